@@ -1,0 +1,66 @@
+#!/bin/sh
+# Runs convnet once and checks its result. Usage:
+#   convnet_test.sh check CONVNET [ARGS...]        exit 0, the required lines, check passed
+#   convnet_test.sh out CONVNET BYTES [ARGS...]    --out writes BYTES bytes whose FNV-1a 64 is
+#                                                  the printed checksum
+#   convnet_test.sh usage CONVNET [ARGS...]        exit 3 with a usage line on stderr
+# Expects VK_ICD_FILENAMES to name lavapipe's ICD (set by ctest); skips (77) without it.
+mode=$1
+exe=$2
+shift 2
+if [ ! -f "${VK_ICD_FILENAMES:-}" ]; then
+   echo "SKIPPED: lavapipe ICD not found (VK_ICD_FILENAMES=${VK_ICD_FILENAMES:-})"
+   exit 77
+fi
+fail() {
+   echo "FAIL: $*"
+   exit 1
+}
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+case $mode in
+check)
+   "$exe" "$@" >"$tmp/out" 2>"$tmp/err"
+   rc=$?
+   cat "$tmp/out" "$tmp/err"
+   [ $rc -eq 0 ] || fail "exit $rc, expected 0"
+   for re in '^convnet: device ".*", input [0-9]+x[0-9]+x[0-9]+x[0-9]+, 6 conv layers$' \
+             '^convnet: 6 dispatches per inference$' \
+             '^convnet: checksum 0x[0-9a-f]{16}$' \
+             '^convnet: reference check passed, max relative error [0-9.e+-]+$' \
+             '^convnet: [0-9]+\.[0-9]{3} ms per inference$'; do
+      grep -Eq "$re" "$tmp/out" || fail "no line matching: $re"
+   done
+   ;;
+out)
+   bytes=$1
+   shift
+   "$exe" "$@" --out "$tmp/t.bin" >"$tmp/out" 2>"$tmp/err"
+   rc=$?
+   cat "$tmp/out" "$tmp/err"
+   [ $rc -eq 0 ] || fail "exit $rc, expected 0"
+   size=$(wc -c <"$tmp/t.bin")
+   [ "$size" -eq "$bytes" ] || fail "--out wrote $size bytes, expected $bytes"
+   printed=$(sed -n 's/^convnet: checksum \(0x[0-9a-f]*\)$/\1/p' "$tmp/out")
+   actual=$(python3 -c '
+import sys
+h = 0xcbf29ce484222325
+for b in open(sys.argv[1], "rb").read():
+    h = ((h ^ b) * 0x100000001b3) & 0xffffffffffffffff
+print("0x%016x" % h)' "$tmp/t.bin") || fail "python3 failed"
+   echo "file FNV-1a 64: $actual, printed: $printed"
+   [ "$actual" = "$printed" ] || fail "checksum of the file differs from the printed one"
+   ;;
+usage)
+   "$exe" "$@" >"$tmp/out" 2>"$tmp/err"
+   rc=$?
+   cat "$tmp/out" "$tmp/err"
+   [ $rc -eq 3 ] || fail "exit $rc, expected 3"
+   grep -q '^usage: convnet ' "$tmp/err" || fail "no usage line on stderr"
+   ;;
+*)
+   fail "unknown mode $mode"
+   ;;
+esac
+echo PASS

@@ -4,6 +4,7 @@
 #   convnet_test.sh out CONVNET BYTES [ARGS...]    --out writes BYTES bytes whose FNV-1a 64 is
 #                                                  the printed checksum
 #   convnet_test.sh usage CONVNET [ARGS...]        exit 3 with a usage line on stderr
+# With PM4D_CONVNET_FORCE_STAGING=1, check also asserts that staging copies were used.
 # Expects VK_ICD_FILENAMES to name lavapipe's ICD (set by ctest); skips (77) without it.
 mode=$1
 exe=$2
@@ -32,6 +33,10 @@ check)
              '^convnet: [0-9]+\.[0-9]{3} ms per inference$'; do
       grep -Eq "$re" "$tmp/out" || fail "no line matching: $re"
    done
+   if [ "${PM4D_CONVNET_FORCE_STAGING:-}" = 1 ]; then
+      grep -q '^convnet: host transfers through staging buffers$' "$tmp/out" ||
+         fail "PM4D_CONVNET_FORCE_STAGING=1 but no staging"
+   fi
    ;;
 out)
    bytes=$1

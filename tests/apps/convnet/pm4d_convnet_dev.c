@@ -49,6 +49,8 @@ VkResult pm4d_convnet_dev_open_device(struct pm4d_convnet_dev *dev, uint32_t ind
       goto fail;
    }
    dev->phys = phys[index];
+   const char *force = getenv("PM4D_CONVNET_FORCE_STAGING");
+   dev->force_staging = force && strcmp(force, "1") == 0;
    vkGetPhysicalDeviceProperties(dev->phys, &dev->props);
    vkGetPhysicalDeviceMemoryProperties(dev->phys, &dev->mem);
 

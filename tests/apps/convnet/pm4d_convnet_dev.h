@@ -3,6 +3,7 @@
 #ifndef PM4D_CONVNET_DEV_H
 #define PM4D_CONVNET_DEV_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <vulkan/vulkan.h>
 
@@ -17,6 +18,9 @@ struct pm4d_convnet_dev {
    VkCommandPool pool;
    VkCommandBuffer xfer; /* staging copies; re-recorded for each */
    VkFence fence;
+   /* PM4D_CONVNET_FORCE_STAGING=1: never map storage buffers, even host-visible ones, so that
+    * lavapipe exercises the staging path a discrete GPU takes. */
+   bool force_staging;
 };
 
 /* Creates the instance and returns how many physical devices it has. */

@@ -123,6 +123,8 @@ int main(int argc, char **argv)
    if (pm4d_convnet_model_build(&model, &dev, &net) != VK_SUCCESS)
       goto done;
    printf("convnet: %u dispatches per inference\n", model.dispatches);
+   printf("convnet: host transfers %s\n",
+          model.input.map ? "through mapped device memory" : "through staging buffers");
    printf("convnet: output %ux%ux%ux%u (%zu bytes)\n", last->n, last->k, last->oh, last->ow,
           out_bytes);
    fflush(stdout);

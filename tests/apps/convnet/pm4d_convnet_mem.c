@@ -21,7 +21,8 @@ static uint32_t pm4d_convnet_mem_type(const VkPhysicalDeviceMemoryProperties *mp
 
 static VkResult pm4d_convnet_mem_alloc(struct pm4d_convnet_dev *dev, VkDeviceSize size,
                                        VkBufferUsageFlags usage, VkMemoryPropertyFlags want,
-                                       VkMemoryPropertyFlags prefer, struct pm4d_convnet_buf *b)
+                                       VkMemoryPropertyFlags prefer, bool may_map,
+                                       struct pm4d_convnet_buf *b)
 {
    VkResult res;
    memset(b, 0, sizeof(*b));
@@ -50,7 +51,7 @@ static VkResult pm4d_convnet_mem_alloc(struct pm4d_convnet_dev *dev, VkDeviceSiz
    PM4D_CONVNET_TRY(res, vkBindBufferMemory, dev->device, b->buf, b->mem, 0);
    VkMemoryPropertyFlags flags = dev->mem.memoryTypes[type].propertyFlags;
    b->coherent = (flags & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT) != 0;
-   if (flags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT)
+   if (may_map && (flags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT))
       PM4D_CONVNET_TRY(res, vkMapMemory, dev->device, b->mem, 0, VK_WHOLE_SIZE, 0, &b->map);
    return VK_SUCCESS;
 fail:
@@ -65,7 +66,7 @@ VkResult pm4d_convnet_mem_create(struct pm4d_convnet_dev *dev, VkDeviceSize size
                                  VK_BUFFER_USAGE_STORAGE_BUFFER_BIT |
                                     VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
                                     VK_BUFFER_USAGE_TRANSFER_DST_BIT,
-                                 0, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, b);
+                                 0, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, !dev->force_staging, b);
 }
 
 void pm4d_convnet_mem_destroy(struct pm4d_convnet_dev *dev, struct pm4d_convnet_buf *b)
@@ -141,7 +142,7 @@ static VkResult pm4d_convnet_mem_transfer(struct pm4d_convnet_dev *dev, struct p
                                    VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
                                       VK_BUFFER_USAGE_TRANSFER_DST_BIT,
                                    VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT,
-                                   VK_MEMORY_PROPERTY_HOST_COHERENT_BIT, &staging);
+                                   VK_MEMORY_PROPERTY_HOST_COHERENT_BIT, true, &staging);
       if (res != VK_SUCCESS)
          goto fail;
       mapped = &staging;

@@ -4,6 +4,8 @@
 #   convnet_test.sh out CONVNET BYTES [ARGS...]    --out writes BYTES bytes whose FNV-1a 64 is
 #                                                  the printed checksum
 #   convnet_test.sh usage CONVNET [ARGS...]        exit 3 with a usage line on stderr
+#   convnet_test.sh vkerror CONVNET [ARGS...]      with no Vulkan driver: exit 2, the failing
+#                                                  call and its VkResult named on stderr
 # With PM4D_CONVNET_FORCE_STAGING=1, check also asserts that staging copies were used.
 # Expects VK_ICD_FILENAMES to name lavapipe's ICD (set by ctest); skips (77) without it.
 mode=$1
@@ -63,6 +65,14 @@ usage)
    cat "$tmp/out" "$tmp/err"
    [ $rc -eq 3 ] || fail "exit $rc, expected 3"
    grep -q '^usage: convnet ' "$tmp/err" || fail "no usage line on stderr"
+   ;;
+vkerror)
+   VK_ICD_FILENAMES="$tmp/no_such_icd.json" "$exe" "$@" >"$tmp/out" 2>"$tmp/err"
+   rc=$?
+   cat "$tmp/out" "$tmp/err"
+   [ $rc -eq 2 ] || fail "exit $rc, expected 2"
+   grep -Eq '^convnet: vk[A-Za-z]+ failed: VK_[A-Z_]+ \(-?[0-9]+\)$' "$tmp/err" ||
+      fail "stderr does not name the failing call and its VkResult"
    ;;
 *)
    fail "unknown mode $mode"

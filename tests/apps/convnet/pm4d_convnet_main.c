@@ -88,17 +88,13 @@ int main(int argc, char **argv)
    float *out = NULL, *ref = NULL;
    double *ms = NULL;
    FILE *out_file = NULL;
-   bool have_net = false;
 
    /* Opened first so that a bad path is a usage error, before any GPU work. */
    if (o.out && !(out_file = fopen(o.out, "wb"))) {
       snprintf(why, sizeof(why), "cannot open --out %s: %s", o.out, strerror(errno));
       return pm4d_convnet_usage_error(why);
    }
-   if (!(have_net = pm4d_convnet_net_init(&net, o.batch, o.channels, o.size))) {
-      fprintf(stderr, "convnet: out of host memory for the tensors (VK_ERROR_OUT_OF_HOST_MEMORY)\n");
-      goto done;
-   }
+   pm4d_convnet_net_init(&net, o.batch, o.channels, o.size);
    uint32_t ndev = 0;
    if (pm4d_convnet_dev_open_instance(&dev, &ndev) != VK_SUCCESS)
       goto done;
@@ -111,6 +107,10 @@ int main(int argc, char **argv)
       goto done;
    if (!pm4d_convnet_fits(&net, &dev.props.limits, why, sizeof(why))) {
       rc = pm4d_convnet_usage_error(why);
+      goto done;
+   }
+   if (!pm4d_convnet_net_fill(&net)) {
+      fprintf(stderr, "convnet: out of host memory for the tensors (VK_ERROR_OUT_OF_HOST_MEMORY)\n");
       goto done;
    }
 
@@ -184,7 +184,6 @@ done:
    free(ms);
    pm4d_convnet_model_destroy(&model, &dev);
    pm4d_convnet_dev_close(&dev);
-   if (have_net)
-      pm4d_convnet_net_free(&net);
+   pm4d_convnet_net_free(&net);
    return rc;
 }

@@ -30,7 +30,7 @@ uint64_t pm4d_convnet_conv_filter_elems(const struct pm4d_convnet_conv *cv)
 }
 
 /* Knuth's MMIX LCG; the top 24 bits give a float in [lo, hi). */
-static void pm4d_convnet_fill(float *dst, uint64_t n, uint64_t seed, float lo, float hi)
+static void pm4d_convnet_net_lcg(float *dst, uint64_t n, uint64_t seed, float lo, float hi)
 {
    uint64_t state = seed;
    for (uint64_t i = 0; i < n; i++) {
@@ -46,7 +46,7 @@ static uint32_t pm4d_convnet_out_dim(uint32_t in, uint32_t r, uint32_t stride, u
    return (in + 2 * pad - dil * (r - 1) - 1) / stride + 1;
 }
 
-bool pm4d_convnet_net_init(struct pm4d_convnet_net *net, uint32_t batch, uint32_t channels,
+void pm4d_convnet_net_init(struct pm4d_convnet_net *net, uint32_t batch, uint32_t channels,
                            uint32_t size)
 {
    memset(net, 0, sizeof(*net));
@@ -73,12 +73,15 @@ bool pm4d_convnet_net_init(struct pm4d_convnet_net *net, uint32_t batch, uint32_
       h = cv->oh;
       w = cv->ow;
    }
+}
 
+bool pm4d_convnet_net_fill(struct pm4d_convnet_net *net)
+{
    uint64_t in_elems = pm4d_convnet_conv_in_elems(&net->conv[0]);
    net->input = malloc(in_elems * sizeof(float));
    if (!net->input)
       goto fail;
-   pm4d_convnet_fill(net->input, in_elems, 1, 0.0f, 1.0f);
+   pm4d_convnet_net_lcg(net->input, in_elems, 1, 0.0f, 1.0f);
    for (int i = 0; i < PM4D_CONVNET_LAYERS; i++) {
       const struct pm4d_convnet_conv *cv = &net->conv[i];
       uint64_t fe = pm4d_convnet_conv_filter_elems(cv);
@@ -87,12 +90,12 @@ bool pm4d_convnet_net_init(struct pm4d_convnet_net *net, uint32_t batch, uint32_
       net->filter[i] = malloc(fe * sizeof(float));
       if (!net->filter[i])
          goto fail;
-      pm4d_convnet_fill(net->filter[i], fe, 100 + (uint64_t)i, -scale, scale);
+      pm4d_convnet_net_lcg(net->filter[i], fe, 100 + (uint64_t)i, -scale, scale);
       if (cv->bias) {
          net->bias[i] = malloc(cv->k * sizeof(float));
          if (!net->bias[i])
             goto fail;
-         pm4d_convnet_fill(net->bias[i], cv->k, 200 + (uint64_t)i, -0.1f, 0.1f);
+         pm4d_convnet_net_lcg(net->bias[i], cv->k, 200 + (uint64_t)i, -0.1f, 0.1f);
       }
    }
    return true;
@@ -105,11 +108,12 @@ fail:
 void pm4d_convnet_net_free(struct pm4d_convnet_net *net)
 {
    free(net->input);
+   net->input = NULL;
    for (int i = 0; i < PM4D_CONVNET_LAYERS; i++) {
       free(net->filter[i]);
       free(net->bias[i]);
+      net->filter[i] = net->bias[i] = NULL;
    }
-   memset(net, 0, sizeof(*net));
 }
 
 static void pm4d_convnet_conv_ref(const struct pm4d_convnet_conv *cv, const float *x,

@@ -26,10 +26,15 @@ struct pm4d_convnet_net {
    float *bias[PM4D_CONVNET_LAYERS];     /* NULL where the layer has no bias */
 };
 
-/* Derives every shape and fills input and weights from a fixed LCG. Returns false when out of
- * host memory (nothing is left allocated). */
-bool pm4d_convnet_net_init(struct pm4d_convnet_net *net, uint32_t batch, uint32_t channels,
+/* Derives every layer's shape; allocates nothing. */
+void pm4d_convnet_net_init(struct pm4d_convnet_net *net, uint32_t batch, uint32_t channels,
                            uint32_t size);
+
+/* Allocates input and weights and fills them from a fixed LCG. Returns false when out of host
+ * memory (nothing is left allocated). */
+bool pm4d_convnet_net_fill(struct pm4d_convnet_net *net);
+
+/* Frees what pm4d_convnet_net_fill allocated; safe after init alone. */
 void pm4d_convnet_net_free(struct pm4d_convnet_net *net);
 
 uint64_t pm4d_convnet_conv_in_elems(const struct pm4d_convnet_conv *cv);

@@ -30,6 +30,20 @@ fail:
    return res;
 }
 
+VkResult pm4d_convnet_dev_alloc_cmd(struct pm4d_convnet_dev *dev, VkCommandBuffer *cb)
+{
+   VkResult res;
+   const VkCommandBufferAllocateInfo cai = {
+      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+      .commandPool = dev->pool,
+      .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
+      .commandBufferCount = 1,
+   };
+   PM4D_CONVNET_TRY(res, vkAllocateCommandBuffers, dev->device, &cai, cb);
+fail:
+   return res;
+}
+
 VkResult pm4d_convnet_dev_open_device(struct pm4d_convnet_dev *dev, uint32_t index)
 {
    VkResult res;
@@ -94,13 +108,8 @@ VkResult pm4d_convnet_dev_open_device(struct pm4d_convnet_dev *dev, uint32_t ind
       .queueFamilyIndex = dev->queue_family,
    };
    PM4D_CONVNET_TRY(res, vkCreateCommandPool, dev->device, &pci, NULL, &dev->pool);
-   const VkCommandBufferAllocateInfo cai = {
-      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
-      .commandPool = dev->pool,
-      .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
-      .commandBufferCount = 1,
-   };
-   PM4D_CONVNET_TRY(res, vkAllocateCommandBuffers, dev->device, &cai, &dev->xfer);
+   if ((res = pm4d_convnet_dev_alloc_cmd(dev, &dev->xfer)) != VK_SUCCESS)
+      goto fail;
    const VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
    PM4D_CONVNET_TRY(res, vkCreateFence, dev->device, &fci, NULL, &dev->fence);
    res = VK_SUCCESS;

@@ -29,6 +29,9 @@ VkResult pm4d_convnet_dev_open_instance(struct pm4d_convnet_dev *dev, uint32_t *
 /* Creates the device on physical device index (< count) with a compute queue. */
 VkResult pm4d_convnet_dev_open_device(struct pm4d_convnet_dev *dev, uint32_t index);
 
+/* A primary command buffer from dev->pool (freed with the pool). */
+VkResult pm4d_convnet_dev_alloc_cmd(struct pm4d_convnet_dev *dev, VkCommandBuffer *cb);
+
 /* Submits cb with the fence, waits for it (deadline PM4D_CONVNET_FENCE_TIMEOUT_NS) and resets
  * it. */
 VkResult pm4d_convnet_dev_submit_wait(struct pm4d_convnet_dev *dev, VkCommandBuffer cb);

@@ -208,13 +208,8 @@ static VkResult pm4d_convnet_model_record(struct pm4d_convnet_model *m,
                                           const struct pm4d_convnet_net *net)
 {
    VkResult res;
-   const VkCommandBufferAllocateInfo cai = {
-      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
-      .commandPool = dev->pool,
-      .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
-      .commandBufferCount = 1,
-   };
-   PM4D_CONVNET_TRY(res, vkAllocateCommandBuffers, dev->device, &cai, &m->cmd);
+   if ((res = pm4d_convnet_dev_alloc_cmd(dev, &m->cmd)) != VK_SUCCESS)
+      return res;
    /* Recorded once, submitted for every inference. */
    const VkCommandBufferBeginInfo begin = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
    PM4D_CONVNET_TRY(res, vkBeginCommandBuffer, m->cmd, &begin);

@@ -13,7 +13,9 @@ void main()
     if (pix >= plane || ko >= p.k || no >= p.n)
         return;
 
-    float acc = 0.0;
+    // precise: a separate multiply and add per tap, never a fused multiply-add, so the result
+    // is defined by the summation order alone (see pm4d_conv2d_common.glsl).
+    precise float acc = 0.0;
     uint xi = no * p.c * plane + pix;
     uint fi = ko * p.c;
     for (uint ci = 0u; ci < p.c; ++ci) {

@@ -1,6 +1,10 @@
 // Interface shared by the conv2d compute shaders: NCHW fp32 tensors, KCRS filter, shape in push
 // constants. The layout must match struct pm4d_glsl_conv2d_push and the PM4D_GLSL_BINDING_*
 // numbers in pm4d_glsl.h (the layer's known-shader table reads parameters from these offsets).
+//
+// Arithmetic, fixed so another implementation can reproduce the output bit for bit: fp32
+// accumulator starting at 0; taps summed in the order c, r, s (out-of-image taps skipped),
+// each as a rounded multiply then a rounded add (no FMA); then + bias; then max(., 0).
 
 #define PM4D_CONV2D_FLAG_BIAS 1u
 #define PM4D_CONV2D_FLAG_RELU 2u

@@ -15,7 +15,9 @@ void main()
     int iy0 = int(oy * p.stride_h) - int(p.pad_h);
     int ix0 = int(ox * p.stride_w) - int(p.pad_w);
 
-    float acc = 0.0;
+    // precise: a separate multiply and add per tap, never a fused multiply-add, so the result
+    // is defined by the summation order alone (see pm4d_conv2d_common.glsl).
+    precise float acc = 0.0;
     for (uint ci = 0u; ci < p.c; ++ci) {
         uint xplane = (no * p.c + ci) * p.h;
         uint fbase = (ko * p.c + ci) * p.r;

@@ -163,12 +163,15 @@ int main(int argc, char **argv)
          rc = PM4D_CONVNET_EXIT_VULKAN;
          goto done;
       }
-      double err = pm4d_convnet_net_rel_error(out, ref, out_elems);
+      uint64_t differ;
+      double err = pm4d_convnet_net_rel_error(out, ref, out_elems, &differ);
       bool pass = err <= PM4D_CONVNET_TOLERANCE;
       printf("convnet: error measure max|gpu-cpu|/max|cpu| over the output, tolerance %g\n",
              PM4D_CONVNET_TOLERANCE);
       printf("convnet: reference check %s, max relative error %g\n", pass ? "passed" : "failed",
              err);
+      printf("convnet: %llu of %llu output values differ from the reference in their bits\n",
+             (unsigned long long)differ, (unsigned long long)out_elems);
       if (!pass)
          rc = PM4D_CONVNET_EXIT_MISMATCH;
    }

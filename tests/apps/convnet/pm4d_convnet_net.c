@@ -116,6 +116,9 @@ void pm4d_convnet_net_free(struct pm4d_convnet_net *net)
    }
 }
 
+/* The arithmetic the shaders define (pm4d_conv2d_common.glsl): fp32, taps in the order c, r, s,
+ * each a rounded multiply then a rounded add. The product is its own statement so that no
+ * compiler contracts it into a fused multiply-add. */
 static void pm4d_convnet_conv_ref(const struct pm4d_convnet_conv *cv, const float *x,
                                   const float *f, const float *b, float *y)
 {
@@ -123,7 +126,7 @@ static void pm4d_convnet_conv_ref(const struct pm4d_convnet_conv *cv, const floa
       for (uint32_t k = 0; k < cv->k; k++)
          for (uint32_t oy = 0; oy < cv->oh; oy++)
             for (uint32_t ox = 0; ox < cv->ow; ox++) {
-               double acc = 0.0;
+               float acc = 0.0f;
                for (uint32_t c = 0; c < cv->c; c++)
                   for (uint32_t r = 0; r < cv->r; r++) {
                      int64_t iy = (int64_t)oy * cv->stride - cv->pad + (int64_t)r * cv->dil;
@@ -133,15 +136,16 @@ static void pm4d_convnet_conv_ref(const struct pm4d_convnet_conv *cv, const floa
                         int64_t ix = (int64_t)ox * cv->stride - cv->pad + (int64_t)s * cv->dil;
                         if (ix < 0 || ix >= cv->w)
                            continue;
-                        acc += (double)x[(((uint64_t)n * cv->c + c) * cv->h + iy) * cv->w + ix] *
-                               f[(((uint64_t)k * cv->c + c) * cv->r + r) * cv->s + s];
+                        float prod = x[(((uint64_t)n * cv->c + c) * cv->h + iy) * cv->w + ix] *
+                                     f[(((uint64_t)k * cv->c + c) * cv->r + r) * cv->s + s];
+                        acc += prod;
                      }
                   }
                if (b)
                   acc += b[k];
-               if (cv->relu && acc < 0.0)
-                  acc = 0.0;
-               y[(((uint64_t)n * cv->k + k) * cv->oh + oy) * cv->ow + ox] = (float)acc;
+               if (cv->relu && acc < 0.0f)
+                  acc = 0.0f;
+               y[(((uint64_t)n * cv->k + k) * cv->oh + oy) * cv->ow + ox] = acc;
             }
 }
 
@@ -164,10 +168,13 @@ float *pm4d_convnet_net_reference(const struct pm4d_convnet_net *net)
    return prev;
 }
 
-double pm4d_convnet_net_rel_error(const float *got, const float *ref, uint64_t n)
+double pm4d_convnet_net_rel_error(const float *got, const float *ref, uint64_t n,
+                                  uint64_t *differ)
 {
    double max_err = 0.0, max_ref = 0.0;
+   *differ = 0;
    for (uint64_t i = 0; i < n; i++) {
+      *differ += memcmp(&got[i], &ref[i], sizeof(float)) != 0;
       double e = fabs((double)got[i] - (double)ref[i]);
       /* A NaN from the GPU must fail the check, so it is not lost in a comparison. */
       if (e != e)

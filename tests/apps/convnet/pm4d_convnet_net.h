@@ -41,12 +41,15 @@ uint64_t pm4d_convnet_conv_in_elems(const struct pm4d_convnet_conv *cv);
 uint64_t pm4d_convnet_conv_out_elems(const struct pm4d_convnet_conv *cv);
 uint64_t pm4d_convnet_conv_filter_elems(const struct pm4d_convnet_conv *cv);
 
-/* The last layer's output, computed on the CPU with double accumulation; malloc'd, or NULL
- * when out of host memory. */
+/* The last layer's output computed on the CPU in the shaders' arithmetic (fp32, same summation
+ * order, no fused multiply-add), so a conforming device matches it bit for bit; malloc'd, or
+ * NULL when out of host memory. */
 float *pm4d_convnet_net_reference(const struct pm4d_convnet_net *net);
 
 /* max |got - ref| / max |ref| (the max-norm of the error relative to the max-norm of the
- * reference output; absolute error when the reference is all zero). */
-double pm4d_convnet_net_rel_error(const float *got, const float *ref, uint64_t n);
+ * reference output; absolute error when the reference is all zero). *differ counts the values
+ * whose bits differ; infinite when got holds a NaN. */
+double pm4d_convnet_net_rel_error(const float *got, const float *ref, uint64_t n,
+                                  uint64_t *differ);
 
 #endif

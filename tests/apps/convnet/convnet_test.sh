@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs convnet once and checks its result. Usage:
 #   convnet_test.sh check CONVNET [ARGS...]        exit 0, the required lines, check passed
+#   convnet_test.sh nocheck CONVNET [ARGS...]      exit 0, a checksum, no reference check
 #   convnet_test.sh out CONVNET BYTES [ARGS...]    --out writes BYTES bytes whose FNV-1a 64 is
 #                                                  the printed checksum
 #   convnet_test.sh usage CONVNET [ARGS...]        exit 3 with a usage line on stderr
@@ -39,6 +40,14 @@ check)
       grep -q '^convnet: host transfers through staging buffers$' "$tmp/out" ||
          fail "PM4D_CONVNET_FORCE_STAGING=1 but no staging"
    fi
+   ;;
+nocheck)
+   "$exe" "$@" --no-check >"$tmp/out" 2>"$tmp/err"
+   rc=$?
+   cat "$tmp/out" "$tmp/err"
+   [ $rc -eq 0 ] || fail "exit $rc, expected 0"
+   grep -Eq '^convnet: checksum 0x[0-9a-f]{16}$' "$tmp/out" || fail "no checksum line"
+   ! grep -q 'reference check' "$tmp/out" || fail "--no-check still checked"
    ;;
 out)
    bytes=$1

@@ -159,7 +159,8 @@ int main(int argc, char **argv)
    rc = PM4D_CONVNET_EXIT_OK;
    if (o.check) {
       if (!(ref = pm4d_convnet_net_reference(&net))) {
-         fprintf(stderr, "convnet: out of host memory for the reference\n");
+         fprintf(stderr, "convnet: out of host memory for the reference "
+                         "(VK_ERROR_OUT_OF_HOST_MEMORY)\n");
          rc = PM4D_CONVNET_EXIT_VULKAN;
          goto done;
       }

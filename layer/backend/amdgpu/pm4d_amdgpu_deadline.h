@@ -11,7 +11,7 @@
  * 2.2 GHz); 10 GFLOP/s leaves a kernel at 2% of that peak inside its deadline. */
 #define PM4D_AMDGPU_DEADLINE_FLOPS_PER_S 10000000000ull
 
-/* 100 ms + flops at the conservative rate, in ns; saturates instead of wrapping. */
+/* 100 ms + flops at the conservative rate, in ns. */
 uint64_t pm4d_amdgpu_deadline_ns(uint64_t flops);
 
 #endif

@@ -12,7 +12,8 @@ _Static_assert(PM4D_AMDGPU_MAX_INFLIGHT <= PM4D_AMDGPU_POOL_FENCES,
 
 struct pm4d_amdgpu_inflight {
    uint64_t id, wait_point, signal_point, deadline_ns;
-   uint64_t start_ns; /* when first seen runnable; 0 until then */
+   bool started;      /* seen runnable by a check */
+   uint64_t start_ns; /* when */
 };
 
 struct pm4d_amdgpu_queue {
@@ -349,9 +350,11 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_check(struct pm4d_amdgpu_queue *q, uin
    /* Batches run in order: the oldest one's clock starts once its wait point is reached (the
     * one before it has retired), so time spent queued behind the driver is not counted. */
    struct pm4d_amdgpu_inflight *head = pm4d_amdgpu_inflight_at(q, 0);
-   if (!head->start_ns && value >= head->wait_point)
+   if (!head->started && value >= head->wait_point) {
+      head->started = true;
       head->start_ns = now_ns;
-   if (head->start_ns && now_ns - head->start_ns > head->deadline_ns)
+   }
+   if (head->started && now_ns > head->start_ns && now_ns - head->start_ns > head->deadline_ns)
       return pm4d_amdgpu_fail(why, PM4D_AMDGPU_HANG,
                               "batch %llu missed its deadline: %llu ms runnable, %llu ms allowed",
                               (unsigned long long)head->id,

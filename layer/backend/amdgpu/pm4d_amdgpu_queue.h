@@ -80,7 +80,9 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_check(struct pm4d_amdgpu_queue *queue,
 /* After HANG or VRAM_LOST: waits until settle_deadline_ns for the batches in flight to be
  * settled (finished, or cancelled by the kernel's reset), then drops the context and makes a new
  * one. BUSY: still running at the deadline (the kernel's job timeout will reset it); nothing
- * changed, call again later. OK or VRAM_LOST: *rec lists the batches to re-run. */
+ * changed, call again later. Otherwise *rec lists the batches to re-run: with OK, VRAM_LOST
+ * (the app's memory is gone too), or DRM_ERROR when no new context could be made (the queue then
+ * refuses work until a later recover succeeds). */
 enum pm4d_amdgpu_status pm4d_amdgpu_queue_recover(struct pm4d_amdgpu_queue *queue,
                                                   uint64_t settle_deadline_ns,
                                                   struct pm4d_amdgpu_recovery *rec,

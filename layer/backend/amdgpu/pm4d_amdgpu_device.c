@@ -11,6 +11,7 @@
 #define PM4D_AMDGPU_PCI_VENDOR_ATI 0x1002
 #define PM4D_AMDGPU_NODE_PATH_MAX 256
 #define PM4D_AMDGPU_CODE_ALIGN 256
+#define PM4D_AMDGPU_MIN_DRM_MINOR 32
 
 struct pm4d_amdgpu_code {
    const void *image;
@@ -133,11 +134,11 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_probe(const struct pm4d_drm_ops *ops,
    }
    dev->fd = ops->device_get_fd(dev->handle);
 
-   /* Timeline syncobj chunks (kernel 5.5+) imply the BO_HANDLES chunk (DRM 3.27, amdgpu_drv.c). */
+   /* amdgpu_drv.c's version history: BO_HANDLES chunk 3.27, timeline syncobj chunks 3.32. */
    r = ops->get_cap(dev->fd, DRM_CAP_SYNCOBJ_TIMELINE, &timeline);
-   if (r || !timeline) {
+   if (r || !timeline || major != 3 || minor < PM4D_AMDGPU_MIN_DRM_MINOR) {
       st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_UNSUPPORTED_KERNEL,
-                            "%s: DRM %u.%u has no timeline syncobjs", path, major, minor);
+                            "%s: DRM %u.%u has no timeline syncobjs in AMDGPU_CS (needs 3.32)", path, major, minor);
       goto fail_dev;
    }
 

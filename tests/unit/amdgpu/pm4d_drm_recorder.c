@@ -37,6 +37,7 @@ void rec_reset(void)
 {
    memset(&rec, 0, sizeof(rec));
    rec.timeline_cap = 1;
+   rec.drm_minor = 54;
    rec.family_id = 143; /* FAMILY_NV */
    rec.external_rev = 0x28; /* Navi21: gfx1030 */
    rec_next_kms = 1;
@@ -117,7 +118,7 @@ static int rec_device_initialize(int fd, uint32_t *major, uint32_t *minor,
    if (rec.init_result)
       return rec.init_result;
    *major = 3;
-   *minor = 54;
+   *minor = rec.drm_minor;
    *dev = (amdgpu_device_handle)(void *)&rec_dev_token;
    rec.devices_live++;
    return 0;

@@ -55,6 +55,7 @@ struct recorder {
    int open_result;        /* < 0: open fails */
    int init_result;
    uint64_t timeline_cap;
+   uint32_t drm_minor;
    uint32_t family_id, external_rev;
    int ctx_create_high_result; /* returned for priorities above NORMAL */
    int ctx_create_result;      /* returned for every priority */

@@ -133,6 +133,17 @@ static void test_failures_unwind(void)
    CHECK(st == PM4D_AMDGPU_UNSUPPORTED_KERNEL && pm4d_amdgpu_status_is_passthrough(st));
    CHECK(rec_all_released());
 
+   rec_reset(); /* DRM 3.31: no timeline syncobj chunks in AMDGPU_CS yet */
+   rec.drm_minor = 31;
+   CHECK(probe(0, 3, 0, 0, &dev, &why) == PM4D_AMDGPU_UNSUPPORTED_KERNEL);
+   CHECK(strstr(why.text, "DRM 3.31") != NULL);
+   CHECK(rec_all_released());
+   rec_reset();
+   rec.drm_minor = 32;
+   CHECK(probe(0, 3, 0, 0, &dev, &why) == PM4D_AMDGPU_OK);
+   pm4d_amdgpu_device_destroy(dev);
+   CHECK(rec_all_released());
+
    rec_reset(); /* Navi10 (gfx1010): an amdgpu GPU we have no kernels for */
    rec.external_rev = 0x01;
    st = probe(0, 3, 0, 0, &dev, &why);

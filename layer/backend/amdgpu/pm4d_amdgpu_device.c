@@ -65,9 +65,10 @@ static enum pm4d_amdgpu_status pm4d_amdgpu_find_node(const struct pm4d_drm_ops *
       return pm4d_amdgpu_fail(why, PM4D_AMDGPU_NO_DEVICE, "no amdgpu device: drmGetDevices2: %s",
                               strerror(-n));
 
-   enum pm4d_amdgpu_status st = pm4d_amdgpu_fail(
-      why, PM4D_AMDGPU_NO_DEVICE, "no amdgpu device: no DRM device at PCI %04x:%02x:%02x.%x (%d seen)",
-      addr.domain, addr.bus, addr.dev, addr.func, n);
+   enum pm4d_amdgpu_status st =
+      pm4d_amdgpu_fail(why, PM4D_AMDGPU_NO_DEVICE,
+                       "no amdgpu device: no DRM device at PCI %04x:%02x:%02x.%x (%d seen)",
+                       addr.domain, addr.bus, addr.dev, addr.func, n);
    for (int i = 0; i < n; i++) {
       const drmDevice *d = devs[i];
       if (d->bustype != DRM_BUS_PCI || d->businfo.pci->domain != addr.domain ||
@@ -138,7 +139,8 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_probe(const struct pm4d_drm_ops *ops,
    r = ops->get_cap(dev->fd, DRM_CAP_SYNCOBJ_TIMELINE, &timeline);
    if (r || !timeline || major != 3 || minor < PM4D_AMDGPU_MIN_DRM_MINOR) {
       st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_UNSUPPORTED_KERNEL,
-                            "%s: DRM %u.%u has no timeline syncobjs in AMDGPU_CS (needs 3.32)", path, major, minor);
+                            "%s: DRM %u.%u has no timeline syncobjs in AMDGPU_CS (needs 3.32)",
+                            path, major, minor);
       goto fail_dev;
    }
 

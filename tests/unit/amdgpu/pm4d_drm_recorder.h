@@ -1,0 +1,105 @@
+/* Test instrument: a struct pm4d_drm_ops whose functions record their arguments and answer from
+ * scripted state instead of reaching the kernel. Handles are the recorder's own objects; live
+ * counts catch leaks and double frees. One recorder at a time (the ops are plain functions). */
+#ifndef PM4D_DRM_RECORDER_H
+#define PM4D_DRM_RECORDER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pm4d_drm_ops.h"
+
+#define REC_MAX_DEVICES 8
+#define REC_MAX_CALLS 64
+#define REC_MAX_BOS 80
+
+struct rec_fake_device {
+   int bustype;
+   drmPciBusInfo pci;
+   drmPciDeviceInfo info;
+   int available_nodes;
+   char render[64];
+};
+
+struct rec_va_op {
+   void *bo;
+   uint64_t offset, size, addr, flags;
+   uint32_t op;
+};
+
+struct rec_submit {
+   int ctx_id; /* contexts are numbered from 1 in creation order */
+   uint32_t bo_list_handle;
+   int num_chunks;
+   struct drm_amdgpu_cs_chunk chunks[8];
+   struct drm_amdgpu_cs_chunk_ib ib;
+   struct drm_amdgpu_bo_list_in bo_in;
+   struct drm_amdgpu_bo_list_entry bos[REC_MAX_BOS];
+   struct drm_amdgpu_cs_chunk_syncobj wait, signal;
+   bool has_ib, has_bos, has_wait, has_signal;
+};
+
+struct rec_wait {
+   int fd;
+   uint32_t handle;
+   uint64_t point;
+   int64_t timeout;
+   unsigned flags;
+};
+
+struct recorder {
+   /* Script. */
+   struct rec_fake_device devices[REC_MAX_DEVICES];
+   int device_count;
+   int get_devices_result; /* < 0: drmGetDevices2 fails with it */
+   int open_result;        /* < 0: open fails */
+   int init_result;
+   uint64_t timeline_cap;
+   uint32_t drm_minor;
+   uint32_t family_id, external_rev;
+   int ctx_create_high_result; /* returned for priorities above NORMAL */
+   int ctx_create_result;      /* returned for every priority */
+   int submit_result;
+   uint64_t reset_flags;
+   uint64_t timeline_value;  /* the bridge syncobj's current value */
+   bool wait_times_out;      /* drmSyncobjTimelineWait answers -ETIME */
+   int fail_bo_alloc_at;     /* n > 0: the n-th bo_alloc fails */
+
+   /* Record. */
+   char opened[REC_MAX_CALLS][64];
+   int open_count, close_count;
+   int devices_live, devices_freed_lists;
+   struct amdgpu_bo_alloc_request allocs[REC_MAX_CALLS];
+   int alloc_count;
+   int bos_live, vas_live, ctxs_live, syncobjs_live, maps_live;
+   uint64_t va_sizes[REC_MAX_CALLS], va_aligns[REC_MAX_CALLS], va_flags[REC_MAX_CALLS];
+   int va_count;
+   struct rec_va_op va_ops[REC_MAX_CALLS];
+   int va_op_count;
+   uint32_t ctx_priorities[REC_MAX_CALLS];
+   int ctx_create_count, ctx_free_count;
+   struct rec_submit submits[REC_MAX_CALLS];
+   int submit_count;
+   int fd_to_handle_fd, fd_to_handle_obj_fd;
+   uint32_t syncobj_destroyed;
+   struct rec_wait waits[REC_MAX_CALLS];
+   int wait_count, query_count, import_count;
+};
+
+extern struct recorder rec;
+
+/* Resets rec to an empty script: one supported device (gfx1030 at 0000:03:00.0). */
+void rec_reset(void);
+/* Adds a fake DRM device. */
+void rec_add_device(int bustype, uint16_t domain, uint8_t bus, uint8_t dev, uint8_t func,
+                    uint16_t vendor, bool render, const char *node);
+const struct pm4d_drm_ops *rec_ops(void);
+/* The fd the recorder hands out for the shared device, and the bridge syncobj handle. */
+#define REC_DEVICE_FD 77
+#define REC_BRIDGE_HANDLE 55u
+/* GEM handles of imported dma-bufs: REC_IMPORT_KMS_BASE + fd. */
+#define REC_IMPORT_KMS_BASE 1000u
+/* True when nothing the recorder handed out is still alive. */
+bool rec_all_released(void);
+
+#endif

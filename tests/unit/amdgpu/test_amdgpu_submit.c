@@ -1,0 +1,200 @@
+/* Submission as the kernel would see it: chunk ids and layout, the BO list, the bridge syncobj
+ * handle and points, the IB inside the pool; the kernel wait; contexts and priorities. */
+#include <errno.h>
+#include <string.h>
+
+#include "pm4d_amdgpu_fixture.h"
+#include "pm4d_drm_recorder.h"
+#include "pm4d_test_check.h"
+
+static void test_queue_create(void)
+{
+   struct fixture f;
+   CHECK(fixture_open(&f));
+   /* The bridge's opaque fd becomes a handle on the device's shared fd, not on a node we
+    * opened ourselves. */
+   CHECK(rec.fd_to_handle_fd == REC_DEVICE_FD && rec.fd_to_handle_obj_fd == FIX_BRIDGE_FD);
+   CHECK(rec.ctx_create_count == 1 && rec.ctx_priorities[0] == AMDGPU_CTX_PRIORITY_NORMAL);
+   CHECK(fixture_close(&f));
+   CHECK(rec.syncobj_destroyed == REC_BRIDGE_HANDLE && rec.ctx_free_count == 1);
+
+   /* A high priority the process may not have falls back to NORMAL. */
+   rec_reset();
+   struct pm4d_amdgpu_device *dev;
+   struct pm4d_amdgpu_queue *q;
+   struct pm4d_pci_addr addr = {.bus = 3};
+   CHECK(pm4d_amdgpu_device_probe(rec_ops(), addr, &dev, NULL) == PM4D_AMDGPU_OK);
+   rec.ctx_create_high_result = -EACCES;
+   struct pm4d_amdgpu_queue_desc desc = {
+      .priority = AMDGPU_CTX_PRIORITY_HIGH, .bridge_fd = 4,
+      .ib_pool_bytes = 4096, .kernarg_pool_bytes = 4096};
+   CHECK(pm4d_amdgpu_queue_create(dev, &desc, &q, NULL) == PM4D_AMDGPU_OK);
+   CHECK(rec.ctx_create_count == 2);
+   CHECK((int32_t)rec.ctx_priorities[0] == AMDGPU_CTX_PRIORITY_HIGH);
+   CHECK((int32_t)rec.ctx_priorities[1] == AMDGPU_CTX_PRIORITY_NORMAL);
+   pm4d_amdgpu_queue_destroy(q);
+
+   /* Bad descriptions fail cleanly. */
+   desc.bridge_fd = -1;
+   CHECK(pm4d_amdgpu_queue_create(dev, &desc, &q, NULL) == PM4D_AMDGPU_INVALID_ARGUMENT);
+   desc.bridge_fd = 4;
+   desc.kernarg_pool_bytes = 100;
+   CHECK(pm4d_amdgpu_queue_create(dev, &desc, &q, NULL) == PM4D_AMDGPU_INVALID_ARGUMENT);
+   CHECK(q == NULL);
+   pm4d_amdgpu_device_destroy(dev);
+   CHECK(rec_all_released());
+}
+
+static void test_submit_layout(void)
+{
+   struct fixture f;
+   uint64_t seq = 0;
+   CHECK(fixture_open(&f));
+   uint32_t code_kms = pm4d_amdgpu_device_code_handle(f.dev);
+   CHECK(pm4d_amdgpu_device_import(f.dev, 0xA, 5, &f.why) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_device_import(f.dev, 0xB, 6, &f.why) == PM4D_AMDGPU_OK);
+   uint64_t ib_base = rec.va_ops[1].addr;
+
+   struct pm4d_amdgpu_span first;
+   CHECK(pm4d_amdgpu_queue_alloc_ib(f.q, 8, &first, &f.why) == PM4D_AMDGPU_OK);
+   struct pm4d_amdgpu_batch b = fixture_batch(&f, 7, 16, 3, 4);
+   const uint64_t keys[] = {0xA, 0xB, 0xA}; /* input and output in one memory: listed once */
+   b.buffers = keys;
+   b.buffer_count = 3;
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, &seq, &f.why) == PM4D_AMDGPU_OK);
+   CHECK(seq == 1);
+   CHECK(rec.submit_count == 1);
+   const struct rec_submit *s = &rec.submits[0];
+   CHECK(s->bo_list_handle == 0); /* the list travels as a chunk */
+   CHECK(s->num_chunks == 4);
+   CHECK(s->chunks[0].chunk_id == AMDGPU_CHUNK_ID_IB && s->chunks[0].length_dw == 8);
+   CHECK(s->chunks[1].chunk_id == AMDGPU_CHUNK_ID_BO_HANDLES && s->chunks[1].length_dw == 6);
+   CHECK(s->chunks[2].chunk_id == AMDGPU_CHUNK_ID_SYNCOBJ_TIMELINE_WAIT &&
+         s->chunks[2].length_dw == 4);
+   CHECK(s->chunks[3].chunk_id == AMDGPU_CHUNK_ID_SYNCOBJ_TIMELINE_SIGNAL &&
+         s->chunks[3].length_dw == 4);
+
+   /* IB: the compute ring, at the address we were given, after the first allocation. */
+   CHECK(s->ib.ip_type == AMDGPU_HW_IP_COMPUTE && s->ib.ip_instance == 0 && s->ib.ring == 0);
+   CHECK(s->ib.flags == 0 && s->ib._pad == 0);
+   CHECK(s->ib.va_start == ib_base + 32 && s->ib.ib_bytes == 64);
+   CHECK(s->ib.va_start >= ib_base && s->ib.va_start + s->ib.ib_bytes <= ib_base + FIX_POOL_BYTES);
+
+   /* BO list: IB pool, kernarg pool, code pool, then each imported buffer once. */
+   CHECK(s->bo_in.bo_number == 5 && s->bo_in.bo_info_size == 8);
+   CHECK(s->bos[0].bo_handle == 2 && s->bos[1].bo_handle == 3); /* kms handles in alloc order */
+   CHECK(s->bos[2].bo_handle == code_kms && code_kms == 1);
+   CHECK(s->bos[3].bo_handle == REC_IMPORT_KMS_BASE + 5);
+   CHECK(s->bos[4].bo_handle == REC_IMPORT_KMS_BASE + 6);
+   for (int i = 0; i < 5; i++)
+      CHECK(s->bos[i].bo_priority == 0);
+
+   /* The bridge: wait for 3 (even if not yet submitted), signal 4. */
+   CHECK(s->wait.handle == REC_BRIDGE_HANDLE && s->wait.point == 3);
+   CHECK(s->wait.flags == DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT);
+   CHECK(s->signal.handle == REC_BRIDGE_HANDLE && s->signal.point == 4 && s->signal.flags == 0);
+
+   /* No wait point: no wait chunk. */
+   b = fixture_batch(&f, 8, 4, 0, 5);
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_OK);
+   s = &rec.submits[1];
+   CHECK(s->num_chunks == 3 && !s->has_wait && s->has_ib && s->has_bos && s->has_signal);
+   CHECK(s->bo_in.bo_number == 3);
+   CHECK(s->signal.point == 5 && s->ctx_id == 1 && rec.submits[0].ctx_id == 1);
+
+   /* The kernel wait: on the shared fd, the bridge handle, with the absolute deadline. */
+   CHECK(pm4d_amdgpu_queue_wait(f.q, 5, 123456789ull, &f.why) == PM4D_AMDGPU_OK);
+   CHECK(rec.wait_count == 1);
+   CHECK(rec.waits[0].fd == REC_DEVICE_FD && rec.waits[0].handle == REC_BRIDGE_HANDLE);
+   CHECK(rec.waits[0].point == 5 && rec.waits[0].timeout == 123456789);
+   CHECK(rec.waits[0].flags == DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT);
+   rec.wait_times_out = true;
+   CHECK(pm4d_amdgpu_queue_wait(f.q, 6, 1, &f.why) == PM4D_AMDGPU_TIMEOUT);
+   CHECK(fixture_close(&f));
+}
+
+static void test_submit_refusals(void)
+{
+   struct fixture f;
+   CHECK(fixture_open(&f));
+   struct pm4d_amdgpu_batch good = fixture_batch(&f, 1, 4, 0, 10);
+   struct pm4d_amdgpu_batch b;
+
+   b = good; b.ib_va = 0x1000; /* not in the pool */
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
+   CHECK(strstr(f.why.text, "inside the IB pool") != NULL);
+   b = good; b.ib_bytes = 6;
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
+   b = good; b.ib_bytes = 0;
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
+   b = good; b.ib_va += 2;
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
+   b = good; b.ib_bytes = FIX_POOL_BYTES + 4;
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
+   b = good; b.wait_point = 10; /* waiting on its own signal would never run */
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
+   const uint64_t unknown = 0x77;
+   b = good; b.buffers = &unknown; b.buffer_count = 1;
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
+   CHECK(strstr(f.why.text, "not imported") != NULL);
+   b = good; b.buffer_count = PM4D_AMDGPU_MAX_BUFFERS + 1; b.buffers = &unknown;
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
+   CHECK(rec.submit_count == 0);
+
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &good, NULL, &f.why) == PM4D_AMDGPU_OK);
+   b = good; /* signal points only grow */
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
+
+   /* The kernel refusing: a reset context is a hang, anything else an error. */
+   rec.submit_result = -ECANCELED;
+   b = good; b.signal_point = 11;
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_HANG);
+   rec.submit_result = -ENOMEM;
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_DRM_ERROR);
+   CHECK(strstr(f.why.text, "amdgpu_cs_submit_raw2") != NULL);
+   rec.submit_result = 0;
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_OK); /* 11 still free */
+   CHECK(fixture_close(&f));
+}
+
+static void test_ring_reuse_after_completion(void)
+{
+   struct fixture f;
+   struct pm4d_amdgpu_span s;
+   CHECK(fixture_open(&f));
+   /* Fill the IB pool in batches of 4 KiB until it is full. */
+   uint64_t point = 0;
+   enum pm4d_amdgpu_status st;
+   while ((st = pm4d_amdgpu_queue_alloc_ib(f.q, 1024, &s, &f.why)) == PM4D_AMDGPU_OK) {
+      struct pm4d_amdgpu_batch b = {
+         .id = point, .ib_va = s.va, .ib_bytes = 4096, .signal_point = point + 1,
+         .deadline_ns = 1};
+      CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_OK);
+      point++;
+   }
+   CHECK(st == PM4D_AMDGPU_POOL_FULL && point == FIX_POOL_BYTES / 4096);
+   /* The first batch completes: its space comes back. */
+   CHECK(pm4d_amdgpu_queue_wait(f.q, 1, 1, &f.why) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_queue_alloc_ib(f.q, 1024, &s, &f.why) == PM4D_AMDGPU_OK);
+   CHECK(s.va == rec.va_ops[1].addr);
+   CHECK(pm4d_amdgpu_queue_alloc_ib(f.q, 1024, &s, &f.why) == PM4D_AMDGPU_POOL_FULL);
+
+   /* At most PM4D_AMDGPU_MAX_INFLIGHT batches in flight. */
+   CHECK(pm4d_amdgpu_queue_wait(f.q, point, 1, &f.why) == PM4D_AMDGPU_OK);
+   for (int i = 0; i < PM4D_AMDGPU_MAX_INFLIGHT; i++) {
+      struct pm4d_amdgpu_batch b = fixture_batch(&f, 100 + i, 4, 0, ++point);
+      CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_OK);
+   }
+   struct pm4d_amdgpu_batch b = fixture_batch(&f, 999, 4, 0, ++point);
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_POOL_FULL);
+   CHECK(fixture_close(&f));
+}
+
+int main(void)
+{
+   test_queue_create();
+   test_submit_layout();
+   test_submit_refusals();
+   test_ring_reuse_after_completion();
+   TEST_DONE();
+}

@@ -1,6 +1,8 @@
 #include "pm4d_regs.h"
 
 #include <stddef.h>
+#include <string.h>
+#include <pthread.h>
 
 /* The kernel headers give offsets relative to the GC block's segment base (base index 0):
  * GFX9 seg0 = 0x2000, GFX10.3 and GFX11 seg0 = 0x1260 (gc_*_offset.h together with
@@ -245,10 +247,29 @@ const char *pm4d_reg_name(enum pm4d_reg reg)
    return (unsigned)reg < PM4D_REG_COUNT ? reg_names[reg] : "?";
 }
 
+/* Offset -> register id, built once from the tables above (the validator and the sim look up
+ * every register write). All COMPUTE_* registers lie in [REVERSE_FIRST, REVERSE_END). */
+#define REVERSE_FIRST 0x200u
+#define REVERSE_END 0x260u
+static uint8_t reverse[PM4D_GFX_COUNT][REVERSE_END - REVERSE_FIRST];
+static pthread_once_t reverse_once = PTHREAD_ONCE_INIT;
+
+static void build_reverse(void)
+{
+   for (unsigned l = 0; l < PM4D_GFX_COUNT; l++) {
+      memset(reverse[l], PM4D_REG_NONE, sizeof(reverse[l]));
+      for (unsigned r = 0; r < PM4D_REG_COUNT; r++) {
+         uint32_t off = tables[l]->offset[r];
+         if (off >= REVERSE_FIRST && off < REVERSE_END)
+            reverse[l][off - REVERSE_FIRST] = (uint8_t)r;
+      }
+   }
+}
+
 enum pm4d_reg pm4d_regs_lookup(const struct pm4d_reg_table *t, uint32_t offset)
 {
-   for (unsigned r = 0; r < PM4D_REG_COUNT; r++)
-      if (t->offset[r] == offset && offset != PM4D_REG_ABSENT)
-         return (enum pm4d_reg)r;
-   return PM4D_REG_NONE;
+   pthread_once(&reverse_once, build_reverse);
+   if (offset < REVERSE_FIRST || offset >= REVERSE_END || (unsigned)t->level >= PM4D_GFX_COUNT)
+      return PM4D_REG_NONE;
+   return (enum pm4d_reg)reverse[t->level][offset - REVERSE_FIRST];
 }

@@ -122,7 +122,9 @@ static void test_template_equals_dynamic(void)
          uint64_t fa = (((uint64_t)rand() << 24) | (uint64_t)rand()) & ~7ull;
          fa += 8;
          uint64_t fv = ((uint64_t)rand() << 33) ^ (uint64_t)rand();
-         uint32_t dyn[PM4D_DISPATCH_MAX_DW], tpl[PM4D_DISPATCH_MAX_DW];
+         uint32_t dyn[PM4D_DISPATCH_MAX_DW], tpl[PM4D_DISPATCH_MAX_DW + 1];
+         for (uint32_t j = 0; j <= PM4D_DISPATCH_MAX_DW; j++)
+            tpl[j] = 0xDEADBEEF;
          struct pm4d_cs cs;
          pm4d_cs_init(&cs, dyn, PM4D_DISPATCH_MAX_DW);
          CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, ka, grid, &cs, NULL, &why) ==
@@ -130,6 +132,7 @@ static void test_template_equals_dynamic(void)
          uint32_t n = pm4d_template_instantiate(&t, tpl, ka, grid);
          CHECK(n == cs.cdw);
          CHECK(memcmp(dyn, tpl, n * 4) == 0);
+         CHECK(tpl[n] == 0xDEADBEEF); /* nothing written past the dispatch */
 
          uint32_t dtail[PM4D_BATCH_TAIL_MAX_DW], ttail[PM4D_BATCH_TAIL_MAX_DW];
          pm4d_cs_init(&cs, dtail, PM4D_BATCH_TAIL_MAX_DW);

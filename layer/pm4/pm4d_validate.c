@@ -119,16 +119,16 @@ static enum pm4d_status check_set_sh_reg(const struct pm4d_validator *v,
    if (p->body[0] & ~PM4D_SET_SH_REG_OFFSET_MASK)
       return refuse(err, p->offset + 1, "SET_SH_REG with index bits set (0x%08" PRIx32 ")",
                     p->body[0]);
-   for (uint32_t i = 0; i < pm4d_sh_write_count(p); i++) {
-      enum pm4d_reg r;
-      uint32_t off, val;
-      pm4d_sh_write(p, i, v->builder.regs, &r, &off, &val);
+   uint32_t base = p->body[0];
+   for (uint32_t i = 0; i + 1 < p->body_dw; i++) {
+      uint32_t off = base + i;
+      enum pm4d_reg r = pm4d_regs_lookup(v->builder.regs, off);
       if (r == PM4D_REG_NONE || !writable(r))
          return refuse(err, p->offset + 2 + i,
                        "register write outside the allowed COMPUTE_* registers: SH offset "
                        "0x%03" PRIx32 " (%s)",
                        off, r == PM4D_REG_NONE ? "unknown" : pm4d_reg_name(r));
-      s->value[r] = val;
+      s->value[r] = p->body[1 + i];
       s->written |= pm4d_reg_bit(r);
    }
    return PM4D_OK;

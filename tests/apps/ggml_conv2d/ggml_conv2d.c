@@ -14,6 +14,8 @@
 #include "ggml-backend.h"
 #include "ggml-vulkan.h"
 
+#include <vulkan/vulkan.h>
+
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -184,6 +186,23 @@ out:
     return rc;
 }
 
+/* ggml throws (and aborts) when no Vulkan instance can be created, so look first. */
+static int vulkan_device_count(void)
+{
+    const VkApplicationInfo app = {.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
+                                   .apiVersion = VK_API_VERSION_1_2};
+    const VkInstanceCreateInfo ci = {.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO,
+                                     .pApplicationInfo = &app};
+    VkInstance inst;
+    uint32_t n = 0;
+    if (vkCreateInstance(&ci, NULL, &inst) != VK_SUCCESS)
+        return 0;
+    if (vkEnumeratePhysicalDevices(inst, &n, NULL) != VK_SUCCESS)
+        n = 0;
+    vkDestroyInstance(inst, NULL);
+    return (int)n;
+}
+
 static int parse_args(int argc, char **argv, const char **out_path, int *repeat)
 {
     for (int i = 1; i < argc; i++) {
@@ -212,6 +231,10 @@ int main(int argc, char **argv)
     if (parse_args(argc, argv, &out_path, &repeat))
         return 1;
 
+    if (vulkan_device_count() < 1) {
+        printf("SKIPPED: no Vulkan driver or device\n");
+        return 77;
+    }
     if (ggml_backend_vk_get_device_count() < 1) {
         printf("SKIPPED: no Vulkan device visible to ggml (lavapipe needs "
                "GGML_VK_VISIBLE_DEVICES=0)\n");

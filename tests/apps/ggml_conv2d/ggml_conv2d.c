@@ -2,12 +2,13 @@
  * @node-llama-cpp/linux-x64-vulkan@3.22.1) through ggml_conv_2d_direct at a table of shapes and
  * checks each result against a plain C reference.
  *
- * Usage: ggml_conv2d [--out FILE] [--repeat N]
- *   --out FILE   writes every shape's output, in table order, as raw little-endian float32 in
- *                ggml's layout [OW, OH, K, N] (the same bytes as NCHW), so that a later test can
- *                compare runs with and without the pm4direct layer.
- *   --repeat N   runs each graph N times (default 2); every run after the first must be
- *                bit-identical to the first (ggml's conv2d is deterministic).
+ * Usage: ggml_conv2d [--out FILE] [--compare FILE] [--repeat N]
+ *   --out FILE      writes every shape's output, in table order, as raw little-endian float32 in
+ *                   ggml's layout [OW, OH, K, N] (the same bytes as NCHW).
+ *   --compare FILE  reads such a file (say, written without the pm4direct layer) and also
+ *                   requires each shape's output to be within the tolerance of it.
+ *   --repeat N      runs each graph N times (default 2); every run after the first must be
+ *                   bit-identical to the first (ggml's conv2d is deterministic).
  * Exit: 0 all shapes within tolerance, 1 a mismatch or error, 77 no Vulkan device. */
 #include "ggml.h"
 #include "ggml-alloc.h"
@@ -203,32 +204,100 @@ static int vulkan_device_count(void)
     return (int)n;
 }
 
-static int parse_args(int argc, char **argv, const char **out_path, int *repeat)
+struct options {
+    const char *out_path, *compare_path;
+    int repeat;
+    FILE *out, *compare;
+};
+
+static int parse_args(int argc, char **argv, struct options *o)
 {
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--out") && i + 1 < argc) {
-            *out_path = argv[++i];
+            o->out_path = argv[++i];
+        } else if (!strcmp(argv[i], "--compare") && i + 1 < argc) {
+            o->compare_path = argv[++i];
         } else if (!strcmp(argv[i], "--repeat") && i + 1 < argc) {
-            *repeat = atoi(argv[++i]);
-            if (*repeat < 1 || *repeat > 1000) {
+            o->repeat = atoi(argv[++i]);
+            if (o->repeat < 1 || o->repeat > 1000) {
                 fprintf(stderr, "--repeat wants 1..1000\n");
                 return -1;
             }
         } else {
-            fprintf(stderr, "usage: %s [--out FILE] [--repeat N]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--out FILE] [--compare FILE] [--repeat N]\n", argv[0]);
             return -1;
         }
     }
     return 0;
 }
 
+/* Runs shape i, prints its line, writes / compares files. Returns 0 when it passed. */
+static int check_shape(ggml_backend_t backend, size_t i, const struct options *o)
+{
+    const struct shape *s = &shapes[i];
+    const int oh = out_dim(s->h, s->kh, s->s1, s->p1, s->d1);
+    const int ow = out_dim(s->w, s->kw, s->s0, s->p0, s->d0);
+    const size_t nin = (size_t)s->n * s->c * s->h * s->w;
+    const size_t nw = (size_t)s->k * s->c * s->kh * s->kw;
+    const size_t nout = (size_t)s->n * s->k * oh * ow;
+    float *in = malloc(nin * sizeof(float));
+    float *w = malloc(nw * sizeof(float));
+    float *got = malloc(nout * sizeof(float));
+    float *ref = malloc(nout * sizeof(float));
+    struct run_result res = {.deterministic = 1};
+    double err_file = 0.0;
+    const char *verdict = "FAIL";
+    if (!in || !w || !got || !ref) {
+        fprintf(stderr, "out of memory\n");
+        goto out;
+    }
+    fill_random(in, nin, 0x1234u + (uint32_t)i);
+    fill_random(w, nw, 0x9876u + (uint32_t)i);
+    if (s->ktype == GGML_TYPE_F16) {
+        /* The reference sees the same fp16-rounded weights the shader reads. */
+        for (size_t j = 0; j < nw; j++)
+            w[j] = ggml_fp16_to_fp32(ggml_fp32_to_fp16(w[j]));
+    }
+    conv2d_ref(s, in, w, ref);
+    if (run_shape(backend, s, o->repeat, in, w, got, &res)) {
+        fprintf(stderr, "%s: ggml graph failed\n", s->name);
+        goto out;
+    }
+    res.err = rel_error(got, ref, nout);
+    if (o->out && fwrite(got, sizeof(float), nout, o->out) != nout) {
+        perror(o->out_path);
+        goto out;
+    }
+    if (o->compare) {
+        /* ref is no longer needed: reuse it for the earlier run's output. */
+        if (fread(ref, sizeof(float), nout, o->compare) != nout) {
+            fprintf(stderr, "%s: %s is too short\n", s->name, o->compare_path);
+            goto out;
+        }
+        err_file = rel_error(got, ref, nout);
+    }
+    if (res.err <= REL_TOL && err_file <= REL_TOL && res.deterministic)
+        verdict = "ok";
+out: {
+    char dims[64];
+    snprintf(dims, sizeof(dims), "%d %d %dx%d -> %d %dx%d %d,%d %d,%d %d,%d", s->n, s->c, s->h,
+             s->w, s->k, s->kh, s->kw, s->s1, s->s0, s->p1, s->p0, s->d1, s->d0);
+    printf("%-22s %-28s %-6s %9.1f %9.2f %9.2e %9.2e  %s%s\n", s->name, dims,
+           s->ktype == GGML_TYPE_F16 ? "f16" : "f32", res.first_ms, res.steady_ms, res.err,
+           err_file, verdict, res.deterministic ? "" : " (repeated runs differ)");
+}
+    free(in);
+    free(w);
+    free(got);
+    free(ref);
+    return strcmp(verdict, "ok") != 0;
+}
+
 int main(int argc, char **argv)
 {
-    const char *out_path = NULL;
-    int repeat = 2;
+    struct options o = {.repeat = 2};
     int failures = 0;
-    FILE *out_file = NULL;
-    if (parse_args(argc, argv, &out_path, &repeat))
+    if (parse_args(argc, argv, &o))
         return 1;
 
     if (vulkan_device_count() < 1) {
@@ -240,82 +309,44 @@ int main(int argc, char **argv)
                "GGML_VK_VISIBLE_DEVICES=0)\n");
         return 77;
     }
+    if (o.out_path && !(o.out = fopen(o.out_path, "wb"))) {
+        perror(o.out_path);
+        return 1;
+    }
+    if (o.compare_path && !(o.compare = fopen(o.compare_path, "rb"))) {
+        perror(o.compare_path);
+        if (o.out)
+            fclose(o.out);
+        return 1;
+    }
     char desc[256];
     ggml_backend_vk_get_device_description(0, desc, sizeof(desc));
     const double t_init = now_ms();
     ggml_backend_t backend = ggml_backend_vk_init(0);
     if (!backend) {
         fprintf(stderr, "ggml_backend_vk_init(0) failed\n");
-        return 1;
+        failures++;
+        goto out;
     }
     printf("device: %s\nbackend init: %.1f ms\n", desc, now_ms() - t_init);
-    if (out_path && !(out_file = fopen(out_path, "wb"))) {
-        perror(out_path);
-        ggml_backend_free(backend);
-        return 1;
-    }
-
-    printf("%-22s %-28s %-9s %10s %10s %10s  %s\n", "shape", "N C HxW -> K RxS s p d",
-           "kernel", "first ms", "steady ms", "rel err", "result");
-    for (size_t i = 0; i < NSHAPES; i++) {
-        const struct shape *s = &shapes[i];
-        const int oh = out_dim(s->h, s->kh, s->s1, s->p1, s->d1);
-        const int ow = out_dim(s->w, s->kw, s->s0, s->p0, s->d0);
-        const size_t nin = (size_t)s->n * s->c * s->h * s->w;
-        const size_t nw = (size_t)s->k * s->c * s->kh * s->kw;
-        const size_t nout = (size_t)s->n * s->k * oh * ow;
-        float *in = malloc(nin * sizeof(float));
-        float *w = malloc(nw * sizeof(float));
-        float *got = malloc(nout * sizeof(float));
-        float *ref = malloc(nout * sizeof(float));
-        struct run_result res = {.deterministic = 1};
-        const char *verdict = "FAIL";
-        if (!in || !w || !got || !ref) {
-            fprintf(stderr, "out of memory\n");
-            failures++;
-            goto next;
-        }
-        fill_random(in, nin, 0x1234u + (uint32_t)i);
-        fill_random(w, nw, 0x9876u + (uint32_t)i);
-        if (s->ktype == GGML_TYPE_F16) {
-            /* The reference sees the same fp16-rounded weights the shader reads. */
-            for (size_t j = 0; j < nw; j++)
-                w[j] = ggml_fp16_to_fp32(ggml_fp32_to_fp16(w[j]));
-        }
-        conv2d_ref(s, in, w, ref);
-        if (run_shape(backend, s, repeat, in, w, got, &res)) {
-            fprintf(stderr, "%s: ggml graph failed\n", s->name);
-            failures++;
-            goto next;
-        }
-        res.err = rel_error(got, ref, nout);
-        if (res.err <= REL_TOL && res.deterministic)
-            verdict = "ok";
-        else
-            failures++;
-        if (out_file && fwrite(got, sizeof(float), nout, out_file) != nout) {
-            perror(out_path);
-            failures++;
-        }
-    next: {
-        char dims[64];
-        snprintf(dims, sizeof(dims), "%d %d %dx%d -> %d %dx%d %d,%d %d,%d %d,%d", s->n, s->c,
-                 s->h, s->w, s->k, s->kh, s->kw, s->s1, s->s0, s->p1, s->p0, s->d1, s->d0);
-        printf("%-22s %-28s %-9s %10.1f %10.2f %10.2e  %s%s\n", s->name, dims,
-               s->ktype == GGML_TYPE_F16 ? "f16" : "f32", res.first_ms, res.steady_ms, res.err,
-               verdict, res.deterministic ? "" : " (repeated runs differ)");
-    }
-        free(in);
-        free(w);
-        free(got);
-        free(ref);
-    }
-    if (out_file && fclose(out_file)) {
-        perror(out_path);
+    printf("%-22s %-28s %-6s %9s %9s %9s %9s  %s\n", "shape", "N C HxW -> K RxS s p d",
+           "kernel", "first ms", "steady ms", "err ref", "err file", "result");
+    for (size_t i = 0; i < NSHAPES; i++)
+        failures += check_shape(backend, i, &o);
+    if (o.compare && fgetc(o.compare) != EOF) {
+        fprintf(stderr, "%s is longer than this run's output\n", o.compare_path);
         failures++;
     }
     ggml_backend_free(backend);
-    printf("%s: %d of %zu shapes failed (tolerance: relative L2 error <= %.0e)\n",
-           failures ? "FAIL" : "PASS", failures, NSHAPES, REL_TOL);
+out:
+    if (o.out && fclose(o.out)) {
+        perror(o.out_path);
+        failures++;
+    }
+    if (o.compare)
+        fclose(o.compare);
+    printf("%s: %d of %zu shapes failed (tolerance: relative L2 error <= %.0e against the C "
+           "reference%s)\n", failures ? "FAIL" : "PASS", failures, NSHAPES, REL_TOL,
+           o.compare ? " and against the compared file" : "");
     return failures ? 1 : 0;
 }

@@ -124,12 +124,7 @@ pm4d_conv2d_1x1(PM4D_CONV2D_ARGS)
    /* ... and filter words kk = t / TC + 16q, cc = t % TC. */
    const uint fk = t / PM4D_1X1_TC, fc = t % PM4D_1X1_TC;
 
-   float acc[4][4];
-#pragma unroll
-   for (uint i = 0; i < 4; i++)
-#pragma unroll
-      for (uint j = 0; j < 4; j++)
-         acc[i][j] = 0.0f;
+   float acc[4][4] = {{0.0f}};
 
    for (uint c0 = 0; c0 < c; c0 += PM4D_1X1_TC) {
 #pragma unroll
@@ -195,12 +190,7 @@ pm4d_conv2d_3x3(PM4D_CONV2D_ARGS)
    const uint kg = t / 32, ty = (t % 32) / 4, tx = (t % 4) * 4;
    global const float *in_b = input + b * c * h * w;
 
-   float acc[4][4];
-#pragma unroll
-   for (uint i = 0; i < 4; i++)
-#pragma unroll
-      for (uint j = 0; j < 4; j++)
-         acc[i][j] = 0.0f;
+   float acc[4][4] = {{0.0f}};
 
    for (uint c0 = 0; c0 < c; c0 += PM4D_3X3_TC) {
       for (uint e = t; e < PM4D_3X3_TC * PM4D_3X3_IH * PM4D_3X3_IW; e += PM4D_3X3_WG) {

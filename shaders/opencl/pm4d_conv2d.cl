@@ -47,6 +47,26 @@ static inline float pm4d_epilogue(float acc, global const float *bias, uint kk, 
    return acc;
 }
 
+/* Stores a 4 x 4 register block: channels k0 + i (those < k), columns col0 + j (those <
+ * cols) of the plane row at row_off; plane is the size of one output channel's plane. */
+static inline void pm4d_store_4x4(global float *output, const float acc[4][4],
+                                  global const float *bias, uint flags, uint b, uint k, uint k0,
+                                  uint plane, uint row_off, uint col0, uint cols)
+{
+#pragma unroll
+   for (uint i = 0; i < 4; i++) {
+      const uint kk = k0 + i;
+      if (kk >= k)
+         continue;
+#pragma unroll
+      for (uint j = 0; j < 4; j++) {
+         if (col0 + j < cols)
+            output[(b * k + kk) * plane + row_off + col0 + j] =
+               pm4d_epilogue(acc[i][j], bias, kk, flags);
+      }
+   }
+}
+
 /* Any shape. Grid: x = ceil(oh*ow / DIRECT_WG), y = groups * ceil((k/groups) / DIRECT_KB),
  * z = n. */
 kernel __attribute__((reqd_work_group_size(PM4D_DIRECT_WG, 1, 1))) void
@@ -152,20 +172,8 @@ pm4d_conv2d_1x1(PM4D_CONV2D_ARGS)
       }
       PM4D_BARRIER();
    }
-   if (PM4D_WG_Z() >= n)
-      return;
-#pragma unroll
-   for (uint i = 0; i < 4; i++) {
-      const uint kk = k0 + tk + i;
-      if (kk >= k)
-         continue;
-#pragma unroll
-      for (uint j = 0; j < 4; j++) {
-         const uint p = p0 + tp + j;
-         if (p < np)
-            output[(b * k + kk) * np + p] = pm4d_epilogue(acc[i][j], bias, kk, flags);
-      }
-   }
+   if (PM4D_WG_Z() < n)
+      pm4d_store_4x4(output, acc, bias, flags, b, k, k0 + tk, np, 0, p0 + tp, np);
 }
 
 #define PM4D_3X3_IW (PM4D_3X3_TW + 2) /* input tile width and height, with the halo */
@@ -230,19 +238,7 @@ pm4d_conv2d_3x3(PM4D_CONV2D_ARGS)
       }
       PM4D_BARRIER();
    }
-   const uint y = y0 + ty;
-   if (PM4D_WG_Z() >= n || y >= oh)
-      return;
-#pragma unroll
-   for (uint i = 0; i < 4; i++) {
-      const uint kk = k0 + kq + i;
-      if (kk >= k)
-         continue;
-#pragma unroll
-      for (uint j = 0; j < 4; j++) {
-         const uint x = x0 + tx + j;
-         if (x < ow)
-            output[((b * k + kk) * oh + y) * ow + x] = pm4d_epilogue(acc[i][j], bias, kk, flags);
-      }
-   }
+   if (PM4D_WG_Z() < n && y0 + ty < oh)
+      pm4d_store_4x4(output, acc, bias, flags, b, k, k0 + kq, oh * ow, (y0 + ty) * ow, x0 + tx,
+                     ow);
 }

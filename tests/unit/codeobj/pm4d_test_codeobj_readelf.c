@@ -155,13 +155,13 @@ static void check_kernel(const struct pm4d_kernel_desc *d, const struct ref_kern
    for (unsigned i = 0; i < d->num_args && i < nabi; i++)
       CHECK(!memcmp(&d->args[i], &abi[i], sizeof(abi[i])), "%s %s: arg %u differs from ABI",
             target, d->name, i);
-   /* Pre-GFX11 LLVM enables the (unused) private segment buffer before the kernarg pointer. */
-   CHECK(d->kernarg_user_sgpr == (strncmp(target, "gfx11", 5) ? 4u : 0u),
-         "%s %s: kernarg pointer in user SGPR %u", target, d->name, d->kernarg_user_sgpr);
-   printf("%s %-20s rsrc1 %08x rsrc2 %08x rsrc3 %08x props %04x kernarg %u@sgpr%u lds %u "
-          "wg %u wave %u entry 0x%llx\n",
+   /* Only the kernarg pointer among the user SGPRs (bit 3; bit 10 is wave32). */
+   CHECK((d->kernel_code_properties & ~(1u << 10)) == (1u << 3), "%s %s: properties %04x",
+         target, d->name, d->kernel_code_properties);
+   printf("%s %-20s rsrc1 %08x rsrc2 %08x rsrc3 %08x props %04x user SGPRs %u kernarg %u "
+          "lds %u wg %u wave %u entry 0x%llx\n",
           target, d->name, d->rsrc1, d->rsrc2, d->rsrc3, d->kernel_code_properties,
-          d->kernarg_size, d->kernarg_user_sgpr, d->group_segment_size, d->wg_size[0],
+          (d->rsrc2 >> 1) & 0x1f, d->kernarg_size, d->group_segment_size, d->wg_size[0],
           d->wave_size, (unsigned long long)(d->desc_offset + (uint64_t)d->entry_offset));
 }
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "pm4d_codeobj.h"
-#include "pm4d_test_check.h"
+#include "pm4d_test_util.h"
 
 static struct pm4d_codeobj_info info;
 static char reason[256];

@@ -9,7 +9,7 @@
 
 #include "pm4d_codeobj.h"
 #include "pm4d_kernels.h"
-#include "pm4d_test_check.h"
+#include "pm4d_test_util.h"
 
 /* What readelf says about one kernel. */
 struct ref_kernel {
@@ -98,24 +98,6 @@ static int parse_readelf(FILE *f, struct ref *r)
    return 0;
 }
 
-static unsigned char *read_file(const char *path, size_t *size)
-{
-   FILE *f = fopen(path, "rb");
-   unsigned char *buf = NULL;
-   long n;
-   if (!f)
-      return NULL;
-   if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
-       (buf = malloc((size_t)n)) && fread(buf, 1, (size_t)n, f) == (size_t)n) {
-      *size = (size_t)n;
-   } else {
-      free(buf);
-      buf = NULL;
-   }
-   fclose(f);
-   return buf;
-}
-
 static void check_kernel(const struct pm4d_kernel_desc *d, const struct ref_kernel *rk,
                          const char *target)
 {
@@ -168,7 +150,7 @@ static void check_kernel(const struct pm4d_kernel_desc *d, const struct ref_kern
 static void check_file(const char *readelf, const char *path)
 {
    size_t size = 0;
-   unsigned char *elf = read_file(path, &size);
+   unsigned char *elf = pm4d_test_read_file(path, &size);
    struct pm4d_codeobj_info *info = calloc(1, sizeof(*info));
    struct ref *r = calloc(1, sizeof(*r));
    char reason[256] = "", cmd[1024];

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "pm4d_conv2d_ref.h"
-#include "pm4d_test_check.h"
+#include "pm4d_test_util.h"
 
 #define TOLERANCE 1e-5
 #define GUARD 64 /* floats after the output that must stay untouched */

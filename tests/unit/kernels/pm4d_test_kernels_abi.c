@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "pm4d_kernels.h"
-#include "pm4d_test_check.h"
+#include "pm4d_test_util.h"
 
 static struct pm4d_conv2d_params shape(uint32_t n, uint32_t c, uint32_t hw, uint32_t k,
                                        uint32_t rs, uint32_t stride, uint32_t pad)

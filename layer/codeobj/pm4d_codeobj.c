@@ -4,6 +4,7 @@
  * "Code Object V3 Kernel Descriptor") and llvm/include/llvm/BinaryFormat/ELF.h. Every read is
  * checked against the buffer; nothing here trusts an offset from the file. */
 #include "pm4d_codeobj_internal.h"
+#include "pm4d_regs.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -48,10 +49,6 @@
 #define KCP_PRIVATE_SEGMENT_SIZE (1u << 6)
 #define KCP_WAVEFRONT_SIZE32 (1u << 10)
 #define KCP_USES_DYNAMIC_STACK (1u << 11)
-
-/* COMPUTE_PGM_RSRC2 fields (same on GFX9, GFX10, GFX11). */
-#define RSRC2_SCRATCH_EN 1u
-#define RSRC2_USER_SGPR(v) (((v) >> 1) & 0x1fu)
 
 /* EF_AMDGPU_MACH values of the targets the project builds (ELF.h, EF_AMDGPU_MACH_AMDGCN_*). */
 static const struct {
@@ -305,16 +302,16 @@ static enum pm4d_codeobj_status read_descriptor(const struct elf *e, uint64_t im
    if (!(props & KCP_KERNARG_SEGMENT_PTR))
       return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_UNSUPPORTED,
                                "%s takes no kernarg segment pointer", d->name);
-   if (priv || d->private_segment_size || (d->rsrc2 & RSRC2_SCRATCH_EN))
+   if (priv || d->private_segment_size || (d->rsrc2 & PM4D_RSRC2_SCRATCH_EN))
       return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_UNSUPPORTED,
                                "%s needs scratch (%u bytes per work-item)", d->name,
                                priv ? priv : d->private_segment_size);
    /* With every other user SGPR refused, the kernarg pointer is s[0:1]. RSRC2 may count more
     * (GFX11 pads user + system SGPRs to 16); those are never read. */
-   if (RSRC2_USER_SGPR(d->rsrc2) < 2)
+   if (PM4D_RSRC2_USER_SGPR(d->rsrc2) < 2)
       return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_BAD_METADATA,
                                "%s: RSRC2 has %u user SGPRs, fewer than its kernarg pointer needs",
-                               d->name, RSRC2_USER_SGPR(d->rsrc2));
+                               d->name, PM4D_RSRC2_USER_SGPR(d->rsrc2));
    if (kernarg != d->kernarg_size || group != d->group_segment_size ||
        ((props & KCP_WAVEFRONT_SIZE32) ? 32u : 64u) != d->wave_size)
       return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_BAD_METADATA,

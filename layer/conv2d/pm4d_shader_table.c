@@ -208,10 +208,11 @@ static enum pm4d_shader_table_status check_entry(struct parser *p)
                 return fail(p, "shader %s: %s and %s share set %u binding %u", e->name,
                             role_names[a], role_names[b], e->buffers[a].set,
                             e->buffers[a].binding);
-    for (int f = 0; f < PM4D_FIELD_COUNT; f++)
+    /* A variant the kernels do not run always passes through: its fields may stay unmapped. */
+    for (int f = 0; f < PM4D_FIELD_COUNT && e->variant == PM4D_SHADER_CONV2D; f++)
         if (e->fields[f].kind == PM4D_SOURCE_UNSET)
             return fail(p, "shader %s: no source for %s", e->name, field_names[f]);
-    if (!e->buffers[PM4D_CONV2D_BIAS].present &&
+    if (!e->buffers[PM4D_CONV2D_BIAS].present && e->fields[PM4D_FIELD_BIAS].kind &&
         (e->fields[PM4D_FIELD_BIAS].kind != PM4D_SOURCE_CONST ||
          e->fields[PM4D_FIELD_BIAS].arg != 0))
         return fail(p, "shader %s: bias_present must be 'const 0' without a bias binding",
@@ -243,15 +244,30 @@ static enum pm4d_shader_table_status begin_entry(struct parser *p, char **tok, i
     if (p->in_entry)
         return fail(p, "'shader' inside the entry begun at line %u (missing 'end')",
                     p->entry_line);
-    memset(e, 0, sizeof(*e));
-    if (n != 3 || !parse_fingerprint(tok[1], &e->fingerprint))
-        return fail(p, "expected 'shader 0xFINGERPRINT NAME' (up to 16 hex digits)");
-    if (!copy_name(e->name, tok[2]))
+    uint64_t fp;
+    char name[PM4D_SHADER_NAME_MAX];
+
+    if ((n != 3 && !(n == 5 && strcmp(tok[3], "like") == 0)) || !parse_fingerprint(tok[1], &fp))
+        return fail(p, "expected 'shader 0xFINGERPRINT NAME [like OTHER]' (up to 16 hex digits)");
+    if (!copy_name(name, tok[2]))
         return fail(p, "shader name longer than %u bytes", PM4D_SHADER_NAME_MAX - 1);
+    memset(e, 0, sizeof(*e));
     strcpy(e->entry_point, "main");
     e->variant = PM4D_SHADER_CONV2D;
     e->activation_layout = PM4D_LAYOUT_NCHW;
     e->filter_layout = PM4D_LAYOUT_KCRS;
+    if (n == 5) {
+        /* Same interface as an entry earlier in this text; entry, variant, layout and dtype
+         * lines may follow to state what differs. */
+        size_t i = p->n_out;
+        while (i > 0 && strcmp(p->out[i - 1].name, tok[4]) != 0)
+            i--;
+        if (i == 0)
+            return fail(p, "'like %s': no earlier shader of that name in this file", tok[4]);
+        *e = p->out[i - 1];
+    }
+    e->fingerprint = fp;
+    memcpy(e->name, name, sizeof(name));
     p->in_entry = 1;
     p->entry_line = p->line;
     return PM4D_SHADER_TABLE_OK;

@@ -533,6 +533,14 @@ static enum pm4d_spirv_status collect(struct reader *r, struct pm4d_spirv_info *
     return PM4D_SPIRV_OK;
 }
 
+static int buffer_cmp(const void *a, const void *b)
+{
+    const struct pm4d_spirv_buffer *x = a, *y = b;
+    if (x->set != y->set)
+        return x->set < y->set ? -1 : 1;
+    return (x->binding > y->binding) - (x->binding < y->binding);
+}
+
 static enum pm4d_spirv_status resolve(struct reader *r, struct pm4d_spirv_info *info,
                                       const uint32_t ids[3], int have_ids)
 {
@@ -562,6 +570,7 @@ static enum pm4d_spirv_status resolve(struct reader *r, struct pm4d_spirv_info *
         if (st != PM4D_SPIRV_OK)
             return st;
     }
+    qsort(info->buffers, info->n_buffers, sizeof(info->buffers[0]), buffer_cmp);
     return PM4D_SPIRV_OK;
 }
 

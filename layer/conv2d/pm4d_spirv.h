@@ -97,7 +97,7 @@ struct pm4d_spirv_info {
      * dimension i (LocalSizeId or the WorkgroupSize built-in), or -1. */
     uint32_t local_size[3];
     int32_t local_size_spec[3];
-    uint32_t n_buffers;
+    uint32_t n_buffers;      /* sorted by (set, binding) */
     struct pm4d_spirv_buffer buffers[PM4D_SPIRV_MAX_BUFFERS];
     uint32_t n_push_members; /* members of the push-constant block, in declaration order */
     struct pm4d_spirv_push_member push_members[PM4D_SPIRV_MAX_PUSH_MEMBERS];

@@ -4,7 +4,7 @@
 #ifndef PM4D_CONV2D_EXTRACT_H
 #define PM4D_CONV2D_EXTRACT_H
 
-#include "pm4d_conv2d_params_draft.h"
+#include "pm4d_kernels.h" /* struct pm4d_conv2d_params: the kernels' shape, one definition */
 #include "pm4d_shader_table.h"
 #include "pm4d_spirv.h"
 

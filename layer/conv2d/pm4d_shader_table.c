@@ -461,6 +461,8 @@ static int entry_cmp(const void *a, const void *b)
 void pm4d_shader_table_finish(struct pm4d_shader_table *t)
 {
     size_t out = 0;
+    if (t->count == 0)
+        return;
     qsort(t->entries, t->count, sizeof(*t->entries), entry_cmp);
     /* Keep the last loaded of each (fingerprint, entry point). */
     for (size_t i = 0; i < t->count; i++) {

@@ -117,19 +117,39 @@ static void hash_operands(struct hasher *hs, const struct pm4d_spirv_inst *inst)
     }
 }
 
-static int string_operand_is(const struct pm4d_spirv_inst *inst, uint32_t first, const char *prefix)
+/* Whether the string operand at word `first` is `s` (whole string) or starts with it. */
+static int string_operand_is(const struct pm4d_spirv_inst *inst, uint32_t first, const char *s,
+                             int whole)
 {
     uint32_t end = pm4d_spirv_string_end(inst, first);
-    size_t n = strlen(prefix);
+    size_t n = strlen(s) + (whole ? 1 : 0); /* with the terminating NUL when whole */
     if (end == 0 || (size_t)(end - first) * 4 < n)
         return 0;
-    return memcmp(&inst->w[first], prefix, n) == 0;
+    return memcmp(&inst->w[first], s, n) == 0;
 }
 
-/* Debug-only instructions, and non-semantic info (records NonSemantic.* import ids). */
-static int is_debug(struct hasher *hs, const struct pm4d_spirv_inst *inst)
+/* SPV_KHR_float_controls capabilities (4464..4468: DenormPreserve, DenormFlushToZero,
+ * SignedZeroInfNanPreserve, RoundingModeRTE, RoundingModeRTZ) and execution modes
+ * (4459..4463, same order). */
+static int is_float_controls_capability(uint32_t cap)
+{
+    return cap >= 4464 && cap <= 4468;
+}
+
+static int is_fp16_float_controls_mode(const struct pm4d_spirv_inst *inst)
+{
+    return inst->len == 4 && inst->w[2] >= 4459 && inst->w[2] <= 4463 && inst->w[3] == 16;
+}
+
+/* Instructions the fingerprint skips: debug-only ones, non-semantic info (records the
+ * NonSemantic.* import ids), and fp16 float controls (see pm4d_fingerprint.h). */
+static int is_ignored(struct hasher *hs, const struct pm4d_spirv_inst *inst)
 {
     switch (inst->opcode) {
+    case PM4D_OP_CAPABILITY:
+        return inst->len == 2 && is_float_controls_capability(inst->w[1]);
+    case PM4D_OP_EXECUTION_MODE:
+        return is_fp16_float_controls_mode(inst);
     case PM4D_OP_SOURCE_CONTINUED:
     case PM4D_OP_SOURCE:
     case PM4D_OP_SOURCE_EXTENSION:
@@ -141,9 +161,10 @@ static int is_debug(struct hasher *hs, const struct pm4d_spirv_inst *inst)
     case PM4D_OP_MODULE_PROCESSED:
         return 1;
     case PM4D_OP_EXTENSION:
-        return string_operand_is(inst, 1, "SPV_KHR_non_semantic_info");
+        return string_operand_is(inst, 1, "SPV_KHR_non_semantic_info", 1) ||
+               string_operand_is(inst, 1, "SPV_KHR_float_controls", 1);
     case PM4D_OP_EXT_INST_IMPORT:
-        if (inst->len < 3 || !string_operand_is(inst, 2, "NonSemantic."))
+        if (inst->len < 3 || !string_operand_is(inst, 2, "NonSemantic.", 0))
             return 0;
         if (hs->n_nonsemantic < MAX_NONSEMANTIC_SETS) {
             hs->nonsemantic[hs->n_nonsemantic++] = inst->w[1];
@@ -191,7 +212,7 @@ enum pm4d_spirv_status pm4d_fingerprint_compute(const uint32_t *words, size_t si
     hash_word(&hs, words[4]);
     pm4d_spirv_iter_init(&it, words, n_words);
     while (pm4d_spirv_iter_next(&it, &inst)) {
-        if (is_debug(&hs, &inst))
+        if (is_ignored(&hs, &inst))
             continue;
         hash_word(&hs, inst.w[0]);
         hash_operands(&hs, &inst);

@@ -12,6 +12,13 @@
  *     OpMemberName, OpString, OpLine, OpNoLine, OpModuleProcessed;
  *   - non-semantic debug info: OpExtension "SPV_KHR_non_semantic_info", OpExtInstImport of a
  *     "NonSemantic.*" set and every OpExtInst of such a set;
+ *   - fp16 float controls: OpCapability DenormPreserve, DenormFlushToZero,
+ *     SignedZeroInfNanPreserve, RoundingModeRTE, RoundingModeRTZ; OpExtension
+ *     "SPV_KHR_float_controls"; OpExecutionMode of those five modes with width 16. ggml inserts
+ *     them at pipeline creation when the device supports them (ggml_vk_create_pipeline_func),
+ *     so the module the driver receives would otherwise differ from the one ggml ships. They
+ *     only affect 16-bit float arithmetic, which the fp32 kernels do not replace; the same
+ *     modes for 32- or 64-bit floats are hashed;
  *   - the id numbers themselves (renumbering above), so ids consumed by OpString (glslang -g
  *     allocates one before everything else) do not change the fingerprint.
  * Consequences: the same shader compiled with and without -g has one fingerprint; any change in

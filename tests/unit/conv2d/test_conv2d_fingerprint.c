@@ -72,6 +72,67 @@ static void check_header_and_literals(void)
     free(w);
 }
 
+/* What ggml_vk_create_pipeline_func (ggml-vulkan.cpp) does to every module on devices with
+ * shaderRoundingModeRTEFloat16 / shaderDenormPreserveFloat16: OpCapability RoundingModeRTE and
+ * DenormPreserve after the capabilities, OpExtension "SPV_KHR_float_controls" after them, and
+ * OpExecutionMode %main RoundingModeRTE 16 / DenormPreserve 16 after the execution modes.
+ * `width` replaces 16 to make a semantic change. Returns the new word count. */
+static size_t float_controls_patch(const uint32_t *in, size_t n, uint32_t *out, uint32_t width)
+{
+    static const char ext[24] = "SPV_KHR_float_controls";
+    size_t pos = 5, cap_end = 5, mode_end = 5, o = 0;
+    uint32_t entry = 0;
+    while (pos < n) {
+        uint32_t op = in[pos] & 0xffff, len = in[pos] >> 16;
+        if (op == 17 || op == 10)
+            cap_end = pos + len;
+        if (op == 15)
+            entry = in[pos + 2];
+        if (op == 15 || op == 16 || op == 331)
+            mode_end = pos + len;
+        pos += len;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (i == cap_end) {
+            out[o++] = (2u << 16) | 17;
+            out[o++] = 4467;
+            out[o++] = (2u << 16) | 17;
+            out[o++] = 4464;
+            out[o++] = (7u << 16) | 10;
+            memcpy(&out[o], ext, sizeof(ext));
+            o += 6;
+        }
+        if (i == mode_end) {
+            uint32_t modes[8] = {(4u << 16) | 16, entry, 4462, width,
+                                 (4u << 16) | 16, entry, 4459, width};
+            memcpy(&out[o], modes, sizeof(modes));
+            o += 8;
+        }
+        out[o++] = in[i];
+    }
+    return o;
+}
+
+static void check_float_controls(void)
+{
+    size_t size = 0, n;
+    uint32_t *w = pm4d_test_read(dir, "t_layout.plain.spv", &size);
+    uint32_t *patched = w ? malloc(size + 64 * 4) : NULL;
+    uint64_t base = 0, fp = 0;
+    if (!w || !patched)
+        goto out;
+    CHECK(pm4d_fingerprint_compute(w, size, &base) == PM4D_SPIRV_OK);
+    n = float_controls_patch(w, size / 4, patched, 16);
+    CHECK(n == size / 4 + 19);
+    CHECK(pm4d_spirv_check(patched, n, NULL) == PM4D_SPIRV_OK);
+    CHECK(pm4d_fingerprint_compute(patched, n * 4, &fp) == PM4D_SPIRV_OK && fp == base);
+    n = float_controls_patch(w, size / 4, patched, 32);
+    CHECK(pm4d_fingerprint_compute(patched, n * 4, &fp) == PM4D_SPIRV_OK && fp != base);
+out:
+    free(patched);
+    free(w);
+}
+
 /* The shipped table's convnet entries name the shaders as this tree builds them. */
 static void check_convnet_entries(void)
 {
@@ -123,6 +184,7 @@ int main(int argc, char **argv)
     dir = argv[1];
     check_debug_invariance();
     check_header_and_literals();
+    check_float_controls();
     check_convnet_entries();
     return pm4d_test_finish("conv2d_fingerprint");
 }

@@ -295,6 +295,75 @@ static void check_ggml(void)
     hit[PM4D_CONV2D_PT_DTYPE] = hit[PM4D_CONV2D_PT_VARIANT] = 1;
 }
 
+/* Dispatches ggml really recorded on lavapipe for ggml_conv_2d_direct (recorded with the ggml
+ * branch's LD_PRELOAD tracer, tests/apps/ggml_conv2d/vktrace.c, libggml-vulkan.so of npm
+ * @node-llama-cpp/linux-x64-vulkan@3.22.1): spec constants 7..14, the 80 push-constant bytes
+ * as u32 (the last four are ggml's fastdiv values), and the descriptor ranges of bindings 0..2.
+ * The last one ran conv2d_f16_f32 (fp16 filter: half the filter bytes). */
+static const struct {
+    uint32_t spec[8];
+    uint32_t push[20];
+    uint64_t range[3];
+} ggml_trace[] = {
+    {{1, 1, 1, 1, 1, 1, 3, 3},
+     {4u, 3u, 1u, 8u, 8u, 8u, 8u, 3u, 9u, 27u, 8u, 64u, 192u, 8u, 64u, 256u, 1u, 3u, 1u, 6u},
+     {432, 768, 1024}},
+    {{2, 2, 1, 1, 1, 1, 3, 3},
+     {8u, 4u, 2u, 7u, 9u, 4u, 5u, 3u, 9u, 36u, 7u, 63u, 252u, 4u, 20u, 160u, 1u, 2u, 2576980378u, 5u},
+     {1152, 2016, 1280}},
+    {{1, 1, 2, 2, 2, 2, 3, 3},
+     {6u, 5u, 1u, 11u, 13u, 11u, 13u, 3u, 9u, 45u, 11u, 143u, 715u, 11u, 143u, 858u, 1952257862u, 4u, 3393925206u, 8u},
+     {1080, 2860, 3432}},
+    {{1, 1, 0, 0, 1, 1, 1, 1},
+     {16u, 8u, 1u, 10u, 10u, 10u, 10u, 1u, 1u, 8u, 10u, 100u, 800u, 10u, 100u, 1600u, 2576980378u, 4u, 1202590843u, 7u},
+     {512, 3200, 6400}},
+    {{1, 2, 2, 1, 1, 2, 5, 3},
+     {3u, 2u, 3u, 7u, 5u, 7u, 2u, 5u, 15u, 30u, 7u, 35u, 70u, 7u, 14u, 42u, 613566757u, 3u, 613566757u, 4u},
+     {360, 840, 504}},
+    {{2, 2, 0, 0, 1, 1, 4, 4},
+     {5u, 3u, 2u, 12u, 9u, 5u, 3u, 4u, 16u, 48u, 12u, 108u, 324u, 5u, 15u, 75u, 2576980378u, 3u, 286331154u, 4u},
+     {960, 2592, 600}},
+    {{1, 1, 1, 1, 1, 1, 3, 3},
+     {32u, 16u, 1u, 16u, 16u, 16u, 16u, 3u, 9u, 144u, 16u, 256u, 4096u, 16u, 256u, 8192u, 1u, 4u, 1u, 8u},
+     {18432, 16384, 32768}},
+    {{1, 1, 1, 1, 1, 1, 3, 3},
+     {64u, 32u, 1u, 8u, 8u, 8u, 8u, 3u, 9u, 288u, 8u, 64u, 2048u, 8u, 64u, 4096u, 1u, 3u, 1u, 6u},
+     {73728, 8192, 16384}},
+    {{1, 1, 1, 1, 1, 1, 3, 3},
+     {8u, 4u, 1u, 8u, 8u, 8u, 8u, 3u, 9u, 36u, 8u, 64u, 256u, 8u, 64u, 512u, 1u, 3u, 1u, 6u},
+     {576, 1024, 2048}},
+};
+
+static void check_ggml_trace(void)
+{
+    const size_t n = sizeof(ggml_trace) / sizeof(ggml_trace[0]);
+    for (size_t i = 0; i < n; i++) {
+        struct ggml_case g;
+        struct pm4d_conv2d_job_desc j;
+        int f16 = i == n - 1;
+        enum pm4d_conv2d_pt pt;
+        ggml_good(&g);
+        memcpy(g.push, ggml_trace[i].push, sizeof(g.push));
+        memcpy(g.spec, ggml_trace[i].spec, sizeof(g.spec));
+        for (int r = 0; r < 3; r++)
+            g.ranges[r].size = ggml_trace[i].range[r];
+        pt = ggml_run(f16 ? "ggml_conv2d_f16_f32_unroll" : "ggml_conv2d_f32_unroll", &g, NULL, &j);
+        if (f16) {
+            CHECK(pt == PM4D_CONV2D_PT_DTYPE);
+            continue;
+        }
+        CHECK(pt == PM4D_CONV2D_REDIRECT);
+        /* ggml binds exactly the tensors' bytes. */
+        CHECK(j.buffers[PM4D_CONV2D_FILTER].bytes == ggml_trace[i].range[0]);
+        CHECK(j.buffers[PM4D_CONV2D_INPUT].bytes == ggml_trace[i].range[1]);
+        CHECK(j.buffers[PM4D_CONV2D_OUTPUT].bytes == ggml_trace[i].range[2]);
+        CHECK(j.params.k == ggml_trace[i].push[0] && j.params.c == ggml_trace[i].push[1]);
+        CHECK(j.params.ow == ggml_trace[i].push[5] && j.params.oh == ggml_trace[i].push[6]);
+        CHECK(j.params.stride_w == ggml_trace[i].spec[0] && j.params.dil_h == ggml_trace[i].spec[5]);
+        CHECK(j.params.s == ggml_trace[i].spec[6] && j.params.r == ggml_trace[i].spec[7]);
+    }
+}
+
 /* Entries only a user table would have: other layouts, grouped convolution. */
 static void check_custom_entries(void)
 {
@@ -371,6 +440,7 @@ int main(void)
     check_convnet();
     check_convnet_1x1();
     check_ggml();
+    check_ggml_trace();
     check_custom_entries();
     check_names();
     pm4d_shader_table_free(&table);

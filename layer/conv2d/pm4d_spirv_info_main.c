@@ -1,7 +1,8 @@
-/* pm4d-spirv-info [--offset BYTES --size BYTES] FILE
+/* pm4d-spirv-info [--offset BYTES --size BYTES] [--template NAME] FILE
  * Prints what the known-shader table needs to know about a SPIR-V module: fingerprint, entry
  * point, workgroup size, storage-buffer bindings, push-constant members, spec constants.
- * --offset/--size read a module embedded in another file (e.g. a shader array in a .so). */
+ * --offset/--size read a module embedded in another file (e.g. a shader array in a .so).
+ * --template NAME prints instead a known_shaders.txt entry to fill in (format: README.md). */
 #include "pm4d_fingerprint.h"
 #include "pm4d_spirv.h"
 
@@ -69,10 +70,27 @@ static void print_info(const struct pm4d_spirv_info *in, uint64_t fp)
                in->spec[i].bits);
 }
 
+/* A table entry with what the module fixes filled in and the mapping left as comments. */
+static void print_template(const struct pm4d_spirv_info *in, uint64_t fp, const char *name)
+{
+    printf("shader 0x%016" PRIx64 " %s\n  entry %s\n  variant conv2d\n  layout NCHW KCRS\n", fp,
+           name, in->entry_point);
+    for (uint32_t i = 0; i < in->n_buffers; i++)
+        printf("  # input|filter|bias|output %u %u\n", in->buffers[i].set, in->buffers[i].binding);
+    for (uint32_t i = 0; i < in->n_push_members; i++)
+        if (in->push_members[i].size == 4)
+            printf("  # FIELD push %u   (member %u)\n", in->push_members[i].offset, i);
+    for (uint32_t i = 0; i < in->n_spec; i++)
+        printf("  # FIELD spec %u   (default %" PRIu64 ")\n", in->spec[i].id, in->spec[i].value);
+    printf("  # fields: n c h w k r s oh ow stride_h stride_w pad_h pad_w dil_h dil_w groups\n"
+           "  #         bias_present relu  (push OFFSET [& MASK] | spec ID | const V | derived)\n"
+           "end\n");
+}
+
 int main(int argc, char **argv)
 {
     long offset = 0, size = -1;
-    const char *path = NULL;
+    const char *path = NULL, *template_name = NULL;
     uint32_t *words = NULL;
     size_t bytes = 0, bad = 0;
     struct pm4d_spirv_info *info = NULL;
@@ -85,15 +103,15 @@ int main(int argc, char **argv)
             i++;
         else if (strcmp(argv[i], "--size") == 0 && i + 1 < argc && parse_size(argv[i + 1], &size))
             i++;
+        else if (strcmp(argv[i], "--template") == 0 && i + 1 < argc)
+            template_name = argv[++i];
         else if (argv[i][0] != '-' && !path)
             path = argv[i];
         else
-            path = NULL, i = argc;
+            goto usage;
     }
-    if (!path) {
-        fprintf(stderr, "usage: pm4d-spirv-info [--offset BYTES --size BYTES] FILE.spv\n");
-        return 2;
-    }
+    if (!path)
+        goto usage;
     info = malloc(sizeof(*info));
     if (!info || !read_slice(path, offset, size, &words, &bytes))
         goto out;
@@ -106,10 +124,17 @@ int main(int argc, char **argv)
         rc = 1;
         goto out;
     }
-    print_info(info, fp);
+    if (template_name)
+        print_template(info, fp, template_name);
+    else
+        print_info(info, fp);
     rc = 0;
 out:
     free(words);
     free(info);
     return rc;
+usage:
+    fprintf(stderr, "usage: pm4d-spirv-info [--offset BYTES --size BYTES] [--template NAME] "
+                    "FILE.spv\n");
+    return 2;
 }

@@ -176,20 +176,24 @@ static enum pm4d_conv2d_pt tensor_bytes(uint64_t a, uint64_t b, uint64_t c, uint
     return PM4D_CONV2D_REDIRECT;
 }
 
-static enum pm4d_conv2d_pt bind_buffers(const struct pm4d_shader_entry *e,
-                                        const struct pm4d_conv2d_dispatch *d,
-                                        struct pm4d_conv2d_job_desc *out)
+/* Bytes each role reads or writes; bias only when present. */
+static enum pm4d_conv2d_pt tensor_sizes(const struct pm4d_conv2d_params *p,
+                                        uint64_t need[PM4D_CONV2D_ROLE_COUNT])
 {
-    const struct pm4d_conv2d_params *p = &out->params;
-    uint64_t need[PM4D_CONV2D_ROLE_COUNT] = {0};
     enum pm4d_conv2d_pt pt;
-
     if ((pt = tensor_bytes(p->n, p->c, p->h, p->w, &need[PM4D_CONV2D_INPUT])) ||
         (pt = tensor_bytes(p->k, p->c / p->groups, p->r, p->s, &need[PM4D_CONV2D_FILTER])) ||
         (pt = tensor_bytes(p->n, p->k, p->oh, p->ow, &need[PM4D_CONV2D_OUTPUT])))
         return pt;
-    if (p->has_bias)
-        need[PM4D_CONV2D_BIAS] = (uint64_t)p->k * 4;
+    need[PM4D_CONV2D_BIAS] = p->has_bias ? (uint64_t)p->k * 4 : 0;
+    return PM4D_CONV2D_REDIRECT;
+}
+
+static enum pm4d_conv2d_pt bind_buffers(const struct pm4d_shader_entry *e,
+                                        const struct pm4d_conv2d_dispatch *d,
+                                        const uint64_t need[PM4D_CONV2D_ROLE_COUNT],
+                                        struct pm4d_conv2d_job_desc *out)
+{
     for (int r = 0; r < PM4D_CONV2D_ROLE_COUNT; r++) {
         const struct pm4d_shader_binding *b = &e->buffers[r];
         const struct pm4d_conv2d_range *range = NULL;
@@ -207,11 +211,22 @@ static enum pm4d_conv2d_pt bind_buffers(const struct pm4d_shader_entry *e,
     return PM4D_CONV2D_REDIRECT;
 }
 
+/* The kernels' own gate (pm4d_kernels.h), so nothing is redirected that they refuse. Sizes,
+ * groups and the output were checked above with their own reasons; what is left for it to
+ * refuse is its 32-bit index limits (e.g. oh * stride_h >= 2^31). */
+static int kernels_accept(const struct pm4d_conv2d_params *p)
+{
+    struct pm4d_conv2d_params k = *p;
+    char why[128];
+    return pm4d_conv2d_params_check(&k, why, sizeof(why)) && k.oh == p->oh && k.ow == p->ow;
+}
+
 enum pm4d_conv2d_pt pm4d_conv2d_extract(const struct pm4d_shader_entry *e,
                                         const struct pm4d_conv2d_dispatch *d,
                                         struct pm4d_conv2d_job_desc *out)
 {
     uint32_t v[PM4D_FIELD_COUNT];
+    uint64_t need[PM4D_CONV2D_ROLE_COUNT];
     struct pm4d_conv2d_params *p = &out->params;
     enum pm4d_conv2d_pt pt;
 
@@ -242,5 +257,9 @@ enum pm4d_conv2d_pt pm4d_conv2d_extract(const struct pm4d_shader_entry *e,
     v[PM4D_FIELD_OW] = p->ow;
     if ((pt = check_expect(e, d, v)) != PM4D_CONV2D_REDIRECT)
         return pt;
-    return bind_buffers(e, d, out);
+    if ((pt = tensor_sizes(p, need)) != PM4D_CONV2D_REDIRECT)
+        return pt;
+    if (!kernels_accept(p))
+        return PM4D_CONV2D_PT_TOO_LARGE;
+    return bind_buffers(e, d, need, out);
 }

@@ -26,7 +26,8 @@ enum pm4d_conv2d_pt {
     PM4D_CONV2D_PT_ZERO_SIZE,        /* n, c, h, w, k, r, s, stride, dilation or groups is 0 */
     PM4D_CONV2D_PT_NEGATIVE_SIZE,    /* a value >= 2^31 (negative as int32) */
     PM4D_CONV2D_PT_OVERFLOW,         /* size arithmetic overflows 64 bits */
-    PM4D_CONV2D_PT_TOO_LARGE,        /* a tensor of 2^31 elements or more */
+    PM4D_CONV2D_PT_TOO_LARGE,        /* a tensor of 2^31 elements or more, or another index
+                                        past the kernels' 32-bit limits */
     PM4D_CONV2D_PT_EMPTY_OUTPUT,     /* dilated filter larger than the padded input */
     PM4D_CONV2D_PT_OUTPUT_MISMATCH,  /* given oh/ow differ from the output-size formula */
     PM4D_CONV2D_PT_GROUPS,           /* groups does not divide c and k */

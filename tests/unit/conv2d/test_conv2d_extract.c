@@ -133,7 +133,25 @@ static void check_convnet(void)
     c.push[PPH] = c.push[PPW] = 0;
     c.push[POH] = c.push[POW] = 1;
     EXPECT_PT(c, PM4D_CONV2D_PT_TOO_LARGE);
+    /* Small tensors, but oh * stride_h = 2 * 2^30 reaches the kernels' 32-bit index limit. */
+    convnet_good(&c);
+    c.push[PN] = c.push[PC] = c.push[PW] = c.push[PK] = 1;
+    c.push[PH] = (1u << 30) + 1;
+    c.push[PR] = c.push[PS] = 1;
+    c.push[PSH] = 1u << 30;
+    c.push[PPH] = c.push[PPW] = 0;
+    c.push[POH] = 2;
+    c.push[POW] = 1;
+    c.push[PFLAGS] = 0;
+    for (int r = 0; r < 4; r++)
+        c.ranges[r].size = UINT64_MAX;
+    EXPECT_PT(c, PM4D_CONV2D_PT_TOO_LARGE);
+    c.push[PSH] = (1u << 30) - 1; /* oh still 2: 2 * (2^30 - 1) stays below 2^31 */
+    EXPECT_PT(c, PM4D_CONV2D_REDIRECT);
     /* (2^31 - 1)^4 elements overflows 64 bits. */
+    convnet_good(&c);
+    c.push[PR] = c.push[PS] = 1;
+    c.push[PPH] = c.push[PPW] = 0;
     c.push[PN] = c.push[PC] = c.push[PH] = c.push[PW] = INT32_MAX;
     c.push[POH] = c.push[POW] = INT32_MAX;
     EXPECT_PT(c, PM4D_CONV2D_PT_OVERFLOW);

@@ -73,15 +73,18 @@ static enum pm4d_shader_table_status fail(struct parser *p, const char *fmt, ...
     return PM4D_SHADER_TABLE_SYNTAX;
 }
 
-/* Unsigned 32-bit number, decimal or 0x hex, the whole token. */
+/* Unsigned 32-bit number, decimal or 0x hex (no octal, no sign), the whole token. */
 static int parse_u32(const char *s, uint32_t *v)
 {
     char *end;
     unsigned long long x;
-    if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+    int hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+    if (!strchr("0123456789", s[0]) || !s[0] || (s[0] == '0' && s[1] && !hex))
         return 0;
     errno = 0;
-    x = strtoull(s, &end, 0);
+    x = strtoull(hex ? s + 2 : s, &end, hex ? 16 : 10);
+    if (hex && (!s[2] || !strchr("0123456789abcdefABCDEF", s[2])))
+        return 0;
     if (errno || *end || x > UINT32_MAX)
         return 0;
     *v = (uint32_t)x;
@@ -169,7 +172,8 @@ static enum pm4d_shader_table_status parse_expect(struct parser *p, char **tok, 
                             PM4D_SHADER_MAX_FACTORS);
             ex.fields[ex.n_fields++] = (enum pm4d_conv2d_field)idx;
         } else if (parse_u32(f, &c)) {
-            ex.factor *= c;
+            if (__builtin_mul_overflow(ex.factor, c, &ex.factor))
+                return fail(p, "expect: constant factor overflows 32 bits");
         } else {
             return fail(p, "expect: '%s' is neither a field name nor a number", f);
         }

@@ -98,6 +98,10 @@ static void check_refusals(void)
         {"shader 0x1 a\nn derived\n", "t.txt:2: only oh and ow can be derived"},
         {"shader 0x1 a\nn const -1\n", "t.txt:2: n: expected"},
         {"shader 0x1 a\nn const 4294967296\n", "t.txt:2: n: expected"},
+        {"shader 0x1 a\nn const 010\n", "t.txt:2: n: expected"},
+        {"shader 0x1 a\nn const 0x\n", "t.txt:2: n: expected"},
+        {"shader 0x1 a\nn const 0x-1\n", "t.txt:2: n: expected"},
+        {"shader 0x1 a\nn const 1e3\n", "t.txt:2: n: expected"},
         {"shader 0x1 a\nn const 1\nn const 2\n", "t.txt:3: n given twice"},
         {"shader 0x1 a\nrelu push 4 & 0\n", "t.txt:2: relu: expected 'push OFFSET & MASK'"},
         {"shader 0x1 a\ninput 0\n", "t.txt:2: expected 'input SET BINDING'"},
@@ -107,6 +111,7 @@ static void check_refusals(void)
         {"shader 0x1 a\nexpect push 4 = q*r\n", "t.txt:2: expect: 'q' is neither"},
         {"shader 0x1 a\nexpect push 4 == r\n", "t.txt:2: expected 'expect push"},
         {"shader 0x1 a\nexpect push 4 = 4\n", "t.txt:2: expect: the product names no field"},
+        {"shader 0x1 a\nexpect push 4 = r*65536*65536\n", "t.txt:2: expect: constant factor overflows"},
         {"shader 0x1 a\nexpect push 4 = n*c*h*w*k\n", "t.txt:2: expect: more than 4 fields"},
         {"shader 0x1 a like b\nend\n", "t.txt:1: 'like b': no earlier shader"},
         {"shader 0x1 a\nend x\n", "t.txt:2: 'end' takes no arguments"},
@@ -148,6 +153,16 @@ static void check_refusals(void)
         CHECK(pm4d_shader_table_parse(&t, text, strlen(text), "t.txt", err, sizeof(err)) ==
               PM4D_SHADER_TABLE_SYNTAX);
         CHECK(t.count == 0);
+    }
+    /* Numbers: decimal, hex, 0. */
+    {
+        const char *text = "shader 0x1 a\n" FULL_FIELDS "expect push 0x10 = n*0x2*10\nend\n";
+        CHECK(pm4d_shader_table_parse(&t, text, strlen(text), "t.txt", err, sizeof(err)) ==
+              PM4D_SHADER_TABLE_OK);
+        CHECK(t.count == 1 && t.entries[0].expect[0].push_offset == 16 &&
+              t.entries[0].expect[0].factor == 20 &&
+              t.entries[0].fields[PM4D_FIELD_PAD_H].arg == 1);
+        pm4d_shader_table_free(&t);
     }
     /* Names at their limits parse; a full good entry parses. */
     {

@@ -1,0 +1,332 @@
+/* Command buffers: lifecycle, compute-state tracking, dispatches, barriers and submission.
+ * This is the recording fast path: no allocation, one thread-local cache hit per command. */
+#include "pm4d_vk_cmdbuf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "pm4d_killfile.h"
+
+struct cmdbuf_ref {
+  struct pm4d_vk_device *dev; /* NULL: unknown device, the call cannot be forwarded */
+  struct pm4d_vk_cmdbuf *cb;  /* NULL: command buffer not tracked */
+};
+
+/* Command buffers are recorded by one thread at a time, usually many commands in a row: keep
+ * the last lookup per thread, valid while no device or command buffer record went away. */
+static _Thread_local struct {
+  VkCommandBuffer handle;
+  uint64_t generation;
+  struct cmdbuf_ref ref;
+} cmdbuf_cache;
+
+static struct cmdbuf_ref cmdbuf_lookup(VkCommandBuffer handle)
+{
+  uint64_t gen = atomic_load_explicit(&pm4d_vk_state_generation, memory_order_acquire);
+  if (cmdbuf_cache.handle == handle && cmdbuf_cache.generation == gen && handle)
+    return cmdbuf_cache.ref;
+  struct cmdbuf_ref ref = {pm4d_vk_state_device(handle), NULL};
+  if (ref.dev) {
+    pthread_mutex_lock(&ref.dev->lock);
+    ref.cb = pm4d_map_get(&ref.dev->objects[PM4D_VK_OBJ_COMMAND_BUFFER], (uint64_t)(uintptr_t)handle);
+    pthread_mutex_unlock(&ref.dev->lock);
+  }
+  cmdbuf_cache.handle = handle;
+  cmdbuf_cache.generation = gen;
+  cmdbuf_cache.ref = ref;
+  return ref;
+}
+
+#define CMDBUF_OR_RETURN(ref, handle, what, ret)                                               \
+  struct cmdbuf_ref ref = cmdbuf_lookup(handle);                                               \
+  if (!ref.dev) {                                                                              \
+    PM4D_LOG_ONCE(PM4D_LOG_ERROR, "%s: unknown command buffer, call dropped", what);           \
+    return ret;                                                                                \
+  }
+
+static void reset_state(struct pm4d_vk_cmdbuf *cb)
+{
+  memset(&cb->compute, 0, sizeof(cb->compute));
+  cb->dispatches = 0;
+}
+
+VkResult pm4d_hook_AllocateCommandBuffers(VkDevice device, const VkCommandBufferAllocateInfo *pAllocateInfo,
+                                          VkCommandBuffer *pCommandBuffers)
+{
+  pm4d_counter_inc(PM4D_CTR_vkAllocateCommandBuffers);
+  DEVICE_OR_RETURN(dev, device, "vkAllocateCommandBuffers", VK_ERROR_INITIALIZATION_FAILED);
+  VkResult res = dev->table.AllocateCommandBuffers(device, pAllocateInfo, pCommandBuffers);
+  if (res != VK_SUCCESS)
+    return res;
+  for (uint32_t i = 0; i < pAllocateInfo->commandBufferCount; i++) {
+    struct pm4d_vk_cmdbuf *cb = calloc(1, sizeof(*cb));
+    if (!cb) {
+      PM4D_VK_UNTRACKED("vkAllocateCommandBuffers: out of memory; command buffer not tracked");
+      continue;
+    }
+    cb->handle = pCommandBuffers[i];
+    cb->dev = dev;
+    cb->pool = pAllocateInfo->commandPool;
+    pm4d_vk_object_add(dev, PM4D_VK_OBJ_COMMAND_BUFFER, (uint64_t)(uintptr_t)cb->handle, cb);
+  }
+  return res;
+}
+
+void pm4d_hook_FreeCommandBuffers(VkDevice device, VkCommandPool commandPool, uint32_t commandBufferCount,
+                                  const VkCommandBuffer *pCommandBuffers)
+{
+  pm4d_counter_inc(PM4D_CTR_vkFreeCommandBuffers);
+  DEVICE_OR_RETURN(dev, device, "vkFreeCommandBuffers", );
+  for (uint32_t i = 0; i < commandBufferCount; i++)
+    pm4d_vk_object_remove(dev, PM4D_VK_OBJ_COMMAND_BUFFER, (uint64_t)(uintptr_t)pCommandBuffers[i]);
+  pm4d_vk_state_bump_generation();
+  dev->table.FreeCommandBuffers(device, commandPool, commandBufferCount, pCommandBuffers);
+}
+
+struct pool_ctx {
+  VkCommandPool pool;
+  bool destroy; /* true: drop the records; false: reset their state */
+};
+
+static bool visit_pool_cmdbuf(void *ctx, uint64_t key, void *value)
+{
+  (void)key;
+  const struct pool_ctx *p = ctx;
+  struct pm4d_vk_cmdbuf *cb = value;
+  if (cb->pool != p->pool)
+    return false;
+  if (!p->destroy) {
+    reset_state(cb);
+    return false;
+  }
+  free(cb);
+  return true;
+}
+
+static void visit_pool(struct pm4d_vk_device *dev, VkCommandPool pool, bool destroy)
+{
+  struct pool_ctx ctx = {pool, destroy};
+  pthread_mutex_lock(&dev->lock);
+  pm4d_map_remove_if(&dev->objects[PM4D_VK_OBJ_COMMAND_BUFFER], visit_pool_cmdbuf, &ctx);
+  pthread_mutex_unlock(&dev->lock);
+}
+
+void pm4d_hook_DestroyCommandPool(VkDevice device, VkCommandPool commandPool,
+                                  const VkAllocationCallbacks *pAllocator)
+{
+  pm4d_counter_inc(PM4D_CTR_vkDestroyCommandPool);
+  DEVICE_OR_RETURN(dev, device, "vkDestroyCommandPool", );
+  if (commandPool) {
+    visit_pool(dev, commandPool, true);
+    pm4d_vk_state_bump_generation();
+  }
+  dev->table.DestroyCommandPool(device, commandPool, pAllocator);
+}
+
+VkResult pm4d_hook_ResetCommandPool(VkDevice device, VkCommandPool commandPool, VkCommandPoolResetFlags flags)
+{
+  pm4d_counter_inc(PM4D_CTR_vkResetCommandPool);
+  DEVICE_OR_RETURN(dev, device, "vkResetCommandPool", VK_ERROR_INITIALIZATION_FAILED);
+  visit_pool(dev, commandPool, false);
+  return dev->table.ResetCommandPool(device, commandPool, flags);
+}
+
+VkResult pm4d_hook_BeginCommandBuffer(VkCommandBuffer commandBuffer, const VkCommandBufferBeginInfo *pBeginInfo)
+{
+  pm4d_counter_inc(PM4D_CTR_vkBeginCommandBuffer);
+  CMDBUF_OR_RETURN(ref, commandBuffer, "vkBeginCommandBuffer", VK_ERROR_INITIALIZATION_FAILED);
+  if (ref.cb)
+    reset_state(ref.cb);
+  return ref.dev->table.BeginCommandBuffer(commandBuffer, pBeginInfo);
+}
+
+VkResult pm4d_hook_EndCommandBuffer(VkCommandBuffer commandBuffer)
+{
+  pm4d_counter_inc(PM4D_CTR_vkEndCommandBuffer);
+  CMDBUF_OR_RETURN(ref, commandBuffer, "vkEndCommandBuffer", VK_ERROR_INITIALIZATION_FAILED);
+  return ref.dev->table.EndCommandBuffer(commandBuffer);
+}
+
+VkResult pm4d_hook_ResetCommandBuffer(VkCommandBuffer commandBuffer, VkCommandBufferResetFlags flags)
+{
+  pm4d_counter_inc(PM4D_CTR_vkResetCommandBuffer);
+  CMDBUF_OR_RETURN(ref, commandBuffer, "vkResetCommandBuffer", VK_ERROR_INITIALIZATION_FAILED);
+  if (ref.cb)
+    reset_state(ref.cb);
+  return ref.dev->table.ResetCommandBuffer(commandBuffer, flags);
+}
+
+void pm4d_hook_CmdBindPipeline(VkCommandBuffer commandBuffer, VkPipelineBindPoint pipelineBindPoint,
+                               VkPipeline pipeline)
+{
+  pm4d_counter_inc(PM4D_CTR_vkCmdBindPipeline);
+  CMDBUF_OR_RETURN(ref, commandBuffer, "vkCmdBindPipeline", );
+  if (ref.cb && pipelineBindPoint == VK_PIPELINE_BIND_POINT_COMPUTE) {
+    struct pm4d_vk_compute_state *c = &ref.cb->compute;
+    pthread_mutex_lock(&ref.dev->lock);
+    const struct pm4d_vk_pipeline *p = pm4d_map_get(&ref.dev->objects[PM4D_VK_OBJ_PIPELINE], (uint64_t)pipeline);
+    c->pipeline_tracked = p != NULL;
+    c->spirv_hash = p ? p->spirv->hash : 0;
+    pthread_mutex_unlock(&ref.dev->lock);
+    c->pipeline = pipeline;
+  }
+  ref.dev->table.CmdBindPipeline(commandBuffer, pipelineBindPoint, pipeline);
+}
+
+/* Number of dynamic descriptors of a tracked set, or UINT32_MAX when the set is untracked. */
+static uint32_t dynamic_count_locked(struct pm4d_vk_device *dev, VkDescriptorSet set)
+{
+  const struct pm4d_vk_descriptor_set *s = pm4d_map_get(&dev->objects[PM4D_VK_OBJ_DESCRIPTOR_SET], (uint64_t)set);
+  if (!s)
+    return UINT32_MAX;
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < s->layout->binding_count; i++) {
+    VkDescriptorType t = s->layout->bindings[i].type;
+    if (t == VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC || t == VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC)
+      n += s->layout->bindings[i].count;
+  }
+  return n;
+}
+
+static void bind_sets(struct cmdbuf_ref ref, VkPipelineLayout layout, uint32_t firstSet, uint32_t setCount,
+                      const VkDescriptorSet *pSets, uint32_t dynamicCount, const uint32_t *pDynamic)
+{
+  struct pm4d_vk_compute_state *c = &ref.cb->compute;
+  c->sets_layout = layout;
+  uint32_t used = 0;
+  pthread_mutex_lock(&ref.dev->lock);
+  for (uint32_t i = 0; i < setCount; i++) {
+    uint32_t slot = firstSet + i;
+    if (slot >= PM4D_VK_MAX_SETS)
+      break;
+    uint32_t n = dynamic_count_locked(ref.dev, pSets[i]);
+    c->sets[slot] = pSets[i];
+    c->sets_tracked &= ~(1u << slot);
+    if (n == UINT32_MAX || n > PM4D_VK_MAX_DYNAMIC_PER_SET || used + n > dynamicCount) {
+      /* Without the set's layout the split of the dynamic offsets is unknown from here on. */
+      used = dynamicCount + 1;
+      continue;
+    }
+    memcpy(c->dynamic_offsets[slot], pDynamic + used, n * sizeof(uint32_t));
+    used += n;
+    c->sets_tracked |= 1u << slot;
+  }
+  pthread_mutex_unlock(&ref.dev->lock);
+}
+
+void pm4d_hook_CmdBindDescriptorSets(VkCommandBuffer commandBuffer, VkPipelineBindPoint pipelineBindPoint,
+                                     VkPipelineLayout layout, uint32_t firstSet, uint32_t descriptorSetCount,
+                                     const VkDescriptorSet *pDescriptorSets, uint32_t dynamicOffsetCount,
+                                     const uint32_t *pDynamicOffsets)
+{
+  pm4d_counter_inc(PM4D_CTR_vkCmdBindDescriptorSets);
+  CMDBUF_OR_RETURN(ref, commandBuffer, "vkCmdBindDescriptorSets", );
+  if (ref.cb && pipelineBindPoint == VK_PIPELINE_BIND_POINT_COMPUTE)
+    bind_sets(ref, layout, firstSet, descriptorSetCount, pDescriptorSets, dynamicOffsetCount, pDynamicOffsets);
+  ref.dev->table.CmdBindDescriptorSets(commandBuffer, pipelineBindPoint, layout, firstSet, descriptorSetCount,
+                                       pDescriptorSets, dynamicOffsetCount, pDynamicOffsets);
+}
+
+void pm4d_hook_CmdPushConstants(VkCommandBuffer commandBuffer, VkPipelineLayout layout,
+                                VkShaderStageFlags stageFlags, uint32_t offset, uint32_t size,
+                                const void *pValues)
+{
+  pm4d_counter_inc(PM4D_CTR_vkCmdPushConstants);
+  CMDBUF_OR_RETURN(ref, commandBuffer, "vkCmdPushConstants", );
+  if (ref.cb && (stageFlags & VK_SHADER_STAGE_COMPUTE_BIT) && (uint64_t)offset + size <= PM4D_VK_MAX_PUSH_BYTES) {
+    struct pm4d_vk_compute_state *c = &ref.cb->compute;
+    memcpy(c->push + offset, pValues, size);
+    if (offset + size > c->push_bytes)
+      c->push_bytes = offset + size;
+  }
+  ref.dev->table.CmdPushConstants(commandBuffer, layout, stageFlags, offset, size, pValues);
+}
+
+/* Every dispatch variant passes here with the state a redirect would read. */
+static void note_dispatch(struct pm4d_vk_cmdbuf *cb)
+{
+  if (!cb)
+    return;
+  cb->dispatches++;
+  if (cb->compute.pipeline_tracked)
+    pm4d_counter_inc(PM4D_CTR_dispatch_tracked);
+}
+
+void pm4d_hook_CmdDispatch(VkCommandBuffer commandBuffer, uint32_t groupCountX, uint32_t groupCountY,
+                           uint32_t groupCountZ)
+{
+  pm4d_counter_inc(PM4D_CTR_vkCmdDispatch);
+  CMDBUF_OR_RETURN(ref, commandBuffer, "vkCmdDispatch", );
+  note_dispatch(ref.cb);
+  ref.dev->table.CmdDispatch(commandBuffer, groupCountX, groupCountY, groupCountZ);
+}
+
+void pm4d_hook_CmdDispatchIndirect(VkCommandBuffer commandBuffer, VkBuffer buffer, VkDeviceSize offset)
+{
+  pm4d_counter_inc(PM4D_CTR_vkCmdDispatchIndirect);
+  CMDBUF_OR_RETURN(ref, commandBuffer, "vkCmdDispatchIndirect", );
+  note_dispatch(ref.cb);
+  ref.dev->table.CmdDispatchIndirect(commandBuffer, buffer, offset);
+}
+
+void pm4d_hook_CmdDispatchBase(VkCommandBuffer commandBuffer, uint32_t baseGroupX, uint32_t baseGroupY,
+                               uint32_t baseGroupZ, uint32_t groupCountX, uint32_t groupCountY,
+                               uint32_t groupCountZ)
+{
+  pm4d_counter_inc(PM4D_CTR_vkCmdDispatchBase);
+  CMDBUF_OR_RETURN(ref, commandBuffer, "vkCmdDispatchBase", );
+  note_dispatch(ref.cb);
+  ref.dev->table.CmdDispatchBase(commandBuffer, baseGroupX, baseGroupY, baseGroupZ, groupCountX, groupCountY,
+                                 groupCountZ);
+}
+
+void pm4d_hook_CmdPipelineBarrier(VkCommandBuffer commandBuffer, VkPipelineStageFlags srcStageMask,
+                                  VkPipelineStageFlags dstStageMask, VkDependencyFlags dependencyFlags,
+                                  uint32_t memoryBarrierCount, const VkMemoryBarrier *pMemoryBarriers,
+                                  uint32_t bufferMemoryBarrierCount,
+                                  const VkBufferMemoryBarrier *pBufferMemoryBarriers,
+                                  uint32_t imageMemoryBarrierCount, const VkImageMemoryBarrier *pImageMemoryBarriers)
+{
+  pm4d_counter_inc(PM4D_CTR_vkCmdPipelineBarrier);
+  CMDBUF_OR_RETURN(ref, commandBuffer, "vkCmdPipelineBarrier", );
+  ref.dev->table.CmdPipelineBarrier(commandBuffer, srcStageMask, dstStageMask, dependencyFlags, memoryBarrierCount,
+                                    pMemoryBarriers, bufferMemoryBarrierCount, pBufferMemoryBarriers,
+                                    imageMemoryBarrierCount, pImageMemoryBarriers);
+}
+
+void pm4d_hook_CmdPipelineBarrier2(VkCommandBuffer commandBuffer, const VkDependencyInfo *pDependencyInfo)
+{
+  pm4d_counter_inc(PM4D_CTR_vkCmdPipelineBarrier2);
+  CMDBUF_OR_RETURN(ref, commandBuffer, "vkCmdPipelineBarrier2", );
+  ref.dev->table.CmdPipelineBarrier2(commandBuffer, pDependencyInfo);
+}
+
+/* Submission-time checks shared by both submit entry points. */
+static void note_submit(uint64_t command_buffers)
+{
+  pm4d_counter_add(PM4D_CTR_submitted_command_buffers, command_buffers);
+  if (pm4d_killfile_active())
+    pm4d_counter_inc(PM4D_CTR_submits_while_killed);
+}
+
+VkResult pm4d_hook_QueueSubmit(VkQueue queue, uint32_t submitCount, const VkSubmitInfo *pSubmits, VkFence fence)
+{
+  pm4d_counter_inc(PM4D_CTR_vkQueueSubmit);
+  DEVICE_OR_RETURN(dev, queue, "vkQueueSubmit", VK_ERROR_INITIALIZATION_FAILED);
+  uint64_t n = 0;
+  for (uint32_t i = 0; i < submitCount; i++)
+    n += pSubmits[i].commandBufferCount;
+  note_submit(n);
+  return dev->table.QueueSubmit(queue, submitCount, pSubmits, fence);
+}
+
+VkResult pm4d_hook_QueueSubmit2(VkQueue queue, uint32_t submitCount, const VkSubmitInfo2 *pSubmits, VkFence fence)
+{
+  pm4d_counter_inc(PM4D_CTR_vkQueueSubmit2);
+  DEVICE_OR_RETURN(dev, queue, "vkQueueSubmit2", VK_ERROR_INITIALIZATION_FAILED);
+  uint64_t n = 0;
+  for (uint32_t i = 0; i < submitCount; i++)
+    n += pSubmits[i].commandBufferInfoCount;
+  note_submit(n);
+  return dev->table.QueueSubmit2(queue, submitCount, pSubmits, fence);
+}

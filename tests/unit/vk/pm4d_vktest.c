@@ -98,7 +98,8 @@ VkResult pm4d_vktest_init(struct pm4d_vktest_ctx *ctx, const struct pm4d_vktest_
 
   ctx->inline_spirv = opt->want_inline_spirv &&
                       has_device_extension(ctx->physical, VK_EXT_GRAPHICS_PIPELINE_LIBRARY_EXTENSION_NAME);
-  const char *ext = VK_EXT_GRAPHICS_PIPELINE_LIBRARY_EXTENSION_NAME;
+  /* Inline SPIR-V in a stage's pNext comes with graphics pipeline libraries. */
+  const char *exts[] = {VK_KHR_PIPELINE_LIBRARY_EXTENSION_NAME, VK_EXT_GRAPHICS_PIPELINE_LIBRARY_EXTENSION_NAME};
   VkPhysicalDeviceGraphicsPipelineLibraryFeaturesEXT gpl = {
     .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_GRAPHICS_PIPELINE_LIBRARY_FEATURES_EXT,
     .graphicsPipelineLibrary = VK_TRUE};
@@ -108,8 +109,8 @@ VkResult pm4d_vktest_init(struct pm4d_vktest_ctx *ctx, const struct pm4d_vktest_
   VkDeviceQueueCreateInfo qci = {.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
                                  .queueFamilyIndex = ctx->queue_family, .queueCount = 1, .pQueuePriorities = &prio};
   VkDeviceCreateInfo dci = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, .pNext = &f13, .queueCreateInfoCount = 1,
-                            .pQueueCreateInfos = &qci, .enabledExtensionCount = ctx->inline_spirv,
-                            .ppEnabledExtensionNames = &ext};
+                            .pQueueCreateInfos = &qci, .enabledExtensionCount = ctx->inline_spirv ? 2 : 0,
+                            .ppEnabledExtensionNames = exts};
   res = vkCreateDevice(ctx->physical, &dci, NULL, &ctx->device);
   if (res != VK_SUCCESS)
     return res;

@@ -13,18 +13,18 @@ struct cmdbuf_ref {
 };
 
 /* Command buffers are recorded by one thread at a time, usually many commands in a row: keep
- * the last lookup per thread, valid while no device or command buffer record went away. */
-static _Thread_local struct {
+ * the last lookup per thread, valid while no device or command buffer record went away.
+ * initial-exec TLS: a plain %fs access instead of a __tls_get_addr call (32 bytes of the
+ * static TLS surplus that glibc keeps for dlopen()ed libraries, as Mesa's drivers do). */
+static __thread struct {
   VkCommandBuffer handle;
   uint64_t generation;
   struct cmdbuf_ref ref;
-} cmdbuf_cache;
+} cmdbuf_cache __attribute__((tls_model("initial-exec")));
 
-static struct cmdbuf_ref cmdbuf_lookup(VkCommandBuffer handle)
+/* Fills the cache for handle (also when the command buffer or its device is unknown). */
+static __attribute__((noinline, cold)) void cmdbuf_refresh(VkCommandBuffer handle, uint64_t gen)
 {
-  uint64_t gen = atomic_load_explicit(&pm4d_vk_state_generation, memory_order_acquire);
-  if (cmdbuf_cache.handle == handle && cmdbuf_cache.generation == gen && handle)
-    return cmdbuf_cache.ref;
   struct cmdbuf_ref ref = {pm4d_vk_state_device(handle), NULL};
   if (ref.dev) {
     pthread_mutex_lock(&ref.dev->lock);
@@ -34,18 +34,50 @@ static struct cmdbuf_ref cmdbuf_lookup(VkCommandBuffer handle)
   cmdbuf_cache.handle = handle;
   cmdbuf_cache.generation = gen;
   cmdbuf_cache.ref = ref;
-  return ref;
 }
 
-#define CMDBUF_OR_RETURN(ref, handle, what, ret)                                               \
-  struct cmdbuf_ref ref = cmdbuf_lookup(handle);                                               \
-  if (!ref.dev) {                                                                              \
-    PM4D_LOG_ONCE(PM4D_LOG_ERROR, "%s: unknown command buffer, call dropped", what);           \
+static inline const struct cmdbuf_ref *cmdbuf_lookup(VkCommandBuffer handle)
+{
+  uint64_t gen = atomic_load_explicit(&pm4d_vk_state_generation, memory_order_acquire);
+  if (__builtin_expect(cmdbuf_cache.handle != handle || cmdbuf_cache.generation != gen, 0))
+    cmdbuf_refresh(handle, gen);
+  return &cmdbuf_cache.ref;
+}
+
+/* Looks up the command buffer and counts the call: in the command buffer's own counts when
+ * tracked (no atomic in the recording path; flushed by pm4d_vk_cmdbuf_flush_counts), else in
+ * the global counters. */
+#define CMDBUF_OR_RETURN(ref, handle, counter, ret)                                            \
+  const struct cmdbuf_ref *ref = cmdbuf_lookup(handle);                                        \
+  if (__builtin_expect(ref->cb != NULL, 1)) {                                                  \
+    ref->cb->counts[PM4D_CTR_##counter]++;                                                     \
+  } else if (!cmdbuf_count_untracked(ref, PM4D_CTR_##counter, #counter)) {                     \
     return ret;                                                                                \
   }
 
+/* Counts a call on an untracked command buffer; false when its device is unknown too. */
+static __attribute__((noinline, cold)) bool cmdbuf_count_untracked(const struct cmdbuf_ref *ref,
+                                                                   enum pm4d_counter counter, const char *what)
+{
+  pm4d_counter_inc(counter);
+  if (!ref->dev)
+    PM4D_LOG_ONCE(PM4D_LOG_ERROR, "%s: unknown command buffer, call dropped", what);
+  return ref->dev != NULL;
+}
+
+void pm4d_vk_cmdbuf_flush_counts(struct pm4d_vk_cmdbuf *cb)
+{
+  for (unsigned i = 0; i < PM4D_CTR_COUNT; i++) {
+    if (cb->counts[i]) {
+      pm4d_counter_add(i, cb->counts[i]);
+      cb->counts[i] = 0;
+    }
+  }
+}
+
 static void reset_state(struct pm4d_vk_cmdbuf *cb)
 {
+  pm4d_vk_cmdbuf_flush_counts(cb);
   memset(&cb->compute, 0, sizeof(cb->compute));
   cb->dispatches = 0;
 }
@@ -99,7 +131,7 @@ static bool visit_pool_cmdbuf(void *ctx, uint64_t key, void *value)
     reset_state(cb);
     return false;
   }
-  free(cb);
+  pm4d_vk_object_release(PM4D_VK_OBJ_COMMAND_BUFFER, cb);
   return true;
 }
 
@@ -133,44 +165,42 @@ VkResult pm4d_hook_ResetCommandPool(VkDevice device, VkCommandPool commandPool, 
 
 VkResult pm4d_hook_BeginCommandBuffer(VkCommandBuffer commandBuffer, const VkCommandBufferBeginInfo *pBeginInfo)
 {
-  pm4d_counter_inc(PM4D_CTR_vkBeginCommandBuffer);
-  CMDBUF_OR_RETURN(ref, commandBuffer, "vkBeginCommandBuffer", VK_ERROR_INITIALIZATION_FAILED);
-  if (ref.cb)
-    reset_state(ref.cb);
-  return ref.dev->table.BeginCommandBuffer(commandBuffer, pBeginInfo);
+  CMDBUF_OR_RETURN(ref, commandBuffer, vkBeginCommandBuffer, VK_ERROR_INITIALIZATION_FAILED);
+  if (ref->cb)
+    reset_state(ref->cb);
+  return ref->dev->table.BeginCommandBuffer(commandBuffer, pBeginInfo);
 }
 
 VkResult pm4d_hook_EndCommandBuffer(VkCommandBuffer commandBuffer)
 {
-  pm4d_counter_inc(PM4D_CTR_vkEndCommandBuffer);
-  CMDBUF_OR_RETURN(ref, commandBuffer, "vkEndCommandBuffer", VK_ERROR_INITIALIZATION_FAILED);
-  return ref.dev->table.EndCommandBuffer(commandBuffer);
+  CMDBUF_OR_RETURN(ref, commandBuffer, vkEndCommandBuffer, VK_ERROR_INITIALIZATION_FAILED);
+  if (ref->cb)
+    pm4d_vk_cmdbuf_flush_counts(ref->cb);
+  return ref->dev->table.EndCommandBuffer(commandBuffer);
 }
 
 VkResult pm4d_hook_ResetCommandBuffer(VkCommandBuffer commandBuffer, VkCommandBufferResetFlags flags)
 {
-  pm4d_counter_inc(PM4D_CTR_vkResetCommandBuffer);
-  CMDBUF_OR_RETURN(ref, commandBuffer, "vkResetCommandBuffer", VK_ERROR_INITIALIZATION_FAILED);
-  if (ref.cb)
-    reset_state(ref.cb);
-  return ref.dev->table.ResetCommandBuffer(commandBuffer, flags);
+  CMDBUF_OR_RETURN(ref, commandBuffer, vkResetCommandBuffer, VK_ERROR_INITIALIZATION_FAILED);
+  if (ref->cb)
+    reset_state(ref->cb);
+  return ref->dev->table.ResetCommandBuffer(commandBuffer, flags);
 }
 
 void pm4d_hook_CmdBindPipeline(VkCommandBuffer commandBuffer, VkPipelineBindPoint pipelineBindPoint,
                                VkPipeline pipeline)
 {
-  pm4d_counter_inc(PM4D_CTR_vkCmdBindPipeline);
-  CMDBUF_OR_RETURN(ref, commandBuffer, "vkCmdBindPipeline", );
-  if (ref.cb && pipelineBindPoint == VK_PIPELINE_BIND_POINT_COMPUTE) {
-    struct pm4d_vk_compute_state *c = &ref.cb->compute;
-    pthread_mutex_lock(&ref.dev->lock);
-    const struct pm4d_vk_pipeline *p = pm4d_map_get(&ref.dev->objects[PM4D_VK_OBJ_PIPELINE], (uint64_t)pipeline);
+  CMDBUF_OR_RETURN(ref, commandBuffer, vkCmdBindPipeline, );
+  if (ref->cb && pipelineBindPoint == VK_PIPELINE_BIND_POINT_COMPUTE) {
+    struct pm4d_vk_compute_state *c = &ref->cb->compute;
+    pthread_mutex_lock(&ref->dev->lock);
+    const struct pm4d_vk_pipeline *p = pm4d_map_get(&ref->dev->objects[PM4D_VK_OBJ_PIPELINE], (uint64_t)pipeline);
     c->pipeline_tracked = p != NULL;
     c->spirv_hash = p ? p->spirv->hash : 0;
-    pthread_mutex_unlock(&ref.dev->lock);
+    pthread_mutex_unlock(&ref->dev->lock);
     c->pipeline = pipeline;
   }
-  ref.dev->table.CmdBindPipeline(commandBuffer, pipelineBindPoint, pipeline);
+  ref->dev->table.CmdBindPipeline(commandBuffer, pipelineBindPoint, pipeline);
 }
 
 /* Number of dynamic descriptors of a tracked set, or UINT32_MAX when the set is untracked. */
@@ -188,18 +218,18 @@ static uint32_t dynamic_count_locked(struct pm4d_vk_device *dev, VkDescriptorSet
   return n;
 }
 
-static void bind_sets(struct cmdbuf_ref ref, VkPipelineLayout layout, uint32_t firstSet, uint32_t setCount,
+static void bind_sets(const struct cmdbuf_ref *ref, VkPipelineLayout layout, uint32_t firstSet, uint32_t setCount,
                       const VkDescriptorSet *pSets, uint32_t dynamicCount, const uint32_t *pDynamic)
 {
-  struct pm4d_vk_compute_state *c = &ref.cb->compute;
+  struct pm4d_vk_compute_state *c = &ref->cb->compute;
   c->sets_layout = layout;
   uint32_t used = 0;
-  pthread_mutex_lock(&ref.dev->lock);
+  pthread_mutex_lock(&ref->dev->lock);
   for (uint32_t i = 0; i < setCount; i++) {
     uint32_t slot = firstSet + i;
     if (slot >= PM4D_VK_MAX_SETS)
       break;
-    uint32_t n = dynamic_count_locked(ref.dev, pSets[i]);
+    uint32_t n = dynamic_count_locked(ref->dev, pSets[i]);
     c->sets[slot] = pSets[i];
     c->sets_tracked &= ~(1u << slot);
     if (n == UINT32_MAX || n > PM4D_VK_MAX_DYNAMIC_PER_SET || used + n > dynamicCount) {
@@ -211,7 +241,7 @@ static void bind_sets(struct cmdbuf_ref ref, VkPipelineLayout layout, uint32_t f
     used += n;
     c->sets_tracked |= 1u << slot;
   }
-  pthread_mutex_unlock(&ref.dev->lock);
+  pthread_mutex_unlock(&ref->dev->lock);
 }
 
 void pm4d_hook_CmdBindDescriptorSets(VkCommandBuffer commandBuffer, VkPipelineBindPoint pipelineBindPoint,
@@ -219,11 +249,10 @@ void pm4d_hook_CmdBindDescriptorSets(VkCommandBuffer commandBuffer, VkPipelineBi
                                      const VkDescriptorSet *pDescriptorSets, uint32_t dynamicOffsetCount,
                                      const uint32_t *pDynamicOffsets)
 {
-  pm4d_counter_inc(PM4D_CTR_vkCmdBindDescriptorSets);
-  CMDBUF_OR_RETURN(ref, commandBuffer, "vkCmdBindDescriptorSets", );
-  if (ref.cb && pipelineBindPoint == VK_PIPELINE_BIND_POINT_COMPUTE)
+  CMDBUF_OR_RETURN(ref, commandBuffer, vkCmdBindDescriptorSets, );
+  if (ref->cb && pipelineBindPoint == VK_PIPELINE_BIND_POINT_COMPUTE)
     bind_sets(ref, layout, firstSet, descriptorSetCount, pDescriptorSets, dynamicOffsetCount, pDynamicOffsets);
-  ref.dev->table.CmdBindDescriptorSets(commandBuffer, pipelineBindPoint, layout, firstSet, descriptorSetCount,
+  ref->dev->table.CmdBindDescriptorSets(commandBuffer, pipelineBindPoint, layout, firstSet, descriptorSetCount,
                                        pDescriptorSets, dynamicOffsetCount, pDynamicOffsets);
 }
 
@@ -231,52 +260,47 @@ void pm4d_hook_CmdPushConstants(VkCommandBuffer commandBuffer, VkPipelineLayout 
                                 VkShaderStageFlags stageFlags, uint32_t offset, uint32_t size,
                                 const void *pValues)
 {
-  pm4d_counter_inc(PM4D_CTR_vkCmdPushConstants);
-  CMDBUF_OR_RETURN(ref, commandBuffer, "vkCmdPushConstants", );
-  if (ref.cb && (stageFlags & VK_SHADER_STAGE_COMPUTE_BIT) && (uint64_t)offset + size <= PM4D_VK_MAX_PUSH_BYTES) {
-    struct pm4d_vk_compute_state *c = &ref.cb->compute;
+  CMDBUF_OR_RETURN(ref, commandBuffer, vkCmdPushConstants, );
+  if (ref->cb && (stageFlags & VK_SHADER_STAGE_COMPUTE_BIT) && (uint64_t)offset + size <= PM4D_VK_MAX_PUSH_BYTES) {
+    struct pm4d_vk_compute_state *c = &ref->cb->compute;
     memcpy(c->push + offset, pValues, size);
     if (offset + size > c->push_bytes)
       c->push_bytes = offset + size;
   }
-  ref.dev->table.CmdPushConstants(commandBuffer, layout, stageFlags, offset, size, pValues);
+  ref->dev->table.CmdPushConstants(commandBuffer, layout, stageFlags, offset, size, pValues);
 }
 
 /* Every dispatch variant passes here with the state a redirect would read. */
-static void note_dispatch(struct pm4d_vk_cmdbuf *cb)
+static inline void note_dispatch(struct pm4d_vk_cmdbuf *cb)
 {
   if (!cb)
     return;
   cb->dispatches++;
-  if (cb->compute.pipeline_tracked)
-    pm4d_counter_inc(PM4D_CTR_dispatch_tracked);
+  cb->counts[PM4D_CTR_dispatch_tracked] += cb->compute.pipeline_tracked;
 }
 
 void pm4d_hook_CmdDispatch(VkCommandBuffer commandBuffer, uint32_t groupCountX, uint32_t groupCountY,
                            uint32_t groupCountZ)
 {
-  pm4d_counter_inc(PM4D_CTR_vkCmdDispatch);
-  CMDBUF_OR_RETURN(ref, commandBuffer, "vkCmdDispatch", );
-  note_dispatch(ref.cb);
-  ref.dev->table.CmdDispatch(commandBuffer, groupCountX, groupCountY, groupCountZ);
+  CMDBUF_OR_RETURN(ref, commandBuffer, vkCmdDispatch, );
+  note_dispatch(ref->cb);
+  ref->dev->table.CmdDispatch(commandBuffer, groupCountX, groupCountY, groupCountZ);
 }
 
 void pm4d_hook_CmdDispatchIndirect(VkCommandBuffer commandBuffer, VkBuffer buffer, VkDeviceSize offset)
 {
-  pm4d_counter_inc(PM4D_CTR_vkCmdDispatchIndirect);
-  CMDBUF_OR_RETURN(ref, commandBuffer, "vkCmdDispatchIndirect", );
-  note_dispatch(ref.cb);
-  ref.dev->table.CmdDispatchIndirect(commandBuffer, buffer, offset);
+  CMDBUF_OR_RETURN(ref, commandBuffer, vkCmdDispatchIndirect, );
+  note_dispatch(ref->cb);
+  ref->dev->table.CmdDispatchIndirect(commandBuffer, buffer, offset);
 }
 
 void pm4d_hook_CmdDispatchBase(VkCommandBuffer commandBuffer, uint32_t baseGroupX, uint32_t baseGroupY,
                                uint32_t baseGroupZ, uint32_t groupCountX, uint32_t groupCountY,
                                uint32_t groupCountZ)
 {
-  pm4d_counter_inc(PM4D_CTR_vkCmdDispatchBase);
-  CMDBUF_OR_RETURN(ref, commandBuffer, "vkCmdDispatchBase", );
-  note_dispatch(ref.cb);
-  ref.dev->table.CmdDispatchBase(commandBuffer, baseGroupX, baseGroupY, baseGroupZ, groupCountX, groupCountY,
+  CMDBUF_OR_RETURN(ref, commandBuffer, vkCmdDispatchBase, );
+  note_dispatch(ref->cb);
+  ref->dev->table.CmdDispatchBase(commandBuffer, baseGroupX, baseGroupY, baseGroupZ, groupCountX, groupCountY,
                                  groupCountZ);
 }
 
@@ -287,18 +311,16 @@ void pm4d_hook_CmdPipelineBarrier(VkCommandBuffer commandBuffer, VkPipelineStage
                                   const VkBufferMemoryBarrier *pBufferMemoryBarriers,
                                   uint32_t imageMemoryBarrierCount, const VkImageMemoryBarrier *pImageMemoryBarriers)
 {
-  pm4d_counter_inc(PM4D_CTR_vkCmdPipelineBarrier);
-  CMDBUF_OR_RETURN(ref, commandBuffer, "vkCmdPipelineBarrier", );
-  ref.dev->table.CmdPipelineBarrier(commandBuffer, srcStageMask, dstStageMask, dependencyFlags, memoryBarrierCount,
+  CMDBUF_OR_RETURN(ref, commandBuffer, vkCmdPipelineBarrier, );
+  ref->dev->table.CmdPipelineBarrier(commandBuffer, srcStageMask, dstStageMask, dependencyFlags, memoryBarrierCount,
                                     pMemoryBarriers, bufferMemoryBarrierCount, pBufferMemoryBarriers,
                                     imageMemoryBarrierCount, pImageMemoryBarriers);
 }
 
 void pm4d_hook_CmdPipelineBarrier2(VkCommandBuffer commandBuffer, const VkDependencyInfo *pDependencyInfo)
 {
-  pm4d_counter_inc(PM4D_CTR_vkCmdPipelineBarrier2);
-  CMDBUF_OR_RETURN(ref, commandBuffer, "vkCmdPipelineBarrier2", );
-  ref.dev->table.CmdPipelineBarrier2(commandBuffer, pDependencyInfo);
+  CMDBUF_OR_RETURN(ref, commandBuffer, vkCmdPipelineBarrier2, );
+  ref->dev->table.CmdPipelineBarrier2(commandBuffer, pDependencyInfo);
 }
 
 /* Submission-time checks shared by both submit entry points. */

@@ -27,6 +27,11 @@ struct pm4d_vk_cmdbuf {
   VkCommandPool pool;
   struct pm4d_vk_compute_state compute;
   uint32_t dispatches; /* recorded since the last begin/reset */
+  /* Counter increments of this command buffer's recording, added to the global counters at
+   * end, reset or free (keeps atomics out of the recording path). */
+  uint32_t counts[PM4D_CTR_COUNT];
 };
+
+void pm4d_vk_cmdbuf_flush_counts(struct pm4d_vk_cmdbuf *cb);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "pm4d_counters.h"
 #include "pm4d_log.h"
+#include "pm4d_vk_cmdbuf.h"
 
 void pm4d_vk_spirv_unref(struct pm4d_vk_spirv *spirv)
 {
@@ -23,6 +24,11 @@ void pm4d_vk_object_release(enum pm4d_vk_object_kind kind, void *record)
   case PM4D_VK_OBJ_PIPELINE:
     if (record)
       pm4d_vk_spirv_unref(((struct pm4d_vk_pipeline *)record)->spirv);
+    free(record);
+    break;
+  case PM4D_VK_OBJ_COMMAND_BUFFER:
+    if (record)
+      pm4d_vk_cmdbuf_flush_counts(record);
     free(record);
     break;
   case PM4D_VK_OBJ_DESCRIPTOR_SET:

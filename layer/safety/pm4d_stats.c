@@ -53,27 +53,28 @@ void pm4d_stats_summary(char *buf, size_t size)
   }
 }
 
-/* Sum of all counters at the last report: the destructor reports again only if it moved. */
-static _Atomic uint64_t reported_total = UINT64_MAX;
+static atomic_bool summary_logged;
 static _Atomic pm4d_stats_gauges_fn gauges_source;
 
-static uint64_t counter_total(void)
+static void write_stats_file(const struct pm4d_stats_gauges *g)
 {
-  uint64_t total = 0;
-  for (unsigned i = 0; i < PM4D_CTR_COUNT; i++)
-    total += pm4d_counter_get(i);
-  return total;
+  const char *path = pm4d_config_get()->stats_path;
+  if (path[0] && pm4d_stats_write_file(path, g) != 0)
+    PM4D_LOG_ONCE(PM4D_LOG_WARN, "cannot write stats to %s: %s", path, strerror(errno));
+}
+
+static void log_summary(void)
+{
+  atomic_store(&summary_logged, true);
+  char line[900];
+  pm4d_stats_summary(line, sizeof(line));
+  pm4d_log(PM4D_LOG_INFO, "%s", line);
 }
 
 void pm4d_stats_report(const struct pm4d_stats_gauges *g)
 {
-  atomic_store(&reported_total, counter_total());
-  char line[900];
-  pm4d_stats_summary(line, sizeof(line));
-  pm4d_log(PM4D_LOG_INFO, "%s", line);
-  const char *path = pm4d_config_get()->stats_path;
-  if (path[0] && pm4d_stats_write_file(path, g) != 0)
-    PM4D_LOG_ONCE(PM4D_LOG_WARN, "cannot write stats to %s: %s", path, strerror(errno));
+  log_summary();
+  write_stats_file(g);
 }
 
 void pm4d_stats_set_gauges_source(pm4d_stats_gauges_fn fn)
@@ -81,12 +82,16 @@ void pm4d_stats_set_gauges_source(pm4d_stats_gauges_fn fn)
   atomic_store(&gauges_source, fn);
 }
 
+/* At unload (process exit: the layer is linked -z nodelete) the file gets the final counts;
+ * the summary line is logged again only for devices never destroyed, or if none was logged. */
 __attribute__((destructor)) static void report_at_unload(void)
 {
   pm4d_stats_gauges_fn fn = atomic_load(&gauges_source);
-  if (!fn || atomic_load(&reported_total) == counter_total())
+  if (!fn)
     return;
   struct pm4d_stats_gauges g;
   fn(&g);
-  pm4d_stats_report(&g);
+  if (!atomic_load(&summary_logged) || g.live_devices)
+    log_summary();
+  write_stats_file(&g);
 }

@@ -23,9 +23,9 @@ int pm4d_stats_write_file(const char *path, const struct pm4d_stats_gauges *g);
 /* "stats: name=value ..." with the non-zero counters, truncated to size. */
 void pm4d_stats_summary(char *buf, size_t size);
 
-/* Logs the summary (info level) and writes the stats file when PM4DIRECT_STATS is set. The
- * library destructor calls it once more unless nothing changed since the last report, so apps
- * that never destroy their device still get one. */
+/* Logs the summary (info level) and writes the stats file when PM4DIRECT_STATS is set. At
+ * library unload the file is rewritten with the final counts, and the summary logged for apps
+ * that never destroyed their device. */
 void pm4d_stats_report(const struct pm4d_stats_gauges *g);
 
 /* The gauges source the destructor uses; the layer registers it once. */

@@ -4,8 +4,8 @@
 pm4d_check_stats.py STATS [--expect EXPECT.json] [NAME=VALUE | NAME>=VALUE ...]
 
 --expect: every counter named in EXPECT (written by a test program) must equal its value.
-NAME=VALUE / NAME>=VALUE: a counter, or a top-level field (disabled, live_devices, ...); the
-value may be another counter's name, or a sum of names joined by '+'.
+NAME=VALUE / NAME>=VALUE: a counter, or a top-level field (disabled, live_devices, ...); either
+side may be a number, a name, or a sum of names joined by '+'.
 """
 import json
 import re
@@ -32,11 +32,11 @@ def main(argv):
         return sum(counters[n] if n in counters else stats[n] for n in text.split("+"))
 
     for cond in args:
-        m = re.fullmatch(r"(\w+)(>=|=)(.+)", cond)
+        m = re.fullmatch(r"([\w+]+?)(>=|=)(.+)", cond)
         if not m:
             sys.exit(f"bad condition {cond}")
         name, op, want = m.groups()
-        have = counters[name] if name in counters else stats[name]
+        have = value_of(name)
         want = value_of(want)
         if not (have == want if op == "=" else have >= want):
             failures.append(f"{name}: {have}, expected {op}{want}")

@@ -2,11 +2,12 @@
  * from a module and from inline SPIR-V, descriptor updates (plain and by template), push
  * constants, all dispatch variants, both barrier and both submit functions.
  *
- *   pm4d_vk_compute [--out FILE] [--expect FILE] [--validation]
+ *   pm4d_vk_compute [--out FILE] [--expect FILE] [--validation] [--no-teardown]
  *
  * --out writes the result buffer (raw fp32); --expect writes, as JSON, how many times it
  * called each tracked entry point (the layer's stats must show the same numbers);
- * --validation prints each validation message id as "validation: <id>". */
+ * --validation prints each validation message id as "validation: <id>"; --no-teardown exits
+ * without destroying anything, like apps that leave cleanup to process exit. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,6 +148,7 @@ static int write_expect(const char *path)
 int main(int argc, char **argv)
 {
   const char *out_path = NULL, *expect_path = NULL;
+  bool teardown = true;
   struct pm4d_vktest_options opt = {.want_inline_spirv = true};
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
@@ -155,8 +157,10 @@ int main(int argc, char **argv)
       expect_path = argv[++i];
     else if (strcmp(argv[i], "--validation") == 0)
       opt.debug_messenger = true;
+    else if (strcmp(argv[i], "--no-teardown") == 0)
+      teardown = false;
     else {
-      fprintf(stderr, "usage: %s [--out FILE] [--expect FILE] [--validation]\n", PROG);
+      fprintf(stderr, "usage: %s [--out FILE] [--expect FILE] [--validation] [--no-teardown]\n", PROG);
       return 2;
     }
   }
@@ -290,6 +294,8 @@ int main(int argc, char **argv)
   printf("%s: sum of results %.6f\n", PROG, sum);
   if (out_path && (rc = write_file(out_path, y.map, N * sizeof(float))))
     return rc;
+  if (!teardown)
+    return 0;
 
   vkDestroyFence(dev, fence, NULL);
   COUNTED(vkFreeCommandBuffers, dev, cmd_pool, 2, cbs);

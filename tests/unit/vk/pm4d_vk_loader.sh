@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Loading through the real Khronos loader: explicit enable, implicit enable/disable, the
-# PM4DIRECT_DISABLE kill switch and the kill file, checked in VK_LOADER_DEBUG output and in
-# the layer's stats.
+# PM4DIRECT_DISABLE kill switch, the kill file and the report at unload, checked in
+# VK_LOADER_DEBUG output and in the layer's stats.
 # usage: pm4d_vk_loader.sh WORKDIR PROGRAM XDG_DATA_HOME_WITH_IMPLICIT_MANIFEST
 source "$(dirname "$0")/pm4d_vk_test_lib.sh"
 prog=$1
@@ -49,4 +49,10 @@ check_stats "$work/kill_file.json" submits_while_killed=2 || fail "kill file: no
 rm -f "$work/kill"
 case_run kill_file_absent VK_INSTANCE_LAYERS="$PM4D_LAYER_NAME" PM4DIRECT_KILL_FILE="$work/kill"
 check_stats "$work/kill_file_absent.json" submits_while_killed=0 || fail "kill file: seen while absent"
+# An app that never destroys its device still gets the summary line and the stats file.
+run no_teardown env VK_INSTANCE_LAYERS="$PM4D_LAYER_NAME" PM4DIRECT_STATS="$work/no_teardown.json" PM4DIRECT_LOG=info \
+  "$prog" --no-teardown || { cat "$work/no_teardown.log"; fail "no_teardown: program failed"; }
+grep -q '^pm4direct: stats: .*vkCmdDispatch=11' "$work/no_teardown.log" || fail "no summary line at unload"
+check_stats "$work/no_teardown.json" live_devices=1 live_instances=1 vkCmdDispatch=11 vkDestroyDevice=0 ||
+  fail "no_teardown: stats"
 echo "PASS: explicit, implicit on/off/disabled, kill switch and kill file behave"

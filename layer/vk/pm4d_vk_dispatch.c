@@ -117,7 +117,9 @@ PFN_vkVoidFunction pm4d_hook_GetInstanceProcAddr(VkInstance instance, const char
   if (!pName)
     return NULL;
   const struct hook_entry *e = find_hook(pName);
-  if (e && (e->level == HOOK_GLOBAL || e->fn == (PFN_vkVoidFunction)pm4d_hook_CreateInstance))
+  /* Answered with or without an instance (vkGetInstanceProcAddr(NULL, ...) rules). */
+  if (e && (e->level == HOOK_GLOBAL || e->fn == (PFN_vkVoidFunction)pm4d_hook_CreateInstance ||
+            e->fn == (PFN_vkVoidFunction)pm4d_hook_GetInstanceProcAddr))
     return e->fn;
   struct pm4d_vk_instance *inst = instance ? pm4d_vk_state_instance(instance) : NULL;
   if (!inst)

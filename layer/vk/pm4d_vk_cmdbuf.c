@@ -7,62 +7,87 @@
 
 #include "pm4d_killfile.h"
 
+/* Command buffers are recorded by one thread at a time, usually many commands in a row: keep
+ * the last tracked one per thread, valid while no device or command buffer record went away.
+ * initial-exec TLS: a plain %fs access instead of a __tls_get_addr call (24 bytes of the
+ * static TLS surplus that glibc keeps for dlopen()ed libraries, as Mesa's drivers do). */
+static __thread struct {
+  VkCommandBuffer handle;
+  uint64_t generation;
+  struct pm4d_vk_cmdbuf *cb;
+} cmdbuf_cache __attribute__((tls_model("initial-exec")));
+
+/* The cached record of handle, or NULL on a miss. */
+static inline struct pm4d_vk_cmdbuf *cmdbuf_cached(VkCommandBuffer handle)
+{
+  uint64_t gen = atomic_load_explicit(&pm4d_vk_state_generation, memory_order_acquire);
+  if (__builtin_expect(cmdbuf_cache.handle == handle && cmdbuf_cache.generation == gen, 1))
+    return cmdbuf_cache.cb;
+  return NULL;
+}
+
 struct cmdbuf_ref {
   struct pm4d_vk_device *dev; /* NULL: unknown device, the call cannot be forwarded */
   struct pm4d_vk_cmdbuf *cb;  /* NULL: command buffer not tracked */
 };
 
-/* Command buffers are recorded by one thread at a time, usually many commands in a row: keep
- * the last lookup per thread, valid while no device or command buffer record went away.
- * initial-exec TLS: a plain %fs access instead of a __tls_get_addr call (32 bytes of the
- * static TLS surplus that glibc keeps for dlopen()ed libraries, as Mesa's drivers do). */
-static __thread struct {
-  VkCommandBuffer handle;
-  uint64_t generation;
-  struct cmdbuf_ref ref;
-} cmdbuf_cache __attribute__((tls_model("initial-exec")));
-
-/* Fills the cache for handle (also when the command buffer or its device is unknown). */
-static __attribute__((noinline, cold)) void cmdbuf_refresh(VkCommandBuffer handle, uint64_t gen)
-{
-  struct cmdbuf_ref ref = {pm4d_vk_state_device(handle), NULL};
-  if (ref.dev) {
-    pthread_mutex_lock(&ref.dev->lock);
-    ref.cb = pm4d_map_get(&ref.dev->objects[PM4D_VK_OBJ_COMMAND_BUFFER], (uint64_t)(uintptr_t)handle);
-    pthread_mutex_unlock(&ref.dev->lock);
-  }
-  cmdbuf_cache.handle = handle;
-  cmdbuf_cache.generation = gen;
-  cmdbuf_cache.ref = ref;
-}
-
-static inline const struct cmdbuf_ref *cmdbuf_lookup(VkCommandBuffer handle)
+/* Looks handle up in its device's map and caches it when tracked. Returned by value (two
+ * registers) so the hooks' fast path keeps nothing on the stack. */
+static __attribute__((noinline, cold)) struct cmdbuf_ref cmdbuf_refresh(VkCommandBuffer handle)
 {
   uint64_t gen = atomic_load_explicit(&pm4d_vk_state_generation, memory_order_acquire);
-  if (__builtin_expect(cmdbuf_cache.handle != handle || cmdbuf_cache.generation != gen, 0))
-    cmdbuf_refresh(handle, gen);
-  return &cmdbuf_cache.ref;
+  struct cmdbuf_ref ref = {pm4d_vk_state_device(handle), NULL};
+  if (!ref.dev) {
+    PM4D_LOG_ONCE(PM4D_LOG_ERROR, "command buffer of an unknown device: call dropped");
+    return ref;
+  }
+  pthread_mutex_lock(&ref.dev->lock);
+  ref.cb = pm4d_map_get(&ref.dev->objects[PM4D_VK_OBJ_COMMAND_BUFFER], (uint64_t)(uintptr_t)handle);
+  pthread_mutex_unlock(&ref.dev->lock);
+  if (ref.cb) {
+    cmdbuf_cache.handle = handle;
+    cmdbuf_cache.generation = gen;
+    cmdbuf_cache.cb = ref.cb;
+  }
+  return ref;
 }
 
-/* Looks up the command buffer and counts the call: in the command buffer's own counts when
- * tracked (no atomic in the recording path; flushed by pm4d_vk_cmdbuf_flush_counts), else in
- * the global counters. */
-#define CMDBUF_OR_RETURN(ref, handle, counter, ret)                                            \
-  const struct cmdbuf_ref *ref = cmdbuf_lookup(handle);                                        \
-  if (__builtin_expect(ref->cb != NULL, 1)) {                                                  \
-    ref->cb->counts[PM4D_CTR_##counter]++;                                                     \
-  } else if (!cmdbuf_count_untracked(ref, PM4D_CTR_##counter, #counter)) {                     \
-    return ret;                                                                                \
-  }
+/* Start of every void vkCmd* hook: r = the tracked record, with the call counted in the
+ * record's own counts (no atomic while recording; flushed by pm4d_vk_cmdbuf_flush_counts).
+ * A cache miss retries the hook once the cache holds the record, or counts globally and
+ * forwards for an untracked command buffer; every way out of it is a tail call, so the hit
+ * path saves no registers. */
+#define CMDBUF_HOOK(r, handle, name, args)                                                     \
+  struct pm4d_vk_cmdbuf *r = cmdbuf_cached(handle);                                            \
+  if (__builtin_expect(r == NULL, 0)) {                                                        \
+    struct cmdbuf_ref ref_ = cmdbuf_refresh(handle);                                           \
+    if (ref_.cb) {                                                                             \
+      pm4d_hook_##name args;                                                                   \
+    } else if (ref_.dev) {                                                                     \
+      pm4d_counter_inc(PM4D_CTR_vk##name);                                                     \
+      ref_.dev->table.name args;                                                               \
+    }                                                                                          \
+    return;                                                                                    \
+  }                                                                                            \
+  r->counts[PM4D_CTR_vk##name]++;
 
-/* Counts a call on an untracked command buffer; false when its device is unknown too. */
-static __attribute__((noinline, cold)) bool cmdbuf_count_untracked(const struct cmdbuf_ref *ref,
-                                                                   enum pm4d_counter counter, const char *what)
+/* The lookup for the hooks that return a result: counts the call, sets *r (NULL: untracked),
+ * returns the device (NULL: unknown). */
+static struct pm4d_vk_device *cmdbuf_lookup(VkCommandBuffer handle, enum pm4d_counter counter,
+                                            struct pm4d_vk_cmdbuf **r)
 {
-  pm4d_counter_inc(counter);
-  if (!ref->dev)
-    PM4D_LOG_ONCE(PM4D_LOG_ERROR, "%s: unknown command buffer, call dropped", what);
-  return ref->dev != NULL;
+  *r = cmdbuf_cached(handle);
+  struct pm4d_vk_device *dev = *r ? (*r)->dev : NULL;
+  if (!*r) {
+    struct cmdbuf_ref ref = cmdbuf_refresh(handle);
+    dev = ref.dev;
+    *r = ref.cb;
+  }
+  if (*r)
+    (*r)->counts[counter]++;
+  else
+    pm4d_counter_inc(counter);
+  return dev;
 }
 
 void pm4d_vk_cmdbuf_flush_counts(struct pm4d_vk_cmdbuf *cb)
@@ -165,42 +190,51 @@ VkResult pm4d_hook_ResetCommandPool(VkDevice device, VkCommandPool commandPool, 
 
 VkResult pm4d_hook_BeginCommandBuffer(VkCommandBuffer commandBuffer, const VkCommandBufferBeginInfo *pBeginInfo)
 {
-  CMDBUF_OR_RETURN(ref, commandBuffer, vkBeginCommandBuffer, VK_ERROR_INITIALIZATION_FAILED);
-  if (ref->cb)
-    reset_state(ref->cb);
-  return ref->dev->table.BeginCommandBuffer(commandBuffer, pBeginInfo);
+  struct pm4d_vk_cmdbuf *r;
+  struct pm4d_vk_device *dev = cmdbuf_lookup(commandBuffer, PM4D_CTR_vkBeginCommandBuffer, &r);
+  if (!dev)
+    return VK_ERROR_INITIALIZATION_FAILED;
+  if (r)
+    reset_state(r);
+  return dev->table.BeginCommandBuffer(commandBuffer, pBeginInfo);
 }
 
 VkResult pm4d_hook_EndCommandBuffer(VkCommandBuffer commandBuffer)
 {
-  CMDBUF_OR_RETURN(ref, commandBuffer, vkEndCommandBuffer, VK_ERROR_INITIALIZATION_FAILED);
-  if (ref->cb)
-    pm4d_vk_cmdbuf_flush_counts(ref->cb);
-  return ref->dev->table.EndCommandBuffer(commandBuffer);
+  struct pm4d_vk_cmdbuf *r;
+  struct pm4d_vk_device *dev = cmdbuf_lookup(commandBuffer, PM4D_CTR_vkEndCommandBuffer, &r);
+  if (!dev)
+    return VK_ERROR_INITIALIZATION_FAILED;
+  if (r)
+    pm4d_vk_cmdbuf_flush_counts(r);
+  return dev->table.EndCommandBuffer(commandBuffer);
 }
 
 VkResult pm4d_hook_ResetCommandBuffer(VkCommandBuffer commandBuffer, VkCommandBufferResetFlags flags)
 {
-  CMDBUF_OR_RETURN(ref, commandBuffer, vkResetCommandBuffer, VK_ERROR_INITIALIZATION_FAILED);
-  if (ref->cb)
-    reset_state(ref->cb);
-  return ref->dev->table.ResetCommandBuffer(commandBuffer, flags);
+  struct pm4d_vk_cmdbuf *r;
+  struct pm4d_vk_device *dev = cmdbuf_lookup(commandBuffer, PM4D_CTR_vkResetCommandBuffer, &r);
+  if (!dev)
+    return VK_ERROR_INITIALIZATION_FAILED;
+  if (r)
+    reset_state(r);
+  return dev->table.ResetCommandBuffer(commandBuffer, flags);
 }
 
 void pm4d_hook_CmdBindPipeline(VkCommandBuffer commandBuffer, VkPipelineBindPoint pipelineBindPoint,
                                VkPipeline pipeline)
 {
-  CMDBUF_OR_RETURN(ref, commandBuffer, vkCmdBindPipeline, );
-  if (ref->cb && pipelineBindPoint == VK_PIPELINE_BIND_POINT_COMPUTE) {
-    struct pm4d_vk_compute_state *c = &ref->cb->compute;
-    pthread_mutex_lock(&ref->dev->lock);
-    const struct pm4d_vk_pipeline *p = pm4d_map_get(&ref->dev->objects[PM4D_VK_OBJ_PIPELINE], (uint64_t)pipeline);
+  CMDBUF_HOOK(r, commandBuffer, CmdBindPipeline, (commandBuffer, pipelineBindPoint, pipeline));
+  if (pipelineBindPoint == VK_PIPELINE_BIND_POINT_COMPUTE) {
+    struct pm4d_vk_compute_state *c = &r->compute;
+    pthread_mutex_lock(&r->dev->lock);
+    const struct pm4d_vk_pipeline *p = pm4d_map_get(&r->dev->objects[PM4D_VK_OBJ_PIPELINE], (uint64_t)pipeline);
     c->pipeline_tracked = p != NULL;
     c->spirv_hash = p ? p->spirv->hash : 0;
-    pthread_mutex_unlock(&ref->dev->lock);
+    pthread_mutex_unlock(&r->dev->lock);
     c->pipeline = pipeline;
   }
-  ref->dev->table.CmdBindPipeline(commandBuffer, pipelineBindPoint, pipeline);
+  r->dev->table.CmdBindPipeline(commandBuffer, pipelineBindPoint, pipeline);
 }
 
 /* Number of dynamic descriptors of a tracked set, or UINT32_MAX when the set is untracked. */
@@ -218,18 +252,18 @@ static uint32_t dynamic_count_locked(struct pm4d_vk_device *dev, VkDescriptorSet
   return n;
 }
 
-static void bind_sets(const struct cmdbuf_ref *ref, VkPipelineLayout layout, uint32_t firstSet, uint32_t setCount,
+static void bind_sets(struct pm4d_vk_cmdbuf *r, VkPipelineLayout layout, uint32_t firstSet, uint32_t setCount,
                       const VkDescriptorSet *pSets, uint32_t dynamicCount, const uint32_t *pDynamic)
 {
-  struct pm4d_vk_compute_state *c = &ref->cb->compute;
+  struct pm4d_vk_compute_state *c = &r->compute;
   c->sets_layout = layout;
   uint32_t used = 0;
-  pthread_mutex_lock(&ref->dev->lock);
+  pthread_mutex_lock(&r->dev->lock);
   for (uint32_t i = 0; i < setCount; i++) {
     uint32_t slot = firstSet + i;
     if (slot >= PM4D_VK_MAX_SETS)
       break;
-    uint32_t n = dynamic_count_locked(ref->dev, pSets[i]);
+    uint32_t n = dynamic_count_locked(r->dev, pSets[i]);
     c->sets[slot] = pSets[i];
     c->sets_tracked &= ~(1u << slot);
     if (n == UINT32_MAX || n > PM4D_VK_MAX_DYNAMIC_PER_SET || used + n > dynamicCount) {
@@ -241,7 +275,7 @@ static void bind_sets(const struct cmdbuf_ref *ref, VkPipelineLayout layout, uin
     used += n;
     c->sets_tracked |= 1u << slot;
   }
-  pthread_mutex_unlock(&ref->dev->lock);
+  pthread_mutex_unlock(&r->dev->lock);
 }
 
 void pm4d_hook_CmdBindDescriptorSets(VkCommandBuffer commandBuffer, VkPipelineBindPoint pipelineBindPoint,
@@ -249,59 +283,64 @@ void pm4d_hook_CmdBindDescriptorSets(VkCommandBuffer commandBuffer, VkPipelineBi
                                      const VkDescriptorSet *pDescriptorSets, uint32_t dynamicOffsetCount,
                                      const uint32_t *pDynamicOffsets)
 {
-  CMDBUF_OR_RETURN(ref, commandBuffer, vkCmdBindDescriptorSets, );
-  if (ref->cb && pipelineBindPoint == VK_PIPELINE_BIND_POINT_COMPUTE)
-    bind_sets(ref, layout, firstSet, descriptorSetCount, pDescriptorSets, dynamicOffsetCount, pDynamicOffsets);
-  ref->dev->table.CmdBindDescriptorSets(commandBuffer, pipelineBindPoint, layout, firstSet, descriptorSetCount,
-                                       pDescriptorSets, dynamicOffsetCount, pDynamicOffsets);
+  CMDBUF_HOOK(r, commandBuffer, CmdBindDescriptorSets,
+              (commandBuffer, pipelineBindPoint, layout, firstSet, descriptorSetCount, pDescriptorSets,
+               dynamicOffsetCount, pDynamicOffsets));
+  if (pipelineBindPoint == VK_PIPELINE_BIND_POINT_COMPUTE)
+    bind_sets(r, layout, firstSet, descriptorSetCount, pDescriptorSets, dynamicOffsetCount, pDynamicOffsets);
+  r->dev->table.CmdBindDescriptorSets(commandBuffer, pipelineBindPoint, layout, firstSet, descriptorSetCount,
+                                      pDescriptorSets, dynamicOffsetCount, pDynamicOffsets);
 }
 
 void pm4d_hook_CmdPushConstants(VkCommandBuffer commandBuffer, VkPipelineLayout layout,
                                 VkShaderStageFlags stageFlags, uint32_t offset, uint32_t size,
                                 const void *pValues)
 {
-  CMDBUF_OR_RETURN(ref, commandBuffer, vkCmdPushConstants, );
-  if (ref->cb && (stageFlags & VK_SHADER_STAGE_COMPUTE_BIT) && (uint64_t)offset + size <= PM4D_VK_MAX_PUSH_BYTES) {
-    struct pm4d_vk_compute_state *c = &ref->cb->compute;
-    memcpy(c->push + offset, pValues, size);
+  CMDBUF_HOOK(r, commandBuffer, CmdPushConstants, (commandBuffer, layout, stageFlags, offset, size, pValues));
+  /* Offsets and sizes are multiples of 4 (VUID-vkCmdPushConstants-offset-00368, -size-00369):
+   * an inline word copy instead of a memcpy call keeps this path free of calls and spills. */
+  if ((stageFlags & VK_SHADER_STAGE_COMPUTE_BIT) && (uint64_t)offset + size <= PM4D_VK_MAX_PUSH_BYTES &&
+      ((offset | size) & 3) == 0) {
+    struct pm4d_vk_compute_state *c = &r->compute;
+    for (uint32_t i = 0; i < size; i += 4)
+      __builtin_memcpy(c->push + offset + i, (const uint8_t *)pValues + i, 4);
     if (offset + size > c->push_bytes)
       c->push_bytes = offset + size;
   }
-  ref->dev->table.CmdPushConstants(commandBuffer, layout, stageFlags, offset, size, pValues);
+  r->dev->table.CmdPushConstants(commandBuffer, layout, stageFlags, offset, size, pValues);
 }
 
 /* Every dispatch variant passes here with the state a redirect would read. */
-static inline void note_dispatch(struct pm4d_vk_cmdbuf *cb)
+static inline void note_dispatch(struct pm4d_vk_cmdbuf *r)
 {
-  if (!cb)
-    return;
-  cb->dispatches++;
-  cb->counts[PM4D_CTR_dispatch_tracked] += cb->compute.pipeline_tracked;
+  r->dispatches++;
+  r->counts[PM4D_CTR_dispatch_tracked] += r->compute.pipeline_tracked;
 }
 
 void pm4d_hook_CmdDispatch(VkCommandBuffer commandBuffer, uint32_t groupCountX, uint32_t groupCountY,
                            uint32_t groupCountZ)
 {
-  CMDBUF_OR_RETURN(ref, commandBuffer, vkCmdDispatch, );
-  note_dispatch(ref->cb);
-  ref->dev->table.CmdDispatch(commandBuffer, groupCountX, groupCountY, groupCountZ);
+  CMDBUF_HOOK(r, commandBuffer, CmdDispatch, (commandBuffer, groupCountX, groupCountY, groupCountZ));
+  note_dispatch(r);
+  r->dev->table.CmdDispatch(commandBuffer, groupCountX, groupCountY, groupCountZ);
 }
 
 void pm4d_hook_CmdDispatchIndirect(VkCommandBuffer commandBuffer, VkBuffer buffer, VkDeviceSize offset)
 {
-  CMDBUF_OR_RETURN(ref, commandBuffer, vkCmdDispatchIndirect, );
-  note_dispatch(ref->cb);
-  ref->dev->table.CmdDispatchIndirect(commandBuffer, buffer, offset);
+  CMDBUF_HOOK(r, commandBuffer, CmdDispatchIndirect, (commandBuffer, buffer, offset));
+  note_dispatch(r);
+  r->dev->table.CmdDispatchIndirect(commandBuffer, buffer, offset);
 }
 
 void pm4d_hook_CmdDispatchBase(VkCommandBuffer commandBuffer, uint32_t baseGroupX, uint32_t baseGroupY,
                                uint32_t baseGroupZ, uint32_t groupCountX, uint32_t groupCountY,
                                uint32_t groupCountZ)
 {
-  CMDBUF_OR_RETURN(ref, commandBuffer, vkCmdDispatchBase, );
-  note_dispatch(ref->cb);
-  ref->dev->table.CmdDispatchBase(commandBuffer, baseGroupX, baseGroupY, baseGroupZ, groupCountX, groupCountY,
-                                 groupCountZ);
+  CMDBUF_HOOK(r, commandBuffer, CmdDispatchBase,
+              (commandBuffer, baseGroupX, baseGroupY, baseGroupZ, groupCountX, groupCountY, groupCountZ));
+  note_dispatch(r);
+  r->dev->table.CmdDispatchBase(commandBuffer, baseGroupX, baseGroupY, baseGroupZ, groupCountX, groupCountY,
+                                groupCountZ);
 }
 
 void pm4d_hook_CmdPipelineBarrier(VkCommandBuffer commandBuffer, VkPipelineStageFlags srcStageMask,
@@ -311,16 +350,18 @@ void pm4d_hook_CmdPipelineBarrier(VkCommandBuffer commandBuffer, VkPipelineStage
                                   const VkBufferMemoryBarrier *pBufferMemoryBarriers,
                                   uint32_t imageMemoryBarrierCount, const VkImageMemoryBarrier *pImageMemoryBarriers)
 {
-  CMDBUF_OR_RETURN(ref, commandBuffer, vkCmdPipelineBarrier, );
-  ref->dev->table.CmdPipelineBarrier(commandBuffer, srcStageMask, dstStageMask, dependencyFlags, memoryBarrierCount,
-                                    pMemoryBarriers, bufferMemoryBarrierCount, pBufferMemoryBarriers,
-                                    imageMemoryBarrierCount, pImageMemoryBarriers);
+  CMDBUF_HOOK(r, commandBuffer, CmdPipelineBarrier,
+              (commandBuffer, srcStageMask, dstStageMask, dependencyFlags, memoryBarrierCount, pMemoryBarriers,
+               bufferMemoryBarrierCount, pBufferMemoryBarriers, imageMemoryBarrierCount, pImageMemoryBarriers));
+  r->dev->table.CmdPipelineBarrier(commandBuffer, srcStageMask, dstStageMask, dependencyFlags, memoryBarrierCount,
+                                   pMemoryBarriers, bufferMemoryBarrierCount, pBufferMemoryBarriers,
+                                   imageMemoryBarrierCount, pImageMemoryBarriers);
 }
 
 void pm4d_hook_CmdPipelineBarrier2(VkCommandBuffer commandBuffer, const VkDependencyInfo *pDependencyInfo)
 {
-  CMDBUF_OR_RETURN(ref, commandBuffer, vkCmdPipelineBarrier2, );
-  ref->dev->table.CmdPipelineBarrier2(commandBuffer, pDependencyInfo);
+  CMDBUF_HOOK(r, commandBuffer, CmdPipelineBarrier2, (commandBuffer, pDependencyInfo));
+  r->dev->table.CmdPipelineBarrier2(commandBuffer, pDependencyInfo);
 }
 
 /* Submission-time checks shared by both submit entry points. */

@@ -309,6 +309,23 @@ static void test_recording(struct pm4d_vk_device *dev, VkPipeline pipe, VkDescri
   /* Begin again: the state starts empty. */
   CHECK(pm4d_hook_BeginCommandBuffer(CB, &bi) == VK_SUCCESS);
   CHECK(!c->pipeline && !c->sets_tracked && !c->push_bytes && !r->dispatches);
+
+  /* A command buffer the layer never saw allocated: forwarded and counted globally. */
+  static struct fake_dispatchable stranger = {&loader_table};
+  unsigned before = forwarded;
+  dispatches = pm4d_counter_get(PM4D_CTR_vkCmdDispatch);
+  pm4d_hook_CmdDispatch((VkCommandBuffer)&stranger, 1, 1, 1);
+  pm4d_hook_CmdPushConstants((VkCommandBuffer)&stranger, (VkPipelineLayout)0x77, VK_SHADER_STAGE_COMPUTE_BIT, 0, 8, pc);
+  CHECK(forwarded == before + 2 && pm4d_counter_get(PM4D_CTR_vkCmdDispatch) == dispatches + 1);
+  /* Then back to the tracked one: the per-thread cache must not mix them up. */
+  pm4d_hook_CmdDispatch(CB, 1, 1, 1);
+  CHECK(r->dispatches == 1 && forwarded == before + 3);
+  /* One of an unknown device: dropped (nothing to forward to), no crash. */
+  static int other_table;
+  static struct fake_dispatchable orphan = {&other_table};
+  pm4d_hook_CmdDispatch((VkCommandBuffer)&orphan, 1, 1, 1);
+  CHECK(pm4d_hook_EndCommandBuffer((VkCommandBuffer)&orphan) == VK_ERROR_INITIALIZATION_FAILED);
+  CHECK(forwarded == before + 3);
 }
 
 int main(void)

@@ -55,8 +55,8 @@ static __attribute__((noinline, cold)) struct cmdbuf_ref cmdbuf_refresh(VkComman
 /* Start of every void vkCmd* hook: r = the tracked record, with the call counted in the
  * record's own counts (no atomic while recording; flushed by pm4d_vk_cmdbuf_flush_counts).
  * A cache miss retries the hook once the cache holds the record, or counts globally and
- * forwards for an untracked command buffer; every way out of it is a tail call, so the hit
- * path saves no registers. */
+ * forwards for an untracked command buffer; the miss path ends in calls in tail position, so
+ * the hit path need not keep the arguments across a call. */
 #define CMDBUF_HOOK(r, handle, name, args)                                                     \
   struct pm4d_vk_cmdbuf *r = cmdbuf_cached(handle);                                            \
   if (__builtin_expect(r == NULL, 0)) {                                                        \
@@ -111,7 +111,7 @@ VkResult pm4d_hook_AllocateCommandBuffers(VkDevice device, const VkCommandBuffer
                                           VkCommandBuffer *pCommandBuffers)
 {
   pm4d_counter_inc(PM4D_CTR_vkAllocateCommandBuffers);
-  DEVICE_OR_RETURN(dev, device, "vkAllocateCommandBuffers", VK_ERROR_INITIALIZATION_FAILED);
+  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkAllocateCommandBuffers", VK_ERROR_INITIALIZATION_FAILED);
   VkResult res = dev->table.AllocateCommandBuffers(device, pAllocateInfo, pCommandBuffers);
   if (res != VK_SUCCESS)
     return res;
@@ -133,7 +133,7 @@ void pm4d_hook_FreeCommandBuffers(VkDevice device, VkCommandPool commandPool, ui
                                   const VkCommandBuffer *pCommandBuffers)
 {
   pm4d_counter_inc(PM4D_CTR_vkFreeCommandBuffers);
-  DEVICE_OR_RETURN(dev, device, "vkFreeCommandBuffers", );
+  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkFreeCommandBuffers", );
   for (uint32_t i = 0; i < commandBufferCount; i++)
     pm4d_vk_object_remove(dev, PM4D_VK_OBJ_COMMAND_BUFFER, (uint64_t)(uintptr_t)pCommandBuffers[i]);
   pm4d_vk_state_bump_generation();
@@ -172,7 +172,7 @@ void pm4d_hook_DestroyCommandPool(VkDevice device, VkCommandPool commandPool,
                                   const VkAllocationCallbacks *pAllocator)
 {
   pm4d_counter_inc(PM4D_CTR_vkDestroyCommandPool);
-  DEVICE_OR_RETURN(dev, device, "vkDestroyCommandPool", );
+  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkDestroyCommandPool", );
   if (commandPool) {
     visit_pool(dev, commandPool, true);
     pm4d_vk_state_bump_generation();
@@ -183,7 +183,7 @@ void pm4d_hook_DestroyCommandPool(VkDevice device, VkCommandPool commandPool,
 VkResult pm4d_hook_ResetCommandPool(VkDevice device, VkCommandPool commandPool, VkCommandPoolResetFlags flags)
 {
   pm4d_counter_inc(PM4D_CTR_vkResetCommandPool);
-  DEVICE_OR_RETURN(dev, device, "vkResetCommandPool", VK_ERROR_INITIALIZATION_FAILED);
+  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkResetCommandPool", VK_ERROR_INITIALIZATION_FAILED);
   visit_pool(dev, commandPool, false);
   return dev->table.ResetCommandPool(device, commandPool, flags);
 }
@@ -375,7 +375,7 @@ static void note_submit(uint64_t command_buffers)
 VkResult pm4d_hook_QueueSubmit(VkQueue queue, uint32_t submitCount, const VkSubmitInfo *pSubmits, VkFence fence)
 {
   pm4d_counter_inc(PM4D_CTR_vkQueueSubmit);
-  DEVICE_OR_RETURN(dev, queue, "vkQueueSubmit", VK_ERROR_INITIALIZATION_FAILED);
+  PM4D_VK_DEVICE_OR_RETURN(dev, queue, "vkQueueSubmit", VK_ERROR_INITIALIZATION_FAILED);
   uint64_t n = 0;
   for (uint32_t i = 0; i < submitCount; i++)
     n += pSubmits[i].commandBufferCount;
@@ -386,7 +386,7 @@ VkResult pm4d_hook_QueueSubmit(VkQueue queue, uint32_t submitCount, const VkSubm
 VkResult pm4d_hook_QueueSubmit2(VkQueue queue, uint32_t submitCount, const VkSubmitInfo2 *pSubmits, VkFence fence)
 {
   pm4d_counter_inc(PM4D_CTR_vkQueueSubmit2);
-  DEVICE_OR_RETURN(dev, queue, "vkQueueSubmit2", VK_ERROR_INITIALIZATION_FAILED);
+  PM4D_VK_DEVICE_OR_RETURN(dev, queue, "vkQueueSubmit2", VK_ERROR_INITIALIZATION_FAILED);
   uint64_t n = 0;
   for (uint32_t i = 0; i < submitCount; i++)
     n += pSubmits[i].commandBufferInfoCount;

@@ -88,7 +88,7 @@ VkResult pm4d_hook_AllocateDescriptorSets(VkDevice device, const VkDescriptorSet
                                           VkDescriptorSet *pDescriptorSets)
 {
   pm4d_counter_inc(PM4D_CTR_vkAllocateDescriptorSets);
-  DEVICE_OR_RETURN(dev, device, "vkAllocateDescriptorSets", VK_ERROR_INITIALIZATION_FAILED);
+  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkAllocateDescriptorSets", VK_ERROR_INITIALIZATION_FAILED);
   VkResult res = dev->table.AllocateDescriptorSets(device, pAllocateInfo, pDescriptorSets);
   if (res != VK_SUCCESS)
     return res;
@@ -114,7 +114,7 @@ VkResult pm4d_hook_FreeDescriptorSets(VkDevice device, VkDescriptorPool descript
                                       uint32_t descriptorSetCount, const VkDescriptorSet *pDescriptorSets)
 {
   pm4d_counter_inc(PM4D_CTR_vkFreeDescriptorSets);
-  DEVICE_OR_RETURN(dev, device, "vkFreeDescriptorSets", VK_ERROR_INITIALIZATION_FAILED);
+  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkFreeDescriptorSets", VK_ERROR_INITIALIZATION_FAILED);
   for (uint32_t i = 0; i < descriptorSetCount; i++)
     pm4d_vk_object_remove(dev, PM4D_VK_OBJ_DESCRIPTOR_SET, (uint64_t)pDescriptorSets[i]);
   return dev->table.FreeDescriptorSets(device, descriptorPool, descriptorSetCount, pDescriptorSets);
@@ -142,7 +142,7 @@ void pm4d_hook_DestroyDescriptorPool(VkDevice device, VkDescriptorPool descripto
                                      const VkAllocationCallbacks *pAllocator)
 {
   pm4d_counter_inc(PM4D_CTR_vkDestroyDescriptorPool);
-  DEVICE_OR_RETURN(dev, device, "vkDestroyDescriptorPool", );
+  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkDestroyDescriptorPool", );
   if (descriptorPool)
     drop_pool_sets(dev, descriptorPool);
   dev->table.DestroyDescriptorPool(device, descriptorPool, pAllocator);
@@ -152,7 +152,7 @@ VkResult pm4d_hook_ResetDescriptorPool(VkDevice device, VkDescriptorPool descrip
                                        VkDescriptorPoolResetFlags flags)
 {
   pm4d_counter_inc(PM4D_CTR_vkResetDescriptorPool);
-  DEVICE_OR_RETURN(dev, device, "vkResetDescriptorPool", VK_ERROR_INITIALIZATION_FAILED);
+  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkResetDescriptorPool", VK_ERROR_INITIALIZATION_FAILED);
   drop_pool_sets(dev, descriptorPool);
   return dev->table.ResetDescriptorPool(device, descriptorPool, flags);
 }
@@ -179,7 +179,7 @@ void pm4d_hook_UpdateDescriptorSets(VkDevice device, uint32_t descriptorWriteCou
                                     const VkCopyDescriptorSet *pDescriptorCopies)
 {
   pm4d_counter_inc(PM4D_CTR_vkUpdateDescriptorSets);
-  DEVICE_OR_RETURN(dev, device, "vkUpdateDescriptorSets", );
+  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkUpdateDescriptorSets", );
   pthread_mutex_lock(&dev->lock);
   for (uint32_t i = 0; i < descriptorWriteCount; i++) {
     const VkWriteDescriptorSet *w = &pDescriptorWrites[i];
@@ -201,7 +201,7 @@ VkResult pm4d_hook_CreateDescriptorUpdateTemplate(VkDevice device,
                                                   VkDescriptorUpdateTemplate *pTemplate)
 {
   pm4d_counter_inc(PM4D_CTR_vkCreateDescriptorUpdateTemplate);
-  DEVICE_OR_RETURN(dev, device, "vkCreateDescriptorUpdateTemplate", VK_ERROR_INITIALIZATION_FAILED);
+  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkCreateDescriptorUpdateTemplate", VK_ERROR_INITIALIZATION_FAILED);
   VkResult res = dev->table.CreateDescriptorUpdateTemplate(device, pCreateInfo, pAllocator, pTemplate);
   if (res != VK_SUCCESS)
     return res;
@@ -223,7 +223,7 @@ void pm4d_hook_DestroyDescriptorUpdateTemplate(VkDevice device, VkDescriptorUpda
                                                const VkAllocationCallbacks *pAllocator)
 {
   pm4d_counter_inc(PM4D_CTR_vkDestroyDescriptorUpdateTemplate);
-  DEVICE_OR_RETURN(dev, device, "vkDestroyDescriptorUpdateTemplate", );
+  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkDestroyDescriptorUpdateTemplate", );
   pm4d_vk_object_remove(dev, PM4D_VK_OBJ_UPDATE_TEMPLATE, (uint64_t)descriptorUpdateTemplate);
   dev->table.DestroyDescriptorUpdateTemplate(device, descriptorUpdateTemplate, pAllocator);
 }
@@ -233,7 +233,7 @@ void pm4d_hook_UpdateDescriptorSetWithTemplate(VkDevice device, VkDescriptorSet 
                                                const void *pData)
 {
   pm4d_counter_inc(PM4D_CTR_vkUpdateDescriptorSetWithTemplate);
-  DEVICE_OR_RETURN(dev, device, "vkUpdateDescriptorSetWithTemplate", );
+  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkUpdateDescriptorSetWithTemplate", );
   pthread_mutex_lock(&dev->lock);
   struct pm4d_vk_descriptor_set *s = set_locked(dev, descriptorSet);
   const struct pm4d_vk_update_template *t =

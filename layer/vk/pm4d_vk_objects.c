@@ -46,11 +46,17 @@ void pm4d_vk_object_add(struct pm4d_vk_device *dev, enum pm4d_vk_object_kind kin
                         uint64_t handle, void *record)
 {
   pthread_mutex_lock(&dev->lock);
+  /* A record still there for this handle belongs to an object the app let go of without
+   * telling the layer (e.g. freed with its pool): replace it. */
+  void *stale = pm4d_map_get(&dev->objects[kind], handle);
   bool ok = pm4d_map_put(&dev->objects[kind], handle, record);
   pthread_mutex_unlock(&dev->lock);
   if (!ok) {
     pm4d_vk_object_release(kind, record);
     PM4D_VK_UNTRACKED("out of memory for the object map; object not tracked");
+  } else if (stale) {
+    pm4d_vk_state_bump_generation(); /* per-thread caches may hold it */
+    pm4d_vk_object_release(kind, stale);
   }
 }
 
@@ -120,7 +126,7 @@ VkResult pm4d_hook_CreateShaderModule(VkDevice device, const VkShaderModuleCreat
                                       VkShaderModule *pShaderModule)
 {
   pm4d_counter_inc(PM4D_CTR_vkCreateShaderModule);
-  DEVICE_OR_RETURN(dev, device, "vkCreateShaderModule", VK_ERROR_INITIALIZATION_FAILED);
+  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkCreateShaderModule", VK_ERROR_INITIALIZATION_FAILED);
   VkResult res = dev->table.CreateShaderModule(device, pCreateInfo, pAllocator, pShaderModule);
   if (res != VK_SUCCESS)
     return res;
@@ -143,7 +149,7 @@ void pm4d_hook_DestroyShaderModule(VkDevice device, VkShaderModule shaderModule,
                                    const VkAllocationCallbacks *pAllocator)
 {
   pm4d_counter_inc(PM4D_CTR_vkDestroyShaderModule);
-  DEVICE_OR_RETURN(dev, device, "vkDestroyShaderModule", );
+  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkDestroyShaderModule", );
   pm4d_vk_object_remove(dev, PM4D_VK_OBJ_SHADER_MODULE, (uint64_t)shaderModule);
   dev->table.DestroyShaderModule(device, shaderModule, pAllocator);
 }
@@ -178,7 +184,7 @@ VkResult pm4d_hook_CreateComputePipelines(VkDevice device, VkPipelineCache pipel
                                           VkPipeline *pPipelines)
 {
   pm4d_counter_inc(PM4D_CTR_vkCreateComputePipelines);
-  DEVICE_OR_RETURN(dev, device, "vkCreateComputePipelines", VK_ERROR_INITIALIZATION_FAILED);
+  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkCreateComputePipelines", VK_ERROR_INITIALIZATION_FAILED);
   VkResult res = dev->table.CreateComputePipelines(device, pipelineCache, createInfoCount,
                                                    pCreateInfos, pAllocator, pPipelines);
   /* Partial success leaves VK_NULL_HANDLE for the pipelines that failed. */
@@ -215,7 +221,7 @@ void pm4d_hook_DestroyPipeline(VkDevice device, VkPipeline pipeline,
                                const VkAllocationCallbacks *pAllocator)
 {
   pm4d_counter_inc(PM4D_CTR_vkDestroyPipeline);
-  DEVICE_OR_RETURN(dev, device, "vkDestroyPipeline", );
+  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkDestroyPipeline", );
   pm4d_vk_object_remove(dev, PM4D_VK_OBJ_PIPELINE, (uint64_t)pipeline);
   dev->table.DestroyPipeline(device, pipeline, pAllocator);
 }
@@ -262,7 +268,7 @@ VkResult pm4d_hook_CreateDescriptorSetLayout(VkDevice device, const VkDescriptor
                                              VkDescriptorSetLayout *pSetLayout)
 {
   pm4d_counter_inc(PM4D_CTR_vkCreateDescriptorSetLayout);
-  DEVICE_OR_RETURN(dev, device, "vkCreateDescriptorSetLayout", VK_ERROR_INITIALIZATION_FAILED);
+  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkCreateDescriptorSetLayout", VK_ERROR_INITIALIZATION_FAILED);
   VkResult res = dev->table.CreateDescriptorSetLayout(device, pCreateInfo, pAllocator, pSetLayout);
   if (res != VK_SUCCESS)
     return res;
@@ -278,7 +284,7 @@ void pm4d_hook_DestroyDescriptorSetLayout(VkDevice device, VkDescriptorSetLayout
                                           const VkAllocationCallbacks *pAllocator)
 {
   pm4d_counter_inc(PM4D_CTR_vkDestroyDescriptorSetLayout);
-  DEVICE_OR_RETURN(dev, device, "vkDestroyDescriptorSetLayout", );
+  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkDestroyDescriptorSetLayout", );
   pm4d_vk_object_remove(dev, PM4D_VK_OBJ_SET_LAYOUT, (uint64_t)descriptorSetLayout);
   dev->table.DestroyDescriptorSetLayout(device, descriptorSetLayout, pAllocator);
 }
@@ -288,7 +294,7 @@ VkResult pm4d_hook_CreatePipelineLayout(VkDevice device, const VkPipelineLayoutC
                                         VkPipelineLayout *pPipelineLayout)
 {
   pm4d_counter_inc(PM4D_CTR_vkCreatePipelineLayout);
-  DEVICE_OR_RETURN(dev, device, "vkCreatePipelineLayout", VK_ERROR_INITIALIZATION_FAILED);
+  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkCreatePipelineLayout", VK_ERROR_INITIALIZATION_FAILED);
   VkResult res = dev->table.CreatePipelineLayout(device, pCreateInfo, pAllocator, pPipelineLayout);
   if (res != VK_SUCCESS)
     return res;
@@ -315,7 +321,7 @@ void pm4d_hook_DestroyPipelineLayout(VkDevice device, VkPipelineLayout pipelineL
                                      const VkAllocationCallbacks *pAllocator)
 {
   pm4d_counter_inc(PM4D_CTR_vkDestroyPipelineLayout);
-  DEVICE_OR_RETURN(dev, device, "vkDestroyPipelineLayout", );
+  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkDestroyPipelineLayout", );
   pm4d_vk_object_remove(dev, PM4D_VK_OBJ_PIPELINE_LAYOUT, (uint64_t)pipelineLayout);
   dev->table.DestroyPipelineLayout(device, pipelineLayout, pAllocator);
 }
@@ -324,7 +330,7 @@ VkResult pm4d_hook_CreateBuffer(VkDevice device, const VkBufferCreateInfo *pCrea
                                 const VkAllocationCallbacks *pAllocator, VkBuffer *pBuffer)
 {
   pm4d_counter_inc(PM4D_CTR_vkCreateBuffer);
-  DEVICE_OR_RETURN(dev, device, "vkCreateBuffer", VK_ERROR_INITIALIZATION_FAILED);
+  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkCreateBuffer", VK_ERROR_INITIALIZATION_FAILED);
   VkResult res = dev->table.CreateBuffer(device, pCreateInfo, pAllocator, pBuffer);
   if (res != VK_SUCCESS)
     return res;
@@ -343,7 +349,7 @@ VkResult pm4d_hook_CreateBuffer(VkDevice device, const VkBufferCreateInfo *pCrea
 void pm4d_hook_DestroyBuffer(VkDevice device, VkBuffer buffer, const VkAllocationCallbacks *pAllocator)
 {
   pm4d_counter_inc(PM4D_CTR_vkDestroyBuffer);
-  DEVICE_OR_RETURN(dev, device, "vkDestroyBuffer", );
+  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkDestroyBuffer", );
   pm4d_vk_object_remove(dev, PM4D_VK_OBJ_BUFFER, (uint64_t)buffer);
   dev->table.DestroyBuffer(device, buffer, pAllocator);
 }
@@ -362,7 +368,7 @@ VkResult pm4d_hook_BindBufferMemory(VkDevice device, VkBuffer buffer, VkDeviceMe
                                     VkDeviceSize memoryOffset)
 {
   pm4d_counter_inc(PM4D_CTR_vkBindBufferMemory);
-  DEVICE_OR_RETURN(dev, device, "vkBindBufferMemory", VK_ERROR_INITIALIZATION_FAILED);
+  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkBindBufferMemory", VK_ERROR_INITIALIZATION_FAILED);
   VkResult res = dev->table.BindBufferMemory(device, buffer, memory, memoryOffset);
   if (res == VK_SUCCESS) {
     pthread_mutex_lock(&dev->lock);
@@ -376,7 +382,7 @@ VkResult pm4d_hook_BindBufferMemory2(VkDevice device, uint32_t bindInfoCount,
                                      const VkBindBufferMemoryInfo *pBindInfos)
 {
   pm4d_counter_inc(PM4D_CTR_vkBindBufferMemory2);
-  DEVICE_OR_RETURN(dev, device, "vkBindBufferMemory2", VK_ERROR_INITIALIZATION_FAILED);
+  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkBindBufferMemory2", VK_ERROR_INITIALIZATION_FAILED);
   VkResult res = dev->table.BindBufferMemory2(device, bindInfoCount, pBindInfos);
   if (res != VK_SUCCESS)
     return res;
@@ -397,7 +403,7 @@ VkResult pm4d_hook_AllocateMemory(VkDevice device, const VkMemoryAllocateInfo *p
                                   const VkAllocationCallbacks *pAllocator, VkDeviceMemory *pMemory)
 {
   pm4d_counter_inc(PM4D_CTR_vkAllocateMemory);
-  DEVICE_OR_RETURN(dev, device, "vkAllocateMemory", VK_ERROR_INITIALIZATION_FAILED);
+  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkAllocateMemory", VK_ERROR_INITIALIZATION_FAILED);
   VkResult res = dev->table.AllocateMemory(device, pAllocateInfo, pAllocator, pMemory);
   if (res != VK_SUCCESS)
     return res;
@@ -415,7 +421,7 @@ VkResult pm4d_hook_AllocateMemory(VkDevice device, const VkMemoryAllocateInfo *p
 void pm4d_hook_FreeMemory(VkDevice device, VkDeviceMemory memory, const VkAllocationCallbacks *pAllocator)
 {
   pm4d_counter_inc(PM4D_CTR_vkFreeMemory);
-  DEVICE_OR_RETURN(dev, device, "vkFreeMemory", );
+  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkFreeMemory", );
   pm4d_vk_object_remove(dev, PM4D_VK_OBJ_MEMORY, (uint64_t)memory);
   dev->table.FreeMemory(device, memory, pAllocator);
 }
@@ -435,7 +441,7 @@ VkResult pm4d_hook_MapMemory(VkDevice device, VkDeviceMemory memory, VkDeviceSiz
                              VkDeviceSize size, VkMemoryMapFlags flags, void **ppData)
 {
   pm4d_counter_inc(PM4D_CTR_vkMapMemory);
-  DEVICE_OR_RETURN(dev, device, "vkMapMemory", VK_ERROR_INITIALIZATION_FAILED);
+  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkMapMemory", VK_ERROR_INITIALIZATION_FAILED);
   VkResult res = dev->table.MapMemory(device, memory, offset, size, flags, ppData);
   if (res == VK_SUCCESS)
     set_mapping(dev, memory, *ppData, offset);
@@ -445,7 +451,7 @@ VkResult pm4d_hook_MapMemory(VkDevice device, VkDeviceMemory memory, VkDeviceSiz
 void pm4d_hook_UnmapMemory(VkDevice device, VkDeviceMemory memory)
 {
   pm4d_counter_inc(PM4D_CTR_vkUnmapMemory);
-  DEVICE_OR_RETURN(dev, device, "vkUnmapMemory", );
+  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkUnmapMemory", );
   set_mapping(dev, memory, NULL, 0);
   dev->table.UnmapMemory(device, memory);
 }

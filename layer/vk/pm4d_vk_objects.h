@@ -99,15 +99,8 @@ void pm4d_vk_objects_release_all(struct pm4d_vk_device *dev);
 /* True when every structure in the pNext chain has one of the known sTypes. */
 bool pm4d_vk_pnext_known(const void *pNext, const VkStructureType *known, unsigned known_count);
 
-/* The device of a dispatchable handle when the layer tracks it, else NULL. */
-static inline struct pm4d_vk_device *pm4d_vk_tracked_device(const void *dispatchable)
-{
-  struct pm4d_vk_device *dev = pm4d_vk_state_device(dispatchable);
-  return dev && dev->tracking ? dev : NULL;
-}
-
 /* Looks up the device or, if it is unknown, logs and returns ret from the calling hook. */
-#define DEVICE_OR_RETURN(dev, handle, what, ret)                                               \
+#define PM4D_VK_DEVICE_OR_RETURN(dev, handle, what, ret)                                               \
   struct pm4d_vk_device *dev = pm4d_vk_state_device(handle);                                   \
   if (!dev) {                                                                                  \
     PM4D_LOG_ONCE(PM4D_LOG_ERROR, "%s: unknown device, call dropped", what);                   \

@@ -326,6 +326,14 @@ static void test_recording(struct pm4d_vk_device *dev, VkPipeline pipe, VkDescri
   pm4d_hook_CmdDispatch((VkCommandBuffer)&orphan, 1, 1, 1);
   CHECK(pm4d_hook_EndCommandBuffer((VkCommandBuffer)&orphan) == VK_ERROR_INITIALIZATION_FAILED);
   CHECK(forwarded == before + 3);
+
+  /* The same handle allocated again without a free the layer saw: the new record replaces the
+   * old one (no leak under ASan) and the per-thread cache lets go of the old one. */
+  CHECK(pm4d_hook_AllocateCommandBuffers(DEV, &ai, &cb) == VK_SUCCESS);
+  struct pm4d_vk_cmdbuf *r2 = record(dev, PM4D_VK_OBJ_COMMAND_BUFFER, (uint64_t)(uintptr_t)CB);
+  CHECK(r2 != NULL && r2->dispatches == 0);
+  pm4d_hook_CmdDispatch(CB, 1, 1, 1);
+  CHECK(r2->dispatches == 1);
 }
 
 int main(void)

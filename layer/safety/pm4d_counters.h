@@ -46,6 +46,8 @@
   X(vkCmdBindPipeline)                                                                         \
   X(vkCmdBindDescriptorSets)                                                                   \
   X(vkCmdPushConstants)                                                                        \
+  X(vkCmdPushDescriptorSetKHR)                                                                 \
+  X(vkCmdPushDescriptorSetWithTemplateKHR)                                                     \
   X(vkCmdDispatch)                                                                             \
   X(vkCmdDispatchIndirect)                                                                     \
   X(vkCmdDispatchBase)                                                                         \

@@ -310,6 +310,37 @@ void pm4d_hook_CmdPushConstants(VkCommandBuffer commandBuffer, VkPipelineLayout 
   r->dev->table.CmdPushConstants(commandBuffer, layout, stageFlags, offset, size, pValues);
 }
 
+/* Push descriptors are not tracked: the set they replace becomes unknown for a redirect. */
+static void forget_set(struct pm4d_vk_cmdbuf *r, VkPipelineBindPoint bind_point, uint32_t set)
+{
+  if (bind_point == VK_PIPELINE_BIND_POINT_COMPUTE && set < PM4D_VK_MAX_SETS) {
+    r->compute.sets[set] = VK_NULL_HANDLE;
+    r->compute.sets_tracked &= ~(1u << set);
+  }
+}
+
+void pm4d_hook_CmdPushDescriptorSetKHR(VkCommandBuffer commandBuffer, VkPipelineBindPoint pipelineBindPoint,
+                                       VkPipelineLayout layout, uint32_t set, uint32_t descriptorWriteCount,
+                                       const VkWriteDescriptorSet *pDescriptorWrites)
+{
+  CMDBUF_HOOK(r, commandBuffer, CmdPushDescriptorSetKHR,
+              (commandBuffer, pipelineBindPoint, layout, set, descriptorWriteCount, pDescriptorWrites));
+  forget_set(r, pipelineBindPoint, set);
+  r->dev->table.CmdPushDescriptorSetKHR(commandBuffer, pipelineBindPoint, layout, set, descriptorWriteCount,
+                                        pDescriptorWrites);
+}
+
+void pm4d_hook_CmdPushDescriptorSetWithTemplateKHR(VkCommandBuffer commandBuffer,
+                                                   VkDescriptorUpdateTemplate descriptorUpdateTemplate,
+                                                   VkPipelineLayout layout, uint32_t set, const void *pData)
+{
+  CMDBUF_HOOK(r, commandBuffer, CmdPushDescriptorSetWithTemplateKHR,
+              (commandBuffer, descriptorUpdateTemplate, layout, set, pData));
+  /* The template names its bind point; compute is the only one a redirect reads. */
+  forget_set(r, VK_PIPELINE_BIND_POINT_COMPUTE, set);
+  r->dev->table.CmdPushDescriptorSetWithTemplateKHR(commandBuffer, descriptorUpdateTemplate, layout, set, pData);
+}
+
 /* Every dispatch variant passes here with the state a redirect would read. */
 static inline void note_dispatch(struct pm4d_vk_cmdbuf *r)
 {

@@ -62,6 +62,8 @@
   X(CmdBindPipeline, NULL)                                                                     \
   X(CmdBindDescriptorSets, NULL)                                                               \
   X(CmdPushConstants, NULL)                                                                    \
+  X(CmdPushDescriptorSetKHR, NULL)                                                             \
+  X(CmdPushDescriptorSetWithTemplateKHR, NULL)                                                 \
   X(CmdDispatch, NULL)                                                                         \
   X(CmdDispatchIndirect, NULL)                                                                 \
   X(CmdDispatchBase, "vkCmdDispatchBaseKHR")                                                   \

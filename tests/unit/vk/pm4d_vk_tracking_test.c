@@ -123,6 +123,12 @@ static void stub_CmdDispatch(VkCommandBuffer c, uint32_t x, uint32_t y, uint32_t
   (void)c, (void)x, (void)y, (void)z;
   forwarded++;
 }
+static void stub_CmdPushDescriptorSetKHR(VkCommandBuffer c, VkPipelineBindPoint bp, VkPipelineLayout l, uint32_t set,
+                                         uint32_t n, const VkWriteDescriptorSet *w)
+{
+  (void)c, (void)bp, (void)l, (void)set, (void)n, (void)w;
+  forwarded++;
+}
 static VkResult stub_EndCommandBuffer(VkCommandBuffer c)
 {
   (void)c;
@@ -151,6 +157,7 @@ static struct pm4d_vk_device *make_device(void)
   dev->table.CmdPushConstants = stub_CmdPushConstants;
   dev->table.CmdDispatch = stub_CmdDispatch;
   dev->table.EndCommandBuffer = stub_EndCommandBuffer;
+  dev->table.CmdPushDescriptorSetKHR = stub_CmdPushDescriptorSetKHR;
   return dev;
 }
 
@@ -297,6 +304,11 @@ static void test_recording(struct pm4d_vk_device *dev, VkPipeline pipe, VkDescri
   CHECK(c->sets[1] == set && c->sets_tracked == 2u && c->dynamic_offsets[1][0] == 512);
   CHECK(c->push_bytes == 12 && memcmp(c->push + 4, pc, 8) == 0);
   CHECK(r->dispatches == 2);
+  /* A push descriptor set over set 1 makes it unknown; set 0 stays as it was. */
+  pm4d_hook_CmdPushDescriptorSetKHR(CB, VK_PIPELINE_BIND_POINT_COMPUTE, (VkPipelineLayout)0x77, 1, 0, NULL);
+  CHECK(c->sets[1] == VK_NULL_HANDLE && c->sets_tracked == 0);
+  pm4d_hook_CmdBindDescriptorSets(CB, VK_PIPELINE_BIND_POINT_COMPUTE, (VkPipelineLayout)0x77, 1, 1, &set, 1, &dyn);
+  CHECK(c->sets_tracked == 2u);
   /* Graphics binds leave the compute state alone. */
   pm4d_hook_CmdBindPipeline(CB, VK_PIPELINE_BIND_POINT_GRAPHICS, (VkPipeline)0x999);
   CHECK(c->pipeline == pipe);

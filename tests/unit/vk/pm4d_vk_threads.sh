@@ -23,7 +23,11 @@ if [ "$mode" = --valgrind ]; then
 else
   run threads "$prog" --threads "$threads" --iterations "$iterations" || { cat "$work/threads.log"; fail "program failed"; }
 fi
-check_stats "$work/stats.json" live_instances=0 live_devices=0 vkCreateInstance=$rounds vkDestroyInstance=$rounds \
-  vkCreateDevice=$rounds vkDestroyDevice=$rounds vkQueueSubmit=$rounds vkAllocateCommandBuffers=$rounds \
-  vkDestroyCommandPool=$rounds untracked_objects=0 || fail "stats"
+# One more instance and device for the shared phase, which records 200 push constants and
+# barriers per thread and round.
+check_stats "$work/stats.json" live_instances=0 live_devices=0 vkCreateInstance=$((rounds + 1)) \
+  vkDestroyInstance=$((rounds + 1)) vkCreateDevice=$((rounds + 1)) vkDestroyDevice=$((rounds + 1)) \
+  vkQueueSubmit=$rounds vkAllocateCommandBuffers=$((rounds * 2)) vkDestroyCommandPool=$((rounds * 2)) \
+  vkCmdPushConstants=$((rounds * 200)) vkCmdPipelineBarrier=$((rounds * 201)) vkFreeCommandBuffers=$rounds \
+  vkEndCommandBuffer=$((rounds * 3)) untracked_objects=0 || fail "stats"
 echo "PASS: $threads threads x $iterations rounds${mode:+ ($mode)}"

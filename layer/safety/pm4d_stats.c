@@ -68,7 +68,8 @@ static void log_summary(void)
   atomic_store(&summary_logged, true);
   char line[900];
   pm4d_stats_summary(line, sizeof(line));
-  pm4d_log(PM4D_LOG_INFO, "%s", line);
+  /* The report is wanted by default: shown unless PM4DIRECT_LOG=error. */
+  pm4d_log(PM4D_LOG_WARN, "%s", line);
 }
 
 void pm4d_stats_report(const struct pm4d_stats_gauges *g)

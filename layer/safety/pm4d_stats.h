@@ -23,7 +23,7 @@ int pm4d_stats_write_file(const char *path, const struct pm4d_stats_gauges *g);
 /* "stats: name=value ..." with the non-zero counters, truncated to size. */
 void pm4d_stats_summary(char *buf, size_t size);
 
-/* Logs the summary (info level) and writes the stats file when PM4DIRECT_STATS is set. At
+/* Logs the summary (shown unless PM4DIRECT_LOG=error) and writes the stats file when PM4DIRECT_STATS is set. At
  * library unload the file is rewritten with the final counts, and the summary logged for apps
  * that never destroyed their device. */
 void pm4d_stats_report(const struct pm4d_stats_gauges *g);

@@ -341,7 +341,8 @@ void pm4d_hook_CmdPushDescriptorSetWithTemplateKHR(VkCommandBuffer commandBuffer
   r->dev->table.CmdPushDescriptorSetWithTemplateKHR(commandBuffer, descriptorUpdateTemplate, layout, set, pData);
 }
 
-/* Every dispatch variant passes here with the state a redirect would read. */
+/* Every dispatch variant passes here with the state a redirect would read (r->compute); the
+ * redirect turns a recognised dispatch into a job at this point. */
 static inline void note_dispatch(struct pm4d_vk_cmdbuf *r)
 {
   r->dispatches++;
@@ -395,7 +396,8 @@ void pm4d_hook_CmdPipelineBarrier2(VkCommandBuffer commandBuffer, const VkDepend
   r->dev->table.CmdPipelineBarrier2(commandBuffer, pDependencyInfo);
 }
 
-/* Submission-time checks shared by both submit entry points. */
+/* Submission-time checks shared by both submit entry points; the redirect expands split
+ * command buffers into segment / direct-batch chains here. */
 static void note_submit(uint64_t command_buffers)
 {
   pm4d_counter_add(PM4D_CTR_submitted_command_buffers, command_buffers);

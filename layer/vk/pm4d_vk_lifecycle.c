@@ -125,6 +125,8 @@ VkResult pm4d_hook_CreateDevice(VkPhysicalDevice physicalDevice, const VkDeviceC
   dev->handle = *pDevice;
   dev->physical = physicalDevice;
   dev->set_loader_data = loader_data ? loader_data->u.pfnSetDeviceLoaderData : NULL;
+  /* The back end (amdgpu, sim or none) will be chosen here; for now every device is
+   * pass-through with tracking. */
   dev->tracking = !pm4d_config_get()->disable;
   pm4d_vk_dispatch_fill_device(&dev->table, dev->handle, next_gdpa);
   pthread_mutex_init(&dev->lock, NULL);

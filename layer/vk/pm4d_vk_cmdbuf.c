@@ -271,7 +271,8 @@ static void bind_sets(struct pm4d_vk_cmdbuf *r, VkPipelineLayout layout, uint32_
       used = dynamicCount + 1;
       continue;
     }
-    memcpy(c->dynamic_offsets[slot], pDynamic + used, n * sizeof(uint32_t));
+    if (n) /* pDynamic may be NULL when no set has dynamic descriptors */
+      memcpy(c->dynamic_offsets[slot], pDynamic + used, n * sizeof(uint32_t));
     used += n;
     c->sets_tracked |= 1u << slot;
   }

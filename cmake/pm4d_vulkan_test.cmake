@@ -12,7 +12,8 @@
 # command still runs and is expected to print SKIPPED and exit 77 when it finds no device.
 #
 # Variables for test scripts: PM4D_MANIFEST_EXPLICIT_DIR, PM4D_MANIFEST_XDG_DIR, PM4D_LVP_ICD,
-# PM4D_LAYER_NAME.
+# PM4D_LAYER_NAME, PM4D_VVL_MANIFEST_DIR (folder of the Khronos validation layer's manifest, to
+# append to VK_LAYER_PATH; "...-NOTFOUND" when it is not installed).
 include(GNUInstallDirs)
 
 set(PM4D_LAYER_NAME VK_LAYER_PM4DIRECT_conv2d)
@@ -24,6 +25,9 @@ if(NOT PM4D_LVP_ICD)
   message(STATUS "lavapipe ICD not found: Vulkan tests will skip")
   set(PM4D_LVP_ICD /nonexistent/lvp_icd.json)
 endif()
+
+find_path(PM4D_VVL_MANIFEST_DIR VkLayer_khronos_validation.json
+  PATHS /usr/share/vulkan/explicit_layer.d /usr/local/share/vulkan/explicit_layer.d NO_DEFAULT_PATH)
 
 function(pm4d_add_vulkan_test)
   cmake_parse_arguments(PARSE_ARGV 0 arg "" "NAME;LAYER" "COMMAND;ENVIRONMENT;LABELS")

@@ -1,0 +1,90 @@
+#include "pm4d_config.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const backend_names[] = {"auto", "amdgpu", "sim", "none"};
+
+const char *pm4d_config_backend_name(enum pm4d_backend_choice backend)
+{
+  return backend_names[backend];
+}
+
+static bool parse_flag(const char *text)
+{
+  return text && *text && strcmp(text, "0") != 0;
+}
+
+static void note_problem(char *problem, unsigned size, const char *name, const char *value)
+{
+  size_t used = strlen(problem);
+  if (used + 1 < size)
+    snprintf(problem + used, size - used, "%s%s=%s not understood", used ? "; " : "", name,
+             value);
+}
+
+static void copy_path(char *dst, const char *src, char *problem, unsigned problem_size,
+                      const char *name)
+{
+  dst[0] = '\0';
+  if (!src)
+    return;
+  if (strlen(src) >= PM4D_CONFIG_PATH_MAX) {
+    note_problem(problem, problem_size, name, "(path too long)");
+    return;
+  }
+  strcpy(dst, src);
+}
+
+void pm4d_config_parse(struct pm4d_config *cfg, pm4d_config_getenv_fn getenv_fn, char *problem,
+                       unsigned problem_size)
+{
+  memset(cfg, 0, sizeof(*cfg));
+  problem[0] = '\0';
+  cfg->disable = parse_flag(getenv_fn("PM4DIRECT_DISABLE"));
+  cfg->debug = parse_flag(getenv_fn("PM4DIRECT_DEBUG"));
+
+  const char *level = getenv_fn("PM4DIRECT_LOG");
+  if (!pm4d_log_parse_level(level, &cfg->log_level))
+    note_problem(problem, problem_size, "PM4DIRECT_LOG", level);
+
+  cfg->backend = PM4D_BACKEND_AUTO;
+  const char *backend = getenv_fn("PM4DIRECT_BACKEND");
+  if (backend && *backend) {
+    unsigned i = 0;
+    while (i < sizeof(backend_names) / sizeof(backend_names[0]) && strcmp(backend, backend_names[i]))
+      i++;
+    if (i < sizeof(backend_names) / sizeof(backend_names[0]))
+      cfg->backend = (enum pm4d_backend_choice)i;
+    else
+      note_problem(problem, problem_size, "PM4DIRECT_BACKEND", backend);
+  }
+  copy_path(cfg->stats_path, getenv_fn("PM4DIRECT_STATS"), problem, problem_size,
+            "PM4DIRECT_STATS");
+  copy_path(cfg->kill_file, getenv_fn("PM4DIRECT_KILL_FILE"), problem, problem_size,
+            "PM4DIRECT_KILL_FILE");
+}
+
+static struct pm4d_config process_config;
+static char process_problem[256];
+static pthread_once_t process_once = PTHREAD_ONCE_INIT;
+
+static const char *real_getenv(const char *name)
+{
+  return getenv(name);
+}
+
+static void load_process_config(void)
+{
+  pm4d_config_parse(&process_config, real_getenv, process_problem, sizeof(process_problem));
+}
+
+const struct pm4d_config *pm4d_config_get(void)
+{
+  pthread_once(&process_once, load_process_config);
+  if (process_problem[0])
+    PM4D_LOG_ONCE(PM4D_LOG_WARN, "configuration: %s; using defaults for those", process_problem);
+  return &process_config;
+}

@@ -1,0 +1,98 @@
+#include "pm4d_stats.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pm4d_config.h"
+#include "pm4d_counters.h"
+#include "pm4d_log.h"
+
+int pm4d_stats_write_json(FILE *f, const struct pm4d_stats_gauges *g)
+{
+  fprintf(f, "{\n  \"disabled\": %s,\n  \"live_instances\": %u,\n  \"live_devices\": %u,\n",
+          g->disabled ? "true" : "false", g->live_instances, g->live_devices);
+  fprintf(f, "  \"counters\": {\n");
+  for (unsigned i = 0; i < PM4D_CTR_COUNT; i++)
+    fprintf(f, "    \"%s\": %" PRIu64 "%s\n", pm4d_counter_name(i), pm4d_counter_get(i),
+            i + 1 < PM4D_CTR_COUNT ? "," : "");
+  fprintf(f, "  }\n}\n");
+  return ferror(f) ? -1 : 0;
+}
+
+int pm4d_stats_write_file(const char *path, const struct pm4d_stats_gauges *g)
+{
+  char tmp[PM4D_CONFIG_PATH_MAX + 32];
+  snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
+  FILE *f = fopen(tmp, "w");
+  if (!f)
+    return -1;
+  int rc = pm4d_stats_write_json(f, g);
+  if (fclose(f) != 0)
+    rc = -1;
+  if (rc == 0 && rename(tmp, path) != 0)
+    rc = -1;
+  if (rc != 0) {
+    int saved = errno;
+    unlink(tmp);
+    errno = saved;
+  }
+  return rc;
+}
+
+void pm4d_stats_summary(char *buf, size_t size)
+{
+  size_t used = (size_t)snprintf(buf, size, "stats:");
+  for (unsigned i = 0; i < PM4D_CTR_COUNT && used < size; i++) {
+    uint64_t v = pm4d_counter_get(i);
+    if (v)
+      used += (size_t)snprintf(buf + used, size - used, " %s=%" PRIu64, pm4d_counter_name(i), v);
+  }
+}
+
+static atomic_bool summary_logged;
+static _Atomic pm4d_stats_gauges_fn gauges_source;
+
+static void write_stats_file(const struct pm4d_stats_gauges *g)
+{
+  const char *path = pm4d_config_get()->stats_path;
+  if (path[0] && pm4d_stats_write_file(path, g) != 0)
+    PM4D_LOG_ONCE(PM4D_LOG_WARN, "cannot write stats to %s: %s", path, strerror(errno));
+}
+
+static void log_summary(void)
+{
+  atomic_store(&summary_logged, true);
+  char line[900];
+  pm4d_stats_summary(line, sizeof(line));
+  /* The report is wanted by default: shown unless PM4DIRECT_LOG=error. */
+  pm4d_log(PM4D_LOG_WARN, "%s", line);
+}
+
+void pm4d_stats_report(const struct pm4d_stats_gauges *g)
+{
+  log_summary();
+  write_stats_file(g);
+}
+
+void pm4d_stats_set_gauges_source(pm4d_stats_gauges_fn fn)
+{
+  atomic_store(&gauges_source, fn);
+}
+
+/* At unload (process exit: the layer is linked -z nodelete) the file gets the final counts;
+ * the summary line is logged again only for devices never destroyed, or if none was logged. */
+__attribute__((destructor)) static void report_at_unload(void)
+{
+  pm4d_stats_gauges_fn fn = atomic_load(&gauges_source);
+  if (!fn)
+    return;
+  struct pm4d_stats_gauges g;
+  fn(&g);
+  if (!atomic_load(&summary_logged) || g.live_devices)
+    log_summary();
+  write_stats_file(&g);
+}

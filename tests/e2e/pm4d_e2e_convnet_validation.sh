@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# convnet under the Khronos validation layer, alone and with pm4direct above and below it: no
+# message id that the run without pm4direct does not also have, identical output. Validation
+# logs to stdout through a settings file (info included, so its start-up message shows that
+# it is active).
+# usage: pm4d_e2e_convnet_validation.sh WORKDIR CONVNET VALIDATION_MANIFEST_DIR [convnet options...]
+source "$(dirname "$0")/../unit/vk/pm4d_vk_test_lib.sh"
+convnet=$1 vvl_dir=$2
+shift 2
+vvl=VK_LAYER_KHRONOS_validation
+if [ ! -f "$vvl_dir/VkLayer_khronos_validation.json" ]; then
+  echo "SKIPPED: Khronos validation layer not installed"
+  exit 77
+fi
+rm -f "$work"/*
+cat >"$work/vk_layer_settings.txt" <<'SETTINGS'
+khronos_validation.report_flags = error,warn,perf,info
+khronos_validation.debug_action = VK_DBG_LAYER_ACTION_LOG_MSG
+khronos_validation.log_filename = stdout
+SETTINGS
+export VK_LAYER_PATH="$VK_LAYER_PATH:$vvl_dir" VK_LAYER_SETTINGS_PATH="$work"
+
+# $1 = case name, $2 = VK_INSTANCE_LAYERS (first = nearest the application), rest = options.
+case_run() {
+  local name=$1 layers=$2
+  shift 2
+  run "$name" env VK_INSTANCE_LAYERS="$layers" PM4DIRECT_STATS="$work/$name.json" "$convnet" \
+    --out "$work/$name.bin" "$@" || { cat "$work/$name.log"; fail "$name: convnet failed"; }
+  sed -n 's/^\(VUID-[^ (]*\|UNASSIGNED-[^ (]*\)(.*/\1/p' "$work/$name.log" | sort -u >"$work/$name.ids"
+  grep -q 'UNASSIGNED-khronos-validation-createinstance-status-message' "$work/$name.ids" ||
+    fail "$name: validation layer not active"
+}
+case_run alone "$vvl" "$@"
+case_run above "$vvl:$PM4D_LAYER_NAME" "$@"
+case_run below "$PM4D_LAYER_NAME:$vvl" "$@"
+for c in above below; do
+  [ -f "$work/$c.json" ] || fail "$c: pm4direct not loaded"
+  new=$(comm -13 "$work/alone.ids" "$work/$c.ids")
+  [ -z "$new" ] || fail "validation $c pm4direct reports what the run without it does not: $new"
+  cmp -s "$work/alone.bin" "$work/$c.bin" || fail "$c: output differs"
+done
+echo "PASS: validation above and below pm4direct: $(wc -l <"$work/alone.ids") message id(s) without it, none new with it"

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The compute program with and without the layer: byte-identical results, and the layer's
+# stats count exactly the calls the program made.
+# usage: pm4d_vk_layer_compare.sh WORKDIR PROGRAM
+source "$(dirname "$0")/pm4d_vk_test_lib.sh"
+prog=$1
+rm -f "$work"/*
+run off env -u VK_INSTANCE_LAYERS "$prog" --out "$work/off.bin" || { cat "$work/off.log"; fail "run without the layer"; }
+run on env VK_INSTANCE_LAYERS="$PM4D_LAYER_NAME" PM4DIRECT_STATS="$work/stats.json" \
+  "$prog" --out "$work/on.bin" --expect "$work/expect.json" || { cat "$work/on.log"; fail "run with the layer"; }
+cmp "$work/off.bin" "$work/on.bin" || fail "results differ with the layer"
+check_stats "$work/stats.json" --expect "$work/expect.json" \
+  dispatch_tracked=vkCmdDispatch+vkCmdDispatchBase+vkCmdDispatchIndirect \
+  submitted_command_buffers=2 untracked_objects=0 submits_while_killed=0 \
+  live_devices=0 live_instances=0 disabled=false || fail "stats"
+echo "PASS: identical results ($(stat -c %s "$work/on.bin") bytes), stats match the calls made"

@@ -9,6 +9,19 @@
 
 #define PM4D_KERNEL_NAME_MAX 64
 #define PM4D_TARGET_NAME_MAX 16
+#define PM4D_KERNEL_ARGS_MAX 24
+
+/* Kinds of explicit kernel arguments the project's kernels use (metadata .value_kind). */
+enum pm4d_kernel_arg_kind {
+   PM4D_KERNEL_ARG_BY_VALUE,      /* "by_value": bytes copied into the kernarg segment */
+   PM4D_KERNEL_ARG_GLOBAL_BUFFER, /* "global_buffer": a 64-bit global address */
+};
+
+/* One argument of the kernarg segment (metadata .args entry). */
+struct pm4d_kernel_arg {
+   uint32_t offset, size;
+   enum pm4d_kernel_arg_kind kind;
+};
 
 struct pm4d_kernel_desc {
    char name[PM4D_KERNEL_NAME_MAX];     /* kernel symbol, e.g. "conv2d_direct" */
@@ -25,6 +38,12 @@ struct pm4d_kernel_desc {
    uint32_t wg_size[3];           /* reqd_work_group_size */
    uint32_t wave_size;            /* 32 or 64 */
    uint16_t kernel_code_properties;
+   /* First user SGPR holding the kernarg pointer: 4 when the descriptor enables the
+    * private-segment-buffer SGPRs (LLVM always does before GFX11; they are never read by a
+    * kernel without scratch, so the builder may leave them zero), else 0. */
+   uint32_t kernarg_user_sgpr;
+   uint32_t num_args;
+   struct pm4d_kernel_arg args[PM4D_KERNEL_ARGS_MAX];
 };
 
 #endif

@@ -1,0 +1,22 @@
+/* pm4d_embedded_code_objects(): the table over the arrays that the build generated into
+ * pm4d_codeobj_blobs.h (none when it found no clang for amdgcn). */
+#include "pm4d_codeobj.h"
+
+#include "pm4d_codeobj_blobs.h"
+
+#if PM4D_EMBED_COUNT > 0
+#define PM4D_ENTRY(sym, label) {label, sym, sizeof(sym)},
+static const struct pm4d_code_object embedded[] = {PM4D_EMBED_LIST(PM4D_ENTRY)};
+
+size_t pm4d_embedded_code_objects(const struct pm4d_code_object **out)
+{
+   *out = embedded;
+   return sizeof(embedded) / sizeof(embedded[0]);
+}
+#else
+size_t pm4d_embedded_code_objects(const struct pm4d_code_object **out)
+{
+   *out = NULL;
+   return 0;
+}
+#endif

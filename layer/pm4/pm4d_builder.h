@@ -1,0 +1,79 @@
+/* Dynamic builder: turns a kernel descriptor plus launch arguments into the dwords of one
+ * dispatch, and emits the once-per-batch head (cache invalidate) and tail (end-of-pipe
+ * fence). Every part has a declared dword budget that the emitter checks.
+ *
+ * A dispatch is, in this order (dword counts GFX9 / GFX10.3+):
+ *   EVENT_WRITE CS_PARTIAL_FLUSH                     2 / 2   wait for the previous dispatch
+ *   ACQUIRE_MEM shader caches                        7 / 8   its writes visible to this one
+ *   SET_SH_REG PGM_LO, PGM_HI                        4 / 4
+ *   SET_SH_REG PGM_RSRC1, PGM_RSRC2                  4 / 4
+ *   SET_SH_REG PGM_RSRC3                             - / 3
+ *   SET_SH_REG RESOURCE_LIMITS                       3 / 3
+ *   SET_SH_REG TMPRING_SIZE                          3 / 3
+ *   SET_SH_REG USER_DATA_0, USER_DATA_1 (kernarg)    4 / 4
+ *   SET_SH_REG START_X..Z, NUM_THREAD_X..Z           8 / 8
+ *   DISPATCH_DIRECT                                  5 / 5
+ *                                                   40 / 44
+ * Batch head: ACQUIRE_MEM of every cache incl. L2 (7 / 8). Batch tail: RELEASE_MEM with
+ * CACHE_FLUSH_AND_INV_TS (L2 write-back), 64-bit data, interrupt after write confirm (8). */
+#ifndef PM4D_BUILDER_H
+#define PM4D_BUILDER_H
+
+#include <stdint.h>
+
+#include "pm4d_cs.h"
+#include "pm4d_kernel_desc.h"
+#include "pm4d_pkt.h"
+#include "pm4d_status.h"
+
+#define PM4D_DISPATCH_MAX_DW 48u
+#define PM4D_BATCH_HEAD_MAX_DW 8u
+#define PM4D_BATCH_TAIL_MAX_DW 8u
+#define PM4D_KERNARG_MIN_ALIGN 16u
+#define PM4D_WG_MAX_THREADS 1024u
+
+/* Where the patchable values sit, as dword indices from the start of the dispatch / tail. */
+struct pm4d_dispatch_slots {
+   uint8_t kernarg_lo, kernarg_hi;
+   uint8_t grid[3];
+};
+struct pm4d_fence_slots {
+   uint8_t addr_lo, addr_hi, value_lo, value_hi;
+};
+
+struct pm4d_builder {
+   const struct pm4d_gfx_ops *ops;
+   const struct pm4d_reg_table *regs;
+};
+
+/* Chosen once per device. Fails for an unknown level. */
+enum pm4d_status pm4d_builder_init(struct pm4d_builder *b, enum pm4d_gfx_level level);
+/* Exact dword counts of what the builder emits at this level. */
+uint32_t pm4d_builder_dispatch_dw(const struct pm4d_builder *b);
+uint32_t pm4d_builder_head_dw(const struct pm4d_builder *b);
+uint32_t pm4d_builder_tail_dw(const struct pm4d_builder *b);
+
+/* Refuses descriptors the direct path cannot run at this level (wrong target, scratch,
+ * wave size, workgroup size, LDS, RSRC3 on GFX9). */
+enum pm4d_status pm4d_builder_check_kernel(const struct pm4d_builder *b,
+                                           const struct pm4d_kernel_desc *k, const char **reason);
+/* Checks of the per-launch values, shared by the template path. */
+enum pm4d_status pm4d_builder_check_launch(const struct pm4d_kernel_desc *k, uint64_t kernarg_addr,
+                                           const uint32_t grid[3], const char **reason);
+/* Register values derived from the descriptor (the validator compares against them). */
+uint32_t pm4d_builder_rsrc2(const struct pm4d_kernel_desc *k);
+uint32_t pm4d_builder_initiator(const struct pm4d_builder *b, const struct pm4d_kernel_desc *k);
+
+/* program_addr is the kernel's first instruction (256-byte aligned). `slots` may be NULL. */
+enum pm4d_status pm4d_builder_dispatch(const struct pm4d_builder *b,
+                                       const struct pm4d_kernel_desc *k, uint64_t program_addr,
+                                       uint64_t kernarg_addr, const uint32_t grid[3],
+                                       struct pm4d_cs *cs, struct pm4d_dispatch_slots *slots,
+                                       const char **reason);
+enum pm4d_status pm4d_builder_batch_head(const struct pm4d_builder *b, struct pm4d_cs *cs,
+                                         const char **reason);
+enum pm4d_status pm4d_builder_batch_tail(const struct pm4d_builder *b, uint64_t fence_addr,
+                                         uint64_t fence_value, struct pm4d_cs *cs,
+                                         struct pm4d_fence_slots *slots, const char **reason);
+
+#endif

@@ -1,0 +1,228 @@
+#include "pm4d_regs.h"
+
+#include <stddef.h>
+
+/* The kernel headers give offsets relative to the GC block's segment base (base index 0):
+ * GFX9 seg0 = 0x2000, GFX10.3 and GFX11 seg0 = 0x1260 (gc_*_offset.h together with
+ * soc15/nv/soc21 ip_offset headers). SH offset = kernel offset + seg0 - 0x2C00. The values
+ * below are already converted; the comments give the kernel's own numbers. */
+
+/* Linux drivers/gpu/drm/amd/include/asic_reg/gc/gc_9_0_offset.h (gfx900; gc_9_4_2 for gfx90a
+ * has the same COMPUTE_* offsets). */
+static const struct pm4d_reg_table gfx9_table = {
+   .level = PM4D_GFX9,
+   .source = "linux asic_reg/gc/gc_9_0_offset.h (mm* base idx 0, seg0 0x2000)",
+   .offset = {
+      [PM4D_REG_DISPATCH_INITIATOR] = 0x200, /* mmCOMPUTE_DISPATCH_INITIATOR 0x0e00 */
+      [PM4D_REG_DIM_X] = 0x201,              /* 0x0e01 */
+      [PM4D_REG_DIM_Y] = 0x202,
+      [PM4D_REG_DIM_Z] = 0x203,
+      [PM4D_REG_START_X] = 0x204,            /* 0x0e04 */
+      [PM4D_REG_START_Y] = 0x205,
+      [PM4D_REG_START_Z] = 0x206,
+      [PM4D_REG_NUM_THREAD_X] = 0x207,       /* 0x0e07 */
+      [PM4D_REG_NUM_THREAD_Y] = 0x208,
+      [PM4D_REG_NUM_THREAD_Z] = 0x209,
+      [PM4D_REG_PGM_LO] = 0x20C,             /* 0x0e0c */
+      [PM4D_REG_PGM_HI] = 0x20D,
+      [PM4D_REG_PGM_RSRC1] = 0x212,          /* 0x0e12 */
+      [PM4D_REG_PGM_RSRC2] = 0x213,
+      [PM4D_REG_RESOURCE_LIMITS] = 0x215,    /* 0x0e15 */
+      [PM4D_REG_TMPRING_SIZE] = 0x218,       /* 0x0e18 */
+      [PM4D_REG_PGM_RSRC3] = PM4D_REG_ABSENT, /* gfx900 has none (gfx90a: refused) */
+      [PM4D_REG_USER_DATA_0] = 0x240,        /* 0x0e40 */
+      [PM4D_REG_USER_DATA_1] = 0x241,
+   },
+};
+
+/* Linux drivers/gpu/drm/amd/include/asic_reg/gc/gc_10_3_0_offset.h. */
+static const struct pm4d_reg_table gfx10_3_table = {
+   .level = PM4D_GFX10_3,
+   .source = "linux asic_reg/gc/gc_10_3_0_offset.h (mm* base idx 0, seg0 0x1260)",
+   .offset = {
+      [PM4D_REG_DISPATCH_INITIATOR] = 0x200, /* mmCOMPUTE_DISPATCH_INITIATOR 0x1ba0 */
+      [PM4D_REG_DIM_X] = 0x201,              /* 0x1ba1 */
+      [PM4D_REG_DIM_Y] = 0x202,
+      [PM4D_REG_DIM_Z] = 0x203,
+      [PM4D_REG_START_X] = 0x204,            /* 0x1ba4 */
+      [PM4D_REG_START_Y] = 0x205,
+      [PM4D_REG_START_Z] = 0x206,
+      [PM4D_REG_NUM_THREAD_X] = 0x207,       /* 0x1ba7 */
+      [PM4D_REG_NUM_THREAD_Y] = 0x208,
+      [PM4D_REG_NUM_THREAD_Z] = 0x209,
+      [PM4D_REG_PGM_LO] = 0x20C,             /* 0x1bac */
+      [PM4D_REG_PGM_HI] = 0x20D,             /* 0x1bad */
+      [PM4D_REG_PGM_RSRC1] = 0x212,          /* 0x1bb2 */
+      [PM4D_REG_PGM_RSRC2] = 0x213,          /* 0x1bb3 */
+      [PM4D_REG_RESOURCE_LIMITS] = 0x215,    /* 0x1bb5 */
+      [PM4D_REG_TMPRING_SIZE] = 0x218,       /* 0x1bb8 */
+      [PM4D_REG_PGM_RSRC3] = 0x228,          /* 0x1bc8 */
+      [PM4D_REG_USER_DATA_0] = 0x240,        /* 0x1be0 */
+      [PM4D_REG_USER_DATA_1] = 0x241,        /* 0x1be1 */
+   },
+};
+
+/* Linux drivers/gpu/drm/amd/include/asic_reg/gc/gc_11_0_0_offset.h (reg* names). */
+static const struct pm4d_reg_table gfx11_table = {
+   .level = PM4D_GFX11,
+   .source = "linux asic_reg/gc/gc_11_0_0_offset.h (reg* base idx 0, seg0 0x1260)",
+   .offset = {
+      [PM4D_REG_DISPATCH_INITIATOR] = 0x200, /* regCOMPUTE_DISPATCH_INITIATOR 0x1ba0 */
+      [PM4D_REG_DIM_X] = 0x201,
+      [PM4D_REG_DIM_Y] = 0x202,
+      [PM4D_REG_DIM_Z] = 0x203,
+      [PM4D_REG_START_X] = 0x204,            /* 0x1ba4 */
+      [PM4D_REG_START_Y] = 0x205,
+      [PM4D_REG_START_Z] = 0x206,
+      [PM4D_REG_NUM_THREAD_X] = 0x207,       /* 0x1ba7 */
+      [PM4D_REG_NUM_THREAD_Y] = 0x208,
+      [PM4D_REG_NUM_THREAD_Z] = 0x209,
+      [PM4D_REG_PGM_LO] = 0x20C,             /* 0x1bac */
+      [PM4D_REG_PGM_HI] = 0x20D,
+      [PM4D_REG_PGM_RSRC1] = 0x212,          /* 0x1bb2 */
+      [PM4D_REG_PGM_RSRC2] = 0x213,
+      [PM4D_REG_RESOURCE_LIMITS] = 0x215,    /* 0x1bb5 */
+      [PM4D_REG_TMPRING_SIZE] = 0x218,       /* 0x1bb8 */
+      [PM4D_REG_PGM_RSRC3] = 0x228,          /* 0x1bc8 */
+      [PM4D_REG_USER_DATA_0] = 0x240,        /* 0x1be0 */
+      [PM4D_REG_USER_DATA_1] = 0x241,
+   },
+};
+
+static const struct pm4d_reg_table *const tables[PM4D_GFX_COUNT] = {
+   [PM4D_GFX9] = &gfx9_table,
+   [PM4D_GFX10_3] = &gfx10_3_table,
+   [PM4D_GFX11] = &gfx11_table,
+};
+
+static const char *const reg_names[PM4D_REG_COUNT] = {
+   [PM4D_REG_DISPATCH_INITIATOR] = "COMPUTE_DISPATCH_INITIATOR",
+   [PM4D_REG_DIM_X] = "COMPUTE_DIM_X",
+   [PM4D_REG_DIM_Y] = "COMPUTE_DIM_Y",
+   [PM4D_REG_DIM_Z] = "COMPUTE_DIM_Z",
+   [PM4D_REG_START_X] = "COMPUTE_START_X",
+   [PM4D_REG_START_Y] = "COMPUTE_START_Y",
+   [PM4D_REG_START_Z] = "COMPUTE_START_Z",
+   [PM4D_REG_NUM_THREAD_X] = "COMPUTE_NUM_THREAD_X",
+   [PM4D_REG_NUM_THREAD_Y] = "COMPUTE_NUM_THREAD_Y",
+   [PM4D_REG_NUM_THREAD_Z] = "COMPUTE_NUM_THREAD_Z",
+   [PM4D_REG_PGM_LO] = "COMPUTE_PGM_LO",
+   [PM4D_REG_PGM_HI] = "COMPUTE_PGM_HI",
+   [PM4D_REG_PGM_RSRC1] = "COMPUTE_PGM_RSRC1",
+   [PM4D_REG_PGM_RSRC2] = "COMPUTE_PGM_RSRC2",
+   [PM4D_REG_RESOURCE_LIMITS] = "COMPUTE_RESOURCE_LIMITS",
+   [PM4D_REG_TMPRING_SIZE] = "COMPUTE_TMPRING_SIZE",
+   [PM4D_REG_PGM_RSRC3] = "COMPUTE_PGM_RSRC3",
+   [PM4D_REG_USER_DATA_0] = "COMPUTE_USER_DATA_0",
+   [PM4D_REG_USER_DATA_1] = "COMPUTE_USER_DATA_1",
+};
+
+/* Field layouts from the kernel's gc_*_sh_mask.h (COMPUTE_PGM_RSRC1__*, ...). */
+/* Field layouts from the kernel's gc_*_sh_mask.h (COMPUTE_PGM_RSRC1__*, ...). Where a later
+ * level adds fields they come last, so an earlier level uses a prefix of the same array. */
+static const struct pm4d_field rsrc1[] = {
+   {"VGPRS", 0, 6},        {"SGPRS", 6, 4},      {"PRIORITY", 10, 2},   {"FLOAT_MODE", 12, 8},
+   {"PRIV", 20, 1},        {"DX10_CLAMP", 21, 1}, {"DEBUG_MODE", 22, 1}, {"IEEE_MODE", 23, 1},
+   {"BULKY", 24, 1},       {"CDBG_USER", 25, 1}, {"FP16_OVFL", 26, 1},
+   {"WGP_MODE", 29, 1},    {"MEM_ORDERED", 30, 1}, {"FWD_PROGRESS", 31, 1}, /* GFX10+ */
+};
+#define RSRC1_GFX9_FIELDS 11u
+static const struct pm4d_field rsrc2[] = {
+   {"SCRATCH_EN", 0, 1},
+   {"USER_SGPR", PM4D_RSRC2_USER_SGPR_SHIFT, PM4D_RSRC2_USER_SGPR_WIDTH},
+   {"TRAP_PRESENT", 6, 1},
+   {"TGID_X_EN", 7, 1},
+   {"TGID_Y_EN", 8, 1},
+   {"TGID_Z_EN", 9, 1},
+   {"TG_SIZE_EN", 10, 1},
+   {"TIDIG_COMP_CNT", 11, 2},
+   {"EXCP_EN_MSB", 13, 2},
+   {"LDS_SIZE", PM4D_RSRC2_LDS_SIZE_SHIFT, PM4D_RSRC2_LDS_SIZE_WIDTH},
+   {"EXCP_EN", 24, 7},
+};
+static const struct pm4d_field rsrc3[] = {
+   {"SHARED_VGPR_CNT", 0, 4}, /* GFX10+ */
+   {"INST_PREF_SIZE", 4, 6},  {"TRAP_ON_START", 10, 1}, {"TRAP_ON_END", 11, 1},
+   {"IMAGE_OP", 31, 1}, /* GFX11 */
+};
+#define RSRC3_GFX10_FIELDS 1u
+static const struct pm4d_field num_thread[] = {
+   {"NUM_THREAD_FULL", PM4D_NUM_THREAD_FULL_SHIFT, PM4D_NUM_THREAD_FULL_WIDTH},
+   {"NUM_THREAD_PARTIAL", 16, 16},
+};
+static const struct pm4d_field resource_limits[] = {
+   {"WAVES_PER_SH", 0, 10},   {"TG_PER_CU", 12, 4},       {"LOCK_THRESHOLD", 16, 6},
+   {"SIMD_DEST_CNTL", 22, 1}, {"FORCE_SIMD_DIST", 23, 1}, {"CU_GROUP_COUNT", 24, 3},
+};
+static const struct pm4d_field initiator[] = {
+   {"COMPUTE_SHADER_EN", PM4D_DI_COMPUTE_SHADER_EN_SHIFT, 1},
+   {"PARTIAL_TG_EN", 1, 1},
+   {"FORCE_START_AT_000", PM4D_DI_FORCE_START_AT_000_SHIFT, 1},
+   {"ORDERED_APPEND_ENBL", 3, 1},
+   {"ORDERED_APPEND_MODE", 4, 1},
+   {"USE_THREAD_DIMENSIONS", 5, 1},
+   {"ORDER_MODE", 6, 1},
+   {"SCALAR_L1_INV_VOL", 10, 1},
+   {"VECTOR_L1_INV_VOL", 11, 1},
+   {"RESTORE", 14, 1},
+   {"TUNNEL_ENABLE", 13, 1},                  /* GFX10.3+ */
+   {"CS_W32_EN", PM4D_DI_CS_W32_EN_SHIFT, 1}, /* GFX10+ */
+};
+#define INITIATOR_GFX9_FIELDS 10u
+
+#define FIELDS(a) (*count = sizeof(a) / sizeof((a)[0]), (a))
+
+const struct pm4d_field *pm4d_reg_fields(enum pm4d_gfx_level level, enum pm4d_reg reg,
+                                         unsigned *count)
+{
+   bool gfx9 = level == PM4D_GFX9;
+   switch (reg) {
+   case PM4D_REG_PGM_RSRC1:
+      FIELDS(rsrc1);
+      if (gfx9)
+         *count = RSRC1_GFX9_FIELDS;
+      return rsrc1;
+   case PM4D_REG_PGM_RSRC2:
+      return FIELDS(rsrc2);
+   case PM4D_REG_PGM_RSRC3:
+      if (gfx9)
+         break;
+      FIELDS(rsrc3);
+      if (level != PM4D_GFX11)
+         *count = RSRC3_GFX10_FIELDS;
+      return rsrc3;
+   case PM4D_REG_NUM_THREAD_X:
+   case PM4D_REG_NUM_THREAD_Y:
+   case PM4D_REG_NUM_THREAD_Z:
+      return FIELDS(num_thread);
+   case PM4D_REG_RESOURCE_LIMITS:
+      return FIELDS(resource_limits);
+   case PM4D_REG_DISPATCH_INITIATOR:
+      FIELDS(initiator);
+      if (gfx9)
+         *count = INITIATOR_GFX9_FIELDS;
+      return initiator;
+   default:
+      break;
+   }
+   *count = 0;
+   return NULL;
+}
+
+const struct pm4d_reg_table *pm4d_regs_table(enum pm4d_gfx_level level)
+{
+   return (unsigned)level < PM4D_GFX_COUNT ? tables[level] : NULL;
+}
+
+const char *pm4d_reg_name(enum pm4d_reg reg)
+{
+   return (unsigned)reg < PM4D_REG_COUNT ? reg_names[reg] : "?";
+}
+
+enum pm4d_reg pm4d_regs_lookup(const struct pm4d_reg_table *t, uint32_t offset)
+{
+   for (unsigned r = 0; r < PM4D_REG_COUNT; r++)
+      if (t->offset[r] == offset && offset != PM4D_REG_ABSENT)
+         return (enum pm4d_reg)r;
+   return PM4D_REG_NONE;
+}

@@ -1,0 +1,89 @@
+/* COMPUTE_* SH registers: one table per GFX level (offsets, names, fields). The tables in
+ * pm4d_regs.c are the only place a register offset is written down; the builder, validator,
+ * decoder and the sim all look registers up here. */
+#ifndef PM4D_REGS_H
+#define PM4D_REGS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pm4d_gfx.h"
+
+enum pm4d_reg {
+   PM4D_REG_DISPATCH_INITIATOR,
+   PM4D_REG_DIM_X,
+   PM4D_REG_DIM_Y,
+   PM4D_REG_DIM_Z,
+   PM4D_REG_START_X,
+   PM4D_REG_START_Y,
+   PM4D_REG_START_Z,
+   PM4D_REG_NUM_THREAD_X,
+   PM4D_REG_NUM_THREAD_Y,
+   PM4D_REG_NUM_THREAD_Z,
+   PM4D_REG_PGM_LO,
+   PM4D_REG_PGM_HI,
+   PM4D_REG_PGM_RSRC1,
+   PM4D_REG_PGM_RSRC2,
+   PM4D_REG_RESOURCE_LIMITS,
+   PM4D_REG_TMPRING_SIZE,
+   PM4D_REG_PGM_RSRC3, /* GFX10+ */
+   PM4D_REG_USER_DATA_0,
+   PM4D_REG_USER_DATA_1,
+   PM4D_REG_COUNT,
+   PM4D_REG_NONE = PM4D_REG_COUNT
+};
+
+/* Offsets are dword offsets from PM4D_SH_REG_BASE (0x2C00), as SET_SH_REG carries them. */
+#define PM4D_REG_ABSENT 0xFFFFu
+
+struct pm4d_field {
+   const char *name;
+   uint8_t shift, width;
+};
+
+struct pm4d_reg_table {
+   enum pm4d_gfx_level level;
+   const char *source; /* the header the offsets were read from */
+   uint16_t offset[PM4D_REG_COUNT];
+};
+
+/* Fields that the builder sets (Mesa S_* style: register, then field). */
+#define PM4D_RSRC2_USER_SGPR_SHIFT 1
+#define PM4D_RSRC2_USER_SGPR_WIDTH 5
+#define PM4D_RSRC2_LDS_SIZE_SHIFT 15
+#define PM4D_RSRC2_LDS_SIZE_WIDTH 9
+#define PM4D_RSRC2_LDS_SIZE_MASK (((1u << PM4D_RSRC2_LDS_SIZE_WIDTH) - 1u) << PM4D_RSRC2_LDS_SIZE_SHIFT)
+/* LDS_SIZE granule: 128 dwords (512 bytes) on GFX7 and later (Mesa ac_gpu_info
+ * lds_encode_granularity). */
+#define PM4D_LDS_GRANULE_BYTES 512u
+#define PM4D_LDS_MAX_BYTES 65536u
+
+/* DISPATCH_INITIATOR bits the builder and validator use (gc_*_sh_mask.h
+ * COMPUTE_DISPATCH_INITIATOR__*__SHIFT). */
+#define PM4D_DI_COMPUTE_SHADER_EN_SHIFT 0
+#define PM4D_DI_FORCE_START_AT_000_SHIFT 2
+#define PM4D_DI_CS_W32_EN_SHIFT 15 /* GFX10+ */
+#define PM4D_DI_COMPUTE_SHADER_EN (1u << PM4D_DI_COMPUTE_SHADER_EN_SHIFT)
+#define PM4D_DI_FORCE_START_AT_000 (1u << PM4D_DI_FORCE_START_AT_000_SHIFT)
+#define PM4D_DI_CS_W32_EN (1u << PM4D_DI_CS_W32_EN_SHIFT)
+
+#define PM4D_NUM_THREAD_FULL_SHIFT 0
+#define PM4D_NUM_THREAD_FULL_WIDTH 16
+
+/* PGM_LO holds address bits 39:8, PGM_HI bits 47:40. */
+#define PM4D_PGM_ALIGN 256u
+#define PM4D_PGM_HI_MASK 0xFFu
+
+const struct pm4d_reg_table *pm4d_regs_table(enum pm4d_gfx_level level);
+const char *pm4d_reg_name(enum pm4d_reg reg);
+/* Register id at SH offset `offset` for this level, or PM4D_REG_NONE. */
+enum pm4d_reg pm4d_regs_lookup(const struct pm4d_reg_table *t, uint32_t offset);
+/* Fields of a register at this level; *count = 0 when it has none worth naming. */
+const struct pm4d_field *pm4d_reg_fields(enum pm4d_gfx_level level, enum pm4d_reg reg,
+                                         unsigned *count);
+static inline uint32_t pm4d_field_get(uint32_t v, const struct pm4d_field *f)
+{
+   return f->width >= 32 ? v : (v >> f->shift) & ((1u << f->width) - 1u);
+}
+
+#endif

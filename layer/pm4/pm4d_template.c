@@ -1,0 +1,93 @@
+#include "pm4d_template.h"
+
+/* Placeholders while building: any valid values do, the slots get overwritten. */
+#define PLACEHOLDER_KERNARG 0x1000ull
+#define PLACEHOLDER_FENCE 0x1000ull
+
+enum pm4d_status pm4d_template_build(const struct pm4d_builder *b,
+                                     const struct pm4d_kernel_desc *k, uint64_t program_addr,
+                                     struct pm4d_template *t, const char **reason)
+{
+   static const uint32_t one[3] = {1, 1, 1};
+   struct pm4d_cs cs;
+   memset(t, 0, sizeof(*t));
+   pm4d_cs_init(&cs, t->dw, PM4D_DISPATCH_MAX_DW);
+   enum pm4d_status st = pm4d_builder_dispatch(b, k, program_addr, PLACEHOLDER_KERNARG, one, &cs,
+                                               &t->slots, reason);
+   if (st != PM4D_OK)
+      return st;
+   t->kernel = k;
+   t->program_addr = program_addr;
+   t->ndw = cs.cdw;
+   return PM4D_OK;
+}
+
+enum pm4d_status pm4d_tail_template_build(const struct pm4d_builder *b,
+                                          struct pm4d_tail_template *t, const char **reason)
+{
+   struct pm4d_cs cs;
+   memset(t, 0, sizeof(*t));
+   pm4d_cs_init(&cs, t->dw, PM4D_BATCH_TAIL_MAX_DW);
+   enum pm4d_status st = pm4d_builder_batch_tail(b, PLACEHOLDER_FENCE, 0, &cs, &t->slots, reason);
+   if (st == PM4D_OK)
+      t->ndw = cs.cdw;
+   return st;
+}
+
+enum pm4d_status pm4d_template_cache_add(struct pm4d_template_cache *c,
+                                         const struct pm4d_builder *b,
+                                         const struct pm4d_kernel_desc *k, uint64_t program_addr,
+                                         const char **reason)
+{
+   if (pm4d_template_cache_find(c, k, program_addr))
+      return PM4D_OK;
+   if (c->count >= PM4D_TEMPLATE_CACHE_MAX) {
+      *reason = "template cache full";
+      return PM4D_ERR_NO_SPACE;
+   }
+   enum pm4d_status st = pm4d_template_build(b, k, program_addr, &c->entries[c->count], reason);
+   if (st == PM4D_OK)
+      c->count++;
+   return st;
+}
+
+const struct pm4d_template *pm4d_template_cache_find(const struct pm4d_template_cache *c,
+                                                     const struct pm4d_kernel_desc *k,
+                                                     uint64_t program_addr)
+{
+   for (uint32_t i = 0; c && i < c->count; i++)
+      if (c->entries[i].kernel == k && c->entries[i].program_addr == program_addr)
+         return &c->entries[i];
+   return NULL;
+}
+
+enum pm4d_status pm4d_emit_dispatch(const struct pm4d_builder *b,
+                                    const struct pm4d_template_cache *cache,
+                                    const struct pm4d_kernel_desc *k, uint64_t program_addr,
+                                    uint64_t kernarg_addr, const uint32_t grid[3],
+                                    struct pm4d_cs *cs, struct pm4d_path_counters *counters,
+                                    const char **reason)
+{
+   const struct pm4d_template *t = pm4d_template_cache_find(cache, k, program_addr);
+   enum pm4d_status st;
+   if (t) {
+      st = pm4d_builder_check_launch(k, kernarg_addr, grid, reason);
+      if (st == PM4D_OK && (cs->failed || cs->max_dw - cs->cdw < PM4D_DISPATCH_MAX_DW)) {
+         *reason = "stream buffer too small for a dispatch";
+         st = PM4D_ERR_NO_SPACE;
+      }
+      if (st == PM4D_OK)
+         cs->cdw += pm4d_template_instantiate(t, cs->buf + cs->cdw, kernarg_addr, grid);
+   } else {
+      st = pm4d_builder_dispatch(b, k, program_addr, kernarg_addr, grid, cs, NULL, reason);
+   }
+   if (counters) {
+      if (st != PM4D_OK)
+         counters->refused++;
+      else if (t)
+         counters->template_dispatches++;
+      else
+         counters->dynamic_dispatches++;
+   }
+   return st;
+}

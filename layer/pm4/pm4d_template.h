@@ -1,0 +1,92 @@
+/* Pre-built dispatch streams. A template is the builder's output for one (kernel, GFX level,
+ * program address) with patch slots for the kernarg address and the grid; the batch tail
+ * template has slots for the fence address and value. Instantiation is a copy plus patches.
+ * pm4d_emit_dispatch picks the template when the cache has one and the builder otherwise,
+ * and counts which path it took. */
+#ifndef PM4D_TEMPLATE_H
+#define PM4D_TEMPLATE_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "pm4d_builder.h"
+
+struct pm4d_template {
+   const struct pm4d_kernel_desc *kernel;
+   uint64_t program_addr;
+   uint32_t ndw;
+   struct pm4d_dispatch_slots slots;
+   uint32_t dw[PM4D_DISPATCH_MAX_DW];
+};
+
+struct pm4d_tail_template {
+   uint32_t ndw;
+   struct pm4d_fence_slots slots;
+   uint32_t dw[PM4D_BATCH_TAIL_MAX_DW];
+};
+
+/* Which path each dispatch took; the caller owns it (the layer's counters read it). */
+struct pm4d_path_counters {
+   uint64_t template_dispatches;
+   uint64_t dynamic_dispatches;
+   uint64_t refused;
+};
+
+#define PM4D_TEMPLATE_CACHE_MAX 32u
+struct pm4d_template_cache {
+   uint32_t count;
+   struct pm4d_template entries[PM4D_TEMPLATE_CACHE_MAX];
+};
+
+enum pm4d_status pm4d_template_build(const struct pm4d_builder *b,
+                                     const struct pm4d_kernel_desc *k, uint64_t program_addr,
+                                     struct pm4d_template *t, const char **reason);
+enum pm4d_status pm4d_tail_template_build(const struct pm4d_builder *b,
+                                          struct pm4d_tail_template *t, const char **reason);
+
+/* Copies the template to dst and patches it; no checks. dst must have room for
+ * PM4D_DISPATCH_MAX_DW dwords (a fixed-size copy is cheaper than a sized one); only the
+ * returned count of them is meaningful. */
+static inline uint32_t pm4d_template_instantiate(const struct pm4d_template *t, uint32_t *dst,
+                                                 uint64_t kernarg_addr, const uint32_t grid[3])
+{
+   memcpy(dst, t->dw, sizeof(t->dw));
+   dst[t->slots.kernarg_lo] = (uint32_t)kernarg_addr;
+   dst[t->slots.kernarg_hi] = (uint32_t)(kernarg_addr >> 32);
+   dst[t->slots.grid[0]] = grid[0];
+   dst[t->slots.grid[1]] = grid[1];
+   dst[t->slots.grid[2]] = grid[2];
+   return t->ndw;
+}
+
+static inline uint32_t pm4d_tail_template_instantiate(const struct pm4d_tail_template *t,
+                                                      uint32_t *dst, uint64_t fence_addr,
+                                                      uint64_t fence_value)
+{
+   memcpy(dst, t->dw, sizeof(t->dw));
+   dst[t->slots.addr_lo] = (uint32_t)fence_addr;
+   dst[t->slots.addr_hi] = (uint32_t)(fence_addr >> 32);
+   dst[t->slots.value_lo] = (uint32_t)fence_value;
+   dst[t->slots.value_hi] = (uint32_t)(fence_value >> 32);
+   return t->ndw;
+}
+
+/* Adds a template for (k, program_addr) built by b; PM4D_ERR_NO_SPACE when full. */
+enum pm4d_status pm4d_template_cache_add(struct pm4d_template_cache *c,
+                                         const struct pm4d_builder *b,
+                                         const struct pm4d_kernel_desc *k, uint64_t program_addr,
+                                         const char **reason);
+const struct pm4d_template *pm4d_template_cache_find(const struct pm4d_template_cache *c,
+                                                     const struct pm4d_kernel_desc *k,
+                                                     uint64_t program_addr);
+
+/* One dispatch into cs: template when `cache` holds one for (k, program_addr), dynamic
+ * builder otherwise. `cache` may be NULL. */
+enum pm4d_status pm4d_emit_dispatch(const struct pm4d_builder *b,
+                                    const struct pm4d_template_cache *cache,
+                                    const struct pm4d_kernel_desc *k, uint64_t program_addr,
+                                    uint64_t kernarg_addr, const uint32_t grid[3],
+                                    struct pm4d_cs *cs, struct pm4d_path_counters *counters,
+                                    const char **reason);
+
+#endif

@@ -1,0 +1,53 @@
+/* Validator: decodes a stream and refuses it, with the dword offset and a reason, unless every
+ * packet is one the direct path emits and every address points into buffers registered here.
+ * Refused: bad headers, counts that overrun the stream or disagree with the packet's size,
+ * opcodes outside the allow-list, register writes outside the COMPUTE_* registers the builder
+ * writes, dispatches without full state, zero or oversized grids, workgroup sizes or RSRC
+ * values that disagree with the kernel, and program / kernarg / fence addresses outside the
+ * registered ranges. */
+#ifndef PM4D_VALIDATE_H
+#define PM4D_VALIDATE_H
+
+#include <stdint.h>
+
+#include "pm4d_builder.h"
+#include "pm4d_kernel_desc.h"
+#include "pm4d_status.h"
+
+#define PM4D_VALIDATOR_MAX_RANGES 32u
+#define PM4D_VALIDATOR_DEFAULT_MAX_WORKGROUPS (1ull << 24)
+
+struct pm4d_vrange {
+   uint64_t base, size;
+   const struct pm4d_kernel_desc *kernel; /* program ranges only */
+};
+
+struct pm4d_vranges {
+   uint32_t count;
+   struct pm4d_vrange r[PM4D_VALIDATOR_MAX_RANGES];
+};
+
+struct pm4d_validator {
+   struct pm4d_builder builder;
+   struct pm4d_vranges program, kernarg, fence;
+   uint64_t max_workgroups; /* per dispatch; larger grids are refused as oversized */
+};
+
+struct pm4d_validate_error {
+   uint32_t offset; /* dword offset in the stream */
+   char reason[224];
+};
+
+enum pm4d_status pm4d_validator_init(struct pm4d_validator *v, enum pm4d_gfx_level level);
+/* A kernel whose first instruction is at `entry`; its code occupies [entry, entry + size). */
+enum pm4d_status pm4d_validator_add_program(struct pm4d_validator *v, uint64_t entry,
+                                            uint64_t size, const struct pm4d_kernel_desc *k);
+enum pm4d_status pm4d_validator_add_kernarg(struct pm4d_validator *v, uint64_t base,
+                                            uint64_t size);
+enum pm4d_status pm4d_validator_add_fence(struct pm4d_validator *v, uint64_t base, uint64_t size);
+
+/* PM4D_OK when the stream is acceptable; otherwise PM4D_ERR_INVALID and *err filled. */
+enum pm4d_status pm4d_validate(const struct pm4d_validator *v, const uint32_t *dw, uint32_t ndw,
+                               struct pm4d_validate_error *err);
+
+#endif

@@ -1,0 +1,31 @@
+/* Tile sizes and flags of the conv2d kernels, shared by the OpenCL C source (both targets) and
+ * the host code that computes grids and packs kernargs, so neither side repeats a number. Plain
+ * #defines only: this file is also OpenCL C. */
+#ifndef PM4D_CONV2D_TILES_H
+#define PM4D_CONV2D_TILES_H
+
+/* Bits of the kernels' `flags` argument. */
+#define PM4D_CONV2D_FLAG_BIAS 1u
+#define PM4D_CONV2D_FLAG_RELU 2u
+
+/* pm4d_conv2d_direct: one work-item = one output pixel x DIRECT_KB output channels. */
+#define PM4D_DIRECT_WG 64
+#define PM4D_DIRECT_KB 4
+
+/* pm4d_conv2d_1x1: a workgroup computes a 1X1_TK x 1X1_TP tile (output channels x pixels),
+ * stepping through input channels 1X1_TC at a time; each work-item owns 4 x 4 outputs. */
+#define PM4D_1X1_WG 256
+#define PM4D_1X1_TK 64
+#define PM4D_1X1_TP 64
+#define PM4D_1X1_TC 16
+
+/* pm4d_conv2d_3x3: a workgroup computes 3X3_TW x 3X3_TH pixels x 3X3_TK output channels,
+ * stepping through input channels 3X3_TC at a time; each work-item owns 4 pixels of one row
+ * x 4 output channels. */
+#define PM4D_3X3_WG 256
+#define PM4D_3X3_TW 16
+#define PM4D_3X3_TH 8
+#define PM4D_3X3_TK 32
+#define PM4D_3X3_TC 8
+
+#endif

@@ -1,0 +1,184 @@
+#include "pm4d_kernels.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* The per-work-item blocking in pm4d_conv2d.cl is 4 x 4 and fixed; the tiles must match it. */
+_Static_assert(PM4D_1X1_TK * PM4D_1X1_TP == PM4D_1X1_WG * 16, "1x1: 16 outputs per work-item");
+_Static_assert(PM4D_1X1_TC * PM4D_1X1_TP == PM4D_1X1_WG * 4, "1x1: 4 input loads per item");
+_Static_assert(PM4D_1X1_TC * PM4D_1X1_TK == PM4D_1X1_WG * 4, "1x1: 4 filter loads per item");
+_Static_assert(PM4D_1X1_TP == 64 && PM4D_1X1_TK == 64, "1x1: t/16 + 16i covers the tile");
+_Static_assert(PM4D_3X3_TW == 16 && PM4D_3X3_TH * 4 == 32, "3x3: 4 pixels x 32 per row set");
+_Static_assert(PM4D_3X3_TK * 8 == PM4D_3X3_WG, "3x3: t/32 + 8i covers 32 channels");
+
+static const char *const variant_names[PM4D_CONV2D_VARIANT_COUNT] = {
+   [PM4D_CONV2D_DIRECT] = "pm4d_conv2d_direct",
+   [PM4D_CONV2D_1X1] = "pm4d_conv2d_1x1",
+   [PM4D_CONV2D_3X3] = "pm4d_conv2d_3x3",
+};
+
+static const uint32_t variant_wg[PM4D_CONV2D_VARIANT_COUNT] = {
+   [PM4D_CONV2D_DIRECT] = PM4D_DIRECT_WG,
+   [PM4D_CONV2D_1X1] = PM4D_1X1_WG,
+   [PM4D_CONV2D_3X3] = PM4D_3X3_WG,
+};
+
+/* input, filter, bias, output pointers, then 17 uint32 values in the order of
+ * PM4D_CONV2D_ARGS; the layout clang gives OpenCL kernel arguments (natural alignment). */
+#define PTR(i) {(i) * 8u, 8u, PM4D_KERNEL_ARG_GLOBAL_BUFFER}
+#define VAL(i) {32u + (i) * 4u, 4u, PM4D_KERNEL_ARG_BY_VALUE}
+static const struct pm4d_kernel_arg conv2d_args[] = {
+   PTR(0), PTR(1), PTR(2),  PTR(3),  VAL(0),  VAL(1),  VAL(2),  VAL(3),  VAL(4),  VAL(5), VAL(6),
+   VAL(7), VAL(8), VAL(9), VAL(10), VAL(11), VAL(12), VAL(13), VAL(14), VAL(15), VAL(16),
+};
+#undef PTR
+#undef VAL
+_Static_assert(32u + 17u * 4u == PM4D_CONV2D_KERNARG_SIZE, "kernarg size");
+
+size_t pm4d_conv2d_args(const struct pm4d_kernel_arg **out)
+{
+   *out = conv2d_args;
+   return sizeof(conv2d_args) / sizeof(conv2d_args[0]);
+}
+
+/* Extent of a dilated filter tap range over a padded input: out = (in + 2 pad - span) / stride
+ * + 1 where span = dil (taps - 1) + 1; 0 when the filter does not fit. */
+static uint64_t out_extent(uint32_t in, uint32_t pad, uint32_t taps, uint32_t dil, uint32_t stride)
+{
+   uint64_t padded = (uint64_t)in + 2u * (uint64_t)pad;
+   uint64_t span = (uint64_t)dil * (taps - 1u) + 1u;
+   return padded < span ? 0 : (padded - span) / stride + 1u;
+}
+
+bool pm4d_conv2d_params_check(struct pm4d_conv2d_params *p, char *reason, size_t reason_size)
+{
+   const uint64_t limit = (uint64_t)1 << 31;
+   if (!p->n || !p->c || !p->h || !p->w || !p->k || !p->r || !p->s || !p->stride_h ||
+       !p->stride_w || !p->dil_h || !p->dil_w || !p->groups) {
+      snprintf(reason, reason_size, "conv2d: a size, stride, dilation or group count is zero");
+      return false;
+   }
+   if (p->c % p->groups || p->k % p->groups) {
+      snprintf(reason, reason_size, "conv2d: groups %u does not divide c %u and k %u",
+               p->groups, p->c, p->k);
+      return false;
+   }
+   uint64_t oh = out_extent(p->h, p->pad_h, p->r, p->dil_h, p->stride_h);
+   uint64_t ow = out_extent(p->w, p->pad_w, p->s, p->dil_w, p->stride_w);
+   if (!oh || !ow) {
+      snprintf(reason, reason_size, "conv2d: filter larger than the padded input");
+      return false;
+   }
+   uint64_t in_elems = (uint64_t)p->n * p->c * p->h * p->w;
+   uint64_t f_elems = (uint64_t)p->k * (p->c / p->groups) * p->r * p->s;
+   uint64_t out_elems = (uint64_t)p->n * p->k * oh * ow;
+   /* Kernels index with 32-bit unsigned arithmetic, including iy * w and y * stride. */
+   if (in_elems >= limit || f_elems >= limit || out_elems >= limit || oh * p->stride_h >= limit ||
+       ow * p->stride_w >= limit || p->pad_h >= limit || p->pad_w >= limit ||
+       (uint64_t)p->dil_h * p->r >= limit || (uint64_t)p->dil_w * p->s >= limit) {
+      snprintf(reason, reason_size, "conv2d: a tensor or index reaches 2^31 elements");
+      return false;
+   }
+   p->oh = (uint32_t)oh;
+   p->ow = (uint32_t)ow;
+   return true;
+}
+
+const char *pm4d_conv2d_variant_name(enum pm4d_conv2d_variant v)
+{
+   return (unsigned)v < PM4D_CONV2D_VARIANT_COUNT ? variant_names[v] : NULL;
+}
+
+enum pm4d_conv2d_variant pm4d_conv2d_variant_from_name(const char *name)
+{
+   for (unsigned v = 0; v < PM4D_CONV2D_VARIANT_COUNT; v++) {
+      if (!strcmp(variant_names[v], name))
+         return (enum pm4d_conv2d_variant)v;
+   }
+   return PM4D_CONV2D_VARIANT_COUNT;
+}
+
+uint32_t pm4d_conv2d_workgroup_size(enum pm4d_conv2d_variant v)
+{
+   return (unsigned)v < PM4D_CONV2D_VARIANT_COUNT ? variant_wg[v] : 0;
+}
+
+bool pm4d_conv2d_variant_supports(enum pm4d_conv2d_variant v, const struct pm4d_conv2d_params *p)
+{
+   switch (v) {
+   case PM4D_CONV2D_DIRECT:
+      return true;
+   case PM4D_CONV2D_1X1:
+      return p->r == 1 && p->s == 1 && !p->pad_h && !p->pad_w && p->groups == 1;
+   case PM4D_CONV2D_3X3:
+      return p->r == 3 && p->s == 3 && p->stride_h == 1 && p->stride_w == 1 && p->dil_h == 1 &&
+             p->dil_w == 1 && p->groups == 1;
+   default:
+      return false;
+   }
+}
+
+enum pm4d_conv2d_variant pm4d_conv2d_variant_choose(const struct pm4d_conv2d_params *p)
+{
+   if (pm4d_conv2d_variant_supports(PM4D_CONV2D_3X3, p))
+      return PM4D_CONV2D_3X3;
+   if (pm4d_conv2d_variant_supports(PM4D_CONV2D_1X1, p))
+      return PM4D_CONV2D_1X1;
+   return PM4D_CONV2D_DIRECT;
+}
+
+static uint64_t div_up(uint64_t a, uint64_t b)
+{
+   return (a + b - 1) / b;
+}
+
+bool pm4d_conv2d_grid(enum pm4d_conv2d_variant v, const struct pm4d_conv2d_params *p,
+                      uint32_t grid[3])
+{
+   uint64_t x, y;
+   if (!pm4d_conv2d_variant_supports(v, p))
+      return false;
+   switch (v) {
+   case PM4D_CONV2D_DIRECT:
+      x = div_up((uint64_t)p->oh * p->ow, PM4D_DIRECT_WG);
+      y = (uint64_t)p->groups * div_up(p->k / p->groups, PM4D_DIRECT_KB);
+      break;
+   case PM4D_CONV2D_1X1:
+      x = div_up((uint64_t)p->oh * p->ow, PM4D_1X1_TP);
+      y = div_up(p->k, PM4D_1X1_TK);
+      break;
+   default: /* PM4D_CONV2D_3X3 */
+      x = div_up(p->ow, PM4D_3X3_TW) * div_up(p->oh, PM4D_3X3_TH);
+      y = div_up(p->k, PM4D_3X3_TK);
+      break;
+   }
+   if (!x || !y || x > UINT32_MAX || y > UINT32_MAX)
+      return false;
+   grid[0] = (uint32_t)x;
+   grid[1] = (uint32_t)y;
+   grid[2] = p->n;
+   return true;
+}
+
+bool pm4d_conv2d_pack_kernargs(const struct pm4d_conv2d_params *p,
+                               const struct pm4d_conv2d_buffers *bufs, void *dst,
+                               size_t dst_size)
+{
+   if (dst_size < PM4D_CONV2D_KERNARG_SIZE)
+      return false;
+   const uint64_t ptrs[4] = {bufs->input, bufs->filter, p->has_bias ? bufs->bias : 0,
+                             bufs->output};
+   const uint32_t flags =
+      (p->has_bias ? PM4D_CONV2D_FLAG_BIAS : 0u) | (p->relu ? PM4D_CONV2D_FLAG_RELU : 0u);
+   const uint32_t vals[17] = {p->n,        p->c,        p->h,     p->w,     p->k,  p->r,
+                              p->s,        p->oh,       p->ow,    p->stride_h, p->stride_w,
+                              p->pad_h,    p->pad_w,    p->dil_h, p->dil_w, p->groups,
+                              flags};
+   uint8_t *out = dst;
+   memset(out, 0, dst_size);
+   for (size_t i = 0; i < 4; i++)
+      memcpy(out + conv2d_args[i].offset, &ptrs[i], 8);
+   for (size_t i = 0; i < 17; i++)
+      memcpy(out + conv2d_args[4 + i].offset, &vals[i], 4);
+   return true;
+}

@@ -1,0 +1,70 @@
+/* Host side of the conv2d kernels' ABI (pm4d_conv2d.cl): the shape of one conv2d, which kernel
+ * variant can run it, its grid in workgroups and its kernarg bytes in the AMD layout. The layer
+ * (PM4 builder) and the sim share these, so a shape means the same dispatch everywhere. */
+#ifndef PM4D_KERNELS_H
+#define PM4D_KERNELS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pm4d_conv2d_tiles.h"
+#include "pm4d_kernel_desc.h"
+
+/* One conv2d: input n x c x h x w (NCHW), filter k x (c/groups) x r x s (KCRS), output
+ * n x k x oh x ow. oh and ow are filled by pm4d_conv2d_params_check. */
+struct pm4d_conv2d_params {
+   uint32_t n, c, h, w, k, r, s;
+   uint32_t stride_h, stride_w, pad_h, pad_w, dil_h, dil_w, groups;
+   bool has_bias, relu;
+   uint32_t oh, ow;
+};
+
+enum pm4d_conv2d_variant {
+   PM4D_CONV2D_DIRECT, /* any shape */
+   PM4D_CONV2D_1X1,    /* r = s = 1, pad 0, groups 1, any stride */
+   PM4D_CONV2D_3X3,    /* r = s = 3, stride 1, dilation 1, groups 1, any padding */
+   PM4D_CONV2D_VARIANT_COUNT
+};
+
+/* Buffer addresses as the kernel sees them (GPU virtual addresses, or sim host addresses).
+ * bias is ignored unless has_bias. */
+struct pm4d_conv2d_buffers {
+   uint64_t input, filter, bias, output;
+};
+
+/* Explicit kernarg bytes of every variant (they share one argument list). */
+#define PM4D_CONV2D_KERNARG_SIZE 100u
+#define PM4D_CONV2D_KERNARG_ALIGN 8u
+
+/* Checks the shape (non-zero sizes, groups dividing c and k, a non-empty output, every tensor
+ * under 2^31 elements) and fills oh and ow. On failure writes a reason and returns false. */
+bool pm4d_conv2d_params_check(struct pm4d_conv2d_params *p, char *reason, size_t reason_size);
+
+/* Kernel symbol of a variant, e.g. "pm4d_conv2d_3x3"; NULL for an invalid variant. */
+const char *pm4d_conv2d_variant_name(enum pm4d_conv2d_variant v);
+/* The variant named `name`, or PM4D_CONV2D_VARIANT_COUNT. */
+enum pm4d_conv2d_variant pm4d_conv2d_variant_from_name(const char *name);
+/* Whether variant v computes shape p (p checked). */
+bool pm4d_conv2d_variant_supports(enum pm4d_conv2d_variant v, const struct pm4d_conv2d_params *p);
+/* The fastest variant that supports p. */
+enum pm4d_conv2d_variant pm4d_conv2d_variant_choose(const struct pm4d_conv2d_params *p);
+/* Workgroup size (x; y = z = 1) of variant v. */
+uint32_t pm4d_conv2d_workgroup_size(enum pm4d_conv2d_variant v);
+
+/* Workgroup counts for variant v on shape p (the convention is in pm4d_conv2d.cl). False when
+ * v does not support p or a count would not fit 32 bits. */
+bool pm4d_conv2d_grid(enum pm4d_conv2d_variant v, const struct pm4d_conv2d_params *p,
+                      uint32_t grid[3]);
+
+/* Writes the kernarg bytes for p and bufs into dst (at least PM4D_CONV2D_KERNARG_SIZE bytes;
+ * the rest of dst up to dst_size is zeroed). False when dst is too small. */
+bool pm4d_conv2d_pack_kernargs(const struct pm4d_conv2d_params *p,
+                               const struct pm4d_conv2d_buffers *bufs, void *dst,
+                               size_t dst_size);
+
+/* The argument table of the conv2d kernels in the AMD kernarg layout (what the code-object
+ * metadata lists as .args); also how the sim's PoCL runner reads kernarg bytes back. */
+size_t pm4d_conv2d_args(const struct pm4d_kernel_arg **out);
+
+#endif

@@ -1,0 +1,55 @@
+/* Minimal test helpers shared by the PM4 and ring unit tests. */
+#ifndef PM4D_TEST_H
+#define PM4D_TEST_H
+
+#include <stdio.h>
+#include <string.h>
+
+#include "pm4d_kernel_desc.h"
+
+static int pm4d_test_failures;
+
+#define CHECK(cond)                                                                         \
+   do {                                                                                     \
+      if (!(cond)) {                                                                        \
+         fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);           \
+         pm4d_test_failures++;                                                              \
+      }                                                                                     \
+   } while (0)
+
+#define CHECK_EQ_HEX(got, want)                                                             \
+   do {                                                                                     \
+      unsigned long long g_ = (got), w_ = (want);                                           \
+      if (g_ != w_) {                                                                       \
+         fprintf(stderr, "%s:%d: %s = 0x%llx, expected 0x%llx\n", __FILE__, __LINE__, #got, \
+                 g_, w_);                                                                   \
+         pm4d_test_failures++;                                                              \
+      }                                                                                     \
+   } while (0)
+
+/* A conv2d-like kernel descriptor: kernarg pointer as the only user SGPRs (USER_SGPR = 2),
+ * TGID_X_EN, 4 KiB of LDS, workgroup 64x1x1. */
+static inline struct pm4d_kernel_desc pm4d_test_kernel(const char *target, unsigned wave)
+{
+   struct pm4d_kernel_desc k;
+   memset(&k, 0, sizeof(k));
+   snprintf(k.name, sizeof(k.name), "conv2d_test");
+   snprintf(k.target, sizeof(k.target), "%s", target);
+   k.rsrc1 = 0x60AF0042u;
+   k.rsrc2 = 0x00000084u; /* USER_SGPR = 2 (bits 5:1), TGID_X_EN (bit 7) */
+   k.rsrc3 = 0;
+   k.kernarg_size = 64;
+   k.kernarg_align = 16;
+   k.group_segment_size = 4096;
+   k.wg_size[0] = 64;
+   k.wg_size[1] = 1;
+   k.wg_size[2] = 1;
+   k.wave_size = wave;
+   return k;
+}
+
+#define PM4D_TEST_PROGRAM 0x00007F1234567800ull
+#define PM4D_TEST_KERNARG 0x00007E0000001000ull
+#define PM4D_TEST_FENCE 0x00007D0000000100ull
+
+#endif

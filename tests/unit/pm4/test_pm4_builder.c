@@ -1,0 +1,303 @@
+/* Builder -> decoder / iterator / validator round trip, template == dynamic build, automatic
+ * path selection and its counters, the bounded emitter, descriptor refusals, NOP padding. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "pm4d_decode.h"
+#include "pm4d_iter.h"
+#include "pm4d_template.h"
+#include "pm4d_test.h"
+#include "pm4d_validate.h"
+
+static const struct {
+   enum pm4d_gfx_level level;
+   const char *target;
+   unsigned wave;
+} levels[] = {{PM4D_GFX9, "gfx900", 64}, {PM4D_GFX10_3, "gfx1030", 32}, {PM4D_GFX11, "gfx1100", 32}};
+#define NLEVELS 3
+
+/* A batch: head, one dispatch, tail. Returns dwords. */
+static uint32_t build_batch(const struct pm4d_builder *b, const struct pm4d_kernel_desc *k,
+                            uint32_t *buf, uint32_t max, const uint32_t grid[3])
+{
+   struct pm4d_cs cs;
+   const char *why = NULL;
+   pm4d_cs_init(&cs, buf, max);
+   CHECK(pm4d_builder_batch_head(b, &cs, &why) == PM4D_OK);
+   CHECK(pm4d_builder_dispatch(b, k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, &cs, NULL, &why) ==
+         PM4D_OK);
+   CHECK(pm4d_builder_batch_tail(b, PM4D_TEST_FENCE, 7, &cs, NULL, &why) == PM4D_OK);
+   return cs.cdw;
+}
+
+static void test_roundtrip(void)
+{
+   for (int l = 0; l < NLEVELS; l++) {
+      struct pm4d_builder b;
+      struct pm4d_kernel_desc k = pm4d_test_kernel(levels[l].target, levels[l].wave);
+      uint32_t buf[256];
+      const uint32_t grid[3] = {9, 3, 2};
+      CHECK(pm4d_builder_init(&b, levels[l].level) == PM4D_OK);
+      uint32_t n = build_batch(&b, &k, buf, 256, grid);
+
+      /* iterator: resolve every SET_SH_REG write back to register ids and values */
+      const struct pm4d_reg_table *t = pm4d_regs_table(levels[l].level);
+      uint32_t seen[PM4D_REG_COUNT] = {0}, written = 0, dispatches = 0, release = 0;
+      struct pm4d_iter it;
+      struct pm4d_packet p;
+      const char *why = NULL;
+      pm4d_iter_init(&it, buf, n);
+      while (pm4d_iter_next(&it, &p, &why) == PM4D_ITER_PACKET) {
+         for (uint32_t i = 0; i < pm4d_sh_write_count(&p); i++) {
+            enum pm4d_reg r;
+            uint32_t off, v;
+            CHECK(pm4d_sh_write(&p, i, t, &r, &off, &v));
+            CHECK(r != PM4D_REG_NONE);
+            if (r != PM4D_REG_NONE) {
+               seen[r] = v;
+               written |= 1u << r;
+            }
+         }
+         if (p.opcode == PM4D_OP_DISPATCH_DIRECT) {
+            dispatches++;
+            CHECK(p.body[0] == 9 && p.body[1] == 3 && p.body[2] == 2);
+         }
+         release += p.opcode == PM4D_OP_RELEASE_MEM;
+      }
+      CHECK(it.pos == n);
+      CHECK(dispatches == 1 && release == 1);
+      CHECK(seen[PM4D_REG_PGM_LO] == (uint32_t)(PM4D_TEST_PROGRAM >> 8));
+      CHECK(seen[PM4D_REG_USER_DATA_0] == (uint32_t)PM4D_TEST_KERNARG);
+      CHECK(seen[PM4D_REG_USER_DATA_1] == (uint32_t)(PM4D_TEST_KERNARG >> 32));
+      CHECK(seen[PM4D_REG_NUM_THREAD_X] == 64);
+      CHECK(seen[PM4D_REG_PGM_RSRC2] == pm4d_builder_rsrc2(&k));
+      CHECK(!!(written & (1u << PM4D_REG_PGM_RSRC3)) == (levels[l].level != PM4D_GFX9));
+
+      /* decoder: names registers and fields */
+      char *text = NULL;
+      size_t len = 0;
+      FILE *out = open_memstream(&text, &len);
+      CHECK(pm4d_decode(levels[l].level, buf, n, out) == PM4D_OK);
+      fclose(out);
+      CHECK(strstr(text, "COMPUTE_PGM_LO") && strstr(text, "COMPUTE_USER_DATA_1"));
+      CHECK(strstr(text, "LDS_SIZE=8") != NULL);
+      CHECK(strstr(text, "DISPATCH_DIRECT") && strstr(text, "RELEASE_MEM"));
+      CHECK(strstr(text, "DATA_SEL=2") && strstr(text, "INT_SEL=2"));
+      CHECK((strstr(text, "CS_W32_EN") != NULL) == (levels[l].wave == 32));
+      CHECK((strstr(text, "COMPUTE_PGM_RSRC3") != NULL) == (levels[l].level != PM4D_GFX9));
+      free(text);
+
+      /* validator accepts what the builder emits */
+      struct pm4d_validator v;
+      struct pm4d_validate_error err;
+      CHECK(pm4d_validator_init(&v, levels[l].level) == PM4D_OK);
+      CHECK(pm4d_validator_add_program(&v, PM4D_TEST_PROGRAM, 4096, &k) == PM4D_OK);
+      CHECK(pm4d_validator_add_kernarg(&v, PM4D_TEST_KERNARG, 4096) == PM4D_OK);
+      CHECK(pm4d_validator_add_fence(&v, PM4D_TEST_FENCE, 8) == PM4D_OK);
+      enum pm4d_status st = pm4d_validate(&v, buf, n, &err);
+      if (st != PM4D_OK)
+         fprintf(stderr, "validate: %u: %s\n", err.offset, err.reason);
+      CHECK(st == PM4D_OK);
+   }
+}
+
+static void test_template_equals_dynamic(void)
+{
+   srand(12345);
+   for (int l = 0; l < NLEVELS; l++) {
+      struct pm4d_builder b;
+      struct pm4d_kernel_desc k = pm4d_test_kernel(levels[l].target, levels[l].wave);
+      struct pm4d_template t;
+      struct pm4d_tail_template tt;
+      const char *why = NULL;
+      CHECK(pm4d_builder_init(&b, levels[l].level) == PM4D_OK);
+      CHECK(pm4d_template_build(&b, &k, PM4D_TEST_PROGRAM, &t, &why) == PM4D_OK);
+      CHECK(pm4d_tail_template_build(&b, &tt, &why) == PM4D_OK);
+      for (int i = 0; i < 1000; i++) {
+         uint32_t grid[3] = {1 + (uint32_t)rand() % 65535, 1 + (uint32_t)rand() % 300,
+                             1 + (uint32_t)rand() % 7};
+         uint64_t ka = ((uint64_t)rand() << 20 | (uint64_t)rand() << 4) & 0xFFFFFFFFFFF0ull;
+         ka += 16;
+         uint64_t fa = (((uint64_t)rand() << 24) | (uint64_t)rand()) & ~7ull;
+         fa += 8;
+         uint64_t fv = ((uint64_t)rand() << 33) ^ (uint64_t)rand();
+         uint32_t dyn[PM4D_DISPATCH_MAX_DW], tpl[PM4D_DISPATCH_MAX_DW];
+         struct pm4d_cs cs;
+         pm4d_cs_init(&cs, dyn, PM4D_DISPATCH_MAX_DW);
+         CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, ka, grid, &cs, NULL, &why) ==
+               PM4D_OK);
+         uint32_t n = pm4d_template_instantiate(&t, tpl, ka, grid);
+         CHECK(n == cs.cdw);
+         CHECK(memcmp(dyn, tpl, n * 4) == 0);
+
+         uint32_t dtail[PM4D_BATCH_TAIL_MAX_DW], ttail[PM4D_BATCH_TAIL_MAX_DW];
+         pm4d_cs_init(&cs, dtail, PM4D_BATCH_TAIL_MAX_DW);
+         CHECK(pm4d_builder_batch_tail(&b, fa, fv, &cs, NULL, &why) == PM4D_OK);
+         CHECK(pm4d_tail_template_instantiate(&tt, ttail, fa, fv) == cs.cdw);
+         CHECK(memcmp(dtail, ttail, cs.cdw * 4) == 0);
+      }
+   }
+}
+
+static void test_auto_selection(void)
+{
+   struct pm4d_builder b;
+   struct pm4d_kernel_desc k = pm4d_test_kernel("gfx1030", 32);
+   struct pm4d_kernel_desc other = pm4d_test_kernel("gfx1030", 64);
+   static struct pm4d_template_cache cache;
+   struct pm4d_path_counters c = {0};
+   uint32_t buf[4 * PM4D_DISPATCH_MAX_DW];
+   struct pm4d_cs cs;
+   const char *why = NULL;
+   const uint32_t grid[3] = {2, 2, 2}, zero[3] = {0, 1, 1};
+   CHECK(pm4d_builder_init(&b, PM4D_GFX10_3) == PM4D_OK);
+   CHECK(pm4d_template_cache_add(&cache, &b, &k, PM4D_TEST_PROGRAM, &why) == PM4D_OK);
+   pm4d_cs_init(&cs, buf, 4 * PM4D_DISPATCH_MAX_DW);
+   CHECK(pm4d_emit_dispatch(&b, &cache, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, &cs, &c,
+                            &why) == PM4D_OK);
+   CHECK(pm4d_emit_dispatch(&b, &cache, &other, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, &cs,
+                            &c, &why) == PM4D_OK);
+   CHECK(pm4d_emit_dispatch(&b, &cache, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, zero, &cs, &c,
+                            &why) == PM4D_ERR_INVALID);
+   CHECK(c.template_dispatches == 1 && c.dynamic_dispatches == 1 && c.refused == 1);
+   CHECK(cs.cdw == 2 * pm4d_builder_dispatch_dw(&b));
+   /* both halves are identical apart from the initiator's wave32 bit */
+   uint32_t n = pm4d_builder_dispatch_dw(&b);
+   CHECK(memcmp(buf, buf + n, (n - 1) * 4) == 0);
+   CHECK(buf[n - 1] == (buf[2 * n - 1] | PM4D_DI_CS_W32_EN));
+}
+
+static void test_emitter_bounds(void)
+{
+   uint32_t buf[8];
+   struct pm4d_cs cs;
+   pm4d_cs_init(&cs, buf, 8);
+   CHECK(pm4d_cs_begin(&cs, 2));
+   pm4d_cs_emit(&cs, 1);
+   pm4d_cs_emit(&cs, 2);
+   pm4d_cs_emit(&cs, 3); /* past the reservation */
+   CHECK(!pm4d_cs_end(&cs));
+   CHECK(cs.failed && cs.cdw == 2);
+
+   pm4d_cs_init(&cs, buf, 8);
+   CHECK(pm4d_cs_begin(&cs, 3));
+   pm4d_cs_emit(&cs, 1);
+   CHECK(!pm4d_cs_end(&cs)); /* fewer than reserved */
+
+   pm4d_cs_init(&cs, buf, 8);
+   CHECK(!pm4d_cs_begin(&cs, 9)); /* more than capacity */
+   pm4d_cs_init(&cs, buf, 8);
+   pm4d_cs_emit(&cs, 1); /* outside begin/end */
+   CHECK(cs.failed && cs.cdw == 0);
+
+   /* a dispatch into a buffer that cannot hold its budget */
+   struct pm4d_builder b;
+   struct pm4d_kernel_desc k = pm4d_test_kernel("gfx1100", 64);
+   const uint32_t grid[3] = {1, 1, 1};
+   const char *why = NULL;
+   uint32_t small[40];
+   CHECK(pm4d_builder_init(&b, PM4D_GFX11) == PM4D_OK);
+   pm4d_cs_init(&cs, small, 40);
+   CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, &cs, NULL,
+                               &why) == PM4D_ERR_NO_SPACE);
+   CHECK(cs.cdw == 0);
+   for (int l = 0; l < NLEVELS; l++) {
+      CHECK(pm4d_builder_init(&b, levels[l].level) == PM4D_OK);
+      CHECK(pm4d_builder_dispatch_dw(&b) <= PM4D_DISPATCH_MAX_DW);
+      CHECK(pm4d_builder_head_dw(&b) <= PM4D_BATCH_HEAD_MAX_DW);
+      CHECK(pm4d_builder_tail_dw(&b) <= PM4D_BATCH_TAIL_MAX_DW);
+   }
+}
+
+static void refused(enum pm4d_gfx_level level, struct pm4d_kernel_desc k, const char *what)
+{
+   struct pm4d_builder b;
+   uint32_t buf[64];
+   struct pm4d_cs cs;
+   const char *why = NULL;
+   const uint32_t grid[3] = {1, 1, 1};
+   CHECK(pm4d_builder_init(&b, level) == PM4D_OK);
+   pm4d_cs_init(&cs, buf, 64);
+   enum pm4d_status st = pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid,
+                                               &cs, NULL, &why);
+   if (st != PM4D_ERR_INVALID || !why || cs.cdw != 0) {
+      fprintf(stderr, "kernel with %s was not refused\n", what);
+      pm4d_test_failures++;
+   }
+}
+
+static void test_refused_kernels(void)
+{
+   struct pm4d_kernel_desc k;
+   refused(PM4D_GFX9, pm4d_test_kernel("gfx900", 32), "wave32 on GFX9");
+   refused(PM4D_GFX11, pm4d_test_kernel("gfx1030", 64), "another target");
+   k = pm4d_test_kernel("gfx1030", 64);
+   k.private_segment_size = 16;
+   refused(PM4D_GFX10_3, k, "scratch");
+   k = pm4d_test_kernel("gfx1030", 64);
+   k.group_segment_size = 65537;
+   refused(PM4D_GFX10_3, k, "too much LDS");
+   k = pm4d_test_kernel("gfx90a", 64);
+   k.rsrc3 = 10;
+   refused(PM4D_GFX9, k, "RSRC3 on GFX9");
+   k = pm4d_test_kernel("gfx1030", 64);
+   k.wg_size[1] = 32;
+   refused(PM4D_GFX10_3, k, "2048 work-items");
+   k = pm4d_test_kernel("gfx1030", 64);
+   k.rsrc2 = 0x86; /* USER_SGPR = 3 */
+   refused(PM4D_GFX10_3, k, "extra user SGPRs");
+   k = pm4d_test_kernel("gfx1030", 64);
+   k.wg_size[0] = 1024; /* 65536 * 1024 > 2^32 */
+   struct pm4d_builder b;
+   uint32_t buf[64];
+   struct pm4d_cs cs;
+   const char *why = NULL;
+   const uint32_t big[3] = {65536 * 64, 1, 1};
+   CHECK(pm4d_builder_init(&b, PM4D_GFX10_3) == PM4D_OK);
+   pm4d_cs_init(&cs, buf, 64);
+   CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, big, &cs, NULL, &why) ==
+         PM4D_ERR_INVALID);
+   const uint32_t one[3] = {1, 1, 1};
+   CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM + 4, PM4D_TEST_KERNARG, one, &cs, NULL,
+                               &why) == PM4D_ERR_INVALID); /* misaligned program */
+   CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG + 4, one, &cs, NULL,
+                               &why) == PM4D_ERR_INVALID); /* misaligned kernarg */
+   CHECK(cs.cdw == 0);
+}
+
+static void test_nop_fill(void)
+{
+   static uint32_t buf[3 * 0x4000];
+   const uint32_t sizes[] = {1, 2, 3, 17, 0x3FFF, 0x4000, 0x4001, 0x4002, 3 * 0x4000};
+   for (unsigned s = 0; s < sizeof(sizes) / 4; s++) {
+      memset(buf, 0xAB, sizeof(buf));
+      pm4d_pkt_nop_fill(buf, sizes[s]);
+      struct pm4d_iter it;
+      struct pm4d_packet p;
+      const char *why = NULL;
+      pm4d_iter_init(&it, buf, sizes[s]);
+      int bad = 0;
+      while (pm4d_iter_next(&it, &p, &why) == PM4D_ITER_PACKET)
+         bad += p.type != 3 || p.opcode != PM4D_OP_NOP;
+      CHECK(bad == 0);
+      CHECK(it.pos == sizes[s]);
+   }
+}
+
+int main(int argc, char **argv)
+{
+   static const struct {
+      const char *name;
+      void (*fn)(void);
+   } tests[] = {
+      {"roundtrip", test_roundtrip},         {"template", test_template_equals_dynamic},
+      {"auto", test_auto_selection},         {"emitter", test_emitter_bounds},
+      {"refused", test_refused_kernels},     {"nop", test_nop_fill},
+   };
+   for (unsigned i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+      if (argc < 2 || !strcmp(argv[1], tests[i].name))
+         tests[i].fn();
+   if (pm4d_test_failures)
+      fprintf(stderr, "%d failures\n", pm4d_test_failures);
+   return pm4d_test_failures ? 1 : 0;
+}

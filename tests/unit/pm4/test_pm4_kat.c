@@ -1,0 +1,132 @@
+/* Known-answer tests: the builder's dispatch, batch head and batch tail for each GFX level,
+ * compared dword by dword with values written out by hand from the sources, not from the
+ * builder's tables:
+ *  - headers: PACKET3(op, n) = 3 << 30 | n << 16 | op << 8, plus the compute bit 1 << 1
+ *    (PACKET3_COMPUTE, nvd.h); SET_SH_REG 0x76, DISPATCH_DIRECT 0x15, EVENT_WRITE 0x46,
+ *    ACQUIRE_MEM 0x58, RELEASE_MEM 0x49 (soc15d.h / nvd.h).
+ *  - SH offsets = kernel mm/reg offset + GC seg0 - 0x2C00: GFX10.3/11 mmCOMPUTE_PGM_LO 0x1bac
+ *    + 0x1260 - 0x2C00 = 0x20C; RSRC1 0x1bb2 -> 0x212; RESOURCE_LIMITS 0x1bb5 -> 0x215;
+ *    TMPRING_SIZE 0x1bb8 -> 0x218; RSRC3 0x1bc8 -> 0x228; USER_DATA_0 0x1be0 -> 0x240;
+ *    START_X 0x1ba4 -> 0x204. GFX9 (gc_9_0_offset.h, seg0 0x2000): 0x0e0c -> 0x20C etc.
+ *  - EVENT_WRITE CS_PARTIAL_FLUSH: type 7, index 4 -> 0x407.
+ *  - ACQUIRE_MEM GFX10+ GCR_CNTL: GLI_INV(1) 1<<0, GLK_INV 1<<7, GLV_INV 1<<8, GL1_INV 1<<9
+ *    = 0x381; plus GLM_WB 1<<4, GLM_INV 1<<5, GL2_INV 1<<14, GL2_WB 1<<15 = 0xC3B1.
+ *    GFX9 CP_COHER_CNTL: SH_ICACHE 1<<29, SH_KCACHE 1<<27, TCL1 1<<22 = 0x28400000; plus
+ *    TC 1<<23, TC_WB 1<<18 = 0x28C40000.
+ *  - RELEASE_MEM dw1 GFX10+: GCR_SEQ 1<<22 | GL2_WB 1<<21 | GLM_INV 1<<13 | GLM_WB 1<<12 |
+ *    CACHE_POLICY(3) 3<<25 | EVENT_INDEX(5) 5<<8 | CACHE_FLUSH_AND_INV_TS 0x14 = 0x06603514.
+ *    GFX9: TC_MD 1<<21 | TC 1<<17 | TCL1 1<<16 | TC_WB 1<<15 | 0x514 = 0x00238514.
+ *    dw2: DATA_SEL(2) 2<<29 | INT_SEL(2) 2<<24 = 0x42000000.
+ *  - DISPATCH_INITIATOR: COMPUTE_SHADER_EN 1<<0 | FORCE_START_AT_000 1<<2 (| CS_W32_EN 1<<15).
+ *  - RSRC2 0x84 with LDS_SIZE (bits 23:15) = 4096 / 512 = 8 -> 0x00040084. */
+#include <stdint.h>
+
+#include "pm4d_builder.h"
+#include "pm4d_test.h"
+
+#define PGM_LO 0x12345678u /* 0x7F1234567800 >> 8 */
+#define PGM_HI 0x7Fu
+#define KA_LO 0x00001000u
+#define KA_HI 0x00007E00u
+#define FENCE_LO 0x00000100u
+#define FENCE_HI 0x00007D00u
+#define VALUE 0x1122334455667788ull
+
+static const uint32_t gfx10_3_dispatch[] = {
+   0xC0004602, 0x00000407,                                                 /* CS_PARTIAL_FLUSH */
+   0xC0065802, 0, 0xFFFFFFFF, 0x00FFFFFF, 0, 0, 0x0000000A, 0x00000381,   /* ACQUIRE_MEM */
+   0xC0027602, 0x20C, PGM_LO, PGM_HI,                                      /* PGM_LO/HI */
+   0xC0027602, 0x212, 0x60AF0042, 0x00040084,                              /* RSRC1/2 */
+   0xC0017602, 0x228, 0x00000000,                                          /* RSRC3 */
+   0xC0017602, 0x215, 0x00000000,                                          /* RESOURCE_LIMITS */
+   0xC0017602, 0x218, 0x00000000,                                          /* TMPRING_SIZE */
+   0xC0027602, 0x240, KA_LO, KA_HI,                                        /* USER_DATA_0/1 */
+   0xC0067602, 0x204, 0, 0, 0, 64, 1, 1,                                   /* START, NUM_THREAD */
+   0xC0031502, 4, 2, 1, 0x00008005,                                        /* DISPATCH_DIRECT w32 */
+};
+static const uint32_t gfx11_dispatch[] = {
+   0xC0004602, 0x00000407,
+   0xC0065802, 0, 0xFFFFFFFF, 0x00FFFFFF, 0, 0, 0x0000000A, 0x00000381,
+   0xC0027602, 0x20C, PGM_LO, PGM_HI,
+   0xC0027602, 0x212, 0x60AF0042, 0x00040084,
+   0xC0017602, 0x228, 0x00000000,
+   0xC0017602, 0x215, 0x00000000,
+   0xC0017602, 0x218, 0x00000000,
+   0xC0027602, 0x240, KA_LO, KA_HI,
+   0xC0067602, 0x204, 0, 0, 0, 64, 1, 1,
+   0xC0031502, 4, 2, 1, 0x00000005, /* wave64: no CS_W32_EN */
+};
+static const uint32_t gfx9_dispatch[] = {
+   0xC0004602, 0x00000407,
+   0xC0055802, 0x28400000, 0xFFFFFFFF, 0x00FFFFFF, 0, 0, 0x0000000A, /* 7-dword ACQUIRE_MEM */
+   0xC0027602, 0x20C, PGM_LO, PGM_HI,
+   0xC0027602, 0x212, 0x60AF0042, 0x00040084,
+   0xC0017602, 0x215, 0x00000000, /* no RSRC3 on GFX9 */
+   0xC0017602, 0x218, 0x00000000,
+   0xC0027602, 0x240, KA_LO, KA_HI,
+   0xC0067602, 0x204, 0, 0, 0, 64, 1, 1,
+   0xC0031502, 4, 2, 1, 0x00000005,
+};
+static const uint32_t gfx10_head[] = {0xC0065802, 0, 0xFFFFFFFF, 0x00FFFFFF, 0, 0, 0xA, 0xC3B1};
+static const uint32_t gfx9_head[] = {0xC0055802, 0x28C40000, 0xFFFFFFFF, 0x00FFFFFF, 0, 0, 0xA};
+static const uint32_t gfx10_tail[] = {0xC0064902, 0x06603514, 0x42000000, FENCE_LO, FENCE_HI,
+                                      0x55667788, 0x11223344, 0};
+static const uint32_t gfx9_tail[] = {0xC0064902, 0x00238514, 0x42000000, FENCE_LO, FENCE_HI,
+                                     0x55667788, 0x11223344, 0};
+
+static void check_words(const char *what, const uint32_t *got, uint32_t ngot, const uint32_t *want,
+                        uint32_t nwant)
+{
+   CHECK(ngot == nwant);
+   for (uint32_t i = 0; i < ngot && i < nwant; i++) {
+      if (got[i] != want[i]) {
+         fprintf(stderr, "%s dword %u: 0x%08x, expected 0x%08x\n", what, i, got[i], want[i]);
+         pm4d_test_failures++;
+      }
+   }
+}
+
+static void run(enum pm4d_gfx_level level, const char *target, unsigned wave,
+                const uint32_t *disp, uint32_t ndisp, const uint32_t *head, uint32_t nhead,
+                const uint32_t *tail, uint32_t ntail)
+{
+   struct pm4d_builder b;
+   struct pm4d_kernel_desc k = pm4d_test_kernel(target, wave);
+   uint32_t buf[128];
+   struct pm4d_cs cs;
+   const char *why = NULL;
+   const uint32_t grid[3] = {4, 2, 1};
+   CHECK(pm4d_builder_init(&b, level) == PM4D_OK);
+
+   pm4d_cs_init(&cs, buf, 128);
+   CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, &cs, NULL,
+                               &why) == PM4D_OK);
+   check_words("dispatch", buf, cs.cdw, disp, ndisp);
+   CHECK(cs.cdw <= PM4D_DISPATCH_MAX_DW);
+   CHECK(cs.cdw == pm4d_builder_dispatch_dw(&b));
+
+   pm4d_cs_init(&cs, buf, 128);
+   CHECK(pm4d_builder_batch_head(&b, &cs, &why) == PM4D_OK);
+   check_words("head", buf, cs.cdw, head, nhead);
+
+   pm4d_cs_init(&cs, buf, 128);
+   CHECK(pm4d_builder_batch_tail(&b, PM4D_TEST_FENCE, VALUE, &cs, NULL, &why) == PM4D_OK);
+   check_words("tail", buf, cs.cdw, tail, ntail);
+}
+
+#define RUN(level, target, wave, d, h, t)                                                   \
+   run(level, target, wave, d, sizeof(d) / 4, h, sizeof(h) / 4, t, sizeof(t) / 4)
+
+int main(int argc, char **argv)
+{
+   const char *which = argc > 1 ? argv[1] : "all";
+   if (!strcmp(which, "gfx9") || !strcmp(which, "all"))
+      RUN(PM4D_GFX9, "gfx900", 64, gfx9_dispatch, gfx9_head, gfx9_tail);
+   if (!strcmp(which, "gfx10.3") || !strcmp(which, "all"))
+      RUN(PM4D_GFX10_3, "gfx1030", 32, gfx10_3_dispatch, gfx10_head, gfx10_tail);
+   if (!strcmp(which, "gfx11") || !strcmp(which, "all"))
+      RUN(PM4D_GFX11, "gfx1100", 64, gfx11_dispatch, gfx10_head, gfx10_tail);
+   if (pm4d_test_failures)
+      fprintf(stderr, "%d failures\n", pm4d_test_failures);
+   return pm4d_test_failures ? 1 : 0;
+}

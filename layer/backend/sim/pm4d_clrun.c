@@ -1,0 +1,228 @@
+#include "pm4d_clrun.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CL_TARGET_OPENCL_VERSION 120
+#include <CL/cl.h>
+
+#include "pm4d_clrun_source.h" /* generated: pm4d_cl_tiles, pm4d_cl_source (C strings) */
+#include "pm4d_kernels.h"
+
+struct pm4d_clrun {
+   cl_context ctx;
+   cl_command_queue queue;
+   cl_program program;
+   cl_kernel kernels[PM4D_CONV2D_VARIANT_COUNT];
+   char device_name[256];
+};
+
+static enum pm4d_clrun_status fail(char *reason, size_t rs, enum pm4d_clrun_status s,
+                                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static enum pm4d_clrun_status fail(char *reason, size_t rs, enum pm4d_clrun_status s,
+                                   const char *fmt, ...)
+{
+   va_list ap;
+   va_start(ap, fmt);
+   if (reason && rs)
+      vsnprintf(reason, rs, fmt, ap);
+   va_end(ap);
+   return s;
+}
+
+const char *pm4d_clrun_status_name(enum pm4d_clrun_status s)
+{
+   switch (s) {
+   case PM4D_CLRUN_OK: return "ok";
+   case PM4D_CLRUN_NO_PLATFORM: return "no OpenCL platform";
+   case PM4D_CLRUN_BUILD_FAILED: return "build failed";
+   case PM4D_CLRUN_UNKNOWN_KERNEL: return "unknown kernel";
+   case PM4D_CLRUN_BAD_ARGS: return "bad arguments";
+   case PM4D_CLRUN_BAD_ADDRESS: return "bad address";
+   case PM4D_CLRUN_FAILED: return "OpenCL error";
+   }
+   return "unknown";
+}
+
+/* The first device of the first matching platform that has one. */
+static bool pick_device(const char *platform_name, cl_platform_id *platform, cl_device_id *dev,
+                        char *name, size_t name_size)
+{
+   cl_platform_id ids[16];
+   cl_uint n = 0;
+   if (clGetPlatformIDs(16, ids, &n) != CL_SUCCESS)
+      return false;
+   for (cl_uint i = 0; i < n && i < 16; i++) {
+      char pname[128] = "", dname[120] = "";
+      cl_uint nd = 0;
+      clGetPlatformInfo(ids[i], CL_PLATFORM_NAME, sizeof(pname) - 1, pname, NULL);
+      if (platform_name && !strstr(pname, platform_name))
+         continue;
+      if (clGetDeviceIDs(ids[i], CL_DEVICE_TYPE_ALL, 1, dev, &nd) != CL_SUCCESS || !nd)
+         continue;
+      clGetDeviceInfo(*dev, CL_DEVICE_NAME, sizeof(dname) - 1, dname, NULL);
+      snprintf(name, name_size, "%s / %s", pname, dname);
+      *platform = ids[i];
+      return true;
+   }
+   return false;
+}
+
+enum pm4d_clrun_status pm4d_clrun_create(const char *platform_name, struct pm4d_clrun **out,
+                                         char *reason, size_t rs)
+{
+   enum pm4d_clrun_status st;
+   cl_platform_id platform;
+   cl_device_id dev;
+   cl_int err = CL_SUCCESS;
+   struct pm4d_clrun *r = calloc(1, sizeof(*r));
+
+   *out = NULL;
+   if (!r)
+      return fail(reason, rs, PM4D_CLRUN_FAILED, "out of memory");
+   if (!pick_device(platform_name, &platform, &dev, r->device_name, sizeof(r->device_name))) {
+      st = fail(reason, rs, PM4D_CLRUN_NO_PLATFORM, "no OpenCL platform%s%s with a device",
+                platform_name ? " named " : "", platform_name ? platform_name : "");
+      goto fail;
+   }
+   const cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)platform,
+                                          0};
+   r->ctx = clCreateContext(props, 1, &dev, NULL, NULL, &err);
+   if (r->ctx)
+      r->queue = clCreateCommandQueue(r->ctx, dev, 0, &err);
+   if (!r->ctx || !r->queue) {
+      st = fail(reason, rs, PM4D_CLRUN_FAILED, "%s: no context or queue (%d)", r->device_name,
+                err);
+      goto fail;
+   }
+   /* The tile header first: the source includes it only when it is not defined yet. */
+   const char *srcs[2] = {(const char *)pm4d_cl_tiles, (const char *)pm4d_cl_source};
+   r->program = clCreateProgramWithSource(r->ctx, 2, srcs, NULL, &err);
+   if (!r->program || clBuildProgram(r->program, 1, &dev, "", NULL, NULL) != CL_SUCCESS) {
+      char log[1024] = "";
+      if (r->program)
+         clGetProgramBuildInfo(r->program, dev, CL_PROGRAM_BUILD_LOG, sizeof(log) - 1, log, NULL);
+      st = fail(reason, rs, PM4D_CLRUN_BUILD_FAILED, "%s: conv2d kernels did not build: %s",
+                r->device_name, log);
+      goto fail;
+   }
+   for (unsigned v = 0; v < PM4D_CONV2D_VARIANT_COUNT; v++) {
+      r->kernels[v] = clCreateKernel(r->program, pm4d_conv2d_variant_name(v), &err);
+      if (!r->kernels[v]) {
+         st = fail(reason, rs, PM4D_CLRUN_BUILD_FAILED, "%s: no kernel %s (%d)", r->device_name,
+                   pm4d_conv2d_variant_name(v), err);
+         goto fail;
+      }
+   }
+   *out = r;
+   return PM4D_CLRUN_OK;
+fail:
+   pm4d_clrun_destroy(r);
+   return st;
+}
+
+void pm4d_clrun_destroy(struct pm4d_clrun *r)
+{
+   if (!r)
+      return;
+   for (unsigned v = 0; v < PM4D_CONV2D_VARIANT_COUNT; v++) {
+      if (r->kernels[v])
+         clReleaseKernel(r->kernels[v]);
+   }
+   if (r->program)
+      clReleaseProgram(r->program);
+   if (r->queue)
+      clReleaseCommandQueue(r->queue);
+   if (r->ctx)
+      clReleaseContext(r->ctx);
+   free(r);
+}
+
+const char *pm4d_clrun_device_name(const struct pm4d_clrun *r)
+{
+   return r->device_name;
+}
+
+enum pm4d_clrun_status pm4d_clrun_dispatch(struct pm4d_clrun *r, const char *name,
+                                           const uint32_t grid[3], const void *kernarg,
+                                           size_t kernarg_size, pm4d_clrun_translate_fn translate,
+                                           void *user, char *reason, size_t rs)
+{
+   const struct pm4d_kernel_arg *args;
+   const size_t nargs = pm4d_conv2d_args(&args);
+   enum pm4d_conv2d_variant v = pm4d_conv2d_variant_from_name(name);
+   enum pm4d_clrun_status st = PM4D_CLRUN_OK;
+   cl_mem mems[PM4D_KERNEL_ARGS_MAX] = {0};
+   size_t mem_bytes[PM4D_KERNEL_ARGS_MAX] = {0};
+   const uint8_t *ka = kernarg;
+   cl_int err;
+
+   if (v == PM4D_CONV2D_VARIANT_COUNT)
+      return fail(reason, rs, PM4D_CLRUN_UNKNOWN_KERNEL, "no kernel named %s", name);
+   if (!grid[0] || !grid[1] || !grid[2] || kernarg_size < PM4D_CONV2D_KERNARG_SIZE || !ka)
+      return fail(reason, rs, PM4D_CLRUN_BAD_ARGS,
+                  "%s: grid %ux%ux%u, %zu kernarg bytes (needs a non-empty grid and %u bytes)",
+                  name, grid[0], grid[1], grid[2], kernarg_size, PM4D_CONV2D_KERNARG_SIZE);
+   cl_kernel k = r->kernels[v];
+   for (size_t i = 0; i < nargs; i++) {
+      const struct pm4d_kernel_arg *a = &args[i];
+      if (a->kind == PM4D_KERNEL_ARG_BY_VALUE) {
+         err = clSetKernelArg(k, (cl_uint)i, a->size, ka + a->offset);
+      } else {
+         uint64_t addr;
+         void *host = NULL;
+         memcpy(&addr, ka + a->offset, sizeof(addr)); /* little-endian, like the GPU */
+         if (addr && (!translate(user, addr, &host, &mem_bytes[i]) || !host || !mem_bytes[i])) {
+            st = fail(reason, rs, PM4D_CLRUN_BAD_ADDRESS,
+                      "%s: argument %zu: address 0x%llx is not in any registered buffer", name, i,
+                      (unsigned long long)addr);
+            goto out;
+         }
+         if (host) {
+            mems[i] = clCreateBuffer(r->ctx, CL_MEM_READ_WRITE | CL_MEM_USE_HOST_PTR, mem_bytes[i],
+                                     host, &err);
+            if (!mems[i]) {
+               st = fail(reason, rs, PM4D_CLRUN_FAILED, "%s: clCreateBuffer(%zu bytes): %d", name,
+                         mem_bytes[i], err);
+               goto out;
+            }
+         }
+         /* A zero address becomes a NULL pointer (the optional bias). */
+         err = clSetKernelArg(k, (cl_uint)i, sizeof(cl_mem), mems[i] ? &mems[i] : NULL);
+      }
+      if (err != CL_SUCCESS) {
+         st = fail(reason, rs, PM4D_CLRUN_FAILED, "%s: clSetKernelArg(%zu): %d", name, i, err);
+         goto out;
+      }
+   }
+   const size_t wg = pm4d_conv2d_workgroup_size(v);
+   const size_t local[3] = {wg, 1, 1};
+   const size_t global[3] = {grid[0] * wg, grid[1], grid[2]};
+   err = clEnqueueNDRangeKernel(r->queue, k, 3, NULL, global, local, 0, NULL, NULL);
+   if (err != CL_SUCCESS) {
+      st = fail(reason, rs, PM4D_CLRUN_FAILED, "%s: clEnqueueNDRangeKernel: %d", name, err);
+      goto out;
+   }
+   /* Mapping makes the host pointer current even where the runtime did not run zero-copy. */
+   for (size_t i = 0; i < nargs; i++) {
+      if (!mems[i])
+         continue;
+      void *p = clEnqueueMapBuffer(r->queue, mems[i], CL_TRUE, CL_MAP_READ, 0, mem_bytes[i], 0,
+                                   NULL, NULL, &err);
+      if (!p || clEnqueueUnmapMemObject(r->queue, mems[i], p, 0, NULL, NULL) != CL_SUCCESS) {
+         st = fail(reason, rs, PM4D_CLRUN_FAILED, "%s: kernel or map failed: %d", name, err);
+         goto out;
+      }
+   }
+   if ((err = clFinish(r->queue)) != CL_SUCCESS)
+      st = fail(reason, rs, PM4D_CLRUN_FAILED, "%s: clFinish: %d", name, err);
+out:
+   for (size_t i = 0; i < nargs; i++) {
+      if (mems[i])
+         clReleaseMemObject(mems[i]);
+   }
+   return st;
+}

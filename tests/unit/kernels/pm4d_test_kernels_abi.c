@@ -1,0 +1,111 @@
+/* The host side of the kernels' ABI: shape checks and their reasons, output sizes, variant
+ * choice, grids for known shapes (the convention in pm4d_conv2d.cl), kernarg bytes at the
+ * offsets of the argument table. */
+#include <string.h>
+
+#include "pm4d_kernels.h"
+#include "pm4d_test_check.h"
+
+static struct pm4d_conv2d_params shape(uint32_t n, uint32_t c, uint32_t hw, uint32_t k,
+                                       uint32_t rs, uint32_t stride, uint32_t pad)
+{
+   return (struct pm4d_conv2d_params){.n = n, .c = c, .h = hw, .w = hw, .k = k, .r = rs,
+                                      .s = rs, .stride_h = stride, .stride_w = stride,
+                                      .pad_h = pad, .pad_w = pad, .dil_h = 1, .dil_w = 1,
+                                      .groups = 1};
+}
+
+static void check_refused(struct pm4d_conv2d_params p, const char *what)
+{
+   char reason[128] = "";
+   CHECK(!pm4d_conv2d_params_check(&p, reason, sizeof(reason)) && reason[0],
+         "%s accepted", what);
+}
+
+static void check_grid(struct pm4d_conv2d_params p, enum pm4d_conv2d_variant v, uint32_t x,
+                       uint32_t y, uint32_t z)
+{
+   char reason[128];
+   uint32_t g[3] = {0};
+   CHECK(pm4d_conv2d_params_check(&p, reason, sizeof(reason)), "%s", reason);
+   CHECK(pm4d_conv2d_grid(v, &p, g) && g[0] == x && g[1] == y && g[2] == z,
+         "%s: grid %ux%ux%u, want %ux%ux%u", pm4d_conv2d_variant_name(v), g[0], g[1], g[2], x, y,
+         z);
+}
+
+int main(void)
+{
+   char reason[128];
+   struct pm4d_conv2d_params p;
+
+   /* Output sizes: (in + 2 pad - dil (r - 1) - 1) / stride + 1. */
+   p = shape(1, 3, 224, 64, 7, 2, 3);
+   CHECK(pm4d_conv2d_params_check(&p, reason, sizeof(reason)) && p.oh == 112 && p.ow == 112,
+         "7x7/2 stem: %ux%u", p.oh, p.ow);
+   p = shape(1, 4, 12, 4, 3, 1, 2);
+   p.dil_h = p.dil_w = 2;
+   CHECK(pm4d_conv2d_params_check(&p, reason, sizeof(reason)) && p.oh == 12, "dilated: %u", p.oh);
+
+   p = shape(1, 3, 8, 4, 3, 1, 1);
+   p.groups = 2;
+   check_refused(p, "groups not dividing c");
+   check_refused(shape(1, 3, 2, 4, 3, 1, 0), "filter larger than the input");
+   check_refused(shape(0, 3, 8, 4, 3, 1, 1), "n = 0");
+   check_refused(shape(1, 3, 8, 4, 3, 0, 1), "stride 0");
+   check_refused(shape(4096, 1024, 1024, 4, 3, 1, 1), "input of 2^32 elements");
+
+   /* Variant choice. */
+   p = shape(1, 64, 56, 64, 3, 1, 1);
+   pm4d_conv2d_params_check(&p, reason, sizeof(reason));
+   CHECK(pm4d_conv2d_variant_choose(&p) == PM4D_CONV2D_3X3, "3x3 s1 not 3x3");
+   p = shape(1, 64, 56, 256, 1, 2, 0);
+   pm4d_conv2d_params_check(&p, reason, sizeof(reason));
+   CHECK(pm4d_conv2d_variant_choose(&p) == PM4D_CONV2D_1X1, "1x1 s2 not 1x1");
+   p = shape(1, 64, 56, 64, 3, 2, 1);
+   pm4d_conv2d_params_check(&p, reason, sizeof(reason));
+   CHECK(pm4d_conv2d_variant_choose(&p) == PM4D_CONV2D_DIRECT, "3x3 s2 not direct");
+   CHECK(!pm4d_conv2d_grid(PM4D_CONV2D_3X3, &p, (uint32_t[3]){0}), "3x3 grid for stride 2");
+   CHECK(pm4d_conv2d_variant_from_name("pm4d_conv2d_1x1") == PM4D_CONV2D_1X1 &&
+            pm4d_conv2d_variant_from_name("x") == PM4D_CONV2D_VARIANT_COUNT,
+         "names");
+
+   /* Grids: ResNet 3x3 at 56x56 -> 4 x 7 tiles of 16 x 8; k 64 -> 2 blocks of 32. */
+   check_grid(shape(32, 64, 56, 64, 3, 1, 1), PM4D_CONV2D_3X3, 28, 2, 32);
+   check_grid(shape(32, 64, 56, 64, 3, 1, 1), PM4D_CONV2D_DIRECT, 49, 16, 32);
+   check_grid(shape(2, 256, 14, 1024, 1, 1, 0), PM4D_CONV2D_1X1, 4, 16, 2);
+   p = shape(1, 32, 9, 32, 3, 1, 1);
+   p.groups = 32; /* depthwise: one channel per group, one block of 4 per group */
+   check_grid(p, PM4D_CONV2D_DIRECT, 2, 32, 1);
+
+   /* Kernarg bytes land at the table's offsets. */
+   const struct pm4d_kernel_arg *args;
+   size_t nargs = pm4d_conv2d_args(&args);
+   uint8_t ka[128];
+   uint64_t a;
+   uint32_t u;
+   p = shape(3, 16, 20, 8, 3, 2, 1);
+   p.has_bias = true;
+   p.relu = true;
+   pm4d_conv2d_params_check(&p, reason, sizeof(reason));
+   struct pm4d_conv2d_buffers bufs = {0x1000, 0x2000, 0x3000, 0x4000};
+   CHECK(!pm4d_conv2d_pack_kernargs(&p, &bufs, ka, PM4D_CONV2D_KERNARG_SIZE - 1),
+         "packed into a short buffer");
+   memset(ka, 0xee, sizeof(ka));
+   CHECK(pm4d_conv2d_pack_kernargs(&p, &bufs, ka, sizeof(ka)), "pack");
+   CHECK(nargs == 21 && args[3].offset == 24 && args[20].offset + 4 == PM4D_CONV2D_KERNARG_SIZE,
+         "argument table shape");
+   memcpy(&a, ka + args[2].offset, 8);
+   CHECK(a == 0x3000, "bias address %llx", (unsigned long long)a);
+   memcpy(&u, ka + args[4].offset, 4);
+   CHECK(u == 3, "n %u", u);
+   memcpy(&u, ka + args[11].offset, 4); /* oh */
+   CHECK(u == 10, "oh %u", u);
+   memcpy(&u, ka + args[20].offset, 4);
+   CHECK(u == (PM4D_CONV2D_FLAG_BIAS | PM4D_CONV2D_FLAG_RELU), "flags %u", u);
+   CHECK(ka[PM4D_CONV2D_KERNARG_SIZE] == 0 && ka[sizeof(ka) - 1] == 0, "tail not zeroed");
+   p.has_bias = false;
+   pm4d_conv2d_pack_kernargs(&p, &bufs, ka, sizeof(ka));
+   memcpy(&a, ka + args[2].offset, 8);
+   CHECK(a == 0, "bias address without bias: %llx", (unsigned long long)a);
+   return pm4d_test_result();
+}

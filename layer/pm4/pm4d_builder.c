@@ -15,11 +15,18 @@ enum pm4d_status pm4d_builder_init(struct pm4d_builder *b, enum pm4d_gfx_level l
    return b->ops && b->regs ? PM4D_OK : PM4D_ERR_INVALID;
 }
 
-uint32_t pm4d_builder_dispatch_dw(const struct pm4d_builder *b)
+bool pm4d_builder_has_rsrc3(const struct pm4d_builder *b, const struct pm4d_kernel_desc *k)
+{
+   /* GFX9 has no RSRC3 except gfx90a (accumulation VGPR offset, TG_SPLIT) */
+   return b->ops->has_rsrc3 || strcmp(k->target, "gfx90a") == 0;
+}
+
+uint32_t pm4d_builder_dispatch_dw(const struct pm4d_builder *b, const struct pm4d_kernel_desc *k)
 {
    /* partial flush + acquire + PGM(4) + RSRC1/2(4) + [RSRC3(3)] + LIMITS(3) + TMPRING(3) +
     * USER_DATA(4) + START/NUM_THREAD(8) + DISPATCH_DIRECT(5) */
-   return 2 + b->ops->acquire_mem_dw + 4 + 4 + (b->ops->has_rsrc3 ? 3 : 0) + 3 + 3 + 4 + 8 + 5;
+   return 2 + b->ops->acquire_mem_dw + 4 + 4 + (pm4d_builder_has_rsrc3(b, k) ? 3 : 0) + 3 + 3 +
+          4 + 8 + 5;
 }
 
 uint32_t pm4d_builder_head_dw(const struct pm4d_builder *b)
@@ -44,8 +51,8 @@ enum pm4d_status pm4d_builder_check_kernel(const struct pm4d_builder *b,
       FAIL("kernel needs scratch (private segment), which the direct path does not set up");
    if (k->wave_size != 64 && !(k->wave_size == 32 && b->ops->has_wave32))
       FAIL("wave size must be 64, or 32 from GFX10");
-   if (!b->ops->has_rsrc3 && k->rsrc3 != 0)
-      FAIL("COMPUTE_PGM_RSRC3 set on GFX9 (gfx90a accumulation VGPRs are not supported)");
+   if (!pm4d_builder_has_rsrc3(b, k) && k->rsrc3 != 0)
+      FAIL("descriptor sets COMPUTE_PGM_RSRC3 for a target that has none");
    uint64_t threads = 1;
    for (int i = 0; i < 3; i++) {
       if (k->wg_size[i] == 0 || k->wg_size[i] > PM4D_WG_MAX_THREADS)
@@ -58,8 +65,8 @@ enum pm4d_status pm4d_builder_check_kernel(const struct pm4d_builder *b,
       FAIL("kernel asks for more than 64 KiB of LDS");
    uint32_t user_sgprs = (k->rsrc2 >> PM4D_RSRC2_USER_SGPR_SHIFT) &
                          ((1u << PM4D_RSRC2_USER_SGPR_WIDTH) - 1u);
-   if (user_sgprs != 2)
-      FAIL("kernel must take exactly the kernarg pointer as user SGPRs (USER_SGPR = 2)");
+   if (k->kernarg_user_sgpr > 14 || user_sgprs < k->kernarg_user_sgpr + 2)
+      FAIL("kernarg pointer SGPRs lie outside the kernel's user SGPRs");
    return PM4D_OK;
 }
 
@@ -114,7 +121,7 @@ enum pm4d_status pm4d_builder_dispatch(const struct pm4d_builder *b,
       return st;
    if ((program_addr & (PM4D_PGM_ALIGN - 1)) != 0 || (program_addr >> 48) != 0)
       FAIL("program address is not 256-byte aligned or beyond 48 bits");
-   uint32_t budget = pm4d_builder_dispatch_dw(b);
+   uint32_t budget = pm4d_builder_dispatch_dw(b, k);
    if (cs->failed || cs->max_dw - cs->cdw < budget) {
       *reason = "stream buffer too small for a dispatch";
       return PM4D_ERR_NO_SPACE;
@@ -128,14 +135,14 @@ enum pm4d_status pm4d_builder_dispatch(const struct pm4d_builder *b,
    pm4d_pkt_set_sh_reg(cs, b->regs, PM4D_REG_PGM_LO, pgm, 2);
    uint32_t rsrc[2] = {k->rsrc1, pm4d_builder_rsrc2(k)};
    pm4d_pkt_set_sh_reg(cs, b->regs, PM4D_REG_PGM_RSRC1, rsrc, 2);
-   if (b->ops->has_rsrc3)
+   if (pm4d_builder_has_rsrc3(b, k))
       set_reg(b, cs, PM4D_REG_PGM_RSRC3, k->rsrc3);
    set_reg(b, cs, PM4D_REG_RESOURCE_LIMITS, 0); /* no wave or workgroup limits */
    set_reg(b, cs, PM4D_REG_TMPRING_SIZE, 0);    /* no scratch */
 
    uint32_t user[2] = {(uint32_t)kernarg_addr, (uint32_t)(kernarg_addr >> 32)};
    uint32_t user_at = cs->cdw + 2; /* after header and register offset */
-   pm4d_pkt_set_sh_reg(cs, b->regs, PM4D_REG_USER_DATA_0, user, 2);
+   pm4d_pkt_set_sh_reg(cs, b->regs, PM4D_REG_USER_DATA_0 + k->kernarg_user_sgpr, user, 2);
 
    uint32_t threads[6] = {0, 0, 0, k->wg_size[0], k->wg_size[1], k->wg_size[2]};
    pm4d_pkt_set_sh_reg(cs, b->regs, PM4D_REG_START_X, threads, 6);

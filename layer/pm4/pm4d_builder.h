@@ -7,10 +7,12 @@
  *   ACQUIRE_MEM shader caches                        7 / 8   its writes visible to this one
  *   SET_SH_REG PGM_LO, PGM_HI                        4 / 4
  *   SET_SH_REG PGM_RSRC1, PGM_RSRC2                  4 / 4
- *   SET_SH_REG PGM_RSRC3                             - / 3
+ *   SET_SH_REG PGM_RSRC3 (GFX9: gfx90a only)         - / 3
  *   SET_SH_REG RESOURCE_LIMITS                       3 / 3
  *   SET_SH_REG TMPRING_SIZE                          3 / 3
- *   SET_SH_REG USER_DATA_0, USER_DATA_1 (kernarg)    4 / 4
+ *   SET_SH_REG USER_DATA_k, USER_DATA_k+1 (kernarg)  4 / 4
+ *     k = kernarg_user_sgpr (4 when the private-segment-buffer SGPRs come first; those and
+ *     any further user SGPRs are not read by a kernel without scratch and are not written)
  *   SET_SH_REG START_X..Z, NUM_THREAD_X..Z           8 / 8
  *   DISPATCH_DIRECT                                  5 / 5
  *                                                   40 / 44
@@ -48,13 +50,15 @@ struct pm4d_builder {
 
 /* Chosen once per device. Fails for an unknown level. */
 enum pm4d_status pm4d_builder_init(struct pm4d_builder *b, enum pm4d_gfx_level level);
-/* Exact dword counts of what the builder emits at this level. */
-uint32_t pm4d_builder_dispatch_dw(const struct pm4d_builder *b);
+/* Exact dword counts of what the builder emits at this level (a dispatch also depends on
+ * whether the kernel has RSRC3). */
+uint32_t pm4d_builder_dispatch_dw(const struct pm4d_builder *b, const struct pm4d_kernel_desc *k);
+bool pm4d_builder_has_rsrc3(const struct pm4d_builder *b, const struct pm4d_kernel_desc *k);
 uint32_t pm4d_builder_head_dw(const struct pm4d_builder *b);
 uint32_t pm4d_builder_tail_dw(const struct pm4d_builder *b);
 
 /* Refuses descriptors the direct path cannot run at this level (wrong target, scratch,
- * wave size, workgroup size, LDS, RSRC3 on GFX9). */
+ * wave size, workgroup size, LDS, RSRC3 on gfx900, kernarg pointer beyond the user SGPRs). */
 enum pm4d_status pm4d_builder_check_kernel(const struct pm4d_builder *b,
                                            const struct pm4d_kernel_desc *k, const char **reason);
 /* Checks of the per-launch values, shared by the template path. */

@@ -5,20 +5,31 @@
 #include "pm4d_iter.h"
 #include "pm4d_pkt.h"
 
-/* Names of the body dwords of fixed packets, and fields of their control dwords. */
+/* Names of the body dwords of fixed packets, and fields of their control dwords. Single-bit
+ * fields come from the masks in pm4d_pkt_defs.h. */
+#define BIT(name, mask) {name, (uint8_t)__builtin_ctz(mask), 1}
 static const struct pm4d_field event_fields[] = {
    {"EVENT_TYPE", PM4D_EVENT_TYPE_SHIFT, 6},
    {"EVENT_INDEX", PM4D_EVENT_INDEX_SHIFT, 4},
 };
 static const struct pm4d_field rm_gfx9_dw1[] = {
-   {"EVENT_TYPE", PM4D_EVENT_TYPE_SHIFT, 6},      {"EVENT_INDEX", PM4D_EVENT_INDEX_SHIFT, 4},
-   {"TC_WB_ACTION_EN", 15, 1},                    {"TCL1_ACTION_EN", 16, 1},
-   {"TC_ACTION_EN", 17, 1},                       {"TC_MD_ACTION_EN", 21, 1},
+   {"EVENT_TYPE", PM4D_EVENT_TYPE_SHIFT, 6},
+   {"EVENT_INDEX", PM4D_EVENT_INDEX_SHIFT, 4},
+   BIT("TC_WB_ACTION_EN", PM4D_RM_GFX9_TC_WB_ACTION_EN),
+   BIT("TCL1_ACTION_EN", PM4D_RM_GFX9_TCL1_ACTION_EN),
+   BIT("TC_ACTION_EN", PM4D_RM_GFX9_TC_ACTION_EN),
+   BIT("TC_MD_ACTION_EN", PM4D_RM_GFX9_TC_MD_ACTION_EN),
 };
 static const struct pm4d_field rm_gfx10_dw1[] = {
-   {"EVENT_TYPE", PM4D_EVENT_TYPE_SHIFT, 6}, {"EVENT_INDEX", PM4D_EVENT_INDEX_SHIFT, 4},
-   {"GLM_WB", 12, 1},  {"GLM_INV", 13, 1},  {"GLV_INV", 14, 1},  {"GL1_INV", 15, 1},
-   {"GL2_INV", 20, 1}, {"GL2_WB", 21, 1},   {"GCR_SEQ", 22, 1},
+   {"EVENT_TYPE", PM4D_EVENT_TYPE_SHIFT, 6},
+   {"EVENT_INDEX", PM4D_EVENT_INDEX_SHIFT, 4},
+   BIT("GLM_WB", PM4D_RM_GFX10_GLM_WB),
+   BIT("GLM_INV", PM4D_RM_GFX10_GLM_INV),
+   BIT("GLV_INV", PM4D_RM_GFX10_GLV_INV),
+   BIT("GL1_INV", PM4D_RM_GFX10_GL1_INV),
+   BIT("GL2_INV", PM4D_RM_GFX10_GL2_INV),
+   BIT("GL2_WB", PM4D_RM_GFX10_GL2_WB),
+   BIT("GCR_SEQ", PM4D_RM_GFX10_GCR_SEQ),
    {"CACHE_POLICY", PM4D_RM_GFX10_CACHE_POLICY_SHIFT, 2},
 };
 static const struct pm4d_field rm_dw2[] = {
@@ -27,13 +38,22 @@ static const struct pm4d_field rm_dw2[] = {
    {"DATA_SEL", PM4D_RM_DATA_SEL_SHIFT, 3},
 };
 static const struct pm4d_field am_gfx9_cntl[] = {
-   {"TC_WB_ACTION_ENA", 18, 1},     {"TCL1_ACTION_ENA", 22, 1},      {"TC_ACTION_ENA", 23, 1},
-   {"SH_KCACHE_ACTION_ENA", 27, 1}, {"SH_ICACHE_ACTION_ENA", 29, 1},
+   BIT("TC_WB_ACTION_ENA", PM4D_AM_GFX9_TC_WB_ACTION_ENA),
+   BIT("TCL1_ACTION_ENA", PM4D_AM_GFX9_TCL1_ACTION_ENA),
+   BIT("TC_ACTION_ENA", PM4D_AM_GFX9_TC_ACTION_ENA),
+   BIT("SH_KCACHE_ACTION_ENA", PM4D_AM_GFX9_SH_KCACHE_ACTION_ENA),
+   BIT("SH_ICACHE_ACTION_ENA", PM4D_AM_GFX9_SH_ICACHE_ACTION_ENA),
 };
 static const struct pm4d_field am_gfx10_gcr[] = {
-   {"GLI_INV", 0, 2}, {"GLM_WB", 4, 1},  {"GLM_INV", 5, 1},  {"GLK_WB", 6, 1},
-   {"GLK_INV", 7, 1}, {"GLV_INV", 8, 1}, {"GL1_INV", 9, 1},  {"GL2_INV", 14, 1},
-   {"GL2_WB", 15, 1},
+   {"GLI_INV", (uint8_t)__builtin_ctz(PM4D_AM_GFX10_GLI_INV_ALL), 2},
+   BIT("GLM_WB", PM4D_AM_GFX10_GLM_WB),
+   BIT("GLM_INV", PM4D_AM_GFX10_GLM_INV),
+   BIT("GLK_WB", PM4D_AM_GFX10_GLK_WB),
+   BIT("GLK_INV", PM4D_AM_GFX10_GLK_INV),
+   BIT("GLV_INV", PM4D_AM_GFX10_GLV_INV),
+   BIT("GL1_INV", PM4D_AM_GFX10_GL1_INV),
+   BIT("GL2_INV", PM4D_AM_GFX10_GL2_INV),
+   BIT("GL2_WB", PM4D_AM_GFX10_GL2_WB),
 };
 static const struct pm4d_field wrm_dw1[] = {
    {"FUNCTION", 0, 3},
@@ -43,12 +63,12 @@ static const struct pm4d_field wrm_dw1[] = {
 };
 static const struct pm4d_field wd_dw1[] = {
    {"DST_SEL", PM4D_WD_DST_SEL_SHIFT, 4},
-   {"WR_CONFIRM", 20, 1},
+   BIT("WR_CONFIRM", PM4D_WD_WR_CONFIRM),
    {"ENGINE_SEL", PM4D_WD_ENGINE_SEL_SHIFT, 2},
 };
 static const struct pm4d_field ib_dw3[] = {
    {"IB_SIZE", 0, 20},
-   {"VALID", 23, 1},
+   BIT("VALID", PM4D_IB_VALID),
    {"VMID", PM4D_IB_VMID_SHIFT, 4},
 };
 

@@ -1,14 +1,27 @@
 #include "pm4d_regs.h"
 
 #include <stddef.h>
+#include <string.h>
+#include <pthread.h>
 
 /* The kernel headers give offsets relative to the GC block's segment base (base index 0):
  * GFX9 seg0 = 0x2000, GFX10.3 and GFX11 seg0 = 0x1260 (gc_*_offset.h together with
  * soc15/nv/soc21 ip_offset headers). SH offset = kernel offset + seg0 - 0x2C00. The values
  * below are already converted; the comments give the kernel's own numbers. */
 
-/* Linux drivers/gpu/drm/amd/include/asic_reg/gc/gc_9_0_offset.h (gfx900; gc_9_4_2 for gfx90a
- * has the same COMPUTE_* offsets). */
+/* USER_DATA_0..15 are consecutive (mmCOMPUTE_USER_DATA_0 .. _15). */
+#define USER_DATA_0_TO_15(first)                                                              \
+   [PM4D_REG_USER_DATA_0] = (first), [PM4D_REG_USER_DATA_0 + 1] = (first) + 1,                \
+   [PM4D_REG_USER_DATA_0 + 2] = (first) + 2, [PM4D_REG_USER_DATA_0 + 3] = (first) + 3,        \
+   [PM4D_REG_USER_DATA_0 + 4] = (first) + 4, [PM4D_REG_USER_DATA_0 + 5] = (first) + 5,        \
+   [PM4D_REG_USER_DATA_0 + 6] = (first) + 6, [PM4D_REG_USER_DATA_0 + 7] = (first) + 7,        \
+   [PM4D_REG_USER_DATA_0 + 8] = (first) + 8, [PM4D_REG_USER_DATA_0 + 9] = (first) + 9,        \
+   [PM4D_REG_USER_DATA_0 + 10] = (first) + 10, [PM4D_REG_USER_DATA_0 + 11] = (first) + 11,    \
+   [PM4D_REG_USER_DATA_0 + 12] = (first) + 12, [PM4D_REG_USER_DATA_0 + 13] = (first) + 13,    \
+   [PM4D_REG_USER_DATA_0 + 14] = (first) + 14, [PM4D_REG_USER_DATA_0 + 15] = (first) + 15
+
+/* Linux drivers/gpu/drm/amd/include/asic_reg/gc/gc_9_0_offset.h (gfx900; gc_9_4_2_offset.h for
+ * gfx90a has the same COMPUTE_* offsets and adds COMPUTE_PGM_RSRC3). */
 static const struct pm4d_reg_table gfx9_table = {
    .level = PM4D_GFX9,
    .source = "linux asic_reg/gc/gc_9_0_offset.h (mm* base idx 0, seg0 0x2000)",
@@ -29,9 +42,8 @@ static const struct pm4d_reg_table gfx9_table = {
       [PM4D_REG_PGM_RSRC2] = 0x213,
       [PM4D_REG_RESOURCE_LIMITS] = 0x215,    /* 0x0e15 */
       [PM4D_REG_TMPRING_SIZE] = 0x218,       /* 0x0e18 */
-      [PM4D_REG_PGM_RSRC3] = PM4D_REG_ABSENT, /* gfx900 has none (gfx90a: refused) */
-      [PM4D_REG_USER_DATA_0] = 0x240,        /* 0x0e40 */
-      [PM4D_REG_USER_DATA_1] = 0x241,
+      [PM4D_REG_PGM_RSRC3] = 0x228, /* gfx90a only: gc_9_4_2_offset.h mmCOMPUTE_PGM_RSRC3 0x0e28 */
+      USER_DATA_0_TO_15(0x240),        /* 0x0e40 */
    },
 };
 
@@ -57,8 +69,7 @@ static const struct pm4d_reg_table gfx10_3_table = {
       [PM4D_REG_RESOURCE_LIMITS] = 0x215,    /* 0x1bb5 */
       [PM4D_REG_TMPRING_SIZE] = 0x218,       /* 0x1bb8 */
       [PM4D_REG_PGM_RSRC3] = 0x228,          /* 0x1bc8 */
-      [PM4D_REG_USER_DATA_0] = 0x240,        /* 0x1be0 */
-      [PM4D_REG_USER_DATA_1] = 0x241,        /* 0x1be1 */
+      USER_DATA_0_TO_15(0x240),        /* 0x1be0 */
    },
 };
 
@@ -84,8 +95,7 @@ static const struct pm4d_reg_table gfx11_table = {
       [PM4D_REG_RESOURCE_LIMITS] = 0x215,    /* 0x1bb5 */
       [PM4D_REG_TMPRING_SIZE] = 0x218,       /* 0x1bb8 */
       [PM4D_REG_PGM_RSRC3] = 0x228,          /* 0x1bc8 */
-      [PM4D_REG_USER_DATA_0] = 0x240,        /* 0x1be0 */
-      [PM4D_REG_USER_DATA_1] = 0x241,
+      USER_DATA_0_TO_15(0x240),        /* 0x1be0 */
    },
 };
 
@@ -114,7 +124,21 @@ static const char *const reg_names[PM4D_REG_COUNT] = {
    [PM4D_REG_TMPRING_SIZE] = "COMPUTE_TMPRING_SIZE",
    [PM4D_REG_PGM_RSRC3] = "COMPUTE_PGM_RSRC3",
    [PM4D_REG_USER_DATA_0] = "COMPUTE_USER_DATA_0",
-   [PM4D_REG_USER_DATA_1] = "COMPUTE_USER_DATA_1",
+   [PM4D_REG_USER_DATA_0 + 1] = "COMPUTE_USER_DATA_1",
+   [PM4D_REG_USER_DATA_0 + 2] = "COMPUTE_USER_DATA_2",
+   [PM4D_REG_USER_DATA_0 + 3] = "COMPUTE_USER_DATA_3",
+   [PM4D_REG_USER_DATA_0 + 4] = "COMPUTE_USER_DATA_4",
+   [PM4D_REG_USER_DATA_0 + 5] = "COMPUTE_USER_DATA_5",
+   [PM4D_REG_USER_DATA_0 + 6] = "COMPUTE_USER_DATA_6",
+   [PM4D_REG_USER_DATA_0 + 7] = "COMPUTE_USER_DATA_7",
+   [PM4D_REG_USER_DATA_0 + 8] = "COMPUTE_USER_DATA_8",
+   [PM4D_REG_USER_DATA_0 + 9] = "COMPUTE_USER_DATA_9",
+   [PM4D_REG_USER_DATA_0 + 10] = "COMPUTE_USER_DATA_10",
+   [PM4D_REG_USER_DATA_0 + 11] = "COMPUTE_USER_DATA_11",
+   [PM4D_REG_USER_DATA_0 + 12] = "COMPUTE_USER_DATA_12",
+   [PM4D_REG_USER_DATA_0 + 13] = "COMPUTE_USER_DATA_13",
+   [PM4D_REG_USER_DATA_0 + 14] = "COMPUTE_USER_DATA_14",
+   [PM4D_REG_USER_DATA_0 + 15] = "COMPUTE_USER_DATA_15",
 };
 
 /* Field layouts from the kernel's gc_*_sh_mask.h (COMPUTE_PGM_RSRC1__*, ...). */
@@ -146,6 +170,10 @@ static const struct pm4d_field rsrc3[] = {
    {"IMAGE_OP", 31, 1}, /* GFX11 */
 };
 #define RSRC3_GFX10_FIELDS 1u
+static const struct pm4d_field rsrc3_gfx90a[] = {
+   {"ACCUM_OFFSET", 0, 6},
+   {"TG_SPLIT", 16, 1},
+};
 static const struct pm4d_field num_thread[] = {
    {"NUM_THREAD_FULL", PM4D_NUM_THREAD_FULL_SHIFT, PM4D_NUM_THREAD_FULL_WIDTH},
    {"NUM_THREAD_PARTIAL", 16, 16},
@@ -186,7 +214,7 @@ const struct pm4d_field *pm4d_reg_fields(enum pm4d_gfx_level level, enum pm4d_re
       return FIELDS(rsrc2);
    case PM4D_REG_PGM_RSRC3:
       if (gfx9)
-         break;
+         return FIELDS(rsrc3_gfx90a);
       FIELDS(rsrc3);
       if (level != PM4D_GFX11)
          *count = RSRC3_GFX10_FIELDS;
@@ -219,10 +247,29 @@ const char *pm4d_reg_name(enum pm4d_reg reg)
    return (unsigned)reg < PM4D_REG_COUNT ? reg_names[reg] : "?";
 }
 
+/* Offset -> register id, built once from the tables above (the validator and the sim look up
+ * every register write). All COMPUTE_* registers lie in [REVERSE_FIRST, REVERSE_END). */
+#define REVERSE_FIRST 0x200u
+#define REVERSE_END 0x260u
+static uint8_t reverse[PM4D_GFX_COUNT][REVERSE_END - REVERSE_FIRST];
+static pthread_once_t reverse_once = PTHREAD_ONCE_INIT;
+
+static void build_reverse(void)
+{
+   for (unsigned l = 0; l < PM4D_GFX_COUNT; l++) {
+      memset(reverse[l], PM4D_REG_NONE, sizeof(reverse[l]));
+      for (unsigned r = 0; r < PM4D_REG_COUNT; r++) {
+         uint32_t off = tables[l]->offset[r];
+         if (off >= REVERSE_FIRST && off < REVERSE_END)
+            reverse[l][off - REVERSE_FIRST] = (uint8_t)r;
+      }
+   }
+}
+
 enum pm4d_reg pm4d_regs_lookup(const struct pm4d_reg_table *t, uint32_t offset)
 {
-   for (unsigned r = 0; r < PM4D_REG_COUNT; r++)
-      if (t->offset[r] == offset && offset != PM4D_REG_ABSENT)
-         return (enum pm4d_reg)r;
-   return PM4D_REG_NONE;
+   pthread_once(&reverse_once, build_reverse);
+   if (offset < REVERSE_FIRST || offset >= REVERSE_END || (unsigned)t->level >= PM4D_GFX_COUNT)
+      return PM4D_REG_NONE;
+   return (enum pm4d_reg)reverse[t->level][offset - REVERSE_FIRST];
 }

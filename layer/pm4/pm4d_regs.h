@@ -26,9 +26,9 @@ enum pm4d_reg {
    PM4D_REG_PGM_RSRC2,
    PM4D_REG_RESOURCE_LIMITS,
    PM4D_REG_TMPRING_SIZE,
-   PM4D_REG_PGM_RSRC3, /* GFX10+ */
-   PM4D_REG_USER_DATA_0,
-   PM4D_REG_USER_DATA_1,
+   PM4D_REG_PGM_RSRC3, /* GFX10+, and gfx90a */
+   PM4D_REG_USER_DATA_0, /* ..._15 follow: PM4D_REG_USER_DATA_0 + n */
+   PM4D_REG_USER_DATA_LAST = PM4D_REG_USER_DATA_0 + 15,
    PM4D_REG_COUNT,
    PM4D_REG_NONE = PM4D_REG_COUNT
 };
@@ -76,6 +76,10 @@ struct pm4d_reg_table {
 
 const struct pm4d_reg_table *pm4d_regs_table(enum pm4d_gfx_level level);
 const char *pm4d_reg_name(enum pm4d_reg reg);
+static inline uint64_t pm4d_reg_bit(enum pm4d_reg reg)
+{
+   return 1ull << reg;
+}
 /* Register id at SH offset `offset` for this level, or PM4D_REG_NONE. */
 enum pm4d_reg pm4d_regs_lookup(const struct pm4d_reg_table *t, uint32_t offset);
 /* Fields of a register at this level; *count = 0 when it has none worth naming. */

@@ -72,7 +72,7 @@ enum pm4d_status pm4d_emit_dispatch(const struct pm4d_builder *b,
    enum pm4d_status st;
    if (t) {
       st = pm4d_builder_check_launch(k, kernarg_addr, grid, reason);
-      if (st == PM4D_OK && (cs->failed || cs->max_dw - cs->cdw < PM4D_DISPATCH_MAX_DW)) {
+      if (st == PM4D_OK && (cs->failed || cs->max_dw - cs->cdw < t->ndw)) {
          *reason = "stream buffer too small for a dispatch";
          st = PM4D_ERR_NO_SPACE;
       }

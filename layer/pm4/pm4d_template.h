@@ -44,13 +44,13 @@ enum pm4d_status pm4d_template_build(const struct pm4d_builder *b,
 enum pm4d_status pm4d_tail_template_build(const struct pm4d_builder *b,
                                           struct pm4d_tail_template *t, const char **reason);
 
-/* Copies the template to dst and patches it; no checks. dst must have room for
- * PM4D_DISPATCH_MAX_DW dwords (a fixed-size copy is cheaper than a sized one); only the
- * returned count of them is meaningful. */
+/* Copies the template's t->ndw dwords to dst and patches them; no checks (the caller checked
+ * the launch and the room). Returns the dword count. Writes nothing past dst[t->ndw - 1], so
+ * dst may be an exact ring reservation. */
 static inline uint32_t pm4d_template_instantiate(const struct pm4d_template *t, uint32_t *dst,
                                                  uint64_t kernarg_addr, const uint32_t grid[3])
 {
-   memcpy(dst, t->dw, sizeof(t->dw));
+   memcpy(dst, t->dw, t->ndw * sizeof(uint32_t));
    dst[t->slots.kernarg_lo] = (uint32_t)kernarg_addr;
    dst[t->slots.kernarg_hi] = (uint32_t)(kernarg_addr >> 32);
    dst[t->slots.grid[0]] = grid[0];
@@ -63,7 +63,7 @@ static inline uint32_t pm4d_tail_template_instantiate(const struct pm4d_tail_tem
                                                       uint32_t *dst, uint64_t fence_addr,
                                                       uint64_t fence_value)
 {
-   memcpy(dst, t->dw, sizeof(t->dw));
+   memcpy(dst, t->dw, t->ndw * sizeof(uint32_t));
    dst[t->slots.addr_lo] = (uint32_t)fence_addr;
    dst[t->slots.addr_hi] = (uint32_t)(fence_addr >> 32);
    dst[t->slots.value_lo] = (uint32_t)fence_value;

@@ -10,7 +10,7 @@
 /* Register state gathered since the previous DISPATCH_DIRECT. */
 struct vstate {
    uint32_t value[PM4D_REG_COUNT];
-   uint32_t written; /* bit per enum pm4d_reg */
+   uint64_t written; /* pm4d_reg_bit() per register */
 };
 
 static enum pm4d_status refuse(struct pm4d_validate_error *err, uint32_t offset, const char *fmt,
@@ -70,30 +70,43 @@ static uint64_t addr64(const uint32_t *lo_hi)
    return (uint64_t)lo_hi[0] | ((uint64_t)lo_hi[1] << 32);
 }
 
-/* Registers a stream may write with SET_SH_REG: exactly the ones the builder writes. */
-static bool writable(const struct pm4d_validator *v, enum pm4d_reg r)
+/* Registers a stream may write with SET_SH_REG: the ones the builder writes (any USER_DATA:
+ * which one carries the kernarg pointer depends on the kernel). */
+static bool writable(enum pm4d_reg r)
 {
+   if (r >= PM4D_REG_USER_DATA_0 && r <= PM4D_REG_USER_DATA_LAST)
+      return true;
    switch (r) {
    case PM4D_REG_START_X: case PM4D_REG_START_Y: case PM4D_REG_START_Z:
    case PM4D_REG_NUM_THREAD_X: case PM4D_REG_NUM_THREAD_Y: case PM4D_REG_NUM_THREAD_Z:
    case PM4D_REG_PGM_LO: case PM4D_REG_PGM_HI:
    case PM4D_REG_PGM_RSRC1: case PM4D_REG_PGM_RSRC2:
    case PM4D_REG_RESOURCE_LIMITS: case PM4D_REG_TMPRING_SIZE:
-   case PM4D_REG_USER_DATA_0: case PM4D_REG_USER_DATA_1:
+   case PM4D_REG_PGM_RSRC3: /* GFX9: gfx90a kernels; checked against the kernel at dispatch */
       return true;
-   case PM4D_REG_PGM_RSRC3:
-      return v->builder.ops->has_rsrc3;
    default:
       return false;
    }
 }
 
-static uint32_t required_mask(const struct pm4d_validator *v)
+/* Registers a dispatch of kernel k needs written since the previous dispatch. */
+static uint64_t required_mask(const struct pm4d_validator *v, const struct pm4d_kernel_desc *k)
 {
-   uint32_t m = 0;
-   for (unsigned r = 0; r < PM4D_REG_COUNT; r++)
-      if (writable(v, (enum pm4d_reg)r))
-         m |= 1u << r;
+   static const enum pm4d_reg always[] = {
+      PM4D_REG_START_X,     PM4D_REG_START_Y,     PM4D_REG_START_Z,
+      PM4D_REG_NUM_THREAD_X, PM4D_REG_NUM_THREAD_Y, PM4D_REG_NUM_THREAD_Z,
+      PM4D_REG_PGM_LO,      PM4D_REG_PGM_HI,      PM4D_REG_PGM_RSRC1,
+      PM4D_REG_PGM_RSRC2,   PM4D_REG_RESOURCE_LIMITS, PM4D_REG_TMPRING_SIZE,
+   };
+   uint64_t m = 0;
+   for (unsigned i = 0; i < sizeof(always) / sizeof(always[0]); i++)
+      m |= pm4d_reg_bit(always[i]);
+   if (k) {
+      m |= pm4d_reg_bit(PM4D_REG_USER_DATA_0 + k->kernarg_user_sgpr) |
+           pm4d_reg_bit(PM4D_REG_USER_DATA_0 + k->kernarg_user_sgpr + 1);
+      if (pm4d_builder_has_rsrc3(&v->builder, k))
+         m |= pm4d_reg_bit(PM4D_REG_PGM_RSRC3);
+   }
    return m;
 }
 
@@ -106,17 +119,17 @@ static enum pm4d_status check_set_sh_reg(const struct pm4d_validator *v,
    if (p->body[0] & ~PM4D_SET_SH_REG_OFFSET_MASK)
       return refuse(err, p->offset + 1, "SET_SH_REG with index bits set (0x%08" PRIx32 ")",
                     p->body[0]);
-   for (uint32_t i = 0; i < pm4d_sh_write_count(p); i++) {
-      enum pm4d_reg r;
-      uint32_t off, val;
-      pm4d_sh_write(p, i, v->builder.regs, &r, &off, &val);
-      if (r == PM4D_REG_NONE || !writable(v, r))
+   uint32_t base = p->body[0];
+   for (uint32_t i = 0; i + 1 < p->body_dw; i++) {
+      uint32_t off = base + i;
+      enum pm4d_reg r = pm4d_regs_lookup(v->builder.regs, off);
+      if (r == PM4D_REG_NONE || !writable(r))
          return refuse(err, p->offset + 2 + i,
                        "register write outside the allowed COMPUTE_* registers: SH offset "
                        "0x%03" PRIx32 " (%s)",
                        off, r == PM4D_REG_NONE ? "unknown" : pm4d_reg_name(r));
-      s->value[r] = val;
-      s->written |= 1u << r;
+      s->value[r] = p->body[1 + i];
+      s->written |= pm4d_reg_bit(r);
    }
    return PM4D_OK;
 }
@@ -132,22 +145,25 @@ static const struct pm4d_vrange *find_program(const struct pm4d_validator *v, ui
 static enum pm4d_status check_dispatch(const struct pm4d_validator *v, const struct pm4d_packet *p,
                                        struct vstate *s, struct pm4d_validate_error *err)
 {
-   uint32_t missing = required_mask(v) & ~s->written;
+   const uint32_t *val = s->value;
+   uint64_t pgm_written = pm4d_reg_bit(PM4D_REG_PGM_LO) | pm4d_reg_bit(PM4D_REG_PGM_HI);
+   uint64_t pgm = ((uint64_t)val[PM4D_REG_PGM_LO] << 8) |
+                  ((uint64_t)(val[PM4D_REG_PGM_HI] & PM4D_PGM_HI_MASK) << 40);
+   const struct pm4d_vrange *prog =
+      (s->written & pgm_written) == pgm_written ? find_program(v, pgm) : NULL;
+   uint64_t missing = required_mask(v, prog ? prog->kernel : NULL) & ~s->written;
    if (missing) {
       unsigned r = 0;
-      while (!(missing & (1u << r)))
+      while (!(missing & pm4d_reg_bit((enum pm4d_reg)r)))
          r++;
       return refuse(err, p->offset, "DISPATCH_DIRECT without %s written since the previous "
                     "dispatch (compute state must be complete per dispatch)",
                     pm4d_reg_name((enum pm4d_reg)r));
    }
+   bool rsrc3_written = (s->written & pm4d_reg_bit(PM4D_REG_PGM_RSRC3)) != 0;
    s->written = 0;
-   const uint32_t *val = s->value;
-   uint64_t pgm = ((uint64_t)val[PM4D_REG_PGM_LO] << 8) |
-                  ((uint64_t)(val[PM4D_REG_PGM_HI] & PM4D_PGM_HI_MASK) << 40);
    if (val[PM4D_REG_PGM_HI] & ~PM4D_PGM_HI_MASK)
       return refuse(err, p->offset, "COMPUTE_PGM_HI has bits above address bit 47");
-   const struct pm4d_vrange *prog = find_program(v, pgm);
    if (!prog)
       return refuse(err, p->offset, "COMPUTE_PGM 0x%" PRIx64 " is not the entry of a "
                     "registered program", pgm);
@@ -159,7 +175,7 @@ static enum pm4d_status check_dispatch(const struct pm4d_validator *v, const str
    if (val[PM4D_REG_PGM_RSRC2] != rsrc2)
       return refuse(err, p->offset, "COMPUTE_PGM_RSRC2 0x%08" PRIx32 " disagrees with kernel "
                     "%s (0x%08" PRIx32 ")", val[PM4D_REG_PGM_RSRC2], k->name, rsrc2);
-   if (v->builder.ops->has_rsrc3 && val[PM4D_REG_PGM_RSRC3] != k->rsrc3)
+   if (rsrc3_written && val[PM4D_REG_PGM_RSRC3] != k->rsrc3)
       return refuse(err, p->offset, "COMPUTE_PGM_RSRC3 0x%08" PRIx32 " disagrees with kernel "
                     "%s (0x%08" PRIx32 ")", val[PM4D_REG_PGM_RSRC3], k->name, k->rsrc3);
    if (val[PM4D_REG_TMPRING_SIZE] != 0)
@@ -174,8 +190,8 @@ static enum pm4d_status check_dispatch(const struct pm4d_validator *v, const str
                        val[PM4D_REG_NUM_THREAD_Z], k->name, k->wg_size[0], k->wg_size[1],
                        k->wg_size[2]);
    }
-   uint64_t kernarg = (uint64_t)val[PM4D_REG_USER_DATA_0] |
-                      ((uint64_t)val[PM4D_REG_USER_DATA_1] << 32);
+   const uint32_t *user = val + PM4D_REG_USER_DATA_0 + k->kernarg_user_sgpr;
+   uint64_t kernarg = (uint64_t)user[0] | ((uint64_t)user[1] << 32);
    if (!inside(&v->kernarg, kernarg, k->kernarg_size ? k->kernarg_size : 1))
       return refuse(err, p->offset, "kernarg 0x%" PRIx64 "+%" PRIu32 " is outside the "
                     "registered kernarg buffers", kernarg, k->kernarg_size);

@@ -1,6 +1,7 @@
-/* libFuzzer target for the packet iterator, decoder and validator. Input: one byte selecting
- * the GFX level, then little-endian dwords. The validator knows one kernel, kernarg and fence
- * buffer, so valid dispatches (the corpus seeds) reach the deep checks. */
+/* libFuzzer target for the packet iterator, decoder and validator. Input: one byte (GFX level
+ * = byte % 3; bit 7 = "xor mode"), then little-endian dwords. In xor mode the dwords are
+ * XORed over a valid batch that the builder makes for the validator's one registered kernel,
+ * so small inputs reach the validator's deep checks; otherwise they are the stream itself. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,16 +28,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
    static uint32_t dw[MAX_DW];
    if (size < 1)
       return 0;
-   enum pm4d_gfx_level level = (enum pm4d_gfx_level)(data[0] % PM4D_GFX_COUNT);
+   enum pm4d_gfx_level level = (enum pm4d_gfx_level)((data[0] & 0x7F) % PM4D_GFX_COUNT);
    uint32_t ndw = (uint32_t)((size - 1) / 4);
    if (ndw > MAX_DW)
       ndw = MAX_DW;
-   /* an exactly sized heap copy, so ASan sees any read past the stream */
-   uint32_t *copy = malloc(ndw ? ndw * 4u : 4u);
-   if (!copy)
-      return 0;
+   memset(dw, 0, sizeof(dw));
    memcpy(dw, data + 1, ndw * 4u);
-   memcpy(copy, dw, ndw * 4u);
 
    static const char *targets[PM4D_GFX_COUNT] = {"gfx900", "gfx1030", "gfx1100"};
    struct pm4d_kernel_desc k = {
@@ -45,6 +42,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
    };
    snprintf(k.name, sizeof(k.name), "fuzz");
    snprintf(k.target, sizeof(k.target), "%s", targets[level]);
+
+   if (data[0] & 0x80) {
+      static const uint32_t grid[3] = {3, 2, 1};
+      uint32_t batch[128];
+      struct pm4d_builder b;
+      struct pm4d_cs cs;
+      const char *reason;
+      pm4d_cs_init(&cs, batch, 128);
+      if (pm4d_builder_init(&b, level) != PM4D_OK ||
+          pm4d_builder_batch_head(&b, &cs, &reason) != PM4D_OK ||
+          pm4d_builder_dispatch(&b, &k, 0x00007F1234567800ull, 0x00007E0000001000ull, grid, &cs,
+                                NULL, &reason) != PM4D_OK ||
+          pm4d_builder_batch_tail(&b, 0x00007D0000000100ull, 1, &cs, NULL, &reason) != PM4D_OK)
+         abort(); /* the builder must accept its own fixed inputs */
+      for (uint32_t i = 0; i < cs.cdw; i++)
+         dw[i] ^= batch[i];
+      if (ndw < cs.cdw)
+         ndw = cs.cdw;
+   }
+   /* an exactly sized heap copy, so ASan sees any read past the stream */
+   uint32_t *copy = malloc(ndw ? ndw * 4u : 4u);
+   if (!copy)
+      return 0;
+   memcpy(copy, dw, ndw * 4u);
 
    struct pm4d_validator v;
    struct pm4d_validate_error err;

@@ -42,7 +42,8 @@ static void test_roundtrip(void)
 
       /* iterator: resolve every SET_SH_REG write back to register ids and values */
       const struct pm4d_reg_table *t = pm4d_regs_table(levels[l].level);
-      uint32_t seen[PM4D_REG_COUNT] = {0}, written = 0, dispatches = 0, release = 0;
+      uint32_t seen[PM4D_REG_COUNT] = {0}, dispatches = 0, release = 0;
+      uint64_t written = 0;
       struct pm4d_iter it;
       struct pm4d_packet p;
       const char *why = NULL;
@@ -55,7 +56,7 @@ static void test_roundtrip(void)
             CHECK(r != PM4D_REG_NONE);
             if (r != PM4D_REG_NONE) {
                seen[r] = v;
-               written |= 1u << r;
+               written |= pm4d_reg_bit(r);
             }
          }
          if (p.opcode == PM4D_OP_DISPATCH_DIRECT) {
@@ -68,10 +69,10 @@ static void test_roundtrip(void)
       CHECK(dispatches == 1 && release == 1);
       CHECK(seen[PM4D_REG_PGM_LO] == (uint32_t)(PM4D_TEST_PROGRAM >> 8));
       CHECK(seen[PM4D_REG_USER_DATA_0] == (uint32_t)PM4D_TEST_KERNARG);
-      CHECK(seen[PM4D_REG_USER_DATA_1] == (uint32_t)(PM4D_TEST_KERNARG >> 32));
+      CHECK(seen[PM4D_REG_USER_DATA_0 + 1] == (uint32_t)(PM4D_TEST_KERNARG >> 32));
       CHECK(seen[PM4D_REG_NUM_THREAD_X] == 64);
       CHECK(seen[PM4D_REG_PGM_RSRC2] == pm4d_builder_rsrc2(&k));
-      CHECK(!!(written & (1u << PM4D_REG_PGM_RSRC3)) == (levels[l].level != PM4D_GFX9));
+      CHECK(!!(written & pm4d_reg_bit(PM4D_REG_PGM_RSRC3)) == (levels[l].level != PM4D_GFX9));
 
       /* decoder: names registers and fields */
       char *text = NULL;
@@ -121,7 +122,9 @@ static void test_template_equals_dynamic(void)
          uint64_t fa = (((uint64_t)rand() << 24) | (uint64_t)rand()) & ~7ull;
          fa += 8;
          uint64_t fv = ((uint64_t)rand() << 33) ^ (uint64_t)rand();
-         uint32_t dyn[PM4D_DISPATCH_MAX_DW], tpl[PM4D_DISPATCH_MAX_DW];
+         uint32_t dyn[PM4D_DISPATCH_MAX_DW], tpl[PM4D_DISPATCH_MAX_DW + 1];
+         for (uint32_t j = 0; j <= PM4D_DISPATCH_MAX_DW; j++)
+            tpl[j] = 0xDEADBEEF;
          struct pm4d_cs cs;
          pm4d_cs_init(&cs, dyn, PM4D_DISPATCH_MAX_DW);
          CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, ka, grid, &cs, NULL, &why) ==
@@ -129,6 +132,7 @@ static void test_template_equals_dynamic(void)
          uint32_t n = pm4d_template_instantiate(&t, tpl, ka, grid);
          CHECK(n == cs.cdw);
          CHECK(memcmp(dyn, tpl, n * 4) == 0);
+         CHECK(tpl[n] == 0xDEADBEEF); /* nothing written past the dispatch */
 
          uint32_t dtail[PM4D_BATCH_TAIL_MAX_DW], ttail[PM4D_BATCH_TAIL_MAX_DW];
          pm4d_cs_init(&cs, dtail, PM4D_BATCH_TAIL_MAX_DW);
@@ -160,9 +164,9 @@ static void test_auto_selection(void)
    CHECK(pm4d_emit_dispatch(&b, &cache, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, zero, &cs, &c,
                             &why) == PM4D_ERR_INVALID);
    CHECK(c.template_dispatches == 1 && c.dynamic_dispatches == 1 && c.refused == 1);
-   CHECK(cs.cdw == 2 * pm4d_builder_dispatch_dw(&b));
+   CHECK(cs.cdw == 2 * pm4d_builder_dispatch_dw(&b, &k));
    /* both halves are identical apart from the initiator's wave32 bit */
-   uint32_t n = pm4d_builder_dispatch_dw(&b);
+   uint32_t n = pm4d_builder_dispatch_dw(&b, &k);
    CHECK(memcmp(buf, buf + n, (n - 1) * 4) == 0);
    CHECK(buf[n - 1] == (buf[2 * n - 1] | PM4D_DI_CS_W32_EN));
 }
@@ -202,8 +206,9 @@ static void test_emitter_bounds(void)
                                &why) == PM4D_ERR_NO_SPACE);
    CHECK(cs.cdw == 0);
    for (int l = 0; l < NLEVELS; l++) {
+      struct pm4d_kernel_desc lk = pm4d_test_kernel(levels[l].target, levels[l].wave);
       CHECK(pm4d_builder_init(&b, levels[l].level) == PM4D_OK);
-      CHECK(pm4d_builder_dispatch_dw(&b) <= PM4D_DISPATCH_MAX_DW);
+      CHECK(pm4d_builder_dispatch_dw(&b, &lk) <= PM4D_DISPATCH_MAX_DW);
       CHECK(pm4d_builder_head_dw(&b) <= PM4D_BATCH_HEAD_MAX_DW);
       CHECK(pm4d_builder_tail_dw(&b) <= PM4D_BATCH_TAIL_MAX_DW);
    }
@@ -237,15 +242,15 @@ static void test_refused_kernels(void)
    k = pm4d_test_kernel("gfx1030", 64);
    k.group_segment_size = 65537;
    refused(PM4D_GFX10_3, k, "too much LDS");
-   k = pm4d_test_kernel("gfx90a", 64);
+   k = pm4d_test_kernel("gfx900", 64);
    k.rsrc3 = 10;
-   refused(PM4D_GFX9, k, "RSRC3 on GFX9");
+   refused(PM4D_GFX9, k, "RSRC3 on gfx900");
    k = pm4d_test_kernel("gfx1030", 64);
    k.wg_size[1] = 32;
    refused(PM4D_GFX10_3, k, "2048 work-items");
    k = pm4d_test_kernel("gfx1030", 64);
-   k.rsrc2 = 0x86; /* USER_SGPR = 3 */
-   refused(PM4D_GFX10_3, k, "extra user SGPRs");
+   k.kernarg_user_sgpr = 4; /* but RSRC2 has USER_SGPR = 2 */
+   refused(PM4D_GFX10_3, k, "kernarg pointer beyond the user SGPRs");
    k = pm4d_test_kernel("gfx1030", 64);
    k.wg_size[0] = 1024; /* 65536 * 1024 > 2^32 */
    struct pm4d_builder b;
@@ -263,6 +268,60 @@ static void test_refused_kernels(void)
    CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG + 4, one, &cs, NULL,
                                &why) == PM4D_ERR_INVALID); /* misaligned kernarg */
    CHECK(cs.cdw == 0);
+}
+
+/* Kernels as the code-object loader describes them: the kernarg pointer after the four
+ * private-segment-buffer SGPRs (GFX9/10), and gfx90a with RSRC3 (ACCUM_OFFSET). */
+static void test_loader_layouts(void)
+{
+   struct {
+      enum pm4d_gfx_level level;
+      const char *target;
+      unsigned wave, kus;
+      uint32_t rsrc3;
+   } cases[] = {{PM4D_GFX10_3, "gfx1030", 32, 4, 0}, {PM4D_GFX9, "gfx90a", 64, 4, 3},
+                {PM4D_GFX9, "gfx900", 64, 4, 0}};
+   for (unsigned c = 0; c < 3; c++) {
+      struct pm4d_builder b;
+      struct pm4d_kernel_desc k = pm4d_test_kernel(cases[c].target, cases[c].wave);
+      k.kernarg_user_sgpr = cases[c].kus;
+      k.rsrc2 = 0x38c; /* USER_SGPR = 6, TGID_X/Y/Z_EN */
+      k.rsrc3 = cases[c].rsrc3;
+      uint32_t buf[256];
+      const uint32_t grid[3] = {3, 1, 1};
+      CHECK(pm4d_builder_init(&b, cases[c].level) == PM4D_OK);
+      uint32_t n = build_batch(&b, &k, buf, 256, grid);
+      CHECK(pm4d_builder_dispatch_dw(&b, &k) <= PM4D_DISPATCH_MAX_DW);
+      struct pm4d_iter it;
+      struct pm4d_packet p;
+      const char *why = NULL;
+      uint64_t written = 0;
+      uint32_t val[PM4D_REG_COUNT] = {0};
+      pm4d_iter_init(&it, buf, n);
+      while (pm4d_iter_next(&it, &p, &why) == PM4D_ITER_PACKET) {
+         for (uint32_t i = 0; i < pm4d_sh_write_count(&p); i++) {
+            enum pm4d_reg r;
+            uint32_t off, v;
+            pm4d_sh_write(&p, i, pm4d_regs_table(cases[c].level), &r, &off, &v);
+            written |= pm4d_reg_bit(r);
+            val[r] = v;
+         }
+      }
+      CHECK(written & pm4d_reg_bit(PM4D_REG_USER_DATA_0 + 4));
+      CHECK(!(written & pm4d_reg_bit(PM4D_REG_USER_DATA_0)));
+      CHECK(val[PM4D_REG_USER_DATA_0 + 4] == (uint32_t)PM4D_TEST_KERNARG);
+      CHECK(val[PM4D_REG_USER_DATA_0 + 5] == (uint32_t)(PM4D_TEST_KERNARG >> 32));
+      CHECK(!!(written & pm4d_reg_bit(PM4D_REG_PGM_RSRC3)) ==
+            (cases[c].level != PM4D_GFX9 || cases[c].rsrc3 != 0));
+      CHECK(val[PM4D_REG_PGM_RSRC3] == cases[c].rsrc3);
+      struct pm4d_validator v;
+      struct pm4d_validate_error err;
+      CHECK(pm4d_validator_init(&v, cases[c].level) == PM4D_OK);
+      CHECK(pm4d_validator_add_program(&v, PM4D_TEST_PROGRAM, 4096, &k) == PM4D_OK);
+      CHECK(pm4d_validator_add_kernarg(&v, PM4D_TEST_KERNARG, 4096) == PM4D_OK);
+      CHECK(pm4d_validator_add_fence(&v, PM4D_TEST_FENCE, 8) == PM4D_OK);
+      CHECK(pm4d_validate(&v, buf, n, &err) == PM4D_OK);
+   }
 }
 
 static void test_nop_fill(void)
@@ -293,6 +352,7 @@ int main(int argc, char **argv)
       {"roundtrip", test_roundtrip},         {"template", test_template_equals_dynamic},
       {"auto", test_auto_selection},         {"emitter", test_emitter_bounds},
       {"refused", test_refused_kernels},     {"nop", test_nop_fill},
+      {"loader_layouts", test_loader_layouts},
    };
    for (unsigned i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
       if (argc < 2 || !strcmp(argv[1], tests[i].name))

@@ -103,7 +103,7 @@ static void run(enum pm4d_gfx_level level, const char *target, unsigned wave,
                                &why) == PM4D_OK);
    check_words("dispatch", buf, cs.cdw, disp, ndisp);
    CHECK(cs.cdw <= PM4D_DISPATCH_MAX_DW);
-   CHECK(cs.cdw == pm4d_builder_dispatch_dw(&b));
+   CHECK(cs.cdw == pm4d_builder_dispatch_dw(&b, &k));
 
    pm4d_cs_init(&cs, buf, 128);
    CHECK(pm4d_builder_batch_head(&b, &cs, &why) == PM4D_OK);

@@ -8,6 +8,7 @@
 #include "pm4d_iter.h"
 #include "pm4d_pkt.h"
 #include "pm4d_ring.h"
+#include "pm4d_validate.h"
 #include "../pm4/pm4d_test.h"
 
 #define MS 1000000ull
@@ -111,6 +112,114 @@ static void test_threads(uint64_t packets)
    CHECK(pm4d_ring_read_pos(x.ring) == pm4d_ring_published(x.ring));
    printf("%llu packets, %llu dwords through a 1024-dword ring\n", (unsigned long long)packets,
           (unsigned long long)pm4d_ring_published(x.ring));
+   pm4d_ring_destroy(x.ring);
+}
+
+/* The ring as the direct path uses it: the producer builds whole batches (cache invalidate,
+ * dispatch, fence with value = batch number) straight into reservations; the consumer thread
+ * validates every contiguous published region like the debug mode does, and checks the fence
+ * values arrive in order. */
+struct batches {
+   struct pm4d_ring *ring;
+   struct pm4d_builder builder;
+   struct pm4d_kernel_desc kernel;
+   struct pm4d_validator validator;
+   uint64_t count;
+   int errors;
+};
+
+static void *batch_producer(void *arg)
+{
+   struct batches *x = arg;
+   uint32_t ndw = pm4d_builder_head_dw(&x->builder) +
+                  pm4d_builder_dispatch_dw(&x->builder, &x->kernel) +
+                  pm4d_builder_tail_dw(&x->builder);
+   for (uint64_t i = 0; i < x->count; i++) {
+      uint32_t *p;
+      const char *why = NULL;
+      const uint32_t grid[3] = {1 + (uint32_t)(i % 97), 1, 1};
+      struct pm4d_cs cs;
+      if (pm4d_ring_reserve(x->ring, ndw, pm4d_ring_now_ns() + 20 * SEC, &p, &why) !=
+          PM4D_RING_OK) {
+         fprintf(stderr, "reserve failed: %s\n", why);
+         x->errors++;
+         return NULL;
+      }
+      pm4d_cs_init(&cs, p, ndw);
+      if (pm4d_builder_batch_head(&x->builder, &cs, &why) != PM4D_OK ||
+          pm4d_builder_dispatch(&x->builder, &x->kernel, PM4D_TEST_PROGRAM,
+                                PM4D_TEST_KERNARG + 64 * (i % 16), grid, &cs, NULL,
+                                &why) != PM4D_OK ||
+          pm4d_builder_batch_tail(&x->builder, PM4D_TEST_FENCE, i + 1, &cs, NULL, &why) != PM4D_OK ||
+          cs.cdw != ndw) {
+         fprintf(stderr, "build failed: %s\n", why ? why : "size");
+         x->errors++;
+         return NULL;
+      }
+      pm4d_ring_commit(x->ring, ndw);
+   }
+   return NULL;
+}
+
+static void *batch_consumer(void *arg)
+{
+   struct batches *x = arg;
+   struct pm4d_ring *r = x->ring;
+   uint32_t size = pm4d_ring_size_dw(r);
+   uint64_t pos = 0, fences = 0;
+   while (fences < x->count && !x->errors) {
+      if (pm4d_ring_wait_work(r, pos, pm4d_ring_now_ns() + 20 * SEC) != PM4D_RING_OK) {
+         x->errors++;
+         break;
+      }
+      uint64_t end = pm4d_ring_published(r);
+      while (pos < end) {
+         uint32_t off = (uint32_t)(pos & (size - 1));
+         uint32_t n = (uint32_t)(end - pos < size - off ? end - pos : size - off);
+         const uint32_t *p = pm4d_ring_ptr(r, pos);
+         struct pm4d_validate_error err;
+         if (pm4d_validate(&x->validator, p, n, &err) != PM4D_OK) {
+            fprintf(stderr, "ring region invalid at %u: %s\n", err.offset, err.reason);
+            x->errors++;
+            return NULL;
+         }
+         struct pm4d_iter it;
+         struct pm4d_packet pk;
+         const char *why;
+         pm4d_iter_init(&it, p, n);
+         while (pm4d_iter_next(&it, &pk, &why) == PM4D_ITER_PACKET) {
+            if (pk.opcode == PM4D_OP_RELEASE_MEM && pk.body[4] != (uint32_t)++fences) {
+               fprintf(stderr, "fence %u where %llu was due\n", pk.body[4],
+                       (unsigned long long)fences);
+               x->errors++;
+               return NULL;
+            }
+         }
+         pos += n;
+         pm4d_ring_retire(r, pos);
+      }
+   }
+   return NULL;
+}
+
+static void test_batches(uint64_t count)
+{
+   static struct batches x;
+   pthread_t prod, cons;
+   x.count = count;
+   x.kernel = pm4d_test_kernel("gfx1030", 32);
+   CHECK(pm4d_builder_init(&x.builder, PM4D_GFX10_3) == PM4D_OK);
+   CHECK(pm4d_validator_init(&x.validator, PM4D_GFX10_3) == PM4D_OK);
+   CHECK(pm4d_validator_add_program(&x.validator, PM4D_TEST_PROGRAM, 4096, &x.kernel) == PM4D_OK);
+   CHECK(pm4d_validator_add_kernarg(&x.validator, PM4D_TEST_KERNARG, 4096) == PM4D_OK);
+   CHECK(pm4d_validator_add_fence(&x.validator, PM4D_TEST_FENCE, 8) == PM4D_OK);
+   CHECK(pm4d_ring_create(2048, &x.ring) == PM4D_RING_OK); /* 512 dwords: 8 batches, pads */
+   pthread_create(&cons, NULL, batch_consumer, &x);
+   pthread_create(&prod, NULL, batch_producer, &x);
+   pthread_join(prod, NULL);
+   pthread_join(cons, NULL);
+   CHECK(x.errors == 0);
+   printf("%llu batches validated through a 512-dword ring\n", (unsigned long long)count);
    pm4d_ring_destroy(x.ring);
 }
 
@@ -265,6 +374,8 @@ int main(int argc, char **argv)
    const char *which = argc > 1 ? argv[1] : "";
    if (!strcmp(which, "threads"))
       test_threads(argc > 2 ? strtoull(argv[2], NULL, 10) : 1000000);
+   else if (!strcmp(which, "batches"))
+      test_batches(argc > 2 ? strtoull(argv[2], NULL, 10) : 20000);
    else if (!strcmp(which, "wrap"))
       test_wrap_every_offset();
    else if (!strcmp(which, "overflow"))

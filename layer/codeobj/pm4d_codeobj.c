@@ -375,6 +375,17 @@ const struct pm4d_kernel_desc *pm4d_codeobj_find(const struct pm4d_codeobj_info 
    return NULL;
 }
 
+const struct pm4d_kernel_desc *pm4d_codeobj_find_entry(const struct pm4d_codeobj_info *info,
+                                                       uint64_t entry)
+{
+   for (uint32_t i = 0; i < info->num_kernels; i++) {
+      const struct pm4d_kernel_desc *d = &info->kernels[i];
+      if (d->desc_offset + (uint64_t)d->entry_offset == entry)
+         return d;
+   }
+   return NULL;
+}
+
 enum pm4d_codeobj_status pm4d_codeobj_image_copy(const void *buf, size_t size, void *dst,
                                                  size_t dst_size, char *reason, size_t rs)
 {

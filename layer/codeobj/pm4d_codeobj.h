@@ -17,6 +17,8 @@ struct pm4d_code_object {
 /* The code objects built from shaders/opencl at build time; 0 when the build found no clang
  * able to target amdgcn (the amdgpu back end then has no kernels and never redirects). */
 size_t pm4d_embedded_code_objects(const struct pm4d_code_object **out);
+/* The embedded code object built for target ("gfx1030", ...), or NULL. */
+const struct pm4d_code_object *pm4d_embedded_code_object_for(const char *target);
 
 enum pm4d_codeobj_status {
    PM4D_CODEOBJ_OK,
@@ -51,6 +53,10 @@ enum pm4d_codeobj_status pm4d_codeobj_load(const void *elf, size_t size,
 /* The kernel called name, or NULL. */
 const struct pm4d_kernel_desc *pm4d_codeobj_find(const struct pm4d_codeobj_info *info,
                                                  const char *name);
+/* The kernel whose first instruction is at byte `entry` of the image (desc_offset +
+ * entry_offset), or NULL: how a command processor maps COMPUTE_PGM back to a kernel. */
+const struct pm4d_kernel_desc *pm4d_codeobj_find_entry(const struct pm4d_codeobj_info *info,
+                                                       uint64_t entry);
 
 /* Lays the PT_LOAD segments out at their virtual addresses in dst (dst_size >= image_size);
  * gaps and the part of each segment past its file bytes are zeroed. Upload dst at a 256-byte

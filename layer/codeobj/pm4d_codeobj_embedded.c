@@ -2,6 +2,8 @@
  * pm4d_codeobj_blobs.h (none when it found no clang for amdgcn). */
 #include "pm4d_codeobj.h"
 
+#include <string.h>
+
 #include "pm4d_codeobj_blobs.h"
 
 #if PM4D_EMBED_COUNT > 0
@@ -20,3 +22,14 @@ size_t pm4d_embedded_code_objects(const struct pm4d_code_object **out)
    return 0;
 }
 #endif
+
+const struct pm4d_code_object *pm4d_embedded_code_object_for(const char *target)
+{
+   const struct pm4d_code_object *objs;
+   size_t n = pm4d_embedded_code_objects(&objs);
+   for (size_t i = 0; i < n; i++) {
+      if (!strcmp(objs[i].target, target))
+         return &objs[i];
+   }
+   return NULL;
+}

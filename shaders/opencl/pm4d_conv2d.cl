@@ -47,6 +47,26 @@ static inline float pm4d_epilogue(float acc, global const float *bias, uint kk, 
    return acc;
 }
 
+/* Stores a 4 x 4 register block: channels k0 + i (those < k), columns col0 + j (those <
+ * cols) of the plane row at row_off; plane is the size of one output channel's plane. */
+static inline void pm4d_store_4x4(global float *output, const float acc[4][4],
+                                  global const float *bias, uint flags, uint b, uint k, uint k0,
+                                  uint plane, uint row_off, uint col0, uint cols)
+{
+#pragma unroll
+   for (uint i = 0; i < 4; i++) {
+      const uint kk = k0 + i;
+      if (kk >= k)
+         continue;
+#pragma unroll
+      for (uint j = 0; j < 4; j++) {
+         if (col0 + j < cols)
+            output[(b * k + kk) * plane + row_off + col0 + j] =
+               pm4d_epilogue(acc[i][j], bias, kk, flags);
+      }
+   }
+}
+
 /* Any shape. Grid: x = ceil(oh*ow / DIRECT_WG), y = groups * ceil((k/groups) / DIRECT_KB),
  * z = n. */
 kernel __attribute__((reqd_work_group_size(PM4D_DIRECT_WG, 1, 1))) void
@@ -103,15 +123,18 @@ pm4d_conv2d_direct(PM4D_CONV2D_ARGS)
 
 /* r = s = 1, pad 0, groups 1, any stride: a GEMM over channels per image. Grid:
  * x = ceil(oh*ow / 1X1_TP), y = ceil(k / 1X1_TK), z = n. Work-item t owns output channels
- * k0 + t/16 + 16i and pixels p0 + t%16 + 16j (i, j < 4): lanes of a wave read one filter
- * word (broadcast) and consecutive input words, and store consecutive pixels. */
+ * k0 + (t/16)*4 + i and pixels p0 + (t%16)*4 + j (i, j < 4), so each input channel costs it
+ * two 16-byte LDS reads (4 filter words, a broadcast within the wave, and 4 input words) for
+ * 16 FMAs. */
+#define PM4D_1X1_FK (PM4D_1X1_TK + 4) /* filter tile row, padded: fewer store conflicts */
 kernel __attribute__((reqd_work_group_size(PM4D_1X1_WG, 1, 1))) void
 pm4d_conv2d_1x1(PM4D_CONV2D_ARGS)
 {
-   local float fs[PM4D_1X1_TC * (PM4D_1X1_TK + 1)]; /* [cc][kk], padded against conflicts */
-   local float is[PM4D_1X1_TC * PM4D_1X1_TP];       /* [cc][pp] */
+   local float4 fs4[PM4D_1X1_TC * PM4D_1X1_FK / 4]; /* [cc][kk] */
+   local float4 is4[PM4D_1X1_TC * PM4D_1X1_TP / 4]; /* [cc][pp] */
+   local float *fs = (local float *)fs4, *is = (local float *)is4;
    const uint t = PM4D_LID();
-   const uint tk = t / 16, tp = t % 16;
+   const uint tk = (t / 16) * 4, tp = (t % 16) * 4;
    const uint np = oh * ow;
    const uint p0 = PM4D_WG_X() * PM4D_1X1_TP, k0 = PM4D_WG_Y() * PM4D_1X1_TK;
    const uint b = PM4D_WG_Z() < n ? PM4D_WG_Z() : n - 1; /* every work-item reaches barriers */
@@ -124,12 +147,7 @@ pm4d_conv2d_1x1(PM4D_CONV2D_ARGS)
    /* ... and filter words kk = t / TC + 16q, cc = t % TC. */
    const uint fk = t / PM4D_1X1_TC, fc = t % PM4D_1X1_TC;
 
-   float acc[4][4];
-#pragma unroll
-   for (uint i = 0; i < 4; i++)
-#pragma unroll
-      for (uint j = 0; j < 4; j++)
-         acc[i][j] = 0.0f;
+   float acc[4][4] = {{0.0f}};
 
    for (uint c0 = 0; c0 < c; c0 += PM4D_1X1_TC) {
 #pragma unroll
@@ -137,18 +155,15 @@ pm4d_conv2d_1x1(PM4D_CONV2D_ARGS)
          const uint cc = lc + 4 * q;
          is[cc * PM4D_1X1_TP + lp] = (lp_ok && c0 + cc < c) ? in_b[(c0 + cc) * h * w] : 0.0f;
          const uint kk = fk + 16 * q;
-         fs[fc * (PM4D_1X1_TK + 1) + kk] =
+         fs[fc * PM4D_1X1_FK + kk] =
             (k0 + kk < k && c0 + fc < c) ? filter[(k0 + kk) * c + c0 + fc] : 0.0f;
       }
       PM4D_BARRIER();
 #pragma unroll
       for (uint cc = 0; cc < PM4D_1X1_TC; cc++) {
-         float fv[4], iv[4];
-#pragma unroll
-         for (uint i = 0; i < 4; i++) {
-            fv[i] = fs[cc * (PM4D_1X1_TK + 1) + tk + 16 * i];
-            iv[i] = is[cc * PM4D_1X1_TP + tp + 16 * i];
-         }
+         const float4 f = fs4[(cc * PM4D_1X1_FK + tk) / 4];
+         const float4 v = is4[(cc * PM4D_1X1_TP + tp) / 4];
+         const float fv[4] = {f.x, f.y, f.z, f.w}, iv[4] = {v.x, v.y, v.z, v.w};
 #pragma unroll
          for (uint i = 0; i < 4; i++)
 #pragma unroll
@@ -157,58 +172,45 @@ pm4d_conv2d_1x1(PM4D_CONV2D_ARGS)
       }
       PM4D_BARRIER();
    }
-   if (PM4D_WG_Z() >= n)
-      return;
-#pragma unroll
-   for (uint i = 0; i < 4; i++) {
-      const uint kk = k0 + tk + 16 * i;
-      if (kk >= k)
-         continue;
-#pragma unroll
-      for (uint j = 0; j < 4; j++) {
-         const uint p = p0 + tp + 16 * j;
-         if (p < np)
-            output[(b * k + kk) * np + p] = pm4d_epilogue(acc[i][j], bias, kk, flags);
-      }
-   }
+   if (PM4D_WG_Z() < n)
+      pm4d_store_4x4(output, acc, bias, flags, b, k, k0 + tk, np, 0, p0 + tp, np);
 }
 
 #define PM4D_3X3_IW (PM4D_3X3_TW + 2) /* input tile width and height, with the halo */
 #define PM4D_3X3_IH (PM4D_3X3_TH + 2)
-#define PM4D_3X3_FK (PM4D_3X3_TK + 1) /* padded filter tile row */
+#define PM4D_3X3_IWP (PM4D_3X3_TW + 4) /* input tile row, padded to keep rows 16-byte aligned */
+#define PM4D_3X3_FK (PM4D_3X3_TK + 4)  /* filter tile row, padded: fewer store conflicts */
 
 /* r = s = 3, stride 1, dilation 1, groups 1, any padding. Grid:
  * x = ceil(ow / 3X3_TW) * ceil(oh / 3X3_TH) (row-major tiles), y = ceil(k / 3X3_TK), z = n.
- * Work-item t owns output channels k0 + t/32 + 8i (i < 4) and pixels x0 + (t%4)*4 + j (j < 4)
- * of row y0 + (t%32)/4. */
+ * Work-item t owns output channels k0 + (t/32)*4 + i (i < 4) and pixels x0 + (t%4)*4 + j
+ * (j < 4) of row y0 + (t%32)/4. Per input channel and filter row it reads 6 input words (two
+ * LDS reads) and 3 x 4 filter words (three 16-byte reads, broadcast within the wave) for 48
+ * FMAs. */
 kernel __attribute__((reqd_work_group_size(PM4D_3X3_WG, 1, 1))) void
 pm4d_conv2d_3x3(PM4D_CONV2D_ARGS)
 {
-   local float is[PM4D_3X3_TC * PM4D_3X3_IH * PM4D_3X3_IW]; /* [cc][iy][ix] */
-   local float fs[PM4D_3X3_TC * 9 * PM4D_3X3_FK];             /* [cc][ry][sx][kk] */
+   local float4 is4[PM4D_3X3_TC * PM4D_3X3_IH * PM4D_3X3_IWP / 4]; /* [cc][iy][ix] */
+   local float4 fs4[PM4D_3X3_TC * 9 * PM4D_3X3_FK / 4];             /* [cc][ry][sx][kk] */
+   local float *is = (local float *)is4, *fs = (local float *)fs4;
    const uint t = PM4D_LID();
    const uint tiles_x = (ow + PM4D_3X3_TW - 1) / PM4D_3X3_TW;
    const uint x0 = (PM4D_WG_X() % tiles_x) * PM4D_3X3_TW;
    const uint y0 = (PM4D_WG_X() / tiles_x) * PM4D_3X3_TH;
    const uint k0 = PM4D_WG_Y() * PM4D_3X3_TK;
    const uint b = PM4D_WG_Z() < n ? PM4D_WG_Z() : n - 1; /* every work-item reaches barriers */
-   const uint kg = t / 32, ty = (t % 32) / 4, tx = (t % 4) * 4;
+   const uint kq = (t / 32) * 4, ty = (t % 32) / 4, tx = (t % 4) * 4;
    global const float *in_b = input + b * c * h * w;
 
-   float acc[4][4];
-#pragma unroll
-   for (uint i = 0; i < 4; i++)
-#pragma unroll
-      for (uint j = 0; j < 4; j++)
-         acc[i][j] = 0.0f;
+   float acc[4][4] = {{0.0f}};
 
    for (uint c0 = 0; c0 < c; c0 += PM4D_3X3_TC) {
       for (uint e = t; e < PM4D_3X3_TC * PM4D_3X3_IH * PM4D_3X3_IW; e += PM4D_3X3_WG) {
-         const uint cc = e / (PM4D_3X3_IH * PM4D_3X3_IW);
-         const uint iy = (e / PM4D_3X3_IW) % PM4D_3X3_IH, ix = e % PM4D_3X3_IW;
+         const uint row = e / PM4D_3X3_IW, ix = e % PM4D_3X3_IW; /* row = cc * IH + iy */
+         const uint cc = row / PM4D_3X3_IH, iy = row % PM4D_3X3_IH;
          const int gy = (int)(y0 + iy) - (int)pad_h, gx = (int)(x0 + ix) - (int)pad_w;
          const bool ok = c0 + cc < c && gy >= 0 && gy < (int)h && gx >= 0 && gx < (int)w;
-         is[e] = ok ? in_b[((c0 + cc) * h + (uint)gy) * w + (uint)gx] : 0.0f;
+         is[row * PM4D_3X3_IWP + ix] = ok ? in_b[((c0 + cc) * h + (uint)gy) * w + (uint)gx] : 0.0f;
       }
       for (uint e = t; e < PM4D_3X3_TC * 9 * PM4D_3X3_TK; e += PM4D_3X3_WG) {
          const uint kk = e / (PM4D_3X3_TC * 9), rest = e % (PM4D_3X3_TC * 9); /* cc*9 + rs */
@@ -219,37 +221,24 @@ pm4d_conv2d_3x3(PM4D_CONV2D_ARGS)
       for (uint cc = 0; cc < PM4D_3X3_TC; cc++) {
 #pragma unroll
          for (uint ry = 0; ry < 3; ry++) {
-            float iv[6];
-#pragma unroll
-            for (uint j = 0; j < 6; j++)
-               iv[j] = is[(cc * PM4D_3X3_IH + ty + ry) * PM4D_3X3_IW + tx + j];
+            const uint at = ((cc * PM4D_3X3_IH + ty + ry) * PM4D_3X3_IWP + tx) / 4;
+            const float4 lo = is4[at], hi = is4[at + 1];
+            const float iv[6] = {lo.x, lo.y, lo.z, lo.w, hi.x, hi.y};
 #pragma unroll
             for (uint sx = 0; sx < 3; sx++) {
+               const float4 f = fs4[((cc * 9 + ry * 3 + sx) * PM4D_3X3_FK + kq) / 4];
+               const float fv[4] = {f.x, f.y, f.z, f.w};
 #pragma unroll
-               for (uint i = 0; i < 4; i++) {
-                  const float f = fs[(cc * 9 + ry * 3 + sx) * PM4D_3X3_FK + kg + 8 * i];
+               for (uint i = 0; i < 4; i++)
 #pragma unroll
                   for (uint j = 0; j < 4; j++)
-                     acc[i][j] += iv[j + sx] * f;
-               }
+                     acc[i][j] += iv[j + sx] * fv[i];
             }
          }
       }
       PM4D_BARRIER();
    }
-   const uint y = y0 + ty;
-   if (PM4D_WG_Z() >= n || y >= oh)
-      return;
-#pragma unroll
-   for (uint i = 0; i < 4; i++) {
-      const uint kk = k0 + kg + 8 * i;
-      if (kk >= k)
-         continue;
-#pragma unroll
-      for (uint j = 0; j < 4; j++) {
-         const uint x = x0 + tx + j;
-         if (x < ow)
-            output[((b * k + kk) * oh + y) * ow + x] = pm4d_epilogue(acc[i][j], bias, kk, flags);
-      }
-   }
+   if (PM4D_WG_Z() < n && y0 + ty < oh)
+      pm4d_store_4x4(output, acc, bias, flags, b, k, k0 + kq, oh * ow, (y0 + ty) * ow, x0 + tx,
+                     ow);
 }

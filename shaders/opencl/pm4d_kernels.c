@@ -7,9 +7,9 @@
 _Static_assert(PM4D_1X1_TK * PM4D_1X1_TP == PM4D_1X1_WG * 16, "1x1: 16 outputs per work-item");
 _Static_assert(PM4D_1X1_TC * PM4D_1X1_TP == PM4D_1X1_WG * 4, "1x1: 4 input loads per item");
 _Static_assert(PM4D_1X1_TC * PM4D_1X1_TK == PM4D_1X1_WG * 4, "1x1: 4 filter loads per item");
-_Static_assert(PM4D_1X1_TP == 64 && PM4D_1X1_TK == 64, "1x1: t/16 + 16i covers the tile");
+_Static_assert(PM4D_1X1_TP == 64 && PM4D_1X1_TK == 64, "1x1: (t/16)*4 + i covers the tile");
 _Static_assert(PM4D_3X3_TW == 16 && PM4D_3X3_TH * 4 == 32, "3x3: 4 pixels x 32 per row set");
-_Static_assert(PM4D_3X3_TK * 8 == PM4D_3X3_WG, "3x3: t/32 + 8i covers 32 channels");
+_Static_assert(PM4D_3X3_TK * 8 == PM4D_3X3_WG, "3x3: (t/32)*4 + i covers 32 channels");
 
 static const char *const variant_names[PM4D_CONV2D_VARIANT_COUNT] = {
    [PM4D_CONV2D_DIRECT] = "pm4d_conv2d_direct",

@@ -17,6 +17,7 @@ struct pm4d_clrun {
    cl_program program;
    cl_kernel kernels[PM4D_CONV2D_VARIANT_COUNT];
    char device_name[256];
+   uint64_t last_kernel_ns;
 };
 
 static enum pm4d_clrun_status fail(char *reason, size_t rs, enum pm4d_clrun_status s,
@@ -92,7 +93,7 @@ enum pm4d_clrun_status pm4d_clrun_create(const char *platform_name, struct pm4d_
                                           0};
    r->ctx = clCreateContext(props, 1, &dev, NULL, NULL, &err);
    if (r->ctx)
-      r->queue = clCreateCommandQueue(r->ctx, dev, 0, &err);
+      r->queue = clCreateCommandQueue(r->ctx, dev, CL_QUEUE_PROFILING_ENABLE, &err);
    if (!r->ctx || !r->queue) {
       st = fail(reason, rs, PM4D_CLRUN_FAILED, "%s: no context or queue (%d)", r->device_name,
                 err);
@@ -146,6 +147,11 @@ const char *pm4d_clrun_device_name(const struct pm4d_clrun *r)
    return r->device_name;
 }
 
+uint64_t pm4d_clrun_last_kernel_ns(const struct pm4d_clrun *r)
+{
+   return r->last_kernel_ns;
+}
+
 enum pm4d_clrun_status pm4d_clrun_dispatch(struct pm4d_clrun *r, const char *name,
                                            const uint32_t grid[3], const void *kernarg,
                                            size_t kernarg_size, pm4d_clrun_translate_fn translate,
@@ -158,8 +164,10 @@ enum pm4d_clrun_status pm4d_clrun_dispatch(struct pm4d_clrun *r, const char *nam
    cl_mem mems[PM4D_KERNEL_ARGS_MAX] = {0};
    size_t mem_bytes[PM4D_KERNEL_ARGS_MAX] = {0};
    const uint8_t *ka = kernarg;
+   cl_event done = NULL;
    cl_int err;
 
+   r->last_kernel_ns = 0;
    if (v == PM4D_CONV2D_VARIANT_COUNT)
       return fail(reason, rs, PM4D_CLRUN_UNKNOWN_KERNEL, "no kernel named %s", name);
    if (!grid[0] || !grid[1] || !grid[2] || kernarg_size < PM4D_CONV2D_KERNARG_SIZE || !ka)
@@ -201,7 +209,7 @@ enum pm4d_clrun_status pm4d_clrun_dispatch(struct pm4d_clrun *r, const char *nam
    const size_t wg = pm4d_conv2d_workgroup_size(v);
    const size_t local[3] = {wg, 1, 1};
    const size_t global[3] = {grid[0] * wg, grid[1], grid[2]};
-   err = clEnqueueNDRangeKernel(r->queue, k, 3, NULL, global, local, 0, NULL, NULL);
+   err = clEnqueueNDRangeKernel(r->queue, k, 3, NULL, global, local, 0, NULL, &done);
    if (err != CL_SUCCESS) {
       st = fail(reason, rs, PM4D_CLRUN_FAILED, "%s: clEnqueueNDRangeKernel: %d", name, err);
       goto out;
@@ -217,9 +225,20 @@ enum pm4d_clrun_status pm4d_clrun_dispatch(struct pm4d_clrun *r, const char *nam
          goto out;
       }
    }
-   if ((err = clFinish(r->queue)) != CL_SUCCESS)
+   if ((err = clFinish(r->queue)) != CL_SUCCESS) {
       st = fail(reason, rs, PM4D_CLRUN_FAILED, "%s: clFinish: %d", name, err);
+      goto out;
+   }
+   cl_ulong t0 = 0, t1 = 0;
+   if (clGetEventProfilingInfo(done, CL_PROFILING_COMMAND_START, sizeof(t0), &t0, NULL) ==
+          CL_SUCCESS &&
+       clGetEventProfilingInfo(done, CL_PROFILING_COMMAND_END, sizeof(t1), &t1, NULL) ==
+          CL_SUCCESS &&
+       t1 > t0)
+      r->last_kernel_ns = t1 - t0;
 out:
+   if (done)
+      clReleaseEvent(done);
    for (size_t i = 0; i < nargs; i++) {
       if (mems[i])
          clReleaseMemObject(mems[i]);

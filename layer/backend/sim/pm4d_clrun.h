@@ -34,6 +34,9 @@ enum pm4d_clrun_status pm4d_clrun_create(const char *platform_name, struct pm4d_
 void pm4d_clrun_destroy(struct pm4d_clrun *r);
 /* "platform / device" of the runner, for logs and benchmark reports. */
 const char *pm4d_clrun_device_name(const struct pm4d_clrun *r);
+/* Device time of the last successful dispatch's kernel alone (OpenCL profiling), 0 if the
+ * runtime did not say: what a benchmark reports, without buffer wrapping and copies. */
+uint64_t pm4d_clrun_last_kernel_ns(const struct pm4d_clrun *r);
 
 /* Runs kernel `name` over grid[0] x grid[1] x grid[2] workgroups with the given kernarg bytes
  * and returns when it has finished and its writes are visible in host memory. */

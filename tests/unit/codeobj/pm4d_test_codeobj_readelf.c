@@ -172,9 +172,6 @@ static void check_file(const char *readelf, const char *path)
    struct pm4d_codeobj_info *info = calloc(1, sizeof(*info));
    struct ref *r = calloc(1, sizeof(*r));
    char reason[256] = "", cmd[1024];
-   const struct pm4d_code_object *emb;
-   size_t nemb = pm4d_embedded_code_objects(&emb);
-   bool embedded = false;
    FILE *f;
 
    CHECK(elf && info && r, "%s: cannot read", path);
@@ -194,11 +191,15 @@ static void check_file(const char *readelf, const char *path)
          info->num_kernels, r->nkernels);
    for (unsigned i = 0; i < info->num_kernels && i < r->nkernels; i++)
       check_kernel(&info->kernels[i], &r->k[i], info->target);
-   for (size_t i = 0; i < nemb; i++) {
-      if (!strcmp(emb[i].target, info->target))
-         embedded = emb[i].size == size && !memcmp(emb[i].elf, elf, size);
+   const struct pm4d_code_object *co = pm4d_embedded_code_object_for(info->target);
+   CHECK(co && co->size == size && !memcmp(co->elf, elf, size),
+         "%s: embedded copy for %s missing or different", path, info->target);
+   for (unsigned i = 0; i < info->num_kernels; i++) {
+      const struct pm4d_kernel_desc *d = &info->kernels[i];
+      CHECK(pm4d_codeobj_find_entry(info, d->desc_offset + (uint64_t)d->entry_offset) == d &&
+               !pm4d_codeobj_find_entry(info, d->desc_offset),
+            "%s %s: find_entry", path, d->name);
    }
-   CHECK(embedded, "%s: embedded copy for %s missing or different", path, info->target);
    /* The image holds each descriptor at desc_offset and each entry inside it. */
    unsigned char *image = malloc((size_t)info->image_size);
    CHECK(image && pm4d_codeobj_image_copy(elf, size, image, (size_t)info->image_size, reason,
@@ -229,6 +230,7 @@ int main(int argc, char **argv)
       return 77;
    }
    CHECK((size_t)(argc - 2) == nemb, "%d files but %zu embedded objects", argc - 2, nemb);
+   CHECK(!pm4d_embedded_code_object_for("gfx9999"), "an object for an unknown target");
    for (int i = 2; i < argc; i++)
       check_file(argv[1], argv[i]);
    return pm4d_test_result();

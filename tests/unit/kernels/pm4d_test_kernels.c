@@ -40,14 +40,44 @@ static const struct shape shapes[] = {
 
 static struct pm4d_clrun *runner;
 
-static void run_shape(const struct shape *sp)
+/* Random small shapes on top of the table: every third one forced to 3x3 stride 1 or 1x1 so
+ * the specialised kernels see odd shapes too. Deterministic (fixed seed). */
+#define RANDOM_SHAPES 36
+static struct shape random_shape(uint32_t *seed, int i)
 {
-   struct pm4d_conv2d_params p = {
+#define RND(lo, hi) \
+   ((*seed = *seed * 1664525u + 1013904223u), (lo) + (*seed >> 8) % ((hi) - (lo) + 1))
+   struct shape sp = {RND(1, 2), RND(1, 12), RND(1, 17), RND(1, 17), RND(1, 12), RND(1, 5),
+                      RND(1, 5), RND(1, 3), RND(1, 3), RND(0, 3), RND(0, 3), RND(1, 2),
+                      RND(1, 2), 1, RND(0, 1), RND(0, 1)};
+   uint32_t g = RND(1, 4);
+   if (sp.c % g == 0 && sp.k % g == 0)
+      sp.g = g;
+   if (i % 3 == 1) { /* 3x3 stride 1 */
+      sp.r = sp.s = 3;
+      sp.sh = sp.sw = sp.dh = sp.dw = sp.g = 1;
+   } else if (i % 3 == 2) { /* 1x1, any stride */
+      sp.r = sp.s = 1;
+      sp.ph = sp.pw = 0;
+      sp.g = 1;
+   }
+   return sp;
+#undef RND
+}
+
+static struct pm4d_conv2d_params params_of(const struct shape *sp)
+{
+   return (struct pm4d_conv2d_params){
       .n = sp->n, .c = sp->c, .h = sp->h, .w = sp->w, .k = sp->k, .r = sp->r, .s = sp->s,
       .stride_h = sp->sh, .stride_w = sp->sw, .pad_h = sp->ph, .pad_w = sp->pw,
       .dil_h = sp->dh, .dil_w = sp->dw, .groups = sp->g, .has_bias = sp->bias,
       .relu = sp->relu,
    };
+}
+
+static void run_shape(const struct shape *sp)
+{
+   struct pm4d_conv2d_params p = params_of(sp);
    char reason[1024];
    uint32_t seed = 7;
    bool ok = pm4d_conv2d_params_check(&p, reason, sizeof(reason));
@@ -154,6 +184,13 @@ int main(void)
    check_refusals();
    for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++)
       run_shape(&shapes[i]);
+   uint32_t seed = 99;
+   for (int i = 0; i < RANDOM_SHAPES; i++) {
+      struct shape sp = random_shape(&seed, i);
+      struct pm4d_conv2d_params p = params_of(&sp);
+      if (pm4d_conv2d_params_check(&p, reason, sizeof(reason))) /* else the filter is too big */
+         run_shape(&sp);
+   }
    pm4d_clrun_destroy(runner);
    return pm4d_test_result();
 }

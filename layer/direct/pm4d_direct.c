@@ -94,7 +94,10 @@ static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason,
       if (!k || pm4d_builder_check_kernel(&d->builder, k, &why) != PM4D_OK)
          continue; /* shapes that need this variant are unsupported */
       uint64_t entry = base + k->desc_offset + (uint64_t)k->entry_offset;
-      d->kernels[v] = (struct pm4d_direct_kernel){k, entry};
+      uint32_t ndw = pm4d_builder_dispatch_dw(&d->builder, k);
+      d->kernels[v] = (struct pm4d_direct_kernel){k, entry, ndw};
+      d->dispatch_dw_max = ndw > d->dispatch_dw_max ? ndw : d->dispatch_dw_max;
+      d->dispatch_dw_min = d->dispatch_dw_min && d->dispatch_dw_min < ndw ? d->dispatch_dw_min : ndw;
       /* A variant without a template still runs through the dynamic builder. */
       pm4d_template_cache_add(&d->templates, &d->builder, k, entry, &why);
       pm4d_validator_add_program(&d->validator, entry, base + d->info.image_size - entry, k);

@@ -26,6 +26,7 @@
 struct pm4d_direct_kernel {
    const struct pm4d_kernel_desc *desc; /* in pm4d_direct.info; NULL: variant missing */
    uint64_t program;                   /* entry address on the device */
+   uint32_t dispatch_dw;               /* what one dispatch of it takes in the ring */
 };
 
 struct pm4d_direct_memory {
@@ -48,6 +49,7 @@ struct pm4d_direct {
    struct pm4d_template_cache templates;
    struct pm4d_tail_template tail;
    uint32_t head[PM4D_BATCH_HEAD_MAX_DW], head_dw;
+   uint32_t dispatch_dw_min, dispatch_dw_max; /* over the loaded kernels */
    struct pm4d_validator validator; /* programs; each queue adds its own memory */
 
    pthread_rwlock_t mem_lock;

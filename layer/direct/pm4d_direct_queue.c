@@ -21,10 +21,6 @@ static enum pm4d_direct_status say(char *reason, size_t rs, enum pm4d_direct_sta
    return st;
 }
 
-static uint32_t batch_dw(const struct pm4d_direct *d, uint32_t jobs)
-{
-   return d->head_dw + jobs * pm4d_builder_dispatch_dw(&d->builder) + d->tail.ndw;
-}
 
 enum pm4d_direct_status pm4d_direct_queue_create(struct pm4d_direct *d,
                                                  const struct pm4d_bridge *bridge,
@@ -46,11 +42,11 @@ enum pm4d_direct_status pm4d_direct_queue_create(struct pm4d_direct *d,
       goto fail;
    }
    uint32_t size_dw = pm4d_ring_size_dw(q->ring);
-   uint32_t fixed = batch_dw(d, 0);
+   uint32_t fixed = d->head_dw + d->tail.ndw;
    if (size_dw / 2 <= fixed)
       goto fail_unsupported;
    /* A batch is one reservation, at most half the ring. */
-   q->max_jobs = (size_dw / 2 - fixed) / pm4d_builder_dispatch_dw(&d->builder);
+   q->max_jobs = (size_dw / 2 - fixed) / d->dispatch_dw_max;
    if (q->max_jobs == 0)
       goto fail_unsupported;
    q->plan = calloc(q->max_jobs, sizeof(*q->plan));
@@ -60,7 +56,7 @@ enum pm4d_direct_status pm4d_direct_queue_create(struct pm4d_direct *d,
    if (st != PM4D_DIRECT_OK)
       goto fail;
    /* Room for the kernargs of every job the ring can hold at once. */
-   q->kernarg_bytes = (uint64_t)(size_dw / pm4d_builder_dispatch_dw(&d->builder) + 1) *
+   q->kernarg_bytes = (uint64_t)(size_dw / d->dispatch_dw_min + 1) *
                       PM4D_DIRECT_KERNARG_SLOT;
    st = d->ops->alloc(d->dev, q->kernarg_bytes, 256, &q->kernargs);
    if (st == PM4D_DIRECT_OK)
@@ -245,10 +241,14 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q,
       return say(rs, rn, PM4D_DIRECT_UNSUPPORTED, "signal point must follow the wait point");
 
    uint64_t flops = 0;
+   uint32_t ndw = d->head_dw + d->tail.ndw, *dw;
    pthread_rwlock_rdlock(&d->mem_lock);
    for (uint32_t i = 0; i < count && st == PM4D_DIRECT_OK; i++) {
       st = plan_job(q, &jobs[i], i, rs, rn);
-      flops += job_flops(&q->plan[i].params);
+      if (st == PM4D_DIRECT_OK) {
+         flops += job_flops(&q->plan[i].params);
+         ndw += q->plan[i].kernel->dispatch_dw;
+      }
    }
    pthread_rwlock_unlock(&d->mem_lock);
    if (st != PM4D_DIRECT_OK)
@@ -278,7 +278,6 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q,
       }
       pm4d_direct_event_wait(d, seen, deadline);
    }
-   uint32_t ndw = batch_dw(d, count), *dw;
    const char *why = NULL;
    if (pm4d_ring_reserve(q->ring, ndw, deadline, &dw, &why) != PM4D_RING_OK) {
       st = say(rs, rn, PM4D_DIRECT_RING_FULL, "%s", why);

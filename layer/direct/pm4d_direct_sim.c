@@ -84,7 +84,8 @@ static enum pm4d_direct_status sim_upload_code(void *dev, const void *image, uin
    *base = (uint64_t)(uintptr_t)mem;
    for (uint32_t i = 0; i < info->num_kernels; i++) {
       const struct pm4d_kernel_desc *k = &info->kernels[i];
-      st = pm4d_sim_add_program(dev, *base + k->desc_offset + (uint64_t)k->entry_offset, k->name);
+      st = pm4d_sim_add_program(dev, *base + k->desc_offset + (uint64_t)k->entry_offset, k->name,
+                                k->kernarg_user_sgpr);
       if (st != PM4D_SIM_OK) {
          snprintf(reason, rs, "sim: cannot register kernel %s", k->name);
          return from_sim(st);

@@ -185,11 +185,12 @@ void pm4d_sim_free(struct pm4d_sim *s, void *mem)
 }
 
 enum pm4d_sim_status pm4d_sim_add_program(struct pm4d_sim *s, uint64_t entry,
-                                          const char *kernel_name)
+                                          const char *kernel_name, uint32_t kernarg_sgpr)
 {
    enum pm4d_sim_status st = PM4D_SIM_OK;
    void *host;
-   if (!pm4d_sim_translate(s, entry, 4, &host) || strlen(kernel_name) >= PM4D_KERNEL_NAME_MAX)
+   if (!pm4d_sim_translate(s, entry, 4, &host) || strlen(kernel_name) >= PM4D_KERNEL_NAME_MAX ||
+       kernarg_sgpr > PM4D_REG_USER_DATA_LAST - PM4D_REG_USER_DATA_0 - 1)
       return PM4D_SIM_INVALID;
    pthread_rwlock_wrlock(&s->map_lock);
    if (s->nprograms == PM4D_SIM_PROGRAMS_MAX) {
@@ -197,6 +198,7 @@ enum pm4d_sim_status pm4d_sim_add_program(struct pm4d_sim *s, uint64_t entry,
    } else {
       s->programs[s->nprograms].entry = entry;
       strcpy(s->programs[s->nprograms].name, kernel_name);
+      s->programs[s->nprograms].kernarg_sgpr = kernarg_sgpr;
       s->nprograms++;
    }
    pthread_rwlock_unlock(&s->map_lock);
@@ -225,13 +227,15 @@ bool pm4d_sim_translate(struct pm4d_sim *s, uint64_t addr, uint64_t bytes, void 
    return ok;
 }
 
-bool pm4d_sim_program_name(struct pm4d_sim *s, uint64_t entry, char name[PM4D_KERNEL_NAME_MAX])
+bool pm4d_sim_program(struct pm4d_sim *s, uint64_t entry, char name[PM4D_KERNEL_NAME_MAX],
+                      uint32_t *kernarg_sgpr)
 {
    bool ok = false;
    pthread_rwlock_rdlock(&s->map_lock);
    for (uint32_t i = 0; i < s->nprograms && !ok; i++) {
       if (s->programs[i].entry == entry) {
          memcpy(name, s->programs[i].name, PM4D_KERNEL_NAME_MAX);
+         *kernarg_sgpr = s->programs[i].kernarg_sgpr;
          ok = true;
       }
    }

@@ -4,7 +4,7 @@
  * amdgpu) waits for a batch's wait point and then writes an INDIRECT_BUFFER packet for it into
  * the hardware ring. The CP follows the IB, keeps an SH register file, runs DISPATCH_DIRECT by
  * mapping COMPUTE_PGM_LO/HI to an uploaded kernel and executing it through PoCL (pm4d_clrun)
- * with the kernarg bytes at USER_DATA_0/1, and carries out RELEASE_MEM by writing the 64-bit
+ * with the kernarg bytes that the kernel's kernarg user SGPRs (USER_DATA_n) point to, and carries out RELEASE_MEM by writing the 64-bit
  * fence value and raising an interrupt (a callback). Addresses are host addresses of memory
  * mapped into the sim; anything else is a fault, reported like a GPU page fault, after which
  * the CP halts until reset. Unknown opcodes are faults too.
@@ -90,9 +90,10 @@ enum pm4d_sim_status pm4d_sim_alloc(struct pm4d_sim *s, uint64_t size, uint32_t 
                                     void **out);
 void pm4d_sim_free(struct pm4d_sim *s, void *mem);
 /* A kernel's first instruction is at entry (inside mapped memory): DISPATCH_DIRECT with
- * COMPUTE_PGM = entry runs kernel_name. */
+ * COMPUTE_PGM = entry runs kernel_name, whose kernarg pointer is in user SGPRs
+ * kernarg_sgpr, kernarg_sgpr + 1 (COMPUTE_USER_DATA_n, as pm4d_kernel_desc says). */
 enum pm4d_sim_status pm4d_sim_add_program(struct pm4d_sim *s, uint64_t entry,
-                                          const char *kernel_name);
+                                          const char *kernel_name, uint32_t kernarg_sgpr);
 
 enum pm4d_sim_status pm4d_sim_queue_create(struct pm4d_sim *s, void *queue_user,
                                            struct pm4d_sim_queue **out);

@@ -95,9 +95,9 @@ static bool dispatch(struct pm4d_sim_queue *q, const struct pm4d_packet *p)
    struct pm4d_sim *s = q->s;
    uint64_t pgm = ((uint64_t)reg(q, PM4D_REG_PGM_LO) << 8) |
                   ((uint64_t)(reg(q, PM4D_REG_PGM_HI) & PM4D_PGM_HI_MASK) << 40);
-   uint64_t kernarg = reg(q, PM4D_REG_USER_DATA_0) | (uint64_t)reg(q, PM4D_REG_USER_DATA_1) << 32;
    const uint32_t grid[3] = {p->body[0], p->body[1], p->body[2]};
    char name[PM4D_KERNEL_NAME_MAX];
+   uint32_t sgpr = 0;
    void *args;
 
    struct pm4d_sim_dispatch_faults f = pm4d_sim_fault_next(s);
@@ -107,16 +107,17 @@ static bool dispatch(struct pm4d_sim_queue *q, const struct pm4d_packet *p)
    }
    if (f.delay_us && !sleep_until(q, pm4d_ring_now_ns() + f.delay_us * 1000ull))
       return false;
-   if (f.bad_address)
-      kernarg |= 1ull << 63; /* never a host address */
-
-   if (!pm4d_sim_program_name(s, pgm, name)) {
+   if (!pm4d_sim_program(s, pgm, name, &sgpr)) {
       halt(q, "page fault: COMPUTE_PGM 0x%" PRIx64 " is no uploaded kernel", pgm);
       return false;
    }
+   enum pm4d_reg lo = (enum pm4d_reg)(PM4D_REG_USER_DATA_0 + sgpr);
+   uint64_t kernarg = reg(q, lo) | (uint64_t)reg(q, (enum pm4d_reg)(lo + 1)) << 32;
+   if (f.bad_address)
+      kernarg |= 1ull << 63; /* never a host address */
    if (!pm4d_sim_translate(s, kernarg, PM4D_CONV2D_KERNARG_SIZE, &args)) {
-      halt(q, "page fault: kernarg pointer 0x%" PRIx64 " (USER_DATA_0/1) is not mapped",
-           kernarg);
+      halt(q, "page fault: kernarg pointer 0x%" PRIx64 " (USER_DATA_%" PRIu32 ") is not mapped",
+           kernarg, sgpr);
       return false;
    }
    if (pm4d_sim_no_exec(s))

@@ -28,6 +28,7 @@ struct pm4d_sim {
    struct {
       uint64_t entry;
       char name[PM4D_KERNEL_NAME_MAX];
+      uint32_t kernarg_sgpr;
    } programs[PM4D_SIM_PROGRAMS_MAX];
    uint32_t nprograms;
 
@@ -48,8 +49,9 @@ struct pm4d_sim_dispatch_faults {
 
 /* True when [addr, addr + bytes) lies in one mapped region; *host = the bytes. */
 bool pm4d_sim_translate(struct pm4d_sim *s, uint64_t addr, uint64_t bytes, void **host);
-/* Kernel name of the program at entry; false when none was added there. */
-bool pm4d_sim_program_name(struct pm4d_sim *s, uint64_t entry, char name[PM4D_KERNEL_NAME_MAX]);
+/* Kernel name and kernarg user SGPR of the program at entry; false when none was added there. */
+bool pm4d_sim_program(struct pm4d_sim *s, uint64_t entry, char name[PM4D_KERNEL_NAME_MAX],
+                      uint32_t *kernarg_sgpr);
 /* Counts one dispatch and says which injected faults apply to it. */
 struct pm4d_sim_dispatch_faults pm4d_sim_fault_next(struct pm4d_sim *s);
 bool pm4d_sim_no_exec(const struct pm4d_sim *s);

@@ -228,6 +228,36 @@ enum pm4d_direct_status fx_submit(struct fx_queue *fq, uint32_t first, uint32_t 
    return st;
 }
 
+void fx_warm_up(struct fx *fx)
+{
+   struct fx_queue *w = malloc(sizeof(*w));
+   fx_queue_init(fx, w);
+   if (w->q) {
+      for (unsigned i = 0; i < FX_SHAPES; i++)
+         fx_job_add(fx, w, i);
+      fx_submit(w, 0, FX_SHAPES, 0, 1);
+      if (fx_wait(&w->bridge, 1, FX_WAIT_NS) != 0)
+         fx->fallback_error = true;
+   }
+   fx_queue_fini(w);
+   free(w);
+   pm4d_direct_stats_get(fx->d, &fx->base);
+}
+
+void fx_stats(struct fx *fx, struct pm4d_direct_stats *out)
+{
+   pm4d_direct_stats_get(fx->d, out);
+   out->batches -= fx->base.batches;
+   out->jobs -= fx->base.jobs;
+   out->template_dispatches -= fx->base.template_dispatches;
+   out->dynamic_dispatches -= fx->base.dynamic_dispatches;
+   out->validation_failures -= fx->base.validation_failures;
+   out->ring_full -= fx->base.ring_full;
+   out->hangs -= fx->base.hangs;
+   out->faults -= fx->base.faults;
+   out->resets -= fx->base.resets;
+}
+
 uint32_t fx_check_outputs(const struct fx_queue *fq)
 {
    uint32_t bad = 0;

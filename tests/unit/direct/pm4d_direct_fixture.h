@@ -56,12 +56,18 @@ struct fx {
    pthread_mutex_t pool_mu;
    uint32_t seed;
    bool fallback_error;
+   struct pm4d_direct_stats base; /* counters after the warm-up */
 };
 
 /* Creates the direct path (sim); 77 when it cannot serve (no PoCL, no code objects), after
  * printing SKIPPED. */
 int fx_init(struct fx *fx, const struct pm4d_direct_config *cfg);
 void fx_fini(struct fx *fx);
+/* Runs every kernel once on a queue of its own (PoCL compiles a kernel at its first launch,
+ * which may take longer than a test deadline) and records the counters after it. */
+void fx_warm_up(struct fx *fx);
+/* Counters since the warm-up. */
+void fx_stats(struct fx *fx, struct pm4d_direct_stats *out);
 void fx_queue_init(struct fx *fx, struct fx_queue *fq);
 void fx_queue_fini(struct fx_queue *fq);
 

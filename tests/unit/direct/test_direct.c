@@ -71,7 +71,7 @@ static void healthy(void)
       CHECK(fx_check_outputs(fq) == 0, "queue %d outputs", i);
    }
    struct pm4d_direct_stats s;
-   pm4d_direct_stats_get(fx.d, &s);
+   fx_stats(&fx, &s);
    CHECK(s.batches == 2 * H_BATCHES && s.jobs == 2 * H_BATCHES * H_JOBS,
          "stats: %" PRIu64 " batches, %" PRIu64 " jobs", s.batches, s.jobs);
    CHECK(s.template_dispatches == s.jobs && s.dynamic_dispatches == 0,
@@ -161,7 +161,7 @@ static void faults(void)
    CHECK(fx_check_outputs(&queues[0]) == 0, "outputs");
    CHECK(!fx.fallback_error, "fallbacks ran");
    struct pm4d_direct_stats s;
-   pm4d_direct_stats_get(fx.d, &s);
+   fx_stats(&fx, &s);
    CHECK(s.hangs == 3 && s.faults == 1 && s.resets == 4,
          "stats: %" PRIu64 " hangs, %" PRIu64 " faults, %" PRIu64 " resets", s.hangs, s.faults,
          s.resets);
@@ -182,8 +182,10 @@ static void invalid(bool debug)
    if (debug) {
       CHECK(st == PM4D_DIRECT_INVALID, "debug: corrupted template refused (%s)",
             pm4d_direct_status_name(st));
-      fx_signal(&fq->bridge, 1); /* the caller's fallback */
-      pm4d_direct_stats_get(fx.d, &s);
+      const struct fx_job *r = &fq->jobs[j]; /* the caller's fallback */
+      pm4d_ref_conv2d(&r->job.params, r->in, r->filter, r->bias, r->out);
+      fx_signal(&fq->bridge, 1);
+      fx_stats(&fx, &s);
       CHECK(s.validation_failures == 1 && s.batches == 0, "validation failure counted");
    } else {
       CHECK(st == PM4D_DIRECT_OK, "without debug the batch is kicked");
@@ -222,7 +224,7 @@ static void ring_full(void)
    CHECK(fx_check_points(fq, 1 + n), "points");
    CHECK(fx_check_outputs(fq) == 0, "outputs");
    struct pm4d_direct_stats s;
-   pm4d_direct_stats_get(fx.d, &s);
+   fx_stats(&fx, &s);
    CHECK(s.ring_full == 1 && s.hangs == 0 && s.batches == n - 1, "stats: ring_full %" PRIu64
          ", hangs %" PRIu64 ", batches %" PRIu64, s.ring_full, s.hangs, s.batches);
 }
@@ -239,6 +241,7 @@ int main(int argc, char **argv)
    int rc = fx_init(&fx, &cfg);
    if (rc)
       return rc;
+   fx_warm_up(&fx);
    unsigned nq = !strcmp(what, "healthy") ? 2 : 1;
    for (unsigned i = 0; i < nq; i++) {
       fx_queue_init(&fx, &queues[i]);

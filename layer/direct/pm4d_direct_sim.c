@@ -70,6 +70,16 @@ static void sim_unmap(void *dev, void *host)
    pm4d_sim_unmap(dev, host);
 }
 
+/* The user SGPR that holds the kernarg pointer: the enabled user SGPRs before it, from the
+ * descriptor's kernel_code_properties (LLVM AMDGPUUsage, "Kernel Descriptor": bit 0
+ * private-segment buffer = 4 SGPRs, bit 1 dispatch pointer = 2, bit 2 queue pointer = 2, then
+ * the kernarg segment pointer). */
+static uint32_t kernarg_sgpr(const struct pm4d_kernel_desc *k)
+{
+   return (k->kernel_code_properties & 1u ? 4u : 0u) +
+          (k->kernel_code_properties & 2u ? 2u : 0u) + (k->kernel_code_properties & 4u ? 2u : 0u);
+}
+
 static enum pm4d_direct_status sim_upload_code(void *dev, const void *image, uint64_t size,
                                                const struct pm4d_codeobj_info *info,
                                                uint64_t *base, char *reason, size_t rs)
@@ -85,7 +95,7 @@ static enum pm4d_direct_status sim_upload_code(void *dev, const void *image, uin
    for (uint32_t i = 0; i < info->num_kernels; i++) {
       const struct pm4d_kernel_desc *k = &info->kernels[i];
       st = pm4d_sim_add_program(dev, *base + k->desc_offset + (uint64_t)k->entry_offset, k->name,
-                                k->kernarg_user_sgpr);
+                                kernarg_sgpr(k));
       if (st != PM4D_SIM_OK) {
          snprintf(reason, rs, "sim: cannot register kernel %s", k->name);
          return from_sim(st);

@@ -105,6 +105,7 @@ void pm4d_sim_queue_destroy(struct pm4d_sim_queue *q);
 enum pm4d_sim_status pm4d_sim_queue_kick(struct pm4d_sim_queue *q, uint64_t ib, uint32_t ndw,
                                          uint64_t wait_point, uint64_t signal_point);
 /* Stops the CP and the scheduler for good (after this no fence of older work is written),
+ * with no kick on this queue in flight (the caller holds kicks back while it resets),
  * writes the signal points of kicked batches that never completed to never_done (in order, at
  * most max; returns how many there were) and starts fresh threads for later work. */
 uint32_t pm4d_sim_queue_reset(struct pm4d_sim_queue *q, uint64_t *never_done, uint32_t max);

@@ -136,6 +136,8 @@ static void faults(void)
    uint64_t t = detect_ns(b + 2);
    CHECK(t >= DEADLINE_NS && t <= DEADLINE_NS + DETECT_NS, "stall detected after %.1f ms",
          t / 1e6);
+   printf("stall: batch_failed %.1f ms after its wait point (deadline %.0f ms)\n", t / 1e6,
+          DEADLINE_NS / 1e6);
 
    b = round_of("", 2);
    CHECK(failed_in(b, 2) == 0, "healthy after the reset");
@@ -146,12 +148,14 @@ static void faults(void)
    t = detect_ns(b);
    CHECK(t >= DEADLINE_NS && t <= DEADLINE_NS + DETECT_NS, "delay detected after %.1f ms",
          t / 1e6);
+   printf("delay past deadline: batch_failed %.1f ms after its wait point\n", t / 1e6);
    b = round_of("no_fence", 2);
    CHECK(failed_in(b, 2) == 2, "no fence: both batches failed once");
    b = round_of("bad_address", 2);
    CHECK(failed_in(b, 2) == 2, "bad address: both batches failed once");
    t = detect_ns(b);
    CHECK(t > 0 && t < DEADLINE_NS, "page fault reported before the deadline (%.1f ms)", t / 1e6);
+   printf("page fault: batch_failed %.1f ms after its wait point\n", t / 1e6);
    CHECK(strstr(queues[0].batches[b].reason, "page fault") != NULL, "reason: %s",
          queues[0].batches[b].reason);
    b = round_of("", 3);

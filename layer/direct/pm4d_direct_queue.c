@@ -327,6 +327,9 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q,
    }
    pm4d_ring_commit(q->ring, ndw);
    q->kernarg_write = ka_end;
+   /* The watchdog looks on a tick while batches are in flight; it needs waking only for the
+    * first (saves a futex syscall per submission in a burst). */
+   bool wake = q->count == 0;
    struct pm4d_direct_batch *b =
       &q->batches[(q->head + q->count++) % PM4D_DIRECT_MAX_INFLIGHT];
    *b = (struct pm4d_direct_batch){
@@ -346,7 +349,8 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q,
    if (used > q->stats.ring_high_water_dw)
       q->stats.ring_high_water_dw = used;
    pthread_mutex_unlock(&q->mu);
-   pm4d_direct_event_bump(d);
+   if (wake)
+      pm4d_direct_event_bump(d);
    return PM4D_DIRECT_OK;
 
 fail_invalid:

@@ -79,7 +79,7 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
       recover(d, q, true, f);
       return true;
    }
-   bool hang = false;
+   bool hang = false, retired = false;
    pthread_mutex_lock(&q->mu);
    uint64_t fence = fence_value(q);
    while (q->count) {
@@ -87,6 +87,7 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
       if (fence >= b->signal_point) {
          free(b->jobs);
          retire_head(q);
+         retired = true;
          continue;
       }
       if (!b->started) {
@@ -118,6 +119,8 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
       break;
    }
    pthread_mutex_unlock(&q->mu);
+   if (retired)
+      pm4d_direct_event_bump(d); /* a submitter may wait for the space */
    if (hang)
       recover(d, q, false, f);
    return hang;

@@ -4,6 +4,7 @@
  * "Code Object V3 Kernel Descriptor") and llvm/include/llvm/BinaryFormat/ELF.h. Every read is
  * checked against the buffer; nothing here trusts an offset from the file. */
 #include "pm4d_codeobj_internal.h"
+#include "pm4d_regs.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -48,10 +49,6 @@
 #define KCP_PRIVATE_SEGMENT_SIZE (1u << 6)
 #define KCP_WAVEFRONT_SIZE32 (1u << 10)
 #define KCP_USES_DYNAMIC_STACK (1u << 11)
-
-/* COMPUTE_PGM_RSRC2 fields (same on GFX9, GFX10, GFX11). */
-#define RSRC2_SCRATCH_EN 1u
-#define RSRC2_USER_SGPR(v) (((v) >> 1) & 0x1fu)
 
 /* EF_AMDGPU_MACH values of the targets the project builds (ELF.h, EF_AMDGPU_MACH_AMDGCN_*). */
 static const struct {
@@ -245,10 +242,11 @@ static enum pm4d_codeobj_status image_extent(const struct elf *e, uint64_t *exte
          continue;
       uint64_t off = rd(ph + 8, 8), vaddr = rd(ph + 16, 8);
       uint64_t filesz = rd(ph + 32, 8), memsz = rd(ph + 40, 8);
-      /* A code object is a few hundred KiB at most; 1 GiB bounds every sum below. */
-      if (!in_range(e->size, off, filesz) || filesz > memsz || vaddr > (1ull << 30) ||
-          memsz > (1ull << 30))
-         return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_BAD_ELF, "bad PT_LOAD segment %u", i);
+      if (!in_range(e->size, off, filesz) || filesz > memsz ||
+          !in_range(PM4D_CODEOBJ_IMAGE_MAX, vaddr, memsz))
+         return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_BAD_ELF,
+                                  "PT_LOAD segment %u past the file or the %u MiB image limit", i,
+                                  PM4D_CODEOBJ_IMAGE_MAX >> 20);
       if (vaddr + memsz > *extent)
          *extent = vaddr + memsz;
    }
@@ -288,6 +286,7 @@ static enum pm4d_codeobj_status read_descriptor(const struct elf *e, uint64_t im
       uint32_t bit;
       const char *what;
    } refused[] = {
+      {KCP_PRIVATE_SEGMENT_BUFFER, "the private segment buffer (scratch memory)"},
       {KCP_DISPATCH_PTR, "the dispatch packet pointer"},
       {KCP_QUEUE_PTR, "the queue pointer"},
       {KCP_DISPATCH_ID, "a dispatch id"},
@@ -303,17 +302,16 @@ static enum pm4d_codeobj_status read_descriptor(const struct elf *e, uint64_t im
    if (!(props & KCP_KERNARG_SEGMENT_PTR))
       return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_UNSUPPORTED,
                                "%s takes no kernarg segment pointer", d->name);
-   if (priv || d->private_segment_size || (d->rsrc2 & RSRC2_SCRATCH_EN))
+   if (priv || d->private_segment_size || (d->rsrc2 & PM4D_RSRC2_SCRATCH_EN))
       return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_UNSUPPORTED,
                                "%s needs scratch (%u bytes per work-item)", d->name,
                                priv ? priv : d->private_segment_size);
-   /* The private-segment-buffer SGPRs come first when enabled; without scratch nothing reads
-    * them, so they cost the builder four zero user-data words and nothing else. */
-   d->kernarg_user_sgpr = (props & KCP_PRIVATE_SEGMENT_BUFFER) ? 4 : 0;
-   if (RSRC2_USER_SGPR(d->rsrc2) < d->kernarg_user_sgpr + 2)
+   /* With every other user SGPR refused, the kernarg pointer is s[0:1]. RSRC2 may count more
+    * (GFX11 pads user + system SGPRs to 16); those are never read. */
+   if (PM4D_RSRC2_USER_SGPR(d->rsrc2) < 2)
       return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_BAD_METADATA,
                                "%s: RSRC2 has %u user SGPRs, fewer than its kernarg pointer needs",
-                               d->name, RSRC2_USER_SGPR(d->rsrc2));
+                               d->name, PM4D_RSRC2_USER_SGPR(d->rsrc2));
    if (kernarg != d->kernarg_size || group != d->group_segment_size ||
        ((props & KCP_WAVEFRONT_SIZE32) ? 32u : 64u) != d->wave_size)
       return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_BAD_METADATA,
@@ -321,7 +319,7 @@ static enum pm4d_codeobj_status read_descriptor(const struct elf *e, uint64_t im
                                "LDS size (%u/%u) or wave size",
                                d->name, kernarg, d->kernarg_size, group, d->group_segment_size);
    /* entry_offset is signed and relative to the descriptor: compute in signed 64 bits within
-    * the (at most 1 GiB) image. */
+    * the (at most PM4D_CODEOBJ_IMAGE_MAX) image. */
    if (d->entry_offset < -(int64_t)addr || d->entry_offset >= (int64_t)(image_size - addr) ||
        ((int64_t)addr + d->entry_offset) % 256)
       return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_BAD_ELF,

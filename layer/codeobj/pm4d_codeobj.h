@@ -32,6 +32,8 @@ enum pm4d_codeobj_status {
 };
 
 #define PM4D_CODEOBJ_KERNELS_MAX 16
+/* Largest image the loader accepts; conv2d code objects are about 20 KiB. */
+#define PM4D_CODEOBJ_IMAGE_MAX (64u << 20)
 
 /* What the loader read from one code object. */
 struct pm4d_codeobj_info {

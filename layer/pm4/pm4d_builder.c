@@ -63,10 +63,8 @@ enum pm4d_status pm4d_builder_check_kernel(const struct pm4d_builder *b,
       FAIL("workgroup has more than 1024 work-items");
    if (k->group_segment_size > PM4D_LDS_MAX_BYTES)
       FAIL("kernel asks for more than 64 KiB of LDS");
-   uint32_t user_sgprs = (k->rsrc2 >> PM4D_RSRC2_USER_SGPR_SHIFT) &
-                         ((1u << PM4D_RSRC2_USER_SGPR_WIDTH) - 1u);
-   if (k->kernarg_user_sgpr > 14 || user_sgprs < k->kernarg_user_sgpr + 2)
-      FAIL("kernarg pointer SGPRs lie outside the kernel's user SGPRs");
+   if (PM4D_RSRC2_USER_SGPR(k->rsrc2) < 2)
+      FAIL("kernel has no user SGPRs for the kernarg pointer");
    return PM4D_OK;
 }
 
@@ -142,7 +140,7 @@ enum pm4d_status pm4d_builder_dispatch(const struct pm4d_builder *b,
 
    uint32_t user[2] = {(uint32_t)kernarg_addr, (uint32_t)(kernarg_addr >> 32)};
    uint32_t user_at = cs->cdw + 2; /* after header and register offset */
-   pm4d_pkt_set_sh_reg(cs, b->regs, PM4D_REG_USER_DATA_0 + k->kernarg_user_sgpr, user, 2);
+   pm4d_pkt_set_sh_reg(cs, b->regs, PM4D_REG_USER_DATA_0, user, 2);
 
    uint32_t threads[6] = {0, 0, 0, k->wg_size[0], k->wg_size[1], k->wg_size[2]};
    pm4d_pkt_set_sh_reg(cs, b->regs, PM4D_REG_START_X, threads, 6);

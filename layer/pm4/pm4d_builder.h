@@ -10,9 +10,9 @@
  *   SET_SH_REG PGM_RSRC3 (GFX9: gfx90a only)         - / 3
  *   SET_SH_REG RESOURCE_LIMITS                       3 / 3
  *   SET_SH_REG TMPRING_SIZE                          3 / 3
- *   SET_SH_REG USER_DATA_k, USER_DATA_k+1 (kernarg)  4 / 4
- *     k = kernarg_user_sgpr (4 when the private-segment-buffer SGPRs come first; those and
- *     any further user SGPRs are not read by a kernel without scratch and are not written)
+ *   SET_SH_REG USER_DATA_0, USER_DATA_1 (kernarg)    4 / 4
+ *     the loader accepts only kernels whose one user SGPR pair is the kernarg pointer; further
+ *     user SGPRs (GFX11 pads them) are not read and not written
  *   SET_SH_REG START_X..Z, NUM_THREAD_X..Z           8 / 8
  *   DISPATCH_DIRECT                                  5 / 5
  *                                                   40 / 44

@@ -37,11 +37,7 @@ struct pm4d_kernel_desc {
    uint32_t private_segment_size; /* scratch bytes; the loader refuses non-zero */
    uint32_t wg_size[3];           /* reqd_work_group_size */
    uint32_t wave_size;            /* 32 or 64 */
-   uint16_t kernel_code_properties;
-   /* First user SGPR holding the kernarg pointer: 4 when the descriptor enables the
-    * private-segment-buffer SGPRs (LLVM always does before GFX11; they are never read by a
-    * kernel without scratch, so the builder may leave them zero), else 0. */
-   uint32_t kernarg_user_sgpr;
+   uint16_t kernel_code_properties; /* the loader accepts only the kernarg pointer (s[0:1]) */
    uint32_t num_args;
    struct pm4d_kernel_arg args[PM4D_KERNEL_ARGS_MAX];
 };

@@ -48,8 +48,11 @@ struct pm4d_reg_table {
 };
 
 /* Fields that the builder sets (Mesa S_* style: register, then field). */
+#define PM4D_RSRC2_SCRATCH_EN 1u /* bit 0 */
 #define PM4D_RSRC2_USER_SGPR_SHIFT 1
 #define PM4D_RSRC2_USER_SGPR_WIDTH 5
+#define PM4D_RSRC2_USER_SGPR(v) \
+   (((v) >> PM4D_RSRC2_USER_SGPR_SHIFT) & ((1u << PM4D_RSRC2_USER_SGPR_WIDTH) - 1u))
 #define PM4D_RSRC2_LDS_SIZE_SHIFT 15
 #define PM4D_RSRC2_LDS_SIZE_WIDTH 9
 #define PM4D_RSRC2_LDS_SIZE_MASK (((1u << PM4D_RSRC2_LDS_SIZE_WIDTH) - 1u) << PM4D_RSRC2_LDS_SIZE_SHIFT)

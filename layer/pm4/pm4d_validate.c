@@ -102,8 +102,7 @@ static uint64_t required_mask(const struct pm4d_validator *v, const struct pm4d_
    for (unsigned i = 0; i < sizeof(always) / sizeof(always[0]); i++)
       m |= pm4d_reg_bit(always[i]);
    if (k) {
-      m |= pm4d_reg_bit(PM4D_REG_USER_DATA_0 + k->kernarg_user_sgpr) |
-           pm4d_reg_bit(PM4D_REG_USER_DATA_0 + k->kernarg_user_sgpr + 1);
+      m |= pm4d_reg_bit(PM4D_REG_USER_DATA_0) | pm4d_reg_bit(PM4D_REG_USER_DATA_0 + 1);
       if (pm4d_builder_has_rsrc3(&v->builder, k))
          m |= pm4d_reg_bit(PM4D_REG_PGM_RSRC3);
    }
@@ -190,7 +189,7 @@ static enum pm4d_status check_dispatch(const struct pm4d_validator *v, const str
                        val[PM4D_REG_NUM_THREAD_Z], k->name, k->wg_size[0], k->wg_size[1],
                        k->wg_size[2]);
    }
-   const uint32_t *user = val + PM4D_REG_USER_DATA_0 + k->kernarg_user_sgpr;
+   const uint32_t *user = val + PM4D_REG_USER_DATA_0;
    uint64_t kernarg = (uint64_t)user[0] | ((uint64_t)user[1] << 32);
    if (!inside(&v->kernarg, kernarg, k->kernarg_size ? k->kernarg_size : 1))
       return refuse(err, p->offset, "kernarg 0x%" PRIx64 "+%" PRIu32 " is outside the "

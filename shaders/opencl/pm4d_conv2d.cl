@@ -130,9 +130,15 @@ pm4d_conv2d_direct(PM4D_CONV2D_ARGS)
 kernel __attribute__((reqd_work_group_size(PM4D_1X1_WG, 1, 1))) void
 pm4d_conv2d_1x1(PM4D_CONV2D_ARGS)
 {
-   local float4 fs4[PM4D_1X1_TC * PM4D_1X1_FK / 4]; /* [cc][kk] */
-   local float4 is4[PM4D_1X1_TC * PM4D_1X1_TP / 4]; /* [cc][pp] */
-   local float *fs = (local float *)fs4, *is = (local float *)is4;
+   /* Written a word at a time, read 16 bytes at a time: unions make that well-defined. */
+   local union {
+      float f[PM4D_1X1_TC * PM4D_1X1_FK];
+      float4 v[PM4D_1X1_TC * PM4D_1X1_FK / 4];
+   } fs; /* [cc][kk] */
+   local union {
+      float f[PM4D_1X1_TC * PM4D_1X1_TP];
+      float4 v[PM4D_1X1_TC * PM4D_1X1_TP / 4];
+   } is; /* [cc][pp] */
    const uint t = PM4D_LID();
    const uint tk = (t / 16) * 4, tp = (t % 16) * 4;
    const uint np = oh * ow;
@@ -153,16 +159,16 @@ pm4d_conv2d_1x1(PM4D_CONV2D_ARGS)
 #pragma unroll
       for (uint q = 0; q < 4; q++) {
          const uint cc = lc + 4 * q;
-         is[cc * PM4D_1X1_TP + lp] = (lp_ok && c0 + cc < c) ? in_b[(c0 + cc) * h * w] : 0.0f;
+         is.f[cc * PM4D_1X1_TP + lp] = (lp_ok && c0 + cc < c) ? in_b[(c0 + cc) * h * w] : 0.0f;
          const uint kk = fk + 16 * q;
-         fs[fc * PM4D_1X1_FK + kk] =
+         fs.f[fc * PM4D_1X1_FK + kk] =
             (k0 + kk < k && c0 + fc < c) ? filter[(k0 + kk) * c + c0 + fc] : 0.0f;
       }
       PM4D_BARRIER();
 #pragma unroll
       for (uint cc = 0; cc < PM4D_1X1_TC; cc++) {
-         const float4 f = fs4[(cc * PM4D_1X1_FK + tk) / 4];
-         const float4 v = is4[(cc * PM4D_1X1_TP + tp) / 4];
+         const float4 f = fs.v[(cc * PM4D_1X1_FK + tk) / 4];
+         const float4 v = is.v[(cc * PM4D_1X1_TP + tp) / 4];
          const float fv[4] = {f.x, f.y, f.z, f.w}, iv[4] = {v.x, v.y, v.z, v.w};
 #pragma unroll
          for (uint i = 0; i < 4; i++)
@@ -190,9 +196,14 @@ pm4d_conv2d_1x1(PM4D_CONV2D_ARGS)
 kernel __attribute__((reqd_work_group_size(PM4D_3X3_WG, 1, 1))) void
 pm4d_conv2d_3x3(PM4D_CONV2D_ARGS)
 {
-   local float4 is4[PM4D_3X3_TC * PM4D_3X3_IH * PM4D_3X3_IWP / 4]; /* [cc][iy][ix] */
-   local float4 fs4[PM4D_3X3_TC * 9 * PM4D_3X3_FK / 4];             /* [cc][ry][sx][kk] */
-   local float *is = (local float *)is4, *fs = (local float *)fs4;
+   local union {
+      float f[PM4D_3X3_TC * PM4D_3X3_IH * PM4D_3X3_IWP];
+      float4 v[PM4D_3X3_TC * PM4D_3X3_IH * PM4D_3X3_IWP / 4];
+   } is; /* [cc][iy][ix] */
+   local union {
+      float f[PM4D_3X3_TC * 9 * PM4D_3X3_FK];
+      float4 v[PM4D_3X3_TC * 9 * PM4D_3X3_FK / 4];
+   } fs; /* [cc][ry][sx][kk] */
    const uint t = PM4D_LID();
    const uint tiles_x = (ow + PM4D_3X3_TW - 1) / PM4D_3X3_TW;
    const uint x0 = (PM4D_WG_X() % tiles_x) * PM4D_3X3_TW;
@@ -210,23 +221,23 @@ pm4d_conv2d_3x3(PM4D_CONV2D_ARGS)
          const uint cc = row / PM4D_3X3_IH, iy = row % PM4D_3X3_IH;
          const int gy = (int)(y0 + iy) - (int)pad_h, gx = (int)(x0 + ix) - (int)pad_w;
          const bool ok = c0 + cc < c && gy >= 0 && gy < (int)h && gx >= 0 && gx < (int)w;
-         is[row * PM4D_3X3_IWP + ix] = ok ? in_b[((c0 + cc) * h + (uint)gy) * w + (uint)gx] : 0.0f;
+         is.f[row * PM4D_3X3_IWP + ix] = ok ? in_b[((c0 + cc) * h + (uint)gy) * w + (uint)gx] : 0.0f;
       }
       for (uint e = t; e < PM4D_3X3_TC * 9 * PM4D_3X3_TK; e += PM4D_3X3_WG) {
          const uint kk = e / (PM4D_3X3_TC * 9), rest = e % (PM4D_3X3_TC * 9); /* cc*9 + rs */
          const bool ok = k0 + kk < k && c0 + rest / 9 < c;
-         fs[rest * PM4D_3X3_FK + kk] = ok ? filter[((k0 + kk) * c + c0) * 9 + rest] : 0.0f;
+         fs.f[rest * PM4D_3X3_FK + kk] = ok ? filter[((k0 + kk) * c + c0) * 9 + rest] : 0.0f;
       }
       PM4D_BARRIER();
       for (uint cc = 0; cc < PM4D_3X3_TC; cc++) {
 #pragma unroll
          for (uint ry = 0; ry < 3; ry++) {
             const uint at = ((cc * PM4D_3X3_IH + ty + ry) * PM4D_3X3_IWP + tx) / 4;
-            const float4 lo = is4[at], hi = is4[at + 1];
+            const float4 lo = is.v[at], hi = is.v[at + 1];
             const float iv[6] = {lo.x, lo.y, lo.z, lo.w, hi.x, hi.y};
 #pragma unroll
             for (uint sx = 0; sx < 3; sx++) {
-               const float4 f = fs4[((cc * 9 + ry * 3 + sx) * PM4D_3X3_FK + kq) / 4];
+               const float4 f = fs.v[((cc * 9 + ry * 3 + sx) * PM4D_3X3_FK + kq) / 4];
                const float fv[4] = {f.x, f.y, f.z, f.w};
 #pragma unroll
                for (uint i = 0; i < 4; i++)

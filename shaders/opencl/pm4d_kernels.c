@@ -1,5 +1,6 @@
 #include "pm4d_kernels.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -160,6 +161,20 @@ bool pm4d_conv2d_grid(enum pm4d_conv2d_variant v, const struct pm4d_conv2d_param
    return true;
 }
 
+/* The 16 size arguments after the pointers, in kernel-argument order; flags comes last. */
+static const size_t value_fields[16] = {
+   offsetof(struct pm4d_conv2d_params, n),        offsetof(struct pm4d_conv2d_params, c),
+   offsetof(struct pm4d_conv2d_params, h),        offsetof(struct pm4d_conv2d_params, w),
+   offsetof(struct pm4d_conv2d_params, k),        offsetof(struct pm4d_conv2d_params, r),
+   offsetof(struct pm4d_conv2d_params, s),        offsetof(struct pm4d_conv2d_params, oh),
+   offsetof(struct pm4d_conv2d_params, ow),       offsetof(struct pm4d_conv2d_params, stride_h),
+   offsetof(struct pm4d_conv2d_params, stride_w), offsetof(struct pm4d_conv2d_params, pad_h),
+   offsetof(struct pm4d_conv2d_params, pad_w),    offsetof(struct pm4d_conv2d_params, dil_h),
+   offsetof(struct pm4d_conv2d_params, dil_w),    offsetof(struct pm4d_conv2d_params, groups),
+};
+#define FLAGS_ARG 20
+
+/* Kernarg bytes are little-endian, like the GPU and every host this runs on. */
 bool pm4d_conv2d_pack_kernargs(const struct pm4d_conv2d_params *p,
                                const struct pm4d_conv2d_buffers *bufs, void *dst,
                                size_t dst_size)
@@ -170,15 +185,40 @@ bool pm4d_conv2d_pack_kernargs(const struct pm4d_conv2d_params *p,
                              bufs->output};
    const uint32_t flags =
       (p->has_bias ? PM4D_CONV2D_FLAG_BIAS : 0u) | (p->relu ? PM4D_CONV2D_FLAG_RELU : 0u);
-   const uint32_t vals[17] = {p->n,        p->c,        p->h,     p->w,     p->k,  p->r,
-                              p->s,        p->oh,       p->ow,    p->stride_h, p->stride_w,
-                              p->pad_h,    p->pad_w,    p->dil_h, p->dil_w, p->groups,
-                              flags};
    uint8_t *out = dst;
    memset(out, 0, dst_size);
    for (size_t i = 0; i < 4; i++)
       memcpy(out + conv2d_args[i].offset, &ptrs[i], 8);
-   for (size_t i = 0; i < 17; i++)
-      memcpy(out + conv2d_args[4 + i].offset, &vals[i], 4);
+   for (size_t i = 0; i < 16; i++)
+      memcpy(out + conv2d_args[4 + i].offset, (const uint8_t *)p + value_fields[i], 4);
+   memcpy(out + conv2d_args[FLAGS_ARG].offset, &flags, 4);
    return true;
+}
+
+bool pm4d_conv2d_unpack_kernargs(const void *src, size_t src_size, struct pm4d_conv2d_params *p,
+                                 struct pm4d_conv2d_buffers *bufs)
+{
+   const uint8_t *in = src;
+   uint64_t ptrs[4];
+   uint32_t flags;
+   if (!src || src_size < PM4D_CONV2D_KERNARG_SIZE)
+      return false;
+   memset(p, 0, sizeof(*p));
+   for (size_t i = 0; i < 4; i++)
+      memcpy(&ptrs[i], in + conv2d_args[i].offset, 8);
+   for (size_t i = 0; i < 16; i++)
+      memcpy((uint8_t *)p + value_fields[i], in + conv2d_args[4 + i].offset, 4);
+   memcpy(&flags, in + conv2d_args[FLAGS_ARG].offset, 4);
+   p->has_bias = flags & PM4D_CONV2D_FLAG_BIAS;
+   p->relu = flags & PM4D_CONV2D_FLAG_RELU;
+   *bufs = (struct pm4d_conv2d_buffers){ptrs[0], ptrs[1], ptrs[2], ptrs[3]};
+   return !(flags & ~(PM4D_CONV2D_FLAG_BIAS | PM4D_CONV2D_FLAG_RELU));
+}
+
+void pm4d_conv2d_buffer_bytes(const struct pm4d_conv2d_params *p, uint64_t bytes[4])
+{
+   bytes[0] = (uint64_t)p->n * p->c * p->h * p->w * 4;
+   bytes[1] = (uint64_t)p->k * (p->c / p->groups) * p->r * p->s * 4;
+   bytes[2] = p->has_bias ? (uint64_t)p->k * 4 : 0;
+   bytes[3] = (uint64_t)p->n * p->k * p->oh * p->ow * 4;
 }

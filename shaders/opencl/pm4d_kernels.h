@@ -63,6 +63,14 @@ bool pm4d_conv2d_pack_kernargs(const struct pm4d_conv2d_params *p,
                                const struct pm4d_conv2d_buffers *bufs, void *dst,
                                size_t dst_size);
 
+/* Reads kernarg bytes back (what a command processor does): fills p (oh and ow as stored, not
+ * checked) and bufs. False when src is short or flags has unknown bits. */
+bool pm4d_conv2d_unpack_kernargs(const void *src, size_t src_size, struct pm4d_conv2d_params *p,
+                                 struct pm4d_conv2d_buffers *bufs);
+
+/* Bytes each buffer must hold for shape p: input, filter, bias (0 without bias), output. */
+void pm4d_conv2d_buffer_bytes(const struct pm4d_conv2d_params *p, uint64_t bytes[4]);
+
 /* The argument table of the conv2d kernels in the AMD kernarg layout (what the code-object
  * metadata lists as .args); also how the sim's PoCL runner reads kernarg bytes back. */
 size_t pm4d_conv2d_args(const struct pm4d_kernel_arg **out);

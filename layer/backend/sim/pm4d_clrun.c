@@ -152,6 +152,31 @@ uint64_t pm4d_clrun_last_kernel_ns(const struct pm4d_clrun *r)
    return r->last_kernel_ns;
 }
 
+/* Reads the shape back from the kernarg bytes and checks it, so that a lying kernarg segment
+ * becomes a refusal instead of an out-of-bounds access to host memory. */
+static enum pm4d_clrun_status check_kernargs(enum pm4d_conv2d_variant v, const char *name,
+                                             const uint8_t *ka, size_t size, uint64_t addrs[4],
+                                             uint64_t need[4], char *reason, size_t rs)
+{
+   struct pm4d_conv2d_params p, q;
+   struct pm4d_conv2d_buffers bufs;
+   char why[160] = "unknown flag bits";
+   if (!pm4d_conv2d_unpack_kernargs(ka, size, &p, &bufs))
+      return fail(reason, rs, PM4D_CLRUN_BAD_ARGS, "%s: bad kernargs: %s", name, why);
+   q = p;
+   if (!pm4d_conv2d_params_check(&q, why, sizeof(why)) || q.oh != p.oh || q.ow != p.ow ||
+       !pm4d_conv2d_variant_supports(v, &q))
+      return fail(reason, rs, PM4D_CLRUN_BAD_ARGS,
+                  "%s: kernargs describe no shape this kernel runs (%s; output %ux%u)", name,
+                  why, p.oh, p.ow);
+   pm4d_conv2d_buffer_bytes(&p, need);
+   addrs[0] = bufs.input;
+   addrs[1] = bufs.filter;
+   addrs[2] = p.has_bias ? bufs.bias : 0;
+   addrs[3] = bufs.output;
+   return PM4D_CLRUN_OK;
+}
+
 enum pm4d_clrun_status pm4d_clrun_dispatch(struct pm4d_clrun *r, const char *name,
                                            const uint32_t grid[3], const void *kernarg,
                                            size_t kernarg_size, pm4d_clrun_translate_fn translate,
@@ -160,9 +185,9 @@ enum pm4d_clrun_status pm4d_clrun_dispatch(struct pm4d_clrun *r, const char *nam
    const struct pm4d_kernel_arg *args;
    const size_t nargs = pm4d_conv2d_args(&args);
    enum pm4d_conv2d_variant v = pm4d_conv2d_variant_from_name(name);
-   enum pm4d_clrun_status st = PM4D_CLRUN_OK;
-   cl_mem mems[PM4D_KERNEL_ARGS_MAX] = {0};
-   size_t mem_bytes[PM4D_KERNEL_ARGS_MAX] = {0};
+   enum pm4d_clrun_status st;
+   cl_mem mems[4] = {0};
+   uint64_t addrs[4], need[4];
    const uint8_t *ka = kernarg;
    cl_event done = NULL;
    cl_int err;
@@ -174,31 +199,34 @@ enum pm4d_clrun_status pm4d_clrun_dispatch(struct pm4d_clrun *r, const char *nam
       return fail(reason, rs, PM4D_CLRUN_BAD_ARGS,
                   "%s: grid %ux%ux%u, %zu kernarg bytes (needs a non-empty grid and %u bytes)",
                   name, grid[0], grid[1], grid[2], kernarg_size, PM4D_CONV2D_KERNARG_SIZE);
+   st = check_kernargs(v, name, ka, kernarg_size, addrs, need, reason, rs);
+   if (st != PM4D_CLRUN_OK)
+      return st;
    cl_kernel k = r->kernels[v];
    for (size_t i = 0; i < nargs; i++) {
       const struct pm4d_kernel_arg *a = &args[i];
       if (a->kind == PM4D_KERNEL_ARG_BY_VALUE) {
          err = clSetKernelArg(k, (cl_uint)i, a->size, ka + a->offset);
-      } else {
-         uint64_t addr;
+      } else { /* i < 4: input, filter, bias, output */
          void *host = NULL;
-         memcpy(&addr, ka + a->offset, sizeof(addr)); /* little-endian, like the GPU */
-         if (addr && (!translate(user, addr, &host, &mem_bytes[i]) || !host || !mem_bytes[i])) {
+         size_t avail = 0;
+         if (need[i] && (!translate(user, addrs[i], &host, &avail) || !host || avail < need[i])) {
             st = fail(reason, rs, PM4D_CLRUN_BAD_ADDRESS,
-                      "%s: argument %zu: address 0x%llx is not in any registered buffer", name, i,
-                      (unsigned long long)addr);
+                      "%s: argument %zu: %llu bytes at 0x%llx are not all in one registered "
+                      "buffer",
+                      name, i, (unsigned long long)need[i], (unsigned long long)addrs[i]);
             goto out;
          }
-         if (host) {
-            mems[i] = clCreateBuffer(r->ctx, CL_MEM_READ_WRITE | CL_MEM_USE_HOST_PTR, mem_bytes[i],
-                                     host, &err);
+         if (need[i]) {
+            mems[i] = clCreateBuffer(r->ctx, CL_MEM_READ_WRITE | CL_MEM_USE_HOST_PTR,
+                                     (size_t)need[i], host, &err);
             if (!mems[i]) {
-               st = fail(reason, rs, PM4D_CLRUN_FAILED, "%s: clCreateBuffer(%zu bytes): %d", name,
-                         mem_bytes[i], err);
+               st = fail(reason, rs, PM4D_CLRUN_FAILED, "%s: clCreateBuffer(%llu bytes): %d",
+                         name, (unsigned long long)need[i], err);
                goto out;
             }
          }
-         /* A zero address becomes a NULL pointer (the optional bias). */
+         /* No bias: a NULL pointer, which the kernel never reads. */
          err = clSetKernelArg(k, (cl_uint)i, sizeof(cl_mem), mems[i] ? &mems[i] : NULL);
       }
       if (err != CL_SUCCESS) {
@@ -215,10 +243,10 @@ enum pm4d_clrun_status pm4d_clrun_dispatch(struct pm4d_clrun *r, const char *nam
       goto out;
    }
    /* Mapping makes the host pointer current even where the runtime did not run zero-copy. */
-   for (size_t i = 0; i < nargs; i++) {
+   for (size_t i = 0; i < 4; i++) {
       if (!mems[i])
          continue;
-      void *p = clEnqueueMapBuffer(r->queue, mems[i], CL_TRUE, CL_MAP_READ, 0, mem_bytes[i], 0,
+      void *p = clEnqueueMapBuffer(r->queue, mems[i], CL_TRUE, CL_MAP_READ, 0, (size_t)need[i], 0,
                                    NULL, NULL, &err);
       if (!p || clEnqueueUnmapMemObject(r->queue, mems[i], p, 0, NULL, NULL) != CL_SUCCESS) {
          st = fail(reason, rs, PM4D_CLRUN_FAILED, "%s: kernel or map failed: %d", name, err);
@@ -239,7 +267,7 @@ enum pm4d_clrun_status pm4d_clrun_dispatch(struct pm4d_clrun *r, const char *nam
 out:
    if (done)
       clReleaseEvent(done);
-   for (size_t i = 0; i < nargs; i++) {
+   for (size_t i = 0; i < 4; i++) {
       if (mems[i])
          clReleaseMemObject(mems[i]);
    }

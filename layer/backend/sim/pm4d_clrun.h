@@ -39,7 +39,11 @@ const char *pm4d_clrun_device_name(const struct pm4d_clrun *r);
 uint64_t pm4d_clrun_last_kernel_ns(const struct pm4d_clrun *r);
 
 /* Runs kernel `name` over grid[0] x grid[1] x grid[2] workgroups with the given kernarg bytes
- * and returns when it has finished and its writes are visible in host memory. */
+ * and returns when it has finished and its writes are visible in host memory. Before running,
+ * it reads the shape back from the kernargs: a shape the kernel cannot run, or an output size
+ * that does not follow from it, is BAD_ARGS; a buffer the callback cannot cover for the whole
+ * size the shape implies is BAD_ADDRESS. So no kernarg bytes make it touch unregistered
+ * memory. */
 enum pm4d_clrun_status pm4d_clrun_dispatch(struct pm4d_clrun *r, const char *name,
                                            const uint32_t grid[3], const void *kernarg,
                                            size_t kernarg_size, pm4d_clrun_translate_fn translate,

@@ -61,7 +61,6 @@ static void pick_kernel(struct level_setup *s)
    s->k.rsrc1 = 0x60af00c4;
    s->k.rsrc2 = s->level == PM4D_GFX11 ? 0x39a : 0x38c;
    s->k.rsrc3 = s->level == PM4D_GFX9 ? 0x11 : 0;
-   s->k.kernarg_user_sgpr = s->level == PM4D_GFX11 ? 0 : 4;
    s->k.kernarg_size = 100;
    s->k.kernarg_align = 8;
    s->k.group_segment_size = 15264;

@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
          __builtin_trap(); /* every refusal carries a reason */
       return 0;
    }
-   if (info.image_size > ((uint64_t)1 << 30) || info.num_kernels > PM4D_CODEOBJ_KERNELS_MAX)
+   if (info.image_size > PM4D_CODEOBJ_IMAGE_MAX || info.num_kernels > PM4D_CODEOBJ_KERNELS_MAX)
       __builtin_trap();
    uint8_t *image = malloc((size_t)info.image_size);
    if (!image)

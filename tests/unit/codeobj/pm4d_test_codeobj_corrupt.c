@@ -2,12 +2,12 @@
  * bad ELF or missing pieces, never read past the end: run under ASan), random byte corruption
  * (any status, no crash, sane fields when accepted), and hand-made refusals with the expected
  * status: wrong machine, missing descriptor, scratch, dispatch packet, queue pointer, flat
- * scratch, no kernarg pointer, implicit arguments, relocations. */
+ * scratch, private segment buffer, no kernarg pointer, implicit arguments. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "pm4d_codeobj.h"
-#include "pm4d_test_check.h"
+#include "pm4d_test_util.h"
 
 static struct pm4d_codeobj_info info;
 static char reason[256];
@@ -122,6 +122,7 @@ static void check_refusals(const struct pm4d_code_object *co)
    MUTATE("section table past the end", c[41] = 0x7f, PM4D_CODEOBJ_BAD_ELF);
    MUTATE("scratch in the descriptor", c[kd + 4] = 16, PM4D_CODEOBJ_UNSUPPORTED);
    MUTATE("scratch enabled in RSRC2", c[kd + 52] |= 1, PM4D_CODEOBJ_UNSUPPORTED);
+   MUTATE("private segment buffer", c[kd + 56] |= 1u << 0, PM4D_CODEOBJ_UNSUPPORTED);
    MUTATE("dispatch packet pointer", c[kd + 56] |= 1u << 1, PM4D_CODEOBJ_UNSUPPORTED);
    MUTATE("queue pointer", c[kd + 56] |= 1u << 2, PM4D_CODEOBJ_UNSUPPORTED);
    MUTATE("no kernarg pointer", c[kd + 56] &= (unsigned char)~(1u << 3),

@@ -9,7 +9,7 @@
 
 #include "pm4d_codeobj.h"
 #include "pm4d_kernels.h"
-#include "pm4d_test_check.h"
+#include "pm4d_test_util.h"
 
 /* What readelf says about one kernel. */
 struct ref_kernel {
@@ -98,24 +98,6 @@ static int parse_readelf(FILE *f, struct ref *r)
    return 0;
 }
 
-static unsigned char *read_file(const char *path, size_t *size)
-{
-   FILE *f = fopen(path, "rb");
-   unsigned char *buf = NULL;
-   long n;
-   if (!f)
-      return NULL;
-   if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
-       (buf = malloc((size_t)n)) && fread(buf, 1, (size_t)n, f) == (size_t)n) {
-      *size = (size_t)n;
-   } else {
-      free(buf);
-      buf = NULL;
-   }
-   fclose(f);
-   return buf;
-}
-
 static void check_kernel(const struct pm4d_kernel_desc *d, const struct ref_kernel *rk,
                          const char *target)
 {
@@ -155,20 +137,20 @@ static void check_kernel(const struct pm4d_kernel_desc *d, const struct ref_kern
    for (unsigned i = 0; i < d->num_args && i < nabi; i++)
       CHECK(!memcmp(&d->args[i], &abi[i], sizeof(abi[i])), "%s %s: arg %u differs from ABI",
             target, d->name, i);
-   /* Pre-GFX11 LLVM enables the (unused) private segment buffer before the kernarg pointer. */
-   CHECK(d->kernarg_user_sgpr == (strncmp(target, "gfx11", 5) ? 4u : 0u),
-         "%s %s: kernarg pointer in user SGPR %u", target, d->name, d->kernarg_user_sgpr);
-   printf("%s %-20s rsrc1 %08x rsrc2 %08x rsrc3 %08x props %04x kernarg %u@sgpr%u lds %u "
-          "wg %u wave %u entry 0x%llx\n",
+   /* Only the kernarg pointer among the user SGPRs (bit 3; bit 10 is wave32). */
+   CHECK((d->kernel_code_properties & ~(1u << 10)) == (1u << 3), "%s %s: properties %04x",
+         target, d->name, d->kernel_code_properties);
+   printf("%s %-20s rsrc1 %08x rsrc2 %08x rsrc3 %08x props %04x user SGPRs %u kernarg %u "
+          "lds %u wg %u wave %u entry 0x%llx\n",
           target, d->name, d->rsrc1, d->rsrc2, d->rsrc3, d->kernel_code_properties,
-          d->kernarg_size, d->kernarg_user_sgpr, d->group_segment_size, d->wg_size[0],
+          (d->rsrc2 >> 1) & 0x1f, d->kernarg_size, d->group_segment_size, d->wg_size[0],
           d->wave_size, (unsigned long long)(d->desc_offset + (uint64_t)d->entry_offset));
 }
 
 static void check_file(const char *readelf, const char *path)
 {
    size_t size = 0;
-   unsigned char *elf = read_file(path, &size);
+   unsigned char *elf = pm4d_test_read_file(path, &size);
    struct pm4d_codeobj_info *info = calloc(1, sizeof(*info));
    struct ref *r = calloc(1, sizeof(*r));
    char reason[256] = "", cmd[1024];

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "pm4d_conv2d_ref.h"
-#include "pm4d_test_check.h"
+#include "pm4d_test_util.h"
 
 #define TOLERANCE 1e-5
 #define GUARD 64 /* floats after the output that must stay untouched */
@@ -167,6 +167,30 @@ static void check_refusals(void)
                              pm4d_ref_translate, &space, reason,
                              sizeof(reason)) == PM4D_CLRUN_BAD_ARGS,
          "empty grid accepted");
+   CHECK(pm4d_clrun_dispatch(runner, "pm4d_conv2d_3x3", grid, kernarg, sizeof(kernarg),
+                             pm4d_ref_translate, &space, reason,
+                             sizeof(reason)) == PM4D_CLRUN_BAD_ARGS,
+         "3x3 kernel accepted a 1x1 shape");
+   /* Kernargs that lie about the output size would make the kernel write past the buffer. */
+   const struct pm4d_kernel_arg *args;
+   pm4d_conv2d_args(&args);
+   kernarg[args[11].offset] = 5; /* oh */
+   CHECK(pm4d_clrun_dispatch(runner, "pm4d_conv2d_1x1", grid, kernarg, sizeof(kernarg),
+                             pm4d_ref_translate, &space, reason,
+                             sizeof(reason)) == PM4D_CLRUN_BAD_ARGS,
+         "inconsistent output size accepted");
+   pm4d_conv2d_pack_kernargs(&p, &good, kernarg, sizeof(kernarg));
+   kernarg[args[20].offset] = 0x80; /* unknown flag */
+   CHECK(pm4d_clrun_dispatch(runner, "pm4d_conv2d_1x1", grid, kernarg, sizeof(kernarg),
+                             pm4d_ref_translate, &space, reason,
+                             sizeof(reason)) == PM4D_CLRUN_BAD_ARGS,
+         "unknown flag accepted");
+   bad = good;
+   bad.output = addr + 60 * 4; /* 16 bytes left in the region, 64 needed */
+   CHECK(pm4d_ref_dispatch(runner, &space, PM4D_CONV2D_1X1, &p, &bad, reason, sizeof(reason)) ==
+            PM4D_CLRUN_BAD_ADDRESS,
+         "output past the end of its buffer accepted");
+   printf("refused as expected: %s\n", reason);
 }
 
 int main(void)

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "pm4d_kernels.h"
-#include "pm4d_test_check.h"
+#include "pm4d_test_util.h"
 
 static struct pm4d_conv2d_params shape(uint32_t n, uint32_t c, uint32_t hw, uint32_t k,
                                        uint32_t rs, uint32_t stride, uint32_t pad)
@@ -13,6 +13,16 @@ static struct pm4d_conv2d_params shape(uint32_t n, uint32_t c, uint32_t hw, uint
                                       .s = rs, .stride_h = stride, .stride_w = stride,
                                       .pad_h = pad, .pad_w = pad, .dil_h = 1, .dil_w = 1,
                                       .groups = 1};
+}
+
+/* Field by field: the structs have padding that memcmp would compare too. */
+static bool same_params(const struct pm4d_conv2d_params *a, const struct pm4d_conv2d_params *b)
+{
+   return a->n == b->n && a->c == b->c && a->h == b->h && a->w == b->w && a->k == b->k &&
+          a->r == b->r && a->s == b->s && a->stride_h == b->stride_h &&
+          a->stride_w == b->stride_w && a->pad_h == b->pad_h && a->pad_w == b->pad_w &&
+          a->dil_h == b->dil_h && a->dil_w == b->dil_w && a->groups == b->groups &&
+          a->has_bias == b->has_bias && a->relu == b->relu && a->oh == b->oh && a->ow == b->ow;
 }
 
 static void check_refused(struct pm4d_conv2d_params p, const char *what)
@@ -103,6 +113,19 @@ int main(void)
    memcpy(&u, ka + args[20].offset, 4);
    CHECK(u == (PM4D_CONV2D_FLAG_BIAS | PM4D_CONV2D_FLAG_RELU), "flags %u", u);
    CHECK(ka[PM4D_CONV2D_KERNARG_SIZE] == 0 && ka[sizeof(ka) - 1] == 0, "tail not zeroed");
+   /* Unpacking gives back what was packed; buffer sizes follow the shape. */
+   struct pm4d_conv2d_params back;
+   struct pm4d_conv2d_buffers back_bufs;
+   uint64_t bytes[4];
+   CHECK(pm4d_conv2d_unpack_kernargs(ka, sizeof(ka), &back, &back_bufs) &&
+            same_params(&back, &p) && !memcmp(&back_bufs, &bufs, sizeof(bufs)),
+         "unpack(pack(p)) != p");
+   CHECK(!pm4d_conv2d_unpack_kernargs(ka, PM4D_CONV2D_KERNARG_SIZE - 1, &back, &back_bufs),
+         "unpacked short kernargs");
+   pm4d_conv2d_buffer_bytes(&p, bytes);
+   CHECK(bytes[0] == 3 * 16 * 20 * 20 * 4 && bytes[1] == 8 * 16 * 9 * 4 && bytes[2] == 8 * 4 &&
+            bytes[3] == 3 * 8 * 10 * 10 * 4,
+         "buffer sizes");
    p.has_bias = false;
    pm4d_conv2d_pack_kernargs(&p, &bufs, ka, sizeof(ka));
    memcpy(&a, ka + args[2].offset, 8);

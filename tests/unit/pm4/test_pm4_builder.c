@@ -249,8 +249,8 @@ static void test_refused_kernels(void)
    k.wg_size[1] = 32;
    refused(PM4D_GFX10_3, k, "2048 work-items");
    k = pm4d_test_kernel("gfx1030", 64);
-   k.kernarg_user_sgpr = 4; /* but RSRC2 has USER_SGPR = 2 */
-   refused(PM4D_GFX10_3, k, "kernarg pointer beyond the user SGPRs");
+   k.rsrc2 &= ~0x3eu; /* USER_SGPR = 0: no room for the kernarg pointer */
+   refused(PM4D_GFX10_3, k, "kernarg pointer without user SGPRs");
    k = pm4d_test_kernel("gfx1030", 64);
    k.wg_size[0] = 1024; /* 65536 * 1024 > 2^32 */
    struct pm4d_builder b;
@@ -270,21 +270,20 @@ static void test_refused_kernels(void)
    CHECK(cs.cdw == 0);
 }
 
-/* Kernels as the code-object loader describes them: the kernarg pointer after the four
- * private-segment-buffer SGPRs (GFX9/10), and gfx90a with RSRC3 (ACCUM_OFFSET). */
+/* Kernels as the code-object loader describes them: the kernarg pointer in s[0:1] with more
+ * user SGPRs declared than used (GFX11 pads them), and gfx90a with RSRC3 (ACCUM_OFFSET). */
 static void test_loader_layouts(void)
 {
    struct {
       enum pm4d_gfx_level level;
       const char *target;
-      unsigned wave, kus;
+      unsigned wave;
       uint32_t rsrc3;
-   } cases[] = {{PM4D_GFX10_3, "gfx1030", 32, 4, 0}, {PM4D_GFX9, "gfx90a", 64, 4, 3},
-                {PM4D_GFX9, "gfx900", 64, 4, 0}};
+   } cases[] = {{PM4D_GFX10_3, "gfx1030", 32, 0}, {PM4D_GFX9, "gfx90a", 64, 3},
+                {PM4D_GFX9, "gfx900", 64, 0}};
    for (unsigned c = 0; c < 3; c++) {
       struct pm4d_builder b;
       struct pm4d_kernel_desc k = pm4d_test_kernel(cases[c].target, cases[c].wave);
-      k.kernarg_user_sgpr = cases[c].kus;
       k.rsrc2 = 0x38c; /* USER_SGPR = 6, TGID_X/Y/Z_EN */
       k.rsrc3 = cases[c].rsrc3;
       uint32_t buf[256];
@@ -307,10 +306,10 @@ static void test_loader_layouts(void)
             val[r] = v;
          }
       }
-      CHECK(written & pm4d_reg_bit(PM4D_REG_USER_DATA_0 + 4));
-      CHECK(!(written & pm4d_reg_bit(PM4D_REG_USER_DATA_0)));
-      CHECK(val[PM4D_REG_USER_DATA_0 + 4] == (uint32_t)PM4D_TEST_KERNARG);
-      CHECK(val[PM4D_REG_USER_DATA_0 + 5] == (uint32_t)(PM4D_TEST_KERNARG >> 32));
+      CHECK(written & pm4d_reg_bit(PM4D_REG_USER_DATA_0));
+      CHECK(!(written & pm4d_reg_bit(PM4D_REG_USER_DATA_0 + 2)));
+      CHECK(val[PM4D_REG_USER_DATA_0] == (uint32_t)PM4D_TEST_KERNARG);
+      CHECK(val[PM4D_REG_USER_DATA_0 + 1] == (uint32_t)(PM4D_TEST_KERNARG >> 32));
       CHECK(!!(written & pm4d_reg_bit(PM4D_REG_PGM_RSRC3)) ==
             (cases[c].level != PM4D_GFX9 || cases[c].rsrc3 != 0));
       CHECK(val[PM4D_REG_PGM_RSRC3] == cases[c].rsrc3);

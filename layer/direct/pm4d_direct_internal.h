@@ -104,6 +104,7 @@ struct pm4d_direct_queue {
    uint32_t head, count;
    _Atomic uint64_t kernarg_retired;
    bool resetting, closing;
+   bool reporting; /* the watchdog is calling batch_failed for this queue */
    struct pm4d_direct_stats stats;
    struct pm4d_path_counters paths;
 

@@ -98,12 +98,13 @@ void pm4d_direct_queue_destroy(struct pm4d_direct_queue *q)
    if (!q)
       return;
    struct pm4d_direct *d = q->d;
-   /* The watchdog completes or fails every batch (unstarted ones of a closing queue at once). */
+   /* The watchdog completes or fails every batch (unstarted ones of a closing queue at once)
+    * and has returned from batch_failed for them. */
    pthread_mutex_lock(&q->mu);
    q->closing = true;
    for (;;) {
       uint32_t seen = atomic_load(&d->event);
-      bool empty = q->count == 0;
+      bool empty = q->count == 0 && !q->reporting;
       pthread_mutex_unlock(&q->mu);
       if (empty)
          break;

@@ -11,6 +11,7 @@
 #define IDLE_NS 1000000000ull
 
 struct pm4d_direct_failed {
+   struct pm4d_direct_queue *q; /* kept alive by q->reporting until the report is done */
    void *queue_user;
    struct pm4d_direct_batch batches[PM4D_DIRECT_MAX_INFLIGHT];
    uint32_t count;
@@ -32,8 +33,10 @@ static uint64_t fence_value(const struct pm4d_direct_queue *q)
    return atomic_load_explicit((_Atomic uint64_t *)q->fence.cpu, memory_order_acquire);
 }
 
+enum cause { HANG, FAULT, CLOSED };
+
 /* Stops the queue's back end for good, then moves what did not complete into *f. */
-static void recover(struct pm4d_direct *d, struct pm4d_direct_queue *q, bool fault,
+static void recover(struct pm4d_direct *d, struct pm4d_direct_queue *q, enum cause cause,
                     struct pm4d_direct_failed *f)
 {
    uint64_t never[PM4D_DIRECT_MAX_INFLIGHT];
@@ -44,8 +47,10 @@ static void recover(struct pm4d_direct *d, struct pm4d_direct_queue *q, bool fau
 
    pthread_mutex_lock(&q->mu);
    uint64_t fence = fence_value(q);
+   f->q = q;
    f->queue_user = q->user;
    f->count = 0;
+   q->reporting = true;
    while (q->count) {
       struct pm4d_direct_batch *b = &q->batches[q->head];
       if (fence < b->signal_point)
@@ -62,10 +67,8 @@ static void recover(struct pm4d_direct *d, struct pm4d_direct_queue *q, bool fau
    q->resetting = false;
    atomic_store(&q->fault_pending, 0);
    pthread_mutex_unlock(&q->mu);
-   if (fault)
-      d->stats.faults++;
-   else
-      d->stats.hangs++;
+   d->stats.faults += cause == FAULT;
+   d->stats.hangs += cause == HANG;
    d->stats.resets++;
 }
 
@@ -76,10 +79,11 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
 {
    if (atomic_load(&q->fault_pending)) {
       snprintf(f->reason, sizeof(f->reason), "device fault: %s", q->fault_reason);
-      recover(d, q, true, f);
+      recover(d, q, FAULT, f);
       return true;
    }
    bool hang = false, retired = false;
+   enum cause cause = HANG;
    pthread_mutex_lock(&q->mu);
    uint64_t fence = fence_value(q);
    while (q->count) {
@@ -91,13 +95,15 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
          continue;
       }
       if (!b->started) {
-         if (q->closing) {
-            snprintf(f->reason, sizeof(f->reason),
-                     "queue destroyed before wait point %" PRIu64 " was reached", b->wait_point);
-            hang = true;
-            break;
-         }
          if (q->bridge.wait(q->bridge.user, b->wait_point, 0) != 0) {
+            if (q->closing) {
+               snprintf(f->reason, sizeof(f->reason),
+                        "queue destroyed before wait point %" PRIu64 " was reached",
+                        b->wait_point);
+               hang = true;
+               cause = CLOSED;
+               break;
+            }
             *wake = *wake < now + PM4D_DIRECT_TICK_NS ? *wake : now + PM4D_DIRECT_TICK_NS;
             break;
          }
@@ -122,7 +128,7 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
    if (retired)
       pm4d_direct_event_bump(d); /* a submitter may wait for the space */
    if (hang)
-      recover(d, q, false, f);
+      recover(d, q, cause, f);
    return hang;
 }
 
@@ -134,6 +140,9 @@ static void report(struct pm4d_direct *d, struct pm4d_direct_failed *f)
                          b->signal_point, f->reason);
       free(b->jobs);
    }
+   pthread_mutex_lock(&f->q->mu);
+   f->q->reporting = false;
+   pthread_mutex_unlock(&f->q->mu);
 }
 
 static void *watchdog_main(void *arg)

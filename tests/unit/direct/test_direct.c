@@ -2,7 +2,9 @@
  * threads, outputs against the C reference, bridge points gated and in order), `faults` (every
  * injected sim fault detected and reported once per unfinished batch, then healthy work after
  * each reset), `invalid` (a corrupted template refused by debug validation, and caught by the
- * sim as an unknown opcode without it), `ring_full` (a burst against a small ring). */
+ * sim as an unknown opcode without it), `ring_full` (a burst against a small ring),
+ * `lifecycle` (queue destruction with a batch running, and with one whose wait point has not
+ * come). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -233,6 +235,47 @@ static void ring_full(void)
          ", hangs %" PRIu64 ", batches %" PRIu64, s.ring_full, s.hangs, s.batches);
 }
 
+/* --- lifecycle ------------------------------------------------------------------------ */
+static void *late_driver(void *arg)
+{
+   nanosleep(&(struct timespec){0, 100000000}, NULL);
+   fx_signal(arg, 5);
+   return NULL;
+}
+
+static void lifecycle(void)
+{
+   /* A running batch (slow, inside its deadline): destroy waits until it completes direct. */
+   struct fx_queue *fq = &queues[0];
+   inject("delay_us=20000");
+   CHECK(fx_submit(fq, fx_job_add(&fx, fq, 0), 1, 0, 1) == PM4D_DIRECT_OK, "submit");
+   pm4d_direct_queue_destroy(fq->q);
+   fq->q = NULL;
+   CHECK(fq->bridge.direct[1] == 1 && fq->batches[0].failed == 0, "running batch completed");
+   CHECK(fx_check_outputs(fq) == 0, "outputs");
+   fx_queue_fini(fq);
+
+   /* A batch whose wait point comes only after the destroy began: failed once, by reason. */
+   inject("");
+   fx_queue_init(&fx, fq);
+   CHECK(fq->q && fx_submit(fq, fx_job_add(&fx, fq, 1), 1, 5, 6) == PM4D_DIRECT_OK, "submit");
+   pthread_t t;
+   pthread_create(&t, NULL, late_driver, &fq->bridge);
+   pm4d_direct_queue_destroy(fq->q); /* returns after batch_failed has returned */
+   fq->q = NULL;
+   pthread_join(t, NULL);
+   CHECK(fq->batches[0].failed == 1 && strstr(fq->batches[0].reason, "destroyed"),
+         "unstarted batch failed once at destroy: %s", fq->batches[0].reason);
+   CHECK(fx_wait(&fq->bridge, 6, FX_WAIT_NS) == 0 && fx_check_points(fq, 6), "points");
+   CHECK(fx_check_outputs(fq) == 0, "outputs");
+   struct pm4d_direct_stats s;
+   fx_stats(&fx, &s);
+   CHECK(s.hangs == 0 && s.faults == 0 && s.resets == 1 && s.batches == 2,
+         "stats: %" PRIu64 " hangs, %" PRIu64 " resets", s.hangs, s.resets);
+   fx_queue_fini(fq);
+   fx_queue_init(&fx, fq); /* main destroys one */
+}
+
 int main(int argc, char **argv)
 {
    const char *what = argc > 1 ? argv[1] : "healthy";
@@ -262,6 +305,8 @@ int main(int argc, char **argv)
          invalid(false);
       else if (!strcmp(what, "ring_full"))
          ring_full();
+      else if (!strcmp(what, "lifecycle"))
+         lifecycle();
       else
          CHECK(false, "unknown scenario %s", what);
    }

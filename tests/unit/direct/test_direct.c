@@ -15,7 +15,7 @@
 #include "pm4d_direct_fixture.h"
 #include "pm4d_direct_test.h"
 #include "pm4d_pkt_defs.h"
-#include "pm4d_test_check.h"
+#include "pm4d_test_util.h"
 
 #define DEADLINE_NS 50000000ull /* per batch in these tests */
 #define DETECT_NS 100000000ull  /* a stall is detected within this of its deadline */

@@ -11,7 +11,7 @@
 
 #include "pm4d_builder.h"
 #include "pm4d_sim.h"
-#include "pm4d_test_check.h"
+#include "pm4d_test_util.h"
 
 #define WAIT_NS 5000000000ull
 

@@ -125,9 +125,6 @@ enum pm4d_direct_status pm4d_direct_create(const struct pm4d_direct_config *cfg,
    enum pm4d_direct_status st;
    if (!cfg || !cb || !cb->batch_failed || !out)
       return fail(reason, reason_size, PM4D_DIRECT_UNAVAILABLE, "missing config or callbacks");
-   if (cfg->backend != PM4D_BACKEND_SIM)
-      return fail(reason, reason_size, PM4D_DIRECT_UNAVAILABLE,
-                  "the amdgpu back end is not wired into the direct path yet");
    struct pm4d_direct *d = calloc(1, sizeof(*d));
    if (!d)
       return fail(reason, reason_size, PM4D_DIRECT_NOMEM, "out of memory");
@@ -139,11 +136,8 @@ enum pm4d_direct_status pm4d_direct_create(const struct pm4d_direct_config *cfg,
    pthread_rwlock_init(&d->mem_lock, NULL);
    pthread_mutex_init(&d->mu, NULL);
 
-   const char *target = getenv(PM4D_DIRECT_ENV_SIM_TARGET);
-   if (!target || !*target)
-      target = PM4D_DIRECT_SIM_DEFAULT_TARGET;
-   snprintf(d->target, sizeof(d->target), "%s", target);
-   st = pm4d_direct_sim_open(d->target, &d->dev, &d->ops, reason, reason_size);
+   st = (cfg->backend == PM4D_BACKEND_AMDGPU ? pm4d_direct_amdgpu_open : pm4d_direct_sim_open)(
+      cfg, &d->dev, &d->ops, d->target, reason, reason_size);
    if (st != PM4D_DIRECT_OK)
       goto fail;
    st = load_kernels(d, reason, reason_size);

@@ -11,6 +11,7 @@
 struct pm4d_direct_mem {
    void *cpu;
    uint64_t addr; /* what the device uses */
+   void *handle;  /* the back end's */
 };
 
 struct pm4d_direct_backend_ops {
@@ -25,7 +26,8 @@ struct pm4d_direct_backend_ops {
    enum pm4d_direct_status (*alloc)(void *dev, uint64_t size, uint32_t align,
                                     struct pm4d_direct_mem *out);
    void (*free)(void *dev, struct pm4d_direct_mem *mem);
-   /* Host memory the direct path owns elsewhere (the ring's dwords): make it device-visible. */
+   /* Host memory the direct path owns elsewhere (the ring's dwords): make it device-visible
+    * (*addr = 0 when the back end copies batches at the kick instead). */
    enum pm4d_direct_status (*map)(void *dev, void *host, uint64_t size, uint64_t *addr);
    void (*unmap)(void *dev, void *host);
    /* Uploads a laid-out code-object image; *base is its device address (256-byte aligned). */
@@ -41,22 +43,30 @@ struct pm4d_direct_backend_ops {
 
    enum pm4d_direct_status (*queue_create)(void *dev, struct pm4d_direct_queue *q, void **out);
    void (*queue_destroy)(void *bq);
-   /* Runs ndw dwords at device address ib after the bridge reaches wait_point; the batch's own
-    * RELEASE_MEM writes signal_point. */
-   enum pm4d_direct_status (*kick)(void *bq, uint64_t ib, uint32_t ndw, uint64_t wait_point,
-                                   uint64_t signal_point);
+   /* Runs the batch (ndw dwords at dw, device address ib when mapped) after the bridge reaches
+    * wait_point; its own RELEASE_MEM writes signal_point. jobs: the memory it touches. */
+   enum pm4d_direct_status (*kick)(void *bq, const uint32_t *dw, uint64_t ib, uint32_t ndw,
+                                   const struct pm4d_job *jobs, uint32_t count,
+                                   uint64_t wait_point, uint64_t signal_point);
    /* Stops the queue's work for good, lists the signal points that never completed (returns
     * how many) and gets the queue ready for new work. */
    uint32_t (*reset)(void *bq, uint64_t *never_done, uint32_t max);
 };
 
+/* Opening a back end: *dev and *ops, and target = the gfx name whose kernels it runs. */
 /* The sim: target from PM4DIRECT_SIM_TARGET (default gfx1030), faults from
  * PM4DIRECT_SIM_FAULT. */
 #define PM4D_DIRECT_ENV_SIM_TARGET "PM4DIRECT_SIM_TARGET"
 #define PM4D_DIRECT_SIM_DEFAULT_TARGET "gfx1030"
-enum pm4d_direct_status pm4d_direct_sim_open(const char *target, void **dev,
+enum pm4d_direct_status pm4d_direct_sim_open(const struct pm4d_direct_config *cfg, void **dev,
                                              const struct pm4d_direct_backend_ops **ops,
-                                             char *reason, size_t reason_size);
+                                             char target[PM4D_TARGET_NAME_MAX], char *reason,
+                                             size_t reason_size);
+/* amdgpu: the GPU at cfg->pci, through libdrm (or the ops a test set). */
+enum pm4d_direct_status pm4d_direct_amdgpu_open(const struct pm4d_direct_config *cfg, void **dev,
+                                                const struct pm4d_direct_backend_ops **ops,
+                                                char target[PM4D_TARGET_NAME_MAX], char *reason,
+                                                size_t reason_size);
 
 /* Called by back ends, from their threads. */
 /* A RELEASE_MEM's interrupt: value is in the fence memory; signals the bridge. */

@@ -3,10 +3,12 @@
 
 #include "pm4d_direct_backend.h"
 
-enum pm4d_direct_status pm4d_direct_sim_open(const char *target, void **dev,
+enum pm4d_direct_status pm4d_direct_sim_open(const struct pm4d_direct_config *cfg, void **dev,
                                              const struct pm4d_direct_backend_ops **ops,
-                                             char *reason, size_t reason_size)
+                                             char target[PM4D_TARGET_NAME_MAX], char *reason,
+                                             size_t reason_size)
 {
+   (void)cfg;
    (void)target;
    (void)dev;
    (void)ops;

@@ -55,6 +55,7 @@ enum pm4d_direct_status pm4d_direct_queue_create(struct pm4d_direct *d,
    st = d->ops->map(d->dev, (void *)pm4d_ring_ptr(q->ring, 0), size_dw * 4ull, &q->ring_addr);
    if (st != PM4D_DIRECT_OK)
       goto fail;
+   q->ring_mapped = true;
    /* Room for the kernargs of every job the ring can hold at once. */
    q->kernarg_bytes = (uint64_t)(size_dw / d->dispatch_dw_min + 1) *
                       PM4D_DIRECT_KERNARG_SLOT;
@@ -84,7 +85,7 @@ fail:
       d->ops->free(d->dev, &q->fence);
    if (q->kernargs.cpu)
       d->ops->free(d->dev, &q->kernargs);
-   if (q->ring_addr)
+   if (q->ring_mapped)
       d->ops->unmap(d->dev, (void *)pm4d_ring_ptr(q->ring, 0));
    pm4d_ring_destroy(q->ring);
    free(q->plan);
@@ -313,14 +314,14 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q,
       }
    }
 
-   uint64_t ib = q->ring_addr + (uint64_t)(dw - pm4d_ring_ptr(q->ring, 0)) * 4u;
+   uint64_t ib = q->ring_addr ? q->ring_addr + (uint64_t)(dw - pm4d_ring_ptr(q->ring, 0)) * 4u : 0;
    pthread_mutex_lock(&q->mu);
    if (q->resetting || q->closing) {
       pthread_mutex_unlock(&q->mu);
       st = say(rs, rn, PM4D_DIRECT_FAILED, "the queue is being reset or destroyed");
       goto fail;
    }
-   st = d->ops->kick(q->bq, ib, ndw, wait_point, signal_point);
+   st = d->ops->kick(q->bq, dw, ib, ndw, jobs, count, wait_point, signal_point);
    if (st != PM4D_DIRECT_OK) {
       pthread_mutex_unlock(&q->mu);
       say(rs, rn, st, "the %s back end refused the kick", d->ops->name);

@@ -140,9 +140,11 @@ static void sim_queue_destroy(void *bq)
    pm4d_sim_queue_destroy(bq);
 }
 
-static enum pm4d_direct_status sim_kick(void *bq, uint64_t ib, uint32_t ndw, uint64_t wait_point,
-                                        uint64_t signal_point)
+static enum pm4d_direct_status sim_kick(void *bq, const uint32_t *dw, uint64_t ib, uint32_t ndw,
+                                        const struct pm4d_job *jobs, uint32_t count,
+                                        uint64_t wait_point, uint64_t signal_point)
 {
+   (void)dw, (void)jobs, (void)count; /* the CP reads the ring itself; app memory is mapped */
    return from_sim(pm4d_sim_queue_kick(bq, ib, ndw, wait_point, signal_point));
 }
 
@@ -171,18 +173,25 @@ static const struct pm4d_direct_backend_ops sim_ops = {
    .reset = sim_reset,
 };
 
-enum pm4d_direct_status pm4d_direct_sim_open(const char *target, void **dev,
+enum pm4d_direct_status pm4d_direct_sim_open(const struct pm4d_direct_config *cfg, void **dev,
                                              const struct pm4d_direct_backend_ops **ops,
-                                             char *reason, size_t reason_size)
+                                             char target[PM4D_TARGET_NAME_MAX], char *reason,
+                                             size_t reason_size)
 {
    enum pm4d_gfx_level level;
    struct pm4d_sim_fault fault;
    static const struct pm4d_sim_events events = {
       .fence = on_fence, .fault = on_fault, .wait = on_wait};
-   if (!pm4d_gfx_parse(target, &level)) {
-      snprintf(reason, reason_size, "sim: unknown target %s", target);
+   const char *name = getenv(PM4D_DIRECT_ENV_SIM_TARGET);
+   (void)cfg;
+   if (!name || !*name)
+      name = PM4D_DIRECT_SIM_DEFAULT_TARGET;
+   if (strlen(name) >= PM4D_TARGET_NAME_MAX || !pm4d_gfx_parse(name, &level)) {
+      snprintf(reason, reason_size, "sim: unknown target %.32s (%s)", name,
+               PM4D_DIRECT_ENV_SIM_TARGET);
       return PM4D_DIRECT_UNAVAILABLE;
    }
+   strcpy(target, name);
    if (!pm4d_sim_fault_parse(getenv(PM4D_SIM_ENV_FAULT), &fault, reason, reason_size))
       return PM4D_DIRECT_UNAVAILABLE;
    enum pm4d_sim_status st =

@@ -12,4 +12,8 @@ enum pm4d_direct_status pm4d_direct_test_inject(struct pm4d_direct *d, const cha
  * flight); a corrupted template must be refused by debug-mode validation. */
 void pm4d_direct_test_corrupt_templates(struct pm4d_direct *d, uint32_t index, uint32_t mask);
 
+/* The libdrm functions (a struct pm4d_drm_ops, e.g. the test recorder's) the amdgpu back end
+ * of later pm4d_direct_create calls uses; NULL: the real ones. */
+void pm4d_direct_test_amdgpu_ops(const void *drm_ops);
+
 #endif

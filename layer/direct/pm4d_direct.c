@@ -1,0 +1,294 @@
+/* The direct path of one device: back end, target, kernels and templates, app memory,
+ * counters. */
+#include <limits.h>
+#include <stdarg.h>
+#include <linux/futex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pm4d_direct_internal.h"
+#include "pm4d_direct_test.h"
+
+const char *pm4d_direct_status_name(enum pm4d_direct_status s)
+{
+   switch (s) {
+   case PM4D_DIRECT_OK: return "ok";
+   case PM4D_DIRECT_UNAVAILABLE: return "unavailable";
+   case PM4D_DIRECT_UNSUPPORTED: return "unsupported";
+   case PM4D_DIRECT_RING_FULL: return "ring full";
+   case PM4D_DIRECT_INVALID: return "invalid";
+   case PM4D_DIRECT_NOMEM: return "out of memory";
+   case PM4D_DIRECT_FAILED: return "failed";
+   }
+   return "unknown";
+}
+
+void pm4d_direct_event_bump(struct pm4d_direct *d)
+{
+   atomic_fetch_add(&d->event, 1);
+   syscall(SYS_futex, (uint32_t *)&d->event, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, INT_MAX, NULL, NULL,
+           0);
+}
+
+void pm4d_direct_event_wait(struct pm4d_direct *d, uint32_t seen, uint64_t deadline_ns)
+{
+   struct timespec ts = {.tv_sec = (time_t)(deadline_ns / 1000000000ull),
+                         .tv_nsec = (long)(deadline_ns % 1000000000ull)};
+   syscall(SYS_futex, (uint32_t *)&d->event, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, seen, &ts,
+           NULL, FUTEX_BITSET_MATCH_ANY);
+}
+
+static enum pm4d_direct_status fail(char *reason, size_t rs, enum pm4d_direct_status st,
+                                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static enum pm4d_direct_status fail(char *reason, size_t rs, enum pm4d_direct_status st,
+                                    const char *fmt, ...)
+{
+   va_list ap;
+   va_start(ap, fmt);
+   if (reason && rs)
+      vsnprintf(reason, rs, fmt, ap);
+   va_end(ap);
+   return st;
+}
+
+/* Loads the embedded code object of d->target, uploads it and builds a template per variant. */
+static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason, size_t rs)
+{
+   const struct pm4d_code_object *cos;
+   size_t n = pm4d_embedded_code_objects(&cos), i;
+   for (i = 0; i < n && strcmp(cos[i].target, d->target) != 0; i++)
+      ;
+   if (i == n)
+      return fail(reason, rs, PM4D_DIRECT_UNAVAILABLE,
+                  "no embedded code object for %s (%zu built; no clang for amdgcn at build "
+                  "time means none)", d->target, n);
+   const struct pm4d_code_object *co = &cos[i];
+   enum pm4d_gfx_level level;
+   if (!pm4d_gfx_parse(d->target, &level) || pm4d_builder_init(&d->builder, level) != PM4D_OK)
+      return fail(reason, rs, PM4D_DIRECT_UNAVAILABLE, "%s is no GFX level the PM4 core knows",
+                  d->target);
+   if (pm4d_codeobj_load(co->elf, co->size, &d->info, reason, rs) != PM4D_CODEOBJ_OK)
+      return PM4D_DIRECT_UNAVAILABLE;
+
+   void *image = malloc(d->info.image_size);
+   if (!image)
+      return fail(reason, rs, PM4D_DIRECT_NOMEM, "out of memory for the code image");
+   uint64_t base = 0;
+   enum pm4d_direct_status st = PM4D_DIRECT_UNAVAILABLE;
+   if (pm4d_codeobj_image_copy(co->elf, co->size, image, d->info.image_size, reason, rs) ==
+       PM4D_CODEOBJ_OK)
+      st = d->ops->upload_code(d->dev, image, d->info.image_size, &d->info, &base, reason, rs);
+   free(image);
+   if (st != PM4D_DIRECT_OK)
+      return st;
+
+   pm4d_validator_init(&d->validator, level);
+   for (unsigned v = 0; v < PM4D_CONV2D_VARIANT_COUNT; v++) {
+      const struct pm4d_kernel_desc *k =
+         pm4d_codeobj_find(&d->info, pm4d_conv2d_variant_name((enum pm4d_conv2d_variant)v));
+      const char *why = NULL;
+      if (!k || pm4d_builder_check_kernel(&d->builder, k, &why) != PM4D_OK)
+         continue; /* shapes that need this variant are unsupported */
+      uint64_t entry = base + k->desc_offset + (uint64_t)k->entry_offset;
+      uint32_t ndw = pm4d_builder_dispatch_dw(&d->builder, k);
+      d->kernels[v] = (struct pm4d_direct_kernel){k, entry, ndw};
+      d->dispatch_dw_max = ndw > d->dispatch_dw_max ? ndw : d->dispatch_dw_max;
+      d->dispatch_dw_min = d->dispatch_dw_min && d->dispatch_dw_min < ndw ? d->dispatch_dw_min : ndw;
+      /* A variant without a template still runs through the dynamic builder. */
+      pm4d_template_cache_add(&d->templates, &d->builder, k, entry, &why);
+      pm4d_validator_add_program(&d->validator, entry, base + d->info.image_size - entry, k);
+   }
+   if (!d->kernels[PM4D_CONV2D_DIRECT].desc)
+      return fail(reason, rs, PM4D_DIRECT_UNAVAILABLE,
+                  "the %s code object has no usable %s kernel", d->target,
+                  pm4d_conv2d_variant_name(PM4D_CONV2D_DIRECT));
+
+   const char *why = NULL;
+   struct pm4d_cs cs;
+   pm4d_cs_init(&cs, d->head, PM4D_BATCH_HEAD_MAX_DW);
+   if (pm4d_tail_template_build(&d->builder, &d->tail, &why) != PM4D_OK ||
+       pm4d_builder_batch_head(&d->builder, &cs, &why) != PM4D_OK)
+      return fail(reason, rs, PM4D_DIRECT_UNAVAILABLE, "batch head/tail: %s", why);
+   d->head_dw = cs.cdw;
+   return PM4D_DIRECT_OK;
+}
+
+enum pm4d_direct_status pm4d_direct_create(const struct pm4d_direct_config *cfg,
+                                           const struct pm4d_direct_callbacks *cb,
+                                           struct pm4d_direct **out, char *reason,
+                                           size_t reason_size)
+{
+   enum pm4d_direct_status st;
+   if (!cfg || !cb || !cb->batch_failed || !out)
+      return fail(reason, reason_size, PM4D_DIRECT_UNAVAILABLE, "missing config or callbacks");
+   struct pm4d_direct *d = calloc(1, sizeof(*d));
+   if (!d)
+      return fail(reason, reason_size, PM4D_DIRECT_NOMEM, "out of memory");
+   d->cb = *cb;
+   d->debug = cfg->debug;
+   d->ring_bytes = cfg->ring_bytes ? cfg->ring_bytes : PM4D_RING_DEFAULT_BYTES;
+   d->deadline_base_ns = cfg->deadline_base_ns ? cfg->deadline_base_ns
+                                               : PM4D_DIRECT_DEFAULT_DEADLINE_NS;
+   pthread_rwlock_init(&d->mem_lock, NULL);
+   pthread_mutex_init(&d->mu, NULL);
+
+   st = (cfg->backend == PM4D_BACKEND_AMDGPU ? pm4d_direct_amdgpu_open : pm4d_direct_sim_open)(
+      cfg, &d->dev, &d->ops, d->target, reason, reason_size);
+   if (st != PM4D_DIRECT_OK)
+      goto fail;
+   st = load_kernels(d, reason, reason_size);
+   if (st != PM4D_DIRECT_OK)
+      goto fail;
+   st = pm4d_direct_watchdog_start(d);
+   if (st != PM4D_DIRECT_OK) {
+      fail(reason, reason_size, st, "could not start the watchdog thread");
+      goto fail;
+   }
+   *out = d;
+   return PM4D_DIRECT_OK;
+
+fail:
+   pm4d_direct_destroy(d);
+   return st;
+}
+
+void pm4d_direct_destroy(struct pm4d_direct *d)
+{
+   if (!d)
+      return;
+   while (d->queues)
+      pm4d_direct_queue_destroy(d->queues);
+   pm4d_direct_watchdog_stop(d);
+   for (uint32_t i = 0; i < d->nmem; i++)
+      d->ops->memory_unregister(d->dev, d->mem[i].id, d->mem[i].host);
+   free(d->mem);
+   if (d->ops)
+      d->ops->destroy(d->dev);
+   pthread_rwlock_destroy(&d->mem_lock);
+   pthread_mutex_destroy(&d->mu);
+   free(d);
+}
+
+const char *pm4d_direct_backend_name(const struct pm4d_direct *d)
+{
+   return d->ops->name;
+}
+
+enum pm4d_address_space pm4d_direct_address_space(const struct pm4d_direct *d)
+{
+   return d->ops->space;
+}
+
+enum pm4d_conv2d_variant pm4d_direct_variant(const struct pm4d_direct *d,
+                                             const struct pm4d_conv2d_params *p, uint32_t grid[3])
+{
+   enum pm4d_conv2d_variant v = pm4d_conv2d_variant_choose(p);
+   if (!d->kernels[v].desc)
+      v = PM4D_CONV2D_DIRECT; /* the faster variant did not load: the generic one runs all */
+   return pm4d_conv2d_grid(v, p, grid) ? v : PM4D_CONV2D_VARIANT_COUNT;
+}
+
+bool pm4d_direct_supports(const struct pm4d_direct *d, const struct pm4d_conv2d_params *p)
+{
+   uint32_t grid[3];
+   return pm4d_direct_variant(d, p, grid) != PM4D_CONV2D_VARIANT_COUNT;
+}
+
+const struct pm4d_direct_memory *pm4d_direct_memory_find_locked(const struct pm4d_direct *d,
+                                                                uint64_t id)
+{
+   for (uint32_t i = 0; i < d->nmem; i++)
+      if (d->mem[i].id == id)
+         return &d->mem[i];
+   return NULL;
+}
+
+enum pm4d_direct_status pm4d_direct_memory_register(struct pm4d_direct *d, uint64_t id,
+                                                    void *host, uint64_t size, int dmabuf_fd)
+{
+   enum pm4d_direct_status st = PM4D_DIRECT_OK;
+   if (id == 0 || size == 0)
+      return PM4D_DIRECT_UNSUPPORTED;
+   pthread_rwlock_wrlock(&d->mem_lock);
+   if (pm4d_direct_memory_find_locked(d, id)) {
+      st = PM4D_DIRECT_UNSUPPORTED; /* registered twice: the layer's bug, refuse */
+      goto out;
+   }
+   if (d->nmem == d->memcap) {
+      uint32_t cap = d->memcap ? d->memcap * 2 : 16;
+      struct pm4d_direct_memory *m = realloc(d->mem, cap * sizeof(*m));
+      if (!m) {
+         st = PM4D_DIRECT_NOMEM;
+         goto out;
+      }
+      d->mem = m;
+      d->memcap = cap;
+   }
+   st = d->ops->memory_register(d->dev, id, host, size, dmabuf_fd);
+   if (st == PM4D_DIRECT_OK)
+      d->mem[d->nmem++] = (struct pm4d_direct_memory){id, size, host};
+out:
+   pthread_rwlock_unlock(&d->mem_lock);
+   return st;
+}
+
+void pm4d_direct_memory_unregister(struct pm4d_direct *d, uint64_t id)
+{
+   pthread_rwlock_wrlock(&d->mem_lock);
+   for (uint32_t i = 0; i < d->nmem; i++) {
+      if (d->mem[i].id == id) {
+         d->ops->memory_unregister(d->dev, id, d->mem[i].host);
+         d->mem[i] = d->mem[--d->nmem];
+         break;
+      }
+   }
+   pthread_rwlock_unlock(&d->mem_lock);
+}
+
+void pm4d_direct_stats_add(struct pm4d_direct_stats *out, const struct pm4d_direct_stats *in)
+{
+   out->batches += in->batches;
+   out->jobs += in->jobs;
+   out->template_dispatches += in->template_dispatches;
+   out->dynamic_dispatches += in->dynamic_dispatches;
+   out->validation_failures += in->validation_failures;
+   out->ring_full += in->ring_full;
+   out->hangs += in->hangs;
+   out->faults += in->faults;
+   out->resets += in->resets;
+   if (in->ring_high_water_dw > out->ring_high_water_dw)
+      out->ring_high_water_dw = in->ring_high_water_dw;
+}
+
+void pm4d_direct_stats_get(const struct pm4d_direct *d, struct pm4d_direct_stats *out)
+{
+   struct pm4d_direct *m = (struct pm4d_direct *)d; /* locks only */
+   pthread_mutex_lock(&m->mu);
+   *out = d->stats;
+   for (struct pm4d_direct_queue *q = d->queues; q; q = q->next) {
+      pthread_mutex_lock(&q->mu);
+      pm4d_direct_stats_add(out, &q->stats);
+      pthread_mutex_unlock(&q->mu);
+   }
+   pthread_mutex_unlock(&m->mu);
+}
+
+enum pm4d_direct_status pm4d_direct_test_inject(struct pm4d_direct *d, const char *spec,
+                                                char *reason, size_t reason_size)
+{
+   if (!d->ops->inject)
+      return fail(reason, reason_size, PM4D_DIRECT_UNAVAILABLE, "%s has no fault injection",
+                  d->ops->name);
+   return d->ops->inject(d->dev, spec, reason, reason_size);
+}
+
+void pm4d_direct_test_corrupt_templates(struct pm4d_direct *d, uint32_t index, uint32_t mask)
+{
+   for (uint32_t i = 0; i < d->templates.count; i++)
+      if (index < d->templates.entries[i].ndw)
+         d->templates.entries[i].dw[index] ^= mask;
+}

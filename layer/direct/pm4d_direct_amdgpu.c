@@ -1,0 +1,282 @@
+/* The amdgpu back end (layer/backend/amdgpu) behind the direct path's back-end interface.
+ * Batches are copied from the direct path's ring into the queue's IB pool at the kick and
+ * submitted with the jobs' imported buffers; completion signals the bridge syncobj in the
+ * kernel, and the watchdog reads the batch's RELEASE_MEM fence on its tick (no interrupts
+ * reach user space). Known gap: the kernarg arena and the fence are pools of their own that
+ * submissions do not list in their BO lists (pm4d_amdgpu_queue lists only its pools, the code
+ * pool and imports); they stay mapped in the VM but are not guaranteed resident. Never run on
+ * AMD hardware here: covered up to the ioctl boundary with the libdrm recorder. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pm4d_amdgpu_deadline.h"
+#include "pm4d_amdgpu_device.h"
+#include "pm4d_amdgpu_queue.h"
+#include "pm4d_direct_internal.h"
+#include "pm4d_direct_test.h"
+
+#define PAGE 4096u
+/* How long a reset waits for the kernel to settle a hung batch before giving up. */
+#define RECOVER_TRIES 50
+#define RECOVER_SLICE_NS 100000000ull
+/* pm4d_amdgpu_queue_check's own deadline; the direct path's watchdog decides hangs. */
+#define AMDGPU_CHECK_DEADLINE_NS 60000000000ull
+
+static const struct pm4d_drm_ops *test_drm_ops;
+
+void pm4d_direct_test_amdgpu_ops(const void *drm_ops)
+{
+   test_drm_ops = drm_ops;
+}
+
+struct amd_dev {
+   const struct pm4d_drm_ops *drm;
+   struct pm4d_amdgpu_device *dev;
+   uint32_t ib_pool_bytes;
+};
+
+struct amd_queue {
+   struct amd_dev *ad;
+   struct pm4d_direct_queue *q;
+   struct pm4d_amdgpu_queue *aq;
+};
+
+static enum pm4d_direct_status from_amdgpu(enum pm4d_amdgpu_status st)
+{
+   switch (st) {
+   case PM4D_AMDGPU_OK: return PM4D_DIRECT_OK;
+   case PM4D_AMDGPU_OUT_OF_HOST_MEMORY: return PM4D_DIRECT_NOMEM;
+   case PM4D_AMDGPU_POOL_FULL: return PM4D_DIRECT_RING_FULL;
+   case PM4D_AMDGPU_INVALID_ARGUMENT: return PM4D_DIRECT_UNSUPPORTED;
+   default:
+      return pm4d_amdgpu_status_is_passthrough(st) ? PM4D_DIRECT_UNAVAILABLE : PM4D_DIRECT_FAILED;
+   }
+}
+
+static uint64_t pages(uint64_t bytes)
+{
+   return (bytes + PAGE - 1) & ~(uint64_t)(PAGE - 1);
+}
+
+static void amd_destroy(void *dev)
+{
+   struct amd_dev *ad = dev;
+   pm4d_amdgpu_device_destroy(ad->dev);
+   free(ad);
+}
+
+static enum pm4d_direct_status amd_alloc(void *dev, uint64_t size, uint32_t align,
+                                         struct pm4d_direct_mem *out)
+{
+   struct amd_dev *ad = dev;
+   struct pm4d_amdgpu_pool *pool = calloc(1, sizeof(*pool));
+   if (!pool || align > PAGE) {
+      free(pool);
+      return pool ? PM4D_DIRECT_UNSUPPORTED : PM4D_DIRECT_NOMEM;
+   }
+   /* Written by the GPU too (the fence): readable and writable, never executable. */
+   enum pm4d_amdgpu_status st = pm4d_amdgpu_pool_create(
+      ad->drm, pm4d_amdgpu_device_handle(ad->dev), pages(size),
+      AMDGPU_VM_PAGE_READABLE | AMDGPU_VM_PAGE_WRITEABLE, pool, NULL);
+   if (st != PM4D_AMDGPU_OK) {
+      free(pool);
+      return from_amdgpu(st);
+   }
+   *out = (struct pm4d_direct_mem){.cpu = pool->cpu, .addr = pool->va, .handle = pool};
+   return PM4D_DIRECT_OK;
+}
+
+static void amd_free(void *dev, struct pm4d_direct_mem *mem)
+{
+   (void)dev;
+   if (mem->handle) {
+      pm4d_amdgpu_pool_destroy(mem->handle);
+      free(mem->handle);
+   }
+   *mem = (struct pm4d_direct_mem){0};
+}
+
+static enum pm4d_direct_status amd_map(void *dev, void *host, uint64_t size, uint64_t *addr)
+{
+   struct amd_dev *ad = dev;
+   (void)host;
+   ad->ib_pool_bytes = (uint32_t)pages(size); /* the kick copies each batch into the IB pool */
+   *addr = 0;
+   return PM4D_DIRECT_OK;
+}
+
+static void amd_unmap(void *dev, void *host)
+{
+   (void)dev, (void)host;
+}
+
+static enum pm4d_direct_status amd_upload_code(void *dev, const void *image, uint64_t size,
+                                               const struct pm4d_codeobj_info *info,
+                                               uint64_t *base, char *reason, size_t rs)
+{
+   struct amd_dev *ad = dev;
+   struct pm4d_amdgpu_reason why = {""};
+   (void)info;
+   enum pm4d_amdgpu_status st = pm4d_amdgpu_device_upload_code(ad->dev, image, size, base, &why);
+   if (st != PM4D_AMDGPU_OK)
+      snprintf(reason, rs, "amdgpu: %s", why.text);
+   return from_amdgpu(st);
+}
+
+static enum pm4d_direct_status amd_memory_register(void *dev, uint64_t id, void *host,
+                                                   uint64_t size, int dmabuf_fd)
+{
+   struct amd_dev *ad = dev;
+   (void)host, (void)size;
+   if (dmabuf_fd < 0)
+      return PM4D_DIRECT_UNSUPPORTED; /* submissions name buffers by their import */
+   return from_amdgpu(pm4d_amdgpu_device_import(ad->dev, id, dmabuf_fd, NULL));
+}
+
+static void amd_memory_unregister(void *dev, uint64_t id, void *host)
+{
+   struct amd_dev *ad = dev;
+   (void)host;
+   pm4d_amdgpu_device_forget(ad->dev, id);
+}
+
+static enum pm4d_direct_status amd_queue_create(void *dev, struct pm4d_direct_queue *q,
+                                                void **out)
+{
+   struct amd_dev *ad = dev;
+   struct amd_queue *aq = calloc(1, sizeof(*aq));
+   if (!aq)
+      return PM4D_DIRECT_NOMEM;
+   const struct pm4d_amdgpu_queue_desc desc = {
+      .priority = AMDGPU_CTX_PRIORITY_NORMAL,
+      .bridge_fd = q->bridge.opaque_fd,
+      .ib_pool_bytes = ad->ib_pool_bytes ? ad->ib_pool_bytes : PM4D_RING_DEFAULT_BYTES,
+      .kernarg_pool_bytes = PAGE, /* kernargs live in the direct path's arena */
+   };
+   enum pm4d_amdgpu_status st = pm4d_amdgpu_queue_create(ad->dev, &desc, &aq->aq, NULL);
+   if (st != PM4D_AMDGPU_OK) {
+      free(aq);
+      return from_amdgpu(st);
+   }
+   aq->ad = ad;
+   aq->q = q;
+   *out = aq;
+   return PM4D_DIRECT_OK;
+}
+
+static void amd_queue_destroy(void *bq)
+{
+   struct amd_queue *aq = bq;
+   pm4d_amdgpu_queue_destroy(aq->aq);
+   free(aq);
+}
+
+static enum pm4d_direct_status amd_kick(void *bq, const uint32_t *dw, uint64_t ib, uint32_t ndw,
+                                        const struct pm4d_job *jobs, uint32_t count,
+                                        uint64_t wait_point, uint64_t signal_point)
+{
+   struct amd_queue *aq = bq;
+   struct pm4d_amdgpu_reason why = {""};
+   struct pm4d_amdgpu_span span;
+   uint64_t keys[PM4D_AMDGPU_MAX_BUFFERS];
+   uint32_t nkeys = 0;
+   (void)ib;
+   /* Gives completed batches' IB space back; a reset context shows up here first. */
+   enum pm4d_amdgpu_status st = pm4d_amdgpu_queue_check(aq->aq, pm4d_ring_now_ns(), &why);
+   if (st == PM4D_AMDGPU_HANG || st == PM4D_AMDGPU_VRAM_LOST) {
+      pm4d_direct_queue_fault(aq->q, why.text);
+      return PM4D_DIRECT_FAILED;
+   }
+   for (uint32_t i = 0; i < count; i++) {
+      for (int b = 0; b < 4; b++) {
+         uint64_t id = jobs[i].memory_ids[b];
+         uint32_t k = 0;
+         while (k < nkeys && keys[k] != id)
+            k++;
+         if (id && k == nkeys) {
+            if (nkeys == PM4D_AMDGPU_MAX_BUFFERS)
+               return PM4D_DIRECT_UNSUPPORTED;
+            keys[nkeys++] = id;
+         }
+      }
+   }
+   st = pm4d_amdgpu_queue_alloc_ib(aq->aq, ndw, &span, &why);
+   if (st != PM4D_AMDGPU_OK)
+      return from_amdgpu(st);
+   memcpy(span.cpu, dw, ndw * 4ull);
+   const struct pm4d_amdgpu_batch batch = {
+      .id = signal_point,
+      .ib_va = span.va,
+      .ib_bytes = ndw * 4u,
+      .buffers = keys,
+      .buffer_count = nkeys,
+      .wait_point = wait_point,
+      .signal_point = signal_point,
+      .deadline_ns = AMDGPU_CHECK_DEADLINE_NS,
+   };
+   uint64_t seq;
+   return from_amdgpu(pm4d_amdgpu_queue_submit(aq->aq, &batch, &seq, &why));
+}
+
+static uint32_t amd_reset(void *bq, uint64_t *never_done, uint32_t max)
+{
+   struct amd_queue *aq = bq;
+   struct pm4d_amdgpu_recovery rec;
+   enum pm4d_amdgpu_status st = PM4D_AMDGPU_BUSY;
+   for (int i = 0; i < RECOVER_TRIES && st == PM4D_AMDGPU_BUSY; i++)
+      st = pm4d_amdgpu_queue_recover(aq->aq, pm4d_ring_now_ns() + RECOVER_SLICE_NS, &rec, NULL);
+   if (st == PM4D_AMDGPU_BUSY)
+      return 0; /* the kernel's job timeout resets the GPU; nothing is known to be done */
+   for (uint32_t i = 0; i < rec.rerun_count && i < max; i++)
+      never_done[i] = rec.rerun[i];
+   return rec.rerun_count;
+}
+
+static const struct pm4d_direct_backend_ops amdgpu_ops = {
+   .name = "amdgpu",
+   .space = PM4D_ADDR_GPU_VA,
+   .ps_per_flop = 1000000000000ull / PM4D_AMDGPU_DEADLINE_FLOPS_PER_S,
+   .interrupts = false,
+   .destroy = amd_destroy,
+   .alloc = amd_alloc,
+   .free = amd_free,
+   .map = amd_map,
+   .unmap = amd_unmap,
+   .upload_code = amd_upload_code,
+   .memory_register = amd_memory_register,
+   .memory_unregister = amd_memory_unregister,
+   .inject = NULL,
+   .queue_create = amd_queue_create,
+   .queue_destroy = amd_queue_destroy,
+   .kick = amd_kick,
+   .reset = amd_reset,
+};
+
+enum pm4d_direct_status pm4d_direct_amdgpu_open(const struct pm4d_direct_config *cfg, void **dev,
+                                                const struct pm4d_direct_backend_ops **ops,
+                                                char target[PM4D_TARGET_NAME_MAX], char *reason,
+                                                size_t reason_size)
+{
+   struct amd_dev *ad = calloc(1, sizeof(*ad));
+   struct pm4d_amdgpu_reason why = {""};
+   if (!ad) {
+      snprintf(reason, reason_size, "amdgpu: out of memory");
+      return PM4D_DIRECT_NOMEM;
+   }
+   ad->drm = test_drm_ops ? test_drm_ops : pm4d_drm_ops_default();
+   const struct pm4d_pci_addr addr = {.domain = (uint16_t)cfg->pci.domain,
+                                      .bus = (uint8_t)cfg->pci.bus,
+                                      .dev = (uint8_t)cfg->pci.device,
+                                      .func = (uint8_t)cfg->pci.function};
+   enum pm4d_amdgpu_status st = pm4d_amdgpu_device_probe(ad->drm, addr, &ad->dev, &why);
+   if (st != PM4D_AMDGPU_OK) {
+      snprintf(reason, reason_size, "amdgpu: %s", why.text);
+      free(ad);
+      return pm4d_amdgpu_status_is_passthrough(st) ? PM4D_DIRECT_UNAVAILABLE : from_amdgpu(st);
+   }
+   snprintf(target, PM4D_TARGET_NAME_MAX, "%s", pm4d_amdgpu_device_target(ad->dev)->name);
+   *dev = ad;
+   *ops = &amdgpu_ops;
+   return PM4D_DIRECT_OK;
+}

@@ -1,0 +1,80 @@
+/* What the direct path needs from a back end (sim now, amdgpu later): memory the device can
+ * read (ring, kernargs, fences, code), code upload, app memory, and per queue a kick and a
+ * reset. A back end is opened by its own function below and reports completions and faults
+ * through pm4d_direct_queue_interrupt / pm4d_direct_queue_fault. Internal to layer/direct. */
+#ifndef PM4D_DIRECT_BACKEND_H
+#define PM4D_DIRECT_BACKEND_H
+
+#include "pm4d_codeobj.h"
+#include "pm4d_direct.h"
+
+struct pm4d_direct_mem {
+   void *cpu;
+   uint64_t addr; /* what the device uses */
+   void *handle;  /* the back end's */
+};
+
+struct pm4d_direct_backend_ops {
+   const char *name;
+   enum pm4d_address_space space;
+   /* Picoseconds per FLOP the device is assumed to need at worst (deadline estimate). */
+   uint64_t ps_per_flop;
+   /* Whether completions arrive through pm4d_direct_queue_interrupt; otherwise the watchdog
+    * looks at fences on a tick. */
+   bool interrupts;
+   void (*destroy)(void *dev);
+   enum pm4d_direct_status (*alloc)(void *dev, uint64_t size, uint32_t align,
+                                    struct pm4d_direct_mem *out);
+   void (*free)(void *dev, struct pm4d_direct_mem *mem);
+   /* Host memory the direct path owns elsewhere (the ring's dwords): make it device-visible
+    * (*addr = 0 when the back end copies batches at the kick instead). */
+   enum pm4d_direct_status (*map)(void *dev, void *host, uint64_t size, uint64_t *addr);
+   void (*unmap)(void *dev, void *host);
+   /* Uploads a laid-out code-object image; *base is its device address (256-byte aligned). */
+   enum pm4d_direct_status (*upload_code)(void *dev, const void *image, uint64_t size,
+                                          const struct pm4d_codeobj_info *info, uint64_t *base,
+                                          char *reason, size_t reason_size);
+   enum pm4d_direct_status (*memory_register)(void *dev, uint64_t id, void *host, uint64_t size,
+                                              int dmabuf_fd);
+   void (*memory_unregister)(void *dev, uint64_t id, void *host);
+   /* Fault injection for tests (PM4DIRECT_SIM_FAULT syntax for the sim); NULL: none. */
+   enum pm4d_direct_status (*inject)(void *dev, const char *spec, char *reason,
+                                     size_t reason_size);
+
+   enum pm4d_direct_status (*queue_create)(void *dev, struct pm4d_direct_queue *q, void **out);
+   void (*queue_destroy)(void *bq);
+   /* Runs the batch (ndw dwords at dw, device address ib when mapped) after the bridge reaches
+    * wait_point; its own RELEASE_MEM writes signal_point. jobs: the memory it touches. */
+   enum pm4d_direct_status (*kick)(void *bq, const uint32_t *dw, uint64_t ib, uint32_t ndw,
+                                   const struct pm4d_job *jobs, uint32_t count,
+                                   uint64_t wait_point, uint64_t signal_point);
+   /* Stops the queue's work for good, lists the signal points that never completed (returns
+    * how many) and gets the queue ready for new work. */
+   uint32_t (*reset)(void *bq, uint64_t *never_done, uint32_t max);
+};
+
+/* Opening a back end: *dev and *ops, and target = the gfx name whose kernels it runs. */
+/* The sim: target from PM4DIRECT_SIM_TARGET (default gfx1030), faults from
+ * PM4DIRECT_SIM_FAULT. */
+#define PM4D_DIRECT_ENV_SIM_TARGET "PM4DIRECT_SIM_TARGET"
+#define PM4D_DIRECT_SIM_DEFAULT_TARGET "gfx1030"
+enum pm4d_direct_status pm4d_direct_sim_open(const struct pm4d_direct_config *cfg, void **dev,
+                                             const struct pm4d_direct_backend_ops **ops,
+                                             char target[PM4D_TARGET_NAME_MAX], char *reason,
+                                             size_t reason_size);
+/* amdgpu: the GPU at cfg->pci, through libdrm (or the ops a test set). */
+enum pm4d_direct_status pm4d_direct_amdgpu_open(const struct pm4d_direct_config *cfg, void **dev,
+                                                const struct pm4d_direct_backend_ops **ops,
+                                                char target[PM4D_TARGET_NAME_MAX], char *reason,
+                                                size_t reason_size);
+
+/* Called by back ends, from their threads. */
+/* A RELEASE_MEM's interrupt: value is in the fence memory; signals the bridge. */
+void pm4d_direct_queue_interrupt(struct pm4d_direct_queue *q, uint64_t value);
+/* The device stopped at a fault on this queue; the watchdog resets it. */
+void pm4d_direct_queue_fault(struct pm4d_direct_queue *q, const char *reason);
+/* The bridge's wait, for a back end's scheduler. */
+int pm4d_direct_queue_bridge_wait(struct pm4d_direct_queue *q, uint64_t point,
+                                  uint64_t timeout_ns);
+
+#endif

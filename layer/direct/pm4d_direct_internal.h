@@ -1,0 +1,135 @@
+/* State of the direct path, shared by its files: the device part (pm4d_direct.c), queues and
+ * submission (pm4d_direct_queue.c) and the watchdog (pm4d_direct_watchdog.c). */
+#ifndef PM4D_DIRECT_INTERNAL_H
+#define PM4D_DIRECT_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "pm4d_builder.h"
+#include "pm4d_codeobj.h"
+#include "pm4d_direct.h"
+#include "pm4d_direct_backend.h"
+#include "pm4d_ring.h"
+#include "pm4d_template.h"
+#include "pm4d_validate.h"
+
+#define PM4D_DIRECT_MAX_INFLIGHT 64u  /* batches per queue */
+#define PM4D_DIRECT_DEFAULT_DEADLINE_NS 100000000ull
+/* Kernarg bytes per job: the conv2d kernargs rounded up to a cache line. */
+#define PM4D_DIRECT_KERNARG_SLOT 128u
+/* How often the watchdog looks at batches it has no event for (wait points not yet reached,
+ * back ends without interrupts). Well under the 100 ms detection bound. */
+#define PM4D_DIRECT_TICK_NS 10000000ull
+#define PM4D_DIRECT_REASON_MAX 320
+
+struct pm4d_direct_kernel {
+   const struct pm4d_kernel_desc *desc; /* in pm4d_direct.info; NULL: variant missing */
+   uint64_t program;                   /* entry address on the device */
+   uint32_t dispatch_dw;               /* what one dispatch of it takes in the ring */
+};
+
+struct pm4d_direct_memory {
+   uint64_t id, size;
+   void *host;
+};
+
+struct pm4d_direct {
+   struct pm4d_direct_callbacks cb;
+   bool debug;
+   uint32_t ring_bytes;
+   uint64_t deadline_base_ns;
+   const struct pm4d_direct_backend_ops *ops;
+   void *dev;
+
+   char target[PM4D_TARGET_NAME_MAX];
+   struct pm4d_builder builder;
+   struct pm4d_codeobj_info info;
+   struct pm4d_direct_kernel kernels[PM4D_CONV2D_VARIANT_COUNT];
+   struct pm4d_template_cache templates;
+   struct pm4d_tail_template tail;
+   uint32_t head[PM4D_BATCH_HEAD_MAX_DW], head_dw;
+   uint32_t dispatch_dw_min, dispatch_dw_max; /* over the loaded kernels */
+   struct pm4d_validator validator; /* programs; each queue adds its own memory */
+
+   pthread_rwlock_t mem_lock;
+   struct pm4d_direct_memory *mem;
+   uint32_t nmem, memcap;
+
+   pthread_mutex_t mu; /* queues list, stop, device counters */
+   struct pm4d_direct_queue *queues;
+   struct pm4d_direct_stats stats; /* hangs, faults, resets, and destroyed queues' counters */
+   bool stop;
+   pthread_t watchdog;
+   bool watchdog_running;
+   struct pm4d_direct_failed *failed; /* the watchdog's report buffer */
+   _Atomic uint32_t event; /* futex: bumped on every kick, completion, fault, close */
+};
+
+struct pm4d_direct_batch {
+   struct pm4d_job *jobs;
+   uint32_t count;
+   uint64_t wait_point, signal_point;
+   uint64_t ring_end, kernarg_end; /* positions to retire to */
+   uint64_t budget_ns, deadline_ns;
+   bool started;
+};
+
+/* Checked form of one job, kept between the check and the build of a submission. */
+struct pm4d_direct_plan {
+   struct pm4d_conv2d_params params;
+   const struct pm4d_direct_kernel *kernel;
+   uint32_t grid[3];
+};
+
+struct pm4d_direct_queue {
+   struct pm4d_direct *d;
+   struct pm4d_direct_queue *next;
+   struct pm4d_bridge bridge;
+   void *user;
+   void *bq;
+
+   /* Submitting thread only. */
+   struct pm4d_ring *ring;
+   uint64_t ring_addr; /* device address of the ring's first dword (0: the kick copies) */
+   bool ring_mapped;
+   struct pm4d_direct_mem kernargs;
+   uint64_t kernarg_bytes, kernarg_write;
+   struct pm4d_direct_mem fence;
+   struct pm4d_validator validator;
+   struct pm4d_direct_plan *plan;
+   uint32_t max_jobs;
+
+   pthread_mutex_t mu; /* batches, flags, counters */
+   struct pm4d_direct_batch batches[PM4D_DIRECT_MAX_INFLIGHT];
+   uint32_t head, count;
+   _Atomic uint64_t kernarg_retired;
+   bool resetting, closing;
+   bool reporting; /* the watchdog is calling batch_failed for this queue */
+   struct pm4d_direct_stats stats;
+   struct pm4d_path_counters paths;
+
+   _Atomic int fault_pending;
+   char fault_reason[PM4D_DIRECT_REASON_MAX - 64];
+};
+
+/* Device event futex. */
+void pm4d_direct_event_bump(struct pm4d_direct *d);
+/* Sleeps while the event count is `seen`, until deadline_ns (CLOCK_MONOTONIC). */
+void pm4d_direct_event_wait(struct pm4d_direct *d, uint32_t seen, uint64_t deadline_ns);
+
+/* The registered memory that holds [addr, addr + bytes) under key id (read lock held by the
+ * caller), or NULL. */
+const struct pm4d_direct_memory *pm4d_direct_memory_find_locked(const struct pm4d_direct *d,
+                                                                uint64_t id);
+
+/* The variant that runs p on this device and its grid; PM4D_CONV2D_VARIANT_COUNT when none. */
+enum pm4d_conv2d_variant pm4d_direct_variant(const struct pm4d_direct *d,
+                                             const struct pm4d_conv2d_params *p, uint32_t grid[3]);
+
+enum pm4d_direct_status pm4d_direct_watchdog_start(struct pm4d_direct *d);
+void pm4d_direct_watchdog_stop(struct pm4d_direct *d);
+/* Adds a queue's counters into out. Called with q->mu held. */
+void pm4d_direct_stats_add(struct pm4d_direct_stats *out, const struct pm4d_direct_stats *in);
+
+#endif

@@ -1,0 +1,370 @@
+/* Queues of the direct path: ring, kernarg arena and fence of one application queue, and
+ * pm4d_direct_submit, which turns jobs into one PM4 batch and kicks it. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pm4d_direct_internal.h"
+
+static enum pm4d_direct_status say(char *reason, size_t rs, enum pm4d_direct_status st,
+                                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static enum pm4d_direct_status say(char *reason, size_t rs, enum pm4d_direct_status st,
+                                   const char *fmt, ...)
+{
+   va_list ap;
+   va_start(ap, fmt);
+   if (reason && rs)
+      vsnprintf(reason, rs, fmt, ap);
+   va_end(ap);
+   return st;
+}
+
+
+enum pm4d_direct_status pm4d_direct_queue_create(struct pm4d_direct *d,
+                                                 const struct pm4d_bridge *bridge,
+                                                 void *queue_user,
+                                                 struct pm4d_direct_queue **out)
+{
+   enum pm4d_direct_status st = PM4D_DIRECT_NOMEM;
+   if (!bridge || !bridge->wait || !bridge->signal)
+      return PM4D_DIRECT_UNSUPPORTED;
+   struct pm4d_direct_queue *q = calloc(1, sizeof(*q));
+   if (!q)
+      return PM4D_DIRECT_NOMEM;
+   q->d = d;
+   q->bridge = *bridge;
+   q->user = queue_user;
+   pthread_mutex_init(&q->mu, NULL);
+   if (pm4d_ring_create(d->ring_bytes, &q->ring) != PM4D_RING_OK) {
+      st = PM4D_DIRECT_UNSUPPORTED; /* ring_bytes not a power of two in range */
+      goto fail;
+   }
+   uint32_t size_dw = pm4d_ring_size_dw(q->ring);
+   uint32_t fixed = d->head_dw + d->tail.ndw;
+   if (size_dw / 2 <= fixed)
+      goto fail_unsupported;
+   /* A batch is one reservation, at most half the ring. */
+   q->max_jobs = (size_dw / 2 - fixed) / d->dispatch_dw_max;
+   if (q->max_jobs == 0)
+      goto fail_unsupported;
+   q->plan = calloc(q->max_jobs, sizeof(*q->plan));
+   if (!q->plan)
+      goto fail;
+   st = d->ops->map(d->dev, (void *)pm4d_ring_ptr(q->ring, 0), size_dw * 4ull, &q->ring_addr);
+   if (st != PM4D_DIRECT_OK)
+      goto fail;
+   q->ring_mapped = true;
+   /* Room for the kernargs of every job the ring can hold at once. */
+   q->kernarg_bytes = (uint64_t)(size_dw / d->dispatch_dw_min + 1) *
+                      PM4D_DIRECT_KERNARG_SLOT;
+   st = d->ops->alloc(d->dev, q->kernarg_bytes, 256, &q->kernargs);
+   if (st == PM4D_DIRECT_OK)
+      st = d->ops->alloc(d->dev, 8, 256, &q->fence);
+   if (st != PM4D_DIRECT_OK)
+      goto fail;
+   q->validator = d->validator;
+   pm4d_validator_add_kernarg(&q->validator, q->kernargs.addr, q->kernarg_bytes);
+   pm4d_validator_add_fence(&q->validator, q->fence.addr, 8);
+   st = d->ops->queue_create(d->dev, q, &q->bq);
+   if (st != PM4D_DIRECT_OK)
+      goto fail;
+
+   pthread_mutex_lock(&d->mu);
+   q->next = d->queues;
+   d->queues = q;
+   pthread_mutex_unlock(&d->mu);
+   *out = q;
+   return PM4D_DIRECT_OK;
+
+fail_unsupported:
+   st = PM4D_DIRECT_UNSUPPORTED; /* ring too small for one dispatch */
+fail:
+   if (q->fence.cpu)
+      d->ops->free(d->dev, &q->fence);
+   if (q->kernargs.cpu)
+      d->ops->free(d->dev, &q->kernargs);
+   if (q->ring_mapped)
+      d->ops->unmap(d->dev, (void *)pm4d_ring_ptr(q->ring, 0));
+   pm4d_ring_destroy(q->ring);
+   free(q->plan);
+   pthread_mutex_destroy(&q->mu);
+   free(q);
+   return st;
+}
+
+void pm4d_direct_queue_destroy(struct pm4d_direct_queue *q)
+{
+   if (!q)
+      return;
+   struct pm4d_direct *d = q->d;
+   /* The watchdog completes or fails every batch (unstarted ones of a closing queue at once)
+    * and has returned from batch_failed for them. */
+   pthread_mutex_lock(&q->mu);
+   q->closing = true;
+   for (;;) {
+      uint32_t seen = atomic_load(&d->event);
+      bool empty = q->count == 0 && !q->reporting;
+      pthread_mutex_unlock(&q->mu);
+      if (empty)
+         break;
+      pm4d_direct_event_bump(d);
+      pm4d_direct_event_wait(d, seen + 1, pm4d_ring_now_ns() + PM4D_DIRECT_TICK_NS);
+      pthread_mutex_lock(&q->mu);
+   }
+
+   pthread_mutex_lock(&d->mu);
+   for (struct pm4d_direct_queue **p = &d->queues; *p; p = &(*p)->next) {
+      if (*p == q) {
+         *p = q->next;
+         break;
+      }
+   }
+   pthread_mutex_lock(&q->mu);
+   pm4d_direct_stats_add(&d->stats, &q->stats);
+   pthread_mutex_unlock(&q->mu);
+   pthread_mutex_unlock(&d->mu);
+
+   d->ops->queue_destroy(q->bq);
+   d->ops->free(d->dev, &q->fence);
+   d->ops->free(d->dev, &q->kernargs);
+   d->ops->unmap(d->dev, (void *)pm4d_ring_ptr(q->ring, 0));
+   pm4d_ring_destroy(q->ring);
+   free(q->plan);
+   pthread_mutex_destroy(&q->mu);
+   free(q);
+}
+
+void pm4d_direct_queue_interrupt(struct pm4d_direct_queue *q, uint64_t value)
+{
+   q->bridge.signal(q->bridge.user, value);
+   pm4d_direct_event_bump(q->d);
+}
+
+void pm4d_direct_queue_fault(struct pm4d_direct_queue *q, const char *reason)
+{
+   if (!atomic_load(&q->fault_pending)) {
+      snprintf(q->fault_reason, sizeof(q->fault_reason), "%s", reason);
+      atomic_store(&q->fault_pending, 1);
+   }
+   pm4d_direct_event_bump(q->d);
+}
+
+int pm4d_direct_queue_bridge_wait(struct pm4d_direct_queue *q, uint64_t point,
+                                  uint64_t timeout_ns)
+{
+   return q->bridge.wait(q->bridge.user, point, timeout_ns);
+}
+
+static uint64_t tensor_bytes(uint64_t a, uint64_t b, uint64_t c, uint64_t e)
+{
+   return a * b * c * e * sizeof(float);
+}
+
+/* Checks one job: shape, kernel, and (host address space) that every buffer lies inside the
+ * registered memory the job names. Called with d->mem_lock held for reading. */
+static enum pm4d_direct_status plan_job(struct pm4d_direct_queue *q, const struct pm4d_job *job,
+                                        uint32_t i, char *reason, size_t rs)
+{
+   struct pm4d_direct *d = q->d;
+   struct pm4d_direct_plan *pl = &q->plan[i];
+   char why[160];
+   pl->params = job->params;
+   if (!pm4d_conv2d_params_check(&pl->params, why, sizeof(why)))
+      return say(reason, rs, PM4D_DIRECT_UNSUPPORTED, "job %" PRIu32 ": %s", i, why);
+   enum pm4d_conv2d_variant v = pm4d_direct_variant(d, &pl->params, pl->grid);
+   if (v == PM4D_CONV2D_VARIANT_COUNT)
+      return say(reason, rs, PM4D_DIRECT_UNSUPPORTED,
+                 "job %" PRIu32 ": no kernel on %s runs this shape", i, d->target);
+   pl->kernel = &d->kernels[v];
+
+   const struct pm4d_conv2d_params *p = &pl->params;
+   const uint64_t addr[4] = {job->addr.input, job->addr.filter, job->addr.bias, job->addr.output};
+   const uint64_t bytes[4] = {tensor_bytes(p->n, p->c, p->h, p->w),
+                              tensor_bytes(p->k, p->c / p->groups, p->r, p->s),
+                              p->has_bias ? tensor_bytes(p->k, 1, 1, 1) : 0,
+                              tensor_bytes(p->n, p->k, p->oh, p->ow)};
+   static const char *const names[4] = {"input", "filter", "bias", "output"};
+   for (int b = 0; b < 4; b++) {
+      if (bytes[b] == 0)
+         continue;
+      const struct pm4d_direct_memory *m = pm4d_direct_memory_find_locked(d, job->memory_ids[b]);
+      if (!m)
+         return say(reason, rs, PM4D_DIRECT_UNSUPPORTED,
+                    "job %" PRIu32 ": %s memory %" PRIu64 " is not registered", i, names[b],
+                    job->memory_ids[b]);
+      uint64_t base = (uint64_t)(uintptr_t)m->host;
+      if (d->ops->space == PM4D_ADDR_HOST &&
+          (addr[b] < base || addr[b] - base > m->size || bytes[b] > m->size - (addr[b] - base)))
+         return say(reason, rs, PM4D_DIRECT_UNSUPPORTED,
+                    "job %" PRIu32 ": %s [0x%" PRIx64 ", +%" PRIu64 ") lies outside its memory",
+                    i, names[b], addr[b], bytes[b]);
+   }
+   return PM4D_DIRECT_OK;
+}
+
+static uint64_t job_flops(const struct pm4d_conv2d_params *p)
+{
+   return 2ull * p->n * p->k * p->oh * p->ow * (p->c / p->groups) * p->r * p->s;
+}
+
+/* Kernarg space for `bytes` contiguous bytes: its offset, or UINT64_MAX when the arena is
+ * still in use. Sets *end to the new write position. */
+static uint64_t kernarg_take(struct pm4d_direct_queue *q, uint64_t bytes, uint64_t *end)
+{
+   uint64_t pos = q->kernarg_write;
+   uint64_t off = pos % q->kernarg_bytes;
+   if (off + bytes > q->kernarg_bytes)
+      pos += q->kernarg_bytes - off; /* never straddle the end */
+   if (pos + bytes - atomic_load_explicit(&q->kernarg_retired, memory_order_acquire) >
+       q->kernarg_bytes)
+      return UINT64_MAX;
+   *end = pos + bytes;
+   return pos % q->kernarg_bytes;
+}
+
+enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q,
+                                           const struct pm4d_job *jobs, uint32_t count,
+                                           uint64_t wait_point, uint64_t signal_point,
+                                           char *reason, size_t reason_size)
+{
+   struct pm4d_direct *d = q->d;
+   char *rs = reason;
+   size_t rn = reason_size;
+   enum pm4d_direct_status st = PM4D_DIRECT_OK;
+   if (!jobs || count == 0)
+      return say(rs, rn, PM4D_DIRECT_UNSUPPORTED, "empty batch");
+   if (count > q->max_jobs)
+      return say(rs, rn, PM4D_DIRECT_UNSUPPORTED,
+                 "batch of %" PRIu32 " jobs: the ring takes at most %" PRIu32, count,
+                 q->max_jobs);
+   if (signal_point <= wait_point)
+      return say(rs, rn, PM4D_DIRECT_UNSUPPORTED, "signal point must follow the wait point");
+
+   uint64_t flops = 0;
+   uint32_t ndw = d->head_dw + d->tail.ndw, *dw;
+   pthread_rwlock_rdlock(&d->mem_lock);
+   for (uint32_t i = 0; i < count && st == PM4D_DIRECT_OK; i++) {
+      st = plan_job(q, &jobs[i], i, rs, rn);
+      if (st == PM4D_DIRECT_OK) {
+         flops += job_flops(&q->plan[i].params);
+         ndw += q->plan[i].kernel->dispatch_dw;
+      }
+   }
+   pthread_rwlock_unlock(&d->mem_lock);
+   if (st != PM4D_DIRECT_OK)
+      return st;
+
+   struct pm4d_job *copy = malloc(count * sizeof(*copy));
+   if (!copy)
+      return say(rs, rn, PM4D_DIRECT_NOMEM, "out of memory for the batch record");
+   memcpy(copy, jobs, count * sizeof(*copy));
+
+   /* Space: a batch slot, kernargs, ring dwords; each waits for retirement until the deadline. */
+   uint64_t deadline = pm4d_ring_now_ns() + d->deadline_base_ns;
+   uint64_t ka_end = 0, ka_off;
+   for (;;) {
+      uint32_t seen = atomic_load(&d->event);
+      pthread_mutex_lock(&q->mu);
+      bool slot = q->count < PM4D_DIRECT_MAX_INFLIGHT;
+      pthread_mutex_unlock(&q->mu);
+      if (slot && (ka_off = kernarg_take(q, (uint64_t)count * PM4D_DIRECT_KERNARG_SLOT,
+                                         &ka_end)) != UINT64_MAX)
+         break;
+      if (pm4d_ring_now_ns() >= deadline) {
+         st = say(rs, rn, PM4D_DIRECT_RING_FULL,
+                  "%s stayed full past the deadline (%" PRIu32 " batches in flight)",
+                  slot ? "kernarg arena" : "batch list", (uint32_t)PM4D_DIRECT_MAX_INFLIGHT);
+         goto fail_full;
+      }
+      pm4d_direct_event_wait(d, seen, deadline);
+   }
+   const char *why = NULL;
+   if (pm4d_ring_reserve(q->ring, ndw, deadline, &dw, &why) != PM4D_RING_OK) {
+      st = say(rs, rn, PM4D_DIRECT_RING_FULL, "%s", why);
+      goto fail_full;
+   }
+
+   /* Build: head, one dispatch per job (template, or the builder), tail with the fence. */
+   struct pm4d_cs cs;
+   struct pm4d_path_counters paths = {0};
+   pm4d_cs_init(&cs, dw, ndw);
+   memcpy(dw, d->head, d->head_dw * 4u);
+   cs.cdw = d->head_dw;
+   uint8_t *ka = (uint8_t *)q->kernargs.cpu + ka_off;
+   for (uint32_t i = 0; i < count; i++) {
+      const struct pm4d_direct_plan *pl = &q->plan[i];
+      uint64_t ka_addr = q->kernargs.addr + ka_off + (uint64_t)i * PM4D_DIRECT_KERNARG_SLOT;
+      pm4d_conv2d_pack_kernargs(&pl->params, &jobs[i].addr, ka + (size_t)i * PM4D_DIRECT_KERNARG_SLOT,
+                                PM4D_DIRECT_KERNARG_SLOT);
+      if (pm4d_emit_dispatch(&d->builder, &d->templates, pl->kernel->desc, pl->kernel->program,
+                             ka_addr, pl->grid, &cs, &paths, &why) != PM4D_OK) {
+         st = say(rs, rn, PM4D_DIRECT_INVALID, "job %" PRIu32 ": %s", i, why);
+         goto fail_invalid;
+      }
+   }
+   cs.cdw += pm4d_tail_template_instantiate(&d->tail, dw + cs.cdw, q->fence.addr, signal_point);
+   if (d->debug) {
+      struct pm4d_validate_error err;
+      if (pm4d_validate(&q->validator, dw, ndw, &err) != PM4D_OK) {
+         st = say(rs, rn, PM4D_DIRECT_INVALID, "validator refused the batch at dword %" PRIu32
+                  ": %s", err.offset, err.reason);
+         goto fail_invalid;
+      }
+   }
+
+   uint64_t ib = q->ring_addr ? q->ring_addr + (uint64_t)(dw - pm4d_ring_ptr(q->ring, 0)) * 4u : 0;
+   pthread_mutex_lock(&q->mu);
+   if (q->resetting || q->closing) {
+      pthread_mutex_unlock(&q->mu);
+      st = say(rs, rn, PM4D_DIRECT_FAILED, "the queue is being reset or destroyed");
+      goto fail;
+   }
+   st = d->ops->kick(q->bq, dw, ib, ndw, jobs, count, wait_point, signal_point);
+   if (st != PM4D_DIRECT_OK) {
+      pthread_mutex_unlock(&q->mu);
+      say(rs, rn, st, "the %s back end refused the kick", d->ops->name);
+      goto fail;
+   }
+   pm4d_ring_commit(q->ring, ndw);
+   q->kernarg_write = ka_end;
+   /* The watchdog looks on a tick while batches are in flight; it needs waking only for the
+    * first (saves a futex syscall per submission in a burst). */
+   bool wake = q->count == 0;
+   struct pm4d_direct_batch *b =
+      &q->batches[(q->head + q->count++) % PM4D_DIRECT_MAX_INFLIGHT];
+   *b = (struct pm4d_direct_batch){
+      .jobs = copy,
+      .count = count,
+      .wait_point = wait_point,
+      .signal_point = signal_point,
+      .ring_end = pm4d_ring_published(q->ring),
+      .kernarg_end = ka_end,
+      .budget_ns = d->deadline_base_ns + flops * d->ops->ps_per_flop / 1000u,
+   };
+   q->stats.batches++;
+   q->stats.jobs += count;
+   q->stats.template_dispatches += paths.template_dispatches;
+   q->stats.dynamic_dispatches += paths.dynamic_dispatches;
+   uint64_t used = b->ring_end - pm4d_ring_read_pos(q->ring);
+   if (used > q->stats.ring_high_water_dw)
+      q->stats.ring_high_water_dw = used;
+   pthread_mutex_unlock(&q->mu);
+   if (wake)
+      pm4d_direct_event_bump(d);
+   return PM4D_DIRECT_OK;
+
+fail_invalid:
+   pthread_mutex_lock(&q->mu);
+   q->stats.validation_failures++;
+   pthread_mutex_unlock(&q->mu);
+   goto fail;
+fail_full:
+   pthread_mutex_lock(&q->mu);
+   q->stats.ring_full++;
+   pthread_mutex_unlock(&q->mu);
+fail:
+   free(copy);
+   return st;
+}

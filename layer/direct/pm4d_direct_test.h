@@ -1,0 +1,19 @@
+/* Hooks for tests only: fault injection and template corruption. Not for the layer. */
+#ifndef PM4D_DIRECT_TEST_H
+#define PM4D_DIRECT_TEST_H
+
+#include "pm4d_direct.h"
+
+/* Sets the back end's injected faults (sim: PM4DIRECT_SIM_FAULT syntax; "" clears).
+ * UNAVAILABLE when the back end has none. */
+enum pm4d_direct_status pm4d_direct_test_inject(struct pm4d_direct *d, const char *spec,
+                                                char *reason, size_t reason_size);
+/* XORs dword `index` of every dispatch template with mask (call with no submission in
+ * flight); a corrupted template must be refused by debug-mode validation. */
+void pm4d_direct_test_corrupt_templates(struct pm4d_direct *d, uint32_t index, uint32_t mask);
+
+/* The libdrm functions (a struct pm4d_drm_ops, e.g. the test recorder's) the amdgpu back end
+ * of later pm4d_direct_create calls uses; NULL: the real ones. */
+void pm4d_direct_test_amdgpu_ops(const void *drm_ops);
+
+#endif

@@ -1,0 +1,198 @@
+/* The watchdog thread of a device: retires completed batches, starts each batch's deadline once
+ * its wait point is reached, and on a missed deadline or a device fault resets the queue's back
+ * end and hands every unfinished batch to the layer's batch_failed, in order. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pm4d_direct_internal.h"
+
+#define IDLE_NS 1000000000ull
+
+struct pm4d_direct_failed {
+   struct pm4d_direct_queue *q; /* kept alive by q->reporting until the report is done */
+   void *queue_user;
+   struct pm4d_direct_batch batches[PM4D_DIRECT_MAX_INFLIGHT];
+   uint32_t count;
+   char reason[PM4D_DIRECT_REASON_MAX];
+};
+
+/* Gives a finished (or failed) batch's ring and kernarg space back. q->mu held. */
+static void retire_head(struct pm4d_direct_queue *q)
+{
+   struct pm4d_direct_batch *b = &q->batches[q->head];
+   pm4d_ring_retire(q->ring, b->ring_end);
+   atomic_store_explicit(&q->kernarg_retired, b->kernarg_end, memory_order_release);
+   q->head = (q->head + 1) % PM4D_DIRECT_MAX_INFLIGHT;
+   q->count--;
+}
+
+static uint64_t fence_value(const struct pm4d_direct_queue *q)
+{
+   return atomic_load_explicit((_Atomic uint64_t *)q->fence.cpu, memory_order_acquire);
+}
+
+enum cause { HANG, FAULT, CLOSED };
+
+/* Stops the queue's back end for good, then moves what did not complete into *f. */
+static void recover(struct pm4d_direct *d, struct pm4d_direct_queue *q, enum cause cause,
+                    struct pm4d_direct_failed *f)
+{
+   uint64_t never[PM4D_DIRECT_MAX_INFLIGHT];
+   pthread_mutex_lock(&q->mu);
+   q->resetting = true; /* no kick while the back end resets */
+   pthread_mutex_unlock(&q->mu);
+   uint32_t n_never = d->ops->reset(q->bq, never, PM4D_DIRECT_MAX_INFLIGHT);
+
+   pthread_mutex_lock(&q->mu);
+   uint64_t fence = fence_value(q);
+   f->q = q;
+   f->queue_user = q->user;
+   f->count = 0;
+   q->reporting = true;
+   while (q->count) {
+      struct pm4d_direct_batch *b = &q->batches[q->head];
+      if (fence < b->signal_point)
+         f->batches[f->count++] = *b;
+      else
+         free(b->jobs); /* it completed before the reset took hold */
+      retire_head(q);
+   }
+   if (n_never != f->count) {
+      size_t len = strlen(f->reason);
+      snprintf(f->reason + len, sizeof(f->reason) - len,
+               " (back end: %" PRIu32 " never completed, fence %" PRIu64 ")", n_never, fence);
+   }
+   q->resetting = false;
+   atomic_store(&q->fault_pending, 0);
+   pthread_mutex_unlock(&q->mu);
+   d->stats.faults += cause == FAULT;
+   d->stats.hangs += cause == HANG;
+   d->stats.resets++;
+}
+
+/* Looks at one queue's oldest batches. Returns true when it found a hang or fault and filled
+ * *f; otherwise lowers *wake to when it must look again. d->mu held. */
+static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint64_t now,
+                        uint64_t *wake, struct pm4d_direct_failed *f)
+{
+   if (atomic_load(&q->fault_pending)) {
+      snprintf(f->reason, sizeof(f->reason), "device fault: %s", q->fault_reason);
+      recover(d, q, FAULT, f);
+      return true;
+   }
+   bool hang = false, retired = false;
+   enum cause cause = HANG;
+   pthread_mutex_lock(&q->mu);
+   uint64_t fence = fence_value(q);
+   while (q->count) {
+      struct pm4d_direct_batch *b = &q->batches[q->head];
+      if (fence >= b->signal_point) {
+         free(b->jobs);
+         retire_head(q);
+         retired = true;
+         continue;
+      }
+      if (!b->started) {
+         if (q->bridge.wait(q->bridge.user, b->wait_point, 0) != 0) {
+            if (q->closing) {
+               snprintf(f->reason, sizeof(f->reason),
+                        "queue destroyed before wait point %" PRIu64 " was reached",
+                        b->wait_point);
+               hang = true;
+               cause = CLOSED;
+               break;
+            }
+            *wake = *wake < now + PM4D_DIRECT_TICK_NS ? *wake : now + PM4D_DIRECT_TICK_NS;
+            break;
+         }
+         b->started = true;
+         b->deadline_ns = now + b->budget_ns;
+      }
+      if (now >= b->deadline_ns) {
+         snprintf(f->reason, sizeof(f->reason),
+                  "hang: batch %" PRIu64 "->%" PRIu64 " (%" PRIu32 " jobs) missed its %.1f ms "
+                  "deadline (fence %" PRIu64 ")",
+                  b->wait_point, b->signal_point, b->count, b->budget_ns / 1e6, fence);
+         hang = true;
+         break;
+      }
+      uint64_t next = d->ops->interrupts ? b->deadline_ns : now + PM4D_DIRECT_TICK_NS;
+      if (next > b->deadline_ns)
+         next = b->deadline_ns;
+      *wake = *wake < next ? *wake : next;
+      break;
+   }
+   pthread_mutex_unlock(&q->mu);
+   if (retired)
+      pm4d_direct_event_bump(d); /* a submitter may wait for the space */
+   if (hang)
+      recover(d, q, cause, f);
+   return hang;
+}
+
+static void report(struct pm4d_direct *d, struct pm4d_direct_failed *f)
+{
+   for (uint32_t i = 0; i < f->count; i++) {
+      struct pm4d_direct_batch *b = &f->batches[i];
+      d->cb.batch_failed(d->cb.user, f->queue_user, b->jobs, b->count, b->wait_point,
+                         b->signal_point, f->reason);
+      free(b->jobs);
+   }
+   pthread_mutex_lock(&f->q->mu);
+   f->q->reporting = false;
+   pthread_mutex_unlock(&f->q->mu);
+}
+
+static void *watchdog_main(void *arg)
+{
+   struct pm4d_direct *d = arg;
+   struct pm4d_direct_failed *f = d->failed;
+   pthread_mutex_lock(&d->mu);
+   while (!d->stop) {
+      uint32_t seen = atomic_load(&d->event);
+      uint64_t now = pm4d_ring_now_ns(), wake = now + IDLE_NS;
+      bool failed = false;
+      for (struct pm4d_direct_queue *q = d->queues; q && !failed; q = q->next)
+         failed = watch_queue(d, q, now, &wake, f);
+      pthread_mutex_unlock(&d->mu);
+      if (failed) {
+         report(d, f); /* no lock held: the layer may call back into the direct path */
+         pm4d_direct_event_bump(d);
+      } else {
+         pm4d_direct_event_wait(d, seen, wake);
+      }
+      pthread_mutex_lock(&d->mu);
+   }
+   pthread_mutex_unlock(&d->mu);
+   return NULL;
+}
+
+enum pm4d_direct_status pm4d_direct_watchdog_start(struct pm4d_direct *d)
+{
+   d->failed = malloc(sizeof(*d->failed));
+   if (!d->failed)
+      return PM4D_DIRECT_NOMEM;
+   if (pthread_create(&d->watchdog, NULL, watchdog_main, d) != 0)
+      return PM4D_DIRECT_FAILED;
+   d->watchdog_running = true;
+   return PM4D_DIRECT_OK;
+}
+
+void pm4d_direct_watchdog_stop(struct pm4d_direct *d)
+{
+   if (!d->watchdog_running) {
+      free(d->failed);
+      d->failed = NULL;
+      return;
+   }
+   pthread_mutex_lock(&d->mu);
+   d->stop = true;
+   pthread_mutex_unlock(&d->mu);
+   pm4d_direct_event_bump(d);
+   pthread_join(d->watchdog, NULL);
+   d->watchdog_running = false;
+   free(d->failed);
+   d->failed = NULL;
+}

@@ -1,0 +1,133 @@
+/* The direct path over the amdgpu back end, with the libdrm recorder of tests/unit/amdgpu in
+ * place of the kernel (no AMD GPU here): the device is probed and the gfx1030 kernels
+ * uploaded; a submission becomes one validated IB in the queue's pool with the job's imported
+ * buffer and the bridge points in its chunks; nothing writes the fence, so the watchdog calls
+ * the batch hung after its deadline, recovers the context and hands the batch to batch_failed
+ * once; an unknown PCI address is UNAVAILABLE with a reason. */
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+
+#include "pm4d_direct.h"
+#include "pm4d_direct_test.h"
+#include "pm4d_drm_recorder.h"
+#include "pm4d_test_util.h"
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static uint32_t failed;
+static uint64_t failed_signal;
+static char failed_reason[320];
+
+static void batch_failed(void *user, void *queue_user, const struct pm4d_job *jobs, uint32_t count,
+                         uint64_t wait_point, uint64_t signal_point, const char *reason)
+{
+   (void)user, (void)queue_user, (void)jobs, (void)count, (void)wait_point;
+   pthread_mutex_lock(&mu);
+   failed++;
+   failed_signal = signal_point;
+   snprintf(failed_reason, sizeof(failed_reason), "%s", reason);
+   pthread_cond_broadcast(&cv);
+   pthread_mutex_unlock(&mu);
+}
+
+/* The bridge as the kernel holds it: every point up to 0 is reached, nothing later. */
+static int bridge_wait(void *user, uint64_t point, uint64_t timeout_ns)
+{
+   (void)user, (void)timeout_ns;
+   return point == 0 ? 0 : 1;
+}
+
+static int bridge_signal(void *user, uint64_t point)
+{
+   (void)user, (void)point;
+   return -1; /* amdgpu signals in the kernel; the direct path must not */
+}
+
+static bool wait_failed(void)
+{
+   struct timespec ts;
+   clock_gettime(CLOCK_REALTIME, &ts);
+   ts.tv_sec += 5;
+   pthread_mutex_lock(&mu);
+   while (!failed && pthread_cond_timedwait(&cv, &mu, &ts) == 0)
+      ;
+   bool ok = failed > 0;
+   pthread_mutex_unlock(&mu);
+   return ok;
+}
+
+int main(void)
+{
+   const struct pm4d_direct_callbacks cb = {.batch_failed = batch_failed};
+   struct pm4d_direct_config cfg = {.backend = PM4D_BACKEND_AMDGPU, .debug = true,
+                                    .deadline_base_ns = 50000000ull,
+                                    .pci = {.domain = 0, .bus = 3, .device = 0, .function = 0}};
+   struct pm4d_direct *d = NULL;
+   char reason[256] = "";
+   rec_reset();
+   pm4d_direct_test_amdgpu_ops(rec_ops());
+
+   cfg.pci.bus = 9;
+   CHECK(pm4d_direct_create(&cfg, &cb, &d, reason, sizeof(reason)) == PM4D_DIRECT_UNAVAILABLE &&
+            reason[0], "no GPU at 0000:09:00.0: %s", reason);
+   cfg.pci.bus = 3;
+   enum pm4d_direct_status st = pm4d_direct_create(&cfg, &cb, &d, reason, sizeof(reason));
+   if (st == PM4D_DIRECT_UNAVAILABLE && strstr(reason, "code object")) {
+      printf("SKIPPED: %s\n", reason);
+      return 77;
+   }
+   CHECK(st == PM4D_DIRECT_OK, "create: %s", reason);
+   if (st != PM4D_DIRECT_OK)
+      return pm4d_test_result();
+   CHECK(!strcmp(pm4d_direct_backend_name(d), "amdgpu") &&
+            pm4d_direct_address_space(d) == PM4D_ADDR_GPU_VA, "amdgpu, GPU addresses");
+
+   CHECK(pm4d_direct_memory_register(d, 2, NULL, 1 << 20, -1) == PM4D_DIRECT_UNSUPPORTED,
+         "memory without a dma-buf is refused");
+   CHECK(pm4d_direct_memory_register(d, 1, NULL, 1 << 20, 5) == PM4D_DIRECT_OK &&
+            rec.import_count == 1, "dma-buf imported");
+
+   const struct pm4d_bridge bridge = {.wait = bridge_wait, .signal = bridge_signal,
+                                      .opaque_fd = 9};
+   struct pm4d_direct_queue *q = NULL;
+   CHECK(pm4d_direct_queue_create(d, &bridge, NULL, &q) == PM4D_DIRECT_OK, "queue");
+   const uint64_t va = 0x800000000ull; /* inside the imported buffer, as the layer's BDA */
+   struct pm4d_job job = {
+      .params = {.n = 1, .c = 4, .h = 8, .w = 8, .k = 4, .r = 3, .s = 3, .stride_h = 1,
+                 .stride_w = 1, .pad_h = 1, .pad_w = 1, .dil_h = 1, .dil_w = 1, .groups = 1},
+      .addr = {va, va + 4096, 0, va + 8192},
+      .memory_ids = {1, 1, 0, 1},
+   };
+   int submits = rec.submit_count;
+   if (q) {
+      st = pm4d_direct_submit(q, &job, 1, 0, 1, reason, sizeof(reason));
+      CHECK(st == PM4D_DIRECT_OK, "submit: %s", reason);
+   }
+   CHECK(rec.submit_count == submits + 1, "one CS submission");
+   if (rec.submit_count == submits + 1) {
+      const struct rec_submit *s = &rec.submits[submits];
+      CHECK(s->has_ib && s->ib.ib_bytes > 0 && s->ib.ib_bytes % 4 == 0, "IB chunk (%u bytes)",
+            s->ib.ib_bytes);
+      bool import = false;
+      for (uint32_t i = 0; s->has_bos && i < s->bo_in.bo_number && i < REC_MAX_BOS; i++)
+         import |= s->bos[i].bo_handle == REC_IMPORT_KMS_BASE + 5;
+      CHECK(import, "the job's dma-buf is in the BO list");
+      CHECK(s->has_signal && s->signal.point == 1, "signals bridge point 1");
+   }
+   CHECK(wait_failed(), "no fence: the batch is declared hung");
+   struct pm4d_direct_stats stats;
+   pm4d_direct_stats_get(d, &stats);
+   CHECK(failed == 1 && failed_signal == 1 && strstr(failed_reason, "hang"),
+         "batch_failed once: %s", failed_reason);
+   printf("batch_failed: %s\n", failed_reason);
+   CHECK(stats.hangs == 1 && stats.resets == 1 && rec.ctx_create_count >= 2,
+         "context re-created after the hang (%d contexts)", rec.ctx_create_count);
+   pm4d_direct_queue_destroy(q);
+   pm4d_direct_memory_unregister(d, 1);
+   pm4d_direct_destroy(d);
+   CHECK(rec_all_released(), "every libdrm object released");
+   return pm4d_test_result();
+}

@@ -273,12 +273,30 @@ static int compare_bindings(const void *a, const void *b)
   return x < y ? -1 : x > y;
 }
 
+/* Binding flags are harmless unless descriptors may change after they are bound (then the
+ * contents seen at record time are not what runs). */
+static bool binding_flags_ok(const void *pNext)
+{
+  for (const VkBaseInStructure *s = pNext; s; s = s->pNext) {
+    if (s->sType != VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_BINDING_FLAGS_CREATE_INFO)
+      continue;
+    const VkDescriptorSetLayoutBindingFlagsCreateInfo *f = (const void *)s;
+    for (uint32_t i = 0; f->pBindingFlags && i < f->bindingCount; i++)
+      if (f->pBindingFlags[i] & (VK_DESCRIPTOR_BINDING_UPDATE_AFTER_BIND_BIT |
+                                 VK_DESCRIPTOR_BINDING_UPDATE_UNUSED_WHILE_PENDING_BIT))
+        return false;
+  }
+  return true;
+}
+
 static struct pm4d_vk_set_layout *set_layout_record(const VkDescriptorSetLayoutCreateInfo *ci)
 {
   static const VkStructureType known[] = {
     VK_STRUCTURE_TYPE_DEBUG_UTILS_OBJECT_NAME_INFO_EXT,
+    VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_BINDING_FLAGS_CREATE_INFO,
   };
-  if (!pm4d_vk_pnext_known(ci->pNext, known, 1) || (ci->bindingCount && !ci->pBindings))
+  if (!pm4d_vk_pnext_known(ci->pNext, known, 2) || !binding_flags_ok(ci->pNext) ||
+      (ci->bindingCount && !ci->pBindings))
     return NULL;
   struct pm4d_vk_set_layout *l = malloc(sizeof(*l) + ci->bindingCount * sizeof(l->bindings[0]));
   if (!l)
@@ -316,7 +334,7 @@ VkResult pm4d_hook_CreateDescriptorSetLayout(VkDevice device, const VkDescriptor
   if (l)
     pm4d_vk_object_add(dev, PM4D_VK_OBJ_SET_LAYOUT, (uint64_t)*pSetLayout, l);
   else
-    PM4D_VK_UNTRACKED("vkCreateDescriptorSetLayout: unknown pNext, inline block or out of memory; layout not tracked");
+    PM4D_VK_UNTRACKED("vkCreateDescriptorSetLayout: unknown pNext, update-after-bind, inline block or out of memory; layout not tracked");
   return res;
 }
 

@@ -148,6 +148,7 @@ static bool visit_pool_cmdbuf(void *ctx, uint64_t key, void *value)
     reset_state(cb);
     return false;
   }
+  pm4d_vk_split_release(cb, true);
   pm4d_vk_object_release(PM4D_VK_OBJ_COMMAND_BUFFER, cb);
   return true;
 }

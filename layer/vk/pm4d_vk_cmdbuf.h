@@ -51,7 +51,8 @@ struct pm4d_vk_cmdbuf {
   VkCommandPool shadow; /* the layer's pool the segments and fallbacks come from */
   uint32_t n_links, cap_links, n_jobs, cap_jobs;
   struct pm4d_vk_link *links; /* NULL until the first job */
-  struct pm4d_job *jobs;      /* job.fallback is the VkCommandBuffer that runs it via the driver */
+  struct pm4d_job *jobs;      /* job.fallback: struct pm4d_vk_fallback (pm4d_vk_redirect.h) */
+  struct pm4d_vk_args_chunk *args;
 };
 
 void pm4d_vk_cmdbuf_flush_counts(struct pm4d_vk_cmdbuf *cb);

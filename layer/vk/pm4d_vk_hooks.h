@@ -100,7 +100,8 @@
   X(SignalSemaphore, "vkSignalSemaphoreKHR")                                                   \
   X(GetBufferDeviceAddress, "vkGetBufferDeviceAddressKHR")                                     \
   X(GetMemoryFdKHR, NULL)                                                                      \
-  X(GetSemaphoreFdKHR, NULL)
+  X(GetSemaphoreFdKHR, NULL)                                                                    \
+  X(GetBufferMemoryRequirements, NULL)
 
 /* Hooks are declared from the PFN types so a definition with the wrong signature fails to
  * compile. */

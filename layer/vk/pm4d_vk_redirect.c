@@ -323,6 +323,13 @@ static bool destroy_queue(void *ctx, uint64_t key, void *value)
   return true;
 }
 
+static bool release_split(void *ctx, uint64_t key, void *value)
+{
+  (void)ctx, (void)key;
+  pm4d_vk_split_release(value, true);
+  return false;
+}
+
 static bool destroy_shadow_pool(void *ctx, uint64_t key, void *value)
 {
   (void)key;
@@ -355,6 +362,7 @@ void pm4d_vk_redirect_detach(struct pm4d_vk_device *dev)
   pm4d_map_remove_if(&dev->objects[PM4D_VK_OBJ_QUEUE], detach_queue, NULL);
   pm4d_direct_destroy(rd->direct);
   pm4d_map_remove_if(&dev->objects[PM4D_VK_OBJ_QUEUE], destroy_queue, dev);
+  pm4d_map_remove_if(&dev->objects[PM4D_VK_OBJ_COMMAND_BUFFER], release_split, NULL);
   pm4d_map_remove_if(&dev->objects[PM4D_VK_OBJ_COMMAND_POOL], destroy_shadow_pool, dev);
   pm4d_map_remove_if(&dev->objects[PM4D_VK_OBJ_MEMORY], unmap_memory, dev);
   dev->redirect = NULL;

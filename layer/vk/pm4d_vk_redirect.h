@@ -74,6 +74,35 @@ const struct pm4d_shader_table *pm4d_vk_shader_table(void);
 /* The queue's record, made (bridge semaphore, direct queue) when create is true. */
 struct pm4d_vk_queue *pm4d_vk_queue_get(struct pm4d_vk_device *dev, VkQueue queue, bool create);
 
+/* A job's fallback (pm4d_job.fallback): its command buffer re-runs the recorded dispatch with
+ * vkCmdDispatchIndirect from args, three u32 in host-coherent memory that hold zero group
+ * counts (the command buffer does nothing) unless the job has to run through the driver. So
+ * the fallbacks of every batch ride in the driver link after it, and a batch that fails after
+ * its kick is repaired from the host, with no new submission behind links the queue is
+ * already blocked on. */
+struct pm4d_vk_fallback {
+  VkCommandBuffer cb;
+  uint32_t *args;
+  uint32_t groups[3];
+};
+
+static inline void pm4d_vk_fallback_arm(struct pm4d_vk_fallback *f, bool run)
+{
+  for (unsigned i = 0; i < 3; i++)
+    __atomic_store_n(&f->args[i], run ? f->groups[i] : 0, __ATOMIC_RELEASE);
+}
+
+/* Buffers of fallback arguments, per command buffer. */
+#define PM4D_VK_ARGS_PER_CHUNK 64u
+#define PM4D_VK_ARGS_STRIDE 16u
+struct pm4d_vk_args_chunk {
+  VkBuffer buffer;
+  VkDeviceMemory memory;
+  uint8_t *host;
+  uint32_t used;
+  struct pm4d_vk_args_chunk *next;
+};
+
 /* Recording (pm4d_vk_split.c). */
 /* Called at every vkCmdDispatch of a tracked command buffer; true when it became a job (the
  * caller must not forward it). */

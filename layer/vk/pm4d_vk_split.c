@@ -94,21 +94,78 @@ static void record_barrier(struct pm4d_vk_cmdbuf *r, VkCommandBuffer cb)
                                    &mb, 0, NULL, 0, NULL);
 }
 
-/* The job's own command buffer: barrier, state, the dispatch. */
-static VkCommandBuffer record_fallback(struct pm4d_vk_cmdbuf *r, uint32_t gx, uint32_t gy, uint32_t gz)
+/* Room for one job's indirect arguments (zeroed), from r's chunks. */
+static bool args_slot(struct pm4d_vk_cmdbuf *r, VkBuffer *buffer, VkDeviceSize *offset, uint32_t **host)
 {
-  VkCommandBuffer cb = begin_own(r, VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT);
-  if (!cb)
-    return VK_NULL_HANDLE;
-  const struct pm4d_vk_device_table *t = &r->dev->table;
-  record_barrier(r, cb);
-  record_state(r, cb);
-  t->CmdDispatch(cb, gx, gy, gz);
-  if (t->EndCommandBuffer(cb) != VK_SUCCESS) {
-    t->FreeCommandBuffers(r->dev->handle, r->shadow, 1, &cb);
-    return VK_NULL_HANDLE;
+  struct pm4d_vk_device *dev = r->dev;
+  const struct pm4d_vk_device_table *t = &dev->table;
+  struct pm4d_vk_args_chunk *c = r->args;
+  if (!c || c->used == PM4D_VK_ARGS_PER_CHUNK) {
+    c = calloc(1, sizeof(*c));
+    if (!c)
+      return false;
+    VkBufferCreateInfo bi = {VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, NULL, 0,
+                             PM4D_VK_ARGS_PER_CHUNK * PM4D_VK_ARGS_STRIDE, VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT,
+                             VK_SHARING_MODE_EXCLUSIVE, 0, NULL};
+    VkMemoryRequirements req = {0};
+    const VkPhysicalDeviceMemoryProperties *mp = &dev->redirect->memory;
+    const VkMemoryPropertyFlags want = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+    uint32_t type = 0;
+    if (t->CreateBuffer(dev->handle, &bi, NULL, &c->buffer) == VK_SUCCESS) {
+      t->GetBufferMemoryRequirements(dev->handle, c->buffer, &req);
+      while (type < mp->memoryTypeCount &&
+             (!(req.memoryTypeBits & (1u << type)) || (mp->memoryTypes[type].propertyFlags & want) != want))
+        type++;
+    }
+    VkMemoryAllocateInfo ai = {VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, NULL, req.size, type};
+    void *host = NULL;
+    if (!c->buffer || type == mp->memoryTypeCount ||
+        t->AllocateMemory(dev->handle, &ai, NULL, &c->memory) != VK_SUCCESS ||
+        t->BindBufferMemory(dev->handle, c->buffer, c->memory, 0) != VK_SUCCESS ||
+        t->MapMemory(dev->handle, c->memory, 0, VK_WHOLE_SIZE, 0, &host) != VK_SUCCESS) {
+      if (c->memory)
+        t->FreeMemory(dev->handle, c->memory, NULL);
+      if (c->buffer)
+        t->DestroyBuffer(dev->handle, c->buffer, NULL);
+      free(c);
+      return false;
+    }
+    c->host = host;
+    c->next = r->args;
+    r->args = c;
   }
-  return cb;
+  *buffer = c->buffer;
+  *offset = (VkDeviceSize)c->used * PM4D_VK_ARGS_STRIDE;
+  *host = (uint32_t *)(c->host + *offset);
+  c->used++;
+  return true;
+}
+
+/* The job's fallback: barrier, state, the dispatch (indirect, disarmed). */
+static struct pm4d_vk_fallback *record_fallback(struct pm4d_vk_cmdbuf *r, uint32_t gx, uint32_t gy, uint32_t gz)
+{
+  struct pm4d_vk_fallback *f = calloc(1, sizeof(*f));
+  VkBuffer buffer;
+  VkDeviceSize offset;
+  if (!f || !args_slot(r, &buffer, &offset, &f->args) ||
+      !(f->cb = begin_own(r, VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT))) {
+    free(f);
+    return NULL;
+  }
+  f->groups[0] = gx;
+  f->groups[1] = gy;
+  f->groups[2] = gz;
+  pm4d_vk_fallback_arm(f, false);
+  const struct pm4d_vk_device_table *t = &r->dev->table;
+  record_barrier(r, f->cb);
+  record_state(r, f->cb);
+  t->CmdDispatchIndirect(f->cb, buffer, offset);
+  if (t->EndCommandBuffer(f->cb) != VK_SUCCESS) {
+    t->FreeCommandBuffers(r->dev->handle, r->shadow, 1, &f->cb);
+    free(f);
+    return NULL;
+  }
+  return f;
 }
 
 /* What a bound (set, binding) resolves to. */
@@ -313,15 +370,24 @@ VkCommandBuffer pm4d_vk_split_target(struct pm4d_vk_cmdbuf *r)
 
 void pm4d_vk_split_release(struct pm4d_vk_cmdbuf *r, bool free_vk)
 {
-  if (free_vk && r->shadow) {
+  if (free_vk && r->shadow && r->n_links) {
     const struct pm4d_vk_device_table *t = &r->dev->table;
     for (uint32_t i = 1; i < r->n_links; i++)
       if (r->links[i].cb)
         t->FreeCommandBuffers(r->dev->handle, r->shadow, 1, &r->links[i].cb);
-    for (uint32_t i = 0; i < r->n_jobs; i++) {
-      VkCommandBuffer fallback = r->jobs[i].fallback;
-      t->FreeCommandBuffers(r->dev->handle, r->shadow, 1, &fallback);
+    for (uint32_t i = 0; i < r->n_jobs; i++)
+      t->FreeCommandBuffers(r->dev->handle, r->shadow, 1, &((struct pm4d_vk_fallback *)r->jobs[i].fallback)->cb);
+  }
+  for (uint32_t i = 0; i < r->n_jobs; i++)
+    free(r->jobs[i].fallback);
+  while (r->args) {
+    struct pm4d_vk_args_chunk *c = r->args;
+    r->args = c->next;
+    if (free_vk) {
+      r->dev->table.DestroyBuffer(r->dev->handle, c->buffer, NULL);
+      r->dev->table.FreeMemory(r->dev->handle, c->memory, NULL);
     }
+    free(c);
   }
   free(r->links);
   free(r->jobs);

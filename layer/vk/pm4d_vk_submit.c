@@ -124,11 +124,17 @@ static VkResult emit(struct chain *x, VkFence fence)
   return res;
 }
 
-static void add_fallbacks(struct chain *x, const struct pm4d_job *jobs, uint32_t count)
+/* Adds the batch's fallbacks: armed (they run) or as guards that do nothing unless
+ * batch_failed arms them before releasing the bridge. */
+static void add_fallbacks(struct chain *x, const struct pm4d_job *jobs, uint32_t count, bool run)
 {
-  for (uint32_t i = 0; i < count; i++)
-    add_cb(x, jobs[i].fallback);
-  pm4d_counter_add(PM4D_CTR_fallback_jobs, count);
+  for (uint32_t i = 0; i < count; i++) {
+    struct pm4d_vk_fallback *f = jobs[i].fallback;
+    pm4d_vk_fallback_arm(f, run);
+    add_cb(x, f->cb);
+  }
+  if (run)
+    pm4d_counter_add(PM4D_CTR_fallback_jobs, count);
 }
 
 static const enum pm4d_counter fallback_by_status[] = {
@@ -138,18 +144,20 @@ static const enum pm4d_counter fallback_by_status[] = {
 };
 
 /* One direct batch in the chain: the link so far signals p1, the batch runs p1 -> p2, the
- * next link waits for p2. Killed, without a bridge, or refused: the fallbacks run in the
- * driver link instead. */
+ * next link waits for p2 and starts with the batch's guards. Killed, without a bridge, or
+ * refused: the fallbacks run armed in a driver link instead. */
 static VkResult run_batch(struct chain *x, const struct pm4d_job *jobs, uint32_t count)
 {
   if (!x->q || pm4d_killfile_active()) {
     pm4d_counter_inc(x->q ? PM4D_CTR_fallback_kill_file : PM4D_CTR_fallback_unavailable);
-    add_fallbacks(x, jobs, count);
+    add_fallbacks(x, jobs, count, true);
     return VK_SUCCESS;
   }
   struct pm4d_vk_queue *q = x->q;
   uint64_t p1 = ++q->point, p2 = ++q->point;
   add_signal(x, q->bridge, p1);
+  for (uint32_t i = 0; i < count; i++)
+    pm4d_vk_fallback_arm(jobs[i].fallback, false);
   VkResult res = emit(x, VK_NULL_HANDLE);
   if (res != VK_SUCCESS)
     return res;
@@ -159,6 +167,7 @@ static VkResult run_batch(struct chain *x, const struct pm4d_job *jobs, uint32_t
     pm4d_counter_inc(PM4D_CTR_direct_batches);
     pm4d_counter_add(PM4D_CTR_dispatches_redirected, count);
     add_wait(x, q->bridge, p2, VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT);
+    add_fallbacks(x, jobs, count, false);
     return VK_SUCCESS;
   }
   pm4d_counter_inc(st < sizeof(fallback_by_status) / sizeof(fallback_by_status[0]) && fallback_by_status[st]
@@ -166,7 +175,7 @@ static VkResult run_batch(struct chain *x, const struct pm4d_job *jobs, uint32_t
                      : PM4D_CTR_fallback_failed);
   PM4D_LOG_ONCE(PM4D_LOG_WARN, "direct batch refused (%s: %s); its jobs run through the driver",
                 pm4d_direct_status_name(st), reason);
-  add_fallbacks(x, jobs, count);
+  add_fallbacks(x, jobs, count, true);
   add_signal(x, q->bridge, p2);
   return emit(x, VK_NULL_HANDLE);
 }
@@ -407,23 +416,18 @@ void pm4d_vk_submit_batch_failed(void *user, void *queue_user, const struct pm4d
 {
   (void)user;
   struct pm4d_vk_queue *q = queue_user;
-  struct chain x = {.dev = q->dev, .q = q, .queue = q->handle};
   pm4d_counter_inc(PM4D_CTR_fallback_batch_failed);
+  pm4d_counter_add(PM4D_CTR_fallback_jobs, count);
   PM4D_LOG_ONCE(PM4D_LOG_WARN, "direct batch failed (%s); its jobs run through the driver", reason);
-  pthread_mutex_lock(&q->lock);
-  add_wait(&x, q->bridge, wait_point, VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT);
-  add_fallbacks(&x, jobs, count);
-  add_signal(&x, q->bridge, signal_point);
-  VkResult res = emit(&x, VK_NULL_HANDLE);
-  pthread_mutex_unlock(&q->lock);
-  if (res != VK_SUCCESS) {
-    /* Nothing may wait forever: release the chain (the jobs' output is lost, and said). */
-    pm4d_log(PM4D_LOG_ERROR, "fallback submission failed (%d): a batch's output is lost", res);
-    VkSemaphoreSignalInfo si = {VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO, NULL, q->bridge, signal_point};
-    q->dev->table.SignalSemaphore(q->dev->handle, &si);
-  }
-  pm4d_counter_add(PM4D_CTR_extra_driver_submissions, 1);
-  free(x.waits.v);
-  free(x.cbs.v);
-  free(x.signals.v);
+  /* The guards in the link after the batch become the jobs, then the bridge lets that link go.
+   * A host signal must not overtake the pending signal of wait_point. */
+  for (uint32_t i = 0; i < count; i++)
+    pm4d_vk_fallback_arm(jobs[i].fallback, true);
+  const struct pm4d_vk_device_table *t = &q->dev->table;
+  VkSemaphoreWaitInfo wi = {VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO, NULL, 0, 1, &q->bridge, &wait_point};
+  VkSemaphoreSignalInfo si = {VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO, NULL, q->bridge, signal_point};
+  if (t->WaitSemaphores(q->dev->handle, &wi, 10ull * 1000 * 1000 * 1000) != VK_SUCCESS ||
+      t->SignalSemaphore(q->dev->handle, &si) != VK_SUCCESS)
+    pm4d_log(PM4D_LOG_ERROR, "cannot release the bridge after a failed batch (point %llu)",
+             (unsigned long long)signal_point);
 }

@@ -11,13 +11,18 @@
  * and checks the copied output against a CPU reference after each group (zeroed before).
  * Main thread: vkDeviceWaitIdle at the end. Prints "multisubmit: <n> conv2d dispatches
  * submitted" for the test script, which checks the layer redirected every one.
- * usage: pm4d_e2e_multisubmit [threads] */
+ * With --bench N (scripts/bench-redirect) one thread instead submits the SIMULTANEOUS_USE
+ * command buffer N times, each time alone with a fence, and prints the median host time of
+ * the vkQueueSubmit call (the layer builds and kicks the direct batch inside it) and of
+ * submit to fence.
+ * usage: pm4d_e2e_multisubmit [threads] | --bench N */
 #include <math.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <vulkan/vulkan.h>
 
 #include "pm4d_glsl.h"
@@ -250,6 +255,49 @@ static bool run_one_time(struct worker *w, VkCommandBuffer cb)
   return true;
 }
 
+static uint64_t now_ns(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int compare_u64(const void *a, const void *b)
+{
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+static bool bench(struct worker *w, VkCommandBuffer cb, uint32_t n)
+{
+  uint64_t *submit = calloc(n, sizeof(*submit)), *total = calloc(n, sizeof(*total));
+  VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+  VkFence fence;
+  if (!submit || !total || vkCreateFence(device, &fci, NULL, &fence) != VK_SUCCESS)
+    return false;
+  VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &cb};
+  for (uint32_t i = 0; i < n; i++) {
+    uint64_t t0 = now_ns();
+    TRY("vkQueueSubmit", vkQueueSubmit(w->queue, 1, &si, fence));
+    uint64_t t1 = now_ns();
+    TRY("vkWaitForFences", vkWaitForFences(device, 1, &fence, VK_TRUE, 60ull * 1000 * 1000 * 1000));
+    total[i] = now_ns() - t0;
+    submit[i] = t1 - t0;
+    TRY("vkResetFences", vkResetFences(device, 1, &fence));
+  }
+  qsort(submit, n, sizeof(*submit), compare_u64);
+  qsort(total, n, sizeof(*total), compare_u64);
+  printf("bench: %u submissions of %u conv2d dispatches: vkQueueSubmit median %.1f us (%.1f us per dispatch), "
+         "submit to fence median %.1f us\n",
+         n, JOBS_PER_SUBMIT, submit[n / 2] / 1e3, submit[n / 2] / 1e3 / JOBS_PER_SUBMIT, total[n / 2] / 1e3);
+  vkDestroyFence(device, fence, NULL);
+  free(submit);
+  free(total);
+  return true;
+}
+
+static uint32_t bench_submits; /* --bench N */
+
 static void *worker_main(void *arg)
 {
   struct worker *w = arg;
@@ -260,8 +308,9 @@ static void *worker_main(void *arg)
                                     .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY, .commandBufferCount = 2};
   w->ok = vkCreateCommandPool(device, &pci, NULL, &w->pool) == VK_SUCCESS && (ai.commandPool = w->pool) &&
           vkAllocateCommandBuffers(device, &ai, cbs) == VK_SUCCESS &&
-          record(w, cbs[0], VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT) && run_binary(w, cbs[0]) &&
-          run_timeline(w, cbs[0]) && run_one_time(w, cbs[1]);
+          record(w, cbs[0], VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT) &&
+          (bench_submits ? bench(w, cbs[0], bench_submits)
+                         : run_binary(w, cbs[0]) && run_timeline(w, cbs[0]) && run_one_time(w, cbs[1]));
   return NULL;
 }
 
@@ -324,7 +373,9 @@ static bool setup(uint32_t *queues)
 
 int main(int argc, char **argv)
 {
-  uint32_t threads = argc > 1 ? (uint32_t)atoi(argv[1]) : MAX_THREADS;
+  if (argc > 2 && strcmp(argv[1], "--bench") == 0)
+    bench_submits = (uint32_t)atoi(argv[2]);
+  uint32_t threads = bench_submits ? 1 : argc > 1 ? (uint32_t)atoi(argv[1]) : MAX_THREADS;
   threads = threads < 1 ? 1 : threads > MAX_THREADS ? MAX_THREADS : threads;
   if (!setup(&threads))
     return 1;
@@ -364,8 +415,9 @@ int main(int argc, char **argv)
   vkDestroyDescriptorSetLayout(device, dsl, NULL);
   vkDestroyDevice(device, NULL);
   vkDestroyInstance(instance, NULL);
-  printf("multisubmit: %u thread(s) on %u queue(s), %u conv2d dispatches submitted\n", threads, threads,
-         threads * (BINARY_SUBMITS + TIMELINE_SUBMITS + ONE_TIME_SUBMITS) * JOBS_PER_SUBMIT);
+  if (!bench_submits)
+    printf("multisubmit: %u thread(s) on %u queue(s), %u conv2d dispatches submitted\n", threads, threads,
+           threads * (BINARY_SUBMITS + TIMELINE_SUBMITS + ONE_TIME_SUBMITS) * JOBS_PER_SUBMIT);
   printf("multisubmit: %s\n", ok ? "all outputs right" : "FAILED");
   return ok ? 0 : 1;
 }

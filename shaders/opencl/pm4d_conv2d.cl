@@ -182,74 +182,119 @@ pm4d_conv2d_1x1(PM4D_CONV2D_ARGS)
       pm4d_store_4x4(output, acc, bias, flags, b, k, k0 + tk, np, 0, p0 + tp, np);
 }
 
-#define PM4D_3X3_IW (PM4D_3X3_TW + 2) /* input tile width and height, with the halo */
-#define PM4D_3X3_IH (PM4D_3X3_TH + 2)
-#define PM4D_3X3_IWP (PM4D_3X3_TW + 4) /* input tile row, padded to keep rows 16-byte aligned */
-#define PM4D_3X3_FK (PM4D_3X3_TK + 4)  /* filter tile row, padded: fewer store conflicts */
+#define PM4D_3X3_TQ (PM4D_3X3_TC * 9)            /* reduction rows per step: channel x tap */
+#define PM4D_3X3_FK (PM4D_3X3_TK + 4)            /* filter tile row, padded: fewer store conflicts */
+#define PM4D_3X3_LC (PM4D_3X3_WG / PM4D_3X3_TP)  /* channels the workgroup loads per pass */
+#define PM4D_3X3_IL (PM4D_3X3_TC / PM4D_3X3_LC * 9) /* input words per work-item and step */
+#define PM4D_3X3_FL (PM4D_3X3_TQ * PM4D_3X3_TK / PM4D_3X3_WG) /* filter words per work-item */
 
-/* r = s = 3, stride 1, dilation 1, groups 1, any padding. Grid:
- * x = ceil(ow / 3X3_TW) * ceil(oh / 3X3_TH) (row-major tiles), y = ceil(k / 3X3_TK), z = n.
- * Work-item t owns output channels k0 + (t/32)*4 + i (i < 4) and pixels x0 + (t%4)*4 + j
- * (j < 4) of row y0 + (t%32)/4. Per input channel and filter row it reads 6 input words (two
- * LDS reads) and 3 x 4 filter words (three 16-byte reads, broadcast within the wave) for 48
- * FMAs. */
+/* Loads the step at input channel c0 into registers: input words for pixel lp (its taps that
+ * fall in the padding masked off by `taps`, computed once), channels lc + LC * i, all 9 taps;
+ * filter words e = t + WG * i of the TK x TQ tile. Out-of-range words are 0. */
+static inline void pm4d_3x3_load(global const float *input, global const float *filter,
+                                 float ireg[PM4D_3X3_IL], float freg[PM4D_3X3_FL], uint c0,
+                                 uint c, uint k, uint k0, uint hw, uint w, int base, uint taps,
+                                 uint lc, uint t)
+{
+#pragma unroll
+   for (uint i = 0; i < PM4D_3X3_TC / PM4D_3X3_LC; i++) {
+      const uint cc = c0 + lc + PM4D_3X3_LC * i;
+      const int at = base + (int)(cc * hw);
+#pragma unroll
+      for (uint rs = 0; rs < 9; rs++) {
+         const bool ok = cc < c && ((taps >> rs) & 1u);
+         ireg[i * 9 + rs] = ok ? input[at + (int)((rs / 3) * w + rs % 3)] : 0.0f;
+      }
+   }
+#pragma unroll
+   for (uint i = 0; i < PM4D_3X3_FL; i++) {
+      const uint e = t + PM4D_3X3_WG * i, kk = e / PM4D_3X3_TQ, q = e % PM4D_3X3_TQ;
+      const bool ok = k0 + kk < k && c0 + q / 9 < c;
+      freg[i] = ok ? filter[((k0 + kk) * c + c0) * 9 + q] : 0.0f;
+   }
+}
+
+/* r = s = 3, stride 1, dilation 1, groups 1, any padding: an implicit GEMM of the filter
+ * (k x 9c) by the input gathered per output pixel (9c x n*oh*ow), pixels flattened over the
+ * batch. Grid: x = ceil(n*oh*ow / 3X3_TP), y = ceil(k / 3X3_TK), z = 1. Work-item t owns
+ * output channels k0 + (t/16)*4 + i (i < 4) and pixels p0 + (t%16)*4 + j and p0 + TP/2 +
+ * (t%16)*4 + j (j < 4): per reduction row three 16-byte LDS reads (the filter one a
+ * broadcast within the wave) for 32 FMAs. The next step's words are loaded into registers
+ * while this step computes. */
 kernel __attribute__((reqd_work_group_size(PM4D_3X3_WG, 1, 1))) void
 pm4d_conv2d_3x3(PM4D_CONV2D_ARGS)
 {
    local union {
-      float f[PM4D_3X3_TC * PM4D_3X3_IH * PM4D_3X3_IWP];
-      float4 v[PM4D_3X3_TC * PM4D_3X3_IH * PM4D_3X3_IWP / 4];
-   } is; /* [cc][iy][ix] */
+      float f[PM4D_3X3_TQ * PM4D_3X3_TP];
+      float4 v[PM4D_3X3_TQ * PM4D_3X3_TP / 4];
+   } is; /* [q][pixel] */
    local union {
-      float f[PM4D_3X3_TC * 9 * PM4D_3X3_FK];
-      float4 v[PM4D_3X3_TC * 9 * PM4D_3X3_FK / 4];
-   } fs; /* [cc][ry][sx][kk] */
+      float f[PM4D_3X3_TQ * PM4D_3X3_FK];
+      float4 v[PM4D_3X3_TQ * PM4D_3X3_FK / 4];
+   } fs; /* [q][kk] */
    const uint t = PM4D_LID();
-   const uint tiles_x = (ow + PM4D_3X3_TW - 1) / PM4D_3X3_TW;
-   const uint x0 = (PM4D_WG_X() % tiles_x) * PM4D_3X3_TW;
-   const uint y0 = (PM4D_WG_X() / tiles_x) * PM4D_3X3_TH;
-   const uint k0 = PM4D_WG_Y() * PM4D_3X3_TK;
-   const uint b = PM4D_WG_Z() < n ? PM4D_WG_Z() : n - 1; /* every work-item reaches barriers */
-   const uint kq = (t / 32) * 4, ty = (t % 32) / 4, tx = (t % 4) * 4;
-   global const float *in_b = input + b * c * h * w;
+   const uint hw = h * w, ohw = oh * ow, np = n * ohw;
+   const uint p0 = PM4D_WG_X() * PM4D_3X3_TP, k0 = PM4D_WG_Y() * PM4D_3X3_TK;
+   const uint tk = (t / 16) * 4, tp = (t % 16) * 4;
 
-   float acc[4][4] = {{0.0f}};
-
-   for (uint c0 = 0; c0 < c; c0 += PM4D_3X3_TC) {
-      for (uint e = t; e < PM4D_3X3_TC * PM4D_3X3_IH * PM4D_3X3_IW; e += PM4D_3X3_WG) {
-         const uint row = e / PM4D_3X3_IW, ix = e % PM4D_3X3_IW; /* row = cc * IH + iy */
-         const uint cc = row / PM4D_3X3_IH, iy = row % PM4D_3X3_IH;
-         const int gy = (int)(y0 + iy) - (int)pad_h, gx = (int)(x0 + ix) - (int)pad_w;
-         const bool ok = c0 + cc < c && gy >= 0 && gy < (int)h && gx >= 0 && gx < (int)w;
-         is.f[row * PM4D_3X3_IWP + ix] = ok ? in_b[((c0 + cc) * h + (uint)gy) * w + (uint)gx] : 0.0f;
+   /* The pixel this work-item loads, and which of its 9 taps lie inside the image. */
+   const uint lp = t % PM4D_3X3_TP, lc = t / PM4D_3X3_TP;
+   uint taps = 0;
+   int base = 0; /* input offset of tap (0, 0) of channel 0; negative in the padding */
+   if (p0 + lp < np) {
+      const uint b = (p0 + lp) / ohw, rem = (p0 + lp) % ohw;
+      const int iy = (int)(rem / ow) - (int)pad_h, ix = (int)(rem % ow) - (int)pad_w;
+      base = (int)(b * c * hw) + iy * (int)w + ix;
+#pragma unroll
+      for (int rs = 0; rs < 9; rs++) {
+         if (iy + rs / 3 >= 0 && iy + rs / 3 < (int)h && ix + rs % 3 >= 0 && ix + rs % 3 < (int)w)
+            taps |= 1u << rs;
       }
-      for (uint e = t; e < PM4D_3X3_TC * 9 * PM4D_3X3_TK; e += PM4D_3X3_WG) {
-         const uint kk = e / (PM4D_3X3_TC * 9), rest = e % (PM4D_3X3_TC * 9); /* cc*9 + rs */
-         const bool ok = k0 + kk < k && c0 + rest / 9 < c;
-         fs.f[rest * PM4D_3X3_FK + kk] = ok ? filter[((k0 + kk) * c + c0) * 9 + rest] : 0.0f;
+   }
+
+   float ireg[PM4D_3X3_IL], freg[PM4D_3X3_FL];
+   float acc[4][8] = {{0.0f}};
+   pm4d_3x3_load(input, filter, ireg, freg, 0, c, k, k0, hw, w, base, taps, lc, t);
+   for (uint c0 = 0; c0 < c; c0 += PM4D_3X3_TC) {
+#pragma unroll
+      for (uint i = 0; i < PM4D_3X3_IL; i++)
+         is.f[((lc + PM4D_3X3_LC * (i / 9)) * 9 + i % 9) * PM4D_3X3_TP + lp] = ireg[i];
+#pragma unroll
+      for (uint i = 0; i < PM4D_3X3_FL; i++) {
+         const uint e = t + PM4D_3X3_WG * i;
+         fs.f[(e % PM4D_3X3_TQ) * PM4D_3X3_FK + e / PM4D_3X3_TQ] = freg[i];
       }
       PM4D_BARRIER();
-      for (uint cc = 0; cc < PM4D_3X3_TC; cc++) {
+      if (c0 + PM4D_3X3_TC < c)
+         pm4d_3x3_load(input, filter, ireg, freg, c0 + PM4D_3X3_TC, c, k, k0, hw, w, base, taps,
+                       lc, t);
+#pragma unroll 6
+      for (uint q = 0; q < PM4D_3X3_TQ; q++) {
+         const float4 f = fs.v[(q * PM4D_3X3_FK + tk) / 4];
+         const float4 lo = is.v[(q * PM4D_3X3_TP + tp) / 4];
+         const float4 hi = is.v[(q * PM4D_3X3_TP + PM4D_3X3_TP / 2 + tp) / 4];
+         const float fv[4] = {f.x, f.y, f.z, f.w};
+         const float pv[8] = {lo.x, lo.y, lo.z, lo.w, hi.x, hi.y, hi.z, hi.w};
 #pragma unroll
-         for (uint ry = 0; ry < 3; ry++) {
-            const uint at = ((cc * PM4D_3X3_IH + ty + ry) * PM4D_3X3_IWP + tx) / 4;
-            const float4 lo = is.v[at], hi = is.v[at + 1];
-            const float iv[6] = {lo.x, lo.y, lo.z, lo.w, hi.x, hi.y};
+         for (uint i = 0; i < 4; i++)
 #pragma unroll
-            for (uint sx = 0; sx < 3; sx++) {
-               const float4 f = fs.v[((cc * 9 + ry * 3 + sx) * PM4D_3X3_FK + kq) / 4];
-               const float fv[4] = {f.x, f.y, f.z, f.w};
-#pragma unroll
-               for (uint i = 0; i < 4; i++)
-#pragma unroll
-                  for (uint j = 0; j < 4; j++)
-                     acc[i][j] += iv[j + sx] * fv[i];
-            }
-         }
+            for (uint j = 0; j < 8; j++)
+               acc[i][j] += fv[i] * pv[j];
       }
       PM4D_BARRIER();
    }
-   if (PM4D_WG_Z() < n && y0 + ty < oh)
-      pm4d_store_4x4(output, acc, bias, flags, b, k, k0 + kq, oh * ow, (y0 + ty) * ow, x0 + tx,
-                     ow);
+   /* Pixels of one work-item may straddle two images: place each on its own. */
+#pragma unroll
+   for (uint j = 0; j < 8; j++) {
+      const uint pix = p0 + tp + (j / 4) * (PM4D_3X3_TP / 2) + j % 4;
+      if (pix >= np)
+         continue;
+      global float *out = output + (pix / ohw) * k * ohw + pix % ohw;
+#pragma unroll
+      for (uint i = 0; i < 4; i++) {
+         const uint kk = k0 + tk + i;
+         if (kk < k)
+            out[kk * ohw] = pm4d_epilogue(acc[i][j], bias, kk, flags);
+      }
+   }
 }

@@ -19,13 +19,13 @@
 #define PM4D_1X1_TP 64
 #define PM4D_1X1_TC 16
 
-/* pm4d_conv2d_3x3: a workgroup computes 3X3_TW x 3X3_TH pixels x 3X3_TK output channels,
- * stepping through input channels 3X3_TC at a time; each work-item owns 4 pixels of one row
- * x 4 output channels. */
+/* pm4d_conv2d_3x3: an implicit GEMM, output channels x output pixels, where the pixels are
+ * flattened over the whole batch (n * oh * ow), so small images waste no lanes. A workgroup
+ * computes 3X3_TK channels x 3X3_TP pixels, stepping through input channels 3X3_TC at a time
+ * (3X3_TC * 9 rows of the reduction); each work-item owns 4 channels x 8 pixels. */
 #define PM4D_3X3_WG 256
-#define PM4D_3X3_TW 16
-#define PM4D_3X3_TH 8
-#define PM4D_3X3_TK 32
-#define PM4D_3X3_TC 8
+#define PM4D_3X3_TK 64
+#define PM4D_3X3_TP 128
+#define PM4D_3X3_TC 4
 
 #endif

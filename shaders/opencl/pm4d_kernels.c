@@ -9,8 +9,11 @@ _Static_assert(PM4D_1X1_TK * PM4D_1X1_TP == PM4D_1X1_WG * 16, "1x1: 16 outputs p
 _Static_assert(PM4D_1X1_TC * PM4D_1X1_TP == PM4D_1X1_WG * 4, "1x1: 4 input loads per item");
 _Static_assert(PM4D_1X1_TC * PM4D_1X1_TK == PM4D_1X1_WG * 4, "1x1: 4 filter loads per item");
 _Static_assert(PM4D_1X1_TP == 64 && PM4D_1X1_TK == 64, "1x1: (t/16)*4 + i covers the tile");
-_Static_assert(PM4D_3X3_TW == 16 && PM4D_3X3_TH * 4 == 32, "3x3: 4 pixels x 32 per row set");
-_Static_assert(PM4D_3X3_TK * 8 == PM4D_3X3_WG, "3x3: (t/32)*4 + i covers 32 channels");
+_Static_assert(PM4D_3X3_TK * PM4D_3X3_TP == PM4D_3X3_WG * 32, "3x3: 32 outputs per work-item");
+_Static_assert(PM4D_3X3_TK == 64 && PM4D_3X3_TP == 128 && PM4D_3X3_WG == 256,
+               "3x3: (t/16)*4 + i and (t%16)*4 + {0, TP/2} + j cover the tile");
+_Static_assert(PM4D_3X3_TC % (PM4D_3X3_WG / PM4D_3X3_TP) == 0, "3x3: whole input loads");
+_Static_assert(PM4D_3X3_TC * 9 * PM4D_3X3_TK % PM4D_3X3_WG == 0, "3x3: whole filter loads");
 
 static const char *const variant_names[PM4D_CONV2D_VARIANT_COUNT] = {
    [PM4D_CONV2D_DIRECT] = "pm4d_conv2d_direct",
@@ -136,7 +139,7 @@ static uint64_t div_up(uint64_t a, uint64_t b)
 bool pm4d_conv2d_grid(enum pm4d_conv2d_variant v, const struct pm4d_conv2d_params *p,
                       uint32_t grid[3])
 {
-   uint64_t x, y;
+   uint64_t x, y, z = p->n;
    if (!pm4d_conv2d_variant_supports(v, p))
       return false;
    switch (v) {
@@ -148,16 +151,17 @@ bool pm4d_conv2d_grid(enum pm4d_conv2d_variant v, const struct pm4d_conv2d_param
       x = div_up((uint64_t)p->oh * p->ow, PM4D_1X1_TP);
       y = div_up(p->k, PM4D_1X1_TK);
       break;
-   default: /* PM4D_CONV2D_3X3 */
-      x = div_up(p->ow, PM4D_3X3_TW) * div_up(p->oh, PM4D_3X3_TH);
+   default: /* PM4D_CONV2D_3X3: pixels flattened over the batch */
+      x = div_up((uint64_t)p->n * p->oh * p->ow, PM4D_3X3_TP);
       y = div_up(p->k, PM4D_3X3_TK);
+      z = 1;
       break;
    }
    if (!x || !y || x > UINT32_MAX || y > UINT32_MAX)
       return false;
    grid[0] = (uint32_t)x;
    grid[1] = (uint32_t)y;
-   grid[2] = p->n;
+   grid[2] = (uint32_t)z;
    return true;
 }
 

@@ -32,6 +32,7 @@
 #define PM4D_BARRIER() barrier(CLK_LOCAL_MEM_FENCE)
 #endif
 
+
 #define PM4D_CONV2D_ARGS                                                                     \
    global const float *restrict input, global const float *restrict filter,                  \
       global const float *restrict bias, global float *restrict output, uint n, uint c,      \
@@ -45,26 +46,6 @@ static inline float pm4d_epilogue(float acc, global const float *bias, uint kk, 
    if (flags & PM4D_CONV2D_FLAG_RELU)
       acc = acc > 0.0f ? acc : 0.0f;
    return acc;
-}
-
-/* Stores a 4 x 4 register block: channels k0 + i (those < k), columns col0 + j (those <
- * cols) of the plane row at row_off; plane is the size of one output channel's plane. */
-static inline void pm4d_store_4x4(global float *output, const float acc[4][4],
-                                  global const float *bias, uint flags, uint b, uint k, uint k0,
-                                  uint plane, uint row_off, uint col0, uint cols)
-{
-#pragma unroll
-   for (uint i = 0; i < 4; i++) {
-      const uint kk = k0 + i;
-      if (kk >= k)
-         continue;
-#pragma unroll
-      for (uint j = 0; j < 4; j++) {
-         if (col0 + j < cols)
-            output[(b * k + kk) * plane + row_off + col0 + j] =
-               pm4d_epilogue(acc[i][j], bias, kk, flags);
-      }
-   }
 }
 
 /* Any shape. Grid: x = ceil(oh*ow / DIRECT_WG), y = groups * ceil((k/groups) / DIRECT_KB),
@@ -121,158 +102,105 @@ pm4d_conv2d_direct(PM4D_CONV2D_ARGS)
    }
 }
 
-/* r = s = 1, pad 0, groups 1, any stride: a GEMM over channels per image. Grid:
- * x = ceil(oh*ow / 1X1_TP), y = ceil(k / 1X1_TK), z = n. Work-item t owns output channels
- * k0 + (t/16)*4 + i and pixels p0 + (t%16)*4 + j (i, j < 4), so each input channel costs it
- * two 16-byte LDS reads (4 filter words, a broadcast within the wave, and 4 input words) for
- * 16 FMAs. */
-#define PM4D_1X1_FK (PM4D_1X1_TK + 4) /* filter tile row, padded: fewer store conflicts */
-kernel __attribute__((reqd_work_group_size(PM4D_1X1_WG, 1, 1))) void
-pm4d_conv2d_1x1(PM4D_CONV2D_ARGS)
-{
-   /* Written a word at a time, read 16 bytes at a time: unions make that well-defined. */
-   local union {
-      float f[PM4D_1X1_TC * PM4D_1X1_FK];
-      float4 v[PM4D_1X1_TC * PM4D_1X1_FK / 4];
-   } fs; /* [cc][kk] */
-   local union {
-      float f[PM4D_1X1_TC * PM4D_1X1_TP];
-      float4 v[PM4D_1X1_TC * PM4D_1X1_TP / 4];
-   } is; /* [cc][pp] */
-   const uint t = PM4D_LID();
-   const uint tk = (t / 16) * 4, tp = (t % 16) * 4;
-   const uint np = oh * ow;
-   const uint p0 = PM4D_WG_X() * PM4D_1X1_TP, k0 = PM4D_WG_Y() * PM4D_1X1_TK;
-   const uint b = PM4D_WG_Z() < n ? PM4D_WG_Z() : n - 1; /* every work-item reaches barriers */
-
-   /* This work-item always loads input pixel lp = t % TP, channels t / TP + 4q. */
-   const uint lp = t % PM4D_1X1_TP, lc = t / PM4D_1X1_TP;
-   const bool lp_ok = p0 + lp < np;
-   const uint lpix = lp_ok ? ((p0 + lp) / ow) * stride_h * w + ((p0 + lp) % ow) * stride_w : 0;
-   global const float *in_b = input + b * c * h * w + lpix;
-   /* ... and filter words kk = t / TC + 16q, cc = t % TC. */
-   const uint fk = t / PM4D_1X1_TC, fc = t % PM4D_1X1_TC;
-
-   float acc[4][4] = {{0.0f}};
-
-   for (uint c0 = 0; c0 < c; c0 += PM4D_1X1_TC) {
-#pragma unroll
-      for (uint q = 0; q < 4; q++) {
-         const uint cc = lc + 4 * q;
-         is.f[cc * PM4D_1X1_TP + lp] = (lp_ok && c0 + cc < c) ? in_b[(c0 + cc) * h * w] : 0.0f;
-         const uint kk = fk + 16 * q;
-         fs.f[fc * PM4D_1X1_FK + kk] =
-            (k0 + kk < k && c0 + fc < c) ? filter[(k0 + kk) * c + c0 + fc] : 0.0f;
-      }
-      PM4D_BARRIER();
-#pragma unroll
-      for (uint cc = 0; cc < PM4D_1X1_TC; cc++) {
-         const float4 f = fs.v[(cc * PM4D_1X1_FK + tk) / 4];
-         const float4 v = is.v[(cc * PM4D_1X1_TP + tp) / 4];
-         const float fv[4] = {f.x, f.y, f.z, f.w}, iv[4] = {v.x, v.y, v.z, v.w};
-#pragma unroll
-         for (uint i = 0; i < 4; i++)
-#pragma unroll
-            for (uint j = 0; j < 4; j++)
-               acc[i][j] += fv[i] * iv[j];
-      }
-      PM4D_BARRIER();
-   }
-   if (PM4D_WG_Z() < n)
-      pm4d_store_4x4(output, acc, bias, flags, b, k, k0 + tk, np, 0, p0 + tp, np);
-}
-
-#define PM4D_3X3_TQ (PM4D_3X3_TC * 9)            /* reduction rows per step: channel x tap */
-#define PM4D_3X3_FK (PM4D_3X3_TK + 4)            /* filter tile row, padded: fewer store conflicts */
-#define PM4D_3X3_LC (PM4D_3X3_WG / PM4D_3X3_TP)  /* channels the workgroup loads per pass */
-#define PM4D_3X3_IL (PM4D_3X3_TC / PM4D_3X3_LC * 9) /* input words per work-item and step */
-#define PM4D_3X3_FL (PM4D_3X3_TQ * PM4D_3X3_TK / PM4D_3X3_WG) /* filter words per work-item */
+/* The implicit GEMM behind pm4d_conv2d_1x1 and pm4d_conv2d_3x3: filter (k x c*R*R) times the
+ * input gathered per output pixel (c*R*R x n*oh*ow), pixels flattened over the batch. R (taps
+ * per side, dilation 1) and TC (input channels per step) are compile-time constants at each
+ * call, so every loop below unrolls and every register array stays in registers. */
+#define PM4D_GEMM_FK (PM4D_GEMM_TK + 4)           /* filter tile row, padded: fewer conflicts */
+#define PM4D_GEMM_LC (PM4D_GEMM_WG / PM4D_GEMM_TP) /* channels the workgroup loads per pass */
+#define PM4D_GEMM_FT (PM4D_GEMM_WG / PM4D_GEMM_TK) /* work-items per filter row: 4 */
+#define PM4D_GEMM_IL_MAX 18                       /* input words per work-item and step */
+#define PM4D_GEMM_FL_MAX 9                        /* filter words per work-item and step */
 
 /* Loads the step at input channel c0 into registers: input words for pixel lp (its taps that
- * fall in the padding masked off by `taps`, computed once), channels lc + LC * i, all 9 taps;
- * filter words e = t + WG * i of the TK x TQ tile. Out-of-range words are 0. */
-static inline void pm4d_3x3_load(global const float *input, global const float *filter,
-                                 float ireg[PM4D_3X3_IL], float freg[PM4D_3X3_FL], uint c0,
-                                 uint c, uint k, uint k0, uint hw, uint w, int base, uint taps,
-                                 uint lc, uint t)
+ * fall in the padding masked off by `taps`), channels c0 + lc + LC * i, all R*R taps; filter
+ * words of channel t / FT, rows t % FT + FT * i (so the LDS stores are a fixed stride apart).
+ * Out-of-range words are 0. */
+static inline __attribute__((always_inline)) void pm4d_gemm_load(global const float *input, global const float *filter,
+                                  float *ireg, float *freg, const uint R, const uint TC, uint c0,
+                                  uint c, uint k, uint k0, uint hw, uint w, int base, uint taps,
+                                  uint lc, uint t)
 {
+   const uint rr = R * R, tq = TC * rr;
+   /* Loops run to the largest count and skip the rest (no early exit): constant trip counts
+    * unroll fully whatever R and TC are, so ireg and freg stay in registers. */
 #pragma unroll
-   for (uint i = 0; i < PM4D_3X3_TC / PM4D_3X3_LC; i++) {
-      const uint cc = c0 + lc + PM4D_3X3_LC * i;
-      const int at = base + (int)(cc * hw);
-#pragma unroll
-      for (uint rs = 0; rs < 9; rs++) {
+   for (uint i = 0; i < PM4D_GEMM_IL_MAX; i++) {
+      if (i < TC / PM4D_GEMM_LC * rr) {
+         const uint cc = c0 + lc + PM4D_GEMM_LC * (i / rr), rs = i % rr;
          const bool ok = cc < c && ((taps >> rs) & 1u);
-         ireg[i * 9 + rs] = ok ? input[at + (int)((rs / 3) * w + rs % 3)] : 0.0f;
+         ireg[i] = ok ? input[base + (int)(cc * hw + (rs / R) * w + rs % R)] : 0.0f;
       }
    }
 #pragma unroll
-   for (uint i = 0; i < PM4D_3X3_FL; i++) {
-      const uint e = t + PM4D_3X3_WG * i, kk = e / PM4D_3X3_TQ, q = e % PM4D_3X3_TQ;
-      const bool ok = k0 + kk < k && c0 + q / 9 < c;
-      freg[i] = ok ? filter[((k0 + kk) * c + c0) * 9 + q] : 0.0f;
+   for (uint i = 0; i < PM4D_GEMM_FL_MAX; i++) {
+      if (i < tq / PM4D_GEMM_FT) {
+         const uint kk = t / PM4D_GEMM_FT, q = t % PM4D_GEMM_FT + PM4D_GEMM_FT * i;
+         const bool ok = k0 + kk < k && c0 + q / rr < c;
+         freg[i] = ok ? filter[((k0 + kk) * c + c0) * rr + q] : 0.0f;
+      }
    }
 }
 
-/* r = s = 3, stride 1, dilation 1, groups 1, any padding: an implicit GEMM of the filter
- * (k x 9c) by the input gathered per output pixel (9c x n*oh*ow), pixels flattened over the
- * batch. Grid: x = ceil(n*oh*ow / 3X3_TP), y = ceil(k / 3X3_TK), z = 1. Work-item t owns
- * output channels k0 + (t/16)*4 + i (i < 4) and pixels p0 + (t%16)*4 + j and p0 + TP/2 +
- * (t%16)*4 + j (j < 4): per reduction row three 16-byte LDS reads (the filter one a
- * broadcast within the wave) for 32 FMAs. The next step's words are loaded into registers
- * while this step computes. */
-kernel __attribute__((reqd_work_group_size(PM4D_3X3_WG, 1, 1))) void
-pm4d_conv2d_3x3(PM4D_CONV2D_ARGS)
+/* Grid: x = ceil(n*oh*ow / GEMM_TP), y = ceil(k / GEMM_TK), z = 1. Work-item t owns output
+ * channels k0 + (t/16)*4 + i (i < 4) and pixels p0 + (t%16)*4 + j and p0 + TP/2 + (t%16)*4 + j
+ * (j < 4): per reduction row three 16-byte LDS reads (the filter one a broadcast within the
+ * wave) for 32 FMAs. The next step's words are loaded into registers while this step
+ * computes. is_* is the [row][pixel] tile, fs_* the [row][channel] tile (TC*R*R rows). */
+static inline __attribute__((always_inline)) void pm4d_gemm(global const float *input, global const float *filter,
+                             global const float *bias, global float *output, uint n, uint c,
+                             uint h, uint w, uint k, uint oh, uint ow, uint stride_h,
+                             uint stride_w, uint pad_h, uint pad_w, uint flags,
+                             local float *is_f, local const float4 *is_v, local float *fs_f,
+                             local const float4 *fs_v, const uint R, const uint TC)
 {
-   local union {
-      float f[PM4D_3X3_TQ * PM4D_3X3_TP];
-      float4 v[PM4D_3X3_TQ * PM4D_3X3_TP / 4];
-   } is; /* [q][pixel] */
-   local union {
-      float f[PM4D_3X3_TQ * PM4D_3X3_FK];
-      float4 v[PM4D_3X3_TQ * PM4D_3X3_FK / 4];
-   } fs; /* [q][kk] */
+   const uint rr = R * R, tq = TC * rr;
    const uint t = PM4D_LID();
    const uint hw = h * w, ohw = oh * ow, np = n * ohw;
-   const uint p0 = PM4D_WG_X() * PM4D_3X3_TP, k0 = PM4D_WG_Y() * PM4D_3X3_TK;
+   const uint p0 = PM4D_WG_X() * PM4D_GEMM_TP, k0 = PM4D_WG_Y() * PM4D_GEMM_TK;
    const uint tk = (t / 16) * 4, tp = (t % 16) * 4;
 
-   /* The pixel this work-item loads, and which of its 9 taps lie inside the image. */
-   const uint lp = t % PM4D_3X3_TP, lc = t / PM4D_3X3_TP;
+   /* The pixel this work-item loads, and which of its taps lie inside the image. */
+   const uint lp = t % PM4D_GEMM_TP, lc = t / PM4D_GEMM_TP;
    uint taps = 0;
    int base = 0; /* input offset of tap (0, 0) of channel 0; negative in the padding */
    if (p0 + lp < np) {
       const uint b = (p0 + lp) / ohw, rem = (p0 + lp) % ohw;
-      const int iy = (int)(rem / ow) - (int)pad_h, ix = (int)(rem % ow) - (int)pad_w;
+      const int iy = (int)((rem / ow) * stride_h) - (int)pad_h;
+      const int ix = (int)((rem % ow) * stride_w) - (int)pad_w;
       base = (int)(b * c * hw) + iy * (int)w + ix;
 #pragma unroll
-      for (int rs = 0; rs < 9; rs++) {
-         if (iy + rs / 3 >= 0 && iy + rs / 3 < (int)h && ix + rs % 3 >= 0 && ix + rs % 3 < (int)w)
+      for (uint rs = 0; rs < 9; rs++) {
+         const int y = iy + (int)(rs / R), x = ix + (int)(rs % R);
+         if (rs < rr && y >= 0 && y < (int)h && x >= 0 && x < (int)w)
             taps |= 1u << rs;
       }
    }
 
-   float ireg[PM4D_3X3_IL], freg[PM4D_3X3_FL];
+   float ireg[PM4D_GEMM_IL_MAX], freg[PM4D_GEMM_FL_MAX];
    float acc[4][8] = {{0.0f}};
-   pm4d_3x3_load(input, filter, ireg, freg, 0, c, k, k0, hw, w, base, taps, lc, t);
-   for (uint c0 = 0; c0 < c; c0 += PM4D_3X3_TC) {
+   pm4d_gemm_load(input, filter, ireg, freg, R, TC, 0, c, k, k0, hw, w, base, taps, lc, t);
+   for (uint c0 = 0; c0 < c; c0 += TC) {
 #pragma unroll
-      for (uint i = 0; i < PM4D_3X3_IL; i++)
-         is.f[((lc + PM4D_3X3_LC * (i / 9)) * 9 + i % 9) * PM4D_3X3_TP + lp] = ireg[i];
+      for (uint i = 0; i < PM4D_GEMM_IL_MAX; i++) {
+         if (i < TC / PM4D_GEMM_LC * rr)
+            is_f[((lc + PM4D_GEMM_LC * (i / rr)) * rr + i % rr) * PM4D_GEMM_TP + lp] = ireg[i];
+      }
 #pragma unroll
-      for (uint i = 0; i < PM4D_3X3_FL; i++) {
-         const uint e = t + PM4D_3X3_WG * i;
-         fs.f[(e % PM4D_3X3_TQ) * PM4D_3X3_FK + e / PM4D_3X3_TQ] = freg[i];
+      for (uint i = 0; i < PM4D_GEMM_FL_MAX; i++) {
+         if (i < tq / PM4D_GEMM_FT)
+            fs_f[(t % PM4D_GEMM_FT + PM4D_GEMM_FT * i) * PM4D_GEMM_FK + t / PM4D_GEMM_FT] =
+               freg[i];
       }
       PM4D_BARRIER();
-      if (c0 + PM4D_3X3_TC < c)
-         pm4d_3x3_load(input, filter, ireg, freg, c0 + PM4D_3X3_TC, c, k, k0, hw, w, base, taps,
-                       lc, t);
-#pragma unroll 6
-      for (uint q = 0; q < PM4D_3X3_TQ; q++) {
-         const float4 f = fs.v[(q * PM4D_3X3_FK + tk) / 4];
-         const float4 lo = is.v[(q * PM4D_3X3_TP + tp) / 4];
-         const float4 hi = is.v[(q * PM4D_3X3_TP + PM4D_3X3_TP / 2 + tp) / 4];
+      if (c0 + TC < c)
+         pm4d_gemm_load(input, filter, ireg, freg, R, TC, c0 + TC, c, k, k0, hw, w, base, taps,
+                        lc, t);
+#pragma unroll 4
+      for (uint q = 0; q < tq; q++) {
+         const float4 f = fs_v[(q * PM4D_GEMM_FK + tk) / 4];
+         const float4 lo = is_v[(q * PM4D_GEMM_TP + tp) / 4];
+         const float4 hi = is_v[(q * PM4D_GEMM_TP + PM4D_GEMM_TP / 2 + tp) / 4];
          const float fv[4] = {f.x, f.y, f.z, f.w};
          const float pv[8] = {lo.x, lo.y, lo.z, lo.w, hi.x, hi.y, hi.z, hi.w};
 #pragma unroll
@@ -286,7 +214,7 @@ pm4d_conv2d_3x3(PM4D_CONV2D_ARGS)
    /* Pixels of one work-item may straddle two images: place each on its own. */
 #pragma unroll
    for (uint j = 0; j < 8; j++) {
-      const uint pix = p0 + tp + (j / 4) * (PM4D_3X3_TP / 2) + j % 4;
+      const uint pix = p0 + tp + (j / 4) * (PM4D_GEMM_TP / 2) + j % 4;
       if (pix >= np)
          continue;
       global float *out = output + (pix / ohw) * k * ohw + pix % ohw;
@@ -297,4 +225,34 @@ pm4d_conv2d_3x3(PM4D_CONV2D_ARGS)
             out[kk * ohw] = pm4d_epilogue(acc[i][j], bias, kk, flags);
       }
    }
+}
+
+/* The LDS tiles of a GEMM kernel with `rows` reduction rows per step. Written a word at a
+ * time, read 16 bytes at a time: unions make that well-defined. */
+#define PM4D_GEMM_TILES(rows)                           \
+   local union {                                        \
+      float f[(rows) * PM4D_GEMM_TP];                   \
+      float4 v[(rows) * PM4D_GEMM_TP / 4];              \
+   } is;                                                \
+   local union {                                        \
+      float f[(rows) * PM4D_GEMM_FK];                   \
+      float4 v[(rows) * PM4D_GEMM_FK / 4];              \
+   } fs
+
+/* r = s = 1, pad 0, groups 1, any stride. */
+kernel __attribute__((reqd_work_group_size(PM4D_1X1_WG, 1, 1))) void
+pm4d_conv2d_1x1(PM4D_CONV2D_ARGS)
+{
+   PM4D_GEMM_TILES(PM4D_1X1_TC);
+   pm4d_gemm(input, filter, bias, output, n, c, h, w, k, oh, ow, stride_h, stride_w, pad_h,
+             pad_w, flags, is.f, is.v, fs.f, fs.v, 1, PM4D_1X1_TC);
+}
+
+/* r = s = 3, stride 1, dilation 1, groups 1, any padding. */
+kernel __attribute__((reqd_work_group_size(PM4D_3X3_WG, 1, 1))) void
+pm4d_conv2d_3x3(PM4D_CONV2D_ARGS)
+{
+   PM4D_GEMM_TILES(PM4D_3X3_TC * 9);
+   pm4d_gemm(input, filter, bias, output, n, c, h, w, k, oh, ow, stride_h, stride_w, pad_h,
+             pad_w, flags, is.f, is.v, fs.f, fs.v, 3, PM4D_3X3_TC);
 }

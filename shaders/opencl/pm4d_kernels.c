@@ -4,16 +4,18 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The per-work-item blocking in pm4d_conv2d.cl is 4 x 4 and fixed; the tiles must match it. */
-_Static_assert(PM4D_1X1_TK * PM4D_1X1_TP == PM4D_1X1_WG * 16, "1x1: 16 outputs per work-item");
-_Static_assert(PM4D_1X1_TC * PM4D_1X1_TP == PM4D_1X1_WG * 4, "1x1: 4 input loads per item");
-_Static_assert(PM4D_1X1_TC * PM4D_1X1_TK == PM4D_1X1_WG * 4, "1x1: 4 filter loads per item");
-_Static_assert(PM4D_1X1_TP == 64 && PM4D_1X1_TK == 64, "1x1: (t/16)*4 + i covers the tile");
-_Static_assert(PM4D_3X3_TK * PM4D_3X3_TP == PM4D_3X3_WG * 32, "3x3: 32 outputs per work-item");
-_Static_assert(PM4D_3X3_TK == 64 && PM4D_3X3_TP == 128 && PM4D_3X3_WG == 256,
-               "3x3: (t/16)*4 + i and (t%16)*4 + {0, TP/2} + j cover the tile");
-_Static_assert(PM4D_3X3_TC % (PM4D_3X3_WG / PM4D_3X3_TP) == 0, "3x3: whole input loads");
-_Static_assert(PM4D_3X3_TC * 9 * PM4D_3X3_TK % PM4D_3X3_WG == 0, "3x3: whole filter loads");
+/* pm4d_conv2d.cl's GEMM blocking: 4 channels x 8 pixels per work-item, (t/16)*4 + i and
+ * (t%16)*4 + {0, TP/2} + j covering the tile; each step's loads split evenly over the
+ * work-items (at most GEMM_IL_MAX = 18 input and GEMM_FL_MAX = 9 filter words each). */
+_Static_assert(PM4D_GEMM_TK == 64 && PM4D_GEMM_TP == 128 && PM4D_GEMM_WG == 256, "GEMM tile");
+_Static_assert(PM4D_1X1_TC % (PM4D_GEMM_WG / PM4D_GEMM_TP) == 0 &&
+                  PM4D_3X3_TC % (PM4D_GEMM_WG / PM4D_GEMM_TP) == 0, "whole input loads");
+_Static_assert(PM4D_1X1_TC % (PM4D_GEMM_WG / PM4D_GEMM_TK) == 0 &&
+                  PM4D_3X3_TC * 9 % (PM4D_GEMM_WG / PM4D_GEMM_TK) == 0, "whole filter loads");
+_Static_assert(PM4D_1X1_TC / 2 <= 18 && PM4D_3X3_TC / 2 * 9 <= 18 &&
+                  PM4D_1X1_TC * PM4D_GEMM_TK / PM4D_GEMM_WG <= 9 &&
+                  PM4D_3X3_TC * 9 * PM4D_GEMM_TK / PM4D_GEMM_WG <= 9,
+               "register arrays of pm4d_gemm_load");
 
 static const char *const variant_names[PM4D_CONV2D_VARIANT_COUNT] = {
    [PM4D_CONV2D_DIRECT] = "pm4d_conv2d_direct",
@@ -147,13 +149,9 @@ bool pm4d_conv2d_grid(enum pm4d_conv2d_variant v, const struct pm4d_conv2d_param
       x = div_up((uint64_t)p->oh * p->ow, PM4D_DIRECT_WG);
       y = (uint64_t)p->groups * div_up(p->k / p->groups, PM4D_DIRECT_KB);
       break;
-   case PM4D_CONV2D_1X1:
-      x = div_up((uint64_t)p->oh * p->ow, PM4D_1X1_TP);
-      y = div_up(p->k, PM4D_1X1_TK);
-      break;
-   default: /* PM4D_CONV2D_3X3: pixels flattened over the batch */
-      x = div_up((uint64_t)p->n * p->oh * p->ow, PM4D_3X3_TP);
-      y = div_up(p->k, PM4D_3X3_TK);
+   default: /* 1x1 and 3x3, one GEMM: pixels flattened over the batch */
+      x = div_up((uint64_t)p->n * p->oh * p->ow, PM4D_GEMM_TP);
+      y = div_up(p->k, PM4D_GEMM_TK);
       z = 1;
       break;
    }

@@ -83,7 +83,7 @@ int main(void)
     * block of 64; the batch is part of the pixels. */
    check_grid(shape(32, 64, 56, 64, 3, 1, 1), PM4D_CONV2D_3X3, 784, 1, 1);
    check_grid(shape(32, 64, 56, 64, 3, 1, 1), PM4D_CONV2D_DIRECT, 49, 16, 32);
-   check_grid(shape(2, 256, 14, 1024, 1, 1, 0), PM4D_CONV2D_1X1, 4, 16, 2);
+   check_grid(shape(2, 256, 14, 1024, 1, 1, 0), PM4D_CONV2D_1X1, 4, 16, 1);
    p = shape(1, 32, 9, 32, 3, 1, 1);
    p.groups = 32; /* depthwise: one channel per group, one block of 4 per group */
    check_grid(p, PM4D_CONV2D_DIRECT, 2, 32, 1);

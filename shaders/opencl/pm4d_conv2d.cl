@@ -211,18 +211,38 @@ static inline __attribute__((always_inline)) void pm4d_gemm(global const float *
       }
       PM4D_BARRIER();
    }
-   /* Pixels of one work-item may straddle two images: place each on its own. */
+   /* Each side of the work-item's pixels is 4 consecutive ones. When a plane is a multiple of
+    * 4 pixels they lie in one image, 16-byte aligned: one vector store per channel. Otherwise
+    * they may straddle two images: place each on its own. */
 #pragma unroll
-   for (uint j = 0; j < 8; j++) {
-      const uint pix = p0 + tp + (j / 4) * (PM4D_GEMM_TP / 2) + j % 4;
-      if (pix >= np)
+   for (uint side = 0; side < 2; side++) {
+      const uint pix0 = p0 + tp + side * (PM4D_GEMM_TP / 2);
+      if (ohw % 4 == 0 && pix0 + 3 < np) {
+         global float *out = output + (pix0 / ohw) * k * ohw + pix0 % ohw;
+#pragma unroll
+         for (uint i = 0; i < 4; i++) {
+            const uint kk = k0 + tk + i;
+            if (kk < k)
+               *(global float4 *)(out + kk * ohw) =
+                  (float4)(pm4d_epilogue(acc[i][side * 4], bias, kk, flags),
+                           pm4d_epilogue(acc[i][side * 4 + 1], bias, kk, flags),
+                           pm4d_epilogue(acc[i][side * 4 + 2], bias, kk, flags),
+                           pm4d_epilogue(acc[i][side * 4 + 3], bias, kk, flags));
+         }
          continue;
-      global float *out = output + (pix / ohw) * k * ohw + pix % ohw;
+      }
 #pragma unroll
-      for (uint i = 0; i < 4; i++) {
-         const uint kk = k0 + tk + i;
-         if (kk < k)
-            out[kk * ohw] = pm4d_epilogue(acc[i][j], bias, kk, flags);
+      for (uint j = 0; j < 4; j++) {
+         const uint pix = pix0 + j;
+         if (pix >= np)
+            continue;
+         global float *out = output + (pix / ohw) * k * ohw + pix % ohw;
+#pragma unroll
+         for (uint i = 0; i < 4; i++) {
+            const uint kk = k0 + tk + i;
+            if (kk < k)
+               out[kk * ohw] = pm4d_epilogue(acc[i][side * 4 + j], bias, kk, flags);
+         }
       }
    }
 }

@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """cuDNN conv2d through PyTorch at the kernel benchmark's shapes (tests/bench/kernels), fp32 with
-TF32 off and with TF32 on: CUDA events around each call after warm-up, median of many runs,
-GFLOPS = 2 n k oh ow c r s / time, relative error ||out - ref|| / ||ref|| against the same
-convolution in float64 on the GPU (fresh random inputs per shape).
+TF32 off and with TF32 on, after warm-up, median of many runs; GFLOPS = 2 n k oh ow c r s / time,
+relative error ||out - ref|| / ||ref|| against the same convolution in float64 on the GPU (fresh
+random inputs per shape). Two times per shape:
+- ms: CUDA events around INNER back-to-back calls, divided by INNER: the GPU queue stays full,
+  so PyTorch's host-side launch cost does not count (comparable to an OpenCL kernel event);
+- ms_single: events around one call, which includes the host's launch gap (a latency).
 
-Usage: bench-cudnn.py [--batch 1,32] [--repeats 50] [--warmup 10] [--json FILE]"""
+Usage: bench-cudnn.py [--batch 1,32] [--repeats 50] [--warmup 10] [--inner 10] [--json FILE]"""
 import argparse
 import json
 import statistics
@@ -23,18 +26,24 @@ SHAPES = [
 ]
 
 
-def bench(x, w, pad, repeats, warmup):
+def timed(fn, calls):
+    a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    a.record()
+    for _ in range(calls):
+        fn()
+    b.record()
+    b.synchronize()
+    return a.elapsed_time(b) / calls
+
+
+def bench(x, w, pad, repeats, warmup, inner):
+    def conv():
+        F.conv2d(x, w, padding=pad)
     for _ in range(warmup):
-        F.conv2d(x, w, padding=pad)
-    times = []
-    for _ in range(repeats):
-        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        a.record()
-        F.conv2d(x, w, padding=pad)
-        b.record()
-        b.synchronize()
-        times.append(a.elapsed_time(b))
-    return statistics.median(times)
+        conv()
+    queued = statistics.median(timed(conv, inner) for _ in range(repeats))
+    single = statistics.median(timed(conv, 1) for _ in range(repeats))
+    return queued, single
 
 
 def main():
@@ -42,12 +51,14 @@ def main():
     ap.add_argument("--batch", default="1,32")
     ap.add_argument("--repeats", type=int, default=50)
     ap.add_argument("--warmup", type=int, default=10)
+    ap.add_argument("--inner", type=int, default=10)
     ap.add_argument("--json")
     a = ap.parse_args()
     torch.backends.cudnn.benchmark = True  # let cuDNN pick its fastest algorithm per shape
     dev = torch.cuda.get_device_name(0)
     print(f"device: {dev}, torch {torch.__version__}, cuDNN {torch.backends.cudnn.version()}; "
-          f"CUDA events, median of {a.repeats} after {a.warmup} warm-up runs")
+          f"CUDA events around {a.inner} back-to-back calls (ms) and around one (ms_single), "
+          f"median of {a.repeats} after {a.warmup} warm-up runs")
     results = []
     gen = torch.Generator(device="cuda").manual_seed(1)
     for n in [int(b) for b in a.batch.split(",")]:
@@ -62,17 +73,17 @@ def main():
                 torch.backends.cuda.matmul.allow_tf32 = tf32
                 out = F.conv2d(x, w, padding=pad)
                 err = ((out.double() - ref).norm() / ref.norm()).item()
-                ms = bench(x, w, pad, a.repeats, a.warmup)
-                r = {"shape": name, "n": n, "tf32": tf32, "ms": ms, "gflops": flops / ms * 1e-6,
-                     "rel_err": err}
+                ms, single = bench(x, w, pad, a.repeats, a.warmup, a.inner)
+                r = {"shape": name, "n": n, "tf32": tf32, "ms": ms, "ms_single": single,
+                     "gflops": flops / ms * 1e-6, "rel_err": err}
                 results.append(r)
                 print(f"{name:18s} n={n:<3d} tf32={'on ' if tf32 else 'off'} {ms:9.4f} ms "
-                      f"{r['gflops']:9.1f} GFLOPS  rel.err {err:.2e}", flush=True)
+                      f"{r['gflops']:9.1f} GFLOPS  rel.err {err:.2e}  (one call: {single:.4f} ms)", flush=True)
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"device": dev + " (cuDNN via PyTorch)", "torch": torch.__version__,
                        "cudnn": torch.backends.cudnn.version(), "repeats": a.repeats,
-                       "warmup": a.warmup, "results": results}, f, indent=1)
+                       "warmup": a.warmup, "inner": a.inner, "results": results}, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -11,13 +11,16 @@
  * finite and a sample of output points (all of them up to PM4D_BENCH_SAMPLES_MAX, else that
  * many drawn at random) is compared with a double-precision reference computed at those
  * points: relative error ||got - ref|| / ||ref|| over the sample (pm4d_bench_common).
- * GFLOPS = 2 n k oh ow (c / groups) r s / median kernel time. */
+ * GFLOPS = 2 n k oh ow (c / groups) r s / median kernel time. The timed runs are enqueued back
+ * to back; "back to back" is first start to last end over their count (gaps included), and
+ * "enqueue to finish" the host's wall time for one dispatch waited for alone (median). */
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define CL_TARGET_OPENCL_VERSION 120
 #include <CL/cl.h>
@@ -46,7 +49,9 @@ struct ocl {
 struct result {
    const char *shape, *variant;
    uint32_t n;
-   double ms, gflops, err;
+   /* ms: median kernel time; ms_queued: see read_times; ms_wall: median host wall time of one
+    * enqueue + clFinish (what an application waits for one dispatch) */
+   double ms, ms_queued, ms_wall, gflops, err;
    unsigned samples;
    bool ok;
 };
@@ -146,38 +151,62 @@ static bool set_args(cl_kernel k, const struct pm4d_conv2d_params *p, cl_mem mem
    return true;
 }
 
-/* Enqueues one dispatch; with ns, waits and returns its kernel time by profiling. */
+/* Enqueues one dispatch (in order after the previous one), with a profiling event if ev. */
 static bool launch(struct ocl *o, enum pm4d_conv2d_variant v, const struct pm4d_conv2d_params *p,
-                   double *ns)
+                   cl_event *ev)
 {
    uint32_t grid[3];
-   cl_event ev = NULL;
-   cl_ulong t0 = 0, t1 = 0;
    if (!pm4d_conv2d_grid(v, p, grid))
       return false;
    const size_t wg = pm4d_conv2d_workgroup_size(v);
    const size_t local[3] = {wg, 1, 1};
    const size_t global[3] = {grid[0] * wg, grid[1], grid[2]};
-   cl_int err = clEnqueueNDRangeKernel(o->queue, o->kernels[v], 3, NULL, global, local, 0, NULL,
-                                       ns ? &ev : NULL);
+   cl_int err =
+      clEnqueueNDRangeKernel(o->queue, o->kernels[v], 3, NULL, global, local, 0, NULL, ev);
    if (err != CL_SUCCESS) {
       fprintf(stderr, "%s: clEnqueueNDRangeKernel: %d\n", pm4d_conv2d_variant_name(v), err);
       return false;
    }
-   if (!ns)
-      return true;
-   err = clWaitForEvents(1, &ev);
-   if (err == CL_SUCCESS)
-      err = clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof(t0), &t0, NULL);
-   if (err == CL_SUCCESS)
-      err = clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof(t1), &t1, NULL);
-   clReleaseEvent(ev);
-   if (err != CL_SUCCESS) {
-      fprintf(stderr, "%s: kernel failed or no profiling: %d\n", pm4d_conv2d_variant_name(v), err);
-      return false;
-   }
-   *ns = (double)(t1 - t0);
    return true;
+}
+
+/* Times `count` dispatches enqueued back to back: t[i] = each kernel's own time (ns, by its
+ * profiling event), *span = first start to last end over count (ns per dispatch, gaps between
+ * kernels included). Releases the events. */
+static bool read_times(cl_event *ev, int count, double *t, double *span)
+{
+   cl_ulong first = 0, last = 0;
+   bool ok = clWaitForEvents((cl_uint)count, ev) == CL_SUCCESS;
+   for (int i = 0; i < count; i++) {
+      cl_ulong t0 = 0, t1 = 0;
+      ok = ok && clGetEventProfilingInfo(ev[i], CL_PROFILING_COMMAND_START, sizeof(t0), &t0,
+                                         NULL) == CL_SUCCESS;
+      ok = ok && clGetEventProfilingInfo(ev[i], CL_PROFILING_COMMAND_END, sizeof(t1), &t1,
+                                         NULL) == CL_SUCCESS;
+      t[i] = (double)(t1 - t0);
+      first = i == 0 ? t0 : first;
+      last = t1;
+      clReleaseEvent(ev[i]);
+   }
+   *span = (double)(last - first) / count;
+   if (!ok)
+      fprintf(stderr, "a kernel failed or gave no profiling times\n");
+   return ok;
+}
+
+/* Median wall time (ms) of `count` dispatches, each enqueued and waited for alone. */
+static double wall_ms(struct ocl *o, enum pm4d_conv2d_variant v,
+                      const struct pm4d_conv2d_params *p, int count, double *t)
+{
+   for (int i = 0; i < count; i++) {
+      struct timespec a, b;
+      clock_gettime(CLOCK_MONOTONIC, &a);
+      if (!launch(o, v, p, NULL) || clFinish(o->queue) != CL_SUCCESS)
+         return -1.0;
+      clock_gettime(CLOCK_MONOTONIC, &b);
+      t[i] = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) * 1e-6;
+   }
+   return pm4d_bench_median(t, (size_t)count);
 }
 
 /* Runs every variant that supports p: one checked run, warm-up, then the timed runs. */
@@ -206,9 +235,10 @@ static unsigned bench_shape(struct ocl *o, const struct options *opt, const stru
    }
    for (unsigned v = 0; v < PM4D_CONV2D_VARIANT_COUNT; v++) {
       static double t[REPEATS_MAX];
+      static cl_event ev[REPEATS_MAX];
       struct result *r = &res[count];
       const float nan = NAN;
-      double ns = 0;
+      double span = 0;
       if (!pm4d_conv2d_variant_supports(v, p))
          continue;
       *r = (struct result){.shape = s->name, .variant = pm4d_conv2d_variant_name(v), .n = p->n,
@@ -216,24 +246,29 @@ static unsigned bench_shape(struct ocl *o, const struct options *opt, const stru
       count++;
       if (!set_args(o->kernels[v], p, mems) ||
           clEnqueueFillBuffer(o->queue, mems[3], &nan, 4, 0, n_out * 4, 0, NULL, NULL) ||
-          !launch(o, v, p, &ns) ||
+          !launch(o, v, p, NULL) ||
           clEnqueueReadBuffer(o->queue, mems[3], CL_TRUE, 0, n_out * 4, out, 0, NULL, NULL))
          continue;
       r->err = pm4d_bench_check(p, in, f, out, &r->samples);
       /* Warm-up after the first (compiling) run; kernels are launched back to back. */
       bool ok = true;
+      int queued = 0;
       for (int i = 0; i < opt->warmup && ok; i++)
          ok = launch(o, v, p, NULL);
-      for (int i = 0; i < opt->repeats && ok; i++)
-         ok = launch(o, v, p, &t[i]);
-      if (!ok || clFinish(o->queue) != CL_SUCCESS)
+      for (; queued < opt->repeats && ok; queued++)
+         ok = launch(o, v, p, &ev[queued]);
+      queued -= !ok;
+      if (!read_times(ev, queued, t, &span) || !ok)
          continue;
       r->ms = pm4d_bench_median(t, (size_t)opt->repeats) * 1e-6;
+      r->ms_queued = span * 1e-6;
+      r->ms_wall = wall_ms(o, v, p, opt->repeats, t);
       r->gflops = r->ms > 0 ? flops / (r->ms * 1e6) : 0;
       r->ok = true;
-      printf("%-18s n=%-3u %-20s %9.4f ms %9.1f GFLOPS  rel.err %.2e (%u %s)\n", s->name, p->n,
-             r->variant, r->ms, r->gflops, r->err, r->samples,
-             r->samples == n_out ? "points, all" : "sampled points");
+      printf("%-18s n=%-3u %-20s %9.4f ms %9.1f GFLOPS  rel.err %.2e (%u %s)  back to back "
+             "%.4f ms, enqueue to finish %.4f ms\n", s->name, p->n, r->variant, r->ms, r->gflops,
+             r->err, r->samples, r->samples == n_out ? "points, all" : "sampled points",
+             r->ms_queued, r->ms_wall);
       fflush(stdout);
    }
 out:
@@ -257,19 +292,21 @@ static void write_reports(const struct options *opt, const char *device, const s
                  "\"results\": [\n", device, opt->repeats, opt->warmup, PM4D_BENCH_SAMPLES_MAX);
       for (unsigned i = 0; i < count; i++)
          fprintf(j, "  {\"shape\": \"%s\", \"n\": %u, \"variant\": \"%s\", \"ok\": %s, "
-                    "\"ms\": %.6f, \"gflops\": %.1f, \"rel_err\": %.3e, \"samples\": %u}%s\n",
+                    "\"ms\": %.6f, \"ms_queued\": %.6f, \"ms_wall\": %.6f, \"gflops\": %.1f, "
+                    "\"rel_err\": %.3e, \"samples\": %u}%s\n",
                  res[i].shape, res[i].n, res[i].variant, res[i].ok ? "true" : "false", res[i].ms,
+                 res[i].ms_queued, res[i].ms_wall,
                  res[i].gflops, isfinite(res[i].err) ? res[i].err : -1.0, res[i].samples,
                  i + 1 < count ? "," : "");
       fprintf(j, "]}\n");
       fclose(j);
    }
    if (c) {
-      fprintf(c, "device,shape,n,variant,ok,ms,gflops,rel_err,samples\n");
+      fprintf(c, "device,shape,n,variant,ok,ms,ms_queued,gflops,rel_err,samples\n");
       for (unsigned i = 0; i < count; i++)
-         fprintf(c, "\"%s\",\"%s\",%u,%s,%d,%.6f,%.1f,%.3e,%u\n", device, res[i].shape,
-                 res[i].n, res[i].variant, res[i].ok, res[i].ms, res[i].gflops, res[i].err,
-                 res[i].samples);
+         fprintf(c, "\"%s\",\"%s\",%u,%s,%d,%.6f,%.6f,%.1f,%.3e,%u\n", device, res[i].shape,
+                 res[i].n, res[i].variant, res[i].ok, res[i].ms, res[i].ms_queued,
+                 res[i].gflops, res[i].err, res[i].samples);
       fclose(c);
    }
 }

@@ -110,7 +110,8 @@ pm4d_conv2d_direct(PM4D_CONV2D_ARGS)
 #define PM4D_GEMM_LC (PM4D_GEMM_WG / PM4D_GEMM_TP) /* channels the workgroup loads per pass */
 #define PM4D_GEMM_FT (PM4D_GEMM_WG / PM4D_GEMM_TK) /* work-items per filter row: 4 */
 #define PM4D_GEMM_IL_MAX 18                       /* input words per work-item and step */
-#define PM4D_GEMM_FL_MAX 9                        /* filter words per work-item and step */
+#define PM4D_GEMM_FL_MAX 18                       /* filter words per work-item and step */
+#define PM4D_GEMM_PL (PM4D_GEMM_TP / 8)           /* work-items along the pixels of a row */
 
 /* Loads the step at input channel c0 into registers: input words for pixel lp (its taps that
  * fall in the padding masked off by `taps`), channels c0 + lc + LC * i, all R*R taps; filter
@@ -143,7 +144,7 @@ static inline __attribute__((always_inline)) void pm4d_gemm_load(global const fl
 }
 
 /* Grid: x = ceil(n*oh*ow / GEMM_TP), y = ceil(k / GEMM_TK), z = 1. Work-item t owns output
- * channels k0 + (t/16)*4 + i (i < 4) and pixels p0 + (t%16)*4 + j and p0 + TP/2 + (t%16)*4 + j
+ * channels k0 + (t/PL)*4 + i (i < 4) and pixels p0 + (t%PL)*4 + j and p0 + TP/2 + (t%PL)*4 + j
  * (j < 4): per reduction row three 16-byte LDS reads (the filter one a broadcast within the
  * wave) for 32 FMAs. The next step's words are loaded into registers while this step
  * computes. is_* is the [row][pixel] tile, fs_* the [row][channel] tile (TC*R*R rows). */
@@ -158,7 +159,7 @@ static inline __attribute__((always_inline)) void pm4d_gemm(global const float *
    const uint t = PM4D_LID();
    const uint hw = h * w, ohw = oh * ow, np = n * ohw;
    const uint p0 = PM4D_WG_X() * PM4D_GEMM_TP, k0 = PM4D_WG_Y() * PM4D_GEMM_TK;
-   const uint tk = (t / 16) * 4, tp = (t % 16) * 4;
+   const uint tk = (t / PM4D_GEMM_PL) * 4, tp = (t % PM4D_GEMM_PL) * 4;
 
    /* The pixel this work-item loads, and which of its taps lie inside the image. */
    const uint lp = t % PM4D_GEMM_TP, lc = t / PM4D_GEMM_TP;

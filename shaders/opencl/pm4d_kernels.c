@@ -4,17 +4,19 @@
 #include <stdio.h>
 #include <string.h>
 
-/* pm4d_conv2d.cl's GEMM blocking: 4 channels x 8 pixels per work-item, (t/16)*4 + i and
- * (t%16)*4 + {0, TP/2} + j covering the tile; each step's loads split evenly over the
- * work-items (at most GEMM_IL_MAX = 18 input and GEMM_FL_MAX = 9 filter words each). */
-_Static_assert(PM4D_GEMM_TK == 64 && PM4D_GEMM_TP == 128 && PM4D_GEMM_WG == 256, "GEMM tile");
-_Static_assert(PM4D_1X1_TC % (PM4D_GEMM_WG / PM4D_GEMM_TP) == 0 &&
-                  PM4D_3X3_TC % (PM4D_GEMM_WG / PM4D_GEMM_TP) == 0, "whole input loads");
-_Static_assert(PM4D_1X1_TC % (PM4D_GEMM_WG / PM4D_GEMM_TK) == 0 &&
-                  PM4D_3X3_TC * 9 % (PM4D_GEMM_WG / PM4D_GEMM_TK) == 0, "whole filter loads");
-_Static_assert(PM4D_1X1_TC / 2 <= 18 && PM4D_3X3_TC / 2 * 9 <= 18 &&
-                  PM4D_1X1_TC * PM4D_GEMM_TK / PM4D_GEMM_WG <= 9 &&
-                  PM4D_3X3_TC * 9 * PM4D_GEMM_TK / PM4D_GEMM_WG <= 9,
+/* pm4d_conv2d.cl's GEMM blocking: 4 channels x 8 pixels per work-item, (t/PL)*4 + i and
+ * (t%PL)*4 + {0, TP/2} + j (PL = TP/8) covering the tile; each step's loads split evenly over
+ * the work-items (at most GEMM_IL_MAX = 18 input and GEMM_FL_MAX = 18 filter words each). */
+#define GEMM_LC (PM4D_GEMM_WG / PM4D_GEMM_TP) /* channels loaded per pass */
+#define GEMM_FT (PM4D_GEMM_WG / PM4D_GEMM_TK) /* work-items per filter row */
+_Static_assert(PM4D_GEMM_TK * PM4D_GEMM_TP == PM4D_GEMM_WG * 32 && PM4D_GEMM_TP % 8 == 0 &&
+                  PM4D_GEMM_WG % PM4D_GEMM_TP == 0 && PM4D_GEMM_WG % PM4D_GEMM_TK == 0,
+               "GEMM tile");
+_Static_assert(PM4D_1X1_TC % GEMM_LC == 0 && PM4D_3X3_TC % GEMM_LC == 0, "whole input loads");
+_Static_assert(PM4D_1X1_TC % GEMM_FT == 0 && PM4D_3X3_TC * 9 % GEMM_FT == 0,
+               "whole filter loads");
+_Static_assert(PM4D_1X1_TC / GEMM_LC <= 18 && PM4D_3X3_TC / GEMM_LC * 9 <= 18 &&
+                  PM4D_1X1_TC / GEMM_FT <= 18 && PM4D_3X3_TC * 9 / GEMM_FT <= 18,
                "register arrays of pm4d_gemm_load");
 
 static const char *const variant_names[PM4D_CONV2D_VARIANT_COUNT] = {

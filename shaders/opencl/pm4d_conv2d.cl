@@ -197,6 +197,29 @@ static inline __attribute__((always_inline)) void pm4d_gemm(global const float *
       if (c0 + TC < c)
          pm4d_gemm_load(input, filter, ireg, freg, R, TC, c0 + TC, c, k, k0, hw, w, base, taps,
                         lc, t);
+      /* Measured on the H200 (docs/bench-h200-kernels.md): the 1x1 step (32 rows) runs
+       * fastest fully unrolled, the 3x3 step (36 rows) four rows at a time. The two loops are
+       * the same row; they differ only in the unroll pragma, which takes no expression. On
+       * AMD both stay at four: fully unrolled, the 1x1 spills past GFX11's 128 VGPRs. */
+      if (R == 1) {
+#ifdef __AMDGCN__
+#pragma unroll 4
+#else
+#pragma unroll
+#endif
+      for (uint q = 0; q < tq; q++) {
+         const float4 f = fs_v[(q * PM4D_GEMM_FK + tk) / 4];
+         const float4 lo = is_v[(q * PM4D_GEMM_TP + tp) / 4];
+         const float4 hi = is_v[(q * PM4D_GEMM_TP + PM4D_GEMM_TP / 2 + tp) / 4];
+         const float fv[4] = {f.x, f.y, f.z, f.w};
+         const float pv[8] = {lo.x, lo.y, lo.z, lo.w, hi.x, hi.y, hi.z, hi.w};
+#pragma unroll
+         for (uint i = 0; i < 4; i++)
+#pragma unroll
+            for (uint j = 0; j < 8; j++)
+               acc[i][j] += fv[i] * pv[j];
+      }
+      } else {
 #pragma unroll 4
       for (uint q = 0; q < tq; q++) {
          const float4 f = fs_v[(q * PM4D_GEMM_FK + tk) / 4];
@@ -209,6 +232,7 @@ static inline __attribute__((always_inline)) void pm4d_gemm(global const float *
 #pragma unroll
             for (uint j = 0; j < 8; j++)
                acc[i][j] += fv[i] * pv[j];
+      }
       }
       PM4D_BARRIER();
    }

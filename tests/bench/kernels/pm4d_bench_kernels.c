@@ -25,7 +25,7 @@
 #define CL_TARGET_OPENCL_VERSION 120
 #include <CL/cl.h>
 
-#include "pm4d_bench_kernels_source.h" /* generated: pm4d_cl_tiles, pm4d_cl_source */
+#include "pm4d_clrun_source.h" /* generated in layer/backend/sim: pm4d_cl_tiles, pm4d_cl_source */
 #include "pm4d_bench_common.h"
 
 #define REPEATS_MAX 1000

@@ -6,7 +6,8 @@
  * - arguments: input, filter, bias (0 when flags lacks FLAG_BIAS), output, then
  *   n, c, h, w, k, r, s, oh, ow, stride_h, stride_w, pad_h, pad_w, dil_h, dil_w, groups, flags;
  * - workgroups are one-dimensional (reqd_work_group_size(X, 1, 1));
- * - grid convention: x = spatial output tile, y = output-channel block, z = batch image.
+ * - grid convention: x = spatial output tile, y = output-channel block, z = batch image; the
+ *   GEMM kernels (1x1, 3x3) tile the pixels of the whole batch along x and have z = 1.
  * Indices are 32-bit: the host refuses tensors of 2^31 elements or more. */
 #ifndef PM4D_CONV2D_TILES_H
 #include "pm4d_conv2d_tiles.h"

@@ -144,6 +144,23 @@ static inline __attribute__((always_inline)) void pm4d_gemm_load(global const fl
    }
 }
 
+/* One reduction row q: acc[i][j] += filter word of channel tk + i x input word of pixel j. */
+static inline __attribute__((always_inline)) void
+pm4d_gemm_row(float acc[4][8], local const float4 *fs_v, local const float4 *is_v, uint q,
+              uint tk, uint tp)
+{
+   const float4 f = fs_v[(q * PM4D_GEMM_FK + tk) / 4];
+   const float4 lo = is_v[(q * PM4D_GEMM_TP + tp) / 4];
+   const float4 hi = is_v[(q * PM4D_GEMM_TP + PM4D_GEMM_TP / 2 + tp) / 4];
+   const float fv[4] = {f.x, f.y, f.z, f.w};
+   const float pv[8] = {lo.x, lo.y, lo.z, lo.w, hi.x, hi.y, hi.z, hi.w};
+#pragma unroll
+   for (uint i = 0; i < 4; i++)
+#pragma unroll
+      for (uint j = 0; j < 8; j++)
+         acc[i][j] += fv[i] * pv[j];
+}
+
 /* Grid: x = ceil(n*oh*ow / GEMM_TP), y = ceil(k / GEMM_TK), z = 1. Work-item t owns output
  * channels k0 + (t/PL)*4 + i (i < 4) and pixels p0 + (t%PL)*4 + j and p0 + TP/2 + (t%PL)*4 + j
  * (j < 4): per reduction row three 16-byte LDS reads (the filter one a broadcast within the
@@ -199,41 +216,21 @@ static inline __attribute__((always_inline)) void pm4d_gemm(global const float *
          pm4d_gemm_load(input, filter, ireg, freg, R, TC, c0 + TC, c, k, k0, hw, w, base, taps,
                         lc, t);
       /* Measured on the H200 (docs/bench-h200-kernels.md): the 1x1 step (32 rows) runs
-       * fastest fully unrolled, the 3x3 step (36 rows) four rows at a time. The two loops are
-       * the same row; they differ only in the unroll pragma, which takes no expression. On
-       * AMD both stay at four: fully unrolled, the 1x1 spills past GFX11's 128 VGPRs. */
+       * fastest fully unrolled, the 3x3 step (36 rows) four rows at a time: two loops, since
+       * the unroll pragma takes no expression. On AMD both stay at four: fully unrolled, the
+       * 1x1 spills past GFX11's 128 VGPRs. */
       if (R == 1) {
 #ifdef __AMDGCN__
 #pragma unroll 4
 #else
 #pragma unroll
 #endif
-      for (uint q = 0; q < tq; q++) {
-         const float4 f = fs_v[(q * PM4D_GEMM_FK + tk) / 4];
-         const float4 lo = is_v[(q * PM4D_GEMM_TP + tp) / 4];
-         const float4 hi = is_v[(q * PM4D_GEMM_TP + PM4D_GEMM_TP / 2 + tp) / 4];
-         const float fv[4] = {f.x, f.y, f.z, f.w};
-         const float pv[8] = {lo.x, lo.y, lo.z, lo.w, hi.x, hi.y, hi.z, hi.w};
-#pragma unroll
-         for (uint i = 0; i < 4; i++)
-#pragma unroll
-            for (uint j = 0; j < 8; j++)
-               acc[i][j] += fv[i] * pv[j];
-      }
+         for (uint q = 0; q < tq; q++)
+            pm4d_gemm_row(acc, fs_v, is_v, q, tk, tp);
       } else {
 #pragma unroll 4
-      for (uint q = 0; q < tq; q++) {
-         const float4 f = fs_v[(q * PM4D_GEMM_FK + tk) / 4];
-         const float4 lo = is_v[(q * PM4D_GEMM_TP + tp) / 4];
-         const float4 hi = is_v[(q * PM4D_GEMM_TP + PM4D_GEMM_TP / 2 + tp) / 4];
-         const float fv[4] = {f.x, f.y, f.z, f.w};
-         const float pv[8] = {lo.x, lo.y, lo.z, lo.w, hi.x, hi.y, hi.z, hi.w};
-#pragma unroll
-         for (uint i = 0; i < 4; i++)
-#pragma unroll
-            for (uint j = 0; j < 8; j++)
-               acc[i][j] += fv[i] * pv[j];
-      }
+         for (uint q = 0; q < tq; q++)
+            pm4d_gemm_row(acc, fs_v, is_v, q, tk, tp);
       }
       PM4D_BARRIER();
    }

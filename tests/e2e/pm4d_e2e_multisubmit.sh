@@ -8,7 +8,7 @@ prog=$1
 rm -rf "${work:?}"/*
 fallbacks=fallback_unavailable+fallback_unsupported+fallback_ring_full+fallback_invalid+fallback_nomem+fallback_failed+fallback_batch_failed+fallback_kill_file
 run off env -u VK_INSTANCE_LAYERS "$prog" || { cat "$work/off.log"; fail "without the layer"; }
-run on env VK_INSTANCE_LAYERS="$PM4D_LAYER_NAME" PM4DIRECT_BACKEND=sim PM4DIRECT_DEADLINE_MS=5000 PM4DIRECT_STATS="$work/on.json" \
+run on env VK_INSTANCE_LAYERS="$PM4D_LAYER_NAME" PM4DIRECT_BACKEND=sim PM4DIRECT_DEADLINE_MS=30000 PM4DIRECT_STATS="$work/on.json" \
   PM4DIRECT_LOG=info "$prog"
 rc=$?
 if grep -q 'pm4direct: device is pass-through: ' "$work/on.log"; then

@@ -8,6 +8,8 @@
  *     the first wait released by the host after the submissions (wait before signal);
  *   - a ONE_TIME_SUBMIT command buffer, recorded, submitted, reset, re-recorded, submitted,
  *     each followed by vkQueueWaitIdle;
+ *   - the two dispatches in a secondary command buffer executed by a primary one (not
+ *     redirected: passthrough_secondary), vkQueueWaitIdle;
  * and checks the copied output against a CPU reference after each group (zeroed before).
  * Main thread: vkDeviceWaitIdle at the end. Prints "multisubmit: <n> conv2d dispatches
  * submitted" for the test script, which checks the layer redirected every one.
@@ -145,12 +147,11 @@ static bool make_buffers(struct worker *w)
   return true;
 }
 
-static bool record(struct worker *w, VkCommandBuffer cb, VkCommandBufferUsageFlags usage)
+/* The two dispatches with their barriers. */
+static void record_convs(struct worker *w, VkCommandBuffer cb)
 {
-  VkCommandBufferBeginInfo bi = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO, .flags = usage};
-  TRY("vkBeginCommandBuffer", vkBeginCommandBuffer(cb, &bi));
   vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline);
-  VkMemoryBarrier mb = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER, .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
+  const VkMemoryBarrier mb = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER, .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
                         .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_TRANSFER_READ_BIT};
   for (unsigned s = 0; s < 2; s++) {
     struct pm4d_glsl_conv2d_push p = {1, s ? K0 : C0, HW, HW, K0, 3, 3, 1, 1, 1, 1, 1, 1, HW, HW,
@@ -162,6 +163,13 @@ static bool record(struct worker *w, VkCommandBuffer cb, VkCommandBufferUsageFla
                          VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1, &mb, 0, NULL,
                          0, NULL);
   }
+}
+
+static bool record(struct worker *w, VkCommandBuffer cb, VkCommandBufferUsageFlags usage)
+{
+  VkCommandBufferBeginInfo bi = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO, .flags = usage};
+  TRY("vkBeginCommandBuffer", vkBeginCommandBuffer(cb, &bi));
+  record_convs(w, cb);
   VkBufferCopy region = {0, 0, buffer_floats[B_OUT] * 4};
   vkCmdCopyBuffer(cb, w->buf[B_OUT], w->buf[B_FINAL], 1, &region);
   TRY("vkEndCommandBuffer", vkEndCommandBuffer(cb));
@@ -255,6 +263,30 @@ static bool run_one_time(struct worker *w, VkCommandBuffer cb)
   return true;
 }
 
+static bool run_secondary(struct worker *w, VkCommandBuffer primary)
+{
+  VkCommandBuffer secondary;
+  VkCommandBufferAllocateInfo ai = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO, .commandPool = w->pool,
+                                    .level = VK_COMMAND_BUFFER_LEVEL_SECONDARY, .commandBufferCount = 1};
+  TRY("vkAllocateCommandBuffers", vkAllocateCommandBuffers(device, &ai, &secondary));
+  VkCommandBufferInheritanceInfo inherit = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_INHERITANCE_INFO};
+  VkCommandBufferBeginInfo bi = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO, .pInheritanceInfo = &inherit};
+  TRY("vkBeginCommandBuffer", vkBeginCommandBuffer(secondary, &bi));
+  record_convs(w, secondary);
+  TRY("vkEndCommandBuffer", vkEndCommandBuffer(secondary));
+  TRY("vkResetCommandBuffer", vkResetCommandBuffer(primary, 0));
+  bi.pInheritanceInfo = NULL;
+  TRY("vkBeginCommandBuffer", vkBeginCommandBuffer(primary, &bi));
+  vkCmdExecuteCommands(primary, 1, &secondary);
+  VkBufferCopy region = {0, 0, buffer_floats[B_OUT] * 4};
+  vkCmdCopyBuffer(primary, w->buf[B_OUT], w->buf[B_FINAL], 1, &region);
+  TRY("vkEndCommandBuffer", vkEndCommandBuffer(primary));
+  VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &primary};
+  TRY("vkQueueSubmit", vkQueueSubmit(w->queue, 1, &si, VK_NULL_HANDLE));
+  TRY("vkQueueWaitIdle", vkQueueWaitIdle(w->queue));
+  return check(w, "secondary command buffer");
+}
+
 static uint64_t now_ns(void)
 {
   struct timespec ts;
@@ -310,7 +342,8 @@ static void *worker_main(void *arg)
           vkAllocateCommandBuffers(device, &ai, cbs) == VK_SUCCESS &&
           record(w, cbs[0], VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT) &&
           (bench_submits ? bench(w, cbs[0], bench_submits)
-                         : run_binary(w, cbs[0]) && run_timeline(w, cbs[0]) && run_one_time(w, cbs[1]));
+                         : run_binary(w, cbs[0]) && run_timeline(w, cbs[0]) && run_one_time(w, cbs[1]) &&
+                             run_secondary(w, cbs[1]));
   return NULL;
 }
 

@@ -119,7 +119,9 @@ static void check_refusals(const struct pm4d_code_object *co)
    MUTATE("32-bit class", c[4] = 1, PM4D_CODEOBJ_WRONG_MACHINE);
    MUTATE("big-endian", c[5] = 2, PM4D_CODEOBJ_WRONG_MACHINE);
    MUTATE("no ELF magic", c[1] = 'X', PM4D_CODEOBJ_BAD_ELF);
-   MUTATE("section table past the end", c[41] = 0x7f, PM4D_CODEOBJ_BAD_ELF);
+   /* e_shoff is the little-endian 64-bit word at 40: setting its byte 6 puts the section
+    * table at 0x7f << 48 or beyond, past the end of an object of any size. */
+   MUTATE("section table past the end", c[46] = 0x7f, PM4D_CODEOBJ_BAD_ELF);
    MUTATE("scratch in the descriptor", c[kd + 4] = 16, PM4D_CODEOBJ_UNSUPPORTED);
    MUTATE("scratch enabled in RSRC2", c[kd + 52] |= 1, PM4D_CODEOBJ_UNSUPPORTED);
    MUTATE("private segment buffer", c[kd + 56] |= 1u << 0, PM4D_CODEOBJ_UNSUPPORTED);

@@ -25,11 +25,12 @@ static bool same_params(const struct pm4d_conv2d_params *a, const struct pm4d_co
           a->has_bias == b->has_bias && a->relu == b->relu && a->oh == b->oh && a->ow == b->ow;
 }
 
-static void check_refused(struct pm4d_conv2d_params p, const char *what)
+/* Refused, with a reason that contains want. */
+static void check_refused(struct pm4d_conv2d_params p, const char *what, const char *want)
 {
    char reason[128] = "";
-   CHECK(!pm4d_conv2d_params_check(&p, reason, sizeof(reason)) && reason[0],
-         "%s accepted", what);
+   CHECK(!pm4d_conv2d_params_check(&p, reason, sizeof(reason)) && strstr(reason, want),
+         "%s: accepted or reason \"%s\" without \"%s\"", what, reason, want);
 }
 
 static void check_grid(struct pm4d_conv2d_params p, enum pm4d_conv2d_variant v, uint32_t x,
@@ -58,11 +59,19 @@ int main(void)
 
    p = shape(1, 3, 8, 4, 3, 1, 1);
    p.groups = 2;
-   check_refused(p, "groups not dividing c");
-   check_refused(shape(1, 3, 2, 4, 3, 1, 0), "filter larger than the input");
-   check_refused(shape(0, 3, 8, 4, 3, 1, 1), "n = 0");
-   check_refused(shape(1, 3, 8, 4, 3, 0, 1), "stride 0");
-   check_refused(shape(4096, 1024, 1024, 4, 3, 1, 1), "input of 2^32 elements");
+   check_refused(p, "groups not dividing c", "does not divide");
+   check_refused(shape(1, 3, 2, 4, 3, 1, 0), "filter larger than the input", "filter larger");
+   check_refused(shape(0, 3, 8, 4, 3, 1, 1), "n = 0", "is zero");
+   check_refused(shape(1, 3, 8, 4, 3, 0, 1), "stride 0", "is zero");
+   check_refused(shape(4096, 1024, 1024, 4, 3, 1, 1), "input of 2^32 elements", "2^31");
+   /* Products past 64 bits: 2^16 everywhere makes the input and output 2^64 elements, which
+    * wrap to 0 in 64-bit arithmetic; the filter (k x c/groups x 1 x 1) is only 2^16. */
+   p = shape(65536, 65536, 65536, 65536, 1, 1, 0);
+   p.groups = 65536;
+   check_refused(p, "input and output of 2^64 elements", "2^31");
+   p = shape(UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX, 1, 1, 0);
+   p.groups = UINT32_MAX;
+   check_refused(p, "every size 2^32 - 1", "2^31");
 
    /* Variant choice. */
    p = shape(1, 64, 56, 64, 3, 1, 1);

@@ -1,31 +1,12 @@
-/* Minimal test helpers shared by the PM4 and ring unit tests. */
+/* What the PM4 and ring unit tests share besides the checks: a kernel descriptor and addresses. */
 #ifndef PM4D_TEST_H
 #define PM4D_TEST_H
 
 #include <stdio.h>
 #include <string.h>
 
+#include "pm4d_check.h"
 #include "pm4d_kernel_desc.h"
-
-static int pm4d_test_failures;
-
-#define CHECK(cond)                                                                         \
-   do {                                                                                     \
-      if (!(cond)) {                                                                        \
-         fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);           \
-         pm4d_test_failures++;                                                              \
-      }                                                                                     \
-   } while (0)
-
-#define CHECK_EQ_HEX(got, want)                                                             \
-   do {                                                                                     \
-      unsigned long long g_ = (got), w_ = (want);                                           \
-      if (g_ != w_) {                                                                       \
-         fprintf(stderr, "%s:%d: %s = 0x%llx, expected 0x%llx\n", __FILE__, __LINE__, #got, \
-                 g_, w_);                                                                   \
-         pm4d_test_failures++;                                                              \
-      }                                                                                     \
-   } while (0)
 
 /* A conv2d-like kernel descriptor: kernarg pointer as the only user SGPRs (USER_SGPR = 2),
  * TGID_X_EN, 4 KiB of LDS, workgroup 64x1x1. */

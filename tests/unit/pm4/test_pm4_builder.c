@@ -225,10 +225,7 @@ static void refused(enum pm4d_gfx_level level, struct pm4d_kernel_desc k, const 
    pm4d_cs_init(&cs, buf, 64);
    enum pm4d_status st = pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid,
                                                &cs, NULL, &why);
-   if (st != PM4D_ERR_INVALID || !why || cs.cdw != 0) {
-      fprintf(stderr, "kernel with %s was not refused\n", what);
-      pm4d_test_failures++;
-   }
+   CHECKF(st == PM4D_ERR_INVALID && why && cs.cdw == 0, "kernel with %s was not refused", what);
 }
 
 static void test_refused_kernels(void)
@@ -356,7 +353,5 @@ int main(int argc, char **argv)
    for (unsigned i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
       if (argc < 2 || !strcmp(argv[1], tests[i].name))
          tests[i].fn();
-   if (pm4d_test_failures)
-      fprintf(stderr, "%d failures\n", pm4d_test_failures);
-   return pm4d_test_failures ? 1 : 0;
+   return pm4d_check_finish("pm4_builder");
 }

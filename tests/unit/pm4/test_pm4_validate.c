@@ -77,7 +77,7 @@ static void expect_refusal(uint32_t ndw, uint32_t offset, const char *needle)
    if (st != PM4D_ERR_INVALID)
       return;
    printf("refused at %u: %s\n", err.offset, err.reason);
-   CHECK_EQ_HEX(err.offset, offset);
+   CHECKF(err.offset == offset, "refused at %u, expected %u", err.offset, offset);
    CHECK(strstr(err.reason, needle) != NULL);
 }
 
@@ -265,7 +265,5 @@ int main(int argc, char **argv)
       }
    }
    CHECK(ran > 0);
-   if (pm4d_test_failures)
-      fprintf(stderr, "%d failures\n", pm4d_test_failures);
-   return pm4d_test_failures ? 1 : 0;
+   return pm4d_check_finish("pm4_validate");
 }

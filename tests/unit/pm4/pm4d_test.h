@@ -29,6 +29,29 @@ static inline struct pm4d_kernel_desc pm4d_test_kernel(const char *target, unsig
    return k;
 }
 
+/* One named case of a test program; ctest runs each by name. */
+struct pm4d_test_case {
+   const char *name;
+   void (*fn)(void);
+};
+
+/* Runs the case argv[1] names, or every case without an argument, each after setup (if not
+ * NULL). A name that matches no case is a failed check, so a misspelt test cannot pass. */
+static inline void pm4d_test_run(const struct pm4d_test_case *cases, size_t n, int argc,
+                                 char **argv, void (*setup)(void))
+{
+   int ran = 0;
+   for (size_t i = 0; i < n; i++) {
+      if (argc < 2 || !strcmp(argv[1], cases[i].name)) {
+         if (setup)
+            setup();
+         cases[i].fn();
+         ran++;
+      }
+   }
+   CHECKF(ran > 0, "no test named %s", argc > 1 ? argv[1] : "");
+}
+
 #define PM4D_TEST_PROGRAM 0x00007F1234567800ull
 #define PM4D_TEST_KERNARG 0x00007E0000001000ull
 #define PM4D_TEST_FENCE 0x00007D0000000100ull

@@ -341,17 +341,12 @@ static void test_nop_fill(void)
 
 int main(int argc, char **argv)
 {
-   static const struct {
-      const char *name;
-      void (*fn)(void);
-   } tests[] = {
+   static const struct pm4d_test_case tests[] = {
       {"roundtrip", test_roundtrip},         {"template", test_template_equals_dynamic},
       {"auto", test_auto_selection},         {"emitter", test_emitter_bounds},
       {"refused", test_refused_kernels},     {"nop", test_nop_fill},
       {"loader_layouts", test_loader_layouts},
    };
-   for (unsigned i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-      if (argc < 2 || !strcmp(argv[1], tests[i].name))
-         tests[i].fn();
+   pm4d_test_run(tests, sizeof(tests) / sizeof(tests[0]), argc, argv, NULL);
    return pm4d_check_finish("pm4_builder");
 }

@@ -1,4 +1,5 @@
-/* What the PM4 and ring unit tests share besides the checks: a kernel descriptor and addresses. */
+/* What the PM4 and ring unit tests share besides the checks: a kernel descriptor, addresses and
+ * a runner for named cases. */
 #ifndef PM4D_TEST_H
 #define PM4D_TEST_H
 

@@ -369,6 +369,34 @@ static void test_create(void)
    pm4d_ring_destroy(r);
 }
 
+/* Caller storage: checked like create, used in place (reservations point into it, padding is
+ * written there), and still the caller's after destroy (ASan/valgrind see no double free). */
+static void test_create_in(void)
+{
+   static uint32_t mem[65];
+   struct pm4d_ring *r = NULL;
+   uint32_t *p;
+   const char *why = NULL;
+   memset(mem, 0xEE, sizeof(mem));
+   CHECK(pm4d_ring_create_in(NULL, 256, &r) == PM4D_RING_INVALID);
+   CHECK(pm4d_ring_create_in((char *)mem + 2, 256, &r) == PM4D_RING_INVALID);
+   CHECK(pm4d_ring_create_in(mem, 100, &r) == PM4D_RING_INVALID);
+   CHECK(pm4d_ring_create_in(mem, 256, &r) == PM4D_RING_OK); /* 64 dwords */
+   CHECK(r && pm4d_ring_size_dw(r) == 64 && pm4d_ring_ptr(r, 0) == mem);
+   CHECK(mem[0] == 0 && mem[63] == 0 && mem[64] == 0xEEEEEEEEu); /* zeroed, not beyond */
+   CHECK(pm4d_ring_reserve(r, 20, 0, &p, &why) == PM4D_RING_OK && p == mem);
+   pm4d_ring_commit(r, 20);
+   CHECK(pm4d_ring_reserve(r, 30, 0, &p, &why) == PM4D_RING_OK && p == mem + 20);
+   pm4d_ring_commit(r, 30);
+   pm4d_ring_retire(r, 50);
+   CHECK(pm4d_ring_reserve(r, 20, 0, &p, &why) == PM4D_RING_OK && p == mem); /* wrapped */
+   p[0] = 0x12345678u;
+   pm4d_ring_commit(r, 20);
+   CHECK(mem[0] == 0x12345678u && mem[50] != 0); /* NOP padding written in place */
+   pm4d_ring_destroy(r);
+   CHECK(mem[0] == 0x12345678u);
+}
+
 int main(int argc, char **argv)
 {
    const char *which = argc > 1 ? argv[1] : "";
@@ -384,6 +412,8 @@ int main(int argc, char **argv)
       test_wait();
    else if (!strcmp(which, "create"))
       test_create();
+   else if (!strcmp(which, "create_in"))
+      test_create_in();
    else
       CHECK(!"unknown test name");
    return pm4d_check_finish("ring");

@@ -37,10 +37,15 @@ enum pm4d_direct_status pm4d_direct_queue_create(struct pm4d_direct *d,
    q->bridge = *bridge;
    q->user = queue_user;
    pthread_mutex_init(&q->mu, NULL);
-   if (pm4d_ring_create(d->ring_bytes, &q->ring) != PM4D_RING_OK) {
+   /* The ring lives in memory the back end allocates: the device reads each batch in place. */
+   st = d->ops->alloc(d->dev, d->ring_bytes, 4096, &q->ring_mem);
+   if (st != PM4D_DIRECT_OK)
+      goto fail;
+   if (pm4d_ring_create_in(q->ring_mem.cpu, d->ring_bytes, &q->ring) != PM4D_RING_OK) {
       st = PM4D_DIRECT_UNSUPPORTED; /* ring_bytes not a power of two in range */
       goto fail;
    }
+   q->ring_addr = q->ring_mem.addr;
    uint32_t size_dw = pm4d_ring_size_dw(q->ring);
    uint32_t fixed = d->head_dw + d->tail.ndw;
    if (size_dw / 2 <= fixed)
@@ -52,10 +57,6 @@ enum pm4d_direct_status pm4d_direct_queue_create(struct pm4d_direct *d,
    q->plan = calloc(q->max_jobs, sizeof(*q->plan));
    if (!q->plan)
       goto fail;
-   st = d->ops->map(d->dev, (void *)pm4d_ring_ptr(q->ring, 0), size_dw * 4ull, &q->ring_addr);
-   if (st != PM4D_DIRECT_OK)
-      goto fail;
-   q->ring_mapped = true;
    /* Room for the kernargs of every job the ring can hold at once. */
    q->kernarg_bytes = (uint64_t)(size_dw / d->dispatch_dw_min + 1) *
                       PM4D_DIRECT_KERNARG_SLOT;
@@ -85,9 +86,9 @@ fail:
       d->ops->free(d->dev, &q->fence);
    if (q->kernargs.cpu)
       d->ops->free(d->dev, &q->kernargs);
-   if (q->ring_mapped)
-      d->ops->unmap(d->dev, (void *)pm4d_ring_ptr(q->ring, 0));
    pm4d_ring_destroy(q->ring);
+   if (q->ring_mem.cpu)
+      d->ops->free(d->dev, &q->ring_mem);
    free(q->plan);
    pthread_mutex_destroy(&q->mu);
    free(q);
@@ -129,8 +130,8 @@ void pm4d_direct_queue_destroy(struct pm4d_direct_queue *q)
    d->ops->queue_destroy(q->bq);
    d->ops->free(d->dev, &q->fence);
    d->ops->free(d->dev, &q->kernargs);
-   d->ops->unmap(d->dev, (void *)pm4d_ring_ptr(q->ring, 0));
    pm4d_ring_destroy(q->ring);
+   d->ops->free(d->dev, &q->ring_mem);
    free(q->plan);
    pthread_mutex_destroy(&q->mu);
    free(q);

@@ -248,7 +248,11 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_submit(struct pm4d_amdgpu_queue *q,
       return st;
 
    /* Chunk layouts: the kernel's include/uapi/drm/amdgpu_drm.h; how they are read:
-    * amdgpu_cs.c (amdgpu_cs_p1_ib, amdgpu_cs_p1_bo_handles, amdgpu_cs_p2_syncobj_timeline_*). */
+    * amdgpu_cs.c (amdgpu_cs_p1_ib, amdgpu_cs_p1_bo_handles, amdgpu_cs_p2_syncobj_timeline_*).
+    * One IB on compute instance 0 ring 0 with no AMDGPU_IB_FLAG_* (CE, preamble and preemption
+    * flags are for gfx); exactly one BO_HANDLES chunk and no bo_list_handle (the kernel refuses
+    * a second BO_HANDLES chunk in amdgpu_cs_p1_bo_handles, and both together in
+    * amdgpu_cs_parser_bos); bo_priority 0 (at most AMDGPU_BO_LIST_MAX_PRIORITY). */
    struct drm_amdgpu_cs_chunk_ib ib = {
       .va_start = b->ib_va,
       .ib_bytes = b->ib_bytes,
@@ -273,7 +277,8 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_submit(struct pm4d_amdgpu_queue *q,
       .length_dw = sizeof(bos) / 4,
       .chunk_data = (uint64_t)(uintptr_t)&bos,
    };
-   /* WAIT_FOR_SUBMIT: the driver segment that signals wait_point may be queued after us. */
+   /* WAIT_FOR_SUBMIT: the driver segment that signals wait_point may be queued after us (the
+    * wait chunk's flags go to drm_syncobj_find_fence; the signal chunk's are unused). */
    struct drm_amdgpu_cs_chunk_syncobj wait = {
       .handle = q->bridge,
       .flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT,

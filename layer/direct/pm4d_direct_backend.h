@@ -1,6 +1,7 @@
 /* What the direct path needs from a back end (sim, amdgpu): memory the device can read (ring,
- * kernargs, fences), code upload, app memory, and per queue a kick and a reset. A back end is opened by its own function below and reports completions and faults
- * through pm4d_direct_queue_interrupt / pm4d_direct_queue_fault. Internal to layer/direct. */
+ * kernargs, fences), code upload, app memory, and per queue a kick and a reset. A back end is
+ * opened by its own function below and reports completions and faults through
+ * pm4d_direct_queue_interrupt / pm4d_direct_queue_fault. Internal to layer/direct. */
 #ifndef PM4D_DIRECT_BACKEND_H
 #define PM4D_DIRECT_BACKEND_H
 

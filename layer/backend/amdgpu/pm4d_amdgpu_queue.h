@@ -70,10 +70,10 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_alloc_kernarg(struct pm4d_amdgpu_queue
                                                         struct pm4d_amdgpu_reason *why);
 
 /* Submits one IB on the compute ring. The BO list holds every BO the batch touches, each once:
- * the queue's IB and kernarg pools, the device's code pool, the batch's pools, its imports. Space allocated since the previous submission is held
- * until this batch's signal point completes (after a refused submission, until the next
- * accepted one's). *seq: the kernel's sequence number. HANG when the kernel refuses the context
- * (reset): recover. */
+ * the queue's IB and kernarg pools, the device's code pool, the batch's pools, its imports.
+ * Space allocated since the previous submission is held until this batch's signal point
+ * completes (after a refused submission, until the next accepted one's). *seq: the kernel's
+ * sequence number. HANG when the kernel refuses the context (reset): recover. */
 enum pm4d_amdgpu_status pm4d_amdgpu_queue_submit(struct pm4d_amdgpu_queue *queue,
                                                  const struct pm4d_amdgpu_batch *batch,
                                                  uint64_t *seq, struct pm4d_amdgpu_reason *why);

@@ -307,7 +307,8 @@ static int rec_bo_va_op_raw(amdgpu_device_handle dev, amdgpu_bo_handle bo, uint6
    (void)dev;
    const struct rec_bo *b = (const void *)bo;
    rec.va_ops[rec.va_op_count++] = (struct rec_va_op){
-      .bo = (void *)bo, .kms = b->kms, .bo_size = b->size, .offset = offset, .size = size, .addr = addr, .flags = flags, .op = ops};
+      .bo = (void *)bo, .kms = b->kms, .bo_size = b->size, .offset = offset, .size = size,
+      .addr = addr, .flags = flags, .op = ops};
    return 0;
 }
 

@@ -32,16 +32,18 @@
  *   lines on other CUs. Neither can be dropped between dispatches.
  * - A batch's first dispatch has nothing of this batch before it. Everything before the batch
  *   on this queue finished before the batch starts: the batch runs only once the bridge reached
- *   its wait point (amdgpu: a syncobj dependency; the kernel's amdgpu_ib_schedule emits a
- *   pipeline sync, WAIT_REG_MEM on the ring's last fence, gfx_v10_0_ring_emit_pipeline_sync,
- *   for a dependency on the same ring, and the scheduler waits for it otherwise; sim: the CP
- *   waits for the point), and that point is written by an end-of-pipe RELEASE_MEM after L2
+ *   its wait point (amdgpu: a syncobj dependency; the scheduler waits for it, or, for one it
+ *   lets through to the same ring, amdgpu_ib_schedule emits a pipeline sync, WAIT_REG_MEM on
+ *   the ring's last fence, gfx_v10_0/gfx_v11_0 ring_emit_pipeline_sync; sim: the CP waits
+ *   for the point), and that point is written by an end-of-pipe RELEASE_MEM after L2
  *   write-back. The batch head's ACQUIRE_MEM invalidates every cache the per-dispatch barrier
  *   would (plus L2), so a barrier right after it would repeat it.
- * - The head stays: the kernel's own ACQUIRE_MEM before an IB (emit_mem_sync, gfx_v9_0 /
- *   gfx_v10_0 / gfx_v11_0) is emitted only for IBs flagged AMDGPU_IB_FLAG_EMIT_MEM_SYNC, and
- *   RADV likewise starts each submission with a full invalidate in its preamble; moving the
- *   invalidate into the kernel's ring would move the dwords, not save them. */
+ * - The head stays: the batch reads what the driver segment, the host or another engine wrote
+ *   before the wait point, so stale L0/L1/K$ lines (and L2, for writers outside it) must go.
+ *   The kernel emits its own ACQUIRE_MEM before an IB (emit_mem_sync of gfx_v9_0 / gfx_v10_0
+ *   / gfx_v11_0) only for IBs flagged AMDGPU_IB_FLAG_EMIT_MEM_SYNC (uapi amdgpu_drm.h), and
+ *   RADV starts each submission with a full invalidate in its initial preamble too; asking
+ *   the kernel for it would move these 7 / 8 dwords into its ring, not save them. */
 #ifndef PM4D_BUILDER_H
 #define PM4D_BUILDER_H
 

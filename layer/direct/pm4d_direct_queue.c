@@ -244,7 +244,8 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q,
       return say(rs, rn, PM4D_DIRECT_UNSUPPORTED, "signal point must follow the wait point");
 
    uint64_t flops = 0;
-   uint32_t ndw = d->head_dw + d->tail.ndw, *dw;
+   /* The first dispatch goes without the barrier that plan's dispatch_dw counts. */
+   uint32_t ndw = d->head_dw + d->tail.ndw - pm4d_builder_barrier_dw(&d->builder), *dw;
    pthread_rwlock_rdlock(&d->mem_lock);
    for (uint32_t i = 0; i < count && st == PM4D_DIRECT_OK; i++) {
       st = plan_job(q, &jobs[i], i, rs, rn);
@@ -300,7 +301,7 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q,
       pm4d_conv2d_pack_kernargs(&pl->params, &jobs[i].addr, ka + (size_t)i * PM4D_DIRECT_KERNARG_SLOT,
                                 PM4D_DIRECT_KERNARG_SLOT);
       if (pm4d_emit_dispatch(&d->builder, &d->templates, pl->kernel->desc, pl->kernel->program,
-                             ka_addr, pl->grid, &cs, &paths, &why) != PM4D_OK) {
+                             ka_addr, pl->grid, i == 0, &cs, &paths, &why) != PM4D_OK) {
          st = say(rs, rn, PM4D_DIRECT_INVALID, "job %" PRIu32 ": %s", i, why);
          goto fail_invalid;
       }

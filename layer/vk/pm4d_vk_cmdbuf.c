@@ -65,7 +65,6 @@ static void reset_state(struct pm4d_vk_cmdbuf *cb)
 {
   pm4d_vk_cmdbuf_flush_counts(cb);
   memset(&cb->compute, 0, sizeof(cb->compute));
-  cb->dispatches = 0;
   cb->in_render_pass = false;
   pm4d_vk_split_release(cb, true);
 }
@@ -107,6 +106,7 @@ VkResult pm4d_hook_AllocateCommandBuffers(VkDevice device, const VkCommandBuffer
     cb->cur = cb->handle;
     cb->secondary = pAllocateInfo->level == VK_COMMAND_BUFFER_LEVEL_SECONDARY;
     cb->dev = dev;
+    cb->backend = dev->redirect != NULL;
     cb->pool = pAllocateInfo->commandPool;
     pm4d_vk_object_add(dev, PM4D_VK_OBJ_COMMAND_BUFFER, (uint64_t)(uintptr_t)cb->handle, cb);
   }
@@ -297,7 +297,7 @@ void pm4d_hook_CmdBindDescriptorSets(VkCommandBuffer commandBuffer, VkPipelineBi
   CMDBUF_HOOK(r, commandBuffer, CmdBindDescriptorSets,
               (commandBuffer, pipelineBindPoint, layout, firstSet, descriptorSetCount, pDescriptorSets,
                dynamicOffsetCount, pDynamicOffsets));
-  if (pipelineBindPoint == VK_PIPELINE_BIND_POINT_COMPUTE) {
+  if (pipelineBindPoint == VK_PIPELINE_BIND_POINT_COMPUTE && r->backend) {
     bind_sets(r, layout, firstSet, descriptorSetCount, pDescriptorSets, dynamicOffsetCount, pDynamicOffsets);
     if (!r->cur)
       return;
@@ -308,9 +308,11 @@ void pm4d_hook_CmdBindDescriptorSets(VkCommandBuffer commandBuffer, VkPipelineBi
                                       pDescriptorSets, dynamicOffsetCount, pDynamicOffsets);
 }
 
-void pm4d_hook_CmdPushConstants(VkCommandBuffer commandBuffer, VkPipelineLayout layout,
-                                VkShaderStageFlags stageFlags, uint32_t offset, uint32_t size,
-                                const void *pValues)
+/* A push on a device with a back end: the bytes are kept for a redirect and for the segments
+ * after a batch (without a back end they are never read, so not copied). */
+static __attribute__((noinline)) void push_constants(VkCommandBuffer commandBuffer, VkPipelineLayout layout,
+                                                     VkShaderStageFlags stageFlags, uint32_t offset,
+                                                     uint32_t size, const void *pValues)
 {
   CMDBUF_HOOK(r, commandBuffer, CmdPushConstants, (commandBuffer, layout, stageFlags, offset, size, pValues));
   /* Offsets and sizes are multiples of 4 (VUID-vkCmdPushConstants-offset-00368, -size-00369):
@@ -332,6 +334,15 @@ void pm4d_hook_CmdPushConstants(VkCommandBuffer commandBuffer, VkPipelineLayout 
   commandBuffer = pm4d_vk_cmdbuf_target(r);
   if (commandBuffer)
     r->dev->table.CmdPushConstants(commandBuffer, layout, stageFlags, offset, size, pValues);
+}
+
+void pm4d_hook_CmdPushConstants(VkCommandBuffer commandBuffer, VkPipelineLayout layout,
+                                VkShaderStageFlags stageFlags, uint32_t offset, uint32_t size,
+                                const void *pValues)
+{
+  PM4D_VK_CMDBUF_PASS(r, commandBuffer, push_constants, (commandBuffer, layout, stageFlags, offset, size, pValues));
+  r->counts[PM4D_CTR_vkCmdPushConstants]++;
+  r->dev->table.CmdPushConstants(commandBuffer, layout, stageFlags, offset, size, pValues);
 }
 
 /* Push descriptors are not tracked: the set they replace becomes unknown for a redirect. */
@@ -369,33 +380,36 @@ void pm4d_hook_CmdPushDescriptorSetWithTemplateKHR(VkCommandBuffer commandBuffer
     r->dev->table.CmdPushDescriptorSetWithTemplateKHR(commandBuffer, descriptorUpdateTemplate, layout, set, pData);
 }
 
-/* Every dispatch variant passes here with the state the redirect reads (r->compute). */
-static inline void note_dispatch(struct pm4d_vk_cmdbuf *r)
-{
-  r->dispatches++;
-  r->counts[PM4D_CTR_dispatch_tracked] += r->compute.pipeline_tracked;
-}
-
 /* Dispatches other than vkCmdDispatch are never redirected. */
 static inline void note_other_dispatch(struct pm4d_vk_cmdbuf *r)
 {
-  note_dispatch(r);
+  r->counts[PM4D_CTR_dispatch_tracked] += r->compute.pipeline_tracked;
   if (r->compute.pipeline_tracked && r->compute.pt == PM4D_CONV2D_REDIRECT) {
     r->counts[PM4D_CTR_dispatches_recognised]++;
     r->counts[PM4D_CTR_passthrough_indirect]++;
   }
 }
 
-void pm4d_hook_CmdDispatch(VkCommandBuffer commandBuffer, uint32_t groupCountX, uint32_t groupCountY,
-                           uint32_t groupCountZ)
+/* A dispatch on a device with a back end: a recognised conv2d may become a job. */
+static __attribute__((noinline)) void dispatch(VkCommandBuffer commandBuffer, uint32_t groupCountX,
+                                               uint32_t groupCountY, uint32_t groupCountZ)
 {
   CMDBUF_HOOK(r, commandBuffer, CmdDispatch, (commandBuffer, groupCountX, groupCountY, groupCountZ));
-  note_dispatch(r);
-  if (pm4d_vk_split_dispatch(r, groupCountX, groupCountY, groupCountZ))
+  if (pm4d_vk_cmdbuf_recognise(r) && pm4d_vk_split_dispatch(r, groupCountX, groupCountY, groupCountZ))
     return;
   commandBuffer = pm4d_vk_cmdbuf_target(r);
   if (commandBuffer)
     r->dev->table.CmdDispatch(commandBuffer, groupCountX, groupCountY, groupCountZ);
+}
+
+void pm4d_hook_CmdDispatch(VkCommandBuffer commandBuffer, uint32_t groupCountX, uint32_t groupCountY,
+                           uint32_t groupCountZ)
+{
+  PM4D_VK_CMDBUF_PASS(r, commandBuffer, dispatch, (commandBuffer, groupCountX, groupCountY, groupCountZ));
+  /* Counted as on a device with a back end (a recognised conv2d is passthrough_no_backend). */
+  r->counts[PM4D_CTR_vkCmdDispatch]++;
+  r->counts[PM4D_CTR_passthrough_no_backend] += pm4d_vk_cmdbuf_recognise(r);
+  r->dev->table.CmdDispatch(commandBuffer, groupCountX, groupCountY, groupCountZ);
 }
 
 void pm4d_hook_CmdDispatchIndirect(VkCommandBuffer commandBuffer, VkBuffer buffer, VkDeviceSize offset)

@@ -37,8 +37,10 @@ struct pm4d_vk_cmdbuf {
   VkCommandBuffer handle;
   struct pm4d_vk_device *dev;
   VkCommandPool pool;
+  /* The device has a back end. Without one nothing is redirected, so the compute state keeps
+   * only the bound pipeline's recognition (for the counters) and the hooks forward at once. */
+  bool backend;
   struct pm4d_vk_compute_state compute;
-  uint32_t dispatches; /* recorded since the last begin/reset */
   /* Counter increments of this command buffer's recording, added to the global counters at
    * end, reset or free (keeps atomics out of the recording path). */
   uint32_t counts[PM4D_CTR_COUNT];
@@ -106,6 +108,42 @@ struct pm4d_vk_cmdbuf_ref pm4d_vk_cmdbuf_refresh(VkCommandBuffer handle);
     return;                                                                                    \
   }                                                                                            \
   r->counts[counter]++;
+
+/* Pass-through counters follow enum pm4d_conv2d_pt from its first reason on. */
+_Static_assert(PM4D_CTR_passthrough_buffer_too_small - PM4D_CTR_passthrough_malformed_spirv ==
+                 PM4D_CONV2D_PT_BUFFER_TOO_SMALL - PM4D_CONV2D_PT_MALFORMED_SPIRV,
+               "passthrough_* counters out of step with enum pm4d_conv2d_pt");
+static inline enum pm4d_counter pm4d_vk_pt_counter(enum pm4d_conv2d_pt pt)
+{
+  return (enum pm4d_counter)(PM4D_CTR_passthrough_malformed_spirv + (pt - PM4D_CONV2D_PT_MALFORMED_SPIRV));
+}
+
+/* Counts the bound pipeline's verdict at a vkCmdDispatch (tracked; why it is not a conv2d;
+ * recognised); true when it is a recognised conv2d. */
+static inline bool pm4d_vk_cmdbuf_recognise(struct pm4d_vk_cmdbuf *r)
+{
+  const struct pm4d_vk_compute_state *c = &r->compute;
+  if (!c->pipeline_tracked)
+    return false;
+  r->counts[PM4D_CTR_dispatch_tracked]++;
+  if (c->pt != PM4D_CONV2D_REDIRECT) {
+    r->counts[pm4d_vk_pt_counter((enum pm4d_conv2d_pt)c->pt)]++;
+    return false;
+  }
+  r->counts[PM4D_CTR_dispatches_recognised]++;
+  return true;
+}
+
+/* First in the hooks that have nothing to do on a device without a back end (STYLE.md 5): a
+ * cache hit there needs only its count and a forward in tail position, so the hook keeps no
+ * register across a call and sets up no frame. A miss or a device with a back end goes to
+ * full, the hook's whole path (it starts with PM4D_VK_CMDBUF_HOOK). */
+#define PM4D_VK_CMDBUF_PASS(r, handle, full, args)                                             \
+  struct pm4d_vk_cmdbuf *r = pm4d_vk_cmdbuf_cached(handle);                                    \
+  if (__builtin_expect(r == NULL || r->backend, 0)) {                                          \
+    full args;                                                                                 \
+    return;                                                                                    \
+  }
 
 /* Where a command goes: the app's command buffer, or the current segment of a split one
  * (pm4d_vk_split_target, declared in pm4d_vk_redirect.h, begins one after a batch). */

@@ -104,8 +104,8 @@ struct pm4d_vk_args_chunk {
 };
 
 /* Recording (pm4d_vk_split.c). */
-/* Called at every vkCmdDispatch of a tracked command buffer; true when it became a job (the
- * caller must not forward it). */
+/* Called at a vkCmdDispatch of a recognised conv2d (pm4d_vk_cmdbuf_recognise) on a device with a
+ * back end; true when it became a job (the caller must not forward it). */
 bool pm4d_vk_split_dispatch(struct pm4d_vk_cmdbuf *r, uint32_t gx, uint32_t gy, uint32_t gz);
 /* Frees segments, fallbacks and jobs (reset, re-begin, free); frees the Vulkan command
  * buffers too when free_vk. */

@@ -9,16 +9,6 @@
 #include "pm4d_killfile.h"
 #include "pm4d_vk_redirect.h"
 
-/* Pass-through counters follow enum pm4d_conv2d_pt from its first reason on. */
-_Static_assert(PM4D_CTR_passthrough_buffer_too_small - PM4D_CTR_passthrough_malformed_spirv ==
-                 PM4D_CONV2D_PT_BUFFER_TOO_SMALL - PM4D_CONV2D_PT_MALFORMED_SPIRV,
-               "passthrough_* counters out of step with enum pm4d_conv2d_pt");
-
-static enum pm4d_counter pt_counter(enum pm4d_conv2d_pt pt)
-{
-  return (enum pm4d_counter)(PM4D_CTR_passthrough_malformed_spirv + (pt - PM4D_CONV2D_PT_MALFORMED_SPIRV));
-}
-
 /* The layer's pool for r's command pool (same queue family), made on first use. */
 static VkCommandPool shadow_pool(struct pm4d_vk_cmdbuf *r)
 {
@@ -225,7 +215,7 @@ static enum pm4d_counter make_job(struct pm4d_vk_cmdbuf *r, struct pm4d_job *job
   pthread_mutex_lock(&dev->lock);
   const struct pm4d_vk_pipeline *p = pm4d_map_get(&dev->objects[PM4D_VK_OBJ_PIPELINE], (uint64_t)c->pipeline);
   if (!p || !p->conv2d || !p->spirv->module) {
-    why = pt_counter(PM4D_CONV2D_PT_UNKNOWN_SHADER);
+    why = pm4d_vk_pt_counter(PM4D_CONV2D_PT_UNKNOWN_SHADER);
     goto out;
   }
   uint32_t n = 0;
@@ -240,7 +230,7 @@ static enum pm4d_counter make_job(struct pm4d_vk_cmdbuf *r, struct pm4d_job *job
                                    p->spec.mapEntryCount ? &p->spec : NULL, ranges, n};
   enum pm4d_conv2d_pt pt = pm4d_conv2d_extract(p->conv2d, &d, &desc);
   if (pt != PM4D_CONV2D_REDIRECT) {
-    why = pt_counter(pt);
+    why = pm4d_vk_pt_counter(pt);
     goto out;
   }
   job->params = desc.params;
@@ -299,19 +289,9 @@ static void log_job(const struct pm4d_job *j)
 
 bool pm4d_vk_split_dispatch(struct pm4d_vk_cmdbuf *r, uint32_t gx, uint32_t gy, uint32_t gz)
 {
-  struct pm4d_vk_compute_state *c = &r->compute;
-  if (!c->pipeline_tracked)
-    return false;
-  if (c->pt != PM4D_CONV2D_REDIRECT) {
-    r->counts[pt_counter(c->pt)]++;
-    return false;
-  }
-  r->counts[PM4D_CTR_dispatches_recognised]++;
   enum pm4d_counter why = PM4D_CTR_COUNT;
   struct pm4d_job job;
-  if (!r->dev->redirect)
-    why = PM4D_CTR_passthrough_no_backend;
-  else if (r->secondary)
+  if (r->secondary)
     why = PM4D_CTR_passthrough_secondary;
   else if (r->in_render_pass)
     why = PM4D_CTR_passthrough_render_pass;

@@ -151,7 +151,9 @@ static void test_recording(struct pm4d_vk_device *dev, VkPipeline pipe, VkDescri
   VkCommandBuffer cb;
   CHECK(pm4d_hook_AllocateCommandBuffers(PM4D_VK_FAKE_DEV, &ai, &cb) == VK_SUCCESS && cb == PM4D_VK_FAKE_CB);
   struct pm4d_vk_cmdbuf *r = record(dev, PM4D_VK_OBJ_COMMAND_BUFFER, (uint64_t)(uintptr_t)PM4D_VK_FAKE_CB);
-  CHECK(r != NULL);
+  CHECK(r != NULL && !r->backend);
+  /* The fake device has no back end; the compute state below is what one reads. */
+  r->backend = true;
   VkCommandBufferBeginInfo bi = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
   CHECK(pm4d_hook_BeginCommandBuffer(PM4D_VK_FAKE_CB, &bi) == VK_SUCCESS);
   pm4d_hook_CmdDispatch(PM4D_VK_FAKE_CB, 1, 1, 1); /* nothing bound yet: not a redirect candidate */
@@ -166,7 +168,7 @@ static void test_recording(struct pm4d_vk_device *dev, VkPipeline pipe, VkDescri
   CHECK(c->pipeline == pipe && c->pipeline_tracked && c->spirv_hash == p->spirv->hash);
   CHECK(c->sets[1] == set && c->sets_tracked == 2u && c->dynamic_offsets[1][0] == 512);
   CHECK(c->push_bytes == 12 && memcmp(c->push + 4, pc, 8) == 0);
-  CHECK(r->dispatches == 2);
+  CHECK(r->counts[PM4D_CTR_vkCmdDispatch] == 2);
   /* A push descriptor set over set 1 makes it unknown; set 0 stays as it was. */
   pm4d_hook_CmdPushDescriptorSetKHR(PM4D_VK_FAKE_CB, VK_PIPELINE_BIND_POINT_COMPUTE, (VkPipelineLayout)0x77, 1, 0, NULL);
   CHECK(c->sets[1] == VK_NULL_HANDLE && c->sets_tracked == 0);
@@ -183,7 +185,7 @@ static void test_recording(struct pm4d_vk_device *dev, VkPipeline pipe, VkDescri
   CHECK(pm4d_counter_get(PM4D_CTR_dispatch_tracked) == tracked + 1);
   /* Begin again: the state starts empty. */
   CHECK(pm4d_hook_BeginCommandBuffer(PM4D_VK_FAKE_CB, &bi) == VK_SUCCESS);
-  CHECK(!c->pipeline && !c->sets_tracked && !c->push_bytes && !r->dispatches);
+  CHECK(!c->pipeline && !c->sets_tracked && !c->push_bytes && !r->counts[PM4D_CTR_vkCmdDispatch]);
 
   /* A command buffer the layer never saw allocated: pm4d_vk_fake_forwarded and counted globally. */
   static struct pm4d_vk_fake_dispatchable stranger = {&pm4d_vk_fake_loader_table};
@@ -194,7 +196,7 @@ static void test_recording(struct pm4d_vk_device *dev, VkPipeline pipe, VkDescri
   CHECK(pm4d_vk_fake_forwarded == before + 2 && pm4d_counter_get(PM4D_CTR_vkCmdDispatch) == dispatches + 1);
   /* Then back to the tracked one: the per-thread cache must not mix them up. */
   pm4d_hook_CmdDispatch(PM4D_VK_FAKE_CB, 1, 1, 1);
-  CHECK(r->dispatches == 1 && pm4d_vk_fake_forwarded == before + 3);
+  CHECK(r->counts[PM4D_CTR_vkCmdDispatch] == 1 && pm4d_vk_fake_forwarded == before + 3);
   /* One of an unknown device: dropped (nothing to forward to), no crash. */
   static int other_table;
   static struct pm4d_vk_fake_dispatchable orphan = {&other_table};
@@ -206,9 +208,19 @@ static void test_recording(struct pm4d_vk_device *dev, VkPipeline pipe, VkDescri
    * old one (no leak under ASan) and the per-thread cache lets go of the old one. */
   CHECK(pm4d_hook_AllocateCommandBuffers(PM4D_VK_FAKE_DEV, &ai, &cb) == VK_SUCCESS);
   struct pm4d_vk_cmdbuf *r2 = record(dev, PM4D_VK_OBJ_COMMAND_BUFFER, (uint64_t)(uintptr_t)PM4D_VK_FAKE_CB);
-  CHECK(r2 != NULL && r2->dispatches == 0);
+  CHECK(r2 != NULL && !r2->backend && r2->counts[PM4D_CTR_vkCmdDispatch] == 0);
+  /* Without a back end: counted and forwarded, push bytes and sets not kept, the pipeline's
+   * recognition still counted at its dispatches. */
+  before = pm4d_vk_fake_forwarded;
+  pm4d_hook_CmdBindPipeline(PM4D_VK_FAKE_CB, VK_PIPELINE_BIND_POINT_COMPUTE, pipe);
+  pm4d_hook_CmdBindDescriptorSets(PM4D_VK_FAKE_CB, VK_PIPELINE_BIND_POINT_COMPUTE, (VkPipelineLayout)0x77, 1, 1, &set, 1, &dyn);
+  pm4d_hook_CmdPushConstants(PM4D_VK_FAKE_CB, (VkPipelineLayout)0x77, VK_SHADER_STAGE_COMPUTE_BIT, 4, 8, pc);
   pm4d_hook_CmdDispatch(PM4D_VK_FAKE_CB, 1, 1, 1);
-  CHECK(r2->dispatches == 1);
+  CHECK(pm4d_vk_fake_forwarded == before + 4);
+  const struct pm4d_vk_compute_state *c2 = &r2->compute;
+  CHECK(c2->pipeline == pipe && c2->pipeline_tracked && !c2->sets_tracked && !c2->push_bytes);
+  CHECK(r2->counts[PM4D_CTR_vkCmdDispatch] == 1 && r2->counts[PM4D_CTR_vkCmdPushConstants] == 1 &&
+        r2->counts[PM4D_CTR_dispatch_tracked] == 1);
 }
 
 int main(void)

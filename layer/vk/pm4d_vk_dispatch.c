@@ -7,8 +7,9 @@
 #include "pm4d_config.h"
 #include "pm4d_log.h"
 
-/* HOOK_FORWARD: device level, hooked only on devices with a back end. */
-enum hook_level { HOOK_GLOBAL, HOOK_INSTANCE, HOOK_DEVICE, HOOK_FORWARD };
+/* HOOK_RECORD: device level, hooked on devices with a back end (all devices with
+ * PM4DIRECT_DEBUG=1); HOOK_FORWARD: device level, hooked only on devices with a back end. */
+enum hook_level { HOOK_GLOBAL, HOOK_INSTANCE, HOOK_DEVICE, HOOK_RECORD, HOOK_FORWARD };
 
 struct hook_entry {
   const char *name;
@@ -26,6 +27,10 @@ struct hook_entry {
   HOOK_ENTRY(HOOK_DEVICE, offsetof(struct pm4d_vk_device_table, name), name, alias)
 #define DEVICE_ALIAS(name, alias)                                                              \
   HOOK_ALIAS(HOOK_DEVICE, offsetof(struct pm4d_vk_device_table, name), name, alias)
+#define RECORD_ENTRY(name, alias)                                                              \
+  HOOK_ENTRY(HOOK_RECORD, offsetof(struct pm4d_vk_device_table, name), name, alias)
+#define RECORD_ALIAS(name, alias)                                                              \
+  HOOK_ALIAS(HOOK_RECORD, offsetof(struct pm4d_vk_device_table, name), name, alias)
 #define FORWARD_ENTRY(name, alias)                                                             \
   HOOK_ENTRY(HOOK_FORWARD, offsetof(struct pm4d_vk_device_table, name), name, alias)
 #define FORWARD_ALIAS(name, alias)                                                             \
@@ -35,6 +40,8 @@ static struct hook_entry hooks[] = {
   PM4D_VK_INSTANCE_HOOKS(INSTANCE_ENTRY)
   PM4D_VK_DEVICE_HOOKS(DEVICE_ENTRY)
   PM4D_VK_DEVICE_HOOKS(DEVICE_ALIAS)
+  PM4D_VK_RECORD_HOOKS(RECORD_ENTRY)
+  PM4D_VK_RECORD_HOOKS(RECORD_ALIAS)
   PM4D_VK_DEVICE_FORWARDS(FORWARD_ENTRY)
   PM4D_VK_DEVICE_FORWARDS(FORWARD_ALIAS)
 };
@@ -94,6 +101,7 @@ void pm4d_vk_dispatch_fill_device(struct pm4d_vk_device_table *t, VkDevice devic
   if (!t->name && alias_name)                                                                  \
     t->name = (PFN_vk##name)gdpa(device, alias_name);
   PM4D_VK_DEVICE_HOOKS(FILL_DEVICE)
+  PM4D_VK_RECORD_HOOKS(FILL_DEVICE)
   PM4D_VK_DEVICE_FORWARDS(FILL_DEVICE)
   PM4D_VK_DEVICE_CALLS(FILL_DEVICE)
 #undef FILL_DEVICE
@@ -106,6 +114,8 @@ static PFN_vkVoidFunction device_hook(const struct hook_entry *e, const struct p
 {
   bool tracking = dev->tracking;
   if (e->level == HOOK_FORWARD && !dev->redirect)
+    return NULL;
+  if (e->level == HOOK_RECORD && !dev->redirect && !pm4d_config_get()->debug)
     return NULL;
   const struct pm4d_vk_device_table *t = &dev->table;
   bool always = e->fn == (PFN_vkVoidFunction)pm4d_hook_GetDeviceProcAddr ||
@@ -121,7 +131,7 @@ PFN_vkVoidFunction pm4d_hook_GetDeviceProcAddr(VkDevice device, const char *pNam
   if (!dev)
     return NULL;
   const struct hook_entry *e = find_hook(pName);
-  if (e && (e->level == HOOK_DEVICE || e->level == HOOK_FORWARD)) {
+  if (e && e->level >= HOOK_DEVICE) {
     PFN_vkVoidFunction fn = device_hook(e, dev);
     if (fn)
       return fn;

@@ -65,6 +65,17 @@
   X(BeginCommandBuffer, NULL)                                                                  \
   X(EndCommandBuffer, NULL)                                                                    \
   X(ResetCommandBuffer, NULL)                                                                  \
+  X(QueueSubmit, NULL)                                                                         \
+  X(QueueSubmit2, "vkQueueSubmit2KHR")                                                         \
+  X(QueueWaitIdle, NULL)                                                                       \
+  X(DeviceWaitIdle, NULL)                                                                      \
+  X(CreateCommandPool, NULL)
+
+/* The vkCmd* functions the layer hooks (each has a counter of the same name). They only keep
+ * the state a redirect reads and count: on a device without a back end the app gets the next
+ * layer's functions instead (no call through the layer while recording; STYLE.md 5), unless
+ * PM4DIRECT_DEBUG=1 asks for them to be counted there too. */
+#define PM4D_VK_RECORD_HOOKS(X)                                                                \
   X(CmdBindPipeline, NULL)                                                                     \
   X(CmdBindDescriptorSets, NULL)                                                               \
   X(CmdPushConstants, NULL)                                                                    \
@@ -75,11 +86,6 @@
   X(CmdDispatchBase, "vkCmdDispatchBaseKHR")                                                   \
   X(CmdPipelineBarrier, NULL)                                                                  \
   X(CmdPipelineBarrier2, "vkCmdPipelineBarrier2KHR")                                           \
-  X(QueueSubmit, NULL)                                                                         \
-  X(QueueSubmit2, "vkQueueSubmit2KHR")                                                         \
-  X(QueueWaitIdle, NULL)                                                                       \
-  X(DeviceWaitIdle, NULL)                                                                      \
-  X(CreateCommandPool, NULL)                                                                   \
   X(CmdBeginRenderPass, NULL)                                                                  \
   X(CmdBeginRenderPass2, "vkCmdBeginRenderPass2KHR")                                           \
   X(CmdEndRenderPass, NULL)                                                                    \
@@ -109,6 +115,7 @@
 PM4D_VK_INSTANCE_HOOKS(PM4D_VK_DECLARE_HOOK)
 PM4D_VK_GLOBAL_HOOKS(PM4D_VK_DECLARE_HOOK)
 PM4D_VK_DEVICE_HOOKS(PM4D_VK_DECLARE_HOOK)
+PM4D_VK_RECORD_HOOKS(PM4D_VK_DECLARE_HOOK)
 PM4D_VK_DEVICE_FORWARDS(PM4D_VK_DECLARE_HOOK)
 #undef PM4D_VK_DECLARE_HOOK
 
@@ -122,6 +129,7 @@ struct pm4d_vk_instance_table {
 
 struct pm4d_vk_device_table {
   PM4D_VK_DEVICE_HOOKS(PM4D_VK_TABLE_MEMBER)
+  PM4D_VK_RECORD_HOOKS(PM4D_VK_TABLE_MEMBER)
   PM4D_VK_DEVICE_FORWARDS(PM4D_VK_TABLE_MEMBER)
   PM4D_VK_DEVICE_CALLS(PM4D_VK_TABLE_MEMBER)
 };

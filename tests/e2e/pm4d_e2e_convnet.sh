@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # convnet with and without the layer: byte-identical output files and checksums, and the
-# layer's stats count every dispatch convnet recorded (all with a tracked pipeline).
+# layer's stats count every dispatch convnet recorded (all with a tracked pipeline; with no
+# back end PM4DIRECT_DEBUG=1 keeps the recording hooks that count them).
 # usage: pm4d_e2e_convnet.sh WORKDIR CONVNET [convnet options...]
 source "$(dirname "$0")/../unit/vk/pm4d_vk_test_lib.sh"
 convnet=$1
 shift
 rm -f "$work"/*
 run off env -u VK_INSTANCE_LAYERS "$convnet" --out "$work/off.bin" "$@" || { cat "$work/off.log"; fail "convnet without the layer"; }
-run on env VK_INSTANCE_LAYERS="$PM4D_LAYER_NAME" PM4DIRECT_STATS="$work/stats.json" PM4DIRECT_LOG=info \
+run on env VK_INSTANCE_LAYERS="$PM4D_LAYER_NAME" PM4DIRECT_STATS="$work/stats.json" PM4DIRECT_LOG=info PM4DIRECT_DEBUG=1 \
   "$convnet" --out "$work/on.bin" "$@" || { cat "$work/on.log"; fail "convnet with the layer"; }
 cmp "$work/off.bin" "$work/on.bin" || fail "output files differ with the layer"
 sum_off=$(grep -o 'checksum 0x[0-9a-f]*' "$work/off.log")

@@ -1,11 +1,13 @@
 /* Unit test of the dispatch tables and GetProcAddr: the name -> hook table (aliases included),
  * filling a device table from a next layer that only knows some names, NULL for functions the
- * next layer lacks, and forwarding everything with tracking off (PM4DIRECT_DISABLE=1). */
+ * next layer lacks, recording hooks only on devices with a back end, and forwarding everything
+ * with tracking off (PM4DIRECT_DISABLE=1). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pm4d_vk_dispatch.h"
+#include "pm4d_vk_redirect.h"
 
 static int failures;
 #define CHECK(cond)                                                                            \
@@ -68,7 +70,14 @@ int main(void)
   CHECK(dev->table.GetDeviceProcAddr == next_gdpa);
   CHECK(pm4d_vk_state_add_device(dev));
 
+  /* Recording hooks: the next layer's function on a device without a back end, the hook on
+   * one with a back end (only its presence is read here). */
+  CHECK(pm4d_hook_GetDeviceProcAddr(device, "vkCmdDispatch") == (PFN_vkVoidFunction)next_dispatch);
+  static struct pm4d_vk_redirect backend;
+  dev->redirect = &backend;
   CHECK(pm4d_hook_GetDeviceProcAddr(device, "vkCmdDispatch") == (PFN_vkVoidFunction)pm4d_hook_CmdDispatch);
+  CHECK(pm4d_hook_GetDeviceProcAddr(device, "vkCmdPipelineBarrier2KHR") == NULL);
+  dev->redirect = NULL;
   /* Both names of an aliased function give the one hook. */
   CHECK(pm4d_hook_GetDeviceProcAddr(device, "vkQueueSubmit2") == (PFN_vkVoidFunction)pm4d_hook_QueueSubmit2);
   CHECK(pm4d_hook_GetDeviceProcAddr(device, "vkQueueSubmit2KHR") == (PFN_vkVoidFunction)pm4d_hook_QueueSubmit2);

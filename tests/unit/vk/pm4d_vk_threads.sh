@@ -5,7 +5,8 @@
 source "$(dirname "$0")/pm4d_vk_test_lib.sh"
 prog=$1 threads=$2 iterations=$3 mode=${4:-}
 rm -f "$work"/*
-export VK_INSTANCE_LAYERS="$PM4D_LAYER_NAME" PM4DIRECT_STATS="$work/stats.json"
+# PM4DIRECT_DEBUG=1: the recording hooks (and their per-thread cache) stay on with no back end.
+export VK_INSTANCE_LAYERS="$PM4D_LAYER_NAME" PM4DIRECT_STATS="$work/stats.json" PM4DIRECT_DEBUG=1
 rounds=$((threads * iterations))
 if [ "$mode" = --valgrind ]; then
   command -v valgrind >/dev/null || { echo "SKIPPED: valgrind not installed"; exit 77; }

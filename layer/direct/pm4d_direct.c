@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pm4d_alloc.h"
 #include "pm4d_direct_internal.h"
 #include "pm4d_direct_test.h"
 
@@ -74,7 +75,7 @@ static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason,
    if (pm4d_codeobj_load(co->elf, co->size, &d->info, reason, rs) != PM4D_CODEOBJ_OK)
       return PM4D_DIRECT_UNAVAILABLE;
 
-   void *image = malloc(d->info.image_size);
+   void *image = pm4d_malloc(d->info.image_size);
    if (!image)
       return fail(reason, rs, PM4D_DIRECT_NOMEM, "out of memory for the code image");
    uint64_t base = 0;
@@ -125,7 +126,7 @@ enum pm4d_direct_status pm4d_direct_create(const struct pm4d_direct_config *cfg,
    enum pm4d_direct_status st;
    if (!cfg || !cb || !cb->batch_failed || !out)
       return fail(reason, reason_size, PM4D_DIRECT_UNAVAILABLE, "missing config or callbacks");
-   struct pm4d_direct *d = calloc(1, sizeof(*d));
+   struct pm4d_direct *d = pm4d_calloc(1, sizeof(*d));
    if (!d)
       return fail(reason, reason_size, PM4D_DIRECT_NOMEM, "out of memory");
    d->cb = *cb;
@@ -220,7 +221,7 @@ enum pm4d_direct_status pm4d_direct_memory_register(struct pm4d_direct *d, uint6
    }
    if (d->nmem == d->memcap) {
       uint32_t cap = d->memcap ? d->memcap * 2 : 16;
-      struct pm4d_direct_memory *m = realloc(d->mem, cap * sizeof(*m));
+      struct pm4d_direct_memory *m = pm4d_realloc(d->mem, cap * sizeof(*m));
       if (!m) {
          st = PM4D_DIRECT_NOMEM;
          goto out;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pm4d_alloc.h"
 #include "pm4d_direct_internal.h"
 
 static enum pm4d_direct_status say(char *reason, size_t rs, enum pm4d_direct_status st,
@@ -30,7 +31,7 @@ enum pm4d_direct_status pm4d_direct_queue_create(struct pm4d_direct *d,
    enum pm4d_direct_status st = PM4D_DIRECT_NOMEM;
    if (!bridge || !bridge->wait || !bridge->signal)
       return PM4D_DIRECT_UNSUPPORTED;
-   struct pm4d_direct_queue *q = calloc(1, sizeof(*q));
+   struct pm4d_direct_queue *q = pm4d_calloc(1, sizeof(*q));
    if (!q)
       return PM4D_DIRECT_NOMEM;
    q->d = d;
@@ -49,7 +50,7 @@ enum pm4d_direct_status pm4d_direct_queue_create(struct pm4d_direct *d,
    q->max_jobs = (size_dw / 2 - fixed) / d->dispatch_dw_max;
    if (q->max_jobs == 0)
       goto fail_unsupported;
-   q->plan = calloc(q->max_jobs, sizeof(*q->plan));
+   q->plan = pm4d_calloc(q->max_jobs, sizeof(*q->plan));
    if (!q->plan)
       goto fail;
    st = d->ops->map(d->dev, (void *)pm4d_ring_ptr(q->ring, 0), size_dw * 4ull, &q->ring_addr);
@@ -256,7 +257,7 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q,
    if (st != PM4D_DIRECT_OK)
       return st;
 
-   struct pm4d_job *copy = malloc(count * sizeof(*copy));
+   struct pm4d_job *copy = pm4d_malloc(count * sizeof(*copy));
    if (!copy)
       return say(rs, rn, PM4D_DIRECT_NOMEM, "out of memory for the batch record");
    memcpy(copy, jobs, count * sizeof(*copy));

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pm4d_alloc.h"
 #include "pm4d_direct_internal.h"
 
 #define IDLE_NS 1000000000ull
@@ -171,7 +172,7 @@ static void *watchdog_main(void *arg)
 
 enum pm4d_direct_status pm4d_direct_watchdog_start(struct pm4d_direct *d)
 {
-   d->failed = malloc(sizeof(*d->failed));
+   d->failed = pm4d_malloc(sizeof(*d->failed));
    if (!d->failed)
       return PM4D_DIRECT_NOMEM;
    if (pthread_create(&d->watchdog, NULL, watchdog_main, d) != 0)

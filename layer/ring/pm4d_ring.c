@@ -1,4 +1,5 @@
 #include "pm4d_ring.h"
+#include "pm4d_alloc.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -68,10 +69,10 @@ enum pm4d_ring_status pm4d_ring_create(uint32_t size_bytes, struct pm4d_ring **o
    if (size_bytes < PM4D_RING_MIN_BYTES || size_bytes > PM4D_RING_MAX_BYTES ||
        (size_bytes & (size_bytes - 1)) != 0)
       return PM4D_RING_INVALID;
-   struct pm4d_ring *r = calloc(1, sizeof(*r));
+   struct pm4d_ring *r = pm4d_calloc(1, sizeof(*r));
    if (!r)
       return PM4D_RING_NOMEM;
-   r->buf = aligned_alloc(64, size_bytes);
+   r->buf = pm4d_aligned_alloc(64, size_bytes);
    if (!r->buf) {
       free(r);
       return PM4D_RING_NOMEM;

@@ -137,7 +137,7 @@ enum pm4d_direct_status pm4d_direct_create(const struct pm4d_direct_config *cfg,
    pthread_rwlock_init(&d->mem_lock, NULL);
    pthread_mutex_init(&d->mu, NULL);
 
-   st = (cfg->backend == PM4D_BACKEND_AMDGPU ? pm4d_direct_amdgpu_open : pm4d_direct_sim_open)(
+   st = (cfg->backend == PM4D_DIRECT_BACKEND_AMDGPU ? pm4d_direct_amdgpu_open : pm4d_direct_sim_open)(
       cfg, &d->dev, &d->ops, d->target, reason, reason_size);
    if (st != PM4D_DIRECT_OK)
       goto fail;

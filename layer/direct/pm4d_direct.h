@@ -28,7 +28,7 @@ enum pm4d_direct_status {
 };
 const char *pm4d_direct_status_name(enum pm4d_direct_status s);
 
-enum pm4d_backend_kind { PM4D_BACKEND_SIM, PM4D_BACKEND_AMDGPU };
+enum pm4d_backend_kind { PM4D_DIRECT_BACKEND_SIM, PM4D_DIRECT_BACKEND_AMDGPU };
 
 /* How job addresses are formed: host pointers into the layer's mappings (sim), or GPU virtual
  * addresses from vkGetBufferDeviceAddress (amdgpu). */

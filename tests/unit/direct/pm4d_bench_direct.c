@@ -23,7 +23,7 @@ static int run(bool debug, uint32_t n, uint32_t per_batch)
 {
    struct fx fx;
    struct fx_queue *fq = malloc(sizeof(*fq));
-   const struct pm4d_direct_config cfg = {.backend = PM4D_BACKEND_SIM, .debug = debug};
+   const struct pm4d_direct_config cfg = {.backend = PM4D_DIRECT_BACKEND_SIM, .debug = debug};
    int rc = fx_init(&fx, &cfg);
    if (rc) {
       free(fq);

@@ -279,7 +279,7 @@ static void lifecycle(void)
 int main(int argc, char **argv)
 {
    const char *what = argc > 1 ? argv[1] : "healthy";
-   struct pm4d_direct_config cfg = {.backend = PM4D_BACKEND_SIM, .debug = true,
+   struct pm4d_direct_config cfg = {.backend = PM4D_DIRECT_BACKEND_SIM, .debug = true,
                                     .deadline_base_ns = DEADLINE_NS};
    if (!strcmp(what, "ring_full"))
       cfg.ring_bytes = 4096;

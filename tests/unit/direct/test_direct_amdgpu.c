@@ -62,7 +62,7 @@ static bool wait_failed(void)
 int main(void)
 {
    const struct pm4d_direct_callbacks cb = {.batch_failed = batch_failed};
-   struct pm4d_direct_config cfg = {.backend = PM4D_BACKEND_AMDGPU, .debug = true,
+   struct pm4d_direct_config cfg = {.backend = PM4D_DIRECT_BACKEND_AMDGPU, .debug = true,
                                     .deadline_base_ns = 50000000ull,
                                     .pci = {.domain = 0, .bus = 3, .device = 0, .function = 0}};
    struct pm4d_direct *d = NULL;

@@ -129,6 +129,15 @@ void pm4d_stats_summary(char *buf, size_t size)
 static atomic_bool summary_logged;
 static _Atomic pm4d_stats_gauges_fn gauges_source;
 
+int pm4d_stats_write_current(FILE *f)
+{
+  struct pm4d_stats_gauges g = {0};
+  pm4d_stats_gauges_fn fn = atomic_load(&gauges_source);
+  if (fn)
+    fn(&g);
+  return pm4d_stats_write_json(f, &g);
+}
+
 static void write_stats_file(const struct pm4d_stats_gauges *g)
 {
   const char *path = pm4d_config_get()->stats_path;

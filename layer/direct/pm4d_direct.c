@@ -13,6 +13,7 @@
 #include "pm4d_alloc.h"
 #include "pm4d_direct_internal.h"
 #include "pm4d_direct_test.h"
+#include "pm4d_killfile.h"
 
 const char *pm4d_direct_status_name(enum pm4d_direct_status s)
 {
@@ -87,6 +88,7 @@ static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason,
    if (st != PM4D_DIRECT_OK)
       return st;
 
+   d->level = level;
    pm4d_validator_init(&d->validator, level);
    for (unsigned v = 0; v < PM4D_CONV2D_VARIANT_COUNT; v++) {
       const struct pm4d_kernel_desc *k =
@@ -149,6 +151,9 @@ enum pm4d_direct_status pm4d_direct_create(const struct pm4d_direct_config *cfg,
       fail(reason, reason_size, st, "could not start the watchdog thread");
       goto fail;
    }
+   /* While a direct path exists, a thread turns the kill file into a flag the layer reads for
+    * free (without one, readers stat() it every 50 ms themselves). */
+   d->killfile_watched = pm4d_killfile_watch_start(pm4d_killfile_process());
    *out = d;
    return PM4D_DIRECT_OK;
 
@@ -164,6 +169,8 @@ void pm4d_direct_destroy(struct pm4d_direct *d)
    while (d->queues)
       pm4d_direct_queue_destroy(d->queues);
    pm4d_direct_watchdog_stop(d);
+   if (d->killfile_watched)
+      pm4d_killfile_watch_stop(pm4d_killfile_process());
    for (uint32_t i = 0; i < d->nmem; i++)
       d->ops->memory_unregister(d->dev, d->mem[i].id, d->mem[i].host);
    free(d->mem);

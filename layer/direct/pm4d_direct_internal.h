@@ -43,6 +43,7 @@ struct pm4d_direct {
    void *dev;
 
    char target[PM4D_TARGET_NAME_MAX];
+   enum pm4d_gfx_level level;
    struct pm4d_builder builder;
    struct pm4d_codeobj_info info;
    struct pm4d_direct_kernel kernels[PM4D_CONV2D_VARIANT_COUNT];
@@ -62,6 +63,7 @@ struct pm4d_direct {
    bool stop;
    pthread_t watchdog;
    bool watchdog_running;
+   bool killfile_watched;
    struct pm4d_direct_failed *failed; /* the watchdog's report buffer */
    _Atomic uint32_t event; /* futex: bumped on every kick, completion, fault, close */
 };
@@ -71,6 +73,8 @@ struct pm4d_direct_batch {
    uint32_t count;
    uint64_t wait_point, signal_point;
    uint64_t ring_end, kernarg_end; /* positions to retire to */
+   uint32_t ndw;                   /* the batch is the ndw dwords before ring_end */
+   uint64_t kick_ns;
    uint64_t budget_ns, deadline_ns;
    bool started;
 };
@@ -126,6 +130,13 @@ const struct pm4d_direct_memory *pm4d_direct_memory_find_locked(const struct pm4
 /* The variant that runs p on this device and its grid; PM4D_CONV2D_VARIANT_COUNT when none. */
 enum pm4d_conv2d_variant pm4d_direct_variant(const struct pm4d_direct *d,
                                              const struct pm4d_conv2d_params *p, uint32_t grid[3]);
+
+/* Writes a diagnostics event (PM4DIRECT_DIAG_DIR; nothing when unset): reason, the failing
+ * batch's PM4 (pm4/ndw; NULL when none was built), the affected batches' jobs and the queue's
+ * positions and counters. action says what the layer does now. */
+void pm4d_direct_diag(struct pm4d_direct_queue *q, const char *kind, const char *reason,
+                      const char *action, const uint32_t *pm4, uint32_t ndw,
+                      const struct pm4d_direct_batch *batches, uint32_t nb);
 
 enum pm4d_direct_status pm4d_direct_watchdog_start(struct pm4d_direct *d);
 void pm4d_direct_watchdog_stop(struct pm4d_direct *d);

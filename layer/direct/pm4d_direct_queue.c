@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "pm4d_alloc.h"
+#include "pm4d_autodisable.h"
 #include "pm4d_direct_internal.h"
+#include "pm4d_histogram.h"
 
 static enum pm4d_direct_status say(char *reason, size_t rs, enum pm4d_direct_status st,
                                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -225,6 +227,19 @@ static uint64_t kernarg_take(struct pm4d_direct_queue *q, uint64_t bytes, uint64
    return pos % q->kernarg_bytes;
 }
 
+/* A batch refused after its jobs were accepted (validation, ring full, kick refused): it
+ * counts against auto-disable and gets a diagnostics event. */
+static void submit_failed(struct pm4d_direct_queue *q, const char *kind, const char *reason,
+                          const uint32_t *pm4, uint32_t ndw, const struct pm4d_job *jobs,
+                          uint32_t count, uint64_t wait_point, uint64_t signal_point)
+{
+   const struct pm4d_direct_batch b = {.jobs = (struct pm4d_job *)jobs, .count = count,
+                                       .wait_point = wait_point, .signal_point = signal_point};
+   pm4d_autodisable_note(false);
+   pm4d_direct_diag(q, kind, reason ? reason : "", "this batch was not kicked; its jobs run "
+                    "through the driver (fallback command buffers)", pm4, ndw, &b, 1);
+}
+
 enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q,
                                            const struct pm4d_job *jobs, uint32_t count,
                                            uint64_t wait_point, uint64_t signal_point,
@@ -234,6 +249,10 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q,
    char *rs = reason;
    size_t rn = reason_size;
    enum pm4d_direct_status st = PM4D_DIRECT_OK;
+   uint64_t t_submit = pm4d_ring_now_ns();
+   if (pm4d_autodisable_active())
+      return say(rs, rn, PM4D_DIRECT_UNAVAILABLE, "the direct path is auto-disabled: %s",
+                 pm4d_autodisable_process()->why);
    if (!jobs || count == 0)
       return say(rs, rn, PM4D_DIRECT_UNSUPPORTED, "empty batch");
    if (count > q->max_jobs)
@@ -263,7 +282,7 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q,
    memcpy(copy, jobs, count * sizeof(*copy));
 
    /* Space: a batch slot, kernargs, ring dwords; each waits for retirement until the deadline. */
-   uint64_t deadline = pm4d_ring_now_ns() + d->deadline_base_ns;
+   uint64_t deadline = t_submit + d->deadline_base_ns;
    uint64_t ka_end = 0, ka_off;
    for (;;) {
       uint32_t seen = atomic_load(&d->event);
@@ -323,11 +342,14 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q,
       goto fail;
    }
    st = d->ops->kick(q->bq, dw, ib, ndw, jobs, count, wait_point, signal_point);
+   uint64_t t_kick = pm4d_ring_now_ns();
    if (st != PM4D_DIRECT_OK) {
       pthread_mutex_unlock(&q->mu);
       say(rs, rn, st, "the %s back end refused the kick", d->ops->name);
+      submit_failed(q, "kick_refused", rs, dw, ndw, jobs, count, wait_point, signal_point);
       goto fail;
    }
+   pm4d_hist_record(PM4D_HIST_submit_to_kick, t_kick - t_submit);
    pm4d_ring_commit(q->ring, ndw);
    q->kernarg_write = ka_end;
    /* The watchdog looks on a tick while batches are in flight; it needs waking only for the
@@ -342,6 +364,8 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q,
       .signal_point = signal_point,
       .ring_end = pm4d_ring_published(q->ring),
       .kernarg_end = ka_end,
+      .ndw = ndw,
+      .kick_ns = t_kick,
       .budget_ns = d->deadline_base_ns + flops * d->ops->ps_per_flop / 1000u,
    };
    q->stats.batches++;
@@ -360,11 +384,13 @@ fail_invalid:
    pthread_mutex_lock(&q->mu);
    q->stats.validation_failures++;
    pthread_mutex_unlock(&q->mu);
+   submit_failed(q, "validation", rs, dw, ndw, jobs, count, wait_point, signal_point);
    goto fail;
 fail_full:
    pthread_mutex_lock(&q->mu);
    q->stats.ring_full++;
    pthread_mutex_unlock(&q->mu);
+   submit_failed(q, "ring_full", rs, NULL, 0, jobs, count, wait_point, signal_point);
 fail:
    free(copy);
    return st;

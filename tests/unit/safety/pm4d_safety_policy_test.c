@@ -12,6 +12,7 @@
 #include "pm4d_alloc.h"
 #include "pm4d_autodisable.h"
 #include "pm4d_config.h"
+#include "pm4d_counters.h"
 #include "pm4d_histogram.h"
 #include "pm4d_killfile.h"
 #include "pm4d_stats.h"
@@ -244,8 +245,24 @@ static void test_alloc_injection(void)
   free(a);
 }
 
-int main(void)
+/* A stats file for the pm4direct stats test: known counters, latencies and policy state. */
+static int write_sample(const char *path)
 {
+  pm4d_counter_add(PM4D_CTR_vkCmdDispatch, 42);
+  pm4d_counter_add(PM4D_CTR_vkQueueSubmit, 7);
+  pm4d_counter_add(PM4D_CTR_dispatch_tracked, 40);
+  for (uint64_t us = 1; us <= 100; us++)
+    pm4d_hist_record(PM4D_HIST_submit_to_kick, us * 1000);
+  for (int i = 0; i < 10; i++)
+    pm4d_autodisable_note(i != 3);
+  struct pm4d_stats_gauges g = {.live_instances = 1, .live_devices = 1};
+  return pm4d_stats_write_file(path, &g) == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+  if (argc == 3 && !strcmp(argv[1], "--write-sample"))
+    return write_sample(argv[2]);
   test_buckets();
   test_quantiles();
   test_threads();

@@ -22,6 +22,8 @@
  * back ends without interrupts). Well under the 100 ms detection bound. */
 #define PM4D_DIRECT_TICK_NS 10000000ull
 #define PM4D_DIRECT_REASON_MAX 320
+/* One submission in this many (per queue) feeds the latency histograms. */
+#define PM4D_DIRECT_TIMING_EVERY 8u
 
 struct pm4d_direct_kernel {
    const struct pm4d_kernel_desc *desc; /* in pm4d_direct.info; NULL: variant missing */
@@ -74,7 +76,7 @@ struct pm4d_direct_batch {
    uint64_t wait_point, signal_point;
    uint64_t ring_end, kernarg_end; /* positions to retire to */
    uint32_t ndw;                   /* the batch is the ndw dwords before ring_end */
-   uint64_t kick_ns;
+   uint64_t kick_ns; /* 0: not timed */
    uint64_t budget_ns, deadline_ns;
    bool started;
 };
@@ -103,6 +105,7 @@ struct pm4d_direct_queue {
    struct pm4d_validator validator;
    struct pm4d_direct_plan *plan;
    uint32_t max_jobs;
+   uint32_t submits; /* picks the timed ones */
 
    pthread_mutex_t mu; /* batches, flags, counters */
    struct pm4d_direct_batch batches[PM4D_DIRECT_MAX_INFLIGHT];

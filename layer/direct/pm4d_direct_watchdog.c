@@ -24,7 +24,8 @@ struct pm4d_direct_failed {
 /* A batch whose fence arrived: latency and success recorded, jobs freed. */
 static void completed(struct pm4d_direct_batch *b, uint64_t now)
 {
-   pm4d_hist_record(PM4D_HIST_kick_to_fence, now - b->kick_ns);
+   if (b->kick_ns)
+      pm4d_hist_record(PM4D_HIST_kick_to_fence, now - b->kick_ns);
    pm4d_autodisable_note(true);
    free(b->jobs);
 }

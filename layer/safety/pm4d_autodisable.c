@@ -48,6 +48,7 @@ bool pm4d_autodisable_record(struct pm4d_autodisable *a, bool success)
   return trip;
 }
 
+atomic_bool pm4d_autodisable_off;
 static struct pm4d_autodisable process_ad;
 static pthread_once_t process_once = PTHREAD_ONCE_INIT;
 
@@ -68,15 +69,11 @@ bool pm4d_autodisable_note(bool success)
   struct pm4d_autodisable *a = pm4d_autodisable_process();
   if (!pm4d_autodisable_record(a, success))
     return false;
+  atomic_store(&pm4d_autodisable_off, true);
   pm4d_log(PM4D_LOG_ERROR,
            "auto-disable: %s; the direct path is now off for this process: every later conv2d "
            "runs through the driver as recorded (fallback), work already kicked completes or "
            "falls back as usual",
            a->why);
   return true;
-}
-
-bool pm4d_autodisable_active(void)
-{
-  return pm4d_autodisable_tripped(pm4d_autodisable_process());
 }

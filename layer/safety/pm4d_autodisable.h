@@ -41,7 +41,13 @@ static inline bool pm4d_autodisable_tripped(struct pm4d_autodisable *a)
 struct pm4d_autodisable *pm4d_autodisable_process(void);
 /* Records into the process instance; true when this outcome tripped it. */
 bool pm4d_autodisable_note(bool success);
-/* Whether the process's direct path is off (auto-disabled). */
-bool pm4d_autodisable_active(void);
+
+/* Set once the process instance trips. */
+extern atomic_bool pm4d_autodisable_off;
+/* Whether the process's direct path is off (auto-disabled): one relaxed load. */
+static inline bool pm4d_autodisable_active(void)
+{
+  return atomic_load_explicit(&pm4d_autodisable_off, memory_order_relaxed);
+}
 
 #endif

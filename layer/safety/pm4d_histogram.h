@@ -9,7 +9,8 @@
 #include <stdint.h>
 
 /* X(name, what): submit_to_kick from pm4d_direct_submit's entry to the kick; kick_to_fence
- * from the kick to the watchdog seeing the batch's fence. */
+ * from the kick to the watchdog seeing the batch's fence (it includes any wait for the batch's
+ * wait point). The direct path times one submission in 8 per queue. */
 #define PM4D_HISTOGRAMS(X)                                                                     \
   X(submit_to_kick, "direct submit entry to kick")                                            \
   X(kick_to_fence, "kick to fence seen by the watchdog")

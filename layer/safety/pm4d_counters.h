@@ -61,7 +61,63 @@
   X(untracked_objects)                                                                         \
   /* command buffers submitted, and submissions made while the kill file existed */            \
   X(submitted_command_buffers)                                                                 \
-  X(submits_while_killed)
+  X(submits_while_killed)                                                                      \
+  X(vkQueueWaitIdle)                                                                           \
+  X(vkDeviceWaitIdle)                                                                          \
+  X(vkCreateCommandPool)                                                                       \
+  X(vkCmdBeginRenderPass)                                                                      \
+  X(vkCmdBeginRenderPass2)                                                                     \
+  X(vkCmdEndRenderPass)                                                                        \
+  X(vkCmdEndRenderPass2)                                                                       \
+  X(vkCmdBeginRendering)                                                                       \
+  X(vkCmdEndRendering)                                                                         \
+  /* the other vkCmd* calls of command buffers on devices with a back end */                   \
+  X(cmd_forwarded)                                                                             \
+  /* redirect: recognised conv2d dispatches recorded, and the jobs made of them */             \
+  X(dispatches_recognised)                                                                     \
+  X(jobs_recorded)                                                                             \
+  /* pass-through by pm4d_conv2d_pt reason (the order of enum pm4d_conv2d_pt), then the */     \
+  /* layer's own reasons */                                                                    \
+  X(passthrough_malformed_spirv)                                                               \
+  X(passthrough_unknown_shader)                                                                \
+  X(passthrough_unsupported_variant)                                                           \
+  X(passthrough_unsupported_layout)                                                            \
+  X(passthrough_unsupported_dtype)                                                             \
+  X(passthrough_missing_push_constants)                                                        \
+  X(passthrough_missing_spec_constant)                                                         \
+  X(passthrough_missing_buffer)                                                                \
+  X(passthrough_zero_size)                                                                     \
+  X(passthrough_negative_size)                                                                 \
+  X(passthrough_size_overflow)                                                                 \
+  X(passthrough_tensor_too_large)                                                              \
+  X(passthrough_empty_output)                                                                  \
+  X(passthrough_output_size_mismatch)                                                          \
+  X(passthrough_bad_groups)                                                                    \
+  X(passthrough_not_contiguous)                                                                \
+  X(passthrough_buffer_too_small)                                                              \
+  X(passthrough_no_backend)                                                                    \
+  X(passthrough_secondary)                                                                     \
+  X(passthrough_render_pass)                                                                   \
+  X(passthrough_kill_switch)                                                                   \
+  X(passthrough_indirect)                                                                      \
+  X(passthrough_unsupported_shape)                                                             \
+  X(passthrough_unmapped_memory)                                                               \
+  X(passthrough_no_memory)                                                                     \
+  /* submission: jobs kicked on the direct path, batches, and batches run by their fallback */ \
+  /* command buffers instead (pm4d_direct_status of the failed submit, watchdog, kill file) */ \
+  X(dispatches_redirected)                                                                     \
+  X(direct_batches)                                                                            \
+  X(fallback_unavailable)                                                                      \
+  X(fallback_unsupported)                                                                      \
+  X(fallback_ring_full)                                                                        \
+  X(fallback_invalid)                                                                          \
+  X(fallback_nomem)                                                                            \
+  X(fallback_failed)                                                                           \
+  X(fallback_batch_failed)                                                                     \
+  X(fallback_kill_file)                                                                        \
+  X(fallback_jobs)                                                                             \
+  /* driver submissions beyond one per application submission (the chains' links) */           \
+  X(extra_driver_submissions)
 
 enum pm4d_counter {
 #define PM4D_COUNTER_ENUM(name) PM4D_CTR_##name,

@@ -5,38 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pm4d_killfile.h"
+#include "pm4d_vk_redirect.h"
 
-/* Command buffers are recorded by one thread at a time, usually many commands in a row: keep
- * the last tracked one per thread, valid while no device or command buffer record went away.
- * initial-exec TLS: a plain %fs access instead of a __tls_get_addr call (24 bytes of the
- * static TLS surplus that glibc keeps for dlopen()ed libraries, as Mesa's drivers do). */
-static __thread struct {
-  VkCommandBuffer handle;
-  uint64_t generation;
-  struct pm4d_vk_cmdbuf *cb;
-} cmdbuf_cache __attribute__((tls_model("initial-exec")));
+__thread struct pm4d_vk_cmdbuf_cache pm4d_vk_cmdbuf_cache __attribute__((tls_model("initial-exec")));
 
-/* The cached record of handle, or NULL on a miss. */
-static inline struct pm4d_vk_cmdbuf *cmdbuf_cached(VkCommandBuffer handle)
+/* Cold: a cache miss. Returned by value (two registers) so the hooks' fast path keeps nothing
+ * on the stack. */
+__attribute__((noinline, cold)) struct pm4d_vk_cmdbuf_ref pm4d_vk_cmdbuf_refresh(VkCommandBuffer handle)
 {
   uint64_t gen = atomic_load_explicit(&pm4d_vk_state_generation, memory_order_acquire);
-  if (__builtin_expect(cmdbuf_cache.handle == handle && cmdbuf_cache.generation == gen, 1))
-    return cmdbuf_cache.cb;
-  return NULL;
-}
-
-struct cmdbuf_ref {
-  struct pm4d_vk_device *dev; /* NULL: unknown device, the call cannot be forwarded */
-  struct pm4d_vk_cmdbuf *cb;  /* NULL: command buffer not tracked */
-};
-
-/* Looks handle up in its device's map and caches it when tracked. Returned by value (two
- * registers) so the hooks' fast path keeps nothing on the stack. */
-static __attribute__((noinline, cold)) struct cmdbuf_ref cmdbuf_refresh(VkCommandBuffer handle)
-{
-  uint64_t gen = atomic_load_explicit(&pm4d_vk_state_generation, memory_order_acquire);
-  struct cmdbuf_ref ref = {pm4d_vk_state_device(handle), NULL};
+  struct pm4d_vk_cmdbuf_ref ref = {pm4d_vk_state_device(handle), NULL};
   if (!ref.dev) {
     PM4D_LOG_ONCE(PM4D_LOG_ERROR, "command buffer of an unknown device: call dropped");
     return ref;
@@ -45,41 +23,24 @@ static __attribute__((noinline, cold)) struct cmdbuf_ref cmdbuf_refresh(VkComman
   ref.cb = pm4d_map_get(&ref.dev->objects[PM4D_VK_OBJ_COMMAND_BUFFER], (uint64_t)(uintptr_t)handle);
   pthread_mutex_unlock(&ref.dev->lock);
   if (ref.cb) {
-    cmdbuf_cache.handle = handle;
-    cmdbuf_cache.generation = gen;
-    cmdbuf_cache.cb = ref.cb;
+    pm4d_vk_cmdbuf_cache.handle = handle;
+    pm4d_vk_cmdbuf_cache.generation = gen;
+    pm4d_vk_cmdbuf_cache.cb = ref.cb;
   }
   return ref;
 }
 
-/* Start of every void vkCmd* hook: r = the tracked record, with the call counted in the
- * record's own counts (no atomic while recording; flushed by pm4d_vk_cmdbuf_flush_counts).
- * A cache miss retries the hook once the cache holds the record, or counts globally and
- * forwards for an untracked command buffer; the miss path ends in calls in tail position, so
- * the hit path need not keep the arguments across a call. */
-#define CMDBUF_HOOK(r, handle, name, args)                                                     \
-  struct pm4d_vk_cmdbuf *r = cmdbuf_cached(handle);                                            \
-  if (__builtin_expect(r == NULL, 0)) {                                                        \
-    struct cmdbuf_ref ref_ = cmdbuf_refresh(handle);                                           \
-    if (ref_.cb) {                                                                             \
-      pm4d_hook_##name args;                                                                   \
-    } else if (ref_.dev) {                                                                     \
-      pm4d_counter_inc(PM4D_CTR_vk##name);                                                     \
-      ref_.dev->table.name args;                                                               \
-    }                                                                                          \
-    return;                                                                                    \
-  }                                                                                            \
-  r->counts[PM4D_CTR_vk##name]++;
+#define CMDBUF_HOOK(r, handle, name, args) PM4D_VK_CMDBUF_HOOK(r, handle, name, args, PM4D_CTR_vk##name)
 
 /* The lookup for the hooks that return a result: counts the call, sets *r (NULL: untracked),
  * returns the device (NULL: unknown). */
 static struct pm4d_vk_device *cmdbuf_lookup(VkCommandBuffer handle, enum pm4d_counter counter,
                                             struct pm4d_vk_cmdbuf **r)
 {
-  *r = cmdbuf_cached(handle);
+  *r = pm4d_vk_cmdbuf_cached(handle);
   struct pm4d_vk_device *dev = *r ? (*r)->dev : NULL;
   if (!*r) {
-    struct cmdbuf_ref ref = cmdbuf_refresh(handle);
+    struct pm4d_vk_cmdbuf_ref ref = pm4d_vk_cmdbuf_refresh(handle);
     dev = ref.dev;
     *r = ref.cb;
   }
@@ -105,6 +66,27 @@ static void reset_state(struct pm4d_vk_cmdbuf *cb)
   pm4d_vk_cmdbuf_flush_counts(cb);
   memset(&cb->compute, 0, sizeof(cb->compute));
   cb->dispatches = 0;
+  cb->in_render_pass = false;
+  pm4d_vk_split_release(cb, true);
+}
+
+VkResult pm4d_hook_CreateCommandPool(VkDevice device, const VkCommandPoolCreateInfo *pCreateInfo,
+                                     const VkAllocationCallbacks *pAllocator, VkCommandPool *pCommandPool)
+{
+  pm4d_counter_inc(PM4D_CTR_vkCreateCommandPool);
+  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkCreateCommandPool", VK_ERROR_INITIALIZATION_FAILED);
+  VkResult res = dev->table.CreateCommandPool(device, pCreateInfo, pAllocator, pCommandPool);
+  if (res != VK_SUCCESS)
+    return res;
+  struct pm4d_vk_command_pool *p = calloc(1, sizeof(*p));
+  if (!p) {
+    PM4D_VK_UNTRACKED("vkCreateCommandPool: out of memory; pool not tracked (its dispatches pass through)");
+    return res;
+  }
+  p->family = pCreateInfo->queueFamilyIndex;
+  p->flags = pCreateInfo->flags;
+  pm4d_vk_object_add(dev, PM4D_VK_OBJ_COMMAND_POOL, (uint64_t)*pCommandPool, p);
+  return res;
 }
 
 VkResult pm4d_hook_AllocateCommandBuffers(VkDevice device, const VkCommandBufferAllocateInfo *pAllocateInfo,
@@ -122,6 +104,8 @@ VkResult pm4d_hook_AllocateCommandBuffers(VkDevice device, const VkCommandBuffer
       continue;
     }
     cb->handle = pCommandBuffers[i];
+    cb->cur = cb->handle;
+    cb->secondary = pAllocateInfo->level == VK_COMMAND_BUFFER_LEVEL_SECONDARY;
     cb->dev = dev;
     cb->pool = pAllocateInfo->commandPool;
     pm4d_vk_object_add(dev, PM4D_VK_OBJ_COMMAND_BUFFER, (uint64_t)(uintptr_t)cb->handle, cb);
@@ -134,8 +118,16 @@ void pm4d_hook_FreeCommandBuffers(VkDevice device, VkCommandPool commandPool, ui
 {
   pm4d_counter_inc(PM4D_CTR_vkFreeCommandBuffers);
   PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkFreeCommandBuffers", );
-  for (uint32_t i = 0; i < commandBufferCount; i++)
-    pm4d_vk_object_remove(dev, PM4D_VK_OBJ_COMMAND_BUFFER, (uint64_t)(uintptr_t)pCommandBuffers[i]);
+  for (uint32_t i = 0; i < commandBufferCount; i++) {
+    if (!pCommandBuffers[i])
+      continue;
+    pthread_mutex_lock(&dev->lock);
+    struct pm4d_vk_cmdbuf *cb = pm4d_map_take(&dev->objects[PM4D_VK_OBJ_COMMAND_BUFFER], (uint64_t)(uintptr_t)pCommandBuffers[i]);
+    pthread_mutex_unlock(&dev->lock);
+    if (cb)
+      pm4d_vk_split_release(cb, true);
+    pm4d_vk_object_release(PM4D_VK_OBJ_COMMAND_BUFFER, cb);
+  }
   pm4d_vk_state_bump_generation();
   dev->table.FreeCommandBuffers(device, commandPool, commandBufferCount, pCommandBuffers);
 }
@@ -156,6 +148,7 @@ static bool visit_pool_cmdbuf(void *ctx, uint64_t key, void *value)
     reset_state(cb);
     return false;
   }
+  pm4d_vk_split_release(cb, true);
   pm4d_vk_object_release(PM4D_VK_OBJ_COMMAND_BUFFER, cb);
   return true;
 }
@@ -176,6 +169,13 @@ void pm4d_hook_DestroyCommandPool(VkDevice device, VkCommandPool commandPool,
   if (commandPool) {
     visit_pool(dev, commandPool, true);
     pm4d_vk_state_bump_generation();
+    /* Its command buffers' segments and fallbacks go with the layer's pool. */
+    pthread_mutex_lock(&dev->lock);
+    struct pm4d_vk_command_pool *p = pm4d_map_take(&dev->objects[PM4D_VK_OBJ_COMMAND_POOL], (uint64_t)commandPool);
+    pthread_mutex_unlock(&dev->lock);
+    if (p && p->shadow)
+      dev->table.DestroyCommandPool(device, p->shadow, NULL);
+    free(p);
   }
   dev->table.DestroyCommandPool(device, commandPool, pAllocator);
 }
@@ -194,8 +194,10 @@ VkResult pm4d_hook_BeginCommandBuffer(VkCommandBuffer commandBuffer, const VkCom
   struct pm4d_vk_device *dev = cmdbuf_lookup(commandBuffer, PM4D_CTR_vkBeginCommandBuffer, &r);
   if (!dev)
     return VK_ERROR_INITIALIZATION_FAILED;
-  if (r)
+  if (r) {
     reset_state(r);
+    r->usage = pBeginInfo->flags;
+  }
   return dev->table.BeginCommandBuffer(commandBuffer, pBeginInfo);
 }
 
@@ -205,9 +207,12 @@ VkResult pm4d_hook_EndCommandBuffer(VkCommandBuffer commandBuffer)
   struct pm4d_vk_device *dev = cmdbuf_lookup(commandBuffer, PM4D_CTR_vkEndCommandBuffer, &r);
   if (!dev)
     return VK_ERROR_INITIALIZATION_FAILED;
-  if (r)
-    pm4d_vk_cmdbuf_flush_counts(r);
-  return dev->table.EndCommandBuffer(commandBuffer);
+  if (!r)
+    return dev->table.EndCommandBuffer(commandBuffer);
+  pm4d_vk_cmdbuf_flush_counts(r);
+  /* A split command buffer ends its last segment (none when it ended on a batch). */
+  VkResult res = r->cur ? dev->table.EndCommandBuffer(r->cur) : VK_SUCCESS;
+  return r->broken ? VK_ERROR_OUT_OF_HOST_MEMORY : res;
 }
 
 VkResult pm4d_hook_ResetCommandBuffer(VkCommandBuffer commandBuffer, VkCommandBufferResetFlags flags)
@@ -231,14 +236,19 @@ void pm4d_hook_CmdBindPipeline(VkCommandBuffer commandBuffer, VkPipelineBindPoin
     const struct pm4d_vk_pipeline *p = pm4d_map_get(&r->dev->objects[PM4D_VK_OBJ_PIPELINE], (uint64_t)pipeline);
     c->pipeline_tracked = p != NULL;
     c->spirv_hash = p ? p->spirv->hash : 0;
+    c->pt = p ? p->pt : PM4D_CONV2D_PT_UNKNOWN_SHADER;
     pthread_mutex_unlock(&r->dev->lock);
     c->pipeline = pipeline;
+    /* Inside a batch compute binds only update the state a later segment re-records. */
+    if (!r->cur)
+      return;
   }
-  r->dev->table.CmdBindPipeline(commandBuffer, pipelineBindPoint, pipeline);
+  commandBuffer = pm4d_vk_cmdbuf_target(r);
+  if (commandBuffer)
+    r->dev->table.CmdBindPipeline(commandBuffer, pipelineBindPoint, pipeline);
 }
 
-/* Number of dynamic descriptors of a tracked set, or UINT32_MAX when the set is untracked. */
-static uint32_t dynamic_count_locked(struct pm4d_vk_device *dev, VkDescriptorSet set)
+uint32_t pm4d_vk_set_dynamic_count_locked(struct pm4d_vk_device *dev, VkDescriptorSet set)
 {
   const struct pm4d_vk_descriptor_set *s = pm4d_map_get(&dev->objects[PM4D_VK_OBJ_DESCRIPTOR_SET], (uint64_t)set);
   if (!s)
@@ -263,7 +273,7 @@ static void bind_sets(struct pm4d_vk_cmdbuf *r, VkPipelineLayout layout, uint32_
     uint32_t slot = firstSet + i;
     if (slot >= PM4D_VK_MAX_SETS)
       break;
-    uint32_t n = dynamic_count_locked(r->dev, pSets[i]);
+    uint32_t n = pm4d_vk_set_dynamic_count_locked(r->dev, pSets[i]);
     c->sets[slot] = pSets[i];
     c->sets_tracked &= ~(1u << slot);
     if (n == UINT32_MAX || n > PM4D_VK_MAX_DYNAMIC_PER_SET || used + n > dynamicCount) {
@@ -287,9 +297,14 @@ void pm4d_hook_CmdBindDescriptorSets(VkCommandBuffer commandBuffer, VkPipelineBi
   CMDBUF_HOOK(r, commandBuffer, CmdBindDescriptorSets,
               (commandBuffer, pipelineBindPoint, layout, firstSet, descriptorSetCount, pDescriptorSets,
                dynamicOffsetCount, pDynamicOffsets));
-  if (pipelineBindPoint == VK_PIPELINE_BIND_POINT_COMPUTE)
+  if (pipelineBindPoint == VK_PIPELINE_BIND_POINT_COMPUTE) {
     bind_sets(r, layout, firstSet, descriptorSetCount, pDescriptorSets, dynamicOffsetCount, pDynamicOffsets);
-  r->dev->table.CmdBindDescriptorSets(commandBuffer, pipelineBindPoint, layout, firstSet, descriptorSetCount,
+    if (!r->cur)
+      return;
+  }
+  commandBuffer = pm4d_vk_cmdbuf_target(r);
+  if (commandBuffer)
+    r->dev->table.CmdBindDescriptorSets(commandBuffer, pipelineBindPoint, layout, firstSet, descriptorSetCount,
                                       pDescriptorSets, dynamicOffsetCount, pDynamicOffsets);
 }
 
@@ -303,12 +318,20 @@ void pm4d_hook_CmdPushConstants(VkCommandBuffer commandBuffer, VkPipelineLayout 
   if ((stageFlags & VK_SHADER_STAGE_COMPUTE_BIT) && (uint64_t)offset + size <= PM4D_VK_MAX_PUSH_BYTES &&
       ((offset | size) & 3) == 0) {
     struct pm4d_vk_compute_state *c = &r->compute;
-    for (uint32_t i = 0; i < size; i += 4)
+    for (uint32_t i = 0; i < size; i += 4) {
       __builtin_memcpy(c->push + offset + i, (const uint8_t *)pValues + i, 4);
+      __builtin_memcpy(c->push_valid + offset + i, "\1\1\1\1", 4);
+    }
     if (offset + size > c->push_bytes)
       c->push_bytes = offset + size;
+    c->push_layout = layout;
+    c->push_stages = stageFlags;
+    if (!r->cur)
+      return;
   }
-  r->dev->table.CmdPushConstants(commandBuffer, layout, stageFlags, offset, size, pValues);
+  commandBuffer = pm4d_vk_cmdbuf_target(r);
+  if (commandBuffer)
+    r->dev->table.CmdPushConstants(commandBuffer, layout, stageFlags, offset, size, pValues);
 }
 
 /* Push descriptors are not tracked: the set they replace becomes unknown for a redirect. */
@@ -327,7 +350,9 @@ void pm4d_hook_CmdPushDescriptorSetKHR(VkCommandBuffer commandBuffer, VkPipeline
   CMDBUF_HOOK(r, commandBuffer, CmdPushDescriptorSetKHR,
               (commandBuffer, pipelineBindPoint, layout, set, descriptorWriteCount, pDescriptorWrites));
   forget_set(r, pipelineBindPoint, set);
-  r->dev->table.CmdPushDescriptorSetKHR(commandBuffer, pipelineBindPoint, layout, set, descriptorWriteCount,
+  commandBuffer = pm4d_vk_cmdbuf_target(r);
+  if (commandBuffer)
+    r->dev->table.CmdPushDescriptorSetKHR(commandBuffer, pipelineBindPoint, layout, set, descriptorWriteCount,
                                         pDescriptorWrites);
 }
 
@@ -339,15 +364,26 @@ void pm4d_hook_CmdPushDescriptorSetWithTemplateKHR(VkCommandBuffer commandBuffer
               (commandBuffer, descriptorUpdateTemplate, layout, set, pData));
   /* The template names its bind point; compute is the only one a redirect reads. */
   forget_set(r, VK_PIPELINE_BIND_POINT_COMPUTE, set);
-  r->dev->table.CmdPushDescriptorSetWithTemplateKHR(commandBuffer, descriptorUpdateTemplate, layout, set, pData);
+  commandBuffer = pm4d_vk_cmdbuf_target(r);
+  if (commandBuffer)
+    r->dev->table.CmdPushDescriptorSetWithTemplateKHR(commandBuffer, descriptorUpdateTemplate, layout, set, pData);
 }
 
-/* Every dispatch variant passes here with the state a redirect would read (r->compute); the
- * redirect turns a recognised dispatch into a job at this point. */
+/* Every dispatch variant passes here with the state the redirect reads (r->compute). */
 static inline void note_dispatch(struct pm4d_vk_cmdbuf *r)
 {
   r->dispatches++;
   r->counts[PM4D_CTR_dispatch_tracked] += r->compute.pipeline_tracked;
+}
+
+/* Dispatches other than vkCmdDispatch are never redirected. */
+static inline void note_other_dispatch(struct pm4d_vk_cmdbuf *r)
+{
+  note_dispatch(r);
+  if (r->compute.pipeline_tracked && r->compute.pt == PM4D_CONV2D_REDIRECT) {
+    r->counts[PM4D_CTR_dispatches_recognised]++;
+    r->counts[PM4D_CTR_passthrough_indirect]++;
+  }
 }
 
 void pm4d_hook_CmdDispatch(VkCommandBuffer commandBuffer, uint32_t groupCountX, uint32_t groupCountY,
@@ -355,14 +391,20 @@ void pm4d_hook_CmdDispatch(VkCommandBuffer commandBuffer, uint32_t groupCountX, 
 {
   CMDBUF_HOOK(r, commandBuffer, CmdDispatch, (commandBuffer, groupCountX, groupCountY, groupCountZ));
   note_dispatch(r);
-  r->dev->table.CmdDispatch(commandBuffer, groupCountX, groupCountY, groupCountZ);
+  if (pm4d_vk_split_dispatch(r, groupCountX, groupCountY, groupCountZ))
+    return;
+  commandBuffer = pm4d_vk_cmdbuf_target(r);
+  if (commandBuffer)
+    r->dev->table.CmdDispatch(commandBuffer, groupCountX, groupCountY, groupCountZ);
 }
 
 void pm4d_hook_CmdDispatchIndirect(VkCommandBuffer commandBuffer, VkBuffer buffer, VkDeviceSize offset)
 {
   CMDBUF_HOOK(r, commandBuffer, CmdDispatchIndirect, (commandBuffer, buffer, offset));
-  note_dispatch(r);
-  r->dev->table.CmdDispatchIndirect(commandBuffer, buffer, offset);
+  note_other_dispatch(r);
+  commandBuffer = pm4d_vk_cmdbuf_target(r);
+  if (commandBuffer)
+    r->dev->table.CmdDispatchIndirect(commandBuffer, buffer, offset);
 }
 
 void pm4d_hook_CmdDispatchBase(VkCommandBuffer commandBuffer, uint32_t baseGroupX, uint32_t baseGroupY,
@@ -371,8 +413,10 @@ void pm4d_hook_CmdDispatchBase(VkCommandBuffer commandBuffer, uint32_t baseGroup
 {
   CMDBUF_HOOK(r, commandBuffer, CmdDispatchBase,
               (commandBuffer, baseGroupX, baseGroupY, baseGroupZ, groupCountX, groupCountY, groupCountZ));
-  note_dispatch(r);
-  r->dev->table.CmdDispatchBase(commandBuffer, baseGroupX, baseGroupY, baseGroupZ, groupCountX, groupCountY,
+  note_other_dispatch(r);
+  commandBuffer = pm4d_vk_cmdbuf_target(r);
+  if (commandBuffer)
+    r->dev->table.CmdDispatchBase(commandBuffer, baseGroupX, baseGroupY, baseGroupZ, groupCountX, groupCountY,
                                 groupCountZ);
 }
 
@@ -386,7 +430,10 @@ void pm4d_hook_CmdPipelineBarrier(VkCommandBuffer commandBuffer, VkPipelineStage
   CMDBUF_HOOK(r, commandBuffer, CmdPipelineBarrier,
               (commandBuffer, srcStageMask, dstStageMask, dependencyFlags, memoryBarrierCount, pMemoryBarriers,
                bufferMemoryBarrierCount, pBufferMemoryBarriers, imageMemoryBarrierCount, pImageMemoryBarriers));
-  r->dev->table.CmdPipelineBarrier(commandBuffer, srcStageMask, dstStageMask, dependencyFlags, memoryBarrierCount,
+  /* Between jobs of one batch barriers are dropped: the batch orders its dispatches, and the
+   * next segment waits for the whole batch. */
+  if (r->cur)
+    r->dev->table.CmdPipelineBarrier(r->cur, srcStageMask, dstStageMask, dependencyFlags, memoryBarrierCount,
                                    pMemoryBarriers, bufferMemoryBarrierCount, pBufferMemoryBarriers,
                                    imageMemoryBarrierCount, pImageMemoryBarriers);
 }
@@ -394,36 +441,6 @@ void pm4d_hook_CmdPipelineBarrier(VkCommandBuffer commandBuffer, VkPipelineStage
 void pm4d_hook_CmdPipelineBarrier2(VkCommandBuffer commandBuffer, const VkDependencyInfo *pDependencyInfo)
 {
   CMDBUF_HOOK(r, commandBuffer, CmdPipelineBarrier2, (commandBuffer, pDependencyInfo));
-  r->dev->table.CmdPipelineBarrier2(commandBuffer, pDependencyInfo);
-}
-
-/* Submission-time checks shared by both submit entry points; the redirect expands split
- * command buffers into segment / direct-batch chains here. */
-static void note_submit(uint64_t command_buffers)
-{
-  pm4d_counter_add(PM4D_CTR_submitted_command_buffers, command_buffers);
-  if (pm4d_killfile_active())
-    pm4d_counter_inc(PM4D_CTR_submits_while_killed);
-}
-
-VkResult pm4d_hook_QueueSubmit(VkQueue queue, uint32_t submitCount, const VkSubmitInfo *pSubmits, VkFence fence)
-{
-  pm4d_counter_inc(PM4D_CTR_vkQueueSubmit);
-  PM4D_VK_DEVICE_OR_RETURN(dev, queue, "vkQueueSubmit", VK_ERROR_INITIALIZATION_FAILED);
-  uint64_t n = 0;
-  for (uint32_t i = 0; i < submitCount; i++)
-    n += pSubmits[i].commandBufferCount;
-  note_submit(n);
-  return dev->table.QueueSubmit(queue, submitCount, pSubmits, fence);
-}
-
-VkResult pm4d_hook_QueueSubmit2(VkQueue queue, uint32_t submitCount, const VkSubmitInfo2 *pSubmits, VkFence fence)
-{
-  pm4d_counter_inc(PM4D_CTR_vkQueueSubmit2);
-  PM4D_VK_DEVICE_OR_RETURN(dev, queue, "vkQueueSubmit2", VK_ERROR_INITIALIZATION_FAILED);
-  uint64_t n = 0;
-  for (uint32_t i = 0; i < submitCount; i++)
-    n += pSubmits[i].commandBufferInfoCount;
-  note_submit(n);
-  return dev->table.QueueSubmit2(queue, submitCount, pSubmits, fence);
+  if (r->cur)
+    r->dev->table.CmdPipelineBarrier2(r->cur, pDependencyInfo);
 }

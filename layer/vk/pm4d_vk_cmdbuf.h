@@ -1,5 +1,5 @@
-/* Command-buffer state: what a later redirect needs at each vkCmdDispatch. The redirect
- * (issue 5) hooks into pm4d_vk_cmdbuf and the dispatch and submit hooks in pm4d_vk_cmdbuf.c. */
+/* Command-buffer state: what the redirect needs at each vkCmdDispatch, and the split of a
+ * command buffer into driver segments and direct batches (pm4d_vk_split.c). */
 #ifndef PM4D_VK_CMDBUF_H
 #define PM4D_VK_CMDBUF_H
 
@@ -18,7 +18,19 @@ struct pm4d_vk_compute_state {
   uint32_t sets_tracked; /* bit per set: handle and dynamic offsets are known */
   uint32_t dynamic_offsets[PM4D_VK_MAX_SETS][PM4D_VK_MAX_DYNAMIC_PER_SET];
   uint8_t push[PM4D_VK_MAX_PUSH_BYTES];
+  uint8_t push_valid[PM4D_VK_MAX_PUSH_BYTES]; /* 1: byte was pushed since begin */
   uint32_t push_bytes; /* end of the highest byte written (bytes beyond a range are stale) */
+  VkPipelineLayout push_layout; /* of the last compute push, for re-recording it */
+  VkShaderStageFlags push_stages;
+  /* The bound pipeline's recognition: REDIRECT when it is a known conv2d, else why not. */
+  uint8_t pt;
+};
+
+/* One link of a split command buffer, in order: a driver segment (links[0] is the app's own
+ * command buffer), or a direct batch of jobs [first_job, first_job + jobs). */
+struct pm4d_vk_link {
+  VkCommandBuffer cb; /* VK_NULL_HANDLE for a batch */
+  uint32_t first_job, jobs;
 };
 
 struct pm4d_vk_cmdbuf {
@@ -30,8 +42,77 @@ struct pm4d_vk_cmdbuf {
   /* Counter increments of this command buffer's recording, added to the global counters at
    * end, reset or free (keeps atomics out of the recording path). */
   uint32_t counts[PM4D_CTR_COUNT];
+  /* Split: where commands go now (the app's handle, a segment, or VK_NULL_HANDLE right after
+   * a job, while the batch may still grow), the begin flags segments copy, and the links. */
+  VkCommandBuffer cur;
+  VkCommandBufferUsageFlags usage;
+  bool secondary, in_render_pass;
+  bool broken; /* a segment or fallback could not be made: End fails */
+  VkCommandPool shadow; /* the layer's pool the segments and fallbacks come from */
+  uint32_t n_links, cap_links, n_jobs, cap_jobs;
+  struct pm4d_vk_link *links; /* NULL until the first job */
+  struct pm4d_job *jobs;      /* job.fallback: struct pm4d_vk_fallback (pm4d_vk_redirect.h) */
+  struct pm4d_vk_args_chunk *args;
 };
 
 void pm4d_vk_cmdbuf_flush_counts(struct pm4d_vk_cmdbuf *cb);
+
+/* Number of dynamic descriptors of a tracked set, or UINT32_MAX when the set is untracked. */
+uint32_t pm4d_vk_set_dynamic_count_locked(struct pm4d_vk_device *dev, VkDescriptorSet set);
+
+/* Command buffers are recorded by one thread at a time, usually many commands in a row: keep
+ * the last tracked one per thread, valid while no device or command buffer record went away.
+ * initial-exec TLS: a plain %fs access instead of a __tls_get_addr call (24 bytes of the
+ * static TLS surplus that glibc keeps for dlopen()ed libraries, as Mesa's drivers do). */
+struct pm4d_vk_cmdbuf_cache {
+  VkCommandBuffer handle;
+  uint64_t generation;
+  struct pm4d_vk_cmdbuf *cb;
+};
+extern __thread struct pm4d_vk_cmdbuf_cache pm4d_vk_cmdbuf_cache __attribute__((tls_model("initial-exec")));
+
+/* The cached record of handle, or NULL on a miss. */
+static inline struct pm4d_vk_cmdbuf *pm4d_vk_cmdbuf_cached(VkCommandBuffer handle)
+{
+  uint64_t gen = atomic_load_explicit(&pm4d_vk_state_generation, memory_order_acquire);
+  if (__builtin_expect(pm4d_vk_cmdbuf_cache.handle == handle && pm4d_vk_cmdbuf_cache.generation == gen, 1))
+    return pm4d_vk_cmdbuf_cache.cb;
+  return NULL;
+}
+
+struct pm4d_vk_cmdbuf_ref {
+  struct pm4d_vk_device *dev; /* NULL: unknown device, the call cannot be forwarded */
+  struct pm4d_vk_cmdbuf *cb;  /* NULL: command buffer not tracked */
+};
+
+/* Looks handle up in its device's map and caches it when tracked. */
+struct pm4d_vk_cmdbuf_ref pm4d_vk_cmdbuf_refresh(VkCommandBuffer handle);
+
+/* Start of every void vkCmd* hook: r = the tracked record, with the call counted in the
+ * record's own counts (no atomic while recording; flushed by pm4d_vk_cmdbuf_flush_counts).
+ * A cache miss retries the hook once the cache holds the record, or counts globally and
+ * forwards for an untracked command buffer; the miss path ends in calls in tail position, so
+ * the hit path need not keep the arguments across a call. */
+#define PM4D_VK_CMDBUF_HOOK(r, handle, name, args, counter)                                    \
+  struct pm4d_vk_cmdbuf *r = pm4d_vk_cmdbuf_cached(handle);                                    \
+  if (__builtin_expect(r == NULL, 0)) {                                                        \
+    struct pm4d_vk_cmdbuf_ref ref_ = pm4d_vk_cmdbuf_refresh(handle);                           \
+    if (ref_.cb) {                                                                             \
+      pm4d_hook_##name args;                                                                   \
+    } else if (ref_.dev) {                                                                     \
+      pm4d_counter_inc(counter);                                                               \
+      ref_.dev->table.name args;                                                               \
+    }                                                                                          \
+    return;                                                                                    \
+  }                                                                                            \
+  r->counts[counter]++;
+
+/* Where a command goes: the app's command buffer, or the current segment of a split one
+ * (pm4d_vk_split_target, declared in pm4d_vk_redirect.h, begins one after a batch). */
+VkCommandBuffer pm4d_vk_split_target(struct pm4d_vk_cmdbuf *r);
+static inline VkCommandBuffer pm4d_vk_cmdbuf_target(struct pm4d_vk_cmdbuf *r)
+{
+  return __builtin_expect(r->cur == r->handle, 1) ? r->handle : pm4d_vk_split_target(r);
+}
 
 #endif

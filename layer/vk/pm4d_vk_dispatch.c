@@ -7,7 +7,8 @@
 #include "pm4d_config.h"
 #include "pm4d_log.h"
 
-enum hook_level { HOOK_GLOBAL, HOOK_INSTANCE, HOOK_DEVICE };
+/* HOOK_FORWARD: device level, hooked only on devices with a back end. */
+enum hook_level { HOOK_GLOBAL, HOOK_INSTANCE, HOOK_DEVICE, HOOK_FORWARD };
 
 struct hook_entry {
   const char *name;
@@ -25,11 +26,14 @@ struct hook_entry {
   HOOK_ENTRY(HOOK_DEVICE, offsetof(struct pm4d_vk_device_table, name), name, alias)
 #define DEVICE_ALIAS(name, alias)                                                              \
   HOOK_ALIAS(HOOK_DEVICE, offsetof(struct pm4d_vk_device_table, name), name, alias)
+#define FORWARD_ENTRY(name, alias)                                                             \
+  HOOK_ENTRY(HOOK_FORWARD, offsetof(struct pm4d_vk_device_table, name), name, alias)
 static struct hook_entry hooks[] = {
   PM4D_VK_GLOBAL_HOOKS(GLOBAL_ENTRY)
   PM4D_VK_INSTANCE_HOOKS(INSTANCE_ENTRY)
   PM4D_VK_DEVICE_HOOKS(DEVICE_ENTRY)
   PM4D_VK_DEVICE_HOOKS(DEVICE_ALIAS)
+  PM4D_VK_DEVICE_FORWARDS(FORWARD_ENTRY)
 };
 #define HOOK_COUNT (sizeof(hooks) / sizeof(hooks[0]))
 static size_t hook_count; /* entries left after dropping the NULL aliases */
@@ -65,7 +69,12 @@ static PFN_vkVoidFunction device_slot(const struct pm4d_vk_device_table *t, size
 void pm4d_vk_dispatch_fill_instance(struct pm4d_vk_instance_table *t, VkInstance instance,
                                     PFN_vkGetInstanceProcAddr gipa)
 {
-#define FILL_INSTANCE(name, alias) t->name = (PFN_vk##name)gipa(instance, "vk" #name);
+  const char *alias_name;
+#define FILL_INSTANCE(name, alias)                                                             \
+  t->name = (PFN_vk##name)gipa(instance, "vk" #name);                                          \
+  alias_name = alias;                                                                          \
+  if (!t->name && alias_name)                                                                  \
+    t->name = (PFN_vk##name)gipa(instance, alias_name);
   PM4D_VK_INSTANCE_HOOKS(FILL_INSTANCE)
   PM4D_VK_INSTANCE_CALLS(FILL_INSTANCE)
 #undef FILL_INSTANCE
@@ -82,15 +91,20 @@ void pm4d_vk_dispatch_fill_device(struct pm4d_vk_device_table *t, VkDevice devic
   if (!t->name && alias_name)                                                                  \
     t->name = (PFN_vk##name)gdpa(device, alias_name);
   PM4D_VK_DEVICE_HOOKS(FILL_DEVICE)
+  PM4D_VK_DEVICE_FORWARDS(FILL_DEVICE)
+  PM4D_VK_DEVICE_CALLS(FILL_DEVICE)
 #undef FILL_DEVICE
   t->GetDeviceProcAddr = gdpa;
 }
 
 /* The hook when the layer tracks this device and the next layer has the function; otherwise
  * NULL so the caller forwards (unsupported functions stay NULL for the app). */
-static PFN_vkVoidFunction device_hook(const struct hook_entry *e, const struct pm4d_vk_device_table *t,
-                                      bool tracking)
+static PFN_vkVoidFunction device_hook(const struct hook_entry *e, const struct pm4d_vk_device *dev)
 {
+  bool tracking = dev->tracking;
+  if (e->level == HOOK_FORWARD && !dev->redirect)
+    return NULL;
+  const struct pm4d_vk_device_table *t = &dev->table;
   bool always = e->fn == (PFN_vkVoidFunction)pm4d_hook_GetDeviceProcAddr ||
                 e->fn == (PFN_vkVoidFunction)pm4d_hook_DestroyDevice;
   if (!tracking && !always)
@@ -104,8 +118,8 @@ PFN_vkVoidFunction pm4d_hook_GetDeviceProcAddr(VkDevice device, const char *pNam
   if (!dev)
     return NULL;
   const struct hook_entry *e = find_hook(pName);
-  if (e && e->level == HOOK_DEVICE) {
-    PFN_vkVoidFunction fn = device_hook(e, &dev->table, dev->tracking);
+  if (e && (e->level == HOOK_DEVICE || e->level == HOOK_FORWARD)) {
+    PFN_vkVoidFunction fn = device_hook(e, dev);
     if (fn)
       return fn;
   }

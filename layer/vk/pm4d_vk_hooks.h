@@ -6,6 +6,8 @@
 
 #include <vulkan/vulkan.h>
 
+#include "pm4d_vk_cmd_forwards.h"
+
 /* X(name, alias): instance-level functions the layer hooks; alias is the extension name
  * that means the same function, or NULL. */
 #define PM4D_VK_INSTANCE_HOOKS(X)                                                              \
@@ -16,7 +18,11 @@
   X(GetInstanceProcAddr, NULL)
 
 /* Instance-level functions the layer only calls. */
-#define PM4D_VK_INSTANCE_CALLS(X) X(GetPhysicalDeviceProperties, NULL)
+#define PM4D_VK_INSTANCE_CALLS(X)                                                              \
+  X(GetPhysicalDeviceProperties, NULL)                                                         \
+  X(GetPhysicalDeviceProperties2, "vkGetPhysicalDeviceProperties2KHR")                         \
+  X(GetPhysicalDeviceFeatures2, "vkGetPhysicalDeviceFeatures2KHR")                             \
+  X(GetPhysicalDeviceMemoryProperties, NULL)
 
 /* Pre-instance functions answered by the layer itself (the loader asks for them by name). */
 #define PM4D_VK_GLOBAL_HOOKS(X)                                                                \
@@ -70,7 +76,32 @@
   X(CmdPipelineBarrier, NULL)                                                                  \
   X(CmdPipelineBarrier2, "vkCmdPipelineBarrier2KHR")                                           \
   X(QueueSubmit, NULL)                                                                         \
-  X(QueueSubmit2, "vkQueueSubmit2KHR")
+  X(QueueSubmit2, "vkQueueSubmit2KHR")                                                         \
+  X(QueueWaitIdle, NULL)                                                                       \
+  X(DeviceWaitIdle, NULL)                                                                      \
+  X(CreateCommandPool, NULL)                                                                   \
+  X(CmdBeginRenderPass, NULL)                                                                  \
+  X(CmdBeginRenderPass2, "vkCmdBeginRenderPass2KHR")                                           \
+  X(CmdEndRenderPass, NULL)                                                                    \
+  X(CmdEndRenderPass2, "vkCmdEndRenderPass2KHR")                                               \
+  X(CmdBeginRendering, "vkCmdBeginRenderingKHR")                                               \
+  X(CmdEndRendering, "vkCmdEndRenderingKHR")
+
+/* The other vkCmd* functions: hooked only on devices with a back end, where a split command
+ * buffer records them into its current segment (pm4d_vk_split.c). */
+#define PM4D_VK_DEVICE_FORWARDS(X) PM4D_VK_CMD_FORWARD_NAMES(X)
+
+/* Device-level functions the layer only calls (bridge semaphores, its own command buffers,
+ * buffer addresses and dma-buf export for amdgpu). */
+#define PM4D_VK_DEVICE_CALLS(X)                                                                \
+  X(CreateSemaphore, NULL)                                                                     \
+  X(DestroySemaphore, NULL)                                                                    \
+  X(WaitSemaphores, "vkWaitSemaphoresKHR")                                                     \
+  X(SignalSemaphore, "vkSignalSemaphoreKHR")                                                   \
+  X(GetBufferDeviceAddress, "vkGetBufferDeviceAddressKHR")                                     \
+  X(GetMemoryFdKHR, NULL)                                                                      \
+  X(GetSemaphoreFdKHR, NULL)                                                                    \
+  X(GetBufferMemoryRequirements, NULL)
 
 /* Hooks are declared from the PFN types so a definition with the wrong signature fails to
  * compile. */
@@ -78,6 +109,7 @@
 PM4D_VK_INSTANCE_HOOKS(PM4D_VK_DECLARE_HOOK)
 PM4D_VK_GLOBAL_HOOKS(PM4D_VK_DECLARE_HOOK)
 PM4D_VK_DEVICE_HOOKS(PM4D_VK_DECLARE_HOOK)
+PM4D_VK_DEVICE_FORWARDS(PM4D_VK_DECLARE_HOOK)
 #undef PM4D_VK_DECLARE_HOOK
 
 #define PM4D_VK_TABLE_MEMBER(name, alias) PFN_vk##name name;
@@ -90,6 +122,8 @@ struct pm4d_vk_instance_table {
 
 struct pm4d_vk_device_table {
   PM4D_VK_DEVICE_HOOKS(PM4D_VK_TABLE_MEMBER)
+  PM4D_VK_DEVICE_FORWARDS(PM4D_VK_TABLE_MEMBER)
+  PM4D_VK_DEVICE_CALLS(PM4D_VK_TABLE_MEMBER)
 };
 
 #endif

@@ -8,6 +8,7 @@
 #include "pm4d_stats.h"
 #include "pm4d_vk_dispatch.h"
 #include "pm4d_vk_objects.h"
+#include "pm4d_vk_redirect.h"
 
 /* The loader's chain link for this layer (VK_LAYER_LINK_INFO), or NULL. */
 static VkLayerInstanceCreateInfo *instance_link(const VkInstanceCreateInfo *ci)
@@ -58,6 +59,9 @@ VkResult pm4d_hook_CreateInstance(const VkInstanceCreateInfo *pCreateInfo,
     goto fail;
 
   inst->handle = *pInstance;
+  inst->api_version = pCreateInfo->pApplicationInfo && pCreateInfo->pApplicationInfo->apiVersion
+                        ? pCreateInfo->pApplicationInfo->apiVersion
+                        : VK_API_VERSION_1_0;
   pm4d_vk_dispatch_fill_instance(&inst->table, inst->handle, next_gipa);
   if (!inst->table.DestroyInstance) {
     pm4d_log(PM4D_LOG_ERROR, "vkCreateInstance: next layer has no vkDestroyInstance");
@@ -115,18 +119,30 @@ VkResult pm4d_hook_CreateDevice(VkPhysicalDevice physicalDevice, const VkDeviceC
   if (!dev)
     return VK_ERROR_OUT_OF_HOST_MEMORY;
 
+  /* The back end (amdgpu, sim or none) is chosen before the device exists: it decides which
+   * features and extensions the device gets. */
+  struct pm4d_vk_redirect_plan plan;
+  const VkDeviceCreateInfo *ci = pm4d_vk_redirect_plan(inst, physicalDevice, pCreateInfo, &plan);
   VkLayerDeviceLink *mine = link->u.pLayerInfo;
   link->u.pLayerInfo = mine->pNext;
-  VkResult res = next_create(physicalDevice, pCreateInfo, pAllocator, pDevice);
+  VkResult res = next_create(physicalDevice, ci, pAllocator, pDevice);
+  pm4d_vk_redirect_plan_restore(&plan);
+  if (res != VK_SUCCESS && plan.direct) {
+    pm4d_log(PM4D_LOG_WARN, "device is pass-through: the driver refused the back end's features (%d)", res);
+    pm4d_vk_redirect_attach(dev, &plan, false);
+    plan.direct = NULL;
+    plan.extensions = NULL;
+    res = next_create(physicalDevice, pCreateInfo, pAllocator, pDevice);
+  }
   link->u.pLayerInfo = mine;
-  if (res != VK_SUCCESS)
+  if (res != VK_SUCCESS) {
+    pm4d_vk_redirect_attach(dev, &plan, false);
     goto fail;
+  }
 
   dev->handle = *pDevice;
   dev->physical = physicalDevice;
   dev->set_loader_data = loader_data ? loader_data->u.pfnSetDeviceLoaderData : NULL;
-  /* The back end (amdgpu, sim or none) will be chosen here; for now every device is
-   * pass-through with tracking. */
   dev->tracking = !pm4d_config_get()->disable;
   pm4d_vk_dispatch_fill_device(&dev->table, dev->handle, next_gdpa);
   pthread_mutex_init(&dev->lock, NULL);
@@ -137,13 +153,17 @@ VkResult pm4d_hook_CreateDevice(VkPhysicalDevice physicalDevice, const VkDeviceC
     if (dev->table.DestroyDevice)
       dev->table.DestroyDevice(dev->handle, pAllocator);
     pthread_mutex_destroy(&dev->lock);
+    pm4d_vk_redirect_attach(dev, &plan, false);
     res = VK_ERROR_INITIALIZATION_FAILED;
     goto fail;
   }
+  /* Before any object of the device exists (memory registration looks at dev->redirect). */
+  pm4d_vk_redirect_attach(dev, &plan, true);
   if (pm4d_log_enabled(PM4D_LOG_INFO) && inst->table.GetPhysicalDeviceProperties) {
     VkPhysicalDeviceProperties props;
     inst->table.GetPhysicalDeviceProperties(physicalDevice, &props);
-    pm4d_log(PM4D_LOG_INFO, "device created on %s: pass-through (no back end yet)", props.deviceName);
+    pm4d_log(PM4D_LOG_INFO, "device created on %s: %s", props.deviceName,
+             dev->redirect ? pm4d_direct_backend_name(dev->redirect->direct) : "pass-through");
   }
   return VK_SUCCESS;
 fail:
@@ -161,6 +181,7 @@ void pm4d_hook_DestroyDevice(VkDevice device, const VkAllocationCallbacks *pAllo
     PM4D_LOG_ONCE(PM4D_LOG_ERROR, "vkDestroyDevice: unknown device, not forwarded");
     return;
   }
+  pm4d_vk_redirect_detach(dev);
   dev->table.DestroyDevice(device, pAllocator);
   pm4d_vk_objects_release_all(dev);
   pthread_mutex_destroy(&dev->lock);

@@ -1,4 +1,4 @@
-/* Object records: shader modules, compute pipelines, layouts, buffers, memory. */
+/* Object records: shader modules, compute pipelines, layouts, buffers (memory: pm4d_vk_memory.c). */
 #include "pm4d_vk_objects.h"
 
 #include <stdio.h>
@@ -8,11 +8,14 @@
 #include "pm4d_counters.h"
 #include "pm4d_log.h"
 #include "pm4d_vk_cmdbuf.h"
+#include "pm4d_vk_redirect.h"
 
 void pm4d_vk_spirv_unref(struct pm4d_vk_spirv *spirv)
 {
-  if (spirv && atomic_fetch_sub(&spirv->refs, 1) == 1)
+  if (spirv && atomic_fetch_sub(&spirv->refs, 1) == 1) {
+    free(spirv->module);
     free(spirv);
+  }
 }
 
 void pm4d_vk_object_release(enum pm4d_vk_object_kind kind, void *record)
@@ -27,8 +30,10 @@ void pm4d_vk_object_release(enum pm4d_vk_object_kind kind, void *record)
     free(record);
     break;
   case PM4D_VK_OBJ_COMMAND_BUFFER:
-    if (record)
+    if (record) {
       pm4d_vk_cmdbuf_flush_counts(record);
+      pm4d_vk_split_release(record, false);
+    }
     free(record);
     break;
   case PM4D_VK_OBJ_DESCRIPTOR_SET:
@@ -118,6 +123,17 @@ static struct pm4d_vk_spirv *spirv_copy(const VkShaderModuleCreateInfo *ci)
   for (size_t i = 0; i < ci->codeSize; i++)
     h = (h ^ bytes[i]) * 0x100000001b3ull;
   s->hash = h;
+  /* Recognised once here; dispatches only look the pipeline's entry up. */
+  struct pm4d_conv2d_module module;
+  s->pt = (uint8_t)pm4d_conv2d_recognize(pm4d_vk_shader_table(), s->words, ci->codeSize, &module);
+  s->module = NULL;
+  if (s->pt == PM4D_CONV2D_REDIRECT) {
+    s->module = malloc(sizeof(module));
+    if (s->module)
+      *s->module = module;
+    else
+      s->pt = PM4D_CONV2D_PT_UNKNOWN_SHADER;
+  }
   return s;
 }
 
@@ -177,6 +193,25 @@ static struct pm4d_vk_spirv *stage_spirv(struct pm4d_vk_device *dev,
   return s;
 }
 
+/* A pipeline record with room for a copy of the stage's specialization constants. */
+static struct pm4d_vk_pipeline *pipeline_record(const VkSpecializationInfo *si)
+{
+  size_t entries = si && si->pMapEntries ? si->mapEntryCount : 0;
+  size_t data = si && si->pData ? si->dataSize : 0;
+  if (entries > 4096 || data > 65536)
+    return NULL;
+  struct pm4d_vk_pipeline *p = calloc(1, sizeof(*p) + entries * sizeof(VkSpecializationMapEntry) + data);
+  if (!p || !si)
+    return p;
+  VkSpecializationMapEntry *e = (VkSpecializationMapEntry *)(p + 1);
+  if (entries)
+    memcpy(e, si->pMapEntries, entries * sizeof(*e));
+  if (data)
+    memcpy(e + entries, si->pData, data);
+  p->spec = (VkSpecializationInfo){(uint32_t)entries, e, data, e + entries};
+  return p;
+}
+
 VkResult pm4d_hook_CreateComputePipelines(VkDevice device, VkPipelineCache pipelineCache,
                                           uint32_t createInfoCount,
                                           const VkComputePipelineCreateInfo *pCreateInfos,
@@ -203,7 +238,7 @@ VkResult pm4d_hook_CreateComputePipelines(VkDevice device, VkPipelineCache pipel
       continue;
     }
     struct pm4d_vk_spirv *spirv = stage_spirv(dev, &ci->stage);
-    struct pm4d_vk_pipeline *p = spirv ? calloc(1, sizeof(*p)) : NULL;
+    struct pm4d_vk_pipeline *p = spirv ? pipeline_record(ci->stage.pSpecializationInfo) : NULL;
     if (!p) {
       pm4d_vk_spirv_unref(spirv);
       PM4D_VK_UNTRACKED("vkCreateComputePipelines: stage code unknown or out of memory; pipeline not tracked");
@@ -212,6 +247,11 @@ VkResult pm4d_hook_CreateComputePipelines(VkDevice device, VkPipelineCache pipel
     p->spirv = spirv;
     p->layout = ci->layout;
     snprintf(p->entry, sizeof(p->entry), "%s", ci->stage.pName ? ci->stage.pName : "");
+    p->pt = spirv->pt;
+    if (spirv->module) {
+      p->conv2d = pm4d_shader_table_lookup(pm4d_vk_shader_table(), spirv->module->fingerprint, p->entry);
+      p->pt = p->conv2d ? PM4D_CONV2D_REDIRECT : PM4D_CONV2D_PT_UNKNOWN_SHADER;
+    }
     pm4d_vk_object_add(dev, PM4D_VK_OBJ_PIPELINE, (uint64_t)pPipelines[i], p);
   }
   return res;
@@ -233,12 +273,30 @@ static int compare_bindings(const void *a, const void *b)
   return x < y ? -1 : x > y;
 }
 
+/* Binding flags are harmless unless descriptors may change after they are bound (then the
+ * contents seen at record time are not what runs). */
+static bool binding_flags_ok(const void *pNext)
+{
+  for (const VkBaseInStructure *s = pNext; s; s = s->pNext) {
+    if (s->sType != VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_BINDING_FLAGS_CREATE_INFO)
+      continue;
+    const VkDescriptorSetLayoutBindingFlagsCreateInfo *f = (const void *)s;
+    for (uint32_t i = 0; f->pBindingFlags && i < f->bindingCount; i++)
+      if (f->pBindingFlags[i] & (VK_DESCRIPTOR_BINDING_UPDATE_AFTER_BIND_BIT |
+                                 VK_DESCRIPTOR_BINDING_UPDATE_UNUSED_WHILE_PENDING_BIT))
+        return false;
+  }
+  return true;
+}
+
 static struct pm4d_vk_set_layout *set_layout_record(const VkDescriptorSetLayoutCreateInfo *ci)
 {
   static const VkStructureType known[] = {
     VK_STRUCTURE_TYPE_DEBUG_UTILS_OBJECT_NAME_INFO_EXT,
+    VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_BINDING_FLAGS_CREATE_INFO,
   };
-  if (!pm4d_vk_pnext_known(ci->pNext, known, 1) || (ci->bindingCount && !ci->pBindings))
+  if (!pm4d_vk_pnext_known(ci->pNext, known, 2) || !binding_flags_ok(ci->pNext) ||
+      (ci->bindingCount && !ci->pBindings))
     return NULL;
   struct pm4d_vk_set_layout *l = malloc(sizeof(*l) + ci->bindingCount * sizeof(l->bindings[0]));
   if (!l)
@@ -276,7 +334,7 @@ VkResult pm4d_hook_CreateDescriptorSetLayout(VkDevice device, const VkDescriptor
   if (l)
     pm4d_vk_object_add(dev, PM4D_VK_OBJ_SET_LAYOUT, (uint64_t)*pSetLayout, l);
   else
-    PM4D_VK_UNTRACKED("vkCreateDescriptorSetLayout: unknown pNext, inline block or out of memory; layout not tracked");
+    PM4D_VK_UNTRACKED("vkCreateDescriptorSetLayout: unknown pNext, update-after-bind, inline block or out of memory; layout not tracked");
   return res;
 }
 
@@ -331,7 +389,11 @@ VkResult pm4d_hook_CreateBuffer(VkDevice device, const VkBufferCreateInfo *pCrea
 {
   pm4d_counter_inc(PM4D_CTR_vkCreateBuffer);
   PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkCreateBuffer", VK_ERROR_INITIALIZATION_FAILED);
-  VkResult res = dev->table.CreateBuffer(device, pCreateInfo, pAllocator, pBuffer);
+  /* amdgpu jobs address buffers by vkGetBufferDeviceAddress. */
+  VkBufferCreateInfo ci = *pCreateInfo;
+  if (dev->redirect && dev->redirect->space == PM4D_ADDR_GPU_VA)
+    ci.usage |= VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT;
+  VkResult res = dev->table.CreateBuffer(device, &ci, pAllocator, pBuffer);
   if (res != VK_SUCCESS)
     return res;
   /* Buffers are tracked whatever their pNext: size and usage mean the same with any. */
@@ -397,61 +459,4 @@ VkResult pm4d_hook_BindBufferMemory2(VkDevice device, uint32_t bindInfoCount,
   }
   pthread_mutex_unlock(&dev->lock);
   return res;
-}
-
-VkResult pm4d_hook_AllocateMemory(VkDevice device, const VkMemoryAllocateInfo *pAllocateInfo,
-                                  const VkAllocationCallbacks *pAllocator, VkDeviceMemory *pMemory)
-{
-  pm4d_counter_inc(PM4D_CTR_vkAllocateMemory);
-  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkAllocateMemory", VK_ERROR_INITIALIZATION_FAILED);
-  VkResult res = dev->table.AllocateMemory(device, pAllocateInfo, pAllocator, pMemory);
-  if (res != VK_SUCCESS)
-    return res;
-  struct pm4d_vk_memory *m = calloc(1, sizeof(*m));
-  if (!m) {
-    PM4D_VK_UNTRACKED("vkAllocateMemory: out of memory; allocation not tracked");
-    return res;
-  }
-  m->size = pAllocateInfo->allocationSize;
-  m->type_index = pAllocateInfo->memoryTypeIndex;
-  pm4d_vk_object_add(dev, PM4D_VK_OBJ_MEMORY, (uint64_t)*pMemory, m);
-  return res;
-}
-
-void pm4d_hook_FreeMemory(VkDevice device, VkDeviceMemory memory, const VkAllocationCallbacks *pAllocator)
-{
-  pm4d_counter_inc(PM4D_CTR_vkFreeMemory);
-  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkFreeMemory", );
-  pm4d_vk_object_remove(dev, PM4D_VK_OBJ_MEMORY, (uint64_t)memory);
-  dev->table.FreeMemory(device, memory, pAllocator);
-}
-
-static void set_mapping(struct pm4d_vk_device *dev, VkDeviceMemory memory, void *ptr, VkDeviceSize offset)
-{
-  pthread_mutex_lock(&dev->lock);
-  struct pm4d_vk_memory *m = pm4d_map_get(&dev->objects[PM4D_VK_OBJ_MEMORY], (uint64_t)memory);
-  if (m) {
-    m->mapped = ptr;
-    m->map_offset = offset;
-  }
-  pthread_mutex_unlock(&dev->lock);
-}
-
-VkResult pm4d_hook_MapMemory(VkDevice device, VkDeviceMemory memory, VkDeviceSize offset,
-                             VkDeviceSize size, VkMemoryMapFlags flags, void **ppData)
-{
-  pm4d_counter_inc(PM4D_CTR_vkMapMemory);
-  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkMapMemory", VK_ERROR_INITIALIZATION_FAILED);
-  VkResult res = dev->table.MapMemory(device, memory, offset, size, flags, ppData);
-  if (res == VK_SUCCESS)
-    set_mapping(dev, memory, *ppData, offset);
-  return res;
-}
-
-void pm4d_hook_UnmapMemory(VkDevice device, VkDeviceMemory memory)
-{
-  pm4d_counter_inc(PM4D_CTR_vkUnmapMemory);
-  PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkUnmapMemory", );
-  set_mapping(dev, memory, NULL, 0);
-  dev->table.UnmapMemory(device, memory);
 }

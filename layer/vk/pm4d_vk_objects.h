@@ -6,6 +6,7 @@
 
 #include <stdatomic.h>
 
+#include "pm4d_conv2d_recognize.h"
 #include "pm4d_counters.h"
 #include "pm4d_log.h"
 #include "pm4d_vk_state.h"
@@ -15,6 +16,8 @@ struct pm4d_vk_spirv {
   _Atomic uint32_t refs;
   uint32_t word_count;
   uint64_t hash; /* FNV-1a 64 of the bytes */
+  uint8_t pt;    /* pm4d_conv2d_recognize's answer (enum pm4d_conv2d_pt) */
+  struct pm4d_conv2d_module *module; /* when pt is REDIRECT: fingerprint, spec defaults */
   uint32_t words[];
 };
 
@@ -22,6 +25,11 @@ struct pm4d_vk_pipeline {
   struct pm4d_vk_spirv *spirv; /* the compute stage's code */
   VkPipelineLayout layout;
   char entry[64];
+  /* Recognition: the table entry (NULL: pass-through for reason pt) and a copy of the
+   * stage's specialization constants (spec.pMapEntries / pData point into this record). */
+  const struct pm4d_shader_entry *conv2d;
+  uint8_t pt;
+  VkSpecializationInfo spec;
 };
 
 struct pm4d_vk_set_binding {
@@ -75,6 +83,10 @@ struct pm4d_vk_memory {
   uint32_t type_index;
   void *mapped; /* host pointer of the mapped range start, or NULL */
   VkDeviceSize map_offset;
+  /* Devices with a host-address back end (sim): the layer's own mapping of the whole
+   * allocation, registered with the direct path; app maps return pointers into it. */
+  void *host;
+  bool registered;
 };
 
 /* Adds a record (dev->lock taken inside). On failure the record is released, the object is

@@ -14,7 +14,7 @@
 #include "pm4d_vk_hooks.h"
 
 /* X(kind): non-dispatchable objects a device tracks, one map each (handles of different
- * types may be equal). Command buffers are tracked here too, by handle. */
+ * types may be equal). Command buffers and queues are tracked here too, by handle. */
 #define PM4D_VK_OBJECT_KINDS(X)                                                                \
   X(SHADER_MODULE)                                                                             \
   X(PIPELINE)                                                                                  \
@@ -24,7 +24,9 @@
   X(UPDATE_TEMPLATE)                                                                           \
   X(BUFFER)                                                                                    \
   X(MEMORY)                                                                                    \
-  X(COMMAND_BUFFER)
+  X(COMMAND_BUFFER)                                                                            \
+  X(COMMAND_POOL)                                                                              \
+  X(QUEUE)
 
 enum pm4d_vk_object_kind {
 #define PM4D_VK_KIND_ENUM(kind) PM4D_VK_OBJ_##kind,
@@ -35,8 +37,11 @@ enum pm4d_vk_object_kind {
 
 struct pm4d_vk_instance {
   VkInstance handle;
+  uint32_t api_version; /* the app's VkApplicationInfo::apiVersion (1.0 when none) */
   struct pm4d_vk_instance_table table;
 };
+
+struct pm4d_vk_redirect;
 
 struct pm4d_vk_device {
   VkDevice handle;
@@ -44,6 +49,9 @@ struct pm4d_vk_device {
   struct pm4d_vk_device_table table;
   PFN_vkSetDeviceLoaderData set_loader_data;
   bool tracking; /* false with PM4DIRECT_DISABLE=1: hooks only forward */
+  /* The direct path of a device with a back end (set at creation, gone at destruction);
+   * NULL: pass-through. */
+  struct pm4d_vk_redirect *redirect;
   /* Guards objects[]. Records are owned by their map; readers copy what they need while
    * holding the lock. */
   pthread_mutex_t lock;

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# ggml's own Vulkan backend (tests/apps/ggml_conv2d) under the layer with the sim back end:
+# its outputs equal those of a run without the layer (the harness's --compare, relative L2
+# 1e-5, and its C reference), every f32 conv2d is redirected, the f16-filter one passes
+# through (unsupported_dtype), no fallback ran.
+# usage: pm4d_e2e_redirect_ggml.sh WORKDIR GGML_CONV2D
+source "$(dirname "$0")/../unit/vk/pm4d_vk_test_lib.sh"
+harness=$1
+rm -rf "${work:?}"/*
+fallbacks=fallback_unavailable+fallback_unsupported+fallback_ring_full+fallback_invalid+fallback_nomem+fallback_failed+fallback_batch_failed+fallback_kill_file
+run off env -u VK_INSTANCE_LAYERS "$harness" --repeat 1 --out "$work/off.out" || { cat "$work/off.log"; fail "ggml without the layer"; }
+run on env VK_INSTANCE_LAYERS="$PM4D_LAYER_NAME" PM4DIRECT_BACKEND=sim PM4DIRECT_STATS="$work/stats.json" \
+  PM4DIRECT_LOG=info "$harness" --repeat 1 --compare "$work/off.out"
+rc=$?
+if grep -q 'pm4direct: device is pass-through: ' "$work/on.log"; then
+  echo "SKIPPED: no sim back end here: $(sed -n 's/.*device is pass-through: //p' "$work/on.log" | head -1)"
+  exit 77
+fi
+[ $rc -eq 0 ] || { cat "$work/on.log"; fail "ggml with the layer exited $rc"; }
+grep -q '^PASS: 0 of' "$work/on.log" || { cat "$work/on.log"; fail "harness did not pass"; }
+f16=$(grep -c ' f16 ' "$work/on.log")
+check_stats "$work/stats.json" dispatches_redirected\>=6 passthrough_unsupported_dtype\>="$f16" \
+  dispatches_recognised=jobs_recorded+passthrough_unsupported_dtype dispatches_redirected=jobs_recorded \
+  "$fallbacks"=0 || { cat "$work/on.log"; fail "stats"; }
+echo "PASS: $(grep -c ' ok$' "$work/on.log") shapes equal with and without the layer; $(sed -n 's/^pm4direct: stats: //p' "$work/on.log" | grep -o 'dispatches_redirected=[0-9]*\|passthrough_unsupported_dtype=[0-9]*' | tr '\n' ' ')"

@@ -12,6 +12,7 @@
 
 #include "pm4d_alloc.h"
 #include "pm4d_direct_internal.h"
+#include "pm4d_counters.h"
 #include "pm4d_direct_test.h"
 #include "pm4d_killfile.h"
 
@@ -120,6 +121,17 @@ static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason,
    return PM4D_DIRECT_OK;
 }
 
+/* The sim is a test device: PM4DIRECT_SIM_CORRUPT_TEMPLATE=DWORD:MASK corrupts its dispatch
+ * templates as pm4d_direct_test_corrupt_templates does, so whole-app fault tests can make every
+ * batch invalid (refused by debug validation, or an unknown opcode for the sim). */
+static void corrupt_from_env(struct pm4d_direct *d, const struct pm4d_direct_config *cfg)
+{
+   const char *v = getenv("PM4DIRECT_SIM_CORRUPT_TEMPLATE");
+   unsigned dword, mask;
+   if (cfg->backend == PM4D_DIRECT_BACKEND_SIM && v && sscanf(v, "%u:%x", &dword, &mask) == 2)
+      pm4d_direct_test_corrupt_templates(d, dword, mask);
+}
+
 enum pm4d_direct_status pm4d_direct_create(const struct pm4d_direct_config *cfg,
                                            const struct pm4d_direct_callbacks *cb,
                                            struct pm4d_direct **out, char *reason,
@@ -146,6 +158,7 @@ enum pm4d_direct_status pm4d_direct_create(const struct pm4d_direct_config *cfg,
    st = load_kernels(d, reason, reason_size);
    if (st != PM4D_DIRECT_OK)
       goto fail;
+   corrupt_from_env(d, cfg);
    st = pm4d_direct_watchdog_start(d);
    if (st != PM4D_DIRECT_OK) {
       fail(reason, reason_size, st, "could not start the watchdog thread");
@@ -169,6 +182,10 @@ void pm4d_direct_destroy(struct pm4d_direct *d)
    while (d->queues)
       pm4d_direct_queue_destroy(d->queues);
    pm4d_direct_watchdog_stop(d);
+   /* The per-submission figures reach the process counters once, here (not on the fast path). */
+   pm4d_counter_add(PM4D_CTR_direct_template_dispatches, d->stats.template_dispatches);
+   pm4d_counter_add(PM4D_CTR_direct_dynamic_dispatches, d->stats.dynamic_dispatches);
+   pm4d_counter_max(PM4D_CTR_ring_high_water_dw, d->stats.ring_high_water_dw);
    if (d->killfile_watched)
       pm4d_killfile_watch_stop(pm4d_killfile_process());
    for (uint32_t i = 0; i < d->nmem; i++)

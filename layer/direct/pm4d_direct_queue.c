@@ -8,6 +8,7 @@
 
 #include "pm4d_alloc.h"
 #include "pm4d_autodisable.h"
+#include "pm4d_counters.h"
 #include "pm4d_direct_internal.h"
 #include "pm4d_histogram.h"
 
@@ -390,12 +391,14 @@ fail_invalid:
    pthread_mutex_lock(&q->mu);
    q->stats.validation_failures++;
    pthread_mutex_unlock(&q->mu);
+   pm4d_counter_inc(PM4D_CTR_direct_validation_failures);
    submit_failed(q, "validation", rs, dw, ndw, jobs, count, wait_point, signal_point);
    goto fail;
 fail_full:
    pthread_mutex_lock(&q->mu);
    q->stats.ring_full++;
    pthread_mutex_unlock(&q->mu);
+   pm4d_counter_inc(PM4D_CTR_direct_ring_full);
    submit_failed(q, "ring_full", rs, NULL, 0, jobs, count, wait_point, signal_point);
 fail:
    free(copy);

@@ -8,6 +8,7 @@
 
 #include "pm4d_alloc.h"
 #include "pm4d_autodisable.h"
+#include "pm4d_counters.h"
 #include "pm4d_direct_internal.h"
 #include "pm4d_histogram.h"
 
@@ -26,6 +27,7 @@ static void completed(struct pm4d_direct_batch *b, uint64_t now)
 {
    if (b->kick_ns)
       pm4d_hist_record(PM4D_HIST_kick_to_fence, now - b->kick_ns);
+   pm4d_counter_add(PM4D_CTR_direct_jobs_completed, b->count);
    pm4d_autodisable_note(true);
    free(b->jobs);
 }
@@ -99,6 +101,9 @@ static void recover(struct pm4d_direct *d, struct pm4d_direct_queue *q, enum cau
    d->stats.faults += cause == FAULT;
    d->stats.hangs += cause == HANG;
    d->stats.resets++;
+   pm4d_counter_add(PM4D_CTR_direct_faults, cause == FAULT);
+   pm4d_counter_add(PM4D_CTR_direct_hangs, cause == HANG);
+   pm4d_counter_inc(PM4D_CTR_direct_resets);
 }
 
 /* Looks at one queue's oldest batches. Returns true when it found a hang or fault and filled

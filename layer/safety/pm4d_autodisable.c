@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "pm4d_config.h"
+#include "pm4d_counters.h"
 #include "pm4d_log.h"
 
 void pm4d_autodisable_init(struct pm4d_autodisable *a, uint32_t window, double threshold)
@@ -70,6 +71,7 @@ bool pm4d_autodisable_note(bool success)
   if (!pm4d_autodisable_record(a, success))
     return false;
   atomic_store(&pm4d_autodisable_off, true);
+  pm4d_counter_inc(PM4D_CTR_auto_disables);
   pm4d_log(PM4D_LOG_ERROR,
            "auto-disable: %s; the direct path is now off for this process: every later conv2d "
            "runs through the driver as recorded (fallback), work already kicked completes or "

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "pm4d_alloc.h"
+#include "pm4d_counters.h"
 #include "pm4d_decode.h"
 #include "pm4d_log.h"
 #include "pm4d_stats.h"
@@ -75,6 +76,7 @@ void pm4d_diag_close(struct pm4d_diag *dg)
     pm4d_stats_write_current(f);
     fclose(f);
   }
+  pm4d_counter_inc(PM4D_CTR_diagnostics_written);
   pm4d_log(PM4D_LOG_WARN, "diagnostics written to %s", dg->dir);
   free(dg);
 }

@@ -15,9 +15,17 @@ static const struct { const char *prefix, *title; } groups[] = {
    {"vk", "Vulkan entry points"},
    {"passthrough_", "passed through to the driver (by reason)"},
    {"fallback_", "fallen back to the driver (by reason)"},
+   {"direct_hangs", "failures and safety"},
+   {"direct_faults", "failures and safety"},
+   {"direct_resets", "failures and safety"},
+   {"direct_validation", "failures and safety"},
+   {"direct_ring_full", "failures and safety"},
+   {"auto_disables", "failures and safety"},
+   {"diagnostics", "failures and safety"},
    {"dispatch", "redirect"},
    {"jobs_", "redirect"},
    {"direct_", "redirect"},
+   {"ring_", "redirect"},
    {"", "layer"},
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pm4d_autodisable.h"
 #include "pm4d_killfile.h"
 #include "pm4d_vk_redirect.h"
 
@@ -317,6 +318,8 @@ bool pm4d_vk_split_dispatch(struct pm4d_vk_cmdbuf *r, uint32_t gx, uint32_t gy, 
     why = PM4D_CTR_passthrough_render_pass;
   else if (pm4d_killfile_active())
     why = PM4D_CTR_passthrough_kill_switch;
+  else if (pm4d_autodisable_active())
+    why = PM4D_CTR_passthrough_auto_disabled;
   else if (r->broken)
     why = PM4D_CTR_passthrough_no_memory;
   else

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pm4d_autodisable.h"
 #include "pm4d_killfile.h"
 #include "pm4d_vk_redirect.h"
 
@@ -143,13 +144,27 @@ static const enum pm4d_counter fallback_by_status[] = {
   [PM4D_DIRECT_NOMEM] = PM4D_CTR_fallback_nomem,             [PM4D_DIRECT_FAILED] = PM4D_CTR_fallback_failed,
 };
 
+/* Why a batch must not go direct (PM4D_CTR_COUNT: it may): no bridge, the kill file, or the
+ * direct path auto-disabled. */
+static enum pm4d_counter turned_away(const struct chain *x)
+{
+  if (!x->q)
+    return PM4D_CTR_fallback_unavailable;
+  if (pm4d_killfile_active())
+    return PM4D_CTR_fallback_kill_file;
+  if (pm4d_autodisable_active())
+    return PM4D_CTR_fallback_auto_disabled;
+  return PM4D_CTR_COUNT;
+}
+
 /* One direct batch in the chain: the link so far signals p1, the batch runs p1 -> p2, the
- * next link waits for p2 and starts with the batch's guards. Killed, without a bridge, or
- * refused: the fallbacks run armed in a driver link instead. */
+ * next link waits for p2 and starts with the batch's guards. Killed, auto-disabled, without a
+ * bridge, or refused: the fallbacks run armed in a driver link instead. */
 static VkResult run_batch(struct chain *x, const struct pm4d_job *jobs, uint32_t count)
 {
-  if (!x->q || pm4d_killfile_active()) {
-    pm4d_counter_inc(x->q ? PM4D_CTR_fallback_kill_file : PM4D_CTR_fallback_unavailable);
+  enum pm4d_counter away = turned_away(x);
+  if (away != PM4D_CTR_COUNT) {
+    pm4d_counter_inc(away);
     add_fallbacks(x, jobs, count, true);
     return VK_SUCCESS;
   }

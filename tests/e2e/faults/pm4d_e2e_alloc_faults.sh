@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Allocation failure at every allocation site of the layer that a convnet run reaches: the
+# layer built with the pm4d_alloc_inject hook lists the sites of a clean run
+# (PM4DIRECT_ALLOC_SITES), then convnet runs once per site with every allocation there failing
+# (PM4DIRECT_FAIL_ALLOC_SITE). Each run: exit 0, reference check passed, output within 1e-5 of
+# the run without the layer, the site really failed, and every job recorded completed exactly
+# once (direct_jobs_completed + fallback_jobs = jobs_recorded x iterations). layer/vk's own
+# allocations are covered by vk.allocation_failures (linker --wrap).
+# usage: pm4d_e2e_alloc_faults.sh WORKDIR CONVNET INJECT_MANIFEST_DIR [convnet options...]
+source "$(dirname "$0")/../../unit/vk/pm4d_vk_test_lib.sh"
+convnet=$1 manifests=$2
+shift 2
+iters=3
+for ((i = 1; i <= $#; i++)); do
+  [ "${!i}" = --iters ] && { j=$((i + 1)); iters=${!j}; }
+done
+rm -rf "${work:?}"/*
+env_on=(VK_LAYER_PATH="$manifests" VK_INSTANCE_LAYERS="$PM4D_LAYER_NAME" PM4DIRECT_BACKEND=sim
+  PM4DIRECT_LOG=error)
+run off env -u VK_INSTANCE_LAYERS "$convnet" --out "$work/off.bin" "$@" || { cat "$work/off.log"; fail "convnet without the layer"; }
+run clean env "${env_on[@]}" PM4DIRECT_ALLOC_SITES="$work/sites.txt" PM4DIRECT_STATS="$work/clean.json" \
+  "$convnet" --out "$work/clean.bin" "$@" || { cat "$work/clean.log"; fail "clean run under the injecting layer"; }
+check_stats "$work/clean.json" dispatches_redirected\>=1 || fail "the clean run redirected nothing (no sim here?)"
+[ -s "$work/sites.txt" ] || fail "no allocation sites listed"
+n=0
+while read -r site calls _; do
+  n=$((n + 1))
+  name=site$n
+  run "$name" env "${env_on[@]}" PM4DIRECT_FAIL_ALLOC_SITE="$site" PM4DIRECT_ALLOC_SITES="$work/$name.sites" \
+    PM4DIRECT_STATS="$work/$name.json" "$convnet" --out "$work/$name.bin" "$@" ||
+    { cat "$work/$name.log"; fail "$site failing: convnet exited $?"; }
+  grep -q 'reference check passed' "$work/$name.log" || fail "$site failing: reference check"
+  python3 "$(dirname "$0")/../pm4d_compare_f32.py" "$work/$name.bin" "$work/off.bin" 1e-5 >/dev/null ||
+    fail "$site failing: output differs"
+  awk -v s="$site" '$1 == s && $3 > 0 { hit = 1 } END { exit !hit }' "$work/$name.sites" ||
+    fail "$site: the injection did not fail it"
+  check_stats "$work/$name.json" direct_jobs_completed+fallback_jobs=jobs_recorded*"$iters" 2>/dev/null ||
+    python3 - "$work/$name.json" "$iters" "$site" <<'PY' || fail "$site failing: jobs lost or run twice"
+import json, sys
+c = json.load(open(sys.argv[1]))["counters"]
+done, want = c["direct_jobs_completed"] + c["fallback_jobs"], c["jobs_recorded"] * int(sys.argv[2])
+sys.exit(0 if done == want else f"{sys.argv[3]}: {done} jobs completed, {want} recorded x iterations")
+PY
+  echo "ok $site ($calls allocations in a clean run): $(python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))["counters"]
+print(" ".join(f"{k}={c[k]}" for k in ("jobs_recorded", "dispatches_redirected", "fallback_jobs", "passthrough_no_memory", "fallback_nomem") if c.get(k)))' "$work/$name.json")"
+done < "$work/sites.txt"
+echo "PASS: $n allocation sites, each failing in its own run"

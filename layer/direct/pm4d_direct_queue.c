@@ -228,15 +228,17 @@ static uint64_t kernarg_take(struct pm4d_direct_queue *q, uint64_t bytes, uint64
    return pos % q->kernarg_bytes;
 }
 
-/* A batch refused after its jobs were accepted (validation, ring full, kick refused): it
- * counts against auto-disable and gets a diagnostics event. */
+/* A batch refused after its jobs were accepted (validation, ring full, kick refused): a
+ * diagnostics event, and a failure for auto-disable unless the ring was only full (back
+ * pressure from a burst, not a broken path). */
 static void submit_failed(struct pm4d_direct_queue *q, const char *kind, const char *reason,
                           const uint32_t *pm4, uint32_t ndw, const struct pm4d_job *jobs,
                           uint32_t count, uint64_t wait_point, uint64_t signal_point)
 {
    const struct pm4d_direct_batch b = {.jobs = (struct pm4d_job *)jobs, .count = count,
                                        .wait_point = wait_point, .signal_point = signal_point};
-   pm4d_autodisable_note(false);
+   if (strcmp(kind, "ring_full") != 0)
+      pm4d_autodisable_note(false);
    pm4d_direct_diag(q, kind, reason ? reason : "", "this batch was not kicked; its jobs run "
                     "through the driver (fallback command buffers)", pm4, ndw, &b, 1);
 }

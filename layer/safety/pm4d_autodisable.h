@@ -1,5 +1,7 @@
 /* Auto-disable: the direct path is switched off for the rest of the process once the success
- * rate of its batches over the last `window` outcomes drops below `threshold`. It trips as
+ * rate of its batches over the last `window` outcomes drops below `threshold`. Outcomes: a
+ * batch's fence arrived (success); a hang, device fault, validation refusal or refused kick
+ * (failure). A full ring is back pressure and does not count. It trips as
  * soon as the failures inside one window exceed what the threshold allows in a full window
  * (window 100 at 95 %: the 6th failure among any 100 consecutive outcomes), so a device that
  * fails from the start is cut off after a handful of batches, not after a full window. */

@@ -3,7 +3,11 @@
  * time, and checks its output against the C reference every 64th submission and at the end.
  *   own     each thread its own device and queue (lavapipe has one queue per device)
  *   shared  one device, one queue, the threads take turns submitting (external sync)
- * usage: pm4d_e2e_threads own|shared SUBMISSIONS (the total over the four threads)
+ *   burst   one thread submits everything back to back, each submission first waiting (in
+ *           its command buffer) for an event the host sets only after the last one: no direct
+ *           batch can start, so the direct path's 64 batch slots fill and later batches are
+ *           refused as ring full (each after the 100 ms deadline) and run by their fallbacks
+ * usage: pm4d_e2e_threads own|shared|burst SUBMISSIONS (the total over the four threads)
  * Prints "threads: <n> submissions, <k> checks, all right". Exit 0, 1 on a wrong output or a
  * Vulkan error, 77 without a device. */
 #include <pthread.h>
@@ -99,6 +103,37 @@ static bool output_right(struct worker *w)
    return true;
 }
 
+static bool burst;
+
+/* Submits the recorded command buffer `count` times: each waits for its fence, or (burst) all
+ * back to back behind the gate event, which opens after the last. */
+static int submit_all(struct worker *w, VkCommandBuffer cb, VkEvent gate, VkFence fence,
+                      unsigned count)
+{
+   struct gpu *g = w->gpu;
+   VkDevice dev = g->ctx.device;
+   VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1,
+                      .pCommandBuffers = &cb};
+   for (unsigned i = 0; i < count; i++) {
+      bool wait = !burst || i + 1 == count;
+      pthread_mutex_lock(&g->queue_lock);
+      VkResult res = vkQueueSubmit(g->ctx.queue, 1, &si, wait ? fence : VK_NULL_HANDLE);
+      pthread_mutex_unlock(&g->queue_lock);
+      if (res == VK_SUCCESS && burst && wait)
+         res = vkSetEvent(dev, gate);
+      if (res == VK_SUCCESS && wait)
+         res = vkWaitForFences(dev, 1, &fence, VK_TRUE, 60ull * 1000000000ull);
+      if (res == VK_SUCCESS && wait)
+         res = vkResetFences(dev, 1, &fence);
+      if (res != VK_SUCCESS)
+         return pm4d_vktest_fail(PROG, "submission", res);
+      w->submissions++;
+      if (((i + 1) % CHECK_EVERY == 0 || i + 1 == count) && wait && !output_right(w))
+         return 1;
+   }
+   return 0;
+}
+
 /* Buffers, descriptor set, command buffer, then the submissions. */
 static int work(struct worker *w, unsigned count)
 {
@@ -146,8 +181,15 @@ static int work(struct worker *w, unsigned count)
                                       .commandBufferCount = 1};
    VkCommandBuffer cb;
    PM4D_VKTEST_TRY(PROG, "vkAllocateCommandBuffers", vkAllocateCommandBuffers(dev, &cai, &cb));
-   VkCommandBufferBeginInfo cbi = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+   VkEventCreateInfo eci = {.sType = VK_STRUCTURE_TYPE_EVENT_CREATE_INFO};
+   VkEvent gate;
+   PM4D_VKTEST_TRY(PROG, "vkCreateEvent", vkCreateEvent(dev, &eci, NULL, &gate));
+   VkCommandBufferBeginInfo cbi = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+                                   .flags = burst ? VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT : 0};
    PM4D_VKTEST_TRY(PROG, "vkBeginCommandBuffer", vkBeginCommandBuffer(cb, &cbi));
+   if (burst)
+      vkCmdWaitEvents(cb, 1, &gate, VK_PIPELINE_STAGE_HOST_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                      0, NULL, 0, NULL, 0, NULL);
    vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, g->pipeline);
    vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, g->layout, 0, 1, &set, 0, NULL);
    const struct pm4d_glsl_conv2d_push push = {1, 4, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 8, 8,
@@ -159,24 +201,9 @@ static int work(struct worker *w, unsigned count)
    VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
    VkFence fence;
    PM4D_VKTEST_TRY(PROG, "vkCreateFence", vkCreateFence(dev, &fci, NULL, &fence));
-   VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1,
-                      .pCommandBuffers = &cb};
-   int rc = 0;
-   for (unsigned i = 0; i < count && !rc; i++) {
-      pthread_mutex_lock(&g->queue_lock);
-      VkResult res = vkQueueSubmit(g->ctx.queue, 1, &si, fence);
-      pthread_mutex_unlock(&g->queue_lock);
-      if (res == VK_SUCCESS)
-         res = vkWaitForFences(dev, 1, &fence, VK_TRUE, 60ull * 1000000000ull);
-      if (res == VK_SUCCESS)
-         res = vkResetFences(dev, 1, &fence);
-      if (res != VK_SUCCESS)
-         rc = pm4d_vktest_fail(PROG, "submission", res);
-      w->submissions++;
-      if (!rc && ((i + 1) % CHECK_EVERY == 0 || i + 1 == count) && !output_right(w))
-         rc = 1;
-   }
+   int rc = submit_all(w, cb, gate, fence, count);
    vkDestroyFence(dev, fence, NULL);
+   vkDestroyEvent(dev, gate, NULL);
    vkDestroyCommandPool(dev, pool, NULL);
    vkDestroyDescriptorPool(dev, dpool, NULL);
    for (unsigned i = 0; i < PM4D_GLSL_BINDING_COUNT; i++)
@@ -200,12 +227,14 @@ static void *thread_main(void *arg)
 
 int main(int argc, char **argv)
 {
-   if (argc != 3 || (strcmp(argv[1], "own") && strcmp(argv[1], "shared"))) {
-      fprintf(stderr, "usage: pm4d_e2e_threads own|shared SUBMISSIONS\n");
+   if (argc != 3 || (strcmp(argv[1], "own") && strcmp(argv[1], "shared") && strcmp(argv[1], "burst"))) {
+      fprintf(stderr, "usage: pm4d_e2e_threads own|shared|burst SUBMISSIONS\n");
       return 1;
    }
    own = !strcmp(argv[1], "own");
-   per_thread = (unsigned)strtoul(argv[2], NULL, 10) / THREADS;
+   burst = !strcmp(argv[1], "burst");
+   unsigned threads = burst ? 1 : THREADS;
+   per_thread = (unsigned)strtoul(argv[2], NULL, 10) / threads;
    static struct gpu gpus[THREADS];
    static struct worker workers[THREADS];
    if (!own) {
@@ -214,13 +243,13 @@ int main(int argc, char **argv)
          return rc;
    }
    pthread_t t[THREADS];
-   for (unsigned i = 0; i < THREADS; i++) {
+   for (unsigned i = 0; i < threads; i++) {
       workers[i] = (struct worker){.gpu = &gpus[own ? i : 0], .index = i};
       pthread_create(&t[i], NULL, thread_main, &workers[i]);
    }
    int rc = 0;
    unsigned submissions = 0, checks = 0;
-   for (unsigned i = 0; i < THREADS; i++) {
+   for (unsigned i = 0; i < threads; i++) {
       pthread_join(t[i], NULL);
       rc = rc ? rc : workers[i].rc;
       submissions += workers[i].submissions;

@@ -4,7 +4,9 @@
 # twice, outputs right, and the run ends within the ctest timeout.
 # With a sim fault (PM4DIRECT_SIM_FAULT, e.g. stall_after=400): hangs (each fails every batch
 # in flight on the queue), their fallbacks, and auto-disable once 6 batches failed.
-# usage: pm4d_e2e_threads.sh WORKDIR PROGRAM own|shared SUBMISSIONS [SIM_FAULT]
+# burst: the 64 batch slots fill, the rest are refused as ring full and fall back (back
+# pressure, which auto-disable does not count).
+# usage: pm4d_e2e_threads.sh WORKDIR PROGRAM own|shared|burst SUBMISSIONS [SIM_FAULT]
 source "$(dirname "$0")/../../unit/vk/pm4d_vk_test_lib.sh"
 prog=$1 mode=$2 n=$3 fault=${4:-}
 rm -rf "${work:?}"/*
@@ -19,7 +21,10 @@ fi
 grep -q "^threads: $n submissions, .* all right$" "$work/on.log" || { tail "$work/on.log"; fail "$mode: not all submissions ran"; }
 check_stats "$work/stats.json" vkQueueSubmit="$n" direct_jobs_completed+fallback_jobs="$n" \
   dispatches_redirected\>=1 live_devices=0 || fail "$mode: stats"
-if [ -n "$fault" ]; then
+if [ "$mode" = burst ]; then
+  check_stats "$work/stats.json" direct_ring_full\>=1 fallback_ring_full=direct_ring_full \
+    direct_batches=64 direct_hangs=0 auto_disables=0 || fail "burst: stats"
+elif [ -n "$fault" ]; then
   check_stats "$work/stats.json" direct_hangs\>=1 fallback_batch_failed\>=6 auto_disables=1 \
     fallback_auto_disabled\>=1 || fail "$mode with $fault: stats"
 else
@@ -29,4 +34,4 @@ echo "PASS ($mode${fault:+ $fault}): $(grep '^threads:' "$work/on.log"); $(pytho
 import json, sys
 c = json.load(open(sys.argv[1]))["counters"]
 print(" ".join(f"{k}={c[k]}" for k in ("dispatches_redirected", "direct_jobs_completed", "fallback_jobs", "direct_hangs",
-                                         "auto_disables", "fallback_auto_disabled") if c[k]))' "$work/stats.json")"
+                                         "auto_disables", "fallback_auto_disabled", "direct_ring_full") if c[k]))' "$work/stats.json")"

@@ -10,10 +10,7 @@
 source "$(dirname "$0")/../../unit/vk/pm4d_vk_test_lib.sh"
 convnet=$1 manifests=$2
 shift 2
-iters=3
-for ((i = 1; i <= $#; i++)); do
-  [ "${!i}" = --iters ] && { j=$((i + 1)); iters=${!j}; }
-done
+iters=$(convnet_iters "$@")
 rm -rf "${work:?}"/*
 env_on=(VK_LAYER_PATH="$manifests" VK_INSTANCE_LAYERS="$PM4D_LAYER_NAME" PM4DIRECT_BACKEND=sim
   PM4DIRECT_LOG=error)
@@ -26,12 +23,10 @@ n=0
 while read -r site calls _; do
   n=$((n + 1))
   name=site$n
+  echo "failing $site"
   run "$name" env "${env_on[@]}" PM4DIRECT_FAIL_ALLOC_SITE="$site" PM4DIRECT_ALLOC_SITES="$work/$name.sites" \
-    PM4DIRECT_STATS="$work/$name.json" "$convnet" --out "$work/$name.bin" "$@" ||
-    { cat "$work/$name.log"; fail "$site failing: convnet exited $?"; }
-  grep -q 'reference check passed' "$work/$name.log" || fail "$site failing: reference check"
-  python3 "$(dirname "$0")/../pm4d_compare_f32.py" "$work/$name.bin" "$work/off.bin" 1e-5 >/dev/null ||
-    fail "$site failing: output differs"
+    PM4DIRECT_STATS="$work/$name.json" "$convnet" --out "$work/$name.bin" "$@"
+  check_convnet_run $? "$work/$name.log" "$work/$name.bin" "$work/off.bin"
   awk -v s="$site" '$1 == s && $3 > 0 { hit = 1 } END { exit !hit }' "$work/$name.sites" ||
     fail "$site: the injection did not fail it"
   check_stats "$work/$name.json" direct_jobs_completed+fallback_jobs=jobs_recorded*"$iters" 2>/dev/null ||

@@ -23,10 +23,7 @@
 source "$(dirname "$0")/../../unit/vk/pm4d_vk_test_lib.sh"
 convnet=$1 case=$2
 shift 2
-iters=3
-for ((i = 1; i <= $#; i++)); do
-  [ "${!i}" = --iters ] && { j=$((i + 1)); iters=${!j}; }
-done
+iters=$(convnet_iters "$@")
 rm -rf "${work:?}"/*
 kill_file=$work/kill
 # Corrupts EVENT_WRITE's header (dword 0 of each dispatch template) into opcode 0x7A.
@@ -66,13 +63,8 @@ case $case in
   *) fail "unknown case $case" ;;
 esac
 rc=$?
-if grep -q 'pm4direct: device is pass-through: ' "$work/on.log"; then
-  echo "SKIPPED: no sim back end here: $(sed -n 's/.*device is pass-through: //p' "$work/on.log" | head -1)"
-  exit 77
-fi
-[ $rc -eq 0 ] || { cat "$work/on.log"; fail "convnet with the layer exited $rc"; }
-grep -q 'reference check passed' "$work/on.log" || { cat "$work/on.log"; fail "reference check"; }
-python3 "$(dirname "$0")/../pm4d_compare_f32.py" "$work/on.bin" "$work/off.bin" 1e-5 || fail "output differs from the run without the layer"
+skip_if_pass_through "$work/on.log"
+check_convnet_run $rc "$work/on.log" "$work/on.bin" "$work/off.bin"
 dispatches=$(sed -n 's/^convnet: \([0-9]*\) dispatches per inference$/\1/p' "$work/on.log")
 [ -n "$dispatches" ] || fail "convnet did not say how many dispatches it records"
 total=$((dispatches * iters))

@@ -13,10 +13,7 @@ rm -rf "${work:?}"/*
 run on env VK_INSTANCE_LAYERS="$PM4D_LAYER_NAME" PM4DIRECT_BACKEND=sim PM4DIRECT_STATS="$work/stats.json" \
   PM4DIRECT_SIM_FAULT="$fault" "$prog" "$mode" "$n"
 rc=$?
-if grep -q 'pm4direct: device is pass-through: ' "$work/on.log"; then
-  echo "SKIPPED: no sim back end here: $(sed -n 's/.*device is pass-through: //p' "$work/on.log" | head -1)"
-  exit 77
-fi
+skip_if_pass_through "$work/on.log"
 [ $rc -eq 0 ] || { tail -30 "$work/on.log"; fail "$mode: exited $rc"; }
 grep -q "^threads: $n submissions, .* all right$" "$work/on.log" || { tail "$work/on.log"; fail "$mode: not all submissions ran"; }
 check_stats "$work/stats.json" vkQueueSubmit="$n" direct_jobs_completed+fallback_jobs="$n" \

@@ -15,16 +15,9 @@
 #include "pm4d_counters.h"
 #include "pm4d_histogram.h"
 #include "pm4d_killfile.h"
+#include "pm4d_safety_check.h"
 #include "pm4d_stats.h"
 
-static int failures;
-#define CHECK(cond)                                                                            \
-  do {                                                                                         \
-    if (!(cond)) {                                                                             \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);                 \
-      failures++;                                                                              \
-    }                                                                                          \
-  } while (0)
 
 static void test_buckets(void)
 {
@@ -144,16 +137,6 @@ static void test_autodisable(void)
   CHECK(a.window == PM4D_AUTODISABLE_WINDOW_MAX);
 }
 
-static const char *const *fake_env;
-static const char *fake_getenv(const char *name)
-{
-  size_t n = strlen(name);
-  for (const char *const *e = fake_env; *e; e++)
-    if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
-      return *e + n + 1;
-  return NULL;
-}
-
 static void test_config(void)
 {
   struct pm4d_config cfg;
@@ -270,10 +253,5 @@ int main(int argc, char **argv)
   test_config();
   test_killfile_watcher();
   test_alloc_injection();
-  if (failures) {
-    fprintf(stderr, "pm4d_safety_policy_test: %d failure(s)\n", failures);
-    return 1;
-  }
-  printf("pm4d_safety_policy_test: all checks passed\n");
-  return 0;
+  return pm4d_safety_check_result("pm4d_safety_policy_test");
 }

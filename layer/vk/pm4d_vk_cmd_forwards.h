@@ -106,34 +106,34 @@
   X(CmdCopyQueryPoolResults, NULL) \
   X(CmdNextSubpass, NULL) \
   X(CmdExecuteCommands, NULL) \
-  X(CmdSetDeviceMask, NULL) \
-  X(CmdDrawIndirectCount, NULL) \
-  X(CmdDrawIndexedIndirectCount, NULL) \
-  X(CmdNextSubpass2, NULL) \
-  X(CmdSetEvent2, NULL) \
-  X(CmdResetEvent2, NULL) \
-  X(CmdWaitEvents2, NULL) \
-  X(CmdWriteTimestamp2, NULL) \
-  X(CmdCopyBuffer2, NULL) \
-  X(CmdCopyImage2, NULL) \
-  X(CmdCopyBufferToImage2, NULL) \
-  X(CmdCopyImageToBuffer2, NULL) \
-  X(CmdBlitImage2, NULL) \
-  X(CmdResolveImage2, NULL) \
-  X(CmdSetCullMode, NULL) \
-  X(CmdSetFrontFace, NULL) \
-  X(CmdSetPrimitiveTopology, NULL) \
-  X(CmdSetViewportWithCount, NULL) \
-  X(CmdSetScissorWithCount, NULL) \
-  X(CmdBindVertexBuffers2, NULL) \
-  X(CmdSetDepthTestEnable, NULL) \
-  X(CmdSetDepthWriteEnable, NULL) \
-  X(CmdSetDepthCompareOp, NULL) \
-  X(CmdSetDepthBoundsTestEnable, NULL) \
-  X(CmdSetStencilTestEnable, NULL) \
-  X(CmdSetStencilOp, NULL) \
-  X(CmdSetRasterizerDiscardEnable, NULL) \
-  X(CmdSetDepthBiasEnable, NULL) \
-  X(CmdSetPrimitiveRestartEnable, NULL)
+  X(CmdSetDeviceMask, "vkCmdSetDeviceMaskKHR") \
+  X(CmdDrawIndirectCount, "vkCmdDrawIndirectCountKHR") \
+  X(CmdDrawIndexedIndirectCount, "vkCmdDrawIndexedIndirectCountKHR") \
+  X(CmdNextSubpass2, "vkCmdNextSubpass2KHR") \
+  X(CmdSetEvent2, "vkCmdSetEvent2KHR") \
+  X(CmdResetEvent2, "vkCmdResetEvent2KHR") \
+  X(CmdWaitEvents2, "vkCmdWaitEvents2KHR") \
+  X(CmdWriteTimestamp2, "vkCmdWriteTimestamp2KHR") \
+  X(CmdCopyBuffer2, "vkCmdCopyBuffer2KHR") \
+  X(CmdCopyImage2, "vkCmdCopyImage2KHR") \
+  X(CmdCopyBufferToImage2, "vkCmdCopyBufferToImage2KHR") \
+  X(CmdCopyImageToBuffer2, "vkCmdCopyImageToBuffer2KHR") \
+  X(CmdBlitImage2, "vkCmdBlitImage2KHR") \
+  X(CmdResolveImage2, "vkCmdResolveImage2KHR") \
+  X(CmdSetCullMode, "vkCmdSetCullModeEXT") \
+  X(CmdSetFrontFace, "vkCmdSetFrontFaceEXT") \
+  X(CmdSetPrimitiveTopology, "vkCmdSetPrimitiveTopologyEXT") \
+  X(CmdSetViewportWithCount, "vkCmdSetViewportWithCountEXT") \
+  X(CmdSetScissorWithCount, "vkCmdSetScissorWithCountEXT") \
+  X(CmdBindVertexBuffers2, "vkCmdBindVertexBuffers2EXT") \
+  X(CmdSetDepthTestEnable, "vkCmdSetDepthTestEnableEXT") \
+  X(CmdSetDepthWriteEnable, "vkCmdSetDepthWriteEnableEXT") \
+  X(CmdSetDepthCompareOp, "vkCmdSetDepthCompareOpEXT") \
+  X(CmdSetDepthBoundsTestEnable, "vkCmdSetDepthBoundsTestEnableEXT") \
+  X(CmdSetStencilTestEnable, "vkCmdSetStencilTestEnableEXT") \
+  X(CmdSetStencilOp, "vkCmdSetStencilOpEXT") \
+  X(CmdSetRasterizerDiscardEnable, "vkCmdSetRasterizerDiscardEnableEXT") \
+  X(CmdSetDepthBiasEnable, "vkCmdSetDepthBiasEnableEXT") \
+  X(CmdSetPrimitiveRestartEnable, "vkCmdSetPrimitiveRestartEnableEXT")
 
 #endif

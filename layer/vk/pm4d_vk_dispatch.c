@@ -28,12 +28,15 @@ struct hook_entry {
   HOOK_ALIAS(HOOK_DEVICE, offsetof(struct pm4d_vk_device_table, name), name, alias)
 #define FORWARD_ENTRY(name, alias)                                                             \
   HOOK_ENTRY(HOOK_FORWARD, offsetof(struct pm4d_vk_device_table, name), name, alias)
+#define FORWARD_ALIAS(name, alias)                                                             \
+  HOOK_ALIAS(HOOK_FORWARD, offsetof(struct pm4d_vk_device_table, name), name, alias)
 static struct hook_entry hooks[] = {
   PM4D_VK_GLOBAL_HOOKS(GLOBAL_ENTRY)
   PM4D_VK_INSTANCE_HOOKS(INSTANCE_ENTRY)
   PM4D_VK_DEVICE_HOOKS(DEVICE_ENTRY)
   PM4D_VK_DEVICE_HOOKS(DEVICE_ALIAS)
   PM4D_VK_DEVICE_FORWARDS(FORWARD_ENTRY)
+  PM4D_VK_DEVICE_FORWARDS(FORWARD_ALIAS)
 };
 #define HOOK_COUNT (sizeof(hooks) / sizeof(hooks[0]))
 static size_t hook_count; /* entries left after dropping the NULL aliases */

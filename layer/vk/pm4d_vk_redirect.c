@@ -186,6 +186,10 @@ const VkDeviceCreateInfo *pm4d_vk_redirect_plan(struct pm4d_vk_instance *inst, V
   uint32_t n_ext;
   VkExtensionProperties *ext = device_extensions(inst, physical, &n_ext);
   struct pm4d_direct_config dc = {.debug = cfg->debug};
+  /* PM4DIRECT_DEADLINE_MS: a batch's deadline before its FLOP estimate (default 100 ms). */
+  const char *deadline = getenv("PM4DIRECT_DEADLINE_MS");
+  if (deadline && *deadline)
+    dc.deadline_base_ns = strtoull(deadline, NULL, 10) * 1000000ull;
   char reason[256] = "";
   const char *why = ext ? choose_backend(inst, physical, ext, n_ext, &dc) : "cannot list device extensions";
   if (!why)

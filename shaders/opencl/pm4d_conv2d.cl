@@ -6,7 +6,8 @@
  * - arguments: input, filter, bias (0 when flags lacks FLAG_BIAS), output, then
  *   n, c, h, w, k, r, s, oh, ow, stride_h, stride_w, pad_h, pad_w, dil_h, dil_w, groups, flags;
  * - workgroups are one-dimensional (reqd_work_group_size(X, 1, 1));
- * - grid convention: x = spatial output tile, y = output-channel block, z = batch image.
+ * - grid convention: x = spatial output tile, y = output-channel block, z = batch image; the
+ *   GEMM kernels (1x1, 3x3) tile the pixels of the whole batch along x and have z = 1.
  * Indices are 32-bit: the host refuses tensors of 2^31 elements or more. */
 #ifndef PM4D_CONV2D_TILES_H
 #include "pm4d_conv2d_tiles.h"
@@ -32,6 +33,7 @@
 #define PM4D_BARRIER() barrier(CLK_LOCAL_MEM_FENCE)
 #endif
 
+
 #define PM4D_CONV2D_ARGS                                                                     \
    global const float *restrict input, global const float *restrict filter,                  \
       global const float *restrict bias, global float *restrict output, uint n, uint c,      \
@@ -45,26 +47,6 @@ static inline float pm4d_epilogue(float acc, global const float *bias, uint kk, 
    if (flags & PM4D_CONV2D_FLAG_RELU)
       acc = acc > 0.0f ? acc : 0.0f;
    return acc;
-}
-
-/* Stores a 4 x 4 register block: channels k0 + i (those < k), columns col0 + j (those <
- * cols) of the plane row at row_off; plane is the size of one output channel's plane. */
-static inline void pm4d_store_4x4(global float *output, const float acc[4][4],
-                                  global const float *bias, uint flags, uint b, uint k, uint k0,
-                                  uint plane, uint row_off, uint col0, uint cols)
-{
-#pragma unroll
-   for (uint i = 0; i < 4; i++) {
-      const uint kk = k0 + i;
-      if (kk >= k)
-         continue;
-#pragma unroll
-      for (uint j = 0; j < 4; j++) {
-         if (col0 + j < cols)
-            output[(b * k + kk) * plane + row_off + col0 + j] =
-               pm4d_epilogue(acc[i][j], bias, kk, flags);
-      }
-   }
 }
 
 /* Any shape. Grid: x = ceil(oh*ow / DIRECT_WG), y = groups * ceil((k/groups) / DIRECT_KB),
@@ -121,135 +103,199 @@ pm4d_conv2d_direct(PM4D_CONV2D_ARGS)
    }
 }
 
-/* r = s = 1, pad 0, groups 1, any stride: a GEMM over channels per image. Grid:
- * x = ceil(oh*ow / 1X1_TP), y = ceil(k / 1X1_TK), z = n. Work-item t owns output channels
- * k0 + (t/16)*4 + i and pixels p0 + (t%16)*4 + j (i, j < 4), so each input channel costs it
- * two 16-byte LDS reads (4 filter words, a broadcast within the wave, and 4 input words) for
- * 16 FMAs. */
-#define PM4D_1X1_FK (PM4D_1X1_TK + 4) /* filter tile row, padded: fewer store conflicts */
+/* The implicit GEMM behind pm4d_conv2d_1x1 and pm4d_conv2d_3x3: filter (k x c*R*R) times the
+ * input gathered per output pixel (c*R*R x n*oh*ow), pixels flattened over the batch. R (taps
+ * per side, dilation 1) and TC (input channels per step) are compile-time constants at each
+ * call, so every loop below unrolls and every register array stays in registers. */
+#define PM4D_GEMM_FK (PM4D_GEMM_TK + 4)           /* filter tile row, padded: fewer conflicts */
+#define PM4D_GEMM_LC (PM4D_GEMM_WG / PM4D_GEMM_TP) /* channels the workgroup loads per pass */
+#define PM4D_GEMM_FT (PM4D_GEMM_WG / PM4D_GEMM_TK) /* work-items per filter row: 4 */
+#define PM4D_GEMM_IL_MAX 18                       /* input words per work-item and step */
+#define PM4D_GEMM_FL_MAX 18                       /* filter words per work-item and step */
+#define PM4D_GEMM_PL (PM4D_GEMM_TP / 8)           /* work-items along the pixels of a row */
+
+/* Loads the step at input channel c0 into registers: input words for pixel lp (its taps that
+ * fall in the padding masked off by `taps`), channels c0 + lc + LC * i, all R*R taps; filter
+ * words of channel t / FT, rows t % FT + FT * i (so the LDS stores are a fixed stride apart).
+ * Out-of-range words are 0. */
+static inline __attribute__((always_inline)) void pm4d_gemm_load(global const float *input, global const float *filter,
+                                  float *ireg, float *freg, const uint R, const uint TC, uint c0,
+                                  uint c, uint k, uint k0, uint hw, uint w, int base, uint taps,
+                                  uint lc, uint t)
+{
+   const uint rr = R * R, tq = TC * rr;
+   /* Loops run to the largest count and skip the rest (no early exit): constant trip counts
+    * unroll fully whatever R and TC are, so ireg and freg stay in registers. */
+#pragma unroll
+   for (uint i = 0; i < PM4D_GEMM_IL_MAX; i++) {
+      if (i < TC / PM4D_GEMM_LC * rr) {
+         const uint cc = c0 + lc + PM4D_GEMM_LC * (i / rr), rs = i % rr;
+         const bool ok = cc < c && ((taps >> rs) & 1u);
+         ireg[i] = ok ? input[base + (int)(cc * hw + (rs / R) * w + rs % R)] : 0.0f;
+      }
+   }
+#pragma unroll
+   for (uint i = 0; i < PM4D_GEMM_FL_MAX; i++) {
+      if (i < tq / PM4D_GEMM_FT) {
+         const uint kk = t / PM4D_GEMM_FT, q = t % PM4D_GEMM_FT + PM4D_GEMM_FT * i;
+         const bool ok = k0 + kk < k && c0 + q / rr < c;
+         freg[i] = ok ? filter[((k0 + kk) * c + c0) * rr + q] : 0.0f;
+      }
+   }
+}
+
+/* One reduction row q: acc[i][j] += filter word of channel tk + i x input word of pixel j. */
+static inline __attribute__((always_inline)) void
+pm4d_gemm_row(float acc[4][8], local const float4 *fs_v, local const float4 *is_v, uint q,
+              uint tk, uint tp)
+{
+   const float4 f = fs_v[(q * PM4D_GEMM_FK + tk) / 4];
+   const float4 lo = is_v[(q * PM4D_GEMM_TP + tp) / 4];
+   const float4 hi = is_v[(q * PM4D_GEMM_TP + PM4D_GEMM_TP / 2 + tp) / 4];
+   const float fv[4] = {f.x, f.y, f.z, f.w};
+   const float pv[8] = {lo.x, lo.y, lo.z, lo.w, hi.x, hi.y, hi.z, hi.w};
+#pragma unroll
+   for (uint i = 0; i < 4; i++)
+#pragma unroll
+      for (uint j = 0; j < 8; j++)
+         acc[i][j] += fv[i] * pv[j];
+}
+
+/* Grid: x = ceil(n*oh*ow / GEMM_TP), y = ceil(k / GEMM_TK), z = 1. Work-item t owns output
+ * channels k0 + (t/PL)*4 + i (i < 4) and pixels p0 + (t%PL)*4 + j and p0 + TP/2 + (t%PL)*4 + j
+ * (j < 4): per reduction row three 16-byte LDS reads (the filter one a broadcast within the
+ * wave) for 32 FMAs. The next step's words are loaded into registers while this step
+ * computes. is_* is the [row][pixel] tile, fs_* the [row][channel] tile (TC*R*R rows). */
+static inline __attribute__((always_inline)) void pm4d_gemm(global const float *input, global const float *filter,
+                             global const float *bias, global float *output, uint n, uint c,
+                             uint h, uint w, uint k, uint oh, uint ow, uint stride_h,
+                             uint stride_w, uint pad_h, uint pad_w, uint flags,
+                             local float *is_f, local const float4 *is_v, local float *fs_f,
+                             local const float4 *fs_v, const uint R, const uint TC)
+{
+   const uint rr = R * R, tq = TC * rr;
+   const uint t = PM4D_LID();
+   const uint hw = h * w, ohw = oh * ow, np = n * ohw;
+   const uint p0 = PM4D_WG_X() * PM4D_GEMM_TP, k0 = PM4D_WG_Y() * PM4D_GEMM_TK;
+   const uint tk = (t / PM4D_GEMM_PL) * 4, tp = (t % PM4D_GEMM_PL) * 4;
+
+   /* The pixel this work-item loads, and which of its taps lie inside the image. */
+   const uint lp = t % PM4D_GEMM_TP, lc = t / PM4D_GEMM_TP;
+   uint taps = 0;
+   int base = 0; /* input offset of tap (0, 0) of channel 0; negative in the padding */
+   if (p0 + lp < np) {
+      const uint b = (p0 + lp) / ohw, rem = (p0 + lp) % ohw;
+      const int iy = (int)((rem / ow) * stride_h) - (int)pad_h;
+      const int ix = (int)((rem % ow) * stride_w) - (int)pad_w;
+      base = (int)(b * c * hw) + iy * (int)w + ix;
+#pragma unroll
+      for (uint rs = 0; rs < 9; rs++) {
+         const int y = iy + (int)(rs / R), x = ix + (int)(rs % R);
+         if (rs < rr && y >= 0 && y < (int)h && x >= 0 && x < (int)w)
+            taps |= 1u << rs;
+      }
+   }
+
+   float ireg[PM4D_GEMM_IL_MAX], freg[PM4D_GEMM_FL_MAX];
+   float acc[4][8] = {{0.0f}};
+   pm4d_gemm_load(input, filter, ireg, freg, R, TC, 0, c, k, k0, hw, w, base, taps, lc, t);
+   for (uint c0 = 0; c0 < c; c0 += TC) {
+#pragma unroll
+      for (uint i = 0; i < PM4D_GEMM_IL_MAX; i++) {
+         if (i < TC / PM4D_GEMM_LC * rr)
+            is_f[((lc + PM4D_GEMM_LC * (i / rr)) * rr + i % rr) * PM4D_GEMM_TP + lp] = ireg[i];
+      }
+#pragma unroll
+      for (uint i = 0; i < PM4D_GEMM_FL_MAX; i++) {
+         if (i < tq / PM4D_GEMM_FT)
+            fs_f[(t % PM4D_GEMM_FT + PM4D_GEMM_FT * i) * PM4D_GEMM_FK + t / PM4D_GEMM_FT] =
+               freg[i];
+      }
+      PM4D_BARRIER();
+      if (c0 + TC < c)
+         pm4d_gemm_load(input, filter, ireg, freg, R, TC, c0 + TC, c, k, k0, hw, w, base, taps,
+                        lc, t);
+      /* Measured on the H200 (docs/bench-h200-kernels.md): the 1x1 step (32 rows) runs
+       * fastest fully unrolled, the 3x3 step (36 rows) four rows at a time: two loops, since
+       * the unroll pragma takes no expression. On AMD both stay at four: fully unrolled, the
+       * 1x1 spills past GFX11's 128 VGPRs. */
+      if (R == 1) {
+#ifdef __AMDGCN__
+#pragma unroll 4
+#else
+#pragma unroll
+#endif
+         for (uint q = 0; q < tq; q++)
+            pm4d_gemm_row(acc, fs_v, is_v, q, tk, tp);
+      } else {
+#pragma unroll 4
+         for (uint q = 0; q < tq; q++)
+            pm4d_gemm_row(acc, fs_v, is_v, q, tk, tp);
+      }
+      PM4D_BARRIER();
+   }
+   /* Each side of the work-item's pixels is 4 consecutive ones. When a plane is a multiple of
+    * 4 pixels they lie in one image, 16-byte aligned: one vector store per channel. Otherwise
+    * they may straddle two images: place each on its own. */
+#pragma unroll
+   for (uint side = 0; side < 2; side++) {
+      const uint pix0 = p0 + tp + side * (PM4D_GEMM_TP / 2);
+      if (ohw % 4 == 0 && pix0 + 3 < np) {
+         global float *out = output + (pix0 / ohw) * k * ohw + pix0 % ohw;
+#pragma unroll
+         for (uint i = 0; i < 4; i++) {
+            const uint kk = k0 + tk + i;
+            if (kk < k)
+               *(global float4 *)(out + kk * ohw) =
+                  (float4)(pm4d_epilogue(acc[i][side * 4], bias, kk, flags),
+                           pm4d_epilogue(acc[i][side * 4 + 1], bias, kk, flags),
+                           pm4d_epilogue(acc[i][side * 4 + 2], bias, kk, flags),
+                           pm4d_epilogue(acc[i][side * 4 + 3], bias, kk, flags));
+         }
+         continue;
+      }
+#pragma unroll
+      for (uint j = 0; j < 4; j++) {
+         const uint pix = pix0 + j;
+         if (pix >= np)
+            continue;
+         global float *out = output + (pix / ohw) * k * ohw + pix % ohw;
+#pragma unroll
+         for (uint i = 0; i < 4; i++) {
+            const uint kk = k0 + tk + i;
+            if (kk < k)
+               out[kk * ohw] = pm4d_epilogue(acc[i][side * 4 + j], bias, kk, flags);
+         }
+      }
+   }
+}
+
+/* The LDS tiles of a GEMM kernel with `rows` reduction rows per step. Written a word at a
+ * time, read 16 bytes at a time: unions make that well-defined. */
+#define PM4D_GEMM_TILES(rows)                           \
+   local union {                                        \
+      float f[(rows) * PM4D_GEMM_TP];                   \
+      float4 v[(rows) * PM4D_GEMM_TP / 4];              \
+   } is;                                                \
+   local union {                                        \
+      float f[(rows) * PM4D_GEMM_FK];                   \
+      float4 v[(rows) * PM4D_GEMM_FK / 4];              \
+   } fs
+
+/* r = s = 1, pad 0, groups 1, any stride. */
 kernel __attribute__((reqd_work_group_size(PM4D_1X1_WG, 1, 1))) void
 pm4d_conv2d_1x1(PM4D_CONV2D_ARGS)
 {
-   /* Written a word at a time, read 16 bytes at a time: unions make that well-defined. */
-   local union {
-      float f[PM4D_1X1_TC * PM4D_1X1_FK];
-      float4 v[PM4D_1X1_TC * PM4D_1X1_FK / 4];
-   } fs; /* [cc][kk] */
-   local union {
-      float f[PM4D_1X1_TC * PM4D_1X1_TP];
-      float4 v[PM4D_1X1_TC * PM4D_1X1_TP / 4];
-   } is; /* [cc][pp] */
-   const uint t = PM4D_LID();
-   const uint tk = (t / 16) * 4, tp = (t % 16) * 4;
-   const uint np = oh * ow;
-   const uint p0 = PM4D_WG_X() * PM4D_1X1_TP, k0 = PM4D_WG_Y() * PM4D_1X1_TK;
-   const uint b = PM4D_WG_Z() < n ? PM4D_WG_Z() : n - 1; /* every work-item reaches barriers */
-
-   /* This work-item always loads input pixel lp = t % TP, channels t / TP + 4q. */
-   const uint lp = t % PM4D_1X1_TP, lc = t / PM4D_1X1_TP;
-   const bool lp_ok = p0 + lp < np;
-   const uint lpix = lp_ok ? ((p0 + lp) / ow) * stride_h * w + ((p0 + lp) % ow) * stride_w : 0;
-   global const float *in_b = input + b * c * h * w + lpix;
-   /* ... and filter words kk = t / TC + 16q, cc = t % TC. */
-   const uint fk = t / PM4D_1X1_TC, fc = t % PM4D_1X1_TC;
-
-   float acc[4][4] = {{0.0f}};
-
-   for (uint c0 = 0; c0 < c; c0 += PM4D_1X1_TC) {
-#pragma unroll
-      for (uint q = 0; q < 4; q++) {
-         const uint cc = lc + 4 * q;
-         is.f[cc * PM4D_1X1_TP + lp] = (lp_ok && c0 + cc < c) ? in_b[(c0 + cc) * h * w] : 0.0f;
-         const uint kk = fk + 16 * q;
-         fs.f[fc * PM4D_1X1_FK + kk] =
-            (k0 + kk < k && c0 + fc < c) ? filter[(k0 + kk) * c + c0 + fc] : 0.0f;
-      }
-      PM4D_BARRIER();
-#pragma unroll
-      for (uint cc = 0; cc < PM4D_1X1_TC; cc++) {
-         const float4 f = fs.v[(cc * PM4D_1X1_FK + tk) / 4];
-         const float4 v = is.v[(cc * PM4D_1X1_TP + tp) / 4];
-         const float fv[4] = {f.x, f.y, f.z, f.w}, iv[4] = {v.x, v.y, v.z, v.w};
-#pragma unroll
-         for (uint i = 0; i < 4; i++)
-#pragma unroll
-            for (uint j = 0; j < 4; j++)
-               acc[i][j] += fv[i] * iv[j];
-      }
-      PM4D_BARRIER();
-   }
-   if (PM4D_WG_Z() < n)
-      pm4d_store_4x4(output, acc, bias, flags, b, k, k0 + tk, np, 0, p0 + tp, np);
+   PM4D_GEMM_TILES(PM4D_1X1_TC);
+   pm4d_gemm(input, filter, bias, output, n, c, h, w, k, oh, ow, stride_h, stride_w, pad_h,
+             pad_w, flags, is.f, is.v, fs.f, fs.v, 1, PM4D_1X1_TC);
 }
 
-#define PM4D_3X3_IW (PM4D_3X3_TW + 2) /* input tile width and height, with the halo */
-#define PM4D_3X3_IH (PM4D_3X3_TH + 2)
-#define PM4D_3X3_IWP (PM4D_3X3_TW + 4) /* input tile row, padded to keep rows 16-byte aligned */
-#define PM4D_3X3_FK (PM4D_3X3_TK + 4)  /* filter tile row, padded: fewer store conflicts */
-
-/* r = s = 3, stride 1, dilation 1, groups 1, any padding. Grid:
- * x = ceil(ow / 3X3_TW) * ceil(oh / 3X3_TH) (row-major tiles), y = ceil(k / 3X3_TK), z = n.
- * Work-item t owns output channels k0 + (t/32)*4 + i (i < 4) and pixels x0 + (t%4)*4 + j
- * (j < 4) of row y0 + (t%32)/4. Per input channel and filter row it reads 6 input words (two
- * LDS reads) and 3 x 4 filter words (three 16-byte reads, broadcast within the wave) for 48
- * FMAs. */
+/* r = s = 3, stride 1, dilation 1, groups 1, any padding. */
 kernel __attribute__((reqd_work_group_size(PM4D_3X3_WG, 1, 1))) void
 pm4d_conv2d_3x3(PM4D_CONV2D_ARGS)
 {
-   local union {
-      float f[PM4D_3X3_TC * PM4D_3X3_IH * PM4D_3X3_IWP];
-      float4 v[PM4D_3X3_TC * PM4D_3X3_IH * PM4D_3X3_IWP / 4];
-   } is; /* [cc][iy][ix] */
-   local union {
-      float f[PM4D_3X3_TC * 9 * PM4D_3X3_FK];
-      float4 v[PM4D_3X3_TC * 9 * PM4D_3X3_FK / 4];
-   } fs; /* [cc][ry][sx][kk] */
-   const uint t = PM4D_LID();
-   const uint tiles_x = (ow + PM4D_3X3_TW - 1) / PM4D_3X3_TW;
-   const uint x0 = (PM4D_WG_X() % tiles_x) * PM4D_3X3_TW;
-   const uint y0 = (PM4D_WG_X() / tiles_x) * PM4D_3X3_TH;
-   const uint k0 = PM4D_WG_Y() * PM4D_3X3_TK;
-   const uint b = PM4D_WG_Z() < n ? PM4D_WG_Z() : n - 1; /* every work-item reaches barriers */
-   const uint kq = (t / 32) * 4, ty = (t % 32) / 4, tx = (t % 4) * 4;
-   global const float *in_b = input + b * c * h * w;
-
-   float acc[4][4] = {{0.0f}};
-
-   for (uint c0 = 0; c0 < c; c0 += PM4D_3X3_TC) {
-      for (uint e = t; e < PM4D_3X3_TC * PM4D_3X3_IH * PM4D_3X3_IW; e += PM4D_3X3_WG) {
-         const uint row = e / PM4D_3X3_IW, ix = e % PM4D_3X3_IW; /* row = cc * IH + iy */
-         const uint cc = row / PM4D_3X3_IH, iy = row % PM4D_3X3_IH;
-         const int gy = (int)(y0 + iy) - (int)pad_h, gx = (int)(x0 + ix) - (int)pad_w;
-         const bool ok = c0 + cc < c && gy >= 0 && gy < (int)h && gx >= 0 && gx < (int)w;
-         is.f[row * PM4D_3X3_IWP + ix] = ok ? in_b[((c0 + cc) * h + (uint)gy) * w + (uint)gx] : 0.0f;
-      }
-      for (uint e = t; e < PM4D_3X3_TC * 9 * PM4D_3X3_TK; e += PM4D_3X3_WG) {
-         const uint kk = e / (PM4D_3X3_TC * 9), rest = e % (PM4D_3X3_TC * 9); /* cc*9 + rs */
-         const bool ok = k0 + kk < k && c0 + rest / 9 < c;
-         fs.f[rest * PM4D_3X3_FK + kk] = ok ? filter[((k0 + kk) * c + c0) * 9 + rest] : 0.0f;
-      }
-      PM4D_BARRIER();
-      for (uint cc = 0; cc < PM4D_3X3_TC; cc++) {
-#pragma unroll
-         for (uint ry = 0; ry < 3; ry++) {
-            const uint at = ((cc * PM4D_3X3_IH + ty + ry) * PM4D_3X3_IWP + tx) / 4;
-            const float4 lo = is.v[at], hi = is.v[at + 1];
-            const float iv[6] = {lo.x, lo.y, lo.z, lo.w, hi.x, hi.y};
-#pragma unroll
-            for (uint sx = 0; sx < 3; sx++) {
-               const float4 f = fs.v[((cc * 9 + ry * 3 + sx) * PM4D_3X3_FK + kq) / 4];
-               const float fv[4] = {f.x, f.y, f.z, f.w};
-#pragma unroll
-               for (uint i = 0; i < 4; i++)
-#pragma unroll
-                  for (uint j = 0; j < 4; j++)
-                     acc[i][j] += iv[j + sx] * fv[i];
-            }
-         }
-      }
-      PM4D_BARRIER();
-   }
-   if (PM4D_WG_Z() < n && y0 + ty < oh)
-      pm4d_store_4x4(output, acc, bias, flags, b, k, k0 + kq, oh * ow, (y0 + ty) * ow, x0 + tx,
-                     ow);
+   PM4D_GEMM_TILES(PM4D_3X3_TC * 9);
+   pm4d_gemm(input, filter, bias, output, n, c, h, w, k, oh, ow, stride_h, stride_w, pad_h,
+             pad_w, flags, is.f, is.v, fs.f, fs.v, 3, PM4D_3X3_TC);
 }

@@ -12,20 +12,17 @@
 #define PM4D_DIRECT_WG 64
 #define PM4D_DIRECT_KB 4
 
-/* pm4d_conv2d_1x1: a workgroup computes a 1X1_TK x 1X1_TP tile (output channels x pixels),
- * stepping through input channels 1X1_TC at a time; each work-item owns 4 x 4 outputs. */
-#define PM4D_1X1_WG 256
-#define PM4D_1X1_TK 64
-#define PM4D_1X1_TP 64
-#define PM4D_1X1_TC 16
-
-/* pm4d_conv2d_3x3: a workgroup computes 3X3_TW x 3X3_TH pixels x 3X3_TK output channels,
- * stepping through input channels 3X3_TC at a time; each work-item owns 4 pixels of one row
- * x 4 output channels. */
-#define PM4D_3X3_WG 256
-#define PM4D_3X3_TW 16
-#define PM4D_3X3_TH 8
-#define PM4D_3X3_TK 32
-#define PM4D_3X3_TC 8
+/* pm4d_conv2d_1x1 and pm4d_conv2d_3x3: one implicit GEMM, output channels x output pixels,
+ * where the pixels are flattened over the whole batch (n * oh * ow), so small images waste no
+ * lanes. A workgroup computes GEMM_TK channels x GEMM_TP pixels; each work-item owns 4
+ * channels x 8 pixels. The reduction (input channel x filter tap) advances 1X1_TC or 3X3_TC
+ * input channels per step. */
+#define PM4D_GEMM_WG 256
+#define PM4D_GEMM_TK 64
+#define PM4D_GEMM_TP 128
+#define PM4D_1X1_WG PM4D_GEMM_WG
+#define PM4D_1X1_TC 32
+#define PM4D_3X3_WG PM4D_GEMM_WG
+#define PM4D_3X3_TC 4
 
 #endif

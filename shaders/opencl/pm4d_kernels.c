@@ -4,13 +4,20 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The per-work-item blocking in pm4d_conv2d.cl is 4 x 4 and fixed; the tiles must match it. */
-_Static_assert(PM4D_1X1_TK * PM4D_1X1_TP == PM4D_1X1_WG * 16, "1x1: 16 outputs per work-item");
-_Static_assert(PM4D_1X1_TC * PM4D_1X1_TP == PM4D_1X1_WG * 4, "1x1: 4 input loads per item");
-_Static_assert(PM4D_1X1_TC * PM4D_1X1_TK == PM4D_1X1_WG * 4, "1x1: 4 filter loads per item");
-_Static_assert(PM4D_1X1_TP == 64 && PM4D_1X1_TK == 64, "1x1: (t/16)*4 + i covers the tile");
-_Static_assert(PM4D_3X3_TW == 16 && PM4D_3X3_TH * 4 == 32, "3x3: 4 pixels x 32 per row set");
-_Static_assert(PM4D_3X3_TK * 8 == PM4D_3X3_WG, "3x3: (t/32)*4 + i covers 32 channels");
+/* pm4d_conv2d.cl's GEMM blocking: 4 channels x 8 pixels per work-item, (t/PL)*4 + i and
+ * (t%PL)*4 + {0, TP/2} + j (PL = TP/8) covering the tile; each step's loads split evenly over
+ * the work-items (at most GEMM_IL_MAX = 18 input and GEMM_FL_MAX = 18 filter words each). */
+#define GEMM_LC (PM4D_GEMM_WG / PM4D_GEMM_TP) /* channels loaded per pass */
+#define GEMM_FT (PM4D_GEMM_WG / PM4D_GEMM_TK) /* work-items per filter row */
+_Static_assert(PM4D_GEMM_TK * PM4D_GEMM_TP == PM4D_GEMM_WG * 32 && PM4D_GEMM_TP % 8 == 0 &&
+                  PM4D_GEMM_WG % PM4D_GEMM_TP == 0 && PM4D_GEMM_WG % PM4D_GEMM_TK == 0,
+               "GEMM tile");
+_Static_assert(PM4D_1X1_TC % GEMM_LC == 0 && PM4D_3X3_TC % GEMM_LC == 0, "whole input loads");
+_Static_assert(PM4D_1X1_TC % GEMM_FT == 0 && PM4D_3X3_TC * 9 % GEMM_FT == 0,
+               "whole filter loads");
+_Static_assert(PM4D_1X1_TC / GEMM_LC <= 18 && PM4D_3X3_TC / GEMM_LC * 9 <= 18 &&
+                  PM4D_1X1_TC / GEMM_FT <= 18 && PM4D_3X3_TC * 9 / GEMM_FT <= 18,
+               "register arrays of pm4d_gemm_load");
 
 static const char *const variant_names[PM4D_CONV2D_VARIANT_COUNT] = {
    [PM4D_CONV2D_DIRECT] = "pm4d_conv2d_direct",
@@ -136,7 +143,7 @@ static uint64_t div_up(uint64_t a, uint64_t b)
 bool pm4d_conv2d_grid(enum pm4d_conv2d_variant v, const struct pm4d_conv2d_params *p,
                       uint32_t grid[3])
 {
-   uint64_t x, y;
+   uint64_t x, y, z = p->n;
    if (!pm4d_conv2d_variant_supports(v, p))
       return false;
    switch (v) {
@@ -144,20 +151,17 @@ bool pm4d_conv2d_grid(enum pm4d_conv2d_variant v, const struct pm4d_conv2d_param
       x = div_up((uint64_t)p->oh * p->ow, PM4D_DIRECT_WG);
       y = (uint64_t)p->groups * div_up(p->k / p->groups, PM4D_DIRECT_KB);
       break;
-   case PM4D_CONV2D_1X1:
-      x = div_up((uint64_t)p->oh * p->ow, PM4D_1X1_TP);
-      y = div_up(p->k, PM4D_1X1_TK);
-      break;
-   default: /* PM4D_CONV2D_3X3 */
-      x = div_up(p->ow, PM4D_3X3_TW) * div_up(p->oh, PM4D_3X3_TH);
-      y = div_up(p->k, PM4D_3X3_TK);
+   default: /* 1x1 and 3x3, one GEMM: pixels flattened over the batch */
+      x = div_up((uint64_t)p->n * p->oh * p->ow, PM4D_GEMM_TP);
+      y = div_up(p->k, PM4D_GEMM_TK);
+      z = 1;
       break;
    }
    if (!x || !y || x > UINT32_MAX || y > UINT32_MAX)
       return false;
    grid[0] = (uint32_t)x;
    grid[1] = (uint32_t)y;
-   grid[2] = p->n;
+   grid[2] = (uint32_t)z;
    return true;
 }
 

@@ -24,8 +24,10 @@ env_on=(VK_INSTANCE_LAYERS="$PM4D_LAYER_NAME" PM4DIRECT_BACKEND=sim PM4DIRECT_ST
 
 run off env -u VK_INSTANCE_LAYERS "$convnet" --out "$work/off.bin" "$@" || { cat "$work/off.log"; fail "convnet without the layer"; }
 case $mode in
-  plain) run on env "${env_on[@]}" "$convnet" --out "$work/on.bin" "$@" ;;
-  debug) run on env "${env_on[@]}" PM4DIRECT_DEBUG=1 "$convnet" --out "$work/on.bin" "$@" ;;
+  # A loaded machine (or PoCL compiling the kernels at their first use) must not turn a slow
+  # healthy batch into a "hang".
+  plain) run on env "${env_on[@]}" PM4DIRECT_DEADLINE_MS=30000 "$convnet" --out "$work/on.bin" "$@" ;;
+  debug) run on env "${env_on[@]}" PM4DIRECT_DEADLINE_MS=30000 PM4DIRECT_DEBUG=1 "$convnet" --out "$work/on.bin" "$@" ;;
   stall) run on env "${env_on[@]}" PM4DIRECT_SIM_FAULT=stall_after=3 "$convnet" --out "$work/on.bin" "$@" ;;
   kill_before)
     touch "$kill_file"
@@ -34,7 +36,7 @@ case $mode in
     # Each sim dispatch takes 4 ms more (a batch stays inside its deadline), so the run lasts long enough to be killed halfway:
     # once the command buffer is recorded (the debug log names every job), wait for the first
     # submissions, then create the file.
-    env "${env_on[@]}" PM4DIRECT_DEBUG=1 PM4DIRECT_SIM_FAULT=delay_us=4000 "$convnet" --out "$work/on.bin" "$@" \
+    env "${env_on[@]}" PM4DIRECT_DEADLINE_MS=30000 PM4DIRECT_DEBUG=1 PM4DIRECT_SIM_FAULT=delay_us=4000 "$convnet" --out "$work/on.bin" "$@" \
       >"$work/on.log" 2>&1 &
     pid=$!
     for _ in $(seq 600); do

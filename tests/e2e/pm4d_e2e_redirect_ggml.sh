@@ -9,7 +9,7 @@ harness=$1
 rm -rf "${work:?}"/*
 fallbacks=fallback_unavailable+fallback_unsupported+fallback_ring_full+fallback_invalid+fallback_nomem+fallback_failed+fallback_batch_failed+fallback_kill_file
 run off env -u VK_INSTANCE_LAYERS "$harness" --repeat 1 --out "$work/off.out" || { cat "$work/off.log"; fail "ggml without the layer"; }
-run on env VK_INSTANCE_LAYERS="$PM4D_LAYER_NAME" PM4DIRECT_BACKEND=sim PM4DIRECT_STATS="$work/stats.json" \
+run on env VK_INSTANCE_LAYERS="$PM4D_LAYER_NAME" PM4DIRECT_BACKEND=sim PM4DIRECT_DEADLINE_MS=30000 PM4DIRECT_STATS="$work/stats.json" \
   PM4DIRECT_LOG=info "$harness" --repeat 1 --compare "$work/off.out"
 rc=$?
 if grep -q 'pm4direct: device is pass-through: ' "$work/on.log"; then

@@ -36,6 +36,11 @@ static const struct shape shapes[] = {
    {1, 9, 8, 8, 33, 3, 3, 1, 1, 2, 2, 1, 1, 1, true, false},   /* 3x3, padding 2 */
    {1, 3, 3, 3, 2, 3, 3, 1, 1, 0, 0, 1, 1, 1, false, false},   /* 1x1 output */
    {1, 32, 28, 28, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, true}, /* ResNet-like 3x3 */
+   /* The GEMM kernels tile pixels across images: 36-pixel planes put image boundaries inside
+    * a tile (16-byte stores), 5x5 planes make 4-pixel groups straddle two images. */
+   {3, 5, 6, 6, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, true},   /* 3x3, batch across a tile */
+   {5, 7, 5, 5, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, false, false},  /* 3x3, groups straddle images */
+   {3, 40, 6, 6, 66, 1, 1, 1, 1, 0, 0, 1, 1, 1, true, false}, /* 1x1, c off the 32-step */
 };
 
 static struct pm4d_clrun *runner;

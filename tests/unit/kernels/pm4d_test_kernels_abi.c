@@ -79,10 +79,11 @@ int main(void)
             pm4d_conv2d_variant_from_name("x") == PM4D_CONV2D_VARIANT_COUNT,
          "names");
 
-   /* Grids: ResNet 3x3 at 56x56 -> 4 x 7 tiles of 16 x 8; k 64 -> 2 blocks of 32. */
-   check_grid(shape(32, 64, 56, 64, 3, 1, 1), PM4D_CONV2D_3X3, 28, 2, 32);
+   /* Grids: ResNet 3x3 at 56x56, batch 32 -> 32 * 3136 pixels in tiles of 128; k 64 -> one
+    * block of 64; the batch is part of the pixels. */
+   check_grid(shape(32, 64, 56, 64, 3, 1, 1), PM4D_CONV2D_3X3, 784, 1, 1);
    check_grid(shape(32, 64, 56, 64, 3, 1, 1), PM4D_CONV2D_DIRECT, 49, 16, 32);
-   check_grid(shape(2, 256, 14, 1024, 1, 1, 0), PM4D_CONV2D_1X1, 4, 16, 2);
+   check_grid(shape(2, 256, 14, 1024, 1, 1, 0), PM4D_CONV2D_1X1, 4, 16, 1);
    p = shape(1, 32, 9, 32, 3, 1, 1);
    p.groups = 32; /* depthwise: one channel per group, one block of 4 per group */
    check_grid(p, PM4D_CONV2D_DIRECT, 2, 32, 1);

@@ -561,7 +561,8 @@ static enum pm4d_spirv_status resolve(struct reader *r, struct pm4d_spirv_info *
         return st;
     for (size_t i = 0; i < r->n_defs; i++) {
         struct pm4d_spirv_inst d;
-        get_def(r, r->defs[i].id, 0, &d);
+        if (!get_def(r, r->defs[i].id, 0, &d))
+            return PM4D_SPIRV_BAD_ID;
         r->bad_word = d.pos;
         if (d.opcode == PM4D_OP_VARIABLE)
             st = resolve_variable(r, &d, &seen_push, info);

@@ -225,15 +225,18 @@ VkResult pm4d_hook_CreateComputePipelines(VkDevice device, VkPipelineCache pipel
   /* Partial success leaves VK_NULL_HANDLE for the pipelines that failed. */
   if (res < 0 && res != VK_PIPELINE_COMPILE_REQUIRED)
     return res;
+  /* None of these changes what the shader computes. ggml disables robustness on its compute
+   * pipelines where the driver offers VK_EXT_pipeline_robustness (NVIDIA does). */
   static const VkStructureType known[] = {
     VK_STRUCTURE_TYPE_PIPELINE_CREATION_FEEDBACK_CREATE_INFO,
     VK_STRUCTURE_TYPE_DEBUG_UTILS_OBJECT_NAME_INFO_EXT,
+    VK_STRUCTURE_TYPE_PIPELINE_ROBUSTNESS_CREATE_INFO_EXT,
   };
   for (uint32_t i = 0; i < createInfoCount; i++) {
     const VkComputePipelineCreateInfo *ci = &pCreateInfos[i];
     if (!pPipelines[i])
       continue;
-    if (!pm4d_vk_pnext_known(ci->pNext, known, 2)) {
+    if (!pm4d_vk_pnext_known(ci->pNext, known, 3)) {
       PM4D_VK_UNTRACKED("vkCreateComputePipelines: unknown pNext structure; pipeline not tracked");
       continue;
     }

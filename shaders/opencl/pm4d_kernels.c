@@ -58,6 +58,17 @@ static uint64_t out_extent(uint32_t in, uint32_t pad, uint32_t taps, uint32_t di
    return padded < span ? 0 : (padded - span) / stride + 1u;
 }
 
+/* a * b * c * d, or UINT64_MAX where it passes 64 bits (sizes near 2^32 each): such a product
+ * must fail the 2^31 limit, not wrap to a small value under it. */
+static uint64_t product4(uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+{
+   uint64_t ab, cd, abcd;
+   if (__builtin_mul_overflow(a, b, &ab) || __builtin_mul_overflow(c, d, &cd) ||
+       __builtin_mul_overflow(ab, cd, &abcd))
+      return UINT64_MAX;
+   return abcd;
+}
+
 bool pm4d_conv2d_params_check(struct pm4d_conv2d_params *p, char *reason, size_t reason_size)
 {
    const uint64_t limit = (uint64_t)1 << 31;
@@ -77,9 +88,9 @@ bool pm4d_conv2d_params_check(struct pm4d_conv2d_params *p, char *reason, size_t
       snprintf(reason, reason_size, "conv2d: filter larger than the padded input");
       return false;
    }
-   uint64_t in_elems = (uint64_t)p->n * p->c * p->h * p->w;
-   uint64_t f_elems = (uint64_t)p->k * (p->c / p->groups) * p->r * p->s;
-   uint64_t out_elems = (uint64_t)p->n * p->k * oh * ow;
+   uint64_t in_elems = product4(p->n, p->c, p->h, p->w);
+   uint64_t f_elems = product4(p->k, p->c / p->groups, p->r, p->s);
+   uint64_t out_elems = product4(p->n, p->k, oh, ow);
    /* Kernels index with 32-bit unsigned arithmetic, including iy * w and y * stride. */
    if (in_elems >= limit || f_elems >= limit || out_elems >= limit || oh * p->stride_h >= limit ||
        ow * p->stride_w >= limit || p->pad_h >= limit || p->pad_w >= limit ||

@@ -6,9 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CL_TARGET_OPENCL_VERSION 120
-#include <CL/cl.h>
-
+#include "pm4d_clrun_cl.h"
 #include "pm4d_clrun_source.h" /* generated: pm4d_cl_tiles, pm4d_cl_source (C strings) */
 #include "pm4d_kernels.h"
 
@@ -146,6 +144,13 @@ void pm4d_clrun_destroy(struct pm4d_clrun *r)
 const char *pm4d_clrun_device_name(const struct pm4d_clrun *r)
 {
    return r->device_name;
+}
+
+void pm4d_clrun_cl_objects(const struct pm4d_clrun *r, struct pm4d_clrun_cl *out)
+{
+   out->ctx = r->ctx;
+   out->queue = r->queue;
+   memcpy(out->kernels, r->kernels, sizeof(out->kernels));
 }
 
 uint64_t pm4d_clrun_last_kernel_ns(const struct pm4d_clrun *r)

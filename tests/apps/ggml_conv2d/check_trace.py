@@ -2,14 +2,16 @@
 """Checks a vktrace.c trace of the ggml_conv2d harness against the facts in
 docs/ggml-conv2d.md, so that a new ggml build that changes them fails loudly.
 
-usage: check_trace.py TRACE SHADER_TABLE DISPATCHES
-Asserts: every compute pipeline ggml creates uses a conv2d shader from SHADER_TABLE (by
-fingerprint) with the 19 specialization constants 0..18; every descriptor write is a storage
+usage: check_trace.py TRACE SHADER_TABLE KNOWN_SHADERS DISPATCHES
+Asserts: every compute pipeline ggml creates uses a conv2d shader named in SHADER_TABLE, by its
+fingerprint in KNOWN_SHADERS (entry ggml_NAME of layer/conv2d/known_shaders.txt), with the 19 specialization constants 0..18; every descriptor write is a storage
 buffer at binding 0, 1 or 2; every push is 80 bytes at offset 0; work is recorded only with
 vkCmdDispatch (no DispatchBase, DispatchIndirect or push descriptors), exactly DISPATCHES times,
 each with a conv2d pipeline bound. Prints the variants and specializations seen."""
 import re
 import sys
+
+from extract_spirv import read_expected, read_known
 
 SPEC_IDS = list(range(19))
 SPEC_NAMES = ["WG_SIZE", "BS_K", "BS_CRS", "BS_NPQ", "TS_K", "use_collectives", "SHMEM_PAD",
@@ -21,16 +23,13 @@ def fields(line):
 
 
 def main():
-    if len(sys.argv) != 4:
+    if len(sys.argv) != 5:
         print(__doc__, file=sys.stderr)
         return 2
-    trace_path, table_path, want = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    known = {}
-    with open(table_path) as f:
-        for line in f:
-            row = line.split("#")[0].split()
-            if row:
-                known[row[3]] = row[0]
+    trace_path, table_path, known_path, want = sys.argv[1:4] + [int(sys.argv[4])]
+    fingerprints = read_known(known_path)
+    known = {fingerprints["ggml_" + name]: name for name in read_expected(table_path)
+             if "ggml_" + name in fingerprints}
     errors = []
     pipelines = {}
     bound = {}
@@ -41,7 +40,7 @@ def main():
         kind = line.split(" ", 1)[0]
         kv = fields(line)
         if kind == "pipeline":
-            name = known.get(kv["module_fp"])
+            name = known.get(int(kv["module_fp"], 16))
             spec = [tuple(map(int, e.split(":"))) for e in kv["spec"][1:-1].split(",") if e]
             if name is None:
                 errors.append("pipeline with unknown shader %s" % kv["module_fp"])

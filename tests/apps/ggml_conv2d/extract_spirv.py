@@ -4,18 +4,17 @@
 libggml-vulkan.so keeps each shader as two LOCAL symbols in .rodata (static .symtab only, not
 the dynamic table): NAME_data (the SPIR-V bytes) and NAME_len (a uint64 byte count).
 
-usage: extract_spirv.py LIB OUTDIR [--match REGEX] [--dis] [--expect TABLE]
+usage: extract_spirv.py LIB OUTDIR --info PM4D_SPIRV_INFO [--match REGEX] [--dis]
+                        [--expect TABLE] [--known KNOWN_SHADERS]
 Writes OUTDIR/NAME.spv for each NAME matching REGEX (default: conv2d kernels of conv2d_mm.comp),
 OUTDIR/NAME.spvasm with --dis (spirv-dis), and prints one line per shader:
-  NAME bytes fnv1a64(all words) fingerprint(code words)
-The fingerprint is FNV-1a 64 over the bytes of every word after the 5-word header, skipping
-whole debug instructions (OpSource*, OpString, OpName, OpMemberName, OpLine, OpNoLine,
-OpModuleProcessed), so it survives a recompile that changes only names, the generator word or
-debug info, and skipping the float-controls instructions that ggml inserts into every shader at
-pipeline creation when the device has shaderRoundingModeRTEFloat16 / shaderDenormPreserveFloat16
-(ggml-vulkan.cpp, ggml_vk_create_pipeline_func), so the embedded blob and the bytes the driver
-receives fingerprint the same. vktrace.c computes the same function.
-Exit 1 if no shader matched or a blob is not SPIR-V."""
+  NAME bytes fnv1a64(all bytes) fingerprint
+The fingerprint is the project's (layer/conv2d/pm4d_fingerprint.h), as the built tool
+pm4d-spirv-info prints it: the layer recognises shaders by it, and vktrace.c logs the same.
+--expect: the NAME, bytes and fnv1a64 columns must equal TABLE (the blobs themselves);
+--known: each NAME's fingerprint must be that of the entry ggml_NAME in KNOWN_SHADERS
+(layer/conv2d/known_shaders.txt, the one place fingerprints are recorded).
+Exit 1 if no shader matched, a blob is not SPIR-V, or a check fails."""
 import argparse
 import os
 import re
@@ -25,44 +24,36 @@ import subprocess
 import sys
 
 SPIRV_MAGIC = 0x07230203
-# Opcodes with no semantic effect (SPIR-V spec 3.42.2 "Debug Instructions").
-DEBUG_OPS = {2, 3, 4, 5, 6, 7, 8, 317, 330}  # SourceContinued, Source, SourceExtension, Name,
-                                             # MemberName, String, Line, NoLine, ModuleProcessed
 FNV_OFFSET = 0xCBF29CE484222325
 FNV_PRIME = 0x100000001B3
 
 
-def fnv1a64(data, h=FNV_OFFSET):
+def fnv1a64(data):
+    """FNV-1a 64 of the raw bytes: names a blob exactly (the fingerprint is what recognises)."""
+    h = FNV_OFFSET
     for b in data:
         h = ((h ^ b) * FNV_PRIME) & 0xFFFFFFFFFFFFFFFF
     return h
 
 
-def ignored(words, i, count):
-    op = words[i] & 0xFFFF
-    if op in DEBUG_OPS:
-        return True
-    if op == 17 and count == 2:  # OpCapability RoundingModeRTE / DenormPreserve
-        return words[i + 1] in (4467, 4464)
-    if op == 16 and count == 4:  # OpExecutionMode %ep RoundingModeRTE / DenormPreserve 16
-        return words[i + 2] in (4462, 4459) and words[i + 3] == 16
-    if op == 10:  # OpExtension "SPV_KHR_float_controls"
-        raw = struct.pack("<%dI" % (count - 1), *words[i + 1:i + count])
-        return raw.split(b"\0")[0] == b"SPV_KHR_float_controls"
-    return False
+def fingerprint(info, path):
+    """The project's fingerprint of a .spv file, from pm4d-spirv-info."""
+    out = subprocess.run([info, path], capture_output=True, text=True)
+    m = re.search(r"^fingerprint 0x([0-9a-f]{16})$", out.stdout, re.M)
+    if out.returncode or not m:
+        raise ValueError("%s: pm4d-spirv-info failed: %s" % (path, out.stderr.strip()))
+    return int(m.group(1), 16)
 
 
-def code_fingerprint(words):
-    h = FNV_OFFSET
-    i = 5
-    while i < len(words):
-        count = words[i] >> 16
-        if count == 0 or i + count > len(words):
-            raise ValueError("bad instruction word count at word %d" % i)
-        if not ignored(words, i, count):
-            h = fnv1a64(struct.pack("<%dI" % count, *words[i:i + count]), h)
-        i += count
-    return h
+def read_known(path):
+    """{name: fingerprint} of the 'shader 0xFP NAME' lines of a known_shaders.txt."""
+    known = {}
+    with open(path) as f:
+        for line in f:
+            fields = line.split("#")[0].split()
+            if len(fields) >= 3 and fields[0] == "shader":
+                known[fields[2]] = int(fields[1], 16)
+    return known
 
 
 def read_symbols(blob):
@@ -94,23 +85,36 @@ def file_offset(sections, vaddr):
 
 
 def read_expected(path):
-    """NAME BYTES FNV1A64 FINGERPRINT per line; '#' starts a comment."""
+    """NAME BYTES FNV1A64 per line; '#' starts a comment."""
     rows = {}
     with open(path) as f:
         for line in f:
             fields = line.split("#")[0].split()
             if fields:
-                rows[fields[0]] = (int(fields[1]), int(fields[2], 16), int(fields[3], 16))
+                rows[fields[0]] = (int(fields[1]), int(fields[2], 16))
     return rows
+
+
+def report(what, found, expected, show=str):
+    """Prints each name whose value differs; True when none does."""
+    for name in sorted(set(found) | set(expected)):
+        if found.get(name) != expected.get(name):
+            got, want = (show(v) if v is not None else "nothing"
+                         for v in (found.get(name), expected.get(name)))
+            print("MISMATCH %s %s: found %s, expected %s" % (what, name, got, want),
+                  file=sys.stderr)
+    return found == expected
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("lib")
     ap.add_argument("outdir")
+    ap.add_argument("--info", required=True, help="the built pm4d-spirv-info")
     ap.add_argument("--match", default=r"^conv2d_(f32|f16_f32)(_unroll|_cm1|_cm2)?$")
     ap.add_argument("--dis", action="store_true", help="also write NAME.spvasm with spirv-dis")
-    ap.add_argument("--expect", help="fail unless the shaders found equal this table")
+    ap.add_argument("--expect", help="fail unless the blobs found equal this table")
+    ap.add_argument("--known", help="fail unless the fingerprints equal this known_shaders.txt")
     args = ap.parse_args()
     with open(args.lib, "rb") as f:
         blob = f.read()
@@ -124,7 +128,7 @@ def main():
     if args.dis and not dis:
         print("spirv-dis not found (apt: spirv-tools); writing .spv only", file=sys.stderr)
     os.makedirs(args.outdir, exist_ok=True)
-    found = {}
+    found, fingerprints = {}, {}
     for name in names:
         len_addr, _ = syms[name + "_len"]
         nbytes, = struct.unpack_from("<Q", blob, file_offset(sections, len_addr))
@@ -135,9 +139,9 @@ def main():
             return 1
         start = file_offset(sections, data_addr)
         spv = blob[start:start + nbytes]
-        words = struct.unpack("<%dI" % (nbytes // 4), spv)
-        if words[0] != SPIRV_MAGIC:
-            print("%s: not SPIR-V (magic 0x%08x)" % (name, words[0]), file=sys.stderr)
+        magic, = struct.unpack_from("<I", spv)
+        if magic != SPIRV_MAGIC:
+            print("%s: not SPIR-V (magic 0x%08x)" % (name, magic), file=sys.stderr)
             return 1
         path = os.path.join(args.outdir, name + ".spv")
         with open(path, "wb") as f:
@@ -147,17 +151,26 @@ def main():
         if dis and subprocess.run([dis, "--raw-id", path, "-o", path[:-4] + ".spvasm"],
                                   stderr=subprocess.DEVNULL).returncode:
             note = "  (spirv-dis failed)"
-        found[name] = (nbytes, fnv1a64(spv), code_fingerprint(words))
-        print("%-24s %6d bytes  fnv1a64 %016x  fingerprint %016x%s" % ((name,) + found[name] + (note,)))
-    if args.expect:
-        expected = read_expected(args.expect)
-        if found != expected:
-            for name in sorted(set(found) | set(expected)):
-                if found.get(name) != expected.get(name):
-                    print("MISMATCH %s: found %s, expected %s"
-                          % (name, found.get(name), expected.get(name)), file=sys.stderr)
+        try:
+            fingerprints[name] = fingerprint(args.info, path)
+        except ValueError as e:
+            print(e, file=sys.stderr)
             return 1
-        print("all %d shaders match %s" % (len(found), args.expect))
+        found[name] = (nbytes, fnv1a64(spv))
+        print("%-24s %6d bytes  fnv1a64 %016x  fingerprint 0x%016x%s"
+              % (name, nbytes, found[name][1], fingerprints[name], note))
+    ok = True
+    if args.expect:
+        ok = report("blob", found, read_expected(args.expect)) and ok
+    if args.known:
+        known = read_known(args.known)
+        ok = report("fingerprint", fingerprints,
+                    {n: known["ggml_" + n] for n in found if "ggml_" + n in known},
+                    "0x{:016x}".format) and ok
+    if not ok:
+        return 1
+    print("all %d shaders match%s%s" % (len(found), " " + args.expect if args.expect else "",
+                                        " and " + args.known if args.known else ""))
     return 0
 
 

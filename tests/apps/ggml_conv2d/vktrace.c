@@ -15,6 +15,8 @@
 #include <string.h>
 #include <vulkan/vulkan.h>
 
+#include "pm4d_fingerprint.h"
+
 #define MAX_MODULES 256
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -68,43 +70,13 @@ static void logf_locked(const char *fmt, ...)
 #define FNV_OFFSET 0xcbf29ce484222325ull
 #define FNV_PRIME 0x100000001b3ull
 
-static uint64_t fnv1a64(uint64_t h, const void *data, size_t n)
+/* FNV-1a 64 of the raw bytes: names the exact blob, where the fingerprint names the shader. */
+static uint64_t fnv1a64(const void *data, size_t n)
 {
     const unsigned char *p = data;
+    uint64_t h = FNV_OFFSET;
     for (size_t i = 0; i < n; i++)
         h = (h ^ p[i]) * FNV_PRIME;
-    return h;
-}
-
-/* Debug instructions (SourceContinued..Line, NoLine, ModuleProcessed) and the float-controls
- * instructions ggml inserts at pipeline creation (ggml-vulkan.cpp, ggml_vk_create_pipeline_func)
- * do not count. Must match extract_spirv.py's code_fingerprint. */
-static int ignored_instruction(const uint32_t *w, uint32_t count)
-{
-    const uint32_t op = w[0] & 0xffff;
-    if ((op >= 2 && op <= 8) || op == 317 || op == 330)
-        return 1;
-    if (op == 17 && count == 2) /* OpCapability RoundingModeRTE / DenormPreserve */
-        return w[1] == 4467 || w[1] == 4464;
-    if (op == 16 && count == 4) /* OpExecutionMode %ep RoundingModeRTE / DenormPreserve 16 */
-        return (w[2] == 4462 || w[2] == 4459) && w[3] == 16;
-    if (op == 10) /* OpExtension "SPV_KHR_float_controls" */
-        return count * 4 > sizeof("SPV_KHR_float_controls") - 1 &&
-               !strcmp((const char *)&w[1], "SPV_KHR_float_controls");
-    return 0;
-}
-
-static uint64_t spirv_fingerprint(const uint32_t *w, size_t nwords)
-{
-    uint64_t h = FNV_OFFSET;
-    for (size_t i = 5; i < nwords;) {
-        const uint32_t count = w[i] >> 16;
-        if (count == 0 || i + count > nwords)
-            return 0;
-        if (!ignored_instruction(&w[i], count))
-            h = fnv1a64(h, &w[i], count * sizeof(uint32_t));
-        i += count;
-    }
     return h;
 }
 
@@ -126,12 +98,16 @@ static VKAPI_ATTR VkResult VKAPI_CALL trace_create_shader_module(
     VkResult r = real_create_shader_module(dev, ci, alloc, module);
     if (r != VK_SUCCESS)
         return r;
-    const uint64_t fp = spirv_fingerprint(ci->pCode, ci->codeSize / 4);
+    /* The project's fingerprint (layer/conv2d), the one the layer recognises shaders by; 0 for
+     * a module it refuses as malformed. */
+    uint64_t fp = 0;
+    if (pm4d_fingerprint_compute(ci->pCode, ci->codeSize, &fp) != PM4D_SPIRV_OK)
+        fp = 0;
     pthread_mutex_lock(&lock);
     if (nmodules < MAX_MODULES)
         modules[nmodules++] = (struct module_entry){*module, fp};
-    logf_locked("module %p bytes=%zu fnv=%016" PRIx64 " fp=%016" PRIx64 "\n", (void *)*module,
-                ci->codeSize, fnv1a64(FNV_OFFSET, ci->pCode, ci->codeSize), fp);
+    logf_locked("module %p bytes=%zu fnv=%016" PRIx64 " fp=0x%016" PRIx64 "\n", (void *)*module,
+                ci->codeSize, fnv1a64(ci->pCode, ci->codeSize), fp);
     pthread_mutex_unlock(&lock);
     return r;
 }
@@ -152,7 +128,7 @@ static VKAPI_ATTR VkResult VKAPI_CALL trace_create_compute_pipelines(
             len += snprintf(spec + len, sizeof(spec) - len, "%s%u:%u", j ? "," : "", e->constantID, v);
         }
         const uint64_t fp = module_fingerprint(ci[i].stage.module);
-        TRACE("pipeline %p module_fp=%016" PRIx64 " layout=%p flags=0x%x stage_flags=0x%x "
+        TRACE("pipeline %p module_fp=0x%016" PRIx64 " layout=%p flags=0x%x stage_flags=0x%x "
               "pnext=%s spec=[%s]\n",
               (void *)pipelines[i], fp, (void *)ci[i].layout,
               ci[i].flags, ci[i].stage.flags, ci[i].stage.pNext ? "yes" : "no", spec);

@@ -22,11 +22,8 @@
 #include <string.h>
 #include <time.h>
 
-#define CL_TARGET_OPENCL_VERSION 120
-#include <CL/cl.h>
-
-#include "pm4d_clrun_source.h" /* generated in layer/backend/sim: pm4d_cl_tiles, pm4d_cl_source */
 #include "pm4d_bench_common.h"
+#include "pm4d_clrun_cl.h"
 
 #define REPEATS_MAX 1000
 
@@ -39,11 +36,8 @@ struct options {
 };
 
 struct ocl {
-   cl_context ctx;
-   cl_command_queue queue;
-   cl_program program;
-   cl_kernel kernels[PM4D_CONV2D_VARIANT_COUNT];
-   char device[256];
+   struct pm4d_clrun *runner;
+   struct pm4d_clrun_cl cl;
 };
 
 struct result {
@@ -56,77 +50,17 @@ struct result {
    bool ok;
 };
 
-/* The first device of the first platform whose name contains `name`. */
+/* The runner the sim uses, on the first platform whose name contains `name`: the same kernels
+ * built the same way; this program enqueues them itself on device buffers. */
 static bool ocl_open(struct ocl *o, const char *name)
 {
-   cl_platform_id ids[16];
-   cl_uint n = 0;
-   cl_int err = CL_SUCCESS;
-   cl_device_id dev = NULL;
-   cl_platform_id platform = NULL;
-   if (clGetPlatformIDs(16, ids, &n) != CL_SUCCESS)
-      n = 0;
-   for (cl_uint i = 0; i < n && i < 16 && !dev; i++) {
-      char pname[128] = "", dname[120] = "";
-      cl_uint nd = 0;
-      clGetPlatformInfo(ids[i], CL_PLATFORM_NAME, sizeof(pname) - 1, pname, NULL);
-      fprintf(stderr, "platform %u: %s\n", i, pname);
-      if (name && !strstr(pname, name))
-         continue;
-      if (clGetDeviceIDs(ids[i], CL_DEVICE_TYPE_ALL, 1, &dev, &nd) != CL_SUCCESS || !nd) {
-         dev = NULL;
-         continue;
-      }
-      clGetDeviceInfo(dev, CL_DEVICE_NAME, sizeof(dname) - 1, dname, NULL);
-      snprintf(o->device, sizeof(o->device), "%s / %s", pname, dname);
-      platform = ids[i];
-   }
-   if (!dev) {
-      fprintf(stderr, "no OpenCL platform%s%s with a device\n", name ? " named " : "",
-              name ? name : "");
+   char reason[1024];
+   if (pm4d_clrun_create(name, &o->runner, reason, sizeof(reason)) != PM4D_CLRUN_OK) {
+      fprintf(stderr, "%s\n", reason);
       return false;
    }
-   const cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)platform,
-                                          0};
-   o->ctx = clCreateContext(props, 1, &dev, NULL, NULL, &err);
-   if (o->ctx)
-      o->queue = clCreateCommandQueue(o->ctx, dev, CL_QUEUE_PROFILING_ENABLE, &err);
-   if (!o->queue) {
-      fprintf(stderr, "%s: no context or queue (%d)\n", o->device, err);
-      return false;
-   }
-   /* The tile header first: the source includes it only when it is not defined yet. */
-   const char *srcs[2] = {(const char *)pm4d_cl_tiles, (const char *)pm4d_cl_source};
-   o->program = clCreateProgramWithSource(o->ctx, 2, srcs, NULL, &err);
-   if (!o->program || clBuildProgram(o->program, 1, &dev, "", NULL, NULL) != CL_SUCCESS) {
-      static char log[16384];
-      if (o->program)
-         clGetProgramBuildInfo(o->program, dev, CL_PROGRAM_BUILD_LOG, sizeof(log) - 1, log, NULL);
-      fprintf(stderr, "%s: kernels did not build:\n%s\n", o->device, log);
-      return false;
-   }
-   for (unsigned v = 0; v < PM4D_CONV2D_VARIANT_COUNT; v++) {
-      o->kernels[v] = clCreateKernel(o->program, pm4d_conv2d_variant_name(v), &err);
-      if (!o->kernels[v]) {
-         fprintf(stderr, "%s: no kernel %s (%d)\n", o->device, pm4d_conv2d_variant_name(v), err);
-         return false;
-      }
-   }
+   pm4d_clrun_cl_objects(o->runner, &o->cl);
    return true;
-}
-
-static void ocl_close(struct ocl *o)
-{
-   for (unsigned v = 0; v < PM4D_CONV2D_VARIANT_COUNT; v++) {
-      if (o->kernels[v])
-         clReleaseKernel(o->kernels[v]);
-   }
-   if (o->program)
-      clReleaseProgram(o->program);
-   if (o->queue)
-      clReleaseCommandQueue(o->queue);
-   if (o->ctx)
-      clReleaseContext(o->ctx);
 }
 
 /* Sets the kernel's arguments from the kernarg bytes the AMD path would use, so the benchmark
@@ -162,7 +96,7 @@ static bool launch(struct ocl *o, enum pm4d_conv2d_variant v, const struct pm4d_
    const size_t local[3] = {wg, 1, 1};
    const size_t global[3] = {grid[0] * wg, grid[1], grid[2]};
    cl_int err =
-      clEnqueueNDRangeKernel(o->queue, o->kernels[v], 3, NULL, global, local, 0, NULL, ev);
+      clEnqueueNDRangeKernel(o->cl.queue, o->cl.kernels[v], 3, NULL, global, local, 0, NULL, ev);
    if (err != CL_SUCCESS) {
       fprintf(stderr, "%s: clEnqueueNDRangeKernel: %d\n", pm4d_conv2d_variant_name(v), err);
       return false;
@@ -201,7 +135,7 @@ static double wall_ms(struct ocl *o, enum pm4d_conv2d_variant v,
    for (int i = 0; i < count; i++) {
       struct timespec a, b;
       clock_gettime(CLOCK_MONOTONIC, &a);
-      if (!launch(o, v, p, NULL) || clFinish(o->queue) != CL_SUCCESS)
+      if (!launch(o, v, p, NULL) || clFinish(o->cl.queue) != CL_SUCCESS)
          return -1.0;
       clock_gettime(CLOCK_MONOTONIC, &b);
       t[i] = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) * 1e-6;
@@ -226,9 +160,9 @@ static unsigned bench_shape(struct ocl *o, const struct options *opt, const stru
       goto out;
    pm4d_bench_fill(in, n_in, &seed);
    pm4d_bench_fill(f, n_f, &seed);
-   mems[0] = clCreateBuffer(o->ctx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, n_in * 4, in, &err);
-   mems[1] = clCreateBuffer(o->ctx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, n_f * 4, f, &err);
-   mems[3] = clCreateBuffer(o->ctx, CL_MEM_READ_WRITE, n_out * 4, NULL, &err);
+   mems[0] = clCreateBuffer(o->cl.ctx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, n_in * 4, in, &err);
+   mems[1] = clCreateBuffer(o->cl.ctx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, n_f * 4, f, &err);
+   mems[3] = clCreateBuffer(o->cl.ctx, CL_MEM_READ_WRITE, n_out * 4, NULL, &err);
    if (!mems[0] || !mems[1] || !mems[3]) {
       fprintf(stderr, "%s: clCreateBuffer: %d\n", s->name, err);
       goto out;
@@ -244,10 +178,10 @@ static unsigned bench_shape(struct ocl *o, const struct options *opt, const stru
       *r = (struct result){.shape = s->name, .variant = pm4d_conv2d_variant_name(v), .n = p->n,
                            .err = INFINITY};
       count++;
-      if (!set_args(o->kernels[v], p, mems) ||
-          clEnqueueFillBuffer(o->queue, mems[3], &nan, 4, 0, n_out * 4, 0, NULL, NULL) ||
+      if (!set_args(o->cl.kernels[v], p, mems) ||
+          clEnqueueFillBuffer(o->cl.queue, mems[3], &nan, 4, 0, n_out * 4, 0, NULL, NULL) ||
           !launch(o, v, p, NULL) ||
-          clEnqueueReadBuffer(o->queue, mems[3], CL_TRUE, 0, n_out * 4, out, 0, NULL, NULL))
+          clEnqueueReadBuffer(o->cl.queue, mems[3], CL_TRUE, 0, n_out * 4, out, 0, NULL, NULL))
          continue;
       r->err = pm4d_bench_check(p, in, f, out, &r->samples);
       /* Warm-up after the first (compiling) run; kernels are launched back to back. */
@@ -366,7 +300,7 @@ int main(int argc, char **argv)
    if (!ocl_open(&o, opt.platform))
       goto out;
    printf("device: %s; kernel time by OpenCL profiling, median of %d after %d warm-up runs\n",
-          o.device, opt.repeats, opt.warmup);
+          pm4d_clrun_device_name(o.runner), opt.repeats, opt.warmup);
    for (unsigned bi = 0; bi < opt.nbatches; bi++) {
       for (size_t i = 0; i < pm4d_bench_shape_count; i++) {
          const struct pm4d_bench_shape *s = &pm4d_bench_shapes[i];
@@ -376,11 +310,11 @@ int main(int argc, char **argv)
          count += bench_shape(&o, &opt, s, &p, res + count);
       }
    }
-   write_reports(&opt, o.device, res, count);
+   write_reports(&opt, pm4d_clrun_device_name(o.runner), res, count);
    rc = 0;
    for (unsigned i = 0; i < count; i++)
       rc |= !res[i].ok || !(res[i].err <= 1e-5);
 out:
-   ocl_close(&o);
+   pm4d_clrun_destroy(o.runner);
    return rc;
 }

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "pm4d_amdgpu_fixture.h"
+#include "pm4d_check.h"
 #include "pm4d_drm_recorder.h"
-#include "pm4d_test_check.h"
 
 #define MS 1000000ull
 
@@ -179,5 +179,5 @@ int main(void)
    test_recover_after_reset();
    test_recover_vram_lost();
    test_recover_without_context();
-   TEST_DONE();
+   return pm4d_check_finish("amdgpu_hang");
 }

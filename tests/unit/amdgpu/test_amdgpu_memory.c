@@ -4,8 +4,8 @@
 
 #include "pm4d_amdgpu_fixture.h"
 #include "pm4d_amdgpu_pool.h"
+#include "pm4d_check.h"
 #include "pm4d_drm_recorder.h"
-#include "pm4d_test_check.h"
 
 static void test_queue_pools_mapped(void)
 {
@@ -149,5 +149,5 @@ int main(void)
    test_pool_ring();
    test_code_upload_once();
    test_import_cache();
-   TEST_DONE();
+   return pm4d_check_finish("amdgpu_memory");
 }

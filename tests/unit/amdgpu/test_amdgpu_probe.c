@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "pm4d_amdgpu_device.h"
+#include "pm4d_check.h"
 #include "pm4d_drm_recorder.h"
-#include "pm4d_test_check.h"
 
 static enum pm4d_amdgpu_status probe(uint16_t domain, uint8_t bus, uint8_t dev, uint8_t func,
                                      struct pm4d_amdgpu_device **out,
@@ -171,5 +171,5 @@ int main(void)
    test_picks_node_among_several();
    test_none();
    test_failures_unwind();
-   TEST_DONE();
+   return pm4d_check_finish("amdgpu_probe");
 }

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "pm4d_amdgpu_device.h"
-#include "pm4d_test_check.h"
+#include "pm4d_check.h"
 
 #define MAX_DEVICES 64
 
@@ -39,5 +39,5 @@ int main(void)
       drmFreeDevices(devs, n);
    /* An address no machine of ours has a GPU at. */
    expect_no_device((struct pm4d_pci_addr){.domain = 0xfff0, .bus = 0xfe, .dev = 0x1f, .func = 7});
-   TEST_DONE();
+   return pm4d_check_finish("amdgpu_real_libdrm");
 }

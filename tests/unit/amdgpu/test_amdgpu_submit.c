@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "pm4d_amdgpu_fixture.h"
+#include "pm4d_check.h"
 #include "pm4d_drm_recorder.h"
-#include "pm4d_test_check.h"
 
 static void test_queue_create(void)
 {
@@ -196,5 +196,5 @@ int main(void)
    test_submit_layout();
    test_submit_refusals();
    test_ring_reuse_after_completion();
-   TEST_DONE();
+   return pm4d_check_finish("amdgpu_submit");
 }

@@ -4,7 +4,7 @@
 #include "pm4d_amdgpu_deadline.h"
 #include "pm4d_amdgpu_status.h"
 #include "pm4d_amdgpu_target.h"
-#include "pm4d_test_check.h"
+#include "pm4d_check.h"
 
 static void expect_target(uint32_t family, uint32_t rev, const char *name,
                           enum pm4d_gfx_level level)
@@ -81,5 +81,5 @@ int main(void)
    CHECK(!pm4d_amdgpu_status_is_passthrough(PM4D_AMDGPU_OK));
    CHECK(!pm4d_amdgpu_status_is_passthrough(PM4D_AMDGPU_DRM_ERROR));
    CHECK(!pm4d_amdgpu_status_is_passthrough(PM4D_AMDGPU_HANG));
-   TEST_DONE();
+   return pm4d_check_finish("amdgpu_target");
 }

@@ -3,8 +3,8 @@
 #include <pthread.h>
 
 #include "pm4d_amdgpu_fixture.h"
+#include "pm4d_check.h"
 #include "pm4d_drm_recorder.h"
-#include "pm4d_test_check.h"
 
 #define THREADS 4
 #define KEYS 50
@@ -51,5 +51,5 @@ int main(void)
    CHECK(rec.import_count == THREADS * KEYS);
    CHECK(rec.bos_live == bos + THREADS * KEYS / 2); /* the odd keys were forgotten */
    CHECK(fixture_close(&fix));
-   TEST_DONE();
+   return pm4d_check_finish("amdgpu_threads");
 }

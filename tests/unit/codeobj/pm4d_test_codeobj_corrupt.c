@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pm4d_check.h"
 #include "pm4d_codeobj.h"
-#include "pm4d_test_util.h"
 
 static struct pm4d_codeobj_info info;
 static char reason[256];
@@ -25,8 +25,8 @@ static void check_truncations(const struct pm4d_code_object *co)
       unsigned char *copy = malloc(len ? len : 1); /* exact size: ASan sees any overread */
       memcpy(copy, co->elf, len);
       enum pm4d_codeobj_status st = load(copy, len);
-      CHECK(st != PM4D_CODEOBJ_OK, "%s: truncated to %zu bytes accepted", co->target, len);
-      CHECK(reason[0], "%s: truncated to %zu bytes refused without a reason", co->target, len);
+      CHECKF(st != PM4D_CODEOBJ_OK, "%s: truncated to %zu bytes accepted", co->target, len);
+      CHECKF(reason[0], "%s: truncated to %zu bytes refused without a reason", co->target, len);
       free(copy);
    }
 }
@@ -52,12 +52,12 @@ static void check_corruptions(const struct pm4d_code_object *co)
       if (load(copy, co->size) == PM4D_CODEOBJ_OK) {
          for (uint32_t k = 0; k < info.num_kernels; k++) {
             const struct pm4d_kernel_desc *d = &info.kernels[k];
-            CHECK(d->private_segment_size == 0 && d->num_args <= PM4D_KERNEL_ARGS_MAX &&
-                     d->desc_offset + 64 <= info.image_size && memchr(d->name, 0, sizeof(d->name)),
-                  "%s: corrupted copy accepted with insane fields", co->target);
+            CHECKF(d->private_segment_size == 0 && d->num_args <= PM4D_KERNEL_ARGS_MAX &&
+                      d->desc_offset + 64 <= info.image_size && memchr(d->name, 0, sizeof(d->name)),
+                   "%s: corrupted copy accepted with insane fields", co->target);
          }
       } else {
-         CHECK(reason[0], "%s: corrupted copy refused without a reason", co->target);
+         CHECKF(reason[0], "%s: corrupted copy refused without a reason", co->target);
       }
    }
    free(copy);
@@ -88,8 +88,8 @@ static void expect(const char *what, const unsigned char *elf, size_t size,
                    enum pm4d_codeobj_status want)
 {
    enum pm4d_codeobj_status st = load(elf, size);
-   CHECK(st == want, "%s: got %s (%s), want %s", what, pm4d_codeobj_status_name(st), reason,
-         pm4d_codeobj_status_name(want));
+   CHECKF(st == want, "%s: got %s (%s), want %s", what, pm4d_codeobj_status_name(st), reason,
+          pm4d_codeobj_status_name(want));
    if (st == want)
       printf("refused as expected: %-34s %s\n", what, reason);
 }
@@ -97,9 +97,9 @@ static void expect(const char *what, const unsigned char *elf, size_t size,
 static void check_refusals(const struct pm4d_code_object *co)
 {
    unsigned char *c = malloc(co->size);
-   CHECK(load(co->elf, co->size) == PM4D_CODEOBJ_OK, "%s: %s", co->target, reason);
+   CHECKF(load(co->elf, co->size) == PM4D_CODEOBJ_OK, "%s: %s", co->target, reason);
    const struct pm4d_kernel_desc *d = pm4d_codeobj_find(&info, "pm4d_conv2d_1x1");
-   CHECK(d && !pm4d_codeobj_find(&info, "nope"), "%s: find", co->target);
+   CHECKF(d && !pm4d_codeobj_find(&info, "nope"), "%s: find", co->target);
    if (!d)
       goto out;
    /* The first PT_LOAD maps file offset 0 to address 0, so the descriptor's file offset is its
@@ -107,7 +107,7 @@ static void check_refusals(const struct pm4d_code_object *co)
    size_t kd = (size_t)d->desc_offset;
    uint16_t props;
    memcpy(&props, co->elf + kd + 56, 2);
-   CHECK(props == d->kernel_code_properties, "%s: descriptor not at its address", co->target);
+   CHECKF(props == d->kernel_code_properties, "%s: descriptor not at its address", co->target);
 
 #define MUTATE(what, stmt, want)               \
    do {                                        \
@@ -119,7 +119,9 @@ static void check_refusals(const struct pm4d_code_object *co)
    MUTATE("32-bit class", c[4] = 1, PM4D_CODEOBJ_WRONG_MACHINE);
    MUTATE("big-endian", c[5] = 2, PM4D_CODEOBJ_WRONG_MACHINE);
    MUTATE("no ELF magic", c[1] = 'X', PM4D_CODEOBJ_BAD_ELF);
-   MUTATE("section table past the end", c[41] = 0x7f, PM4D_CODEOBJ_BAD_ELF);
+   /* e_shoff is the little-endian 64-bit word at 40: setting its byte 6 puts the section
+    * table at 0x7f << 48 or beyond, past the end of an object of any size. */
+   MUTATE("section table past the end", c[46] = 0x7f, PM4D_CODEOBJ_BAD_ELF);
    MUTATE("scratch in the descriptor", c[kd + 4] = 16, PM4D_CODEOBJ_UNSUPPORTED);
    MUTATE("scratch enabled in RSRC2", c[kd + 52] |= 1, PM4D_CODEOBJ_UNSUPPORTED);
    MUTATE("private segment buffer", c[kd + 56] |= 1u << 0, PM4D_CODEOBJ_UNSUPPORTED);
@@ -164,5 +166,5 @@ int main(void)
       check_truncations(&objs[i]);
       check_corruptions(&objs[i]);
    }
-   return pm4d_test_result();
+   return pm4d_check_finish("codeobj_corrupt");
 }

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pm4d_check.h"
 #include "pm4d_codeobj.h"
 #include "pm4d_kernels.h"
-#include "pm4d_test_util.h"
 
 /* What readelf says about one kernel. */
 struct ref_kernel {
@@ -105,41 +105,41 @@ static void check_kernel(const struct pm4d_kernel_desc *d, const struct ref_kern
    size_t nabi = pm4d_conv2d_args(&abi);
    enum pm4d_conv2d_variant v = pm4d_conv2d_variant_from_name(d->name);
 
-   CHECK(!strcmp(d->name, rk->name), "%s: name %s vs readelf %s", target, d->name, rk->name);
-   CHECK(d->kernarg_size == rk->kernarg_size, "%s %s: kernarg size %u vs %lu", target, d->name,
-         d->kernarg_size, rk->kernarg_size);
-   CHECK(d->kernarg_align == rk->kernarg_align, "%s %s: kernarg align", target, d->name);
-   CHECK(d->group_segment_size == rk->group, "%s %s: LDS %u vs %lu", target, d->name,
-         d->group_segment_size, rk->group);
-   CHECK(d->private_segment_size == rk->priv && rk->priv == 0, "%s %s: scratch", target, d->name);
-   CHECK(d->wave_size == rk->wave, "%s %s: wave %u vs %lu", target, d->name, d->wave_size,
-         rk->wave);
-   CHECK(rk->nwg == 3 && d->wg_size[0] == rk->wg[0] && d->wg_size[1] == rk->wg[1] &&
-            d->wg_size[2] == rk->wg[2],
-         "%s %s: workgroup size", target, d->name);
-   CHECK(d->num_args == rk->nargs, "%s %s: %u args vs %u", target, d->name, d->num_args,
-         rk->nargs);
+   CHECKF(!strcmp(d->name, rk->name), "%s: name %s vs readelf %s", target, d->name, rk->name);
+   CHECKF(d->kernarg_size == rk->kernarg_size, "%s %s: kernarg size %u vs %lu", target, d->name,
+          d->kernarg_size, rk->kernarg_size);
+   CHECKF(d->kernarg_align == rk->kernarg_align, "%s %s: kernarg align", target, d->name);
+   CHECKF(d->group_segment_size == rk->group, "%s %s: LDS %u vs %lu", target, d->name,
+          d->group_segment_size, rk->group);
+   CHECKF(d->private_segment_size == rk->priv && rk->priv == 0, "%s %s: scratch", target, d->name);
+   CHECKF(d->wave_size == rk->wave, "%s %s: wave %u vs %lu", target, d->name, d->wave_size,
+          rk->wave);
+   CHECKF(rk->nwg == 3 && d->wg_size[0] == rk->wg[0] && d->wg_size[1] == rk->wg[1] &&
+             d->wg_size[2] == rk->wg[2],
+          "%s %s: workgroup size", target, d->name);
+   CHECKF(d->num_args == rk->nargs, "%s %s: %u args vs %u", target, d->name, d->num_args,
+          rk->nargs);
    for (unsigned i = 0; i < d->num_args && i < rk->nargs; i++) {
       const char *kind =
          d->args[i].kind == PM4D_KERNEL_ARG_GLOBAL_BUFFER ? "global_buffer" : "by_value";
-      CHECK(d->args[i].offset == rk->args[i].offset && d->args[i].size == rk->args[i].size &&
-               !strcmp(kind, rk->args[i].kind),
-            "%s %s: arg %u differs from readelf", target, d->name, i);
+      CHECKF(d->args[i].offset == rk->args[i].offset && d->args[i].size == rk->args[i].size &&
+                !strcmp(kind, rk->args[i].kind),
+             "%s %s: arg %u differs from readelf", target, d->name, i);
    }
    /* The host ABI agrees with what clang laid out. */
-   CHECK(v != PM4D_CONV2D_VARIANT_COUNT, "%s: unknown kernel %s", target, d->name);
-   CHECK(d->wg_size[0] == pm4d_conv2d_workgroup_size(v) && d->wg_size[1] == 1 &&
-            d->wg_size[2] == 1,
-         "%s %s: workgroup size differs from pm4d_kernels", target, d->name);
-   CHECK(d->num_args == nabi && d->kernarg_size >= PM4D_CONV2D_KERNARG_SIZE &&
-            d->kernarg_align == PM4D_CONV2D_KERNARG_ALIGN,
-         "%s %s: kernarg layout differs from pm4d_kernels", target, d->name);
+   CHECKF(v != PM4D_CONV2D_VARIANT_COUNT, "%s: unknown kernel %s", target, d->name);
+   CHECKF(d->wg_size[0] == pm4d_conv2d_workgroup_size(v) && d->wg_size[1] == 1 &&
+             d->wg_size[2] == 1,
+          "%s %s: workgroup size differs from pm4d_kernels", target, d->name);
+   CHECKF(d->num_args == nabi && d->kernarg_size >= PM4D_CONV2D_KERNARG_SIZE &&
+             d->kernarg_align == PM4D_CONV2D_KERNARG_ALIGN,
+          "%s %s: kernarg layout differs from pm4d_kernels", target, d->name);
    for (unsigned i = 0; i < d->num_args && i < nabi; i++)
-      CHECK(!memcmp(&d->args[i], &abi[i], sizeof(abi[i])), "%s %s: arg %u differs from ABI",
-            target, d->name, i);
+      CHECKF(!memcmp(&d->args[i], &abi[i], sizeof(abi[i])), "%s %s: arg %u differs from ABI",
+             target, d->name, i);
    /* Only the kernarg pointer among the user SGPRs (bit 3; bit 10 is wave32). */
-   CHECK((d->kernel_code_properties & ~(1u << 10)) == (1u << 3), "%s %s: properties %04x",
-         target, d->name, d->kernel_code_properties);
+   CHECKF((d->kernel_code_properties & ~(1u << 10)) == (1u << 3), "%s %s: properties %04x",
+          target, d->name, d->kernel_code_properties);
    printf("%s %-20s rsrc1 %08x rsrc2 %08x rsrc3 %08x props %04x user SGPRs %u kernarg %u "
           "lds %u wg %u wave %u entry 0x%llx\n",
           target, d->name, d->rsrc1, d->rsrc2, d->rsrc3, d->kernel_code_properties,
@@ -150,52 +150,52 @@ static void check_kernel(const struct pm4d_kernel_desc *d, const struct ref_kern
 static void check_file(const char *readelf, const char *path)
 {
    size_t size = 0;
-   unsigned char *elf = pm4d_test_read_file(path, &size);
+   unsigned char *elf = pm4d_check_read_file(&size, "%s", path);
    struct pm4d_codeobj_info *info = calloc(1, sizeof(*info));
    struct ref *r = calloc(1, sizeof(*r));
    char reason[256] = "", cmd[1024];
    FILE *f;
 
-   CHECK(elf && info && r, "%s: cannot read", path);
+   CHECKF(elf && info && r, "%s: cannot read", path);
    if (!elf || !info || !r)
       goto out;
    enum pm4d_codeobj_status st = pm4d_codeobj_load(elf, size, info, reason, sizeof(reason));
-   CHECK(st == PM4D_CODEOBJ_OK, "%s: load: %s", path, reason);
+   CHECKF(st == PM4D_CODEOBJ_OK, "%s: load: %s", path, reason);
    snprintf(cmd, sizeof(cmd), "'%s' --notes '%s'", readelf, path);
    f = popen(cmd, "r");
-   CHECK(f && parse_readelf(f, r) == 0, "%s: cannot run or parse %s", path, cmd);
+   CHECKF(f && parse_readelf(f, r) == 0, "%s: cannot run or parse %s", path, cmd);
    if (f)
       pclose(f);
    if (st != PM4D_CODEOBJ_OK)
       goto out;
-   CHECK(strstr(r->target, info->target) && r->nkernels == info->num_kernels && r->nkernels == 3,
-         "%s: target %s (readelf %s), %u kernels (readelf %u)", path, info->target, r->target,
-         info->num_kernels, r->nkernels);
+   CHECKF(strstr(r->target, info->target) && r->nkernels == info->num_kernels && r->nkernels == 3,
+          "%s: target %s (readelf %s), %u kernels (readelf %u)", path, info->target, r->target,
+          info->num_kernels, r->nkernels);
    for (unsigned i = 0; i < info->num_kernels && i < r->nkernels; i++)
       check_kernel(&info->kernels[i], &r->k[i], info->target);
    const struct pm4d_code_object *co = pm4d_embedded_code_object_for(info->target);
-   CHECK(co && co->size == size && !memcmp(co->elf, elf, size),
-         "%s: embedded copy for %s missing or different", path, info->target);
+   CHECKF(co && co->size == size && !memcmp(co->elf, elf, size),
+          "%s: embedded copy for %s missing or different", path, info->target);
    for (unsigned i = 0; i < info->num_kernels; i++) {
       const struct pm4d_kernel_desc *d = &info->kernels[i];
-      CHECK(pm4d_codeobj_find_entry(info, d->desc_offset + (uint64_t)d->entry_offset) == d &&
-               !pm4d_codeobj_find_entry(info, d->desc_offset),
-            "%s %s: find_entry", path, d->name);
+      CHECKF(pm4d_codeobj_find_entry(info, d->desc_offset + (uint64_t)d->entry_offset) == d &&
+                !pm4d_codeobj_find_entry(info, d->desc_offset),
+             "%s %s: find_entry", path, d->name);
    }
    /* The image holds each descriptor at desc_offset and each entry inside it. */
    unsigned char *image = malloc((size_t)info->image_size);
-   CHECK(image && pm4d_codeobj_image_copy(elf, size, image, (size_t)info->image_size, reason,
-                                          sizeof(reason)) == PM4D_CODEOBJ_OK,
-         "%s: image copy: %s", path, reason);
+   CHECKF(image && pm4d_codeobj_image_copy(elf, size, image, (size_t)info->image_size, reason,
+                                           sizeof(reason)) == PM4D_CODEOBJ_OK,
+          "%s: image copy: %s", path, reason);
    for (unsigned i = 0; image && i < info->num_kernels; i++) {
       const struct pm4d_kernel_desc *d = &info->kernels[i];
-      CHECK(!memcmp(image + d->desc_offset + 56, &d->kernel_code_properties, 2) &&
-               !memcmp(image + d->desc_offset + 48, &d->rsrc1, 4),
-            "%s %s: descriptor not at desc_offset in the image", path, d->name);
+      CHECKF(!memcmp(image + d->desc_offset + 56, &d->kernel_code_properties, 2) &&
+                !memcmp(image + d->desc_offset + 48, &d->rsrc1, 4),
+             "%s %s: descriptor not at desc_offset in the image", path, d->name);
    }
-   CHECK(pm4d_codeobj_image_copy(elf, size, image, (size_t)info->image_size - 1, reason,
-                                 sizeof(reason)) != PM4D_CODEOBJ_OK,
-         "%s: image copy into a short buffer succeeded", path);
+   CHECKF(pm4d_codeobj_image_copy(elf, size, image, (size_t)info->image_size - 1, reason,
+                                  sizeof(reason)) != PM4D_CODEOBJ_OK,
+          "%s: image copy into a short buffer succeeded", path);
    free(image);
 out:
    free(elf);
@@ -211,9 +211,9 @@ int main(int argc, char **argv)
       printf("SKIPPED: no AMD code objects were built (no clang 15+ with ld.lld)\n");
       return 77;
    }
-   CHECK((size_t)(argc - 2) == nemb, "%d files but %zu embedded objects", argc - 2, nemb);
-   CHECK(!pm4d_embedded_code_object_for("gfx9999"), "an object for an unknown target");
+   CHECKF((size_t)(argc - 2) == nemb, "%d files but %zu embedded objects", argc - 2, nemb);
+   CHECKF(!pm4d_embedded_code_object_for("gfx9999"), "an object for an unknown target");
    for (int i = 2; i < argc; i++)
       check_file(argv[1], argv[i]);
-   return pm4d_test_result();
+   return pm4d_check_finish("codeobj_readelf");
 }

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pm4d_check.h"
 #include "pm4d_codeobj.h"
-#include "pm4d_test_util.h"
 
 int main(int argc, char **argv)
 {
@@ -18,16 +18,16 @@ int main(int argc, char **argv)
    for (int i = 1; i + 1 < argc; i += 2) {
       size_t size = 0;
       char reason[256] = "";
-      unsigned char *elf = pm4d_test_read_file(argv[i + 1], &size);
+      unsigned char *elf = pm4d_check_read_file(&size, "%s", argv[i + 1]);
       enum pm4d_codeobj_status want =
          strcmp(argv[i], "ok") ? PM4D_CODEOBJ_UNSUPPORTED : PM4D_CODEOBJ_OK;
       enum pm4d_codeobj_status st =
          elf ? pm4d_codeobj_load(elf, size, &info, reason, sizeof(reason)) : PM4D_CODEOBJ_BAD_ELF;
-      CHECK(st == want && (st == PM4D_CODEOBJ_OK || reason[0]), "%s: %s (%s), want %s",
-            argv[i + 1], pm4d_codeobj_status_name(st), reason, pm4d_codeobj_status_name(want));
+      CHECKF(st == want && (st == PM4D_CODEOBJ_OK || reason[0]), "%s: %s (%s), want %s",
+             argv[i + 1], pm4d_codeobj_status_name(st), reason, pm4d_codeobj_status_name(want));
       printf("%-12s %s: %s\n", pm4d_codeobj_status_name(st), argv[i + 1],
              st == PM4D_CODEOBJ_OK ? "loaded" : reason);
       free(elf);
    }
-   return pm4d_test_result();
+   return pm4d_check_finish("codeobj_refuse");
 }

@@ -1,8 +1,8 @@
 /* Parameter extraction for each kind of entry (push constants with masks, spec constants with
  * defaults, constants, derived output sizes, stride expectations), and every pass-through
  * reason extraction can give. */
+#include "pm4d_check.h"
 #include "pm4d_conv2d_extract.h"
-#include "pm4d_test_util.h"
 
 #include <string.h>
 
@@ -13,8 +13,7 @@ static const struct pm4d_shader_entry *entry(const char *name)
     for (size_t i = 0; i < table.count; i++)
         if (strcmp(table.entries[i].name, name) == 0)
             return &table.entries[i];
-    fprintf(stderr, "no table entry %s\n", name);
-    pm4d_test_failures++;
+    pm4d_check_fail(__FILE__, __LINE__, "no table entry %s", name);
     return NULL;
 }
 
@@ -57,11 +56,8 @@ static enum pm4d_conv2d_pt convnet_run(const char *name, const struct convnet_ca
     do {                                                                                      \
         struct pm4d_conv2d_job_desc j_;                                                       \
         enum pm4d_conv2d_pt got_ = convnet_run("convnet_conv2d_direct", &(c), &j_);           \
-        if (got_ != (want)) {                                                                 \
-            fprintf(stderr, "%s:%d: got %s, want %s\n", __FILE__, __LINE__,                   \
-                    pm4d_conv2d_pt_name(got_), pm4d_conv2d_pt_name(want));                    \
-            pm4d_test_failures++;                                                             \
-        }                                                                                     \
+        CHECKF(got_ == (want), "got %s, want %s", pm4d_conv2d_pt_name(got_),                  \
+               pm4d_conv2d_pt_name(want));                                                    \
         hit[want] = 1;                                                                        \
     } while (0)
 
@@ -235,11 +231,8 @@ static enum pm4d_conv2d_pt ggml_run(const char *name, struct ggml_case *g,
     do {                                                                                      \
         struct pm4d_conv2d_job_desc j_;                                                       \
         enum pm4d_conv2d_pt got_ = ggml_run("ggml_conv2d_f32", &(g), module, &j_);            \
-        if (got_ != (want)) {                                                                 \
-            fprintf(stderr, "%s:%d: got %s, want %s\n", __FILE__, __LINE__,                   \
-                    pm4d_conv2d_pt_name(got_), pm4d_conv2d_pt_name(want));                    \
-            pm4d_test_failures++;                                                             \
-        }                                                                                     \
+        CHECKF(got_ == (want), "got %s, want %s", pm4d_conv2d_pt_name(got_),                  \
+               pm4d_conv2d_pt_name(want));                                                    \
         hit[want] = 1;                                                                        \
     } while (0)
 
@@ -442,10 +435,7 @@ static void check_names(void)
     /* Module-level reasons come from pm4d_conv2d_recognize (test_conv2d_fingerprint). */
     hit[PM4D_CONV2D_PT_MALFORMED_SPIRV] = hit[PM4D_CONV2D_PT_UNKNOWN_SHADER] = 1;
     for (int r = 0; r < PM4D_CONV2D_PT_COUNT; r++) {
-        if (!hit[r]) {
-            fprintf(stderr, "reason %s never produced\n", pm4d_conv2d_pt_name(r));
-            pm4d_test_failures++;
-        }
+        CHECKF(hit[r], "reason %s never produced", pm4d_conv2d_pt_name(r));
     }
 }
 
@@ -462,5 +452,5 @@ int main(void)
     check_custom_entries();
     check_names();
     pm4d_shader_table_free(&table);
-    return pm4d_test_finish("conv2d_extract");
+    return pm4d_check_finish("conv2d_extract");
 }

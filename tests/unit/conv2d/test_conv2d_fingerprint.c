@@ -1,9 +1,9 @@
 /* Fingerprint: equal with and without debug info (glslangValidator -g), different for different
  * shaders and for any semantic change; the shipped table knows the convnet shaders as built. */
+#include "pm4d_check.h"
 #include "pm4d_conv2d_recognize.h"
 #include "pm4d_fingerprint.h"
 #include "pm4d_glsl.h"
-#include "pm4d_test_util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +14,7 @@ static uint64_t fingerprint_of(const char *file)
 {
     size_t size = 0;
     uint64_t fp = 0;
-    uint32_t *w = pm4d_test_read(dir, file, &size);
+    uint32_t *w = pm4d_check_read_file(&size, "%s/%s", dir, file);
     if (!w)
         return 0;
     CHECK(pm4d_fingerprint_compute(w, size, &fp) == PM4D_SPIRV_OK);
@@ -45,7 +45,7 @@ static void check_debug_invariance(void)
 static void check_header_and_literals(void)
 {
     size_t size = 0;
-    uint32_t *w = pm4d_test_read(dir, "t_layout.plain.spv", &size);
+    uint32_t *w = pm4d_check_read_file(&size, "%s/t_layout.plain.spv", dir);
     uint64_t base = 0, fp = 0;
     if (!w)
         return;
@@ -116,7 +116,7 @@ static size_t float_controls_patch(const uint32_t *in, size_t n, uint32_t *out, 
 static void check_float_controls(void)
 {
     size_t size = 0, n;
-    uint32_t *w = pm4d_test_read(dir, "t_layout.plain.spv", &size);
+    uint32_t *w = pm4d_check_read_file(&size, "%s/t_layout.plain.spv", dir);
     uint32_t *patched = w ? malloc(size + 64 * 4) : NULL;
     uint64_t base = 0, fp = 0;
     if (!w || !patched)
@@ -162,7 +162,7 @@ static void check_convnet_entries(void)
     }
     {
         size_t size = 0;
-        uint32_t *w = pm4d_test_read(dir, "t_other.plain.spv", &size);
+        uint32_t *w = pm4d_check_read_file(&size, "%s/t_other.plain.spv", dir);
         if (w && m) {
             CHECK(pm4d_conv2d_recognize(&t, w, size, m) == PM4D_CONV2D_PT_UNKNOWN_SHADER);
             w[0] = 0;
@@ -186,5 +186,5 @@ int main(int argc, char **argv)
     check_header_and_literals();
     check_float_controls();
     check_convnet_entries();
-    return pm4d_test_finish("conv2d_fingerprint");
+    return pm4d_check_finish("conv2d_fingerprint");
 }

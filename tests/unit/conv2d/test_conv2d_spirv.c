@@ -1,7 +1,7 @@
 /* SPIR-V reader: facts extracted from shaders compiled by glslangValidator at build time, and
  * refusal of malformed modules (hand-built minimal module, mutated). */
+#include "pm4d_check.h"
 #include "pm4d_spirv.h"
-#include "pm4d_test_util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +11,7 @@ static const char *dir;
 static void check_layout(const char *file)
 {
     size_t size = 0, bad = 0;
-    uint32_t *w = pm4d_test_read(dir, file, &size);
+    uint32_t *w = pm4d_check_read_file(&size, "%s/%s", dir, file);
     struct pm4d_spirv_info in;
     uint64_t v = 0;
     if (!w)
@@ -48,7 +48,7 @@ static void check_layout(const char *file)
 static void check_specsize(const char *file)
 {
     size_t size = 0;
-    uint32_t *w = pm4d_test_read(dir, file, &size);
+    uint32_t *w = pm4d_check_read_file(&size, "%s/%s", dir, file);
     struct pm4d_spirv_info in;
     uint64_t v = 0;
     if (!w)
@@ -229,7 +229,7 @@ static void check_malformed(void)
 static void check_truncations(void)
 {
     size_t size = 0;
-    uint32_t *w = pm4d_test_read(dir, "t_layout.g.spv", &size);
+    uint32_t *w = pm4d_check_read_file(&size, "%s/t_layout.g.spv", dir);
     struct pm4d_spirv_info in;
     if (!w)
         return;
@@ -259,5 +259,5 @@ int main(int argc, char **argv)
     check_minimal();
     check_malformed();
     check_truncations();
-    return pm4d_test_finish("conv2d_spirv");
+    return pm4d_check_finish("conv2d_spirv");
 }

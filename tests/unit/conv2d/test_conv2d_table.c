@@ -1,7 +1,7 @@
 /* Known-shader table: the shipped table parses and maps what known_shaders.txt says; bad lines
  * are refused with file:line and leave the table unchanged; user files add and replace. */
+#include "pm4d_check.h"
 #include "pm4d_shader_table.h"
-#include "pm4d_test_util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -134,10 +134,8 @@ static void check_refusals(void)
         enum pm4d_shader_table_status st =
             pm4d_shader_table_parse(&t, bad[i].text, strlen(bad[i].text), "t.txt", err, sizeof(err));
         CHECK(st == PM4D_SHADER_TABLE_SYNTAX);
-        if (!strstr(err, bad[i].want)) {
-            fprintf(stderr, "case %zu: got \"%s\", want \"%s\"\n", i, err, bad[i].want);
-            pm4d_test_failures++;
-        }
+        CHECKF(strstr(err, bad[i].want), "case %zu: got \"%s\", want \"%s\"", i, err,
+               bad[i].want);
         CHECK(t.count == 0); /* all or nothing */
     }
     memset(longline, 'x', sizeof(longline) - 1);
@@ -223,5 +221,5 @@ int main(void)
     check_builtin();
     check_refusals();
     check_user_file();
-    return pm4d_test_finish("conv2d_table");
+    return pm4d_check_finish("conv2d_table");
 }

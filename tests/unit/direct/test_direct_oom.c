@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "pm4d_alloc.h"
+#include "pm4d_check.h"
 #include "pm4d_conv2d_ref.h"
 #include "pm4d_direct_fixture.h"
-#include "pm4d_test_util.h"
 
 #define BATCHES 4u
 
@@ -35,16 +35,16 @@ static enum outcome run_once(uint32_t *direct, uint32_t *fallbacks)
    fx.pool = aligned_alloc(4096, fx.pool_size);
    enum pm4d_direct_status st = pm4d_direct_create(&cfg, &cb, &fx.d, reason, sizeof(reason));
    if (st != PM4D_DIRECT_OK) {
-      CHECK(st == PM4D_DIRECT_NOMEM || st == PM4D_DIRECT_UNAVAILABLE, "create: %s: %s",
+      CHECKF(st == PM4D_DIRECT_NOMEM || st == PM4D_DIRECT_UNAVAILABLE, "create: %s: %s",
             pm4d_direct_status_name(st), reason);
-      CHECK(reason[0] != '\0', "create refused without a reason");
+      CHECKF(reason[0] != '\0', "create refused without a reason");
       free(fx.pool);
       pthread_mutex_destroy(&fx.pool_mu);
       return REFUSED_CREATE;
    }
    st = pm4d_direct_memory_register(fx.d, 1, fx.pool, fx.pool_size, -1);
    if (st != PM4D_DIRECT_OK) {
-      CHECK(st == PM4D_DIRECT_NOMEM, "register: %s", pm4d_direct_status_name(st));
+      CHECKF(st == PM4D_DIRECT_NOMEM, "register: %s", pm4d_direct_status_name(st));
       out = REFUSED_MEMORY;
       goto done;
    }
@@ -58,17 +58,17 @@ static enum outcome run_once(uint32_t *direct, uint32_t *fallbacks)
       uint32_t j = fx_job_add(&fx, &fq, i);
       if (fx_submit(&fq, j, 1, i, i + 1) != PM4D_DIRECT_OK) {
          /* The layer's fallback for a refused batch: after its wait point, through the driver. */
-         CHECK(fx_wait(&fq.bridge, i, FX_WAIT_NS) == 0, "wait point %u", i);
+         CHECKF(fx_wait(&fq.bridge, i, FX_WAIT_NS) == 0, "wait point %u", i);
          const struct fx_job *r = &fq.jobs[j];
          pm4d_ref_conv2d(&r->job.params, r->in, r->filter, r->bias, r->out);
          fx_signal(&fq.bridge, i + 1);
          ++*fallbacks;
       }
    }
-   CHECK(fx_wait(&fq.bridge, BATCHES, FX_WAIT_NS) == 0, "chain finished");
-   CHECK(fx_check_points(&fq, BATCHES), "every point signalled once");
-   CHECK(fx_check_outputs(&fq) == 0, "outputs");
-   CHECK(!fx.fallback_error, "failed batches' fallbacks ran");
+   CHECKF(fx_wait(&fq.bridge, BATCHES, FX_WAIT_NS) == 0, "chain finished");
+   CHECKF(fx_check_points(&fq, BATCHES), "every point signalled once");
+   CHECKF(fx_check_outputs(&fq) == 0, "outputs");
+   CHECKF(!fx.fallback_error, "failed batches' fallbacks ran");
    for (uint32_t p = 1; p <= BATCHES; p++)
       *direct += fq.bridge.direct[p];
    fx_queue_fini(&fq);
@@ -93,7 +93,7 @@ int main(void)
       return 77;
    }
    unsigned long total = pm4d_alloc_count();
-   CHECK(direct == BATCHES && fallbacks == 0, "clean run: %u direct, %u fallbacks", direct,
+   CHECKF(direct == BATCHES && fallbacks == 0, "clean run: %u direct, %u fallbacks", direct,
          fallbacks);
    unsigned counts[4] = {0};
    for (unsigned long k = 1; k <= total + 1; k++) {
@@ -101,16 +101,16 @@ int main(void)
       pm4d_alloc_fail_at((long)k);
       enum outcome o = run_once(&direct, &fallbacks);
       counts[o]++;
-      CHECK(o != RAN || direct + fallbacks >= BATCHES, "allocation %lu: %u direct + %u refused",
+      CHECKF(o != RAN || direct + fallbacks >= BATCHES, "allocation %lu: %u direct + %u refused",
             k, direct, fallbacks);
    }
    pm4d_alloc_fail_at(PM4D_ALLOC_FAIL_ALL);
-   CHECK(run_once(&direct, &fallbacks) == REFUSED_CREATE, "every allocation failing: refused");
+   CHECKF(run_once(&direct, &fallbacks) == REFUSED_CREATE, "every allocation failing: refused");
    pm4d_alloc_fail_at(0);
    printf("%lu allocations in a run; failing each in turn: %u refused at create, %u at memory "
           "registration, %u at queue creation, %u ran to the end (refused batches by fallback)\n",
           total, counts[REFUSED_CREATE], counts[REFUSED_MEMORY], counts[REFUSED_QUEUE],
           counts[RAN]);
-   CHECK(counts[RAN] > 0 && counts[REFUSED_CREATE] > 0, "both kinds of outcome seen");
-   return pm4d_test_result();
+   CHECKF(counts[RAN] > 0 && counts[REFUSED_CREATE] > 0, "both kinds of outcome seen");
+   return pm4d_check_finish("test_direct_oom");
 }

@@ -16,13 +16,13 @@
 #include <unistd.h>
 
 #include "pm4d_autodisable.h"
+#include "pm4d_check.h"
 #include "pm4d_conv2d_ref.h"
 #include "pm4d_direct_fixture.h"
 #include "pm4d_direct_test.h"
 #include "pm4d_histogram.h"
 #include "pm4d_killfile.h"
 #include "pm4d_pkt_defs.h"
-#include "pm4d_test_util.h"
 
 #define DEADLINE_NS 50000000ull
 /* EVENT_WRITE's header in every dispatch template turned into opcode 0x7A (see test_direct.c) */
@@ -36,7 +36,7 @@ static char root[] = "/tmp/pm4d_diag_testXXXXXX";
 static void inject(const char *spec)
 {
    char reason[256];
-   CHECK(pm4d_direct_test_inject(fx.d, spec, reason, sizeof(reason)) == PM4D_DIRECT_OK,
+   CHECKF(pm4d_direct_test_inject(fx.d, spec, reason, sizeof(reason)) == PM4D_DIRECT_OK,
          "inject %s: %s", spec, reason);
 }
 
@@ -46,13 +46,13 @@ static enum pm4d_direct_status chain_one(void)
    uint32_t j = fx_job_add(&fx, &fq, (unsigned)next_point);
    enum pm4d_direct_status st = fx_submit(&fq, j, 1, next_point, next_point + 1);
    if (st != PM4D_DIRECT_OK) {
-      CHECK(fx_wait(&fq.bridge, next_point, FX_WAIT_NS) == 0, "wait point before the fallback");
+      CHECKF(fx_wait(&fq.bridge, next_point, FX_WAIT_NS) == 0, "wait point before the fallback");
       const struct fx_job *r = &fq.jobs[j];
       pm4d_ref_conv2d(&r->job.params, r->in, r->filter, r->bias, r->out);
       fx_signal(&fq.bridge, next_point + 1);
    }
    next_point++;
-   CHECK(fx_wait(&fq.bridge, next_point, FX_WAIT_NS) == 0, "point %" PRIu64, next_point);
+   CHECKF(fx_wait(&fq.bridge, next_point, FX_WAIT_NS) == 0, "point %" PRIu64, next_point);
    return st;
 }
 
@@ -81,7 +81,7 @@ static bool file_has(const char *dir, const char *name, const char *needle)
    char path[600];
    snprintf(path, sizeof(path), "%s/%s", dir, name);
    size_t size = 0;
-   char *text = (char *)pm4d_test_read_file(path, &size);
+   char *text = pm4d_check_read_file(&size, "%s", path);
    bool hit = text && strstr(text, needle);
    if (!hit)
       fprintf(stderr, "%s: no '%s'\n", path, needle);
@@ -93,33 +93,33 @@ static void check_event(const char *kind, const char *reason_part, const char *p
 {
    char dir[512];
    if (!find_event(kind, dir, sizeof(dir))) {
-      CHECK(false, "no %s event under %s", kind, root);
+      CHECKF(false, "no %s event under %s", kind, root);
       return;
    }
-   CHECK(file_has(dir, "reason.txt", reason_part), "%s: reason", kind);
-   CHECK(file_has(dir, "reason.txt", "the layer now: "), "%s: what the layer does", kind);
-   CHECK(file_has(dir, "pm4.hex", "0xc"), "%s: raw PM4 (type-3 headers)", kind);
-   CHECK(file_has(dir, "pm4.txt", pm4_part), "%s: decoded PM4", kind);
-   CHECK(file_has(dir, "jobs.txt", "job 0: n=") && file_has(dir, "jobs.txt", "output 0x"),
+   CHECKF(file_has(dir, "reason.txt", reason_part), "%s: reason", kind);
+   CHECKF(file_has(dir, "reason.txt", "the layer now: "), "%s: what the layer does", kind);
+   CHECKF(file_has(dir, "pm4.hex", "0xc"), "%s: raw PM4 (type-3 headers)", kind);
+   CHECKF(file_has(dir, "pm4.txt", pm4_part), "%s: decoded PM4", kind);
+   CHECKF(file_has(dir, "jobs.txt", "job 0: n=") && file_has(dir, "jobs.txt", "output 0x"),
          "%s: shapes and addresses", kind);
-   CHECK(file_has(dir, "ring.txt", "ring: ") && file_has(dir, "ring.txt", "fence: value"),
+   CHECKF(file_has(dir, "ring.txt", "ring: ") && file_has(dir, "ring.txt", "fence: value"),
          "%s: ring positions", kind);
-   CHECK(file_has(dir, "stats.json", "\"histograms\"") &&
+   CHECKF(file_has(dir, "stats.json", "\"histograms\"") &&
             file_has(dir, "stats.json", "\"counters\""), "%s: counters", kind);
 }
 
 static void diag(void)
 {
    struct pm4d_killfile *kf = pm4d_killfile_process();
-   CHECK(atomic_load(&kf->watched), "the direct path runs the kill-file watcher");
+   CHECKF(atomic_load(&kf->watched), "the direct path runs the kill-file watcher");
 
    /* 17 batches on a fresh queue: the 1st, 9th and 17th are timed (one in 8). */
    pm4d_hist_reset_all();
    for (int i = 0; i < 17; i++)
-      CHECK(chain_one() == PM4D_DIRECT_OK, "healthy batch %d", i);
+      CHECKF(chain_one() == PM4D_DIRECT_OK, "healthy batch %d", i);
    struct pm4d_hist_snapshot s;
    pm4d_hist_snapshot(PM4D_HIST_submit_to_kick, &s);
-   CHECK(s.count == 3 && s.max > 0, "submit_to_kick: %" PRIu64 " samples", s.count);
+   CHECKF(s.count == 3 && s.max > 0, "submit_to_kick: %" PRIu64 " samples", s.count);
    /* The bridge point comes from the back end's interrupt; the watchdog retires (and times)
     * the batch just after. */
    for (int i = 0; i < 100; i++, nanosleep(&(struct timespec){0, 10000000}, NULL)) {
@@ -127,21 +127,21 @@ static void diag(void)
       if (s.count == 3)
          break;
    }
-   CHECK(s.count == 3 && pm4d_hist_quantile(&s, 0.5) > 0, "kick_to_fence: %" PRIu64 " samples",
+   CHECKF(s.count == 3 && pm4d_hist_quantile(&s, 0.5) > 0, "kick_to_fence: %" PRIu64 " samples",
          s.count);
 
    inject("stall_after=1"); /* the next batch runs, the one after stalls */
-   CHECK(chain_one() == PM4D_DIRECT_OK && chain_one() == PM4D_DIRECT_OK, "batches kicked");
+   CHECKF(chain_one() == PM4D_DIRECT_OK && chain_one() == PM4D_DIRECT_OK, "batches kicked");
    check_event("hang", "missed its", "DISPATCH_DIRECT");
    inject("bad_address");
-   CHECK(chain_one() == PM4D_DIRECT_OK, "faulting batch kicked");
+   CHECKF(chain_one() == PM4D_DIRECT_OK, "faulting batch kicked");
    check_event("fault", "page fault", "RELEASE_MEM");
    inject("");
    pm4d_direct_test_corrupt_templates(fx.d, 0, CORRUPT_MASK);
-   CHECK(chain_one() == PM4D_DIRECT_INVALID, "corrupted template refused");
+   CHECKF(chain_one() == PM4D_DIRECT_INVALID, "corrupted template refused");
    pm4d_direct_test_corrupt_templates(fx.d, 0, CORRUPT_MASK);
    check_event("validation", "validator refused", "ACQUIRE_MEM");
-   CHECK(chain_one() == PM4D_DIRECT_OK, "healthy again");
+   CHECKF(chain_one() == PM4D_DIRECT_OK, "healthy again");
 
    /* The kill file, seen by the watcher within its interval. */
    char kill[600];
@@ -150,33 +150,33 @@ static void diag(void)
    bool seen = false;
    for (int i = 0; i < 100 && !seen; i++, nanosleep(&(struct timespec){0, 10000000}, NULL))
       seen = pm4d_killfile_active();
-   CHECK(seen, "kill file seen");
+   CHECKF(seen, "kill file seen");
    unlink(kill);
 
-   CHECK(fx_check_points(&fq, next_point), "points");
-   CHECK(fx_check_outputs(&fq) == 0, "outputs");
+   CHECKF(fx_check_points(&fq, next_point), "points");
+   CHECKF(fx_check_outputs(&fq) == 0, "outputs");
 }
 
 static void autodisable(void)
 {
    struct pm4d_autodisable *a = pm4d_autodisable_process();
-   CHECK(a->window == 10 && a->allowed == 2, "window %u allows %u", a->window, a->allowed);
+   CHECKF(a->window == 10 && a->allowed == 2, "window %u allows %u", a->window, a->allowed);
    uint64_t before = a->failures;
-   CHECK(chain_one() == PM4D_DIRECT_OK, "healthy batch");
+   CHECKF(chain_one() == PM4D_DIRECT_OK, "healthy batch");
    for (int i = 0; i < 3; i++) {
-      CHECK(!pm4d_autodisable_active(), "still on before failure %d", i + 1);
+      CHECKF(!pm4d_autodisable_active(), "still on before failure %d", i + 1);
       inject("bad_address"); /* each reset clears the injected faults */
-      CHECK(chain_one() == PM4D_DIRECT_OK, "faulting batch %d kicked", i);
+      CHECKF(chain_one() == PM4D_DIRECT_OK, "faulting batch %d kicked", i);
    }
-   CHECK(pm4d_autodisable_active() && a->failures - before == 3, "off after 3 failures (%s)",
+   CHECKF(pm4d_autodisable_active() && a->failures - before == 3, "off after 3 failures (%s)",
          a->why);
    for (int i = 0; i < 3; i++)
-      CHECK(chain_one() == PM4D_DIRECT_UNAVAILABLE, "refused once off");
-   CHECK(strstr(fq.batches[fq.nbatches - 1].reason, "auto-disabled"), "reason: %s",
+      CHECKF(chain_one() == PM4D_DIRECT_UNAVAILABLE, "refused once off");
+   CHECKF(strstr(fq.batches[fq.nbatches - 1].reason, "auto-disabled"), "reason: %s",
          fq.batches[fq.nbatches - 1].reason);
-   CHECK(fx_check_points(&fq, next_point), "every point once");
-   CHECK(fx_check_outputs(&fq) == 0, "outputs");
-   CHECK(!fx.fallback_error, "fallbacks ran");
+   CHECKF(fx_check_points(&fq, next_point), "every point once");
+   CHECKF(fx_check_outputs(&fq) == 0, "outputs");
+   CHECKF(!fx.fallback_error, "fallbacks ran");
 }
 
 int main(int argc, char **argv)
@@ -200,17 +200,17 @@ int main(int argc, char **argv)
       return rc;
    fx_warm_up(&fx);
    fx_queue_init(&fx, &fq);
-   CHECK(fq.q != NULL, "queue created");
+   CHECKF(fq.q != NULL, "queue created");
    if (fq.q && ad)
       autodisable();
    else if (fq.q)
       diag();
    fx_queue_fini(&fq);
    fx_fini(&fx);
-   CHECK(!atomic_load(&pm4d_killfile_process()->watched), "watcher stopped with the device");
+   CHECKF(!atomic_load(&pm4d_killfile_process()->watched), "watcher stopped with the device");
    char cmd[600]; /* PM4D_TEST_KEEP=1 keeps the events for a look */
    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-   if (pm4d_test_failures == 0 && !getenv("PM4D_TEST_KEEP") && system(cmd) != 0)
+   if (atomic_load(&pm4d_check_failures) == 0 && !getenv("PM4D_TEST_KEEP") && system(cmd) != 0)
       fprintf(stderr, "could not remove %s\n", root);
-   return pm4d_test_result();
+   return pm4d_check_finish("test_direct_safety");
 }

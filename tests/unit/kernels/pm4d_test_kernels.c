@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pm4d_check.h"
 #include "pm4d_conv2d_ref.h"
-#include "pm4d_test_util.h"
 
 #define TOLERANCE 1e-5
 #define GUARD 64 /* floats after the output that must stay untouched */
@@ -86,7 +86,7 @@ static void run_shape(const struct shape *sp)
    char reason[1024];
    uint32_t seed = 7;
    bool ok = pm4d_conv2d_params_check(&p, reason, sizeof(reason));
-   CHECK(ok, "shape rejected: %s", reason);
+   CHECKF(ok, "shape rejected: %s", reason);
    if (!ok)
       return;
    size_t n_in = (size_t)p.n * p.c * p.h * p.w, n_f = (size_t)p.k * (p.c / p.groups) * p.r * p.s;
@@ -114,16 +114,16 @@ static void run_shape(const struct shape *sp)
          out[n_out + i] = 12345.0f;
       enum pm4d_clrun_status st = pm4d_ref_dispatch(runner, &space, v, &p, &bufs, reason,
                                                     sizeof(reason));
-      CHECK(st == PM4D_CLRUN_OK, "%s: %s", pm4d_conv2d_variant_name(v), reason);
+      CHECKF(st == PM4D_CLRUN_OK, "%s: %s", pm4d_conv2d_variant_name(v), reason);
       double err = pm4d_ref_rel_error(out, ref, n_out);
       bool guard_ok = true;
       for (size_t i = 0; i < GUARD; i++)
          guard_ok &= out[n_out + i] == 12345.0f;
-      CHECK(err <= TOLERANCE && guard_ok,
-            "%s n%u c%u %ux%u k%u %ux%u s%u,%u p%u,%u d%u,%u g%u: rel error %.3g, guard %s",
-            pm4d_conv2d_variant_name(v), p.n, p.c, p.h, p.w, p.k, p.r, p.s, p.stride_h,
-            p.stride_w, p.pad_h, p.pad_w, p.dil_h, p.dil_w, p.groups, err,
-            guard_ok ? "intact" : "overwritten");
+      CHECKF(err <= TOLERANCE && guard_ok,
+             "%s n%u c%u %ux%u k%u %ux%u s%u,%u p%u,%u d%u,%u g%u: rel error %.3g, guard %s",
+             pm4d_conv2d_variant_name(v), p.n, p.c, p.h, p.w, p.k, p.r, p.s, p.stride_h,
+             p.stride_w, p.pad_h, p.pad_w, p.dil_h, p.dil_w, p.groups, err,
+             guard_ok ? "intact" : "overwritten");
       printf("%-20s n%u c%-3u %2ux%-2u k%-3u %ux%u s%u,%u p%u,%u d%u,%u g%u bias%d relu%d: "
              "rel error %.2e\n",
              pm4d_conv2d_variant_name(v), p.n, p.c, p.h, p.w, p.k, p.r, p.s, p.stride_h,
@@ -151,50 +151,50 @@ static void check_refusals(void)
    uint8_t kernarg[PM4D_CONV2D_KERNARG_SIZE];
    const uint32_t grid[3] = {1, 1, 1}, empty[3] = {0, 1, 1};
 
-   CHECK(pm4d_conv2d_params_check(&p, reason, sizeof(reason)), "%s", reason);
-   CHECK(pm4d_ref_dispatch(runner, &space, PM4D_CONV2D_1X1, &p, &good, reason, sizeof(reason)) ==
-            PM4D_CLRUN_OK,
-         "tiny 1x1: %s", reason);
+   CHECKF(pm4d_conv2d_params_check(&p, reason, sizeof(reason)), "%s", reason);
+   CHECKF(pm4d_ref_dispatch(runner, &space, PM4D_CONV2D_1X1, &p, &good, reason, sizeof(reason)) ==
+             PM4D_CLRUN_OK,
+          "tiny 1x1: %s", reason);
    bad.output = 0x1234; /* not registered: the sim's "page fault" */
-   CHECK(pm4d_ref_dispatch(runner, &space, PM4D_CONV2D_1X1, &p, &bad, reason, sizeof(reason)) ==
-            PM4D_CLRUN_BAD_ADDRESS,
-         "unregistered address accepted");
+   CHECKF(pm4d_ref_dispatch(runner, &space, PM4D_CONV2D_1X1, &p, &bad, reason, sizeof(reason)) ==
+             PM4D_CLRUN_BAD_ADDRESS,
+          "unregistered address accepted");
    pm4d_conv2d_pack_kernargs(&p, &good, kernarg, sizeof(kernarg));
-   CHECK(pm4d_clrun_dispatch(runner, "pm4d_conv2d_5x5", grid, kernarg, sizeof(kernarg),
-                             pm4d_ref_translate, &space, reason,
-                             sizeof(reason)) == PM4D_CLRUN_UNKNOWN_KERNEL,
-         "unknown kernel accepted");
-   CHECK(pm4d_clrun_dispatch(runner, "pm4d_conv2d_1x1", grid, kernarg, sizeof(kernarg) - 1,
-                             pm4d_ref_translate, &space, reason,
-                             sizeof(reason)) == PM4D_CLRUN_BAD_ARGS,
-         "short kernargs accepted");
-   CHECK(pm4d_clrun_dispatch(runner, "pm4d_conv2d_1x1", empty, kernarg, sizeof(kernarg),
-                             pm4d_ref_translate, &space, reason,
-                             sizeof(reason)) == PM4D_CLRUN_BAD_ARGS,
-         "empty grid accepted");
-   CHECK(pm4d_clrun_dispatch(runner, "pm4d_conv2d_3x3", grid, kernarg, sizeof(kernarg),
-                             pm4d_ref_translate, &space, reason,
-                             sizeof(reason)) == PM4D_CLRUN_BAD_ARGS,
-         "3x3 kernel accepted a 1x1 shape");
+   CHECKF(pm4d_clrun_dispatch(runner, "pm4d_conv2d_5x5", grid, kernarg, sizeof(kernarg),
+                              pm4d_ref_translate, &space, reason,
+                              sizeof(reason)) == PM4D_CLRUN_UNKNOWN_KERNEL,
+          "unknown kernel accepted");
+   CHECKF(pm4d_clrun_dispatch(runner, "pm4d_conv2d_1x1", grid, kernarg, sizeof(kernarg) - 1,
+                              pm4d_ref_translate, &space, reason,
+                              sizeof(reason)) == PM4D_CLRUN_BAD_ARGS,
+          "short kernargs accepted");
+   CHECKF(pm4d_clrun_dispatch(runner, "pm4d_conv2d_1x1", empty, kernarg, sizeof(kernarg),
+                              pm4d_ref_translate, &space, reason,
+                              sizeof(reason)) == PM4D_CLRUN_BAD_ARGS,
+          "empty grid accepted");
+   CHECKF(pm4d_clrun_dispatch(runner, "pm4d_conv2d_3x3", grid, kernarg, sizeof(kernarg),
+                              pm4d_ref_translate, &space, reason,
+                              sizeof(reason)) == PM4D_CLRUN_BAD_ARGS,
+          "3x3 kernel accepted a 1x1 shape");
    /* Kernargs that lie about the output size would make the kernel write past the buffer. */
    const struct pm4d_kernel_arg *args;
    pm4d_conv2d_args(&args);
    kernarg[args[11].offset] = 5; /* oh */
-   CHECK(pm4d_clrun_dispatch(runner, "pm4d_conv2d_1x1", grid, kernarg, sizeof(kernarg),
-                             pm4d_ref_translate, &space, reason,
-                             sizeof(reason)) == PM4D_CLRUN_BAD_ARGS,
-         "inconsistent output size accepted");
+   CHECKF(pm4d_clrun_dispatch(runner, "pm4d_conv2d_1x1", grid, kernarg, sizeof(kernarg),
+                              pm4d_ref_translate, &space, reason,
+                              sizeof(reason)) == PM4D_CLRUN_BAD_ARGS,
+          "inconsistent output size accepted");
    pm4d_conv2d_pack_kernargs(&p, &good, kernarg, sizeof(kernarg));
    kernarg[args[20].offset] = 0x80; /* unknown flag */
-   CHECK(pm4d_clrun_dispatch(runner, "pm4d_conv2d_1x1", grid, kernarg, sizeof(kernarg),
-                             pm4d_ref_translate, &space, reason,
-                             sizeof(reason)) == PM4D_CLRUN_BAD_ARGS,
-         "unknown flag accepted");
+   CHECKF(pm4d_clrun_dispatch(runner, "pm4d_conv2d_1x1", grid, kernarg, sizeof(kernarg),
+                              pm4d_ref_translate, &space, reason,
+                              sizeof(reason)) == PM4D_CLRUN_BAD_ARGS,
+          "unknown flag accepted");
    bad = good;
    bad.output = addr + 60 * 4; /* 16 bytes left in the region, 64 needed */
-   CHECK(pm4d_ref_dispatch(runner, &space, PM4D_CONV2D_1X1, &p, &bad, reason, sizeof(reason)) ==
-            PM4D_CLRUN_BAD_ADDRESS,
-         "output past the end of its buffer accepted");
+   CHECKF(pm4d_ref_dispatch(runner, &space, PM4D_CONV2D_1X1, &p, &bad, reason, sizeof(reason)) ==
+             PM4D_CLRUN_BAD_ADDRESS,
+          "output past the end of its buffer accepted");
    printf("refused as expected: %s\n", reason);
 }
 
@@ -206,9 +206,9 @@ int main(void)
       printf("SKIPPED: %s\n", reason);
       return 77;
    }
-   CHECK(st == PM4D_CLRUN_OK, "runner: %s: %s", pm4d_clrun_status_name(st), reason);
+   CHECKF(st == PM4D_CLRUN_OK, "runner: %s: %s", pm4d_clrun_status_name(st), reason);
    if (st != PM4D_CLRUN_OK)
-      return pm4d_test_result();
+      return pm4d_check_finish("kernels_pocl");
    printf("device: %s\n", pm4d_clrun_device_name(runner));
    check_refusals();
    for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++)
@@ -221,5 +221,5 @@ int main(void)
          run_shape(&sp);
    }
    pm4d_clrun_destroy(runner);
-   return pm4d_test_result();
+   return pm4d_check_finish("kernels_pocl");
 }

@@ -3,8 +3,8 @@
  * offsets of the argument table. */
 #include <string.h>
 
+#include "pm4d_check.h"
 #include "pm4d_kernels.h"
-#include "pm4d_test_util.h"
 
 static struct pm4d_conv2d_params shape(uint32_t n, uint32_t c, uint32_t hw, uint32_t k,
                                        uint32_t rs, uint32_t stride, uint32_t pad)
@@ -25,11 +25,12 @@ static bool same_params(const struct pm4d_conv2d_params *a, const struct pm4d_co
           a->has_bias == b->has_bias && a->relu == b->relu && a->oh == b->oh && a->ow == b->ow;
 }
 
-static void check_refused(struct pm4d_conv2d_params p, const char *what)
+/* Refused, with a reason that contains want. */
+static void check_refused(struct pm4d_conv2d_params p, const char *what, const char *want)
 {
    char reason[128] = "";
-   CHECK(!pm4d_conv2d_params_check(&p, reason, sizeof(reason)) && reason[0],
-         "%s accepted", what);
+   CHECKF(!pm4d_conv2d_params_check(&p, reason, sizeof(reason)) && strstr(reason, want),
+          "%s: accepted or reason \"%s\" without \"%s\"", what, reason, want);
 }
 
 static void check_grid(struct pm4d_conv2d_params p, enum pm4d_conv2d_variant v, uint32_t x,
@@ -37,10 +38,10 @@ static void check_grid(struct pm4d_conv2d_params p, enum pm4d_conv2d_variant v, 
 {
    char reason[128];
    uint32_t g[3] = {0};
-   CHECK(pm4d_conv2d_params_check(&p, reason, sizeof(reason)), "%s", reason);
-   CHECK(pm4d_conv2d_grid(v, &p, g) && g[0] == x && g[1] == y && g[2] == z,
-         "%s: grid %ux%ux%u, want %ux%ux%u", pm4d_conv2d_variant_name(v), g[0], g[1], g[2], x, y,
-         z);
+   CHECKF(pm4d_conv2d_params_check(&p, reason, sizeof(reason)), "%s", reason);
+   CHECKF(pm4d_conv2d_grid(v, &p, g) && g[0] == x && g[1] == y && g[2] == z,
+          "%s: grid %ux%ux%u, want %ux%ux%u", pm4d_conv2d_variant_name(v), g[0], g[1], g[2], x, y,
+          z);
 }
 
 int main(void)
@@ -50,34 +51,42 @@ int main(void)
 
    /* Output sizes: (in + 2 pad - dil (r - 1) - 1) / stride + 1. */
    p = shape(1, 3, 224, 64, 7, 2, 3);
-   CHECK(pm4d_conv2d_params_check(&p, reason, sizeof(reason)) && p.oh == 112 && p.ow == 112,
-         "7x7/2 stem: %ux%u", p.oh, p.ow);
+   CHECKF(pm4d_conv2d_params_check(&p, reason, sizeof(reason)) && p.oh == 112 && p.ow == 112,
+          "7x7/2 stem: %ux%u", p.oh, p.ow);
    p = shape(1, 4, 12, 4, 3, 1, 2);
    p.dil_h = p.dil_w = 2;
-   CHECK(pm4d_conv2d_params_check(&p, reason, sizeof(reason)) && p.oh == 12, "dilated: %u", p.oh);
+   CHECKF(pm4d_conv2d_params_check(&p, reason, sizeof(reason)) && p.oh == 12, "dilated: %u", p.oh);
 
    p = shape(1, 3, 8, 4, 3, 1, 1);
    p.groups = 2;
-   check_refused(p, "groups not dividing c");
-   check_refused(shape(1, 3, 2, 4, 3, 1, 0), "filter larger than the input");
-   check_refused(shape(0, 3, 8, 4, 3, 1, 1), "n = 0");
-   check_refused(shape(1, 3, 8, 4, 3, 0, 1), "stride 0");
-   check_refused(shape(4096, 1024, 1024, 4, 3, 1, 1), "input of 2^32 elements");
+   check_refused(p, "groups not dividing c", "does not divide");
+   check_refused(shape(1, 3, 2, 4, 3, 1, 0), "filter larger than the input", "filter larger");
+   check_refused(shape(0, 3, 8, 4, 3, 1, 1), "n = 0", "is zero");
+   check_refused(shape(1, 3, 8, 4, 3, 0, 1), "stride 0", "is zero");
+   check_refused(shape(4096, 1024, 1024, 4, 3, 1, 1), "input of 2^32 elements", "2^31");
+   /* Products past 64 bits: 2^16 everywhere makes the input and output 2^64 elements, which
+    * wrap to 0 in 64-bit arithmetic; the filter (k x c/groups x 1 x 1) is only 2^16. */
+   p = shape(65536, 65536, 65536, 65536, 1, 1, 0);
+   p.groups = 65536;
+   check_refused(p, "input and output of 2^64 elements", "2^31");
+   p = shape(UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX, 1, 1, 0);
+   p.groups = UINT32_MAX;
+   check_refused(p, "every size 2^32 - 1", "2^31");
 
    /* Variant choice. */
    p = shape(1, 64, 56, 64, 3, 1, 1);
    pm4d_conv2d_params_check(&p, reason, sizeof(reason));
-   CHECK(pm4d_conv2d_variant_choose(&p) == PM4D_CONV2D_3X3, "3x3 s1 not 3x3");
+   CHECKF(pm4d_conv2d_variant_choose(&p) == PM4D_CONV2D_3X3, "3x3 s1 not 3x3");
    p = shape(1, 64, 56, 256, 1, 2, 0);
    pm4d_conv2d_params_check(&p, reason, sizeof(reason));
-   CHECK(pm4d_conv2d_variant_choose(&p) == PM4D_CONV2D_1X1, "1x1 s2 not 1x1");
+   CHECKF(pm4d_conv2d_variant_choose(&p) == PM4D_CONV2D_1X1, "1x1 s2 not 1x1");
    p = shape(1, 64, 56, 64, 3, 2, 1);
    pm4d_conv2d_params_check(&p, reason, sizeof(reason));
-   CHECK(pm4d_conv2d_variant_choose(&p) == PM4D_CONV2D_DIRECT, "3x3 s2 not direct");
-   CHECK(!pm4d_conv2d_grid(PM4D_CONV2D_3X3, &p, (uint32_t[3]){0}), "3x3 grid for stride 2");
-   CHECK(pm4d_conv2d_variant_from_name("pm4d_conv2d_1x1") == PM4D_CONV2D_1X1 &&
-            pm4d_conv2d_variant_from_name("x") == PM4D_CONV2D_VARIANT_COUNT,
-         "names");
+   CHECKF(pm4d_conv2d_variant_choose(&p) == PM4D_CONV2D_DIRECT, "3x3 s2 not direct");
+   CHECKF(!pm4d_conv2d_grid(PM4D_CONV2D_3X3, &p, (uint32_t[3]){0}), "3x3 grid for stride 2");
+   CHECKF(pm4d_conv2d_variant_from_name("pm4d_conv2d_1x1") == PM4D_CONV2D_1X1 &&
+             pm4d_conv2d_variant_from_name("x") == PM4D_CONV2D_VARIANT_COUNT,
+          "names");
 
    /* Grids: ResNet 3x3 at 56x56, batch 32 -> 32 * 3136 pixels in tiles of 128; k 64 -> one
     * block of 64; the batch is part of the pixels. */
@@ -99,37 +108,37 @@ int main(void)
    p.relu = true;
    pm4d_conv2d_params_check(&p, reason, sizeof(reason));
    struct pm4d_conv2d_buffers bufs = {0x1000, 0x2000, 0x3000, 0x4000};
-   CHECK(!pm4d_conv2d_pack_kernargs(&p, &bufs, ka, PM4D_CONV2D_KERNARG_SIZE - 1),
-         "packed into a short buffer");
+   CHECKF(!pm4d_conv2d_pack_kernargs(&p, &bufs, ka, PM4D_CONV2D_KERNARG_SIZE - 1),
+          "packed into a short buffer");
    memset(ka, 0xee, sizeof(ka));
-   CHECK(pm4d_conv2d_pack_kernargs(&p, &bufs, ka, sizeof(ka)), "pack");
-   CHECK(nargs == 21 && args[3].offset == 24 && args[20].offset + 4 == PM4D_CONV2D_KERNARG_SIZE,
-         "argument table shape");
+   CHECKF(pm4d_conv2d_pack_kernargs(&p, &bufs, ka, sizeof(ka)), "pack");
+   CHECKF(nargs == 21 && args[3].offset == 24 && args[20].offset + 4 == PM4D_CONV2D_KERNARG_SIZE,
+          "argument table shape");
    memcpy(&a, ka + args[2].offset, 8);
-   CHECK(a == 0x3000, "bias address %llx", (unsigned long long)a);
+   CHECKF(a == 0x3000, "bias address %llx", (unsigned long long)a);
    memcpy(&u, ka + args[4].offset, 4);
-   CHECK(u == 3, "n %u", u);
+   CHECKF(u == 3, "n %u", u);
    memcpy(&u, ka + args[11].offset, 4); /* oh */
-   CHECK(u == 10, "oh %u", u);
+   CHECKF(u == 10, "oh %u", u);
    memcpy(&u, ka + args[20].offset, 4);
-   CHECK(u == (PM4D_CONV2D_FLAG_BIAS | PM4D_CONV2D_FLAG_RELU), "flags %u", u);
-   CHECK(ka[PM4D_CONV2D_KERNARG_SIZE] == 0 && ka[sizeof(ka) - 1] == 0, "tail not zeroed");
+   CHECKF(u == (PM4D_CONV2D_FLAG_BIAS | PM4D_CONV2D_FLAG_RELU), "flags %u", u);
+   CHECKF(ka[PM4D_CONV2D_KERNARG_SIZE] == 0 && ka[sizeof(ka) - 1] == 0, "tail not zeroed");
    /* Unpacking gives back what was packed; buffer sizes follow the shape. */
    struct pm4d_conv2d_params back;
    struct pm4d_conv2d_buffers back_bufs;
    uint64_t bytes[4];
-   CHECK(pm4d_conv2d_unpack_kernargs(ka, sizeof(ka), &back, &back_bufs) &&
-            same_params(&back, &p) && !memcmp(&back_bufs, &bufs, sizeof(bufs)),
-         "unpack(pack(p)) != p");
-   CHECK(!pm4d_conv2d_unpack_kernargs(ka, PM4D_CONV2D_KERNARG_SIZE - 1, &back, &back_bufs),
-         "unpacked short kernargs");
+   CHECKF(pm4d_conv2d_unpack_kernargs(ka, sizeof(ka), &back, &back_bufs) &&
+             same_params(&back, &p) && !memcmp(&back_bufs, &bufs, sizeof(bufs)),
+          "unpack(pack(p)) != p");
+   CHECKF(!pm4d_conv2d_unpack_kernargs(ka, PM4D_CONV2D_KERNARG_SIZE - 1, &back, &back_bufs),
+          "unpacked short kernargs");
    pm4d_conv2d_buffer_bytes(&p, bytes);
-   CHECK(bytes[0] == 3 * 16 * 20 * 20 * 4 && bytes[1] == 8 * 16 * 9 * 4 && bytes[2] == 8 * 4 &&
-            bytes[3] == 3 * 8 * 10 * 10 * 4,
-         "buffer sizes");
+   CHECKF(bytes[0] == 3 * 16 * 20 * 20 * 4 && bytes[1] == 8 * 16 * 9 * 4 && bytes[2] == 8 * 4 &&
+             bytes[3] == 3 * 8 * 10 * 10 * 4,
+          "buffer sizes");
    p.has_bias = false;
    pm4d_conv2d_pack_kernargs(&p, &bufs, ka, sizeof(ka));
    memcpy(&a, ka + args[2].offset, 8);
-   CHECK(a == 0, "bias address without bias: %llx", (unsigned long long)a);
-   return pm4d_test_result();
+   CHECKF(a == 0, "bias address without bias: %llx", (unsigned long long)a);
+   return pm4d_check_finish("kernels_abi");
 }

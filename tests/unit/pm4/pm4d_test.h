@@ -1,31 +1,13 @@
-/* Minimal test helpers shared by the PM4 and ring unit tests. */
+/* What the PM4 and ring unit tests share besides the checks: a kernel descriptor, addresses and
+ * a runner for named cases. */
 #ifndef PM4D_TEST_H
 #define PM4D_TEST_H
 
 #include <stdio.h>
 #include <string.h>
 
+#include "pm4d_check.h"
 #include "pm4d_kernel_desc.h"
-
-static int pm4d_test_failures;
-
-#define CHECK(cond)                                                                         \
-   do {                                                                                     \
-      if (!(cond)) {                                                                        \
-         fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);           \
-         pm4d_test_failures++;                                                              \
-      }                                                                                     \
-   } while (0)
-
-#define CHECK_EQ_HEX(got, want)                                                             \
-   do {                                                                                     \
-      unsigned long long g_ = (got), w_ = (want);                                           \
-      if (g_ != w_) {                                                                       \
-         fprintf(stderr, "%s:%d: %s = 0x%llx, expected 0x%llx\n", __FILE__, __LINE__, #got, \
-                 g_, w_);                                                                   \
-         pm4d_test_failures++;                                                              \
-      }                                                                                     \
-   } while (0)
 
 /* A conv2d-like kernel descriptor: kernarg pointer as the only user SGPRs (USER_SGPR = 2),
  * TGID_X_EN, 4 KiB of LDS, workgroup 64x1x1. */
@@ -46,6 +28,29 @@ static inline struct pm4d_kernel_desc pm4d_test_kernel(const char *target, unsig
    k.wg_size[2] = 1;
    k.wave_size = wave;
    return k;
+}
+
+/* One named case of a test program; ctest runs each by name. */
+struct pm4d_test_case {
+   const char *name;
+   void (*fn)(void);
+};
+
+/* Runs the case argv[1] names, or every case without an argument, each after setup (if not
+ * NULL). A name that matches no case is a failed check, so a misspelt test cannot pass. */
+static inline void pm4d_test_run(const struct pm4d_test_case *cases, size_t n, int argc,
+                                 char **argv, void (*setup)(void))
+{
+   int ran = 0;
+   for (size_t i = 0; i < n; i++) {
+      if (argc < 2 || !strcmp(argv[1], cases[i].name)) {
+         if (setup)
+            setup();
+         cases[i].fn();
+         ran++;
+      }
+   }
+   CHECKF(ran > 0, "no test named %s", argc > 1 ? argv[1] : "");
 }
 
 #define PM4D_TEST_PROGRAM 0x00007F1234567800ull

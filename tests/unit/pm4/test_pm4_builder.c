@@ -225,10 +225,7 @@ static void refused(enum pm4d_gfx_level level, struct pm4d_kernel_desc k, const 
    pm4d_cs_init(&cs, buf, 64);
    enum pm4d_status st = pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid,
                                                &cs, NULL, &why);
-   if (st != PM4D_ERR_INVALID || !why || cs.cdw != 0) {
-      fprintf(stderr, "kernel with %s was not refused\n", what);
-      pm4d_test_failures++;
-   }
+   CHECKF(st == PM4D_ERR_INVALID && why && cs.cdw == 0, "kernel with %s was not refused", what);
 }
 
 static void test_refused_kernels(void)
@@ -344,19 +341,12 @@ static void test_nop_fill(void)
 
 int main(int argc, char **argv)
 {
-   static const struct {
-      const char *name;
-      void (*fn)(void);
-   } tests[] = {
+   static const struct pm4d_test_case tests[] = {
       {"roundtrip", test_roundtrip},         {"template", test_template_equals_dynamic},
       {"auto", test_auto_selection},         {"emitter", test_emitter_bounds},
       {"refused", test_refused_kernels},     {"nop", test_nop_fill},
       {"loader_layouts", test_loader_layouts},
    };
-   for (unsigned i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-      if (argc < 2 || !strcmp(argv[1], tests[i].name))
-         tests[i].fn();
-   if (pm4d_test_failures)
-      fprintf(stderr, "%d failures\n", pm4d_test_failures);
-   return pm4d_test_failures ? 1 : 0;
+   pm4d_test_run(tests, sizeof(tests) / sizeof(tests[0]), argc, argv, NULL);
+   return pm4d_check_finish("pm4_builder");
 }

@@ -79,10 +79,8 @@ static void check_words(const char *what, const uint32_t *got, uint32_t ngot, co
 {
    CHECK(ngot == nwant);
    for (uint32_t i = 0; i < ngot && i < nwant; i++) {
-      if (got[i] != want[i]) {
-         fprintf(stderr, "%s dword %u: 0x%08x, expected 0x%08x\n", what, i, got[i], want[i]);
-         pm4d_test_failures++;
-      }
+      CHECKF(got[i] == want[i], "%s dword %u: 0x%08x, expected 0x%08x", what, i, got[i],
+             want[i]);
    }
 }
 
@@ -126,7 +124,5 @@ int main(int argc, char **argv)
       RUN(PM4D_GFX10_3, "gfx1030", 32, gfx10_3_dispatch, gfx10_head, gfx10_tail);
    if (!strcmp(which, "gfx11") || !strcmp(which, "all"))
       RUN(PM4D_GFX11, "gfx1100", 64, gfx11_dispatch, gfx10_head, gfx10_tail);
-   if (pm4d_test_failures)
-      fprintf(stderr, "%d failures\n", pm4d_test_failures);
-   return pm4d_test_failures ? 1 : 0;
+   return pm4d_check_finish("pm4_kat");
 }

@@ -77,7 +77,7 @@ static void expect_refusal(uint32_t ndw, uint32_t offset, const char *needle)
    if (st != PM4D_ERR_INVALID)
       return;
    printf("refused at %u: %s\n", err.offset, err.reason);
-   CHECK_EQ_HEX(err.offset, offset);
+   CHECKF(err.offset == offset, "refused at %u, expected %u", err.offset, offset);
    CHECK(strstr(err.reason, needle) != NULL);
 }
 
@@ -241,10 +241,7 @@ static void memory_ops(void)
 
 int main(int argc, char **argv)
 {
-   static const struct {
-      const char *name;
-      void (*fn)(void);
-   } tests[] = {
+   static const struct pm4d_test_case tests[] = {
       {"bad_header", bad_header},     {"overrun", overrun},
       {"opcode", opcode},             {"indirect_buffer", indirect_buffer},
       {"bad_count", bad_count},       {"register", register_write},
@@ -256,16 +253,6 @@ int main(int argc, char **argv)
       {"initiator", initiator},       {"event", event},
       {"type2", type2},               {"memory_ops", memory_ops},
    };
-   int ran = 0;
-   for (unsigned i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-      if (argc < 2 || !strcmp(argv[1], tests[i].name)) {
-         setup();
-         tests[i].fn();
-         ran++;
-      }
-   }
-   CHECK(ran > 0);
-   if (pm4d_test_failures)
-      fprintf(stderr, "%d failures\n", pm4d_test_failures);
-   return pm4d_test_failures ? 1 : 0;
+   pm4d_test_run(tests, sizeof(tests) / sizeof(tests[0]), argc, argv, setup);
+   return pm4d_check_finish("pm4_validate");
 }

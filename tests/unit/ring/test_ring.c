@@ -386,7 +386,5 @@ int main(int argc, char **argv)
       test_create();
    else
       CHECK(!"unknown test name");
-   if (pm4d_test_failures)
-      fprintf(stderr, "%d failures\n", pm4d_test_failures);
-   return pm4d_test_failures ? 1 : 0;
+   return pm4d_check_finish("ring");
 }

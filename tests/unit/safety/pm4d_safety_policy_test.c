@@ -15,7 +15,8 @@
 #include "pm4d_counters.h"
 #include "pm4d_histogram.h"
 #include "pm4d_killfile.h"
-#include "pm4d_safety_check.h"
+#include "pm4d_check.h"
+#include "pm4d_fake_env.h"
 #include "pm4d_stats.h"
 
 
@@ -253,5 +254,5 @@ int main(int argc, char **argv)
   test_config();
   test_killfile_watcher();
   test_alloc_injection();
-  return pm4d_safety_check_result("pm4d_safety_policy_test");
+  return pm4d_check_finish("pm4d_safety_policy_test");
 }

@@ -9,7 +9,8 @@
 #include "pm4d_config.h"
 #include "pm4d_counters.h"
 #include "pm4d_killfile.h"
-#include "pm4d_safety_check.h"
+#include "pm4d_check.h"
+#include "pm4d_fake_env.h"
 #include "pm4d_stats.h"
 
 static void test_config(void)
@@ -137,5 +138,5 @@ int main(void)
   test_log_levels();
   test_counters_and_stats();
   test_killfile();
-  return pm4d_safety_check_result("pm4d_safety_test");
+  return pm4d_check_finish("pm4d_safety_test");
 }

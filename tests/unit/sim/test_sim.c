@@ -10,8 +10,8 @@
 #include <time.h>
 
 #include "pm4d_builder.h"
+#include "pm4d_check.h"
 #include "pm4d_sim.h"
-#include "pm4d_test_util.h"
 
 #define WAIT_NS 5000000000ull
 
@@ -114,14 +114,14 @@ static uint32_t build(uint32_t i, uint32_t corrupt_opcode)
    const char *why = "";
    struct pm4d_cs cs;
    pm4d_cs_init(&cs, dw, 256);
-   CHECK(pm4d_builder_batch_head(&b, &cs, &why) == PM4D_OK, "head: %s", why);
+   CHECKF(pm4d_builder_batch_head(&b, &cs, &why) == PM4D_OK, "head: %s", why);
    uint32_t at = cs.cdw;
-   CHECK(pm4d_builder_dispatch(&b, &kernel, program, kernarg, grid, &cs, NULL, &why) == PM4D_OK,
-         "dispatch: %s", why);
+   CHECKF(pm4d_builder_dispatch(&b, &kernel, program, kernarg, grid, &cs, NULL, &why) == PM4D_OK,
+          "dispatch: %s", why);
    if (corrupt_opcode)
       dw[at] = (dw[at] & ~(0xFFu << 8)) | corrupt_opcode << 8;
-   CHECK(pm4d_builder_batch_tail(&b, (uint64_t)(uintptr_t)fence, i + 1, &cs, NULL, &why) ==
-            PM4D_OK, "tail: %s", why);
+   CHECKF(pm4d_builder_batch_tail(&b, (uint64_t)(uintptr_t)fence, i + 1, &cs, NULL, &why) ==
+             PM4D_OK, "tail: %s", why);
    return cs.cdw;
 }
 
@@ -129,17 +129,17 @@ static void parse(void)
 {
    struct pm4d_sim_fault f;
    char r[256];
-   CHECK(pm4d_sim_fault_parse("stall_after=3,delay_us=250,no_fence,bad_address,no_exec", &f, r,
-                              sizeof(r)) &&
-            f.stall_after == 3 && f.delay_us == 250 && f.no_fence && f.bad_address && f.no_exec,
-         "full spec");
-   CHECK(pm4d_sim_fault_parse(NULL, &f, r, sizeof(r)) && !f.stall_after && !f.no_fence,
-         "no spec");
-   CHECK(!pm4d_sim_fault_parse("stall_after=0", &f, r, sizeof(r)), "stall_after=0 refused");
-   CHECK(!pm4d_sim_fault_parse("delay_us=-1", &f, r, sizeof(r)), "negative refused");
-   CHECK(!pm4d_sim_fault_parse("explode", &f, r, sizeof(r)) && strstr(r, "explode"),
-         "unknown item named: %s", r);
-   CHECK(!pm4d_sim_fault_parse("no_fence=1", &f, r, sizeof(r)), "flag with a value refused");
+   CHECKF(pm4d_sim_fault_parse("stall_after=3,delay_us=250,no_fence,bad_address,no_exec", &f, r,
+                               sizeof(r)) &&
+             f.stall_after == 3 && f.delay_us == 250 && f.no_fence && f.bad_address && f.no_exec,
+          "full spec");
+   CHECKF(pm4d_sim_fault_parse(NULL, &f, r, sizeof(r)) && !f.stall_after && !f.no_fence,
+          "no spec");
+   CHECKF(!pm4d_sim_fault_parse("stall_after=0", &f, r, sizeof(r)), "stall_after=0 refused");
+   CHECKF(!pm4d_sim_fault_parse("delay_us=-1", &f, r, sizeof(r)), "negative refused");
+   CHECKF(!pm4d_sim_fault_parse("explode", &f, r, sizeof(r)) && strstr(r, "explode"),
+          "unknown item named: %s", r);
+   CHECKF(!pm4d_sim_fault_parse("no_fence=1", &f, r, sizeof(r)), "flag with a value refused");
 }
 
 /* Kicks a batch whose dispatch header is opcode `op` and expects a fault naming `what`. */
@@ -149,13 +149,13 @@ static void expect_fault(struct pm4d_sim_queue *q, uint32_t i, uint32_t op, cons
    pthread_mutex_lock(&ev.mu);
    ev.faults = 0;
    pthread_mutex_unlock(&ev.mu);
-   CHECK(pm4d_sim_queue_kick(q, (uint64_t)(uintptr_t)(ibs + i * 256), ndw, 0, i + 1) ==
-            PM4D_SIM_OK, "kick");
-   CHECK(wait_fault() && strstr(ev.reason, what), "fault '%s': %s", what, ev.reason);
+   CHECKF(pm4d_sim_queue_kick(q, (uint64_t)(uintptr_t)(ibs + i * 256), ndw, 0, i + 1) ==
+             PM4D_SIM_OK, "kick");
+   CHECKF(wait_fault() && strstr(ev.reason, what), "fault '%s': %s", what, ev.reason);
    uint64_t never[4];
-   CHECK(pm4d_sim_queue_reset(q, never, 4) == 1 && never[0] == i + 1,
-         "reset lists the batch that never completed");
-   CHECK(*fence < i + 1, "no fence after the fault");
+   CHECKF(pm4d_sim_queue_reset(q, never, 4) == 1 && never[0] == i + 1,
+          "reset lists the batch that never completed");
+   CHECKF(*fence < i + 1, "no fence after the fault");
 }
 
 int main(void)
@@ -164,8 +164,8 @@ int main(void)
    const struct pm4d_sim_fault no_exec = {.no_exec = true};
    const struct pm4d_sim_events events = {.fence = on_fence, .fault = on_fault, .wait = on_wait};
    char reason[256];
-   CHECK(pm4d_sim_create(PM4D_GFX10_3, &no_exec, &events, &sim, reason, sizeof(reason)) ==
-            PM4D_SIM_OK, "create: %s", reason);
+   CHECKF(pm4d_sim_create(PM4D_GFX10_3, &no_exec, &events, &sim, reason, sizeof(reason)) ==
+             PM4D_SIM_OK, "create: %s", reason);
    pm4d_builder_init(&b, PM4D_GFX10_3);
    kernel = (struct pm4d_kernel_desc){.name = "pm4d_conv2d_direct", .target = "gfx1030",
                                       .rsrc2 = 2u << 1, .wg_size = {64, 1, 1}, .wave_size = 32,
@@ -179,21 +179,21 @@ int main(void)
    kernarg = (uint64_t)(uintptr_t)args;
    fence = f;
    ibs = ib;
-   CHECK(pm4d_sim_add_program(sim, program, kernel.name, 0) == PM4D_SIM_OK, "program");
+   CHECKF(pm4d_sim_add_program(sim, program, kernel.name, 0) == PM4D_SIM_OK, "program");
    struct pm4d_sim_queue *q;
-   CHECK(pm4d_sim_queue_create(sim, NULL, &q) == PM4D_SIM_OK, "queue");
+   CHECKF(pm4d_sim_queue_create(sim, NULL, &q) == PM4D_SIM_OK, "queue");
 
    /* Batches 0..3 wait for points 0..3: all but the first are held until the point moves. */
    for (uint32_t i = 0; i < 4; i++)
-      CHECK(pm4d_sim_queue_kick(q, (uint64_t)(uintptr_t)(ibs + i * 256), build(i, 0), i, i + 1) ==
-               PM4D_SIM_OK, "kick %u", i);
-   CHECK(wait_fence(1), "batch 0 ran");
+      CHECKF(pm4d_sim_queue_kick(q, (uint64_t)(uintptr_t)(ibs + i * 256), build(i, 0), i, i + 1) ==
+                PM4D_SIM_OK, "kick %u", i);
+   CHECKF(wait_fence(1), "batch 0 ran");
    nanosleep(&(struct timespec){0, 20000000}, NULL);
-   CHECK(*fence == 1, "batch 1 held back by its wait point (fence %llu)",
-         (unsigned long long)*fence);
+   CHECKF(*fence == 1, "batch 1 held back by its wait point (fence %llu)",
+          (unsigned long long)*fence);
    set_point(3);
-   CHECK(wait_fence(4) && *fence == 4, "batches 1-3 ran after the point");
-   CHECK(ev.interrupts == 4 && !ev.out_of_order, "one interrupt per fence, in order");
+   CHECKF(wait_fence(4) && *fence == 4, "batches 1-3 ran after the point");
+   CHECKF(ev.interrupts == 4 && !ev.out_of_order, "one interrupt per fence, in order");
 
    expect_fault(q, 4, 0x7A, "opcode");                      /* unknown opcode */
    expect_fault(q, 5, PM4D_OP_INDIRECT_BUFFER, "INDIRECT"); /* wrong size for its opcode */
@@ -204,13 +204,13 @@ int main(void)
    pthread_mutex_lock(&ev.mu);
    ev.faults = 0;
    pthread_mutex_unlock(&ev.mu);
-   CHECK(pm4d_sim_queue_kick(q, (uint64_t)(uintptr_t)(ibs + 7 * 256), build(7, 0), 0, 8) ==
-            PM4D_SIM_OK, "kick after reset");
-   CHECK(wait_fence(8), "healthy after the resets");
-   CHECK(pm4d_sim_queue_kick(q, 0x1000, 16, 0, 9) == PM4D_SIM_OK && wait_fault() &&
-            strstr(ev.reason, "IB"), "an IB outside mapped memory faults: %s", ev.reason);
+   CHECKF(pm4d_sim_queue_kick(q, (uint64_t)(uintptr_t)(ibs + 7 * 256), build(7, 0), 0, 8) ==
+             PM4D_SIM_OK, "kick after reset");
+   CHECKF(wait_fence(8), "healthy after the resets");
+   CHECKF(pm4d_sim_queue_kick(q, 0x1000, 16, 0, 9) == PM4D_SIM_OK && wait_fault() &&
+             strstr(ev.reason, "IB"), "an IB outside mapped memory faults: %s", ev.reason);
 
    pm4d_sim_queue_destroy(q);
    pm4d_sim_destroy(sim);
-   return pm4d_test_result();
+   return pm4d_check_finish("sim_cp");
 }

@@ -70,6 +70,12 @@ static void test_pipelines(struct pm4d_vk_device *dev, VkPipeline *out_module_pi
   CHECK(pm4d_hook_CreateComputePipelines(PM4D_VK_FAKE_DEV, VK_NULL_HANDLE, 1, ci, NULL, &p3) == VK_SUCCESS);
   CHECK(pm4d_vk_fake_forwarded == before + 1 && !record(dev, PM4D_VK_OBJ_PIPELINE, (uint64_t)p3));
   CHECK(pm4d_counter_get(PM4D_CTR_untracked_objects) == untracked + 1);
+  /* Robustness settings (ggml disables it on NVIDIA) do not change what is computed: tracked. */
+  VkPipelineRobustnessCreateInfoEXT robust = {.sType = VK_STRUCTURE_TYPE_PIPELINE_ROBUSTNESS_CREATE_INFO_EXT};
+  ci[1].pNext = &robust; /* the inline-SPIR-V one: the module of ci[0] is gone */
+  VkPipeline p4;
+  CHECK(pm4d_hook_CreateComputePipelines(PM4D_VK_FAKE_DEV, VK_NULL_HANDLE, 1, &ci[1], NULL, &p4) == VK_SUCCESS);
+  CHECK(record(dev, PM4D_VK_OBJ_PIPELINE, (uint64_t)p4) != NULL);
   /* Malformed SPIR-V (size not a multiple of 4): module pm4d_vk_fake_forwarded, not tracked. */
   smci.codeSize = 22;
   VkShaderModule bad;

@@ -24,6 +24,13 @@
 #define PM4D_DIRECT_REASON_MAX 320
 /* One submission in this many (per queue) feeds the latency histograms. */
 #define PM4D_DIRECT_TIMING_EVERY 8u
+/* scripts/bench-safety builds with -DPM4D_SAFETY_FASTPATH_OFF to measure the submission path
+ * without its safety instrumentation (timing, auto-disable check); never a product build. */
+#ifdef PM4D_SAFETY_FASTPATH_OFF
+#define PM4D_DIRECT_SAFETY 0
+#else
+#define PM4D_DIRECT_SAFETY 1
+#endif
 
 struct pm4d_direct_kernel {
    const struct pm4d_kernel_desc *desc; /* in pm4d_direct.info; NULL: variant missing */

@@ -254,9 +254,9 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q,
    enum pm4d_direct_status st = PM4D_DIRECT_OK;
    /* One submission in PM4D_DIRECT_TIMING_EVERY is timed for the latency histograms: two
     * clock reads and a histogram update on each would add ~2 % to the path's instructions. */
-   bool timed = q->submits++ % PM4D_DIRECT_TIMING_EVERY == 0;
+   bool timed = PM4D_DIRECT_SAFETY && q->submits++ % PM4D_DIRECT_TIMING_EVERY == 0;
    uint64_t t_submit = timed ? pm4d_ring_now_ns() : 0;
-   if (pm4d_autodisable_active())
+   if (PM4D_DIRECT_SAFETY && pm4d_autodisable_active())
       return say(rs, rn, PM4D_DIRECT_UNAVAILABLE, "the direct path is auto-disabled: %s",
                  pm4d_autodisable_process()->why);
    if (!jobs || count == 0)

@@ -1,6 +1,7 @@
 /* Command buffers: lifecycle, compute-state tracking, dispatches, barriers and submission.
  * This is the recording fast path: no allocation, one thread-local cache hit per command. */
 #include "pm4d_vk_cmdbuf.h"
+#include "pm4d_alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -78,7 +79,7 @@ VkResult pm4d_hook_CreateCommandPool(VkDevice device, const VkCommandPoolCreateI
   VkResult res = dev->table.CreateCommandPool(device, pCreateInfo, pAllocator, pCommandPool);
   if (res != VK_SUCCESS)
     return res;
-  struct pm4d_vk_command_pool *p = calloc(1, sizeof(*p));
+  struct pm4d_vk_command_pool *p = pm4d_calloc(1, sizeof(*p));
   if (!p) {
     PM4D_VK_UNTRACKED("vkCreateCommandPool: out of memory; pool not tracked (its dispatches pass through)");
     return res;
@@ -98,7 +99,7 @@ VkResult pm4d_hook_AllocateCommandBuffers(VkDevice device, const VkCommandBuffer
   if (res != VK_SUCCESS)
     return res;
   for (uint32_t i = 0; i < pAllocateInfo->commandBufferCount; i++) {
-    struct pm4d_vk_cmdbuf *cb = calloc(1, sizeof(*cb));
+    struct pm4d_vk_cmdbuf *cb = pm4d_calloc(1, sizeof(*cb));
     if (!cb) {
       PM4D_VK_UNTRACKED("vkAllocateCommandBuffers: out of memory; command buffer not tracked");
       continue;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pm4d_autodisable.h"
+#include "pm4d_alloc.h"
 #include "pm4d_killfile.h"
 #include "pm4d_vk_redirect.h"
 
@@ -102,7 +103,7 @@ static bool args_slot(struct pm4d_vk_cmdbuf *r, VkBuffer *buffer, VkDeviceSize *
   const struct pm4d_vk_device_table *t = &dev->table;
   struct pm4d_vk_args_chunk *c = r->args;
   if (!c || c->used == PM4D_VK_ARGS_PER_CHUNK) {
-    c = calloc(1, sizeof(*c));
+    c = pm4d_calloc(1, sizeof(*c));
     if (!c)
       return false;
     VkBufferCreateInfo bi = {VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, NULL, 0,
@@ -145,7 +146,7 @@ static bool args_slot(struct pm4d_vk_cmdbuf *r, VkBuffer *buffer, VkDeviceSize *
 /* The job's fallback: barrier, state, the dispatch (indirect, disarmed). */
 static struct pm4d_vk_fallback *record_fallback(struct pm4d_vk_cmdbuf *r, uint32_t gx, uint32_t gy, uint32_t gz)
 {
-  struct pm4d_vk_fallback *f = calloc(1, sizeof(*f));
+  struct pm4d_vk_fallback *f = pm4d_calloc(1, sizeof(*f));
   VkBuffer buffer;
   VkDeviceSize offset;
   if (!f || !args_slot(r, &buffer, &offset, &f->args) ||
@@ -278,7 +279,7 @@ static bool grow(void **array, uint32_t *cap, uint32_t need, size_t size)
   if (need <= *cap)
     return true;
   uint32_t cap2 = *cap ? *cap * 2 : 8;
-  void *a = realloc(*array, (size_t)cap2 * size);
+  void *a = pm4d_realloc(*array, (size_t)cap2 * size);
   if (!a)
     return false;
   *array = a;

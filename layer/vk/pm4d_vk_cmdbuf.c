@@ -277,6 +277,7 @@ static void bind_sets(struct pm4d_vk_cmdbuf *r, VkPipelineLayout layout, uint32_
     uint32_t n = pm4d_vk_set_dynamic_count_locked(r->dev, pSets[i]);
     c->sets[slot] = pSets[i];
     c->sets_tracked &= ~(1u << slot);
+    c->sets_opaque |= 1u << slot;
     if (n == UINT32_MAX || n > PM4D_VK_MAX_DYNAMIC_PER_SET || used + n > dynamicCount) {
       /* Without the set's layout the split of the dynamic offsets is unknown from here on. */
       used = dynamicCount + 1;
@@ -286,6 +287,7 @@ static void bind_sets(struct pm4d_vk_cmdbuf *r, VkPipelineLayout layout, uint32_
       memcpy(c->dynamic_offsets[slot], pDynamic + used, n * sizeof(uint32_t));
     used += n;
     c->sets_tracked |= 1u << slot;
+    c->sets_opaque &= ~(1u << slot);
   }
   pthread_mutex_unlock(&r->dev->lock);
 }
@@ -300,7 +302,9 @@ void pm4d_hook_CmdBindDescriptorSets(VkCommandBuffer commandBuffer, VkPipelineBi
                dynamicOffsetCount, pDynamicOffsets));
   if (pipelineBindPoint == VK_PIPELINE_BIND_POINT_COMPUTE) {
     bind_sets(r, layout, firstSet, descriptorSetCount, pDescriptorSets, dynamicOffsetCount, pDynamicOffsets);
-    if (!r->cur)
+    /* Deferred to the next segment, which re-records tracked sets only: an opaque one goes
+     * into a segment now. */
+    if (!r->cur && !r->compute.sets_opaque)
       return;
   }
   commandBuffer = pm4d_vk_cmdbuf_target(r);
@@ -341,6 +345,7 @@ static void forget_set(struct pm4d_vk_cmdbuf *r, VkPipelineBindPoint bind_point,
   if (bind_point == VK_PIPELINE_BIND_POINT_COMPUTE && set < PM4D_VK_MAX_SETS) {
     r->compute.sets[set] = VK_NULL_HANDLE;
     r->compute.sets_tracked &= ~(1u << set);
+    r->compute.sets_opaque |= 1u << set;
   }
 }
 

@@ -323,6 +323,8 @@ bool pm4d_vk_split_dispatch(struct pm4d_vk_cmdbuf *r, uint32_t gx, uint32_t gy, 
     why = PM4D_CTR_passthrough_auto_disabled;
   else if (r->broken)
     why = PM4D_CTR_passthrough_no_memory;
+  else if (c->sets_opaque)
+    why = PM4D_CTR_passthrough_missing_buffer; /* a later segment could not re-record the sets */
   else
     why = make_job(r, &job);
   /* Room for the job and two links (the batch, the segment after it) before anything changes. */

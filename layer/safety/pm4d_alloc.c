@@ -14,7 +14,8 @@
 
 static _Atomic long fail_nth;
 static atomic_ulong count, failures;
-static const char *fail_site;   /* suffix of the failing site's name, or NULL */
+static char fail_site[256];    /* suffix of the failing site's name, or "" */
+static unsigned long fail_site_nth; /* 0: every allocation there, else only the nth */
 static unsigned random_permille;
 static _Atomic uint64_t random_state;
 static const char *sites_file;
@@ -28,7 +29,14 @@ static void arm_from_env(void)
   if (v && *v)
     atomic_store(&fail_nth, strtol(v, NULL, 0));
   v = getenv("PM4DIRECT_FAIL_ALLOC_SITE");
-  fail_site = v && *v ? v : NULL;
+  if (v && *v) {
+    snprintf(fail_site, sizeof(fail_site), "%s", v);
+    char *hash = strchr(fail_site, '#');
+    if (hash) {
+      *hash = '\0';
+      fail_site_nth = strtoul(hash + 1, NULL, 0);
+    }
+  }
   v = getenv("PM4DIRECT_FAIL_ALLOC_RANDOM");
   if (v && *v) {
     char *end;
@@ -96,13 +104,14 @@ static bool inject(const char *site)
   pthread_once(&env_once, arm_from_env);
   unsigned long n = atomic_fetch_add(&count, 1) + 1;
   long nth = atomic_load_explicit(&fail_nth, memory_order_relaxed);
-  bool fail = nth == PM4D_ALLOC_FAIL_ALL || (nth > 0 && n == (unsigned long)nth) ||
-              (fail_site && ends_with(site, fail_site)) || (random_permille && random_hit());
   unsigned slot = site_slot(site);
-  if (slot < MAX_SITES) {
-    atomic_fetch_add(&site_calls[slot], 1);
+  unsigned long at_site = slot < MAX_SITES ? atomic_fetch_add(&site_calls[slot], 1) + 1 : 0;
+  bool fail = nth == PM4D_ALLOC_FAIL_ALL || (nth > 0 && n == (unsigned long)nth) ||
+              (fail_site[0] && ends_with(site, fail_site) &&
+               (!fail_site_nth || at_site == fail_site_nth)) ||
+              (random_permille && random_hit());
+  if (slot < MAX_SITES)
     atomic_fetch_add(&site_failures[slot], fail);
-  }
   if (fail)
     atomic_fetch_add(&failures, 1);
   return fail;

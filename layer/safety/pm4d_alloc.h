@@ -24,7 +24,7 @@ void *pm4d_aligned_alloc_at(size_t align, size_t size, const char *site);
 /* Test builds only (pm4d_alloc_inject; the layer library has none of these). The environment,
  * read at the first allocation, chooses what fails:
  *   PM4DIRECT_FAIL_ALLOC=N             the N-th allocation of the process
- *   PM4DIRECT_FAIL_ALLOC_SITE=F.c:L    every allocation at that site
+ *   PM4DIRECT_FAIL_ALLOC_SITE=F.c:L    every allocation at that site (F.c:L#K: only its K-th)
  *   PM4DIRECT_FAIL_ALLOC_RANDOM=P[:S]  each allocation with probability P per mille (seed S)
  *   PM4DIRECT_ALLOC_SITES=FILE         at exit, "site allocations failures" per site reached */
 #define PM4D_ALLOC_FAIL_ALL (-1L)

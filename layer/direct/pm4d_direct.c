@@ -98,7 +98,7 @@ static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason,
       if (!k || pm4d_builder_check_kernel(&d->builder, k, &why) != PM4D_OK)
          continue; /* shapes that need this variant are unsupported */
       uint64_t entry = base + k->desc_offset + (uint64_t)k->entry_offset;
-      uint32_t ndw = pm4d_builder_dispatch_dw(&d->builder, k);
+      uint32_t ndw = pm4d_builder_dispatch_dw(&d->builder, k, false); /* a later dispatch */
       d->kernels[v] = (struct pm4d_direct_kernel){k, entry, ndw};
       d->dispatch_dw_max = ndw > d->dispatch_dw_max ? ndw : d->dispatch_dw_max;
       d->dispatch_dw_min = d->dispatch_dw_min && d->dispatch_dw_min < ndw ? d->dispatch_dw_min : ndw;
@@ -314,6 +314,6 @@ enum pm4d_direct_status pm4d_direct_test_inject(struct pm4d_direct *d, const cha
 void pm4d_direct_test_corrupt_templates(struct pm4d_direct *d, uint32_t index, uint32_t mask)
 {
    for (uint32_t i = 0; i < d->templates.count; i++)
-      if (index < d->templates.entries[i].ndw)
-         d->templates.entries[i].dw[index] ^= mask;
+      if (index + d->templates.entries[i].barrier_dw < d->templates.entries[i].ndw)
+         d->templates.entries[i].dw[index + d->templates.entries[i].barrier_dw] ^= mask;
 }

@@ -1,11 +1,12 @@
 /* The amdgpu back end (layer/backend/amdgpu) behind the direct path's back-end interface.
- * Batches are copied from the direct path's ring into the queue's IB pool at the kick and
- * submitted with the jobs' imported buffers; completion signals the bridge syncobj in the
- * kernel, and the watchdog reads the batch's RELEASE_MEM fence on its tick (no interrupts
- * reach user space). Known gap: the kernarg arena and the fence are pools of their own that
- * submissions do not list in their BO lists (pm4d_amdgpu_queue lists only its pools, the code
- * pool and imports); they stay mapped in the VM but are not guaranteed resident. Never run on
- * AMD hardware here: covered up to the ioctl boundary with the libdrm recorder. */
+ * Every piece of memory the direct path allocates (its ring, kernarg arena, fence) is a pool of
+ * its own, a GTT BO mapped for the CPU and the GPU. A kick submits the batch where the direct
+ * path built it: the IB chunk points at the batch's dwords in the ring, no copy. Its BO list
+ * names the ring, kernarg and fence pools, the queue's and the code pool, and the jobs'
+ * imported buffers, each once, so all of them are resident while it runs. Completion signals
+ * the bridge syncobj in the kernel, and the watchdog reads the batch's RELEASE_MEM fence on its
+ * tick (no interrupts reach user space). Never run on AMD hardware here: covered up to the
+ * ioctl boundary with the libdrm recorder. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,13 +35,15 @@ void pm4d_direct_test_amdgpu_ops(const void *drm_ops)
 struct amd_dev {
    const struct pm4d_drm_ops *drm;
    struct pm4d_amdgpu_device *dev;
-   uint32_t ib_pool_bytes;
 };
+
+enum { AMD_QUEUE_POOLS = 3 }; /* ring, kernargs, fence */
 
 struct amd_queue {
    struct amd_dev *ad;
    struct pm4d_direct_queue *q;
    struct pm4d_amdgpu_queue *aq;
+   const struct pm4d_amdgpu_pool *pools[AMD_QUEUE_POOLS]; /* in every submission's BO list */
 };
 
 static enum pm4d_direct_status from_amdgpu(enum pm4d_amdgpu_status st)
@@ -76,7 +79,8 @@ static enum pm4d_direct_status amd_alloc(void *dev, uint64_t size, uint32_t alig
       free(pool);
       return pool ? PM4D_DIRECT_UNSUPPORTED : PM4D_DIRECT_NOMEM;
    }
-   /* Written by the GPU too (the fence): readable and writable, never executable. */
+   /* Written by the GPU too (the fence): readable and writable, never executable. Ring storage
+    * is write-combined: the producer only writes it (debug validation reads it back, slowly). */
    enum pm4d_amdgpu_status st = pm4d_amdgpu_pool_create(
       ad->drm, pm4d_amdgpu_device_handle(ad->dev), pages(size),
       AMDGPU_VM_PAGE_READABLE | AMDGPU_VM_PAGE_WRITEABLE, pool, NULL);
@@ -96,20 +100,6 @@ static void amd_free(void *dev, struct pm4d_direct_mem *mem)
       free(mem->handle);
    }
    *mem = (struct pm4d_direct_mem){0};
-}
-
-static enum pm4d_direct_status amd_map(void *dev, void *host, uint64_t size, uint64_t *addr)
-{
-   struct amd_dev *ad = dev;
-   (void)host;
-   ad->ib_pool_bytes = (uint32_t)pages(size); /* the kick copies each batch into the IB pool */
-   *addr = 0;
-   return PM4D_DIRECT_OK;
-}
-
-static void amd_unmap(void *dev, void *host)
-{
-   (void)dev, (void)host;
 }
 
 static enum pm4d_direct_status amd_upload_code(void *dev, const void *image, uint64_t size,
@@ -152,8 +142,9 @@ static enum pm4d_direct_status amd_queue_create(void *dev, struct pm4d_direct_qu
    const struct pm4d_amdgpu_queue_desc desc = {
       .priority = AMDGPU_CTX_PRIORITY_NORMAL,
       .bridge_fd = q->bridge.opaque_fd,
-      .ib_pool_bytes = ad->ib_pool_bytes ? ad->ib_pool_bytes : PM4D_RING_DEFAULT_BYTES,
-      .kernarg_pool_bytes = PAGE, /* kernargs live in the direct path's arena */
+      /* Batches run from the direct path's ring and kernargs from its arena. */
+      .ib_pool_bytes = PAGE,
+      .kernarg_pool_bytes = PAGE,
    };
    enum pm4d_amdgpu_status st = pm4d_amdgpu_queue_create(ad->dev, &desc, &aq->aq, NULL);
    if (st != PM4D_AMDGPU_OK) {
@@ -162,6 +153,9 @@ static enum pm4d_direct_status amd_queue_create(void *dev, struct pm4d_direct_qu
    }
    aq->ad = ad;
    aq->q = q;
+   aq->pools[0] = q->ring_mem.handle;
+   aq->pools[1] = q->kernargs.handle;
+   aq->pools[2] = q->fence.handle;
    *out = aq;
    return PM4D_DIRECT_OK;
 }
@@ -179,11 +173,10 @@ static enum pm4d_direct_status amd_kick(void *bq, const uint32_t *dw, uint64_t i
 {
    struct amd_queue *aq = bq;
    struct pm4d_amdgpu_reason why = {""};
-   struct pm4d_amdgpu_span span;
    uint64_t keys[PM4D_AMDGPU_MAX_BUFFERS];
    uint32_t nkeys = 0;
-   (void)ib;
-   /* Gives completed batches' IB space back; a reset context shows up here first. */
+   (void)dw;
+   /* Retires completed batches; a reset context shows up here first. */
    enum pm4d_amdgpu_status st = pm4d_amdgpu_queue_check(aq->aq, pm4d_ring_now_ns(), &why);
    if (st == PM4D_AMDGPU_HANG || st == PM4D_AMDGPU_VRAM_LOST) {
       pm4d_direct_queue_fault(aq->q, why.text);
@@ -202,16 +195,14 @@ static enum pm4d_direct_status amd_kick(void *bq, const uint32_t *dw, uint64_t i
          }
       }
    }
-   st = pm4d_amdgpu_queue_alloc_ib(aq->aq, ndw, &span, &why);
-   if (st != PM4D_AMDGPU_OK)
-      return from_amdgpu(st);
-   memcpy(span.cpu, dw, ndw * 4ull);
    const struct pm4d_amdgpu_batch batch = {
       .id = signal_point,
-      .ib_va = span.va,
+      .ib_va = ib,
       .ib_bytes = ndw * 4u,
       .buffers = keys,
       .buffer_count = nkeys,
+      .pools = aq->pools,
+      .pool_count = AMD_QUEUE_POOLS,
       .wait_point = wait_point,
       .signal_point = signal_point,
       .deadline_ns = AMDGPU_CHECK_DEADLINE_NS,
@@ -242,8 +233,6 @@ static const struct pm4d_direct_backend_ops amdgpu_ops = {
    .destroy = amd_destroy,
    .alloc = amd_alloc,
    .free = amd_free,
-   .map = amd_map,
-   .unmap = amd_unmap,
    .upload_code = amd_upload_code,
    .memory_register = amd_memory_register,
    .memory_unregister = amd_memory_unregister,

@@ -1,7 +1,7 @@
-/* What the direct path needs from a back end (sim now, amdgpu later): memory the device can
- * read (ring, kernargs, fences, code), code upload, app memory, and per queue a kick and a
- * reset. A back end is opened by its own function below and reports completions and faults
- * through pm4d_direct_queue_interrupt / pm4d_direct_queue_fault. Internal to layer/direct. */
+/* What the direct path needs from a back end (sim, amdgpu): memory the device can read (ring,
+ * kernargs, fences), code upload, app memory, and per queue a kick and a reset. A back end is
+ * opened by its own function below and reports completions and faults through
+ * pm4d_direct_queue_interrupt / pm4d_direct_queue_fault. Internal to layer/direct. */
 #ifndef PM4D_DIRECT_BACKEND_H
 #define PM4D_DIRECT_BACKEND_H
 
@@ -26,10 +26,6 @@ struct pm4d_direct_backend_ops {
    enum pm4d_direct_status (*alloc)(void *dev, uint64_t size, uint32_t align,
                                     struct pm4d_direct_mem *out);
    void (*free)(void *dev, struct pm4d_direct_mem *mem);
-   /* Host memory the direct path owns elsewhere (the ring's dwords): make it device-visible
-    * (*addr = 0 when the back end copies batches at the kick instead). */
-   enum pm4d_direct_status (*map)(void *dev, void *host, uint64_t size, uint64_t *addr);
-   void (*unmap)(void *dev, void *host);
    /* Uploads a laid-out code-object image; *base is its device address (256-byte aligned). */
    enum pm4d_direct_status (*upload_code)(void *dev, const void *image, uint64_t size,
                                           const struct pm4d_codeobj_info *info, uint64_t *base,
@@ -43,7 +39,7 @@ struct pm4d_direct_backend_ops {
 
    enum pm4d_direct_status (*queue_create)(void *dev, struct pm4d_direct_queue *q, void **out);
    void (*queue_destroy)(void *bq);
-   /* Runs the batch (ndw dwords at dw, device address ib when mapped) after the bridge reaches
+   /* Runs the batch (ndw dwords at dw, device address ib, in the ring) after the bridge reaches
     * wait_point; its own RELEASE_MEM writes signal_point. jobs: the memory it touches. */
    enum pm4d_direct_status (*kick)(void *bq, const uint32_t *dw, uint64_t ib, uint32_t ndw,
                                    const struct pm4d_job *jobs, uint32_t count,

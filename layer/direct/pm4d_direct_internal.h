@@ -104,8 +104,8 @@ struct pm4d_direct_queue {
 
    /* Submitting thread only. */
    struct pm4d_ring *ring;
-   uint64_t ring_addr; /* device address of the ring's first dword (0: the kick copies) */
-   bool ring_mapped;
+   uint64_t ring_addr; /* device address of the ring's first dword */
+   struct pm4d_direct_mem ring_mem; /* the ring's storage, from the back end */
    struct pm4d_direct_mem kernargs;
    uint64_t kernarg_bytes, kernarg_write;
    struct pm4d_direct_mem fence;

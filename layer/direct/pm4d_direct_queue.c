@@ -41,10 +41,15 @@ enum pm4d_direct_status pm4d_direct_queue_create(struct pm4d_direct *d,
    q->bridge = *bridge;
    q->user = queue_user;
    pthread_mutex_init(&q->mu, NULL);
-   if (pm4d_ring_create(d->ring_bytes, &q->ring) != PM4D_RING_OK) {
+   /* The ring lives in memory the back end allocates: the device reads each batch in place. */
+   st = d->ops->alloc(d->dev, d->ring_bytes, 4096, &q->ring_mem);
+   if (st != PM4D_DIRECT_OK)
+      goto fail;
+   if (pm4d_ring_create_in(q->ring_mem.cpu, d->ring_bytes, &q->ring) != PM4D_RING_OK) {
       st = PM4D_DIRECT_UNSUPPORTED; /* ring_bytes not a power of two in range */
       goto fail;
    }
+   q->ring_addr = q->ring_mem.addr;
    uint32_t size_dw = pm4d_ring_size_dw(q->ring);
    uint32_t fixed = d->head_dw + d->tail.ndw;
    if (size_dw / 2 <= fixed)
@@ -54,12 +59,10 @@ enum pm4d_direct_status pm4d_direct_queue_create(struct pm4d_direct *d,
    if (q->max_jobs == 0)
       goto fail_unsupported;
    q->plan = pm4d_calloc(q->max_jobs, sizeof(*q->plan));
-   if (!q->plan)
+   if (!q->plan) {
+      st = PM4D_DIRECT_NOMEM; /* st still holds the ring allocation's OK */
       goto fail;
-   st = d->ops->map(d->dev, (void *)pm4d_ring_ptr(q->ring, 0), size_dw * 4ull, &q->ring_addr);
-   if (st != PM4D_DIRECT_OK)
-      goto fail;
-   q->ring_mapped = true;
+   }
    /* Room for the kernargs of every job the ring can hold at once. */
    q->kernarg_bytes = (uint64_t)(size_dw / d->dispatch_dw_min + 1) *
                       PM4D_DIRECT_KERNARG_SLOT;
@@ -89,9 +92,9 @@ fail:
       d->ops->free(d->dev, &q->fence);
    if (q->kernargs.cpu)
       d->ops->free(d->dev, &q->kernargs);
-   if (q->ring_mapped)
-      d->ops->unmap(d->dev, (void *)pm4d_ring_ptr(q->ring, 0));
    pm4d_ring_destroy(q->ring);
+   if (q->ring_mem.cpu)
+      d->ops->free(d->dev, &q->ring_mem);
    free(q->plan);
    pthread_mutex_destroy(&q->mu);
    free(q);
@@ -133,8 +136,8 @@ void pm4d_direct_queue_destroy(struct pm4d_direct_queue *q)
    d->ops->queue_destroy(q->bq);
    d->ops->free(d->dev, &q->fence);
    d->ops->free(d->dev, &q->kernargs);
-   d->ops->unmap(d->dev, (void *)pm4d_ring_ptr(q->ring, 0));
    pm4d_ring_destroy(q->ring);
+   d->ops->free(d->dev, &q->ring_mem);
    free(q->plan);
    pthread_mutex_destroy(&q->mu);
    free(q);
@@ -269,7 +272,8 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q,
       return say(rs, rn, PM4D_DIRECT_UNSUPPORTED, "signal point must follow the wait point");
 
    uint64_t flops = 0;
-   uint32_t ndw = d->head_dw + d->tail.ndw, *dw;
+   /* The first dispatch goes without the barrier that plan's dispatch_dw counts. */
+   uint32_t ndw = d->head_dw + d->tail.ndw - pm4d_builder_barrier_dw(&d->builder), *dw;
    pthread_rwlock_rdlock(&d->mem_lock);
    for (uint32_t i = 0; i < count && st == PM4D_DIRECT_OK; i++) {
       st = plan_job(q, &jobs[i], i, rs, rn);
@@ -325,7 +329,7 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q,
       pm4d_conv2d_pack_kernargs(&pl->params, &jobs[i].addr, ka + (size_t)i * PM4D_DIRECT_KERNARG_SLOT,
                                 PM4D_DIRECT_KERNARG_SLOT);
       if (pm4d_emit_dispatch(&d->builder, &d->templates, pl->kernel->desc, pl->kernel->program,
-                             ka_addr, pl->grid, &cs, &paths, &why) != PM4D_OK) {
+                             ka_addr, pl->grid, i == 0, &cs, &paths, &why) != PM4D_OK) {
          st = say(rs, rn, PM4D_DIRECT_INVALID, "job %" PRIu32 ": %s", i, why);
          goto fail_invalid;
       }

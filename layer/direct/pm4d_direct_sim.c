@@ -58,18 +58,6 @@ static void sim_free(void *dev, struct pm4d_direct_mem *mem)
    *mem = (struct pm4d_direct_mem){0};
 }
 
-static enum pm4d_direct_status sim_map(void *dev, void *host, uint64_t size, uint64_t *addr)
-{
-   enum pm4d_sim_status st = pm4d_sim_map(dev, host, size);
-   *addr = st == PM4D_SIM_OK ? (uint64_t)(uintptr_t)host : 0;
-   return from_sim(st);
-}
-
-static void sim_unmap(void *dev, void *host)
-{
-   pm4d_sim_unmap(dev, host);
-}
-
 /* The user SGPR that holds the kernarg pointer: the enabled user SGPRs before it, from the
  * descriptor's kernel_code_properties (LLVM AMDGPUUsage, "Kernel Descriptor": bit 0
  * private-segment buffer = 4 SGPRs, bit 1 dispatch pointer = 2, bit 2 queue pointer = 2, then
@@ -161,8 +149,6 @@ static const struct pm4d_direct_backend_ops sim_ops = {
    .destroy = sim_destroy,
    .alloc = sim_alloc,
    .free = sim_free,
-   .map = sim_map,
-   .unmap = sim_unmap,
    .upload_code = sim_upload_code,
    .memory_register = sim_memory_register,
    .memory_unregister = sim_memory_unregister,

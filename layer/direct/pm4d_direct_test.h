@@ -10,6 +10,7 @@ enum pm4d_direct_status pm4d_direct_test_inject(struct pm4d_direct *d, const cha
                                                 char *reason, size_t reason_size);
 /* XORs dword `index` of every dispatch template with mask (call with no submission in
  * flight); a corrupted template must be refused by debug-mode validation. */
+/* `index` counts from after the barrier prefix, so both dispatch forms carry the damage. */
 void pm4d_direct_test_corrupt_templates(struct pm4d_direct *d, uint32_t index, uint32_t mask);
 
 /* The libdrm functions (a struct pm4d_drm_ops, e.g. the test recorder's) the amdgpu back end

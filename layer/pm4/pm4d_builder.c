@@ -21,12 +21,18 @@ bool pm4d_builder_has_rsrc3(const struct pm4d_builder *b, const struct pm4d_kern
    return b->ops->has_rsrc3 || strcmp(k->target, "gfx90a") == 0;
 }
 
-uint32_t pm4d_builder_dispatch_dw(const struct pm4d_builder *b, const struct pm4d_kernel_desc *k)
+uint32_t pm4d_builder_barrier_dw(const struct pm4d_builder *b)
 {
-   /* partial flush + acquire + PGM(4) + RSRC1/2(4) + [RSRC3(3)] + LIMITS(3) + TMPRING(3) +
-    * USER_DATA(4) + START/NUM_THREAD(8) + DISPATCH_DIRECT(5) */
-   return 2 + b->ops->acquire_mem_dw + 4 + 4 + (pm4d_builder_has_rsrc3(b, k) ? 3 : 0) + 3 + 3 +
-          4 + 8 + 5;
+   return 2 + b->ops->acquire_mem_dw; /* partial flush + acquire */
+}
+
+uint32_t pm4d_builder_dispatch_dw(const struct pm4d_builder *b, const struct pm4d_kernel_desc *k,
+                                  bool first)
+{
+   /* [barrier] + PGM(4) + RSRC1/2(4) + [RSRC3(3)] + LIMITS(3) + TMPRING(3) + USER_DATA(4) +
+    * START/NUM_THREAD(8) + DISPATCH_DIRECT(5) */
+   return (first ? 0 : pm4d_builder_barrier_dw(b)) + 4 + 4 +
+          (pm4d_builder_has_rsrc3(b, k) ? 3 : 0) + 3 + 3 + 4 + 8 + 5;
 }
 
 uint32_t pm4d_builder_head_dw(const struct pm4d_builder *b)
@@ -108,7 +114,7 @@ static void set_reg(const struct pm4d_builder *b, struct pm4d_cs *cs, enum pm4d_
 
 enum pm4d_status pm4d_builder_dispatch(const struct pm4d_builder *b,
                                        const struct pm4d_kernel_desc *k, uint64_t program_addr,
-                                       uint64_t kernarg_addr, const uint32_t grid[3],
+                                       uint64_t kernarg_addr, const uint32_t grid[3], bool first,
                                        struct pm4d_cs *cs, struct pm4d_dispatch_slots *slots,
                                        const char **reason)
 {
@@ -119,15 +125,17 @@ enum pm4d_status pm4d_builder_dispatch(const struct pm4d_builder *b,
       return st;
    if ((program_addr & (PM4D_PGM_ALIGN - 1)) != 0 || (program_addr >> 48) != 0)
       FAIL("program address is not 256-byte aligned or beyond 48 bits");
-   uint32_t budget = pm4d_builder_dispatch_dw(b, k);
+   uint32_t budget = pm4d_builder_dispatch_dw(b, k, first);
    if (cs->failed || cs->max_dw - cs->cdw < budget) {
       *reason = "stream buffer too small for a dispatch";
       return PM4D_ERR_NO_SPACE;
    }
    uint32_t start = cs->cdw;
 
-   pm4d_pkt_event_write(cs, PM4D_EVENT_CS_PARTIAL_FLUSH, PM4D_EVENT_INDEX_PARTIAL_FLUSH);
-   b->ops->acquire_mem(cs, PM4D_CACHE_SHADER);
+   if (!first) { /* the batch head already did this for the first one (pm4d_builder.h) */
+      pm4d_pkt_event_write(cs, PM4D_EVENT_CS_PARTIAL_FLUSH, PM4D_EVENT_INDEX_PARTIAL_FLUSH);
+      b->ops->acquire_mem(cs, PM4D_CACHE_SHADER);
+   }
 
    uint32_t pgm[2] = {(uint32_t)(program_addr >> 8), (uint32_t)(program_addr >> 40) & PM4D_PGM_HI_MASK};
    pm4d_pkt_set_sh_reg(cs, b->regs, PM4D_REG_PGM_LO, pgm, 2);

@@ -3,8 +3,9 @@
  * fence). Every part has a declared dword budget that the emitter checks.
  *
  * A dispatch is, in this order (dword counts GFX9 / GFX10.3+):
- *   EVENT_WRITE CS_PARTIAL_FLUSH                     2 / 2   wait for the previous dispatch
- *   ACQUIRE_MEM shader caches                        7 / 8   its writes visible to this one
+ *   barrier, later dispatches of a batch only:
+ *     EVENT_WRITE CS_PARTIAL_FLUSH                   2 / 2   wait for the previous dispatch
+ *     ACQUIRE_MEM shader caches                      7 / 8   its writes visible to this one
  *   SET_SH_REG PGM_LO, PGM_HI                        4 / 4
  *   SET_SH_REG PGM_RSRC1, PGM_RSRC2                  4 / 4
  *   SET_SH_REG PGM_RSRC3 (GFX9: gfx90a only)         - / 3
@@ -15,9 +16,34 @@
  *     user SGPRs (GFX11 pads them) are not read and not written
  *   SET_SH_REG START_X..Z, NUM_THREAD_X..Z           8 / 8
  *   DISPATCH_DIRECT                                  5 / 5
- *                                                   40 / 44
+ *                                         first:    31 / 34  (gfx90a 34)
+ *                                         later:    40 / 44  (gfx90a 43)
  * Batch head: ACQUIRE_MEM of every cache incl. L2 (7 / 8). Batch tail: RELEASE_MEM with
- * CACHE_FLUSH_AND_INV_TS (L2 write-back), 64-bit data, interrupt after write confirm (8). */
+ * CACHE_FLUSH_AND_INV_TS (L2 write-back), 64-bit data, interrupt after write confirm (8).
+ * A 1-dispatch batch: 46 / 50 (gfx90a 49); dispatch + tail 39 / 42.
+ *
+ * Why the first dispatch needs no barrier, and why the rest is the minimal sequence:
+ * - Between two dependent compute dispatches RADV emits exactly CS_PARTIAL_FLUSH (EVENT_WRITE,
+ *   EVENT_INDEX 4) then an ACQUIRE_MEM invalidating the shader caches (Mesa
+ *   src/amd/vulkan/si_cmd_buffer.c si_cs_emit_cache_flush / gfx10_cs_emit_cache_flush for a
+ *   barrier with src COMPUTE_SHADER write, dst SHADER_READ); radeonsi does the same in
+ *   si_emit_cache_flush (gfx10_emit_cache_flush). The partial flush is the only thing that
+ *   makes the CP wait for the earlier dispatch's waves; the invalidate drops stale L0/L1/K$
+ *   lines on other CUs. Neither can be dropped between dispatches.
+ * - A batch's first dispatch has nothing of this batch before it. Everything before the batch
+ *   on this queue finished before the batch starts: the batch runs only once the bridge reached
+ *   its wait point (amdgpu: a syncobj dependency; the scheduler waits for it, or, for one it
+ *   lets through to the same ring, amdgpu_ib_schedule emits a pipeline sync, WAIT_REG_MEM on
+ *   the ring's last fence, gfx_v10_0/gfx_v11_0 ring_emit_pipeline_sync; sim: the CP waits
+ *   for the point), and that point is written by an end-of-pipe RELEASE_MEM after L2
+ *   write-back. The batch head's ACQUIRE_MEM invalidates every cache the per-dispatch barrier
+ *   would (plus L2), so a barrier right after it would repeat it.
+ * - The head stays: the batch reads what the driver segment, the host or another engine wrote
+ *   before the wait point, so stale L0/L1/K$ lines (and L2, for writers outside it) must go.
+ *   The kernel emits its own ACQUIRE_MEM before an IB (emit_mem_sync of gfx_v9_0 / gfx_v10_0
+ *   / gfx_v11_0) only for IBs flagged AMDGPU_IB_FLAG_EMIT_MEM_SYNC (uapi amdgpu_drm.h), and
+ *   RADV starts each submission with a full invalidate in its initial preamble too; asking
+ *   the kernel for it would move these 7 / 8 dwords into its ring, not save them. */
 #ifndef PM4D_BUILDER_H
 #define PM4D_BUILDER_H
 
@@ -51,8 +77,11 @@ struct pm4d_builder {
 /* Chosen once per device. Fails for an unknown level. */
 enum pm4d_status pm4d_builder_init(struct pm4d_builder *b, enum pm4d_gfx_level level);
 /* Exact dword counts of what the builder emits at this level (a dispatch also depends on
- * whether the kernel has RSRC3). */
-uint32_t pm4d_builder_dispatch_dw(const struct pm4d_builder *b, const struct pm4d_kernel_desc *k);
+ * whether the kernel has RSRC3 and on whether it is the first of its batch). */
+uint32_t pm4d_builder_dispatch_dw(const struct pm4d_builder *b, const struct pm4d_kernel_desc *k,
+                                  bool first);
+/* The barrier a later dispatch starts with (the first one of a batch goes without). */
+uint32_t pm4d_builder_barrier_dw(const struct pm4d_builder *b);
 bool pm4d_builder_has_rsrc3(const struct pm4d_builder *b, const struct pm4d_kernel_desc *k);
 uint32_t pm4d_builder_head_dw(const struct pm4d_builder *b);
 uint32_t pm4d_builder_tail_dw(const struct pm4d_builder *b);
@@ -68,10 +97,12 @@ enum pm4d_status pm4d_builder_check_launch(const struct pm4d_kernel_desc *k, uin
 uint32_t pm4d_builder_rsrc2(const struct pm4d_kernel_desc *k);
 uint32_t pm4d_builder_initiator(const struct pm4d_builder *b, const struct pm4d_kernel_desc *k);
 
-/* program_addr is the kernel's first instruction (256-byte aligned). `slots` may be NULL. */
+/* program_addr is the kernel's first instruction (256-byte aligned). `first`: the batch's
+ * first dispatch, right after the batch head, which goes without the barrier. `slots` may be
+ * NULL; they count from the first dword emitted. */
 enum pm4d_status pm4d_builder_dispatch(const struct pm4d_builder *b,
                                        const struct pm4d_kernel_desc *k, uint64_t program_addr,
-                                       uint64_t kernarg_addr, const uint32_t grid[3],
+                                       uint64_t kernarg_addr, const uint32_t grid[3], bool first,
                                        struct pm4d_cs *cs, struct pm4d_dispatch_slots *slots,
                                        const char **reason);
 enum pm4d_status pm4d_builder_batch_head(const struct pm4d_builder *b, struct pm4d_cs *cs,

@@ -12,13 +12,14 @@ enum pm4d_status pm4d_template_build(const struct pm4d_builder *b,
    struct pm4d_cs cs;
    memset(t, 0, sizeof(*t));
    pm4d_cs_init(&cs, t->dw, PM4D_DISPATCH_MAX_DW);
-   enum pm4d_status st = pm4d_builder_dispatch(b, k, program_addr, PLACEHOLDER_KERNARG, one, &cs,
-                                               &t->slots, reason);
+   enum pm4d_status st = pm4d_builder_dispatch(b, k, program_addr, PLACEHOLDER_KERNARG, one,
+                                               false, &cs, &t->slots, reason);
    if (st != PM4D_OK)
       return st;
    t->kernel = k;
    t->program_addr = program_addr;
    t->ndw = cs.cdw;
+   t->barrier_dw = pm4d_builder_barrier_dw(b);
    return PM4D_OK;
 }
 
@@ -64,7 +65,7 @@ const struct pm4d_template *pm4d_template_cache_find(const struct pm4d_template_
 enum pm4d_status pm4d_emit_dispatch(const struct pm4d_builder *b,
                                     const struct pm4d_template_cache *cache,
                                     const struct pm4d_kernel_desc *k, uint64_t program_addr,
-                                    uint64_t kernarg_addr, const uint32_t grid[3],
+                                    uint64_t kernarg_addr, const uint32_t grid[3], bool first,
                                     struct pm4d_cs *cs, struct pm4d_path_counters *counters,
                                     const char **reason)
 {
@@ -72,14 +73,15 @@ enum pm4d_status pm4d_emit_dispatch(const struct pm4d_builder *b,
    enum pm4d_status st;
    if (t) {
       st = pm4d_builder_check_launch(k, kernarg_addr, grid, reason);
-      if (st == PM4D_OK && (cs->failed || cs->max_dw - cs->cdw < t->ndw)) {
+      if (st == PM4D_OK && (cs->failed || cs->max_dw - cs->cdw < pm4d_template_dw(t, first))) {
          *reason = "stream buffer too small for a dispatch";
          st = PM4D_ERR_NO_SPACE;
       }
       if (st == PM4D_OK)
-         cs->cdw += pm4d_template_instantiate(t, cs->buf + cs->cdw, kernarg_addr, grid);
+         cs->cdw += pm4d_template_instantiate(t, cs->buf + cs->cdw, first, kernarg_addr, grid);
    } else {
-      st = pm4d_builder_dispatch(b, k, program_addr, kernarg_addr, grid, cs, NULL, reason);
+      st = pm4d_builder_dispatch(b, k, program_addr, kernarg_addr, grid, first, cs, NULL,
+                                 reason);
    }
    if (counters) {
       if (st != PM4D_OK)

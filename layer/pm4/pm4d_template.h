@@ -1,6 +1,8 @@
 /* Pre-built dispatch streams. A template is the builder's output for one (kernel, GFX level,
- * program address) with patch slots for the kernarg address and the grid; the batch tail
- * template has slots for the fence address and value. Instantiation is a copy plus patches.
+ * program address) in its later-dispatch form, the barrier a prefix of barrier_dw dwords,
+ * with patch slots for the kernarg address and the grid; the batch tail template has slots
+ * for the fence address and value. Instantiation is a copy plus patches; a batch's first
+ * dispatch starts the copy after the barrier.
  * pm4d_emit_dispatch picks the template when the cache has one and the builder otherwise,
  * and counts which path it took. */
 #ifndef PM4D_TEMPLATE_H
@@ -14,7 +16,7 @@
 struct pm4d_template {
    const struct pm4d_kernel_desc *kernel;
    uint64_t program_addr;
-   uint32_t ndw;
+   uint32_t ndw, barrier_dw; /* ndw: the later form, barrier included */
    struct pm4d_dispatch_slots slots;
    uint32_t dw[PM4D_DISPATCH_MAX_DW];
 };
@@ -44,19 +46,27 @@ enum pm4d_status pm4d_template_build(const struct pm4d_builder *b,
 enum pm4d_status pm4d_tail_template_build(const struct pm4d_builder *b,
                                           struct pm4d_tail_template *t, const char **reason);
 
-/* Copies the template's t->ndw dwords to dst and patches them; no checks (the caller checked
- * the launch and the room). Returns the dword count. Writes nothing past dst[t->ndw - 1], so
- * dst may be an exact ring reservation. */
-static inline uint32_t pm4d_template_instantiate(const struct pm4d_template *t, uint32_t *dst,
-                                                 uint64_t kernarg_addr, const uint32_t grid[3])
+/* Dwords an instantiation writes: the later form, or without the barrier for `first`. */
+static inline uint32_t pm4d_template_dw(const struct pm4d_template *t, bool first)
 {
-   memcpy(dst, t->dw, t->ndw * sizeof(uint32_t));
-   dst[t->slots.kernarg_lo] = (uint32_t)kernarg_addr;
-   dst[t->slots.kernarg_hi] = (uint32_t)(kernarg_addr >> 32);
-   dst[t->slots.grid[0]] = grid[0];
-   dst[t->slots.grid[1]] = grid[1];
-   dst[t->slots.grid[2]] = grid[2];
-   return t->ndw;
+   return t->ndw - (t->barrier_dw & (0u - (uint32_t)first));
+}
+
+/* Copies the template (from after the barrier for a batch's `first` dispatch) to dst and
+ * patches it; no checks (the caller checked the launch and the room). Returns the dword count.
+ * Writes nothing past the last dword it returns, so dst may be an exact ring reservation. */
+static inline uint32_t pm4d_template_instantiate(const struct pm4d_template *t, uint32_t *dst,
+                                                 bool first, uint64_t kernarg_addr,
+                                                 const uint32_t grid[3])
+{
+   uint32_t skip = t->barrier_dw & (0u - (uint32_t)first), n = t->ndw - skip;
+   memcpy(dst, t->dw + skip, n * sizeof(uint32_t));
+   dst[t->slots.kernarg_lo - skip] = (uint32_t)kernarg_addr;
+   dst[t->slots.kernarg_hi - skip] = (uint32_t)(kernarg_addr >> 32);
+   dst[t->slots.grid[0] - skip] = grid[0];
+   dst[t->slots.grid[1] - skip] = grid[1];
+   dst[t->slots.grid[2] - skip] = grid[2];
+   return n;
 }
 
 static inline uint32_t pm4d_tail_template_instantiate(const struct pm4d_tail_template *t,
@@ -81,11 +91,11 @@ const struct pm4d_template *pm4d_template_cache_find(const struct pm4d_template_
                                                      uint64_t program_addr);
 
 /* One dispatch into cs: template when `cache` holds one for (k, program_addr), dynamic
- * builder otherwise. `cache` may be NULL. */
+ * builder otherwise. `cache` may be NULL. `first`: the batch's first dispatch (no barrier). */
 enum pm4d_status pm4d_emit_dispatch(const struct pm4d_builder *b,
                                     const struct pm4d_template_cache *cache,
                                     const struct pm4d_kernel_desc *k, uint64_t program_addr,
-                                    uint64_t kernarg_addr, const uint32_t grid[3],
+                                    uint64_t kernarg_addr, const uint32_t grid[3], bool first,
                                     struct pm4d_cs *cs, struct pm4d_path_counters *counters,
                                     const char **reason);
 

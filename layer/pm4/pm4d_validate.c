@@ -11,6 +11,9 @@
 struct vstate {
    uint32_t value[PM4D_REG_COUNT];
    uint64_t written; /* pm4d_reg_bit() per register */
+   /* Barrier order (pm4d_builder.h): a dispatch needs an ACQUIRE_MEM before it (the batch
+    * head for the first), and after an earlier dispatch a CS_PARTIAL_FLUSH before that. */
+   bool dispatched, flushed, acquired;
 };
 
 static enum pm4d_status refuse(struct pm4d_validate_error *err, uint32_t offset, const char *fmt,
@@ -268,12 +271,24 @@ static enum pm4d_status check_packet(const struct pm4d_validator *v, const struc
    case PM4D_OP_SET_SH_REG:
       return check_set_sh_reg(v, p, s, err);
    case PM4D_OP_DISPATCH_DIRECT:
+      if (!s->acquired)
+         return refuse(err, p->offset, s->dispatched
+                       ? "dispatch without a barrier (CS_PARTIAL_FLUSH, then ACQUIRE_MEM) "
+                         "after the previous one"
+                       : "dispatch before any ACQUIRE_MEM (the batch head)");
+      s->dispatched = true;
+      s->flushed = s->acquired = false;
       return check_dispatch(v, p, s, err);
    case PM4D_OP_EVENT_WRITE:
       if (p->body[0] != ((PM4D_EVENT_CS_PARTIAL_FLUSH << PM4D_EVENT_TYPE_SHIFT) |
                          (PM4D_EVENT_INDEX_PARTIAL_FLUSH << PM4D_EVENT_INDEX_SHIFT)))
          return refuse(err, p->offset + 1, "EVENT_WRITE 0x%08" PRIx32 " is not CS_PARTIAL_FLUSH",
                        p->body[0]);
+      s->flushed = true;
+      return PM4D_OK;
+   case PM4D_OP_ACQUIRE_MEM:
+      /* invalidating before the earlier dispatch has drained would not make its writes visible */
+      s->acquired = s->acquired || !s->dispatched || s->flushed;
       return PM4D_OK;
    case PM4D_OP_RELEASE_MEM:
       return check_release_mem(v, p, err);
@@ -297,7 +312,7 @@ static enum pm4d_status check_packet(const struct pm4d_validator *v, const struc
       return PM4D_OK;
    }
    default:
-      return PM4D_OK; /* NOP, ACQUIRE_MEM: size checked above */
+      return PM4D_OK; /* NOP: size checked above */
    }
 }
 

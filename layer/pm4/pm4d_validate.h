@@ -2,9 +2,10 @@
  * packet is one the direct path emits and every address points into buffers registered here.
  * Refused: bad headers, counts that overrun the stream or disagree with the packet's size,
  * opcodes outside the allow-list, register writes outside the COMPUTE_* registers the builder
- * writes, dispatches without full state, zero or oversized grids, workgroup sizes or RSRC
- * values that disagree with the kernel, and program / kernarg / fence addresses outside the
- * registered ranges. */
+ * writes, dispatches without full state or without their barrier (an ACQUIRE_MEM before the
+ * first, a CS_PARTIAL_FLUSH then an ACQUIRE_MEM before each later one), zero or oversized
+ * grids, workgroup sizes or RSRC values that disagree with the kernel, and program / kernarg /
+ * fence addresses outside the registered ranges. */
 #ifndef PM4D_VALIDATE_H
 #define PM4D_VALIDATE_H
 

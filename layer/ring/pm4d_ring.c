@@ -18,6 +18,7 @@
 struct pm4d_ring {
    uint32_t *buf;
    uint32_t size_dw, mask;
+   bool owns_buf; /* false: the caller's storage (pm4d_ring_create_in) */
 
    _Atomic uint64_t write_pos; /* published by the producer (release) */
    _Atomic uint64_t read_pos;  /* published by the consumer (release) */
@@ -62,21 +63,21 @@ static void signal_seq(_Atomic uint32_t *seq, _Atomic uint32_t *waiters)
       futex_wake_all(seq);
 }
 
-enum pm4d_ring_status pm4d_ring_create(uint32_t size_bytes, struct pm4d_ring **out)
+static bool size_ok(uint32_t size_bytes)
 {
-   if (size_bytes == 0)
-      size_bytes = PM4D_RING_DEFAULT_BYTES;
-   if (size_bytes < PM4D_RING_MIN_BYTES || size_bytes > PM4D_RING_MAX_BYTES ||
-       (size_bytes & (size_bytes - 1)) != 0)
+   return size_bytes >= PM4D_RING_MIN_BYTES && size_bytes <= PM4D_RING_MAX_BYTES &&
+          (size_bytes & (size_bytes - 1)) == 0;
+}
+
+enum pm4d_ring_status pm4d_ring_create_in(void *storage, uint32_t size_bytes,
+                                          struct pm4d_ring **out)
+{
+   if (!storage || (uintptr_t)storage % 4 || !size_ok(size_bytes))
       return PM4D_RING_INVALID;
    struct pm4d_ring *r = pm4d_calloc(1, sizeof(*r));
    if (!r)
       return PM4D_RING_NOMEM;
-   r->buf = pm4d_aligned_alloc(64, size_bytes);
-   if (!r->buf) {
-      free(r);
-      return PM4D_RING_NOMEM;
-   }
+   r->buf = storage;
    memset(r->buf, 0, size_bytes);
    r->size_dw = size_bytes / 4;
    r->mask = r->size_dw - 1;
@@ -84,11 +85,29 @@ enum pm4d_ring_status pm4d_ring_create(uint32_t size_bytes, struct pm4d_ring **o
    return PM4D_RING_OK;
 }
 
+enum pm4d_ring_status pm4d_ring_create(uint32_t size_bytes, struct pm4d_ring **out)
+{
+   if (size_bytes == 0)
+      size_bytes = PM4D_RING_DEFAULT_BYTES;
+   if (!size_ok(size_bytes))
+      return PM4D_RING_INVALID;
+   void *buf = pm4d_aligned_alloc(64, size_bytes);
+   if (!buf)
+      return PM4D_RING_NOMEM;
+   enum pm4d_ring_status st = pm4d_ring_create_in(buf, size_bytes, out);
+   if (st != PM4D_RING_OK)
+      free(buf);
+   else
+      (*out)->owns_buf = true;
+   return st;
+}
+
 void pm4d_ring_destroy(struct pm4d_ring *ring)
 {
    if (!ring)
       return;
-   free(ring->buf);
+   if (ring->owns_buf)
+      free(ring->buf);
    free(ring);
 }
 

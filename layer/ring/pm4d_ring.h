@@ -43,6 +43,11 @@ uint64_t pm4d_ring_now_ns(void);
 
 /* size_bytes: power of two in [PM4D_RING_MIN_BYTES, PM4D_RING_MAX_BYTES]; 0 = 64 KiB. */
 enum pm4d_ring_status pm4d_ring_create(uint32_t size_bytes, struct pm4d_ring **out);
+/* The same over the caller's storage (size_bytes, dword aligned), e.g. the CPU mapping of
+ * memory the device reads the batches from in place. It is zeroed here, written through by the
+ * producer, read back only by consumers, and stays the caller's: free it after destroy. */
+enum pm4d_ring_status pm4d_ring_create_in(void *storage, uint32_t size_bytes,
+                                          struct pm4d_ring **out);
 void pm4d_ring_destroy(struct pm4d_ring *ring);
 uint32_t pm4d_ring_size_dw(const struct pm4d_ring *ring);
 

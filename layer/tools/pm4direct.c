@@ -122,8 +122,9 @@ static int emit_list(const struct pm4d_tool_catalog *c)
 {
    if (c->count == 0)
       printf("no embedded code objects (the build found no clang able to target amdgcn)\n");
+   /* dwords of a batch's first dispatch (no barrier) and of each later one */
    printf("%-24s %-8s %-8s %-12s %-5s %s\n", "KERNEL", "TARGET", "GFX", "WORKGROUP", "WAVE",
-          "DWORDS/DISPATCH");
+          "DWORDS/DISPATCH(FIRST/LATER)");
    for (uint32_t i = 0; i < c->count; i++) {
       const struct pm4d_codeobj_info *info = &c->objects[i].info;
       enum pm4d_gfx_level level;
@@ -133,9 +134,10 @@ static int emit_list(const struct pm4d_tool_catalog *c)
          const struct pm4d_kernel_desc *d = &info->kernels[k];
          char wg[32];
          snprintf(wg, sizeof(wg), "%ux%ux%u", d->wg_size[0], d->wg_size[1], d->wg_size[2]);
-         printf("%-24s %-8s %-8s %-12s %-5u %u\n", d->name, info->target,
+         printf("%-24s %-8s %-8s %-12s %-5u %u/%u\n", d->name, info->target,
                 known ? pm4d_gfx_name(level) : "?", wg, d->wave_size,
-                known ? pm4d_builder_dispatch_dw(&b, d) : 0);
+                known ? pm4d_builder_dispatch_dw(&b, d, true) : 0,
+                known ? pm4d_builder_dispatch_dw(&b, d, false) : 0);
       }
    }
    return 0;
@@ -195,7 +197,7 @@ static int emit(int argc, char **argv)
    const char *why = NULL;
    pm4d_cs_init(&cs, buf, sizeof(buf) / sizeof(buf[0]));
    if (pm4d_builder_batch_head(&b, &cs, &why) != PM4D_OK ||
-       pm4d_builder_dispatch(&b, k, entry, kernarg, grid, &cs, NULL, &why) != PM4D_OK ||
+       pm4d_builder_dispatch(&b, k, entry, kernarg, grid, true, &cs, NULL, &why) != PM4D_OK ||
        pm4d_builder_batch_tail(&b, fence, value, &cs, NULL, &why) != PM4D_OK) {
       fprintf(stderr, "pm4direct: cannot build the dispatch: %s\n", why);
       return EXIT_INVALID;

@@ -5,11 +5,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Chunk payload sizes, as the kernel reads them (include/uapi/drm/amdgpu_drm.h; amdgpu_cs.c,
+ * amdgpu_cs_pass1 copies length_dw dwords): IB 8 dwords, BO list 6, timeline syncobj 4, a BO
+ * list entry 8 bytes (bo_info_size). */
+_Static_assert(sizeof(struct drm_amdgpu_cs_chunk_ib) == 32, "drm_amdgpu_cs_chunk_ib");
+_Static_assert(sizeof(struct drm_amdgpu_bo_list_in) == 24, "drm_amdgpu_bo_list_in");
+_Static_assert(sizeof(struct drm_amdgpu_cs_chunk_syncobj) == 16, "drm_amdgpu_cs_chunk_syncobj");
+_Static_assert(sizeof(struct drm_amdgpu_bo_list_entry) == 8, "drm_amdgpu_bo_list_entry");
+
 _Static_assert(PM4D_AMDGPU_MAX_INFLIGHT <= PM4D_AMDGPU_POOL_FENCES,
                "each batch in flight holds at most one fence per pool");
 
 /* The queue's own pools and the device's code pool come first in every BO list. */
 #define PM4D_AMDGPU_OWN_BOS 3
+#define PM4D_AMDGPU_MAX_BOS (PM4D_AMDGPU_OWN_BOS + PM4D_AMDGPU_MAX_POOLS + PM4D_AMDGPU_MAX_BUFFERS)
 
 struct pm4d_amdgpu_inflight {
    uint64_t id, wait_point, signal_point, deadline_ns;
@@ -143,18 +152,36 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_alloc_kernarg(struct pm4d_amdgpu_queue
    return pm4d_amdgpu_pool_alloc(&q->kernarg_pool, bytes, align, out, why);
 }
 
+static bool pm4d_amdgpu_ib_inside(const struct pm4d_amdgpu_queue *q,
+                                  const struct pm4d_amdgpu_batch *b)
+{
+   /* An IB lies inside the one mapping it starts in (amdgpu_cs.c, amdgpu_cs_patch_ibs refuses
+    * "IB va_start+ib_bytes is invalid" on rings that read IBs); each pool is one mapping. */
+   if (pm4d_amdgpu_pool_contains(&q->ib_pool, b->ib_va, b->ib_bytes))
+      return true;
+   for (uint32_t i = 0; i < b->pool_count; i++)
+      if (pm4d_amdgpu_pool_contains(b->pools[i], b->ib_va, b->ib_bytes))
+         return true;
+   return false;
+}
+
 static enum pm4d_amdgpu_status pm4d_amdgpu_check_batch(const struct pm4d_amdgpu_queue *q,
                                                        const struct pm4d_amdgpu_batch *b,
                                                        struct pm4d_amdgpu_reason *why)
 {
    if (!q->ctx)
       return pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "queue has no context (recovery failed)");
-   if (b->ib_bytes == 0 || b->ib_bytes % 4 || b->ib_va % 4 ||
-       !pm4d_amdgpu_pool_contains(&q->ib_pool, b->ib_va, b->ib_bytes))
+   if (b->pool_count > PM4D_AMDGPU_MAX_POOLS || (b->pool_count && !b->pools))
+      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_INVALID_ARGUMENT, "batch %llu: %u pools",
+                              (unsigned long long)b->id, b->pool_count);
+   /* Dword aligned: the kernel BUG()s on anything else (gfx_v10_0_ring_emit_ib_compute). */
+   if (b->ib_bytes == 0 || b->ib_bytes % 4 || b->ib_bytes / 4 > PM4D_AMDGPU_IB_MAX_DW ||
+       b->ib_va % 4 || !pm4d_amdgpu_ib_inside(q, b))
       return pm4d_amdgpu_fail(why, PM4D_AMDGPU_INVALID_ARGUMENT,
-                              "batch %llu: IB 0x%llx + %u bytes is not dwords inside the IB pool",
+                              "batch %llu: IB 0x%llx + %u bytes is not at most %u dwords inside "
+                              "the IB pool or the batch's pools",
                               (unsigned long long)b->id, (unsigned long long)b->ib_va,
-                              b->ib_bytes);
+                              b->ib_bytes, PM4D_AMDGPU_IB_MAX_DW);
    if (b->signal_point <= q->last_signal || b->wait_point >= b->signal_point)
       return pm4d_amdgpu_fail(why, PM4D_AMDGPU_INVALID_ARGUMENT,
                               "batch %llu: points wait %llu signal %llu after %llu",
@@ -170,7 +197,18 @@ static enum pm4d_amdgpu_status pm4d_amdgpu_check_batch(const struct pm4d_amdgpu_
    return PM4D_AMDGPU_OK;
 }
 
-/* Our three BOs, then each imported buffer once. */
+/* Appends handle unless the list has it already: each BO once, so the list says exactly what
+ * the batch touches and the kernel looks each up and validates it once. */
+static void pm4d_amdgpu_bo_list_add(struct drm_amdgpu_bo_list_entry *list, uint32_t *n,
+                                    uint32_t handle)
+{
+   for (uint32_t i = 0; i < *n; i++)
+      if (list[i].bo_handle == handle)
+         return;
+   list[(*n)++] = (struct drm_amdgpu_bo_list_entry){.bo_handle = handle};
+}
+
+/* Our three BOs, then each of the batch's pools and imported buffers once. */
 static enum pm4d_amdgpu_status pm4d_amdgpu_bo_list(struct pm4d_amdgpu_queue *q,
                                                    const struct pm4d_amdgpu_batch *b,
                                                    struct drm_amdgpu_bo_list_entry *list,
@@ -178,20 +216,17 @@ static enum pm4d_amdgpu_status pm4d_amdgpu_bo_list(struct pm4d_amdgpu_queue *q,
                                                    struct pm4d_amdgpu_reason *why)
 {
    uint32_t n = 0;
-   list[n++] = (struct drm_amdgpu_bo_list_entry){.bo_handle = q->ib_pool.kms_handle};
-   list[n++] = (struct drm_amdgpu_bo_list_entry){.bo_handle = q->kernarg_pool.kms_handle};
-   list[n++] = (struct drm_amdgpu_bo_list_entry){
-      .bo_handle = pm4d_amdgpu_device_code_handle(q->dev)};
+   pm4d_amdgpu_bo_list_add(list, &n, q->ib_pool.kms_handle);
+   pm4d_amdgpu_bo_list_add(list, &n, q->kernarg_pool.kms_handle);
+   pm4d_amdgpu_bo_list_add(list, &n, pm4d_amdgpu_device_code_handle(q->dev));
+   for (uint32_t i = 0; i < b->pool_count; i++)
+      pm4d_amdgpu_bo_list_add(list, &n, b->pools[i]->kms_handle);
    for (uint32_t i = 0; i < b->buffer_count; i++) {
       uint32_t h;
       enum pm4d_amdgpu_status st = pm4d_amdgpu_device_bo_handle(q->dev, b->buffers[i], &h, why);
       if (st != PM4D_AMDGPU_OK)
          return st;
-      bool seen = false;
-      for (uint32_t j = PM4D_AMDGPU_OWN_BOS; j < n && !seen; j++)
-         seen = list[j].bo_handle == h;
-      if (!seen)
-         list[n++] = (struct drm_amdgpu_bo_list_entry){.bo_handle = h};
+      pm4d_amdgpu_bo_list_add(list, &n, h);
    }
    *count = n;
    return PM4D_AMDGPU_OK;
@@ -201,7 +236,7 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_submit(struct pm4d_amdgpu_queue *q,
                                                  const struct pm4d_amdgpu_batch *b,
                                                  uint64_t *seq, struct pm4d_amdgpu_reason *why)
 {
-   struct drm_amdgpu_bo_list_entry list[PM4D_AMDGPU_OWN_BOS + PM4D_AMDGPU_MAX_BUFFERS];
+   struct drm_amdgpu_bo_list_entry list[PM4D_AMDGPU_MAX_BOS];
    struct drm_amdgpu_cs_chunk chunks[4];
    uint32_t bo_count;
    int n = 0;
@@ -214,7 +249,11 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_submit(struct pm4d_amdgpu_queue *q,
       return st;
 
    /* Chunk layouts: the kernel's include/uapi/drm/amdgpu_drm.h; how they are read:
-    * amdgpu_cs.c (amdgpu_cs_p1_ib, amdgpu_cs_p1_bo_handles, amdgpu_cs_p2_syncobj_timeline_*). */
+    * amdgpu_cs.c (amdgpu_cs_p1_ib, amdgpu_cs_p1_bo_handles, amdgpu_cs_p2_syncobj_timeline_*).
+    * One IB on compute instance 0 ring 0 with no AMDGPU_IB_FLAG_* (CE, preamble and preemption
+    * flags are for gfx); exactly one BO_HANDLES chunk and no bo_list_handle (the kernel refuses
+    * a second BO_HANDLES chunk in amdgpu_cs_p1_bo_handles, and both together in
+    * amdgpu_cs_parser_bos); bo_priority 0 (at most AMDGPU_BO_LIST_MAX_PRIORITY). */
    struct drm_amdgpu_cs_chunk_ib ib = {
       .va_start = b->ib_va,
       .ib_bytes = b->ib_bytes,
@@ -239,7 +278,8 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_submit(struct pm4d_amdgpu_queue *q,
       .length_dw = sizeof(bos) / 4,
       .chunk_data = (uint64_t)(uintptr_t)&bos,
    };
-   /* WAIT_FOR_SUBMIT: the driver segment that signals wait_point may be queued after us. */
+   /* WAIT_FOR_SUBMIT: the driver segment that signals wait_point may be queued after us (the
+    * wait chunk's flags go to drm_syncobj_find_fence; the signal chunk's are unused). */
    struct drm_amdgpu_cs_chunk_syncobj wait = {
       .handle = q->bridge,
       .flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT,

@@ -16,6 +16,10 @@
 
 #define PM4D_AMDGPU_MAX_INFLIGHT 32 /* batches; at most PM4D_AMDGPU_POOL_FENCES */
 #define PM4D_AMDGPU_MAX_BUFFERS 64  /* imported buffers per batch */
+#define PM4D_AMDGPU_MAX_POOLS 4     /* caller pools per batch */
+/* An IB's size in dwords is the 20-bit IB_SIZE field of the INDIRECT_BUFFER packet the kernel
+ * writes for it (gfx_v10_0_ring_emit_ib_compute: control = length_dw | vmid << 24). */
+#define PM4D_AMDGPU_IB_MAX_DW 0xFFFFFu
 
 struct pm4d_amdgpu_queue;
 
@@ -27,10 +31,14 @@ struct pm4d_amdgpu_queue_desc {
 
 struct pm4d_amdgpu_batch {
    uint64_t id;        /* the caller's, reported back when the batch must be re-run */
-   uint64_t ib_va;     /* inside the queue's IB pool, dword aligned */
-   uint32_t ib_bytes;  /* a non-zero multiple of 4 */
+   uint64_t ib_va;     /* inside the queue's IB pool or one of pools, dword aligned */
+   uint32_t ib_bytes;  /* a non-zero multiple of 4, at most PM4D_AMDGPU_IB_MAX_DW dwords */
    const uint64_t *buffers; /* import keys (pm4d_amdgpu_device_import) the batch touches */
    uint32_t buffer_count;
+   /* The caller's own pools the batch reads or writes (its ring, kernargs, fence): listed in
+    * the BO list like the queue's pools, so the kernel makes them resident. */
+   const struct pm4d_amdgpu_pool *const *pools;
+   uint32_t pool_count;
    uint64_t wait_point;   /* bridge point to wait for before running; 0: none */
    uint64_t signal_point; /* bridge point signalled on completion; above every earlier one */
    uint64_t deadline_ns;  /* pm4d_amdgpu_deadline_ns(flops), counted from when it can run */
@@ -61,10 +69,11 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_alloc_kernarg(struct pm4d_amdgpu_queue
                                                         struct pm4d_amdgpu_span *out,
                                                         struct pm4d_amdgpu_reason *why);
 
-/* Submits one IB on the compute ring. Space allocated since the previous submission is held
- * until this batch's signal point completes (after a refused submission, until the next
- * accepted one's). *seq: the kernel's sequence number. HANG when the kernel refuses the context
- * (reset): recover. */
+/* Submits one IB on the compute ring. The BO list holds every BO the batch touches, each once:
+ * the queue's IB and kernarg pools, the device's code pool, the batch's pools, its imports.
+ * Space allocated since the previous submission is held until this batch's signal point
+ * completes (after a refused submission, until the next accepted one's). *seq: the kernel's
+ * sequence number. HANG when the kernel refuses the context (reset): recover. */
 enum pm4d_amdgpu_status pm4d_amdgpu_queue_submit(struct pm4d_amdgpu_queue *queue,
                                                  const struct pm4d_amdgpu_batch *batch,
                                                  uint64_t *seq, struct pm4d_amdgpu_reason *why);

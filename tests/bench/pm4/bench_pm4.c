@@ -1,5 +1,7 @@
 /* PM4 core costs per GFX level, measured on the host CPU (no GPU is involved):
- *   dwords per conv2d dispatch, alone and with its share of the batch head and fence;
+ *   dwords per conv2d dispatch alone (a batch's first, without the barrier, and a later one),
+ *   a whole 1-dispatch batch (head, dispatch, fence), and the per-dispatch average of 4- and
+ *   8-dispatch batches;
  *   template instantiation, template path with checks, dynamic build, validation per dispatch.
  * Usage: bench_pm4                 wall-clock table (ns per operation, ratios from one run)
  *        bench_pm4 --one FN LEVEL N  runs FN (instantiate|emit_template|dynamic|validate) N
@@ -90,7 +92,8 @@ static int setup(struct level_setup *s, enum pm4d_gfx_level level)
    pm4d_cs_init(&cs, s->batch, sizeof(s->batch) / 4);
    pm4d_builder_batch_head(&s->b, &cs, &why);
    for (uint32_t i = 0; i < BATCH; i++)
-      pm4d_builder_dispatch(&s->b, &s->k, PROGRAM, KERNARG + 128 * i, grid, &cs, NULL, &why);
+      pm4d_builder_dispatch(&s->b, &s->k, PROGRAM, KERNARG + 128 * i, grid, i == 0, &cs, NULL,
+                            &why);
    pm4d_builder_batch_tail(&s->b, FENCE, 1, &cs, NULL, &why);
    s->batch_dw = cs.cdw;
    struct pm4d_validate_error err;
@@ -101,11 +104,13 @@ static int setup(struct level_setup *s, enum pm4d_gfx_level level)
    return 0;
 }
 
-/* One operation each; noinline so callgrind can collect exactly these functions. */
+/* One operation each; noinline so callgrind can collect exactly these functions. Every
+ * BATCH-th dispatch is a batch's first (no barrier), as in an 8-dispatch batch. */
 __attribute__((noinline)) static void op_instantiate(struct level_setup *s, uint32_t i)
 {
    const uint32_t grid[3] = {i | 1, 1, 1};
-   sink = pm4d_template_instantiate(&s->t, out_buf, KERNARG + 16ull * (i & 1023), grid);
+   sink = pm4d_template_instantiate(&s->t, out_buf, i % BATCH == 0, KERNARG + 16ull * (i & 1023),
+                                    grid);
 }
 
 __attribute__((noinline)) static void op_emit_template(struct level_setup *s, uint32_t i)
@@ -115,8 +120,8 @@ __attribute__((noinline)) static void op_emit_template(struct level_setup *s, ui
    struct pm4d_path_counters c = {0};
    const char *why;
    pm4d_cs_init(&cs, out_buf, sizeof(out_buf) / 4);
-   pm4d_emit_dispatch(&s->b, &s->cache, &s->k, PROGRAM, KERNARG + 16ull * (i & 1023), grid, &cs,
-                      &c, &why);
+   pm4d_emit_dispatch(&s->b, &s->cache, &s->k, PROGRAM, KERNARG + 16ull * (i & 1023), grid,
+                      i % BATCH == 0, &cs, &c, &why);
    sink = cs.cdw;
 }
 
@@ -126,8 +131,8 @@ __attribute__((noinline)) static void op_dynamic(struct level_setup *s, uint32_t
    struct pm4d_cs cs;
    const char *why;
    pm4d_cs_init(&cs, out_buf, sizeof(out_buf) / 4);
-   pm4d_builder_dispatch(&s->b, &s->k, PROGRAM, KERNARG + 16ull * (i & 1023), grid, &cs, NULL,
-                         &why);
+   pm4d_builder_dispatch(&s->b, &s->k, PROGRAM, KERNARG + 16ull * (i & 1023), grid,
+                         i % BATCH == 0, &cs, NULL, &why);
    sink = cs.cdw;
 }
 
@@ -185,24 +190,28 @@ int main(int argc, char **argv)
       return 2;
    }
    printf("PM4 core on the host CPU (no GPU): ns per operation, best of 5 runs\n");
-   printf("%-8s %-9s %8s %8s %8s %8s %9s %9s %9s %9s %7s\n", "gfx", "kernel", "dw/disp",
-          "+fence/1", "+fence/4", "+fence/8", "templ_ns", "tmplchk", "dyn_ns", "valid_ns",
-          "dyn/tpl");
+   printf("%-8s %-9s %6s %6s %7s %7s %7s %8s %9s %9s %9s %7s %7s\n", "gfx", "kernel", "first",
+          "later", "+fence", "batch1", "avg/4", "avg/8", "templ_ns", "tmplchk", "dyn_ns",
+          "valid_ns", "dyn/tpl");
    for (int l = 0; l < PM4D_GFX_COUNT; l++) {
       if (setup(&s, (enum pm4d_gfx_level)l))
          return 1;
-      uint32_t d = pm4d_builder_dispatch_dw(&s.b, &s.k);
-      uint32_t fence = pm4d_builder_head_dw(&s.b) + pm4d_builder_tail_dw(&s.b);
+      uint32_t first = pm4d_builder_dispatch_dw(&s.b, &s.k, true);
+      uint32_t later = pm4d_builder_dispatch_dw(&s.b, &s.k, false);
+      uint32_t head = pm4d_builder_head_dw(&s.b), tail = pm4d_builder_tail_dw(&s.b);
       double t_inst = ns_per_op(&s, op_instantiate, 2000000);
       double t_tchk = ns_per_op(&s, op_emit_template, 2000000);
       double t_dyn = ns_per_op(&s, op_dynamic, 1000000);
       double t_val = ns_per_op(&s, op_validate, 100000) / BATCH;
-      printf("%-8s %-9s %8u %8.1f %8.1f %8.1f %9.1f %9.1f %9.1f %9.1f %7.1f\n",
-             pm4d_gfx_name(s.level), s.source, d, d + fence / 1.0, d + fence / 4.0,
-             d + fence / 8.0, t_inst, t_tchk, t_dyn, t_val, t_dyn / t_inst);
+      printf("%-8s %-9s %6u %6u %7u %7u %7.1f %8.1f %9.1f %9.1f %9.1f %7.1f %7.1f\n",
+             pm4d_gfx_name(s.level), s.source, first, later, first + tail, head + first + tail,
+             (head + first + 3.0 * later + tail) / 4.0, (head + first + 7.0 * later + tail) / 8.0,
+             t_inst, t_tchk, t_dyn, t_val, t_dyn / t_inst);
    }
-   printf("dw/disp: one dispatch incl. its barrier; +fence/N: with 1/N of the batch head "
-          "(cache invalidate) and tail (RELEASE_MEM fence) for a batch of N dispatches\n"
+   printf("first: a batch's first dispatch (no barrier); later: each further one, barrier "
+          "included; +fence: first + the RELEASE_MEM fence; batch1: a whole 1-dispatch batch "
+          "(head cache invalidate, dispatch, fence); avg/N: dwords per dispatch of an N-dispatch "
+          "batch, head and fence shared\n"
           "templ_ns: copy + patch; tmplchk: automatic path incl. launch checks and counters; "
           "dyn_ns: dynamic builder; valid_ns: validator per dispatch (8-dispatch batch)\n");
    return 0;

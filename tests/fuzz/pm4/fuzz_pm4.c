@@ -52,8 +52,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       pm4d_cs_init(&cs, batch, 128);
       if (pm4d_builder_init(&b, level) != PM4D_OK ||
           pm4d_builder_batch_head(&b, &cs, &reason) != PM4D_OK ||
-          pm4d_builder_dispatch(&b, &k, 0x00007F1234567800ull, 0x00007E0000001000ull, grid, &cs,
-                                NULL, &reason) != PM4D_OK ||
+          pm4d_builder_dispatch(&b, &k, 0x00007F1234567800ull, 0x00007E0000001000ull, grid, true,
+                                &cs, NULL, &reason) != PM4D_OK ||
           pm4d_builder_batch_tail(&b, 0x00007D0000000100ull, 1, &cs, NULL, &reason) != PM4D_OK)
          abort(); /* the builder must accept its own fixed inputs */
       for (uint32_t i = 0; i < cs.cdw; i++)

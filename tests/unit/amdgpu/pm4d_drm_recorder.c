@@ -146,13 +146,74 @@ static int rec_query_gpu_info(amdgpu_device_handle dev, struct amdgpu_gpu_info *
    return 0;
 }
 
+static struct rec_bo *rec_live_bos[REC_MAX_BOS]; /* parallel to rec.live_kms */
+
 static amdgpu_bo_handle rec_new_bo(uint64_t size, uint32_t kms)
 {
    struct rec_bo *bo = calloc(1, sizeof(*bo));
    bo->kms = kms;
    bo->size = size;
+   if (rec.bos_live < REC_MAX_BOS) {
+      rec_live_bos[rec.bos_live] = bo;
+      rec.live_kms[rec.bos_live] = kms;
+   }
    rec.bos_live++;
    return (amdgpu_bo_handle)(void *)bo;
+}
+
+static void rec_forget_bo(const struct rec_bo *bo)
+{
+   int n = rec.bos_live < REC_MAX_BOS ? rec.bos_live : REC_MAX_BOS;
+   for (int i = 0; i < n; i++) {
+      if (rec_live_bos[i] == bo) {
+         rec_live_bos[i] = rec_live_bos[n - 1];
+         rec.live_kms[i] = rec.live_kms[n - 1];
+         break;
+      }
+   }
+   rec.bos_live--;
+}
+
+int rec_bo_count(const struct rec_submit *s, uint32_t handle)
+{
+   int n = 0;
+   for (uint32_t i = 0; s->has_bos && i < s->bo_in.bo_number && i < REC_MAX_BOS; i++)
+      n += s->bos[i].bo_handle == handle;
+   return n;
+}
+
+bool rec_bo_list_is_live_set(const struct rec_submit *s)
+{
+   if (!s->has_bos || rec.bos_live > REC_MAX_BOS || s->bo_in.bo_number != (uint32_t)rec.bos_live)
+      return false;
+   for (int i = 0; i < rec.bos_live; i++)
+      if (rec_bo_count(s, rec.live_kms[i]) != 1)
+         return false;
+   return true; /* as many entries as live BOs, each live one once: nothing else */
+}
+
+uint32_t rec_bo_at_va(uint64_t va, uint64_t bytes, uint64_t *bo_size, uint64_t *offset)
+{
+   for (int i = rec.va_op_count - 1; i >= 0; i--) {
+      const struct rec_va_op *o = &rec.va_ops[i];
+      if (va < o->addr || bytes > o->size || va - o->addr > o->size - bytes)
+         continue;
+      if (o->op != AMDGPU_VA_OP_MAP)
+         return 0; /* the latest op on that range unmapped it */
+      *bo_size = o->bo_size;
+      *offset = o->offset + (va - o->addr);
+      return o->kms;
+   }
+   return 0;
+}
+
+const void *rec_bo_memory(uint32_t kms)
+{
+   int n = rec.bos_live < REC_MAX_BOS ? rec.bos_live : REC_MAX_BOS;
+   for (int i = 0; i < n; i++)
+      if (rec.live_kms[i] == kms)
+         return rec_live_bos[i]->mem;
+   return NULL;
 }
 
 static int rec_bo_alloc(amdgpu_device_handle dev, struct amdgpu_bo_alloc_request *req,
@@ -169,9 +230,9 @@ static int rec_bo_alloc(amdgpu_device_handle dev, struct amdgpu_bo_alloc_request
 static int rec_bo_free(amdgpu_bo_handle handle)
 {
    struct rec_bo *bo = (void *)handle;
+   rec_forget_bo(bo);
    free(bo->mem);
    free(bo);
-   rec.bos_live--;
    return 0;
 }
 
@@ -244,8 +305,10 @@ static int rec_bo_va_op_raw(amdgpu_device_handle dev, amdgpu_bo_handle bo, uint6
                             uint64_t size, uint64_t addr, uint64_t flags, uint32_t ops)
 {
    (void)dev;
+   const struct rec_bo *b = (const void *)bo;
    rec.va_ops[rec.va_op_count++] = (struct rec_va_op){
-      .bo = (void *)bo, .offset = offset, .size = size, .addr = addr, .flags = flags, .op = ops};
+      .bo = (void *)bo, .kms = b->kms, .bo_size = b->size, .offset = offset, .size = size,
+      .addr = addr, .flags = flags, .op = ops};
    return 0;
 }
 

@@ -23,6 +23,8 @@ struct rec_fake_device {
 
 struct rec_va_op {
    void *bo;
+   uint32_t kms;     /* the BO's, when the op was recorded */
+   uint64_t bo_size; /* likewise */
    uint64_t offset, size, addr, flags;
    uint32_t op;
 };
@@ -72,6 +74,7 @@ struct recorder {
    struct amdgpu_bo_alloc_request allocs[REC_MAX_CALLS];
    int alloc_count;
    int bos_live, vas_live, ctxs_live, syncobjs_live, maps_live;
+   uint32_t live_kms[REC_MAX_BOS]; /* the first bos_live entries: every BO alive now */
    uint64_t va_sizes[REC_MAX_CALLS], va_aligns[REC_MAX_CALLS], va_flags[REC_MAX_CALLS];
    int va_count;
    struct rec_va_op va_ops[REC_MAX_CALLS];
@@ -101,5 +104,15 @@ const struct pm4d_drm_ops *rec_ops(void);
 #define REC_IMPORT_KMS_BASE 1000u
 /* True when nothing the recorder handed out is still alive. */
 bool rec_all_released(void);
+/* How often handle appears in the submission's BO list. */
+int rec_bo_count(const struct rec_submit *s, uint32_t handle);
+/* True when the submission's BO list holds every BO alive now, each exactly once, and nothing
+ * else (the residency rule: a batch may touch any of them). */
+bool rec_bo_list_is_live_set(const struct rec_submit *s);
+/* The kms handle of the BO whose mapping holds [va, va + bytes), still mapped; 0: none.
+ * *bo_size: that BO's size; *offset: where va lies in it. */
+uint32_t rec_bo_at_va(uint64_t va, uint64_t bytes, uint64_t *bo_size, uint64_t *offset);
+/* The CPU memory of the live BO with that kms handle (NULL: none or never mapped). */
+const void *rec_bo_memory(uint32_t kms);
 
 #endif

@@ -1,5 +1,7 @@
-/* Submission as the kernel would see it: chunk ids and layout, the BO list, the bridge syncobj
- * handle and points, the IB inside the pool; the kernel wait; contexts and priorities. */
+/* Submission as the kernel would see it: chunk ids and layout, the BO list (every BO the batch
+ * touches, the caller's pools included, each once), the bridge syncobj handle and points, the
+ * IB inside one pool and within the kernel's size limit; the kernel wait; contexts and
+ * priorities. */
 #include <errno.h>
 #include <string.h>
 
@@ -86,6 +88,7 @@ static void test_submit_layout(void)
    CHECK(s->bos[2].bo_handle == code_kms && code_kms == 1);
    CHECK(s->bos[3].bo_handle == REC_IMPORT_KMS_BASE + 5);
    CHECK(s->bos[4].bo_handle == REC_IMPORT_KMS_BASE + 6);
+   CHECK(rec_bo_list_is_live_set(s)); /* every BO there is, each once */
    for (int i = 0; i < 5; i++)
       CHECK(s->bos[i].bo_priority == 0);
 
@@ -157,6 +160,74 @@ static void test_submit_refusals(void)
    CHECK(fixture_close(&f));
 }
 
+/* A batch built in the caller's own pools (its ring, kernargs, fence), as the direct path does:
+ * the IB runs from the caller's ring, every pool is in the BO list exactly once (a pool named
+ * twice too), next to the queue's pools, the code pool and the import; nothing else is. */
+static void test_submit_caller_pools(void)
+{
+   struct fixture f;
+   struct pm4d_amdgpu_pool ring, kernargs, fence, big;
+   const uint64_t rw = AMDGPU_VM_PAGE_READABLE | AMDGPU_VM_PAGE_WRITEABLE;
+   CHECK(fixture_open(&f));
+   amdgpu_device_handle h = pm4d_amdgpu_device_handle(f.dev);
+   CHECK(pm4d_amdgpu_device_import(f.dev, 0xA, 5, &f.why) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_pool_create(rec_ops(), h, FIX_POOL_BYTES, rw, &ring, &f.why) ==
+         PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_pool_create(rec_ops(), h, 4096, rw, &kernargs, &f.why) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_pool_create(rec_ops(), h, 4096, rw, &fence, &f.why) == PM4D_AMDGPU_OK);
+   /* Room for one dword more than an IB may hold (4 MiB). */
+   const uint64_t big_bytes = ((uint64_t)PM4D_AMDGPU_IB_MAX_DW + 1) * 4;
+   CHECK(pm4d_amdgpu_pool_create(rec_ops(), h, big_bytes, rw, &big, &f.why) == PM4D_AMDGPU_OK);
+
+   const struct pm4d_amdgpu_pool *pools[] = {&ring, &kernargs, &fence, &ring};
+   const uint64_t keys[] = {0xA, 0xA};
+   struct pm4d_amdgpu_batch b = {
+      .id = 1, .ib_va = ring.va + 64, .ib_bytes = 128, .buffers = keys, .buffer_count = 2,
+      .pools = pools, .pool_count = 4, .signal_point = 1, .deadline_ns = 1};
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_OK);
+   CHECK(rec.submit_count == 1);
+   const struct rec_submit *s = &rec.submits[0];
+   CHECK(s->ib.va_start == ring.va + 64 && s->ib.ib_bytes == 128);
+   /* queue IB and kernarg pools, code pool, ring, kernargs, fence, import: 7, each once */
+   CHECK(s->bo_in.bo_number == 7);
+   CHECK(rec_bo_count(s, pm4d_amdgpu_device_code_handle(f.dev)) == 1);
+   CHECK(rec_bo_count(s, ring.kms_handle) == 1 && rec_bo_count(s, kernargs.kms_handle) == 1 &&
+         rec_bo_count(s, fence.kms_handle) == 1);
+   CHECK(rec_bo_count(s, REC_IMPORT_KMS_BASE + 5) == 1);
+   CHECK(rec_bo_count(s, big.kms_handle) == 0); /* not the batch's */
+
+   /* Refused: an IB leaving its pool, in no pool, too many pools, a pool list missing. */
+   b.signal_point = 2;
+   b.ib_va = ring.va + FIX_POOL_BYTES - 4, b.ib_bytes = 8;
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
+   b.ib_va = big.va, b.ib_bytes = 8;
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
+   CHECK(strstr(f.why.text, "the batch's pools") != NULL);
+   b.ib_va = ring.va, b.pool_count = PM4D_AMDGPU_MAX_POOLS + 1;
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
+   b.pools = NULL, b.pool_count = 1;
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
+
+   /* The IB size limit: the 20-bit IB_SIZE of the kernel's INDIRECT_BUFFER packet. */
+   const struct pm4d_amdgpu_pool *bigp = &big;
+   b.pools = &bigp, b.pool_count = 1, b.ib_va = big.va;
+   b.ib_bytes = (PM4D_AMDGPU_IB_MAX_DW + 1) * 4;
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
+   CHECK(strstr(f.why.text, "1048575 dwords") != NULL);
+   CHECK(rec.submit_count == 1);
+   b.ib_bytes = PM4D_AMDGPU_IB_MAX_DW * 4;
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_OK);
+   CHECK(rec.submit_count == 2 && rec.submits[1].ib.ib_bytes == PM4D_AMDGPU_IB_MAX_DW * 4);
+   CHECK(rec.submits[1].bo_in.bo_number == 5);
+   CHECK(rec_bo_count(&rec.submits[1], big.kms_handle) == 1);
+
+   pm4d_amdgpu_pool_destroy(&big);
+   pm4d_amdgpu_pool_destroy(&fence);
+   pm4d_amdgpu_pool_destroy(&kernargs);
+   pm4d_amdgpu_pool_destroy(&ring);
+   CHECK(fixture_close(&f));
+}
+
 static void test_ring_reuse_after_completion(void)
 {
    struct fixture f;
@@ -195,6 +266,7 @@ int main(void)
    test_queue_create();
    test_submit_layout();
    test_submit_refusals();
+   test_submit_caller_pools();
    test_ring_reuse_after_completion();
    return pm4d_check_finish("amdgpu_submit");
 }

@@ -174,9 +174,9 @@ static void faults(void)
 }
 
 /* --- invalid ------------------------------------------------------------------------- */
-/* EVENT_WRITE's header (dword 0 of every dispatch template) turned into opcode 0x7A, which
- * neither the validator nor the sim knows. */
-#define CORRUPT_MASK (((uint32_t)PM4D_OP_EVENT_WRITE ^ 0x7Au) << PM4D_PKT_OPCODE_SHIFT)
+/* The first SET_SH_REG header (dword 0 after the barrier, in both dispatch forms) turned
+ * into opcode 0x7A, which neither the validator nor the sim knows. */
+#define CORRUPT_MASK (((uint32_t)PM4D_OP_SET_SH_REG ^ 0x7Au) << PM4D_PKT_OPCODE_SHIFT)
 
 static void invalid(bool debug)
 {

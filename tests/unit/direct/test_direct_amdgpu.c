@@ -1,7 +1,9 @@
 /* The direct path over the amdgpu back end, with the libdrm recorder of tests/unit/amdgpu in
  * place of the kernel (no AMD GPU here): the device is probed and the gfx1030 kernels
- * uploaded; a submission becomes one validated IB in the queue's pool with the job's imported
- * buffer and the bridge points in its chunks; nothing writes the fence, so the watchdog calls
+ * uploaded; a submission becomes one validated IB that runs in place from the direct path's
+ * ring (a 32 KiB GTT BO, no copy), with a BO list of every BO alive (code, ring, kernarg arena,
+ * fence, the back-end queue's pools, both imported buffers the job uses), each exactly once, and
+ * the bridge points in its chunks; nothing writes the fence, so the watchdog calls
  * the batch hung after its deadline, recovers the context and hands the batch to batch_failed
  * once; an unknown PCI address is UNAVAILABLE with a reason. */
 #include <inttypes.h>
@@ -64,6 +66,7 @@ int main(void)
    const struct pm4d_direct_callbacks cb = {.batch_failed = batch_failed};
    struct pm4d_direct_config cfg = {.backend = PM4D_DIRECT_BACKEND_AMDGPU, .debug = true,
                                     .deadline_base_ns = 50000000ull,
+                                    .ring_bytes = 32768, /* no other BO has this size */
                                     .pci = {.domain = 0, .bus = 3, .device = 0, .function = 0}};
    struct pm4d_direct *d = NULL;
    char reason[256] = "";
@@ -88,18 +91,19 @@ int main(void)
    CHECK(pm4d_direct_memory_register(d, 2, NULL, 1 << 20, -1) == PM4D_DIRECT_UNSUPPORTED,
          "memory without a dma-buf is refused");
    CHECK(pm4d_direct_memory_register(d, 1, NULL, 1 << 20, 5) == PM4D_DIRECT_OK &&
-            rec.import_count == 1, "dma-buf imported");
+            pm4d_direct_memory_register(d, 2, NULL, 1 << 20, 6) == PM4D_DIRECT_OK &&
+            rec.import_count == 2, "dma-bufs imported");
 
    const struct pm4d_bridge bridge = {.wait = bridge_wait, .signal = bridge_signal,
                                       .opaque_fd = 9};
    struct pm4d_direct_queue *q = NULL;
    CHECK(pm4d_direct_queue_create(d, &bridge, NULL, &q) == PM4D_DIRECT_OK, "queue");
-   const uint64_t va = 0x800000000ull; /* inside the imported buffer, as the layer's BDA */
+   const uint64_t va = 0x800000000ull; /* inside the imported buffers, as the layer's BDA */
    struct pm4d_job job = {
       .params = {.n = 1, .c = 4, .h = 8, .w = 8, .k = 4, .r = 3, .s = 3, .stride_h = 1,
                  .stride_w = 1, .pad_h = 1, .pad_w = 1, .dil_h = 1, .dil_w = 1, .groups = 1},
-      .addr = {va, va + 4096, 0, va + 8192},
-      .memory_ids = {1, 1, 0, 1},
+      .addr = {va, va + (1 << 20), 0, va + 8192},
+      .memory_ids = {1, 2, 0, 1},
    };
    int submits = rec.submit_count;
    if (q) {
@@ -111,10 +115,22 @@ int main(void)
       const struct rec_submit *s = &rec.submits[submits];
       CHECK(s->has_ib && s->ib.ib_bytes > 0 && s->ib.ib_bytes % 4 == 0, "IB chunk (%u bytes)",
             s->ib.ib_bytes);
-      bool import = false;
-      for (uint32_t i = 0; s->has_bos && i < s->bo_in.bo_number && i < REC_MAX_BOS; i++)
-         import |= s->bos[i].bo_handle == REC_IMPORT_KMS_BASE + 5;
-      CHECK(import, "the job's dma-buf is in the BO list");
+      /* code, ring, kernargs, fence, back-end IB and kernarg pools, two imports */
+      CHECK(s->bo_in.bo_number == 8 && rec.bos_live == 8, "8 BOs listed (%u), 8 alive (%d)",
+            s->bo_in.bo_number, rec.bos_live);
+      CHECK(rec_bo_list_is_live_set(s), "every BO alive is in the BO list exactly once");
+      CHECK(rec_bo_count(s, REC_IMPORT_KMS_BASE + 5) == 1 &&
+               rec_bo_count(s, REC_IMPORT_KMS_BASE + 6) == 1,
+            "the job's dma-bufs are in the BO list once each");
+      uint64_t size = 0, off = 0;
+      uint32_t kms = rec_bo_at_va(s->ib.va_start, s->ib.ib_bytes, &size, &off);
+      const uint32_t *mem = kms ? rec_bo_memory(kms) : NULL;
+      CHECK(kms && size == cfg.ring_bytes && rec_bo_count(s, kms) == 1,
+            "the IB lies in the 32 KiB ring BO (kms %u, %llu bytes), which is listed", kms,
+            (unsigned long long)size);
+      CHECK(mem && off % 4 == 0 && mem[off / 4] >> 30 == 3,
+            "the IB chunk points at the batch's PM4 in the ring (type-3 header)");
+
       CHECK(s->has_signal && s->signal.point == 1, "signals bridge point 1");
    }
    CHECK(wait_failed(), "no fence: the batch is declared hung");
@@ -127,6 +143,7 @@ int main(void)
          "context re-created after the hang (%d contexts)", rec.ctx_create_count);
    pm4d_direct_queue_destroy(q);
    pm4d_direct_memory_unregister(d, 1);
+   pm4d_direct_memory_unregister(d, 2);
    pm4d_direct_destroy(d);
    CHECK(rec_all_released(), "every libdrm object released");
    return pm4d_test_result();

@@ -16,7 +16,7 @@ static const struct {
 } levels[] = {{PM4D_GFX9, "gfx900", 64}, {PM4D_GFX10_3, "gfx1030", 32}, {PM4D_GFX11, "gfx1100", 32}};
 #define NLEVELS 3
 
-/* A batch: head, one dispatch, tail. Returns dwords. */
+/* A batch: head, the first dispatch (no barrier), a later one (barrier), tail. Returns dwords. */
 static uint32_t build_batch(const struct pm4d_builder *b, const struct pm4d_kernel_desc *k,
                             uint32_t *buf, uint32_t max, const uint32_t grid[3])
 {
@@ -24,8 +24,9 @@ static uint32_t build_batch(const struct pm4d_builder *b, const struct pm4d_kern
    const char *why = NULL;
    pm4d_cs_init(&cs, buf, max);
    CHECK(pm4d_builder_batch_head(b, &cs, &why) == PM4D_OK);
-   CHECK(pm4d_builder_dispatch(b, k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, &cs, NULL, &why) ==
-         PM4D_OK);
+   for (int later = 0; later < 2; later++)
+      CHECK(pm4d_builder_dispatch(b, k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, !later, &cs,
+                                  NULL, &why) == PM4D_OK);
    CHECK(pm4d_builder_batch_tail(b, PM4D_TEST_FENCE, 7, &cs, NULL, &why) == PM4D_OK);
    return cs.cdw;
 }
@@ -42,7 +43,7 @@ static void test_roundtrip(void)
 
       /* iterator: resolve every SET_SH_REG write back to register ids and values */
       const struct pm4d_reg_table *t = pm4d_regs_table(levels[l].level);
-      uint32_t seen[PM4D_REG_COUNT] = {0}, dispatches = 0, release = 0;
+      uint32_t seen[PM4D_REG_COUNT] = {0}, dispatches = 0, release = 0, partial = 0, acquire = 0;
       uint64_t written = 0;
       struct pm4d_iter it;
       struct pm4d_packet p;
@@ -64,9 +65,16 @@ static void test_roundtrip(void)
             CHECK(p.body[0] == 9 && p.body[1] == 3 && p.body[2] == 2);
          }
          release += p.opcode == PM4D_OP_RELEASE_MEM;
+         /* the one barrier sits between the two dispatches; the head's acquire comes first */
+         if (p.opcode == PM4D_OP_EVENT_WRITE)
+            CHECK(dispatches == 1 && partial++ == 0);
+         if (p.opcode == PM4D_OP_ACQUIRE_MEM)
+            CHECK(dispatches == acquire++);
       }
       CHECK(it.pos == n);
-      CHECK(dispatches == 1 && release == 1);
+      CHECK(dispatches == 2 && release == 1 && partial == 1 && acquire == 2);
+      CHECK(n == pm4d_builder_head_dw(&b) + pm4d_builder_dispatch_dw(&b, &k, true) +
+                    pm4d_builder_dispatch_dw(&b, &k, false) + pm4d_builder_tail_dw(&b));
       CHECK(seen[PM4D_REG_PGM_LO] == (uint32_t)(PM4D_TEST_PROGRAM >> 8));
       CHECK(seen[PM4D_REG_USER_DATA_0] == (uint32_t)PM4D_TEST_KERNARG);
       CHECK(seen[PM4D_REG_USER_DATA_0 + 1] == (uint32_t)(PM4D_TEST_KERNARG >> 32));
@@ -123,16 +131,18 @@ static void test_template_equals_dynamic(void)
          fa += 8;
          uint64_t fv = ((uint64_t)rand() << 33) ^ (uint64_t)rand();
          uint32_t dyn[PM4D_DISPATCH_MAX_DW], tpl[PM4D_DISPATCH_MAX_DW + 1];
-         for (uint32_t j = 0; j <= PM4D_DISPATCH_MAX_DW; j++)
-            tpl[j] = 0xDEADBEEF;
          struct pm4d_cs cs;
-         pm4d_cs_init(&cs, dyn, PM4D_DISPATCH_MAX_DW);
-         CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, ka, grid, &cs, NULL, &why) ==
-               PM4D_OK);
-         uint32_t n = pm4d_template_instantiate(&t, tpl, ka, grid);
-         CHECK(n == cs.cdw);
-         CHECK(memcmp(dyn, tpl, n * 4) == 0);
-         CHECK(tpl[n] == 0xDEADBEEF); /* nothing written past the dispatch */
+         for (int first = 0; first < 2; first++) {
+            for (uint32_t j = 0; j <= PM4D_DISPATCH_MAX_DW; j++)
+               tpl[j] = 0xDEADBEEF;
+            pm4d_cs_init(&cs, dyn, PM4D_DISPATCH_MAX_DW);
+            CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, ka, grid, first, &cs, NULL,
+                                        &why) == PM4D_OK);
+            uint32_t n = pm4d_template_instantiate(&t, tpl, first, ka, grid);
+            CHECK(n == cs.cdw && n == pm4d_template_dw(&t, first));
+            CHECK(memcmp(dyn, tpl, n * 4) == 0);
+            CHECK(tpl[n] == 0xDEADBEEF); /* nothing written past the dispatch */
+         }
 
          uint32_t dtail[PM4D_BATCH_TAIL_MAX_DW], ttail[PM4D_BATCH_TAIL_MAX_DW];
          pm4d_cs_init(&cs, dtail, PM4D_BATCH_TAIL_MAX_DW);
@@ -157,16 +167,16 @@ static void test_auto_selection(void)
    CHECK(pm4d_builder_init(&b, PM4D_GFX10_3) == PM4D_OK);
    CHECK(pm4d_template_cache_add(&cache, &b, &k, PM4D_TEST_PROGRAM, &why) == PM4D_OK);
    pm4d_cs_init(&cs, buf, 4 * PM4D_DISPATCH_MAX_DW);
-   CHECK(pm4d_emit_dispatch(&b, &cache, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, &cs, &c,
-                            &why) == PM4D_OK);
-   CHECK(pm4d_emit_dispatch(&b, &cache, &other, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, &cs,
-                            &c, &why) == PM4D_OK);
-   CHECK(pm4d_emit_dispatch(&b, &cache, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, zero, &cs, &c,
-                            &why) == PM4D_ERR_INVALID);
+   CHECK(pm4d_emit_dispatch(&b, &cache, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, false,
+                            &cs, &c, &why) == PM4D_OK);
+   CHECK(pm4d_emit_dispatch(&b, &cache, &other, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, false,
+                            &cs, &c, &why) == PM4D_OK);
+   CHECK(pm4d_emit_dispatch(&b, &cache, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, zero, false,
+                            &cs, &c, &why) == PM4D_ERR_INVALID);
    CHECK(c.template_dispatches == 1 && c.dynamic_dispatches == 1 && c.refused == 1);
-   CHECK(cs.cdw == 2 * pm4d_builder_dispatch_dw(&b, &k));
+   CHECK(cs.cdw == 2 * pm4d_builder_dispatch_dw(&b, &k, false));
    /* both halves are identical apart from the initiator's wave32 bit */
-   uint32_t n = pm4d_builder_dispatch_dw(&b, &k);
+   uint32_t n = pm4d_builder_dispatch_dw(&b, &k, false);
    CHECK(memcmp(buf, buf + n, (n - 1) * 4) == 0);
    CHECK(buf[n - 1] == (buf[2 * n - 1] | PM4D_DI_CS_W32_EN));
 }
@@ -202,13 +212,13 @@ static void test_emitter_bounds(void)
    uint32_t small[40];
    CHECK(pm4d_builder_init(&b, PM4D_GFX11) == PM4D_OK);
    pm4d_cs_init(&cs, small, 40);
-   CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, &cs, NULL,
-                               &why) == PM4D_ERR_NO_SPACE);
+   CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, false, &cs,
+                               NULL, &why) == PM4D_ERR_NO_SPACE);
    CHECK(cs.cdw == 0);
    for (int l = 0; l < NLEVELS; l++) {
       struct pm4d_kernel_desc lk = pm4d_test_kernel(levels[l].target, levels[l].wave);
       CHECK(pm4d_builder_init(&b, levels[l].level) == PM4D_OK);
-      CHECK(pm4d_builder_dispatch_dw(&b, &lk) <= PM4D_DISPATCH_MAX_DW);
+      CHECK(pm4d_builder_dispatch_dw(&b, &lk, false) <= PM4D_DISPATCH_MAX_DW);
       CHECK(pm4d_builder_head_dw(&b) <= PM4D_BATCH_HEAD_MAX_DW);
       CHECK(pm4d_builder_tail_dw(&b) <= PM4D_BATCH_TAIL_MAX_DW);
    }
@@ -224,7 +234,7 @@ static void refused(enum pm4d_gfx_level level, struct pm4d_kernel_desc k, const 
    CHECK(pm4d_builder_init(&b, level) == PM4D_OK);
    pm4d_cs_init(&cs, buf, 64);
    enum pm4d_status st = pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid,
-                                               &cs, NULL, &why);
+                                               false, &cs, NULL, &why);
    CHECKF(st == PM4D_ERR_INVALID && why && cs.cdw == 0, "kernel with %s was not refused", what);
 }
 
@@ -257,13 +267,13 @@ static void test_refused_kernels(void)
    const uint32_t big[3] = {65536 * 64, 1, 1};
    CHECK(pm4d_builder_init(&b, PM4D_GFX10_3) == PM4D_OK);
    pm4d_cs_init(&cs, buf, 64);
-   CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, big, &cs, NULL, &why) ==
-         PM4D_ERR_INVALID);
+   CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, big, false, &cs, NULL,
+                               &why) == PM4D_ERR_INVALID);
    const uint32_t one[3] = {1, 1, 1};
-   CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM + 4, PM4D_TEST_KERNARG, one, &cs, NULL,
-                               &why) == PM4D_ERR_INVALID); /* misaligned program */
-   CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG + 4, one, &cs, NULL,
-                               &why) == PM4D_ERR_INVALID); /* misaligned kernarg */
+   CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM + 4, PM4D_TEST_KERNARG, one, false, &cs,
+                               NULL, &why) == PM4D_ERR_INVALID); /* misaligned program */
+   CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG + 4, one, false, &cs,
+                               NULL, &why) == PM4D_ERR_INVALID); /* misaligned kernarg */
    CHECK(cs.cdw == 0);
 }
 
@@ -287,7 +297,7 @@ static void test_loader_layouts(void)
       const uint32_t grid[3] = {3, 1, 1};
       CHECK(pm4d_builder_init(&b, cases[c].level) == PM4D_OK);
       uint32_t n = build_batch(&b, &k, buf, 256, grid);
-      CHECK(pm4d_builder_dispatch_dw(&b, &k) <= PM4D_DISPATCH_MAX_DW);
+      CHECK(pm4d_builder_dispatch_dw(&b, &k, false) <= PM4D_DISPATCH_MAX_DW);
       struct pm4d_iter it;
       struct pm4d_packet p;
       const char *why = NULL;

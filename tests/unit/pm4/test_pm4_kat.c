@@ -18,7 +18,12 @@
  *    GFX9: TC_MD 1<<21 | TC 1<<17 | TCL1 1<<16 | TC_WB 1<<15 | 0x514 = 0x00238514.
  *    dw2: DATA_SEL(2) 2<<29 | INT_SEL(2) 2<<24 = 0x42000000.
  *  - DISPATCH_INITIATOR: COMPUTE_SHADER_EN 1<<0 | FORCE_START_AT_000 1<<2 (| CS_W32_EN 1<<15).
- *  - RSRC2 0x84 with LDS_SIZE (bits 23:15) = 4096 / 512 = 8 -> 0x00040084. */
+ *  - RSRC2 0x84 with LDS_SIZE (bits 23:15) = 4096 / 512 = 8 -> 0x00040084.
+ *  - A batch's first dispatch is the body alone; a later one is the barrier (CS_PARTIAL_FLUSH,
+ *    ACQUIRE_MEM of the shader caches, as RADV's si_cs_emit_cache_flush emits between
+ *    dependent compute dispatches) followed by the same body. Sizes written out: body
+ *    2+2 PGM, 2+2 RSRC1/2, [1+2 RSRC3], 1+2 LIMITS, 1+2 TMPRING, 2+2 USER_DATA, 2+6 START/NUM,
+ *    1+4 DISPATCH = 34 on GFX10.3/11, 31 on gfx900; barrier 2 + 8 (GFX10+) / 2 + 7 (GFX9). */
 #include <stdint.h>
 
 #include "pm4d_builder.h"
@@ -32,9 +37,15 @@
 #define FENCE_HI 0x00007D00u
 #define VALUE 0x1122334455667788ull
 
-static const uint32_t gfx10_3_dispatch[] = {
+static const uint32_t gfx10_barrier[] = {
    0xC0004602, 0x00000407,                                                 /* CS_PARTIAL_FLUSH */
    0xC0065802, 0, 0xFFFFFFFF, 0x00FFFFFF, 0, 0, 0x0000000A, 0x00000381,   /* ACQUIRE_MEM */
+};
+static const uint32_t gfx9_barrier[] = {
+   0xC0004602, 0x00000407,
+   0xC0055802, 0x28400000, 0xFFFFFFFF, 0x00FFFFFF, 0, 0, 0x0000000A, /* 7-dword ACQUIRE_MEM */
+};
+static const uint32_t gfx10_3_body[] = {
    0xC0027602, 0x20C, PGM_LO, PGM_HI,                                      /* PGM_LO/HI */
    0xC0027602, 0x212, 0x60AF0042, 0x00040084,                              /* RSRC1/2 */
    0xC0017602, 0x228, 0x00000000,                                          /* RSRC3 */
@@ -44,9 +55,7 @@ static const uint32_t gfx10_3_dispatch[] = {
    0xC0067602, 0x204, 0, 0, 0, 64, 1, 1,                                   /* START, NUM_THREAD */
    0xC0031502, 4, 2, 1, 0x00008005,                                        /* DISPATCH_DIRECT w32 */
 };
-static const uint32_t gfx11_dispatch[] = {
-   0xC0004602, 0x00000407,
-   0xC0065802, 0, 0xFFFFFFFF, 0x00FFFFFF, 0, 0, 0x0000000A, 0x00000381,
+static const uint32_t gfx11_body[] = {
    0xC0027602, 0x20C, PGM_LO, PGM_HI,
    0xC0027602, 0x212, 0x60AF0042, 0x00040084,
    0xC0017602, 0x228, 0x00000000,
@@ -56,9 +65,7 @@ static const uint32_t gfx11_dispatch[] = {
    0xC0067602, 0x204, 0, 0, 0, 64, 1, 1,
    0xC0031502, 4, 2, 1, 0x00000005, /* wave64: no CS_W32_EN */
 };
-static const uint32_t gfx9_dispatch[] = {
-   0xC0004602, 0x00000407,
-   0xC0055802, 0x28400000, 0xFFFFFFFF, 0x00FFFFFF, 0, 0, 0x0000000A, /* 7-dword ACQUIRE_MEM */
+static const uint32_t gfx9_body[] = {
    0xC0027602, 0x20C, PGM_LO, PGM_HI,
    0xC0027602, 0x212, 0x60AF0042, 0x00040084,
    0xC0017602, 0x215, 0x00000000, /* no RSRC3 on GFX9 */
@@ -84,9 +91,13 @@ static void check_words(const char *what, const uint32_t *got, uint32_t ngot, co
    }
 }
 
-static void run(enum pm4d_gfx_level level, const char *target, unsigned wave,
-                const uint32_t *disp, uint32_t ndisp, const uint32_t *head, uint32_t nhead,
-                const uint32_t *tail, uint32_t ntail)
+struct kat {
+   const uint32_t *barrier, *body, *head, *tail;
+   uint32_t nbarrier, nbody, nhead, ntail;
+   uint32_t batch1_dw; /* head + first dispatch + tail, written out */
+};
+
+static void run(enum pm4d_gfx_level level, const char *target, unsigned wave, const struct kat *x)
 {
    struct pm4d_builder b;
    struct pm4d_kernel_desc k = pm4d_test_kernel(target, wave);
@@ -96,33 +107,50 @@ static void run(enum pm4d_gfx_level level, const char *target, unsigned wave,
    const uint32_t grid[3] = {4, 2, 1};
    CHECK(pm4d_builder_init(&b, level) == PM4D_OK);
 
+   /* first dispatch of a batch: the body alone */
    pm4d_cs_init(&cs, buf, 128);
-   CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, &cs, NULL,
-                               &why) == PM4D_OK);
-   check_words("dispatch", buf, cs.cdw, disp, ndisp);
+   CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, true, &cs,
+                               NULL, &why) == PM4D_OK);
+   check_words("first dispatch", buf, cs.cdw, x->body, x->nbody);
+   CHECK(cs.cdw == pm4d_builder_dispatch_dw(&b, &k, true));
+
+   /* later dispatch: barrier, then the same body */
+   pm4d_cs_init(&cs, buf, 128);
+   CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, false, &cs,
+                               NULL, &why) == PM4D_OK);
+   CHECK(cs.cdw == x->nbarrier + x->nbody);
+   check_words("later barrier", buf, x->nbarrier, x->barrier, x->nbarrier);
+   check_words("later body", buf + x->nbarrier, cs.cdw - x->nbarrier, x->body, x->nbody);
    CHECK(cs.cdw <= PM4D_DISPATCH_MAX_DW);
-   CHECK(cs.cdw == pm4d_builder_dispatch_dw(&b, &k));
+   CHECK(cs.cdw == pm4d_builder_dispatch_dw(&b, &k, false));
+   CHECK(x->nbarrier == pm4d_builder_barrier_dw(&b));
 
    pm4d_cs_init(&cs, buf, 128);
    CHECK(pm4d_builder_batch_head(&b, &cs, &why) == PM4D_OK);
-   check_words("head", buf, cs.cdw, head, nhead);
+   check_words("head", buf, cs.cdw, x->head, x->nhead);
 
    pm4d_cs_init(&cs, buf, 128);
    CHECK(pm4d_builder_batch_tail(&b, PM4D_TEST_FENCE, VALUE, &cs, NULL, &why) == PM4D_OK);
-   check_words("tail", buf, cs.cdw, tail, ntail);
+   check_words("tail", buf, cs.cdw, x->tail, x->ntail);
+
+   /* the target: a 1-dispatch batch's dispatch plus its fence within 48 dwords */
+   CHECK(x->nhead + x->nbody + x->ntail == x->batch1_dw);
+   CHECK(x->nbody + x->ntail <= 48);
 }
 
-#define RUN(level, target, wave, d, h, t)                                                   \
-   run(level, target, wave, d, sizeof(d) / 4, h, sizeof(h) / 4, t, sizeof(t) / 4)
+#define KAT(bar, bod, h, t, n)                                                              \
+   (&(const struct kat){bar, bod, h, t, sizeof(bar) / 4, sizeof(bod) / 4, sizeof(h) / 4,       \
+                        sizeof(t) / 4, n})
 
 int main(int argc, char **argv)
 {
    const char *which = argc > 1 ? argv[1] : "all";
    if (!strcmp(which, "gfx9") || !strcmp(which, "all"))
-      RUN(PM4D_GFX9, "gfx900", 64, gfx9_dispatch, gfx9_head, gfx9_tail);
+      run(PM4D_GFX9, "gfx900", 64, KAT(gfx9_barrier, gfx9_body, gfx9_head, gfx9_tail, 46));
    if (!strcmp(which, "gfx10.3") || !strcmp(which, "all"))
-      RUN(PM4D_GFX10_3, "gfx1030", 32, gfx10_3_dispatch, gfx10_head, gfx10_tail);
+      run(PM4D_GFX10_3, "gfx1030", 32,
+          KAT(gfx10_barrier, gfx10_3_body, gfx10_head, gfx10_tail, 50));
    if (!strcmp(which, "gfx11") || !strcmp(which, "all"))
-      RUN(PM4D_GFX11, "gfx1100", 64, gfx11_dispatch, gfx10_head, gfx10_tail);
+      run(PM4D_GFX11, "gfx1100", 64, KAT(gfx10_barrier, gfx11_body, gfx10_head, gfx10_tail, 50));
    return pm4d_check_finish("pm4_kat");
 }

@@ -23,6 +23,10 @@ for gfx in gfx9 gfx10.3 gfx11; do
   "$tool" decode --gfx "$gfx" "$work/s.txt" > "$work/d.txt" || fail "decode $gfx"
   grep -q 'DISPATCH_DIRECT' "$work/d.txt" && grep -q 'COMPUTE_PGM_RSRC2' "$work/d.txt" &&
     grep -q 'RELEASE_MEM' "$work/d.txt" || fail "decode $gfx lacks packet or register names"
+  # one dispatch is a batch's first: the head's ACQUIRE_MEM, then no barrier
+  [ "$(grep -cE '^\[[0-9a-f]+\] [0-9a-f]{8} ACQUIRE_MEM' "$work/d.txt")" = 1 ] &&
+    ! grep -qE '^\[[0-9a-f]+\] [0-9a-f]{8} EVENT_WRITE' "$work/d.txt" ||
+    fail "emit $gfx: the stream's only dispatch carries a barrier"
   # zero the first grid dimension (the dword after the DISPATCH_DIRECT header)
   awk 'p { $0 = "0x00000000"; p = 0 } /^0xc0031502$/ { p = 1 } { print }' "$work/s.txt" > "$work/z.txt"
   out=$("$tool" validate --gfx "$gfx" "$work/z.txt"); rc=$?

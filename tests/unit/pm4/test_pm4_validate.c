@@ -22,8 +22,9 @@ static void setup(void)
    CHECK(pm4d_builder_init(&b, PM4D_GFX10_3) == PM4D_OK);
    pm4d_cs_init(&cs, stream, 200);
    CHECK(pm4d_builder_batch_head(&b, &cs, &why) == PM4D_OK);
-   CHECK(pm4d_builder_dispatch(&b, &kernel, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, &cs, NULL,
-                               &why) == PM4D_OK);
+   for (int later = 0; later < 2; later++) /* the first without a barrier, then one with */
+      CHECK(pm4d_builder_dispatch(&b, &kernel, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, !later,
+                                  &cs, NULL, &why) == PM4D_OK);
    CHECK(pm4d_builder_batch_tail(&b, PM4D_TEST_FENCE, 1, &cs, NULL, &why) == PM4D_OK);
    nstream = cs.cdw;
    CHECK(pm4d_validator_init(&validator, PM4D_GFX10_3) == PM4D_OK);
@@ -34,18 +35,23 @@ static void setup(void)
    CHECK(pm4d_validate(&validator, stream, nstream, &err) == PM4D_OK);
 }
 
-/* Dword index of the first packet with this opcode. */
-static uint32_t find_packet(uint32_t opcode)
+/* Dword index of the first packet with this opcode at or after dword `from`. */
+static uint32_t find_packet_from(uint32_t opcode, uint32_t from)
 {
    struct pm4d_iter it;
    struct pm4d_packet p;
    const char *why;
    pm4d_iter_init(&it, stream, nstream);
    while (pm4d_iter_next(&it, &p, &why) == PM4D_ITER_PACKET)
-      if (p.opcode == opcode)
+      if (p.opcode == opcode && p.offset >= from)
          return p.offset;
    CHECK(!"packet not found");
    return 0;
+}
+
+static uint32_t find_packet(uint32_t opcode)
+{
+   return find_packet_from(opcode, 0);
 }
 
 /* Dword index of the value written to register r. */
@@ -212,6 +218,31 @@ static void event(void)
    expect_refusal(nstream, at + 1, "CS_PARTIAL_FLUSH");
 }
 
+/* Barrier placement (pm4d_builder.h): the stream is head, first dispatch, barrier, later
+ * dispatch, tail. */
+static void head_missing(void)
+{
+   uint32_t at = find_packet(PM4D_OP_ACQUIRE_MEM); /* the head */
+   pm4d_pkt_nop_fill(stream + at, 8);
+   expect_refusal(nstream, find_packet(PM4D_OP_DISPATCH_DIRECT), "before any ACQUIRE_MEM");
+}
+
+static void barrier_missing(void)
+{
+   uint32_t at = find_packet(PM4D_OP_EVENT_WRITE);
+   pm4d_pkt_nop_fill(stream + at, 2); /* the later dispatch keeps only the ACQUIRE_MEM */
+   expect_refusal(nstream, find_packet_from(PM4D_OP_DISPATCH_DIRECT, at), "without a barrier");
+}
+
+static void barrier_order(void)
+{
+   /* ACQUIRE_MEM, then CS_PARTIAL_FLUSH: invalidated before the earlier dispatch drained */
+   uint32_t at = find_packet(PM4D_OP_EVENT_WRITE), flush[2] = {stream[at], stream[at + 1]};
+   memmove(stream + at, stream + at + 2, 8 * 4);
+   memcpy(stream + at + 8, flush, sizeof(flush));
+   expect_refusal(nstream, find_packet_from(PM4D_OP_DISPATCH_DIRECT, at), "without a barrier");
+}
+
 static void type2(void)
 {
    uint32_t at = find_packet(PM4D_OP_EVENT_WRITE);
@@ -252,6 +283,8 @@ int main(int argc, char **argv)
       {"rsrc", rsrc},                 {"scratch", scratch},
       {"initiator", initiator},       {"event", event},
       {"type2", type2},               {"memory_ops", memory_ops},
+      {"head_missing", head_missing}, {"barrier_missing", barrier_missing},
+      {"barrier_order", barrier_order},
    };
    pm4d_test_run(tests, sizeof(tests) / sizeof(tests[0]), argc, argv, setup);
    return pm4d_check_finish("pm4_validate");

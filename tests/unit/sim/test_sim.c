@@ -116,7 +116,7 @@ static uint32_t build(uint32_t i, uint32_t corrupt_opcode)
    pm4d_cs_init(&cs, dw, 256);
    CHECKF(pm4d_builder_batch_head(&b, &cs, &why) == PM4D_OK, "head: %s", why);
    uint32_t at = cs.cdw;
-   CHECKF(pm4d_builder_dispatch(&b, &kernel, program, kernarg, grid, &cs, NULL, &why) == PM4D_OK,
+   CHECKF(pm4d_builder_dispatch(&b, &kernel, program, kernarg, grid, true, &cs, NULL, &why) == PM4D_OK,
           "dispatch: %s", why);
    if (corrupt_opcode)
       dw[at] = (dw[at] & ~(0xFFu << 8)) | corrupt_opcode << 8;
@@ -196,9 +196,11 @@ int main(void)
    CHECKF(ev.interrupts == 4 && !ev.out_of_order, "one interrupt per fence, in order");
 
    expect_fault(q, 4, 0x7A, "opcode");                      /* unknown opcode */
-   expect_fault(q, 5, PM4D_OP_INDIRECT_BUFFER, "INDIRECT"); /* wrong size for its opcode */
+   /* the dispatch starts with SET_SH_REG PGM_LO/HI (3 body dwords) */
+   expect_fault(q, 5, PM4D_OP_RELEASE_MEM, "RELEASE_MEM with 3"); /* wrong size for its opcode */
+   expect_fault(q, 6, PM4D_OP_INDIRECT_BUFFER, "opcode 0x3f"); /* sized right: no chaining */
    pm4d_sim_set_fault(sim, &(struct pm4d_sim_fault){.bad_address = true});
-   expect_fault(q, 6, 0, "page fault");
+   expect_fault(q, 7, 0, "page fault");
    pm4d_sim_set_fault(sim, &(struct pm4d_sim_fault){0});
    /* A fresh CP after the resets runs new work. */
    pthread_mutex_lock(&ev.mu);

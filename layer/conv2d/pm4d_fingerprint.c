@@ -1,4 +1,5 @@
 #include "pm4d_fingerprint.h"
+#include "pm4d_alloc.h"
 
 #include "pm4d_spirv_grammar.h"
 #include "pm4d_spirv_op.h"
@@ -200,8 +201,8 @@ enum pm4d_spirv_status pm4d_fingerprint_compute(const uint32_t *words, size_t si
     /* Distinct ids <= words; keep the map at most half full. */
     while (cap < 2 * n_words)
         cap *= 2;
-    hs.ids.keys = calloc(cap, sizeof(uint32_t));
-    hs.ids.vals = malloc(cap * sizeof(uint32_t));
+    hs.ids.keys = pm4d_calloc(cap, sizeof(uint32_t));
+    hs.ids.vals = pm4d_malloc(cap * sizeof(uint32_t));
     if (!hs.ids.keys || !hs.ids.vals) {
         st = PM4D_SPIRV_NO_MEMORY;
         goto out;

@@ -1,4 +1,5 @@
 #include "pm4d_shader_table.h"
+#include "pm4d_alloc.h"
 
 #include "pm4d_known_shaders.h"
 
@@ -231,7 +232,7 @@ static enum pm4d_shader_table_status end_entry(struct parser *p)
         return st;
     if (p->n_out == p->cap_out) {
         size_t cap = p->cap_out ? 2 * p->cap_out : 8;
-        struct pm4d_shader_entry *n = realloc(p->out, cap * sizeof(*n));
+        struct pm4d_shader_entry *n = pm4d_realloc(p->out, cap * sizeof(*n));
         if (!n)
             return PM4D_SHADER_TABLE_NO_MEMORY;
         p->out = n;
@@ -353,7 +354,7 @@ static enum pm4d_shader_table_status append(struct pm4d_shader_table *t,
         struct pm4d_shader_entry *grown;
         while (cap < t->count + n)
             cap *= 2;
-        grown = realloc(t->entries, cap * sizeof(*grown));
+        grown = pm4d_realloc(t->entries, cap * sizeof(*grown));
         if (!grown)
             return PM4D_SHADER_TABLE_NO_MEMORY;
         t->entries = grown;
@@ -428,7 +429,7 @@ enum pm4d_shader_table_status pm4d_shader_table_load_file(struct pm4d_shader_tab
         snprintf(err, err_size, "%s: cannot open: %s", path, strerror(errno));
         return st;
     }
-    buf = malloc(MAX_FILE_BYTES + 1);
+    buf = pm4d_malloc(MAX_FILE_BYTES + 1);
     if (!buf) {
         st = PM4D_SHADER_TABLE_NO_MEMORY;
         snprintf(err, err_size, "%s: out of memory", path);

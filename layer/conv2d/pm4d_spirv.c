@@ -1,4 +1,5 @@
 #include "pm4d_spirv.h"
+#include "pm4d_alloc.h"
 
 #include "pm4d_spirv_op.h"
 
@@ -598,8 +599,8 @@ enum pm4d_spirv_status pm4d_spirv_parse(const uint32_t *words, size_t size_bytes
     info->version = words[1];
     info->generator = words[2];
     info->bound = r.bound = words[3];
-    r.defs = malloc(cap * sizeof(*r.defs));
-    r.decos = malloc(cap * sizeof(*r.decos));
+    r.defs = pm4d_malloc(cap * sizeof(*r.defs));
+    r.decos = pm4d_malloc(cap * sizeof(*r.decos));
     if (!r.defs || !r.decos) {
         st = PM4D_SPIRV_NO_MEMORY;
         goto fail;

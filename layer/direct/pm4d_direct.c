@@ -10,8 +10,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pm4d_alloc.h"
 #include "pm4d_direct_internal.h"
+#include "pm4d_counters.h"
 #include "pm4d_direct_test.h"
+#include "pm4d_killfile.h"
 
 const char *pm4d_direct_status_name(enum pm4d_direct_status s)
 {
@@ -74,7 +77,7 @@ static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason,
    if (pm4d_codeobj_load(co->elf, co->size, &d->info, reason, rs) != PM4D_CODEOBJ_OK)
       return PM4D_DIRECT_UNAVAILABLE;
 
-   void *image = malloc(d->info.image_size);
+   void *image = pm4d_malloc(d->info.image_size);
    if (!image)
       return fail(reason, rs, PM4D_DIRECT_NOMEM, "out of memory for the code image");
    uint64_t base = 0;
@@ -86,6 +89,7 @@ static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason,
    if (st != PM4D_DIRECT_OK)
       return st;
 
+   d->level = level;
    pm4d_validator_init(&d->validator, level);
    for (unsigned v = 0; v < PM4D_CONV2D_VARIANT_COUNT; v++) {
       const struct pm4d_kernel_desc *k =
@@ -117,6 +121,17 @@ static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason,
    return PM4D_DIRECT_OK;
 }
 
+/* The sim is a test device: PM4DIRECT_SIM_CORRUPT_TEMPLATE=DWORD:MASK corrupts its dispatch
+ * templates as pm4d_direct_test_corrupt_templates does, so whole-app fault tests can make every
+ * batch invalid (refused by debug validation, or an unknown opcode for the sim). */
+static void corrupt_from_env(struct pm4d_direct *d, const struct pm4d_direct_config *cfg)
+{
+   const char *v = getenv("PM4DIRECT_SIM_CORRUPT_TEMPLATE");
+   unsigned dword, mask;
+   if (cfg->backend == PM4D_DIRECT_BACKEND_SIM && v && sscanf(v, "%u:%x", &dword, &mask) == 2)
+      pm4d_direct_test_corrupt_templates(d, dword, mask);
+}
+
 enum pm4d_direct_status pm4d_direct_create(const struct pm4d_direct_config *cfg,
                                            const struct pm4d_direct_callbacks *cb,
                                            struct pm4d_direct **out, char *reason,
@@ -125,7 +140,7 @@ enum pm4d_direct_status pm4d_direct_create(const struct pm4d_direct_config *cfg,
    enum pm4d_direct_status st;
    if (!cfg || !cb || !cb->batch_failed || !out)
       return fail(reason, reason_size, PM4D_DIRECT_UNAVAILABLE, "missing config or callbacks");
-   struct pm4d_direct *d = calloc(1, sizeof(*d));
+   struct pm4d_direct *d = pm4d_calloc(1, sizeof(*d));
    if (!d)
       return fail(reason, reason_size, PM4D_DIRECT_NOMEM, "out of memory");
    d->cb = *cb;
@@ -143,11 +158,15 @@ enum pm4d_direct_status pm4d_direct_create(const struct pm4d_direct_config *cfg,
    st = load_kernels(d, reason, reason_size);
    if (st != PM4D_DIRECT_OK)
       goto fail;
+   corrupt_from_env(d, cfg);
    st = pm4d_direct_watchdog_start(d);
    if (st != PM4D_DIRECT_OK) {
       fail(reason, reason_size, st, "could not start the watchdog thread");
       goto fail;
    }
+   /* While a direct path exists, a thread turns the kill file into a flag the layer reads for
+    * free (without one, readers stat() it every 50 ms themselves). */
+   d->killfile_watched = pm4d_killfile_watch_start(pm4d_killfile_process());
    *out = d;
    return PM4D_DIRECT_OK;
 
@@ -163,6 +182,12 @@ void pm4d_direct_destroy(struct pm4d_direct *d)
    while (d->queues)
       pm4d_direct_queue_destroy(d->queues);
    pm4d_direct_watchdog_stop(d);
+   /* The per-submission figures reach the process counters once, here (not on the fast path). */
+   pm4d_counter_add(PM4D_CTR_direct_template_dispatches, d->stats.template_dispatches);
+   pm4d_counter_add(PM4D_CTR_direct_dynamic_dispatches, d->stats.dynamic_dispatches);
+   pm4d_counter_max(PM4D_CTR_ring_high_water_dw, d->stats.ring_high_water_dw);
+   if (d->killfile_watched)
+      pm4d_killfile_watch_stop(pm4d_killfile_process());
    for (uint32_t i = 0; i < d->nmem; i++)
       d->ops->memory_unregister(d->dev, d->mem[i].id, d->mem[i].host);
    free(d->mem);
@@ -220,7 +245,7 @@ enum pm4d_direct_status pm4d_direct_memory_register(struct pm4d_direct *d, uint6
    }
    if (d->nmem == d->memcap) {
       uint32_t cap = d->memcap ? d->memcap * 2 : 16;
-      struct pm4d_direct_memory *m = realloc(d->mem, cap * sizeof(*m));
+      struct pm4d_direct_memory *m = pm4d_realloc(d->mem, cap * sizeof(*m));
       if (!m) {
          st = PM4D_DIRECT_NOMEM;
          goto out;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pm4d_alloc.h"
 #include "pm4d_amdgpu_deadline.h"
 #include "pm4d_amdgpu_device.h"
 #include "pm4d_amdgpu_queue.h"
@@ -73,7 +74,7 @@ static enum pm4d_direct_status amd_alloc(void *dev, uint64_t size, uint32_t alig
                                          struct pm4d_direct_mem *out)
 {
    struct amd_dev *ad = dev;
-   struct pm4d_amdgpu_pool *pool = calloc(1, sizeof(*pool));
+   struct pm4d_amdgpu_pool *pool = pm4d_calloc(1, sizeof(*pool));
    if (!pool || align > PAGE) {
       free(pool);
       return pool ? PM4D_DIRECT_UNSUPPORTED : PM4D_DIRECT_NOMEM;
@@ -135,7 +136,7 @@ static enum pm4d_direct_status amd_queue_create(void *dev, struct pm4d_direct_qu
                                                 void **out)
 {
    struct amd_dev *ad = dev;
-   struct amd_queue *aq = calloc(1, sizeof(*aq));
+   struct amd_queue *aq = pm4d_calloc(1, sizeof(*aq));
    if (!aq)
       return PM4D_DIRECT_NOMEM;
    const struct pm4d_amdgpu_queue_desc desc = {
@@ -247,7 +248,7 @@ enum pm4d_direct_status pm4d_direct_amdgpu_open(const struct pm4d_direct_config 
                                                 char target[PM4D_TARGET_NAME_MAX], char *reason,
                                                 size_t reason_size)
 {
-   struct amd_dev *ad = calloc(1, sizeof(*ad));
+   struct amd_dev *ad = pm4d_calloc(1, sizeof(*ad));
    struct pm4d_amdgpu_reason why = {""};
    if (!ad) {
       snprintf(reason, reason_size, "amdgpu: out of memory");

@@ -22,6 +22,15 @@
  * back ends without interrupts). Well under the 100 ms detection bound. */
 #define PM4D_DIRECT_TICK_NS 10000000ull
 #define PM4D_DIRECT_REASON_MAX 320
+/* One submission in this many (per queue) feeds the latency histograms. */
+#define PM4D_DIRECT_TIMING_EVERY 8u
+/* scripts/bench-safety builds with -DPM4D_SAFETY_FASTPATH_OFF to measure the submission path
+ * without its safety instrumentation (timing, auto-disable check); never a product build. */
+#ifdef PM4D_SAFETY_FASTPATH_OFF
+#define PM4D_DIRECT_SAFETY 0
+#else
+#define PM4D_DIRECT_SAFETY 1
+#endif
 
 struct pm4d_direct_kernel {
    const struct pm4d_kernel_desc *desc; /* in pm4d_direct.info; NULL: variant missing */
@@ -43,6 +52,7 @@ struct pm4d_direct {
    void *dev;
 
    char target[PM4D_TARGET_NAME_MAX];
+   enum pm4d_gfx_level level;
    struct pm4d_builder builder;
    struct pm4d_codeobj_info info;
    struct pm4d_direct_kernel kernels[PM4D_CONV2D_VARIANT_COUNT];
@@ -62,6 +72,7 @@ struct pm4d_direct {
    bool stop;
    pthread_t watchdog;
    bool watchdog_running;
+   bool killfile_watched;
    struct pm4d_direct_failed *failed; /* the watchdog's report buffer */
    _Atomic uint32_t event; /* futex: bumped on every kick, completion, fault, close */
 };
@@ -71,6 +82,8 @@ struct pm4d_direct_batch {
    uint32_t count;
    uint64_t wait_point, signal_point;
    uint64_t ring_end, kernarg_end; /* positions to retire to */
+   uint32_t ndw;                   /* the batch is the ndw dwords before ring_end */
+   uint64_t kick_ns; /* 0: not timed */
    uint64_t budget_ns, deadline_ns;
    bool started;
 };
@@ -99,6 +112,7 @@ struct pm4d_direct_queue {
    struct pm4d_validator validator;
    struct pm4d_direct_plan *plan;
    uint32_t max_jobs;
+   uint32_t submits; /* picks the timed ones */
 
    pthread_mutex_t mu; /* batches, flags, counters */
    struct pm4d_direct_batch batches[PM4D_DIRECT_MAX_INFLIGHT];
@@ -126,6 +140,13 @@ const struct pm4d_direct_memory *pm4d_direct_memory_find_locked(const struct pm4
 /* The variant that runs p on this device and its grid; PM4D_CONV2D_VARIANT_COUNT when none. */
 enum pm4d_conv2d_variant pm4d_direct_variant(const struct pm4d_direct *d,
                                              const struct pm4d_conv2d_params *p, uint32_t grid[3]);
+
+/* Writes a diagnostics event (PM4DIRECT_DIAG_DIR; nothing when unset): reason, the failing
+ * batch's PM4 (pm4/ndw; NULL when none was built), the affected batches' jobs and the queue's
+ * positions and counters. action says what the layer does now. */
+void pm4d_direct_diag(struct pm4d_direct_queue *q, const char *kind, const char *reason,
+                      const char *action, const uint32_t *pm4, uint32_t ndw,
+                      const struct pm4d_direct_batch *batches, uint32_t nb);
 
 enum pm4d_direct_status pm4d_direct_watchdog_start(struct pm4d_direct *d);
 void pm4d_direct_watchdog_stop(struct pm4d_direct *d);

@@ -6,7 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pm4d_alloc.h"
+#include "pm4d_autodisable.h"
+#include "pm4d_counters.h"
 #include "pm4d_direct_internal.h"
+#include "pm4d_histogram.h"
 
 static enum pm4d_direct_status say(char *reason, size_t rs, enum pm4d_direct_status st,
                                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -30,7 +34,7 @@ enum pm4d_direct_status pm4d_direct_queue_create(struct pm4d_direct *d,
    enum pm4d_direct_status st = PM4D_DIRECT_NOMEM;
    if (!bridge || !bridge->wait || !bridge->signal)
       return PM4D_DIRECT_UNSUPPORTED;
-   struct pm4d_direct_queue *q = calloc(1, sizeof(*q));
+   struct pm4d_direct_queue *q = pm4d_calloc(1, sizeof(*q));
    if (!q)
       return PM4D_DIRECT_NOMEM;
    q->d = d;
@@ -54,9 +58,11 @@ enum pm4d_direct_status pm4d_direct_queue_create(struct pm4d_direct *d,
    q->max_jobs = (size_dw / 2 - fixed) / d->dispatch_dw_max;
    if (q->max_jobs == 0)
       goto fail_unsupported;
-   q->plan = calloc(q->max_jobs, sizeof(*q->plan));
-   if (!q->plan)
+   q->plan = pm4d_calloc(q->max_jobs, sizeof(*q->plan));
+   if (!q->plan) {
+      st = PM4D_DIRECT_NOMEM; /* st still holds the ring allocation's OK */
       goto fail;
+   }
    /* Room for the kernargs of every job the ring can hold at once. */
    q->kernarg_bytes = (uint64_t)(size_dw / d->dispatch_dw_min + 1) *
                       PM4D_DIRECT_KERNARG_SLOT;
@@ -225,6 +231,21 @@ static uint64_t kernarg_take(struct pm4d_direct_queue *q, uint64_t bytes, uint64
    return pos % q->kernarg_bytes;
 }
 
+/* A batch refused after its jobs were accepted (validation, ring full, kick refused): a
+ * diagnostics event, and a failure for auto-disable unless the ring was only full (back
+ * pressure from a burst, not a broken path). */
+static void submit_failed(struct pm4d_direct_queue *q, const char *kind, const char *reason,
+                          const uint32_t *pm4, uint32_t ndw, const struct pm4d_job *jobs,
+                          uint32_t count, uint64_t wait_point, uint64_t signal_point)
+{
+   const struct pm4d_direct_batch b = {.jobs = (struct pm4d_job *)jobs, .count = count,
+                                       .wait_point = wait_point, .signal_point = signal_point};
+   if (strcmp(kind, "ring_full") != 0)
+      pm4d_autodisable_note(false);
+   pm4d_direct_diag(q, kind, reason ? reason : "", "this batch was not kicked; its jobs run "
+                    "through the driver (fallback command buffers)", pm4, ndw, &b, 1);
+}
+
 enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q,
                                            const struct pm4d_job *jobs, uint32_t count,
                                            uint64_t wait_point, uint64_t signal_point,
@@ -234,6 +255,13 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q,
    char *rs = reason;
    size_t rn = reason_size;
    enum pm4d_direct_status st = PM4D_DIRECT_OK;
+   /* One submission in PM4D_DIRECT_TIMING_EVERY is timed for the latency histograms: two
+    * clock reads and a histogram update on each would add ~2 % to the path's instructions. */
+   bool timed = PM4D_DIRECT_SAFETY && q->submits++ % PM4D_DIRECT_TIMING_EVERY == 0;
+   uint64_t t_submit = timed ? pm4d_ring_now_ns() : 0;
+   if (PM4D_DIRECT_SAFETY && pm4d_autodisable_active())
+      return say(rs, rn, PM4D_DIRECT_UNAVAILABLE, "the direct path is auto-disabled: %s",
+                 pm4d_autodisable_process()->why);
    if (!jobs || count == 0)
       return say(rs, rn, PM4D_DIRECT_UNSUPPORTED, "empty batch");
    if (count > q->max_jobs)
@@ -258,7 +286,7 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q,
    if (st != PM4D_DIRECT_OK)
       return st;
 
-   struct pm4d_job *copy = malloc(count * sizeof(*copy));
+   struct pm4d_job *copy = pm4d_malloc(count * sizeof(*copy));
    if (!copy)
       return say(rs, rn, PM4D_DIRECT_NOMEM, "out of memory for the batch record");
    memcpy(copy, jobs, count * sizeof(*copy));
@@ -327,7 +355,13 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q,
    if (st != PM4D_DIRECT_OK) {
       pthread_mutex_unlock(&q->mu);
       say(rs, rn, st, "the %s back end refused the kick", d->ops->name);
+      submit_failed(q, "kick_refused", rs, dw, ndw, jobs, count, wait_point, signal_point);
       goto fail;
+   }
+   uint64_t t_kick = 0; /* 0: not timed */
+   if (timed) {
+      t_kick = pm4d_ring_now_ns();
+      pm4d_hist_record(PM4D_HIST_submit_to_kick, t_kick - t_submit);
    }
    pm4d_ring_commit(q->ring, ndw);
    q->kernarg_write = ka_end;
@@ -343,6 +377,8 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q,
       .signal_point = signal_point,
       .ring_end = pm4d_ring_published(q->ring),
       .kernarg_end = ka_end,
+      .ndw = ndw,
+      .kick_ns = t_kick,
       .budget_ns = d->deadline_base_ns + flops * d->ops->ps_per_flop / 1000u,
    };
    q->stats.batches++;
@@ -361,11 +397,15 @@ fail_invalid:
    pthread_mutex_lock(&q->mu);
    q->stats.validation_failures++;
    pthread_mutex_unlock(&q->mu);
+   pm4d_counter_inc(PM4D_CTR_direct_validation_failures);
+   submit_failed(q, "validation", rs, dw, ndw, jobs, count, wait_point, signal_point);
    goto fail;
 fail_full:
    pthread_mutex_lock(&q->mu);
    q->stats.ring_full++;
    pthread_mutex_unlock(&q->mu);
+   pm4d_counter_inc(PM4D_CTR_direct_ring_full);
+   submit_failed(q, "ring_full", rs, NULL, 0, jobs, count, wait_point, signal_point);
 fail:
    free(copy);
    return st;

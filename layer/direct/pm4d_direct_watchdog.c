@@ -6,7 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pm4d_alloc.h"
+#include "pm4d_autodisable.h"
+#include "pm4d_counters.h"
 #include "pm4d_direct_internal.h"
+#include "pm4d_histogram.h"
 
 #define IDLE_NS 1000000000ull
 
@@ -17,6 +21,16 @@ struct pm4d_direct_failed {
    uint32_t count;
    char reason[PM4D_DIRECT_REASON_MAX];
 };
+
+/* A batch whose fence arrived: latency and success recorded, jobs freed. */
+static void completed(struct pm4d_direct_batch *b, uint64_t now)
+{
+   if (b->kick_ns)
+      pm4d_hist_record(PM4D_HIST_kick_to_fence, now - b->kick_ns);
+   pm4d_counter_add(PM4D_CTR_direct_jobs_completed, b->count);
+   pm4d_autodisable_note(true);
+   free(b->jobs);
+}
 
 /* Gives a finished (or failed) batch's ring and kernarg space back. q->mu held. */
 static void retire_head(struct pm4d_direct_queue *q)
@@ -46,30 +60,50 @@ static void recover(struct pm4d_direct *d, struct pm4d_direct_queue *q, enum cau
    uint32_t n_never = d->ops->reset(q->bq, never, PM4D_DIRECT_MAX_INFLIGHT);
 
    pthread_mutex_lock(&q->mu);
-   uint64_t fence = fence_value(q);
+   uint64_t fence = fence_value(q), now = pm4d_ring_now_ns();
    f->q = q;
    f->queue_user = q->user;
    f->count = 0;
    q->reporting = true;
-   while (q->count) {
-      struct pm4d_direct_batch *b = &q->batches[q->head];
+   for (uint32_t i = 0; i < q->count; i++) {
+      struct pm4d_direct_batch *b = &q->batches[(q->head + i) % PM4D_DIRECT_MAX_INFLIGHT];
       if (fence < b->signal_point)
          f->batches[f->count++] = *b;
-      else
-         free(b->jobs); /* it completed before the reset took hold */
-      retire_head(q);
    }
    if (n_never != f->count) {
       size_t len = strlen(f->reason);
       snprintf(f->reason + len, sizeof(f->reason) - len,
                " (back end: %" PRIu32 " never completed, fence %" PRIu64 ")", n_never, fence);
    }
+   if (f->count) {
+      /* Before any retirement: the failing batch's dwords are still in the ring. */
+      static const char *const kinds[] = {[HANG] = "hang", [FAULT] = "fault",
+                                          [CLOSED] = "queue_destroyed"};
+      char action[160];
+      snprintf(action, sizeof(action),
+               "the queue's back end was reset; the %" PRIu32 " unfinished batches' jobs run "
+               "through the driver (fallback command buffers), in order", f->count);
+      const struct pm4d_direct_batch *b = &f->batches[0];
+      pm4d_direct_diag(q, kinds[cause], f->reason, action,
+                       pm4d_ring_ptr(q->ring, b->ring_end - b->ndw), b->ndw, f->batches, f->count);
+   }
+   while (q->count) {
+      struct pm4d_direct_batch *b = &q->batches[q->head];
+      if (fence >= b->signal_point)
+         completed(b, now); /* it completed before the reset took hold */
+      retire_head(q);
+   }
+   for (uint32_t i = 0; i < f->count && cause != CLOSED; i++)
+      pm4d_autodisable_note(false);
    q->resetting = false;
    atomic_store(&q->fault_pending, 0);
    pthread_mutex_unlock(&q->mu);
    d->stats.faults += cause == FAULT;
    d->stats.hangs += cause == HANG;
    d->stats.resets++;
+   pm4d_counter_add(PM4D_CTR_direct_faults, cause == FAULT);
+   pm4d_counter_add(PM4D_CTR_direct_hangs, cause == HANG);
+   pm4d_counter_inc(PM4D_CTR_direct_resets);
 }
 
 /* Looks at one queue's oldest batches. Returns true when it found a hang or fault and filled
@@ -89,7 +123,7 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
    while (q->count) {
       struct pm4d_direct_batch *b = &q->batches[q->head];
       if (fence >= b->signal_point) {
-         free(b->jobs);
+         completed(b, now);
          retire_head(q);
          retired = true;
          continue;
@@ -171,7 +205,7 @@ static void *watchdog_main(void *arg)
 
 enum pm4d_direct_status pm4d_direct_watchdog_start(struct pm4d_direct *d)
 {
-   d->failed = malloc(sizeof(*d->failed));
+   d->failed = pm4d_malloc(sizeof(*d->failed));
    if (!d->failed)
       return PM4D_DIRECT_NOMEM;
    if (pthread_create(&d->watchdog, NULL, watchdog_main, d) != 0)

@@ -1,4 +1,5 @@
 #include "pm4d_ring.h"
+#include "pm4d_alloc.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -73,7 +74,7 @@ enum pm4d_ring_status pm4d_ring_create_in(void *storage, uint32_t size_bytes,
 {
    if (!storage || (uintptr_t)storage % 4 || !size_ok(size_bytes))
       return PM4D_RING_INVALID;
-   struct pm4d_ring *r = calloc(1, sizeof(*r));
+   struct pm4d_ring *r = pm4d_calloc(1, sizeof(*r));
    if (!r)
       return PM4D_RING_NOMEM;
    r->buf = storage;
@@ -90,7 +91,7 @@ enum pm4d_ring_status pm4d_ring_create(uint32_t size_bytes, struct pm4d_ring **o
       size_bytes = PM4D_RING_DEFAULT_BYTES;
    if (!size_ok(size_bytes))
       return PM4D_RING_INVALID;
-   void *buf = aligned_alloc(64, size_bytes);
+   void *buf = pm4d_aligned_alloc(64, size_bytes);
    if (!buf)
       return PM4D_RING_NOMEM;
    enum pm4d_ring_status st = pm4d_ring_create_in(buf, size_bytes, out);

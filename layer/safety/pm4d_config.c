@@ -1,5 +1,7 @@
 #include "pm4d_config.h"
 
+#include "pm4d_autodisable.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +40,41 @@ static void copy_path(char *dst, const char *src, char *problem, unsigned proble
   strcpy(dst, src);
 }
 
+/* A number in [lo, hi] (an optional '%' after it); false for anything else. */
+static bool parse_number(const char *text, double lo, double hi, bool integer, double *out)
+{
+  char *end;
+  double v = strtod(text, &end);
+  bool percent = !integer && *end == '%';
+  if (end == text || end[percent] != '\0' || !(v >= lo && v <= hi) ||
+      (integer && v != (double)(uint32_t)v))
+    return false;
+  *out = v;
+  return true;
+}
+
+static void parse_autodisable(struct pm4d_config *cfg, pm4d_config_getenv_fn getenv_fn,
+                              char *problem, unsigned problem_size)
+{
+  double v;
+  cfg->autodisable_window = PM4D_AUTODISABLE_DEFAULT_WINDOW;
+  cfg->autodisable_threshold = PM4D_AUTODISABLE_DEFAULT_THRESHOLD;
+  const char *window = getenv_fn("PM4DIRECT_AUTODISABLE_WINDOW");
+  if (window && *window) {
+    if (parse_number(window, 0, PM4D_AUTODISABLE_WINDOW_MAX, true, &v))
+      cfg->autodisable_window = (uint32_t)v;
+    else
+      note_problem(problem, problem_size, "PM4DIRECT_AUTODISABLE_WINDOW", window);
+  }
+  const char *threshold = getenv_fn("PM4DIRECT_AUTODISABLE_THRESHOLD");
+  if (threshold && *threshold) {
+    if (parse_number(threshold, 0, 100, false, &v))
+      cfg->autodisable_threshold = v;
+    else
+      note_problem(problem, problem_size, "PM4DIRECT_AUTODISABLE_THRESHOLD", threshold);
+  }
+}
+
 void pm4d_config_parse(struct pm4d_config *cfg, pm4d_config_getenv_fn getenv_fn, char *problem,
                        unsigned problem_size)
 {
@@ -65,6 +102,9 @@ void pm4d_config_parse(struct pm4d_config *cfg, pm4d_config_getenv_fn getenv_fn,
             "PM4DIRECT_STATS");
   copy_path(cfg->kill_file, getenv_fn("PM4DIRECT_KILL_FILE"), problem, problem_size,
             "PM4DIRECT_KILL_FILE");
+  copy_path(cfg->diag_dir, getenv_fn("PM4DIRECT_DIAG_DIR"), problem, problem_size,
+            "PM4DIRECT_DIAG_DIR");
+  parse_autodisable(cfg, getenv_fn, problem, problem_size);
 }
 
 static struct pm4d_config process_config;

@@ -3,6 +3,7 @@
 #define PM4D_CONFIG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "pm4d_log.h"
 
@@ -22,6 +23,9 @@ struct pm4d_config {
   enum pm4d_log_level log_level; /* PM4DIRECT_LOG */
   char stats_path[PM4D_CONFIG_PATH_MAX]; /* PM4DIRECT_STATS, "" when unset */
   char kill_file[PM4D_CONFIG_PATH_MAX];  /* PM4DIRECT_KILL_FILE, "" when unset */
+  char diag_dir[PM4D_CONFIG_PATH_MAX];   /* PM4DIRECT_DIAG_DIR, "" when unset */
+  uint32_t autodisable_window;   /* PM4DIRECT_AUTODISABLE_WINDOW (batches; 0: never) */
+  double autodisable_threshold;  /* PM4DIRECT_AUTODISABLE_THRESHOLD (percent success) */
 };
 
 typedef const char *(*pm4d_config_getenv_fn)(const char *name);

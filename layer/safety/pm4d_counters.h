@@ -117,7 +117,24 @@
   X(fallback_kill_file)                                                                        \
   X(fallback_jobs)                                                                             \
   /* driver submissions beyond one per application submission (the chains' links) */           \
-  X(extra_driver_submissions)
+  X(extra_driver_submissions)                                                                  \
+  /* safety: direct-path failures as they happen (watchdog, submission), jobs whose batch */    \
+  /* fence arrived, auto-disable trips and what it turned away, diagnostics events written */   \
+  X(direct_hangs)                                                                              \
+  X(direct_faults)                                                                             \
+  X(direct_resets)                                                                             \
+  X(direct_validation_failures)                                                                \
+  X(direct_ring_full)                                                                          \
+  X(direct_jobs_completed)                                                                     \
+  X(auto_disables)                                                                             \
+  X(passthrough_auto_disabled)                                                                 \
+  X(fallback_auto_disabled)                                                                    \
+  X(diagnostics_written)                                                                       \
+  /* folded in when a device's direct path is destroyed: dispatches built from a template or */ \
+  /* by the dynamic builder, and the highest ring use of any queue (dwords) */                  \
+  X(direct_template_dispatches)                                                                \
+  X(direct_dynamic_dispatches)                                                                 \
+  X(ring_high_water_dw)
 
 enum pm4d_counter {
 #define PM4D_COUNTER_ENUM(name) PM4D_CTR_##name,
@@ -136,6 +153,16 @@ static inline void pm4d_counter_add(enum pm4d_counter c, uint64_t n)
 static inline void pm4d_counter_inc(enum pm4d_counter c)
 {
   pm4d_counter_add(c, 1);
+}
+
+/* Raises counter c to at least v (high-water marks). */
+static inline void pm4d_counter_max(enum pm4d_counter c, uint64_t v)
+{
+  uint64_t cur = atomic_load_explicit(&pm4d_counter_values[c], memory_order_relaxed);
+  while (v > cur && !atomic_compare_exchange_weak_explicit(&pm4d_counter_values[c], &cur, v,
+                                                           memory_order_relaxed,
+                                                           memory_order_relaxed))
+    ;
 }
 
 uint64_t pm4d_counter_get(enum pm4d_counter c);

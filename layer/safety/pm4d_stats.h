@@ -16,6 +16,9 @@ struct pm4d_stats_gauges {
 /* Writes {"disabled":..,"live_instances":..,"live_devices":..,"counters":{name:value,..}}. */
 int pm4d_stats_write_json(FILE *f, const struct pm4d_stats_gauges *g);
 
+/* The JSON with the gauges of the registered source (zeros when none is registered). */
+int pm4d_stats_write_current(FILE *f);
+
 /* Writes the JSON to path through a temporary file and rename, so readers never see half a
  * file. Returns 0 or -1 (errno set). */
 int pm4d_stats_write_file(const char *path, const struct pm4d_stats_gauges *g);

@@ -7,6 +7,9 @@
  *   pm4direct decode [--gfx GFX] FILE
  *   pm4direct validate [--gfx GFX] FILE
  *       exit 0 when valid; 1 with "invalid at dword N: reason"; 2 on usage or I/O errors
+ *   pm4direct stats FILE
+ *       prints a stats JSON (PM4DIRECT_STATS) for people: mode, auto-disable, kill file,
+ *       latency histograms (p50/p99), non-zero counters by group
  * FILE holds hex dwords (with or without 0x), separated by white space; '#' starts a comment.
  * Addresses follow the plan in pm4d_tool_catalog.h; --gfx defaults to gfx10.3. */
 #include <errno.h>
@@ -17,6 +20,7 @@
 
 #include "pm4d_decode.h"
 #include "pm4d_tool_catalog.h"
+#include "pm4d_tool_stats.h"
 
 #define EXIT_INVALID 1
 #define EXIT_USAGE 2
@@ -29,7 +33,8 @@ static int usage(void)
            "       pm4direct emit --gfx GFX --kernel NAME --grid X,Y,Z [--kernarg ADDR]"
            " [--fence ADDR] [--value V]\n"
            "       pm4direct decode [--gfx GFX] FILE\n"
-           "       pm4direct validate [--gfx GFX] FILE\n");
+           "       pm4direct validate [--gfx GFX] FILE\n"
+           "       pm4direct stats FILE\n");
    return EXIT_USAGE;
 }
 
@@ -281,6 +286,8 @@ int main(int argc, char **argv)
       return emit(argc - 2, argv + 2);
    if (!strcmp(argv[1], "decode"))
       return decode(argc - 2, argv + 2);
+   if (!strcmp(argv[1], "stats"))
+      return pm4d_tool_stats(argc - 2, argv + 2);
    if (!strcmp(argv[1], "validate"))
       return validate(argc - 2, argv + 2);
    return usage();

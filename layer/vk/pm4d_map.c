@@ -1,4 +1,5 @@
 #include "pm4d_map.h"
+#include "pm4d_alloc.h"
 
 #include <stdlib.h>
 
@@ -41,7 +42,7 @@ static struct pm4d_map_slot *find(const struct pm4d_map *m, uint64_t key)
 
 static bool rehash(struct pm4d_map *m, uint32_t capacity)
 {
-  struct pm4d_map_slot *slots = calloc(capacity, sizeof(*slots));
+  struct pm4d_map_slot *slots = pm4d_calloc(capacity, sizeof(*slots));
   if (!slots)
     return false;
   for (uint32_t i = 0; i < m->capacity; i++) {
@@ -60,6 +61,17 @@ static bool rehash(struct pm4d_map *m, uint32_t capacity)
   return true;
 }
 
+bool pm4d_map_reserve(struct pm4d_map *m, uint32_t more)
+{
+  /* Keep at most half the slots used (live or tombstone) so probes stay short. */
+  if ((m->used + more) * 2 <= m->capacity)
+    return true;
+  uint32_t capacity = m->capacity ? m->capacity : 16;
+  while ((m->count + more) * 4 > capacity) /* a quarter full after rehash */
+    capacity *= 2;
+  return rehash(m, capacity);
+}
+
 bool pm4d_map_put(struct pm4d_map *m, uint64_t key, void *value)
 {
   struct pm4d_map_slot *s = find(m, key);
@@ -67,14 +79,8 @@ bool pm4d_map_put(struct pm4d_map *m, uint64_t key, void *value)
     s->value = value;
     return true;
   }
-  /* Keep at most half the slots used (live or tombstone) so probes stay short. */
-  if ((m->used + 1) * 2 > m->capacity) {
-    uint32_t capacity = m->capacity ? m->capacity : 16;
-    while ((m->count + 1) * 4 > capacity) /* a quarter full after rehash */
-      capacity *= 2;
-    if (!rehash(m, capacity))
-      return false;
-  }
+  if (!pm4d_map_reserve(m, 1))
+    return false;
   uint32_t i = slot_of(key, m->capacity);
   while (m->slots[i].key != 0 && m->slots[i].key != PM4D_MAP_TOMBSTONE)
     i = (i + 1) & (m->capacity - 1);

@@ -23,6 +23,8 @@ void pm4d_map_finish(struct pm4d_map *m);
 
 /* Inserts or replaces. Returns false only when growing the table fails (map unchanged). */
 bool pm4d_map_put(struct pm4d_map *m, uint64_t key, void *value);
+/* Makes room so that `more` puts of new keys cannot fail; false when out of memory. */
+bool pm4d_map_reserve(struct pm4d_map *m, uint32_t more);
 void *pm4d_map_get(const struct pm4d_map *m, uint64_t key);
 /* Removes key and returns its value, or NULL when absent. */
 void *pm4d_map_take(struct pm4d_map *m, uint64_t key);

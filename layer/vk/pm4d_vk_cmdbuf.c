@@ -1,6 +1,7 @@
 /* Command buffers: lifecycle, compute-state tracking, dispatches, barriers and submission.
  * This is the recording fast path: no allocation, one thread-local cache hit per command. */
 #include "pm4d_vk_cmdbuf.h"
+#include "pm4d_alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -77,7 +78,7 @@ VkResult pm4d_hook_CreateCommandPool(VkDevice device, const VkCommandPoolCreateI
   VkResult res = dev->table.CreateCommandPool(device, pCreateInfo, pAllocator, pCommandPool);
   if (res != VK_SUCCESS)
     return res;
-  struct pm4d_vk_command_pool *p = calloc(1, sizeof(*p));
+  struct pm4d_vk_command_pool *p = pm4d_calloc(1, sizeof(*p));
   if (!p) {
     PM4D_VK_UNTRACKED("vkCreateCommandPool: out of memory; pool not tracked (its dispatches pass through)");
     return res;
@@ -97,7 +98,7 @@ VkResult pm4d_hook_AllocateCommandBuffers(VkDevice device, const VkCommandBuffer
   if (res != VK_SUCCESS)
     return res;
   for (uint32_t i = 0; i < pAllocateInfo->commandBufferCount; i++) {
-    struct pm4d_vk_cmdbuf *cb = calloc(1, sizeof(*cb));
+    struct pm4d_vk_cmdbuf *cb = pm4d_calloc(1, sizeof(*cb));
     if (!cb) {
       PM4D_VK_UNTRACKED("vkAllocateCommandBuffers: out of memory; command buffer not tracked");
       continue;
@@ -276,6 +277,7 @@ static void bind_sets(struct pm4d_vk_cmdbuf *r, VkPipelineLayout layout, uint32_
     uint32_t n = pm4d_vk_set_dynamic_count_locked(r->dev, pSets[i]);
     c->sets[slot] = pSets[i];
     c->sets_tracked &= ~(1u << slot);
+    c->sets_opaque |= 1u << slot;
     if (n == UINT32_MAX || n > PM4D_VK_MAX_DYNAMIC_PER_SET || used + n > dynamicCount) {
       /* Without the set's layout the split of the dynamic offsets is unknown from here on. */
       used = dynamicCount + 1;
@@ -285,6 +287,7 @@ static void bind_sets(struct pm4d_vk_cmdbuf *r, VkPipelineLayout layout, uint32_
       memcpy(c->dynamic_offsets[slot], pDynamic + used, n * sizeof(uint32_t));
     used += n;
     c->sets_tracked |= 1u << slot;
+    c->sets_opaque &= ~(1u << slot);
   }
   pthread_mutex_unlock(&r->dev->lock);
 }
@@ -299,7 +302,9 @@ void pm4d_hook_CmdBindDescriptorSets(VkCommandBuffer commandBuffer, VkPipelineBi
                dynamicOffsetCount, pDynamicOffsets));
   if (pipelineBindPoint == VK_PIPELINE_BIND_POINT_COMPUTE && r->backend) {
     bind_sets(r, layout, firstSet, descriptorSetCount, pDescriptorSets, dynamicOffsetCount, pDynamicOffsets);
-    if (!r->cur)
+    /* Deferred to the next segment, which re-records tracked sets only: an opaque one goes
+     * into a segment now. */
+    if (!r->cur && !r->compute.sets_opaque)
       return;
   }
   commandBuffer = pm4d_vk_cmdbuf_target(r);
@@ -351,6 +356,7 @@ static void forget_set(struct pm4d_vk_cmdbuf *r, VkPipelineBindPoint bind_point,
   if (bind_point == VK_PIPELINE_BIND_POINT_COMPUTE && set < PM4D_VK_MAX_SETS) {
     r->compute.sets[set] = VK_NULL_HANDLE;
     r->compute.sets_tracked &= ~(1u << set);
+    r->compute.sets_opaque |= 1u << set;
   }
 }
 

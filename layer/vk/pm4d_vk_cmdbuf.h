@@ -16,6 +16,8 @@ struct pm4d_vk_compute_state {
   VkPipelineLayout sets_layout; /* layout of the last vkCmdBindDescriptorSets */
   VkDescriptorSet sets[PM4D_VK_MAX_SETS];
   uint32_t sets_tracked; /* bit per set: handle and dynamic offsets are known */
+  uint32_t sets_opaque;  /* bit per set bound with what a new segment cannot re-record
+                            (untracked set, push descriptors): no job while any is bound */
   uint32_t dynamic_offsets[PM4D_VK_MAX_SETS][PM4D_VK_MAX_DYNAMIC_PER_SET];
   uint8_t push[PM4D_VK_MAX_PUSH_BYTES];
   uint8_t push_valid[PM4D_VK_MAX_PUSH_BYTES]; /* 1: byte was pushed since begin */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "pm4d_vk_objects.h"
+#include "pm4d_alloc.h"
 
 static bool is_buffer_type(VkDescriptorType t)
 {
@@ -71,8 +72,8 @@ static struct pm4d_vk_descriptor_set *new_set_locked(struct pm4d_vk_device *dev,
   if (!l)
     return NULL;
   size_t layout_size = sizeof(*l) + l->binding_count * sizeof(l->bindings[0]);
-  struct pm4d_vk_descriptor_set *s = calloc(1, sizeof(*s) + l->descriptor_count * sizeof(s->descriptors[0]));
-  struct pm4d_vk_set_layout *copy = malloc(layout_size);
+  struct pm4d_vk_descriptor_set *s = pm4d_calloc(1, sizeof(*s) + l->descriptor_count * sizeof(s->descriptors[0]));
+  struct pm4d_vk_set_layout *copy = pm4d_malloc(layout_size);
   if (!s || !copy) {
     free(s);
     free(copy);
@@ -208,7 +209,7 @@ VkResult pm4d_hook_CreateDescriptorUpdateTemplate(VkDevice device,
   struct pm4d_vk_update_template *t = NULL;
   /* Push-descriptor templates update no set. */
   if (pCreateInfo->templateType == VK_DESCRIPTOR_UPDATE_TEMPLATE_TYPE_DESCRIPTOR_SET && !pCreateInfo->pNext)
-    t = malloc(sizeof(*t) + pCreateInfo->descriptorUpdateEntryCount * sizeof(t->entries[0]));
+    t = pm4d_malloc(sizeof(*t) + pCreateInfo->descriptorUpdateEntryCount * sizeof(t->entries[0]));
   if (!t) {
     PM4D_VK_UNTRACKED("vkCreateDescriptorUpdateTemplate: push-descriptor type, pNext or out of memory; template not tracked");
     return res;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "pm4d_config.h"
+#include "pm4d_alloc.h"
 #include "pm4d_counters.h"
 #include "pm4d_log.h"
 #include "pm4d_stats.h"
@@ -46,9 +47,11 @@ VkResult pm4d_hook_CreateInstance(const VkInstanceCreateInfo *pCreateInfo,
     pm4d_log(PM4D_LOG_ERROR, "vkCreateInstance: next layer has no vkCreateInstance");
     return VK_ERROR_INITIALIZATION_FAILED;
   }
-  struct pm4d_vk_instance *inst = calloc(1, sizeof(*inst));
-  if (!inst)
+  struct pm4d_vk_instance *inst = pm4d_calloc(1, sizeof(*inst));
+  if (!inst || !pm4d_vk_state_reserve()) {
+    free(inst);
     return VK_ERROR_OUT_OF_HOST_MEMORY;
+  }
 
   /* Advance the chain for the next layer, and put it back for the app afterwards. */
   VkLayerInstanceLink *mine = link->u.pLayerInfo;
@@ -56,7 +59,7 @@ VkResult pm4d_hook_CreateInstance(const VkInstanceCreateInfo *pCreateInfo,
   VkResult res = next_create(pCreateInfo, pAllocator, pInstance);
   link->u.pLayerInfo = mine;
   if (res != VK_SUCCESS)
-    goto fail;
+    goto fail_reserved;
 
   inst->handle = *pInstance;
   inst->api_version = pCreateInfo->pApplicationInfo && pCreateInfo->pApplicationInfo->apiVersion
@@ -66,7 +69,7 @@ VkResult pm4d_hook_CreateInstance(const VkInstanceCreateInfo *pCreateInfo,
   if (!inst->table.DestroyInstance) {
     pm4d_log(PM4D_LOG_ERROR, "vkCreateInstance: next layer has no vkDestroyInstance");
     res = VK_ERROR_INITIALIZATION_FAILED;
-    goto fail;
+    goto fail_reserved;
   }
   if (!pm4d_vk_state_add_instance(inst)) {
     inst->table.DestroyInstance(inst->handle, pAllocator);
@@ -78,6 +81,8 @@ VkResult pm4d_hook_CreateInstance(const VkInstanceCreateInfo *pCreateInfo,
            cfg->disable ? "disabled: forwarding only" : "tracking",
            pm4d_config_backend_name(cfg->backend));
   return VK_SUCCESS;
+fail_reserved:
+  pm4d_vk_state_unreserve();
 fail:
   free(inst);
   return res;
@@ -115,9 +120,11 @@ VkResult pm4d_hook_CreateDevice(VkPhysicalDevice physicalDevice, const VkDeviceC
     pm4d_log(PM4D_LOG_ERROR, "vkCreateDevice: next layer has no vkCreateDevice");
     return VK_ERROR_INITIALIZATION_FAILED;
   }
-  struct pm4d_vk_device *dev = calloc(1, sizeof(*dev));
-  if (!dev)
+  struct pm4d_vk_device *dev = pm4d_calloc(1, sizeof(*dev));
+  if (!dev || !pm4d_vk_state_reserve()) {
+    free(dev);
     return VK_ERROR_OUT_OF_HOST_MEMORY;
+  }
 
   /* The back end (amdgpu, sim or none) is chosen before the device exists: it decides which
    * features and extensions the device gets. */
@@ -137,7 +144,7 @@ VkResult pm4d_hook_CreateDevice(VkPhysicalDevice physicalDevice, const VkDeviceC
   link->u.pLayerInfo = mine;
   if (res != VK_SUCCESS) {
     pm4d_vk_redirect_attach(dev, &plan, false);
-    goto fail;
+    goto fail_reserved;
   }
 
   dev->handle = *pDevice;
@@ -151,7 +158,9 @@ VkResult pm4d_hook_CreateDevice(VkPhysicalDevice physicalDevice, const VkDeviceC
   if (!dev->table.DestroyDevice || !pm4d_vk_state_add_device(dev)) {
     pm4d_log(PM4D_LOG_ERROR, "vkCreateDevice: cannot set up the device's state");
     if (dev->table.DestroyDevice)
-      dev->table.DestroyDevice(dev->handle, pAllocator);
+      dev->table.DestroyDevice(dev->handle, pAllocator); /* the add used the reservation up */
+    else
+      pm4d_vk_state_unreserve();
     pthread_mutex_destroy(&dev->lock);
     pm4d_vk_redirect_attach(dev, &plan, false);
     res = VK_ERROR_INITIALIZATION_FAILED;
@@ -166,6 +175,8 @@ VkResult pm4d_hook_CreateDevice(VkPhysicalDevice physicalDevice, const VkDeviceC
              dev->redirect ? pm4d_direct_backend_name(dev->redirect->direct) : "pass-through");
   }
   return VK_SUCCESS;
+fail_reserved:
+  pm4d_vk_state_unreserve();
 fail:
   free(dev);
   return res;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "pm4d_vk_redirect.h"
+#include "pm4d_alloc.h"
 
 static bool host_visible(const struct pm4d_vk_redirect *rd, uint32_t type)
 {
@@ -89,7 +90,7 @@ VkResult pm4d_hook_AllocateMemory(VkDevice device, const VkMemoryAllocateInfo *p
     res = dev->table.AllocateMemory(device, pAllocateInfo, pAllocator, pMemory);
   if (res != VK_SUCCESS)
     return res;
-  struct pm4d_vk_memory *m = calloc(1, sizeof(*m));
+  struct pm4d_vk_memory *m = pm4d_calloc(1, sizeof(*m));
   if (!m) {
     PM4D_VK_UNTRACKED("vkAllocateMemory: out of memory; allocation not tracked");
     return res;

@@ -1,5 +1,6 @@
 /* Object records: shader modules, compute pipelines, layouts, buffers (memory: pm4d_vk_memory.c). */
 #include "pm4d_vk_objects.h"
+#include "pm4d_alloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,7 +113,7 @@ static struct pm4d_vk_spirv *spirv_copy(const VkShaderModuleCreateInfo *ci)
 {
   if (!ci->pCode || ci->codeSize < 20 || ci->codeSize % 4 || ci->codeSize > (1u << 30))
     return NULL;
-  struct pm4d_vk_spirv *s = malloc(sizeof(*s) + ci->codeSize);
+  struct pm4d_vk_spirv *s = pm4d_malloc(sizeof(*s) + ci->codeSize);
   if (!s)
     return NULL;
   atomic_init(&s->refs, 1);
@@ -128,7 +129,7 @@ static struct pm4d_vk_spirv *spirv_copy(const VkShaderModuleCreateInfo *ci)
   s->pt = (uint8_t)pm4d_conv2d_recognize(pm4d_vk_shader_table(), s->words, ci->codeSize, &module);
   s->module = NULL;
   if (s->pt == PM4D_CONV2D_REDIRECT) {
-    s->module = malloc(sizeof(module));
+    s->module = pm4d_malloc(sizeof(module));
     if (s->module)
       *s->module = module;
     else
@@ -200,7 +201,7 @@ static struct pm4d_vk_pipeline *pipeline_record(const VkSpecializationInfo *si)
   size_t data = si && si->pData ? si->dataSize : 0;
   if (entries > 4096 || data > 65536)
     return NULL;
-  struct pm4d_vk_pipeline *p = calloc(1, sizeof(*p) + entries * sizeof(VkSpecializationMapEntry) + data);
+  struct pm4d_vk_pipeline *p = pm4d_calloc(1, sizeof(*p) + entries * sizeof(VkSpecializationMapEntry) + data);
   if (!p || !si)
     return p;
   VkSpecializationMapEntry *e = (VkSpecializationMapEntry *)(p + 1);
@@ -301,7 +302,7 @@ static struct pm4d_vk_set_layout *set_layout_record(const VkDescriptorSetLayoutC
   if (!pm4d_vk_pnext_known(ci->pNext, known, 2) || !binding_flags_ok(ci->pNext) ||
       (ci->bindingCount && !ci->pBindings))
     return NULL;
-  struct pm4d_vk_set_layout *l = malloc(sizeof(*l) + ci->bindingCount * sizeof(l->bindings[0]));
+  struct pm4d_vk_set_layout *l = pm4d_malloc(sizeof(*l) + ci->bindingCount * sizeof(l->bindings[0]));
   if (!l)
     return NULL;
   l->binding_count = ci->bindingCount;
@@ -361,7 +362,7 @@ VkResult pm4d_hook_CreatePipelineLayout(VkDevice device, const VkPipelineLayoutC
     return res;
   struct pm4d_vk_pipeline_layout *l = NULL;
   if (pCreateInfo->setLayoutCount <= PM4D_VK_MAX_SETS && !pCreateInfo->pNext)
-    l = calloc(1, sizeof(*l));
+    l = pm4d_calloc(1, sizeof(*l));
   if (!l) {
     PM4D_VK_UNTRACKED("vkCreatePipelineLayout: too many sets, pNext or out of memory; layout not tracked");
     return res;
@@ -400,7 +401,7 @@ VkResult pm4d_hook_CreateBuffer(VkDevice device, const VkBufferCreateInfo *pCrea
   if (res != VK_SUCCESS)
     return res;
   /* Buffers are tracked whatever their pNext: size and usage mean the same with any. */
-  struct pm4d_vk_buffer *b = calloc(1, sizeof(*b));
+  struct pm4d_vk_buffer *b = pm4d_calloc(1, sizeof(*b));
   if (!b) {
     PM4D_VK_UNTRACKED("vkCreateBuffer: out of memory; buffer not tracked");
     return res;

@@ -1,6 +1,7 @@
 /* A device's back end (DESIGN.md data flow step 1), its queues' bridges, and the process's
  * known-shader table. */
 #include "pm4d_vk_redirect.h"
+#include "pm4d_alloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +39,7 @@ static VkExtensionProperties *device_extensions(struct pm4d_vk_instance *inst, V
   *count = 0;
   if (inst->table.EnumerateDeviceExtensionProperties(physical, NULL, count, NULL) != VK_SUCCESS)
     return NULL;
-  VkExtensionProperties *e = calloc(*count ? *count : 1, sizeof(*e));
+  VkExtensionProperties *e = pm4d_calloc(*count ? *count : 1, sizeof(*e));
   if (e && inst->table.EnumerateDeviceExtensionProperties(physical, NULL, count, e) < 0) {
     free(e);
     e = NULL;
@@ -148,7 +149,7 @@ static const char *check_needs(struct pm4d_vk_instance *inst, VkPhysicalDevice p
     if (!supported(ext, n_ext, needed[i]))
       return needed[i];
   const VkDeviceCreateInfo *ci = &plan->info;
-  plan->extensions = malloc((ci->enabledExtensionCount + n + 1) * sizeof(char *));
+  plan->extensions = pm4d_malloc((ci->enabledExtensionCount + n + 1) * sizeof(char *));
   if (!plan->extensions)
     return "out of memory";
   uint32_t total = ci->enabledExtensionCount;
@@ -227,7 +228,7 @@ void pm4d_vk_redirect_attach(struct pm4d_vk_device *dev, struct pm4d_vk_redirect
   free(plan->extensions);
   if (!plan->direct)
     return;
-  struct pm4d_vk_redirect *rd = created ? calloc(1, sizeof(*rd)) : NULL;
+  struct pm4d_vk_redirect *rd = created ? pm4d_calloc(1, sizeof(*rd)) : NULL;
   if (!rd) {
     pm4d_direct_destroy(plan->direct);
     if (created)
@@ -261,7 +262,7 @@ static int bridge_signal(void *user, uint64_t point)
 
 static struct pm4d_vk_queue *queue_create(struct pm4d_vk_device *dev, VkQueue queue)
 {
-  struct pm4d_vk_queue *q = calloc(1, sizeof(*q));
+  struct pm4d_vk_queue *q = pm4d_calloc(1, sizeof(*q));
   if (!q)
     return NULL;
   q->handle = queue;

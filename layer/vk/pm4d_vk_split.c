@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pm4d_autodisable.h"
+#include "pm4d_alloc.h"
 #include "pm4d_killfile.h"
 #include "pm4d_vk_redirect.h"
 
@@ -91,7 +93,7 @@ static bool args_slot(struct pm4d_vk_cmdbuf *r, VkBuffer *buffer, VkDeviceSize *
   const struct pm4d_vk_device_table *t = &dev->table;
   struct pm4d_vk_args_chunk *c = r->args;
   if (!c || c->used == PM4D_VK_ARGS_PER_CHUNK) {
-    c = calloc(1, sizeof(*c));
+    c = pm4d_calloc(1, sizeof(*c));
     if (!c)
       return false;
     VkBufferCreateInfo bi = {VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, NULL, 0,
@@ -134,7 +136,7 @@ static bool args_slot(struct pm4d_vk_cmdbuf *r, VkBuffer *buffer, VkDeviceSize *
 /* The job's fallback: barrier, state, the dispatch (indirect, disarmed). */
 static struct pm4d_vk_fallback *record_fallback(struct pm4d_vk_cmdbuf *r, uint32_t gx, uint32_t gy, uint32_t gz)
 {
-  struct pm4d_vk_fallback *f = calloc(1, sizeof(*f));
+  struct pm4d_vk_fallback *f = pm4d_calloc(1, sizeof(*f));
   VkBuffer buffer;
   VkDeviceSize offset;
   if (!f || !args_slot(r, &buffer, &offset, &f->args) ||
@@ -267,7 +269,7 @@ static bool grow(void **array, uint32_t *cap, uint32_t need, size_t size)
   if (need <= *cap)
     return true;
   uint32_t cap2 = *cap ? *cap * 2 : 8;
-  void *a = realloc(*array, (size_t)cap2 * size);
+  void *a = pm4d_realloc(*array, (size_t)cap2 * size);
   if (!a)
     return false;
   *array = a;
@@ -297,8 +299,12 @@ bool pm4d_vk_split_dispatch(struct pm4d_vk_cmdbuf *r, uint32_t gx, uint32_t gy, 
     why = PM4D_CTR_passthrough_render_pass;
   else if (pm4d_killfile_active())
     why = PM4D_CTR_passthrough_kill_switch;
+  else if (pm4d_autodisable_active())
+    why = PM4D_CTR_passthrough_auto_disabled;
   else if (r->broken)
     why = PM4D_CTR_passthrough_no_memory;
+  else if (r->compute.sets_opaque)
+    why = PM4D_CTR_passthrough_missing_buffer; /* a later segment could not re-record the sets */
   else
     why = make_job(r, &job);
   /* Room for the job and two links (the batch, the segment after it) before anything changes. */

@@ -7,6 +7,8 @@ static pthread_mutex_t state_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Values are tagged: bit 0 set for devices (both structs are at least 8-byte aligned). */
 static struct pm4d_map state_map;
 static unsigned live_instances, live_devices;
+/* Adds promised by pm4d_vk_state_reserve: the map always has room for all of them. */
+static unsigned reserved;
 
 _Atomic uint64_t pm4d_vk_state_generation;
 
@@ -29,10 +31,27 @@ void pm4d_vk_state_gauges(struct pm4d_stats_gauges *g)
   pm4d_vk_state_unlock();
 }
 
+bool pm4d_vk_state_reserve(void)
+{
+  pm4d_vk_state_lock();
+  bool ok = pm4d_map_reserve(&state_map, reserved + 1);
+  reserved += ok;
+  pm4d_vk_state_unlock();
+  return ok;
+}
+
+void pm4d_vk_state_unreserve(void)
+{
+  pm4d_vk_state_lock();
+  reserved--;
+  pm4d_vk_state_unlock();
+}
+
 static bool add(uint64_t key, void *tagged, unsigned *live)
 {
   pm4d_vk_state_lock();
   bool ok = pm4d_map_put(&state_map, key, tagged);
+  reserved--;
   if (ok)
     (*live)++;
   pm4d_vk_state_unlock();

@@ -69,6 +69,12 @@ void pm4d_vk_state_unlock(void);
 
 /* Register / look up / remove by the dispatch key of a dispatchable handle. Add returns false
  * on allocation failure. */
+/* Room for one add, taken before the driver creates the instance or device: once it exists a
+ * failure could only be undone by destroying it again inside vkCreate*, which the loader does
+ * not survive (it frees its own records a second time). Every reservation ends in exactly one
+ * add (which uses it up) or one unreserve. */
+bool pm4d_vk_state_reserve(void);
+void pm4d_vk_state_unreserve(void);
 bool pm4d_vk_state_add_instance(struct pm4d_vk_instance *inst);
 bool pm4d_vk_state_add_device(struct pm4d_vk_device *dev);
 struct pm4d_vk_instance *pm4d_vk_state_instance(const void *dispatchable);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pm4d_autodisable.h"
+#include "pm4d_alloc.h"
 #include "pm4d_killfile.h"
 #include "pm4d_vk_redirect.h"
 
@@ -27,7 +29,7 @@ static bool vec_reserve(void **v, uint32_t *cap, uint32_t need, size_t size)
   if (need <= *cap)
     return true;
   uint32_t cap2 = *cap * 2 > need ? *cap * 2 : need + 8;
-  void *a = realloc(*v, (size_t)cap2 * size);
+  void *a = pm4d_realloc(*v, (size_t)cap2 * size);
   if (!a)
     return false;
   *v = a;
@@ -51,6 +53,7 @@ struct chain {
   bool v2; /* submit with vkQueueSubmit2 (the app did) */
   bool nomem;
   uint32_t emitted;
+  uint64_t *scratch; /* emit_v1's arrays, sized for the largest link */
   VEC(VkSemaphoreSubmitInfo) waits;
   VEC(VkCommandBufferSubmitInfo) cbs;
   VEC(VkSemaphoreSubmitInfo) signals;
@@ -79,11 +82,7 @@ static void add_cb(struct chain *x, VkCommandBuffer cb)
 static VkResult emit_v1(struct chain *x, VkFence fence)
 {
   uint32_t nw = x->waits.n, nc = x->cbs.n, ns = x->signals.n;
-  size_t bytes = (nw + ns) * (sizeof(VkSemaphore) + sizeof(uint64_t)) + nw * sizeof(VkPipelineStageFlags) +
-                 nc * sizeof(VkCommandBuffer);
-  uint64_t *values = malloc(bytes + 1);
-  if (!values)
-    return VK_ERROR_OUT_OF_HOST_MEMORY;
+  uint64_t *values = x->scratch;
   VkSemaphore *sems = (VkSemaphore *)(values + nw + ns);
   VkCommandBuffer *cbs = (VkCommandBuffer *)(sems + nw + ns);
   VkPipelineStageFlags *stages = (VkPipelineStageFlags *)(cbs + nc);
@@ -101,9 +100,7 @@ static VkResult emit_v1(struct chain *x, VkFence fence)
   VkTimelineSemaphoreSubmitInfo tl = {VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO, NULL, nw, values, ns,
                                       values + nw};
   VkSubmitInfo si = {VK_STRUCTURE_TYPE_SUBMIT_INFO, &tl, nw, sems, stages, nc, cbs, ns, sems + nw};
-  VkResult res = x->dev->table.QueueSubmit(x->queue, 1, &si, fence);
-  free(values);
-  return res;
+  return x->dev->table.QueueSubmit(x->queue, 1, &si, fence);
 }
 
 /* Submits the link and starts an empty one. */
@@ -143,13 +140,27 @@ static const enum pm4d_counter fallback_by_status[] = {
   [PM4D_DIRECT_NOMEM] = PM4D_CTR_fallback_nomem,             [PM4D_DIRECT_FAILED] = PM4D_CTR_fallback_failed,
 };
 
+/* Why a batch must not go direct (PM4D_CTR_COUNT: it may): no bridge, the kill file, or the
+ * direct path auto-disabled. */
+static enum pm4d_counter turned_away(const struct chain *x)
+{
+  if (!x->q)
+    return PM4D_CTR_fallback_unavailable;
+  if (pm4d_killfile_active())
+    return PM4D_CTR_fallback_kill_file;
+  if (pm4d_autodisable_active())
+    return PM4D_CTR_fallback_auto_disabled;
+  return PM4D_CTR_COUNT;
+}
+
 /* One direct batch in the chain: the link so far signals p1, the batch runs p1 -> p2, the
- * next link waits for p2 and starts with the batch's guards. Killed, without a bridge, or
- * refused: the fallbacks run armed in a driver link instead. */
+ * next link waits for p2 and starts with the batch's guards. Killed, auto-disabled, without a
+ * bridge, or refused: the fallbacks run armed in a driver link instead. */
 static VkResult run_batch(struct chain *x, const struct pm4d_job *jobs, uint32_t count)
 {
-  if (!x->q || pm4d_killfile_active()) {
-    pm4d_counter_inc(x->q ? PM4D_CTR_fallback_kill_file : PM4D_CTR_fallback_unavailable);
+  enum pm4d_counter away = turned_away(x);
+  if (away != PM4D_CTR_COUNT) {
+    pm4d_counter_inc(away);
     add_fallbacks(x, jobs, count, true);
     return VK_SUCCESS;
   }
@@ -270,10 +281,52 @@ static const VkTimelineSemaphoreSubmitInfo *timeline_info(const VkSubmitInfo *si
   return NULL;
 }
 
+static void chain_free(struct chain *x)
+{
+  free(x->waits.v);
+  free(x->cbs.v);
+  free(x->signals.v);
+  free(x->scratch);
+}
+
+/* Room for every link of the call, taken before the first one goes out: running out of memory
+ * half-way would leave earlier links submitted and the app's semaphores half used. Bounds per
+ * call: the app's waits and signals plus two bridge points per submit and batch, and per
+ * command buffer its links and its jobs' fallbacks (or itself). */
+static bool reserve_chain(struct chain *x, uint32_t count, const VkSubmitInfo *v1, const VkSubmitInfo2 *v2)
+{
+  uint32_t nw = 2 * count + 2, ns = 2 * count + 2, nc = 0;
+  pthread_mutex_lock(&x->dev->lock);
+  for (uint32_t i = 0; i < count; i++) {
+    uint32_t n_cbs = v1 ? v1[i].commandBufferCount : v2[i].commandBufferInfoCount;
+    nw += v1 ? v1[i].waitSemaphoreCount : v2[i].waitSemaphoreInfoCount;
+    ns += v1 ? v1[i].signalSemaphoreCount : v2[i].signalSemaphoreInfoCount;
+    for (uint32_t j = 0; j < n_cbs; j++) {
+      VkCommandBuffer cb = v1 ? v1[i].pCommandBuffers[j] : v2[i].pCommandBufferInfos[j].commandBuffer;
+      const struct pm4d_vk_cmdbuf *r =
+        pm4d_map_get(&x->dev->objects[PM4D_VK_OBJ_COMMAND_BUFFER], (uint64_t)(uintptr_t)cb);
+      nc += r && r->n_links ? r->n_links + r->n_jobs : 1;
+      nw += r ? r->n_links : 0; /* a bridge wait per batch */
+      ns += r ? r->n_links : 0;
+    }
+  }
+  pthread_mutex_unlock(&x->dev->lock);
+  size_t scratch = (size_t)(nw + ns) * (sizeof(VkSemaphore) + sizeof(uint64_t)) + nw * sizeof(VkPipelineStageFlags) +
+                   nc * sizeof(VkCommandBuffer);
+  return vec_reserve((void **)&x->waits.v, &x->waits.cap, nw, sizeof(*x->waits.v)) &&
+         vec_reserve((void **)&x->cbs.v, &x->cbs.cap, nc, sizeof(*x->cbs.v)) &&
+         vec_reserve((void **)&x->signals.v, &x->signals.cap, ns, sizeof(*x->signals.v)) &&
+         (x->v2 || (x->scratch = pm4d_malloc(scratch + 1)));
+}
+
 static VkResult expand(struct pm4d_vk_device *dev, VkQueue queue, uint32_t count, const VkSubmitInfo *v1,
                        const VkSubmitInfo2 *v2, VkFence fence)
 {
   struct chain x = {.dev = dev, .queue = queue, .v2 = v2 != NULL};
+  if (!reserve_chain(&x, count, v1, v2)) {
+    chain_free(&x);
+    return VK_ERROR_OUT_OF_HOST_MEMORY;
+  }
   x.q = pm4d_vk_queue_get(dev, queue, true);
   if (x.q)
     pthread_mutex_lock(&x.q->lock);
@@ -305,9 +358,7 @@ static VkResult expand(struct pm4d_vk_device *dev, VkQueue queue, uint32_t count
     pthread_mutex_unlock(&x.q->lock);
   if (x.emitted > 1)
     pm4d_counter_add(PM4D_CTR_extra_driver_submissions, x.emitted - 1);
-  free(x.waits.v);
-  free(x.cbs.v);
-  free(x.signals.v);
+  chain_free(&x);
   return res;
 }
 

@@ -1,4 +1,5 @@
 #include "pm4d_amdgpu_device.h"
+#include "pm4d_alloc.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -45,7 +46,7 @@ static bool pm4d_amdgpu_reserve(void **array, size_t *cap, size_t count, size_t 
    if (count < *cap)
       return true;
    size_t new_cap = *cap ? *cap * 2 : 16;
-   void *p = realloc(*array, new_cap * elem);
+   void *p = pm4d_realloc(*array, new_cap * elem);
    if (!p)
       return false;
    *array = p;
@@ -111,7 +112,7 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_probe(const struct pm4d_drm_ops *ops,
    if (st != PM4D_AMDGPU_OK)
       return st;
 
-   struct pm4d_amdgpu_device *dev = calloc(1, sizeof(*dev));
+   struct pm4d_amdgpu_device *dev = pm4d_calloc(1, sizeof(*dev));
    if (!dev)
       return pm4d_amdgpu_fail(why, PM4D_AMDGPU_OUT_OF_HOST_MEMORY, "device struct");
    dev->ops = ops;

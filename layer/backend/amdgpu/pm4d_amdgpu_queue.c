@@ -1,4 +1,5 @@
 #include "pm4d_amdgpu_queue.h"
+#include "pm4d_alloc.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -84,7 +85,7 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_create(struct pm4d_amdgpu_device *dev,
    *out = NULL;
    if (desc->bridge_fd < 0)
       return pm4d_amdgpu_fail(why, PM4D_AMDGPU_INVALID_ARGUMENT, "no bridge semaphore fd");
-   struct pm4d_amdgpu_queue *q = calloc(1, sizeof(*q));
+   struct pm4d_amdgpu_queue *q = pm4d_calloc(1, sizeof(*q));
    if (!q)
       return pm4d_amdgpu_fail(why, PM4D_AMDGPU_OUT_OF_HOST_MEMORY, "queue struct");
    q->dev = dev;

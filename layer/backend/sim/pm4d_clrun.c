@@ -1,4 +1,5 @@
 #include "pm4d_clrun.h"
+#include "pm4d_alloc.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -77,7 +78,7 @@ enum pm4d_clrun_status pm4d_clrun_create(const char *platform_name, struct pm4d_
    cl_platform_id platform;
    cl_device_id dev;
    cl_int err = CL_SUCCESS;
-   struct pm4d_clrun *r = calloc(1, sizeof(*r));
+   struct pm4d_clrun *r = pm4d_calloc(1, sizeof(*r));
 
    *out = NULL;
    if (!r)

@@ -1,6 +1,7 @@
 /* The sim device: its address space (mapped host ranges), the programs uploaded into it, the
  * injected faults and the OpenCL runner that executes kernels. */
 #include "pm4d_sim_internal.h"
+#include "pm4d_alloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,7 @@ enum pm4d_sim_status pm4d_sim_create(enum pm4d_gfx_level level, const struct pm4
       snprintf(reason, reason_size, "sim: unknown GFX level or missing event callbacks");
       return PM4D_SIM_INVALID;
    }
-   struct pm4d_sim *s = calloc(1, sizeof(*s));
+   struct pm4d_sim *s = pm4d_calloc(1, sizeof(*s));
    if (!s) {
       snprintf(reason, reason_size, "sim: out of memory");
       return PM4D_SIM_NOMEM;
@@ -117,7 +118,7 @@ static enum pm4d_sim_status map_locked(struct pm4d_sim *s, uint64_t base, uint64
    }
    if (s->nregions == s->cap) {
       uint32_t cap = s->cap ? s->cap * 2 : 16;
-      struct pm4d_sim_region *n = realloc(s->regions, cap * sizeof(*n));
+      struct pm4d_sim_region *n = pm4d_realloc(s->regions, cap * sizeof(*n));
       if (!n)
          return PM4D_SIM_NOMEM;
       s->regions = n;
@@ -163,7 +164,7 @@ enum pm4d_sim_status pm4d_sim_alloc(struct pm4d_sim *s, uint64_t size, uint32_t 
    if (align < 8 || (align & (align - 1)) || size == 0)
       return PM4D_SIM_INVALID;
    uint64_t bytes = (size + align - 1) & ~(uint64_t)(align - 1);
-   void *mem = aligned_alloc(align, bytes);
+   void *mem = pm4d_aligned_alloc(align, bytes);
    if (!mem)
       return PM4D_SIM_NOMEM;
    memset(mem, 0, bytes);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "pm4d_alloc.h"
 #include "pm4d_iter.h"
 #include "pm4d_kernels.h"
 #include "pm4d_pkt.h"
@@ -376,7 +377,7 @@ static void stop(struct pm4d_sim_queue *q)
 enum pm4d_sim_status pm4d_sim_queue_create(struct pm4d_sim *s, void *queue_user,
                                            struct pm4d_sim_queue **out)
 {
-   struct pm4d_sim_queue *q = calloc(1, sizeof(*q));
+   struct pm4d_sim_queue *q = pm4d_calloc(1, sizeof(*q));
    if (!q)
       return PM4D_SIM_NOMEM;
    q->s = s;

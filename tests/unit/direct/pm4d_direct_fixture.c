@@ -68,9 +68,8 @@ static int bridge_signal(void *user, uint64_t point)
    return 0;
 }
 
-/* What the layer does with a failed batch: its fallbacks, in order, after the wait point. */
-static void batch_failed(void *user, void *queue_user, const struct pm4d_job *jobs, uint32_t count,
-                         uint64_t wait_point, uint64_t signal_point, const char *reason)
+void fx_batch_failed(void *user, void *queue_user, const struct pm4d_job *jobs, uint32_t count,
+                     uint64_t wait_point, uint64_t signal_point, const char *reason)
 {
    struct fx *fx = user;
    struct fx_queue *fq = queue_user;
@@ -107,7 +106,7 @@ int fx_init(struct fx *fx, const struct pm4d_direct_config *cfg)
    fx->seed = 12345;
    fx->pool_size = 16u << 20;
    fx->pool = aligned_alloc(4096, fx->pool_size);
-   const struct pm4d_direct_callbacks cb = {.user = fx, .batch_failed = batch_failed};
+   const struct pm4d_direct_callbacks cb = {.user = fx, .batch_failed = fx_batch_failed};
    enum pm4d_direct_status st = pm4d_direct_create(cfg, &cb, &fx->d, reason, sizeof(reason));
    if (st == PM4D_DIRECT_UNAVAILABLE) {
       printf("SKIPPED: direct path unavailable: %s\n", reason);

@@ -59,6 +59,11 @@ struct fx {
    struct pm4d_direct_stats base; /* counters after the warm-up */
 };
 
+/* The batch_failed callback (user: the struct fx): what the layer does with a failed batch,
+ * its fallbacks, in order, after the wait point. */
+void fx_batch_failed(void *user, void *queue_user, const struct pm4d_job *jobs, uint32_t count,
+                     uint64_t wait_point, uint64_t signal_point, const char *reason);
+
 /* Creates the direct path (sim); 77 when it cannot serve (no PoCL, no code objects), after
  * printing SKIPPED. */
 int fx_init(struct fx *fx, const struct pm4d_direct_config *cfg);

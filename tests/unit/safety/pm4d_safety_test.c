@@ -9,27 +9,9 @@
 #include "pm4d_config.h"
 #include "pm4d_counters.h"
 #include "pm4d_killfile.h"
+#include "pm4d_check.h"
+#include "pm4d_fake_env.h"
 #include "pm4d_stats.h"
-
-static int failures;
-#define CHECK(cond)                                                                            \
-  do {                                                                                         \
-    if (!(cond)) {                                                                             \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);                 \
-      failures++;                                                                              \
-    }                                                                                          \
-  } while (0)
-
-/* A fake environment: NULL-terminated name=value pairs. */
-static const char *const *fake_env;
-static const char *fake_getenv(const char *name)
-{
-  size_t n = strlen(name);
-  for (const char *const *e = fake_env; *e; e++)
-    if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
-      return *e + n + 1;
-  return NULL;
-}
 
 static void test_config(void)
 {
@@ -156,10 +138,5 @@ int main(void)
   test_log_levels();
   test_counters_and_stats();
   test_killfile();
-  if (failures) {
-    fprintf(stderr, "pm4d_safety_test: %d failure(s)\n", failures);
-    return 1;
-  }
-  printf("pm4d_safety_test: all checks passed\n");
-  return 0;
+  return pm4d_check_finish("pm4d_safety_test");
 }

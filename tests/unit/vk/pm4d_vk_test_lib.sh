@@ -22,3 +22,27 @@ run() {
   fi
   return $rc
 }
+# The value of --iters among convnet's options (its default, 3, when absent).
+convnet_iters() {
+  local iters=3
+  while [ $# -gt 0 ]; do
+    [ "$1" = --iters ] && iters=$2
+    shift
+  done
+  echo "$iters"
+}
+# Exits 77 when the log $1 says the layer made the device pass-through (no sim back end).
+skip_if_pass_through() {
+  if grep -q 'pm4direct: device is pass-through: ' "$1"; then
+    echo "SKIPPED: no sim back end here: $(sed -n 's/.*device is pass-through: //p' "$1" | head -1)"
+    exit 77
+  fi
+}
+# A convnet run under the layer was right: exit status $1 is 0, its log $2 says the reference
+# check passed, and its output file $3 is within 1e-5 of the run without the layer ($4).
+check_convnet_run() {
+  [ "$1" -eq 0 ] || { cat "$2"; fail "convnet with the layer exited $1"; }
+  grep -q 'reference check passed' "$2" || { cat "$2"; fail "reference check"; }
+  python3 "$here/../../e2e/pm4d_compare_f32.py" "$3" "$4" 1e-5 >/dev/null ||
+    fail "output differs from the run without the layer"
+}

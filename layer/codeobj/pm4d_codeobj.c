@@ -6,7 +6,6 @@
 #include "pm4d_codeobj_internal.h"
 #include "pm4d_regs.h"
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -60,17 +59,6 @@ static const struct {
    {0x041, "gfx1100"},
    {0x03f, "gfx90a"},
 };
-
-enum pm4d_codeobj_status pm4d_codeobj_fail(char *reason, size_t reason_size,
-                                           enum pm4d_codeobj_status s, const char *fmt, ...)
-{
-   va_list ap;
-   va_start(ap, fmt);
-   if (reason && reason_size)
-      vsnprintf(reason, reason_size, fmt, ap);
-   va_end(ap);
-   return s;
-}
 
 const char *pm4d_codeobj_status_name(enum pm4d_codeobj_status s)
 {

@@ -1,7 +1,6 @@
 /* The direct path of one device: back end, target, kernels and templates, app memory,
  * counters. */
 #include <limits.h>
-#include <stdarg.h>
 #include <linux/futex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pm4d_reason.h"
 #include "pm4d_alloc.h"
 #include "pm4d_direct_internal.h"
 #include "pm4d_counters.h"
@@ -45,18 +45,8 @@ void pm4d_direct_event_wait(struct pm4d_direct *d, uint32_t seen, uint64_t deadl
            NULL, FUTEX_BITSET_MATCH_ANY);
 }
 
-static enum pm4d_direct_status fail(char *reason, size_t rs, enum pm4d_direct_status st,
-                                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static enum pm4d_direct_status fail(char *reason, size_t rs, enum pm4d_direct_status st,
-                                    const char *fmt, ...)
-{
-   va_list ap;
-   va_start(ap, fmt);
-   if (reason && rs)
-      vsnprintf(reason, rs, fmt, ap);
-   va_end(ap);
-   return st;
-}
+/* Fills the caller's reason and yields the status. */
+#define fail(reason, rs, st, ...) (pm4d_reason_set((reason), (rs), __VA_ARGS__), (st))
 
 /* Loads the embedded code object of d->target, uploads it and builds a template per variant. */
 static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason, size_t rs)
@@ -161,7 +151,7 @@ enum pm4d_direct_status pm4d_direct_create(const struct pm4d_direct_config *cfg,
    corrupt_from_env(d, cfg);
    st = pm4d_direct_watchdog_start(d);
    if (st != PM4D_DIRECT_OK) {
-      fail(reason, reason_size, st, "could not start the watchdog thread");
+      pm4d_reason_set(reason, reason_size, "could not start the watchdog thread");
       goto fail;
    }
    /* While a direct path exists, a thread turns the kill file into a flag the layer reads for

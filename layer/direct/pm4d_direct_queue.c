@@ -1,29 +1,19 @@
 /* Queues of the direct path: ring, kernarg arena and fence of one application queue, and
  * pm4d_direct_submit, which turns jobs into one PM4 batch and kicks it. */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "pm4d_reason.h"
 #include "pm4d_alloc.h"
 #include "pm4d_autodisable.h"
 #include "pm4d_counters.h"
 #include "pm4d_direct_internal.h"
 #include "pm4d_histogram.h"
 
-static enum pm4d_direct_status say(char *reason, size_t rs, enum pm4d_direct_status st,
-                                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static enum pm4d_direct_status say(char *reason, size_t rs, enum pm4d_direct_status st,
-                                   const char *fmt, ...)
-{
-   va_list ap;
-   va_start(ap, fmt);
-   if (reason && rs)
-      vsnprintf(reason, rs, fmt, ap);
-   va_end(ap);
-   return st;
-}
+/* Fills the caller's reason and yields the status. */
+#define say(reason, rs, st, ...) (pm4d_reason_set((reason), (rs), __VA_ARGS__), (st))
 
 
 enum pm4d_direct_status pm4d_direct_queue_create(struct pm4d_direct *d,
@@ -354,7 +344,7 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q,
    st = d->ops->kick(q->bq, dw, ib, ndw, jobs, count, wait_point, signal_point);
    if (st != PM4D_DIRECT_OK) {
       pthread_mutex_unlock(&q->mu);
-      say(rs, rn, st, "the %s back end refused the kick", d->ops->name);
+      pm4d_reason_set(rs, rn, "the %s back end refused the kick", d->ops->name);
       submit_failed(q, "kick_refused", rs, dw, ndw, jobs, count, wait_point, signal_point);
       goto fail;
    }

@@ -1,7 +1,7 @@
 #include "pm4d_clrun.h"
+#include "pm4d_reason.h"
 #include "pm4d_alloc.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,19 +19,8 @@ struct pm4d_clrun {
    uint64_t last_kernel_ns;
 };
 
-static enum pm4d_clrun_status fail(char *reason, size_t rs, enum pm4d_clrun_status s,
-                                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static enum pm4d_clrun_status fail(char *reason, size_t rs, enum pm4d_clrun_status s,
-                                   const char *fmt, ...)
-{
-   va_list ap;
-   va_start(ap, fmt);
-   if (reason && rs)
-      vsnprintf(reason, rs, fmt, ap);
-   va_end(ap);
-   return s;
-}
+/* Fills the caller's reason and yields the status. */
+#define fail(reason, rs, st, ...) (pm4d_reason_set((reason), (rs), __VA_ARGS__), (st))
 
 const char *pm4d_clrun_status_name(enum pm4d_clrun_status s)
 {

@@ -15,7 +15,7 @@
 #include "pm4d_direct_fixture.h"
 #include "pm4d_direct_test.h"
 #include "pm4d_pkt_defs.h"
-#include "pm4d_test_util.h"
+#include "pm4d_check.h"
 
 #define DEADLINE_NS 50000000ull /* per batch in the fault scenario, which times detection */
 /* Everywhere else no batch should ever be declared hung: a loaded CI machine can stretch a
@@ -29,7 +29,7 @@ static struct fx_queue queues[2];
 static void inject(const char *spec)
 {
    char reason[256];
-   CHECK(pm4d_direct_test_inject(fx.d, spec, reason, sizeof(reason)) == PM4D_DIRECT_OK,
+   CHECKF(pm4d_direct_test_inject(fx.d, spec, reason, sizeof(reason)) == PM4D_DIRECT_OK,
          "inject %s: %s", spec, reason);
 }
 
@@ -66,25 +66,25 @@ static void healthy(void)
       pthread_join(t[i], NULL);
    for (int i = 0; i < 2; i++) {
       struct fx_queue *fq = &queues[i];
-      CHECK(fx_wait(&fq->bridge, 2 * H_BATCHES - 1, FX_WAIT_NS) == 0, "queue %d: last point", i);
+      CHECKF(fx_wait(&fq->bridge, 2 * H_BATCHES - 1, FX_WAIT_NS) == 0, "queue %d: last point", i);
       for (uint32_t b = 0; b < fq->nbatches; b++)
-         CHECK(fq->batches[b].submitted == PM4D_DIRECT_OK && fq->batches[b].failed == 0,
+         CHECKF(fq->batches[b].submitted == PM4D_DIRECT_OK && fq->batches[b].failed == 0,
                "queue %d batch %u: %s / failed %u: %s", i, b,
                pm4d_direct_status_name(fq->batches[b].submitted), fq->batches[b].failed,
                fq->batches[b].reason);
-      CHECK(fx_check_points(fq, 2 * H_BATCHES - 1), "queue %d points", i);
-      CHECK(fx_check_outputs(fq) == 0, "queue %d outputs", i);
+      CHECKF(fx_check_points(fq, 2 * H_BATCHES - 1), "queue %d points", i);
+      CHECKF(fx_check_outputs(fq) == 0, "queue %d outputs", i);
    }
    struct pm4d_direct_stats s;
    fx_stats(&fx, &s);
-   CHECK(s.batches == 2 * H_BATCHES && s.jobs == 2 * H_BATCHES * H_JOBS,
+   CHECKF(s.batches == 2 * H_BATCHES && s.jobs == 2 * H_BATCHES * H_JOBS,
          "stats: %" PRIu64 " batches, %" PRIu64 " jobs", s.batches, s.jobs);
-   CHECK(s.template_dispatches == s.jobs && s.dynamic_dispatches == 0,
+   CHECKF(s.template_dispatches == s.jobs && s.dynamic_dispatches == 0,
          "every dispatch from a template (%" PRIu64 " template, %" PRIu64 " dynamic)",
          s.template_dispatches, s.dynamic_dispatches);
-   CHECK(s.hangs == 0 && s.faults == 0 && s.validation_failures == 0 && s.ring_full == 0,
+   CHECKF(s.hangs == 0 && s.faults == 0 && s.validation_failures == 0 && s.ring_full == 0,
          "no failures counted");
-   CHECK(s.ring_high_water_dw > 0, "ring high-water mark recorded");
+   CHECKF(s.ring_high_water_dw > 0, "ring high-water mark recorded");
 }
 
 /* --- faults -------------------------------------------------------------------------- */
@@ -104,7 +104,7 @@ static uint32_t round_of(const char *spec, uint32_t n)
       enum pm4d_direct_status st = fx_submit(fq, j, 2, next_point, next_point + 1);
       /* A submission that races the reset after a fault is refused with nothing kicked; the
        * caller then runs the fallbacks itself, as the layer does. */
-      CHECK(st == PM4D_DIRECT_OK || st == PM4D_DIRECT_FAILED, "%s: submit %u: %s", spec, i,
+      CHECKF(st == PM4D_DIRECT_OK || st == PM4D_DIRECT_FAILED, "%s: submit %u: %s", spec, i,
             pm4d_direct_status_name(st));
       if (st != PM4D_DIRECT_OK) {
          const struct pm4d_job jobs[2] = {fq->jobs[j].job, fq->jobs[j + 1].job};
@@ -112,7 +112,7 @@ static uint32_t round_of(const char *spec, uint32_t n)
       }
       next_point++;
    }
-   CHECK(fx_wait(&fq->bridge, next_point, FX_WAIT_NS) == 0, "%s: chain did not finish", spec);
+   CHECKF(fx_wait(&fq->bridge, next_point, FX_WAIT_NS) == 0, "%s: chain did not finish", spec);
    return first_batch;
 }
 
@@ -142,43 +142,43 @@ static void faults(void)
 {
    /* Dispatches 1-4 run (batches 0 and 1), the 5th stalls: batches 2 and 3 fail once. */
    uint32_t b = round_of("stall_after=4", 4);
-   CHECK(failed_in(b, 2) == 0 && queues[0].batches[b + 2].failed == 1 &&
+   CHECKF(failed_in(b, 2) == 0 && queues[0].batches[b + 2].failed == 1 &&
             queues[0].batches[b + 3].failed == 1,
          "stall: batches 0,1 direct, 2,3 failed once");
    uint64_t t = detect_ns(b + 2);
-   CHECK(t >= DEADLINE_NS && t <= DEADLINE_NS + DETECT_NS, "stall detected after %.1f ms",
+   CHECKF(t >= DEADLINE_NS && t <= DEADLINE_NS + DETECT_NS, "stall detected after %.1f ms",
          t / 1e6);
    printf("stall: batch_failed %.1f ms after its wait point (deadline %.0f ms)\n", t / 1e6,
           DEADLINE_NS / 1e6);
 
    b = round_of("", 2);
-   CHECK(failed_in(b, 2) == 0, "healthy after the reset");
+   CHECKF(failed_in(b, 2) == 0, "healthy after the reset");
    b = round_of("delay_us=2000", 2);
-   CHECK(failed_in(b, 2) == 0, "a delay inside the deadline is no hang");
+   CHECKF(failed_in(b, 2) == 0, "a delay inside the deadline is no hang");
    b = round_of("delay_us=300000", 1);
-   CHECK(failed_in(b, 1) == 1, "a delay past the deadline is a hang");
+   CHECKF(failed_in(b, 1) == 1, "a delay past the deadline is a hang");
    t = detect_ns(b);
-   CHECK(t >= DEADLINE_NS && t <= DEADLINE_NS + DETECT_NS, "delay detected after %.1f ms",
+   CHECKF(t >= DEADLINE_NS && t <= DEADLINE_NS + DETECT_NS, "delay detected after %.1f ms",
          t / 1e6);
    printf("delay past deadline: batch_failed %.1f ms after its wait point\n", t / 1e6);
    b = round_of("no_fence", 2);
-   CHECK(failed_in(b, 2) == 2, "no fence: both batches failed once");
+   CHECKF(failed_in(b, 2) == 2, "no fence: both batches failed once");
    b = round_of("bad_address", 2);
-   CHECK(failed_in(b, 2) == 2, "bad address: both batches failed once");
+   CHECKF(failed_in(b, 2) == 2, "bad address: both batches failed once");
    t = detect_ns(b);
-   CHECK(t > 0 && t < DEADLINE_NS, "page fault reported before the deadline (%.1f ms)", t / 1e6);
+   CHECKF(t > 0 && t < DEADLINE_NS, "page fault reported before the deadline (%.1f ms)", t / 1e6);
    printf("page fault: batch_failed %.1f ms after its wait point\n", t / 1e6);
-   CHECK(strstr(queues[0].batches[b].reason, "page fault") != NULL, "reason: %s",
+   CHECKF(strstr(queues[0].batches[b].reason, "page fault") != NULL, "reason: %s",
          queues[0].batches[b].reason);
    b = round_of("", 3);
-   CHECK(failed_in(b, 3) == 0, "healthy after the fault");
+   CHECKF(failed_in(b, 3) == 0, "healthy after the fault");
 
-   CHECK(fx_check_points(&queues[0], next_point), "points");
-   CHECK(fx_check_outputs(&queues[0]) == 0, "outputs");
-   CHECK(!fx.fallback_error, "fallbacks ran");
+   CHECKF(fx_check_points(&queues[0], next_point), "points");
+   CHECKF(fx_check_outputs(&queues[0]) == 0, "outputs");
+   CHECKF(!fx.fallback_error, "fallbacks ran");
    struct pm4d_direct_stats s;
    fx_stats(&fx, &s);
-   CHECK(s.hangs == 3 && s.faults == 1 && s.resets == 4,
+   CHECKF(s.hangs == 3 && s.faults == 1 && s.resets == 4,
          "stats: %" PRIu64 " hangs, %" PRIu64 " faults, %" PRIu64 " resets", s.hangs, s.faults,
          s.resets);
 }
@@ -196,25 +196,25 @@ static void invalid(bool debug)
    pm4d_direct_test_corrupt_templates(fx.d, 0, CORRUPT_MASK);
    enum pm4d_direct_status st = fx_submit(fq, j, 1, 0, 1);
    if (debug) {
-      CHECK(st == PM4D_DIRECT_INVALID, "debug: corrupted template refused (%s)",
+      CHECKF(st == PM4D_DIRECT_INVALID, "debug: corrupted template refused (%s)",
             pm4d_direct_status_name(st));
       const struct fx_job *r = &fq->jobs[j]; /* the caller's fallback */
       pm4d_ref_conv2d(&r->job.params, r->in, r->filter, r->bias, r->out);
       fx_signal(&fq->bridge, 1);
       fx_stats(&fx, &s);
-      CHECK(s.validation_failures == 1 && s.batches == 0, "validation failure counted");
+      CHECKF(s.validation_failures == 1 && s.batches == 0, "validation failure counted");
    } else {
-      CHECK(st == PM4D_DIRECT_OK, "without debug the batch is kicked");
-      CHECK(fx_wait(&fq->bridge, 1, FX_WAIT_NS) == 0, "fallback signalled");
-      CHECK(fq->batches[0].failed == 1 && strstr(fq->batches[0].reason, "opcode"),
+      CHECKF(st == PM4D_DIRECT_OK, "without debug the batch is kicked");
+      CHECKF(fx_wait(&fq->bridge, 1, FX_WAIT_NS) == 0, "fallback signalled");
+      CHECKF(fq->batches[0].failed == 1 && strstr(fq->batches[0].reason, "opcode"),
             "sim fault on the unknown opcode: %s", fq->batches[0].reason);
    }
    pm4d_direct_test_corrupt_templates(fx.d, 0, CORRUPT_MASK); /* restore */
    fx_job_add(&fx, fq, 1);
-   CHECK(fx_submit(fq, j + 1, 1, 1, 2) == PM4D_DIRECT_OK, "restored template accepted");
-   CHECK(fx_wait(&fq->bridge, 2, FX_WAIT_NS) == 0, "restored batch ran");
-   CHECK(fx_check_points(fq, 2), "points");
-   CHECK(fx_check_outputs(fq) == 0, "outputs");
+   CHECKF(fx_submit(fq, j + 1, 1, 1, 2) == PM4D_DIRECT_OK, "restored template accepted");
+   CHECKF(fx_wait(&fq->bridge, 2, FX_WAIT_NS) == 0, "restored batch ran");
+   CHECKF(fx_check_points(fq, 2), "points");
+   CHECKF(fx_check_outputs(fq) == 0, "outputs");
 }
 
 /* --- ring full ----------------------------------------------------------------------- */
@@ -229,19 +229,19 @@ static void ring_full(void)
       st = fx_submit(fq, j, 1, 1, 2 + n);
       n++;
    }
-   CHECK(st == PM4D_DIRECT_RING_FULL && n > 2, "ring full after %u batches (%s: %s)", n,
+   CHECKF(st == PM4D_DIRECT_RING_FULL && n > 2, "ring full after %u batches (%s: %s)", n,
          pm4d_direct_status_name(st), fq->batches[n - 1].reason);
    fx_signal(&fq->bridge, 1);
-   CHECK(fx_wait(&fq->bridge, n, FX_WAIT_NS) == 0, "accepted batches ran");
+   CHECKF(fx_wait(&fq->bridge, n, FX_WAIT_NS) == 0, "accepted batches ran");
    /* The refused batch, as the layer runs it: through the driver, then its point. */
    const struct fx_job *r = &fq->jobs[n - 1];
    pm4d_ref_conv2d(&r->job.params, r->in, r->filter, r->bias, r->out);
    fx_signal(&fq->bridge, 1 + n);
-   CHECK(fx_check_points(fq, 1 + n), "points");
-   CHECK(fx_check_outputs(fq) == 0, "outputs");
+   CHECKF(fx_check_points(fq, 1 + n), "points");
+   CHECKF(fx_check_outputs(fq) == 0, "outputs");
    struct pm4d_direct_stats s;
    fx_stats(&fx, &s);
-   CHECK(s.ring_full == 1 && s.hangs == 0 && s.batches == n - 1, "stats: ring_full %" PRIu64
+   CHECKF(s.ring_full == 1 && s.hangs == 0 && s.batches == n - 1, "stats: ring_full %" PRIu64
          ", hangs %" PRIu64 ", batches %" PRIu64, s.ring_full, s.hangs, s.batches);
 }
 
@@ -258,29 +258,29 @@ static void lifecycle(void)
    /* A running batch (slow, inside its deadline): destroy waits until it completes direct. */
    struct fx_queue *fq = &queues[0];
    inject("delay_us=20000");
-   CHECK(fx_submit(fq, fx_job_add(&fx, fq, 0), 1, 0, 1) == PM4D_DIRECT_OK, "submit");
+   CHECKF(fx_submit(fq, fx_job_add(&fx, fq, 0), 1, 0, 1) == PM4D_DIRECT_OK, "submit");
    pm4d_direct_queue_destroy(fq->q);
    fq->q = NULL;
-   CHECK(fq->bridge.direct[1] == 1 && fq->batches[0].failed == 0, "running batch completed");
-   CHECK(fx_check_outputs(fq) == 0, "outputs");
+   CHECKF(fq->bridge.direct[1] == 1 && fq->batches[0].failed == 0, "running batch completed");
+   CHECKF(fx_check_outputs(fq) == 0, "outputs");
    fx_queue_fini(fq);
 
    /* A batch whose wait point comes only after the destroy began: failed once, by reason. */
    inject("");
    fx_queue_init(&fx, fq);
-   CHECK(fq->q && fx_submit(fq, fx_job_add(&fx, fq, 1), 1, 5, 6) == PM4D_DIRECT_OK, "submit");
+   CHECKF(fq->q && fx_submit(fq, fx_job_add(&fx, fq, 1), 1, 5, 6) == PM4D_DIRECT_OK, "submit");
    pthread_t t;
    pthread_create(&t, NULL, late_driver, &fq->bridge);
    pm4d_direct_queue_destroy(fq->q); /* returns after batch_failed has returned */
    fq->q = NULL;
    pthread_join(t, NULL);
-   CHECK(fq->batches[0].failed == 1 && strstr(fq->batches[0].reason, "destroyed"),
+   CHECKF(fq->batches[0].failed == 1 && strstr(fq->batches[0].reason, "destroyed"),
          "unstarted batch failed once at destroy: %s", fq->batches[0].reason);
-   CHECK(fx_wait(&fq->bridge, 6, FX_WAIT_NS) == 0 && fx_check_points(fq, 6), "points");
-   CHECK(fx_check_outputs(fq) == 0, "outputs");
+   CHECKF(fx_wait(&fq->bridge, 6, FX_WAIT_NS) == 0 && fx_check_points(fq, 6), "points");
+   CHECKF(fx_check_outputs(fq) == 0, "outputs");
    struct pm4d_direct_stats s;
    fx_stats(&fx, &s);
-   CHECK(s.hangs == 0 && s.faults == 0 && s.resets == 1 && s.batches == 2,
+   CHECKF(s.hangs == 0 && s.faults == 0 && s.resets == 1 && s.batches == 2,
          "stats: %" PRIu64 " hangs, %" PRIu64 " resets", s.hangs, s.resets);
    fx_queue_fini(fq);
    fx_queue_init(&fx, fq); /* main destroys one */
@@ -304,7 +304,7 @@ int main(int argc, char **argv)
    unsigned nq = !strcmp(what, "healthy") ? 2 : 1;
    for (unsigned i = 0; i < nq; i++) {
       fx_queue_init(&fx, &queues[i]);
-      CHECK(queues[i].q != NULL, "queue %u created", i);
+      CHECKF(queues[i].q != NULL, "queue %u created", i);
    }
    if (queues[0].q && (nq == 1 || queues[1].q)) {
       if (!strcmp(what, "healthy"))
@@ -320,10 +320,10 @@ int main(int argc, char **argv)
       else if (!strcmp(what, "lifecycle"))
          lifecycle();
       else
-         CHECK(false, "unknown scenario %s", what);
+         CHECKF(false, "unknown scenario %s", what);
    }
    for (unsigned i = 0; i < nq; i++)
       fx_queue_fini(&queues[i]);
    fx_fini(&fx);
-   return pm4d_test_result();
+   return pm4d_check_finish(__FILE__);
 }

@@ -15,7 +15,7 @@
 #include "pm4d_direct.h"
 #include "pm4d_direct_test.h"
 #include "pm4d_drm_recorder.h"
-#include "pm4d_test_util.h"
+#include "pm4d_check.h"
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
@@ -74,7 +74,7 @@ int main(void)
    pm4d_direct_test_amdgpu_ops(rec_ops());
 
    cfg.pci.bus = 9;
-   CHECK(pm4d_direct_create(&cfg, &cb, &d, reason, sizeof(reason)) == PM4D_DIRECT_UNAVAILABLE &&
+   CHECKF(pm4d_direct_create(&cfg, &cb, &d, reason, sizeof(reason)) == PM4D_DIRECT_UNAVAILABLE &&
             reason[0], "no GPU at 0000:09:00.0: %s", reason);
    cfg.pci.bus = 3;
    enum pm4d_direct_status st = pm4d_direct_create(&cfg, &cb, &d, reason, sizeof(reason));
@@ -82,22 +82,22 @@ int main(void)
       printf("SKIPPED: %s\n", reason);
       return 77;
    }
-   CHECK(st == PM4D_DIRECT_OK, "create: %s", reason);
+   CHECKF(st == PM4D_DIRECT_OK, "create: %s", reason);
    if (st != PM4D_DIRECT_OK)
-      return pm4d_test_result();
-   CHECK(!strcmp(pm4d_direct_backend_name(d), "amdgpu") &&
+      return pm4d_check_finish(__FILE__);
+   CHECKF(!strcmp(pm4d_direct_backend_name(d), "amdgpu") &&
             pm4d_direct_address_space(d) == PM4D_ADDR_GPU_VA, "amdgpu, GPU addresses");
 
-   CHECK(pm4d_direct_memory_register(d, 2, NULL, 1 << 20, -1) == PM4D_DIRECT_UNSUPPORTED,
+   CHECKF(pm4d_direct_memory_register(d, 2, NULL, 1 << 20, -1) == PM4D_DIRECT_UNSUPPORTED,
          "memory without a dma-buf is refused");
-   CHECK(pm4d_direct_memory_register(d, 1, NULL, 1 << 20, 5) == PM4D_DIRECT_OK &&
+   CHECKF(pm4d_direct_memory_register(d, 1, NULL, 1 << 20, 5) == PM4D_DIRECT_OK &&
             pm4d_direct_memory_register(d, 2, NULL, 1 << 20, 6) == PM4D_DIRECT_OK &&
             rec.import_count == 2, "dma-bufs imported");
 
    const struct pm4d_bridge bridge = {.wait = bridge_wait, .signal = bridge_signal,
                                       .opaque_fd = 9};
    struct pm4d_direct_queue *q = NULL;
-   CHECK(pm4d_direct_queue_create(d, &bridge, NULL, &q) == PM4D_DIRECT_OK, "queue");
+   CHECKF(pm4d_direct_queue_create(d, &bridge, NULL, &q) == PM4D_DIRECT_OK, "queue");
    const uint64_t va = 0x800000000ull; /* inside the imported buffers, as the layer's BDA */
    struct pm4d_job job = {
       .params = {.n = 1, .c = 4, .h = 8, .w = 8, .k = 4, .r = 3, .s = 3, .stride_h = 1,
@@ -108,43 +108,43 @@ int main(void)
    int submits = rec.submit_count;
    if (q) {
       st = pm4d_direct_submit(q, &job, 1, 0, 1, reason, sizeof(reason));
-      CHECK(st == PM4D_DIRECT_OK, "submit: %s", reason);
+      CHECKF(st == PM4D_DIRECT_OK, "submit: %s", reason);
    }
-   CHECK(rec.submit_count == submits + 1, "one CS submission");
+   CHECKF(rec.submit_count == submits + 1, "one CS submission");
    if (rec.submit_count == submits + 1) {
       const struct rec_submit *s = &rec.submits[submits];
-      CHECK(s->has_ib && s->ib.ib_bytes > 0 && s->ib.ib_bytes % 4 == 0, "IB chunk (%u bytes)",
+      CHECKF(s->has_ib && s->ib.ib_bytes > 0 && s->ib.ib_bytes % 4 == 0, "IB chunk (%u bytes)",
             s->ib.ib_bytes);
       /* code, ring, kernargs, fence, back-end IB and kernarg pools, two imports */
-      CHECK(s->bo_in.bo_number == 8 && rec.bos_live == 8, "8 BOs listed (%u), 8 alive (%d)",
+      CHECKF(s->bo_in.bo_number == 8 && rec.bos_live == 8, "8 BOs listed (%u), 8 alive (%d)",
             s->bo_in.bo_number, rec.bos_live);
-      CHECK(rec_bo_list_is_live_set(s), "every BO alive is in the BO list exactly once");
-      CHECK(rec_bo_count(s, REC_IMPORT_KMS_BASE + 5) == 1 &&
+      CHECKF(rec_bo_list_is_live_set(s), "every BO alive is in the BO list exactly once");
+      CHECKF(rec_bo_count(s, REC_IMPORT_KMS_BASE + 5) == 1 &&
                rec_bo_count(s, REC_IMPORT_KMS_BASE + 6) == 1,
             "the job's dma-bufs are in the BO list once each");
       uint64_t size = 0, off = 0;
       uint32_t kms = rec_bo_at_va(s->ib.va_start, s->ib.ib_bytes, &size, &off);
       const uint32_t *mem = kms ? rec_bo_memory(kms) : NULL;
-      CHECK(kms && size == cfg.ring_bytes && rec_bo_count(s, kms) == 1,
+      CHECKF(kms && size == cfg.ring_bytes && rec_bo_count(s, kms) == 1,
             "the IB lies in the 32 KiB ring BO (kms %u, %llu bytes), which is listed", kms,
             (unsigned long long)size);
-      CHECK(mem && off % 4 == 0 && mem[off / 4] >> 30 == 3,
+      CHECKF(mem && off % 4 == 0 && mem[off / 4] >> 30 == 3,
             "the IB chunk points at the batch's PM4 in the ring (type-3 header)");
 
-      CHECK(s->has_signal && s->signal.point == 1, "signals bridge point 1");
+      CHECKF(s->has_signal && s->signal.point == 1, "signals bridge point 1");
    }
-   CHECK(wait_failed(), "no fence: the batch is declared hung");
+   CHECKF(wait_failed(), "no fence: the batch is declared hung");
    struct pm4d_direct_stats stats;
    pm4d_direct_stats_get(d, &stats);
-   CHECK(failed == 1 && failed_signal == 1 && strstr(failed_reason, "hang"),
+   CHECKF(failed == 1 && failed_signal == 1 && strstr(failed_reason, "hang"),
          "batch_failed once: %s", failed_reason);
    printf("batch_failed: %s\n", failed_reason);
-   CHECK(stats.hangs == 1 && stats.resets == 1 && rec.ctx_create_count >= 2,
+   CHECKF(stats.hangs == 1 && stats.resets == 1 && rec.ctx_create_count >= 2,
          "context re-created after the hang (%d contexts)", rec.ctx_create_count);
    pm4d_direct_queue_destroy(q);
    pm4d_direct_memory_unregister(d, 1);
    pm4d_direct_memory_unregister(d, 2);
    pm4d_direct_destroy(d);
-   CHECK(rec_all_released(), "every libdrm object released");
-   return pm4d_test_result();
+   CHECKF(rec_all_released(), "every libdrm object released");
+   return pm4d_check_finish(__FILE__);
 }

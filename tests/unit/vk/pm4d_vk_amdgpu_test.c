@@ -13,15 +13,8 @@
 #include "pm4d_drm_recorder.h"
 #include "pm4d_vk_fake.h"
 #include "pm4d_vk_redirect.h"
+#include "pm4d_check.h"
 
-static int failures;
-#define CHECK(cond, what)                                                                      \
-  do {                                                                                         \
-    if (!(cond)) {                                                                             \
-      fprintf(stderr, "%s:%d: FAIL: %s\n", __FILE__, __LINE__, what);                          \
-      failures++;                                                                              \
-    }                                                                                          \
-  } while (0)
 
 static VkBufferUsageFlags seen_usage;
 static bool seen_export, seen_address_flag;
@@ -104,30 +97,30 @@ int main(void)
   dev->table.AllocateMemory = stub_AllocateMemory;
   dev->table.GetMemoryFdKHR = stub_GetMemoryFdKHR;
   dev->table.FreeMemory = stub_FreeMemory;
-  CHECK(rd->space == PM4D_ADDR_GPU_VA, "amdgpu jobs use GPU addresses");
+  CHECKF(rd->space == PM4D_ADDR_GPU_VA, "%s", "amdgpu jobs use GPU addresses");
 
   VkBufferCreateInfo bi = {.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, .size = 4096,
                            .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT};
   VkBuffer buffer;
-  CHECK(pm4d_hook_CreateBuffer(PM4D_VK_FAKE_DEV, &bi, NULL, &buffer) == VK_SUCCESS, "vkCreateBuffer");
-  CHECK(seen_usage == (VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT),
+  CHECKF(pm4d_hook_CreateBuffer(PM4D_VK_FAKE_DEV, &bi, NULL, &buffer) == VK_SUCCESS, "%s", "vkCreateBuffer");
+  CHECKF(seen_usage == (VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT), "%s",
         "buffers get SHADER_DEVICE_ADDRESS usage");
 
   int imports = rec.import_count;
   VkMemoryAllocateInfo ai = {.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, .allocationSize = 1 << 20};
   VkDeviceMemory memory;
-  CHECK(pm4d_hook_AllocateMemory(PM4D_VK_FAKE_DEV, &ai, NULL, &memory) == VK_SUCCESS, "vkAllocateMemory");
-  CHECK(seen_export && seen_address_flag, "allocation exported as dma-buf with the device-address flag");
-  CHECK(fd_calls == 1 && rec.import_count == imports + 1, "fd exported once and imported by the back end");
-  CHECK(last_fd >= 0 && fcntl(last_fd, F_GETFD) == -1, "the layer closed its fd");
-  CHECK(registered(dev, memory), "memory registered with the direct path");
+  CHECKF(pm4d_hook_AllocateMemory(PM4D_VK_FAKE_DEV, &ai, NULL, &memory) == VK_SUCCESS, "%s", "vkAllocateMemory");
+  CHECKF(seen_export && seen_address_flag, "%s", "allocation exported as dma-buf with the device-address flag");
+  CHECKF(fd_calls == 1 && rec.import_count == imports + 1, "%s", "fd exported once and imported by the back end");
+  CHECKF(last_fd >= 0 && fcntl(last_fd, F_GETFD) == -1, "%s", "the layer closed its fd");
+  CHECKF(registered(dev, memory), "%s", "memory registered with the direct path");
   pm4d_hook_FreeMemory(PM4D_VK_FAKE_DEV, memory, NULL);
-  CHECK(!registered(dev, memory), "record gone at vkFreeMemory");
+  CHECKF(!registered(dev, memory), "%s", "record gone at vkFreeMemory");
 
   VkMemoryAllocateFlagsInfo own = {.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_FLAGS_INFO};
   ai.pNext = &own;
-  CHECK(pm4d_hook_AllocateMemory(PM4D_VK_FAKE_DEV, &ai, NULL, &memory) == VK_SUCCESS, "vkAllocateMemory (own flags)");
-  CHECK(!seen_export && !seen_address_flag && fd_calls == 1 && !registered(dev, memory),
+  CHECKF(pm4d_hook_AllocateMemory(PM4D_VK_FAKE_DEV, &ai, NULL, &memory) == VK_SUCCESS, "%s", "vkAllocateMemory (own flags)");
+  CHECKF(!seen_export && !seen_address_flag && fd_calls == 1 && !registered(dev, memory), "%s",
         "the app's own allocate flags stand; not registered");
   pm4d_hook_FreeMemory(PM4D_VK_FAKE_DEV, memory, NULL);
 
@@ -136,6 +129,5 @@ int main(void)
   free(rd);
   pm4d_vk_fake_device_destroy(dev);
   pm4d_direct_test_amdgpu_ops(NULL);
-  printf("%s\n", failures ? "FAIL" : "PASS: amdgpu memory path (export, device address, import, unregister)");
-  return failures ? 1 : 0;
+  return pm4d_check_finish("amdgpu memory path (export, device address, import, unregister)");
 }

@@ -8,15 +8,8 @@
 
 #include "pm4d_vk_dispatch.h"
 #include "pm4d_vk_redirect.h"
+#include "pm4d_check.h"
 
-static int failures;
-#define CHECK(cond)                                                                            \
-  do {                                                                                         \
-    if (!(cond)) {                                                                             \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);                 \
-      failures++;                                                                              \
-    }                                                                                          \
-  } while (0)
 
 static void next_dispatch(VkCommandBuffer c, uint32_t x, uint32_t y, uint32_t z)
 {
@@ -120,10 +113,5 @@ int main(void)
   CHECK(pm4d_vk_state_take_device(device) == dev);
   pthread_mutex_destroy(&dev->lock);
   free(dev);
-  if (failures) {
-    fprintf(stderr, "pm4d_vk_dispatch_test: %d failure(s)\n", failures);
-    return 1;
-  }
-  printf("pm4d_vk_dispatch_test: all checks passed\n");
-  return 0;
+  return pm4d_check_finish("pm4d_vk_dispatch_test");
 }

@@ -8,15 +8,8 @@
 #include "pm4d_counters.h"
 #include "pm4d_vk_cmdbuf.h"
 #include "pm4d_vk_fake.h"
+#include "pm4d_check.h"
 
-static int failures;
-#define CHECK(cond)                                                                            \
-  do {                                                                                         \
-    if (!(cond)) {                                                                             \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);                 \
-      failures++;                                                                              \
-    }                                                                                          \
-  } while (0)
 
 static void *record(struct pm4d_vk_device *dev, enum pm4d_vk_object_kind kind, uint64_t handle)
 {
@@ -238,10 +231,5 @@ int main(void)
   CHECK(!record(dev, PM4D_VK_OBJ_DESCRIPTOR_SET, (uint64_t)set));
 
   pm4d_vk_fake_device_destroy(dev);
-  if (failures) {
-    fprintf(stderr, "pm4d_vk_tracking_test: %d failure(s)\n", failures);
-    return 1;
-  }
-  printf("pm4d_vk_tracking_test: all checks passed\n");
-  return 0;
+  return pm4d_check_finish("pm4d_vk_tracking_test");
 }

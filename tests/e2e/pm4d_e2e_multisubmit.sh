@@ -12,10 +12,7 @@ run off env -u VK_INSTANCE_LAYERS "$prog" 2 || { cat "$work/off.log"; fail "with
 run on env VK_INSTANCE_LAYERS="$PM4D_LAYER_NAME" PM4DIRECT_BACKEND=sim PM4DIRECT_DEADLINE_MS=30000 PM4DIRECT_STATS="$work/on.json" \
   PM4DIRECT_LOG=info "$prog" 2
 rc=$?
-if grep -q 'pm4direct: device is pass-through: ' "$work/on.log"; then
-  echo "SKIPPED: no sim back end here: $(sed -n 's/.*device is pass-through: //p' "$work/on.log" | head -1)"
-  exit 77
-fi
+skip_if_pass_through "$work/on.log"
 [ $rc -eq 0 ] || { cat "$work/on.log"; fail "under the layer"; }
 n=$(sed -n 's/.*device(s), \([0-9]*\) conv2d dispatches submitted$/\1/p' "$work/on.log")
 threads=$(sed -n 's/^multisubmit: \([0-9]*\) thread(s).*/\1/p' "$work/on.log")

@@ -10,44 +10,44 @@
 #include <stdio.h>
 #include <string.h>
 
-#define EM_AMDGPU 224
+#define EM_AMDGPU           224
 #define ELFOSABI_AMDGPU_HSA 64
-#define EF_AMDGPU_MACH 0xffu
-#define SHT_SYMTAB 2
-#define SHT_STRTAB 3
-#define SHT_RELA 4
-#define SHT_NOTE 7
-#define SHT_NOBITS 8
-#define SHT_REL 9
-#define SHT_DYNSYM 11
-#define PT_LOAD 1
-#define NT_AMDGPU_METADATA 32
-#define EHDR_SIZE 64
-#define SHDR_SIZE 64
-#define PHDR_SIZE 56
-#define SYM_SIZE 24
+#define EF_AMDGPU_MACH      0xffu
+#define SHT_SYMTAB          2
+#define SHT_STRTAB          3
+#define SHT_RELA            4
+#define SHT_NOTE            7
+#define SHT_NOBITS          8
+#define SHT_REL             9
+#define SHT_DYNSYM          11
+#define PT_LOAD             1
+#define NT_AMDGPU_METADATA  32
+#define EHDR_SIZE           64
+#define SHDR_SIZE           64
+#define PHDR_SIZE           56
+#define SYM_SIZE            24
 
 /* Kernel descriptor (AMDGPUUsage, "Code Object V3 Kernel Descriptor"): byte offsets. */
-#define KD_GROUP_SEGMENT_FIXED_SIZE 0
+#define KD_GROUP_SEGMENT_FIXED_SIZE   0
 #define KD_PRIVATE_SEGMENT_FIXED_SIZE 4
-#define KD_KERNARG_SIZE 8
-#define KD_ENTRY_BYTE_OFFSET 16
-#define KD_PGM_RSRC3 44
-#define KD_PGM_RSRC1 48
-#define KD_PGM_RSRC2 52
-#define KD_CODE_PROPERTIES 56
-#define KD_SIZE 64
+#define KD_KERNARG_SIZE               8
+#define KD_ENTRY_BYTE_OFFSET          16
+#define KD_PGM_RSRC3                  44
+#define KD_PGM_RSRC1                  48
+#define KD_PGM_RSRC2                  52
+#define KD_CODE_PROPERTIES            56
+#define KD_SIZE                       64
 
 /* kernel_code_properties bits. */
 #define KCP_PRIVATE_SEGMENT_BUFFER (1u << 0)
-#define KCP_DISPATCH_PTR (1u << 1)
-#define KCP_QUEUE_PTR (1u << 2)
-#define KCP_KERNARG_SEGMENT_PTR (1u << 3)
-#define KCP_DISPATCH_ID (1u << 4)
-#define KCP_FLAT_SCRATCH_INIT (1u << 5)
-#define KCP_PRIVATE_SEGMENT_SIZE (1u << 6)
-#define KCP_WAVEFRONT_SIZE32 (1u << 10)
-#define KCP_USES_DYNAMIC_STACK (1u << 11)
+#define KCP_DISPATCH_PTR           (1u << 1)
+#define KCP_QUEUE_PTR              (1u << 2)
+#define KCP_KERNARG_SEGMENT_PTR    (1u << 3)
+#define KCP_DISPATCH_ID            (1u << 4)
+#define KCP_FLAT_SCRATCH_INIT      (1u << 5)
+#define KCP_PRIVATE_SEGMENT_SIZE   (1u << 6)
+#define KCP_WAVEFRONT_SIZE32       (1u << 10)
+#define KCP_USES_DYNAMIC_STACK     (1u << 11)
 
 /* EF_AMDGPU_MACH values of the targets the project builds (ELF.h, EF_AMDGPU_MACH_AMDGCN_*). */
 static const struct {
@@ -245,8 +245,7 @@ static enum pm4d_codeobj_status image_extent(const struct elf *e, uint64_t *exte
 
 /* Reads NAME.kd and refuses what the PM4 path cannot provide. */
 static enum pm4d_codeobj_status read_descriptor(const struct elf *e, uint64_t image_size,
-                                                struct pm4d_kernel_desc *d, char *reason,
-                                                size_t rs)
+                                                struct pm4d_kernel_desc *d, char *reason, size_t rs)
 {
    char sym[PM4D_KERNEL_NAME_MAX + 4];
    uint64_t addr;
@@ -257,8 +256,8 @@ static enum pm4d_codeobj_status read_descriptor(const struct elf *e, uint64_t im
    const uint8_t *kd = bytes_at(e, addr, KD_SIZE);
    if (!kd || !in_range(image_size, addr, KD_SIZE))
       return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_NO_DESCRIPTOR,
-                               "%s: descriptor at 0x%llx lies outside the loaded sections",
-                               d->name, (unsigned long long)addr);
+                               "%s: descriptor at 0x%llx lies outside the loaded sections", d->name,
+                               (unsigned long long)addr);
    uint32_t group = (uint32_t)rd(kd + KD_GROUP_SEGMENT_FIXED_SIZE, 4);
    uint32_t priv = (uint32_t)rd(kd + KD_PRIVATE_SEGMENT_FIXED_SIZE, 4);
    uint32_t kernarg = (uint32_t)rd(kd + KD_KERNARG_SIZE, 4);
@@ -317,8 +316,7 @@ static enum pm4d_codeobj_status read_descriptor(const struct elf *e, uint64_t im
 }
 
 enum pm4d_codeobj_status pm4d_codeobj_load(const void *buf, size_t size,
-                                           struct pm4d_codeobj_info *info, char *reason,
-                                           size_t rs)
+                                           struct pm4d_codeobj_info *info, char *reason, size_t rs)
 {
    struct elf e;
    enum pm4d_codeobj_status st;
@@ -332,8 +330,7 @@ enum pm4d_codeobj_status pm4d_codeobj_load(const void *buf, size_t size,
    if ((st = image_extent(&e, &info->image_size, reason, rs)) != PM4D_CODEOBJ_OK)
       return st;
    if (!find_metadata(&e, &note, &note_size))
-      return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_BAD_METADATA,
-                               "no NT_AMDGPU_METADATA note");
+      return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_BAD_METADATA, "no NT_AMDGPU_METADATA note");
    if ((st = pm4d_codeobj_meta_parse(note, note_size, info, reason, rs)) != PM4D_CODEOBJ_OK)
       return st;
    for (size_t i = 0; i < sizeof(known_machs) / sizeof(known_machs[0]); i++) {

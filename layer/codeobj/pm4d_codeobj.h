@@ -22,11 +22,11 @@ const struct pm4d_code_object *pm4d_embedded_code_object_for(const char *target)
 
 enum pm4d_codeobj_status {
    PM4D_CODEOBJ_OK,
-   PM4D_CODEOBJ_BAD_ELF,        /* truncated or malformed ELF */
-   PM4D_CODEOBJ_WRONG_MACHINE,  /* not an AMDGPU HSA code object (64-bit, little-endian) */
-   PM4D_CODEOBJ_BAD_METADATA,   /* NT_AMDGPU_METADATA missing, malformed or contradicting */
-   PM4D_CODEOBJ_NO_DESCRIPTOR,  /* a kernel whose NAME.kd symbol is missing or out of range */
-   PM4D_CODEOBJ_UNSUPPORTED,    /* asks for something the PM4 path does not provide: user
+   PM4D_CODEOBJ_BAD_ELF,       /* truncated or malformed ELF */
+   PM4D_CODEOBJ_WRONG_MACHINE, /* not an AMDGPU HSA code object (64-bit, little-endian) */
+   PM4D_CODEOBJ_BAD_METADATA,  /* NT_AMDGPU_METADATA missing, malformed or contradicting */
+   PM4D_CODEOBJ_NO_DESCRIPTOR, /* a kernel whose NAME.kd symbol is missing or out of range */
+   PM4D_CODEOBJ_UNSUPPORTED,   /* asks for something the PM4 path does not provide: user
                                  * SGPRs beyond the kernarg pointer, scratch, a dispatch packet,
                                  * implicit arguments, relocations */
 };
@@ -64,8 +64,7 @@ const struct pm4d_kernel_desc *pm4d_codeobj_find_entry(const struct pm4d_codeobj
  * gaps and the part of each segment past its file bytes are zeroed. Upload dst at a 256-byte
  * aligned address A: kernel entry = A + desc_offset + entry_offset. */
 enum pm4d_codeobj_status pm4d_codeobj_image_copy(const void *elf, size_t size, void *dst,
-                                                 size_t dst_size, char *reason,
-                                                 size_t reason_size);
+                                                 size_t dst_size, char *reason, size_t reason_size);
 
 const char *pm4d_codeobj_status_name(enum pm4d_codeobj_status s);
 

@@ -137,44 +137,57 @@ static bool payload(struct pm4d_mp *m, uint8_t t, uint64_t *bytes, uint64_t *chi
       return true;
    }
    switch (t) {
-   case 0xc4: case 0xc5: case 0xc6: /* bin8/16/32 */
+   case 0xc4:
+   case 0xc5:
+   case 0xc6: /* bin8/16/32 */
       if (!read_be(m, (size_t)1 << (t - 0xc4), &n))
          return false;
       *bytes = n;
       return true;
-   case 0xc7: case 0xc8: case 0xc9: /* ext8/16/32: length, then a type byte */
+   case 0xc7:
+   case 0xc8:
+   case 0xc9: /* ext8/16/32: length, then a type byte */
       if (!read_be(m, (size_t)1 << (t - 0xc7), &n))
          return false;
       *bytes = n + 1;
       return true;
    case 0xca: *bytes = 4; return true; /* float32 */
    case 0xcb: *bytes = 8; return true; /* float64 */
-   case 0xcc: case 0xcd: case 0xce: case 0xcf:
-      *bytes = (uint64_t)1 << (t - 0xcc);
-      return true;
-   case 0xd0: case 0xd1: case 0xd2: case 0xd3:
-      *bytes = (uint64_t)1 << (t - 0xd0);
-      return true;
-   case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8: /* fixext 1..16, plus a type byte */
+   case 0xcc:
+   case 0xcd:
+   case 0xce:
+   case 0xcf: *bytes = (uint64_t)1 << (t - 0xcc); return true;
+   case 0xd0:
+   case 0xd1:
+   case 0xd2:
+   case 0xd3: *bytes = (uint64_t)1 << (t - 0xd0); return true;
+   case 0xd4:
+   case 0xd5:
+   case 0xd6:
+   case 0xd7:
+   case 0xd8: /* fixext 1..16, plus a type byte */
       *bytes = ((uint64_t)1 << (t - 0xd4)) + 1;
       return true;
-   case 0xd9: case 0xda: case 0xdb:
+   case 0xd9:
+   case 0xda:
+   case 0xdb:
       if (!read_be(m, (size_t)1 << (t - 0xd9), &n))
          return false;
       *bytes = n;
       return true;
-   case 0xdc: case 0xdd:
+   case 0xdc:
+   case 0xdd:
       if (!read_be(m, t == 0xdc ? 2 : 4, &n))
          return false;
       *children = n;
       return true;
-   case 0xde: case 0xdf:
+   case 0xde:
+   case 0xdf:
       if (!read_be(m, t == 0xde ? 2 : 4, &n))
          return false;
       *children = 2 * n;
       return true;
-   default: /* 0xc1 is never used */
-      return false;
+   default: /* 0xc1 is never used */ return false;
    }
 }
 

@@ -13,10 +13,10 @@
 #include <stdint.h>
 
 struct pm4d_conv2d_module {
-    uint64_t fingerprint;
-    struct pm4d_spirv_info info;     /* spec-constant defaults for extraction */
-    enum pm4d_spirv_status spirv;    /* why the module was malformed */
-    size_t bad_word;
+   uint64_t fingerprint;
+   struct pm4d_spirv_info info;  /* spec-constant defaults for extraction */
+   enum pm4d_spirv_status spirv; /* why the module was malformed */
+   size_t bad_word;
 };
 
 /* PM4D_CONV2D_REDIRECT when the module is well-formed and its fingerprint is in the table;

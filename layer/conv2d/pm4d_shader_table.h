@@ -8,65 +8,74 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PM4D_SHADER_NAME_MAX 64u
-#define PM4D_SHADER_MAX_EXPECT 16u
+#define PM4D_SHADER_NAME_MAX    64u
+#define PM4D_SHADER_MAX_EXPECT  16u
 #define PM4D_SHADER_MAX_FACTORS 4u
 
 enum pm4d_shader_table_status {
-    PM4D_SHADER_TABLE_OK = 0,
-    PM4D_SHADER_TABLE_SYNTAX, /* a line the parser refuses; the message names file:line */
-    PM4D_SHADER_TABLE_IO,     /* the file could not be read */
-    PM4D_SHADER_TABLE_NO_MEMORY,
+   PM4D_SHADER_TABLE_OK = 0,
+   PM4D_SHADER_TABLE_SYNTAX, /* a line the parser refuses; the message names file:line */
+   PM4D_SHADER_TABLE_IO,     /* the file could not be read */
+   PM4D_SHADER_TABLE_NO_MEMORY,
 };
 
 /* Buffer roles of a conv2d dispatch. */
 enum pm4d_conv2d_role {
-    PM4D_CONV2D_INPUT,
-    PM4D_CONV2D_FILTER,
-    PM4D_CONV2D_BIAS,
-    PM4D_CONV2D_OUTPUT,
-    PM4D_CONV2D_ROLE_COUNT
+   PM4D_CONV2D_INPUT,
+   PM4D_CONV2D_FILTER,
+   PM4D_CONV2D_BIAS,
+   PM4D_CONV2D_OUTPUT,
+   PM4D_CONV2D_ROLE_COUNT
 };
 
 /* conv2d parameters an entry maps; names in the table are the lower-case suffixes. */
 enum pm4d_conv2d_field {
-    PM4D_FIELD_N, PM4D_FIELD_C, PM4D_FIELD_H, PM4D_FIELD_W,
-    PM4D_FIELD_K, PM4D_FIELD_R, PM4D_FIELD_S,
-    PM4D_FIELD_OH, PM4D_FIELD_OW,
-    PM4D_FIELD_STRIDE_H, PM4D_FIELD_STRIDE_W,
-    PM4D_FIELD_PAD_H, PM4D_FIELD_PAD_W,
-    PM4D_FIELD_DIL_H, PM4D_FIELD_DIL_W,
-    PM4D_FIELD_GROUPS,
-    PM4D_FIELD_BIAS, /* bias present (0/1) */
-    PM4D_FIELD_RELU, /* ReLU fused (0/1) */
-    PM4D_FIELD_COUNT
+   PM4D_FIELD_N,
+   PM4D_FIELD_C,
+   PM4D_FIELD_H,
+   PM4D_FIELD_W,
+   PM4D_FIELD_K,
+   PM4D_FIELD_R,
+   PM4D_FIELD_S,
+   PM4D_FIELD_OH,
+   PM4D_FIELD_OW,
+   PM4D_FIELD_STRIDE_H,
+   PM4D_FIELD_STRIDE_W,
+   PM4D_FIELD_PAD_H,
+   PM4D_FIELD_PAD_W,
+   PM4D_FIELD_DIL_H,
+   PM4D_FIELD_DIL_W,
+   PM4D_FIELD_GROUPS,
+   PM4D_FIELD_BIAS, /* bias present (0/1) */
+   PM4D_FIELD_RELU, /* ReLU fused (0/1) */
+   PM4D_FIELD_COUNT
 };
 
 enum pm4d_conv2d_source_kind {
-    PM4D_SOURCE_UNSET = 0,
-    PM4D_SOURCE_PUSH,    /* u32 at push-constant byte offset `arg`; with mask: (u32 & mask) != 0 */
-    PM4D_SOURCE_SPEC,    /* specialization constant id `arg` (pipeline value, else default) */
-    PM4D_SOURCE_CONST,   /* the value `arg` */
-    PM4D_SOURCE_DERIVED, /* oh/ow from the output-size formula */
+   PM4D_SOURCE_UNSET = 0,
+   PM4D_SOURCE_PUSH,    /* u32 at push-constant byte offset `arg`; with mask: (u32 & mask) != 0 */
+   PM4D_SOURCE_SPEC,    /* specialization constant id `arg` (pipeline value, else default) */
+   PM4D_SOURCE_CONST,   /* the value `arg` */
+   PM4D_SOURCE_DERIVED, /* oh/ow from the output-size formula */
 };
 
 struct pm4d_conv2d_source {
-    enum pm4d_conv2d_source_kind kind;
-    uint32_t arg;
-    uint32_t mask; /* PUSH only; 0 = the whole word */
+   enum pm4d_conv2d_source_kind kind;
+   uint32_t arg;
+   uint32_t mask; /* PUSH only; 0 = the whole word */
 };
 
 /* "expect push OFFSET = F1*F2*...*CONST": a contiguity check; a mismatch passes through. */
 struct pm4d_shader_expect {
-    uint32_t push_offset;
-    uint32_t factor; /* constant factor (1 when none) */
-    uint32_t n_fields;
-    enum pm4d_conv2d_field fields[PM4D_SHADER_MAX_FACTORS];
+   uint32_t push_offset;
+   uint32_t factor; /* constant factor (1 when none) */
+   uint32_t n_fields;
+   enum pm4d_conv2d_field fields[PM4D_SHADER_MAX_FACTORS];
 };
 
 enum pm4d_shader_variant {
-    PM4D_SHADER_CONV2D,           /* what the kernels run */
-    PM4D_SHADER_CONV_TRANSPOSE2D, /* known, always passed through */
+   PM4D_SHADER_CONV2D,           /* what the kernels run */
+   PM4D_SHADER_CONV_TRANSPOSE2D, /* known, always passed through */
 };
 
 enum pm4d_tensor_layout { PM4D_LAYOUT_NCHW, PM4D_LAYOUT_NHWC, PM4D_LAYOUT_KCRS, PM4D_LAYOUT_KRSC };
@@ -74,30 +83,30 @@ enum pm4d_tensor_layout { PM4D_LAYOUT_NCHW, PM4D_LAYOUT_NHWC, PM4D_LAYOUT_KCRS, 
 enum pm4d_conv2d_dtype { PM4D_DTYPE_F32, PM4D_DTYPE_F16 };
 
 struct pm4d_shader_binding {
-    int present;
-    uint32_t set;
-    uint32_t binding;
+   int present;
+   uint32_t set;
+   uint32_t binding;
 };
 
 struct pm4d_shader_entry {
-    uint64_t fingerprint;
-    char name[PM4D_SHADER_NAME_MAX];
-    char entry_point[PM4D_SHADER_NAME_MAX];
-    enum pm4d_shader_variant variant;
-    enum pm4d_tensor_layout activation_layout; /* input and output */
-    enum pm4d_tensor_layout filter_layout;
-    enum pm4d_conv2d_dtype dtype[PM4D_CONV2D_ROLE_COUNT];
-    struct pm4d_shader_binding buffers[PM4D_CONV2D_ROLE_COUNT];
-    struct pm4d_conv2d_source fields[PM4D_FIELD_COUNT];
-    uint32_t n_expect;
-    struct pm4d_shader_expect expect[PM4D_SHADER_MAX_EXPECT];
-    uint32_t seq; /* load order; a later entry with the same key replaces an earlier one */
+   uint64_t fingerprint;
+   char name[PM4D_SHADER_NAME_MAX];
+   char entry_point[PM4D_SHADER_NAME_MAX];
+   enum pm4d_shader_variant variant;
+   enum pm4d_tensor_layout activation_layout; /* input and output */
+   enum pm4d_tensor_layout filter_layout;
+   enum pm4d_conv2d_dtype dtype[PM4D_CONV2D_ROLE_COUNT];
+   struct pm4d_shader_binding buffers[PM4D_CONV2D_ROLE_COUNT];
+   struct pm4d_conv2d_source fields[PM4D_FIELD_COUNT];
+   uint32_t n_expect;
+   struct pm4d_shader_expect expect[PM4D_SHADER_MAX_EXPECT];
+   uint32_t seq; /* load order; a later entry with the same key replaces an earlier one */
 };
 
 struct pm4d_shader_table {
-    struct pm4d_shader_entry *entries; /* sorted by (fingerprint, entry_point) after finish */
-    size_t count;
-    size_t cap;
+   struct pm4d_shader_entry *entries; /* sorted by (fingerprint, entry_point) after finish */
+   size_t count;
+   size_t cap;
 };
 
 void pm4d_shader_table_init(struct pm4d_shader_table *t);
@@ -105,13 +114,12 @@ void pm4d_shader_table_free(struct pm4d_shader_table *t);
 
 /* Parses `len` bytes of table text and adds its entries. All or nothing: on error nothing is
  * added and err holds "origin:line: reason". */
-enum pm4d_shader_table_status pm4d_shader_table_parse(struct pm4d_shader_table *t,
-                                                      const char *text, size_t len,
-                                                      const char *origin, char *err,
+enum pm4d_shader_table_status pm4d_shader_table_parse(struct pm4d_shader_table *t, const char *text,
+                                                      size_t len, const char *origin, char *err,
                                                       size_t err_size);
 /* The table shipped in the library (known_shaders.txt). */
-enum pm4d_shader_table_status pm4d_shader_table_load_builtin(struct pm4d_shader_table *t,
-                                                             char *err, size_t err_size);
+enum pm4d_shader_table_status pm4d_shader_table_load_builtin(struct pm4d_shader_table *t, char *err,
+                                                             size_t err_size);
 /* A user table file (the caller takes the path from PM4DIRECT_SHADER_TABLE). */
 enum pm4d_shader_table_status pm4d_shader_table_load_file(struct pm4d_shader_table *t,
                                                           const char *path, char *err,

@@ -58,7 +58,8 @@ static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason,
    if (i == n)
       return fail(reason, rs, PM4D_DIRECT_UNAVAILABLE,
                   "no embedded code object for %s (%zu built; no clang for amdgcn at build "
-                  "time means none)", d->target, n);
+                  "time means none)",
+                  d->target, n);
    const struct pm4d_code_object *co = &cos[i];
    enum pm4d_gfx_level level;
    if (!pm4d_gfx_parse(d->target, &level) || pm4d_builder_init(&d->builder, level) != PM4D_OK)
@@ -91,15 +92,15 @@ static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason,
       uint32_t ndw = pm4d_builder_dispatch_dw(&d->builder, k, false); /* a later dispatch */
       d->kernels[v] = (struct pm4d_direct_kernel){k, entry, ndw};
       d->dispatch_dw_max = ndw > d->dispatch_dw_max ? ndw : d->dispatch_dw_max;
-      d->dispatch_dw_min = d->dispatch_dw_min && d->dispatch_dw_min < ndw ? d->dispatch_dw_min : ndw;
+      d->dispatch_dw_min =
+         d->dispatch_dw_min && d->dispatch_dw_min < ndw ? d->dispatch_dw_min : ndw;
       /* A variant without a template still runs through the dynamic builder. */
       pm4d_template_cache_add(&d->templates, &d->builder, k, entry, &why);
       pm4d_validator_add_program(&d->validator, entry, base + d->info.image_size - entry, k);
    }
    if (!d->kernels[PM4D_CONV2D_DIRECT].desc)
-      return fail(reason, rs, PM4D_DIRECT_UNAVAILABLE,
-                  "the %s code object has no usable %s kernel", d->target,
-                  pm4d_conv2d_variant_name(PM4D_CONV2D_DIRECT));
+      return fail(reason, rs, PM4D_DIRECT_UNAVAILABLE, "the %s code object has no usable %s kernel",
+                  d->target, pm4d_conv2d_variant_name(PM4D_CONV2D_DIRECT));
 
    const char *why = NULL;
    struct pm4d_cs cs;
@@ -136,13 +137,14 @@ enum pm4d_direct_status pm4d_direct_create(const struct pm4d_direct_config *cfg,
    d->cb = *cb;
    d->debug = cfg->debug;
    d->ring_bytes = cfg->ring_bytes ? cfg->ring_bytes : PM4D_RING_DEFAULT_BYTES;
-   d->deadline_base_ns = cfg->deadline_base_ns ? cfg->deadline_base_ns
-                                               : PM4D_DIRECT_DEFAULT_DEADLINE_NS;
+   d->deadline_base_ns =
+      cfg->deadline_base_ns ? cfg->deadline_base_ns : PM4D_DIRECT_DEFAULT_DEADLINE_NS;
    pthread_rwlock_init(&d->mem_lock, NULL);
    pthread_mutex_init(&d->mu, NULL);
 
-   st = (cfg->backend == PM4D_DIRECT_BACKEND_AMDGPU ? pm4d_direct_amdgpu_open : pm4d_direct_sim_open)(
-      cfg, &d->dev, &d->ops, d->target, reason, reason_size);
+   st = (cfg->backend == PM4D_DIRECT_BACKEND_AMDGPU
+            ? pm4d_direct_amdgpu_open
+            : pm4d_direct_sim_open)(cfg, &d->dev, &d->ops, d->target, reason, reason_size);
    if (st != PM4D_DIRECT_OK)
       goto fail;
    st = load_kernels(d, reason, reason_size);
@@ -222,8 +224,8 @@ const struct pm4d_direct_memory *pm4d_direct_memory_find_locked(const struct pm4
    return NULL;
 }
 
-enum pm4d_direct_status pm4d_direct_memory_register(struct pm4d_direct *d, uint64_t id,
-                                                    void *host, uint64_t size, int dmabuf_fd)
+enum pm4d_direct_status pm4d_direct_memory_register(struct pm4d_direct *d, uint64_t id, void *host,
+                                                    uint64_t size, int dmabuf_fd)
 {
    enum pm4d_direct_status st = PM4D_DIRECT_OK;
    if (id == 0 || size == 0)

@@ -24,7 +24,7 @@ enum pm4d_direct_status {
    PM4D_DIRECT_RING_FULL,   /* the ring stayed full past the deadline */
    PM4D_DIRECT_INVALID,     /* the validator refused the batch (debug mode) */
    PM4D_DIRECT_NOMEM,
-   PM4D_DIRECT_FAILED,      /* the back end refused the kick */
+   PM4D_DIRECT_FAILED, /* the back end refused the kick */
 };
 const char *pm4d_direct_status_name(enum pm4d_direct_status s);
 
@@ -39,7 +39,9 @@ struct pm4d_direct_config {
    bool debug;                /* validate every batch before the kick */
    uint32_t ring_bytes;       /* 0: the ring's default */
    uint64_t deadline_base_ns; /* per batch, before the FLOP estimate; 0: 100 ms */
-   struct { uint32_t domain, bus, device, function; } pci; /* amdgpu: which GPU */
+   struct {
+      uint32_t domain, bus, device, function;
+   } pci; /* amdgpu: which GPU */
 };
 
 /* Host access to one queue's bridge timeline semaphore; the layer implements wait and signal
@@ -57,8 +59,8 @@ struct pm4d_bridge {
 struct pm4d_job {
    struct pm4d_conv2d_params params; /* pm4d_conv2d_params_check has passed */
    struct pm4d_conv2d_buffers addr;  /* in the device's address space */
-   uint64_t memory_ids[4];           /* registered memory of input, filter, bias, output (0: none) */
-   void *fallback;                   /* the layer's handle for re-running the job via the driver */
+   uint64_t memory_ids[4]; /* registered memory of input, filter, bias, output (0: none) */
+   void *fallback;         /* the layer's handle for re-running the job via the driver */
 };
 
 /* A kicked batch that the back end could not complete (hang past its deadline, fault, reset).
@@ -95,23 +97,21 @@ bool pm4d_direct_supports(const struct pm4d_direct *d, const struct pm4d_conv2d_
 
 /* App memory jobs may touch: host is the layer's mapping (NULL when not host-visible),
  * dmabuf_fd an exported fd (-1: none). id is the layer's non-zero key (the VkDeviceMemory). */
-enum pm4d_direct_status pm4d_direct_memory_register(struct pm4d_direct *d, uint64_t id,
-                                                    void *host, uint64_t size, int dmabuf_fd);
+enum pm4d_direct_status pm4d_direct_memory_register(struct pm4d_direct *d, uint64_t id, void *host,
+                                                    uint64_t size, int dmabuf_fd);
 void pm4d_direct_memory_unregister(struct pm4d_direct *d, uint64_t id);
 
 enum pm4d_direct_status pm4d_direct_queue_create(struct pm4d_direct *d,
-                                                 const struct pm4d_bridge *bridge,
-                                                 void *queue_user,
+                                                 const struct pm4d_bridge *bridge, void *queue_user,
                                                  struct pm4d_direct_queue **out);
 void pm4d_direct_queue_destroy(struct pm4d_direct_queue *q);
 
 /* Builds one batch of `count` jobs, writes it into the ring (validated in debug mode) and kicks
  * it to run once the bridge reaches wait_point; the back end signals signal_point when the last
  * job is done. On any status but OK nothing was kicked and the caller runs the fallbacks. */
-enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q,
-                                           const struct pm4d_job *jobs, uint32_t count,
-                                           uint64_t wait_point, uint64_t signal_point,
-                                           char *reason, size_t reason_size);
+enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q, const struct pm4d_job *jobs,
+                                           uint32_t count, uint64_t wait_point,
+                                           uint64_t signal_point, char *reason, size_t reason_size);
 
 void pm4d_direct_stats_get(const struct pm4d_direct *d, struct pm4d_direct_stats *out);
 

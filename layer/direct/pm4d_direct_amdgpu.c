@@ -20,7 +20,7 @@
 
 #define PAGE 4096u
 /* How long a reset waits for the kernel to settle a hung batch before giving up. */
-#define RECOVER_TRIES 50
+#define RECOVER_TRIES    50
 #define RECOVER_SLICE_NS 100000000ull
 /* pm4d_amdgpu_queue_check's own deadline; the direct path's watchdog decides hangs. */
 #define AMDGPU_CHECK_DEADLINE_NS 60000000000ull
@@ -81,9 +81,9 @@ static enum pm4d_direct_status amd_alloc(void *dev, uint64_t size, uint32_t alig
    }
    /* Written by the GPU too (the fence): readable and writable, never executable. Ring storage
     * is write-combined: the producer only writes it (debug validation reads it back, slowly). */
-   enum pm4d_amdgpu_status st = pm4d_amdgpu_pool_create(
-      ad->drm, pm4d_amdgpu_device_handle(ad->dev), pages(size),
-      AMDGPU_VM_PAGE_READABLE | AMDGPU_VM_PAGE_WRITEABLE, pool, NULL);
+   enum pm4d_amdgpu_status st =
+      pm4d_amdgpu_pool_create(ad->drm, pm4d_amdgpu_device_handle(ad->dev), pages(size),
+                              AMDGPU_VM_PAGE_READABLE | AMDGPU_VM_PAGE_WRITEABLE, pool, NULL);
    if (st != PM4D_AMDGPU_OK) {
       free(pool);
       return from_amdgpu(st);
@@ -103,8 +103,8 @@ static void amd_free(void *dev, struct pm4d_direct_mem *mem)
 }
 
 static enum pm4d_direct_status amd_upload_code(void *dev, const void *image, uint64_t size,
-                                               const struct pm4d_codeobj_info *info,
-                                               uint64_t *base, char *reason, size_t rs)
+                                               const struct pm4d_codeobj_info *info, uint64_t *base,
+                                               char *reason, size_t rs)
 {
    struct amd_dev *ad = dev;
    struct pm4d_amdgpu_reason why = {""};
@@ -132,8 +132,7 @@ static void amd_memory_unregister(void *dev, uint64_t id, void *host)
    pm4d_amdgpu_device_forget(ad->dev, id);
 }
 
-static enum pm4d_direct_status amd_queue_create(void *dev, struct pm4d_direct_queue *q,
-                                                void **out)
+static enum pm4d_direct_status amd_queue_create(void *dev, struct pm4d_direct_queue *q, void **out)
 {
    struct amd_dev *ad = dev;
    struct amd_queue *aq = pm4d_calloc(1, sizeof(*aq));

@@ -34,16 +34,15 @@ struct pm4d_direct_backend_ops {
                                               int dmabuf_fd);
    void (*memory_unregister)(void *dev, uint64_t id, void *host);
    /* Fault injection for tests (PM4DIRECT_SIM_FAULT syntax for the sim); NULL: none. */
-   enum pm4d_direct_status (*inject)(void *dev, const char *spec, char *reason,
-                                     size_t reason_size);
+   enum pm4d_direct_status (*inject)(void *dev, const char *spec, char *reason, size_t reason_size);
 
    enum pm4d_direct_status (*queue_create)(void *dev, struct pm4d_direct_queue *q, void **out);
    void (*queue_destroy)(void *bq);
    /* Runs the batch (ndw dwords at dw, device address ib, in the ring) after the bridge reaches
     * wait_point; its own RELEASE_MEM writes signal_point. jobs: the memory it touches. */
    enum pm4d_direct_status (*kick)(void *bq, const uint32_t *dw, uint64_t ib, uint32_t ndw,
-                                   const struct pm4d_job *jobs, uint32_t count,
-                                   uint64_t wait_point, uint64_t signal_point);
+                                   const struct pm4d_job *jobs, uint32_t count, uint64_t wait_point,
+                                   uint64_t signal_point);
    /* Stops the queue's work for good, lists the signal points that never completed (returns
     * how many) and gets the queue ready for new work. */
    uint32_t (*reset)(void *bq, uint64_t *never_done, uint32_t max);
@@ -52,7 +51,7 @@ struct pm4d_direct_backend_ops {
 /* Opening a back end: *dev and *ops, and target = the gfx name whose kernels it runs. */
 /* The sim: target from PM4DIRECT_SIM_TARGET (default gfx1030), faults from
  * PM4DIRECT_SIM_FAULT. */
-#define PM4D_DIRECT_ENV_SIM_TARGET "PM4DIRECT_SIM_TARGET"
+#define PM4D_DIRECT_ENV_SIM_TARGET     "PM4DIRECT_SIM_TARGET"
 #define PM4D_DIRECT_SIM_DEFAULT_TARGET "gfx1030"
 enum pm4d_direct_status pm4d_direct_sim_open(const struct pm4d_direct_config *cfg, void **dev,
                                              const struct pm4d_direct_backend_ops **ops,
@@ -70,7 +69,6 @@ void pm4d_direct_queue_interrupt(struct pm4d_direct_queue *q, uint64_t value);
 /* The device stopped at a fault on this queue; the watchdog resets it. */
 void pm4d_direct_queue_fault(struct pm4d_direct_queue *q, const char *reason);
 /* The bridge's wait, for a back end's scheduler. */
-int pm4d_direct_queue_bridge_wait(struct pm4d_direct_queue *q, uint64_t point,
-                                  uint64_t timeout_ns);
+int pm4d_direct_queue_bridge_wait(struct pm4d_direct_queue *q, uint64_t point, uint64_t timeout_ns);
 
 #endif

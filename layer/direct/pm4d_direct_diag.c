@@ -14,8 +14,9 @@ static void write_jobs(struct pm4d_diag *dg, const struct pm4d_direct_batch *b, 
    if (!f)
       return;
    for (uint32_t i = 0; i < nb; i++) {
-      fprintf(f, "batch %" PRIu32 ": wait point %" PRIu64 ", signal point %" PRIu64 ", %" PRIu32
-              " jobs", i, b[i].wait_point, b[i].signal_point, b[i].count);
+      fprintf(
+         f, "batch %" PRIu32 ": wait point %" PRIu64 ", signal point %" PRIu64 ", %" PRIu32 " jobs",
+         i, b[i].wait_point, b[i].signal_point, b[i].count);
       if (b[i].ndw) /* not for a batch refused before it was committed */
          fprintf(f, ", ring [%" PRIu64 ", %" PRIu64 ")", b[i].ring_end - b[i].ndw, b[i].ring_end);
       fputc('\n', f);

@@ -14,13 +14,13 @@
 #include "pm4d_template.h"
 #include "pm4d_validate.h"
 
-#define PM4D_DIRECT_MAX_INFLIGHT 64u  /* batches per queue */
+#define PM4D_DIRECT_MAX_INFLIGHT        64u /* batches per queue */
 #define PM4D_DIRECT_DEFAULT_DEADLINE_NS 100000000ull
 /* Kernarg bytes per job: the conv2d kernargs rounded up to a cache line. */
 #define PM4D_DIRECT_KERNARG_SLOT 128u
 /* How often the watchdog looks at batches it has no event for (wait points not yet reached,
  * back ends without interrupts). Well under the 100 ms detection bound. */
-#define PM4D_DIRECT_TICK_NS 10000000ull
+#define PM4D_DIRECT_TICK_NS    10000000ull
 #define PM4D_DIRECT_REASON_MAX 320
 /* One submission in this many (per queue) feeds the latency histograms. */
 #define PM4D_DIRECT_TIMING_EVERY 8u
@@ -34,8 +34,8 @@
 
 struct pm4d_direct_kernel {
    const struct pm4d_kernel_desc *desc; /* in pm4d_direct.info; NULL: variant missing */
-   uint64_t program;                   /* entry address on the device */
-   uint32_t dispatch_dw;               /* what one dispatch of it takes in the ring */
+   uint64_t program;                    /* entry address on the device */
+   uint32_t dispatch_dw;                /* what one dispatch of it takes in the ring */
 };
 
 struct pm4d_direct_memory {
@@ -60,7 +60,7 @@ struct pm4d_direct {
    struct pm4d_tail_template tail;
    uint32_t head[PM4D_BATCH_HEAD_MAX_DW], head_dw;
    uint32_t dispatch_dw_min, dispatch_dw_max; /* over the loaded kernels */
-   struct pm4d_validator validator; /* programs; each queue adds its own memory */
+   struct pm4d_validator validator;           /* programs; each queue adds its own memory */
 
    pthread_rwlock_t mem_lock;
    struct pm4d_direct_memory *mem;
@@ -74,7 +74,7 @@ struct pm4d_direct {
    bool watchdog_running;
    bool killfile_watched;
    struct pm4d_direct_failed *failed; /* the watchdog's report buffer */
-   _Atomic uint32_t event; /* futex: bumped on every kick, completion, fault, close */
+   _Atomic uint32_t event;            /* futex: bumped on every kick, completion, fault, close */
 };
 
 struct pm4d_direct_batch {
@@ -83,7 +83,7 @@ struct pm4d_direct_batch {
    uint64_t wait_point, signal_point;
    uint64_t ring_end, kernarg_end; /* positions to retire to */
    uint32_t ndw;                   /* the batch is the ndw dwords before ring_end */
-   uint64_t kick_ns; /* 0: not timed */
+   uint64_t kick_ns;               /* 0: not timed */
    uint64_t budget_ns, deadline_ns;
    bool started;
 };
@@ -104,7 +104,7 @@ struct pm4d_direct_queue {
 
    /* Submitting thread only. */
    struct pm4d_ring *ring;
-   uint64_t ring_addr; /* device address of the ring's first dword */
+   uint64_t ring_addr;              /* device address of the ring's first dword */
    struct pm4d_direct_mem ring_mem; /* the ring's storage, from the back end */
    struct pm4d_direct_mem kernargs;
    uint64_t kernarg_bytes, kernarg_write;

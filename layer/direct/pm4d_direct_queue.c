@@ -15,10 +15,8 @@
 /* Fills the caller's reason and yields the status. */
 #define say(reason, rs, st, ...) (pm4d_reason_set((reason), (rs), __VA_ARGS__), (st))
 
-
 enum pm4d_direct_status pm4d_direct_queue_create(struct pm4d_direct *d,
-                                                 const struct pm4d_bridge *bridge,
-                                                 void *queue_user,
+                                                 const struct pm4d_bridge *bridge, void *queue_user,
                                                  struct pm4d_direct_queue **out)
 {
    enum pm4d_direct_status st = PM4D_DIRECT_NOMEM;
@@ -54,8 +52,7 @@ enum pm4d_direct_status pm4d_direct_queue_create(struct pm4d_direct *d,
       goto fail;
    }
    /* Room for the kernargs of every job the ring can hold at once. */
-   q->kernarg_bytes = (uint64_t)(size_dw / d->dispatch_dw_min + 1) *
-                      PM4D_DIRECT_KERNARG_SLOT;
+   q->kernarg_bytes = (uint64_t)(size_dw / d->dispatch_dw_min + 1) * PM4D_DIRECT_KERNARG_SLOT;
    st = d->ops->alloc(d->dev, q->kernarg_bytes, 256, &q->kernargs);
    if (st == PM4D_DIRECT_OK)
       st = d->ops->alloc(d->dev, 8, 256, &q->fence);
@@ -148,8 +145,7 @@ void pm4d_direct_queue_fault(struct pm4d_direct_queue *q, const char *reason)
    pm4d_direct_event_bump(q->d);
 }
 
-int pm4d_direct_queue_bridge_wait(struct pm4d_direct_queue *q, uint64_t point,
-                                  uint64_t timeout_ns)
+int pm4d_direct_queue_bridge_wait(struct pm4d_direct_queue *q, uint64_t point, uint64_t timeout_ns)
 {
    return q->bridge.wait(q->bridge.user, point, timeout_ns);
 }
@@ -178,10 +174,9 @@ static enum pm4d_direct_status plan_job(struct pm4d_direct_queue *q, const struc
 
    const struct pm4d_conv2d_params *p = &pl->params;
    const uint64_t addr[4] = {job->addr.input, job->addr.filter, job->addr.bias, job->addr.output};
-   const uint64_t bytes[4] = {tensor_bytes(p->n, p->c, p->h, p->w),
-                              tensor_bytes(p->k, p->c / p->groups, p->r, p->s),
-                              p->has_bias ? tensor_bytes(p->k, 1, 1, 1) : 0,
-                              tensor_bytes(p->n, p->k, p->oh, p->ow)};
+   const uint64_t bytes[4] = {
+      tensor_bytes(p->n, p->c, p->h, p->w), tensor_bytes(p->k, p->c / p->groups, p->r, p->s),
+      p->has_bias ? tensor_bytes(p->k, 1, 1, 1) : 0, tensor_bytes(p->n, p->k, p->oh, p->ow)};
    static const char *const names[4] = {"input", "filter", "bias", "output"};
    for (int b = 0; b < 4; b++) {
       if (bytes[b] == 0)
@@ -195,8 +190,8 @@ static enum pm4d_direct_status plan_job(struct pm4d_direct_queue *q, const struc
       if (d->ops->space == PM4D_ADDR_HOST &&
           (addr[b] < base || addr[b] - base > m->size || bytes[b] > m->size - (addr[b] - base)))
          return say(reason, rs, PM4D_DIRECT_UNSUPPORTED,
-                    "job %" PRIu32 ": %s [0x%" PRIx64 ", +%" PRIu64 ") lies outside its memory",
-                    i, names[b], addr[b], bytes[b]);
+                    "job %" PRIu32 ": %s [0x%" PRIx64 ", +%" PRIu64 ") lies outside its memory", i,
+                    names[b], addr[b], bytes[b]);
    }
    return PM4D_DIRECT_OK;
 }
@@ -228,18 +223,21 @@ static void submit_failed(struct pm4d_direct_queue *q, const char *kind, const c
                           const uint32_t *pm4, uint32_t ndw, const struct pm4d_job *jobs,
                           uint32_t count, uint64_t wait_point, uint64_t signal_point)
 {
-   const struct pm4d_direct_batch b = {.jobs = (struct pm4d_job *)jobs, .count = count,
-                                       .wait_point = wait_point, .signal_point = signal_point};
+   const struct pm4d_direct_batch b = {.jobs = (struct pm4d_job *)jobs,
+                                       .count = count,
+                                       .wait_point = wait_point,
+                                       .signal_point = signal_point};
    if (strcmp(kind, "ring_full") != 0)
       pm4d_autodisable_note(false);
-   pm4d_direct_diag(q, kind, reason ? reason : "", "this batch was not kicked; its jobs run "
-                    "through the driver (fallback command buffers)", pm4, ndw, &b, 1);
+   pm4d_direct_diag(q, kind, reason ? reason : "",
+                    "this batch was not kicked; its jobs run "
+                    "through the driver (fallback command buffers)",
+                    pm4, ndw, &b, 1);
 }
 
-enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q,
-                                           const struct pm4d_job *jobs, uint32_t count,
-                                           uint64_t wait_point, uint64_t signal_point,
-                                           char *reason, size_t reason_size)
+enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q, const struct pm4d_job *jobs,
+                                           uint32_t count, uint64_t wait_point,
+                                           uint64_t signal_point, char *reason, size_t reason_size)
 {
    struct pm4d_direct *d = q->d;
    char *rs = reason;
@@ -256,8 +254,7 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q,
       return say(rs, rn, PM4D_DIRECT_UNSUPPORTED, "empty batch");
    if (count > q->max_jobs)
       return say(rs, rn, PM4D_DIRECT_UNSUPPORTED,
-                 "batch of %" PRIu32 " jobs: the ring takes at most %" PRIu32, count,
-                 q->max_jobs);
+                 "batch of %" PRIu32 " jobs: the ring takes at most %" PRIu32, count, q->max_jobs);
    if (signal_point <= wait_point)
       return say(rs, rn, PM4D_DIRECT_UNSUPPORTED, "signal point must follow the wait point");
 
@@ -289,8 +286,8 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q,
       pthread_mutex_lock(&q->mu);
       bool slot = q->count < PM4D_DIRECT_MAX_INFLIGHT;
       pthread_mutex_unlock(&q->mu);
-      if (slot && (ka_off = kernarg_take(q, (uint64_t)count * PM4D_DIRECT_KERNARG_SLOT,
-                                         &ka_end)) != UINT64_MAX)
+      if (slot && (ka_off = kernarg_take(q, (uint64_t)count * PM4D_DIRECT_KERNARG_SLOT, &ka_end)) !=
+                     UINT64_MAX)
          break;
       if (pm4d_ring_now_ns() >= deadline) {
          st = say(rs, rn, PM4D_DIRECT_RING_FULL,
@@ -316,7 +313,8 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q,
    for (uint32_t i = 0; i < count; i++) {
       const struct pm4d_direct_plan *pl = &q->plan[i];
       uint64_t ka_addr = q->kernargs.addr + ka_off + (uint64_t)i * PM4D_DIRECT_KERNARG_SLOT;
-      pm4d_conv2d_pack_kernargs(&pl->params, &jobs[i].addr, ka + (size_t)i * PM4D_DIRECT_KERNARG_SLOT,
+      pm4d_conv2d_pack_kernargs(&pl->params, &jobs[i].addr,
+                                ka + (size_t)i * PM4D_DIRECT_KERNARG_SLOT,
                                 PM4D_DIRECT_KERNARG_SLOT);
       if (pm4d_emit_dispatch(&d->builder, &d->templates, pl->kernel->desc, pl->kernel->program,
                              ka_addr, pl->grid, i == 0, &cs, &paths, &why) != PM4D_OK) {
@@ -328,8 +326,8 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q,
    if (d->debug) {
       struct pm4d_validate_error err;
       if (pm4d_validate(&q->validator, dw, ndw, &err) != PM4D_OK) {
-         st = say(rs, rn, PM4D_DIRECT_INVALID, "validator refused the batch at dword %" PRIu32
-                  ": %s", err.offset, err.reason);
+         st = say(rs, rn, PM4D_DIRECT_INVALID,
+                  "validator refused the batch at dword %" PRIu32 ": %s", err.offset, err.reason);
          goto fail_invalid;
       }
    }
@@ -358,8 +356,7 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q,
    /* The watchdog looks on a tick while batches are in flight; it needs waking only for the
     * first (saves a futex syscall per submission in a burst). */
    bool wake = q->count == 0;
-   struct pm4d_direct_batch *b =
-      &q->batches[(q->head + q->count++) % PM4D_DIRECT_MAX_INFLIGHT];
+   struct pm4d_direct_batch *b = &q->batches[(q->head + q->count++) % PM4D_DIRECT_MAX_INFLIGHT];
    *b = (struct pm4d_direct_batch){
       .jobs = copy,
       .count = count,

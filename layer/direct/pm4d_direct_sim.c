@@ -64,13 +64,13 @@ static void sim_free(void *dev, struct pm4d_direct_mem *mem)
  * the kernarg segment pointer). */
 static uint32_t kernarg_sgpr(const struct pm4d_kernel_desc *k)
 {
-   return (k->kernel_code_properties & 1u ? 4u : 0u) +
-          (k->kernel_code_properties & 2u ? 2u : 0u) + (k->kernel_code_properties & 4u ? 2u : 0u);
+   return (k->kernel_code_properties & 1u ? 4u : 0u) + (k->kernel_code_properties & 2u ? 2u : 0u) +
+          (k->kernel_code_properties & 4u ? 2u : 0u);
 }
 
 static enum pm4d_direct_status sim_upload_code(void *dev, const void *image, uint64_t size,
-                                               const struct pm4d_codeobj_info *info,
-                                               uint64_t *base, char *reason, size_t rs)
+                                               const struct pm4d_codeobj_info *info, uint64_t *base,
+                                               char *reason, size_t rs)
 {
    void *mem;
    enum pm4d_sim_status st = pm4d_sim_alloc(dev, size, 256, &mem);
@@ -117,8 +117,7 @@ static enum pm4d_direct_status sim_inject(void *dev, const char *spec, char *rea
    return PM4D_DIRECT_OK;
 }
 
-static enum pm4d_direct_status sim_queue_create(void *dev, struct pm4d_direct_queue *q,
-                                                void **out)
+static enum pm4d_direct_status sim_queue_create(void *dev, struct pm4d_direct_queue *q, void **out)
 {
    return from_sim(pm4d_sim_queue_create(dev, q, (struct pm4d_sim_queue **)out));
 }

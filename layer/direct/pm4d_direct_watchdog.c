@@ -77,12 +77,13 @@ static void recover(struct pm4d_direct *d, struct pm4d_direct_queue *q, enum cau
    }
    if (f->count) {
       /* Before any retirement: the failing batch's dwords are still in the ring. */
-      static const char *const kinds[] = {[HANG] = "hang", [FAULT] = "fault",
-                                          [CLOSED] = "queue_destroyed"};
+      static const char *const kinds[] = {
+         [HANG] = "hang", [FAULT] = "fault", [CLOSED] = "queue_destroyed"};
       char action[160];
       snprintf(action, sizeof(action),
                "the queue's back end was reset; the %" PRIu32 " unfinished batches' jobs run "
-               "through the driver (fallback command buffers), in order", f->count);
+               "through the driver (fallback command buffers), in order",
+               f->count);
       const struct pm4d_direct_batch *b = &f->batches[0];
       pm4d_direct_diag(q, kinds[cause], f->reason, action,
                        pm4d_ring_ptr(q->ring, b->ring_end - b->ndw), b->ndw, f->batches, f->count);
@@ -132,8 +133,7 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
          if (q->bridge.wait(q->bridge.user, b->wait_point, 0) != 0) {
             if (q->closing) {
                snprintf(f->reason, sizeof(f->reason),
-                        "queue destroyed before wait point %" PRIu64 " was reached",
-                        b->wait_point);
+                        "queue destroyed before wait point %" PRIu64 " was reached", b->wait_point);
                hang = true;
                cause = CLOSED;
                break;

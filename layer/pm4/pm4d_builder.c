@@ -2,10 +2,10 @@
 
 #include <string.h>
 
-#define FAIL(msg)                                                                           \
-   do {                                                                                     \
-      *reason = (msg);                                                                      \
-      return PM4D_ERR_INVALID;                                                              \
+#define FAIL(msg)              \
+   do {                        \
+      *reason = (msg);         \
+      return PM4D_ERR_INVALID; \
    } while (0)
 
 enum pm4d_status pm4d_builder_init(struct pm4d_builder *b, enum pm4d_gfx_level level)
@@ -77,8 +77,8 @@ enum pm4d_status pm4d_builder_check_kernel(const struct pm4d_builder *b,
 enum pm4d_status pm4d_builder_check_launch(const struct pm4d_kernel_desc *k, uint64_t kernarg_addr,
                                            const uint32_t grid[3], const char **reason)
 {
-   uint32_t align = k->kernarg_align > PM4D_KERNARG_MIN_ALIGN ? k->kernarg_align
-                                                               : PM4D_KERNARG_MIN_ALIGN;
+   uint32_t align =
+      k->kernarg_align > PM4D_KERNARG_MIN_ALIGN ? k->kernarg_align : PM4D_KERNARG_MIN_ALIGN;
    if (kernarg_addr == 0 || (kernarg_addr & (align - 1)) != 0)
       FAIL("kernarg address is null or misaligned");
    for (int i = 0; i < 3; i++) {
@@ -137,7 +137,8 @@ enum pm4d_status pm4d_builder_dispatch(const struct pm4d_builder *b,
       b->ops->acquire_mem(cs, PM4D_CACHE_SHADER);
    }
 
-   uint32_t pgm[2] = {(uint32_t)(program_addr >> 8), (uint32_t)(program_addr >> 40) & PM4D_PGM_HI_MASK};
+   uint32_t pgm[2] = {(uint32_t)(program_addr >> 8),
+                      (uint32_t)(program_addr >> 40) & PM4D_PGM_HI_MASK};
    pm4d_pkt_set_sh_reg(cs, b->regs, PM4D_REG_PGM_LO, pgm, 2);
    uint32_t rsrc[2] = {k->rsrc1, pm4d_builder_rsrc2(k)};
    pm4d_pkt_set_sh_reg(cs, b->regs, PM4D_REG_PGM_RSRC1, rsrc, 2);

@@ -54,11 +54,11 @@
 #include "pm4d_pkt.h"
 #include "pm4d_status.h"
 
-#define PM4D_DISPATCH_MAX_DW 48u
+#define PM4D_DISPATCH_MAX_DW   48u
 #define PM4D_BATCH_HEAD_MAX_DW 8u
 #define PM4D_BATCH_TAIL_MAX_DW 8u
 #define PM4D_KERNARG_MIN_ALIGN 16u
-#define PM4D_WG_MAX_THREADS 1024u
+#define PM4D_WG_MAX_THREADS    1024u
 
 /* Where the patchable values sit, as dword indices from the start of the dispatch / tail. */
 struct pm4d_dispatch_slots {

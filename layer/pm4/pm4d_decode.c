@@ -7,7 +7,10 @@
 
 /* Names of the body dwords of fixed packets, and fields of their control dwords. Single-bit
  * fields come from the masks in pm4d_pkt_defs.h. */
-#define BIT(name, mask) {name, (uint8_t)__builtin_ctz(mask), 1}
+#define BIT(name, mask)                     \
+   {                                        \
+      name, (uint8_t)__builtin_ctz(mask), 1 \
+   }
 static const struct pm4d_field event_fields[] = {
    {"EVENT_TYPE", PM4D_EVENT_TYPE_SHIFT, 6},
    {"EVENT_INDEX", PM4D_EVENT_INDEX_SHIFT, 4},
@@ -21,16 +24,11 @@ static const struct pm4d_field rm_gfx9_dw1[] = {
    BIT("TC_MD_ACTION_EN", PM4D_RM_GFX9_TC_MD_ACTION_EN),
 };
 static const struct pm4d_field rm_gfx10_dw1[] = {
-   {"EVENT_TYPE", PM4D_EVENT_TYPE_SHIFT, 6},
-   {"EVENT_INDEX", PM4D_EVENT_INDEX_SHIFT, 4},
-   BIT("GLM_WB", PM4D_RM_GFX10_GLM_WB),
-   BIT("GLM_INV", PM4D_RM_GFX10_GLM_INV),
-   BIT("GLV_INV", PM4D_RM_GFX10_GLV_INV),
-   BIT("GL1_INV", PM4D_RM_GFX10_GL1_INV),
-   BIT("GL2_INV", PM4D_RM_GFX10_GL2_INV),
-   BIT("GL2_WB", PM4D_RM_GFX10_GL2_WB),
-   BIT("GCR_SEQ", PM4D_RM_GFX10_GCR_SEQ),
-   {"CACHE_POLICY", PM4D_RM_GFX10_CACHE_POLICY_SHIFT, 2},
+   {"EVENT_TYPE", PM4D_EVENT_TYPE_SHIFT, 6}, {"EVENT_INDEX", PM4D_EVENT_INDEX_SHIFT, 4},
+   BIT("GLM_WB", PM4D_RM_GFX10_GLM_WB),      BIT("GLM_INV", PM4D_RM_GFX10_GLM_INV),
+   BIT("GLV_INV", PM4D_RM_GFX10_GLV_INV),    BIT("GL1_INV", PM4D_RM_GFX10_GL1_INV),
+   BIT("GL2_INV", PM4D_RM_GFX10_GL2_INV),    BIT("GL2_WB", PM4D_RM_GFX10_GL2_WB),
+   BIT("GCR_SEQ", PM4D_RM_GFX10_GCR_SEQ),    {"CACHE_POLICY", PM4D_RM_GFX10_CACHE_POLICY_SHIFT, 2},
 };
 static const struct pm4d_field rm_dw2[] = {
    {"DST_SEL", PM4D_RM_DST_SEL_SHIFT, 2},
@@ -134,7 +132,9 @@ static void decode_body(FILE *out, enum pm4d_gfx_level level, const struct pm4d_
       return;
    case PM4D_OP_DISPATCH_DIRECT: {
       const struct dword_desc d[] = {
-         {"DIM_X", NULL, 0}, {"DIM_Y", NULL, 0}, {"DIM_Z", NULL, 0},
+         {"DIM_X", NULL, 0},
+         {"DIM_Y", NULL, 0},
+         {"DIM_Z", NULL, 0},
          {"DISPATCH_INITIATOR", di, ndi},
       };
       print_dwords(out, p, d, N(d));
@@ -149,7 +149,10 @@ static void decode_body(FILE *out, enum pm4d_gfx_level level, const struct pm4d_
       const struct dword_desc d[] = {
          {"EVENT_CNTL", gfx9 ? rm_gfx9_dw1 : rm_gfx10_dw1, gfx9 ? N(rm_gfx9_dw1) : N(rm_gfx10_dw1)},
          {"DATA_CNTL", rm_dw2, N(rm_dw2)},
-         {"ADDR_LO", NULL, 0}, {"ADDR_HI", NULL, 0}, {"DATA_LO", NULL, 0}, {"DATA_HI", NULL, 0},
+         {"ADDR_LO", NULL, 0},
+         {"ADDR_HI", NULL, 0},
+         {"DATA_LO", NULL, 0},
+         {"DATA_HI", NULL, 0},
          {"INT_CTXID", NULL, 0},
       };
       print_dwords(out, p, d, N(d));
@@ -158,8 +161,11 @@ static void decode_body(FILE *out, enum pm4d_gfx_level level, const struct pm4d_
    case PM4D_OP_ACQUIRE_MEM: {
       const struct dword_desc d[] = {
          {"COHER_CNTL", gfx9 ? am_gfx9_cntl : NULL, gfx9 ? N(am_gfx9_cntl) : 0},
-         {"COHER_SIZE", NULL, 0}, {"COHER_SIZE_HI", NULL, 0}, {"COHER_BASE", NULL, 0},
-         {"COHER_BASE_HI", NULL, 0}, {"POLL_INTERVAL", NULL, 0},
+         {"COHER_SIZE", NULL, 0},
+         {"COHER_SIZE_HI", NULL, 0},
+         {"COHER_BASE", NULL, 0},
+         {"COHER_BASE_HI", NULL, 0},
+         {"POLL_INTERVAL", NULL, 0},
          {"GCR_CNTL", am_gfx10_gcr, N(am_gfx10_gcr)}, /* GFX10+ */
       };
       print_dwords(out, p, d, N(d));
@@ -167,15 +173,21 @@ static void decode_body(FILE *out, enum pm4d_gfx_level level, const struct pm4d_
    }
    case PM4D_OP_WAIT_REG_MEM: {
       const struct dword_desc d[] = {
-         {"WAIT_CNTL", wrm_dw1, N(wrm_dw1)}, {"POLL_ADDR_LO", NULL, 0}, {"POLL_ADDR_HI", NULL, 0},
-         {"REFERENCE", NULL, 0}, {"MASK", NULL, 0}, {"POLL_INTERVAL", NULL, 0},
+         {"WAIT_CNTL", wrm_dw1, N(wrm_dw1)},
+         {"POLL_ADDR_LO", NULL, 0},
+         {"POLL_ADDR_HI", NULL, 0},
+         {"REFERENCE", NULL, 0},
+         {"MASK", NULL, 0},
+         {"POLL_INTERVAL", NULL, 0},
       };
       print_dwords(out, p, d, N(d));
       return;
    }
    case PM4D_OP_WRITE_DATA: {
       const struct dword_desc d[] = {
-         {"WRITE_CNTL", wd_dw1, N(wd_dw1)}, {"DST_ADDR_LO", NULL, 0}, {"DST_ADDR_HI", NULL, 0},
+         {"WRITE_CNTL", wd_dw1, N(wd_dw1)},
+         {"DST_ADDR_LO", NULL, 0},
+         {"DST_ADDR_HI", NULL, 0},
       };
       print_dwords(out, p, d, N(d));
       for (uint32_t i = N(d); i < p->body_dw; i++)
@@ -184,18 +196,18 @@ static void decode_body(FILE *out, enum pm4d_gfx_level level, const struct pm4d_
    }
    case PM4D_OP_INDIRECT_BUFFER: {
       const struct dword_desc d[] = {
-         {"IB_BASE_LO", NULL, 0}, {"IB_BASE_HI", NULL, 0}, {"IB_CNTL", ib_dw3, N(ib_dw3)},
+         {"IB_BASE_LO", NULL, 0},
+         {"IB_BASE_HI", NULL, 0},
+         {"IB_CNTL", ib_dw3, N(ib_dw3)},
       };
       print_dwords(out, p, d, N(d));
       return;
    }
-   default:
-      return; /* NOP and unknown opcodes: body not shown */
+   default: return; /* NOP and unknown opcodes: body not shown */
    }
 }
 
-enum pm4d_status pm4d_decode(enum pm4d_gfx_level level, const uint32_t *dw, uint32_t ndw,
-                             FILE *out)
+enum pm4d_status pm4d_decode(enum pm4d_gfx_level level, const uint32_t *dw, uint32_t ndw, FILE *out)
 {
    struct pm4d_iter it;
    struct pm4d_packet p;

@@ -9,7 +9,7 @@
 #include "pm4d_regs.h"
 
 struct pm4d_packet {
-   uint32_t offset;      /* dword offset of the header in the stream */
+   uint32_t offset; /* dword offset of the header in the stream */
    uint32_t header;
    uint32_t type;        /* 2 or 3 */
    uint32_t opcode;      /* type 3 only */

@@ -2,8 +2,14 @@
 
 #include <stddef.h>
 
-static inline uint32_t lo32(uint64_t v) { return (uint32_t)v; }
-static inline uint32_t hi32(uint64_t v) { return (uint32_t)(v >> 32); }
+static inline uint32_t lo32(uint64_t v)
+{
+   return (uint32_t)v;
+}
+static inline uint32_t hi32(uint64_t v)
+{
+   return (uint32_t)(v >> 32);
+}
 
 void pm4d_pkt_nop_fill(uint32_t *dst, uint32_t ndw)
 {
@@ -226,45 +232,29 @@ const struct pm4d_gfx_ops *pm4d_gfx_ops_get(enum pm4d_gfx_level level)
 uint32_t pm4d_pkt_fixed_body_dw(enum pm4d_gfx_level level, uint32_t opcode)
 {
    switch (opcode) {
-   case PM4D_OP_DISPATCH_DIRECT:
-      return PM4D_DISPATCH_DIRECT_BODY_DW;
-   case PM4D_OP_EVENT_WRITE:
-      return PM4D_EVENT_WRITE_BODY_DW;
-   case PM4D_OP_RELEASE_MEM:
-      return PM4D_RELEASE_MEM_BODY_DW;
+   case PM4D_OP_DISPATCH_DIRECT: return PM4D_DISPATCH_DIRECT_BODY_DW;
+   case PM4D_OP_EVENT_WRITE: return PM4D_EVENT_WRITE_BODY_DW;
+   case PM4D_OP_RELEASE_MEM: return PM4D_RELEASE_MEM_BODY_DW;
    case PM4D_OP_ACQUIRE_MEM:
       return level == PM4D_GFX9 ? PM4D_ACQUIRE_MEM_GFX9_BODY_DW : PM4D_ACQUIRE_MEM_GFX10_BODY_DW;
-   case PM4D_OP_WAIT_REG_MEM:
-      return PM4D_WAIT_REG_MEM_BODY_DW;
-   case PM4D_OP_INDIRECT_BUFFER:
-      return PM4D_INDIRECT_BUFFER_BODY_DW;
-   default:
-      return 0;
+   case PM4D_OP_WAIT_REG_MEM: return PM4D_WAIT_REG_MEM_BODY_DW;
+   case PM4D_OP_INDIRECT_BUFFER: return PM4D_INDIRECT_BUFFER_BODY_DW;
+   default: return 0;
    }
 }
 
 const char *pm4d_pkt_opcode_name(uint32_t opcode)
 {
    switch (opcode) {
-   case PM4D_OP_NOP:
-      return "NOP";
-   case PM4D_OP_DISPATCH_DIRECT:
-      return "DISPATCH_DIRECT";
-   case PM4D_OP_WRITE_DATA:
-      return "WRITE_DATA";
-   case PM4D_OP_WAIT_REG_MEM:
-      return "WAIT_REG_MEM";
-   case PM4D_OP_INDIRECT_BUFFER:
-      return "INDIRECT_BUFFER";
-   case PM4D_OP_EVENT_WRITE:
-      return "EVENT_WRITE";
-   case PM4D_OP_RELEASE_MEM:
-      return "RELEASE_MEM";
-   case PM4D_OP_ACQUIRE_MEM:
-      return "ACQUIRE_MEM";
-   case PM4D_OP_SET_SH_REG:
-      return "SET_SH_REG";
-   default:
-      return NULL;
+   case PM4D_OP_NOP: return "NOP";
+   case PM4D_OP_DISPATCH_DIRECT: return "DISPATCH_DIRECT";
+   case PM4D_OP_WRITE_DATA: return "WRITE_DATA";
+   case PM4D_OP_WAIT_REG_MEM: return "WAIT_REG_MEM";
+   case PM4D_OP_INDIRECT_BUFFER: return "INDIRECT_BUFFER";
+   case PM4D_OP_EVENT_WRITE: return "EVENT_WRITE";
+   case PM4D_OP_RELEASE_MEM: return "RELEASE_MEM";
+   case PM4D_OP_ACQUIRE_MEM: return "ACQUIRE_MEM";
+   case PM4D_OP_SET_SH_REG: return "SET_SH_REG";
+   default: return NULL;
    }
 }

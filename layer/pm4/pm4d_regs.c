@@ -10,14 +10,14 @@
  * below are already converted; the comments give the kernel's own numbers. */
 
 /* USER_DATA_0..15 are consecutive (mmCOMPUTE_USER_DATA_0 .. _15). */
-#define USER_DATA_0_TO_15(first)                                                              \
-   [PM4D_REG_USER_DATA_0] = (first), [PM4D_REG_USER_DATA_0 + 1] = (first) + 1,                \
-   [PM4D_REG_USER_DATA_0 + 2] = (first) + 2, [PM4D_REG_USER_DATA_0 + 3] = (first) + 3,        \
-   [PM4D_REG_USER_DATA_0 + 4] = (first) + 4, [PM4D_REG_USER_DATA_0 + 5] = (first) + 5,        \
-   [PM4D_REG_USER_DATA_0 + 6] = (first) + 6, [PM4D_REG_USER_DATA_0 + 7] = (first) + 7,        \
-   [PM4D_REG_USER_DATA_0 + 8] = (first) + 8, [PM4D_REG_USER_DATA_0 + 9] = (first) + 9,        \
-   [PM4D_REG_USER_DATA_0 + 10] = (first) + 10, [PM4D_REG_USER_DATA_0 + 11] = (first) + 11,    \
-   [PM4D_REG_USER_DATA_0 + 12] = (first) + 12, [PM4D_REG_USER_DATA_0 + 13] = (first) + 13,    \
+#define USER_DATA_0_TO_15(first)                                                           \
+   [PM4D_REG_USER_DATA_0] = (first), [PM4D_REG_USER_DATA_0 + 1] = (first) + 1,             \
+   [PM4D_REG_USER_DATA_0 + 2] = (first) + 2, [PM4D_REG_USER_DATA_0 + 3] = (first) + 3,     \
+   [PM4D_REG_USER_DATA_0 + 4] = (first) + 4, [PM4D_REG_USER_DATA_0 + 5] = (first) + 5,     \
+   [PM4D_REG_USER_DATA_0 + 6] = (first) + 6, [PM4D_REG_USER_DATA_0 + 7] = (first) + 7,     \
+   [PM4D_REG_USER_DATA_0 + 8] = (first) + 8, [PM4D_REG_USER_DATA_0 + 9] = (first) + 9,     \
+   [PM4D_REG_USER_DATA_0 + 10] = (first) + 10, [PM4D_REG_USER_DATA_0 + 11] = (first) + 11, \
+   [PM4D_REG_USER_DATA_0 + 12] = (first) + 12, [PM4D_REG_USER_DATA_0 + 13] = (first) + 13, \
    [PM4D_REG_USER_DATA_0 + 14] = (first) + 14, [PM4D_REG_USER_DATA_0 + 15] = (first) + 15
 
 /* Linux drivers/gpu/drm/amd/include/asic_reg/gc/gc_9_0_offset.h (gfx900; gc_9_4_2_offset.h for
@@ -25,78 +25,82 @@
 static const struct pm4d_reg_table gfx9_table = {
    .level = PM4D_GFX9,
    .source = "linux asic_reg/gc/gc_9_0_offset.h (mm* base idx 0, seg0 0x2000)",
-   .offset = {
-      [PM4D_REG_DISPATCH_INITIATOR] = 0x200, /* mmCOMPUTE_DISPATCH_INITIATOR 0x0e00 */
-      [PM4D_REG_DIM_X] = 0x201,              /* 0x0e01 */
-      [PM4D_REG_DIM_Y] = 0x202,
-      [PM4D_REG_DIM_Z] = 0x203,
-      [PM4D_REG_START_X] = 0x204,            /* 0x0e04 */
-      [PM4D_REG_START_Y] = 0x205,
-      [PM4D_REG_START_Z] = 0x206,
-      [PM4D_REG_NUM_THREAD_X] = 0x207,       /* 0x0e07 */
-      [PM4D_REG_NUM_THREAD_Y] = 0x208,
-      [PM4D_REG_NUM_THREAD_Z] = 0x209,
-      [PM4D_REG_PGM_LO] = 0x20C,             /* 0x0e0c */
-      [PM4D_REG_PGM_HI] = 0x20D,
-      [PM4D_REG_PGM_RSRC1] = 0x212,          /* 0x0e12 */
-      [PM4D_REG_PGM_RSRC2] = 0x213,
-      [PM4D_REG_RESOURCE_LIMITS] = 0x215,    /* 0x0e15 */
-      [PM4D_REG_TMPRING_SIZE] = 0x218,       /* 0x0e18 */
-      [PM4D_REG_PGM_RSRC3] = 0x228, /* gfx90a only: gc_9_4_2_offset.h mmCOMPUTE_PGM_RSRC3 0x0e28 */
-      USER_DATA_0_TO_15(0x240),        /* 0x0e40 */
-   },
+   .offset =
+      {
+         [PM4D_REG_DISPATCH_INITIATOR] = 0x200, /* mmCOMPUTE_DISPATCH_INITIATOR 0x0e00 */
+         [PM4D_REG_DIM_X] = 0x201,              /* 0x0e01 */
+         [PM4D_REG_DIM_Y] = 0x202,
+         [PM4D_REG_DIM_Z] = 0x203,
+         [PM4D_REG_START_X] = 0x204, /* 0x0e04 */
+         [PM4D_REG_START_Y] = 0x205,
+         [PM4D_REG_START_Z] = 0x206,
+         [PM4D_REG_NUM_THREAD_X] = 0x207, /* 0x0e07 */
+         [PM4D_REG_NUM_THREAD_Y] = 0x208,
+         [PM4D_REG_NUM_THREAD_Z] = 0x209,
+         [PM4D_REG_PGM_LO] = 0x20C, /* 0x0e0c */
+         [PM4D_REG_PGM_HI] = 0x20D,
+         [PM4D_REG_PGM_RSRC1] = 0x212, /* 0x0e12 */
+         [PM4D_REG_PGM_RSRC2] = 0x213,
+         [PM4D_REG_RESOURCE_LIMITS] = 0x215, /* 0x0e15 */
+         [PM4D_REG_TMPRING_SIZE] = 0x218,    /* 0x0e18 */
+         [PM4D_REG_PGM_RSRC3] =
+            0x228,                 /* gfx90a only: gc_9_4_2_offset.h mmCOMPUTE_PGM_RSRC3 0x0e28 */
+         USER_DATA_0_TO_15(0x240), /* 0x0e40 */
+      },
 };
 
 /* Linux drivers/gpu/drm/amd/include/asic_reg/gc/gc_10_3_0_offset.h. */
 static const struct pm4d_reg_table gfx10_3_table = {
    .level = PM4D_GFX10_3,
    .source = "linux asic_reg/gc/gc_10_3_0_offset.h (mm* base idx 0, seg0 0x1260)",
-   .offset = {
-      [PM4D_REG_DISPATCH_INITIATOR] = 0x200, /* mmCOMPUTE_DISPATCH_INITIATOR 0x1ba0 */
-      [PM4D_REG_DIM_X] = 0x201,              /* 0x1ba1 */
-      [PM4D_REG_DIM_Y] = 0x202,
-      [PM4D_REG_DIM_Z] = 0x203,
-      [PM4D_REG_START_X] = 0x204,            /* 0x1ba4 */
-      [PM4D_REG_START_Y] = 0x205,
-      [PM4D_REG_START_Z] = 0x206,
-      [PM4D_REG_NUM_THREAD_X] = 0x207,       /* 0x1ba7 */
-      [PM4D_REG_NUM_THREAD_Y] = 0x208,
-      [PM4D_REG_NUM_THREAD_Z] = 0x209,
-      [PM4D_REG_PGM_LO] = 0x20C,             /* 0x1bac */
-      [PM4D_REG_PGM_HI] = 0x20D,             /* 0x1bad */
-      [PM4D_REG_PGM_RSRC1] = 0x212,          /* 0x1bb2 */
-      [PM4D_REG_PGM_RSRC2] = 0x213,          /* 0x1bb3 */
-      [PM4D_REG_RESOURCE_LIMITS] = 0x215,    /* 0x1bb5 */
-      [PM4D_REG_TMPRING_SIZE] = 0x218,       /* 0x1bb8 */
-      [PM4D_REG_PGM_RSRC3] = 0x228,          /* 0x1bc8 */
-      USER_DATA_0_TO_15(0x240),        /* 0x1be0 */
-   },
+   .offset =
+      {
+         [PM4D_REG_DISPATCH_INITIATOR] = 0x200, /* mmCOMPUTE_DISPATCH_INITIATOR 0x1ba0 */
+         [PM4D_REG_DIM_X] = 0x201,              /* 0x1ba1 */
+         [PM4D_REG_DIM_Y] = 0x202,
+         [PM4D_REG_DIM_Z] = 0x203,
+         [PM4D_REG_START_X] = 0x204, /* 0x1ba4 */
+         [PM4D_REG_START_Y] = 0x205,
+         [PM4D_REG_START_Z] = 0x206,
+         [PM4D_REG_NUM_THREAD_X] = 0x207, /* 0x1ba7 */
+         [PM4D_REG_NUM_THREAD_Y] = 0x208,
+         [PM4D_REG_NUM_THREAD_Z] = 0x209,
+         [PM4D_REG_PGM_LO] = 0x20C,          /* 0x1bac */
+         [PM4D_REG_PGM_HI] = 0x20D,          /* 0x1bad */
+         [PM4D_REG_PGM_RSRC1] = 0x212,       /* 0x1bb2 */
+         [PM4D_REG_PGM_RSRC2] = 0x213,       /* 0x1bb3 */
+         [PM4D_REG_RESOURCE_LIMITS] = 0x215, /* 0x1bb5 */
+         [PM4D_REG_TMPRING_SIZE] = 0x218,    /* 0x1bb8 */
+         [PM4D_REG_PGM_RSRC3] = 0x228,       /* 0x1bc8 */
+         USER_DATA_0_TO_15(0x240),           /* 0x1be0 */
+      },
 };
 
 /* Linux drivers/gpu/drm/amd/include/asic_reg/gc/gc_11_0_0_offset.h (reg* names). */
 static const struct pm4d_reg_table gfx11_table = {
    .level = PM4D_GFX11,
    .source = "linux asic_reg/gc/gc_11_0_0_offset.h (reg* base idx 0, seg0 0x1260)",
-   .offset = {
-      [PM4D_REG_DISPATCH_INITIATOR] = 0x200, /* regCOMPUTE_DISPATCH_INITIATOR 0x1ba0 */
-      [PM4D_REG_DIM_X] = 0x201,
-      [PM4D_REG_DIM_Y] = 0x202,
-      [PM4D_REG_DIM_Z] = 0x203,
-      [PM4D_REG_START_X] = 0x204,            /* 0x1ba4 */
-      [PM4D_REG_START_Y] = 0x205,
-      [PM4D_REG_START_Z] = 0x206,
-      [PM4D_REG_NUM_THREAD_X] = 0x207,       /* 0x1ba7 */
-      [PM4D_REG_NUM_THREAD_Y] = 0x208,
-      [PM4D_REG_NUM_THREAD_Z] = 0x209,
-      [PM4D_REG_PGM_LO] = 0x20C,             /* 0x1bac */
-      [PM4D_REG_PGM_HI] = 0x20D,
-      [PM4D_REG_PGM_RSRC1] = 0x212,          /* 0x1bb2 */
-      [PM4D_REG_PGM_RSRC2] = 0x213,
-      [PM4D_REG_RESOURCE_LIMITS] = 0x215,    /* 0x1bb5 */
-      [PM4D_REG_TMPRING_SIZE] = 0x218,       /* 0x1bb8 */
-      [PM4D_REG_PGM_RSRC3] = 0x228,          /* 0x1bc8 */
-      USER_DATA_0_TO_15(0x240),        /* 0x1be0 */
-   },
+   .offset =
+      {
+         [PM4D_REG_DISPATCH_INITIATOR] = 0x200, /* regCOMPUTE_DISPATCH_INITIATOR 0x1ba0 */
+         [PM4D_REG_DIM_X] = 0x201,
+         [PM4D_REG_DIM_Y] = 0x202,
+         [PM4D_REG_DIM_Z] = 0x203,
+         [PM4D_REG_START_X] = 0x204, /* 0x1ba4 */
+         [PM4D_REG_START_Y] = 0x205,
+         [PM4D_REG_START_Z] = 0x206,
+         [PM4D_REG_NUM_THREAD_X] = 0x207, /* 0x1ba7 */
+         [PM4D_REG_NUM_THREAD_Y] = 0x208,
+         [PM4D_REG_NUM_THREAD_Z] = 0x209,
+         [PM4D_REG_PGM_LO] = 0x20C, /* 0x1bac */
+         [PM4D_REG_PGM_HI] = 0x20D,
+         [PM4D_REG_PGM_RSRC1] = 0x212, /* 0x1bb2 */
+         [PM4D_REG_PGM_RSRC2] = 0x213,
+         [PM4D_REG_RESOURCE_LIMITS] = 0x215, /* 0x1bb5 */
+         [PM4D_REG_TMPRING_SIZE] = 0x218,    /* 0x1bb8 */
+         [PM4D_REG_PGM_RSRC3] = 0x228,       /* 0x1bc8 */
+         USER_DATA_0_TO_15(0x240),           /* 0x1be0 */
+      },
 };
 
 static const struct pm4d_reg_table *const tables[PM4D_GFX_COUNT] = {
@@ -145,29 +149,24 @@ static const char *const reg_names[PM4D_REG_COUNT] = {
 /* Field layouts from the kernel's gc_*_sh_mask.h (COMPUTE_PGM_RSRC1__*, ...). Where a later
  * level adds fields they come last, so an earlier level uses a prefix of the same array. */
 static const struct pm4d_field rsrc1[] = {
-   {"VGPRS", 0, 6},        {"SGPRS", 6, 4},      {"PRIORITY", 10, 2},   {"FLOAT_MODE", 12, 8},
-   {"PRIV", 20, 1},        {"DX10_CLAMP", 21, 1}, {"DEBUG_MODE", 22, 1}, {"IEEE_MODE", 23, 1},
-   {"BULKY", 24, 1},       {"CDBG_USER", 25, 1}, {"FP16_OVFL", 26, 1},
-   {"WGP_MODE", 29, 1},    {"MEM_ORDERED", 30, 1}, {"FWD_PROGRESS", 31, 1}, /* GFX10+ */
+   {"VGPRS", 0, 6},        {"SGPRS", 6, 4},         {"PRIORITY", 10, 2},   {"FLOAT_MODE", 12, 8},
+   {"PRIV", 20, 1},        {"DX10_CLAMP", 21, 1},   {"DEBUG_MODE", 22, 1}, {"IEEE_MODE", 23, 1},
+   {"BULKY", 24, 1},       {"CDBG_USER", 25, 1},    {"FP16_OVFL", 26, 1},  {"WGP_MODE", 29, 1},
+   {"MEM_ORDERED", 30, 1}, {"FWD_PROGRESS", 31, 1}, /* GFX10+ */
 };
 #define RSRC1_GFX9_FIELDS 11u
 static const struct pm4d_field rsrc2[] = {
-   {"SCRATCH_EN", 0, 1},
-   {"USER_SGPR", PM4D_RSRC2_USER_SGPR_SHIFT, PM4D_RSRC2_USER_SGPR_WIDTH},
-   {"TRAP_PRESENT", 6, 1},
-   {"TGID_X_EN", 7, 1},
-   {"TGID_Y_EN", 8, 1},
-   {"TGID_Z_EN", 9, 1},
-   {"TG_SIZE_EN", 10, 1},
-   {"TIDIG_COMP_CNT", 11, 2},
-   {"EXCP_EN_MSB", 13, 2},
-   {"LDS_SIZE", PM4D_RSRC2_LDS_SIZE_SHIFT, PM4D_RSRC2_LDS_SIZE_WIDTH},
+   {"SCRATCH_EN", 0, 1},   {"USER_SGPR", PM4D_RSRC2_USER_SGPR_SHIFT, PM4D_RSRC2_USER_SGPR_WIDTH},
+   {"TRAP_PRESENT", 6, 1}, {"TGID_X_EN", 7, 1},
+   {"TGID_Y_EN", 8, 1},    {"TGID_Z_EN", 9, 1},
+   {"TG_SIZE_EN", 10, 1},  {"TIDIG_COMP_CNT", 11, 2},
+   {"EXCP_EN_MSB", 13, 2}, {"LDS_SIZE", PM4D_RSRC2_LDS_SIZE_SHIFT, PM4D_RSRC2_LDS_SIZE_WIDTH},
    {"EXCP_EN", 24, 7},
 };
 static const struct pm4d_field rsrc3[] = {
    {"SHARED_VGPR_CNT", 0, 4}, /* GFX10+ */
-   {"INST_PREF_SIZE", 4, 6},  {"TRAP_ON_START", 10, 1}, {"TRAP_ON_END", 11, 1},
-   {"IMAGE_OP", 31, 1}, /* GFX11 */
+   {"INST_PREF_SIZE", 4, 6},  {"TRAP_ON_START", 10, 1},
+   {"TRAP_ON_END", 11, 1},    {"IMAGE_OP", 31, 1}, /* GFX11 */
 };
 #define RSRC3_GFX10_FIELDS 1u
 static const struct pm4d_field rsrc3_gfx90a[] = {
@@ -210,8 +209,7 @@ const struct pm4d_field *pm4d_reg_fields(enum pm4d_gfx_level level, enum pm4d_re
       if (gfx9)
          *count = RSRC1_GFX9_FIELDS;
       return rsrc1;
-   case PM4D_REG_PGM_RSRC2:
-      return FIELDS(rsrc2);
+   case PM4D_REG_PGM_RSRC2: return FIELDS(rsrc2);
    case PM4D_REG_PGM_RSRC3:
       if (gfx9)
          return FIELDS(rsrc3_gfx90a);
@@ -221,17 +219,14 @@ const struct pm4d_field *pm4d_reg_fields(enum pm4d_gfx_level level, enum pm4d_re
       return rsrc3;
    case PM4D_REG_NUM_THREAD_X:
    case PM4D_REG_NUM_THREAD_Y:
-   case PM4D_REG_NUM_THREAD_Z:
-      return FIELDS(num_thread);
-   case PM4D_REG_RESOURCE_LIMITS:
-      return FIELDS(resource_limits);
+   case PM4D_REG_NUM_THREAD_Z: return FIELDS(num_thread);
+   case PM4D_REG_RESOURCE_LIMITS: return FIELDS(resource_limits);
    case PM4D_REG_DISPATCH_INITIATOR:
       FIELDS(initiator);
       if (gfx9)
          *count = INITIATOR_GFX9_FIELDS;
       return initiator;
-   default:
-      break;
+   default: break;
    }
    *count = 0;
    return NULL;
@@ -250,7 +245,7 @@ const char *pm4d_reg_name(enum pm4d_reg reg)
 /* Offset -> register id, built once from the tables above (the validator and the sim look up
  * every register write). All COMPUTE_* registers lie in [REVERSE_FIRST, REVERSE_END). */
 #define REVERSE_FIRST 0x200u
-#define REVERSE_END 0x260u
+#define REVERSE_END   0x260u
 static uint8_t reverse[PM4D_GFX_COUNT][REVERSE_END - REVERSE_FIRST];
 static pthread_once_t reverse_once = PTHREAD_ONCE_INIT;
 

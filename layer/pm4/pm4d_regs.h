@@ -26,7 +26,7 @@ enum pm4d_reg {
    PM4D_REG_PGM_RSRC2,
    PM4D_REG_RESOURCE_LIMITS,
    PM4D_REG_TMPRING_SIZE,
-   PM4D_REG_PGM_RSRC3, /* GFX10+, and gfx90a */
+   PM4D_REG_PGM_RSRC3,   /* GFX10+, and gfx90a */
    PM4D_REG_USER_DATA_0, /* ..._15 follow: PM4D_REG_USER_DATA_0 + n */
    PM4D_REG_USER_DATA_LAST = PM4D_REG_USER_DATA_0 + 15,
    PM4D_REG_COUNT,
@@ -48,33 +48,34 @@ struct pm4d_reg_table {
 };
 
 /* Fields that the builder sets (Mesa S_* style: register, then field). */
-#define PM4D_RSRC2_SCRATCH_EN 1u /* bit 0 */
+#define PM4D_RSRC2_SCRATCH_EN      1u /* bit 0 */
 #define PM4D_RSRC2_USER_SGPR_SHIFT 1
 #define PM4D_RSRC2_USER_SGPR_WIDTH 5
 #define PM4D_RSRC2_USER_SGPR(v) \
    (((v) >> PM4D_RSRC2_USER_SGPR_SHIFT) & ((1u << PM4D_RSRC2_USER_SGPR_WIDTH) - 1u))
 #define PM4D_RSRC2_LDS_SIZE_SHIFT 15
 #define PM4D_RSRC2_LDS_SIZE_WIDTH 9
-#define PM4D_RSRC2_LDS_SIZE_MASK (((1u << PM4D_RSRC2_LDS_SIZE_WIDTH) - 1u) << PM4D_RSRC2_LDS_SIZE_SHIFT)
+#define PM4D_RSRC2_LDS_SIZE_MASK \
+   (((1u << PM4D_RSRC2_LDS_SIZE_WIDTH) - 1u) << PM4D_RSRC2_LDS_SIZE_SHIFT)
 /* LDS_SIZE granule: 128 dwords (512 bytes) on GFX7 and later (Mesa ac_gpu_info
  * lds_encode_granularity). */
 #define PM4D_LDS_GRANULE_BYTES 512u
-#define PM4D_LDS_MAX_BYTES 65536u
+#define PM4D_LDS_MAX_BYTES     65536u
 
 /* DISPATCH_INITIATOR bits the builder and validator use (gc_*_sh_mask.h
  * COMPUTE_DISPATCH_INITIATOR__*__SHIFT). */
-#define PM4D_DI_COMPUTE_SHADER_EN_SHIFT 0
+#define PM4D_DI_COMPUTE_SHADER_EN_SHIFT  0
 #define PM4D_DI_FORCE_START_AT_000_SHIFT 2
-#define PM4D_DI_CS_W32_EN_SHIFT 15 /* GFX10+ */
-#define PM4D_DI_COMPUTE_SHADER_EN (1u << PM4D_DI_COMPUTE_SHADER_EN_SHIFT)
-#define PM4D_DI_FORCE_START_AT_000 (1u << PM4D_DI_FORCE_START_AT_000_SHIFT)
-#define PM4D_DI_CS_W32_EN (1u << PM4D_DI_CS_W32_EN_SHIFT)
+#define PM4D_DI_CS_W32_EN_SHIFT          15 /* GFX10+ */
+#define PM4D_DI_COMPUTE_SHADER_EN        (1u << PM4D_DI_COMPUTE_SHADER_EN_SHIFT)
+#define PM4D_DI_FORCE_START_AT_000       (1u << PM4D_DI_FORCE_START_AT_000_SHIFT)
+#define PM4D_DI_CS_W32_EN                (1u << PM4D_DI_CS_W32_EN_SHIFT)
 
 #define PM4D_NUM_THREAD_FULL_SHIFT 0
 #define PM4D_NUM_THREAD_FULL_WIDTH 16
 
 /* PGM_LO holds address bits 39:8, PGM_HI bits 47:40. */
-#define PM4D_PGM_ALIGN 256u
+#define PM4D_PGM_ALIGN   256u
 #define PM4D_PGM_HI_MASK 0xFFu
 
 const struct pm4d_reg_table *pm4d_regs_table(enum pm4d_gfx_level level);

@@ -4,7 +4,7 @@
 
 enum pm4d_status {
    PM4D_OK = 0,
-   PM4D_ERR_INVALID, /* bad input: descriptor, grid, address, stream */
+   PM4D_ERR_INVALID,  /* bad input: descriptor, grid, address, stream */
    PM4D_ERR_NO_SPACE, /* a buffer or reservation is too small */
    PM4D_ERR_TIMEOUT,  /* a deadline passed */
    PM4D_ERR_NOMEM,

@@ -2,18 +2,18 @@
 
 /* Placeholders while building: any valid values do, the slots get overwritten. */
 #define PLACEHOLDER_KERNARG 0x1000ull
-#define PLACEHOLDER_FENCE 0x1000ull
+#define PLACEHOLDER_FENCE   0x1000ull
 
-enum pm4d_status pm4d_template_build(const struct pm4d_builder *b,
-                                     const struct pm4d_kernel_desc *k, uint64_t program_addr,
-                                     struct pm4d_template *t, const char **reason)
+enum pm4d_status pm4d_template_build(const struct pm4d_builder *b, const struct pm4d_kernel_desc *k,
+                                     uint64_t program_addr, struct pm4d_template *t,
+                                     const char **reason)
 {
    static const uint32_t one[3] = {1, 1, 1};
    struct pm4d_cs cs;
    memset(t, 0, sizeof(*t));
    pm4d_cs_init(&cs, t->dw, PM4D_DISPATCH_MAX_DW);
-   enum pm4d_status st = pm4d_builder_dispatch(b, k, program_addr, PLACEHOLDER_KERNARG, one,
-                                               false, &cs, &t->slots, reason);
+   enum pm4d_status st = pm4d_builder_dispatch(b, k, program_addr, PLACEHOLDER_KERNARG, one, false,
+                                               &cs, &t->slots, reason);
    if (st != PM4D_OK)
       return st;
    t->kernel = k;
@@ -80,8 +80,7 @@ enum pm4d_status pm4d_emit_dispatch(const struct pm4d_builder *b,
       if (st == PM4D_OK)
          cs->cdw += pm4d_template_instantiate(t, cs->buf + cs->cdw, first, kernarg_addr, grid);
    } else {
-      st = pm4d_builder_dispatch(b, k, program_addr, kernarg_addr, grid, first, cs, NULL,
-                                 reason);
+      st = pm4d_builder_dispatch(b, k, program_addr, kernarg_addr, grid, first, cs, NULL, reason);
    }
    if (counters) {
       if (st != PM4D_OK)

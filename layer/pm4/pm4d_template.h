@@ -40,9 +40,9 @@ struct pm4d_template_cache {
    struct pm4d_template entries[PM4D_TEMPLATE_CACHE_MAX];
 };
 
-enum pm4d_status pm4d_template_build(const struct pm4d_builder *b,
-                                     const struct pm4d_kernel_desc *k, uint64_t program_addr,
-                                     struct pm4d_template *t, const char **reason);
+enum pm4d_status pm4d_template_build(const struct pm4d_builder *b, const struct pm4d_kernel_desc *k,
+                                     uint64_t program_addr, struct pm4d_template *t,
+                                     const char **reason);
 enum pm4d_status pm4d_tail_template_build(const struct pm4d_builder *b,
                                           struct pm4d_tail_template *t, const char **reason);
 

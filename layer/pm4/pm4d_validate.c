@@ -42,8 +42,8 @@ static enum pm4d_status add_range(struct pm4d_vranges *rs, uint64_t base, uint64
    return PM4D_OK;
 }
 
-enum pm4d_status pm4d_validator_add_program(struct pm4d_validator *v, uint64_t entry,
-                                            uint64_t size, const struct pm4d_kernel_desc *k)
+enum pm4d_status pm4d_validator_add_program(struct pm4d_validator *v, uint64_t entry, uint64_t size,
+                                            const struct pm4d_kernel_desc *k)
 {
    return k ? add_range(&v->program, entry, size, k) : PM4D_ERR_INVALID;
 }
@@ -80,15 +80,21 @@ static bool writable(enum pm4d_reg r)
    if (r >= PM4D_REG_USER_DATA_0 && r <= PM4D_REG_USER_DATA_LAST)
       return true;
    switch (r) {
-   case PM4D_REG_START_X: case PM4D_REG_START_Y: case PM4D_REG_START_Z:
-   case PM4D_REG_NUM_THREAD_X: case PM4D_REG_NUM_THREAD_Y: case PM4D_REG_NUM_THREAD_Z:
-   case PM4D_REG_PGM_LO: case PM4D_REG_PGM_HI:
-   case PM4D_REG_PGM_RSRC1: case PM4D_REG_PGM_RSRC2:
-   case PM4D_REG_RESOURCE_LIMITS: case PM4D_REG_TMPRING_SIZE:
+   case PM4D_REG_START_X:
+   case PM4D_REG_START_Y:
+   case PM4D_REG_START_Z:
+   case PM4D_REG_NUM_THREAD_X:
+   case PM4D_REG_NUM_THREAD_Y:
+   case PM4D_REG_NUM_THREAD_Z:
+   case PM4D_REG_PGM_LO:
+   case PM4D_REG_PGM_HI:
+   case PM4D_REG_PGM_RSRC1:
+   case PM4D_REG_PGM_RSRC2:
+   case PM4D_REG_RESOURCE_LIMITS:
+   case PM4D_REG_TMPRING_SIZE:
    case PM4D_REG_PGM_RSRC3: /* GFX9: gfx90a kernels; checked against the kernel at dispatch */
       return true;
-   default:
-      return false;
+   default: return false;
    }
 }
 
@@ -96,10 +102,9 @@ static bool writable(enum pm4d_reg r)
 static uint64_t required_mask(const struct pm4d_validator *v, const struct pm4d_kernel_desc *k)
 {
    static const enum pm4d_reg always[] = {
-      PM4D_REG_START_X,     PM4D_REG_START_Y,     PM4D_REG_START_Z,
-      PM4D_REG_NUM_THREAD_X, PM4D_REG_NUM_THREAD_Y, PM4D_REG_NUM_THREAD_Z,
-      PM4D_REG_PGM_LO,      PM4D_REG_PGM_HI,      PM4D_REG_PGM_RSRC1,
-      PM4D_REG_PGM_RSRC2,   PM4D_REG_RESOURCE_LIMITS, PM4D_REG_TMPRING_SIZE,
+      PM4D_REG_START_X,      PM4D_REG_START_Y,      PM4D_REG_START_Z,         PM4D_REG_NUM_THREAD_X,
+      PM4D_REG_NUM_THREAD_Y, PM4D_REG_NUM_THREAD_Z, PM4D_REG_PGM_LO,          PM4D_REG_PGM_HI,
+      PM4D_REG_PGM_RSRC1,    PM4D_REG_PGM_RSRC2,    PM4D_REG_RESOURCE_LIMITS, PM4D_REG_TMPRING_SIZE,
    };
    uint64_t m = 0;
    for (unsigned i = 0; i < sizeof(always) / sizeof(always[0]); i++)
@@ -158,7 +163,8 @@ static enum pm4d_status check_dispatch(const struct pm4d_validator *v, const str
       unsigned r = 0;
       while (!(missing & pm4d_reg_bit((enum pm4d_reg)r)))
          r++;
-      return refuse(err, p->offset, "DISPATCH_DIRECT without %s written since the previous "
+      return refuse(err, p->offset,
+                    "DISPATCH_DIRECT without %s written since the previous "
                     "dispatch (compute state must be complete per dispatch)",
                     pm4d_reg_name((enum pm4d_reg)r));
    }
@@ -167,26 +173,35 @@ static enum pm4d_status check_dispatch(const struct pm4d_validator *v, const str
    if (val[PM4D_REG_PGM_HI] & ~PM4D_PGM_HI_MASK)
       return refuse(err, p->offset, "COMPUTE_PGM_HI has bits above address bit 47");
    if (!prog)
-      return refuse(err, p->offset, "COMPUTE_PGM 0x%" PRIx64 " is not the entry of a "
-                    "registered program", pgm);
+      return refuse(err, p->offset,
+                    "COMPUTE_PGM 0x%" PRIx64 " is not the entry of a "
+                    "registered program",
+                    pgm);
    const struct pm4d_kernel_desc *k = prog->kernel;
    if (val[PM4D_REG_PGM_RSRC1] != k->rsrc1)
-      return refuse(err, p->offset, "COMPUTE_PGM_RSRC1 0x%08" PRIx32 " disagrees with kernel "
-                    "%s (0x%08" PRIx32 ")", val[PM4D_REG_PGM_RSRC1], k->name, k->rsrc1);
+      return refuse(err, p->offset,
+                    "COMPUTE_PGM_RSRC1 0x%08" PRIx32 " disagrees with kernel "
+                    "%s (0x%08" PRIx32 ")",
+                    val[PM4D_REG_PGM_RSRC1], k->name, k->rsrc1);
    uint32_t rsrc2 = pm4d_builder_rsrc2(k);
    if (val[PM4D_REG_PGM_RSRC2] != rsrc2)
-      return refuse(err, p->offset, "COMPUTE_PGM_RSRC2 0x%08" PRIx32 " disagrees with kernel "
-                    "%s (0x%08" PRIx32 ")", val[PM4D_REG_PGM_RSRC2], k->name, rsrc2);
+      return refuse(err, p->offset,
+                    "COMPUTE_PGM_RSRC2 0x%08" PRIx32 " disagrees with kernel "
+                    "%s (0x%08" PRIx32 ")",
+                    val[PM4D_REG_PGM_RSRC2], k->name, rsrc2);
    if (rsrc3_written && val[PM4D_REG_PGM_RSRC3] != k->rsrc3)
-      return refuse(err, p->offset, "COMPUTE_PGM_RSRC3 0x%08" PRIx32 " disagrees with kernel "
-                    "%s (0x%08" PRIx32 ")", val[PM4D_REG_PGM_RSRC3], k->name, k->rsrc3);
+      return refuse(err, p->offset,
+                    "COMPUTE_PGM_RSRC3 0x%08" PRIx32 " disagrees with kernel "
+                    "%s (0x%08" PRIx32 ")",
+                    val[PM4D_REG_PGM_RSRC3], k->name, k->rsrc3);
    if (val[PM4D_REG_TMPRING_SIZE] != 0)
       return refuse(err, p->offset, "COMPUTE_TMPRING_SIZE is non-zero (no scratch is set up)");
    for (int i = 0; i < 3; i++) {
       if (val[PM4D_REG_START_X + i] != 0)
          return refuse(err, p->offset, "COMPUTE_START_%c is non-zero", 'X' + i);
       if (val[PM4D_REG_NUM_THREAD_X + i] != k->wg_size[i])
-         return refuse(err, p->offset, "workgroup size %" PRIu32 "x%" PRIu32 "x%" PRIu32
+         return refuse(err, p->offset,
+                       "workgroup size %" PRIu32 "x%" PRIu32 "x%" PRIu32
                        " disagrees with kernel %s (%" PRIu32 "x%" PRIu32 "x%" PRIu32 ")",
                        val[PM4D_REG_NUM_THREAD_X], val[PM4D_REG_NUM_THREAD_Y],
                        val[PM4D_REG_NUM_THREAD_Z], k->name, k->wg_size[0], k->wg_size[1],
@@ -195,8 +210,10 @@ static enum pm4d_status check_dispatch(const struct pm4d_validator *v, const str
    const uint32_t *user = val + PM4D_REG_USER_DATA_0;
    uint64_t kernarg = (uint64_t)user[0] | ((uint64_t)user[1] << 32);
    if (!inside(&v->kernarg, kernarg, k->kernarg_size ? k->kernarg_size : 1))
-      return refuse(err, p->offset, "kernarg 0x%" PRIx64 "+%" PRIu32 " is outside the "
-                    "registered kernarg buffers", kernarg, k->kernarg_size);
+      return refuse(err, p->offset,
+                    "kernarg 0x%" PRIx64 "+%" PRIu32 " is outside the "
+                    "registered kernarg buffers",
+                    kernarg, k->kernarg_size);
 
    uint64_t groups = 1;
    for (int i = 0; i < 3; i++) {
@@ -204,19 +221,21 @@ static enum pm4d_status check_dispatch(const struct pm4d_validator *v, const str
          return refuse(err, p->offset + 1 + (uint32_t)i, "zero grid dimension (DIM_%c)", 'X' + i);
       if ((uint64_t)p->body[i] * k->wg_size[i] > UINT32_MAX)
          return refuse(err, p->offset + 1 + (uint32_t)i,
-                       "oversized grid: DIM_%c %" PRIu32 " x workgroup %" PRIu32
-                       " exceeds 32 bits", 'X' + i, p->body[i], k->wg_size[i]);
+                       "oversized grid: DIM_%c %" PRIu32 " x workgroup %" PRIu32 " exceeds 32 bits",
+                       'X' + i, p->body[i], k->wg_size[i]);
       groups *= p->body[i];
    }
    if (groups > v->max_workgroups)
-      return refuse(err, p->offset + 1, "oversized grid: %" PRIu64 " workgroups (limit %" PRIu64
-                    ")", groups, v->max_workgroups);
+      return refuse(err, p->offset + 1,
+                    "oversized grid: %" PRIu64 " workgroups (limit %" PRIu64 ")", groups,
+                    v->max_workgroups);
    uint32_t di = p->body[3];
    uint32_t expect = pm4d_builder_initiator(&v->builder, k);
    if (di != expect)
-      return refuse(err, p->offset + 4, "DISPATCH_INITIATOR 0x%08" PRIx32 " is not 0x%08" PRIx32
-                    " (the initiator for kernel %s, wave%" PRIu32 ")", di, expect, k->name,
-                    k->wave_size);
+      return refuse(err, p->offset + 4,
+                    "DISPATCH_INITIATOR 0x%08" PRIx32 " is not 0x%08" PRIx32
+                    " (the initiator for kernel %s, wave%" PRIu32 ")",
+                    di, expect, k->name, k->wave_size);
    return PM4D_OK;
 }
 
@@ -228,16 +247,22 @@ static enum pm4d_status check_release_mem(const struct pm4d_validator *v,
    uint32_t data_sel = p->body[1] >> PM4D_RM_DATA_SEL_SHIFT;
    uint32_t dst_sel = (p->body[1] >> PM4D_RM_DST_SEL_SHIFT) & 3u;
    if (event != PM4D_EVENT_CACHE_FLUSH_AND_INV_TS)
-      return refuse(err, p->offset + 1, "RELEASE_MEM event 0x%02" PRIx32 " is not "
-                    "CACHE_FLUSH_AND_INV_TS_EVENT", event);
+      return refuse(err, p->offset + 1,
+                    "RELEASE_MEM event 0x%02" PRIx32 " is not "
+                    "CACHE_FLUSH_AND_INV_TS_EVENT",
+                    event);
    if (data_sel > PM4D_RM_DATA_SEL_64 || dst_sel != 0)
-      return refuse(err, p->offset + 2, "RELEASE_MEM DATA_SEL %" PRIu32 " / DST_SEL %" PRIu32
-                    " not allowed (memory, 32 or 64-bit value only)", data_sel, dst_sel);
+      return refuse(err, p->offset + 2,
+                    "RELEASE_MEM DATA_SEL %" PRIu32 " / DST_SEL %" PRIu32
+                    " not allowed (memory, 32 or 64-bit value only)",
+                    data_sel, dst_sel);
    uint64_t addr = addr64(p->body + 2);
    uint32_t len = data_sel == PM4D_RM_DATA_SEL_64 ? 8 : 4;
    if (data_sel != 0 && ((addr & (len - 1)) != 0 || !inside(&v->fence, addr, len)))
-      return refuse(err, p->offset + 3, "fence address 0x%" PRIx64 " is misaligned or outside "
-                    "the registered fence buffers", addr);
+      return refuse(err, p->offset + 3,
+                    "fence address 0x%" PRIx64 " is misaligned or outside "
+                    "the registered fence buffers",
+                    addr);
    return PM4D_OK;
 }
 
@@ -256,8 +281,7 @@ static enum pm4d_status check_packet(const struct pm4d_validator *v, const struc
    case PM4D_OP_EVENT_WRITE:
    case PM4D_OP_ACQUIRE_MEM:
    case PM4D_OP_RELEASE_MEM:
-   case PM4D_OP_WAIT_REG_MEM:
-      break;
+   case PM4D_OP_WAIT_REG_MEM: break;
    default: {
       const char *name = pm4d_pkt_opcode_name(p->opcode);
       return refuse(err, p->offset, "opcode 0x%02" PRIx32 " (%s) is not on the allow-list",
@@ -265,17 +289,19 @@ static enum pm4d_status check_packet(const struct pm4d_validator *v, const struc
    }
    }
    if (fixed && p->body_dw != fixed)
-      return refuse(err, p->offset, "%s with %" PRIu32 " body dwords; this GFX level's packet "
-                    "has %" PRIu32, pm4d_pkt_opcode_name(p->opcode), p->body_dw, fixed);
+      return refuse(err, p->offset,
+                    "%s with %" PRIu32 " body dwords; this GFX level's packet "
+                    "has %" PRIu32,
+                    pm4d_pkt_opcode_name(p->opcode), p->body_dw, fixed);
    switch (p->opcode) {
-   case PM4D_OP_SET_SH_REG:
-      return check_set_sh_reg(v, p, s, err);
+   case PM4D_OP_SET_SH_REG: return check_set_sh_reg(v, p, s, err);
    case PM4D_OP_DISPATCH_DIRECT:
       if (!s->acquired)
-         return refuse(err, p->offset, s->dispatched
-                       ? "dispatch without a barrier (CS_PARTIAL_FLUSH, then ACQUIRE_MEM) "
-                         "after the previous one"
-                       : "dispatch before any ACQUIRE_MEM (the batch head)");
+         return refuse(err, p->offset,
+                       s->dispatched
+                          ? "dispatch without a barrier (CS_PARTIAL_FLUSH, then ACQUIRE_MEM) "
+                            "after the previous one"
+                          : "dispatch before any ACQUIRE_MEM (the batch head)");
       s->dispatched = true;
       s->flushed = s->acquired = false;
       return check_dispatch(v, p, s, err);
@@ -290,16 +316,17 @@ static enum pm4d_status check_packet(const struct pm4d_validator *v, const struc
       /* invalidating before the earlier dispatch has drained would not make its writes visible */
       s->acquired = s->acquired || !s->dispatched || s->flushed;
       return PM4D_OK;
-   case PM4D_OP_RELEASE_MEM:
-      return check_release_mem(v, p, err);
+   case PM4D_OP_RELEASE_MEM: return check_release_mem(v, p, err);
    case PM4D_OP_WRITE_DATA: {
       uint32_t dst = (p->body[0] >> PM4D_WD_DST_SEL_SHIFT) & PM4D_WD_DST_SEL_MASK;
       if (p->body_dw < 4 || dst != PM4D_WD_DST_SEL_MEMORY)
          return refuse(err, p->offset, "WRITE_DATA must write at least one dword to memory");
       uint64_t addr = addr64(p->body + 1);
       if ((addr & 3u) || !inside(&v->fence, addr, 4ull * (p->body_dw - 3)))
-         return refuse(err, p->offset + 2, "WRITE_DATA address 0x%" PRIx64 " is outside the "
-                       "registered fence buffers", addr);
+         return refuse(err, p->offset + 2,
+                       "WRITE_DATA address 0x%" PRIx64 " is outside the "
+                       "registered fence buffers",
+                       addr);
       return PM4D_OK;
    }
    case PM4D_OP_WAIT_REG_MEM: {
@@ -307,12 +334,13 @@ static enum pm4d_status check_packet(const struct pm4d_validator *v, const struc
       if (!((p->body[0] >> PM4D_WRM_MEM_SPACE_SHIFT) & 1u))
          return refuse(err, p->offset + 1, "WAIT_REG_MEM on a register (memory polls only)");
       if ((addr & 3u) || !inside(&v->fence, addr, 4))
-         return refuse(err, p->offset + 2, "WAIT_REG_MEM address 0x%" PRIx64 " is outside the "
-                       "registered fence buffers", addr);
+         return refuse(err, p->offset + 2,
+                       "WAIT_REG_MEM address 0x%" PRIx64 " is outside the "
+                       "registered fence buffers",
+                       addr);
       return PM4D_OK;
    }
-   default:
-      return PM4D_OK; /* NOP: size checked above */
+   default: return PM4D_OK; /* NOP: size checked above */
    }
 }
 

@@ -15,7 +15,7 @@
 #include "pm4d_kernel_desc.h"
 #include "pm4d_status.h"
 
-#define PM4D_VALIDATOR_MAX_RANGES 32u
+#define PM4D_VALIDATOR_MAX_RANGES             32u
 #define PM4D_VALIDATOR_DEFAULT_MAX_WORKGROUPS (1ull << 24)
 
 struct pm4d_vrange {
@@ -41,10 +41,9 @@ struct pm4d_validate_error {
 
 enum pm4d_status pm4d_validator_init(struct pm4d_validator *v, enum pm4d_gfx_level level);
 /* A kernel whose first instruction is at `entry`; its code occupies [entry, entry + size). */
-enum pm4d_status pm4d_validator_add_program(struct pm4d_validator *v, uint64_t entry,
-                                            uint64_t size, const struct pm4d_kernel_desc *k);
-enum pm4d_status pm4d_validator_add_kernarg(struct pm4d_validator *v, uint64_t base,
-                                            uint64_t size);
+enum pm4d_status pm4d_validator_add_program(struct pm4d_validator *v, uint64_t entry, uint64_t size,
+                                            const struct pm4d_kernel_desc *k);
+enum pm4d_status pm4d_validator_add_kernarg(struct pm4d_validator *v, uint64_t base, uint64_t size);
 enum pm4d_status pm4d_validator_add_fence(struct pm4d_validator *v, uint64_t base, uint64_t size);
 
 /* PM4D_OK when the stream is acceptable; otherwise PM4D_ERR_INVALID and *err filled. */

@@ -24,15 +24,15 @@
 #include <stdint.h>
 
 #define PM4D_RING_DEFAULT_BYTES (64u * 1024u)
-#define PM4D_RING_MIN_BYTES 64u
-#define PM4D_RING_MAX_BYTES (1u << 30)
+#define PM4D_RING_MIN_BYTES     64u
+#define PM4D_RING_MAX_BYTES     (1u << 30)
 
 enum pm4d_ring_status {
    PM4D_RING_OK = 0,
-   PM4D_RING_INVALID,  /* bad size or argument */
-   PM4D_RING_TOO_BIG,  /* a reservation larger than half the ring */
-   PM4D_RING_TIMEOUT,  /* deadline passed: ring still full, or no new work */
-   PM4D_RING_WOKEN,    /* wait_work ended by pm4d_ring_wake */
+   PM4D_RING_INVALID, /* bad size or argument */
+   PM4D_RING_TOO_BIG, /* a reservation larger than half the ring */
+   PM4D_RING_TIMEOUT, /* deadline passed: ring still full, or no new work */
+   PM4D_RING_WOKEN,   /* wait_work ended by pm4d_ring_wake */
    PM4D_RING_NOMEM,
 };
 

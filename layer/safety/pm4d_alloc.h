@@ -8,12 +8,12 @@
 #include <stddef.h>
 
 #define PM4D_ALLOC_STR_(x) #x
-#define PM4D_ALLOC_STR(x) PM4D_ALLOC_STR_(x)
-#define PM4D_ALLOC_SITE __FILE_NAME__ ":" PM4D_ALLOC_STR(__LINE__)
+#define PM4D_ALLOC_STR(x)  PM4D_ALLOC_STR_(x)
+#define PM4D_ALLOC_SITE    __FILE_NAME__ ":" PM4D_ALLOC_STR(__LINE__)
 
-#define pm4d_malloc(size) pm4d_malloc_at((size), PM4D_ALLOC_SITE)
-#define pm4d_calloc(n, size) pm4d_calloc_at((n), (size), PM4D_ALLOC_SITE)
-#define pm4d_realloc(p, size) pm4d_realloc_at((p), (size), PM4D_ALLOC_SITE)
+#define pm4d_malloc(size)               pm4d_malloc_at((size), PM4D_ALLOC_SITE)
+#define pm4d_calloc(n, size)            pm4d_calloc_at((n), (size), PM4D_ALLOC_SITE)
+#define pm4d_realloc(p, size)           pm4d_realloc_at((p), (size), PM4D_ALLOC_SITE)
 #define pm4d_aligned_alloc(align, size) pm4d_aligned_alloc_at((align), (size), PM4D_ALLOC_SITE)
 
 void *pm4d_malloc_at(size_t size, const char *site);

@@ -13,20 +13,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define PM4D_AUTODISABLE_WINDOW_MAX 4096u
-#define PM4D_AUTODISABLE_DEFAULT_WINDOW 100u
+#define PM4D_AUTODISABLE_WINDOW_MAX        4096u
+#define PM4D_AUTODISABLE_DEFAULT_WINDOW    100u
 #define PM4D_AUTODISABLE_DEFAULT_THRESHOLD 95.0
 
 struct pm4d_autodisable {
-  uint32_t window;  /* outcomes looked at; 0: never trips */
-  uint32_t allowed; /* failures a window may hold */
-  double threshold; /* percent */
-  pthread_mutex_t mu;
-  uint8_t ring[PM4D_AUTODISABLE_WINDOW_MAX]; /* 1 = failure, the last `window` outcomes */
-  uint32_t pos, filled, failures_in_window;
-  uint64_t successes, failures;
-  atomic_bool tripped; /* read for free by the submission path */
-  char why[256];       /* what happened, once tripped */
+   uint32_t window;  /* outcomes looked at; 0: never trips */
+   uint32_t allowed; /* failures a window may hold */
+   double threshold; /* percent */
+   pthread_mutex_t mu;
+   uint8_t ring[PM4D_AUTODISABLE_WINDOW_MAX]; /* 1 = failure, the last `window` outcomes */
+   uint32_t pos, filled, failures_in_window;
+   uint64_t successes, failures;
+   atomic_bool tripped; /* read for free by the submission path */
+   char why[256];       /* what happened, once tripped */
 };
 
 /* window is clamped to PM4D_AUTODISABLE_WINDOW_MAX; threshold in percent (0..100). */
@@ -35,7 +35,7 @@ void pm4d_autodisable_init(struct pm4d_autodisable *a, uint32_t window, double t
 bool pm4d_autodisable_record(struct pm4d_autodisable *a, bool success);
 static inline bool pm4d_autodisable_tripped(struct pm4d_autodisable *a)
 {
-  return atomic_load_explicit(&a->tripped, memory_order_relaxed);
+   return atomic_load_explicit(&a->tripped, memory_order_relaxed);
 }
 
 /* The process's instance, configured from PM4DIRECT_AUTODISABLE_WINDOW / _THRESHOLD. Its
@@ -49,7 +49,7 @@ extern atomic_bool pm4d_autodisable_off;
 /* Whether the process's direct path is off (auto-disabled): one relaxed load. */
 static inline bool pm4d_autodisable_active(void)
 {
-  return atomic_load_explicit(&pm4d_autodisable_off, memory_order_relaxed);
+   return atomic_load_explicit(&pm4d_autodisable_off, memory_order_relaxed);
 }
 
 #endif

@@ -8,24 +8,24 @@
 #include "pm4d_log.h"
 
 enum pm4d_backend_choice {
-  PM4D_BACKEND_AUTO,
-  PM4D_BACKEND_AMDGPU,
-  PM4D_BACKEND_SIM,
-  PM4D_BACKEND_NONE,
+   PM4D_BACKEND_AUTO,
+   PM4D_BACKEND_AMDGPU,
+   PM4D_BACKEND_SIM,
+   PM4D_BACKEND_NONE,
 };
 
 #define PM4D_CONFIG_PATH_MAX 512
 
 struct pm4d_config {
-  bool disable;                  /* PM4DIRECT_DISABLE=1: forward everything, track nothing */
-  enum pm4d_backend_choice backend; /* PM4DIRECT_BACKEND */
-  bool debug;                    /* PM4DIRECT_DEBUG=1 */
-  enum pm4d_log_level log_level; /* PM4DIRECT_LOG */
-  char stats_path[PM4D_CONFIG_PATH_MAX]; /* PM4DIRECT_STATS, "" when unset */
-  char kill_file[PM4D_CONFIG_PATH_MAX];  /* PM4DIRECT_KILL_FILE, "" when unset */
-  char diag_dir[PM4D_CONFIG_PATH_MAX];   /* PM4DIRECT_DIAG_DIR, "" when unset */
-  uint32_t autodisable_window;   /* PM4DIRECT_AUTODISABLE_WINDOW (batches; 0: never) */
-  double autodisable_threshold;  /* PM4DIRECT_AUTODISABLE_THRESHOLD (percent success) */
+   bool disable;                     /* PM4DIRECT_DISABLE=1: forward everything, track nothing */
+   enum pm4d_backend_choice backend; /* PM4DIRECT_BACKEND */
+   bool debug;                       /* PM4DIRECT_DEBUG=1 */
+   enum pm4d_log_level log_level;    /* PM4DIRECT_LOG */
+   char stats_path[PM4D_CONFIG_PATH_MAX]; /* PM4DIRECT_STATS, "" when unset */
+   char kill_file[PM4D_CONFIG_PATH_MAX];  /* PM4DIRECT_KILL_FILE, "" when unset */
+   char diag_dir[PM4D_CONFIG_PATH_MAX];   /* PM4DIRECT_DIAG_DIR, "" when unset */
+   uint32_t autodisable_window;           /* PM4DIRECT_AUTODISABLE_WINDOW (batches; 0: never) */
+   double autodisable_threshold;          /* PM4DIRECT_AUTODISABLE_THRESHOLD (percent success) */
 };
 
 typedef const char *(*pm4d_config_getenv_fn)(const char *name);

@@ -13,18 +13,18 @@
 #define PM4D_KILLFILE_INTERVAL_NS (50ull * 1000 * 1000)
 
 struct pm4d_killfile {
-  const char *path;              /* NULL or "": never killed */
-  uint64_t interval_ns;
-  _Atomic uint64_t next_check_ns; /* monotonic time of the next stat() */
-  _Atomic bool killed;
-  atomic_bool watched;           /* a watcher thread keeps `killed` */
-  /* The watcher: reference-counted, stopped by the last pm4d_killfile_watch_stop. */
-  pthread_mutex_t mu;
-  pthread_cond_t cv;
-  unsigned users;
-  bool stop, stopping; /* stopping: the last user is joining the thread */
-  pthread_t thread;
-  uint64_t changes;              /* appearances and removals the watcher saw */
+   const char *path; /* NULL or "": never killed */
+   uint64_t interval_ns;
+   _Atomic uint64_t next_check_ns; /* monotonic time of the next stat() */
+   _Atomic bool killed;
+   atomic_bool watched; /* a watcher thread keeps `killed` */
+   /* The watcher: reference-counted, stopped by the last pm4d_killfile_watch_stop. */
+   pthread_mutex_t mu;
+   pthread_cond_t cv;
+   unsigned users;
+   bool stop, stopping; /* stopping: the last user is joining the thread */
+   pthread_t thread;
+   uint64_t changes; /* appearances and removals the watcher saw */
 };
 
 void pm4d_killfile_init(struct pm4d_killfile *kf, const char *path, uint64_t interval_ns);
@@ -42,7 +42,7 @@ void pm4d_killfile_watch_stop(struct pm4d_killfile *kf);
 /* The flag, free when watched: one relaxed load. */
 static inline bool pm4d_killfile_killed(struct pm4d_killfile *kf)
 {
-  return atomic_load_explicit(&kf->killed, memory_order_relaxed);
+   return atomic_load_explicit(&kf->killed, memory_order_relaxed);
 }
 
 /* The process kill file (PM4DIRECT_KILL_FILE), checked against the monotonic clock unless its

@@ -8,9 +8,9 @@
 
 /* Gauges the layer reports beside the counters (live state, mode). */
 struct pm4d_stats_gauges {
-  bool disabled;
-  unsigned live_instances;
-  unsigned live_devices;
+   bool disabled;
+   unsigned live_instances;
+   unsigned live_devices;
 };
 
 /* Writes {"disabled":..,"live_instances":..,"live_devices":..,"counters":{name:value,..}}. */

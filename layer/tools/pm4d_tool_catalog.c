@@ -12,8 +12,8 @@ enum pm4d_status pm4d_tool_catalog_load(struct pm4d_tool_catalog *c, char *reaso
    for (size_t i = 0; i < n && i < PM4D_TOOL_MAX_OBJECTS; i++) {
       struct pm4d_tool_object *o = &c->objects[c->count];
       char why[256];
-      enum pm4d_codeobj_status st = pm4d_codeobj_load(co[i].elf, co[i].size, &o->info, why,
-                                                      sizeof(why));
+      enum pm4d_codeobj_status st =
+         pm4d_codeobj_load(co[i].elf, co[i].size, &o->info, why, sizeof(why));
       if (st != PM4D_CODEOBJ_OK) {
          snprintf(reason, reason_size, "embedded code object for %s: %s: %s", co[i].target,
                   pm4d_codeobj_status_name(st), why);
@@ -57,8 +57,8 @@ const struct pm4d_kernel_desc *pm4d_tool_catalog_find(const struct pm4d_tool_cat
 enum pm4d_status pm4d_tool_catalog_register(const struct pm4d_tool_catalog *c,
                                             struct pm4d_validator *v, enum pm4d_gfx_level level)
 {
-   enum pm4d_status st = pm4d_validator_add_kernarg(v, PM4D_TOOL_KERNARG_BASE,
-                                                    PM4D_TOOL_KERNARG_SIZE);
+   enum pm4d_status st =
+      pm4d_validator_add_kernarg(v, PM4D_TOOL_KERNARG_BASE, PM4D_TOOL_KERNARG_SIZE);
    if (st == PM4D_OK)
       st = pm4d_validator_add_fence(v, PM4D_TOOL_FENCE_BASE, PM4D_TOOL_FENCE_SIZE);
    for (uint32_t i = 0; i < c->count && st == PM4D_OK; i++) {

@@ -40,8 +40,13 @@ static bool parse_string(struct parser *ps, char **out)
       }
       s++;
       switch (*s) {
-      case '"': case '\\': case '/': *w++ = *s++; break;
-      case 'n': *w++ = '\n'; s++; break;
+      case '"':
+      case '\\':
+      case '/': *w++ = *s++; break;
+      case 'n':
+         *w++ = '\n';
+         s++;
+         break;
       case 'u':
          for (int i = 1; i <= 4; i++)
             if (!s[i]) {
@@ -135,8 +140,13 @@ static bool parse_value(struct parser *ps, struct pm4d_json *v, int depth)
       v->type = PM4D_JSON_STRING;
       return parse_string(ps, &v->string);
    }
-   static const struct { const char *word; enum pm4d_json_type type; bool value; } words[] = {
-      {"true", PM4D_JSON_BOOL, true}, {"false", PM4D_JSON_BOOL, false}, {"null", PM4D_JSON_NULL, false}};
+   static const struct {
+      const char *word;
+      enum pm4d_json_type type;
+      bool value;
+   } words[] = {{"true", PM4D_JSON_BOOL, true},
+                {"false", PM4D_JSON_BOOL, false},
+                {"null", PM4D_JSON_NULL, false}};
    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
       size_t n = strlen(words[i].word);
       if (!strncmp(ps->p, words[i].word, n)) {

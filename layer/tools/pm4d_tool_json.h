@@ -7,8 +7,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum pm4d_json_type { PM4D_JSON_NULL, PM4D_JSON_BOOL, PM4D_JSON_NUMBER, PM4D_JSON_STRING,
-                      PM4D_JSON_ARRAY, PM4D_JSON_OBJECT };
+enum pm4d_json_type {
+   PM4D_JSON_NULL,
+   PM4D_JSON_BOOL,
+   PM4D_JSON_NUMBER,
+   PM4D_JSON_STRING,
+   PM4D_JSON_ARRAY,
+   PM4D_JSON_OBJECT
+};
 
 struct pm4d_json {
    enum pm4d_json_type type;

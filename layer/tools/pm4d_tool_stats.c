@@ -7,11 +7,13 @@
 
 #include "pm4d_tool_json.h"
 
-#define EXIT_USAGE 2
+#define EXIT_USAGE     2
 #define MAX_FILE_BYTES (16u << 20)
 
 /* Counter groups, first match by name prefix; the last catches the rest. */
-static const struct { const char *prefix, *title; } groups[] = {
+static const struct {
+   const char *prefix, *title;
+} groups[] = {
    {"vk", "Vulkan entry points"},
    {"passthrough_", "passed through to the driver (by reason)"},
    {"fallback_", "fallen back to the driver (by reason)"},
@@ -90,7 +92,8 @@ static void print_policies(const struct pm4d_json *root)
    if (ad) {
       const struct pm4d_json *why = pm4d_json_get(ad, "reason");
       printf("auto-disable: %s (window %.0f batches, threshold %.2f %%; %.0f batches ok, %.0f "
-             "failed)\n", flag(pm4d_json_get(ad, "tripped")) ? "TRIPPED" : "not tripped",
+             "failed)\n",
+             flag(pm4d_json_get(ad, "tripped")) ? "TRIPPED" : "not tripped",
              pm4d_json_number(pm4d_json_get(ad, "window"), 0),
              pm4d_json_number(pm4d_json_get(ad, "threshold"), 0),
              pm4d_json_number(pm4d_json_get(ad, "successes"), 0),

@@ -23,18 +23,17 @@
 #include "pm4d_tool_stats.h"
 
 #define EXIT_INVALID 1
-#define EXIT_USAGE 2
-#define MAX_FILE_DW (1u << 20)
+#define EXIT_USAGE   2
+#define MAX_FILE_DW  (1u << 20)
 
 static int usage(void)
 {
-   fprintf(stderr,
-           "usage: pm4direct emit --list\n"
-           "       pm4direct emit --gfx GFX --kernel NAME --grid X,Y,Z [--kernarg ADDR]"
-           " [--fence ADDR] [--value V]\n"
-           "       pm4direct decode [--gfx GFX] FILE\n"
-           "       pm4direct validate [--gfx GFX] FILE\n"
-           "       pm4direct stats FILE\n");
+   fprintf(stderr, "usage: pm4direct emit --list\n"
+                   "       pm4direct emit --gfx GFX --kernel NAME --grid X,Y,Z [--kernarg ADDR]"
+                   " [--fence ADDR] [--value V]\n"
+                   "       pm4direct decode [--gfx GFX] FILE\n"
+                   "       pm4direct validate [--gfx GFX] FILE\n"
+                   "       pm4direct stats FILE\n");
    return EXIT_USAGE;
 }
 
@@ -70,7 +69,8 @@ static uint32_t *read_hex_file(const char *path, uint32_t *ndw)
    uint32_t *dw = malloc(cap * sizeof(*dw));
    char word[64];
    if (!f || !dw) {
-      fprintf(stderr, "pm4direct: cannot read %s: %s\n", path, f ? "out of memory" : strerror(errno));
+      fprintf(stderr, "pm4direct: cannot read %s: %s\n", path,
+              f ? "out of memory" : strerror(errno));
       goto fail;
    }
    while (fscanf(f, "%63s", word) == 1) {
@@ -84,7 +84,8 @@ static uint32_t *read_hex_file(const char *path, uint32_t *ndw)
       errno = 0;
       unsigned long long v = strtoull(word, &end, 16);
       if (errno || *end || v > UINT32_MAX) {
-         fprintf(stderr, "pm4direct: %s: dword %u: '%s' is not a 32-bit hex value\n", path, n, word);
+         fprintf(stderr, "pm4direct: %s: dword %u: '%s' is not a 32-bit hex value\n", path, n,
+                 word);
          goto fail;
       }
       if (n == cap) {

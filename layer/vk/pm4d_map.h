@@ -7,15 +7,15 @@
 #include <stdint.h>
 
 struct pm4d_map_slot {
-  uint64_t key; /* 0: empty, PM4D_MAP_TOMBSTONE: removed */
-  void *value;
+   uint64_t key; /* 0: empty, PM4D_MAP_TOMBSTONE: removed */
+   void *value;
 };
 
 struct pm4d_map {
-  struct pm4d_map_slot *slots;
-  uint32_t capacity; /* power of two, or 0 before the first insert */
-  uint32_t count;
-  uint32_t used; /* count plus tombstones */
+   struct pm4d_map_slot *slots;
+   uint32_t capacity; /* power of two, or 0 before the first insert */
+   uint32_t count;
+   uint32_t used; /* count plus tombstones */
 };
 
 void pm4d_map_init(struct pm4d_map *m);

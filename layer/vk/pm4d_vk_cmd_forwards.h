@@ -2,138 +2,296 @@
 #ifndef PM4D_VK_CMD_FORWARDS_H
 #define PM4D_VK_CMD_FORWARDS_H
 
-#define PM4D_VK_CMD_FORWARDS(X) \
-  X(CmdSetViewport, (VkCommandBuffer commandBuffer, uint32_t firstViewport, uint32_t viewportCount, const VkViewport* pViewports), (commandBuffer, firstViewport, viewportCount, pViewports)) \
-  X(CmdSetScissor, (VkCommandBuffer commandBuffer, uint32_t firstScissor, uint32_t scissorCount, const VkRect2D* pScissors), (commandBuffer, firstScissor, scissorCount, pScissors)) \
-  X(CmdSetLineWidth, (VkCommandBuffer commandBuffer, float lineWidth), (commandBuffer, lineWidth)) \
-  X(CmdSetDepthBias, (VkCommandBuffer commandBuffer, float depthBiasConstantFactor, float depthBiasClamp, float depthBiasSlopeFactor), (commandBuffer, depthBiasConstantFactor, depthBiasClamp, depthBiasSlopeFactor)) \
-  X(CmdSetBlendConstants, (VkCommandBuffer commandBuffer, const float blendConstants[4]), (commandBuffer, blendConstants)) \
-  X(CmdSetDepthBounds, (VkCommandBuffer commandBuffer, float minDepthBounds, float maxDepthBounds), (commandBuffer, minDepthBounds, maxDepthBounds)) \
-  X(CmdSetStencilCompareMask, (VkCommandBuffer commandBuffer, VkStencilFaceFlags faceMask, uint32_t compareMask), (commandBuffer, faceMask, compareMask)) \
-  X(CmdSetStencilWriteMask, (VkCommandBuffer commandBuffer, VkStencilFaceFlags faceMask, uint32_t writeMask), (commandBuffer, faceMask, writeMask)) \
-  X(CmdSetStencilReference, (VkCommandBuffer commandBuffer, VkStencilFaceFlags faceMask, uint32_t reference), (commandBuffer, faceMask, reference)) \
-  X(CmdBindIndexBuffer, (VkCommandBuffer commandBuffer, VkBuffer buffer, VkDeviceSize offset, VkIndexType indexType), (commandBuffer, buffer, offset, indexType)) \
-  X(CmdBindVertexBuffers, (VkCommandBuffer commandBuffer, uint32_t firstBinding, uint32_t bindingCount, const VkBuffer* pBuffers, const VkDeviceSize* pOffsets), (commandBuffer, firstBinding, bindingCount, pBuffers, pOffsets)) \
-  X(CmdDraw, (VkCommandBuffer commandBuffer, uint32_t vertexCount, uint32_t instanceCount, uint32_t firstVertex, uint32_t firstInstance), (commandBuffer, vertexCount, instanceCount, firstVertex, firstInstance)) \
-  X(CmdDrawIndexed, (VkCommandBuffer commandBuffer, uint32_t indexCount, uint32_t instanceCount, uint32_t firstIndex, int32_t vertexOffset, uint32_t firstInstance), (commandBuffer, indexCount, instanceCount, firstIndex, vertexOffset, firstInstance)) \
-  X(CmdDrawIndirect, (VkCommandBuffer commandBuffer, VkBuffer buffer, VkDeviceSize offset, uint32_t drawCount, uint32_t stride), (commandBuffer, buffer, offset, drawCount, stride)) \
-  X(CmdDrawIndexedIndirect, (VkCommandBuffer commandBuffer, VkBuffer buffer, VkDeviceSize offset, uint32_t drawCount, uint32_t stride), (commandBuffer, buffer, offset, drawCount, stride)) \
-  X(CmdCopyBuffer, (VkCommandBuffer commandBuffer, VkBuffer srcBuffer, VkBuffer dstBuffer, uint32_t regionCount, const VkBufferCopy* pRegions), (commandBuffer, srcBuffer, dstBuffer, regionCount, pRegions)) \
-  X(CmdCopyImage, (VkCommandBuffer commandBuffer, VkImage srcImage, VkImageLayout srcImageLayout, VkImage dstImage, VkImageLayout dstImageLayout, uint32_t regionCount, const VkImageCopy* pRegions), (commandBuffer, srcImage, srcImageLayout, dstImage, dstImageLayout, regionCount, pRegions)) \
-  X(CmdBlitImage, (VkCommandBuffer commandBuffer, VkImage srcImage, VkImageLayout srcImageLayout, VkImage dstImage, VkImageLayout dstImageLayout, uint32_t regionCount, const VkImageBlit* pRegions, VkFilter filter), (commandBuffer, srcImage, srcImageLayout, dstImage, dstImageLayout, regionCount, pRegions, filter)) \
-  X(CmdCopyBufferToImage, (VkCommandBuffer commandBuffer, VkBuffer srcBuffer, VkImage dstImage, VkImageLayout dstImageLayout, uint32_t regionCount, const VkBufferImageCopy* pRegions), (commandBuffer, srcBuffer, dstImage, dstImageLayout, regionCount, pRegions)) \
-  X(CmdCopyImageToBuffer, (VkCommandBuffer commandBuffer, VkImage srcImage, VkImageLayout srcImageLayout, VkBuffer dstBuffer, uint32_t regionCount, const VkBufferImageCopy* pRegions), (commandBuffer, srcImage, srcImageLayout, dstBuffer, regionCount, pRegions)) \
-  X(CmdUpdateBuffer, (VkCommandBuffer commandBuffer, VkBuffer dstBuffer, VkDeviceSize dstOffset, VkDeviceSize dataSize, const void* pData), (commandBuffer, dstBuffer, dstOffset, dataSize, pData)) \
-  X(CmdFillBuffer, (VkCommandBuffer commandBuffer, VkBuffer dstBuffer, VkDeviceSize dstOffset, VkDeviceSize size, uint32_t data), (commandBuffer, dstBuffer, dstOffset, size, data)) \
-  X(CmdClearColorImage, (VkCommandBuffer commandBuffer, VkImage image, VkImageLayout imageLayout, const VkClearColorValue* pColor, uint32_t rangeCount, const VkImageSubresourceRange* pRanges), (commandBuffer, image, imageLayout, pColor, rangeCount, pRanges)) \
-  X(CmdClearDepthStencilImage, (VkCommandBuffer commandBuffer, VkImage image, VkImageLayout imageLayout, const VkClearDepthStencilValue* pDepthStencil, uint32_t rangeCount, const VkImageSubresourceRange* pRanges), (commandBuffer, image, imageLayout, pDepthStencil, rangeCount, pRanges)) \
-  X(CmdClearAttachments, (VkCommandBuffer commandBuffer, uint32_t attachmentCount, const VkClearAttachment* pAttachments, uint32_t rectCount, const VkClearRect* pRects), (commandBuffer, attachmentCount, pAttachments, rectCount, pRects)) \
-  X(CmdResolveImage, (VkCommandBuffer commandBuffer, VkImage srcImage, VkImageLayout srcImageLayout, VkImage dstImage, VkImageLayout dstImageLayout, uint32_t regionCount, const VkImageResolve* pRegions), (commandBuffer, srcImage, srcImageLayout, dstImage, dstImageLayout, regionCount, pRegions)) \
-  X(CmdSetEvent, (VkCommandBuffer commandBuffer, VkEvent event, VkPipelineStageFlags stageMask), (commandBuffer, event, stageMask)) \
-  X(CmdResetEvent, (VkCommandBuffer commandBuffer, VkEvent event, VkPipelineStageFlags stageMask), (commandBuffer, event, stageMask)) \
-  X(CmdWaitEvents, (VkCommandBuffer commandBuffer, uint32_t eventCount, const VkEvent* pEvents, VkPipelineStageFlags srcStageMask, VkPipelineStageFlags dstStageMask, uint32_t memoryBarrierCount, const VkMemoryBarrier* pMemoryBarriers, uint32_t bufferMemoryBarrierCount, const VkBufferMemoryBarrier* pBufferMemoryBarriers, uint32_t imageMemoryBarrierCount, const VkImageMemoryBarrier* pImageMemoryBarriers), (commandBuffer, eventCount, pEvents, srcStageMask, dstStageMask, memoryBarrierCount, pMemoryBarriers, bufferMemoryBarrierCount, pBufferMemoryBarriers, imageMemoryBarrierCount, pImageMemoryBarriers)) \
-  X(CmdBeginQuery, (VkCommandBuffer commandBuffer, VkQueryPool queryPool, uint32_t query, VkQueryControlFlags flags), (commandBuffer, queryPool, query, flags)) \
-  X(CmdEndQuery, (VkCommandBuffer commandBuffer, VkQueryPool queryPool, uint32_t query), (commandBuffer, queryPool, query)) \
-  X(CmdResetQueryPool, (VkCommandBuffer commandBuffer, VkQueryPool queryPool, uint32_t firstQuery, uint32_t queryCount), (commandBuffer, queryPool, firstQuery, queryCount)) \
-  X(CmdWriteTimestamp, (VkCommandBuffer commandBuffer, VkPipelineStageFlagBits pipelineStage, VkQueryPool queryPool, uint32_t query), (commandBuffer, pipelineStage, queryPool, query)) \
-  X(CmdCopyQueryPoolResults, (VkCommandBuffer commandBuffer, VkQueryPool queryPool, uint32_t firstQuery, uint32_t queryCount, VkBuffer dstBuffer, VkDeviceSize dstOffset, VkDeviceSize stride, VkQueryResultFlags flags), (commandBuffer, queryPool, firstQuery, queryCount, dstBuffer, dstOffset, stride, flags)) \
-  X(CmdNextSubpass, (VkCommandBuffer commandBuffer, VkSubpassContents contents), (commandBuffer, contents)) \
-  X(CmdExecuteCommands, (VkCommandBuffer commandBuffer, uint32_t commandBufferCount, const VkCommandBuffer* pCommandBuffers), (commandBuffer, commandBufferCount, pCommandBuffers)) \
-  X(CmdSetDeviceMask, (VkCommandBuffer commandBuffer, uint32_t deviceMask), (commandBuffer, deviceMask)) \
-  X(CmdDrawIndirectCount, (VkCommandBuffer commandBuffer, VkBuffer buffer, VkDeviceSize offset, VkBuffer countBuffer, VkDeviceSize countBufferOffset, uint32_t maxDrawCount, uint32_t stride), (commandBuffer, buffer, offset, countBuffer, countBufferOffset, maxDrawCount, stride)) \
-  X(CmdDrawIndexedIndirectCount, (VkCommandBuffer commandBuffer, VkBuffer buffer, VkDeviceSize offset, VkBuffer countBuffer, VkDeviceSize countBufferOffset, uint32_t maxDrawCount, uint32_t stride), (commandBuffer, buffer, offset, countBuffer, countBufferOffset, maxDrawCount, stride)) \
-  X(CmdNextSubpass2, (VkCommandBuffer commandBuffer, const VkSubpassBeginInfo* pSubpassBeginInfo, const VkSubpassEndInfo* pSubpassEndInfo), (commandBuffer, pSubpassBeginInfo, pSubpassEndInfo)) \
-  X(CmdSetEvent2, (VkCommandBuffer commandBuffer, VkEvent event, const VkDependencyInfo* pDependencyInfo), (commandBuffer, event, pDependencyInfo)) \
-  X(CmdResetEvent2, (VkCommandBuffer commandBuffer, VkEvent event, VkPipelineStageFlags2 stageMask), (commandBuffer, event, stageMask)) \
-  X(CmdWaitEvents2, (VkCommandBuffer commandBuffer, uint32_t eventCount, const VkEvent* pEvents, const VkDependencyInfo* pDependencyInfos), (commandBuffer, eventCount, pEvents, pDependencyInfos)) \
-  X(CmdWriteTimestamp2, (VkCommandBuffer commandBuffer, VkPipelineStageFlags2 stage, VkQueryPool queryPool, uint32_t query), (commandBuffer, stage, queryPool, query)) \
-  X(CmdCopyBuffer2, (VkCommandBuffer commandBuffer, const VkCopyBufferInfo2* pCopyBufferInfo), (commandBuffer, pCopyBufferInfo)) \
-  X(CmdCopyImage2, (VkCommandBuffer commandBuffer, const VkCopyImageInfo2* pCopyImageInfo), (commandBuffer, pCopyImageInfo)) \
-  X(CmdCopyBufferToImage2, (VkCommandBuffer commandBuffer, const VkCopyBufferToImageInfo2* pCopyBufferToImageInfo), (commandBuffer, pCopyBufferToImageInfo)) \
-  X(CmdCopyImageToBuffer2, (VkCommandBuffer commandBuffer, const VkCopyImageToBufferInfo2* pCopyImageToBufferInfo), (commandBuffer, pCopyImageToBufferInfo)) \
-  X(CmdBlitImage2, (VkCommandBuffer commandBuffer, const VkBlitImageInfo2* pBlitImageInfo), (commandBuffer, pBlitImageInfo)) \
-  X(CmdResolveImage2, (VkCommandBuffer commandBuffer, const VkResolveImageInfo2* pResolveImageInfo), (commandBuffer, pResolveImageInfo)) \
-  X(CmdSetCullMode, (VkCommandBuffer commandBuffer, VkCullModeFlags cullMode), (commandBuffer, cullMode)) \
-  X(CmdSetFrontFace, (VkCommandBuffer commandBuffer, VkFrontFace frontFace), (commandBuffer, frontFace)) \
-  X(CmdSetPrimitiveTopology, (VkCommandBuffer commandBuffer, VkPrimitiveTopology primitiveTopology), (commandBuffer, primitiveTopology)) \
-  X(CmdSetViewportWithCount, (VkCommandBuffer commandBuffer, uint32_t viewportCount, const VkViewport* pViewports), (commandBuffer, viewportCount, pViewports)) \
-  X(CmdSetScissorWithCount, (VkCommandBuffer commandBuffer, uint32_t scissorCount, const VkRect2D* pScissors), (commandBuffer, scissorCount, pScissors)) \
-  X(CmdBindVertexBuffers2, (VkCommandBuffer commandBuffer, uint32_t firstBinding, uint32_t bindingCount, const VkBuffer* pBuffers, const VkDeviceSize* pOffsets, const VkDeviceSize* pSizes, const VkDeviceSize* pStrides), (commandBuffer, firstBinding, bindingCount, pBuffers, pOffsets, pSizes, pStrides)) \
-  X(CmdSetDepthTestEnable, (VkCommandBuffer commandBuffer, VkBool32 depthTestEnable), (commandBuffer, depthTestEnable)) \
-  X(CmdSetDepthWriteEnable, (VkCommandBuffer commandBuffer, VkBool32 depthWriteEnable), (commandBuffer, depthWriteEnable)) \
-  X(CmdSetDepthCompareOp, (VkCommandBuffer commandBuffer, VkCompareOp depthCompareOp), (commandBuffer, depthCompareOp)) \
-  X(CmdSetDepthBoundsTestEnable, (VkCommandBuffer commandBuffer, VkBool32 depthBoundsTestEnable), (commandBuffer, depthBoundsTestEnable)) \
-  X(CmdSetStencilTestEnable, (VkCommandBuffer commandBuffer, VkBool32 stencilTestEnable), (commandBuffer, stencilTestEnable)) \
-  X(CmdSetStencilOp, (VkCommandBuffer commandBuffer, VkStencilFaceFlags faceMask, VkStencilOp failOp, VkStencilOp passOp, VkStencilOp depthFailOp, VkCompareOp compareOp), (commandBuffer, faceMask, failOp, passOp, depthFailOp, compareOp)) \
-  X(CmdSetRasterizerDiscardEnable, (VkCommandBuffer commandBuffer, VkBool32 rasterizerDiscardEnable), (commandBuffer, rasterizerDiscardEnable)) \
-  X(CmdSetDepthBiasEnable, (VkCommandBuffer commandBuffer, VkBool32 depthBiasEnable), (commandBuffer, depthBiasEnable)) \
-  X(CmdSetPrimitiveRestartEnable, (VkCommandBuffer commandBuffer, VkBool32 primitiveRestartEnable), (commandBuffer, primitiveRestartEnable))
+#define PM4D_VK_CMD_FORWARDS(X)                                                                    \
+   X(CmdSetViewport,                                                                               \
+     (VkCommandBuffer commandBuffer, uint32_t firstViewport, uint32_t viewportCount,               \
+      const VkViewport *pViewports),                                                               \
+     (commandBuffer, firstViewport, viewportCount, pViewports))                                    \
+   X(CmdSetScissor,                                                                                \
+     (VkCommandBuffer commandBuffer, uint32_t firstScissor, uint32_t scissorCount,                 \
+      const VkRect2D *pScissors),                                                                  \
+     (commandBuffer, firstScissor, scissorCount, pScissors))                                       \
+   X(CmdSetLineWidth, (VkCommandBuffer commandBuffer, float lineWidth),                            \
+     (commandBuffer, lineWidth))                                                                   \
+   X(CmdSetDepthBias,                                                                              \
+     (VkCommandBuffer commandBuffer, float depthBiasConstantFactor, float depthBiasClamp,          \
+      float depthBiasSlopeFactor),                                                                 \
+     (commandBuffer, depthBiasConstantFactor, depthBiasClamp, depthBiasSlopeFactor))               \
+   X(CmdSetBlendConstants, (VkCommandBuffer commandBuffer, const float blendConstants[4]),         \
+     (commandBuffer, blendConstants))                                                              \
+   X(CmdSetDepthBounds,                                                                            \
+     (VkCommandBuffer commandBuffer, float minDepthBounds, float maxDepthBounds),                  \
+     (commandBuffer, minDepthBounds, maxDepthBounds))                                              \
+   X(CmdSetStencilCompareMask,                                                                     \
+     (VkCommandBuffer commandBuffer, VkStencilFaceFlags faceMask, uint32_t compareMask),           \
+     (commandBuffer, faceMask, compareMask))                                                       \
+   X(CmdSetStencilWriteMask,                                                                       \
+     (VkCommandBuffer commandBuffer, VkStencilFaceFlags faceMask, uint32_t writeMask),             \
+     (commandBuffer, faceMask, writeMask))                                                         \
+   X(CmdSetStencilReference,                                                                       \
+     (VkCommandBuffer commandBuffer, VkStencilFaceFlags faceMask, uint32_t reference),             \
+     (commandBuffer, faceMask, reference))                                                         \
+   X(CmdBindIndexBuffer,                                                                           \
+     (VkCommandBuffer commandBuffer, VkBuffer buffer, VkDeviceSize offset, VkIndexType indexType), \
+     (commandBuffer, buffer, offset, indexType))                                                   \
+   X(CmdBindVertexBuffers,                                                                         \
+     (VkCommandBuffer commandBuffer, uint32_t firstBinding, uint32_t bindingCount,                 \
+      const VkBuffer *pBuffers, const VkDeviceSize *pOffsets),                                     \
+     (commandBuffer, firstBinding, bindingCount, pBuffers, pOffsets))                              \
+   X(CmdDraw,                                                                                      \
+     (VkCommandBuffer commandBuffer, uint32_t vertexCount, uint32_t instanceCount,                 \
+      uint32_t firstVertex, uint32_t firstInstance),                                               \
+     (commandBuffer, vertexCount, instanceCount, firstVertex, firstInstance))                      \
+   X(CmdDrawIndexed,                                                                               \
+     (VkCommandBuffer commandBuffer, uint32_t indexCount, uint32_t instanceCount,                  \
+      uint32_t firstIndex, int32_t vertexOffset, uint32_t firstInstance),                          \
+     (commandBuffer, indexCount, instanceCount, firstIndex, vertexOffset, firstInstance))          \
+   X(CmdDrawIndirect,                                                                              \
+     (VkCommandBuffer commandBuffer, VkBuffer buffer, VkDeviceSize offset, uint32_t drawCount,     \
+      uint32_t stride),                                                                            \
+     (commandBuffer, buffer, offset, drawCount, stride))                                           \
+   X(CmdDrawIndexedIndirect,                                                                       \
+     (VkCommandBuffer commandBuffer, VkBuffer buffer, VkDeviceSize offset, uint32_t drawCount,     \
+      uint32_t stride),                                                                            \
+     (commandBuffer, buffer, offset, drawCount, stride))                                           \
+   X(CmdCopyBuffer,                                                                                \
+     (VkCommandBuffer commandBuffer, VkBuffer srcBuffer, VkBuffer dstBuffer, uint32_t regionCount, \
+      const VkBufferCopy *pRegions),                                                               \
+     (commandBuffer, srcBuffer, dstBuffer, regionCount, pRegions))                                 \
+   X(CmdCopyImage,                                                                                 \
+     (VkCommandBuffer commandBuffer, VkImage srcImage, VkImageLayout srcImageLayout,               \
+      VkImage dstImage, VkImageLayout dstImageLayout, uint32_t regionCount,                        \
+      const VkImageCopy *pRegions),                                                                \
+     (commandBuffer, srcImage, srcImageLayout, dstImage, dstImageLayout, regionCount, pRegions))   \
+   X(CmdBlitImage,                                                                                 \
+     (VkCommandBuffer commandBuffer, VkImage srcImage, VkImageLayout srcImageLayout,               \
+      VkImage dstImage, VkImageLayout dstImageLayout, uint32_t regionCount,                        \
+      const VkImageBlit *pRegions, VkFilter filter),                                               \
+     (commandBuffer, srcImage, srcImageLayout, dstImage, dstImageLayout, regionCount, pRegions,    \
+      filter))                                                                                     \
+   X(CmdCopyBufferToImage,                                                                         \
+     (VkCommandBuffer commandBuffer, VkBuffer srcBuffer, VkImage dstImage,                         \
+      VkImageLayout dstImageLayout, uint32_t regionCount, const VkBufferImageCopy *pRegions),      \
+     (commandBuffer, srcBuffer, dstImage, dstImageLayout, regionCount, pRegions))                  \
+   X(CmdCopyImageToBuffer,                                                                         \
+     (VkCommandBuffer commandBuffer, VkImage srcImage, VkImageLayout srcImageLayout,               \
+      VkBuffer dstBuffer, uint32_t regionCount, const VkBufferImageCopy *pRegions),                \
+     (commandBuffer, srcImage, srcImageLayout, dstBuffer, regionCount, pRegions))                  \
+   X(CmdUpdateBuffer,                                                                              \
+     (VkCommandBuffer commandBuffer, VkBuffer dstBuffer, VkDeviceSize dstOffset,                   \
+      VkDeviceSize dataSize, const void *pData),                                                   \
+     (commandBuffer, dstBuffer, dstOffset, dataSize, pData))                                       \
+   X(CmdFillBuffer,                                                                                \
+     (VkCommandBuffer commandBuffer, VkBuffer dstBuffer, VkDeviceSize dstOffset,                   \
+      VkDeviceSize size, uint32_t data),                                                           \
+     (commandBuffer, dstBuffer, dstOffset, size, data))                                            \
+   X(CmdClearColorImage,                                                                           \
+     (VkCommandBuffer commandBuffer, VkImage image, VkImageLayout imageLayout,                     \
+      const VkClearColorValue *pColor, uint32_t rangeCount,                                        \
+      const VkImageSubresourceRange *pRanges),                                                     \
+     (commandBuffer, image, imageLayout, pColor, rangeCount, pRanges))                             \
+   X(CmdClearDepthStencilImage,                                                                    \
+     (VkCommandBuffer commandBuffer, VkImage image, VkImageLayout imageLayout,                     \
+      const VkClearDepthStencilValue *pDepthStencil, uint32_t rangeCount,                          \
+      const VkImageSubresourceRange *pRanges),                                                     \
+     (commandBuffer, image, imageLayout, pDepthStencil, rangeCount, pRanges))                      \
+   X(CmdClearAttachments,                                                                          \
+     (VkCommandBuffer commandBuffer, uint32_t attachmentCount,                                     \
+      const VkClearAttachment *pAttachments, uint32_t rectCount, const VkClearRect *pRects),       \
+     (commandBuffer, attachmentCount, pAttachments, rectCount, pRects))                            \
+   X(CmdResolveImage,                                                                              \
+     (VkCommandBuffer commandBuffer, VkImage srcImage, VkImageLayout srcImageLayout,               \
+      VkImage dstImage, VkImageLayout dstImageLayout, uint32_t regionCount,                        \
+      const VkImageResolve *pRegions),                                                             \
+     (commandBuffer, srcImage, srcImageLayout, dstImage, dstImageLayout, regionCount, pRegions))   \
+   X(CmdSetEvent, (VkCommandBuffer commandBuffer, VkEvent event, VkPipelineStageFlags stageMask),  \
+     (commandBuffer, event, stageMask))                                                            \
+   X(CmdResetEvent,                                                                                \
+     (VkCommandBuffer commandBuffer, VkEvent event, VkPipelineStageFlags stageMask),               \
+     (commandBuffer, event, stageMask))                                                            \
+   X(CmdWaitEvents,                                                                                \
+     (VkCommandBuffer commandBuffer, uint32_t eventCount, const VkEvent *pEvents,                  \
+      VkPipelineStageFlags srcStageMask, VkPipelineStageFlags dstStageMask,                        \
+      uint32_t memoryBarrierCount, const VkMemoryBarrier *pMemoryBarriers,                         \
+      uint32_t bufferMemoryBarrierCount, const VkBufferMemoryBarrier *pBufferMemoryBarriers,       \
+      uint32_t imageMemoryBarrierCount, const VkImageMemoryBarrier *pImageMemoryBarriers),         \
+     (commandBuffer, eventCount, pEvents, srcStageMask, dstStageMask, memoryBarrierCount,          \
+      pMemoryBarriers, bufferMemoryBarrierCount, pBufferMemoryBarriers, imageMemoryBarrierCount,   \
+      pImageMemoryBarriers))                                                                       \
+   X(CmdBeginQuery,                                                                                \
+     (VkCommandBuffer commandBuffer, VkQueryPool queryPool, uint32_t query,                        \
+      VkQueryControlFlags flags),                                                                  \
+     (commandBuffer, queryPool, query, flags))                                                     \
+   X(CmdEndQuery, (VkCommandBuffer commandBuffer, VkQueryPool queryPool, uint32_t query),          \
+     (commandBuffer, queryPool, query))                                                            \
+   X(CmdResetQueryPool,                                                                            \
+     (VkCommandBuffer commandBuffer, VkQueryPool queryPool, uint32_t firstQuery,                   \
+      uint32_t queryCount),                                                                        \
+     (commandBuffer, queryPool, firstQuery, queryCount))                                           \
+   X(CmdWriteTimestamp,                                                                            \
+     (VkCommandBuffer commandBuffer, VkPipelineStageFlagBits pipelineStage, VkQueryPool queryPool, \
+      uint32_t query),                                                                             \
+     (commandBuffer, pipelineStage, queryPool, query))                                             \
+   X(CmdCopyQueryPoolResults,                                                                      \
+     (VkCommandBuffer commandBuffer, VkQueryPool queryPool, uint32_t firstQuery,                   \
+      uint32_t queryCount, VkBuffer dstBuffer, VkDeviceSize dstOffset, VkDeviceSize stride,        \
+      VkQueryResultFlags flags),                                                                   \
+     (commandBuffer, queryPool, firstQuery, queryCount, dstBuffer, dstOffset, stride, flags))      \
+   X(CmdNextSubpass, (VkCommandBuffer commandBuffer, VkSubpassContents contents),                  \
+     (commandBuffer, contents))                                                                    \
+   X(CmdExecuteCommands,                                                                           \
+     (VkCommandBuffer commandBuffer, uint32_t commandBufferCount,                                  \
+      const VkCommandBuffer *pCommandBuffers),                                                     \
+     (commandBuffer, commandBufferCount, pCommandBuffers))                                         \
+   X(CmdSetDeviceMask, (VkCommandBuffer commandBuffer, uint32_t deviceMask),                       \
+     (commandBuffer, deviceMask))                                                                  \
+   X(CmdDrawIndirectCount,                                                                         \
+     (VkCommandBuffer commandBuffer, VkBuffer buffer, VkDeviceSize offset, VkBuffer countBuffer,   \
+      VkDeviceSize countBufferOffset, uint32_t maxDrawCount, uint32_t stride),                     \
+     (commandBuffer, buffer, offset, countBuffer, countBufferOffset, maxDrawCount, stride))        \
+   X(CmdDrawIndexedIndirectCount,                                                                  \
+     (VkCommandBuffer commandBuffer, VkBuffer buffer, VkDeviceSize offset, VkBuffer countBuffer,   \
+      VkDeviceSize countBufferOffset, uint32_t maxDrawCount, uint32_t stride),                     \
+     (commandBuffer, buffer, offset, countBuffer, countBufferOffset, maxDrawCount, stride))        \
+   X(CmdNextSubpass2,                                                                              \
+     (VkCommandBuffer commandBuffer, const VkSubpassBeginInfo *pSubpassBeginInfo,                  \
+      const VkSubpassEndInfo *pSubpassEndInfo),                                                    \
+     (commandBuffer, pSubpassBeginInfo, pSubpassEndInfo))                                          \
+   X(CmdSetEvent2,                                                                                 \
+     (VkCommandBuffer commandBuffer, VkEvent event, const VkDependencyInfo *pDependencyInfo),      \
+     (commandBuffer, event, pDependencyInfo))                                                      \
+   X(CmdResetEvent2,                                                                               \
+     (VkCommandBuffer commandBuffer, VkEvent event, VkPipelineStageFlags2 stageMask),              \
+     (commandBuffer, event, stageMask))                                                            \
+   X(CmdWaitEvents2,                                                                               \
+     (VkCommandBuffer commandBuffer, uint32_t eventCount, const VkEvent *pEvents,                  \
+      const VkDependencyInfo *pDependencyInfos),                                                   \
+     (commandBuffer, eventCount, pEvents, pDependencyInfos))                                       \
+   X(CmdWriteTimestamp2,                                                                           \
+     (VkCommandBuffer commandBuffer, VkPipelineStageFlags2 stage, VkQueryPool queryPool,           \
+      uint32_t query),                                                                             \
+     (commandBuffer, stage, queryPool, query))                                                     \
+   X(CmdCopyBuffer2, (VkCommandBuffer commandBuffer, const VkCopyBufferInfo2 *pCopyBufferInfo),    \
+     (commandBuffer, pCopyBufferInfo))                                                             \
+   X(CmdCopyImage2, (VkCommandBuffer commandBuffer, const VkCopyImageInfo2 *pCopyImageInfo),       \
+     (commandBuffer, pCopyImageInfo))                                                              \
+   X(CmdCopyBufferToImage2,                                                                        \
+     (VkCommandBuffer commandBuffer, const VkCopyBufferToImageInfo2 *pCopyBufferToImageInfo),      \
+     (commandBuffer, pCopyBufferToImageInfo))                                                      \
+   X(CmdCopyImageToBuffer2,                                                                        \
+     (VkCommandBuffer commandBuffer, const VkCopyImageToBufferInfo2 *pCopyImageToBufferInfo),      \
+     (commandBuffer, pCopyImageToBufferInfo))                                                      \
+   X(CmdBlitImage2, (VkCommandBuffer commandBuffer, const VkBlitImageInfo2 *pBlitImageInfo),       \
+     (commandBuffer, pBlitImageInfo))                                                              \
+   X(CmdResolveImage2,                                                                             \
+     (VkCommandBuffer commandBuffer, const VkResolveImageInfo2 *pResolveImageInfo),                \
+     (commandBuffer, pResolveImageInfo))                                                           \
+   X(CmdSetCullMode, (VkCommandBuffer commandBuffer, VkCullModeFlags cullMode),                    \
+     (commandBuffer, cullMode))                                                                    \
+   X(CmdSetFrontFace, (VkCommandBuffer commandBuffer, VkFrontFace frontFace),                      \
+     (commandBuffer, frontFace))                                                                   \
+   X(CmdSetPrimitiveTopology,                                                                      \
+     (VkCommandBuffer commandBuffer, VkPrimitiveTopology primitiveTopology),                       \
+     (commandBuffer, primitiveTopology))                                                           \
+   X(CmdSetViewportWithCount,                                                                      \
+     (VkCommandBuffer commandBuffer, uint32_t viewportCount, const VkViewport *pViewports),        \
+     (commandBuffer, viewportCount, pViewports))                                                   \
+   X(CmdSetScissorWithCount,                                                                       \
+     (VkCommandBuffer commandBuffer, uint32_t scissorCount, const VkRect2D *pScissors),            \
+     (commandBuffer, scissorCount, pScissors))                                                     \
+   X(CmdBindVertexBuffers2,                                                                        \
+     (VkCommandBuffer commandBuffer, uint32_t firstBinding, uint32_t bindingCount,                 \
+      const VkBuffer *pBuffers, const VkDeviceSize *pOffsets, const VkDeviceSize *pSizes,          \
+      const VkDeviceSize *pStrides),                                                               \
+     (commandBuffer, firstBinding, bindingCount, pBuffers, pOffsets, pSizes, pStrides))            \
+   X(CmdSetDepthTestEnable, (VkCommandBuffer commandBuffer, VkBool32 depthTestEnable),             \
+     (commandBuffer, depthTestEnable))                                                             \
+   X(CmdSetDepthWriteEnable, (VkCommandBuffer commandBuffer, VkBool32 depthWriteEnable),           \
+     (commandBuffer, depthWriteEnable))                                                            \
+   X(CmdSetDepthCompareOp, (VkCommandBuffer commandBuffer, VkCompareOp depthCompareOp),            \
+     (commandBuffer, depthCompareOp))                                                              \
+   X(CmdSetDepthBoundsTestEnable, (VkCommandBuffer commandBuffer, VkBool32 depthBoundsTestEnable), \
+     (commandBuffer, depthBoundsTestEnable))                                                       \
+   X(CmdSetStencilTestEnable, (VkCommandBuffer commandBuffer, VkBool32 stencilTestEnable),         \
+     (commandBuffer, stencilTestEnable))                                                           \
+   X(CmdSetStencilOp,                                                                              \
+     (VkCommandBuffer commandBuffer, VkStencilFaceFlags faceMask, VkStencilOp failOp,              \
+      VkStencilOp passOp, VkStencilOp depthFailOp, VkCompareOp compareOp),                         \
+     (commandBuffer, faceMask, failOp, passOp, depthFailOp, compareOp))                            \
+   X(CmdSetRasterizerDiscardEnable,                                                                \
+     (VkCommandBuffer commandBuffer, VkBool32 rasterizerDiscardEnable),                            \
+     (commandBuffer, rasterizerDiscardEnable))                                                     \
+   X(CmdSetDepthBiasEnable, (VkCommandBuffer commandBuffer, VkBool32 depthBiasEnable),             \
+     (commandBuffer, depthBiasEnable))                                                             \
+   X(CmdSetPrimitiveRestartEnable,                                                                 \
+     (VkCommandBuffer commandBuffer, VkBool32 primitiveRestartEnable),                             \
+     (commandBuffer, primitiveRestartEnable))
 
-#define PM4D_VK_CMD_FORWARD_NAMES(X) \
-  X(CmdSetViewport, NULL) \
-  X(CmdSetScissor, NULL) \
-  X(CmdSetLineWidth, NULL) \
-  X(CmdSetDepthBias, NULL) \
-  X(CmdSetBlendConstants, NULL) \
-  X(CmdSetDepthBounds, NULL) \
-  X(CmdSetStencilCompareMask, NULL) \
-  X(CmdSetStencilWriteMask, NULL) \
-  X(CmdSetStencilReference, NULL) \
-  X(CmdBindIndexBuffer, NULL) \
-  X(CmdBindVertexBuffers, NULL) \
-  X(CmdDraw, NULL) \
-  X(CmdDrawIndexed, NULL) \
-  X(CmdDrawIndirect, NULL) \
-  X(CmdDrawIndexedIndirect, NULL) \
-  X(CmdCopyBuffer, NULL) \
-  X(CmdCopyImage, NULL) \
-  X(CmdBlitImage, NULL) \
-  X(CmdCopyBufferToImage, NULL) \
-  X(CmdCopyImageToBuffer, NULL) \
-  X(CmdUpdateBuffer, NULL) \
-  X(CmdFillBuffer, NULL) \
-  X(CmdClearColorImage, NULL) \
-  X(CmdClearDepthStencilImage, NULL) \
-  X(CmdClearAttachments, NULL) \
-  X(CmdResolveImage, NULL) \
-  X(CmdSetEvent, NULL) \
-  X(CmdResetEvent, NULL) \
-  X(CmdWaitEvents, NULL) \
-  X(CmdBeginQuery, NULL) \
-  X(CmdEndQuery, NULL) \
-  X(CmdResetQueryPool, NULL) \
-  X(CmdWriteTimestamp, NULL) \
-  X(CmdCopyQueryPoolResults, NULL) \
-  X(CmdNextSubpass, NULL) \
-  X(CmdExecuteCommands, NULL) \
-  X(CmdSetDeviceMask, "vkCmdSetDeviceMaskKHR") \
-  X(CmdDrawIndirectCount, "vkCmdDrawIndirectCountKHR") \
-  X(CmdDrawIndexedIndirectCount, "vkCmdDrawIndexedIndirectCountKHR") \
-  X(CmdNextSubpass2, "vkCmdNextSubpass2KHR") \
-  X(CmdSetEvent2, "vkCmdSetEvent2KHR") \
-  X(CmdResetEvent2, "vkCmdResetEvent2KHR") \
-  X(CmdWaitEvents2, "vkCmdWaitEvents2KHR") \
-  X(CmdWriteTimestamp2, "vkCmdWriteTimestamp2KHR") \
-  X(CmdCopyBuffer2, "vkCmdCopyBuffer2KHR") \
-  X(CmdCopyImage2, "vkCmdCopyImage2KHR") \
-  X(CmdCopyBufferToImage2, "vkCmdCopyBufferToImage2KHR") \
-  X(CmdCopyImageToBuffer2, "vkCmdCopyImageToBuffer2KHR") \
-  X(CmdBlitImage2, "vkCmdBlitImage2KHR") \
-  X(CmdResolveImage2, "vkCmdResolveImage2KHR") \
-  X(CmdSetCullMode, "vkCmdSetCullModeEXT") \
-  X(CmdSetFrontFace, "vkCmdSetFrontFaceEXT") \
-  X(CmdSetPrimitiveTopology, "vkCmdSetPrimitiveTopologyEXT") \
-  X(CmdSetViewportWithCount, "vkCmdSetViewportWithCountEXT") \
-  X(CmdSetScissorWithCount, "vkCmdSetScissorWithCountEXT") \
-  X(CmdBindVertexBuffers2, "vkCmdBindVertexBuffers2EXT") \
-  X(CmdSetDepthTestEnable, "vkCmdSetDepthTestEnableEXT") \
-  X(CmdSetDepthWriteEnable, "vkCmdSetDepthWriteEnableEXT") \
-  X(CmdSetDepthCompareOp, "vkCmdSetDepthCompareOpEXT") \
-  X(CmdSetDepthBoundsTestEnable, "vkCmdSetDepthBoundsTestEnableEXT") \
-  X(CmdSetStencilTestEnable, "vkCmdSetStencilTestEnableEXT") \
-  X(CmdSetStencilOp, "vkCmdSetStencilOpEXT") \
-  X(CmdSetRasterizerDiscardEnable, "vkCmdSetRasterizerDiscardEnableEXT") \
-  X(CmdSetDepthBiasEnable, "vkCmdSetDepthBiasEnableEXT") \
-  X(CmdSetPrimitiveRestartEnable, "vkCmdSetPrimitiveRestartEnableEXT")
+#define PM4D_VK_CMD_FORWARD_NAMES(X)                                      \
+   X(CmdSetViewport, NULL)                                                \
+   X(CmdSetScissor, NULL)                                                 \
+   X(CmdSetLineWidth, NULL)                                               \
+   X(CmdSetDepthBias, NULL)                                               \
+   X(CmdSetBlendConstants, NULL)                                          \
+   X(CmdSetDepthBounds, NULL)                                             \
+   X(CmdSetStencilCompareMask, NULL)                                      \
+   X(CmdSetStencilWriteMask, NULL)                                        \
+   X(CmdSetStencilReference, NULL)                                        \
+   X(CmdBindIndexBuffer, NULL)                                            \
+   X(CmdBindVertexBuffers, NULL)                                          \
+   X(CmdDraw, NULL)                                                       \
+   X(CmdDrawIndexed, NULL)                                                \
+   X(CmdDrawIndirect, NULL)                                               \
+   X(CmdDrawIndexedIndirect, NULL)                                        \
+   X(CmdCopyBuffer, NULL)                                                 \
+   X(CmdCopyImage, NULL)                                                  \
+   X(CmdBlitImage, NULL)                                                  \
+   X(CmdCopyBufferToImage, NULL)                                          \
+   X(CmdCopyImageToBuffer, NULL)                                          \
+   X(CmdUpdateBuffer, NULL)                                               \
+   X(CmdFillBuffer, NULL)                                                 \
+   X(CmdClearColorImage, NULL)                                            \
+   X(CmdClearDepthStencilImage, NULL)                                     \
+   X(CmdClearAttachments, NULL)                                           \
+   X(CmdResolveImage, NULL)                                               \
+   X(CmdSetEvent, NULL)                                                   \
+   X(CmdResetEvent, NULL)                                                 \
+   X(CmdWaitEvents, NULL)                                                 \
+   X(CmdBeginQuery, NULL)                                                 \
+   X(CmdEndQuery, NULL)                                                   \
+   X(CmdResetQueryPool, NULL)                                             \
+   X(CmdWriteTimestamp, NULL)                                             \
+   X(CmdCopyQueryPoolResults, NULL)                                       \
+   X(CmdNextSubpass, NULL)                                                \
+   X(CmdExecuteCommands, NULL)                                            \
+   X(CmdSetDeviceMask, "vkCmdSetDeviceMaskKHR")                           \
+   X(CmdDrawIndirectCount, "vkCmdDrawIndirectCountKHR")                   \
+   X(CmdDrawIndexedIndirectCount, "vkCmdDrawIndexedIndirectCountKHR")     \
+   X(CmdNextSubpass2, "vkCmdNextSubpass2KHR")                             \
+   X(CmdSetEvent2, "vkCmdSetEvent2KHR")                                   \
+   X(CmdResetEvent2, "vkCmdResetEvent2KHR")                               \
+   X(CmdWaitEvents2, "vkCmdWaitEvents2KHR")                               \
+   X(CmdWriteTimestamp2, "vkCmdWriteTimestamp2KHR")                       \
+   X(CmdCopyBuffer2, "vkCmdCopyBuffer2KHR")                               \
+   X(CmdCopyImage2, "vkCmdCopyImage2KHR")                                 \
+   X(CmdCopyBufferToImage2, "vkCmdCopyBufferToImage2KHR")                 \
+   X(CmdCopyImageToBuffer2, "vkCmdCopyImageToBuffer2KHR")                 \
+   X(CmdBlitImage2, "vkCmdBlitImage2KHR")                                 \
+   X(CmdResolveImage2, "vkCmdResolveImage2KHR")                           \
+   X(CmdSetCullMode, "vkCmdSetCullModeEXT")                               \
+   X(CmdSetFrontFace, "vkCmdSetFrontFaceEXT")                             \
+   X(CmdSetPrimitiveTopology, "vkCmdSetPrimitiveTopologyEXT")             \
+   X(CmdSetViewportWithCount, "vkCmdSetViewportWithCountEXT")             \
+   X(CmdSetScissorWithCount, "vkCmdSetScissorWithCountEXT")               \
+   X(CmdBindVertexBuffers2, "vkCmdBindVertexBuffers2EXT")                 \
+   X(CmdSetDepthTestEnable, "vkCmdSetDepthTestEnableEXT")                 \
+   X(CmdSetDepthWriteEnable, "vkCmdSetDepthWriteEnableEXT")               \
+   X(CmdSetDepthCompareOp, "vkCmdSetDepthCompareOpEXT")                   \
+   X(CmdSetDepthBoundsTestEnable, "vkCmdSetDepthBoundsTestEnableEXT")     \
+   X(CmdSetStencilTestEnable, "vkCmdSetStencilTestEnableEXT")             \
+   X(CmdSetStencilOp, "vkCmdSetStencilOpEXT")                             \
+   X(CmdSetRasterizerDiscardEnable, "vkCmdSetRasterizerDiscardEnableEXT") \
+   X(CmdSetDepthBiasEnable, "vkCmdSetDepthBiasEnableEXT")                 \
+   X(CmdSetPrimitiveRestartEnable, "vkCmdSetPrimitiveRestartEnableEXT")
 
 #endif

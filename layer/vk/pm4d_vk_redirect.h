@@ -12,58 +12,61 @@
 struct pm4d_vk_instance;
 
 struct pm4d_vk_redirect {
-  struct pm4d_direct *direct;
-  enum pm4d_address_space space; /* HOST: sim reads the layer's mappings; GPU_VA: amdgpu */
-  bool debug;                    /* PM4DIRECT_DEBUG: log every redirect */
-  VkPhysicalDeviceMemoryProperties memory;
+   struct pm4d_direct *direct;
+   enum pm4d_address_space space; /* HOST: sim reads the layer's mappings; GPU_VA: amdgpu */
+   bool debug;                    /* PM4DIRECT_DEBUG: log every redirect */
+   VkPhysicalDeviceMemoryProperties memory;
 };
 
 /* One queue that ran a split submission (map kind QUEUE). lock serialises every driver
  * submission to the queue (the app's, and fallbacks from the watchdog thread) and
  * pm4d_direct_submit; point is the bridge's last handed-out value. */
 struct pm4d_vk_queue {
-  VkQueue handle;
-  struct pm4d_vk_device *dev;
-  pthread_mutex_t lock;
-  VkSemaphore bridge;
-  uint64_t point;
-  struct pm4d_direct_queue *direct;
+   VkQueue handle;
+   struct pm4d_vk_device *dev;
+   pthread_mutex_t lock;
+   VkSemaphore bridge;
+   uint64_t point;
+   struct pm4d_direct_queue *direct;
 };
 
 /* The app's command pool: its queue family, and the layer's pool of the same family for the
  * segments and fallbacks of the pool's command buffers (made on first use). The app's
  * external synchronisation of its pool covers the layer's pool too. */
 struct pm4d_vk_command_pool {
-  uint32_t family;
-  VkCommandPoolCreateFlags flags;
-  VkCommandPool shadow;
+   uint32_t family;
+   VkCommandPoolCreateFlags flags;
+   VkCommandPool shadow;
 };
 
 /* What vkCreateDevice needs for a back end: the create info with the features and extensions
  * the back end needs added (the app's own feature structures are patched in place during the
  * call and restored after). */
 struct pm4d_vk_redirect_plan {
-  struct pm4d_direct *direct; /* NULL: pass-through */
-  enum pm4d_address_space space;
-  VkDeviceCreateInfo info;
-  const char **extensions;
-  VkPhysicalDeviceTimelineSemaphoreFeatures timeline;
-  VkPhysicalDeviceBufferDeviceAddressFeatures bda;
-  VkBool32 *patched[2];
-  VkBool32 saved[2];
-  unsigned n_patched;
-  VkPhysicalDeviceMemoryProperties memory;
+   struct pm4d_direct *direct; /* NULL: pass-through */
+   enum pm4d_address_space space;
+   VkDeviceCreateInfo info;
+   const char **extensions;
+   VkPhysicalDeviceTimelineSemaphoreFeatures timeline;
+   VkPhysicalDeviceBufferDeviceAddressFeatures bda;
+   VkBool32 *patched[2];
+   VkBool32 saved[2];
+   unsigned n_patched;
+   VkPhysicalDeviceMemoryProperties memory;
 };
 
 /* Chooses the back end and fills plan; returns the create info to pass down (the app's when
  * the device is pass-through). */
-const VkDeviceCreateInfo *pm4d_vk_redirect_plan(struct pm4d_vk_instance *inst, VkPhysicalDevice physical,
-                                                const VkDeviceCreateInfo *ci, struct pm4d_vk_redirect_plan *plan);
+const VkDeviceCreateInfo *pm4d_vk_redirect_plan(struct pm4d_vk_instance *inst,
+                                                VkPhysicalDevice physical,
+                                                const VkDeviceCreateInfo *ci,
+                                                struct pm4d_vk_redirect_plan *plan);
 /* Puts the app's structures back. */
 void pm4d_vk_redirect_plan_restore(struct pm4d_vk_redirect_plan *plan);
 /* Device created: dev->redirect from the plan (or the plan's direct path destroyed when the
  * device failed). Frees the plan's storage. */
-void pm4d_vk_redirect_attach(struct pm4d_vk_device *dev, struct pm4d_vk_redirect_plan *plan, bool created);
+void pm4d_vk_redirect_attach(struct pm4d_vk_device *dev, struct pm4d_vk_redirect_plan *plan,
+                             bool created);
 /* Before the driver destroys the device: queues and direct path first, then the layer's
  * Vulkan objects. */
 void pm4d_vk_redirect_detach(struct pm4d_vk_device *dev);
@@ -81,26 +84,26 @@ struct pm4d_vk_queue *pm4d_vk_queue_get(struct pm4d_vk_device *dev, VkQueue queu
  * its kick is repaired from the host, with no new submission behind links the queue is
  * already blocked on. */
 struct pm4d_vk_fallback {
-  VkCommandBuffer cb;
-  uint32_t *args;
-  uint32_t groups[3];
+   VkCommandBuffer cb;
+   uint32_t *args;
+   uint32_t groups[3];
 };
 
 static inline void pm4d_vk_fallback_arm(struct pm4d_vk_fallback *f, bool run)
 {
-  for (unsigned i = 0; i < 3; i++)
-    __atomic_store_n(&f->args[i], run ? f->groups[i] : 0, __ATOMIC_RELEASE);
+   for (unsigned i = 0; i < 3; i++)
+      __atomic_store_n(&f->args[i], run ? f->groups[i] : 0, __ATOMIC_RELEASE);
 }
 
 /* Buffers of fallback arguments, per command buffer. */
 #define PM4D_VK_ARGS_PER_CHUNK 64u
-#define PM4D_VK_ARGS_STRIDE 16u
+#define PM4D_VK_ARGS_STRIDE    16u
 struct pm4d_vk_args_chunk {
-  VkBuffer buffer;
-  VkDeviceMemory memory;
-  uint8_t *host;
-  uint32_t used;
-  struct pm4d_vk_args_chunk *next;
+   VkBuffer buffer;
+   VkDeviceMemory memory;
+   uint8_t *host;
+   uint32_t used;
+   struct pm4d_vk_args_chunk *next;
 };
 
 /* Recording (pm4d_vk_split.c). */
@@ -112,7 +115,8 @@ bool pm4d_vk_split_dispatch(struct pm4d_vk_cmdbuf *r, uint32_t gx, uint32_t gy, 
 void pm4d_vk_split_release(struct pm4d_vk_cmdbuf *r, bool free_vk);
 
 /* Submission (pm4d_vk_submit.c): the watchdog's callback. */
-void pm4d_vk_submit_batch_failed(void *user, void *queue_user, const struct pm4d_job *jobs, uint32_t count,
-                                 uint64_t wait_point, uint64_t signal_point, const char *reason);
+void pm4d_vk_submit_batch_failed(void *user, void *queue_user, const struct pm4d_job *jobs,
+                                 uint32_t count, uint64_t wait_point, uint64_t signal_point,
+                                 const char *reason);
 
 #endif

@@ -15,52 +15,52 @@
 
 /* X(kind): non-dispatchable objects a device tracks, one map each (handles of different
  * types may be equal). Command buffers and queues are tracked here too, by handle. */
-#define PM4D_VK_OBJECT_KINDS(X)                                                                \
-  X(SHADER_MODULE)                                                                             \
-  X(PIPELINE)                                                                                  \
-  X(SET_LAYOUT)                                                                                \
-  X(PIPELINE_LAYOUT)                                                                           \
-  X(DESCRIPTOR_SET)                                                                            \
-  X(UPDATE_TEMPLATE)                                                                           \
-  X(BUFFER)                                                                                    \
-  X(MEMORY)                                                                                    \
-  X(COMMAND_BUFFER)                                                                            \
-  X(COMMAND_POOL)                                                                              \
-  X(QUEUE)
+#define PM4D_VK_OBJECT_KINDS(X) \
+   X(SHADER_MODULE)             \
+   X(PIPELINE)                  \
+   X(SET_LAYOUT)                \
+   X(PIPELINE_LAYOUT)           \
+   X(DESCRIPTOR_SET)            \
+   X(UPDATE_TEMPLATE)           \
+   X(BUFFER)                    \
+   X(MEMORY)                    \
+   X(COMMAND_BUFFER)            \
+   X(COMMAND_POOL)              \
+   X(QUEUE)
 
 enum pm4d_vk_object_kind {
 #define PM4D_VK_KIND_ENUM(kind) PM4D_VK_OBJ_##kind,
-  PM4D_VK_OBJECT_KINDS(PM4D_VK_KIND_ENUM)
+   PM4D_VK_OBJECT_KINDS(PM4D_VK_KIND_ENUM)
 #undef PM4D_VK_KIND_ENUM
-  PM4D_VK_OBJ_COUNT
+      PM4D_VK_OBJ_COUNT
 };
 
 struct pm4d_vk_instance {
-  VkInstance handle;
-  uint32_t api_version; /* the app's VkApplicationInfo::apiVersion (1.0 when none) */
-  struct pm4d_vk_instance_table table;
+   VkInstance handle;
+   uint32_t api_version; /* the app's VkApplicationInfo::apiVersion (1.0 when none) */
+   struct pm4d_vk_instance_table table;
 };
 
 struct pm4d_vk_redirect;
 
 struct pm4d_vk_device {
-  VkDevice handle;
-  VkPhysicalDevice physical;
-  struct pm4d_vk_device_table table;
-  PFN_vkSetDeviceLoaderData set_loader_data;
-  bool tracking; /* false with PM4DIRECT_DISABLE=1: hooks only forward */
-  /* The direct path of a device with a back end (set at creation, gone at destruction);
+   VkDevice handle;
+   VkPhysicalDevice physical;
+   struct pm4d_vk_device_table table;
+   PFN_vkSetDeviceLoaderData set_loader_data;
+   bool tracking; /* false with PM4DIRECT_DISABLE=1: hooks only forward */
+   /* The direct path of a device with a back end (set at creation, gone at destruction);
    * NULL: pass-through. */
-  struct pm4d_vk_redirect *redirect;
-  /* Guards objects[]. Records are owned by their map; readers copy what they need while
+   struct pm4d_vk_redirect *redirect;
+   /* Guards objects[]. Records are owned by their map; readers copy what they need while
    * holding the lock. */
-  pthread_mutex_t lock;
-  struct pm4d_map objects[PM4D_VK_OBJ_COUNT];
+   pthread_mutex_t lock;
+   struct pm4d_map objects[PM4D_VK_OBJ_COUNT];
 };
 
 static inline uint64_t pm4d_vk_dispatch_key(const void *dispatchable)
 {
-  return (uint64_t)(uintptr_t) * (void *const *)dispatchable;
+   return (uint64_t)(uintptr_t) * (void *const *)dispatchable;
 }
 
 /* Global state lock (instance and device map). */
@@ -91,7 +91,7 @@ void pm4d_vk_state_gauges(struct pm4d_stats_gauges *g);
 extern _Atomic uint64_t pm4d_vk_state_generation;
 static inline void pm4d_vk_state_bump_generation(void)
 {
-  atomic_fetch_add_explicit(&pm4d_vk_state_generation, 1, memory_order_release);
+   atomic_fetch_add_explicit(&pm4d_vk_state_generation, 1, memory_order_release);
 }
 
 /* Sets the loader's dispatch data on a dispatchable object the layer creates itself (for

@@ -13,6 +13,6 @@ static const struct pm4d_glsl_spirv pm4d_glsl_table[PM4D_GLSL_SHADER_COUNT] = {
 const struct pm4d_glsl_spirv *pm4d_glsl_get(enum pm4d_glsl_shader id)
 {
    if ((unsigned)id >= PM4D_GLSL_SHADER_COUNT)
-       return NULL;
+      return NULL;
    return &pm4d_glsl_table[id];
 }

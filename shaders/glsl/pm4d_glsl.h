@@ -28,10 +28,7 @@ enum {
    PM4D_GLSL_BINDING_COUNT = 4
 };
 
-enum {
-   PM4D_GLSL_FLAG_BIAS = 1u,
-   PM4D_GLSL_FLAG_RELU = 2u
-};
+enum { PM4D_GLSL_FLAG_BIAS = 1u, PM4D_GLSL_FLAG_RELU = 2u };
 
 /* Dispatch: x = ceil(oh * ow / PM4D_GLSL_LOCAL_SIZE_X), y = k, z = n. */
 #define PM4D_GLSL_LOCAL_SIZE_X 64u

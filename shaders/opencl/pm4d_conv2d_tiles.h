@@ -20,9 +20,9 @@
 #define PM4D_GEMM_WG 256
 #define PM4D_GEMM_TK 64
 #define PM4D_GEMM_TP 128
-#define PM4D_1X1_WG PM4D_GEMM_WG
-#define PM4D_1X1_TC 32
-#define PM4D_3X3_WG PM4D_GEMM_WG
-#define PM4D_3X3_TC 4
+#define PM4D_1X1_WG  PM4D_GEMM_WG
+#define PM4D_1X1_TC  32
+#define PM4D_3X3_WG  PM4D_GEMM_WG
+#define PM4D_3X3_TC  4
 
 #endif

@@ -9,12 +9,11 @@
  * the work-items (at most GEMM_IL_MAX = 18 input and GEMM_FL_MAX = 18 filter words each). */
 #define GEMM_LC (PM4D_GEMM_WG / PM4D_GEMM_TP) /* channels loaded per pass */
 #define GEMM_FT (PM4D_GEMM_WG / PM4D_GEMM_TK) /* work-items per filter row */
-_Static_assert(PM4D_GEMM_TK * PM4D_GEMM_TP == PM4D_GEMM_WG * 32 && PM4D_GEMM_TP % 8 == 0 &&
+_Static_assert(PM4D_GEMM_TK *PM4D_GEMM_TP == PM4D_GEMM_WG * 32 && PM4D_GEMM_TP % 8 == 0 &&
                   PM4D_GEMM_WG % PM4D_GEMM_TP == 0 && PM4D_GEMM_WG % PM4D_GEMM_TK == 0,
                "GEMM tile");
 _Static_assert(PM4D_1X1_TC % GEMM_LC == 0 && PM4D_3X3_TC % GEMM_LC == 0, "whole input loads");
-_Static_assert(PM4D_1X1_TC % GEMM_FT == 0 && PM4D_3X3_TC * 9 % GEMM_FT == 0,
-               "whole filter loads");
+_Static_assert(PM4D_1X1_TC % GEMM_FT == 0 && PM4D_3X3_TC * 9 % GEMM_FT == 0, "whole filter loads");
 _Static_assert(PM4D_1X1_TC / GEMM_LC <= 18 && PM4D_3X3_TC / GEMM_LC * 9 <= 18 &&
                   PM4D_1X1_TC / GEMM_FT <= 18 && PM4D_3X3_TC * 9 / GEMM_FT <= 18,
                "register arrays of pm4d_gemm_load");
@@ -33,10 +32,16 @@ static const uint32_t variant_wg[PM4D_CONV2D_VARIANT_COUNT] = {
 
 /* input, filter, bias, output pointers, then 17 uint32 values in the order of
  * PM4D_CONV2D_ARGS; the layout clang gives OpenCL kernel arguments (natural alignment). */
-#define PTR(i) {(i) * 8u, 8u, PM4D_KERNEL_ARG_GLOBAL_BUFFER}
-#define VAL(i) {32u + (i) * 4u, 4u, PM4D_KERNEL_ARG_BY_VALUE}
+#define PTR(i)                                    \
+   {                                              \
+      (i) * 8u, 8u, PM4D_KERNEL_ARG_GLOBAL_BUFFER \
+   }
+#define VAL(i)                                   \
+   {                                             \
+      32u + (i)*4u, 4u, PM4D_KERNEL_ARG_BY_VALUE \
+   }
 static const struct pm4d_kernel_arg conv2d_args[] = {
-   PTR(0), PTR(1), PTR(2),  PTR(3),  VAL(0),  VAL(1),  VAL(2),  VAL(3),  VAL(4),  VAL(5), VAL(6),
+   PTR(0), PTR(1), PTR(2), PTR(3),  VAL(0),  VAL(1),  VAL(2),  VAL(3),  VAL(4),  VAL(5),  VAL(6),
    VAL(7), VAL(8), VAL(9), VAL(10), VAL(11), VAL(12), VAL(13), VAL(14), VAL(15), VAL(16),
 };
 #undef PTR
@@ -78,8 +83,8 @@ bool pm4d_conv2d_params_check(struct pm4d_conv2d_params *p, char *reason, size_t
       return false;
    }
    if (p->c % p->groups || p->k % p->groups) {
-      snprintf(reason, reason_size, "conv2d: groups %u does not divide c %u and k %u",
-               p->groups, p->c, p->k);
+      snprintf(reason, reason_size, "conv2d: groups %u does not divide c %u and k %u", p->groups,
+               p->c, p->k);
       return false;
    }
    uint64_t oh = out_extent(p->h, p->pad_h, p->r, p->dil_h, p->stride_h);
@@ -125,15 +130,12 @@ uint32_t pm4d_conv2d_workgroup_size(enum pm4d_conv2d_variant v)
 bool pm4d_conv2d_variant_supports(enum pm4d_conv2d_variant v, const struct pm4d_conv2d_params *p)
 {
    switch (v) {
-   case PM4D_CONV2D_DIRECT:
-      return true;
-   case PM4D_CONV2D_1X1:
-      return p->r == 1 && p->s == 1 && !p->pad_h && !p->pad_w && p->groups == 1;
+   case PM4D_CONV2D_DIRECT: return true;
+   case PM4D_CONV2D_1X1: return p->r == 1 && p->s == 1 && !p->pad_h && !p->pad_w && p->groups == 1;
    case PM4D_CONV2D_3X3:
       return p->r == 3 && p->s == 3 && p->stride_h == 1 && p->stride_w == 1 && p->dil_h == 1 &&
              p->dil_w == 1 && p->groups == 1;
-   default:
-      return false;
+   default: return false;
    }
 }
 
@@ -191,13 +193,11 @@ static const size_t value_fields[16] = {
 
 /* Kernarg bytes are little-endian, like the GPU and every host this runs on. */
 bool pm4d_conv2d_pack_kernargs(const struct pm4d_conv2d_params *p,
-                               const struct pm4d_conv2d_buffers *bufs, void *dst,
-                               size_t dst_size)
+                               const struct pm4d_conv2d_buffers *bufs, void *dst, size_t dst_size)
 {
    if (dst_size < PM4D_CONV2D_KERNARG_SIZE)
       return false;
-   const uint64_t ptrs[4] = {bufs->input, bufs->filter, p->has_bias ? bufs->bias : 0,
-                             bufs->output};
+   const uint64_t ptrs[4] = {bufs->input, bufs->filter, p->has_bias ? bufs->bias : 0, bufs->output};
    const uint32_t flags =
       (p->has_bias ? PM4D_CONV2D_FLAG_BIAS : 0u) | (p->relu ? PM4D_CONV2D_FLAG_RELU : 0u);
    uint8_t *out = dst;

@@ -34,7 +34,7 @@ struct pm4d_conv2d_buffers {
 };
 
 /* Explicit kernarg bytes of every variant (they share one argument list). */
-#define PM4D_CONV2D_KERNARG_SIZE 100u
+#define PM4D_CONV2D_KERNARG_SIZE  100u
 #define PM4D_CONV2D_KERNARG_ALIGN 8u
 
 /* Checks the shape (non-zero sizes, groups dividing c and k, a non-empty output, every tensor
@@ -60,8 +60,7 @@ bool pm4d_conv2d_grid(enum pm4d_conv2d_variant v, const struct pm4d_conv2d_param
 /* Writes the kernarg bytes for p and bufs into dst (at least PM4D_CONV2D_KERNARG_SIZE bytes;
  * the rest of dst up to dst_size is zeroed). False when dst is too small. */
 bool pm4d_conv2d_pack_kernargs(const struct pm4d_conv2d_params *p,
-                               const struct pm4d_conv2d_buffers *bufs, void *dst,
-                               size_t dst_size);
+                               const struct pm4d_conv2d_buffers *bufs, void *dst, size_t dst_size);
 
 /* Reads kernarg bytes back (what a command processor does): fills p (oh and ow as stored, not
  * checked) and bufs. False when src is short or flags has unknown bits. */

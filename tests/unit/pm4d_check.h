@@ -28,10 +28,10 @@ static inline void pm4d_check_fail(const char *file, int line, const char *fmt, 
    atomic_fetch_add(&pm4d_check_failures, 1);
 }
 
-#define CHECKF(cond, ...)                                     \
-   do {                                                       \
-      if (!(cond))                                            \
-         pm4d_check_fail(__FILE__, __LINE__, __VA_ARGS__);    \
+#define CHECKF(cond, ...)                                  \
+   do {                                                    \
+      if (!(cond))                                         \
+         pm4d_check_fail(__FILE__, __LINE__, __VA_ARGS__); \
    } while (0)
 
 #define CHECK(cond) CHECKF(cond, "%s", #cond)

@@ -9,10 +9,10 @@
 #include "pm4d_amdgpu_pool.h"
 
 #define PM4D_AMDGPU_MAX_DRM_DEVICES 64
-#define PM4D_AMDGPU_PCI_VENDOR_ATI 0x1002
-#define PM4D_AMDGPU_NODE_PATH_MAX 256
-#define PM4D_AMDGPU_CODE_ALIGN 256
-#define PM4D_AMDGPU_MIN_DRM_MINOR 32
+#define PM4D_AMDGPU_PCI_VENDOR_ATI  0x1002
+#define PM4D_AMDGPU_NODE_PATH_MAX   256
+#define PM4D_AMDGPU_CODE_ALIGN      256
+#define PM4D_AMDGPU_MIN_DRM_MINOR   32
 
 struct pm4d_amdgpu_code {
    const void *image;
@@ -78,8 +78,7 @@ static enum pm4d_amdgpu_status pm4d_amdgpu_find_node(const struct pm4d_drm_ops *
          continue;
       if (d->deviceinfo.pci->vendor_id != PM4D_AMDGPU_PCI_VENDOR_ATI) {
          pm4d_amdgpu_fail(why, st, "no amdgpu device: PCI %04x:%02x:%02x.%x is vendor 0x%04x",
-                          addr.domain, addr.bus, addr.dev, addr.func,
-                          d->deviceinfo.pci->vendor_id);
+                          addr.domain, addr.bus, addr.dev, addr.func, d->deviceinfo.pci->vendor_id);
          break;
       }
       if (!(d->available_nodes & (1 << DRM_NODE_RENDER))) {
@@ -119,8 +118,7 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_probe(const struct pm4d_drm_ops *ops,
 
    int fd = ops->open_node(path);
    if (fd < 0) {
-      st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_NO_DEVICE, "no amdgpu device: cannot open %s",
-                            path);
+      st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_NO_DEVICE, "no amdgpu device: cannot open %s", path);
       goto fail;
    }
    /* In-process this finds the device RADV already initialized on the same GPU and returns
@@ -129,9 +127,9 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_probe(const struct pm4d_drm_ops *ops,
    r = ops->device_initialize(fd, &major, &minor, &dev->handle);
    ops->close_node(fd);
    if (r) {
-      st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_NO_DEVICE,
-                            "no amdgpu device: %s is not driven by amdgpu (%s)", path,
-                            strerror(-r));
+      st =
+         pm4d_amdgpu_fail(why, PM4D_AMDGPU_NO_DEVICE,
+                          "no amdgpu device: %s is not driven by amdgpu (%s)", path, strerror(-r));
       goto fail;
    }
    dev->fd = ops->device_get_fd(dev->handle);
@@ -147,8 +145,7 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_probe(const struct pm4d_drm_ops *ops,
 
    r = ops->query_gpu_info(dev->handle, &info);
    if (r) {
-      st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "amdgpu_query_gpu_info: %s",
-                            strerror(-r));
+      st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "amdgpu_query_gpu_info: %s", strerror(-r));
       goto fail_dev;
    }
    if (!pm4d_amdgpu_target_identify(info.family_id, info.chip_external_rev, &dev->target)) {
@@ -215,8 +212,7 @@ uint32_t pm4d_amdgpu_device_code_handle(const struct pm4d_amdgpu_device *dev)
 }
 
 enum pm4d_amdgpu_status pm4d_amdgpu_device_upload_code(struct pm4d_amdgpu_device *dev,
-                                                       const void *image, size_t size,
-                                                       uint64_t *va,
+                                                       const void *image, size_t size, uint64_t *va,
                                                        struct pm4d_amdgpu_reason *why)
 {
    enum pm4d_amdgpu_status st = PM4D_AMDGPU_OK;
@@ -282,8 +278,8 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_import(struct pm4d_amdgpu_device *dev
    }
    /* The driver's BO on the same DRM file: the kernel returns its GEM handle and libdrm its
     * existing amdgpu_bo (with a reference), so nothing is mapped twice. */
-   r = dev->ops->bo_import(dev->handle, amdgpu_bo_handle_type_dma_buf_fd, (uint32_t)dmabuf_fd,
-                           &res);
+   r =
+      dev->ops->bo_import(dev->handle, amdgpu_bo_handle_type_dma_buf_fd, (uint32_t)dmabuf_fd, &res);
    if (r) {
       st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "amdgpu_bo_import(dma-buf fd %d): %s",
                             dmabuf_fd, strerror(-r));
@@ -292,8 +288,7 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_import(struct pm4d_amdgpu_device *dev
    r = dev->ops->bo_export(res.buf_handle, amdgpu_bo_handle_type_kms, &kms);
    if (r) {
       dev->ops->bo_free(res.buf_handle);
-      st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "amdgpu_bo_export(kms): %s",
-                            strerror(-r));
+      st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "amdgpu_bo_export(kms): %s", strerror(-r));
       goto out;
    }
    dev->imports[dev->import_count].key = key;
@@ -316,8 +311,8 @@ void pm4d_amdgpu_device_forget(struct pm4d_amdgpu_device *dev, uint64_t key)
    pthread_mutex_unlock(&dev->lock);
 }
 
-enum pm4d_amdgpu_status pm4d_amdgpu_device_bo_handle(struct pm4d_amdgpu_device *dev,
-                                                     uint64_t key, uint32_t *kms_handle,
+enum pm4d_amdgpu_status pm4d_amdgpu_device_bo_handle(struct pm4d_amdgpu_device *dev, uint64_t key,
+                                                     uint32_t *kms_handle,
                                                      struct pm4d_amdgpu_reason *why)
 {
    enum pm4d_amdgpu_status st = PM4D_AMDGPU_OK;

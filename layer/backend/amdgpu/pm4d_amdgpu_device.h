@@ -40,8 +40,7 @@ int pm4d_amdgpu_device_fd(const struct pm4d_amdgpu_device *dev);
  * with the same image pointer (embedded images are static) return the same address. The base
  * is 256-byte aligned, as COMPUTE_PGM_LO requires. */
 enum pm4d_amdgpu_status pm4d_amdgpu_device_upload_code(struct pm4d_amdgpu_device *dev,
-                                                       const void *image, size_t size,
-                                                       uint64_t *va,
+                                                       const void *image, size_t size, uint64_t *va,
                                                        struct pm4d_amdgpu_reason *why);
 
 /* Imports an application buffer exported as a dma-buf (amdgpu_bo_import) under the caller's key
@@ -51,8 +50,8 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_import(struct pm4d_amdgpu_device *dev
 /* Drops the import of key (at vkFreeMemory); unknown keys are ignored. */
 void pm4d_amdgpu_device_forget(struct pm4d_amdgpu_device *dev, uint64_t key);
 /* The GEM handle of an imported key, for BO lists. */
-enum pm4d_amdgpu_status pm4d_amdgpu_device_bo_handle(struct pm4d_amdgpu_device *dev,
-                                                     uint64_t key, uint32_t *kms_handle,
+enum pm4d_amdgpu_status pm4d_amdgpu_device_bo_handle(struct pm4d_amdgpu_device *dev, uint64_t key,
+                                                     uint32_t *kms_handle,
                                                      struct pm4d_amdgpu_reason *why);
 /* The code pool's GEM handle: every submission lists it. */
 uint32_t pm4d_amdgpu_device_code_handle(const struct pm4d_amdgpu_device *dev);

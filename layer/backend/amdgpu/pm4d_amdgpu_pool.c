@@ -37,12 +37,11 @@ enum pm4d_amdgpu_status pm4d_amdgpu_pool_create(const struct pm4d_drm_ops *ops,
    }
    r = ops->bo_export(pool->bo, amdgpu_bo_handle_type_kms, &pool->kms_handle);
    if (r) {
-      st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "amdgpu_bo_export(kms): %s",
-                            strerror(-r));
+      st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "amdgpu_bo_export(kms): %s", strerror(-r));
       goto fail_bo;
    }
-   r = ops->va_range_alloc(dev, amdgpu_gpu_va_range_general, size, PM4D_AMDGPU_PAGE, 0,
-                           &pool->va, &pool->va_handle, 0);
+   r = ops->va_range_alloc(dev, amdgpu_gpu_va_range_general, size, PM4D_AMDGPU_PAGE, 0, &pool->va,
+                           &pool->va_handle, 0);
    if (r) {
       st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "amdgpu_va_range_alloc(%llu): %s",
                             (unsigned long long)size, strerror(-r));
@@ -50,8 +49,8 @@ enum pm4d_amdgpu_status pm4d_amdgpu_pool_create(const struct pm4d_drm_ops *ops,
    }
    r = ops->bo_va_op_raw(dev, pool->bo, 0, size, pool->va, vm_flags, AMDGPU_VA_OP_MAP);
    if (r) {
-      st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "amdgpu_bo_va_op_raw(map): %s",
-                            strerror(-r));
+      st =
+         pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "amdgpu_bo_va_op_raw(map): %s", strerror(-r));
       goto fail_va;
    }
    r = ops->bo_cpu_map(pool->bo, &cpu);

@@ -38,8 +38,7 @@ struct pm4d_amdgpu_queue {
    unsigned inflight_first, inflight_count;
 };
 
-static struct pm4d_amdgpu_inflight *pm4d_amdgpu_inflight_at(struct pm4d_amdgpu_queue *q,
-                                                            unsigned i)
+static struct pm4d_amdgpu_inflight *pm4d_amdgpu_inflight_at(struct pm4d_amdgpu_queue *q, unsigned i)
 {
    return &q->inflight[(q->inflight_first + i) % PM4D_AMDGPU_MAX_INFLIGHT];
 }
@@ -94,18 +93,16 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_create(struct pm4d_amdgpu_device *dev,
 
    r = q->ops->syncobj_fd_to_handle(fd, desc->bridge_fd, &q->bridge);
    if (r) {
-      st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR,
-                            "drmSyncobjFDToHandle(bridge fd %d): %s", desc->bridge_fd,
-                            strerror(-r));
+      st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "drmSyncobjFDToHandle(bridge fd %d): %s",
+                            desc->bridge_fd, strerror(-r));
       goto fail;
    }
    st = pm4d_amdgpu_pool_create(q->ops, pm4d_amdgpu_device_handle(dev), desc->ib_pool_bytes,
                                 AMDGPU_VM_PAGE_READABLE, &q->ib_pool, why);
    if (st != PM4D_AMDGPU_OK)
       goto fail_syncobj;
-   st = pm4d_amdgpu_pool_create(q->ops, pm4d_amdgpu_device_handle(dev),
-                                desc->kernarg_pool_bytes, AMDGPU_VM_PAGE_READABLE,
-                                &q->kernarg_pool, why);
+   st = pm4d_amdgpu_pool_create(q->ops, pm4d_amdgpu_device_handle(dev), desc->kernarg_pool_bytes,
+                                AMDGPU_VM_PAGE_READABLE, &q->kernarg_pool, why);
    if (st != PM4D_AMDGPU_OK)
       goto fail_ib;
    st = pm4d_amdgpu_ctx_create(q, why);
@@ -144,8 +141,8 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_alloc_ib(struct pm4d_amdgpu_queue *q, 
    return pm4d_amdgpu_pool_alloc(&q->ib_pool, (uint64_t)dwords * 4, 4, out, why);
 }
 
-enum pm4d_amdgpu_status pm4d_amdgpu_queue_alloc_kernarg(struct pm4d_amdgpu_queue *q,
-                                                        uint32_t bytes, uint32_t align,
+enum pm4d_amdgpu_status pm4d_amdgpu_queue_alloc_kernarg(struct pm4d_amdgpu_queue *q, uint32_t bytes,
+                                                        uint32_t align,
                                                         struct pm4d_amdgpu_span *out,
                                                         struct pm4d_amdgpu_reason *why)
 {
@@ -180,14 +177,13 @@ static enum pm4d_amdgpu_status pm4d_amdgpu_check_batch(const struct pm4d_amdgpu_
       return pm4d_amdgpu_fail(why, PM4D_AMDGPU_INVALID_ARGUMENT,
                               "batch %llu: IB 0x%llx + %u bytes is not at most %u dwords inside "
                               "the IB pool or the batch's pools",
-                              (unsigned long long)b->id, (unsigned long long)b->ib_va,
-                              b->ib_bytes, PM4D_AMDGPU_IB_MAX_DW);
+                              (unsigned long long)b->id, (unsigned long long)b->ib_va, b->ib_bytes,
+                              PM4D_AMDGPU_IB_MAX_DW);
    if (b->signal_point <= q->last_signal || b->wait_point >= b->signal_point)
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_INVALID_ARGUMENT,
-                              "batch %llu: points wait %llu signal %llu after %llu",
-                              (unsigned long long)b->id, (unsigned long long)b->wait_point,
-                              (unsigned long long)b->signal_point,
-                              (unsigned long long)q->last_signal);
+      return pm4d_amdgpu_fail(
+         why, PM4D_AMDGPU_INVALID_ARGUMENT, "batch %llu: points wait %llu signal %llu after %llu",
+         (unsigned long long)b->id, (unsigned long long)b->wait_point,
+         (unsigned long long)b->signal_point, (unsigned long long)q->last_signal);
    if (b->buffer_count > PM4D_AMDGPU_MAX_BUFFERS || (b->buffer_count && !b->buffers))
       return pm4d_amdgpu_fail(why, PM4D_AMDGPU_INVALID_ARGUMENT, "batch %llu: %u buffers",
                               (unsigned long long)b->id, b->buffer_count);
@@ -212,8 +208,7 @@ static void pm4d_amdgpu_bo_list_add(struct drm_amdgpu_bo_list_entry *list, uint3
 static enum pm4d_amdgpu_status pm4d_amdgpu_bo_list(struct pm4d_amdgpu_queue *q,
                                                    const struct pm4d_amdgpu_batch *b,
                                                    struct drm_amdgpu_bo_list_entry *list,
-                                                   uint32_t *count,
-                                                   struct pm4d_amdgpu_reason *why)
+                                                   uint32_t *count, struct pm4d_amdgpu_reason *why)
 {
    uint32_t n = 0;
    pm4d_amdgpu_bo_list_add(list, &n, q->ib_pool.kms_handle);
@@ -233,8 +228,8 @@ static enum pm4d_amdgpu_status pm4d_amdgpu_bo_list(struct pm4d_amdgpu_queue *q,
 }
 
 enum pm4d_amdgpu_status pm4d_amdgpu_queue_submit(struct pm4d_amdgpu_queue *q,
-                                                 const struct pm4d_amdgpu_batch *b,
-                                                 uint64_t *seq, struct pm4d_amdgpu_reason *why)
+                                                 const struct pm4d_amdgpu_batch *b, uint64_t *seq,
+                                                 struct pm4d_amdgpu_reason *why)
 {
    struct drm_amdgpu_bo_list_entry list[PM4D_AMDGPU_MAX_BOS];
    struct drm_amdgpu_cs_chunk chunks[4];
@@ -302,8 +297,8 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_submit(struct pm4d_amdgpu_queue *q,
    };
 
    uint64_t kernel_seq = 0;
-   int r = q->ops->cs_submit_raw2(pm4d_amdgpu_device_handle(q->dev), q->ctx, 0, n, chunks,
-                                  &kernel_seq);
+   int r =
+      q->ops->cs_submit_raw2(pm4d_amdgpu_device_handle(q->dev), q->ctx, 0, n, chunks, &kernel_seq);
    if (r == -ECANCELED) /* the context was reset (amdgpu_cs_ioctl): recover */
       return pm4d_amdgpu_fail(why, PM4D_AMDGPU_HANG, "batch %llu: context lost to a GPU reset",
                               (unsigned long long)b->id);
@@ -333,13 +328,12 @@ static int pm4d_amdgpu_bridge_wait(struct pm4d_amdgpu_queue *q, uint64_t point,
 {
    uint32_t handle = q->bridge;
    int64_t timeout = deadline_ns > INT64_MAX ? INT64_MAX : (int64_t)deadline_ns;
-   return q->ops->syncobj_timeline_wait(pm4d_amdgpu_device_fd(q->dev), &handle, &point, 1,
-                                        timeout, DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT, NULL);
+   return q->ops->syncobj_timeline_wait(pm4d_amdgpu_device_fd(q->dev), &handle, &point, 1, timeout,
+                                        DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT, NULL);
 }
 
 enum pm4d_amdgpu_status pm4d_amdgpu_queue_wait(struct pm4d_amdgpu_queue *q, uint64_t point,
-                                               uint64_t deadline_ns,
-                                               struct pm4d_amdgpu_reason *why)
+                                               uint64_t deadline_ns, struct pm4d_amdgpu_reason *why)
 {
    int r = pm4d_amdgpu_bridge_wait(q, point, deadline_ns);
    if (r == -ETIME)
@@ -352,8 +346,7 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_wait(struct pm4d_amdgpu_queue *q, uint
    return PM4D_AMDGPU_OK;
 }
 
-static enum pm4d_amdgpu_status pm4d_amdgpu_reset_flags(struct pm4d_amdgpu_queue *q,
-                                                       uint64_t *flags,
+static enum pm4d_amdgpu_status pm4d_amdgpu_reset_flags(struct pm4d_amdgpu_queue *q, uint64_t *flags,
                                                        struct pm4d_amdgpu_reason *why)
 {
    int r = q->ops->cs_query_reset_state2(q->ctx, flags);
@@ -396,11 +389,10 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_check(struct pm4d_amdgpu_queue *q, uin
       head->start_ns = now_ns;
    }
    if (head->started && now_ns > head->start_ns && now_ns - head->start_ns > head->deadline_ns)
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_HANG,
-                              "batch %llu missed its deadline: %llu ms runnable, %llu ms allowed",
-                              (unsigned long long)head->id,
-                              (unsigned long long)((now_ns - head->start_ns) / 1000000),
-                              (unsigned long long)(head->deadline_ns / 1000000));
+      return pm4d_amdgpu_fail(
+         why, PM4D_AMDGPU_HANG, "batch %llu missed its deadline: %llu ms runnable, %llu ms allowed",
+         (unsigned long long)head->id, (unsigned long long)((now_ns - head->start_ns) / 1000000),
+         (unsigned long long)(head->deadline_ns / 1000000));
    return PM4D_AMDGPU_OK;
 }
 

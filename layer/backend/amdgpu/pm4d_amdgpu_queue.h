@@ -15,8 +15,8 @@
 #include "pm4d_amdgpu_status.h"
 
 #define PM4D_AMDGPU_MAX_INFLIGHT 32 /* batches; at most PM4D_AMDGPU_POOL_FENCES */
-#define PM4D_AMDGPU_MAX_BUFFERS 64  /* imported buffers per batch */
-#define PM4D_AMDGPU_MAX_POOLS 4     /* caller pools per batch */
+#define PM4D_AMDGPU_MAX_BUFFERS  64 /* imported buffers per batch */
+#define PM4D_AMDGPU_MAX_POOLS    4  /* caller pools per batch */
 /* An IB's size in dwords is the 20-bit IB_SIZE field of the INDIRECT_BUFFER packet the kernel
  * writes for it (gfx_v10_0_ring_emit_ib_compute: control = length_dw | vmid << 24). */
 #define PM4D_AMDGPU_IB_MAX_DW 0xFFFFFu
@@ -30,9 +30,9 @@ struct pm4d_amdgpu_queue_desc {
 };
 
 struct pm4d_amdgpu_batch {
-   uint64_t id;        /* the caller's, reported back when the batch must be re-run */
-   uint64_t ib_va;     /* inside the queue's IB pool or one of pools, dword aligned */
-   uint32_t ib_bytes;  /* a non-zero multiple of 4, at most PM4D_AMDGPU_IB_MAX_DW dwords */
+   uint64_t id;             /* the caller's, reported back when the batch must be re-run */
+   uint64_t ib_va;          /* inside the queue's IB pool or one of pools, dword aligned */
+   uint32_t ib_bytes;       /* a non-zero multiple of 4, at most PM4D_AMDGPU_IB_MAX_DW dwords */
    const uint64_t *buffers; /* import keys (pm4d_amdgpu_device_import) the batch touches */
    uint32_t buffer_count;
    /* The caller's own pools the batch reads or writes (its ring, kernargs, fence): listed in
@@ -61,8 +61,8 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_create(struct pm4d_amdgpu_device *dev,
 void pm4d_amdgpu_queue_destroy(struct pm4d_amdgpu_queue *queue);
 
 /* Space in the IB pool for dwords packets; the PM4 builder writes into span.cpu. */
-enum pm4d_amdgpu_status pm4d_amdgpu_queue_alloc_ib(struct pm4d_amdgpu_queue *queue,
-                                                   uint32_t dwords, struct pm4d_amdgpu_span *out,
+enum pm4d_amdgpu_status pm4d_amdgpu_queue_alloc_ib(struct pm4d_amdgpu_queue *queue, uint32_t dwords,
+                                                   struct pm4d_amdgpu_span *out,
                                                    struct pm4d_amdgpu_reason *why);
 enum pm4d_amdgpu_status pm4d_amdgpu_queue_alloc_kernarg(struct pm4d_amdgpu_queue *queue,
                                                         uint32_t bytes, uint32_t align,

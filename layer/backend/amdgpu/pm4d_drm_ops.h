@@ -20,8 +20,7 @@ struct pm4d_drm_ops {
    int (*get_cap)(int fd, uint64_t capability, uint64_t *value);
 
    /* Device. */
-   int (*device_initialize)(int fd, uint32_t *major, uint32_t *minor,
-                            amdgpu_device_handle *dev);
+   int (*device_initialize)(int fd, uint32_t *major, uint32_t *minor, amdgpu_device_handle *dev);
    int (*device_deinitialize)(amdgpu_device_handle dev);
    int (*device_get_fd)(amdgpu_device_handle dev);
    int (*query_gpu_info)(amdgpu_device_handle dev, struct amdgpu_gpu_info *info);
@@ -36,8 +35,8 @@ struct pm4d_drm_ops {
                     uint32_t shared_handle, struct amdgpu_bo_import_result *out);
    int (*bo_export)(amdgpu_bo_handle bo, enum amdgpu_bo_handle_type type, uint32_t *handle);
    int (*va_range_alloc)(amdgpu_device_handle dev, enum amdgpu_gpu_va_range type, uint64_t size,
-                         uint64_t align, uint64_t required, uint64_t *va,
-                         amdgpu_va_handle *handle, uint64_t flags);
+                         uint64_t align, uint64_t required, uint64_t *va, amdgpu_va_handle *handle,
+                         uint64_t flags);
    int (*va_range_free)(amdgpu_va_handle handle);
    /* The _raw variant: amdgpu_bo_va_op ignores its flags and always maps R|W|X (libdrm
     * amdgpu_bo.c), and only code should be executable. */

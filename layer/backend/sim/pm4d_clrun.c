@@ -77,14 +77,12 @@ enum pm4d_clrun_status pm4d_clrun_create(const char *platform_name, struct pm4d_
                 platform_name ? " named " : "", platform_name ? platform_name : "");
       goto fail;
    }
-   const cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)platform,
-                                          0};
+   const cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)platform, 0};
    r->ctx = clCreateContext(props, 1, &dev, NULL, NULL, &err);
    if (r->ctx)
       r->queue = clCreateCommandQueue(r->ctx, dev, CL_QUEUE_PROFILING_ENABLE, &err);
    if (!r->ctx || !r->queue) {
-      st = fail(reason, rs, PM4D_CLRUN_FAILED, "%s: no context or queue (%d)", r->device_name,
-                err);
+      st = fail(reason, rs, PM4D_CLRUN_FAILED, "%s: no context or queue (%d)", r->device_name, err);
       goto fail;
    }
    /* The tile header first: the source includes it only when it is not defined yet. */
@@ -162,8 +160,8 @@ static enum pm4d_clrun_status check_kernargs(enum pm4d_conv2d_variant v, const c
    if (!pm4d_conv2d_params_check(&q, why, sizeof(why)) || q.oh != p.oh || q.ow != p.ow ||
        !pm4d_conv2d_variant_supports(v, &q))
       return fail(reason, rs, PM4D_CLRUN_BAD_ARGS,
-                  "%s: kernargs describe no shape this kernel runs (%s; output %ux%u)", name,
-                  why, p.oh, p.ow);
+                  "%s: kernargs describe no shape this kernel runs (%s; output %ux%u)", name, why,
+                  p.oh, p.ow);
    pm4d_conv2d_buffer_bytes(&p, need);
    addrs[0] = bufs.input;
    addrs[1] = bufs.filter;
@@ -216,8 +214,8 @@ enum pm4d_clrun_status pm4d_clrun_dispatch(struct pm4d_clrun *r, const char *nam
             mems[i] = clCreateBuffer(r->ctx, CL_MEM_READ_WRITE | CL_MEM_USE_HOST_PTR,
                                      (size_t)need[i], host, &err);
             if (!mems[i]) {
-               st = fail(reason, rs, PM4D_CLRUN_FAILED, "%s: clCreateBuffer(%llu bytes): %d",
-                         name, (unsigned long long)need[i], err);
+               st = fail(reason, rs, PM4D_CLRUN_FAILED, "%s: clCreateBuffer(%llu bytes): %d", name,
+                         (unsigned long long)need[i], err);
                goto out;
             }
          }

@@ -14,7 +14,7 @@
 
 struct pm4d_clrun_cl {
    cl_context ctx;
-   cl_command_queue queue; /* in order, CL_QUEUE_PROFILING_ENABLE */
+   cl_command_queue queue;                       /* in order, CL_QUEUE_PROFILING_ENABLE */
    cl_kernel kernels[PM4D_CONV2D_VARIANT_COUNT]; /* by enum pm4d_conv2d_variant */
 };
 

@@ -106,8 +106,7 @@ struct pm4d_sim_dispatch_faults pm4d_sim_fault_next(struct pm4d_sim *s)
    return f;
 }
 
-static enum pm4d_sim_status map_locked(struct pm4d_sim *s, uint64_t base, uint64_t size,
-                                       bool owned)
+static enum pm4d_sim_status map_locked(struct pm4d_sim *s, uint64_t base, uint64_t size, bool owned)
 {
    if (size == 0 || base + size < base)
       return PM4D_SIM_INVALID;

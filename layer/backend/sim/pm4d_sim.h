@@ -37,7 +37,7 @@ enum pm4d_sim_status {
    PM4D_SIM_INVALID,     /* bad argument: address not mapped, overlapping map, ... */
    PM4D_SIM_FULL,        /* the queue holds PM4D_SIM_QUEUE_DEPTH batches */
    PM4D_SIM_NOMEM,
-   PM4D_SIM_FAILED,      /* a thread could not be started */
+   PM4D_SIM_FAILED, /* a thread could not be started */
 };
 const char *pm4d_sim_status_name(enum pm4d_sim_status s);
 
@@ -86,8 +86,7 @@ const char *pm4d_sim_device_name(const struct pm4d_sim *s);
 enum pm4d_sim_status pm4d_sim_map(struct pm4d_sim *s, void *host, uint64_t size);
 void pm4d_sim_unmap(struct pm4d_sim *s, void *host);
 /* Device memory: host memory aligned to `align` (a power of two), zeroed and mapped. */
-enum pm4d_sim_status pm4d_sim_alloc(struct pm4d_sim *s, uint64_t size, uint32_t align,
-                                    void **out);
+enum pm4d_sim_status pm4d_sim_alloc(struct pm4d_sim *s, uint64_t size, uint32_t align, void **out);
 void pm4d_sim_free(struct pm4d_sim *s, void *mem);
 /* A kernel's first instruction is at entry (inside mapped memory): DISPATCH_DIRECT with
  * COMPUTE_PGM = entry runs kernel_name, whose kernarg pointer is in user SGPRs

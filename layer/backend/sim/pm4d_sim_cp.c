@@ -20,8 +20,8 @@
 #define HW_RING_BYTES (PM4D_SIM_QUEUE_DEPTH * 4u * 4u * 2u)
 /* The scheduler waits for a wait point in slices this long, so a reset never waits longer. */
 #define SCHED_SLICE_NS 20000000ull
-#define CP_IDLE_NS 1000000000ull
-#define SH_REGS (PM4D_SH_REG_END - PM4D_SH_REG_BASE)
+#define CP_IDLE_NS     1000000000ull
+#define SH_REGS        (PM4D_SH_REG_END - PM4D_SH_REG_BASE)
 
 struct kick {
    uint64_t ib, wait_point, signal_point;
@@ -145,8 +145,7 @@ static bool release_mem(struct pm4d_sim_queue *q, const struct pm4d_packet *p)
       return false;
    }
    if ((addr & 7u) || !pm4d_sim_translate(q->s, addr, 8, &host)) {
-      halt(q, "page fault: RELEASE_MEM address 0x%" PRIx64 " is not mapped or not aligned",
-           addr);
+      halt(q, "page fault: RELEASE_MEM address 0x%" PRIx64 " is not mapped or not aligned", addr);
       return false;
    }
    pthread_mutex_lock(&q->s->fault_mu);
@@ -191,8 +190,9 @@ static bool set_sh_reg(struct pm4d_sim_queue *q, const struct pm4d_packet *p)
    uint32_t n = pm4d_sh_write_count(p);
    uint32_t first = p->body[0] & PM4D_SET_SH_REG_OFFSET_MASK;
    if (n == 0 || first >= SH_REGS || n > SH_REGS - first) {
-      halt(q, "SET_SH_REG outside the SH register space (offset 0x%" PRIx32 ", %" PRIu32
-           " registers)", first, n);
+      halt(q,
+           "SET_SH_REG outside the SH register space (offset 0x%" PRIx32 ", %" PRIu32 " registers)",
+           first, n);
       return false;
    }
    memcpy(q->sh + first, p->body + 1, n * 4u);
@@ -211,17 +211,13 @@ static bool execute(struct pm4d_sim_queue *q, const struct pm4d_packet *p)
       return false;
    }
    switch (p->opcode) {
-   case PM4D_OP_SET_SH_REG:
-      return set_sh_reg(q, p);
+   case PM4D_OP_SET_SH_REG: return set_sh_reg(q, p);
    case PM4D_OP_EVENT_WRITE:
    case PM4D_OP_ACQUIRE_MEM:
       return true; /* the sim has no caches and runs one dispatch at a time */
-   case PM4D_OP_DISPATCH_DIRECT:
-      return dispatch(q, p);
-   case PM4D_OP_RELEASE_MEM:
-      return release_mem(q, p);
-   case PM4D_OP_WRITE_DATA:
-      return write_data(q, p);
+   case PM4D_OP_DISPATCH_DIRECT: return dispatch(q, p);
+   case PM4D_OP_RELEASE_MEM: return release_mem(q, p);
+   case PM4D_OP_WRITE_DATA: return write_data(q, p);
    default:
       halt(q, "unknown or unsupported opcode 0x%02" PRIx32 " at IB dword %" PRIu32, p->opcode,
            p->offset);
@@ -277,8 +273,7 @@ static void *cp_main(void *arg)
             if (!run_ib(q, ib, p.body[2] & PM4D_IB_SIZE_MASK))
                return NULL;
          } else if (p.type == PM4D_PKT_TYPE3 && p.opcode != PM4D_OP_NOP) {
-            halt(q, "ring holds opcode 0x%02" PRIx32 " (only INDIRECT_BUFFER and NOP)",
-                 p.opcode);
+            halt(q, "ring holds opcode 0x%02" PRIx32 " (only INDIRECT_BUFFER and NOP)", p.opcode);
             return NULL;
          }
       }
@@ -413,7 +408,8 @@ enum pm4d_sim_status pm4d_sim_queue_kick(struct pm4d_sim_queue *q, uint64_t ib, 
    else if (q->kicked - q->fenced >= PM4D_SIM_QUEUE_DEPTH)
       st = PM4D_SIM_FULL;
    else
-      q->kicks[q->kicked++ % PM4D_SIM_QUEUE_DEPTH] = (struct kick){ib, wait_point, signal_point, ndw};
+      q->kicks[q->kicked++ % PM4D_SIM_QUEUE_DEPTH] =
+         (struct kick){ib, wait_point, signal_point, ndw};
    pthread_cond_broadcast(&q->cond);
    pthread_mutex_unlock(&q->mu);
    return st;

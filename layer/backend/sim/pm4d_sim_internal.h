@@ -36,7 +36,7 @@ struct pm4d_sim {
    struct pm4d_sim_fault fault;
    uint32_t dispatches; /* since the fault was set, for stall_after */
 
-   pthread_mutex_t exec_mu; /* one kernel at a time on the runner */
+   pthread_mutex_t exec_mu;  /* one kernel at a time on the runner */
    struct pm4d_clrun *clrun; /* NULL with no_exec */
    char device_name[256];
 };

@@ -82,8 +82,7 @@ VkResult pm4d_convnet_dev_open_device(struct pm4d_convnet_dev *dev, uint32_t ind
          dev->queue_family = i;
    }
    if (dev->queue_family == UINT32_MAX) {
-      res = pm4d_convnet_err_report("finding a compute queue family",
-                                    VK_ERROR_FEATURE_NOT_PRESENT);
+      res = pm4d_convnet_err_report("finding a compute queue family", VK_ERROR_FEATURE_NOT_PRESENT);
       goto fail;
    }
 

@@ -11,13 +11,13 @@ const char *pm4d_convnet_err_name(VkResult r);
 VkResult pm4d_convnet_err_report(const char *what, VkResult r);
 
 /* res = fn(...); on anything but VK_SUCCESS report fn by name and goto fail. */
-#define PM4D_CONVNET_TRY(res, fn, ...)                                                            \
-   do {                                                                                           \
-      (res) = fn(__VA_ARGS__);                                                                    \
-      if ((res) != VK_SUCCESS) {                                                                  \
-         pm4d_convnet_err_report(#fn, (res));                                                     \
-         goto fail;                                                                               \
-      }                                                                                           \
+#define PM4D_CONVNET_TRY(res, fn, ...)        \
+   do {                                       \
+      (res) = fn(__VA_ARGS__);                \
+      if ((res) != VK_SUCCESS) {              \
+         pm4d_convnet_err_report(#fn, (res)); \
+         goto fail;                           \
+      }                                       \
    } while (0)
 
 #endif

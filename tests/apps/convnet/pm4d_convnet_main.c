@@ -40,8 +40,8 @@ static int pm4d_convnet_usage_error(const char *why)
 }
 
 /* Every tensor must fit one storage-buffer binding and every grid the workgroup-count limits. */
-static bool pm4d_convnet_fits(const struct pm4d_convnet_net *net,
-                              const VkPhysicalDeviceLimits *lim, char *why, size_t why_len)
+static bool pm4d_convnet_fits(const struct pm4d_convnet_net *net, const VkPhysicalDeviceLimits *lim,
+                              char *why, size_t why_len)
 {
    for (int i = 0; i < PM4D_CONVNET_LAYERS; i++) {
       const struct pm4d_convnet_conv *cv = &net->conv[i];
@@ -110,7 +110,8 @@ int main(int argc, char **argv)
       goto done;
    }
    if (!pm4d_convnet_net_fill(&net)) {
-      fprintf(stderr, "convnet: out of host memory for the tensors (VK_ERROR_OUT_OF_HOST_MEMORY)\n");
+      fprintf(stderr,
+              "convnet: out of host memory for the tensors (VK_ERROR_OUT_OF_HOST_MEMORY)\n");
       goto done;
    }
 

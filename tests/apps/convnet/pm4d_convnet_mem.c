@@ -113,8 +113,8 @@ static VkResult pm4d_convnet_mem_staged(struct pm4d_convnet_dev *dev, struct pm4
    if (upload) {
       vkCmdCopyBuffer(dev->xfer, staging->buf, b->buf, 1, &region);
       pm4d_convnet_mem_barrier(dev->xfer, b->buf, VK_PIPELINE_STAGE_TRANSFER_BIT,
-                               VK_ACCESS_TRANSFER_WRITE_BIT,
-                               VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_READ_BIT);
+                               VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                               VK_ACCESS_SHADER_READ_BIT);
    } else {
       pm4d_convnet_mem_barrier(dev->xfer, b->buf, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
                                VK_ACCESS_SHADER_WRITE_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
@@ -138,11 +138,9 @@ static VkResult pm4d_convnet_mem_transfer(struct pm4d_convnet_dev *dev, struct p
    struct pm4d_convnet_buf staging = {0};
    struct pm4d_convnet_buf *mapped = b;
    if (!b->map) {
-      res = pm4d_convnet_mem_alloc(dev, size,
-                                   VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
-                                      VK_BUFFER_USAGE_TRANSFER_DST_BIT,
-                                   VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT,
-                                   VK_MEMORY_PROPERTY_HOST_COHERENT_BIT, true, &staging);
+      res = pm4d_convnet_mem_alloc(
+         dev, size, VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+         VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT, VK_MEMORY_PROPERTY_HOST_COHERENT_BIT, true, &staging);
       if (res != VK_SUCCESS)
          goto fail;
       mapped = &staging;

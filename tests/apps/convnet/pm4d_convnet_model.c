@@ -95,8 +95,7 @@ static VkResult pm4d_convnet_model_pipelines(struct pm4d_convnet_model *m,
             },
          .layout = m->layout,
       };
-      res = vkCreateComputePipelines(dev->device, VK_NULL_HANDLE, 1, &cpci, NULL,
-                                     &m->pipeline[i]);
+      res = vkCreateComputePipelines(dev->device, VK_NULL_HANDLE, 1, &cpci, NULL, &m->pipeline[i]);
       vkDestroyShaderModule(dev->device, module, NULL);
       if (res != VK_SUCCESS) {
          pm4d_convnet_err_report("vkCreateComputePipelines", res);
@@ -134,8 +133,7 @@ static VkResult pm4d_convnet_model_buffers(struct pm4d_convnet_model *m,
    return VK_SUCCESS;
 }
 
-static VkResult pm4d_convnet_model_sets(struct pm4d_convnet_model *m,
-                                        struct pm4d_convnet_dev *dev)
+static VkResult pm4d_convnet_model_sets(struct pm4d_convnet_model *m, struct pm4d_convnet_dev *dev)
 {
    VkResult res;
    const VkDescriptorPoolSize size = {

@@ -10,8 +10,8 @@ static const struct {
    uint32_t k, r, stride, pad, dil;
    bool bias, relu;
 } pm4d_convnet_layers[PM4D_CONVNET_LAYERS] = {
-   {16, 3, 1, 1, 1, true, true},  {32, 3, 2, 1, 1, true, true},  {32, 1, 1, 0, 1, false, true},
-   {64, 3, 2, 1, 1, true, true},  {64, 3, 1, 2, 2, true, true},  {32, 1, 1, 0, 1, true, false},
+   {16, 3, 1, 1, 1, true, true}, {32, 3, 2, 1, 1, true, true}, {32, 1, 1, 0, 1, false, true},
+   {64, 3, 2, 1, 1, true, true}, {64, 3, 1, 2, 2, true, true}, {32, 1, 1, 0, 1, true, false},
 };
 
 uint64_t pm4d_convnet_conv_in_elems(const struct pm4d_convnet_conv *cv)
@@ -168,8 +168,7 @@ float *pm4d_convnet_net_reference(const struct pm4d_convnet_net *net)
    return prev;
 }
 
-double pm4d_convnet_net_rel_error(const float *got, const float *ref, uint64_t n,
-                                  uint64_t *differ)
+double pm4d_convnet_net_rel_error(const float *got, const float *ref, uint64_t n, uint64_t *differ)
 {
    double max_err = 0.0, max_ref = 0.0;
    *differ = 0;

@@ -21,9 +21,9 @@ struct pm4d_convnet_conv {
 
 struct pm4d_convnet_net {
    struct pm4d_convnet_conv conv[PM4D_CONVNET_LAYERS];
-   float *input;                         /* conv[0]'s input */
+   float *input; /* conv[0]'s input */
    float *filter[PM4D_CONVNET_LAYERS];
-   float *bias[PM4D_CONVNET_LAYERS];     /* NULL where the layer has no bias */
+   float *bias[PM4D_CONVNET_LAYERS]; /* NULL where the layer has no bias */
 };
 
 /* Derives every layer's shape; allocates nothing. */
@@ -49,7 +49,6 @@ float *pm4d_convnet_net_reference(const struct pm4d_convnet_net *net);
 /* max |got - ref| / max |ref| (the max-norm of the error relative to the max-norm of the
  * reference output; absolute error when the reference is all zero). *differ counts the values
  * whose bits differ; infinite when got holds a NaN. */
-double pm4d_convnet_net_rel_error(const float *got, const float *ref, uint64_t n,
-                                  uint64_t *differ);
+double pm4d_convnet_net_rel_error(const float *got, const float *ref, uint64_t n, uint64_t *differ);
 
 #endif

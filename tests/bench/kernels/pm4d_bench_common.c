@@ -17,9 +17,19 @@ const size_t pm4d_bench_shape_count = sizeof(pm4d_bench_shapes) / sizeof(pm4d_be
 
 struct pm4d_conv2d_params pm4d_bench_params(const struct pm4d_bench_shape *s, uint32_t n)
 {
-   struct pm4d_conv2d_params p = {.n = n, .c = s->c, .h = s->hw, .w = s->hw, .k = s->k,
-                                  .r = s->rs, .s = s->rs, .stride_h = 1, .stride_w = 1,
-                                  .pad_h = s->rs / 2, .pad_w = s->rs / 2, .dil_h = 1, .dil_w = 1,
+   struct pm4d_conv2d_params p = {.n = n,
+                                  .c = s->c,
+                                  .h = s->hw,
+                                  .w = s->hw,
+                                  .k = s->k,
+                                  .r = s->rs,
+                                  .s = s->rs,
+                                  .stride_h = 1,
+                                  .stride_w = 1,
+                                  .pad_h = s->rs / 2,
+                                  .pad_w = s->rs / 2,
+                                  .dil_h = 1,
+                                  .dil_w = 1,
                                   .groups = 1};
    char reason[160];
    if (!pm4d_conv2d_params_check(&p, reason, sizeof(reason)))
@@ -99,9 +109,8 @@ double pm4d_bench_check(const struct pm4d_conv2d_params *p, const float *in, con
    }
    *samples = n_out <= PM4D_BENCH_SAMPLES_MAX ? (unsigned)n_out : PM4D_BENCH_SAMPLES_MAX;
    for (unsigned s = 0; s < *samples; s++) {
-      const size_t i = n_out <= PM4D_BENCH_SAMPLES_MAX
-                          ? s
-                          : (((size_t)lcg(&seed) << 16) ^ lcg(&seed)) % n_out;
+      const size_t i =
+         n_out <= PM4D_BENCH_SAMPLES_MAX ? s : (((size_t)lcg(&seed) << 16) ^ lcg(&seed)) % n_out;
       const uint32_t b = (uint32_t)(i / (plane * p->k)), kk = (uint32_t)(i / plane % p->k);
       const uint32_t y = (uint32_t)(i % plane / p->ow), x = (uint32_t)(i % p->ow);
       const double ref = ref_point(p, in, f, b, kk, y, x), d = out[i] - ref;

@@ -56,9 +56,9 @@ static bool bench_one(ggml_backend_t be, const struct pm4d_conv2d_params *p, int
       goto out;
    struct ggml_tensor *tk = ggml_new_tensor_4d(ctx, GGML_TYPE_F32, p->s, p->r, p->c, p->k);
    struct ggml_tensor *ti = ggml_new_tensor_4d(ctx, GGML_TYPE_F32, p->w, p->h, p->c, p->n);
-   struct ggml_tensor *to = ggml_conv_2d_direct(ctx, tk, ti, (int)p->stride_w, (int)p->stride_h,
-                                                (int)p->pad_w, (int)p->pad_h, (int)p->dil_w,
-                                                (int)p->dil_h);
+   struct ggml_tensor *to =
+      ggml_conv_2d_direct(ctx, tk, ti, (int)p->stride_w, (int)p->stride_h, (int)p->pad_w,
+                          (int)p->pad_h, (int)p->dil_w, (int)p->dil_h);
    struct ggml_cgraph *gf = ggml_new_graph(ctx);
    ggml_build_forward_expand(gf, to);
    if (!(buf = ggml_backend_alloc_ctx_tensors(ctx, be)) || (size_t)ggml_nelements(to) != n_out)
@@ -128,8 +128,10 @@ int main(int argc, char **argv)
       }
    }
    if (argc % 2 == 0 || repeats < 1 || repeats > REPEATS_MAX || warmup < 0 || !nb) {
-      fprintf(stderr, "usage: %s [--batch N[,N..]] [--only 3x3|1x1|all] [--max-c C] "
-                      "[--repeats 1..%d] [--warmup N] [--json FILE]\n", argv[0], REPEATS_MAX);
+      fprintf(stderr,
+              "usage: %s [--batch N[,N..]] [--only 3x3|1x1|all] [--max-c C] "
+              "[--repeats 1..%d] [--warmup N] [--json FILE]\n",
+              argv[0], REPEATS_MAX);
       return 2;
    }
    if (ggml_backend_vk_get_device_count() < 1) {
@@ -144,7 +146,8 @@ int main(int argc, char **argv)
       return 1;
    }
    printf("device: %s (ggml Vulkan); wall time of ggml_backend_graph_compute, median of %d "
-          "after %d warm-up runs\n", desc, repeats, warmup);
+          "after %d warm-up runs\n",
+          desc, repeats, warmup);
    for (unsigned bi = 0; bi < nb; bi++) {
       for (size_t i = 0; i < pm4d_bench_shape_count; i++) {
          const struct pm4d_bench_shape *s = &pm4d_bench_shapes[i];
@@ -163,13 +166,16 @@ int main(int argc, char **argv)
    ggml_backend_free(be);
    FILE *j = json ? fopen(json, "w") : NULL;
    if (j) {
-      fprintf(j, "{\"device\": \"%s (ggml Vulkan)\", \"repeats\": %d, \"warmup\": %d, "
-                 "\"results\": [\n", desc, repeats, warmup);
+      fprintf(j,
+              "{\"device\": \"%s (ggml Vulkan)\", \"repeats\": %d, \"warmup\": %d, "
+              "\"results\": [\n",
+              desc, repeats, warmup);
       for (unsigned i = 0; i < count; i++)
-         fprintf(j, "  {\"shape\": \"%s\", \"n\": %u, \"ok\": %s, \"ms\": %.6f, "
-                    "\"gflops\": %.1f, \"rel_err\": %.3e, \"samples\": %u}%s\n",
-                 res[i].shape, res[i].n, res[i].ok ? "true" : "false", res[i].ms,
-                 res[i].gflops, isfinite(res[i].err) ? res[i].err : -1.0, res[i].samples,
+         fprintf(j,
+                 "  {\"shape\": \"%s\", \"n\": %u, \"ok\": %s, \"ms\": %.6f, "
+                 "\"gflops\": %.1f, \"rel_err\": %.3e, \"samples\": %u}%s\n",
+                 res[i].shape, res[i].n, res[i].ok ? "true" : "false", res[i].ms, res[i].gflops,
+                 isfinite(res[i].err) ? res[i].err : -1.0, res[i].samples,
                  i + 1 < count ? "," : "");
       fprintf(j, "]}\n");
       fclose(j);

@@ -115,8 +115,8 @@ static bool read_times(cl_event *ev, int count, double *t, double *span)
       cl_ulong t0 = 0, t1 = 0;
       ok = ok && clGetEventProfilingInfo(ev[i], CL_PROFILING_COMMAND_START, sizeof(t0), &t0,
                                          NULL) == CL_SUCCESS;
-      ok = ok && clGetEventProfilingInfo(ev[i], CL_PROFILING_COMMAND_END, sizeof(t1), &t1,
-                                         NULL) == CL_SUCCESS;
+      ok = ok && clGetEventProfilingInfo(ev[i], CL_PROFILING_COMMAND_END, sizeof(t1), &t1, NULL) ==
+                    CL_SUCCESS;
       t[i] = (double)(t1 - t0);
       first = i == 0 ? t0 : first;
       last = t1;
@@ -129,8 +129,8 @@ static bool read_times(cl_event *ev, int count, double *t, double *span)
 }
 
 /* Median wall time (ms) of `count` dispatches, each enqueued and waited for alone. */
-static double wall_ms(struct ocl *o, enum pm4d_conv2d_variant v,
-                      const struct pm4d_conv2d_params *p, int count, double *t)
+static double wall_ms(struct ocl *o, enum pm4d_conv2d_variant v, const struct pm4d_conv2d_params *p,
+                      int count, double *t)
 {
    for (int i = 0; i < count; i++) {
       struct timespec a, b;
@@ -144,8 +144,9 @@ static double wall_ms(struct ocl *o, enum pm4d_conv2d_variant v,
 }
 
 /* Runs every variant that supports p: one checked run, warm-up, then the timed runs. */
-static unsigned bench_shape(struct ocl *o, const struct options *opt, const struct pm4d_bench_shape *s,
-                            const struct pm4d_conv2d_params *p, struct result *res)
+static unsigned bench_shape(struct ocl *o, const struct options *opt,
+                            const struct pm4d_bench_shape *s, const struct pm4d_conv2d_params *p,
+                            struct result *res)
 {
    const size_t n_in = (size_t)p->n * p->c * p->h * p->w;
    const size_t n_f = (size_t)p->k * (p->c / p->groups) * p->r * p->s;
@@ -175,8 +176,8 @@ static unsigned bench_shape(struct ocl *o, const struct options *opt, const stru
       double span = 0;
       if (!pm4d_conv2d_variant_supports(v, p))
          continue;
-      *r = (struct result){.shape = s->name, .variant = pm4d_conv2d_variant_name(v), .n = p->n,
-                           .err = INFINITY};
+      *r = (struct result){
+         .shape = s->name, .variant = pm4d_conv2d_variant_name(v), .n = p->n, .err = INFINITY};
       count++;
       if (!set_args(o->cl.kernels[v], p, mems) ||
           clEnqueueFillBuffer(o->cl.queue, mems[3], &nan, 4, 0, n_out * 4, 0, NULL, NULL) ||
@@ -200,9 +201,9 @@ static unsigned bench_shape(struct ocl *o, const struct options *opt, const stru
       r->gflops = r->ms > 0 ? flops / (r->ms * 1e6) : 0;
       r->ok = true;
       printf("%-18s n=%-3u %-20s %9.4f ms %9.1f GFLOPS  rel.err %.2e (%u %s)  back to back "
-             "%.4f ms, enqueue to finish %.4f ms\n", s->name, p->n, r->variant, r->ms, r->gflops,
-             r->err, r->samples, r->samples == n_out ? "points, all" : "sampled points",
-             r->ms_queued, r->ms_wall);
+             "%.4f ms, enqueue to finish %.4f ms\n",
+             s->name, p->n, r->variant, r->ms, r->gflops, r->err, r->samples,
+             r->samples == n_out ? "points, all" : "sampled points", r->ms_queued, r->ms_wall);
       fflush(stdout);
    }
 out:
@@ -222,15 +223,18 @@ static void write_reports(const struct options *opt, const char *device, const s
    FILE *j = opt->json ? fopen(opt->json, "w") : NULL;
    FILE *c = opt->csv ? fopen(opt->csv, "w") : NULL;
    if (j) {
-      fprintf(j, "{\"device\": \"%s\", \"repeats\": %d, \"warmup\": %d, \"samples_max\": %d, "
-                 "\"results\": [\n", device, opt->repeats, opt->warmup, PM4D_BENCH_SAMPLES_MAX);
+      fprintf(j,
+              "{\"device\": \"%s\", \"repeats\": %d, \"warmup\": %d, \"samples_max\": %d, "
+              "\"results\": [\n",
+              device, opt->repeats, opt->warmup, PM4D_BENCH_SAMPLES_MAX);
       for (unsigned i = 0; i < count; i++)
-         fprintf(j, "  {\"shape\": \"%s\", \"n\": %u, \"variant\": \"%s\", \"ok\": %s, "
-                    "\"ms\": %.6f, \"ms_queued\": %.6f, \"ms_wall\": %.6f, \"gflops\": %.1f, "
-                    "\"rel_err\": %.3e, \"samples\": %u}%s\n",
+         fprintf(j,
+                 "  {\"shape\": \"%s\", \"n\": %u, \"variant\": \"%s\", \"ok\": %s, "
+                 "\"ms\": %.6f, \"ms_queued\": %.6f, \"ms_wall\": %.6f, \"gflops\": %.1f, "
+                 "\"rel_err\": %.3e, \"samples\": %u}%s\n",
                  res[i].shape, res[i].n, res[i].variant, res[i].ok ? "true" : "false", res[i].ms,
-                 res[i].ms_queued, res[i].ms_wall,
-                 res[i].gflops, isfinite(res[i].err) ? res[i].err : -1.0, res[i].samples,
+                 res[i].ms_queued, res[i].ms_wall, res[i].gflops,
+                 isfinite(res[i].err) ? res[i].err : -1.0, res[i].samples,
                  i + 1 < count ? "," : "");
       fprintf(j, "]}\n");
       fclose(j);
@@ -239,16 +243,20 @@ static void write_reports(const struct options *opt, const char *device, const s
       fprintf(c, "device,shape,n,variant,ok,ms,ms_queued,gflops,rel_err,samples\n");
       for (unsigned i = 0; i < count; i++)
          fprintf(c, "\"%s\",\"%s\",%u,%s,%d,%.6f,%.6f,%.1f,%.3e,%u\n", device, res[i].shape,
-                 res[i].n, res[i].variant, res[i].ok, res[i].ms, res[i].ms_queued,
-                 res[i].gflops, res[i].err, res[i].samples);
+                 res[i].n, res[i].variant, res[i].ok, res[i].ms, res[i].ms_queued, res[i].gflops,
+                 res[i].err, res[i].samples);
       fclose(c);
    }
 }
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-   *o = (struct options){.only = "all", .batches = {1, 32}, .nbatches = 2, .max_c = UINT32_MAX,
-                         .repeats = 50, .warmup = 5};
+   *o = (struct options){.only = "all",
+                         .batches = {1, 32},
+                         .nbatches = 2,
+                         .max_c = UINT32_MAX,
+                         .repeats = 50,
+                         .warmup = 5};
    for (int i = 1; i < argc; i++) {
       const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
       if (!v)
@@ -282,8 +290,9 @@ static int parse_args(int argc, char **argv, struct options *o)
    if (o->repeats >= 1 && o->repeats <= REPEATS_MAX && o->warmup >= 0 && o->nbatches)
       return 0;
 usage:
-   fprintf(stderr, "usage: %s [--platform NAME] [--batch N[,N..]] [--only 3x3|1x1|all] "
-                   "[--max-c C] [--repeats 1..%d] [--warmup N] [--json FILE] [--csv FILE]\n",
+   fprintf(stderr,
+           "usage: %s [--platform NAME] [--batch N[,N..]] [--only 3x3|1x1|all] "
+           "[--max-c C] [--repeats 1..%d] [--warmup N] [--json FILE] [--csv FILE]\n",
            argv[0], REPEATS_MAX);
    return 2;
 }

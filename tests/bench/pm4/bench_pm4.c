@@ -18,8 +18,8 @@
 
 #define PROGRAM 0x00007F0000004500ull
 #define KERNARG 0x00007E0000000000ull
-#define FENCE 0x00007D0000000000ull
-#define BATCH 8u
+#define FENCE   0x00007D0000000000ull
+#define BATCH   8u
 
 struct level_setup {
    enum pm4d_gfx_level level;
@@ -109,8 +109,8 @@ static int setup(struct level_setup *s, enum pm4d_gfx_level level)
 __attribute__((noinline)) static void op_instantiate(struct level_setup *s, uint32_t i)
 {
    const uint32_t grid[3] = {i | 1, 1, 1};
-   sink = pm4d_template_instantiate(&s->t, out_buf, i % BATCH == 0, KERNARG + 16ull * (i & 1023),
-                                    grid);
+   sink =
+      pm4d_template_instantiate(&s->t, out_buf, i % BATCH == 0, KERNARG + 16ull * (i & 1023), grid);
 }
 
 __attribute__((noinline)) static void op_emit_template(struct level_setup *s, uint32_t i)
@@ -131,8 +131,8 @@ __attribute__((noinline)) static void op_dynamic(struct level_setup *s, uint32_t
    struct pm4d_cs cs;
    const char *why;
    pm4d_cs_init(&cs, out_buf, sizeof(out_buf) / 4);
-   pm4d_builder_dispatch(&s->b, &s->k, PROGRAM, KERNARG + 16ull * (i & 1023), grid,
-                         i % BATCH == 0, &cs, NULL, &why);
+   pm4d_builder_dispatch(&s->b, &s->k, PROGRAM, KERNARG + 16ull * (i & 1023), grid, i % BATCH == 0,
+                         &cs, NULL, &why);
    sink = cs.cdw;
 }
 

@@ -19,14 +19,28 @@
 #include "pm4d_glsl.h"
 #include "pm4d_vktest.h"
 
-#define THREADS 4u
+#define THREADS     4u
 #define CHECK_EVERY 64u
-#define PROG "threads"
+#define PROG        "threads"
 
-static const struct pm4d_conv2d_params shape = {
-   .n = 1, .c = 4, .h = 8, .w = 8, .k = 8, .r = 3, .s = 3, .stride_h = 1, .stride_w = 1,
-   .pad_h = 1, .pad_w = 1, .dil_h = 1, .dil_w = 1, .groups = 1, .has_bias = true, .relu = true,
-   .oh = 8, .ow = 8};
+static const struct pm4d_conv2d_params shape = {.n = 1,
+                                                .c = 4,
+                                                .h = 8,
+                                                .w = 8,
+                                                .k = 8,
+                                                .r = 3,
+                                                .s = 3,
+                                                .stride_h = 1,
+                                                .stride_w = 1,
+                                                .pad_h = 1,
+                                                .pad_w = 1,
+                                                .dil_h = 1,
+                                                .dil_w = 1,
+                                                .groups = 1,
+                                                .has_bias = true,
+                                                .relu = true,
+                                                .oh = 8,
+                                                .ow = 8};
 
 /* What a device needs to run the conv2d; one per thread (own) or one for all (shared). */
 struct gpu {
@@ -55,25 +69,33 @@ static int gpu_init(struct gpu *g)
    for (uint32_t i = 0; i < PM4D_GLSL_BINDING_COUNT; i++)
       b[i] = (VkDescriptorSetLayoutBinding){i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1,
                                             VK_SHADER_STAGE_COMPUTE_BIT, NULL};
-   VkDescriptorSetLayoutCreateInfo dci = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
-                                          .bindingCount = PM4D_GLSL_BINDING_COUNT, .pBindings = b};
+   VkDescriptorSetLayoutCreateInfo dci = {.sType =
+                                             VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+                                          .bindingCount = PM4D_GLSL_BINDING_COUNT,
+                                          .pBindings = b};
    PM4D_VKTEST_TRY(PROG, "vkCreateDescriptorSetLayout",
                    vkCreateDescriptorSetLayout(g->ctx.device, &dci, NULL, &g->dsl));
    VkPushConstantRange pcr = {VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(struct pm4d_glsl_conv2d_push)};
    VkPipelineLayoutCreateInfo lci = {.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
-                                     .setLayoutCount = 1, .pSetLayouts = &g->dsl,
-                                     .pushConstantRangeCount = 1, .pPushConstantRanges = &pcr};
+                                     .setLayoutCount = 1,
+                                     .pSetLayouts = &g->dsl,
+                                     .pushConstantRangeCount = 1,
+                                     .pPushConstantRanges = &pcr};
    PM4D_VKTEST_TRY(PROG, "vkCreatePipelineLayout",
                    vkCreatePipelineLayout(g->ctx.device, &lci, NULL, &g->layout));
    const struct pm4d_glsl_spirv *spv = pm4d_glsl_get(PM4D_GLSL_CONV2D_DIRECT);
    VkShaderModuleCreateInfo mci = {.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
-                                   .codeSize = spv->size, .pCode = spv->code};
+                                   .codeSize = spv->size,
+                                   .pCode = spv->code};
    VkShaderModule module;
-   PM4D_VKTEST_TRY(PROG, "vkCreateShaderModule", vkCreateShaderModule(g->ctx.device, &mci, NULL, &module));
+   PM4D_VKTEST_TRY(PROG, "vkCreateShaderModule",
+                   vkCreateShaderModule(g->ctx.device, &mci, NULL, &module));
    VkComputePipelineCreateInfo pci = {
       .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
       .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
-                .stage = VK_SHADER_STAGE_COMPUTE_BIT, .module = module, .pName = "main"},
+                .stage = VK_SHADER_STAGE_COMPUTE_BIT,
+                .module = module,
+                .pName = "main"},
       .layout = g->layout};
    res = vkCreateComputePipelines(g->ctx.device, VK_NULL_HANDLE, 1, &pci, NULL, &g->pipeline);
    vkDestroyShaderModule(g->ctx.device, module, NULL);
@@ -112,8 +134,8 @@ static int submit_all(struct worker *w, VkCommandBuffer cb, VkEvent gate, VkFenc
 {
    struct gpu *g = w->gpu;
    VkDevice dev = g->ctx.device;
-   VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1,
-                      .pCommandBuffers = &cb};
+   VkSubmitInfo si = {
+      .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &cb};
    for (unsigned i = 0; i < count; i++) {
       bool wait = !burst || i + 1 == count;
       pthread_mutex_lock(&g->queue_lock);
@@ -142,9 +164,9 @@ static int work(struct worker *w, unsigned count)
    const size_t floats[PM4D_GLSL_BINDING_COUNT] = {4 * 8 * 8, 8 * 4 * 3 * 3, 8, 8 * 8 * 8};
    uint32_t seed = 1000 + w->index;
    for (unsigned i = 0; i < PM4D_GLSL_BINDING_COUNT; i++) {
-      PM4D_VKTEST_TRY(PROG, "buffer", pm4d_vktest_buffer(&g->ctx, floats[i] * 4,
-                                                          VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, false,
-                                                          &w->buf[i]));
+      PM4D_VKTEST_TRY(PROG, "buffer",
+                      pm4d_vktest_buffer(&g->ctx, floats[i] * 4, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
+                                         false, &w->buf[i]));
       pm4d_ref_fill(w->buf[i].map, floats[i], &seed);
    }
    float **m = (float *[]){w->buf[0].map, w->buf[1].map, w->buf[2].map};
@@ -153,11 +175,14 @@ static int work(struct worker *w, unsigned count)
 
    VkDescriptorPoolSize ps = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, PM4D_GLSL_BINDING_COUNT};
    VkDescriptorPoolCreateInfo dpi = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
-                                     .maxSets = 1, .poolSizeCount = 1, .pPoolSizes = &ps};
+                                     .maxSets = 1,
+                                     .poolSizeCount = 1,
+                                     .pPoolSizes = &ps};
    VkDescriptorPool dpool;
    PM4D_VKTEST_TRY(PROG, "vkCreateDescriptorPool", vkCreateDescriptorPool(dev, &dpi, NULL, &dpool));
    VkDescriptorSetAllocateInfo dai = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
-                                      .descriptorPool = dpool, .descriptorSetCount = 1,
+                                      .descriptorPool = dpool,
+                                      .descriptorSetCount = 1,
                                       .pSetLayouts = &g->dsl};
    VkDescriptorSet set;
    PM4D_VKTEST_TRY(PROG, "vkAllocateDescriptorSets", vkAllocateDescriptorSets(dev, &dai, &set));
@@ -165,8 +190,10 @@ static int work(struct worker *w, unsigned count)
    VkWriteDescriptorSet wr[PM4D_GLSL_BINDING_COUNT];
    for (uint32_t i = 0; i < PM4D_GLSL_BINDING_COUNT; i++) {
       bi[i] = (VkDescriptorBufferInfo){w->buf[i].buffer, 0, VK_WHOLE_SIZE};
-      wr[i] = (VkWriteDescriptorSet){.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set,
-                                     .dstBinding = i, .descriptorCount = 1,
+      wr[i] = (VkWriteDescriptorSet){.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
+                                     .dstSet = set,
+                                     .dstBinding = i,
+                                     .descriptorCount = 1,
                                      .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
                                      .pBufferInfo = &bi[i]};
    }
@@ -177,7 +204,8 @@ static int work(struct worker *w, unsigned count)
    VkCommandPool pool;
    PM4D_VKTEST_TRY(PROG, "vkCreateCommandPool", vkCreateCommandPool(dev, &cpi, NULL, &pool));
    VkCommandBufferAllocateInfo cai = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
-                                      .commandPool = pool, .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
+                                      .commandPool = pool,
+                                      .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
                                       .commandBufferCount = 1};
    VkCommandBuffer cb;
    PM4D_VKTEST_TRY(PROG, "vkAllocateCommandBuffers", vkAllocateCommandBuffers(dev, &cai, &cb));
@@ -185,15 +213,16 @@ static int work(struct worker *w, unsigned count)
    VkEvent gate;
    PM4D_VKTEST_TRY(PROG, "vkCreateEvent", vkCreateEvent(dev, &eci, NULL, &gate));
    VkCommandBufferBeginInfo cbi = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
-                                   .flags = burst ? VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT : 0};
+                                   .flags =
+                                      burst ? VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT : 0};
    PM4D_VKTEST_TRY(PROG, "vkBeginCommandBuffer", vkBeginCommandBuffer(cb, &cbi));
    if (burst)
-      vkCmdWaitEvents(cb, 1, &gate, VK_PIPELINE_STAGE_HOST_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
-                      0, NULL, 0, NULL, 0, NULL);
+      vkCmdWaitEvents(cb, 1, &gate, VK_PIPELINE_STAGE_HOST_BIT,
+                      VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, NULL, 0, NULL, 0, NULL);
    vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, g->pipeline);
    vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, g->layout, 0, 1, &set, 0, NULL);
-   const struct pm4d_glsl_conv2d_push push = {1, 4, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 8, 8,
-                                              PM4D_GLSL_FLAG_BIAS | PM4D_GLSL_FLAG_RELU};
+   const struct pm4d_glsl_conv2d_push push = {
+      1, 4, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 8, 8, PM4D_GLSL_FLAG_BIAS | PM4D_GLSL_FLAG_RELU};
    vkCmdPushConstants(cb, g->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(push), &push);
    vkCmdDispatch(cb, (8 * 8 + PM4D_GLSL_LOCAL_SIZE_X - 1) / PM4D_GLSL_LOCAL_SIZE_X, 8, 1);
    PM4D_VKTEST_TRY(PROG, "vkEndCommandBuffer", vkEndCommandBuffer(cb));
@@ -227,7 +256,8 @@ static void *thread_main(void *arg)
 
 int main(int argc, char **argv)
 {
-   if (argc != 3 || (strcmp(argv[1], "own") && strcmp(argv[1], "shared") && strcmp(argv[1], "burst"))) {
+   if (argc != 3 ||
+       (strcmp(argv[1], "own") && strcmp(argv[1], "shared") && strcmp(argv[1], "burst"))) {
       fprintf(stderr, "usage: pm4d_e2e_threads own|shared|burst SUBMISSIONS\n");
       return 1;
    }

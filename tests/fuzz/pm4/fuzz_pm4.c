@@ -37,8 +37,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
    static const char *targets[PM4D_GFX_COUNT] = {"gfx900", "gfx1030", "gfx1100"};
    struct pm4d_kernel_desc k = {
-      .rsrc1 = 0x60AF0042u, .rsrc2 = 0x84u, .kernarg_size = 64, .kernarg_align = 16,
-      .group_segment_size = 4096, .wg_size = {64, 1, 1}, .wave_size = 64,
+      .rsrc1 = 0x60AF0042u,
+      .rsrc2 = 0x84u,
+      .kernarg_size = 64,
+      .kernarg_align = 16,
+      .group_segment_size = 4096,
+      .wg_size = {64, 1, 1},
+      .wave_size = 64,
    };
    snprintf(k.name, sizeof(k.name), "fuzz");
    snprintf(k.target, sizeof(k.target), "%s", targets[level]);

@@ -5,7 +5,7 @@
 #include "pm4d_amdgpu_device.h"
 #include "pm4d_amdgpu_queue.h"
 
-#define FIX_BRIDGE_FD 9
+#define FIX_BRIDGE_FD  9
 #define FIX_POOL_BYTES 65536u
 
 struct fixture {

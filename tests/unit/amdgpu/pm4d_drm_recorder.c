@@ -38,7 +38,7 @@ void rec_reset(void)
    memset(&rec, 0, sizeof(rec));
    rec.timeline_cap = 1;
    rec.drm_minor = 54;
-   rec.family_id = 143; /* FAMILY_NV */
+   rec.family_id = 143;     /* FAMILY_NV */
    rec.external_rev = 0x28; /* Navi21: gfx1030 */
    rec_next_kms = 1;
    rec_next_va = 0x800000000ull;
@@ -47,9 +47,8 @@ void rec_reset(void)
 
 bool rec_all_released(void)
 {
-   return rec.devices_live == 0 && rec.bos_live == 0 && rec.vas_live == 0 &&
-          rec.ctxs_live == 0 && rec.syncobjs_live == 0 && rec.maps_live == 0 &&
-          rec.open_count == rec.close_count;
+   return rec.devices_live == 0 && rec.bos_live == 0 && rec.vas_live == 0 && rec.ctxs_live == 0 &&
+          rec.syncobjs_live == 0 && rec.maps_live == 0 && rec.open_count == rec.close_count;
 }
 
 static int rec_get_devices2(uint32_t flags, drmDevicePtr devices[], int max)
@@ -253,8 +252,8 @@ static int rec_bo_cpu_unmap(amdgpu_bo_handle handle)
    return 0;
 }
 
-static int rec_bo_import(amdgpu_device_handle dev, enum amdgpu_bo_handle_type type,
-                         uint32_t shared, struct amdgpu_bo_import_result *out)
+static int rec_bo_import(amdgpu_device_handle dev, enum amdgpu_bo_handle_type type, uint32_t shared,
+                         struct amdgpu_bo_import_result *out)
 {
    (void)dev;
    if (type != amdgpu_bo_handle_type_dma_buf_fd)
@@ -265,8 +264,7 @@ static int rec_bo_import(amdgpu_device_handle dev, enum amdgpu_bo_handle_type ty
    return 0;
 }
 
-static int rec_bo_export(amdgpu_bo_handle handle, enum amdgpu_bo_handle_type type,
-                         uint32_t *out)
+static int rec_bo_export(amdgpu_bo_handle handle, enum amdgpu_bo_handle_type type, uint32_t *out)
 {
    if (type != amdgpu_bo_handle_type_kms)
       return -EINVAL;
@@ -306,9 +304,14 @@ static int rec_bo_va_op_raw(amdgpu_device_handle dev, amdgpu_bo_handle bo, uint6
 {
    (void)dev;
    const struct rec_bo *b = (const void *)bo;
-   rec.va_ops[rec.va_op_count++] = (struct rec_va_op){
-      .bo = (void *)bo, .kms = b->kms, .bo_size = b->size, .offset = offset, .size = size,
-      .addr = addr, .flags = flags, .op = ops};
+   rec.va_ops[rec.va_op_count++] = (struct rec_va_op){.bo = (void *)bo,
+                                                      .kms = b->kms,
+                                                      .bo_size = b->size,
+                                                      .offset = offset,
+                                                      .size = size,
+                                                      .addr = addr,
+                                                      .flags = flags,
+                                                      .op = ops};
    return 0;
 }
 
@@ -337,9 +340,8 @@ static int rec_cs_ctx_free(amdgpu_context_handle ctx)
 }
 
 /* Copies every chunk's payload, as the kernel would copy_from_user it. */
-static int rec_cs_submit_raw2(amdgpu_device_handle dev, amdgpu_context_handle ctx,
-                              uint32_t bo_list, int num_chunks,
-                              struct drm_amdgpu_cs_chunk *chunks, uint64_t *seq_no)
+static int rec_cs_submit_raw2(amdgpu_device_handle dev, amdgpu_context_handle ctx, uint32_t bo_list,
+                              int num_chunks, struct drm_amdgpu_cs_chunk *chunks, uint64_t *seq_no)
 {
    (void)dev;
    struct rec_submit *s = &rec.submits[rec.submit_count++];
@@ -371,8 +373,7 @@ static int rec_cs_submit_raw2(amdgpu_device_handle dev, amdgpu_context_handle ct
          memcpy(&s->signal, data, sizeof(s->signal));
          s->has_signal = true;
          break;
-      default:
-         break;
+      default: break;
       }
    }
    if (rec.submit_result)
@@ -406,9 +407,8 @@ static int rec_syncobj_destroy(int fd, uint32_t handle)
    return 0;
 }
 
-static int rec_syncobj_timeline_wait(int fd, uint32_t *handles, uint64_t *points,
-                                     unsigned count, int64_t timeout, unsigned flags,
-                                     uint32_t *first)
+static int rec_syncobj_timeline_wait(int fd, uint32_t *handles, uint64_t *points, unsigned count,
+                                     int64_t timeout, unsigned flags, uint32_t *first)
 {
    (void)first;
    if (count != 1)

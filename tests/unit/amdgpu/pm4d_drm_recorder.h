@@ -10,8 +10,8 @@
 #include "pm4d_drm_ops.h"
 
 #define REC_MAX_DEVICES 8
-#define REC_MAX_CALLS 64
-#define REC_MAX_BOS 80
+#define REC_MAX_CALLS   64
+#define REC_MAX_BOS     80
 
 struct rec_fake_device {
    int bustype;
@@ -63,9 +63,9 @@ struct recorder {
    int ctx_create_result;      /* returned for every priority */
    int submit_result;
    uint64_t reset_flags;
-   uint64_t timeline_value;  /* the bridge syncobj's current value */
-   bool wait_times_out;      /* drmSyncobjTimelineWait answers -ETIME */
-   int fail_bo_alloc_at;     /* n > 0: the n-th bo_alloc fails */
+   uint64_t timeline_value; /* the bridge syncobj's current value */
+   bool wait_times_out;     /* drmSyncobjTimelineWait answers -ETIME */
+   int fail_bo_alloc_at;    /* n > 0: the n-th bo_alloc fails */
 
    /* Record. */
    char opened[REC_MAX_CALLS][64];
@@ -98,7 +98,7 @@ void rec_add_device(int bustype, uint16_t domain, uint8_t bus, uint8_t dev, uint
                     uint16_t vendor, bool render, const char *node);
 const struct pm4d_drm_ops *rec_ops(void);
 /* The fd the recorder hands out for the shared device, and the bridge syncobj handle. */
-#define REC_DEVICE_FD 77
+#define REC_DEVICE_FD     77
 #define REC_BRIDGE_HANDLE 55u
 /* GEM handles of imported dma-bufs: REC_IMPORT_KMS_BASE + fd. */
 #define REC_IMPORT_KMS_BASE 1000u

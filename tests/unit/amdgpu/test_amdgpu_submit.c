@@ -27,9 +27,10 @@ static void test_queue_create(void)
    struct pm4d_pci_addr addr = {.bus = 3};
    CHECK(pm4d_amdgpu_device_probe(rec_ops(), addr, &dev, NULL) == PM4D_AMDGPU_OK);
    rec.ctx_create_high_result = -EACCES;
-   struct pm4d_amdgpu_queue_desc desc = {
-      .priority = AMDGPU_CTX_PRIORITY_HIGH, .bridge_fd = 4,
-      .ib_pool_bytes = 4096, .kernarg_pool_bytes = 4096};
+   struct pm4d_amdgpu_queue_desc desc = {.priority = AMDGPU_CTX_PRIORITY_HIGH,
+                                         .bridge_fd = 4,
+                                         .ib_pool_bytes = 4096,
+                                         .kernarg_pool_bytes = 4096};
    CHECK(pm4d_amdgpu_queue_create(dev, &desc, &q, NULL) == PM4D_AMDGPU_OK);
    CHECK(rec.ctx_create_count == 2);
    CHECK((int32_t)rec.ctx_priorities[0] == AMDGPU_CTX_PRIORITY_HIGH);
@@ -123,24 +124,34 @@ static void test_submit_refusals(void)
    struct pm4d_amdgpu_batch good = fixture_batch(&f, 1, 4, 0, 10);
    struct pm4d_amdgpu_batch b;
 
-   b = good; b.ib_va = 0x1000; /* not in the pool */
+   b = good;
+   b.ib_va = 0x1000; /* not in the pool */
    CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
    CHECK(strstr(f.why.text, "inside the IB pool") != NULL);
-   b = good; b.ib_bytes = 6;
+   b = good;
+   b.ib_bytes = 6;
    CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
-   b = good; b.ib_bytes = 0;
+   b = good;
+   b.ib_bytes = 0;
    CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
-   b = good; b.ib_va += 2;
+   b = good;
+   b.ib_va += 2;
    CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
-   b = good; b.ib_bytes = FIX_POOL_BYTES + 4;
+   b = good;
+   b.ib_bytes = FIX_POOL_BYTES + 4;
    CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
-   b = good; b.wait_point = 10; /* waiting on its own signal would never run */
+   b = good;
+   b.wait_point = 10; /* waiting on its own signal would never run */
    CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
    const uint64_t unknown = 0x77;
-   b = good; b.buffers = &unknown; b.buffer_count = 1;
+   b = good;
+   b.buffers = &unknown;
+   b.buffer_count = 1;
    CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
    CHECK(strstr(f.why.text, "not imported") != NULL);
-   b = good; b.buffer_count = PM4D_AMDGPU_MAX_BUFFERS + 1; b.buffers = &unknown;
+   b = good;
+   b.buffer_count = PM4D_AMDGPU_MAX_BUFFERS + 1;
+   b.buffers = &unknown;
    CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
    CHECK(rec.submit_count == 0);
 
@@ -150,7 +161,8 @@ static void test_submit_refusals(void)
 
    /* The kernel refusing: a reset context is a hang, anything else an error. */
    rec.submit_result = -ECANCELED;
-   b = good; b.signal_point = 11;
+   b = good;
+   b.signal_point = 11;
    CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_HANG);
    rec.submit_result = -ENOMEM;
    CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_DRM_ERROR);
@@ -181,9 +193,15 @@ static void test_submit_caller_pools(void)
 
    const struct pm4d_amdgpu_pool *pools[] = {&ring, &kernargs, &fence, &ring};
    const uint64_t keys[] = {0xA, 0xA};
-   struct pm4d_amdgpu_batch b = {
-      .id = 1, .ib_va = ring.va + 64, .ib_bytes = 128, .buffers = keys, .buffer_count = 2,
-      .pools = pools, .pool_count = 4, .signal_point = 1, .deadline_ns = 1};
+   struct pm4d_amdgpu_batch b = {.id = 1,
+                                 .ib_va = ring.va + 64,
+                                 .ib_bytes = 128,
+                                 .buffers = keys,
+                                 .buffer_count = 2,
+                                 .pools = pools,
+                                 .pool_count = 4,
+                                 .signal_point = 1,
+                                 .deadline_ns = 1};
    CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_OK);
    CHECK(rec.submit_count == 1);
    const struct rec_submit *s = &rec.submits[0];
@@ -238,8 +256,7 @@ static void test_ring_reuse_after_completion(void)
    enum pm4d_amdgpu_status st;
    while ((st = pm4d_amdgpu_queue_alloc_ib(f.q, 1024, &s, &f.why)) == PM4D_AMDGPU_OK) {
       struct pm4d_amdgpu_batch b = {
-         .id = point, .ib_va = s.va, .ib_bytes = 4096, .signal_point = point + 1,
-         .deadline_ns = 1};
+         .id = point, .ib_va = s.va, .ib_bytes = 4096, .signal_point = point + 1, .deadline_ns = 1};
       CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_OK);
       point++;
    }

@@ -7,7 +7,7 @@
 #include "pm4d_drm_recorder.h"
 
 #define THREADS 4
-#define KEYS 50
+#define KEYS    50
 
 static struct fixture fix;
 static const uint8_t images[2][512] = {{1}, {2}};

@@ -109,11 +109,11 @@ static void check_refusals(const struct pm4d_code_object *co)
    memcpy(&props, co->elf + kd + 56, 2);
    CHECKF(props == d->kernel_code_properties, "%s: descriptor not at its address", co->target);
 
-#define MUTATE(what, stmt, want)               \
-   do {                                        \
-      memcpy(c, co->elf, co->size);            \
-      stmt;                                    \
-      expect(what, c, co->size, want);         \
+#define MUTATE(what, stmt, want)       \
+   do {                                \
+      memcpy(c, co->elf, co->size);    \
+      stmt;                            \
+      expect(what, c, co->size, want); \
    } while (0)
    MUTATE("machine x86-64", c[18] = 62, PM4D_CODEOBJ_WRONG_MACHINE);
    MUTATE("32-bit class", c[4] = 1, PM4D_CODEOBJ_WRONG_MACHINE);
@@ -127,8 +127,7 @@ static void check_refusals(const struct pm4d_code_object *co)
    MUTATE("private segment buffer", c[kd + 56] |= 1u << 0, PM4D_CODEOBJ_UNSUPPORTED);
    MUTATE("dispatch packet pointer", c[kd + 56] |= 1u << 1, PM4D_CODEOBJ_UNSUPPORTED);
    MUTATE("queue pointer", c[kd + 56] |= 1u << 2, PM4D_CODEOBJ_UNSUPPORTED);
-   MUTATE("no kernarg pointer", c[kd + 56] &= (unsigned char)~(1u << 3),
-          PM4D_CODEOBJ_UNSUPPORTED);
+   MUTATE("no kernarg pointer", c[kd + 56] &= (unsigned char)~(1u << 3), PM4D_CODEOBJ_UNSUPPORTED);
    MUTATE("dispatch id", c[kd + 56] |= 1u << 4, PM4D_CODEOBJ_UNSUPPORTED);
    MUTATE("flat scratch init", c[kd + 56] |= 1u << 5, PM4D_CODEOBJ_UNSUPPORTED);
    MUTATE("kernarg size disagrees", c[kd + 8] ^= 4, PM4D_CODEOBJ_BAD_METADATA);

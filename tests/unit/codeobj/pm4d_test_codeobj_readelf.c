@@ -138,8 +138,8 @@ static void check_kernel(const struct pm4d_kernel_desc *d, const struct ref_kern
       CHECKF(!memcmp(&d->args[i], &abi[i], sizeof(abi[i])), "%s %s: arg %u differs from ABI",
              target, d->name, i);
    /* Only the kernarg pointer among the user SGPRs (bit 3; bit 10 is wave32). */
-   CHECKF((d->kernel_code_properties & ~(1u << 10)) == (1u << 3), "%s %s: properties %04x",
-          target, d->name, d->kernel_code_properties);
+   CHECKF((d->kernel_code_properties & ~(1u << 10)) == (1u << 3), "%s %s: properties %04x", target,
+          d->name, d->kernel_code_properties);
    printf("%s %-20s rsrc1 %08x rsrc2 %08x rsrc3 %08x props %04x user SGPRs %u kernarg %u "
           "lds %u wg %u wave %u entry 0x%llx\n",
           target, d->name, d->rsrc1, d->rsrc2, d->rsrc3, d->kernel_code_properties,

@@ -141,8 +141,8 @@ void fx_queue_init(struct fx *fx, struct fx_queue *fq)
    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
    pthread_cond_init(&fq->bridge.cv, &ca);
    pthread_condattr_destroy(&ca);
-   const struct pm4d_bridge br = {.user = &fq->bridge, .wait = bridge_wait,
-                                  .signal = bridge_signal, .opaque_fd = -1};
+   const struct pm4d_bridge br = {
+      .user = &fq->bridge, .wait = bridge_wait, .signal = bridge_signal, .opaque_fd = -1};
    if (pm4d_direct_queue_create(fx->d, &br, fq, &fq->q) != PM4D_DIRECT_OK)
       fq->q = NULL;
 }
@@ -170,12 +170,49 @@ static float *pool_take(struct fx *fx, size_t floats)
 /* Small shapes, one per kernel variant: 3x3 (bias, ReLU), 1x1 stride 2, generic (stride,
  * padding, dilation, groups). */
 static const struct pm4d_conv2d_params shapes[FX_SHAPES] = {
-   {.n = 1, .c = 4, .h = 10, .w = 9, .k = 6, .r = 3, .s = 3, .stride_h = 1, .stride_w = 1,
-    .pad_h = 1, .pad_w = 1, .dil_h = 1, .dil_w = 1, .groups = 1, .has_bias = true, .relu = true},
-   {.n = 2, .c = 8, .h = 7, .w = 7, .k = 5, .r = 1, .s = 1, .stride_h = 2, .stride_w = 2,
-    .dil_h = 1, .dil_w = 1, .groups = 1},
-   {.n = 1, .c = 6, .h = 9, .w = 11, .k = 4, .r = 3, .s = 2, .stride_h = 2, .stride_w = 1,
-    .pad_h = 1, .pad_w = 2, .dil_h = 2, .dil_w = 1, .groups = 2, .has_bias = true},
+   {.n = 1,
+    .c = 4,
+    .h = 10,
+    .w = 9,
+    .k = 6,
+    .r = 3,
+    .s = 3,
+    .stride_h = 1,
+    .stride_w = 1,
+    .pad_h = 1,
+    .pad_w = 1,
+    .dil_h = 1,
+    .dil_w = 1,
+    .groups = 1,
+    .has_bias = true,
+    .relu = true},
+   {.n = 2,
+    .c = 8,
+    .h = 7,
+    .w = 7,
+    .k = 5,
+    .r = 1,
+    .s = 1,
+    .stride_h = 2,
+    .stride_w = 2,
+    .dil_h = 1,
+    .dil_w = 1,
+    .groups = 1},
+   {.n = 1,
+    .c = 6,
+    .h = 9,
+    .w = 11,
+    .k = 4,
+    .r = 3,
+    .s = 2,
+    .stride_h = 2,
+    .stride_w = 1,
+    .pad_h = 1,
+    .pad_w = 2,
+    .dil_h = 2,
+    .dil_w = 1,
+    .groups = 2,
+    .has_bias = true},
 };
 
 uint32_t fx_job_add(struct fx *fx, struct fx_queue *fq, unsigned shape)

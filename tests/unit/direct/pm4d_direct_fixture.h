@@ -11,17 +11,17 @@
 
 #include "pm4d_direct.h"
 
-#define FX_MAX_POINTS 256u
-#define FX_MAX_JOBS 512u
+#define FX_MAX_POINTS  256u
+#define FX_MAX_JOBS    512u
 #define FX_MAX_BATCHES 128u
-#define FX_WAIT_NS 10000000000ull /* every wait in the tests ends within 10 s */
+#define FX_WAIT_NS     10000000000ull /* every wait in the tests ends within 10 s */
 
 struct fx_bridge {
    pthread_mutex_t mu;
    pthread_cond_t cv;
    uint64_t value;
    uint64_t last_direct;
-   bool out_of_order;           /* a point arrived below the current value */
+   bool out_of_order; /* a point arrived below the current value */
    uint32_t direct[FX_MAX_POINTS], driver[FX_MAX_POINTS]; /* who signalled each point */
    uint64_t reached_ns[FX_MAX_POINTS];
 };

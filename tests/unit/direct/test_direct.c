@@ -21,7 +21,7 @@
 /* Everywhere else no batch should ever be declared hung: a loaded CI machine can stretch a
  * 20 ms injected delay or PoCL's first run far past 50 ms. */
 #define RELAXED_DEADLINE_NS 10000000000ull
-#define DETECT_NS 100000000ull  /* a stall is detected within this of its deadline */
+#define DETECT_NS           100000000ull /* a stall is detected within this of its deadline */
 
 static struct fx fx;
 static struct fx_queue queues[2];
@@ -30,12 +30,12 @@ static void inject(const char *spec)
 {
    char reason[256];
    CHECKF(pm4d_direct_test_inject(fx.d, spec, reason, sizeof(reason)) == PM4D_DIRECT_OK,
-         "inject %s: %s", spec, reason);
+          "inject %s: %s", spec, reason);
 }
 
 /* --- healthy ------------------------------------------------------------------------- */
 #define H_BATCHES 8u
-#define H_JOBS 3u
+#define H_JOBS    3u
 
 /* Batch i waits for 2i (a "driver segment" the thread signals once 2i-1 is reached) and
  * signals 2i+1. Running a batch before its point would put 2i+1 before 2i: out of order. */
@@ -69,21 +69,21 @@ static void healthy(void)
       CHECKF(fx_wait(&fq->bridge, 2 * H_BATCHES - 1, FX_WAIT_NS) == 0, "queue %d: last point", i);
       for (uint32_t b = 0; b < fq->nbatches; b++)
          CHECKF(fq->batches[b].submitted == PM4D_DIRECT_OK && fq->batches[b].failed == 0,
-               "queue %d batch %u: %s / failed %u: %s", i, b,
-               pm4d_direct_status_name(fq->batches[b].submitted), fq->batches[b].failed,
-               fq->batches[b].reason);
+                "queue %d batch %u: %s / failed %u: %s", i, b,
+                pm4d_direct_status_name(fq->batches[b].submitted), fq->batches[b].failed,
+                fq->batches[b].reason);
       CHECKF(fx_check_points(fq, 2 * H_BATCHES - 1), "queue %d points", i);
       CHECKF(fx_check_outputs(fq) == 0, "queue %d outputs", i);
    }
    struct pm4d_direct_stats s;
    fx_stats(&fx, &s);
    CHECKF(s.batches == 2 * H_BATCHES && s.jobs == 2 * H_BATCHES * H_JOBS,
-         "stats: %" PRIu64 " batches, %" PRIu64 " jobs", s.batches, s.jobs);
+          "stats: %" PRIu64 " batches, %" PRIu64 " jobs", s.batches, s.jobs);
    CHECKF(s.template_dispatches == s.jobs && s.dynamic_dispatches == 0,
-         "every dispatch from a template (%" PRIu64 " template, %" PRIu64 " dynamic)",
-         s.template_dispatches, s.dynamic_dispatches);
+          "every dispatch from a template (%" PRIu64 " template, %" PRIu64 " dynamic)",
+          s.template_dispatches, s.dynamic_dispatches);
    CHECKF(s.hangs == 0 && s.faults == 0 && s.validation_failures == 0 && s.ring_full == 0,
-         "no failures counted");
+          "no failures counted");
    CHECKF(s.ring_high_water_dw > 0, "ring high-water mark recorded");
 }
 
@@ -105,7 +105,7 @@ static uint32_t round_of(const char *spec, uint32_t n)
       /* A submission that races the reset after a fault is refused with nothing kicked; the
        * caller then runs the fallbacks itself, as the layer does. */
       CHECKF(st == PM4D_DIRECT_OK || st == PM4D_DIRECT_FAILED, "%s: submit %u: %s", spec, i,
-            pm4d_direct_status_name(st));
+             pm4d_direct_status_name(st));
       if (st != PM4D_DIRECT_OK) {
          const struct pm4d_job jobs[2] = {fq->jobs[j].job, fq->jobs[j + 1].job};
          fx_batch_failed(&fx, fq, jobs, 2, next_point, next_point + 1, "submit refused");
@@ -143,11 +143,11 @@ static void faults(void)
    /* Dispatches 1-4 run (batches 0 and 1), the 5th stalls: batches 2 and 3 fail once. */
    uint32_t b = round_of("stall_after=4", 4);
    CHECKF(failed_in(b, 2) == 0 && queues[0].batches[b + 2].failed == 1 &&
-            queues[0].batches[b + 3].failed == 1,
-         "stall: batches 0,1 direct, 2,3 failed once");
+             queues[0].batches[b + 3].failed == 1,
+          "stall: batches 0,1 direct, 2,3 failed once");
    uint64_t t = detect_ns(b + 2);
    CHECKF(t >= DEADLINE_NS && t <= DEADLINE_NS + DETECT_NS, "stall detected after %.1f ms",
-         t / 1e6);
+          t / 1e6);
    printf("stall: batch_failed %.1f ms after its wait point (deadline %.0f ms)\n", t / 1e6,
           DEADLINE_NS / 1e6);
 
@@ -159,7 +159,7 @@ static void faults(void)
    CHECKF(failed_in(b, 1) == 1, "a delay past the deadline is a hang");
    t = detect_ns(b);
    CHECKF(t >= DEADLINE_NS && t <= DEADLINE_NS + DETECT_NS, "delay detected after %.1f ms",
-         t / 1e6);
+          t / 1e6);
    printf("delay past deadline: batch_failed %.1f ms after its wait point\n", t / 1e6);
    b = round_of("no_fence", 2);
    CHECKF(failed_in(b, 2) == 2, "no fence: both batches failed once");
@@ -169,7 +169,7 @@ static void faults(void)
    CHECKF(t > 0 && t < DEADLINE_NS, "page fault reported before the deadline (%.1f ms)", t / 1e6);
    printf("page fault: batch_failed %.1f ms after its wait point\n", t / 1e6);
    CHECKF(strstr(queues[0].batches[b].reason, "page fault") != NULL, "reason: %s",
-         queues[0].batches[b].reason);
+          queues[0].batches[b].reason);
    b = round_of("", 3);
    CHECKF(failed_in(b, 3) == 0, "healthy after the fault");
 
@@ -179,8 +179,8 @@ static void faults(void)
    struct pm4d_direct_stats s;
    fx_stats(&fx, &s);
    CHECKF(s.hangs == 3 && s.faults == 1 && s.resets == 4,
-         "stats: %" PRIu64 " hangs, %" PRIu64 " faults, %" PRIu64 " resets", s.hangs, s.faults,
-         s.resets);
+          "stats: %" PRIu64 " hangs, %" PRIu64 " faults, %" PRIu64 " resets", s.hangs, s.faults,
+          s.resets);
 }
 
 /* --- invalid ------------------------------------------------------------------------- */
@@ -197,7 +197,7 @@ static void invalid(bool debug)
    enum pm4d_direct_status st = fx_submit(fq, j, 1, 0, 1);
    if (debug) {
       CHECKF(st == PM4D_DIRECT_INVALID, "debug: corrupted template refused (%s)",
-            pm4d_direct_status_name(st));
+             pm4d_direct_status_name(st));
       const struct fx_job *r = &fq->jobs[j]; /* the caller's fallback */
       pm4d_ref_conv2d(&r->job.params, r->in, r->filter, r->bias, r->out);
       fx_signal(&fq->bridge, 1);
@@ -207,7 +207,7 @@ static void invalid(bool debug)
       CHECKF(st == PM4D_DIRECT_OK, "without debug the batch is kicked");
       CHECKF(fx_wait(&fq->bridge, 1, FX_WAIT_NS) == 0, "fallback signalled");
       CHECKF(fq->batches[0].failed == 1 && strstr(fq->batches[0].reason, "opcode"),
-            "sim fault on the unknown opcode: %s", fq->batches[0].reason);
+             "sim fault on the unknown opcode: %s", fq->batches[0].reason);
    }
    pm4d_direct_test_corrupt_templates(fx.d, 0, CORRUPT_MASK); /* restore */
    fx_job_add(&fx, fq, 1);
@@ -230,7 +230,7 @@ static void ring_full(void)
       n++;
    }
    CHECKF(st == PM4D_DIRECT_RING_FULL && n > 2, "ring full after %u batches (%s: %s)", n,
-         pm4d_direct_status_name(st), fq->batches[n - 1].reason);
+          pm4d_direct_status_name(st), fq->batches[n - 1].reason);
    fx_signal(&fq->bridge, 1);
    CHECKF(fx_wait(&fq->bridge, n, FX_WAIT_NS) == 0, "accepted batches ran");
    /* The refused batch, as the layer runs it: through the driver, then its point. */
@@ -241,8 +241,9 @@ static void ring_full(void)
    CHECKF(fx_check_outputs(fq) == 0, "outputs");
    struct pm4d_direct_stats s;
    fx_stats(&fx, &s);
-   CHECKF(s.ring_full == 1 && s.hangs == 0 && s.batches == n - 1, "stats: ring_full %" PRIu64
-         ", hangs %" PRIu64 ", batches %" PRIu64, s.ring_full, s.hangs, s.batches);
+   CHECKF(s.ring_full == 1 && s.hangs == 0 && s.batches == n - 1,
+          "stats: ring_full %" PRIu64 ", hangs %" PRIu64 ", batches %" PRIu64, s.ring_full, s.hangs,
+          s.batches);
 }
 
 /* --- lifecycle ------------------------------------------------------------------------ */
@@ -275,13 +276,13 @@ static void lifecycle(void)
    fq->q = NULL;
    pthread_join(t, NULL);
    CHECKF(fq->batches[0].failed == 1 && strstr(fq->batches[0].reason, "destroyed"),
-         "unstarted batch failed once at destroy: %s", fq->batches[0].reason);
+          "unstarted batch failed once at destroy: %s", fq->batches[0].reason);
    CHECKF(fx_wait(&fq->bridge, 6, FX_WAIT_NS) == 0 && fx_check_points(fq, 6), "points");
    CHECKF(fx_check_outputs(fq) == 0, "outputs");
    struct pm4d_direct_stats s;
    fx_stats(&fx, &s);
    CHECKF(s.hangs == 0 && s.faults == 0 && s.resets == 1 && s.batches == 2,
-         "stats: %" PRIu64 " hangs, %" PRIu64 " resets", s.hangs, s.resets);
+          "stats: %" PRIu64 " hangs, %" PRIu64 " resets", s.hangs, s.resets);
    fx_queue_fini(fq);
    fx_queue_init(&fx, fq); /* main destroys one */
 }
@@ -289,10 +290,10 @@ static void lifecycle(void)
 int main(int argc, char **argv)
 {
    const char *what = argc > 1 ? argv[1] : "healthy";
-   struct pm4d_direct_config cfg = {.backend = PM4D_DIRECT_BACKEND_SIM, .debug = true,
-                                    .deadline_base_ns = !strcmp(what, "faults")
-                                                           ? DEADLINE_NS
-                                                           : RELAXED_DEADLINE_NS};
+   struct pm4d_direct_config cfg = {.backend = PM4D_DIRECT_BACKEND_SIM,
+                                    .debug = true,
+                                    .deadline_base_ns =
+                                       !strcmp(what, "faults") ? DEADLINE_NS : RELAXED_DEADLINE_NS};
    if (!strcmp(what, "ring_full"))
       cfg.ring_bytes = 4096;
    if (!strcmp(what, "invalid_nodebug"))

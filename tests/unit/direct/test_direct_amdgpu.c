@@ -64,7 +64,8 @@ static bool wait_failed(void)
 int main(void)
 {
    const struct pm4d_direct_callbacks cb = {.batch_failed = batch_failed};
-   struct pm4d_direct_config cfg = {.backend = PM4D_DIRECT_BACKEND_AMDGPU, .debug = true,
+   struct pm4d_direct_config cfg = {.backend = PM4D_DIRECT_BACKEND_AMDGPU,
+                                    .debug = true,
                                     .deadline_base_ns = 50000000ull,
                                     .ring_bytes = 32768, /* no other BO has this size */
                                     .pci = {.domain = 0, .bus = 3, .device = 0, .function = 0}};
@@ -75,7 +76,8 @@ int main(void)
 
    cfg.pci.bus = 9;
    CHECKF(pm4d_direct_create(&cfg, &cb, &d, reason, sizeof(reason)) == PM4D_DIRECT_UNAVAILABLE &&
-            reason[0], "no GPU at 0000:09:00.0: %s", reason);
+             reason[0],
+          "no GPU at 0000:09:00.0: %s", reason);
    cfg.pci.bus = 3;
    enum pm4d_direct_status st = pm4d_direct_create(&cfg, &cb, &d, reason, sizeof(reason));
    if (st == PM4D_DIRECT_UNAVAILABLE && strstr(reason, "code object")) {
@@ -86,22 +88,35 @@ int main(void)
    if (st != PM4D_DIRECT_OK)
       return pm4d_check_finish(__FILE__);
    CHECKF(!strcmp(pm4d_direct_backend_name(d), "amdgpu") &&
-            pm4d_direct_address_space(d) == PM4D_ADDR_GPU_VA, "amdgpu, GPU addresses");
+             pm4d_direct_address_space(d) == PM4D_ADDR_GPU_VA,
+          "amdgpu, GPU addresses");
 
    CHECKF(pm4d_direct_memory_register(d, 2, NULL, 1 << 20, -1) == PM4D_DIRECT_UNSUPPORTED,
-         "memory without a dma-buf is refused");
+          "memory without a dma-buf is refused");
    CHECKF(pm4d_direct_memory_register(d, 1, NULL, 1 << 20, 5) == PM4D_DIRECT_OK &&
-            pm4d_direct_memory_register(d, 2, NULL, 1 << 20, 6) == PM4D_DIRECT_OK &&
-            rec.import_count == 2, "dma-bufs imported");
+             pm4d_direct_memory_register(d, 2, NULL, 1 << 20, 6) == PM4D_DIRECT_OK &&
+             rec.import_count == 2,
+          "dma-bufs imported");
 
-   const struct pm4d_bridge bridge = {.wait = bridge_wait, .signal = bridge_signal,
-                                      .opaque_fd = 9};
+   const struct pm4d_bridge bridge = {.wait = bridge_wait, .signal = bridge_signal, .opaque_fd = 9};
    struct pm4d_direct_queue *q = NULL;
    CHECKF(pm4d_direct_queue_create(d, &bridge, NULL, &q) == PM4D_DIRECT_OK, "queue");
    const uint64_t va = 0x800000000ull; /* inside the imported buffers, as the layer's BDA */
    struct pm4d_job job = {
-      .params = {.n = 1, .c = 4, .h = 8, .w = 8, .k = 4, .r = 3, .s = 3, .stride_h = 1,
-                 .stride_w = 1, .pad_h = 1, .pad_w = 1, .dil_h = 1, .dil_w = 1, .groups = 1},
+      .params = {.n = 1,
+                 .c = 4,
+                 .h = 8,
+                 .w = 8,
+                 .k = 4,
+                 .r = 3,
+                 .s = 3,
+                 .stride_h = 1,
+                 .stride_w = 1,
+                 .pad_h = 1,
+                 .pad_w = 1,
+                 .dil_h = 1,
+                 .dil_w = 1,
+                 .groups = 1},
       .addr = {va, va + (1 << 20), 0, va + 8192},
       .memory_ids = {1, 2, 0, 1},
    };
@@ -114,22 +129,22 @@ int main(void)
    if (rec.submit_count == submits + 1) {
       const struct rec_submit *s = &rec.submits[submits];
       CHECKF(s->has_ib && s->ib.ib_bytes > 0 && s->ib.ib_bytes % 4 == 0, "IB chunk (%u bytes)",
-            s->ib.ib_bytes);
+             s->ib.ib_bytes);
       /* code, ring, kernargs, fence, back-end IB and kernarg pools, two imports */
       CHECKF(s->bo_in.bo_number == 8 && rec.bos_live == 8, "8 BOs listed (%u), 8 alive (%d)",
-            s->bo_in.bo_number, rec.bos_live);
+             s->bo_in.bo_number, rec.bos_live);
       CHECKF(rec_bo_list_is_live_set(s), "every BO alive is in the BO list exactly once");
       CHECKF(rec_bo_count(s, REC_IMPORT_KMS_BASE + 5) == 1 &&
-               rec_bo_count(s, REC_IMPORT_KMS_BASE + 6) == 1,
-            "the job's dma-bufs are in the BO list once each");
+                rec_bo_count(s, REC_IMPORT_KMS_BASE + 6) == 1,
+             "the job's dma-bufs are in the BO list once each");
       uint64_t size = 0, off = 0;
       uint32_t kms = rec_bo_at_va(s->ib.va_start, s->ib.ib_bytes, &size, &off);
       const uint32_t *mem = kms ? rec_bo_memory(kms) : NULL;
       CHECKF(kms && size == cfg.ring_bytes && rec_bo_count(s, kms) == 1,
-            "the IB lies in the 32 KiB ring BO (kms %u, %llu bytes), which is listed", kms,
-            (unsigned long long)size);
+             "the IB lies in the 32 KiB ring BO (kms %u, %llu bytes), which is listed", kms,
+             (unsigned long long)size);
       CHECKF(mem && off % 4 == 0 && mem[off / 4] >> 30 == 3,
-            "the IB chunk points at the batch's PM4 in the ring (type-3 header)");
+             "the IB chunk points at the batch's PM4 in the ring (type-3 header)");
 
       CHECKF(s->has_signal && s->signal.point == 1, "signals bridge point 1");
    }
@@ -137,10 +152,10 @@ int main(void)
    struct pm4d_direct_stats stats;
    pm4d_direct_stats_get(d, &stats);
    CHECKF(failed == 1 && failed_signal == 1 && strstr(failed_reason, "hang"),
-         "batch_failed once: %s", failed_reason);
+          "batch_failed once: %s", failed_reason);
    printf("batch_failed: %s\n", failed_reason);
    CHECKF(stats.hangs == 1 && stats.resets == 1 && rec.ctx_create_count >= 2,
-         "context re-created after the hang (%d contexts)", rec.ctx_create_count);
+          "context re-created after the hang (%d contexts)", rec.ctx_create_count);
    pm4d_direct_queue_destroy(q);
    pm4d_direct_memory_unregister(d, 1);
    pm4d_direct_memory_unregister(d, 2);

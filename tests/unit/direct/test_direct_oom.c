@@ -23,8 +23,8 @@ enum outcome { REFUSED_CREATE, REFUSED_MEMORY, REFUSED_QUEUE, RAN };
 
 static enum outcome run_once(uint32_t *direct, uint32_t *fallbacks)
 {
-   const struct pm4d_direct_config cfg = {.backend = PM4D_DIRECT_BACKEND_SIM, .debug = true,
-                                          .deadline_base_ns = 2000000000ull};
+   const struct pm4d_direct_config cfg = {
+      .backend = PM4D_DIRECT_BACKEND_SIM, .debug = true, .deadline_base_ns = 2000000000ull};
    const struct pm4d_direct_callbacks cb = {.user = &fx, .batch_failed = fx_batch_failed};
    char reason[256] = "";
    enum outcome out = RAN;
@@ -36,7 +36,7 @@ static enum outcome run_once(uint32_t *direct, uint32_t *fallbacks)
    enum pm4d_direct_status st = pm4d_direct_create(&cfg, &cb, &fx.d, reason, sizeof(reason));
    if (st != PM4D_DIRECT_OK) {
       CHECKF(st == PM4D_DIRECT_NOMEM || st == PM4D_DIRECT_UNAVAILABLE, "create: %s: %s",
-            pm4d_direct_status_name(st), reason);
+             pm4d_direct_status_name(st), reason);
       CHECKF(reason[0] != '\0', "create refused without a reason");
       free(fx.pool);
       pthread_mutex_destroy(&fx.pool_mu);
@@ -94,15 +94,15 @@ int main(void)
    }
    unsigned long total = pm4d_alloc_count();
    CHECKF(direct == BATCHES && fallbacks == 0, "clean run: %u direct, %u fallbacks", direct,
-         fallbacks);
+          fallbacks);
    unsigned counts[4] = {0};
    for (unsigned long k = 1; k <= total + 1; k++) {
       direct = fallbacks = 0;
       pm4d_alloc_fail_at((long)k);
       enum outcome o = run_once(&direct, &fallbacks);
       counts[o]++;
-      CHECKF(o != RAN || direct + fallbacks >= BATCHES, "allocation %lu: %u direct + %u refused",
-            k, direct, fallbacks);
+      CHECKF(o != RAN || direct + fallbacks >= BATCHES, "allocation %lu: %u direct + %u refused", k,
+             direct, fallbacks);
    }
    pm4d_alloc_fail_at(PM4D_ALLOC_FAIL_ALL);
    CHECKF(run_once(&direct, &fallbacks) == REFUSED_CREATE, "every allocation failing: refused");

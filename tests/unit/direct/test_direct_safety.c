@@ -37,7 +37,7 @@ static void inject(const char *spec)
 {
    char reason[256];
    CHECKF(pm4d_direct_test_inject(fx.d, spec, reason, sizeof(reason)) == PM4D_DIRECT_OK,
-         "inject %s: %s", spec, reason);
+          "inject %s: %s", spec, reason);
 }
 
 /* Submits one single-job batch on the chain; runs the job's fallback itself when refused. */
@@ -101,11 +101,12 @@ static void check_event(const char *kind, const char *reason_part, const char *p
    CHECKF(file_has(dir, "pm4.hex", "0xc"), "%s: raw PM4 (type-3 headers)", kind);
    CHECKF(file_has(dir, "pm4.txt", pm4_part), "%s: decoded PM4", kind);
    CHECKF(file_has(dir, "jobs.txt", "job 0: n=") && file_has(dir, "jobs.txt", "output 0x"),
-         "%s: shapes and addresses", kind);
+          "%s: shapes and addresses", kind);
    CHECKF(file_has(dir, "ring.txt", "ring: ") && file_has(dir, "ring.txt", "fence: value"),
-         "%s: ring positions", kind);
+          "%s: ring positions", kind);
    CHECKF(file_has(dir, "stats.json", "\"histograms\"") &&
-            file_has(dir, "stats.json", "\"counters\""), "%s: counters", kind);
+             file_has(dir, "stats.json", "\"counters\""),
+          "%s: counters", kind);
 }
 
 static void diag(void)
@@ -128,7 +129,7 @@ static void diag(void)
          break;
    }
    CHECKF(s.count == 3 && pm4d_hist_quantile(&s, 0.5) > 0, "kick_to_fence: %" PRIu64 " samples",
-         s.count);
+          s.count);
 
    inject("stall_after=1"); /* the next batch runs, the one after stalls */
    CHECKF(chain_one() == PM4D_DIRECT_OK && chain_one() == PM4D_DIRECT_OK, "batches kicked");
@@ -169,11 +170,11 @@ static void autodisable(void)
       CHECKF(chain_one() == PM4D_DIRECT_OK, "faulting batch %d kicked", i);
    }
    CHECKF(pm4d_autodisable_active() && a->failures - before == 3, "off after 3 failures (%s)",
-         a->why);
+          a->why);
    for (int i = 0; i < 3; i++)
       CHECKF(chain_one() == PM4D_DIRECT_UNAVAILABLE, "refused once off");
    CHECKF(strstr(fq.batches[fq.nbatches - 1].reason, "auto-disabled"), "reason: %s",
-         fq.batches[fq.nbatches - 1].reason);
+          fq.batches[fq.nbatches - 1].reason);
    CHECKF(fx_check_points(&fq, next_point), "every point once");
    CHECKF(fx_check_outputs(&fq) == 0, "outputs");
    CHECKF(!fx.fallback_error, "fallbacks ran");
@@ -193,7 +194,8 @@ int main(int argc, char **argv)
    setenv("PM4DIRECT_AUTODISABLE_WINDOW", ad ? "10" : "0", 1);
    setenv("PM4DIRECT_AUTODISABLE_THRESHOLD", "80", 1);
    /* autodisable: a generous deadline, so that only the injected faults fail batches. */
-   struct pm4d_direct_config cfg = {.backend = PM4D_DIRECT_BACKEND_SIM, .debug = true,
+   struct pm4d_direct_config cfg = {.backend = PM4D_DIRECT_BACKEND_SIM,
+                                    .debug = true,
                                     .deadline_base_ns = ad ? 2000000000ull : DEADLINE_NS};
    int rc = fx_init(&fx, &cfg);
    if (rc)

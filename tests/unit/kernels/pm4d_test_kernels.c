@@ -12,7 +12,7 @@
 #include "pm4d_conv2d_ref.h"
 
 #define TOLERANCE 1e-5
-#define GUARD 64 /* floats after the output that must stay untouched */
+#define GUARD     64 /* floats after the output that must stay untouched */
 
 struct shape {
    uint32_t n, c, h, w, k, r, s, sh, sw, ph, pw, dh, dw, g;
@@ -21,21 +21,21 @@ struct shape {
 
 static const struct shape shapes[] = {
    /* n  c   h   w   k   r  s  sh sw ph pw dh dw g  bias relu */
-   {1, 3, 7, 9, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, false, false}, /* odd sizes */
-   {2, 4, 11, 10, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, true, false}, /* stride 2 */
-   {1, 6, 12, 13, 4, 3, 3, 1, 1, 2, 2, 2, 2, 2, true, true},  /* dilation 2, groups 2 */
-   {1, 8, 9, 9, 8, 3, 3, 1, 1, 1, 1, 1, 1, 8, false, true},   /* depthwise */
-   {1, 5, 10, 8, 7, 5, 3, 2, 1, 2, 1, 1, 2, 1, true, false},  /* mixed per-axis */
-   {1, 3, 32, 32, 8, 7, 7, 2, 2, 3, 3, 1, 1, 1, true, true},  /* 7x7 stem */
-   {1, 4, 6, 6, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true, false},   /* 1x1 with padding */
-   {2, 19, 9, 7, 70, 1, 1, 1, 1, 0, 0, 1, 1, 1, true, true},  /* 1x1, c and k off the tile */
-   {1, 33, 13, 11, 65, 1, 1, 2, 2, 0, 0, 1, 1, 1, true, false}, /* 1x1 stride 2 */
+   {1, 3, 7, 9, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, false, false},     /* odd sizes */
+   {2, 4, 11, 10, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, true, false},    /* stride 2 */
+   {1, 6, 12, 13, 4, 3, 3, 1, 1, 2, 2, 2, 2, 2, true, true},     /* dilation 2, groups 2 */
+   {1, 8, 9, 9, 8, 3, 3, 1, 1, 1, 1, 1, 1, 8, false, true},      /* depthwise */
+   {1, 5, 10, 8, 7, 5, 3, 2, 1, 2, 1, 1, 2, 1, true, false},     /* mixed per-axis */
+   {1, 3, 32, 32, 8, 7, 7, 2, 2, 3, 3, 1, 1, 1, true, true},     /* 7x7 stem */
+   {1, 4, 6, 6, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true, false},      /* 1x1 with padding */
+   {2, 19, 9, 7, 70, 1, 1, 1, 1, 0, 0, 1, 1, 1, true, true},     /* 1x1, c and k off the tile */
+   {1, 33, 13, 11, 65, 1, 1, 2, 2, 0, 0, 1, 1, 1, true, false},  /* 1x1 stride 2 */
    {1, 64, 14, 14, 128, 1, 1, 1, 1, 0, 0, 1, 1, 1, false, true}, /* 1x1, full tiles */
-   {2, 11, 13, 19, 37, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, true},  /* 3x3, nothing divides */
+   {2, 11, 13, 19, 37, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, true},   /* 3x3, nothing divides */
    {1, 16, 10, 17, 32, 3, 3, 1, 1, 0, 0, 1, 1, 1, false, false}, /* 3x3, no padding */
-   {1, 9, 8, 8, 33, 3, 3, 1, 1, 2, 2, 1, 1, 1, true, false},   /* 3x3, padding 2 */
-   {1, 3, 3, 3, 2, 3, 3, 1, 1, 0, 0, 1, 1, 1, false, false},   /* 1x1 output */
-   {1, 32, 28, 28, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, true}, /* ResNet-like 3x3 */
+   {1, 9, 8, 8, 33, 3, 3, 1, 1, 2, 2, 1, 1, 1, true, false},     /* 3x3, padding 2 */
+   {1, 3, 3, 3, 2, 3, 3, 1, 1, 0, 0, 1, 1, 1, false, false},     /* 1x1 output */
+   {1, 32, 28, 28, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, true},   /* ResNet-like 3x3 */
    /* The GEMM kernels tile pixels across images: 36-pixel planes put image boundaries inside
     * a tile (16-byte stores), 5x5 planes make 4-pixel groups straddle two images. */
    {3, 5, 6, 6, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, true},   /* 3x3, batch across a tile */
@@ -53,8 +53,8 @@ static struct shape random_shape(uint32_t *seed, int i)
 #define RND(lo, hi) \
    ((*seed = *seed * 1664525u + 1013904223u), (lo) + (*seed >> 8) % ((hi) - (lo) + 1))
    struct shape sp = {RND(1, 2), RND(1, 12), RND(1, 17), RND(1, 17), RND(1, 12), RND(1, 5),
-                      RND(1, 5), RND(1, 3), RND(1, 3), RND(0, 3), RND(0, 3), RND(1, 2),
-                      RND(1, 2), 1, RND(0, 1), RND(0, 1)};
+                      RND(1, 5), RND(1, 3),  RND(1, 3),  RND(0, 3),  RND(0, 3),  RND(1, 2),
+                      RND(1, 2), 1,          RND(0, 1),  RND(0, 1)};
    uint32_t g = RND(1, 4);
    if (sp.c % g == 0 && sp.k % g == 0)
       sp.g = g;
@@ -73,9 +73,21 @@ static struct shape random_shape(uint32_t *seed, int i)
 static struct pm4d_conv2d_params params_of(const struct shape *sp)
 {
    return (struct pm4d_conv2d_params){
-      .n = sp->n, .c = sp->c, .h = sp->h, .w = sp->w, .k = sp->k, .r = sp->r, .s = sp->s,
-      .stride_h = sp->sh, .stride_w = sp->sw, .pad_h = sp->ph, .pad_w = sp->pw,
-      .dil_h = sp->dh, .dil_w = sp->dw, .groups = sp->g, .has_bias = sp->bias,
+      .n = sp->n,
+      .c = sp->c,
+      .h = sp->h,
+      .w = sp->w,
+      .k = sp->k,
+      .r = sp->r,
+      .s = sp->s,
+      .stride_h = sp->sh,
+      .stride_w = sp->sw,
+      .pad_h = sp->ph,
+      .pad_w = sp->pw,
+      .dil_h = sp->dh,
+      .dil_w = sp->dw,
+      .groups = sp->g,
+      .has_bias = sp->bias,
       .relu = sp->relu,
    };
 }
@@ -112,8 +124,8 @@ static void run_shape(const struct shape *sp)
          out[i] = NAN;
       for (size_t i = 0; i < GUARD; i++)
          out[n_out + i] = 12345.0f;
-      enum pm4d_clrun_status st = pm4d_ref_dispatch(runner, &space, v, &p, &bufs, reason,
-                                                    sizeof(reason));
+      enum pm4d_clrun_status st =
+         pm4d_ref_dispatch(runner, &space, v, &p, &bufs, reason, sizeof(reason));
       CHECKF(st == PM4D_CLRUN_OK, "%s: %s", pm4d_conv2d_variant_name(v), reason);
       double err = pm4d_ref_rel_error(out, ref, n_out);
       bool guard_ok = true;
@@ -121,13 +133,13 @@ static void run_shape(const struct shape *sp)
          guard_ok &= out[n_out + i] == 12345.0f;
       CHECKF(err <= TOLERANCE && guard_ok,
              "%s n%u c%u %ux%u k%u %ux%u s%u,%u p%u,%u d%u,%u g%u: rel error %.3g, guard %s",
-             pm4d_conv2d_variant_name(v), p.n, p.c, p.h, p.w, p.k, p.r, p.s, p.stride_h,
-             p.stride_w, p.pad_h, p.pad_w, p.dil_h, p.dil_w, p.groups, err,
+             pm4d_conv2d_variant_name(v), p.n, p.c, p.h, p.w, p.k, p.r, p.s, p.stride_h, p.stride_w,
+             p.pad_h, p.pad_w, p.dil_h, p.dil_w, p.groups, err,
              guard_ok ? "intact" : "overwritten");
       printf("%-20s n%u c%-3u %2ux%-2u k%-3u %ux%u s%u,%u p%u,%u d%u,%u g%u bias%d relu%d: "
              "rel error %.2e\n",
-             pm4d_conv2d_variant_name(v), p.n, p.c, p.h, p.w, p.k, p.r, p.s, p.stride_h,
-             p.stride_w, p.pad_h, p.pad_w, p.dil_h, p.dil_w, p.groups, p.has_bias, p.relu, err);
+             pm4d_conv2d_variant_name(v), p.n, p.c, p.h, p.w, p.k, p.r, p.s, p.stride_h, p.stride_w,
+             p.pad_h, p.pad_w, p.dil_h, p.dil_w, p.groups, p.has_bias, p.relu, err);
    }
    free(in);
    free(f);
@@ -143,8 +155,17 @@ static void check_refusals(void)
    float buf[64] = {0};
    struct pm4d_ref_space space = {0};
    uint64_t addr = pm4d_ref_register(&space, buf, sizeof(buf));
-   struct pm4d_conv2d_params p = {.n = 1, .c = 1, .h = 4, .w = 4, .k = 1, .r = 1, .s = 1,
-                                  .stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1,
+   struct pm4d_conv2d_params p = {.n = 1,
+                                  .c = 1,
+                                  .h = 4,
+                                  .w = 4,
+                                  .k = 1,
+                                  .r = 1,
+                                  .s = 1,
+                                  .stride_h = 1,
+                                  .stride_w = 1,
+                                  .dil_h = 1,
+                                  .dil_w = 1,
                                   .groups = 1};
    struct pm4d_conv2d_buffers good = {addr, addr, 0, addr + 32 * 4};
    struct pm4d_conv2d_buffers bad = good;

@@ -6,12 +6,22 @@
 #include "pm4d_check.h"
 #include "pm4d_kernels.h"
 
-static struct pm4d_conv2d_params shape(uint32_t n, uint32_t c, uint32_t hw, uint32_t k,
-                                       uint32_t rs, uint32_t stride, uint32_t pad)
+static struct pm4d_conv2d_params shape(uint32_t n, uint32_t c, uint32_t hw, uint32_t k, uint32_t rs,
+                                       uint32_t stride, uint32_t pad)
 {
-   return (struct pm4d_conv2d_params){.n = n, .c = c, .h = hw, .w = hw, .k = k, .r = rs,
-                                      .s = rs, .stride_h = stride, .stride_w = stride,
-                                      .pad_h = pad, .pad_w = pad, .dil_h = 1, .dil_w = 1,
+   return (struct pm4d_conv2d_params){.n = n,
+                                      .c = c,
+                                      .h = hw,
+                                      .w = hw,
+                                      .k = k,
+                                      .r = rs,
+                                      .s = rs,
+                                      .stride_h = stride,
+                                      .stride_w = stride,
+                                      .pad_h = pad,
+                                      .pad_w = pad,
+                                      .dil_h = 1,
+                                      .dil_w = 1,
                                       .groups = 1};
 }
 

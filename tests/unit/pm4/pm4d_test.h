@@ -55,6 +55,6 @@ static inline void pm4d_test_run(const struct pm4d_test_case *cases, size_t n, i
 
 #define PM4D_TEST_PROGRAM 0x00007F1234567800ull
 #define PM4D_TEST_KERNARG 0x00007E0000001000ull
-#define PM4D_TEST_FENCE 0x00007D0000000100ull
+#define PM4D_TEST_FENCE   0x00007D0000000100ull
 
 #endif

@@ -13,7 +13,8 @@ static const struct {
    enum pm4d_gfx_level level;
    const char *target;
    unsigned wave;
-} levels[] = {{PM4D_GFX9, "gfx900", 64}, {PM4D_GFX10_3, "gfx1030", 32}, {PM4D_GFX11, "gfx1100", 32}};
+} levels[] = {
+   {PM4D_GFX9, "gfx900", 64}, {PM4D_GFX10_3, "gfx1030", 32}, {PM4D_GFX11, "gfx1100", 32}};
 #define NLEVELS 3
 
 /* A batch: head, the first dispatch (no barrier), a later one (barrier), tail. Returns dwords. */
@@ -167,12 +168,12 @@ static void test_auto_selection(void)
    CHECK(pm4d_builder_init(&b, PM4D_GFX10_3) == PM4D_OK);
    CHECK(pm4d_template_cache_add(&cache, &b, &k, PM4D_TEST_PROGRAM, &why) == PM4D_OK);
    pm4d_cs_init(&cs, buf, 4 * PM4D_DISPATCH_MAX_DW);
-   CHECK(pm4d_emit_dispatch(&b, &cache, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, false,
-                            &cs, &c, &why) == PM4D_OK);
+   CHECK(pm4d_emit_dispatch(&b, &cache, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, false, &cs,
+                            &c, &why) == PM4D_OK);
    CHECK(pm4d_emit_dispatch(&b, &cache, &other, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, false,
                             &cs, &c, &why) == PM4D_OK);
-   CHECK(pm4d_emit_dispatch(&b, &cache, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, zero, false,
-                            &cs, &c, &why) == PM4D_ERR_INVALID);
+   CHECK(pm4d_emit_dispatch(&b, &cache, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, zero, false, &cs,
+                            &c, &why) == PM4D_ERR_INVALID);
    CHECK(c.template_dispatches == 1 && c.dynamic_dispatches == 1 && c.refused == 1);
    CHECK(cs.cdw == 2 * pm4d_builder_dispatch_dw(&b, &k, false));
    /* both halves are identical apart from the initiator's wave32 bit */
@@ -212,8 +213,8 @@ static void test_emitter_bounds(void)
    uint32_t small[40];
    CHECK(pm4d_builder_init(&b, PM4D_GFX11) == PM4D_OK);
    pm4d_cs_init(&cs, small, 40);
-   CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, false, &cs,
-                               NULL, &why) == PM4D_ERR_NO_SPACE);
+   CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, false, &cs, NULL,
+                               &why) == PM4D_ERR_NO_SPACE);
    CHECK(cs.cdw == 0);
    for (int l = 0; l < NLEVELS; l++) {
       struct pm4d_kernel_desc lk = pm4d_test_kernel(levels[l].target, levels[l].wave);
@@ -286,8 +287,8 @@ static void test_loader_layouts(void)
       const char *target;
       unsigned wave;
       uint32_t rsrc3;
-   } cases[] = {{PM4D_GFX10_3, "gfx1030", 32, 0}, {PM4D_GFX9, "gfx90a", 64, 3},
-                {PM4D_GFX9, "gfx900", 64, 0}};
+   } cases[] = {
+      {PM4D_GFX10_3, "gfx1030", 32, 0}, {PM4D_GFX9, "gfx90a", 64, 3}, {PM4D_GFX9, "gfx900", 64, 0}};
    for (unsigned c = 0; c < 3; c++) {
       struct pm4d_builder b;
       struct pm4d_kernel_desc k = pm4d_test_kernel(cases[c].target, cases[c].wave);
@@ -352,9 +353,9 @@ static void test_nop_fill(void)
 int main(int argc, char **argv)
 {
    static const struct pm4d_test_case tests[] = {
-      {"roundtrip", test_roundtrip},         {"template", test_template_equals_dynamic},
-      {"auto", test_auto_selection},         {"emitter", test_emitter_bounds},
-      {"refused", test_refused_kernels},     {"nop", test_nop_fill},
+      {"roundtrip", test_roundtrip},           {"template", test_template_equals_dynamic},
+      {"auto", test_auto_selection},           {"emitter", test_emitter_bounds},
+      {"refused", test_refused_kernels},       {"nop", test_nop_fill},
       {"loader_layouts", test_loader_layouts},
    };
    pm4d_test_run(tests, sizeof(tests) / sizeof(tests[0]), argc, argv, NULL);

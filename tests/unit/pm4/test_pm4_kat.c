@@ -29,65 +29,59 @@
 #include "pm4d_builder.h"
 #include "pm4d_test.h"
 
-#define PGM_LO 0x12345678u /* 0x7F1234567800 >> 8 */
-#define PGM_HI 0x7Fu
-#define KA_LO 0x00001000u
-#define KA_HI 0x00007E00u
+#define PGM_LO   0x12345678u /* 0x7F1234567800 >> 8 */
+#define PGM_HI   0x7Fu
+#define KA_LO    0x00001000u
+#define KA_HI    0x00007E00u
 #define FENCE_LO 0x00000100u
 #define FENCE_HI 0x00007D00u
-#define VALUE 0x1122334455667788ull
+#define VALUE    0x1122334455667788ull
 
 static const uint32_t gfx10_barrier[] = {
-   0xC0004602, 0x00000407,                                                 /* CS_PARTIAL_FLUSH */
-   0xC0065802, 0, 0xFFFFFFFF, 0x00FFFFFF, 0, 0, 0x0000000A, 0x00000381,   /* ACQUIRE_MEM */
+   0xC0004602, 0x00000407, /* CS_PARTIAL_FLUSH */
+   0xC0065802, 0,          0xFFFFFFFF, 0x00FFFFFF, 0, 0, 0x0000000A, 0x00000381, /* ACQUIRE_MEM */
 };
 static const uint32_t gfx9_barrier[] = {
-   0xC0004602, 0x00000407,
-   0xC0055802, 0x28400000, 0xFFFFFFFF, 0x00FFFFFF, 0, 0, 0x0000000A, /* 7-dword ACQUIRE_MEM */
+   0xC0004602, 0x00000407, 0xC0055802, 0x28400000, 0xFFFFFFFF,
+   0x00FFFFFF, 0,          0,          0x0000000A, /* 7-dword ACQUIRE_MEM */
 };
 static const uint32_t gfx10_3_body[] = {
-   0xC0027602, 0x20C, PGM_LO, PGM_HI,                                      /* PGM_LO/HI */
-   0xC0027602, 0x212, 0x60AF0042, 0x00040084,                              /* RSRC1/2 */
-   0xC0017602, 0x228, 0x00000000,                                          /* RSRC3 */
-   0xC0017602, 0x215, 0x00000000,                                          /* RESOURCE_LIMITS */
-   0xC0017602, 0x218, 0x00000000,                                          /* TMPRING_SIZE */
-   0xC0027602, 0x240, KA_LO, KA_HI,                                        /* USER_DATA_0/1 */
-   0xC0067602, 0x204, 0, 0, 0, 64, 1, 1,                                   /* START, NUM_THREAD */
-   0xC0031502, 4, 2, 1, 0x00008005,                                        /* DISPATCH_DIRECT w32 */
+   0xC0027602, 0x20C, PGM_LO,     PGM_HI,                           /* PGM_LO/HI */
+   0xC0027602, 0x212, 0x60AF0042, 0x00040084,                       /* RSRC1/2 */
+   0xC0017602, 0x228, 0x00000000,                                   /* RSRC3 */
+   0xC0017602, 0x215, 0x00000000,                                   /* RESOURCE_LIMITS */
+   0xC0017602, 0x218, 0x00000000,                                   /* TMPRING_SIZE */
+   0xC0027602, 0x240, KA_LO,      KA_HI,                            /* USER_DATA_0/1 */
+   0xC0067602, 0x204, 0,          0,          0,          64, 1, 1, /* START, NUM_THREAD */
+   0xC0031502, 4,     2,          1,          0x00008005,           /* DISPATCH_DIRECT w32 */
 };
 static const uint32_t gfx11_body[] = {
-   0xC0027602, 0x20C, PGM_LO, PGM_HI,
-   0xC0027602, 0x212, 0x60AF0042, 0x00040084,
-   0xC0017602, 0x228, 0x00000000,
-   0xC0017602, 0x215, 0x00000000,
-   0xC0017602, 0x218, 0x00000000,
-   0xC0027602, 0x240, KA_LO, KA_HI,
-   0xC0067602, 0x204, 0, 0, 0, 64, 1, 1,
-   0xC0031502, 4, 2, 1, 0x00000005, /* wave64: no CS_W32_EN */
+   0xC0027602, 0x20C,      PGM_LO,     PGM_HI,     0xC0027602, 0x212,      0x60AF0042,
+   0x00040084, 0xC0017602, 0x228,      0x00000000, 0xC0017602, 0x215,      0x00000000,
+   0xC0017602, 0x218,      0x00000000, 0xC0027602, 0x240,      KA_LO,      KA_HI,
+   0xC0067602, 0x204,      0,          0,          0,          64,         1,
+   1,          0xC0031502, 4,          2,          1,          0x00000005, /* wave64: no CS_W32_EN */
 };
 static const uint32_t gfx9_body[] = {
-   0xC0027602, 0x20C, PGM_LO, PGM_HI,
-   0xC0027602, 0x212, 0x60AF0042, 0x00040084,
-   0xC0017602, 0x215, 0x00000000, /* no RSRC3 on GFX9 */
-   0xC0017602, 0x218, 0x00000000,
-   0xC0027602, 0x240, KA_LO, KA_HI,
-   0xC0067602, 0x204, 0, 0, 0, 64, 1, 1,
-   0xC0031502, 4, 2, 1, 0x00000005,
+   0xC0027602, 0x20C,      PGM_LO,     PGM_HI,     0xC0027602, 0x212,      0x60AF0042,
+   0x00040084, 0xC0017602, 0x215,      0x00000000, /* no RSRC3 on GFX9 */
+   0xC0017602, 0x218,      0x00000000, 0xC0027602, 0x240,      KA_LO,      KA_HI,
+   0xC0067602, 0x204,      0,          0,          0,          64,         1,
+   1,          0xC0031502, 4,          2,          1,          0x00000005,
 };
 static const uint32_t gfx10_head[] = {0xC0065802, 0, 0xFFFFFFFF, 0x00FFFFFF, 0, 0, 0xA, 0xC3B1};
 static const uint32_t gfx9_head[] = {0xC0055802, 0x28C40000, 0xFFFFFFFF, 0x00FFFFFF, 0, 0, 0xA};
-static const uint32_t gfx10_tail[] = {0xC0064902, 0x06603514, 0x42000000, FENCE_LO, FENCE_HI,
-                                      0x55667788, 0x11223344, 0};
-static const uint32_t gfx9_tail[] = {0xC0064902, 0x00238514, 0x42000000, FENCE_LO, FENCE_HI,
-                                     0x55667788, 0x11223344, 0};
+static const uint32_t gfx10_tail[] = {0xC0064902, 0x06603514, 0x42000000, FENCE_LO,
+                                      FENCE_HI,   0x55667788, 0x11223344, 0};
+static const uint32_t gfx9_tail[] = {0xC0064902, 0x00238514, 0x42000000, FENCE_LO,
+                                     FENCE_HI,   0x55667788, 0x11223344, 0};
 
 static void check_words(const char *what, const uint32_t *got, uint32_t ngot, const uint32_t *want,
                         uint32_t nwant)
 {
    CHECK(ngot == nwant);
    for (uint32_t i = 0; i < ngot && i < nwant; i++) {
-      CHECKF(got[i] == want[i], "%s dword %u: 0x%08x, expected 0x%08x", what, i, got[i],
-             want[i]);
+      CHECKF(got[i] == want[i], "%s dword %u: 0x%08x, expected 0x%08x", what, i, got[i], want[i]);
    }
 }
 
@@ -109,15 +103,15 @@ static void run(enum pm4d_gfx_level level, const char *target, unsigned wave, co
 
    /* first dispatch of a batch: the body alone */
    pm4d_cs_init(&cs, buf, 128);
-   CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, true, &cs,
-                               NULL, &why) == PM4D_OK);
+   CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, true, &cs, NULL,
+                               &why) == PM4D_OK);
    check_words("first dispatch", buf, cs.cdw, x->body, x->nbody);
    CHECK(cs.cdw == pm4d_builder_dispatch_dw(&b, &k, true));
 
    /* later dispatch: barrier, then the same body */
    pm4d_cs_init(&cs, buf, 128);
-   CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, false, &cs,
-                               NULL, &why) == PM4D_OK);
+   CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, false, &cs, NULL,
+                               &why) == PM4D_OK);
    CHECK(cs.cdw == x->nbarrier + x->nbody);
    check_words("later barrier", buf, x->nbarrier, x->barrier, x->nbarrier);
    check_words("later body", buf + x->nbarrier, cs.cdw - x->nbarrier, x->body, x->nbody);
@@ -138,8 +132,8 @@ static void run(enum pm4d_gfx_level level, const char *target, unsigned wave, co
    CHECK(x->nbody + x->ntail <= 48);
 }
 
-#define KAT(bar, bod, h, t, n)                                                              \
-   (&(const struct kat){bar, bod, h, t, sizeof(bar) / 4, sizeof(bod) / 4, sizeof(h) / 4,       \
+#define KAT(bar, bod, h, t, n)                                                           \
+   (&(const struct kat){bar, bod, h, t, sizeof(bar) / 4, sizeof(bod) / 4, sizeof(h) / 4, \
                         sizeof(t) / 4, n})
 
 int main(int argc, char **argv)

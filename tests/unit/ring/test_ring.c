@@ -11,7 +11,7 @@
 #include "pm4d_validate.h"
 #include "../pm4/pm4d_test.h"
 
-#define MS 1000000ull
+#define MS  1000000ull
 #define SEC 1000000000ull
 
 static uint32_t pattern(uint64_t seq, uint32_t i)
@@ -150,7 +150,8 @@ static void *batch_producer(void *arg)
           pm4d_builder_dispatch(&x->builder, &x->kernel, PM4D_TEST_PROGRAM,
                                 PM4D_TEST_KERNARG + 64 * (i % 16), grid, true, &cs, NULL,
                                 &why) != PM4D_OK ||
-          pm4d_builder_batch_tail(&x->builder, PM4D_TEST_FENCE, i + 1, &cs, NULL, &why) != PM4D_OK ||
+          pm4d_builder_batch_tail(&x->builder, PM4D_TEST_FENCE, i + 1, &cs, NULL, &why) !=
+             PM4D_OK ||
           cs.cdw != ndw) {
          fprintf(stderr, "build failed: %s\n", why ? why : "size");
          x->errors++;
@@ -187,10 +188,9 @@ static void *batch_consumer(void *arg)
             more = pm4d_iter_next(&it, &pk, &why) == PM4D_ITER_PACKET;
             if (more && pk.opcode != PM4D_OP_RELEASE_MEM)
                continue;
-            if (it.pos > from && pm4d_validate(&x->validator, p + from, it.pos - from, &err) !=
-                                    PM4D_OK) {
-               fprintf(stderr, "ring region invalid at %u: %s\n", from + err.offset,
-                       err.reason);
+            if (it.pos > from &&
+                pm4d_validate(&x->validator, p + from, it.pos - from, &err) != PM4D_OK) {
+               fprintf(stderr, "ring region invalid at %u: %s\n", from + err.offset, err.reason);
                x->errors++;
                return NULL;
             }

@@ -8,11 +8,11 @@
 static const char *const *fake_env;
 static inline const char *fake_getenv(const char *name)
 {
-  size_t n = strlen(name);
-  for (const char *const *e = fake_env; *e; e++)
-    if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
-      return *e + n + 1;
-  return NULL;
+   size_t n = strlen(name);
+   for (const char *const *e = fake_env; *e; e++)
+      if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+         return *e + n + 1;
+   return NULL;
 }
 
 #endif

@@ -116,12 +116,14 @@ static uint32_t build(uint32_t i, uint32_t corrupt_opcode)
    pm4d_cs_init(&cs, dw, 256);
    CHECKF(pm4d_builder_batch_head(&b, &cs, &why) == PM4D_OK, "head: %s", why);
    uint32_t at = cs.cdw;
-   CHECKF(pm4d_builder_dispatch(&b, &kernel, program, kernarg, grid, true, &cs, NULL, &why) == PM4D_OK,
+   CHECKF(pm4d_builder_dispatch(&b, &kernel, program, kernarg, grid, true, &cs, NULL, &why) ==
+             PM4D_OK,
           "dispatch: %s", why);
    if (corrupt_opcode)
       dw[at] = (dw[at] & ~(0xFFu << 8)) | corrupt_opcode << 8;
    CHECKF(pm4d_builder_batch_tail(&b, (uint64_t)(uintptr_t)fence, i + 1, &cs, NULL, &why) ==
-             PM4D_OK, "tail: %s", why);
+             PM4D_OK,
+          "tail: %s", why);
    return cs.cdw;
 }
 
@@ -133,8 +135,7 @@ static void parse(void)
                                sizeof(r)) &&
              f.stall_after == 3 && f.delay_us == 250 && f.no_fence && f.bad_address && f.no_exec,
           "full spec");
-   CHECKF(pm4d_sim_fault_parse(NULL, &f, r, sizeof(r)) && !f.stall_after && !f.no_fence,
-          "no spec");
+   CHECKF(pm4d_sim_fault_parse(NULL, &f, r, sizeof(r)) && !f.stall_after && !f.no_fence, "no spec");
    CHECKF(!pm4d_sim_fault_parse("stall_after=0", &f, r, sizeof(r)), "stall_after=0 refused");
    CHECKF(!pm4d_sim_fault_parse("delay_us=-1", &f, r, sizeof(r)), "negative refused");
    CHECKF(!pm4d_sim_fault_parse("explode", &f, r, sizeof(r)) && strstr(r, "explode"),
@@ -150,7 +151,8 @@ static void expect_fault(struct pm4d_sim_queue *q, uint32_t i, uint32_t op, cons
    ev.faults = 0;
    pthread_mutex_unlock(&ev.mu);
    CHECKF(pm4d_sim_queue_kick(q, (uint64_t)(uintptr_t)(ibs + i * 256), ndw, 0, i + 1) ==
-             PM4D_SIM_OK, "kick");
+             PM4D_SIM_OK,
+          "kick");
    CHECKF(wait_fault() && strstr(ev.reason, what), "fault '%s': %s", what, ev.reason);
    uint64_t never[4];
    CHECKF(pm4d_sim_queue_reset(q, never, 4) == 1 && never[0] == i + 1,
@@ -165,11 +167,16 @@ int main(void)
    const struct pm4d_sim_events events = {.fence = on_fence, .fault = on_fault, .wait = on_wait};
    char reason[256];
    CHECKF(pm4d_sim_create(PM4D_GFX10_3, &no_exec, &events, &sim, reason, sizeof(reason)) ==
-             PM4D_SIM_OK, "create: %s", reason);
+             PM4D_SIM_OK,
+          "create: %s", reason);
    pm4d_builder_init(&b, PM4D_GFX10_3);
-   kernel = (struct pm4d_kernel_desc){.name = "pm4d_conv2d_direct", .target = "gfx1030",
-                                      .rsrc2 = 2u << 1, .wg_size = {64, 1, 1}, .wave_size = 32,
-                                      .kernarg_size = 100, .kernarg_align = 8};
+   kernel = (struct pm4d_kernel_desc){.name = "pm4d_conv2d_direct",
+                                      .target = "gfx1030",
+                                      .rsrc2 = 2u << 1,
+                                      .wg_size = {64, 1, 1},
+                                      .wave_size = 32,
+                                      .kernarg_size = 100,
+                                      .kernarg_align = 8};
    void *code, *args, *f, *ib;
    pm4d_sim_alloc(sim, 4096, 256, &code);
    pm4d_sim_alloc(sim, 256, 256, &args);
@@ -186,7 +193,8 @@ int main(void)
    /* Batches 0..3 wait for points 0..3: all but the first are held until the point moves. */
    for (uint32_t i = 0; i < 4; i++)
       CHECKF(pm4d_sim_queue_kick(q, (uint64_t)(uintptr_t)(ibs + i * 256), build(i, 0), i, i + 1) ==
-                PM4D_SIM_OK, "kick %u", i);
+                PM4D_SIM_OK,
+             "kick %u", i);
    CHECKF(wait_fence(1), "batch 0 ran");
    nanosleep(&(struct timespec){0, 20000000}, NULL);
    CHECKF(*fence == 1, "batch 1 held back by its wait point (fence %llu)",
@@ -195,10 +203,10 @@ int main(void)
    CHECKF(wait_fence(4) && *fence == 4, "batches 1-3 ran after the point");
    CHECKF(ev.interrupts == 4 && !ev.out_of_order, "one interrupt per fence, in order");
 
-   expect_fault(q, 4, 0x7A, "opcode");                      /* unknown opcode */
+   expect_fault(q, 4, 0x7A, "opcode"); /* unknown opcode */
    /* the dispatch starts with SET_SH_REG PGM_LO/HI (3 body dwords) */
    expect_fault(q, 5, PM4D_OP_RELEASE_MEM, "RELEASE_MEM with 3"); /* wrong size for its opcode */
-   expect_fault(q, 6, PM4D_OP_INDIRECT_BUFFER, "opcode 0x3f"); /* sized right: no chaining */
+   expect_fault(q, 6, PM4D_OP_INDIRECT_BUFFER, "opcode 0x3f");    /* sized right: no chaining */
    pm4d_sim_set_fault(sim, &(struct pm4d_sim_fault){.bad_address = true});
    expect_fault(q, 7, 0, "page fault");
    pm4d_sim_set_fault(sim, &(struct pm4d_sim_fault){0});
@@ -207,10 +215,12 @@ int main(void)
    ev.faults = 0;
    pthread_mutex_unlock(&ev.mu);
    CHECKF(pm4d_sim_queue_kick(q, (uint64_t)(uintptr_t)(ibs + 7 * 256), build(7, 0), 0, 8) ==
-             PM4D_SIM_OK, "kick after reset");
+             PM4D_SIM_OK,
+          "kick after reset");
    CHECKF(wait_fence(8), "healthy after the resets");
    CHECKF(pm4d_sim_queue_kick(q, 0x1000, 16, 0, 9) == PM4D_SIM_OK && wait_fault() &&
-             strstr(ev.reason, "IB"), "an IB outside mapped memory faults: %s", ev.reason);
+             strstr(ev.reason, "IB"),
+          "an IB outside mapped memory faults: %s", ev.reason);
 
    pm4d_sim_queue_destroy(q);
    pm4d_sim_destroy(sim);

@@ -1,4 +1,4 @@
-/* Built instead of pm4d_direct_sim.c when there is no OpenCL: the sim back end is absent. */
+/* Built instead of pm4d_sim_backend.c when there is no OpenCL: the sim back end is absent. */
 #include <stdio.h>
 
 #include "pm4d_direct_backend.h"

@@ -1,0 +1,55 @@
+/* The virtual GPU's command processor: the contract between the kernel-driver model (driver/,
+ * which owns files, BOs, the GPU VM, contexts, syncobjs and the per-ring scheduler threads) and
+ * the packet engine (cp/, which executes one ring's IBs). The CP knows nothing of files or
+ * syncobjs; the driver knows nothing of packets. */
+#ifndef VGPU_CP_H
+#define VGPU_CP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The driver's side, for one submission: memory as the submitting file's GPU VM sees it. */
+struct vgpu_mem_ops {
+   void *user;
+   /* Host pointer for [va, va + size) when every page is mapped in the VM with the access asked
+    * for (write != 0: writable); NULL otherwise. va is as the packet gives it (canonical,
+    * sign-extended addresses are accepted). A NULL return is a GPU page fault: the CP calls
+    * fault() and treats the access as the hardware would (see vgpu_cp_execute_ib). */
+   void *(*translate)(void *user, uint64_t va, uint64_t size, int write);
+   /* A GPU page fault at va (the driver logs it as the kernel does; see the fault issue). */
+   void (*fault)(void *user, uint64_t va, int write, const char *what);
+   /* Monotonic nanoseconds past which a blocking packet (WAIT_REG_MEM) gives up: the job's
+    * scheduler timeout. 0: none. */
+   uint64_t deadline_ns;
+};
+
+enum vgpu_cp_status {
+   VGPU_CP_OK,
+   VGPU_CP_FAULT,          /* a page fault stopped the IB */
+   VGPU_CP_BAD_PACKET,     /* an opcode, register or field the CP does not know */
+   VGPU_CP_NOT_EXECUTABLE, /* a dispatch of code the CP cannot run (RADV's own shaders) */
+   VGPU_CP_TIMEOUT,        /* a wait did not complete before deadline_ns */
+};
+
+/* One hardware ring's command processor (its SH/UCONFIG register state persists across IBs of
+ * one context, as on hardware). target: "gfx1030", "gfx1036", "gfx1100", "gfx90a". */
+struct vgpu_cp;
+struct vgpu_cp *vgpu_cp_create(const char *target);
+void vgpu_cp_destroy(struct vgpu_cp *cp);
+
+/* Executes the IB of ndw dwords at ib_va (and the IBs it calls or chains to) to its end, on the
+ * calling thread (the driver's scheduler thread of this ring). reason gets one line on failure. */
+enum vgpu_cp_status vgpu_cp_execute_ib(struct vgpu_cp *cp, const struct vgpu_mem_ops *mem,
+                                       uint64_t ib_va, uint32_t ndw, char *reason,
+                                       size_t reason_size);
+
+struct vgpu_cp_counters {
+   uint64_t ibs, packets;
+   uint64_t dispatches_run;            /* the project's kernels, executed */
+   uint64_t dispatches_not_executable; /* counted, never faked */
+   uint64_t faults;
+   uint64_t misaligned_ibs; /* IB start or size off the profile's alignment */
+};
+void vgpu_cp_get_counters(const struct vgpu_cp *cp, struct vgpu_cp_counters *out);
+
+#endif

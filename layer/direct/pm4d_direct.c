@@ -14,6 +14,7 @@
 #include "pm4d_direct_internal.h"
 #include "pm4d_counters.h"
 #include "pm4d_direct_test.h"
+#include "pm4d_config.h"
 #include "pm4d_killfile.h"
 
 const char *pm4d_direct_status_name(enum pm4d_direct_status s)
@@ -117,9 +118,10 @@ static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason,
  * batch invalid (refused by debug validation, or an unknown opcode for the sim). */
 static void corrupt_from_env(struct pm4d_direct *d, const struct pm4d_direct_config *cfg)
 {
-   const char *v = getenv("PM4DIRECT_SIM_CORRUPT_TEMPLATE");
+   const char *v = pm4d_config_get()->sim_corrupt;
    unsigned dword, mask;
-   if (cfg->backend == PM4D_DIRECT_BACKEND_SIM && v && sscanf(v, "%u:%x", &dword, &mask) == 2)
+   /* pm4d_config checked the syntax: a value is there only when it parses. */
+   if (cfg->backend == PM4D_DIRECT_BACKEND_SIM && sscanf(v, "%u:%x", &dword, &mask) == 2)
       pm4d_direct_test_corrupt_templates(d, dword, mask);
 }
 

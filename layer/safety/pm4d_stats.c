@@ -9,6 +9,7 @@
 
 #include "pm4d_autodisable.h"
 #include "pm4d_config.h"
+#include "pm4d_file.h"
 #include "pm4d_counters.h"
 #include "pm4d_histogram.h"
 #include "pm4d_killfile.h"
@@ -82,8 +83,7 @@ int pm4d_stats_write_json(FILE *f, const struct pm4d_stats_gauges *g)
 int pm4d_stats_write_file(const char *path, const struct pm4d_stats_gauges *g)
 {
    char tmp[PM4D_CONFIG_PATH_MAX + 32];
-   snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
-   FILE *f = fopen(tmp, "w");
+   FILE *f = pm4d_file_create_temp(path, tmp, sizeof(tmp));
    if (!f)
       return -1;
    int rc = pm4d_stats_write_json(f, g);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pm4d_config.h"
 #include "pm4d_direct_internal.h"
 #include "pm4d_sim.h"
 
@@ -167,17 +168,18 @@ enum pm4d_direct_status pm4d_direct_sim_open(const struct pm4d_direct_config *cf
    struct pm4d_sim_fault fault;
    static const struct pm4d_sim_events events = {
       .fence = on_fence, .fault = on_fault, .wait = on_wait};
-   const char *name = getenv(PM4D_DIRECT_ENV_SIM_TARGET);
+   const struct pm4d_config *env = pm4d_config_get();
+   const char *name = env->sim_target[0] ? env->sim_target : PM4D_DIRECT_SIM_DEFAULT_TARGET;
    (void)cfg;
-   if (!name || !*name)
-      name = PM4D_DIRECT_SIM_DEFAULT_TARGET;
    if (strlen(name) >= PM4D_TARGET_NAME_MAX || !pm4d_gfx_parse(name, &level)) {
-      snprintf(reason, reason_size, "sim: unknown target %.32s (%s)", name,
-               PM4D_DIRECT_ENV_SIM_TARGET);
+      snprintf(reason, reason_size,
+               "sim: unknown target %.32s (%s accepts a target that `pm4direct emit --list` "
+               "prints)",
+               name, PM4D_DIRECT_ENV_SIM_TARGET);
       return PM4D_DIRECT_UNAVAILABLE;
    }
    strcpy(target, name);
-   if (!pm4d_sim_fault_parse(getenv(PM4D_SIM_ENV_FAULT), &fault, reason, reason_size))
+   if (!pm4d_sim_fault_parse(env->sim_fault, &fault, reason, reason_size))
       return PM4D_DIRECT_UNAVAILABLE;
    enum pm4d_sim_status st =
       pm4d_sim_create(level, &fault, &events, (struct pm4d_sim **)dev, reason, reason_size);

@@ -7,9 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "pm4d_check.h"
 #include "pm4d_config.h"
 #include "pm4d_fake_env.h"
+#include "pm4d_file.h"
+#include "pm4d_stats.h"
 
 static struct pm4d_config cfg;
 static char problem[2048];
@@ -137,8 +143,54 @@ static void test_readme_lists_all(void)
    }
 }
 
+static bool file_is(const char *path, const char *want)
+{
+   char got[64] = "";
+   FILE *f = fopen(path, "r");
+   if (!f)
+      return false;
+   size_t n = fread(got, 1, sizeof(got) - 1, f);
+   got[n] = '\0';
+   fclose(f);
+   return !strcmp(got, want);
+}
+
+/* Output files: a symbolic link planted where the setting points is never written through. */
+static void test_output_files(void)
+{
+   char dir[] = "/tmp/pm4d_config_test.XXXXXX", victim[96], link[96], fresh[96];
+   CHECK(mkdtemp(dir) != NULL);
+   snprintf(victim, sizeof(victim), "%s/victim", dir);
+   snprintf(link, sizeof(link), "%s/link", dir);
+   snprintf(fresh, sizeof(fresh), "%s/fresh", dir);
+   FILE *v = fopen(victim, "w");
+   CHECK(v && fputs("precious", v) >= 0 && fclose(v) == 0);
+   CHECK(symlink(victim, link) == 0);
+
+   errno = 0;
+   FILE *f = pm4d_file_create(link);
+   CHECKF(!f && errno == ELOOP, "create through a link: %p, %s", (void *)f, strerror(errno));
+   CHECK(file_is(victim, "precious"));
+
+   mode_t old = umask(0);
+   f = pm4d_file_create(fresh);
+   umask(old);
+   struct stat sb;
+   CHECK(f && fclose(f) == 0 && stat(fresh, &sb) == 0 && (sb.st_mode & 0777) == 0600);
+
+   /* Stats replace the link itself (rename), owner-only, and leave no temporary behind. */
+   struct pm4d_stats_gauges g = {0};
+   CHECK(pm4d_stats_write_file(link, &g) == 0);
+   CHECK(file_is(victim, "precious"));
+   CHECK(lstat(link, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 0777) == 0600);
+   char cmd[160];
+   snprintf(cmd, sizeof(cmd), "test $(ls -A %s | wc -l) = 3 && rm -r %s", dir, dir);
+   CHECKF(system(cmd) == 0, "%s holds victim, link, fresh only", dir);
+}
+
 int main(void)
 {
+   test_output_files();
    test_wrong_values();
    test_secure();
    test_readme_lists_all();

@@ -16,7 +16,7 @@ for f in usr/lib/libVkLayer_pm4direct.so usr/share/vulkan/explicit_layer.d/VkLay
   usr/share/vulkan/implicit_layer.d/VkLayer_pm4direct.json usr/bin/pm4direct; do
   [ -f "$work/root/$f" ] || { dpkg -c "$deb"; fail "the package has no $f"; }
 done
-"$work/root/usr/bin/pm4direct" emit --list >/dev/null || fail "packaged pm4direct emit --list"
+"$work/root/usr/bin/pm4direct" --help >/dev/null || fail "packaged pm4direct --help"
 run pkg env -u VK_LAYER_PATH -u VK_INSTANCE_LAYERS XDG_DATA_DIRS="$work/root/usr/share" \
   XDG_DATA_HOME="$work/nothing" PM4DIRECT_ENABLE=1 PM4DIRECT_BACKEND=none \
   PM4DIRECT_STATS="$work/stats.json" VK_LOADER_DEBUG=layer "$convnet" --size 16 --iters 1 ||

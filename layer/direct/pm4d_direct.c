@@ -56,11 +56,18 @@ static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason,
    size_t n = pm4d_embedded_code_objects(&cos), i;
    for (i = 0; i < n && strcmp(cos[i].target, d->target) != 0; i++)
       ;
-   if (i == n)
+   if (i == n) {
+      /* Say what this build has, so the fix (PM4D_AMD_TARGETS, a clang 15+) is plain. */
+      char built[256] = "";
+      for (size_t j = 0, used = 0; j < n && used < sizeof(built); j++)
+         used += (size_t)snprintf(built + used, sizeof(built) - used, "%s%s", j ? " " : "",
+                                  cos[j].target);
       return fail(reason, rs, PM4D_DIRECT_UNAVAILABLE,
-                  "no embedded code object for %s (%zu built; no clang for amdgcn at build "
-                  "time means none)",
-                  d->target, n);
+                  n ? "no embedded code object for %s: this build has %s (PM4D_AMD_TARGETS)"
+                    : "no embedded code object for %s%s: the build had PM4D_AMD_KERNELS=OFF or "
+                      "found no clang 15+ with a matching ld.lld",
+                  d->target, built);
+   }
    const struct pm4d_code_object *co = &cos[i];
    enum pm4d_gfx_level level;
    if (!pm4d_gfx_parse(d->target, &level) || pm4d_builder_init(&d->builder, level) != PM4D_OK)

@@ -206,7 +206,8 @@ static int load_catalog(struct pm4d_tool_catalog *c)
 static int emit_list(const struct pm4d_tool_catalog *c)
 {
    if (c->count == 0)
-      printf("no embedded code objects (the build found no clang able to target amdgcn)\n");
+      printf("no embedded code objects (the build had PM4D_AMD_KERNELS=OFF or found no clang 15+ "
+             "with a matching ld.lld)\n");
    /* dwords of a batch's first dispatch (no barrier) and of each later one */
    printf("%-24s %-8s %-8s %-12s %-5s %s\n", "KERNEL", "TARGET", "GFX", "WORKGROUP", "WAVE",
           "DWORDS/DISPATCH(FIRST/LATER)");

@@ -221,6 +221,10 @@ void pm4d_config_parse(struct pm4d_config *cfg, pm4d_config_getenv_fn getenv_fn,
                   v->kind == PM4D_CONFIG_PATH ? "a path shorter than 512 bytes" : v->accepted,
                   flag ? "1" : v->default_value);
    }
+   /* PM4DIRECT_DEBUG=1 is there to be seen: it shows info lines unless PM4DIRECT_LOG says. */
+   const char *level = getenv_fn("PM4DIRECT_LOG");
+   if (cfg->debug && (!level || !*level))
+      cfg->log_level = PM4D_LOG_INFO;
    if (ignored[0])
       add_problem(problem, problem_size,
                   "setuid/setgid process: ignoring %s (settings that name files are not used in "
@@ -247,13 +251,15 @@ static void load_process_config(void)
 const struct pm4d_config *pm4d_config_get(void)
 {
    pthread_once(&process_once, load_process_config);
-   if (process_problem[0] &&
-       !atomic_flag_test_and_set_explicit(&problems_logged, memory_order_relaxed)) {
+   if (!atomic_flag_test_and_set_explicit(&problems_logged, memory_order_relaxed)) {
       for (const char *line = process_problem; *line;) {
          size_t len = strcspn(line, "\n");
          pm4d_log(PM4D_LOG_WARN, "%.*s", (int)len, line);
          line += len + (line[len] == '\n');
       }
+      if (process_config.debug)
+         pm4d_log(PM4D_LOG_INFO, "PM4DIRECT_DEBUG=1: every batch validated, one line per batch "
+                                 "redirected, info lines shown");
    }
    return &process_config;
 }

@@ -52,4 +52,30 @@ run link env VK_INSTANCE_LAYERS="$PM4D_LAYER_NAME" PM4DIRECT_SHADER_TABLE="$work
   "$convnet" --size 16 --iters 1 || { cat "$work/link.log"; fail "convnet with a linked table"; }
 grep -q "PM4DIRECT_SHADER_TABLE ignored: $work/link.txt: .*symbolic link" "$work/link.log" ||
   { cat "$work/link.log"; fail "a symbolic link was read as a shader table"; }
-echo "PASS: one line per wrong value, shader table confirmed, link refused"
+# PM4DIRECT_DEBUG=1 with the sim: it says it is on at the default log level, logs one line per
+# batch that went direct (as many as the stats count, not one per recorded dispatch), and the exit
+# summary is not cut: every non-zero counter of the stats file is in its "stats:" lines
+# (vkDestroyInstance comes after the summary, logged when the device is destroyed).
+run debug env VK_INSTANCE_LAYERS="$PM4D_LAYER_NAME" PM4DIRECT_BACKEND=sim PM4DIRECT_DEBUG=1 \
+  PM4DIRECT_DEADLINE_MS=30000 PM4DIRECT_STATS="$work/stats.json" "$convnet" --size 16 --iters 3
+rc=$?
+skip_if_pass_through "$work/debug.log"
+[ $rc -eq 0 ] || { cat "$work/debug.log"; fail "convnet with PM4DIRECT_DEBUG=1"; }
+grep -q '^pm4direct: PM4DIRECT_DEBUG=1: ' "$work/debug.log" || fail "debug did not say it is on"
+python3 - "$work/stats.json" "$work/debug.log" <<'PY' || { cat "$work/debug.log"; fail "debug lines or summary"; }
+import json, sys
+counters = json.load(open(sys.argv[1]))["counters"]
+lines = open(sys.argv[2]).read().splitlines()
+redirects = sum(l.startswith("pm4direct: redirect: ") for l in lines)
+words = set()
+for l in lines:
+    if l.startswith("pm4direct: stats:"):
+        words.update(l.split()[2:])
+missing = [f"{k}={v}" for k, v in counters.items()
+           if v and k != "vkDestroyInstance" and f"{k}={v}" not in words]
+ok = redirects == counters["direct_batches"] > 0 and counters["jobs_recorded"] > redirects and not missing
+print(f"redirect lines {redirects}, direct batches {counters['direct_batches']}, "
+      f"jobs recorded {counters['jobs_recorded']}; summary misses: {' '.join(missing) or 'none'}")
+sys.exit(0 if ok else 1)
+PY
+echo "PASS: one line per wrong value, shader table confirmed, link refused, debug lines per batch, summary whole"

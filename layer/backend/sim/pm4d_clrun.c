@@ -65,90 +65,68 @@ static bool pick_device(const char *platform_name, cl_platform_id *platform, cl_
  * is narrower than the device's grid_width_specialization_limit (USHRT_MAX work-items for
  * PoCL's CPU devices; pocl lib/CL/pocl_cache.c and lib/CL/devices/common.c). On an empty cache
  * that took seconds, inside the first batch's deadline. So every variant runs once here, at
- * device setup, on a small grid and on one wider than that limit. */
+ * device setup, on a tiny shape with a small grid and with a grid wider than that limit: the
+ * kernels skip workgroups past the shape (pm4d_conv2d.cl guards them, as rounded-up grids need),
+ * so the wide run costs little more than the launch. */
 #define WARM_WIDE_ITEMS 65536u
+#define WARM_SIZE       4u /* input WARM_SIZE x WARM_SIZE, one channel, one filter */
 
+/* Aligned as device buffers are: the kernels store float4s (16-byte aligned). */
 struct warm_buffers {
-   uint8_t *base;
-   size_t bytes;
+   _Alignas(64) float input[WARM_SIZE * WARM_SIZE];
+   _Alignas(64) float filter[9];
+   _Alignas(64) float output[WARM_SIZE * WARM_SIZE];
 };
 
 static bool warm_translate(void *user, uint64_t addr, void **host, size_t *bytes)
 {
-   const struct warm_buffers *w = user;
-   const uintptr_t base = (uintptr_t)w->base;
-   if (addr < base || addr >= base + w->bytes)
+   struct warm_buffers *w = user;
+   const uintptr_t base = (uintptr_t)w;
+   if (addr < base || addr >= base + sizeof(*w))
       return false;
    *host = (void *)(uintptr_t)addr;
-   *bytes = w->bytes - (size_t)(addr - base);
+   *bytes = sizeof(*w) - (size_t)(addr - base);
    return true;
-}
-
-/* The smallest square 1-channel shape, doubling from 4x4, whose grid is small (wide == false) or
- * at least WARM_WIDE_ITEMS work-items wide; false when none up to 1024x1024 is. */
-static bool warm_shape(enum pm4d_conv2d_variant v, bool wide, struct pm4d_conv2d_params *p,
-                       uint32_t grid[3])
-{
-   const uint32_t wg = pm4d_conv2d_workgroup_size(v);
-   for (uint32_t size = 4; size <= 1024; size *= 2) {
-      const uint32_t taps = v == PM4D_CONV2D_1X1 ? 1 : 3;
-      *p = (struct pm4d_conv2d_params){.n = 1,
-                                       .c = 1,
-                                       .h = size,
-                                       .w = size,
-                                       .k = 1,
-                                       .r = taps,
-                                       .s = taps,
-                                       .stride_h = 1,
-                                       .stride_w = 1,
-                                       .pad_h = taps / 2,
-                                       .pad_w = taps / 2,
-                                       .dil_h = 1,
-                                       .dil_w = 1,
-                                       .groups = 1};
-      char why[64];
-      if (!pm4d_conv2d_params_check(p, why, sizeof(why)) || !pm4d_conv2d_grid(v, p, grid))
-         return false;
-      if (!wide || (uint64_t)grid[0] * wg >= WARM_WIDE_ITEMS)
-         return true;
-   }
-   return false;
 }
 
 static enum pm4d_clrun_status warm_kernels(struct pm4d_clrun *r, char *reason, size_t rs)
 {
-   struct pm4d_conv2d_params shapes[PM4D_CONV2D_VARIANT_COUNT][2];
-   uint32_t grids[PM4D_CONV2D_VARIANT_COUNT][2][3];
-   uint64_t largest = 0;
-   for (unsigned v = 0; v < PM4D_CONV2D_VARIANT_COUNT; v++) {
-      for (unsigned wide = 0; wide < 2; wide++) {
-         uint64_t bytes[4];
-         if (!warm_shape(v, wide, &shapes[v][wide], grids[v][wide]))
-            return fail(reason, rs, PM4D_CLRUN_FAILED, "%s: no warm-up shape",
-                        pm4d_conv2d_variant_name(v));
-         pm4d_conv2d_buffer_bytes(&shapes[v][wide], bytes);
-         for (unsigned b = 0; b < 4; b++)
-            largest = bytes[b] > largest ? bytes[b] : largest;
-      }
-   }
-   /* Input, filter and output of one shape side by side, 64-byte apart. */
-   const size_t slot = ((size_t)largest + 63) & ~(size_t)63;
-   struct warm_buffers w = {pm4d_calloc(3, slot), 3 * slot};
-   if (!w.base)
-      return fail(reason, rs, PM4D_CLRUN_FAILED, "out of memory");
-   const struct pm4d_conv2d_buffers bufs = {.input = (uintptr_t)w.base,
-                                            .filter = (uintptr_t)(w.base + slot),
-                                            .output = (uintptr_t)(w.base + 2 * slot)};
+   struct warm_buffers w;
+   memset(&w, 0, sizeof(w));
+   const struct pm4d_conv2d_buffers bufs = {
+      .input = (uintptr_t)w.input, .filter = (uintptr_t)w.filter, .output = (uintptr_t)w.output};
    enum pm4d_clrun_status st = PM4D_CLRUN_OK;
    uint8_t ka[PM4D_CONV2D_KERNARG_SIZE];
    for (unsigned v = 0; v < PM4D_CONV2D_VARIANT_COUNT && st == PM4D_CLRUN_OK; v++) {
-      for (unsigned wide = 0; wide < 2 && st == PM4D_CLRUN_OK; wide++) {
-         pm4d_conv2d_pack_kernargs(&shapes[v][wide], &bufs, ka, sizeof(ka));
-         st = pm4d_clrun_dispatch(r, pm4d_conv2d_variant_name(v), grids[v][wide], ka, sizeof(ka),
+      const uint32_t taps = v == PM4D_CONV2D_1X1 ? 1 : 3;
+      struct pm4d_conv2d_params p = {.n = 1,
+                                     .c = 1,
+                                     .h = WARM_SIZE,
+                                     .w = WARM_SIZE,
+                                     .k = 1,
+                                     .r = taps,
+                                     .s = taps,
+                                     .stride_h = 1,
+                                     .stride_w = 1,
+                                     .pad_h = taps / 2,
+                                     .pad_w = taps / 2,
+                                     .dil_h = 1,
+                                     .dil_w = 1,
+                                     .groups = 1};
+      uint32_t grid[3];
+      char why[64];
+      if (!pm4d_conv2d_params_check(&p, why, sizeof(why)) || !pm4d_conv2d_grid(v, &p, grid))
+         return fail(reason, rs, PM4D_CLRUN_FAILED, "%s: no warm-up shape",
+                     pm4d_conv2d_variant_name(v));
+      pm4d_conv2d_pack_kernargs(&p, &bufs, ka, sizeof(ka));
+      st = pm4d_clrun_dispatch(r, pm4d_conv2d_variant_name(v), grid, ka, sizeof(ka), warm_translate,
+                               &w, reason, rs);
+      const uint32_t wg = pm4d_conv2d_workgroup_size(v);
+      grid[0] = (WARM_WIDE_ITEMS + wg - 1) / wg;
+      if (st == PM4D_CLRUN_OK)
+         st = pm4d_clrun_dispatch(r, pm4d_conv2d_variant_name(v), grid, ka, sizeof(ka),
                                   warm_translate, &w, reason, rs);
-      }
    }
-   free(w.base);
    return st;
 }
 

@@ -5,18 +5,25 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-FILE *pm4d_file_create(const char *path)
+/* A stream on fd (NULL, fd closed and unlink_path removed when given, errno kept, on failure). */
+static FILE *stream(int fd, const char *unlink_path)
 {
-   int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
    if (fd < 0)
       return NULL;
    FILE *f = fdopen(fd, "w");
    if (!f) {
       int saved = errno;
       close(fd);
+      if (unlink_path)
+         unlink(unlink_path);
       errno = saved;
    }
    return f;
+}
+
+FILE *pm4d_file_create(const char *path)
+{
+   return stream(open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600), NULL);
 }
 
 FILE *pm4d_file_create_temp(const char *path, char *tmp, size_t tmp_size)
@@ -25,15 +32,5 @@ FILE *pm4d_file_create_temp(const char *path, char *tmp, size_t tmp_size)
       errno = ENAMETOOLONG;
       return NULL;
    }
-   int fd = mkostemp(tmp, O_CLOEXEC);
-   if (fd < 0)
-      return NULL;
-   FILE *f = fdopen(fd, "w");
-   if (!f) {
-      int saved = errno;
-      close(fd);
-      unlink(tmp);
-      errno = saved;
-   }
-   return f;
+   return stream(mkostemp(tmp, O_CLOEXEC), tmp);
 }

@@ -1,6 +1,6 @@
 #include "pm4d_builder.h"
 
-#include <string.h>
+#include "pm4d_device_info.h"
 
 #define FAIL(msg)              \
    do {                        \
@@ -17,8 +17,10 @@ enum pm4d_status pm4d_builder_init(struct pm4d_builder *b, enum pm4d_gfx_level l
 
 bool pm4d_builder_has_rsrc3(const struct pm4d_builder *b, const struct pm4d_kernel_desc *k)
 {
-   /* GFX9 has no RSRC3 except gfx90a (accumulation VGPR offset, TG_SPLIT) */
-   return b->ops->has_rsrc3 || strcmp(k->target, "gfx90a") == 0;
+   /* Per target (GFX9 has none except gfx90a: accumulation VGPR offset, TG_SPLIT); a kernel
+    * of no known target goes by its level. */
+   const struct pm4d_device_info *d = pm4d_device_info_find(k->target);
+   return d ? d->rsrc3 : b->ops->has_rsrc3;
 }
 
 uint32_t pm4d_builder_barrier_dw(const struct pm4d_builder *b)

@@ -70,11 +70,12 @@ static bool pick_device(const char *platform_name, cl_platform_id *platform, cl_
  * so the wide run costs little more than the launch. */
 #define WARM_WIDE_ITEMS 65536u
 #define WARM_SIZE       4u /* input WARM_SIZE x WARM_SIZE, one channel, one filter */
+#define WARM_TAPS_MAX   7u
 
 /* Aligned as device buffers are: the kernels store float4s (16-byte aligned). */
 struct warm_buffers {
    _Alignas(64) float input[WARM_SIZE * WARM_SIZE];
-   _Alignas(64) float filter[9];
+   _Alignas(64) float filter[WARM_TAPS_MAX * WARM_TAPS_MAX];
    _Alignas(64) float output[WARM_SIZE * WARM_SIZE];
 };
 
@@ -89,6 +90,35 @@ static bool warm_translate(void *user, uint64_t addr, void **host, size_t *bytes
    return true;
 }
 
+/* The first small shape variant v runs: square filters of 1 to WARM_TAPS_MAX taps, stride 1
+ * or 2, "same" padding. */
+static bool warm_shape(enum pm4d_conv2d_variant v, struct pm4d_conv2d_params *p, uint32_t grid[3])
+{
+   for (uint32_t taps = 1; taps <= WARM_TAPS_MAX; taps += 2) {
+      for (uint32_t stride = 1; stride <= 2; stride++) {
+         *p = (struct pm4d_conv2d_params){.n = 1,
+                                          .c = 1,
+                                          .h = WARM_SIZE,
+                                          .w = WARM_SIZE,
+                                          .k = 1,
+                                          .r = taps,
+                                          .s = taps,
+                                          .stride_h = stride,
+                                          .stride_w = stride,
+                                          .pad_h = taps / 2,
+                                          .pad_w = taps / 2,
+                                          .dil_h = 1,
+                                          .dil_w = 1,
+                                          .groups = 1};
+         char why[64];
+         if (pm4d_conv2d_params_check(p, why, sizeof(why)) && pm4d_conv2d_variant_supports(v, p) &&
+             pm4d_conv2d_grid(v, p, grid))
+            return true;
+      }
+   }
+   return false;
+}
+
 static enum pm4d_clrun_status warm_kernels(struct pm4d_clrun *r, char *reason, size_t rs)
 {
    struct warm_buffers w;
@@ -98,24 +128,9 @@ static enum pm4d_clrun_status warm_kernels(struct pm4d_clrun *r, char *reason, s
    enum pm4d_clrun_status st = PM4D_CLRUN_OK;
    uint8_t ka[PM4D_CONV2D_KERNARG_SIZE];
    for (unsigned v = 0; v < PM4D_CONV2D_VARIANT_COUNT && st == PM4D_CLRUN_OK; v++) {
-      const uint32_t taps = v == PM4D_CONV2D_1X1 ? 1 : 3;
-      struct pm4d_conv2d_params p = {.n = 1,
-                                     .c = 1,
-                                     .h = WARM_SIZE,
-                                     .w = WARM_SIZE,
-                                     .k = 1,
-                                     .r = taps,
-                                     .s = taps,
-                                     .stride_h = 1,
-                                     .stride_w = 1,
-                                     .pad_h = taps / 2,
-                                     .pad_w = taps / 2,
-                                     .dil_h = 1,
-                                     .dil_w = 1,
-                                     .groups = 1};
+      struct pm4d_conv2d_params p;
       uint32_t grid[3];
-      char why[64];
-      if (!pm4d_conv2d_params_check(&p, why, sizeof(why)) || !pm4d_conv2d_grid(v, &p, grid))
+      if (!warm_shape(v, &p, grid))
          return fail(reason, rs, PM4D_CLRUN_FAILED, "%s: no warm-up shape",
                      pm4d_conv2d_variant_name(v));
       pm4d_conv2d_pack_kernargs(&p, &bufs, ka, sizeof(ka));

@@ -10,7 +10,7 @@
 
 #include "vgpu_cp.h"
 
-#define VM_RANGES_MAX 8
+#define VM_RANGES_MAX 32
 
 struct test_vm_range {
    uint64_t va, size;

@@ -16,6 +16,9 @@
 #define IB_MAX_DEPTH 2
 /* Values a poisoned register holds until a packet writes it. */
 #define POISON 0xDEAD0000u
+/* What another client left in the per-dispatch program registers (RSRC1/2/3, START, NUM_THREAD):
+ * a dispatch that does not set them runs with these and fails the descriptor checks. */
+#define STALE 0x5EE00000u
 /* How often WAIT_REG_MEM polls memory. */
 #define POLL_NS 20000l
 
@@ -29,8 +32,17 @@ struct vgpu_cp *vgpu_cp_create(const char *target)
    const char *strict = getenv("VGPU_STRICT_PREAMBLE");
    cp->strict_preamble = strict && !strcmp(strict, "1");
    /* Context start: what another client left in the registers Mesa's preamble sets. */
-   for (uint32_t i = 0; cp->regs && i < cp->regs->num_poisoned; i++)
-      cp->sh[cp->regs->poisoned[i].index] = POISON | i;
+   const struct vgpu_cp_regs *g = cp->regs;
+   for (uint32_t i = 0; g && i < g->num_poisoned; i++)
+      cp->sh[g->poisoned[i].index] = POISON | i;
+   if (g) {
+      const uint32_t stale[] = {
+         g->rsrc1,           g->rsrc2,       g->rsrc3,        g->start_x,
+         g->start_x + 1,     g->start_x + 2, g->num_thread_x, g->num_thread_x + 1,
+         g->num_thread_x + 2};
+      for (uint32_t i = 0; i < sizeof(stale) / sizeof(stale[0]); i++)
+         cp->sh[stale[i]] = STALE | i;
+   }
    return cp;
 }
 

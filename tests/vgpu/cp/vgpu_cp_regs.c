@@ -66,6 +66,34 @@ static const struct vgpu_cp_regs gfx11 = {
       },
 };
 
+/* drivers/gpu/drm/amd/include/asic_reg/gc/gc_9_4_2_offset.h (gfx90a; reg* names, BASE_IDX 0).
+ * GC segment 0 base 0x2000 (aldebaran_ip_offset.h GC_BASE inst 0 seg 0). GC 9.4.2 has no
+ * USER_ACCUM, DISPATCH_TUNNEL or DISPATCH_INTERLEAVE; Mesa's GFX9 preamble sets SE0..7 only. */
+#define SH9(reg) ((reg) + 0x2000u - VGPU_SH_REG_START)
+static const struct vgpu_cp_regs gfx9_4_2 = {
+   .level = "GFX9.4.2",
+   .pgm_lo = SH9(0x0e0c),       /* regCOMPUTE_PGM_LO */
+   .pgm_hi = SH9(0x0e0d),       /* regCOMPUTE_PGM_HI */
+   .rsrc1 = SH9(0x0e12),        /* regCOMPUTE_PGM_RSRC1 */
+   .rsrc2 = SH9(0x0e13),        /* regCOMPUTE_PGM_RSRC2 */
+   .rsrc3 = SH9(0x0e2d),        /* regCOMPUTE_PGM_RSRC3 (0x0e28 is STATIC_THREAD_MGMT_SE7) */
+   .start_x = SH9(0x0e04),      /* regCOMPUTE_START_X */
+   .num_thread_x = SH9(0x0e07), /* regCOMPUTE_NUM_THREAD_X */
+   .user_data_0 = SH9(0x0e40),  /* regCOMPUTE_USER_DATA_0 */
+   .num_poisoned = 8,
+   .poisoned =
+      {
+         {SH9(0x0e16), "COMPUTE_STATIC_THREAD_MGMT_SE0"},
+         {SH9(0x0e17), "COMPUTE_STATIC_THREAD_MGMT_SE1"},
+         {SH9(0x0e19), "COMPUTE_STATIC_THREAD_MGMT_SE2"},
+         {SH9(0x0e1a), "COMPUTE_STATIC_THREAD_MGMT_SE3"},
+         {SH9(0x0e25), "COMPUTE_STATIC_THREAD_MGMT_SE4"},
+         {SH9(0x0e26), "COMPUTE_STATIC_THREAD_MGMT_SE5"},
+         {SH9(0x0e27), "COMPUTE_STATIC_THREAD_MGMT_SE6"},
+         {SH9(0x0e28), "COMPUTE_STATIC_THREAD_MGMT_SE7"},
+      },
+};
+
 const struct vgpu_cp_regs *vgpu_cp_regs_for(const char *target)
 {
    if (!target)
@@ -74,5 +102,7 @@ const struct vgpu_cp_regs *vgpu_cp_regs_for(const char *target)
       return &gfx10_3;
    if (!strcmp(target, "gfx1100"))
       return &gfx11;
+   if (!strcmp(target, "gfx90a"))
+      return &gfx9_4_2;
    return NULL;
 }

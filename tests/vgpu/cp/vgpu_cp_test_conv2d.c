@@ -19,14 +19,14 @@
 
 #define SKIP 77
 
-#define IB_VA      0x100000000ull
-#define CODE_VA    0x200000000ull
-#define KERNARG_VA 0x300000000ull
-#define FENCE_VA   0x400000000ull
-#define BUF_VA     0x500000000ull /* buffer i at BUF_VA + i * BUF_STRIDE */
-#define BUF_STRIDE 0x10000000ull
+#define IB_VA        0x100000000ull
+#define CODE_VA      0x200000000ull
+#define KERNARG_VA   0x300000000ull
+#define FENCE_VA     0x400000000ull
+#define BUF_VA       0x500000000ull /* buffer i at BUF_VA + i * BUF_STRIDE */
+#define BUF_STRIDE   0x10000000ull
 #define KERNARG_SLOT 256u
-#define JOBS_MAX   4u
+#define JOBS_MAX     4u
 
 struct job {
    struct pm4d_conv2d_params p;
@@ -34,16 +34,14 @@ struct job {
    uint64_t bytes[4];
 };
 
-static float
-rnd(unsigned *seed)
+static float rnd(unsigned *seed)
 {
    *seed = *seed * 1103515245u + 12345u;
    return (float)((*seed >> 8) & 0xffff) / 32768.0f - 1.0f;
 }
 
 /* Plain conv2d: NCHW input, KCRS filter (C per group), NKHW output. */
-static void
-reference(const struct job *j, float *out)
+static void reference(const struct job *j, float *out)
 {
    const struct pm4d_conv2d_params *p = &j->p;
    uint32_t cg = p->c / p->groups, kg = p->k / p->groups;
@@ -60,9 +58,9 @@ reference(const struct job *j, float *out)
                         long ix = (long)(x * p->stride_w + s * p->dil_w) - (long)p->pad_w;
                         if (iy < 0 || ix < 0 || iy >= (long)p->h || ix >= (long)p->w)
                            continue;
-                        acc += (double)j->host[0][((n * p->c + g * cg + c) * p->h + iy) * p->w +
-                                                  ix] *
-                               j->host[1][((k * cg + c) * p->r + r) * p->s + s];
+                        acc +=
+                           (double)j->host[0][((n * p->c + g * cg + c) * p->h + iy) * p->w + ix] *
+                           j->host[1][((k * cg + c) * p->r + r) * p->s + s];
                      }
                if (p->relu && acc < 0)
                   acc = 0;
@@ -72,15 +70,14 @@ reference(const struct job *j, float *out)
 
 static const struct pm4d_conv2d_params shapes[] = {
    /* n c h w k r s stride pad dil groups bias relu: one shape per kernel variant */
-   {2, 3, 9, 7, 5, 3, 2, 2, 1, 1, 0, 1, 2, 1, true, true, 0, 0},    /* direct */
-   {1, 4, 6, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2, false, false, 0, 0},  /* direct, 2 groups */
+   {2, 3, 9, 7, 5, 3, 2, 2, 1, 1, 0, 1, 2, 1, true, true, 0, 0},      /* direct */
+   {1, 4, 6, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2, false, false, 0, 0},    /* direct, 2 groups */
    {1, 40, 10, 12, 70, 1, 1, 1, 1, 0, 0, 1, 1, 1, true, false, 0, 0}, /* 1x1 */
-   {1, 8, 10, 10, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, true, 0, 0}, /* 3x3 */
+   {1, 8, 10, 10, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, true, 0, 0},   /* 3x3 */
 };
 #define NSHAPES (sizeof(shapes) / sizeof(shapes[0]))
 
-static int
-run_target(const char *target)
+static int run_target(const char *target)
 {
    const struct pm4d_code_object *co = pm4d_embedded_code_object_for(target);
    if (!co) {
@@ -171,17 +168,17 @@ run_target(const char *target)
                 target, i, sqrt(err2 / (ref2 > 0 ? ref2 : 1)));
          free(want);
       }
-      printf("%s: %u dispatches of the layer's batch (%u dwords) run on the vgpu CP; %llu of %llu "
-             "IBs misaligned, %llu dispatches inherited preamble registers\n",
-             target, (unsigned)NSHAPES, cs.cdw, (unsigned long long)c.misaligned_ibs,
-             (unsigned long long)c.ibs, (unsigned long long)c.dispatches_inherited);
+      printf("%s: %llu of %u dispatches of the layer's batch (%u dwords) run on the vgpu CP; %llu "
+             "of %llu IBs misaligned, %llu dispatches inherited preamble registers\n",
+             target, (unsigned long long)c.dispatches_run, (unsigned)NSHAPES, cs.cdw,
+             (unsigned long long)c.misaligned_ibs, (unsigned long long)c.ibs,
+             (unsigned long long)c.dispatches_inherited);
    }
    test_vm_destroy(&vm);
    return rc;
 }
 
-int
-main(int argc, char **argv)
+int main(int argc, char **argv)
 {
    int skipped = 0, targets = argc > 1 ? argc - 1 : 2;
    static const char *def[] = {"gfx1030", "gfx1100"};

@@ -233,14 +233,23 @@ static enum vgpu_cp_status dma_data(struct vgpu_cp_run *r, const uint32_t *body,
       return bad_size(r, "DMA_DATA", body_dw);
    uint32_t src_sel = VGPU_DMA_SRC_SEL(body[0]), dst_sel = VGPU_DMA_DST_SEL(body[0]);
    uint32_t cmd = body[5], bytes = VGPU_DMA_BYTE_COUNT(cmd);
-   /* SRC_SEL 0 / 3 address, 2 data; DST_SEL 0 / 3 address; GDS and register sides refused. */
-   if (src_sel == 1 || (dst_sel != 0 && dst_sel != 3) ||
+   /* SRC_SEL 0 / 3 address, 2 data; DST_SEL 0 / 3 address, 2 nowhere (Mesa sid.h V_411_NOWHERE:
+    * RADV's L2 prefetch of shader code reads the source and writes nothing); GDS and register
+    * sides refused. */
+   if (src_sel == 1 || dst_sel == 1 ||
        (cmd & (VGPU_DMA_CMD_SAS | VGPU_DMA_CMD_DAS | VGPU_DMA_CMD_SAIC | VGPU_DMA_CMD_DAIC)))
       return vgpu_cp_fail(r, VGPU_CP_BAD_PACKET,
                           "DMA_DATA SRC_SEL %u DST_SEL %u command 0x%08x (memory and fills only)",
                           src_sel, dst_sel, cmd);
    if (bytes == 0)
       return VGPU_CP_OK;
+   if (dst_sel == 2) {
+      if (src_sel == 2)
+         return VGPU_CP_OK;
+      return vgpu_cp_translate(r, addr64(body[1], body[2]), bytes, 0, "DMA_DATA prefetch")
+                ? VGPU_CP_OK
+                : VGPU_CP_FAULT;
+   }
    uint8_t *dst = vgpu_cp_translate(r, addr64(body[3], body[4]), bytes, 1, "DMA_DATA destination");
    if (!dst)
       return VGPU_CP_FAULT;
@@ -390,7 +399,9 @@ static enum vgpu_cp_status run_ib(struct vgpu_cp_run *r, uint64_t va, uint32_t n
             return vgpu_cp_fail(r, VGPU_CP_BAD_PACKET,
                                 "type-%u packet 0x%08x at dword %u of the IB at 0x%llx",
                                 VGPU_PKT_TYPE(h), h, i, (unsigned long long)va);
-         uint32_t body_dw = VGPU_PKT_COUNT(h) + 1;
+         /* A NOP whose count is 0x3fff is the header alone (Mesa sid.h PKT3_NOP_PAD, what RADV
+          * pads its IBs with). */
+         uint32_t body_dw = h == VGPU_PKT3_NOP_PAD ? 0 : VGPU_PKT_COUNT(h) + 1;
          if (body_dw > ndw - i - 1)
             return vgpu_cp_fail(r, VGPU_CP_BAD_PACKET,
                                 "packet 0x%08x at dword %u overruns the IB at 0x%llx (%u dwords)",

@@ -11,8 +11,7 @@
 #define VGPU_PKT_TYPE(h)  (((h) >> 30) & 3u)
 #define VGPU_PKT_COUNT(h) (((h) >> 16) & 0x3FFFu) /* body dwords - 1 */
 #define VGPU_PKT3_OP(h)   (((h) >> 8) & 0xFFu)
-#define VGPU_PKT3(op, n)  ((3u << 30) | (((op)&0xFFu) << 8) | (((n)&0x3FFFu) << 16))
-#define VGPU_PKT2_FILLER  0x80000000u /* nvd.h CP_PACKET2 */
+#define VGPU_PKT3_NOP_PAD 0xFFFF1000u /* Mesa sid.h PKT3_NOP_PAD: PKT3(NOP, 0x3fff), header only */
 
 /* Type-3 opcodes (nvd.h "Packet 3 types"; soc15d.h has the same values). */
 enum vgpu_op {
@@ -50,11 +49,11 @@ enum vgpu_op {
 #define VGPU_UCONFIG_REGS      0x4000u
 #define VGPU_SET_REG_OFFSET(d) ((d)&0xFFFFu) /* body[0] of SET_*_REG: offset from START */
 
-/* INDIRECT_BUFFER body[2] (nvd.h INDIRECT_BUFFER_VALID; size and CHAIN from Mesa sid.h
- * S_3F2_IB_SIZE / S_3F2_CHAIN, which the kernel headers do not name). */
+/* INDIRECT_BUFFER body[2]: size and CHAIN from Mesa sid.h S_3F2_IB_SIZE / S_3F2_CHAIN (the kernel
+ * headers name neither). VALID (nvd.h bit 23) is not required: RADV 22.3 calls its gfx_init IB
+ * without it. */
 #define VGPU_IB_SIZE(d) ((d)&0xFFFFFu)
 #define VGPU_IB_CHAIN   (1u << 20)
-#define VGPU_IB_VALID   (1u << 23)
 #define VGPU_IB_ADDR_HI 0xFFFFu /* body[1]: address bits 47:32 */
 
 /* WRITE_DATA body[0] (nvd.h). */
@@ -64,13 +63,12 @@ enum vgpu_op {
 #define VGPU_WRM_FUNCTION(d)  ((d)&7u)
 #define VGPU_WRM_MEM_SPACE(d) (((d) >> 4) & 3u)
 #define VGPU_WRM_OPERATION(d) (((d) >> 6) & 3u)
-/* RELEASE_MEM body[1] (nvd.h PACKET3_RELEASE_MEM_DATA_SEL / INT_SEL / DST_SEL). */
+/* RELEASE_MEM body[1] (nvd.h PACKET3_RELEASE_MEM_DATA_SEL / DST_SEL); INT_SEL is the driver's
+ * business (its fence interrupt), not the CP's. */
 #define VGPU_RM_DATA_SEL(d) (((d) >> 29) & 7u)
-#define VGPU_RM_INT_SEL(d)  (((d) >> 24) & 7u)
 #define VGPU_RM_DST_SEL(d)  (((d) >> 16) & 3u)
-/* EVENT_WRITE_EOP body[2] (soc15d.h EOP_DATA_SEL / EOP_INT_SEL; address bits 47:32 below). */
+/* EVENT_WRITE_EOP body[2] (soc15d.h EOP_DATA_SEL; address bits 47:32 below it). */
 #define VGPU_EOP_DATA_SEL(d) (((d) >> 29) & 7u)
-#define VGPU_EOP_INT_SEL(d)  (((d) >> 24) & 7u)
 /* DMA_DATA body[0] control and body[5] command (nvd.h PACKET3_DMA_DATA_*). */
 #define VGPU_DMA_DST_SEL(d)    (((d) >> 20) & 3u)
 #define VGPU_DMA_SRC_SEL(d)    (((d) >> 29) & 3u)

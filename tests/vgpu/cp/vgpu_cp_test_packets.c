@@ -113,13 +113,14 @@ static enum vgpu_cp_status run(struct vgpu_cp *cp, const struct ib *ib)
 static void test_nop_and_filler(struct vgpu_cp *cp)
 {
    struct ib ib = ib_at(0);
-   EMIT(&ib, P3(NOP, 2), 1, 2, TYPE2, P3(NOP, 1), 0, P3(EVENT_WRITE, 1), 0x407 /* CS_PARTIAL */,
+   /* Mesa sid.h PKT3_NOP_PAD: a NOP with count 0x3fff is one dword (RADV pads IBs with it) */
+   EMIT(&ib, 0xffff1000u, P3(NOP, 2), 1, 2, TYPE2, P3(NOP, 1), 0, P3(EVENT_WRITE, 1), 0x407,
         P3(ACQUIRE_MEM, 7), 0, 0xffffffff, 0xffffff, 0, 0, 10, 0);
    struct vgpu_cp_counters c0, c1;
    vgpu_cp_get_counters(cp, &c0);
    CHECKF(run(cp, &ib) == VGPU_CP_OK, "%s", reason);
    vgpu_cp_get_counters(cp, &c1);
-   CHECK(c1.packets - c0.packets == 4);
+   CHECK(c1.packets - c0.packets == 5);
    CHECK(c1.ibs - c0.ibs == 1);
 }
 
@@ -168,6 +169,9 @@ static void test_dma_and_copy(struct vgpu_cp *cp)
    /* fill (SRC_SEL 2: the data dword), 64 bytes */
    EMIT(&ib, P3(DMA_DATA, 6), DMA_SRC_SEL(2) | DMA_DST_SEL(3), 0xa5b6c7d8, 0, (uint32_t)fill,
         (uint32_t)(fill >> 32), 64);
+   /* L2 prefetch (DST_SEL 2, Mesa sid.h V_411_NOWHERE): reads, writes nothing */
+   EMIT(&ib, P3(DMA_DATA, 6), DMA_SRC_SEL(3) | DMA_DST_SEL(2), (uint32_t)src, (uint32_t)(src >> 32),
+        0, 0, 64);
    /* COPY_DATA: 64-bit immediate to memory */
    EMIT(&ib, P3(COPY_DATA, 5), CD_SRC_SEL(5) | CD_DST_SEL(5) | CD_COUNT_SEL | WR_CONFIRM, 0x1111,
         0x2222, (uint32_t)(fill + 128), (uint32_t)(fill >> 32));
@@ -287,6 +291,11 @@ static void test_page_faults(struct vgpu_cp *cp)
    uint64_t dst = DATA_VA + 0x600;
    EMIT(&ib, P3(DMA_DATA, 6), DMA_SRC_SEL(3) | DMA_DST_SEL(3), (uint32_t)HOLE_VA,
         (uint32_t)(HOLE_VA >> 32), (uint32_t)dst, (uint32_t)(dst >> 32), 64);
+   expect_fault(cp, &ib, HOLE_VA, 0);
+
+   ib = ib_at(0); /* a prefetch of unmapped code faults too */
+   EMIT(&ib, P3(DMA_DATA, 6), DMA_SRC_SEL(3) | DMA_DST_SEL(2), (uint32_t)HOLE_VA,
+        (uint32_t)(HOLE_VA >> 32), 0, 0, 256);
    expect_fault(cp, &ib, HOLE_VA, 0);
 }
 

@@ -69,6 +69,17 @@ static void init_devices(void)
    }
 }
 
+/* VGPU_LIST_PROFILES=1: print the profiles and nothing else (scripts/vgpu --list). */
+__attribute__((constructor)) static void list_profiles(void)
+{
+   const char *e = getenv("VGPU_LIST_PROFILES");
+   if (!e || strcmp(e, "1"))
+      return;
+   for (const struct vgpu_profile *const *p = vgpu_profile_all(); *p; p++)
+      printf("%-14s %s\n", (*p)->name, (*p)->description);
+   fflush(stdout);
+}
+
 unsigned vgpu_device_count(void)
 {
    pthread_once(&devices_once, init_devices);

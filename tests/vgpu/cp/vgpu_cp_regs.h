@@ -1,7 +1,8 @@
 /* The virtual GPU's own register and packet knowledge, written from the Linux kernel's headers
  * (drivers/gpu/drm/amd/amdgpu/nvd.h and soc15d.h for packets and fields;
  * drivers/gpu/drm/amd/include/asic_reg/gc/gc_9_4_2_offset.h, gc_10_3_0_offset.h and
- * gc_11_0_0_offset.h for registers), never from layer/pm4: a wrong offset there must show up here. */
+ * gc_11_0_0_offset.h for registers), never from layer/pm4: a wrong offset there must show up
+ * here. */
 #ifndef VGPU_CP_REGS_H
 #define VGPU_CP_REGS_H
 

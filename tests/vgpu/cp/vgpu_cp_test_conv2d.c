@@ -1,8 +1,8 @@
 /* The layer's own PM4 (vgpu_cp_test_batch: layer/pm4 builder and templates, as layer/direct
  * builds a batch of conv2d jobs) executed by the virtual GPU's CP, whose register knowledge comes
  * from the kernel headers: a wrong register offset or field in the layer makes the CP refuse the
- * dispatch or compute a wrong output, which the plain C conv2d catches. gfx1030, gfx1036, gfx1100 by
- * default; targets on the command line otherwise. */
+ * dispatch or compute a wrong output, which the plain C conv2d catches. gfx1030, gfx1036 and
+ * gfx1100 by default; targets on the command line otherwise. */
 #include <stdio.h>
 #include <string.h>
 

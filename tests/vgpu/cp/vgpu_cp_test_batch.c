@@ -104,6 +104,7 @@ bool batch_build(const char *target, batch_map_fn map, void *user, struct batch 
    if (pm4d_tail_template_build(&bld, &tail, &err) != PM4D_OK)
       FAIL("tail: %s", err);
    cs.cdw += pm4d_tail_template_instantiate(&tail, ib + cs.cdw, b->fence_va, BATCH_FENCE_VALUE);
+   b->ib = ib;
    b->ib_va = ib_va;
    b->ib_dw = cs.cdw;
    return true;

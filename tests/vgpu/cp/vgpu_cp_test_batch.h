@@ -26,7 +26,7 @@ struct batch_job {
 struct batch {
    struct batch_job jobs[BATCH_JOBS];
    uint64_t ib_va, fence_va;
-   uint32_t ib_dw;
+   uint32_t *ib, ib_dw;
    uint64_t *fence;
 };
 

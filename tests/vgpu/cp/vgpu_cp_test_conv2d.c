@@ -27,6 +27,63 @@ static void *map(void *user, uint64_t size, int writable, uint64_t *va)
    return test_vm_map(&m->vm, *va, size, writable);
 }
 
+/* The first dword of the IB that sets SH register `sh` (SET_SH_REG 0x76, nvd.h; body[0] is the
+ * offset from 0x2c00), or the first DISPATCH_DIRECT's initiator (0x15, body[3]) for sh ==
+ * INITIATOR; the IB's length when there is none. */
+#define INITIATOR 0xffffffffu
+static uint32_t find_dword(const struct batch *b, uint32_t sh)
+{
+   for (uint32_t i = 0; i < b->ib_dw;) {
+      uint32_t h = b->ib[i], op = (h >> 8) & 0xff, n = ((h >> 16) & 0x3fff) + 1;
+      if (op == 0x76 && sh != INITIATOR && sh >= b->ib[i + 1] && sh < b->ib[i + 1] + n - 1)
+         return i + 2 + (sh - b->ib[i + 1]);
+      if (op == 0x15 && sh == INITIATOR)
+         return i + 4;
+      i += 1 + n;
+   }
+   return b->ib_dw;
+}
+
+/* SH offsets (gc_10_3_0 / gc_11_0_0_offset.h mmREG + 0x1260 - 0x2c00) */
+static const struct mutation {
+   const char *what;
+   uint32_t sh, xor_mask;
+   enum vgpu_cp_status want;
+   const char *named;
+} mutations[] = {
+   {"RSRC1 VGPRS + 1", 0x212, 0x1, VGPU_CP_BAD_PACKET, "COMPUTE_PGM_RSRC1"},
+   {"RSRC2 USER_SGPR 0", 0x213, 0x4, VGPU_CP_BAD_PACKET, "COMPUTE_PGM_RSRC2"},
+   {"wave64 initiator", INITIATOR, 1u << 15, VGPU_CP_BAD_PACKET, "wave"},
+   {"NUM_THREAD_X 64 -> 96", 0x207, 0x20, VGPU_CP_BAD_PACKET, "NUM_THREAD_X"},
+   {"START_Y 1", 0x205, 0x1, VGPU_CP_BAD_PACKET, "START_Y"},
+   {"kernarg pointer in a hole", 0x240, 0x800000, VGPU_CP_FAULT, "kernarg"},
+   {"PGM 256 bytes on", 0x20c, 0x1, VGPU_CP_NOT_EXECUTABLE, "none of the project's kernels"},
+};
+
+/* Each mutation of the layer's first dispatch on a fresh CP: refused and named, never run. */
+static void run_mutations(const char *target, struct test_vm *vm, struct batch *b)
+{
+   char reason[320];
+   for (size_t m = 0; m < sizeof(mutations) / sizeof(mutations[0]); m++) {
+      const struct mutation *mu = &mutations[m];
+      uint32_t at = find_dword(b, mu->sh);
+      CHECKF(at < b->ib_dw, "%s: no dword for %s", target, mu->what);
+      if (at >= b->ib_dw)
+         continue;
+      b->ib[at] ^= mu->xor_mask;
+      struct vgpu_cp *cp = vgpu_cp_create(target);
+      enum vgpu_cp_status st =
+         vgpu_cp_execute_ib(cp, &vm->ops, b->ib_va, b->ib_dw, reason, sizeof(reason));
+      struct vgpu_cp_counters c;
+      vgpu_cp_get_counters(cp, &c);
+      vgpu_cp_destroy(cp);
+      b->ib[at] ^= mu->xor_mask;
+      CHECKF(st == mu->want && strstr(reason, mu->named) && c.dispatches_run == 0,
+             "%s, %s: status %d (want %d), %llu run: %s", target, mu->what, st, mu->want,
+             (unsigned long long)c.dispatches_run, reason);
+   }
+}
+
 static int run_target(const char *target)
 {
    struct mapper m = {.next_va = 0x100000000ull};
@@ -68,6 +125,7 @@ static int run_target(const char *target)
              target, (unsigned long long)c.dispatches_run, BATCH_JOBS, b.ib_dw,
              (unsigned long long)c.misaligned_ibs, (unsigned long long)c.ibs,
              (unsigned long long)c.dispatches_inherited);
+      run_mutations(target, &m.vm, &b);
    }
    test_vm_destroy(&m.vm);
    return rc;

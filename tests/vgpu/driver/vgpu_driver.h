@@ -167,7 +167,10 @@ struct vgpu_bo *vgpu_dmabuf_lookup(uint64_t ino);
 struct vgpu_stats {
    atomic_uint_fast64_t cs_ioctls, cs_rejected, jobs, jobs_done, ibs, ibs_preamble_skipped, ibs_ok,
       ibs_fault, ibs_bad_packet, ibs_not_executable, ibs_timeout, vm_faults;
+   atomic_uint_fast64_t ioctls[256], ioctl_errors[256]; /* by _IOC_NR */
 };
+/* The ioctl's name for the report ("AMDGPU_CS"), or NULL. */
+const char *vgpu_ioctl_name(unsigned nr);
 extern struct vgpu_stats vgpu_stats;
 struct vgpu_cp;
 /* CP instances register so the report can sum their counters, live or gone. */

@@ -469,6 +469,50 @@ static int getcap_ioctl(struct drm_get_cap *c)
    }
 }
 
+const char *vgpu_ioctl_name(unsigned nr)
+{
+   static const struct {
+      unsigned nr;
+      const char *name;
+   } names[] = {
+      {_IOC_NR(DRM_IOCTL_VERSION), "VERSION"},
+      {_IOC_NR(DRM_IOCTL_GET_CAP), "GET_CAP"},
+      {_IOC_NR(DRM_IOCTL_GEM_CLOSE), "GEM_CLOSE"},
+      {_IOC_NR(DRM_IOCTL_PRIME_HANDLE_TO_FD), "PRIME_HANDLE_TO_FD"},
+      {_IOC_NR(DRM_IOCTL_PRIME_FD_TO_HANDLE), "PRIME_FD_TO_HANDLE"},
+      {_IOC_NR(DRM_IOCTL_SYNCOBJ_CREATE), "SYNCOBJ_CREATE"},
+      {_IOC_NR(DRM_IOCTL_SYNCOBJ_DESTROY), "SYNCOBJ_DESTROY"},
+      {_IOC_NR(DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD), "SYNCOBJ_HANDLE_TO_FD"},
+      {_IOC_NR(DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE), "SYNCOBJ_FD_TO_HANDLE"},
+      {_IOC_NR(DRM_IOCTL_SYNCOBJ_WAIT), "SYNCOBJ_WAIT"},
+      {_IOC_NR(DRM_IOCTL_SYNCOBJ_RESET), "SYNCOBJ_RESET"},
+      {_IOC_NR(DRM_IOCTL_SYNCOBJ_SIGNAL), "SYNCOBJ_SIGNAL"},
+      {_IOC_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT), "SYNCOBJ_TIMELINE_WAIT"},
+      {_IOC_NR(DRM_IOCTL_SYNCOBJ_QUERY), "SYNCOBJ_QUERY"},
+      {_IOC_NR(DRM_IOCTL_SYNCOBJ_TRANSFER), "SYNCOBJ_TRANSFER"},
+      {_IOC_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL), "SYNCOBJ_TIMELINE_SIGNAL"},
+      {DRM_COMMAND_BASE + DRM_AMDGPU_GEM_CREATE, "AMDGPU_GEM_CREATE"},
+      {DRM_COMMAND_BASE + DRM_AMDGPU_GEM_MMAP, "AMDGPU_GEM_MMAP"},
+      {DRM_COMMAND_BASE + DRM_AMDGPU_CTX, "AMDGPU_CTX"},
+      {DRM_COMMAND_BASE + DRM_AMDGPU_BO_LIST, "AMDGPU_BO_LIST"},
+      {DRM_COMMAND_BASE + DRM_AMDGPU_CS, "AMDGPU_CS"},
+      {DRM_COMMAND_BASE + DRM_AMDGPU_INFO, "AMDGPU_INFO"},
+      {DRM_COMMAND_BASE + DRM_AMDGPU_GEM_METADATA, "AMDGPU_GEM_METADATA"},
+      {DRM_COMMAND_BASE + DRM_AMDGPU_GEM_WAIT_IDLE, "AMDGPU_GEM_WAIT_IDLE"},
+      {DRM_COMMAND_BASE + DRM_AMDGPU_GEM_VA, "AMDGPU_GEM_VA"},
+      {DRM_COMMAND_BASE + DRM_AMDGPU_WAIT_CS, "AMDGPU_WAIT_CS"},
+      {DRM_COMMAND_BASE + DRM_AMDGPU_GEM_OP, "AMDGPU_GEM_OP"},
+      {DRM_COMMAND_BASE + DRM_AMDGPU_GEM_USERPTR, "AMDGPU_GEM_USERPTR"},
+      {DRM_COMMAND_BASE + DRM_AMDGPU_WAIT_FENCES, "AMDGPU_WAIT_FENCES"},
+      {DRM_COMMAND_BASE + DRM_AMDGPU_VM, "AMDGPU_VM"},
+      {DRM_COMMAND_BASE + DRM_AMDGPU_SCHED, "AMDGPU_SCHED"},
+   };
+   for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+      if (names[i].nr == nr)
+         return names[i].name;
+   return NULL;
+}
+
 int vgpu_drm_ioctl(struct vgpu_file *f, unsigned long request, void *arg)
 {
    if (_IOC_TYPE(request) != DRM_IOCTL_BASE) {
@@ -476,6 +520,7 @@ int vgpu_drm_ioctl(struct vgpu_file *f, unsigned long request, void *arg)
       return -1;
    }
    unsigned nr = _IOC_NR(request);
+   atomic_fetch_add(&vgpu_stats.ioctls[nr & 0xff], 1);
    int r;
    switch (nr) {
    case _IOC_NR(DRM_IOCTL_VERSION): r = version_ioctl(arg); break;
@@ -521,6 +566,7 @@ int vgpu_drm_ioctl(struct vgpu_file *f, unsigned long request, void *arg)
    default: vgpu_log(0, "ioctl nr 0x%x is not modelled: -EINVAL", nr); r = -EINVAL;
    }
    if (r < 0) {
+      atomic_fetch_add(&vgpu_stats.ioctl_errors[nr & 0xff], 1);
       /* drmIoctl retries EINTR and EAGAIN forever; the model never returns them. */
       vgpu_log(1, "ioctl nr 0x%x: %s", nr, strerror(-r));
       errno = -r;

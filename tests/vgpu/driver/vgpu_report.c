@@ -72,13 +72,27 @@ __attribute__((destructor)) static void vgpu_report_at_exit(void)
                  "\"ibs_not_executable\": %llu, \"ibs_timeout\": %llu, \"vm_faults\": %llu, "
                  "\"cp\": {\"ibs\": %llu, \"packets\": %llu, \"dispatches_run\": %llu, "
                  "\"dispatches_not_executable\": %llu, \"faults\": %llu, "
-                 "\"misaligned_ibs\": %llu}}\n",
+                 "\"misaligned_ibs\": %llu}, \"ioctls\": {",
                  profile ? profile : "gfx1030", U(cs_ioctls), U(cs_rejected), U(jobs), U(jobs_done),
                  U(ibs), U(ibs_ok), U(ibs_preamble_skipped), U(ibs_fault), U(ibs_bad_packet),
                  U(ibs_not_executable), U(ibs_timeout), U(vm_faults), (unsigned long long)cp.ibs,
                  (unsigned long long)cp.packets, (unsigned long long)cp.dispatches_run,
                  (unsigned long long)cp.dispatches_not_executable, (unsigned long long)cp.faults,
                  (unsigned long long)cp.misaligned_ibs);
+         const char *sep = "";
+         for (unsigned nr = 0; nr < 256; nr++) {
+            unsigned long long n = atomic_load(&vgpu_stats.ioctls[nr]);
+            if (!n)
+               continue;
+            char unnamed[16];
+            const char *name = vgpu_ioctl_name(nr);
+            snprintf(unnamed, sizeof(unnamed), "nr 0x%x", nr);
+            /* each ioctl: [calls, calls that failed] */
+            fprintf(fp, "%s\"%s\": [%llu, %llu]", sep, name ? name : unnamed, n,
+                    (unsigned long long)atomic_load(&vgpu_stats.ioctl_errors[nr]));
+            sep = ", ";
+         }
+         fprintf(fp, "}}\n");
          fclose(fp);
       } else {
          vgpu_log(0, "cannot write VGPU_REPORT=%s", path);

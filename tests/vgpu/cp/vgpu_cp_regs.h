@@ -64,12 +64,13 @@ enum vgpu_op {
 #define VGPU_WRM_FUNCTION(d)  ((d)&7u)
 #define VGPU_WRM_MEM_SPACE(d) (((d) >> 4) & 3u)
 #define VGPU_WRM_OPERATION(d) (((d) >> 6) & 3u)
-/* RELEASE_MEM body[1] (nvd.h PACKET3_RELEASE_MEM_DATA_SEL / DST_SEL); INT_SEL is the driver's
- * business (its fence interrupt), not the CP's. */
+/* RELEASE_MEM body[1] (nvd.h PACKET3_RELEASE_MEM_DATA_SEL / INT_SEL / DST_SEL). */
 #define VGPU_RM_DATA_SEL(d) (((d) >> 29) & 7u)
+#define VGPU_RM_INT_SEL(d)  (((d) >> 24) & 7u)
 #define VGPU_RM_DST_SEL(d)  (((d) >> 16) & 3u)
-/* EVENT_WRITE_EOP body[2] (soc15d.h EOP_DATA_SEL; address bits 47:32 below it). */
+/* EVENT_WRITE_EOP body[2] (soc15d.h EOP_DATA_SEL / EOP_INT_SEL; address bits 47:32 below). */
 #define VGPU_EOP_DATA_SEL(d) (((d) >> 29) & 7u)
+#define VGPU_EOP_INT_SEL(d)  (((d) >> 24) & 7u)
 /* DMA_DATA body[0] control and body[5] command (nvd.h PACKET3_DMA_DATA_*). */
 #define VGPU_DMA_DST_SEL(d)    (((d) >> 20) & 3u)
 #define VGPU_DMA_SRC_SEL(d)    (((d) >> 29) & 3u)

@@ -121,10 +121,11 @@ static int run_target(const char *target)
          CHECKF(e < 1e-5, "%s job %u: relative L2 error %g", target, i, e);
       }
       printf("%s: %llu of %u dispatches of the layer's batch (%u dwords) run on the vgpu CP; %llu "
-             "of %llu IBs misaligned, %llu dispatches inherited preamble registers\n",
+             "of %llu IBs misaligned, %llu dispatches inherited preamble registers, %llu "
+             "interrupts requested\n",
              target, (unsigned long long)c.dispatches_run, BATCH_JOBS, b.ib_dw,
              (unsigned long long)c.misaligned_ibs, (unsigned long long)c.ibs,
-             (unsigned long long)c.dispatches_inherited);
+             (unsigned long long)c.dispatches_inherited, (unsigned long long)c.interrupts);
       run_mutations(target, &m.vm, &b);
    }
    test_vm_destroy(&m.vm);

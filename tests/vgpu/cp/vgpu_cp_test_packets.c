@@ -151,7 +151,11 @@ static void test_fences(struct vgpu_cp *cp)
    /* EVENT_WRITE_EOP (soc15d.h): selects share the address-high dword */
    EMIT(&ib, P3(EVENT_WRITE_EOP, 5), EOP_EVENT, (uint32_t)(va + 16),
         (uint32_t)(va >> 32) | EOP_DATA_SEL(2) | EOP_INT_SEL(2), 0x77, 0x88);
+   struct vgpu_cp_counters c0, c1;
+   vgpu_cp_get_counters(cp, &c0);
    CHECKF(run(cp, &ib) == VGPU_CP_OK, "%s", reason);
+   vgpu_cp_get_counters(cp, &c1);
+   CHECK(c1.interrupts - c0.interrupts == 2); /* the two with INT_SEL 2 */
    CHECK(data64(0x80) == 0x0123456789abcdefull);
    CHECK(data32(0x88) == 5 && data32(0x8c) == 0xffffffff);
    CHECK(data64(0x90) == 0x0000008800000077ull);

@@ -344,6 +344,7 @@ static enum vgpu_cp_status execute(struct vgpu_cp_run *r, uint32_t op, const uin
    case VGPU_OP_SET_SH_REG_INDEX:
       return set_regs(r, "SET_SH_REG", cp->sh, cp->sh_written, VGPU_SH_REGS, body, body_dw);
    case VGPU_OP_SET_CONTEXT_REG:
+   case VGPU_OP_SET_CONTEXT_REG_INDEX:
       return set_regs(r, "SET_CONTEXT_REG", cp->context, NULL, VGPU_CONTEXT_REGS, body, body_dw);
    case VGPU_OP_SET_UCONFIG_REG:
    case VGPU_OP_SET_UCONFIG_REG_INDEX:

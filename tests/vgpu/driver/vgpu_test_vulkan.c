@@ -313,6 +313,39 @@ static void test_queue(uint32_t family)
    free_target(&t);
 }
 
+/* Wait before signal across queues: the compute queue waits for a timeline point that a later
+ * submission on the gfx queue signals (RADV's submit thread blocks in a WAIT_FOR_SUBMIT syncobj
+ * wait until the gfx CS has attached the point's fence). */
+static void test_cross_queue(uint32_t compute_family)
+{
+   VkQueue gfx, comp;
+   vkGetDeviceQueue(dev, 0, 0, &gfx);
+   vkGetDeviceQueue(dev, compute_family, 0, &comp);
+   VkCommandPoolCreateInfo pi = {VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO, NULL, 0, 0};
+   VkCommandPool gpool, cpool;
+   VK(vkCreateCommandPool(dev, &pi, NULL, &gpool));
+   pi.queueFamilyIndex = compute_family;
+   VK(vkCreateCommandPool(dev, &pi, NULL, &cpool));
+   VkFenceCreateInfo fi = {VK_STRUCTURE_TYPE_FENCE_CREATE_INFO, NULL, 0};
+   VkFence fence;
+   VK(vkCreateFence(dev, &fi, NULL, &fence));
+   struct target t = make_target();
+   VkCommandBuffer fill = record(gpool, fill_body, &t), update = record(cpool, update_body, &t);
+   VkSemaphore tl = semaphore(VK_SEMAPHORE_TYPE_TIMELINE, 0);
+   submit(comp, update, tl, 1, NULL, 0, fence);
+   usleep(20000);
+   CHECK(vkGetFenceStatus(dev, fence) == VK_NOT_READY);
+   submit(gfx, fill, NULL, 0, tl, 1, VK_NULL_HANDLE);
+   VK(vkWaitForFences(dev, 1, &fence, VK_TRUE, FIVE_S));
+   CHECK(filled(&t) && updated(&t));
+   VK(vkDeviceWaitIdle(dev));
+   vkDestroySemaphore(dev, tl, NULL);
+   vkDestroyFence(dev, fence, NULL);
+   vkDestroyCommandPool(dev, gpool, NULL);
+   vkDestroyCommandPool(dev, cpool, NULL);
+   free_target(&t);
+}
+
 int main(int argc, char **argv)
 {
    const char *want = argc > 1 ? argv[1] : "RADV";
@@ -376,8 +409,10 @@ int main(int argc, char **argv)
    test_dmabuf();
    test_queue(0);
    CHECK(compute_family != UINT32_MAX);
-   if (compute_family != UINT32_MAX)
+   if (compute_family != UINT32_MAX) {
       test_queue(compute_family);
+      test_cross_queue(compute_family);
+   }
 
    vkDestroyDevice(dev, NULL);
    vkDestroyInstance(inst, NULL);

@@ -624,7 +624,43 @@ static void test_cs_wait_for_submit(void)
    CHECK(data.cpu[64] == 0x5b, "and the job ran");
 }
 
-int main(void)
+/* A hang (run with VGPU_JOB_TIMEOUT_MS=200): amdgpu_job.c amdgpu_job_timedout sets -ETIME on
+ * the job's fence and amdgpu_device_gpu_recover resets: the hung job's context is guilty
+ * (QUERY2 RESET | GUILTY, and amdgpu_cs_parser_init refuses its next CS with -ECANCELED); a
+ * context made before the reset sees RESET only (innocent); amdgpu_cs_wait_ioctl returns the
+ * fence's error. */
+static int test_timeout(void)
+{
+   uint32_t victim = ctx_new(fd0), bystander = ctx_new(fd0);
+   data.cpu[200] = 0; /* the gate nobody opens */
+   ib_wait_then_write(ibbo.cpu + 1024, data.va + 800, data.va + 804, 1);
+   struct drm_amdgpu_cs_chunk_ib ib = ib_chunk(ibbo.va + 4096, 16);
+   struct cs cs = {0};
+   chunk(&cs, AMDGPU_CHUNK_ID_IB, &ib, sizeof(ib));
+   uint64_t seq = 0;
+   CHECK(!submit(fd0, victim, &cs, &seq), "submit the hang");
+   union drm_amdgpu_wait_cs wc = {.in = {.handle = seq,
+                                         .timeout = now_ns() + 5000000000ull,
+                                         .ip_type = AMDGPU_HW_IP_COMPUTE,
+                                         .ctx_id = victim}};
+   CHECK(io(fd0, DRM_IOCTL_AMDGPU_WAIT_CS, &wc) == -ETIME, "the hung job's fence error: -ETIME");
+   union drm_amdgpu_ctx q = {.in = {.op = AMDGPU_CTX_OP_QUERY_STATE2, .ctx_id = victim}};
+   CHECK(!io(fd0, DRM_IOCTL_AMDGPU_CTX, &q) &&
+            q.out.state.flags == (AMDGPU_CTX_QUERY2_FLAGS_RESET | AMDGPU_CTX_QUERY2_FLAGS_GUILTY),
+         "amdgpu_ctx_query2: RESET | GUILTY for the hung context");
+   q = (union drm_amdgpu_ctx){.in = {.op = AMDGPU_CTX_OP_QUERY_STATE2, .ctx_id = bystander}};
+   CHECK(!io(fd0, DRM_IOCTL_AMDGPU_CTX, &q) && q.out.state.flags == AMDGPU_CTX_QUERY2_FLAGS_RESET,
+         "amdgpu_ctx_query2: RESET only for an innocent context");
+   uint32_t fresh = ctx_new(fd0);
+   q = (union drm_amdgpu_ctx){.in = {.op = AMDGPU_CTX_OP_QUERY_STATE2, .ctx_id = fresh}};
+   CHECK(!io(fd0, DRM_IOCTL_AMDGPU_CTX, &q) && q.out.state.flags == 0,
+         "a context made after the reset: nothing to report");
+   CHECK(submit(fd0, victim, &cs, NULL) == -ECANCELED, "amdgpu_cs_parser_init: guilty context");
+   printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
+   return failures ? 1 : 0;
+}
+
+int main(int argc, char **argv)
 {
    fd0 = open("/dev/dri/renderD128", O_RDWR | O_CLOEXEC);
    fd1 = open("/dev/dri/renderD129", O_RDWR | O_CLOEXEC);
@@ -640,6 +676,8 @@ int main(void)
       fprintf(stderr, "FAIL: setup\n");
       return 1;
    }
+   if (argc > 1 && !strcmp(argv[1], "timeout"))
+      return test_timeout();
    test_discovery();
    test_gem();
    test_cs_checks();

@@ -206,6 +206,14 @@ static void *entity_thread(void *arg)
       pthread_cond_broadcast(&e->cond);
       pthread_mutex_unlock(&e->lock);
    }
+   /* The thread was detached at context fini: the entity ends with it. */
+   vgpu_report_remove_cp(e->cp);
+   vgpu_cp_destroy(e->cp);
+   for (unsigned i = 0; i < SCHED_JOBS; i++)
+      vgpu_fence_unref(e->fences[i]);
+   vgpu_ctx_unref(e->ctx);
+   vgpu_file_unref(e->file);
+   free(e);
    return NULL;
 }
 
@@ -237,6 +245,7 @@ static int get_entity(struct vgpu_ctx *ctx, uint32_t ip, uint32_t instance, uint
       e = calloc(1, sizeof(*e));
       if (e) {
          e->ctx = ctx;
+         atomic_fetch_add(&ctx->refs, 1);
          e->file = vgpu_file_ref(f);
          e->ip = ip;
          e->ring = ring;
@@ -247,6 +256,7 @@ static int get_entity(struct vgpu_ctx *ctx, uint32_t ip, uint32_t instance, uint
          if (!e->cp || pthread_create(&e->thread, NULL, entity_thread, e)) {
             if (e->cp)
                vgpu_cp_destroy(e->cp);
+            atomic_fetch_sub(&ctx->refs, 1);
             vgpu_file_unref(f);
             free(e);
             e = NULL;
@@ -263,6 +273,10 @@ static int get_entity(struct vgpu_ctx *ctx, uint32_t ip, uint32_t instance, uint
    return 0;
 }
 
+/* amdgpu_ctx_fini_entities -> drm_sched_entity_destroy: drm_sched_entity_flush waits (up to
+ * 1 s) for the entity's queue to drain into the ring; what is still queued then is killed. A
+ * job already running stays on the ring to its end (or its timeout): the thread is detached and
+ * frees the entity itself. */
 void vgpu_ctx_fini_entities(struct vgpu_ctx *ctx)
 {
    for (unsigned ip = 0; ip < 2; ip++)
@@ -279,17 +293,12 @@ void vgpu_ctx_fini_entities(struct vgpu_ctx *ctx)
             nanosleep(&ts, NULL);
             pthread_mutex_lock(&e->lock);
          }
+         pthread_t thread = e->thread;
          e->stop = 1;
          pthread_cond_broadcast(&e->cond);
          pthread_mutex_unlock(&e->lock);
          vgpu_sync_broadcast();
-         pthread_join(e->thread, NULL);
-         vgpu_report_remove_cp(e->cp);
-         vgpu_cp_destroy(e->cp);
-         for (unsigned i = 0; i < SCHED_JOBS; i++)
-            vgpu_fence_unref(e->fences[i]);
-         vgpu_file_unref(e->file);
-         free(e);
+         pthread_detach(thread); /* e may be gone from here on */
       }
 }
 

@@ -110,56 +110,76 @@ struct vgpu_file *vgpu_file_ref(struct vgpu_file *f)
    return f;
 }
 
+/* The handle tables of a file, taken out under its lock and released outside it (finishing a
+ * context waits for its scheduler threads, which take the file's lock). */
+struct file_tables {
+   struct vgpu_ctx **ctxs;
+   struct vgpu_bo **bos;
+   struct vgpu_syncobj **syncobjs;
+   struct vgpu_bo_list **bo_lists;
+   unsigned n_ctxs, n_bos, n_syncobjs, n_bo_lists;
+};
+
+static struct file_tables take_tables_locked(struct vgpu_file *f)
+{
+   struct file_tables t = {f->ctxs,   f->bos,   f->syncobjs,   f->bo_lists,
+                           f->n_ctxs, f->n_bos, f->n_syncobjs, f->n_bo_lists};
+   f->ctxs = NULL;
+   f->bos = NULL;
+   f->syncobjs = NULL;
+   f->bo_lists = NULL;
+   f->n_ctxs = f->n_bos = f->n_syncobjs = f->n_bo_lists = 0;
+   return t;
+}
+
 /* The last close (drm_file_free -> amdgpu_driver_postclose_kms): contexts are finished (their
  * queued jobs flushed or killed), handles dropped; jobs still running keep the file (and its
  * VM) alive through their own references. */
-static void file_release(struct vgpu_file *f)
+static void release_tables(struct file_tables *t)
 {
-   for (unsigned i = 0; i < f->n_ctxs; i++)
-      if (f->ctxs[i]) {
-         vgpu_ctx_fini_entities(f->ctxs[i]);
-         vgpu_ctx_unref(f->ctxs[i]);
-         f->ctxs[i] = NULL;
+   for (unsigned i = 0; i < t->n_ctxs; i++)
+      if (t->ctxs[i]) {
+         vgpu_ctx_fini_entities(t->ctxs[i]);
+         vgpu_ctx_unref(t->ctxs[i]);
       }
-   for (unsigned i = 0; i < f->n_bos; i++)
-      vgpu_bo_unref(f->bos[i]);
-   for (unsigned i = 0; i < f->n_syncobjs; i++)
-      vgpu_syncobj_unref(f->syncobjs[i]);
-   for (unsigned i = 0; i < f->n_bo_lists; i++)
-      if (f->bo_lists[i]) {
-         for (unsigned j = 0; j < f->bo_lists[i]->n; j++)
-            vgpu_bo_unref(f->bo_lists[i]->bos[j]);
-         free(f->bo_lists[i]->bos);
-         free(f->bo_lists[i]);
+   for (unsigned i = 0; i < t->n_bos; i++)
+      vgpu_bo_unref(t->bos[i]);
+   for (unsigned i = 0; i < t->n_syncobjs; i++)
+      vgpu_syncobj_unref(t->syncobjs[i]);
+   for (unsigned i = 0; i < t->n_bo_lists; i++)
+      if (t->bo_lists[i]) {
+         for (unsigned j = 0; j < t->bo_lists[i]->n; j++)
+            vgpu_bo_unref(t->bo_lists[i]->bos[j]);
+         free(t->bo_lists[i]->bos);
+         free(t->bo_lists[i]);
       }
-   f->n_bos = f->n_syncobjs = f->n_bo_lists = 0;
+   free(t->ctxs);
+   free(t->bos);
+   free(t->syncobjs);
+   free(t->bo_lists);
 }
 
 void vgpu_file_unref(struct vgpu_file *f)
 {
-   int left = atomic_fetch_sub(&f->refs, 1) - 1;
-   if (left == 0) {
-      /* Jobs hold references, so this is the end of everything: free the VM. */
-      file_release(f);
-      for (unsigned i = 0; i < f->n_maps; i++)
-         vgpu_bo_unref(f->maps[i].bo);
-      free(f->maps);
-      free(f->bos);
-      free(f->syncobjs);
-      free(f->ctxs);
-      free(f->bo_lists);
-      free(f);
-   }
+   if (atomic_fetch_sub(&f->refs, 1) != 1)
+      return;
+   /* Jobs and entities hold references, so this is the end of everything: free the VM. */
+   struct file_tables t = take_tables_locked(f);
+   release_tables(&t);
+   for (unsigned i = 0; i < f->n_maps; i++)
+      vgpu_bo_unref(f->maps[i].bo);
+   free(f->maps);
+   free(f);
 }
 
 /* The fd table holds one reference per open fd (and dups share it); on the last fd close the
  * file is released even while jobs still hold it. */
-void vgpu_file_close(struct vgpu_file *f);
 void vgpu_file_close(struct vgpu_file *f)
 {
    pthread_mutex_lock(&f->lock);
-   file_release(f);
+   struct file_tables t = take_tables_locked(f);
    pthread_mutex_unlock(&f->lock);
+   release_tables(&t);
    vgpu_file_unref(f);
 }
 

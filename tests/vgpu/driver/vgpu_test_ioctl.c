@@ -660,6 +660,29 @@ static int test_timeout(void)
    return failures ? 1 : 0;
 }
 
+/* Closing a DRM fd while its job runs (amdgpu_driver_postclose_kms -> amdgpu_ctx_mgr_fini ->
+ * drm_sched_entity_flush, at most MAX_WAIT_SCHED_ENTITY_Q_EMPTY = 1 s): close() returns without
+ * waiting for the job, which keeps its memory until it ends. */
+static void test_close_busy(void)
+{
+   int fd = open("/dev/dri/renderD128", O_RDWR | O_CLOEXEC);
+   uint32_t ctx = ctx_new(fd);
+   struct bo ib = bo_new(fd, 4096, AMDGPU_GEM_DOMAIN_GTT, 0);
+   struct bo mem = bo_new(fd, 4096, AMDGPU_GEM_DOMAIN_GTT, 0);
+   ib_wait_then_write(ib.cpu, mem.va, mem.va + 4, 0x77);
+   struct drm_amdgpu_cs_chunk_ib c = ib_chunk(ib.va, 16);
+   struct cs cs = {0};
+   chunk(&cs, AMDGPU_CHUNK_ID_IB, &c, sizeof(c));
+   CHECK(!submit(fd, ctx, &cs, NULL), "submit a job that waits on memory");
+   uint64_t t0 = now_ns();
+   close(fd);
+   CHECK(now_ns() - t0 < 3000000000ull, "close() returns after the entity flush, not the job");
+   __atomic_store_n(mem.cpu, 1, __ATOMIC_SEQ_CST); /* the job still runs: let it end */
+   for (int i = 0; i < 500 && mem.cpu[1] != 0x77; i++)
+      usleep(10000);
+   CHECK(mem.cpu[1] == 0x77, "the running job finished after the close, its memory alive");
+}
+
 int main(int argc, char **argv)
 {
    fd0 = open("/dev/dri/renderD128", O_RDWR | O_CLOEXEC);
@@ -684,6 +707,7 @@ int main(int argc, char **argv)
    test_cs_runs();
    test_syncobj();
    test_cs_wait_for_submit();
+   test_close_busy();
    printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
    return failures ? 1 : 0;
 }

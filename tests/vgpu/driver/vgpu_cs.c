@@ -51,7 +51,8 @@ struct vgpu_entity {
    pthread_mutex_t lock;
    pthread_cond_t cond;
    struct vgpu_job *head, *tail;
-   int running, stop;
+   int running;
+   atomic_int stop; /* read under the sync lock by the dependency wait */
    uint64_t sequence;
    struct vgpu_fence *fences[SCHED_JOBS];
    struct vgpu_cp *cp;
@@ -606,7 +607,7 @@ static int cs_submit(struct vgpu_file *f, union drm_amdgpu_cs *cs)
       inflight[d][n_inflight[d]++] = job;
    pthread_mutex_unlock(&inflight_lock);
    pthread_mutex_lock(&entity->lock);
-   job->seq = entity->sequence++;
+   uint64_t seq = job->seq = entity->sequence++;
    vgpu_fence_unref(entity->fences[job->seq % SCHED_JOBS]);
    entity->fences[job->seq % SCHED_JOBS] = vgpu_fence_ref(job->fence);
    if (entity->tail)
@@ -618,7 +619,7 @@ static int cs_submit(struct vgpu_file *f, union drm_amdgpu_cs *cs)
    pthread_mutex_unlock(&entity->lock);
    atomic_fetch_add(&vgpu_stats.jobs, 1);
    memset(&cs->out, 0, sizeof(cs->out));
-   cs->out.handle = job->seq;
+   cs->out.handle = seq; /* the job itself may be done and freed by now */
    job = NULL;
 out:
    for (unsigned k = 0; k < n_post; k++)

@@ -683,6 +683,61 @@ static void test_close_busy(void)
    CHECK(mem.cpu[1] == 0x77, "the running job finished after the close, its memory alive");
 }
 
+/* Per-ring order (drm_sched: one entity per context and ring, its jobs in submission order):
+ * a job queued behind a blocked one on the same ring waits; one on another ring does not.
+ * GEM_WAIT_IDLE (amdgpu_gem_wait_idle_ioctl) and WAIT_FENCES (amdgpu_cs_wait_fences_ioctl:
+ * status 1 when satisfied, wait_all or any) see the same. */
+static void test_ordering(void)
+{
+   uint32_t *gate = data.cpu + 512;
+   uint64_t gate_va = data.va + 2048;
+   *gate = 0;
+   data.cpu[600] = data.cpu[601] = 0;
+   ib_wait_then_write(ibbo.cpu + 2048, gate_va, data.va + 2400, 1);
+   ib_write(ibbo.cpu + 2064, data.va + 2404, 2);
+   ib_write(ibbo.cpu + 2072, data.va + 2408, 3);
+   struct drm_amdgpu_cs_chunk_ib blocked = ib_chunk(ibbo.va + 8192, 16);
+   struct drm_amdgpu_cs_chunk_ib behind = ib_chunk(ibbo.va + 8256, 8);
+   struct drm_amdgpu_cs_chunk_ib other = ib_chunk(ibbo.va + 8288, 8);
+   other.ring = 1;
+   struct cs a = {0}, b = {0}, c = {0};
+   chunk(&a, AMDGPU_CHUNK_ID_IB, &blocked, sizeof(blocked));
+   chunk(&b, AMDGPU_CHUNK_ID_IB, &behind, sizeof(behind));
+   chunk(&c, AMDGPU_CHUNK_ID_IB, &other, sizeof(other));
+   uint64_t sa, sb, sc;
+   CHECK(!submit(fd0, ctx0, &a, &sa) && !submit(fd0, ctx0, &b, &sb) && !submit(fd0, ctx0, &c, &sc),
+         "three jobs");
+   for (int i = 0; i < 500 && data.cpu[602] != 3; i++)
+      usleep(10000);
+   CHECK(data.cpu[602] == 3, "compute ring 1 runs while ring 0 is blocked");
+   CHECK(data.cpu[601] == 0, "the job behind the blocked one on ring 0 has not run");
+   union drm_amdgpu_gem_wait_idle wi = {.in = {.handle = data.handle, .timeout = 0}};
+   CHECK(!io(fd0, DRM_IOCTL_AMDGPU_GEM_WAIT_IDLE, &wi) && wi.out.status == 1,
+         "amdgpu_gem_wait_idle_ioctl: busy");
+   struct drm_amdgpu_fence f[2] = {
+      {.ctx_id = ctx0, .ip_type = AMDGPU_HW_IP_COMPUTE, .ring = 1, .seq_no = sc},
+      {.ctx_id = ctx0, .ip_type = AMDGPU_HW_IP_COMPUTE, .ring = 0, .seq_no = sb},
+   };
+   union drm_amdgpu_wait_fences wf = {
+      .in = {.fences = (uintptr_t)f, .fence_count = 2, .wait_all = 0, .timeout_ns = 0}};
+   CHECK(!io(fd0, DRM_IOCTL_AMDGPU_WAIT_FENCES, &wf) && wf.out.status == 1 &&
+            wf.out.first_signaled == 0,
+         "WAIT_FENCES any: the ring-1 job");
+   wf = (union drm_amdgpu_wait_fences){
+      .in = {.fences = (uintptr_t)f, .fence_count = 2, .wait_all = 1, .timeout_ns = 0}};
+   CHECK(!io(fd0, DRM_IOCTL_AMDGPU_WAIT_FENCES, &wf) && wf.out.status == 0,
+         "WAIT_FENCES all: not yet");
+   __atomic_store_n(gate, 1, __ATOMIC_SEQ_CST);
+   wf = (union drm_amdgpu_wait_fences){.in = {.fences = (uintptr_t)f,
+                                              .fence_count = 2,
+                                              .wait_all = 1,
+                                              .timeout_ns = now_ns() + 5000000000ull}};
+   CHECK(!io(fd0, DRM_IOCTL_AMDGPU_WAIT_FENCES, &wf) && wf.out.status == 1, "WAIT_FENCES all");
+   CHECK(data.cpu[600] == 1 && data.cpu[601] == 2, "ring 0 ran both, in order");
+   wi = (union drm_amdgpu_gem_wait_idle){.in = {.handle = data.handle, .timeout = ~0ull}};
+   CHECK(!io(fd0, DRM_IOCTL_AMDGPU_GEM_WAIT_IDLE, &wi) && wi.out.status == 0, "idle");
+}
+
 int main(int argc, char **argv)
 {
    fd0 = open("/dev/dri/renderD128", O_RDWR | O_CLOEXEC);
@@ -707,6 +762,7 @@ int main(int argc, char **argv)
    test_cs_runs();
    test_syncobj();
    test_cs_wait_for_submit();
+   test_ordering();
    test_close_busy();
    printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
    return failures ? 1 : 0;

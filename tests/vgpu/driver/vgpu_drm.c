@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 
 #include <libdrm/drm.h>
 
@@ -44,6 +45,13 @@ void vgpu_log(int debug, const char *fmt, ...)
 /* VGPU_PROFILE=NAME[,NAME...]: one render node per name (renderD128, renderD129, ...). */
 static void init_devices(void)
 {
+   /* Every BO holds a memfd, where the kernel holds no fd at all: raise the soft fd limit to
+    * the hard one (up to the fd table's size) so allocation-heavy apps do not run out. */
+   struct rlimit rl;
+   if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max && rl.rlim_cur < 65536) {
+      rl.rlim_cur = rl.rlim_max < 65536 ? rl.rlim_max : 65536;
+      setrlimit(RLIMIT_NOFILE, &rl);
+   }
    const char *env = getenv("VGPU_PROFILE");
    char list[256];
    snprintf(list, sizeof(list), "%s", env && *env ? env : "gfx1030");

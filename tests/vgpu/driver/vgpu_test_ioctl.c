@@ -341,6 +341,22 @@ static void test_cs_checks(void)
        chunk(&cs, AMDGPU_CHUNK_ID_IB, &ib, sizeof(ib));
        chunk(&cs, AMDGPU_CHUNK_ID_BO_HANDLES, &bl, sizeof(bl)));
    ent.bo_handle = data.handle;
+   union drm_amdgpu_bo_list blc = {.in = {.operation = AMDGPU_BO_LIST_OP_CREATE,
+                                          .bo_number = 1,
+                                          .bo_info_size = sizeof(ent),
+                                          .bo_info_ptr = (uintptr_t)&ent}};
+   CHECK(!io(fd0, DRM_IOCTL_AMDGPU_BO_LIST, &blc), "amdgpu_bo_list_ioctl: create");
+   uint32_t list = blc.out.list_handle;
+   TRY(0, "a CS with a BO list handle", chunk(&cs, AMDGPU_CHUNK_ID_IB, &ib, sizeof(ib));
+       cs.bo_list_handle = list);
+   TRY(-EINVAL, "amdgpu_cs_parser_bos: a BO list handle and a BO_HANDLES chunk",
+       chunk(&cs, AMDGPU_CHUNK_ID_IB, &ib, sizeof(ib));
+       chunk(&cs, AMDGPU_CHUNK_ID_BO_HANDLES, &bl, sizeof(bl)); cs.bo_list_handle = list);
+   union drm_amdgpu_sched sch = {.in = {.op = AMDGPU_SCHED_OP_CONTEXT_PRIORITY_OVERRIDE,
+                                        .fd = fd0,
+                                        .priority = 7,
+                                        .ctx_id = ctx0}};
+   CHECK(io(fd0, DRM_IOCTL_AMDGPU_SCHED, &sch) == -EINVAL, "amdgpu_sched_ioctl: priority");
    TRY(-ENOENT, "amdgpu_cs_parser_bos: unknown bo_list_handle",
        chunk(&cs, AMDGPU_CHUNK_ID_IB, &ib, sizeof(ib));
        cs.bo_list_handle = 99);

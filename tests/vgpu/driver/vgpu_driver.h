@@ -160,7 +160,7 @@ void *vgpu_fd_lookup(int fd, enum vgpu_fd_kind kind);
 int vgpu_real_close(int fd);
 int vgpu_real_dup_cloexec(int fd);
 
-/* The dma-buf registry (vgpu_drm.c): BO memfds by inode. */
+/* The dma-buf registry (vgpu_gem.c): exported BOs by memfd inode. */
 struct vgpu_bo *vgpu_dmabuf_lookup(uint64_t ino);
 
 /* Counters for the exit report (vgpu_report.c). */

@@ -86,6 +86,9 @@ struct pm4d_direct_batch {
    uint64_t kick_ns;               /* 0: not timed */
    uint64_t budget_ns, deadline_ns;
    bool started;
+   /* Recovery gave up on it: its jobs go to batch_failed (reported once they have), and its
+    * space waits for the back end to say it is over. */
+   bool failed, reported;
 };
 
 /* Checked form of one job, kept between the check and the build of a submission. */
@@ -119,7 +122,8 @@ struct pm4d_direct_queue {
    uint32_t head, count;
    _Atomic uint64_t kernarg_retired;
    bool resetting, closing;
-   bool reporting; /* the watchdog is calling batch_failed for this queue */
+   bool reporting;       /* the watchdog is calling batch_failed for this queue */
+   uint32_t failed_held; /* failed batches still in the list; the watchdog's only */
    struct pm4d_direct_stats stats;
    struct pm4d_path_counters paths;
 

@@ -232,7 +232,7 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_upload_code(struct pm4d_amdgpu_device
       st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_OUT_OF_HOST_MEMORY, "code cache");
       goto out;
    }
-   /* Never fenced: code stays for the device's lifetime. */
+   /* Never given back: code stays for the device's lifetime. */
    st = pm4d_amdgpu_pool_alloc(&dev->code_pool, size, PM4D_AMDGPU_CODE_ALIGN, &span, why);
    if (st != PM4D_AMDGPU_OK)
       goto out;

@@ -93,46 +93,15 @@ enum pm4d_amdgpu_status pm4d_amdgpu_pool_alloc(struct pm4d_amdgpu_pool *pool, ui
                               "pool allocation of %llu bytes aligned %llu (pool %llu bytes)",
                               (unsigned long long)bytes, (unsigned long long)align,
                               (unsigned long long)pool->size);
-   uint64_t off = pool->head % pool->size;
-   uint64_t start = (off + align - 1) & ~(align - 1);
-   if (start + bytes > pool->size)
-      start = pool->size; /* does not fit before the end: skip to the start of the next lap */
-   uint64_t head = pool->head - off + start + bytes;
-   if (head - pool->tail > pool->size)
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_POOL_FULL,
-                              "pool of %llu bytes has no room for %llu until older batches retire",
+   uint64_t at = (pool->used + align - 1) & ~(align - 1);
+   if (at > pool->size || bytes > pool->size - at)
+      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_POOL_FULL, "pool of %llu bytes has no room for %llu",
                               (unsigned long long)pool->size, (unsigned long long)bytes);
-   uint64_t at = start % pool->size;
-   pool->head = head;
+   pool->used = at + bytes;
    out->cpu = pool->cpu + at;
    out->va = pool->va + at;
    out->bytes = bytes;
    return PM4D_AMDGPU_OK;
-}
-
-void pm4d_amdgpu_pool_fence(struct pm4d_amdgpu_pool *pool, uint64_t point)
-{
-   if (pool->head == pool->fenced)
-      return; /* nothing new to guard */
-   unsigned i;
-   if (pool->fence_count == PM4D_AMDGPU_POOL_FENCES) {
-      i = (pool->fence_first + pool->fence_count - 1) % PM4D_AMDGPU_POOL_FENCES;
-   } else {
-      i = (pool->fence_first + pool->fence_count) % PM4D_AMDGPU_POOL_FENCES;
-      pool->fence_count++;
-   }
-   pool->fences[i].end = pool->head;
-   pool->fences[i].point = point;
-   pool->fenced = pool->head;
-}
-
-void pm4d_amdgpu_pool_retire(struct pm4d_amdgpu_pool *pool, uint64_t completed)
-{
-   while (pool->fence_count && pool->fences[pool->fence_first].point <= completed) {
-      pool->tail = pool->fences[pool->fence_first].end;
-      pool->fence_first = (pool->fence_first + 1) % PM4D_AMDGPU_POOL_FENCES;
-      pool->fence_count--;
-   }
 }
 
 bool pm4d_amdgpu_pool_contains(const struct pm4d_amdgpu_pool *pool, uint64_t va, uint64_t bytes)

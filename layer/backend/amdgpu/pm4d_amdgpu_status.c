@@ -12,10 +12,7 @@ static const char *const pm4d_amdgpu_status_names[PM4D_AMDGPU_STATUS_COUNT] = {
    [PM4D_AMDGPU_OUT_OF_HOST_MEMORY] = "out of host memory",
    [PM4D_AMDGPU_POOL_FULL] = "pool full",
    [PM4D_AMDGPU_DRM_ERROR] = "drm error",
-   [PM4D_AMDGPU_TIMEOUT] = "timeout",
    [PM4D_AMDGPU_HANG] = "hang",
-   [PM4D_AMDGPU_VRAM_LOST] = "vram lost",
-   [PM4D_AMDGPU_BUSY] = "busy",
 };
 
 const char *pm4d_amdgpu_status_name(enum pm4d_amdgpu_status status)

@@ -13,13 +13,9 @@ enum pm4d_amdgpu_status {
    /* Errors of one call; the work falls back to the driver. */
    PM4D_AMDGPU_INVALID_ARGUMENT,
    PM4D_AMDGPU_OUT_OF_HOST_MEMORY,
-   PM4D_AMDGPU_POOL_FULL, /* wait for an older batch, retire, retry */
+   PM4D_AMDGPU_POOL_FULL, /* a pool has no room left */
    PM4D_AMDGPU_DRM_ERROR, /* a libdrm call failed; the reason names it and its errno */
-   PM4D_AMDGPU_TIMEOUT,   /* a wait reached its deadline */
-   /* Hangs. */
-   PM4D_AMDGPU_HANG,      /* deadline missed or context reset: recover, re-run the batches */
-   PM4D_AMDGPU_VRAM_LOST, /* as HANG, and VRAM contents are gone: the driver reports device lost */
-   PM4D_AMDGPU_BUSY,      /* a hung batch is not known dead yet: do not re-run it yet */
+   PM4D_AMDGPU_HANG,      /* the kernel refused the context (reset): reset the queue */
    PM4D_AMDGPU_STATUS_COUNT
 };
 

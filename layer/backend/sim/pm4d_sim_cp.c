@@ -38,6 +38,7 @@ struct pm4d_sim_queue {
    /* Counts that only grow (until reset): kicked >= scheduled >= fenced is not required,
     * kicked >= fenced is. */
    uint64_t kicked, scheduled, fenced;
+   uint64_t settled_before; /* the last signal point kicked before the latest reset */
    bool stop, running;
 
    struct pm4d_ring *hw;
@@ -415,9 +416,21 @@ enum pm4d_sim_status pm4d_sim_queue_kick(struct pm4d_sim_queue *q, uint64_t ib, 
    return st;
 }
 
+uint64_t pm4d_sim_queue_settled(struct pm4d_sim_queue *q)
+{
+   pthread_mutex_lock(&q->mu);
+   uint64_t v =
+      q->fenced ? q->kicks[(q->fenced - 1) % PM4D_SIM_QUEUE_DEPTH].signal_point : q->settled_before;
+   pthread_mutex_unlock(&q->mu);
+   return v;
+}
+
 uint32_t pm4d_sim_queue_reset(struct pm4d_sim_queue *q, uint64_t *never_done, uint32_t max)
 {
    stop(q);
+   /* The threads are joined: nothing kicked so far runs any more. */
+   if (q->kicked)
+      q->settled_before = q->kicks[(q->kicked - 1) % PM4D_SIM_QUEUE_DEPTH].signal_point;
    uint32_t n = (uint32_t)(q->kicked - q->fenced);
    for (uint32_t i = 0; i < n && i < max; i++)
       never_done[i] = q->kicks[(q->fenced + i) % PM4D_SIM_QUEUE_DEPTH].signal_point;

@@ -90,12 +90,16 @@ static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason,
          continue; /* shapes that need this variant are unsupported */
       uint64_t entry = base + k->desc_offset + (uint64_t)k->entry_offset;
       uint32_t ndw = pm4d_builder_dispatch_dw(&d->builder, k, false); /* a later dispatch */
-      d->kernels[v] = (struct pm4d_direct_kernel){k, entry, ndw};
+      struct pm4d_direct_kernel *kv = &d->kernels[v];
+      kv->desc = k;
+      kv->program = entry;
+      kv->dispatch_dw = ndw;
       d->dispatch_dw_max = ndw > d->dispatch_dw_max ? ndw : d->dispatch_dw_max;
       d->dispatch_dw_min =
          d->dispatch_dw_min && d->dispatch_dw_min < ndw ? d->dispatch_dw_min : ndw;
       /* A variant without a template still runs through the dynamic builder. */
-      pm4d_template_cache_add(&d->templates, &d->builder, k, entry, &why);
+      if (pm4d_template_build(&d->builder, k, entry, &kv->tmpl_storage, &why) == PM4D_OK)
+         kv->tmpl = &kv->tmpl_storage;
       pm4d_validator_add_program(&d->validator, entry, base + d->info.image_size - entry, k);
    }
    if (!d->kernels[PM4D_CONV2D_DIRECT].desc)
@@ -305,7 +309,9 @@ enum pm4d_direct_status pm4d_direct_test_inject(struct pm4d_direct *d, const cha
 
 void pm4d_direct_test_corrupt_templates(struct pm4d_direct *d, uint32_t index, uint32_t mask)
 {
-   for (uint32_t i = 0; i < d->templates.count; i++)
-      if (index + d->templates.entries[i].barrier_dw < d->templates.entries[i].ndw)
-         d->templates.entries[i].dw[index + d->templates.entries[i].barrier_dw] ^= mask;
+   for (unsigned v = 0; v < PM4D_CONV2D_VARIANT_COUNT; v++) {
+      struct pm4d_template *t = &d->kernels[v].tmpl_storage;
+      if (d->kernels[v].tmpl && index + t->barrier_dw < t->ndw)
+         t->dw[index + t->barrier_dw] ^= mask;
+   }
 }

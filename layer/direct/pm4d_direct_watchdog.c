@@ -22,14 +22,13 @@ struct pm4d_direct_failed {
    char reason[PM4D_DIRECT_REASON_MAX];
 };
 
-/* A batch whose fence arrived: latency and success recorded, jobs freed. */
+/* A batch whose fence arrived: latency and success recorded. */
 static void completed(struct pm4d_direct_batch *b, uint64_t now)
 {
    if (b->kick_ns)
       pm4d_hist_record(PM4D_HIST_kick_to_fence, now - b->kick_ns);
    pm4d_counter_add(PM4D_CTR_direct_jobs_completed, b->count);
    pm4d_autodisable_note(true);
-   free(b->jobs);
 }
 
 /* Gives a finished (or failed) batch's ring and kernarg space back. q->mu held. */
@@ -137,7 +136,6 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
          /* Its space is reused only once it was reported and the device is done with it (a
           * destroyed queue frees it all: the kernel keeps its own references). */
          if (b->reported && (q->closing || (known && state.settled >= b->signal_point))) {
-            free(b->jobs);
             retire_head(q);
             q->failed_held--;
             retired = true;

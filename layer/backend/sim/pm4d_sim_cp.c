@@ -299,7 +299,7 @@ static void publish(struct pm4d_sim_queue *q, const struct kick *k)
                          pm4d_ring_now_ns() + SCHED_SLICE_NS, &dst, &why) != PM4D_RING_OK)
       return;
    pm4d_cs_init(&cs, dst, 1 + PM4D_INDIRECT_BUFFER_BODY_DW);
-   pm4d_pkt_indirect_buffer(&cs, q->s->level, k->ib, k->ndw);
+   pm4d_pkt_indirect_buffer(&cs, k->ib, k->ndw);
    pm4d_ring_commit(q->hw, cs.cdw);
 }
 

@@ -45,9 +45,6 @@ void pm4d_direct_event_wait(struct pm4d_direct *d, uint32_t seen, uint64_t deadl
            NULL, FUTEX_BITSET_MATCH_ANY);
 }
 
-/* Fills the caller's reason and yields the status. */
-#define fail(reason, rs, st, ...) (pm4d_reason_set((reason), (rs), __VA_ARGS__), (st))
-
 /* Loads the embedded code object of d->target, uploads it and builds a template per variant. */
 static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason, size_t rs)
 {
@@ -56,21 +53,21 @@ static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason,
    for (i = 0; i < n && strcmp(cos[i].target, d->target) != 0; i++)
       ;
    if (i == n)
-      return fail(reason, rs, PM4D_DIRECT_UNAVAILABLE,
-                  "no embedded code object for %s (%zu built; no clang for amdgcn at build "
-                  "time means none)",
-                  d->target, n);
+      return pm4d_fail(reason, rs, PM4D_DIRECT_UNAVAILABLE,
+                       "no embedded code object for %s (%zu built; no clang for amdgcn at build "
+                       "time means none)",
+                       d->target, n);
    const struct pm4d_code_object *co = &cos[i];
    enum pm4d_gfx_level level;
    if (!pm4d_gfx_parse(d->target, &level) || pm4d_builder_init(&d->builder, level) != PM4D_OK)
-      return fail(reason, rs, PM4D_DIRECT_UNAVAILABLE, "%s is no GFX level the PM4 core knows",
-                  d->target);
+      return pm4d_fail(reason, rs, PM4D_DIRECT_UNAVAILABLE, "%s is no GFX level the PM4 core knows",
+                       d->target);
    if (pm4d_codeobj_load(co->elf, co->size, &d->info, reason, rs) != PM4D_CODEOBJ_OK)
       return PM4D_DIRECT_UNAVAILABLE;
 
    void *image = pm4d_malloc(d->info.image_size);
    if (!image)
-      return fail(reason, rs, PM4D_DIRECT_NOMEM, "out of memory for the code image");
+      return pm4d_fail(reason, rs, PM4D_DIRECT_NOMEM, "out of memory for the code image");
    uint64_t base = 0;
    enum pm4d_direct_status st = PM4D_DIRECT_UNAVAILABLE;
    if (pm4d_codeobj_image_copy(co->elf, co->size, image, d->info.image_size, reason, rs) ==
@@ -103,15 +100,16 @@ static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason,
       pm4d_validator_add_program(&d->validator, entry, base + d->info.image_size - entry, k);
    }
    if (!d->kernels[PM4D_CONV2D_DIRECT].desc)
-      return fail(reason, rs, PM4D_DIRECT_UNAVAILABLE, "the %s code object has no usable %s kernel",
-                  d->target, pm4d_conv2d_variant_name(PM4D_CONV2D_DIRECT));
+      return pm4d_fail(reason, rs, PM4D_DIRECT_UNAVAILABLE,
+                       "the %s code object has no usable %s kernel", d->target,
+                       pm4d_conv2d_variant_name(PM4D_CONV2D_DIRECT));
 
    const char *why = NULL;
    struct pm4d_cs cs;
    pm4d_cs_init(&cs, d->head, PM4D_BATCH_HEAD_MAX_DW);
    if (pm4d_tail_template_build(&d->builder, &d->tail, &why) != PM4D_OK ||
        pm4d_builder_batch_head(&d->builder, &cs, &why) != PM4D_OK)
-      return fail(reason, rs, PM4D_DIRECT_UNAVAILABLE, "batch head/tail: %s", why);
+      return pm4d_fail(reason, rs, PM4D_DIRECT_UNAVAILABLE, "batch head/tail: %s", why);
    d->head_dw = cs.cdw;
    return PM4D_DIRECT_OK;
 }
@@ -134,10 +132,10 @@ enum pm4d_direct_status pm4d_direct_create(const struct pm4d_direct_config *cfg,
 {
    enum pm4d_direct_status st;
    if (!cfg || !cb || !cb->batch_failed || !out)
-      return fail(reason, reason_size, PM4D_DIRECT_UNAVAILABLE, "missing config or callbacks");
+      return pm4d_fail(reason, reason_size, PM4D_DIRECT_UNAVAILABLE, "missing config or callbacks");
    struct pm4d_direct *d = pm4d_calloc(1, sizeof(*d));
    if (!d)
-      return fail(reason, reason_size, PM4D_DIRECT_NOMEM, "out of memory");
+      return pm4d_fail(reason, reason_size, PM4D_DIRECT_NOMEM, "out of memory");
    d->cb = *cb;
    d->debug = cfg->debug;
    d->ring_bytes = cfg->ring_bytes ? cfg->ring_bytes : PM4D_RING_DEFAULT_BYTES;
@@ -302,8 +300,8 @@ enum pm4d_direct_status pm4d_direct_test_inject(struct pm4d_direct *d, const cha
                                                 char *reason, size_t reason_size)
 {
    if (!d->ops->inject)
-      return fail(reason, reason_size, PM4D_DIRECT_UNAVAILABLE, "%s has no fault injection",
-                  d->ops->name);
+      return pm4d_fail(reason, reason_size, PM4D_DIRECT_UNAVAILABLE, "%s has no fault injection",
+                       d->ops->name);
    return d->ops->inject(d->dev, spec, reason, reason_size);
 }
 

@@ -12,9 +12,6 @@
 #include "pm4d_direct_internal.h"
 #include "pm4d_histogram.h"
 
-/* Fills the caller's reason and yields the status. */
-#define say(reason, rs, st, ...) (pm4d_reason_set((reason), (rs), __VA_ARGS__), (st))
-
 enum pm4d_direct_status pm4d_direct_queue_create(struct pm4d_direct *d,
                                                  const struct pm4d_bridge *bridge, void *queue_user,
                                                  struct pm4d_direct_queue **out)
@@ -190,11 +187,11 @@ static enum pm4d_direct_status plan_job(struct pm4d_direct_queue *q, const struc
    char why[160];
    pl->params = job->params;
    if (!pm4d_conv2d_params_check(&pl->params, why, sizeof(why)))
-      return say(reason, rs, PM4D_DIRECT_UNSUPPORTED, "job %" PRIu32 ": %s", i, why);
+      return pm4d_fail(reason, rs, PM4D_DIRECT_UNSUPPORTED, "job %" PRIu32 ": %s", i, why);
    enum pm4d_conv2d_variant v = pm4d_direct_variant(d, &pl->params, pl->grid);
    if (v == PM4D_CONV2D_VARIANT_COUNT)
-      return say(reason, rs, PM4D_DIRECT_UNSUPPORTED,
-                 "job %" PRIu32 ": no kernel on %s runs this shape", i, d->target);
+      return pm4d_fail(reason, rs, PM4D_DIRECT_UNSUPPORTED,
+                       "job %" PRIu32 ": no kernel on %s runs this shape", i, d->target);
    pl->kernel = &d->kernels[v];
 
    const struct pm4d_conv2d_params *p = &pl->params;
@@ -208,15 +205,16 @@ static enum pm4d_direct_status plan_job(struct pm4d_direct_queue *q, const struc
          continue;
       const struct pm4d_direct_memory *m = pm4d_direct_memory_find_locked(d, job->memory_ids[b]);
       if (!m)
-         return say(reason, rs, PM4D_DIRECT_UNSUPPORTED,
-                    "job %" PRIu32 ": %s memory %" PRIu64 " is not registered", i, names[b],
-                    job->memory_ids[b]);
+         return pm4d_fail(reason, rs, PM4D_DIRECT_UNSUPPORTED,
+                          "job %" PRIu32 ": %s memory %" PRIu64 " is not registered", i, names[b],
+                          job->memory_ids[b]);
       uint64_t base = (uint64_t)(uintptr_t)m->host;
       if (d->ops->space == PM4D_ADDR_HOST &&
           (addr[b] < base || addr[b] - base > m->size || bytes[b] > m->size - (addr[b] - base)))
-         return say(reason, rs, PM4D_DIRECT_UNSUPPORTED,
-                    "job %" PRIu32 ": %s [0x%" PRIx64 ", +%" PRIu64 ") lies outside its memory", i,
-                    names[b], addr[b], bytes[b]);
+         return pm4d_fail(reason, rs, PM4D_DIRECT_UNSUPPORTED,
+                          "job %" PRIu32 ": %s [0x%" PRIx64 ", +%" PRIu64
+                          ") lies outside its memory",
+                          i, names[b], addr[b], bytes[b]);
    }
    return PM4D_DIRECT_OK;
 }
@@ -234,13 +232,13 @@ static enum pm4d_direct_status submit_plan(struct pm4d_direct_queue *q, struct s
    char *rs = s->reason;
    size_t rn = s->reason_size;
    if (!s->jobs || s->count == 0)
-      return say(rs, rn, PM4D_DIRECT_UNSUPPORTED, "empty batch");
+      return pm4d_fail(rs, rn, PM4D_DIRECT_UNSUPPORTED, "empty batch");
    if (s->count > q->max_jobs)
-      return say(rs, rn, PM4D_DIRECT_UNSUPPORTED,
-                 "batch of %" PRIu32 " jobs: the ring takes at most %" PRIu32, s->count,
-                 q->max_jobs);
+      return pm4d_fail(rs, rn, PM4D_DIRECT_UNSUPPORTED,
+                       "batch of %" PRIu32 " jobs: the ring takes at most %" PRIu32, s->count,
+                       q->max_jobs);
    if (s->signal_point <= s->wait_point)
-      return say(rs, rn, PM4D_DIRECT_UNSUPPORTED, "signal point must follow the wait point");
+      return pm4d_fail(rs, rn, PM4D_DIRECT_UNSUPPORTED, "signal point must follow the wait point");
 
    enum pm4d_direct_status st = PM4D_DIRECT_OK;
    /* The first dispatch goes without the barrier that plan's dispatch_dw counts. */
@@ -287,14 +285,15 @@ static enum pm4d_direct_status submit_reserve(struct pm4d_direct_queue *q, struc
                                             &s->ka_end)) != UINT64_MAX)
          break;
       if (pm4d_ring_now_ns() >= deadline)
-         return say(s->reason, s->reason_size, PM4D_DIRECT_RING_FULL,
-                    "%s stayed full past the deadline (%" PRIu32 " batches in flight)",
-                    slot ? "kernarg arena" : "batch list", (uint32_t)PM4D_DIRECT_MAX_INFLIGHT);
+         return pm4d_fail(s->reason, s->reason_size, PM4D_DIRECT_RING_FULL,
+                          "%s stayed full past the deadline (%" PRIu32 " batches in flight)",
+                          slot ? "kernarg arena" : "batch list",
+                          (uint32_t)PM4D_DIRECT_MAX_INFLIGHT);
       pm4d_direct_event_wait(d, seen, deadline);
    }
    const char *why = NULL;
    if (pm4d_ring_reserve(q->ring, s->ndw, deadline, &s->dw, &why) != PM4D_RING_OK)
-      return say(s->reason, s->reason_size, PM4D_DIRECT_RING_FULL, "%s", why);
+      return pm4d_fail(s->reason, s->reason_size, PM4D_DIRECT_RING_FULL, "%s", why);
    return PM4D_DIRECT_OK;
 }
 
@@ -318,7 +317,8 @@ static enum pm4d_direct_status submit_build(struct pm4d_direct_queue *q, struct 
                                 PM4D_DIRECT_KERNARG_SLOT);
       if (pm4d_emit_dispatch(&d->builder, pl->kernel->tmpl, pl->kernel->desc, pl->kernel->program,
                              ka_addr, pl->grid, i == 0, &cs, &s->paths, &why) != PM4D_OK)
-         return say(s->reason, s->reason_size, PM4D_DIRECT_INVALID, "job %" PRIu32 ": %s", i, why);
+         return pm4d_fail(s->reason, s->reason_size, PM4D_DIRECT_INVALID, "job %" PRIu32 ": %s", i,
+                          why);
    }
    pm4d_tail_template_instantiate(&d->tail, s->dw + cs.cdw, q->fence.addr, s->signal_point);
    return PM4D_DIRECT_OK;
@@ -330,8 +330,9 @@ static enum pm4d_direct_status submit_validate(struct pm4d_direct_queue *q, stru
 {
    struct pm4d_validate_error err;
    if (q->d->debug && pm4d_validate(&q->validator, s->dw, s->ndw, &err) != PM4D_OK)
-      return say(s->reason, s->reason_size, PM4D_DIRECT_INVALID,
-                 "validator refused the batch at dword %" PRIu32 ": %s", err.offset, err.reason);
+      return pm4d_fail(s->reason, s->reason_size, PM4D_DIRECT_INVALID,
+                       "validator refused the batch at dword %" PRIu32 ": %s", err.offset,
+                       err.reason);
    return PM4D_DIRECT_OK;
 }
 
@@ -374,8 +375,8 @@ static enum pm4d_direct_status submit_commit(struct pm4d_direct_queue *q, struct
    pthread_mutex_lock(&q->mu);
    if (q->resetting || q->closing) {
       pthread_mutex_unlock(&q->mu);
-      return say(s->reason, s->reason_size, PM4D_DIRECT_FAILED,
-                 "the queue is being reset or destroyed");
+      return pm4d_fail(s->reason, s->reason_size, PM4D_DIRECT_FAILED,
+                       "the queue is being reset or destroyed");
    }
    enum pm4d_direct_status st =
       d->ops->kick(q->bq, s->dw, ib, s->ndw, s->jobs, s->count, s->wait_point, s->signal_point);
@@ -437,8 +438,8 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q, const st
    s.timed = PM4D_DIRECT_SAFETY && q->submits++ % PM4D_DIRECT_TIMING_EVERY == 0;
    s.t_submit = s.timed ? pm4d_ring_now_ns() : 0;
    if (PM4D_DIRECT_SAFETY && pm4d_autodisable_active())
-      return say(reason, reason_size, PM4D_DIRECT_UNAVAILABLE,
-                 "the direct path is auto-disabled: %s", pm4d_autodisable_process()->why);
+      return pm4d_fail(reason, reason_size, PM4D_DIRECT_UNAVAILABLE,
+                       "the direct path is auto-disabled: %s", pm4d_autodisable_process()->why);
 
    enum pm4d_direct_status st = submit_plan(q, &s);
    if (st != PM4D_DIRECT_OK)

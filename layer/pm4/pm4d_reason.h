@@ -1,6 +1,9 @@
-/* Failure reasons: every fallible function of the project fills a caller's reason buffer and
- * returns its own status enum. Each module wraps this as `fail(reason, size, status, fmt, ...)`
- * (a comma expression yielding the status). */
+/* Failure reasons, the project's one convention: a fallible function returns its module's
+ * status enum and says why in a buffer its caller owns, passed as (char *reason, size_t size);
+ * NULL, 0 when the caller wants no text. A refusal is one line:
+ *    return pm4d_fail(reason, size, MODULE_STATUS, "fmt", ...);
+ * (Still to convert: layer/pm4's builder, iterator and templates and layer/ring hand back a
+ * static string through const char **; see their READMEs.) */
 #ifndef PM4D_REASON_H
 #define PM4D_REASON_H
 
@@ -18,5 +21,9 @@ static inline void pm4d_reason_set(char *reason, size_t size, const char *fmt, .
       vsnprintf(reason, size, fmt, ap);
    va_end(ap);
 }
+
+/* Fills the reason and yields status. */
+#define pm4d_fail(reason, size, status, ...) \
+   (pm4d_reason_set((reason), (size), __VA_ARGS__), (status))
 
 #endif

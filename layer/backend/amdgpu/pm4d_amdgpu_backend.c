@@ -82,7 +82,7 @@ static enum pm4d_direct_status amd_alloc(void *dev, uint64_t size, uint32_t alig
     * is write-combined: the producer only writes it (debug validation reads it back, slowly). */
    enum pm4d_amdgpu_status st =
       pm4d_amdgpu_pool_create(ad->drm, pm4d_amdgpu_device_handle(ad->dev), pages(size),
-                              AMDGPU_VM_PAGE_READABLE | AMDGPU_VM_PAGE_WRITEABLE, pool, NULL);
+                              AMDGPU_VM_PAGE_READABLE | AMDGPU_VM_PAGE_WRITEABLE, pool, NULL, 0);
    if (st != PM4D_AMDGPU_OK) {
       free(pool);
       return from_amdgpu(st);
@@ -106,11 +106,12 @@ static enum pm4d_direct_status amd_upload_code(void *dev, const void *image, uin
                                                char *reason, size_t rs)
 {
    struct amd_dev *ad = dev;
-   struct pm4d_amdgpu_reason why = {""};
+   char why[PM4D_AMDGPU_REASON_MAX] = "";
    (void)info;
-   enum pm4d_amdgpu_status st = pm4d_amdgpu_device_upload_code(ad->dev, image, size, base, &why);
+   enum pm4d_amdgpu_status st =
+      pm4d_amdgpu_device_upload_code(ad->dev, image, size, base, why, sizeof(why));
    if (st != PM4D_AMDGPU_OK)
-      snprintf(reason, rs, "amdgpu: %s", why.text);
+      snprintf(reason, rs, "amdgpu: %s", why);
    return from_amdgpu(st);
 }
 
@@ -121,7 +122,7 @@ static enum pm4d_direct_status amd_memory_register(void *dev, uint64_t id, void 
    (void)host, (void)size;
    if (dmabuf_fd < 0)
       return PM4D_DIRECT_UNSUPPORTED; /* submissions name buffers by their import */
-   return from_amdgpu(pm4d_amdgpu_device_import(ad->dev, id, dmabuf_fd, NULL));
+   return from_amdgpu(pm4d_amdgpu_device_import(ad->dev, id, dmabuf_fd, NULL, 0));
 }
 
 static void amd_memory_unregister(void *dev, uint64_t id, void *host)
@@ -141,7 +142,7 @@ static enum pm4d_direct_status amd_queue_create(void *dev, struct pm4d_direct_qu
       .priority = AMDGPU_CTX_PRIORITY_NORMAL,
       .bridge_fd = q->bridge.opaque_fd,
    };
-   enum pm4d_amdgpu_status st = pm4d_amdgpu_queue_create(ad->dev, &desc, &aq->aq, NULL);
+   enum pm4d_amdgpu_status st = pm4d_amdgpu_queue_create(ad->dev, &desc, &aq->aq, NULL, 0);
    if (st != PM4D_AMDGPU_OK) {
       free(aq);
       return from_amdgpu(st);
@@ -167,7 +168,7 @@ static enum pm4d_direct_status amd_kick(void *bq, const uint32_t *dw, uint64_t i
                                         uint64_t wait_point, uint64_t signal_point)
 {
    struct amd_queue *aq = bq;
-   struct pm4d_amdgpu_reason why = {""};
+   char why[PM4D_AMDGPU_REASON_MAX] = "";
    uint64_t keys[PM4D_AMDGPU_MAX_BUFFERS];
    uint32_t nkeys = 0;
    (void)dw;
@@ -196,9 +197,9 @@ static enum pm4d_direct_status amd_kick(void *bq, const uint32_t *dw, uint64_t i
       .signal_point = signal_point,
    };
    uint64_t seq;
-   enum pm4d_amdgpu_status st = pm4d_amdgpu_queue_submit(aq->aq, &batch, &seq, &why);
+   enum pm4d_amdgpu_status st = pm4d_amdgpu_queue_submit(aq->aq, &batch, &seq, why, sizeof(why));
    if (st == PM4D_AMDGPU_HANG) /* the context was reset: the watchdog resets the queue */
-      pm4d_direct_queue_fault(aq->q, why.text);
+      pm4d_direct_queue_fault(aq->q, why);
    return from_amdgpu(st);
 }
 
@@ -206,11 +207,11 @@ static enum pm4d_direct_status amd_status(void *bq, struct pm4d_direct_backend_s
                                           char *reason, size_t rs)
 {
    struct amd_queue *aq = bq;
-   struct pm4d_amdgpu_reason why = {""};
+   char why[PM4D_AMDGPU_REASON_MAX] = "";
    struct pm4d_amdgpu_queue_state state;
-   enum pm4d_amdgpu_status st = pm4d_amdgpu_queue_state(aq->aq, &state, &why);
+   enum pm4d_amdgpu_status st = pm4d_amdgpu_queue_state(aq->aq, &state, why, sizeof(why));
    if (st != PM4D_AMDGPU_OK) {
-      snprintf(reason, rs, "amdgpu: %s", why.text);
+      snprintf(reason, rs, "amdgpu: %s", why);
       return from_amdgpu(st);
    }
    *out = (struct pm4d_direct_backend_state){
@@ -225,10 +226,10 @@ static enum pm4d_direct_status amd_status(void *bq, struct pm4d_direct_backend_s
 static enum pm4d_direct_status amd_reset(void *bq, char *reason, size_t rs)
 {
    struct amd_queue *aq = bq;
-   struct pm4d_amdgpu_reason why = {""};
-   enum pm4d_amdgpu_status st = pm4d_amdgpu_queue_reset(aq->aq, &why);
+   char why[PM4D_AMDGPU_REASON_MAX] = "";
+   enum pm4d_amdgpu_status st = pm4d_amdgpu_queue_reset(aq->aq, why, sizeof(why));
    if (st != PM4D_AMDGPU_OK)
-      snprintf(reason, rs, "amdgpu: %s", why.text);
+      snprintf(reason, rs, "amdgpu: %s", why);
    return from_amdgpu(st);
 }
 
@@ -257,7 +258,7 @@ enum pm4d_direct_status pm4d_direct_amdgpu_open(const struct pm4d_direct_config 
                                                 size_t reason_size)
 {
    struct amd_dev *ad = pm4d_calloc(1, sizeof(*ad));
-   struct pm4d_amdgpu_reason why = {""};
+   char why[PM4D_AMDGPU_REASON_MAX] = "";
    if (!ad) {
       snprintf(reason, reason_size, "amdgpu: out of memory");
       return PM4D_DIRECT_NOMEM;
@@ -267,9 +268,9 @@ enum pm4d_direct_status pm4d_direct_amdgpu_open(const struct pm4d_direct_config 
                                       .bus = (uint8_t)cfg->pci.bus,
                                       .dev = (uint8_t)cfg->pci.device,
                                       .func = (uint8_t)cfg->pci.function};
-   enum pm4d_amdgpu_status st = pm4d_amdgpu_device_probe(ad->drm, addr, &ad->dev, &why);
+   enum pm4d_amdgpu_status st = pm4d_amdgpu_device_probe(ad->drm, addr, &ad->dev, why, sizeof(why));
    if (st != PM4D_AMDGPU_OK) {
-      snprintf(reason, reason_size, "amdgpu: %s", why.text);
+      snprintf(reason, reason_size, "amdgpu: %s", why);
       free(ad);
       return pm4d_amdgpu_status_is_passthrough(st) ? PM4D_DIRECT_UNAVAILABLE : from_amdgpu(st);
    }

@@ -32,14 +32,14 @@ struct pm4d_amdgpu_pool {
 enum pm4d_amdgpu_status pm4d_amdgpu_pool_create(const struct pm4d_drm_ops *ops,
                                                 amdgpu_device_handle dev, uint64_t size,
                                                 uint64_t vm_flags, struct pm4d_amdgpu_pool *pool,
-                                                struct pm4d_amdgpu_reason *why);
+                                                char *why, size_t why_size);
 void pm4d_amdgpu_pool_destroy(struct pm4d_amdgpu_pool *pool);
 
 /* The next bytes of the pool, aligned (a power of two up to 4096); POOL_FULL when they do not
  * fit. Space is never given back. */
 enum pm4d_amdgpu_status pm4d_amdgpu_pool_alloc(struct pm4d_amdgpu_pool *pool, uint64_t bytes,
                                                uint64_t align, struct pm4d_amdgpu_span *out,
-                                               struct pm4d_amdgpu_reason *why);
+                                               char *why, size_t why_size);
 /* Whether [va, va + bytes) lies inside the pool. */
 bool pm4d_amdgpu_pool_contains(const struct pm4d_amdgpu_pool *pool, uint64_t va, uint64_t bytes);
 

@@ -25,8 +25,8 @@ struct pm4d_amdgpu_queue {
    uint64_t last_signal;
 };
 
-static enum pm4d_amdgpu_status pm4d_amdgpu_ctx_create(struct pm4d_amdgpu_queue *q,
-                                                      struct pm4d_amdgpu_reason *why)
+static enum pm4d_amdgpu_status pm4d_amdgpu_ctx_create(struct pm4d_amdgpu_queue *q, char *why,
+                                                      size_t why_size)
 {
    amdgpu_device_handle h = pm4d_amdgpu_device_handle(q->dev);
    int r = q->ops->cs_ctx_create2(h, q->priority, &q->ctx);
@@ -37,37 +37,37 @@ static enum pm4d_amdgpu_status pm4d_amdgpu_ctx_create(struct pm4d_amdgpu_queue *
    }
    if (r) {
       q->ctx = NULL;
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "amdgpu_cs_ctx_create2: %s",
-                              strerror(-r));
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_DRM_ERROR, "amdgpu_cs_ctx_create2: %s",
+                       strerror(-r));
    }
    return PM4D_AMDGPU_OK;
 }
 
 enum pm4d_amdgpu_status pm4d_amdgpu_queue_create(struct pm4d_amdgpu_device *dev,
                                                  const struct pm4d_amdgpu_queue_desc *desc,
-                                                 struct pm4d_amdgpu_queue **out,
-                                                 struct pm4d_amdgpu_reason *why)
+                                                 struct pm4d_amdgpu_queue **out, char *why,
+                                                 size_t why_size)
 {
    enum pm4d_amdgpu_status st;
    int fd = pm4d_amdgpu_device_fd(dev);
 
    *out = NULL;
    if (desc->bridge_fd < 0)
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_INVALID_ARGUMENT, "no bridge semaphore fd");
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_INVALID_ARGUMENT, "no bridge semaphore fd");
    struct pm4d_amdgpu_queue *q = pm4d_calloc(1, sizeof(*q));
    if (!q)
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_OUT_OF_HOST_MEMORY, "queue struct");
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_OUT_OF_HOST_MEMORY, "queue struct");
    q->dev = dev;
    q->ops = pm4d_amdgpu_device_ops(dev);
    q->priority = (uint32_t)desc->priority;
 
    int r = q->ops->syncobj_fd_to_handle(fd, desc->bridge_fd, &q->bridge);
    if (r) {
-      st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "drmSyncobjFDToHandle(bridge fd %d): %s",
-                            desc->bridge_fd, strerror(-r));
+      st = pm4d_fail(why, why_size, PM4D_AMDGPU_DRM_ERROR, "drmSyncobjFDToHandle(bridge fd %d): %s",
+                     desc->bridge_fd, strerror(-r));
       goto fail;
    }
-   st = pm4d_amdgpu_ctx_create(q, why);
+   st = pm4d_amdgpu_ctx_create(q, why, why_size);
    if (st != PM4D_AMDGPU_OK)
       goto fail_syncobj;
    *out = q;
@@ -101,31 +101,31 @@ static bool pm4d_amdgpu_ib_inside(const struct pm4d_amdgpu_batch *b)
 }
 
 static enum pm4d_amdgpu_status pm4d_amdgpu_check_batch(const struct pm4d_amdgpu_queue *q,
-                                                       const struct pm4d_amdgpu_batch *b,
-                                                       struct pm4d_amdgpu_reason *why)
+                                                       const struct pm4d_amdgpu_batch *b, char *why,
+                                                       size_t why_size)
 {
    if (!q->ctx)
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR,
-                              "queue has no context (its reset failed)");
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_DRM_ERROR,
+                       "queue has no context (its reset failed)");
    if (b->pool_count > PM4D_AMDGPU_MAX_POOLS || (b->pool_count && !b->pools))
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_INVALID_ARGUMENT, "batch %llu: %u pools",
-                              (unsigned long long)b->id, b->pool_count);
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_INVALID_ARGUMENT, "batch %llu: %u pools",
+                       (unsigned long long)b->id, b->pool_count);
    /* Dword aligned: the kernel BUG()s on anything else (gfx_v10_0_ring_emit_ib_compute). */
    if (b->ib_bytes == 0 || b->ib_bytes % 4 || b->ib_bytes / 4 > PM4D_AMDGPU_IB_MAX_DW ||
        b->ib_va % 4 || !pm4d_amdgpu_ib_inside(b))
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_INVALID_ARGUMENT,
-                              "batch %llu: IB 0x%llx + %u bytes is not at most %u dwords inside "
-                              "one of the batch's pools",
-                              (unsigned long long)b->id, (unsigned long long)b->ib_va, b->ib_bytes,
-                              PM4D_AMDGPU_IB_MAX_DW);
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_INVALID_ARGUMENT,
+                       "batch %llu: IB 0x%llx + %u bytes is not at most %u dwords inside "
+                       "one of the batch's pools",
+                       (unsigned long long)b->id, (unsigned long long)b->ib_va, b->ib_bytes,
+                       PM4D_AMDGPU_IB_MAX_DW);
    if (b->signal_point <= q->last_signal || b->wait_point >= b->signal_point)
-      return pm4d_amdgpu_fail(
-         why, PM4D_AMDGPU_INVALID_ARGUMENT, "batch %llu: points wait %llu signal %llu after %llu",
-         (unsigned long long)b->id, (unsigned long long)b->wait_point,
-         (unsigned long long)b->signal_point, (unsigned long long)q->last_signal);
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_INVALID_ARGUMENT,
+                       "batch %llu: points wait %llu signal %llu after %llu",
+                       (unsigned long long)b->id, (unsigned long long)b->wait_point,
+                       (unsigned long long)b->signal_point, (unsigned long long)q->last_signal);
    if (b->buffer_count > PM4D_AMDGPU_MAX_BUFFERS || (b->buffer_count && !b->buffers))
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_INVALID_ARGUMENT, "batch %llu: %u buffers",
-                              (unsigned long long)b->id, b->buffer_count);
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_INVALID_ARGUMENT, "batch %llu: %u buffers",
+                       (unsigned long long)b->id, b->buffer_count);
    return PM4D_AMDGPU_OK;
 }
 
@@ -144,7 +144,7 @@ static void pm4d_amdgpu_bo_list_add(struct drm_amdgpu_bo_list_entry *list, uint3
 static enum pm4d_amdgpu_status pm4d_amdgpu_bo_list(struct pm4d_amdgpu_queue *q,
                                                    const struct pm4d_amdgpu_batch *b,
                                                    struct drm_amdgpu_bo_list_entry *list,
-                                                   uint32_t *count, struct pm4d_amdgpu_reason *why)
+                                                   uint32_t *count, char *why, size_t why_size)
 {
    uint32_t n = 0;
    pm4d_amdgpu_bo_list_add(list, &n, pm4d_amdgpu_device_code_handle(q->dev));
@@ -152,7 +152,8 @@ static enum pm4d_amdgpu_status pm4d_amdgpu_bo_list(struct pm4d_amdgpu_queue *q,
       pm4d_amdgpu_bo_list_add(list, &n, b->pools[i]->kms_handle);
    for (uint32_t i = 0; i < b->buffer_count; i++) {
       uint32_t h;
-      enum pm4d_amdgpu_status st = pm4d_amdgpu_device_bo_handle(q->dev, b->buffers[i], &h, why);
+      enum pm4d_amdgpu_status st =
+         pm4d_amdgpu_device_bo_handle(q->dev, b->buffers[i], &h, why, why_size);
       if (st != PM4D_AMDGPU_OK)
          return st;
       pm4d_amdgpu_bo_list_add(list, &n, h);
@@ -163,17 +164,17 @@ static enum pm4d_amdgpu_status pm4d_amdgpu_bo_list(struct pm4d_amdgpu_queue *q,
 
 enum pm4d_amdgpu_status pm4d_amdgpu_queue_submit(struct pm4d_amdgpu_queue *q,
                                                  const struct pm4d_amdgpu_batch *b, uint64_t *seq,
-                                                 struct pm4d_amdgpu_reason *why)
+                                                 char *why, size_t why_size)
 {
    struct drm_amdgpu_bo_list_entry list[PM4D_AMDGPU_MAX_BOS];
    struct drm_amdgpu_cs_chunk chunks[4];
    uint32_t bo_count;
    int n = 0;
 
-   enum pm4d_amdgpu_status st = pm4d_amdgpu_check_batch(q, b, why);
+   enum pm4d_amdgpu_status st = pm4d_amdgpu_check_batch(q, b, why, why_size);
    if (st != PM4D_AMDGPU_OK)
       return st;
-   st = pm4d_amdgpu_bo_list(q, b, list, &bo_count, why);
+   st = pm4d_amdgpu_bo_list(q, b, list, &bo_count, why, why_size);
    if (st != PM4D_AMDGPU_OK)
       return st;
 
@@ -234,11 +235,12 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_submit(struct pm4d_amdgpu_queue *q,
    int r =
       q->ops->cs_submit_raw2(pm4d_amdgpu_device_handle(q->dev), q->ctx, 0, n, chunks, &kernel_seq);
    if (r == -ECANCELED) /* the context was reset (amdgpu_cs_ioctl): the caller resets */
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_HANG, "batch %llu: context lost to a GPU reset",
-                              (unsigned long long)b->id);
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_HANG, "batch %llu: context lost to a GPU reset",
+                       (unsigned long long)b->id);
    if (r)
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "batch %llu: amdgpu_cs_submit_raw2: %s",
-                              (unsigned long long)b->id, strerror(-r));
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_DRM_ERROR,
+                       "batch %llu: amdgpu_cs_submit_raw2: %s", (unsigned long long)b->id,
+                       strerror(-r));
 
    q->last_signal = b->signal_point;
    if (seq)
@@ -247,22 +249,22 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_submit(struct pm4d_amdgpu_queue *q,
 }
 
 enum pm4d_amdgpu_status pm4d_amdgpu_queue_state(struct pm4d_amdgpu_queue *q,
-                                                struct pm4d_amdgpu_queue_state *out,
-                                                struct pm4d_amdgpu_reason *why)
+                                                struct pm4d_amdgpu_queue_state *out, char *why,
+                                                size_t why_size)
 {
    uint64_t flags = 0, value = 0;
    uint32_t handle = q->bridge;
 
    if (!q->ctx)
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR,
-                              "queue has no context (its reset failed)");
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_DRM_ERROR,
+                       "queue has no context (its reset failed)");
    int r = q->ops->cs_query_reset_state2(q->ctx, &flags);
    if (r)
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "amdgpu_cs_query_reset_state2: %s",
-                              strerror(-r));
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_DRM_ERROR, "amdgpu_cs_query_reset_state2: %s",
+                       strerror(-r));
    r = q->ops->syncobj_query(pm4d_amdgpu_device_fd(q->dev), &handle, &value, 1);
    if (r)
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "drmSyncobjQuery: %s", strerror(-r));
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_DRM_ERROR, "drmSyncobjQuery: %s", strerror(-r));
    *out = (struct pm4d_amdgpu_queue_state){
       .settled = value,
       .reset = flags & (AMDGPU_CTX_QUERY2_FLAGS_RESET | AMDGPU_CTX_QUERY2_FLAGS_GUILTY),
@@ -272,10 +274,10 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_state(struct pm4d_amdgpu_queue *q,
    return PM4D_AMDGPU_OK;
 }
 
-enum pm4d_amdgpu_status pm4d_amdgpu_queue_reset(struct pm4d_amdgpu_queue *q,
-                                                struct pm4d_amdgpu_reason *why)
+enum pm4d_amdgpu_status pm4d_amdgpu_queue_reset(struct pm4d_amdgpu_queue *q, char *why,
+                                                size_t why_size)
 {
    if (q->ctx)
       q->ops->cs_ctx_free(q->ctx);
-   return pm4d_amdgpu_ctx_create(q, why);
+   return pm4d_amdgpu_ctx_create(q, why, why_size);
 }

@@ -57,8 +57,8 @@ struct pm4d_amdgpu_queue_state {
 /* bridge_fd is turned into a syncobj handle on the device's shared DRM fd. */
 enum pm4d_amdgpu_status pm4d_amdgpu_queue_create(struct pm4d_amdgpu_device *dev,
                                                  const struct pm4d_amdgpu_queue_desc *desc,
-                                                 struct pm4d_amdgpu_queue **out,
-                                                 struct pm4d_amdgpu_reason *why);
+                                                 struct pm4d_amdgpu_queue **out, char *why,
+                                                 size_t why_size);
 void pm4d_amdgpu_queue_destroy(struct pm4d_amdgpu_queue *queue);
 
 /* Submits one IB on the compute ring, where the caller built it. The BO list holds every BO the
@@ -66,16 +66,16 @@ void pm4d_amdgpu_queue_destroy(struct pm4d_amdgpu_queue *queue);
  * kernel's sequence number. HANG when the kernel refuses the context (reset): reset it. */
 enum pm4d_amdgpu_status pm4d_amdgpu_queue_submit(struct pm4d_amdgpu_queue *queue,
                                                  const struct pm4d_amdgpu_batch *batch,
-                                                 uint64_t *seq, struct pm4d_amdgpu_reason *why);
+                                                 uint64_t *seq, char *why, size_t why_size);
 /* The reset flags of the context and the bridge's value: DRM_ERROR when either query fails or
  * the queue has no context. */
 enum pm4d_amdgpu_status pm4d_amdgpu_queue_state(struct pm4d_amdgpu_queue *queue,
-                                                struct pm4d_amdgpu_queue_state *out,
-                                                struct pm4d_amdgpu_reason *why);
+                                                struct pm4d_amdgpu_queue_state *out, char *why,
+                                                size_t why_size);
 /* Drops the context and makes a new one; it does not wait for the old one's jobs (the caller
  * reuses their memory once pm4d_amdgpu_queue_state says they are settled). DRM_ERROR when no
  * new context could be made: the queue then refuses work until a later reset succeeds. */
-enum pm4d_amdgpu_status pm4d_amdgpu_queue_reset(struct pm4d_amdgpu_queue *queue,
-                                                struct pm4d_amdgpu_reason *why);
+enum pm4d_amdgpu_status pm4d_amdgpu_queue_reset(struct pm4d_amdgpu_queue *queue, char *why,
+                                                size_t why_size);
 
 #endif

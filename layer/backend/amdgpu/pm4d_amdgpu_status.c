@@ -1,8 +1,5 @@
 #include "pm4d_amdgpu_status.h"
 
-#include <stdarg.h>
-#include <stdio.h>
-
 static const char *const pm4d_amdgpu_status_names[PM4D_AMDGPU_STATUS_COUNT] = {
    [PM4D_AMDGPU_OK] = "ok",
    [PM4D_AMDGPU_NO_DEVICE] = "no amdgpu device",
@@ -26,16 +23,4 @@ bool pm4d_amdgpu_status_is_passthrough(enum pm4d_amdgpu_status status)
 {
    return status == PM4D_AMDGPU_NO_DEVICE || status == PM4D_AMDGPU_UNSUPPORTED_TARGET ||
           status == PM4D_AMDGPU_UNSUPPORTED_KERNEL;
-}
-
-enum pm4d_amdgpu_status pm4d_amdgpu_fail(struct pm4d_amdgpu_reason *why,
-                                         enum pm4d_amdgpu_status status, const char *fmt, ...)
-{
-   if (why) {
-      va_list ap;
-      va_start(ap, fmt);
-      vsnprintf(why->text, sizeof(why->text), fmt, ap);
-      va_end(ap);
-   }
-   return status;
 }

@@ -14,7 +14,7 @@ struct fixture {
    struct pm4d_amdgpu_queue *q;
    struct pm4d_amdgpu_pool ring; /* FIX_POOL_BYTES, readable and writable */
    const struct pm4d_amdgpu_pool *pools[1];
-   struct pm4d_amdgpu_reason why;
+   char why[PM4D_AMDGPU_REASON_MAX];
 };
 
 /* rec_reset(), probe, queue with NORMAL priority, the ring pool; false on failure. */

@@ -36,25 +36,25 @@ static void test_pool_alloc(void)
    struct pm4d_amdgpu_span s;
    amdgpu_device_handle dev = NULL;
    rec_reset();
-   CHECK(pm4d_amdgpu_pool_create(rec_ops(), dev, 1000, 0, &pool, NULL) ==
+   CHECK(pm4d_amdgpu_pool_create(rec_ops(), dev, 1000, 0, &pool, NULL, 0) ==
          PM4D_AMDGPU_INVALID_ARGUMENT);
-   CHECK(pm4d_amdgpu_pool_create(rec_ops(), dev, 8192, AMDGPU_VM_PAGE_READABLE, &pool, NULL) ==
+   CHECK(pm4d_amdgpu_pool_create(rec_ops(), dev, 8192, AMDGPU_VM_PAGE_READABLE, &pool, NULL, 0) ==
          PM4D_AMDGPU_OK);
    uint64_t base = pool.va;
 
-   CHECK(pm4d_amdgpu_pool_alloc(&pool, 3000, 4, &s, NULL) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_pool_alloc(&pool, 3000, 4, &s, NULL, 0) == PM4D_AMDGPU_OK);
    CHECK(s.va == base && s.cpu == pool.cpu && s.bytes == 3000);
-   CHECK(pm4d_amdgpu_pool_alloc(&pool, 3000, 256, &s, NULL) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_pool_alloc(&pool, 3000, 256, &s, NULL, 0) == PM4D_AMDGPU_OK);
    CHECK(s.va == base + 3072 && (uint8_t *)s.cpu == pool.cpu + 3072);
    memset(s.cpu, 0xAB, s.bytes); /* the CPU side is writable */
    /* 6072 + 3000 runs past the end: space is never given back, so the pool is full. */
-   CHECK(pm4d_amdgpu_pool_alloc(&pool, 3000, 4, &s, NULL) == PM4D_AMDGPU_POOL_FULL);
-   CHECK(pm4d_amdgpu_pool_alloc(&pool, 2120, 4, &s, NULL) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_pool_alloc(&pool, 3000, 4, &s, NULL, 0) == PM4D_AMDGPU_POOL_FULL);
+   CHECK(pm4d_amdgpu_pool_alloc(&pool, 2120, 4, &s, NULL, 0) == PM4D_AMDGPU_OK);
    CHECK(s.va == base + 6072 && s.va + s.bytes == base + 8192);
-   CHECK(pm4d_amdgpu_pool_alloc(&pool, 4, 4, &s, NULL) == PM4D_AMDGPU_POOL_FULL);
-   CHECK(pm4d_amdgpu_pool_alloc(&pool, 8, 3, &s, NULL) == PM4D_AMDGPU_INVALID_ARGUMENT);
-   CHECK(pm4d_amdgpu_pool_alloc(&pool, 0, 8, &s, NULL) == PM4D_AMDGPU_INVALID_ARGUMENT);
-   CHECK(pm4d_amdgpu_pool_alloc(&pool, 8193, 4, &s, NULL) == PM4D_AMDGPU_INVALID_ARGUMENT);
+   CHECK(pm4d_amdgpu_pool_alloc(&pool, 4, 4, &s, NULL, 0) == PM4D_AMDGPU_POOL_FULL);
+   CHECK(pm4d_amdgpu_pool_alloc(&pool, 8, 3, &s, NULL, 0) == PM4D_AMDGPU_INVALID_ARGUMENT);
+   CHECK(pm4d_amdgpu_pool_alloc(&pool, 0, 8, &s, NULL, 0) == PM4D_AMDGPU_INVALID_ARGUMENT);
+   CHECK(pm4d_amdgpu_pool_alloc(&pool, 8193, 4, &s, NULL, 0) == PM4D_AMDGPU_INVALID_ARGUMENT);
 
    CHECK(pm4d_amdgpu_pool_contains(&pool, base, 8192));
    CHECK(pm4d_amdgpu_pool_contains(&pool, base + 8188, 4));
@@ -74,17 +74,17 @@ static void test_code_upload_once(void)
    uint64_t va_a, va_a2, va_b;
    CHECK(fixture_open(&f));
    uint64_t code_base = rec.va_ops[0].addr;
-   CHECK(pm4d_amdgpu_device_upload_code(f.dev, image_a, sizeof(image_a), &va_a, &f.why) ==
-         PM4D_AMDGPU_OK);
-   CHECK(pm4d_amdgpu_device_upload_code(f.dev, image_a, sizeof(image_a), &va_a2, &f.why) ==
-         PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_device_upload_code(f.dev, image_a, sizeof(image_a), &va_a, f.why,
+                                        sizeof(f.why)) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_device_upload_code(f.dev, image_a, sizeof(image_a), &va_a2, f.why,
+                                        sizeof(f.why)) == PM4D_AMDGPU_OK);
    CHECK(va_a == va_a2);
-   CHECK(pm4d_amdgpu_device_upload_code(f.dev, image_b, sizeof(image_b), &va_b, &f.why) ==
-         PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_device_upload_code(f.dev, image_b, sizeof(image_b), &va_b, f.why,
+                                        sizeof(f.why)) == PM4D_AMDGPU_OK);
    CHECK(va_a % 256 == 0 && va_b % 256 == 0);
    CHECK(va_a == code_base && va_b >= va_a + sizeof(image_a));
    CHECK(va_b + sizeof(image_b) <= code_base + PM4D_AMDGPU_CODE_POOL_BYTES);
-   CHECK(pm4d_amdgpu_device_upload_code(f.dev, NULL, 4, &va_b, &f.why) ==
+   CHECK(pm4d_amdgpu_device_upload_code(f.dev, NULL, 4, &va_b, f.why, sizeof(f.why)) ==
          PM4D_AMDGPU_INVALID_ARGUMENT);
    CHECK(rec.alloc_count == 2); /* no new BO per upload */
    CHECK(fixture_close(&f));
@@ -96,24 +96,29 @@ static void test_import_cache(void)
    uint32_t h;
    CHECK(fixture_open(&f));
    int bos = rec.bos_live;
-   CHECK(pm4d_amdgpu_device_import(f.dev, 0xA, 5, &f.why) == PM4D_AMDGPU_OK);
-   CHECK(pm4d_amdgpu_device_import(f.dev, 0xB, 6, &f.why) == PM4D_AMDGPU_OK);
-   CHECK(pm4d_amdgpu_device_import(f.dev, 0xA, -1, &f.why) == PM4D_AMDGPU_OK); /* cached */
+   CHECK(pm4d_amdgpu_device_import(f.dev, 0xA, 5, f.why, sizeof(f.why)) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_device_import(f.dev, 0xB, 6, f.why, sizeof(f.why)) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_device_import(f.dev, 0xA, -1, f.why, sizeof(f.why)) ==
+         PM4D_AMDGPU_OK); /* cached */
    CHECK(rec.import_count == 2 && rec.bos_live == bos + 2);
-   CHECK(pm4d_amdgpu_device_bo_handle(f.dev, 0xA, &h, &f.why) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_device_bo_handle(f.dev, 0xA, &h, f.why, sizeof(f.why)) == PM4D_AMDGPU_OK);
    CHECK(h == REC_IMPORT_KMS_BASE + 5);
-   CHECK(pm4d_amdgpu_device_bo_handle(f.dev, 0xB, &h, &f.why) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_device_bo_handle(f.dev, 0xB, &h, f.why, sizeof(f.why)) == PM4D_AMDGPU_OK);
    CHECK(h == REC_IMPORT_KMS_BASE + 6);
    pm4d_amdgpu_device_forget(f.dev, 0xA);
    CHECK(rec.bos_live == bos + 1);
-   CHECK(pm4d_amdgpu_device_bo_handle(f.dev, 0xA, &h, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
-   CHECK(strstr(f.why.text, "0xa is not imported") != NULL);
-   CHECK(pm4d_amdgpu_device_import(f.dev, 0xC, -1, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
+   CHECK(pm4d_amdgpu_device_bo_handle(f.dev, 0xA, &h, f.why, sizeof(f.why)) ==
+         PM4D_AMDGPU_INVALID_ARGUMENT);
+   CHECK(strstr(f.why, "0xa is not imported") != NULL);
+   CHECK(pm4d_amdgpu_device_import(f.dev, 0xC, -1, f.why, sizeof(f.why)) ==
+         PM4D_AMDGPU_INVALID_ARGUMENT);
    pm4d_amdgpu_device_forget(f.dev, 0xDEAD); /* unknown: ignored */
    /* Many imports grow the cache; destroy frees the ones still held (0xB and these). */
    for (int i = 0; i < 40; i++)
-      CHECK(pm4d_amdgpu_device_import(f.dev, 0x100 + i, 20 + i, &f.why) == PM4D_AMDGPU_OK);
-   CHECK(pm4d_amdgpu_device_bo_handle(f.dev, 0x100 + 39, &h, &f.why) == PM4D_AMDGPU_OK);
+      CHECK(pm4d_amdgpu_device_import(f.dev, 0x100 + i, 20 + i, f.why, sizeof(f.why)) ==
+            PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_device_bo_handle(f.dev, 0x100 + 39, &h, f.why, sizeof(f.why)) ==
+         PM4D_AMDGPU_OK);
    CHECK(h == REC_IMPORT_KMS_BASE + 59);
    CHECK(fixture_close(&f));
 }

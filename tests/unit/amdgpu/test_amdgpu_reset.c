@@ -13,7 +13,7 @@
 static void submit(struct fixture *f, uint64_t id, uint64_t signal)
 {
    struct pm4d_amdgpu_batch b = fixture_batch(f, id, 8, 0, signal);
-   CHECK(pm4d_amdgpu_queue_submit(f->q, &b, NULL, &f->why) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_queue_submit(f->q, &b, NULL, f->why, sizeof(f->why)) == PM4D_AMDGPU_OK);
 }
 
 static void test_state(void)
@@ -24,22 +24,22 @@ static void test_state(void)
    submit(&f, 1, 1);
    submit(&f, 2, 2);
    rec.timeline_value = 1; /* the kernel ended the first job */
-   CHECK(pm4d_amdgpu_queue_state(f.q, &st, &f.why) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_queue_state(f.q, &st, f.why, sizeof(f.why)) == PM4D_AMDGPU_OK);
    CHECK(st.settled == 1 && !st.reset && !st.guilty && !st.vram_lost);
    CHECK(rec.query_count == 1);
 
    /* Bit values straight from amdgpu_drm.h: RESET 1<<0, VRAMLOST 1<<1, GUILTY 1<<2. */
    rec.reset_flags = 1u << 0;
-   CHECK(pm4d_amdgpu_queue_state(f.q, &st, &f.why) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_queue_state(f.q, &st, f.why, sizeof(f.why)) == PM4D_AMDGPU_OK);
    CHECK(st.reset && !st.guilty && !st.vram_lost);
    rec.reset_flags = (1u << 0) | (1u << 2);
-   CHECK(pm4d_amdgpu_queue_state(f.q, &st, &f.why) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_queue_state(f.q, &st, f.why, sizeof(f.why)) == PM4D_AMDGPU_OK);
    CHECK(st.reset && st.guilty && !st.vram_lost);
    rec.reset_flags = (1u << 0) | (1u << 1);
-   CHECK(pm4d_amdgpu_queue_state(f.q, &st, &f.why) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_queue_state(f.q, &st, f.why, sizeof(f.why)) == PM4D_AMDGPU_OK);
    CHECK(st.reset && !st.guilty && st.vram_lost);
    rec.reset_flags = 1u << 3; /* RAS_CE, a corrected error: no reset */
-   CHECK(pm4d_amdgpu_queue_state(f.q, &st, &f.why) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_queue_state(f.q, &st, f.why, sizeof(f.why)) == PM4D_AMDGPU_OK);
    CHECK(!st.reset && !st.guilty && !st.vram_lost);
    CHECK(fixture_close(&f));
 }
@@ -52,10 +52,10 @@ static void test_reset_makes_a_new_context(void)
    submit(&f, 11, 1);
    submit(&f, 12, 2);
    rec.reset_flags = AMDGPU_CTX_QUERY2_FLAGS_RESET | AMDGPU_CTX_QUERY2_FLAGS_GUILTY;
-   CHECK(pm4d_amdgpu_queue_reset(f.q, &f.why) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_queue_reset(f.q, f.why, sizeof(f.why)) == PM4D_AMDGPU_OK);
    CHECK(rec.ctx_free_count == 1 && rec.ctxs_live == 1 && rec.ctx_create_count == 2);
    /* It did not wait: the old jobs are not over until the kernel says so. */
-   CHECK(pm4d_amdgpu_queue_state(f.q, &st, &f.why) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_queue_state(f.q, &st, f.why, sizeof(f.why)) == PM4D_AMDGPU_OK);
    CHECK(st.settled == 0);
    /* Later batches go to the new context with later points. */
    rec.reset_flags = 0;
@@ -71,18 +71,18 @@ static void test_reset_without_context(void)
    CHECK(fixture_open(&f));
    submit(&f, 31, 1);
    rec.ctx_create_result = -ENOMEM;
-   CHECK(pm4d_amdgpu_queue_reset(f.q, &f.why) == PM4D_AMDGPU_DRM_ERROR);
-   CHECK(strstr(f.why.text, "amdgpu_cs_ctx_create2") != NULL);
+   CHECK(pm4d_amdgpu_queue_reset(f.q, f.why, sizeof(f.why)) == PM4D_AMDGPU_DRM_ERROR);
+   CHECK(strstr(f.why, "amdgpu_cs_ctx_create2") != NULL);
    CHECK(rec.ctxs_live == 0);
    /* A queue without a context refuses work and queries, cleanly, until a reset works. */
    struct pm4d_amdgpu_batch b = fixture_batch(&f, 32, 8, 0, 2);
-   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_DRM_ERROR);
-   CHECK(strstr(f.why.text, "no context") != NULL);
-   CHECK(pm4d_amdgpu_queue_state(f.q, &st, &f.why) == PM4D_AMDGPU_DRM_ERROR);
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) == PM4D_AMDGPU_DRM_ERROR);
+   CHECK(strstr(f.why, "no context") != NULL);
+   CHECK(pm4d_amdgpu_queue_state(f.q, &st, f.why, sizeof(f.why)) == PM4D_AMDGPU_DRM_ERROR);
    rec.ctx_create_result = 0;
-   CHECK(pm4d_amdgpu_queue_reset(f.q, &f.why) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_queue_reset(f.q, f.why, sizeof(f.why)) == PM4D_AMDGPU_OK);
    CHECK(rec.ctxs_live == 1);
-   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) == PM4D_AMDGPU_OK);
    CHECK(fixture_close(&f));
 }
 

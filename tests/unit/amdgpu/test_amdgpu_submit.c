@@ -26,10 +26,10 @@ static void test_queue_create(void)
    struct pm4d_amdgpu_device *dev;
    struct pm4d_amdgpu_queue *q;
    struct pm4d_pci_addr addr = {.bus = 3};
-   CHECK(pm4d_amdgpu_device_probe(rec_ops(), addr, &dev, NULL) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_device_probe(rec_ops(), addr, &dev, NULL, 0) == PM4D_AMDGPU_OK);
    rec.ctx_create_high_result = -EACCES;
    struct pm4d_amdgpu_queue_desc desc = {.priority = AMDGPU_CTX_PRIORITY_HIGH, .bridge_fd = 4};
-   CHECK(pm4d_amdgpu_queue_create(dev, &desc, &q, NULL) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_queue_create(dev, &desc, &q, NULL, 0) == PM4D_AMDGPU_OK);
    CHECK(rec.ctx_create_count == 2);
    CHECK((int32_t)rec.ctx_priorities[0] == AMDGPU_CTX_PRIORITY_HIGH);
    CHECK((int32_t)rec.ctx_priorities[1] == AMDGPU_CTX_PRIORITY_NORMAL);
@@ -37,7 +37,7 @@ static void test_queue_create(void)
 
    /* Bad descriptions fail cleanly. */
    desc.bridge_fd = -1;
-   CHECK(pm4d_amdgpu_queue_create(dev, &desc, &q, NULL) == PM4D_AMDGPU_INVALID_ARGUMENT);
+   CHECK(pm4d_amdgpu_queue_create(dev, &desc, &q, NULL, 0) == PM4D_AMDGPU_INVALID_ARGUMENT);
    CHECK(q == NULL);
    pm4d_amdgpu_device_destroy(dev);
    CHECK(rec_all_released());
@@ -49,8 +49,8 @@ static void test_submit_layout(void)
    uint64_t seq = 0;
    CHECK(fixture_open(&f));
    uint32_t code_kms = pm4d_amdgpu_device_code_handle(f.dev);
-   CHECK(pm4d_amdgpu_device_import(f.dev, 0xA, 5, &f.why) == PM4D_AMDGPU_OK);
-   CHECK(pm4d_amdgpu_device_import(f.dev, 0xB, 6, &f.why) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_device_import(f.dev, 0xA, 5, f.why, sizeof(f.why)) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_device_import(f.dev, 0xB, 6, f.why, sizeof(f.why)) == PM4D_AMDGPU_OK);
    uint64_t ib_base = rec.va_ops[1].addr;
 
    struct pm4d_amdgpu_batch first = fixture_batch(&f, 6, 8, 0, 1); /* not submitted */
@@ -59,7 +59,7 @@ static void test_submit_layout(void)
    const uint64_t keys[] = {0xA, 0xB, 0xA}; /* input and output in one memory: listed once */
    b.buffers = keys;
    b.buffer_count = 3;
-   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, &seq, &f.why) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, &seq, f.why, sizeof(f.why)) == PM4D_AMDGPU_OK);
    CHECK(seq == 1);
    CHECK(rec.submit_count == 1);
    const struct rec_submit *s = &rec.submits[0];
@@ -95,7 +95,7 @@ static void test_submit_layout(void)
 
    /* No wait point: no wait chunk. */
    b = fixture_batch(&f, 8, 4, 0, 5);
-   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) == PM4D_AMDGPU_OK);
    s = &rec.submits[1];
    CHECK(s->num_chunks == 3 && !s->has_wait && s->has_ib && s->has_bos && s->has_signal);
    CHECK(s->bo_in.bo_number == 2);
@@ -112,49 +112,59 @@ static void test_submit_refusals(void)
 
    b = good;
    b.ib_va = 0x1000; /* not in the pool */
-   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
-   CHECK(strstr(f.why.text, "inside one of the batch's pools") != NULL);
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) ==
+         PM4D_AMDGPU_INVALID_ARGUMENT);
+   CHECK(strstr(f.why, "inside one of the batch's pools") != NULL);
    b = good;
    b.ib_bytes = 6;
-   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) ==
+         PM4D_AMDGPU_INVALID_ARGUMENT);
    b = good;
    b.ib_bytes = 0;
-   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) ==
+         PM4D_AMDGPU_INVALID_ARGUMENT);
    b = good;
    b.ib_va += 2;
-   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) ==
+         PM4D_AMDGPU_INVALID_ARGUMENT);
    b = good;
    b.ib_bytes = FIX_POOL_BYTES + 4;
-   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) ==
+         PM4D_AMDGPU_INVALID_ARGUMENT);
    b = good;
    b.wait_point = 10; /* waiting on its own signal would never run */
-   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) ==
+         PM4D_AMDGPU_INVALID_ARGUMENT);
    const uint64_t unknown = 0x77;
    b = good;
    b.buffers = &unknown;
    b.buffer_count = 1;
-   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
-   CHECK(strstr(f.why.text, "not imported") != NULL);
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) ==
+         PM4D_AMDGPU_INVALID_ARGUMENT);
+   CHECK(strstr(f.why, "not imported") != NULL);
    b = good;
    b.buffer_count = PM4D_AMDGPU_MAX_BUFFERS + 1;
    b.buffers = &unknown;
-   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) ==
+         PM4D_AMDGPU_INVALID_ARGUMENT);
    CHECK(rec.submit_count == 0);
 
-   CHECK(pm4d_amdgpu_queue_submit(f.q, &good, NULL, &f.why) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &good, NULL, f.why, sizeof(f.why)) == PM4D_AMDGPU_OK);
    b = good; /* signal points only grow */
-   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) ==
+         PM4D_AMDGPU_INVALID_ARGUMENT);
 
    /* The kernel refusing: a reset context is a hang, anything else an error. */
    rec.submit_result = -ECANCELED;
    b = good;
    b.signal_point = 11;
-   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_HANG);
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) == PM4D_AMDGPU_HANG);
    rec.submit_result = -ENOMEM;
-   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_DRM_ERROR);
-   CHECK(strstr(f.why.text, "amdgpu_cs_submit_raw2") != NULL);
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) == PM4D_AMDGPU_DRM_ERROR);
+   CHECK(strstr(f.why, "amdgpu_cs_submit_raw2") != NULL);
    rec.submit_result = 0;
-   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_OK); /* 11 still free */
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) ==
+         PM4D_AMDGPU_OK); /* 11 still free */
    CHECK(fixture_close(&f));
 }
 
@@ -168,14 +178,17 @@ static void test_submit_caller_pools(void)
    const uint64_t rw = AMDGPU_VM_PAGE_READABLE | AMDGPU_VM_PAGE_WRITEABLE;
    CHECK(fixture_open(&f));
    amdgpu_device_handle h = pm4d_amdgpu_device_handle(f.dev);
-   CHECK(pm4d_amdgpu_device_import(f.dev, 0xA, 5, &f.why) == PM4D_AMDGPU_OK);
-   CHECK(pm4d_amdgpu_pool_create(rec_ops(), h, FIX_POOL_BYTES, rw, &ring, &f.why) ==
+   CHECK(pm4d_amdgpu_device_import(f.dev, 0xA, 5, f.why, sizeof(f.why)) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_pool_create(rec_ops(), h, FIX_POOL_BYTES, rw, &ring, f.why, sizeof(f.why)) ==
          PM4D_AMDGPU_OK);
-   CHECK(pm4d_amdgpu_pool_create(rec_ops(), h, 4096, rw, &kernargs, &f.why) == PM4D_AMDGPU_OK);
-   CHECK(pm4d_amdgpu_pool_create(rec_ops(), h, 4096, rw, &fence, &f.why) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_pool_create(rec_ops(), h, 4096, rw, &kernargs, f.why, sizeof(f.why)) ==
+         PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_pool_create(rec_ops(), h, 4096, rw, &fence, f.why, sizeof(f.why)) ==
+         PM4D_AMDGPU_OK);
    /* Room for one dword more than an IB may hold (4 MiB). */
    const uint64_t big_bytes = ((uint64_t)PM4D_AMDGPU_IB_MAX_DW + 1) * 4;
-   CHECK(pm4d_amdgpu_pool_create(rec_ops(), h, big_bytes, rw, &big, &f.why) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_pool_create(rec_ops(), h, big_bytes, rw, &big, f.why, sizeof(f.why)) ==
+         PM4D_AMDGPU_OK);
 
    const struct pm4d_amdgpu_pool *pools[] = {&ring, &kernargs, &fence, &ring};
    const uint64_t keys[] = {0xA, 0xA};
@@ -187,7 +200,7 @@ static void test_submit_caller_pools(void)
                                  .pools = pools,
                                  .pool_count = 4,
                                  .signal_point = 1};
-   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) == PM4D_AMDGPU_OK);
    CHECK(rec.submit_count == 1);
    const struct rec_submit *s = &rec.submits[0];
    CHECK(s->ib.va_start == ring.va + 64 && s->ib.ib_bytes == 128);
@@ -202,24 +215,29 @@ static void test_submit_caller_pools(void)
    /* Refused: an IB leaving its pool, in no pool, too many pools, a pool list missing. */
    b.signal_point = 2;
    b.ib_va = ring.va + FIX_POOL_BYTES - 4, b.ib_bytes = 8;
-   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) ==
+         PM4D_AMDGPU_INVALID_ARGUMENT);
    b.ib_va = big.va, b.ib_bytes = 8;
-   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
-   CHECK(strstr(f.why.text, "the batch's pools") != NULL);
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) ==
+         PM4D_AMDGPU_INVALID_ARGUMENT);
+   CHECK(strstr(f.why, "the batch's pools") != NULL);
    b.ib_va = ring.va, b.pool_count = PM4D_AMDGPU_MAX_POOLS + 1;
-   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) ==
+         PM4D_AMDGPU_INVALID_ARGUMENT);
    b.pools = NULL, b.pool_count = 1;
-   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) ==
+         PM4D_AMDGPU_INVALID_ARGUMENT);
 
    /* The IB size limit: the 20-bit IB_SIZE of the kernel's INDIRECT_BUFFER packet. */
    const struct pm4d_amdgpu_pool *bigp = &big;
    b.pools = &bigp, b.pool_count = 1, b.ib_va = big.va;
    b.ib_bytes = (PM4D_AMDGPU_IB_MAX_DW + 1) * 4;
-   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_INVALID_ARGUMENT);
-   CHECK(strstr(f.why.text, "1048575 dwords") != NULL);
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) ==
+         PM4D_AMDGPU_INVALID_ARGUMENT);
+   CHECK(strstr(f.why, "1048575 dwords") != NULL);
    CHECK(rec.submit_count == 1);
    b.ib_bytes = PM4D_AMDGPU_IB_MAX_DW * 4;
-   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, &f.why) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) == PM4D_AMDGPU_OK);
    CHECK(rec.submit_count == 2 && rec.submits[1].ib.ib_bytes == PM4D_AMDGPU_IB_MAX_DW * 4);
    CHECK(rec.submits[1].bo_in.bo_number == 3); /* code pool, big, the import */
    CHECK(rec_bo_count(&rec.submits[1], big.kms_handle) == 1);

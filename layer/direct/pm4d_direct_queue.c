@@ -291,9 +291,9 @@ static enum pm4d_direct_status submit_reserve(struct pm4d_direct_queue *q, struc
                           (uint32_t)PM4D_DIRECT_MAX_INFLIGHT);
       pm4d_direct_event_wait(d, seen, deadline);
    }
-   const char *why = NULL;
-   if (pm4d_ring_reserve(q->ring, s->ndw, deadline, &s->dw, &why) != PM4D_RING_OK)
-      return pm4d_fail(s->reason, s->reason_size, PM4D_DIRECT_RING_FULL, "%s", why);
+   if (pm4d_ring_reserve(q->ring, s->ndw, deadline, &s->dw, s->reason, s->reason_size) !=
+       PM4D_RING_OK)
+      return PM4D_DIRECT_RING_FULL;
    return PM4D_DIRECT_OK;
 }
 

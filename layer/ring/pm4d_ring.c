@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "pm4d_pkt.h"
+#include "pm4d_reason.h"
 
 struct pm4d_ring {
    uint32_t *buf;
@@ -30,7 +31,6 @@ struct pm4d_ring {
    /* producer only */
    uint64_t resv_pos;
    uint32_t resv_ndw;
-   char reason[192];
 };
 
 uint64_t pm4d_ring_now_ns(void)
@@ -135,28 +135,23 @@ bool pm4d_ring_can_write(const struct pm4d_ring *ring, uint32_t ndw)
 }
 
 enum pm4d_ring_status pm4d_ring_reserve(struct pm4d_ring *ring, uint32_t ndw, uint64_t deadline_ns,
-                                        uint32_t **out, const char **reason)
+                                        uint32_t **out, char *reason, size_t reason_size)
 {
    struct pm4d_ring *r = ring;
-   if (ndw == 0 || ndw > r->size_dw / 2) {
-      snprintf(r->reason, sizeof(r->reason),
-               "reservation of %" PRIu32 " dwords: must be 1..%" PRIu32 " (half the ring)", ndw,
-               r->size_dw / 2);
-      *reason = r->reason;
-      return PM4D_RING_TOO_BIG;
-   }
+   if (ndw == 0 || ndw > r->size_dw / 2)
+      return pm4d_fail(reason, reason_size, PM4D_RING_TOO_BIG,
+                       "reservation of %" PRIu32 " dwords: must be 1..%" PRIu32 " (half the ring)",
+                       ndw, r->size_dw / 2);
    uint64_t w = atomic_load_explicit(&r->write_pos, memory_order_relaxed);
    uint64_t need = needed(r, w, ndw);
    while (free_dw(r, w) < need) {
       if (deadline_ns == 0 || pm4d_ring_now_ns() >= deadline_ns) {
          uint64_t rp = atomic_load_explicit(&r->read_pos, memory_order_acquire);
-         snprintf(r->reason, sizeof(r->reason),
-                  "ring full: %" PRIu64 " dwords needed, %" PRIu64 " free of %" PRIu32
-                  " when the deadline passed (read %" PRIu64 ", write %" PRIu64
-                  "): the consumer did not retire work in time",
-                  need, r->size_dw - (w - rp), r->size_dw, rp, w);
-         *reason = r->reason;
-         return PM4D_RING_TIMEOUT;
+         return pm4d_fail(reason, reason_size, PM4D_RING_TIMEOUT,
+                          "ring full: %" PRIu64 " dwords needed, %" PRIu64 " free of %" PRIu32
+                          " when the deadline passed (read %" PRIu64 ", write %" PRIu64
+                          "): the consumer did not retire work in time",
+                          need, r->size_dw - (w - rp), r->size_dw, rp, w);
       }
       atomic_fetch_add(&r->read_waiters, 1);
       uint32_t seen = atomic_load(&r->read_seq);

@@ -21,6 +21,7 @@
 #define PM4D_RING_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define PM4D_RING_DEFAULT_BYTES (64u * 1024u)
@@ -56,9 +57,11 @@ uint32_t pm4d_ring_size_dw(const struct pm4d_ring *ring);
 bool pm4d_ring_can_write(const struct pm4d_ring *ring, uint32_t ndw);
 /* Reserves ndw contiguous dwords and returns where to write them. Waits for the consumer
  * until deadline_ns (0: do not wait). Nothing becomes visible before pm4d_ring_commit. On
- * failure *reason says why (ring size, free space, positions). */
+ * failure the reason buffer (layer/pm4/pm4d_reason.h) says why (ring size, free space,
+ * positions). */
+#define PM4D_RING_REASON_MAX 192 /* holds any of its reasons */
 enum pm4d_ring_status pm4d_ring_reserve(struct pm4d_ring *ring, uint32_t ndw, uint64_t deadline_ns,
-                                        uint32_t **out, const char **reason);
+                                        uint32_t **out, char *reason, size_t reason_size);
 /* Publishes the padding and the first `ndw` dwords of the last reservation (ndw may be less
  * than reserved). */
 void pm4d_ring_commit(struct pm4d_ring *ring, uint32_t ndw);

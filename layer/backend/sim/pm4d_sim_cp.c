@@ -292,11 +292,10 @@ static void *cp_main(void *arg)
 static void publish(struct pm4d_sim_queue *q, const struct kick *k)
 {
    uint32_t *dst;
-   const char *why;
    struct pm4d_cs cs;
    /* Never full: the ring holds every batch the queue can have. */
    if (pm4d_ring_reserve(q->hw, 1 + PM4D_INDIRECT_BUFFER_BODY_DW,
-                         pm4d_ring_now_ns() + SCHED_SLICE_NS, &dst, &why) != PM4D_RING_OK)
+                         pm4d_ring_now_ns() + SCHED_SLICE_NS, &dst, NULL, 0) != PM4D_RING_OK)
       return;
    pm4d_cs_init(&cs, dst, 1 + PM4D_INDIRECT_BUFFER_BODY_DW);
    pm4d_pkt_indirect_buffer(&cs, k->ib, k->ndw);

@@ -1,19 +1,15 @@
 /* The direct path of one device: back end, target, kernels and templates, app memory,
  * counters. */
-#include <limits.h>
-#include <linux/futex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "pm4d_reason.h"
 #include "pm4d_alloc.h"
 #include "pm4d_direct_internal.h"
 #include "pm4d_counters.h"
 #include "pm4d_direct_test.h"
+#include "pm4d_futex.h"
 #include "pm4d_killfile.h"
 
 const char *pm4d_direct_status_name(enum pm4d_direct_status s)
@@ -33,16 +29,12 @@ const char *pm4d_direct_status_name(enum pm4d_direct_status s)
 void pm4d_direct_event_bump(struct pm4d_direct *d)
 {
    atomic_fetch_add(&d->event, 1);
-   syscall(SYS_futex, (uint32_t *)&d->event, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, INT_MAX, NULL, NULL,
-           0);
+   pm4d_futex_wake(&d->event);
 }
 
 void pm4d_direct_event_wait(struct pm4d_direct *d, uint32_t seen, uint64_t deadline_ns)
 {
-   struct timespec ts = {.tv_sec = (time_t)(deadline_ns / 1000000000ull),
-                         .tv_nsec = (long)(deadline_ns % 1000000000ull)};
-   syscall(SYS_futex, (uint32_t *)&d->event, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, seen, &ts,
-           NULL, FUTEX_BITSET_MATCH_ANY);
+   pm4d_futex_wait(&d->event, seen, deadline_ns);
 }
 
 /* Loads the embedded code object of d->target, uploads it and builds a template per variant. */

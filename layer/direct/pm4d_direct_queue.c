@@ -108,7 +108,7 @@ void pm4d_direct_queue_destroy(struct pm4d_direct_queue *q)
       if (empty)
          break;
       pm4d_direct_event_bump(d);
-      pm4d_direct_event_wait(d, seen + 1, pm4d_ring_now_ns() + PM4D_DIRECT_TICK_NS);
+      pm4d_direct_event_wait(d, seen + 1, pm4d_clock_now_ns() + PM4D_DIRECT_TICK_NS);
       pthread_mutex_lock(&q->mu);
    }
 
@@ -275,7 +275,7 @@ static uint64_t kernarg_take(struct pm4d_direct_queue *q, uint64_t bytes, uint64
 static enum pm4d_direct_status submit_reserve(struct pm4d_direct_queue *q, struct submission *s)
 {
    struct pm4d_direct *d = q->d;
-   uint64_t deadline = pm4d_ring_now_ns() + d->deadline_base_ns;
+   uint64_t deadline = pm4d_clock_now_ns() + d->deadline_base_ns;
    for (;;) {
       uint32_t seen = atomic_load(&d->event);
       pthread_mutex_lock(&q->mu);
@@ -284,7 +284,7 @@ static enum pm4d_direct_status submit_reserve(struct pm4d_direct_queue *q, struc
       if (slot && (s->ka_off = kernarg_take(q, (uint64_t)s->count * PM4D_DIRECT_KERNARG_SLOT,
                                             &s->ka_end)) != UINT64_MAX)
          break;
-      if (pm4d_ring_now_ns() >= deadline)
+      if (pm4d_clock_now_ns() >= deadline)
          return pm4d_fail(s->reason, s->reason_size, PM4D_DIRECT_RING_FULL,
                           "%s stayed full past the deadline (%" PRIu32 " batches in flight)",
                           slot ? "kernarg arena" : "batch list",
@@ -387,7 +387,7 @@ static enum pm4d_direct_status submit_commit(struct pm4d_direct_queue *q, struct
    }
    uint64_t t_kick = 0; /* 0: not timed */
    if (s->timed) {
-      t_kick = pm4d_ring_now_ns();
+      t_kick = pm4d_clock_now_ns();
       pm4d_hist_record(PM4D_HIST_submit_to_kick, t_kick - s->t_submit);
    }
    pm4d_ring_commit(q->ring, s->ndw);
@@ -436,7 +436,7 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q, const st
    /* One submission in PM4D_DIRECT_TIMING_EVERY is timed for the latency histograms: two
     * clock reads and a histogram update on each would add ~2 % to the path's instructions. */
    s.timed = PM4D_DIRECT_SAFETY && q->submits++ % PM4D_DIRECT_TIMING_EVERY == 0;
-   s.t_submit = s.timed ? pm4d_ring_now_ns() : 0;
+   s.t_submit = s.timed ? pm4d_clock_now_ns() : 0;
    if (PM4D_DIRECT_SAFETY && pm4d_autodisable_active())
       return pm4d_fail(reason, reason_size, PM4D_DIRECT_UNAVAILABLE,
                        "the direct path is auto-disabled: %s", pm4d_autodisable_process()->why);

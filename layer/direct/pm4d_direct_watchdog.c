@@ -212,7 +212,7 @@ static void *watchdog_main(void *arg)
    pthread_mutex_lock(&d->mu);
    while (!d->stop) {
       uint32_t seen = atomic_load(&d->event);
-      uint64_t now = pm4d_ring_now_ns(), wake = now + IDLE_NS;
+      uint64_t now = pm4d_clock_now_ns(), wake = now + IDLE_NS;
       bool failed = false;
       for (struct pm4d_direct_queue *q = d->queues; q && !failed; q = q->next)
          failed = watch_queue(d, q, now, &wake, f);

@@ -21,7 +21,7 @@ enum pm4d_amdgpu_status {
    PM4D_AMDGPU_STATUS_COUNT
 };
 
-/* Failure reasons follow the project's convention (layer/pm4/pm4d_reason.h): a caller's buffer
+/* Failure reasons follow the project's convention (layer/common/pm4d_reason.h): a caller's buffer
  * and its size (NULL, 0: none wanted), filled by pm4d_fail; this size holds any of ours. */
 #define PM4D_AMDGPU_REASON_MAX 192
 

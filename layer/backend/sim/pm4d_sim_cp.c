@@ -58,7 +58,7 @@ static bool stopped(struct pm4d_sim_queue *q)
 static bool sleep_until(struct pm4d_sim_queue *q, uint64_t deadline_ns)
 {
    pthread_mutex_lock(&q->mu);
-   while (!q->stop && (deadline_ns == 0 || pm4d_ring_now_ns() < deadline_ns)) {
+   while (!q->stop && (deadline_ns == 0 || pm4d_clock_now_ns() < deadline_ns)) {
       if (deadline_ns == 0) {
          pthread_cond_wait(&q->cond, &q->mu);
       } else {
@@ -107,7 +107,7 @@ static bool dispatch(struct pm4d_sim_queue *q, const struct pm4d_packet *p)
       sleep_until(q, 0); /* injected stall: only a reset ends it */
       return false;
    }
-   if (f.delay_us && !sleep_until(q, pm4d_ring_now_ns() + f.delay_us * 1000ull))
+   if (f.delay_us && !sleep_until(q, pm4d_clock_now_ns() + f.delay_us * 1000ull))
       return false;
    if (!pm4d_sim_program(s, pgm, name, &sgpr)) {
       halt(q, "page fault: COMPUTE_PGM 0x%" PRIx64 " is no uploaded kernel", pgm);
@@ -257,7 +257,7 @@ static void *cp_main(void *arg)
    while (!stopped(q)) {
       uint64_t wp = pm4d_ring_published(q->hw);
       if (wp == rp) {
-         pm4d_ring_wait_work(q->hw, rp, pm4d_ring_now_ns() + CP_IDLE_NS);
+         pm4d_ring_wait_work(q->hw, rp, pm4d_clock_now_ns() + CP_IDLE_NS);
          continue;
       }
       /* A reservation never straddles the end, so this piece holds whole packets. */
@@ -295,7 +295,7 @@ static void publish(struct pm4d_sim_queue *q, const struct kick *k)
    struct pm4d_cs cs;
    /* Never full: the ring holds every batch the queue can have. */
    if (pm4d_ring_reserve(q->hw, 1 + PM4D_INDIRECT_BUFFER_BODY_DW,
-                         pm4d_ring_now_ns() + SCHED_SLICE_NS, &dst, NULL, 0) != PM4D_RING_OK)
+                         pm4d_clock_now_ns() + SCHED_SLICE_NS, &dst, NULL, 0) != PM4D_RING_OK)
       return;
    pm4d_cs_init(&cs, dst, 1 + PM4D_INDIRECT_BUFFER_BODY_DW);
    pm4d_pkt_indirect_buffer(&cs, k->ib, k->ndw);
@@ -318,7 +318,7 @@ static void *sched_main(void *arg)
       if (r == 0)
          publish(q, &k);
       else if (r < 0)
-         sleep_until(q, pm4d_ring_now_ns() + SCHED_SLICE_NS);
+         sleep_until(q, pm4d_clock_now_ns() + SCHED_SLICE_NS);
       pthread_mutex_lock(&q->mu);
       if (r == 0)
          q->scheduled++;

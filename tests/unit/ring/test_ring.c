@@ -37,7 +37,7 @@ static void *producer(void *arg)
       uint32_t ndw = 2 + (uint32_t)(rng % (x->max_dw - 1));
       uint32_t *p;
       char rwhy[PM4D_RING_REASON_MAX] = "";
-      if (pm4d_ring_reserve(x->ring, ndw, pm4d_ring_now_ns() + 20 * SEC, &p, rwhy, sizeof(rwhy)) !=
+      if (pm4d_ring_reserve(x->ring, ndw, pm4d_clock_now_ns() + 20 * SEC, &p, rwhy, sizeof(rwhy)) !=
           PM4D_RING_OK) {
          fprintf(stderr, "reserve failed: %s\n", rwhy);
          x->errors++;
@@ -59,7 +59,7 @@ static void *consumer(void *arg)
    uint32_t size = pm4d_ring_size_dw(r);
    uint64_t pos = 0, seq = 0;
    while (seq < x->packets && !x->errors) {
-      if (pm4d_ring_wait_work(r, pos, pm4d_ring_now_ns() + 20 * SEC) != PM4D_RING_OK) {
+      if (pm4d_ring_wait_work(r, pos, pm4d_clock_now_ns() + 20 * SEC) != PM4D_RING_OK) {
          fprintf(stderr, "consumer: no work within 20 s at packet %llu\n", (unsigned long long)seq);
          x->errors++;
          break;
@@ -140,7 +140,7 @@ static void *batch_producer(void *arg)
       char rwhy[PM4D_RING_REASON_MAX] = "";
       const uint32_t grid[3] = {1 + (uint32_t)(i % 97), 1, 1};
       struct pm4d_cs cs;
-      if (pm4d_ring_reserve(x->ring, ndw, pm4d_ring_now_ns() + 20 * SEC, &p, rwhy, sizeof(rwhy)) !=
+      if (pm4d_ring_reserve(x->ring, ndw, pm4d_clock_now_ns() + 20 * SEC, &p, rwhy, sizeof(rwhy)) !=
           PM4D_RING_OK) {
          fprintf(stderr, "reserve failed: %s\n", rwhy);
          x->errors++;
@@ -170,7 +170,7 @@ static void *batch_consumer(void *arg)
    uint32_t size = pm4d_ring_size_dw(r);
    uint64_t pos = 0, fences = 0;
    while (fences < x->count && !x->errors) {
-      if (pm4d_ring_wait_work(r, pos, pm4d_ring_now_ns() + 20 * SEC) != PM4D_RING_OK) {
+      if (pm4d_ring_wait_work(r, pos, pm4d_clock_now_ns() + 20 * SEC) != PM4D_RING_OK) {
          x->errors++;
          break;
       }
@@ -308,9 +308,9 @@ static void test_overflow(void)
    /* no wait */
    CHECK(pm4d_ring_reserve(r, 1, 0, &p, rwhy, sizeof(rwhy)) == PM4D_RING_TIMEOUT);
    /* deadline passes: clear error, never blocks forever */
-   uint64_t t0 = pm4d_ring_now_ns();
+   uint64_t t0 = pm4d_clock_now_ns();
    CHECK(pm4d_ring_reserve(r, 4, t0 + 30 * MS, &p, rwhy, sizeof(rwhy)) == PM4D_RING_TIMEOUT);
-   uint64_t waited = pm4d_ring_now_ns() - t0;
+   uint64_t waited = pm4d_clock_now_ns() - t0;
    CHECK(waited >= 30 * MS && waited < 5 * SEC);
    CHECK(strstr(rwhy, "ring full") && strstr(rwhy, "deadline"));
    printf("overflow: %s\n", rwhy);
@@ -318,9 +318,9 @@ static void test_overflow(void)
    struct delayed_retire d = {r, 40 * MS};
    pthread_t th;
    pthread_create(&th, NULL, retire_later, &d);
-   t0 = pm4d_ring_now_ns();
+   t0 = pm4d_clock_now_ns();
    CHECK(pm4d_ring_reserve(r, 4, t0 + 10 * SEC, &p, rwhy, sizeof(rwhy)) == PM4D_RING_OK);
-   waited = pm4d_ring_now_ns() - t0;
+   waited = pm4d_clock_now_ns() - t0;
    CHECK(waited >= 30 * MS && waited < 5 * SEC);
    pm4d_ring_commit(r, 0);
    pthread_join(th, NULL);
@@ -355,18 +355,18 @@ static void test_wait(void)
    pthread_t th;
    CHECK(pm4d_ring_create(0, &r) == PM4D_RING_OK);
    CHECK(pm4d_ring_size_dw(r) == PM4D_RING_DEFAULT_BYTES / 4);
-   uint64_t t0 = pm4d_ring_now_ns();
+   uint64_t t0 = pm4d_clock_now_ns();
    CHECK(pm4d_ring_wait_work(r, 0, t0 + 20 * MS) == PM4D_RING_TIMEOUT);
-   CHECK(pm4d_ring_now_ns() - t0 >= 20 * MS);
+   CHECK(pm4d_clock_now_ns() - t0 >= 20 * MS);
 
    pthread_create(&th, NULL, wake_later, r);
-   t0 = pm4d_ring_now_ns();
+   t0 = pm4d_clock_now_ns();
    CHECK(pm4d_ring_wait_work(r, 0, t0 + 10 * SEC) == PM4D_RING_WOKEN);
-   CHECK(pm4d_ring_now_ns() - t0 < 5 * SEC);
+   CHECK(pm4d_clock_now_ns() - t0 < 5 * SEC);
    pthread_join(th, NULL);
 
    pthread_create(&th, NULL, commit_later, r);
-   t0 = pm4d_ring_now_ns();
+   t0 = pm4d_clock_now_ns();
    CHECK(pm4d_ring_wait_work(r, 0, t0 + 10 * SEC) == PM4D_RING_OK);
    CHECK(pm4d_ring_published(r) == 2);
    pthread_join(th, NULL);

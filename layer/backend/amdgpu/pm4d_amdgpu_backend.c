@@ -168,7 +168,7 @@ static enum pm4d_direct_status amd_kick(void *bq, const uint32_t *dw, uint64_t i
                                         uint64_t wait_point, uint64_t signal_point)
 {
    struct amd_queue *aq = bq;
-   char why[PM4D_AMDGPU_REASON_MAX] = "";
+   char why[PM4D_AMDGPU_REASON_MAX]; /* read only after a refusal filled it (not cleared: hot) */
    uint64_t keys[PM4D_AMDGPU_MAX_BUFFERS];
    uint32_t nkeys = 0;
    (void)dw;

@@ -154,7 +154,7 @@ int vgpu_info_ioctl(struct vgpu_file *f, void *arg)
       return copy_out(info, &m, sizeof(m));
    }
    case AMDGPU_INFO_VRAM_LOST_COUNTER: return copy_u32(info, atomic_load(&d->vram_lost_counter));
-   case VGPU_INFO_GPUVM_FAULT: { /* amdgpu_kms.c: the VM's last fault (amdgpu_vm_update_fault_cache) */
+   case VGPU_INFO_GPUVM_FAULT: { /* amdgpu_kms.c: the last fault (amdgpu_vm_update_fault_cache) */
       if (vgpu_drm_minor() < VGPU_GPUVM_FAULT_MINOR)
          break; /* an older kernel does not know the query */
       struct vgpu_info_gpuvm_fault out = {.vmhub = VGPU_VMHUB_TYPE_GFX};

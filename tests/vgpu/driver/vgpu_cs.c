@@ -597,6 +597,10 @@ static int cs_submit(struct vgpu_file *f, union drm_amdgpu_cs *cs)
    }
    if (!r && !entity) /* "if (!p->gang_size)": no IB */
       r = -EINVAL;
+   /* amdgpu_cs_pass1: a context made before a VRAM loss ("p->ctx->generation !=
+    * p->gang_leader->generation"; vram_lost_counter in 6.1) */
+   if (!r && ctx->vram_lost_counter != atomic_load(&f->dev->vram_lost_counter))
+      r = -ECANCELED;
    /* pass 2: dependencies and signals (amdgpu_cs_p2_*) */
    for (uint32_t i = 0; i < nchunks && !r; i++) {
       const struct drm_amdgpu_cs_chunk *c = (const void *)(uintptr_t)chunk_ptrs[i];

@@ -897,8 +897,8 @@ static int test_inject(void)
  * vram_lost_counter). INFO VRAM_LOST_COUNTER moves (amdgpu_kms.c); QUERY2 sets VRAMLOST for
  * contexts made before (amdgpu_ctx_query2: ctx->generation against amdgpu_vm_generation); a job
  * submitted before the loss that runs after it is cancelled (amdgpu_job.c amdgpu_job_run:
- * job->generation differs, -ECANCELED); VRAM contents are gone, GTT survives; a later CS of an
- * innocent context is accepted and runs (its job takes the new generation). */
+ * job->generation differs, -ECANCELED); VRAM contents are gone, GTT survives; a CS on a context
+ * made before the loss is refused (amdgpu_cs.c amdgpu_cs_pass1: -ECANCELED), a new context runs. */
 static int test_vram_lost(void)
 {
    uint32_t c2 = ctx_new(fd0), c3 = ctx_new(fd0);
@@ -929,8 +929,10 @@ static int test_vram_lost(void)
    CHECK(data.cpu[1020] != 0x1234 && data.cpu[1022] != 2,
          "VRAM contents are gone (and the cancelled job wrote nothing)");
    CHECK(slot_cpu(10)[0] == 0xabcd, "GTT contents survive");
-   CHECK(!submit_slot(c3, 2, 0, &s3) && wait_cs(c3, s3, deadline) == 0 && data.cpu[1023] == 3,
-         "a CS after the loss runs");
+   CHECK(submit_slot(c3, 2, 0, NULL) == -ECANCELED,
+         "amdgpu_cs_pass1: a context older than the loss, -ECANCELED");
+   CHECK(!submit_slot(fresh, 2, 0, &s3) && wait_cs(fresh, s3, deadline) == 0 && data.cpu[1023] == 3,
+         "a context made after the loss runs");
    printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
    return failures ? 1 : 0;
 }

@@ -71,12 +71,15 @@ static pthread_mutex_t inflight_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct vgpu_job *inflight[VGPU_MAX_NODES][1024];
 static unsigned n_inflight[VGPU_MAX_NODES];
 
-/* The scheduler's job timeout (amdgpu_device.c amdgpu_device_get_job_timeout_settings: 10 s
- * for GFX and compute on bare metal); VGPU_JOB_TIMEOUT_MS overrides it. */
+/* The scheduler's job timeout (amdgpu_device.c amdgpu_device_get_job_timeout_settings, the
+ * lockup_timeout default): current mainline gives every queue 2 s on bare metal ("By default
+ * timeout for all queues is 2 sec", as recent amd-gfx patches against it quote it: read in those
+ * diffs, the stored kernel copies here are older); 6.1 (Debian 12) gave compute 60 s, gfx 10 s.
+ * VGPU_JOB_TIMEOUT_MS overrides it. */
 static uint64_t job_timeout_ns(void)
 {
    const char *e = getenv("VGPU_JOB_TIMEOUT_MS");
-   return e && *e ? strtoull(e, NULL, 0) * 1000000ull : 10000000000ull;
+   return e && *e ? strtoull(e, NULL, 0) * 1000000ull : 2000000000ull;
 }
 
 static void job_free(struct vgpu_job *job)

@@ -157,19 +157,35 @@ static int sleep_until(uint64_t abs_ns, const atomic_uint *counter, unsigned see
    return atomic_load(counter) != seen;
 }
 
-/* A job's timeout (drm_sched_job_timedout -> amdgpu_job_timedout): the kernel's log lines, the
- * guilty context and a full GPU reset (amdgpu_device_gpu_recover; the per-queue reset of newer
- * kernels is not modelled, Debian 12's 6.1 has none for gfx10/11): drm_sched_increase_karma
- * with amdgpu_job_hang_limit 0 marks the context guilty; with VRAM lost
- * (amdgpu_device_check_vram_lost) VRAM contents go and vram_lost_counter moves; then
- * gpu_reset_counter, which stops every other job on the hardware (drm_sched_start ends those
- * with -ECANCELED). The caller gives the job -ETIME. */
+/* VGPU_RESET=queue: the per-queue reset of newer kernels instead of the full one. */
+static int queue_reset_mode(void)
+{
+   const char *e = getenv("VGPU_RESET");
+   return e && !strcmp(e, "queue");
+}
+
+/* A job's timeout (drm_sched_job_timedout -> amdgpu_job_timedout; the caller gives the job
+ * -ETIME), with the kernel's log lines. By default a full GPU reset (amdgpu_device_gpu_recover:
+ * Debian 12's 6.1 has no queue reset for gfx10/11, and newer kernels fall back to it):
+ * drm_sched_increase_karma with amdgpu_job_hang_limit 0 marks the context guilty; with VRAM
+ * lost (amdgpu_device_check_vram_lost) VRAM contents go and vram_lost_counter moves; then the
+ * reset counters, which stop every other job on the hardware (drm_sched_start ends those with
+ * -ECANCELED). With VGPU_RESET=queue, the per-queue reset that amdgpu_job_timedout tries first
+ * in newer kernels (amdgpu_ring_reset; stored copy ~6.15): gpu_reset_counter moves, the context
+ * is not made guilty, other rings go on. */
 static void gpu_reset(struct vgpu_entity *e, struct vgpu_job *job, const char *reason,
                       int vram_lost)
 {
    struct vgpu_device *dev = e->file->dev;
-   vgpu_log(0, "amdgpu %s: ring %s.%u timeout, signaled seq=%llu: %s", dev->pci_slot,
-            e->ip ? "comp_1" : "gfx_0", e->ring, (unsigned long long)job->seq - 1, reason);
+   const char *ring = e->ip ? "comp_1" : "gfx_0";
+   vgpu_log(0, "amdgpu %s: ring %s.%u timeout, signaled seq=%llu: %s", dev->pci_slot, ring, e->ring,
+            (unsigned long long)job->seq - 1, reason);
+   atomic_fetch_add(&vgpu_stats.gpu_resets, 1);
+   if (queue_reset_mode() && !vram_lost) {
+      vgpu_log(0, "amdgpu %s: Starting %s.%u ring reset", dev->pci_slot, ring, e->ring);
+      atomic_fetch_add(&dev->gpu_reset_counter, 1);
+      return;
+   }
    vgpu_log(0, "amdgpu %s: GPU reset begin!", dev->pci_slot);
    atomic_store(&e->ctx->guilty, 1);
    if (vram_lost) {
@@ -179,7 +195,7 @@ static void gpu_reset(struct vgpu_entity *e, struct vgpu_job *job, const char *r
       atomic_fetch_add(&vgpu_stats.vram_losses, 1);
    }
    unsigned n = atomic_fetch_add(&dev->gpu_reset_counter, 1) + 1;
-   atomic_fetch_add(&vgpu_stats.gpu_resets, 1);
+   atomic_fetch_add(&dev->full_reset_counter, 1);
    vgpu_log(0, "amdgpu %s: GPU reset(%u) succeeded!", dev->pci_slot, n);
 }
 
@@ -217,8 +233,8 @@ static int run_job(struct vgpu_entity *e, struct vgpu_job *job)
       .translate = mem_translate,
       .fault = mem_fault,
       .deadline_ns = vgpu_now_ns() + job_timeout_ns(),
-      .reset_counter = &dev->gpu_reset_counter,
-      .reset_seen = atomic_load(&dev->gpu_reset_counter),
+      .reset_counter = &dev->full_reset_counter,
+      .reset_seen = atomic_load(&dev->full_reset_counter),
    };
    int reused = 0;
    ib_check_unchanged(job, &reused, "between its CS and its execution");
@@ -255,17 +271,17 @@ static int run_job(struct vgpu_entity *e, struct vgpu_job *job)
          vgpu_log(1, "IB 0x%llx: %s", (unsigned long long)ib->va, reason);
          break;
       case VGPU_CP_TIMEOUT:
-         if (atomic_load(&dev->gpu_reset_counter) != mem.reset_seen)
+         if (atomic_load(&dev->full_reset_counter) != mem.reset_seen)
             break; /* another job's reset stopped this one: -ECANCELED below */
          atomic_fetch_add(&vgpu_stats.ibs_timeout, 1);
          gpu_reset(e, job, reason, 0);
          error = -ETIME;
          break;
       }
-      if (!error && atomic_load(&dev->gpu_reset_counter) != mem.reset_seen)
+      if (!error && atomic_load(&dev->full_reset_counter) != mem.reset_seen)
          error = -ECANCELED;
    }
-   if (!error && atomic_load(&dev->gpu_reset_counter) != mem.reset_seen)
+   if (!error && atomic_load(&dev->full_reset_counter) != mem.reset_seen)
       error = -ECANCELED;
    ib_check_unchanged(job, &reused, "while it executed");
    e->has_run = 1;

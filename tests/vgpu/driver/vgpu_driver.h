@@ -31,6 +31,8 @@ struct vgpu_device {
    /* Failure state read by QUERY2 and INFO (amdgpu_device.c: gpu_reset_counter,
     * vram_lost_counter); the fault issue drives them. */
    atomic_uint gpu_reset_counter, vram_lost_counter;
+   /* Full GPU resets only: they stop every ring (a queue reset moves gpu_reset_counter alone). */
+   atomic_uint full_reset_counter;
    atomic_uint_fast64_t next_context_id;
 };
 

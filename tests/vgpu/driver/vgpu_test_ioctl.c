@@ -815,7 +815,7 @@ static int syncobj_status(uint32_t so)
 #define GUILTY AMDGPU_CTX_QUERY2_FLAGS_GUILTY
 #define LOST   AMDGPU_CTX_QUERY2_FLAGS_VRAMLOST
 
-/* A reset caused by another context (a never-ending WAIT_REG_MEM, VGPU_JOB_TIMEOUT_MS=300).
+/* A reset caused by another context (a never-ending WAIT_REG_MEM, VGPU_JOB_TIMEOUT_MS=600).
  * amdgpu_job.c amdgpu_job_timedout: the hung job's fence -ETIME, then amdgpu_device_gpu_recover
  * (drm_sched_increase_karma: its context guilty). The innocent context's job that was on the
  * hardware is not resubmitted: its hardware fence is cleared and drm_sched_start
@@ -836,7 +836,7 @@ static int test_reset_other(void)
    uint64_t s_inn = 0, s_hang = 0, s_queued = 0, s_after = 0;
    CHECK(!submit_slot(hanger, 1, so_hang, &s_hang), "the hang");
    CHECK(!submit_slot(hanger, 2, 0, &s_queued), "a job queued behind the hang");
-   usleep(100000); /* the innocent job starts later, so the hang's timeout comes first */
+   usleep(300000); /* half the job timeout (600 ms) later, so the hang's timeout comes first */
    CHECK(!submit_slot(innocent, 0, so_inn, &s_inn), "the innocent job, blocked on the hardware");
    uint64_t deadline = now_ns() + 5000000000ull;
    CHECK(wait_cs(hanger, s_hang, deadline) == -ETIME, "amdgpu_job_timedout: -ETIME");
@@ -860,6 +860,31 @@ static int test_reset_other(void)
    CHECK(!submit_slot(innocent, 3, 0, &s_after) && wait_cs(innocent, s_after, deadline) == 0 &&
             data.cpu[1005] == 0x44,
          "the innocent context runs on after the reset");
+   printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
+   return failures ? 1 : 0;
+}
+
+/* VGPU_RESET=queue: the per-queue reset amdgpu_job_timedout tries first in newer kernels
+ * (amdgpu_job.c, stored copy ~6.15: dma_fence_set_error -ETIME, amdgpu_ring_reset,
+ * atomic_inc(gpu_reset_counter), drm_sched_start; no drm_sched_increase_karma): the hung job
+ * -ETIME, its context not guilty (its queued job runs, its next CS is accepted), QUERY2 RESET for
+ * every context made before (the counter moved) and GUILTY for none. */
+static int test_queue_reset(void)
+{
+   uint32_t hanger = ctx_new(fd0), other = ctx_new(fd0);
+   data.cpu[1002] = 0;
+   ib_wait_then_write(slot_cpu(1), data.va + 4008, data.va + 4012, 0x22); /* gate 1002 */
+   slot_write(2, 1004, 0x33);
+   slot_write(3, 1005, 0x44);
+   uint64_t s_hang = 0, s_queued = 0, s = 0, deadline = now_ns() + 5000000000ull;
+   CHECK(!submit_slot(hanger, 1, 0, &s_hang) && !submit_slot(hanger, 2, 0, &s_queued), "submit");
+   CHECK(wait_cs(hanger, s_hang, deadline) == -ETIME, "amdgpu_job_timedout: -ETIME");
+   CHECK(wait_cs(hanger, s_queued, deadline) == 0 && data.cpu[1004] == 0x33,
+         "no karma: the entity is not guilty, its queued job runs");
+   CHECK(query2(hanger) == RESET && query2(other) == RESET, "QUERY2: RESET, no GUILTY");
+   CHECK(!submit_slot(hanger, 3, 0, &s) && wait_cs(hanger, s, deadline) == 0 &&
+            data.cpu[1005] == 0x44,
+         "the hung context's next CS is accepted and runs");
    printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
    return failures ? 1 : 0;
 }
@@ -1033,13 +1058,10 @@ int main(int argc, char **argv)
       const char *name;
       int (*run)(void);
    } modes[] = {
-      {"timeout", test_timeout},
-      {"reset", test_reset_other},
-      {"inject", test_inject},
-      {"vram-lost", test_vram_lost},
-      {"reuse", test_reuse},
-      {"page-fault", test_page_fault},
-      {"wait-for-submit-timeout", test_wait_for_submit_timeout},
+      {"timeout", test_timeout},         {"reset", test_reset_other},
+      {"queue-reset", test_queue_reset}, {"inject", test_inject},
+      {"vram-lost", test_vram_lost},     {"reuse", test_reuse},
+      {"page-fault", test_page_fault},   {"wait-for-submit-timeout", test_wait_for_submit_timeout},
    };
    for (unsigned i = 0; argc > 1 && i < sizeof(modes) / sizeof(modes[0]); i++)
       if (!strcmp(argv[1], modes[i].name))

@@ -373,7 +373,7 @@ static void wait_fill_body(VkCommandBuffer cb, void *arg)
 }
 
 /* What an app sees on RADV 22.3 when another context hangs the GPU (VGPU_INJECT=hang@ctx2:job1,
- * VGPU_JOB_TIMEOUT_MS=300: a second VkDevice is a second amdgpu context, radv_amdgpu_ctx_create,
+ * VGPU_JOB_TIMEOUT_MS=600: a second VkDevice is a second amdgpu context, radv_amdgpu_ctx_create,
  * and its first submission hangs). The model answers as the kernel does: the hung job -ETIME,
  * this device's job that was blocked on the hardware -ECANCELED (amdgpu_device_gpu_recover,
  * drm_sched_start), the guilty context's next CS -ECANCELED (amdgpu_cs_parser_init). What RADV
@@ -410,7 +410,9 @@ static void test_reset_by_other_device(const VkDeviceCreateInfo *dci)
    submit(qb, cbb, VK_NULL_HANDLE, 0, VK_NULL_HANDLE, 0, fb); /* the injected hang */
    dev = a;
 
-   /* this app's work is on the hardware, waiting for its event, when the reset comes */
+   /* this app's work is on the hardware, waiting for its event, when the reset comes: it starts
+    * half a job timeout (600 ms here) after the hang, so the hang's timeout comes first */
+   usleep(300000);
    VK(vkResetFences(a, 1, &fa));
    memset(ta.map, 0x11, 4096);
    submit(qa, blocked, VK_NULL_HANDLE, 0, VK_NULL_HANDLE, 0, fa);

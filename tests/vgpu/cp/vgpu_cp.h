@@ -5,6 +5,7 @@
 #ifndef VGPU_CP_H
 #define VGPU_CP_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,10 @@ struct vgpu_mem_ops {
    /* Monotonic nanoseconds past which a blocking packet (WAIT_REG_MEM) gives up: the job's
     * scheduler timeout. 0: none. */
    uint64_t deadline_ns;
+   /* The device's GPU reset counter and its value when the job started, or NULL: a blocking
+    * packet gives up (VGPU_CP_TIMEOUT) once it moves, as a GPU reset stops every ring. */
+   const atomic_uint *reset_counter;
+   unsigned reset_seen;
 };
 
 enum vgpu_cp_status {
@@ -49,6 +54,13 @@ struct vgpu_cp_counters {
    uint64_t dispatches_not_executable; /* counted, never faked */
    uint64_t faults;
    uint64_t misaligned_ibs; /* IB start or size off the profile's alignment */
+   /* Dispatches that inherited a register Mesa's compute preamble sets (COMPUTE_STATIC_THREAD_
+    * MGMT_SE*, USER_ACCUM_*, DISPATCH_TUNNEL, GFX11 DISPATCH_INTERLEAVE), poisoned at context
+    * start; with VGPU_STRICT_PREAMBLE=1 also refused (VGPU_CP_BAD_PACKET). */
+   uint64_t dispatches_inherited;
+   /* Interrupts the IBs asked for (RELEASE_MEM / EVENT_WRITE_EOP with INT_SEL != 0): the
+    * kernel's own fence raises one per job; one in a user IB is an interrupt nothing waits for. */
+   uint64_t interrupts;
 };
 void vgpu_cp_get_counters(const struct vgpu_cp *cp, struct vgpu_cp_counters *out);
 

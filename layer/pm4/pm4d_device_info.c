@@ -45,6 +45,14 @@ const struct pm4d_device_info *pm4d_device_info_find(const char *name)
    return NULL;
 }
 
+const struct pm4d_device_info *pm4d_device_info_of_level(enum pm4d_gfx_level level)
+{
+   for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
+      if (devices[i].level == level)
+         return &devices[i];
+   return NULL;
+}
+
 const struct pm4d_device_info *pm4d_device_info_identify(uint32_t family_id,
                                                          uint32_t chip_external_rev)
 {

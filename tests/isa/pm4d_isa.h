@@ -23,11 +23,12 @@ enum pm4d_isa_target {
 
 enum pm4d_isa_status {
    PM4D_ISA_OK = 0,
-   PM4D_ISA_BAD_CODE_OBJECT, /* ELF, symbol or kernel descriptor unreadable */
-   PM4D_ISA_BAD_DISPATCH,    /* the descriptor asks for state this dispatch does not provide */
-   PM4D_ISA_NOT_EXECUTABLE,  /* an encoding or opcode the model does not implement */
-   PM4D_ISA_PAGE_FAULT,      /* a code, scalar, global or LDS access outside mapped memory */
-   PM4D_ISA_HANG,            /* a wave ran past the instruction limit, or a barrier deadlock */
+   PM4D_ISA_BAD_CODE_OBJECT,  /* ELF, symbol or kernel descriptor unreadable */
+   PM4D_ISA_BAD_DISPATCH,     /* the descriptor asks for state this dispatch does not provide */
+   PM4D_ISA_NOT_EXECUTABLE,   /* an encoding or opcode the model does not implement */
+   PM4D_ISA_PAGE_FAULT,       /* a code, scalar or global access outside mapped memory */
+   PM4D_ISA_LDS_OUT_OF_RANGE, /* a DS access past the workgroup's LDS allocation */
+   PM4D_ISA_HANG,             /* a wave ran past the instruction limit, or a barrier deadlock */
 };
 const char *pm4d_isa_status_name(enum pm4d_isa_status s);
 

@@ -26,6 +26,7 @@ const char *pm4d_isa_status_name(enum pm4d_isa_status s)
    case PM4D_ISA_BAD_DISPATCH: return "bad dispatch";
    case PM4D_ISA_NOT_EXECUTABLE: return "not executable";
    case PM4D_ISA_PAGE_FAULT: return "page fault";
+   case PM4D_ISA_LDS_OUT_OF_RANGE: return "LDS out of range";
    case PM4D_ISA_HANG: return "hang";
    }
    return "unknown";

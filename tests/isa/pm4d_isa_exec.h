@@ -1,0 +1,48 @@
+/* The model's wave executor (internal to tests/isa): wave state, memory access through the
+ * owner's translation, and the instruction semantics. pm4d_isa_dispatch.c builds waves and
+ * schedules them; this file runs one wave until it ends, waits at a barrier or faults. */
+#ifndef PM4D_ISA_EXEC_H
+#define PM4D_ISA_EXEC_H
+
+#include "pm4d_isa_decode.h"
+
+#define ISA_LANES   32u /* wave32 only */
+#define ISA_SGPRS   128u
+#define ISA_VGPRS   256u
+#define ISA_WINDOWS 8u
+/* A wave that issues this many instructions is declared hung. */
+#define ISA_WAVE_LIMIT 200000000ull
+
+struct isa_wave {
+   uint32_t s[ISA_SGPRS];
+   uint32_t v[ISA_VGPRS][ISA_LANES];
+   size_t pc; /* dword index into the code */
+   bool scc, done, at_barrier;
+   uint64_t executed;
+};
+
+struct isa_window {
+   uint64_t addr, size;
+   uint8_t *host;
+};
+
+/* One dispatch being run. */
+struct isa_ctx {
+   enum pm4d_isa_target target;
+   const uint32_t *code;
+   size_t code_dw;
+   struct isa_inst *decoded; /* per dword, filled on first execution */
+   uint8_t *decoded_ok;
+   pm4d_isa_translate_fn translate;
+   void *user;
+   struct isa_window win[ISA_WINDOWS];
+   unsigned next_win;
+   uint8_t *lds;
+   uint32_t lds_bytes;
+   struct pm4d_isa_result *result;
+};
+
+/* Runs w until s_endpgm, s_barrier (w->at_barrier) or an error (false, result filled). */
+bool isa_wave_run(struct isa_ctx *c, struct isa_wave *w);
+
+#endif

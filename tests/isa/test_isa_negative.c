@@ -1,0 +1,251 @@
+/* What the model must refuse, each named: a descriptor enabling a user SGPR the dispatch does
+ * not set, too little LDS (caught at dispatch from the descriptor, and at the first DS access
+ * when the registers give less), a wave64 kernel dispatched as wave32, a bad address (a page
+ * fault with the instruction and address), an unknown opcode (encoding, opcode number, dword
+ * offset). The faulty inputs are the shipped code object with one field changed.
+ * Usage: test_isa_negative GFX CODE_OBJECT. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pm4d_isa.h"
+#include "pm4d_isa_elf.h"
+#include "pm4d_kernels.h"
+
+static int failures;
+
+#define EXPECT(cond, ...)                    \
+   do {                                      \
+      if (!(cond)) {                         \
+         printf("FAIL line %d: ", __LINE__); \
+         printf(__VA_ARGS__);                \
+         printf("\n");                       \
+         failures++;                         \
+      }                                      \
+   } while (0)
+
+/* Host memory at fake device addresses (>= 4 GiB). */
+struct space {
+   unsigned n;
+   struct {
+      uint64_t addr;
+      void *host;
+      size_t bytes;
+   } r[8];
+};
+
+static uint64_t map(struct space *s, void *host, size_t bytes)
+{
+   uint64_t addr = (uint64_t)(s->n + 1) << 32;
+   s->r[s->n].addr = addr;
+   s->r[s->n].host = host;
+   s->r[s->n].bytes = bytes;
+   s->n++;
+   return addr;
+}
+
+static bool translate(void *user, uint64_t addr, void **host, size_t *bytes)
+{
+   struct space *s = user;
+   for (unsigned i = 0; i < s->n; i++)
+      if (addr >= s->r[i].addr && addr - s->r[i].addr < s->r[i].bytes) {
+         *host = (char *)s->r[i].host + (addr - s->r[i].addr);
+         *bytes = s->r[i].bytes - (size_t)(addr - s->r[i].addr);
+         return true;
+      }
+   return false;
+}
+
+static char *slurp(const char *path, size_t *size)
+{
+   FILE *f = fopen(path, "rb");
+   if (!f)
+      return NULL;
+   fseek(f, 0, SEEK_END);
+   long n = ftell(f);
+   fseek(f, 0, SEEK_SET);
+   char *b = n > 0 ? malloc((size_t)n) : NULL;
+   if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
+      free(b);
+      b = NULL;
+   }
+   fclose(f);
+   *size = (size_t)n;
+   return b;
+}
+
+/* A small conv2d of variant v with real buffers; *launch ready to run. */
+struct job {
+   struct space sp;
+   float in[64], filter[64], bias[8], out[64];
+   uint8_t kernarg[128];
+   struct pm4d_conv2d_params p;
+   struct pm4d_conv2d_buffers b;
+   struct pm4d_isa_launch l;
+};
+
+static void job_init(struct job *j, enum pm4d_conv2d_variant v)
+{
+   char reason[128];
+   memset(j, 0, sizeof(*j));
+   j->p = (struct pm4d_conv2d_params){.n = 1,
+                                      .c = 2,
+                                      .h = 3,
+                                      .w = 3,
+                                      .k = 2,
+                                      .r = 1,
+                                      .s = 1,
+                                      .stride_h = 1,
+                                      .stride_w = 1,
+                                      .dil_h = 1,
+                                      .dil_w = 1,
+                                      .groups = 1};
+   if (!pm4d_conv2d_params_check(&j->p, reason, sizeof(reason)))
+      EXPECT(false, "shape: %s", reason);
+   j->b.input = map(&j->sp, j->in, sizeof(j->in));
+   j->b.filter = map(&j->sp, j->filter, sizeof(j->filter));
+   j->b.output = map(&j->sp, j->out, sizeof(j->out));
+   pm4d_conv2d_pack_kernargs(&j->p, &j->b, j->kernarg, sizeof(j->kernarg));
+   j->l.kernel = pm4d_conv2d_variant_name(v);
+   j->l.workgroup[0] = pm4d_conv2d_workgroup_size(v);
+   j->l.workgroup[1] = j->l.workgroup[2] = 1;
+   j->l.kernarg = map(&j->sp, j->kernarg, sizeof(j->kernarg));
+   pm4d_conv2d_grid(v, &j->p, j->l.grid);
+}
+
+static enum pm4d_isa_status run(enum pm4d_isa_target t, const char *elf, size_t size, struct job *j,
+                                struct pm4d_isa_result *res)
+{
+   enum pm4d_isa_status st = pm4d_isa_run_code_object(t, elf, size, &j->l, translate, &j->sp, res);
+   printf("  %s: %s\n", j->l.kernel, st == PM4D_ISA_OK ? "ok" : res->reason);
+   return st;
+}
+
+/* Byte pointer to kernel `name`'s descriptor inside a writable copy of the ELF. */
+static uint8_t *descriptor(char *elf, size_t size, const char *name, struct pm4d_isa_kernel *k)
+{
+   char reason[128];
+   if (pm4d_isa_kernel_find(elf, size, name, k, reason, sizeof(reason)) != PM4D_ISA_OK)
+      return NULL;
+   return (uint8_t *)(uintptr_t)isa_elf_at(elf, size, k->desc_offset, 64);
+}
+
+int main(int argc, char **argv)
+{
+   if (argc != 3) {
+      fprintf(stderr, "usage: %s GFX CODE_OBJECT\n", argv[0]);
+      return 2;
+   }
+   enum pm4d_isa_target t = pm4d_isa_target_from_name(argv[1]);
+   size_t size;
+   char *orig = slurp(argv[2], &size), *elf = malloc(size);
+   if (t == PM4D_ISA_TARGET_COUNT || !orig || !elf) {
+      fprintf(stderr, "FAIL: cannot use %s %s\n", argv[1], argv[2]);
+      return 1;
+   }
+   struct pm4d_isa_result res;
+   struct pm4d_isa_kernel k;
+   struct job j;
+   const char *direct = pm4d_conv2d_variant_name(PM4D_CONV2D_DIRECT);
+   const char *gemm = pm4d_conv2d_variant_name(PM4D_CONV2D_1X1);
+
+   printf("baseline: the unchanged code object runs\n");
+   job_init(&j, PM4D_CONV2D_DIRECT);
+   EXPECT(run(t, orig, size, &j, &res) == PM4D_ISA_OK, "baseline direct");
+   job_init(&j, PM4D_CONV2D_1X1);
+   EXPECT(run(t, orig, size, &j, &res) == PM4D_ISA_OK, "baseline 1x1");
+
+   printf("descriptor enables the dispatch-ptr user SGPR (kernel_code_properties bit 1)\n");
+   memcpy(elf, orig, size);
+   uint8_t *d = descriptor(elf, size, direct, &k);
+   EXPECT(d != NULL, "no descriptor");
+   d[56] |= 2u;
+   job_init(&j, PM4D_CONV2D_DIRECT);
+   EXPECT(run(t, elf, size, &j, &res) == PM4D_ISA_BAD_DISPATCH &&
+             strstr(res.reason, "dispatch ptr"),
+          "dispatch ptr not refused");
+
+   printf("descriptor's RSRC2.USER_SGPR_COUNT below the enabled user SGPRs\n");
+   memcpy(elf, orig, size);
+   d = descriptor(elf, size, direct, &k);
+   d[52] &= (uint8_t)~0x3Eu; /* RSRC2 bits 5:1 = 0 */
+   EXPECT(run(t, elf, size, &j, &res) == PM4D_ISA_BAD_DISPATCH &&
+             strstr(res.reason, "USER_SGPR_COUNT"),
+          "user SGPR count not refused");
+
+   printf("too little LDS for the descriptor's group segment size\n");
+   job_init(&j, PM4D_CONV2D_1X1);
+   j.l.lds_bytes_override = 512;
+   EXPECT(run(t, orig, size, &j, &res) == PM4D_ISA_BAD_DISPATCH && strstr(res.reason, "LDS"),
+          "small LDS not refused at dispatch");
+
+   printf("too little LDS in RSRC2.LDS_SIZE of a register dispatch: the first DS access\n");
+   {
+      EXPECT(pm4d_isa_kernel_find(orig, size, gemm, &k, res.reason, sizeof(res.reason)) ==
+                PM4D_ISA_OK,
+             "find 1x1");
+      struct space sp = j.sp;
+      uint64_t code = map(&sp, orig, size);
+      struct pm4d_isa_regs r = {.rsrc1 = k.rsrc1,
+                                .rsrc2 = (k.rsrc2 & ~(0x1FFu << 15)) |
+                                         1u << 15, /* one 512-byte granule */
+                                .rsrc3 = k.rsrc3,
+                                .user_data = {(uint32_t)j.l.kernarg, (uint32_t)(j.l.kernarg >> 32)},
+                                .num_thread = {j.l.workgroup[0], 1, 1},
+                                .grid = {j.l.grid[0], j.l.grid[1], j.l.grid[2]},
+                                .wave32 = true};
+      /* The file is mapped as it is: COMPUTE_PGM = its base + the entry's file offset. */
+      const uint8_t *entry = isa_elf_at(orig, size, k.desc_offset + (uint64_t)k.entry_offset, 4);
+      r.pgm = code + (uint64_t)(entry - (const uint8_t *)orig);
+      enum pm4d_isa_status st = pm4d_isa_run_regs(t, &r, translate, &sp, &res);
+      printf("  registers: %s: %s\n", pm4d_isa_status_name(st), res.reason);
+      EXPECT(st == PM4D_ISA_LDS_OUT_OF_RANGE && strstr(res.reason, "512 bytes"),
+             "LDS overrun not caught");
+      r.rsrc2 = (k.rsrc2 & ~(0x1FFu << 15)) | ((k.group_segment_size + 511) / 512) << 15;
+      st = pm4d_isa_run_regs(t, &r, translate, &sp, &res);
+      printf("  registers, full LDS: %s %s\n", pm4d_isa_status_name(st), res.reason);
+      EXPECT(st == PM4D_ISA_OK, "register dispatch with the right LDS");
+      r.wave32 = false;
+      st = pm4d_isa_run_regs(t, &r, translate, &sp, &res);
+      printf("  registers, CS_W32_EN = 0: %s: %s\n", pm4d_isa_status_name(st), res.reason);
+      EXPECT(st == PM4D_ISA_NOT_EXECUTABLE && strstr(res.reason, "wave64"), "wave64 registers");
+   }
+
+   printf("a wave64 kernel (ENABLE_WAVEFRONT_SIZE32 = 0) dispatched as wave32\n");
+   memcpy(elf, orig, size);
+   d = descriptor(elf, size, direct, &k);
+   d[57] &= (uint8_t) ~(1u << 2); /* kernel_code_properties bit 10 */
+   job_init(&j, PM4D_CONV2D_DIRECT);
+   j.l.force_wave = 32;
+   EXPECT(run(t, elf, size, &j, &res) == PM4D_ISA_BAD_DISPATCH && strstr(res.reason, "wave64"),
+          "wave64 kernel as wave32 not refused");
+
+   printf("bad addresses: an unmapped input buffer, an unmapped kernarg pointer\n");
+   job_init(&j, PM4D_CONV2D_DIRECT);
+   j.b.input = 0xdead0000ull;
+   pm4d_conv2d_pack_kernargs(&j.p, &j.b, j.kernarg, sizeof(j.kernarg));
+   EXPECT(run(t, orig, size, &j, &res) == PM4D_ISA_PAGE_FAULT &&
+             strstr(res.reason, "global_load") && strstr(res.reason, "0xdead"),
+          "bad input address not a page fault");
+   job_init(&j, PM4D_CONV2D_DIRECT);
+   j.l.kernarg = 0xbad00000ull;
+   EXPECT(run(t, orig, size, &j, &res) == PM4D_ISA_PAGE_FAULT && strstr(res.reason, "s_load"),
+          "bad kernarg pointer not a page fault");
+
+   printf("an opcode the model does not run (first instruction made SOP2 opcode 80)\n");
+   memcpy(elf, orig, size);
+   descriptor(elf, size, direct, &k);
+   uint8_t *first =
+      (uint8_t *)(uintptr_t)isa_elf_at(elf, size, k.desc_offset + (uint64_t)k.entry_offset, 4);
+   const uint32_t word = 0xA8000000u; /* SOP2: bits 31:30 = 2, opcode (29:23) = 80 */
+   memcpy(first, &word, 4);
+   job_init(&j, PM4D_CONV2D_DIRECT);
+   EXPECT(run(t, elf, size, &j, &res) == PM4D_ISA_NOT_EXECUTABLE &&
+             strstr(res.reason, "SOP2 opcode 80") && strstr(res.reason, "dword offset 0"),
+          "unknown opcode not named");
+
+   free(orig);
+   free(elf);
+   printf("%s: %d failures\n", failures ? "FAIL" : "PASS", failures);
+   return failures ? 1 : 0;
+}

@@ -68,6 +68,11 @@ enum pm4d_direct_status pm4d_direct_amdgpu_open(const struct pm4d_direct_config 
 void pm4d_direct_queue_interrupt(struct pm4d_direct_queue *q, uint64_t value);
 /* The device stopped at a fault on this queue; the watchdog resets it. */
 void pm4d_direct_queue_fault(struct pm4d_direct_queue *q, const char *reason);
+/* Stops (running = false) and restarts the deadline clock of the queue's batches: a back end
+ * that executes work on a model far slower than the device it stands for (the sim's
+ * instruction model) stops it around each model run, so that time never counts toward a
+ * deadline. While stopped no batch of the queue is declared hung. */
+void pm4d_direct_queue_clock(struct pm4d_direct_queue *q, bool running);
 /* The bridge's wait, for a back end's scheduler. */
 int pm4d_direct_queue_bridge_wait(struct pm4d_direct_queue *q, uint64_t point, uint64_t timeout_ns);
 

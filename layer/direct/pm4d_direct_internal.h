@@ -119,7 +119,8 @@ struct pm4d_direct_queue {
    uint32_t head, count;
    _Atomic uint64_t kernarg_retired;
    bool resetting, closing;
-   bool reporting; /* the watchdog is calling batch_failed for this queue */
+   bool reporting;            /* the watchdog is calling batch_failed for this queue */
+   uint64_t clock_stopped_ns; /* pm4d_direct_queue_clock: when it stopped; 0 while running */
    struct pm4d_direct_stats stats;
    struct pm4d_path_counters paths;
 

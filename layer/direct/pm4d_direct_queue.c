@@ -145,6 +145,27 @@ void pm4d_direct_queue_fault(struct pm4d_direct_queue *q, const char *reason)
    pm4d_direct_event_bump(q->d);
 }
 
+void pm4d_direct_queue_clock(struct pm4d_direct_queue *q, bool running)
+{
+   uint64_t now = pm4d_ring_now_ns();
+   pthread_mutex_lock(&q->mu);
+   if (!running && !q->clock_stopped_ns) {
+      q->clock_stopped_ns = now ? now : 1;
+   } else if (running && q->clock_stopped_ns) {
+      /* Started batches get the stopped time back (one that started meanwhile gets all of
+       * it: generous, never short). */
+      uint64_t stopped = now - q->clock_stopped_ns;
+      for (uint32_t i = 0; i < q->count; i++) {
+         struct pm4d_direct_batch *b = &q->batches[(q->head + i) % PM4D_DIRECT_MAX_INFLIGHT];
+         if (b->started)
+            b->deadline_ns += stopped;
+      }
+      q->clock_stopped_ns = 0;
+   }
+   pthread_mutex_unlock(&q->mu);
+   pm4d_direct_event_bump(q->d);
+}
+
 int pm4d_direct_queue_bridge_wait(struct pm4d_direct_queue *q, uint64_t point, uint64_t timeout_ns)
 {
    return q->bridge.wait(q->bridge.user, point, timeout_ns);

@@ -8,10 +8,25 @@
 #include <string.h>
 
 static const char *const backend_names[] = {"auto", "amdgpu", "sim", "none"};
+static const char *const sim_exec_names[] = {"pocl", "isa"};
 
 const char *pm4d_config_backend_name(enum pm4d_backend_choice backend)
 {
    return backend_names[backend];
+}
+
+const char *pm4d_config_sim_exec_name(enum pm4d_sim_exec_choice exec)
+{
+   return sim_exec_names[exec];
+}
+
+/* The index of text in names[n], or n. */
+static unsigned lookup(const char *text, const char *const *names, unsigned n)
+{
+   unsigned i = 0;
+   while (i < n && strcmp(text, names[i]))
+      i++;
+   return i;
 }
 
 static bool parse_flag(const char *text)
@@ -90,14 +105,22 @@ void pm4d_config_parse(struct pm4d_config *cfg, pm4d_config_getenv_fn getenv_fn,
    cfg->backend = PM4D_BACKEND_AUTO;
    const char *backend = getenv_fn("PM4DIRECT_BACKEND");
    if (backend && *backend) {
-      unsigned i = 0;
-      while (i < sizeof(backend_names) / sizeof(backend_names[0]) &&
-             strcmp(backend, backend_names[i]))
-         i++;
-      if (i < sizeof(backend_names) / sizeof(backend_names[0]))
+      unsigned n = sizeof(backend_names) / sizeof(backend_names[0]);
+      unsigned i = lookup(backend, backend_names, n);
+      if (i < n)
          cfg->backend = (enum pm4d_backend_choice)i;
       else
          note_problem(problem, problem_size, "PM4DIRECT_BACKEND", backend);
+   }
+   cfg->sim_exec = PM4D_SIM_EXEC_POCL;
+   const char *exec = getenv_fn("PM4DIRECT_SIM_EXEC");
+   if (exec && *exec) {
+      unsigned n = sizeof(sim_exec_names) / sizeof(sim_exec_names[0]);
+      unsigned i = lookup(exec, sim_exec_names, n);
+      if (i < n)
+         cfg->sim_exec = (enum pm4d_sim_exec_choice)i;
+      else
+         note_problem(problem, problem_size, "PM4DIRECT_SIM_EXEC", exec);
    }
    copy_path(cfg->stats_path, getenv_fn("PM4DIRECT_STATS"), problem, problem_size,
              "PM4DIRECT_STATS");

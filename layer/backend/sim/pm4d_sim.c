@@ -41,8 +41,23 @@ enum pm4d_sim_status pm4d_sim_create(enum pm4d_gfx_level level, const struct pm4
    s->ev = *events;
    if (fault)
       s->fault = *fault;
+   s->isa_exec = s->fault.isa_exec && !s->fault.no_exec;
    if (s->fault.no_exec) {
       snprintf(s->device_name, sizeof(s->device_name), "no_exec (kernels are not run)");
+   } else if (s->isa_exec) {
+      /* The model's targets: gfx1030 for GFX10.3, gfx1100 for GFX11 (tests/isa/README.md). */
+      s->isa_target = level == PM4D_GFX10_3 ? PM4D_ISA_GFX1030
+                      : level == PM4D_GFX11 ? PM4D_ISA_GFX1100
+                                            : PM4D_ISA_TARGET_COUNT;
+      if (s->isa_target == PM4D_ISA_TARGET_COUNT) {
+         snprintf(
+            reason, reason_size,
+            "sim: the instruction model (PM4DIRECT_SIM_EXEC=isa) runs GFX10.3 and GFX11 only");
+         free(s);
+         return PM4D_SIM_INVALID;
+      }
+      snprintf(s->device_name, sizeof(s->device_name), "instruction model %s (tests/isa)",
+               pm4d_isa_target_name(s->isa_target));
    } else {
       enum pm4d_clrun_status cst = pm4d_clrun_create(NULL, &s->clrun, reason, reason_size);
       if (cst != PM4D_CLRUN_OK) {
@@ -76,9 +91,10 @@ void pm4d_sim_destroy(struct pm4d_sim *s)
 void pm4d_sim_set_fault(struct pm4d_sim *s, const struct pm4d_sim_fault *fault)
 {
    pthread_mutex_lock(&s->fault_mu);
-   bool no_exec = s->fault.no_exec;
+   bool no_exec = s->fault.no_exec, isa_exec = s->fault.isa_exec;
    s->fault = *fault;
    s->fault.no_exec = no_exec;
+   s->fault.isa_exec = isa_exec;
    s->dispatches = 0;
    pthread_mutex_unlock(&s->fault_mu);
 }
@@ -90,7 +106,7 @@ const char *pm4d_sim_device_name(const struct pm4d_sim *s)
 
 bool pm4d_sim_no_exec(const struct pm4d_sim *s)
 {
-   return s->clrun == NULL;
+   return s->clrun == NULL && !s->isa_exec;
 }
 
 struct pm4d_sim_dispatch_faults pm4d_sim_fault_next(struct pm4d_sim *s)
@@ -265,4 +281,14 @@ bool pm4d_sim_exec(struct pm4d_sim *s, const char *name, const uint32_t grid[3],
                                                    clrun_translate, s, reason, reason_size);
    pthread_mutex_unlock(&s->exec_mu);
    return st == PM4D_CLRUN_OK;
+}
+
+bool pm4d_sim_exec_isa(struct pm4d_sim *s, const struct pm4d_isa_regs *regs, char *reason,
+                       size_t reason_size)
+{
+   struct pm4d_isa_result res;
+   if (pm4d_isa_run_regs(s->isa_target, regs, clrun_translate, s, &res) == PM4D_ISA_OK)
+      return true;
+   snprintf(reason, reason_size, "%s", res.reason);
+   return false;
 }

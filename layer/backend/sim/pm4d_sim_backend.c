@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pm4d_config.h"
 #include "pm4d_direct_internal.h"
+#include "pm4d_log.h"
 #include "pm4d_sim.h"
 
 /* The sim runs kernels through PoCL on a CPU: assume 1 GFLOP/s at worst for deadlines. */
@@ -26,6 +28,12 @@ static int on_wait(void *user, void *queue_user, uint64_t point, uint64_t timeou
 {
    (void)user;
    return pm4d_direct_queue_bridge_wait(queue_user, point, timeout_ns);
+}
+
+static void on_clock(void *user, void *queue_user, bool running)
+{
+   (void)user;
+   pm4d_direct_queue_clock(queue_user, running);
 }
 
 static enum pm4d_direct_status from_sim(enum pm4d_sim_status st)
@@ -166,7 +174,7 @@ enum pm4d_direct_status pm4d_direct_sim_open(const struct pm4d_direct_config *cf
    enum pm4d_gfx_level level;
    struct pm4d_sim_fault fault;
    static const struct pm4d_sim_events events = {
-      .fence = on_fence, .fault = on_fault, .wait = on_wait};
+      .fence = on_fence, .fault = on_fault, .wait = on_wait, .clock = on_clock};
    const char *name = getenv(PM4D_DIRECT_ENV_SIM_TARGET);
    (void)cfg;
    if (!name || !*name)
@@ -179,10 +187,13 @@ enum pm4d_direct_status pm4d_direct_sim_open(const struct pm4d_direct_config *cf
    strcpy(target, name);
    if (!pm4d_sim_fault_parse(getenv(PM4D_SIM_ENV_FAULT), &fault, reason, reason_size))
       return PM4D_DIRECT_UNAVAILABLE;
+   fault.isa_exec = pm4d_config_get()->sim_exec == PM4D_SIM_EXEC_ISA;
    enum pm4d_sim_status st =
       pm4d_sim_create(level, &fault, &events, (struct pm4d_sim **)dev, reason, reason_size);
    if (st != PM4D_SIM_OK)
       return st == PM4D_SIM_NOMEM ? PM4D_DIRECT_NOMEM : PM4D_DIRECT_UNAVAILABLE;
+   pm4d_log(PM4D_LOG_INFO, "sim %s: dispatches run on %s (PM4DIRECT_SIM_EXEC=%s)", name,
+            pm4d_sim_device_name(*dev), pm4d_config_sim_exec_name(pm4d_config_get()->sim_exec));
    *ops = &sim_ops;
    return PM4D_DIRECT_OK;
 }

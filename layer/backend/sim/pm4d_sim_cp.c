@@ -91,6 +91,38 @@ static uint32_t reg(const struct pm4d_sim_queue *q, enum pm4d_reg r)
    return off < SH_REGS ? q->sh[off] : 0;
 }
 
+/* The dispatch on the instruction model, from the SH registers as programmed and the
+ * DISPATCH_DIRECT packet (DIM_X..Z, DISPATCH_INITIATOR.CS_W32_EN); the model's time is taken
+ * off the deadline clock. */
+static bool dispatch_isa(struct pm4d_sim_queue *q, const struct pm4d_packet *p, uint64_t pgm,
+                         const char *name)
+{
+   struct pm4d_sim *s = q->s;
+   struct pm4d_isa_regs r = {
+      .pgm = pgm,
+      .rsrc1 = reg(q, PM4D_REG_PGM_RSRC1),
+      .rsrc2 = reg(q, PM4D_REG_PGM_RSRC2),
+      .rsrc3 = reg(q, PM4D_REG_PGM_RSRC3),
+      .grid = {p->body[0], p->body[1], p->body[2]},
+      .wave32 = (p->body[3] & PM4D_DI_CS_W32_EN) != 0,
+   };
+   for (uint32_t i = 0; i < 16; i++)
+      r.user_data[i] = reg(q, (enum pm4d_reg)(PM4D_REG_USER_DATA_0 + i));
+   for (uint32_t i = 0; i < 3; i++)
+      r.num_thread[i] =
+         (reg(q, (enum pm4d_reg)(PM4D_REG_NUM_THREAD_X + i)) >> PM4D_NUM_THREAD_FULL_SHIFT) &
+         ((1u << PM4D_NUM_THREAD_FULL_WIDTH) - 1u);
+   char reason[256];
+   if (s->ev.clock)
+      s->ev.clock(s->ev.user, q->user, false);
+   bool ok = pm4d_sim_exec_isa(s, &r, reason, sizeof(reason));
+   if (s->ev.clock)
+      s->ev.clock(s->ev.user, q->user, true);
+   if (!ok)
+      halt(q, "%s on the instruction model: %s", name, reason);
+   return ok;
+}
+
 static bool dispatch(struct pm4d_sim_queue *q, const struct pm4d_packet *p)
 {
    struct pm4d_sim *s = q->s;
@@ -124,6 +156,8 @@ static bool dispatch(struct pm4d_sim_queue *q, const struct pm4d_packet *p)
    if (pm4d_sim_no_exec(s))
       return true;
    char reason[256];
+   if (s->isa_exec)
+      return dispatch_isa(q, p, pgm, name);
    if (!pm4d_sim_exec(s, name, grid, args, PM4D_CONV2D_KERNARG_SIZE, reason, sizeof(reason))) {
       halt(q, "page fault or kernel error in %s: %s", name, reason);
       return false;

@@ -20,15 +20,6 @@ const char *pm4d_config_sim_exec_name(enum pm4d_sim_exec_choice exec)
    return sim_exec_names[exec];
 }
 
-/* The index of text in names[n], or n. */
-static unsigned lookup(const char *text, const char *const *names, unsigned n)
-{
-   unsigned i = 0;
-   while (i < n && strcmp(text, names[i]))
-      i++;
-   return i;
-}
-
 static bool parse_flag(const char *text)
 {
    return text && *text && strcmp(text, "0") != 0;
@@ -40,6 +31,22 @@ static void note_problem(char *problem, unsigned size, const char *name, const c
    if (used + 1 < size)
       snprintf(problem + used, size - used, "%s%s=%s not understood", used ? "; " : "", name,
                value);
+}
+
+/* The index in names[n] of the variable's value; def when unset or empty, and also (noted as
+ * a problem) when the value is none of the names. */
+static unsigned parse_choice(pm4d_config_getenv_fn getenv_fn, const char *name,
+                             const char *const *names, unsigned n, unsigned def, char *problem,
+                             unsigned problem_size)
+{
+   const char *text = getenv_fn(name);
+   if (!text || !*text)
+      return def;
+   for (unsigned i = 0; i < n; i++)
+      if (!strcmp(text, names[i]))
+         return i;
+   note_problem(problem, problem_size, name, text);
+   return def;
 }
 
 static void copy_path(char *dst, const char *src, char *problem, unsigned problem_size,
@@ -102,26 +109,13 @@ void pm4d_config_parse(struct pm4d_config *cfg, pm4d_config_getenv_fn getenv_fn,
    if (!pm4d_log_parse_level(level, &cfg->log_level))
       note_problem(problem, problem_size, "PM4DIRECT_LOG", level);
 
-   cfg->backend = PM4D_BACKEND_AUTO;
-   const char *backend = getenv_fn("PM4DIRECT_BACKEND");
-   if (backend && *backend) {
-      unsigned n = sizeof(backend_names) / sizeof(backend_names[0]);
-      unsigned i = lookup(backend, backend_names, n);
-      if (i < n)
-         cfg->backend = (enum pm4d_backend_choice)i;
-      else
-         note_problem(problem, problem_size, "PM4DIRECT_BACKEND", backend);
-   }
-   cfg->sim_exec = PM4D_SIM_EXEC_POCL;
-   const char *exec = getenv_fn("PM4DIRECT_SIM_EXEC");
-   if (exec && *exec) {
-      unsigned n = sizeof(sim_exec_names) / sizeof(sim_exec_names[0]);
-      unsigned i = lookup(exec, sim_exec_names, n);
-      if (i < n)
-         cfg->sim_exec = (enum pm4d_sim_exec_choice)i;
-      else
-         note_problem(problem, problem_size, "PM4DIRECT_SIM_EXEC", exec);
-   }
+   cfg->backend = (enum pm4d_backend_choice)parse_choice(
+      getenv_fn, "PM4DIRECT_BACKEND", backend_names,
+      sizeof(backend_names) / sizeof(backend_names[0]), PM4D_BACKEND_AUTO, problem, problem_size);
+   cfg->sim_exec =
+      (enum pm4d_sim_exec_choice)parse_choice(getenv_fn, "PM4DIRECT_SIM_EXEC", sim_exec_names,
+                                              sizeof(sim_exec_names) / sizeof(sim_exec_names[0]),
+                                              PM4D_SIM_EXEC_POCL, problem, problem_size);
    copy_path(cfg->stats_path, getenv_fn("PM4DIRECT_STATS"), problem, problem_size,
              "PM4DIRECT_STATS");
    copy_path(cfg->kill_file, getenv_fn("PM4DIRECT_KILL_FILE"), problem, problem_size,

@@ -59,8 +59,7 @@ static bool take_literal(struct isa_inst *in, const uint16_t *src, unsigned n, c
    return true;
 }
 
-/* Sources a VALU operation reads (VOP2/VOP1 forms; VOP3-only ones listed). */
-static unsigned valu_nsrc(enum isa_op op, bool e64)
+unsigned isa_valu_nsrc(enum isa_op op, bool e64)
 {
    switch (op) {
    case OP_V_MOV_B32:
@@ -128,7 +127,8 @@ static bool decode_vop3(enum pm4d_isa_target t, const uint32_t *code, size_t ava
    in->src[0] = (uint16_t)bits(d1, 8, 0);
    in->src[1] = (uint16_t)bits(d1, 17, 9);
    in->src[2] = (uint16_t)bits(d1, 26, 18);
-   return take_literal(in, in->src, valu_nsrc(in->info->op, in->e64), code, avail, pc, reason, rs);
+   return take_literal(in, in->src, isa_valu_nsrc(in->info->op, in->e64), code, avail, pc, reason,
+                       rs);
 }
 
 /* SDWA dword (gfx10, "SDWA" and "SDWAB" formats): selects only, no modifiers. */
@@ -495,7 +495,7 @@ static void print_valu(struct out *o, enum pm4d_isa_target t, const struct isa_i
    if (op == OP_V_READFIRSTLANE_B32)
       suffix = "";
    put(o, "%s%s ", f->name, suffix);
-   unsigned nsrc = valu_nsrc(op, in->e64 || in->enc == ENC_VOP3);
+   unsigned nsrc = isa_valu_nsrc(op, in->e64 || in->enc == ENC_VOP3);
    bool comma = false;
    if (is_cmp(op)) {
       if (op != OP_V_CMPX_GT_U32) { /* gfx10+: v_cmpx has no sdst (FeatureNoSdstCMPX) */

@@ -174,6 +174,10 @@ bool isa_decode(enum pm4d_isa_target t, const uint32_t *code, size_t n, size_t p
 /* Writes the instruction in LLVM's syntax (mnemonic and operands, single spaces). */
 void isa_print(enum pm4d_isa_target t, const struct isa_inst *in, char *buf, size_t size);
 
+/* Sources a VALU operation reads: 1, 2, or 3 (VOP3-only three-source ops, and the e64 forms of
+ * v_cndmask / v_add_co_ci whose mask is src2). */
+unsigned isa_valu_nsrc(enum isa_op op, bool e64);
+
 /* The per-target opcode tables (pm4d_isa_ops.c). */
 const struct isa_opinfo *isa_op_lookup(enum pm4d_isa_target t, enum isa_enc e, uint32_t opcode);
 /* VOPD halves: X opcodes 0..15, Y 0..31 (RDNA3 guide, VOPD opcode tables). */

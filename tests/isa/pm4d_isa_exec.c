@@ -242,10 +242,8 @@ static bool exec_valu(struct isa_ctx *c, struct isa_wave *w, const struct isa_in
    const enum isa_op op = in->info->op;
    const uint32_t exec = w->s[ISA_EXEC_LO];
    const bool e64 = in->enc == ENC_VOP3;
-   unsigned nsrc = op == OP_V_MOV_B32 || op == OP_V_CVT_F32_U32 || op == OP_V_CVT_U32_F32 ||
-                         op == OP_V_RCP_IFLAG_F32 || op == OP_V_READFIRSTLANE_B32
-                      ? 1
-                      : 2;
+   /* src2 / masks are read below, per operation. */
+   unsigned nsrc = isa_valu_nsrc(op, false) > 1 ? 2 : 1;
    if (!vread(c, w, in, in->src[0], a) || (nsrc > 1 && !vread(c, w, in, in->src[1], b)))
       return false;
    if (in->sdwa)
@@ -273,9 +271,8 @@ static bool exec_valu(struct isa_ctx *c, struct isa_wave *w, const struct isa_in
       return swrite(c, w, in, e64 ? in->dst : in->sdst, m);
    }
 
-   /* Third operand: src2, the mask (cndmask / carry-in), or the old destination. */
+   /* Third operand: the mask (cndmask / carry-in), the old destination, or src2. */
    uint32_t in_mask = 0;
-   bool three = false;
    switch (op) {
    case OP_V_CNDMASK_B32:
    case OP_V_ADD_CO_CI_U32:
@@ -287,17 +284,11 @@ static bool exec_valu(struct isa_ctx *c, struct isa_wave *w, const struct isa_in
    case OP_V_FMAC_F32:
    case OP_V_LSHRREV_B16:
    case OP_V_MUL_LO_U16: memcpy(cc, w->v[in->dst - 256], sizeof(cc)); break;
-   case OP_V_ADD3_U32:
-   case OP_V_AND_OR_B32:
-   case OP_V_LSHL_ADD_U32:
-   case OP_V_LSHL_OR_B32:
-   case OP_V_MAD_U32_U24:
-   case OP_V_FMA_F32:
-   case OP_V_MAD_U64_U32: three = true; break;
-   default: break;
+   default:
+      if (isa_valu_nsrc(op, true) == 3 && !vread(c, w, in, in->src[2], cc))
+         return false;
+      break;
    }
-   if (three && !vread(c, w, in, in->src[2], cc))
-      return false;
 
    uint32_t *d = w->v[in->dst - 256];
    uint32_t carry_out = 0;

@@ -7,63 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "isa_test_util.h"
+#include "pm4d_conv2d_ref.h"
 #include "pm4d_isa.h"
 #include "pm4d_kernels.h"
-
-struct buf {
-   uint64_t addr;
-   void *host;
-   size_t bytes;
-};
-
-static bool translate(void *user, uint64_t addr, void **host, size_t *bytes)
-{
-   struct buf *b = user;
-   for (; b->host; b++)
-      if (addr >= b->addr && addr - b->addr < b->bytes) {
-         *host = (char *)b->host + (addr - b->addr);
-         *bytes = b->bytes - (size_t)(addr - b->addr);
-         return true;
-      }
-   return false;
-}
-
-static char *slurp(const char *path, size_t *size)
-{
-   FILE *f = fopen(path, "rb");
-   if (!f)
-      return NULL;
-   fseek(f, 0, SEEK_END);
-   long n = ftell(f);
-   fseek(f, 0, SEEK_SET);
-   char *b = n > 0 ? malloc((size_t)n) : NULL;
-   if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-      free(b);
-      b = NULL;
-   }
-   fclose(f);
-   *size = (size_t)n;
-   return b;
-}
 
 /* One full-tile shape per variant. */
 static struct pm4d_conv2d_params shape(enum pm4d_conv2d_variant v)
 {
-   struct pm4d_conv2d_params p = {.n = 1,
-                                  .c = 32,
-                                  .h = 16,
-                                  .w = 16,
-                                  .k = 64,
-                                  .r = 3,
-                                  .s = 3,
-                                  .stride_h = 1,
-                                  .stride_w = 1,
-                                  .pad_h = 1,
-                                  .pad_w = 1,
-                                  .dil_h = 1,
-                                  .dil_w = 1,
-                                  .groups = 1,
-                                  .has_bias = true};
+   /* n, c, h, w, k, r, s, stride h/w, pad h/w, dilation h/w, groups, bias, ReLU, (oh, ow) */
+   struct pm4d_conv2d_params p = {1, 32, 16, 16, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, false, 0, 0};
    if (v == PM4D_CONV2D_1X1) {
       p.r = p.s = 1;
       p.pad_h = p.pad_w = 0;
@@ -95,23 +48,25 @@ static void report(const char *gfx, const char *elf, size_t size)
       pm4d_conv2d_params_check(&p, reason, sizeof(reason));
       uint64_t bytes[4];
       pm4d_conv2d_buffer_bytes(&p, bytes);
-      struct buf b[6] = {{0}};
+      struct pm4d_ref_space sp = {0};
+      void *host[4];
+      uint64_t addr[4];
       uint8_t kernarg[128] = {0};
       for (int i = 0; i < 4; i++) {
-         b[i].addr = (uint64_t)(i + 1) << 32;
-         b[i].bytes = bytes[i];
-         b[i].host = calloc(1, bytes[i]);
-         float *f = b[i].host;
+         host[i] = calloc(1, bytes[i]);
+         addr[i] = pm4d_ref_register(&sp, host[i], bytes[i]);
+         float *f = host[i];
          for (size_t j = 0; j < bytes[i] / 4; j++)
             f[j] = (float)((j * 2654435761u) % 1000) / 1000.0f - 0.5f;
       }
-      b[4] = (struct buf){5ull << 32, kernarg, sizeof(kernarg)};
-      struct pm4d_conv2d_buffers bufs = {b[0].addr, b[1].addr, b[2].addr, b[3].addr};
+      struct pm4d_conv2d_buffers bufs = {addr[0], addr[1], addr[2], addr[3]};
       pm4d_conv2d_pack_kernargs(&p, &bufs, kernarg, sizeof(kernarg));
-      struct pm4d_isa_launch l = {.kernel = name, .workgroup = {wg, 1, 1}, .kernarg = b[4].addr};
+      struct pm4d_isa_launch l = {.kernel = name,
+                                  .workgroup = {wg, 1, 1},
+                                  .kernarg = pm4d_ref_register(&sp, kernarg, sizeof(kernarg))};
       pm4d_conv2d_grid((enum pm4d_conv2d_variant)v, &p, l.grid);
       struct pm4d_isa_result res;
-      pm4d_isa_run_code_object(t, elf, size, &l, translate, b, &res);
+      pm4d_isa_run_code_object(t, elf, size, &l, pm4d_ref_translate, &sp, &res);
       uint64_t outputs = bytes[3] / 4;
       printf("| %s | %s | n%u c%u %ux%u k%u r%ux%u stride %u pad %u | %.1f | %llu | %u | %u | %u | "
              "%u | %u (VGPR %u, LDS %u, hardware %u) |%s%s\n",
@@ -121,7 +76,7 @@ static void report(const char *gfx, const char *elf, size_t size)
              o.waves_per_workgroup, o.waves_per_simd, o.limit_vgpr, o.limit_lds, o.limit_hw,
              res.status == PM4D_ISA_OK ? "" : " ", res.status == PM4D_ISA_OK ? "" : res.reason);
       for (int i = 0; i < 4; i++)
-         free(b[i].host);
+         free(host[i]);
    }
 }
 
@@ -136,7 +91,7 @@ int main(int argc, char **argv)
           "|---|---|---|---|---|---|---|---|---|---|\n");
    for (int i = 1; i + 1 < argc; i += 2) {
       size_t size;
-      char *elf = slurp(argv[i + 1], &size);
+      char *elf = isa_test_slurp(argv[i + 1], &size);
       if (!elf || pm4d_isa_target_from_name(argv[i]) == PM4D_ISA_TARGET_COUNT) {
          fprintf(stderr, "cannot use %s %s\n", argv[i], argv[i + 1]);
          return 1;

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "isa_test_util.h"
+#include "pm4d_conv2d_ref.h"
 #include "pm4d_isa.h"
 #include "pm4d_isa_elf.h"
 #include "pm4d_kernels.h"
@@ -24,59 +26,9 @@ static int failures;
       }                                      \
    } while (0)
 
-/* Host memory at fake device addresses (>= 4 GiB). */
-struct space {
-   unsigned n;
-   struct {
-      uint64_t addr;
-      void *host;
-      size_t bytes;
-   } r[8];
-};
-
-static uint64_t map(struct space *s, void *host, size_t bytes)
-{
-   uint64_t addr = (uint64_t)(s->n + 1) << 32;
-   s->r[s->n].addr = addr;
-   s->r[s->n].host = host;
-   s->r[s->n].bytes = bytes;
-   s->n++;
-   return addr;
-}
-
-static bool translate(void *user, uint64_t addr, void **host, size_t *bytes)
-{
-   struct space *s = user;
-   for (unsigned i = 0; i < s->n; i++)
-      if (addr >= s->r[i].addr && addr - s->r[i].addr < s->r[i].bytes) {
-         *host = (char *)s->r[i].host + (addr - s->r[i].addr);
-         *bytes = s->r[i].bytes - (size_t)(addr - s->r[i].addr);
-         return true;
-      }
-   return false;
-}
-
-static char *slurp(const char *path, size_t *size)
-{
-   FILE *f = fopen(path, "rb");
-   if (!f)
-      return NULL;
-   fseek(f, 0, SEEK_END);
-   long n = ftell(f);
-   fseek(f, 0, SEEK_SET);
-   char *b = n > 0 ? malloc((size_t)n) : NULL;
-   if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-      free(b);
-      b = NULL;
-   }
-   fclose(f);
-   *size = (size_t)n;
-   return b;
-}
-
 /* A small conv2d of variant v with real buffers; *launch ready to run. */
 struct job {
-   struct space sp;
+   struct pm4d_ref_space sp;
    float in[64], filter[64], bias[8], out[64];
    uint8_t kernarg[128];
    struct pm4d_conv2d_params p;
@@ -88,35 +40,26 @@ static void job_init(struct job *j, enum pm4d_conv2d_variant v)
 {
    char reason[128];
    memset(j, 0, sizeof(*j));
-   j->p = (struct pm4d_conv2d_params){.n = 1,
-                                      .c = 2,
-                                      .h = 3,
-                                      .w = 3,
-                                      .k = 2,
-                                      .r = 1,
-                                      .s = 1,
-                                      .stride_h = 1,
-                                      .stride_w = 1,
-                                      .dil_h = 1,
-                                      .dil_w = 1,
-                                      .groups = 1};
+   /* n, c, h, w, k, r, s, stride h/w, pad h/w, dilation h/w, groups, bias, ReLU, (oh, ow) */
+   j->p = (struct pm4d_conv2d_params){1, 2, 3, 3, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1, false, false, 0, 0};
    if (!pm4d_conv2d_params_check(&j->p, reason, sizeof(reason)))
       EXPECT(false, "shape: %s", reason);
-   j->b.input = map(&j->sp, j->in, sizeof(j->in));
-   j->b.filter = map(&j->sp, j->filter, sizeof(j->filter));
-   j->b.output = map(&j->sp, j->out, sizeof(j->out));
+   j->b.input = pm4d_ref_register(&j->sp, j->in, sizeof(j->in));
+   j->b.filter = pm4d_ref_register(&j->sp, j->filter, sizeof(j->filter));
+   j->b.output = pm4d_ref_register(&j->sp, j->out, sizeof(j->out));
    pm4d_conv2d_pack_kernargs(&j->p, &j->b, j->kernarg, sizeof(j->kernarg));
    j->l.kernel = pm4d_conv2d_variant_name(v);
    j->l.workgroup[0] = pm4d_conv2d_workgroup_size(v);
    j->l.workgroup[1] = j->l.workgroup[2] = 1;
-   j->l.kernarg = map(&j->sp, j->kernarg, sizeof(j->kernarg));
+   j->l.kernarg = pm4d_ref_register(&j->sp, j->kernarg, sizeof(j->kernarg));
    pm4d_conv2d_grid(v, &j->p, j->l.grid);
 }
 
 static enum pm4d_isa_status run(enum pm4d_isa_target t, const char *elf, size_t size, struct job *j,
                                 struct pm4d_isa_result *res)
 {
-   enum pm4d_isa_status st = pm4d_isa_run_code_object(t, elf, size, &j->l, translate, &j->sp, res);
+   enum pm4d_isa_status st =
+      pm4d_isa_run_code_object(t, elf, size, &j->l, pm4d_ref_translate, &j->sp, res);
    printf("  %s: %s\n", j->l.kernel, st == PM4D_ISA_OK ? "ok" : res->reason);
    return st;
 }
@@ -138,7 +81,7 @@ int main(int argc, char **argv)
    }
    enum pm4d_isa_target t = pm4d_isa_target_from_name(argv[1]);
    size_t size;
-   char *orig = slurp(argv[2], &size), *elf = malloc(size);
+   char *orig = isa_test_slurp(argv[2], &size), *elf = malloc(size);
    if (t == PM4D_ISA_TARGET_COUNT || !orig || !elf) {
       fprintf(stderr, "FAIL: cannot use %s %s\n", argv[1], argv[2]);
       return 1;
@@ -184,8 +127,8 @@ int main(int argc, char **argv)
       EXPECT(pm4d_isa_kernel_find(orig, size, gemm, &k, res.reason, sizeof(res.reason)) ==
                 PM4D_ISA_OK,
              "find 1x1");
-      struct space sp = j.sp;
-      uint64_t code = map(&sp, orig, size);
+      struct pm4d_ref_space sp = j.sp;
+      uint64_t code = pm4d_ref_register(&sp, orig, size);
       struct pm4d_isa_regs r = {.rsrc1 = k.rsrc1,
                                 .rsrc2 = (k.rsrc2 & ~(0x1FFu << 15)) |
                                          1u << 15, /* one 512-byte granule */
@@ -197,16 +140,16 @@ int main(int argc, char **argv)
       /* The file is mapped as it is: COMPUTE_PGM = its base + the entry's file offset. */
       const uint8_t *entry = isa_elf_at(orig, size, k.desc_offset + (uint64_t)k.entry_offset, 4);
       r.pgm = code + (uint64_t)(entry - (const uint8_t *)orig);
-      enum pm4d_isa_status st = pm4d_isa_run_regs(t, &r, translate, &sp, &res);
+      enum pm4d_isa_status st = pm4d_isa_run_regs(t, &r, pm4d_ref_translate, &sp, &res);
       printf("  registers: %s: %s\n", pm4d_isa_status_name(st), res.reason);
       EXPECT(st == PM4D_ISA_LDS_OUT_OF_RANGE && strstr(res.reason, "512 bytes"),
              "LDS overrun not caught");
       r.rsrc2 = (k.rsrc2 & ~(0x1FFu << 15)) | ((k.group_segment_size + 511) / 512) << 15;
-      st = pm4d_isa_run_regs(t, &r, translate, &sp, &res);
+      st = pm4d_isa_run_regs(t, &r, pm4d_ref_translate, &sp, &res);
       printf("  registers, full LDS: %s %s\n", pm4d_isa_status_name(st), res.reason);
       EXPECT(st == PM4D_ISA_OK, "register dispatch with the right LDS");
       r.wave32 = false;
-      st = pm4d_isa_run_regs(t, &r, translate, &sp, &res);
+      st = pm4d_isa_run_regs(t, &r, pm4d_ref_translate, &sp, &res);
       printf("  registers, CS_W32_EN = 0: %s: %s\n", pm4d_isa_status_name(st), res.reason);
       EXPECT(st == PM4D_ISA_NOT_EXECUTABLE && strstr(res.reason, "wave64"), "wave64 registers");
    }

@@ -6,28 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "isa_test_util.h"
 #include "pm4d_isa_decode.h"
 #include "pm4d_isa_elf.h"
 
 #define OBJDUMP "llvm-objdump-15"
-
-static char *slurp(const char *path, size_t *size)
-{
-   FILE *f = fopen(path, "rb");
-   if (!f)
-      return NULL;
-   fseek(f, 0, SEEK_END);
-   long n = ftell(f);
-   fseek(f, 0, SEEK_SET);
-   char *b = n > 0 ? malloc((size_t)n) : NULL;
-   if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-      free(b);
-      b = NULL;
-   }
-   fclose(f);
-   *size = (size_t)n;
-   return b;
-}
 
 /* Collapses runs of blanks into one space and trims both ends, in place. */
 static void squeeze(char *s)
@@ -65,7 +48,7 @@ int main(int argc, char **argv)
       return 77;
    }
    size_t size;
-   char *elf = slurp(argv[2], &size);
+   char *elf = isa_test_slurp(argv[2], &size);
    struct isa_elf_text text;
    if (!elf || !isa_elf_text(elf, size, &text)) {
       fprintf(stderr, "FAIL: cannot read .text of %s\n", argv[2]);

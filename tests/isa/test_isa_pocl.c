@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "pm4d_conv2d_ref.h"
+#include "isa_test_util.h"
 #include "pm4d_isa.h"
 
 #define TOLERANCE  1e-6
@@ -39,24 +40,6 @@ struct target {
    char *elf;
    size_t size;
 };
-
-static char *slurp(const char *path, size_t *size)
-{
-   FILE *f = fopen(path, "rb");
-   if (!f)
-      return NULL;
-   fseek(f, 0, SEEK_END);
-   long n = ftell(f);
-   fseek(f, 0, SEEK_SET);
-   char *b = n > 0 ? malloc((size_t)n) : NULL;
-   if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-      free(b);
-      b = NULL;
-   }
-   fclose(f);
-   *size = (size_t)n;
-   return b;
-}
 
 static struct pm4d_conv2d_params params_of(const struct shape *s)
 {
@@ -170,7 +153,7 @@ int main(int argc, char **argv)
    for (int i = 1; i + 1 < argc && ntg < MAX_TARGET; i += 2, ntg++) {
       tg[ntg].name = argv[i];
       tg[ntg].t = pm4d_isa_target_from_name(argv[i]);
-      tg[ntg].elf = slurp(argv[i + 1], &tg[ntg].size);
+      tg[ntg].elf = isa_test_slurp(argv[i + 1], &tg[ntg].size);
       if (tg[ntg].t == PM4D_ISA_TARGET_COUNT || !tg[ntg].elf) {
          fprintf(stderr, "FAIL: cannot use %s %s\n", argv[i], argv[i + 1]);
          return 1;

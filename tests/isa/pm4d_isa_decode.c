@@ -75,7 +75,8 @@ unsigned isa_valu_nsrc(enum isa_op op, bool e64)
    case OP_V_LSHL_OR_B32:
    case OP_V_MAD_U32_U24:
    case OP_V_FMA_F32:
-   case OP_V_MAD_U64_U32: return 3;
+   case OP_V_MAD_U64_U32:
+   case OP_V_BFE_U32: return 3;
    default: return 2;
    }
 }
@@ -315,9 +316,14 @@ bool isa_decode(enum pm4d_isa_target t, const uint32_t *code, size_t avail, size
       in->info = isa_op_lookup(t, ENC_GLOBAL, in->opcode);
       if (seg != 2 || !in->info)
          return refuse(reason, rs, pc, "FLAT segment %" PRIu32 " opcode %u", seg, in->opcode);
-      /* saddr "off": 0x7D on gfx10 (NULL), 0x7C on gfx11 (NULL) — FLATInstructions.td. */
-      if (saddr != isa_null_reg(t) || (g11 ? bits(d, 15, 13) : (bits(d, 17, 16) | bits(d, 13, 12))))
-         return refuse(reason, rs, pc, "GLOBAL opcode %u with saddr or cache bits", in->opcode);
+      /* saddr "off" is NULL: 0x7D on gfx10, 0x7C on gfx11 (FLATInstructions.td). */
+      if (g11 ? bits(d, 15, 13) : (bits(d, 17, 16) | bits(d, 13, 12)))
+         return refuse(reason, rs, pc, "GLOBAL opcode %u with cache bits", in->opcode);
+      /* saddr an SGPR pair: 64-bit SGPR base + 32-bit VGPR offset. */
+      in->saddr = saddr != isa_null_reg(t);
+      if (in->saddr && (saddr > 104 || (saddr & 1u)))
+         return refuse(reason, rs, pc, "GLOBAL opcode %u with saddr %" PRIu32, in->opcode, saddr);
+      in->sbase = (uint16_t)saddr;
       /* Offset: 12 bits signed on gfx10, 13 on gfx11 (AMDGPUBaseInfo getNumFlatOffsetBits). */
       in->imm = g11 ? sext(bits(d, 12, 0), 13) : sext(bits(d, 11, 0), 12);
       in->src[0] = (uint16_t)ISA_VGPR(bits(d1, 7, 0));  /* addr pair */
@@ -630,13 +636,17 @@ void isa_print(enum pm4d_isa_target t, const struct isa_inst *in, char *buf, siz
       if (f->op == OP_GLOBAL_LOAD) {
          operand(&o, t, in, in->dst, f->w[0]);
          put(&o, ", ");
-         operand(&o, t, in, in->src[0], 2);
+         operand(&o, t, in, in->src[0], in->saddr ? 1 : 2);
       } else {
-         operand(&o, t, in, in->src[0], 2);
+         operand(&o, t, in, in->src[0], in->saddr ? 1 : 2);
          put(&o, ", ");
          operand(&o, t, in, in->src[1], f->w[0]);
       }
-      put(&o, ", off");
+      put(&o, ", ");
+      if (in->saddr)
+         operand(&o, t, in, in->sbase, 2);
+      else
+         put(&o, "off");
       if (in->imm)
          put(&o, " offset:%d", in->imm);
       break;

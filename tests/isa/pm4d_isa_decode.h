@@ -122,6 +122,8 @@ enum isa_op {
    OP_V_FMA_F32,
    OP_V_ADD_CO_U32,
    OP_V_MAD_U64_U32,
+   OP_V_MIN_I32,
+   OP_V_BFE_U32,
    /* memory */
    OP_DS_WRITE_B32,
    OP_DS_WRITE2ST64_B32,
@@ -158,7 +160,8 @@ struct isa_inst {
    uint32_t literal;
    int32_t imm;              /* SOPK/SOPP simm16, SMEM/global/DS offset */
    uint8_t offset0, offset1; /* DS */
-   uint16_t sbase, soffset;  /* SMEM: first SGPR of the base pair, soffset */
+   uint16_t sbase, soffset;  /* SMEM, and GLOBAL with saddr: first SGPR of the base pair */
+   bool saddr;               /* GLOBAL: SGPR base + 32-bit VGPR offset */
    /* SDWA (gfx10 only) */
    bool sdwa;
    uint8_t dst_sel, dst_unused, src_sel[2];

@@ -232,6 +232,8 @@ static uint32_t alu32(enum isa_op op, uint32_t a, uint32_t b, uint32_t cc, bool 
    case OP_V_MUL_LO_U16: return (cc & 0xFFFF0000u) | ((a * b) & 0xFFFFu);
    case OP_V_MUL_LO_U32: return a * b;
    case OP_V_MUL_HI_U32: return (uint32_t)(((uint64_t)a * b) >> 32);
+   case OP_V_MIN_I32: return (int32_t)a < (int32_t)b ? a : b;
+   case OP_V_BFE_U32: return (a >> (b & 31u)) & ((1u << (cc & 31u)) - 1u);
    default: return 0;
    }
 }
@@ -510,14 +512,17 @@ static bool exec_global(struct isa_ctx *c, struct isa_wave *w, const struct isa_
    bool load = in->info->op == OP_GLOBAL_LOAD;
    uint32_t exec = w->s[ISA_EXEC_LO];
    uint32_t reg = load ? in->dst - 256u : in->src[1] - 256u;
-   if (a + 1 >= ISA_VGPRS || reg + n > ISA_VGPRS)
+   if (a + !in->saddr >= ISA_VGPRS || reg + n > ISA_VGPRS)
       return fail(c, PM4D_ISA_NOT_EXECUTABLE, "not executable: %s VGPRs past v255", in->info->name);
    for (unsigned l = 0; l < ISA_LANES; l++) {
       if (!(exec >> l & 1u))
          continue;
-      /* saddr off: 64-bit VGPR address + signed offset (guides, "Global Memory"). */
+      /* saddr off: 64-bit VGPR address; else SGPR pair + 32-bit VGPR offset; then the signed
+       * immediate offset (guides, "Global Memory"). */
       uint64_t addr =
-         ((uint64_t)w->v[a][l] | (uint64_t)w->v[a + 1][l] << 32) + (uint64_t)(int64_t)in->imm;
+         in->saddr ? ((uint64_t)w->s[in->sbase] | (uint64_t)w->s[in->sbase + 1] << 32) + w->v[a][l]
+                   : (uint64_t)w->v[a][l] | (uint64_t)w->v[a + 1][l] << 32;
+      addr += (uint64_t)(int64_t)in->imm;
       uint8_t *p = mem_at(c, addr, 4ull * n);
       if (!p)
          return fail(c, PM4D_ISA_PAGE_FAULT,

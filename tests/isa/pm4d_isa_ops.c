@@ -1,8 +1,10 @@
 /* Opcode tables of the two targets: the opcodes the conv2d code objects contain, per encoding,
- * with LLVM's mnemonic. Numbers: the *_Real_gfx10 / *_Real_gfx11 definitions of
- * llvm/lib/Target/AMDGPU/{SOP,SM,VOP1,VOP2,VOPC,VOP3,VOPD,DS,FLAT,BUF}Instructions.td (LLVM 15)
- * and the RDNA2 / RDNA3 ISA guides' opcode tables; test_isa_objdump checks every entry used
- * against llvm-objdump-15. An opcode not listed here is "not executable". */
+ * with LLVM's mnemonic, plus the few more that RADV's buffer fill/copy meta shaders use
+ * (v_min_i32, v_bfe_u32, global_load_dwordx4 / _b128; test_isa_radv). Numbers: the
+ * *_Real_gfx10 / *_Real_gfx11 definitions of the AMDGPU backend's {SOP,SM,VOP1,VOP2,VOPC,VOP3,
+ * VOPD,DS,FLAT,BUF}Instructions.td (LLVM 15) and the RDNA2 / RDNA3 ISA guides' opcode tables;
+ * test_isa_objdump checks every entry the code objects use against llvm-objdump-15. An opcode
+ * not listed here is "not executable". */
 #include "pm4d_isa_decode.h"
 
 #define END             \
@@ -68,6 +70,7 @@ static const struct isa_opinfo g10_vop2[] = {{1, "v_cndmask_b32", OP_V_CNDMASK_B
                                              {3, "v_add_f32", OP_V_ADD_F32, {0}},
                                              {8, "v_mul_f32", OP_V_MUL_F32, {0}},
                                              {11, "v_mul_u32_u24", OP_V_MUL_U32_U24, {0}},
+                                             {17, "v_min_i32", OP_V_MIN_I32, {0}},
                                              {22, "v_lshrrev_b32", OP_V_LSHRREV_B32, {0}},
                                              {24, "v_ashrrev_i32", OP_V_ASHRREV_I32, {0}},
                                              {26, "v_lshlrev_b32", OP_V_LSHLREV_B32, {0}},
@@ -110,6 +113,7 @@ static const struct isa_opinfo g10_ds[] = {{13, "ds_write_b32", OP_DS_WRITE_B32,
                                            END};
 static const struct isa_opinfo g10_global[] = {
    {12, "global_load_dword", OP_GLOBAL_LOAD, {1, 0, 0, 0}},
+   {14, "global_load_dwordx4", OP_GLOBAL_LOAD, {4, 0, 0, 0}},
    {28, "global_store_dword", OP_GLOBAL_STORE, {1, 0, 0, 0}},
    {30, "global_store_dwordx4", OP_GLOBAL_STORE, {4, 0, 0, 0}},
    END};
@@ -161,6 +165,7 @@ static const struct isa_opinfo g11_vop2[] = {{1, "v_cndmask_b32", OP_V_CNDMASK_B
                                              {3, "v_add_f32", OP_V_ADD_F32, {0}},
                                              {8, "v_mul_f32", OP_V_MUL_F32, {0}},
                                              {11, "v_mul_u32_u24", OP_V_MUL_U32_U24, {0}},
+                                             {17, "v_min_i32", OP_V_MIN_I32, {0}},
                                              {24, "v_lshlrev_b32", OP_V_LSHLREV_B32, {0}},
                                              {25, "v_lshrrev_b32", OP_V_LSHRREV_B32, {0}},
                                              {26, "v_ashrrev_i32", OP_V_ASHRREV_I32, {0}},
@@ -184,6 +189,7 @@ static const struct isa_opinfo g11_vopc[] = {{17, "v_cmp_lt_f32", OP_V_CMP_LT_F3
                                              {204, "v_cmpx_gt_u32", OP_V_CMPX_GT_U32, {0}},
                                              END};
 static const struct isa_opinfo g11_vop3[] = {{523, "v_mad_u32_u24", OP_V_MAD_U32_U24, {0}},
+                                             {528, "v_bfe_u32", OP_V_BFE_U32, {0}},
                                              {531, "v_fma_f32", OP_V_FMA_F32, {0}},
                                              {582, "v_lshl_add_u32", OP_V_LSHL_ADD_U32, {0}},
                                              {597, "v_add3_u32", OP_V_ADD3_U32, {0}},
@@ -204,6 +210,7 @@ static const struct isa_opinfo g11_ds[] = {
    END};
 static const struct isa_opinfo g11_global[] = {
    {20, "global_load_b32", OP_GLOBAL_LOAD, {1, 0, 0, 0}},
+   {23, "global_load_b128", OP_GLOBAL_LOAD, {4, 0, 0, 0}},
    {26, "global_store_b32", OP_GLOBAL_STORE, {1, 0, 0, 0}},
    {29, "global_store_b128", OP_GLOBAL_STORE, {4, 0, 0, 0}},
    END};

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "pm4d_conv2d_ref.h"
+#include "pm4d_direct_backend.h"
 #include "pm4d_direct_fixture.h"
 #include "pm4d_direct_test.h"
 #include "pm4d_pkt_defs.h"
@@ -287,13 +288,40 @@ static void lifecycle(void)
    fx_queue_init(&fx, fq); /* main destroys one */
 }
 
+/* --- clock ---------------------------------------------------------------------------- */
+/* pm4d_direct_queue_clock, as the sim calls it around an instruction-model run: while the
+ * clock is stopped no batch is declared hung however long it takes (here a stalled CP, 4x the
+ * deadline); once it runs again the deadline applies. */
+static void clock_stop(void)
+{
+   struct fx_queue *fq = &queues[0];
+   inject("stall_after=1"); /* the batch's second dispatch stalls */
+   pm4d_direct_queue_clock(fq->q, false);
+   uint32_t j = fx_job_add(&fx, fq, 0);
+   fx_job_add(&fx, fq, 1);
+   CHECKF(fx_submit(fq, j, 2, 0, 1) == PM4D_DIRECT_OK, "submit");
+   nanosleep(&(struct timespec){0, (long)(4 * DEADLINE_NS)}, NULL);
+   pthread_mutex_lock(&fq->bridge.mu);
+   uint32_t failed = fq->batches[0].failed;
+   pthread_mutex_unlock(&fq->bridge.mu);
+   CHECKF(failed == 0, "no hang while the clock is stopped");
+   pm4d_direct_queue_clock(fq->q, true);
+   CHECKF(fx_wait(&fq->bridge, 1, FX_WAIT_NS) == 0, "the batch completes by its fallback");
+   pthread_mutex_lock(&fq->bridge.mu);
+   failed = fq->batches[0].failed;
+   pthread_mutex_unlock(&fq->bridge.mu);
+   CHECKF(failed == 1, "the stall is a hang once the clock runs (%u failures)", failed);
+   CHECKF(fx_check_outputs(fq) == 0, "outputs");
+}
+
 int main(int argc, char **argv)
 {
    const char *what = argc > 1 ? argv[1] : "healthy";
-   struct pm4d_direct_config cfg = {.backend = PM4D_DIRECT_BACKEND_SIM,
-                                    .debug = true,
-                                    .deadline_base_ns =
-                                       !strcmp(what, "faults") ? DEADLINE_NS : RELAXED_DEADLINE_NS};
+   struct pm4d_direct_config cfg = {
+      .backend = PM4D_DIRECT_BACKEND_SIM,
+      .debug = true,
+      .deadline_base_ns =
+         !strcmp(what, "faults") || !strcmp(what, "clock") ? DEADLINE_NS : RELAXED_DEADLINE_NS};
    if (!strcmp(what, "ring_full"))
       cfg.ring_bytes = 4096;
    if (!strcmp(what, "invalid_nodebug"))
@@ -320,6 +348,8 @@ int main(int argc, char **argv)
          ring_full();
       else if (!strcmp(what, "lifecycle"))
          lifecycle();
+      else if (!strcmp(what, "clock"))
+         clock_stop();
       else
          CHECKF(false, "unknown scenario %s", what);
    }

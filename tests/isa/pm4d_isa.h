@@ -28,7 +28,8 @@ enum pm4d_isa_status {
    PM4D_ISA_NOT_EXECUTABLE,   /* an encoding or opcode the model does not implement */
    PM4D_ISA_PAGE_FAULT,       /* a code, scalar or global access outside mapped memory */
    PM4D_ISA_LDS_OUT_OF_RANGE, /* a DS access past the workgroup's LDS allocation */
-   PM4D_ISA_HANG,             /* a wave ran past the instruction limit, or a barrier deadlock */
+   PM4D_ISA_HANG,             /* a wave ran past the instruction limit */
+   PM4D_ISA_NO_MEMORY,        /* the model could not allocate its wave state */
 };
 const char *pm4d_isa_status_name(enum pm4d_isa_status s);
 

@@ -191,7 +191,7 @@ static enum pm4d_isa_status run(enum pm4d_isa_target t, const struct pm4d_isa_re
    u.c.decoded = malloc(sizeof(*u.c.decoded) * code_dw);
    u.c.decoded_ok = calloc(code_dw, 1);
    if (!u.waves || !u.c.lds || !u.c.decoded || !u.c.decoded_ok) {
-      set(res, PM4D_ISA_HANG, "out of memory for %" PRIu32 " waves", u.nwaves);
+      set(res, PM4D_ISA_NO_MEMORY, "out of memory for %" PRIu32 " waves", u.nwaves);
    } else {
       res->status = PM4D_ISA_OK;
       uint32_t wg[3];

@@ -28,6 +28,7 @@ const char *pm4d_isa_status_name(enum pm4d_isa_status s)
    case PM4D_ISA_PAGE_FAULT: return "page fault";
    case PM4D_ISA_LDS_OUT_OF_RANGE: return "LDS out of range";
    case PM4D_ISA_HANG: return "hang";
+   case PM4D_ISA_NO_MEMORY: return "out of memory";
    }
    return "unknown";
 }

@@ -23,15 +23,21 @@ struct shape {
 
 static const struct shape shapes[] = {
    /* n  c  h  w  k  r  s  sh sw ph pw dh dw g  bias relu */
-   {1, 3, 7, 9, 5, 3, 3, 2, 1, 1, 2, 1, 2, 1, true, true},    /* direct: stride, pad, dilation */
-   {2, 4, 6, 5, 8, 2, 3, 1, 1, 0, 1, 2, 1, 2, false, true},   /* direct: groups 2, batch 2 */
-   {1, 6, 5, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 6, true, false},   /* direct: depthwise */
-   {1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, false, false},  /* one output */
-   {1, 37, 5, 7, 70, 1, 1, 1, 1, 0, 0, 1, 1, 1, true, false}, /* 1x1: c, k off the tiles */
-   {2, 8, 9, 9, 16, 1, 1, 2, 2, 0, 0, 1, 1, 1, true, true},   /* 1x1: stride 2 */
-   {1, 5, 9, 11, 66, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, true},  /* 3x3: pad 1 */
-   {2, 3, 4, 5, 7, 3, 3, 1, 1, 0, 0, 1, 1, 1, false, false},  /* 3x3: no pad, batch 2 */
-   {1, 4, 6, 5, 9, 3, 3, 1, 1, 2, 0, 1, 1, 1, true, false},   /* 3x3: pad 2x0 */
+   {1, 3, 7, 9, 5, 3, 3, 2, 1, 1, 2, 1, 2, 1, true, true},     /* direct: stride, pad, dilation */
+   {2, 4, 6, 5, 8, 2, 3, 1, 1, 0, 1, 2, 1, 2, false, true},    /* direct: groups 2, batch 2 */
+   {1, 6, 5, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 6, true, false},    /* direct: depthwise */
+   {1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, false, false},   /* one output */
+   {1, 37, 5, 7, 70, 1, 1, 1, 1, 0, 0, 1, 1, 1, true, false},  /* 1x1: c, k off the tiles */
+   {2, 8, 9, 9, 16, 1, 1, 2, 2, 0, 0, 1, 1, 1, true, true},    /* 1x1: stride 2 */
+   {1, 5, 9, 11, 66, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, true},   /* 3x3: pad 1 */
+   {2, 3, 4, 5, 7, 3, 3, 1, 1, 0, 0, 1, 1, 1, false, false},   /* 3x3: no pad, batch 2 */
+   {1, 4, 6, 5, 9, 3, 3, 1, 1, 2, 0, 1, 1, 1, true, false},    /* 3x3: pad 2x0 */
+   {1, 3, 11, 10, 5, 5, 5, 3, 2, 2, 3, 1, 1, 1, true, true},   /* direct: 5x5, stride 3x2 */
+   {1, 4, 9, 9, 6, 3, 3, 1, 1, 2, 2, 2, 2, 2, false, false},   /* direct: 3x3 dilated, groups */
+   {1, 4, 6, 6, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true, false},    /* direct: 1x1 with padding */
+   {2, 33, 7, 5, 65, 1, 1, 1, 1, 0, 0, 1, 1, 1, false, true},  /* 1x1: c off the 32-step */
+   {3, 5, 6, 6, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, true},    /* 3x3: batch across a tile */
+   {1, 7, 13, 3, 130, 3, 3, 1, 1, 1, 0, 1, 1, 1, false, true}, /* 3x3: three k tiles */
 };
 
 struct target {

@@ -33,11 +33,15 @@ enum pm4d_isa_status {
 };
 const char *pm4d_isa_status_name(enum pm4d_isa_status s);
 
-/* Maps a GPU address to host memory: *host = the bytes at addr, *bytes = how many are valid
- * from there (the rest of the mapping). False for an unmapped address. The same signature as
- * the sim's PoCL runner (pm4d_clrun_translate_fn). The model calls it from the caller's thread
- * only, and caches the windows it returns for the length of one dispatch. */
-typedef bool (*pm4d_isa_translate_fn)(void *user, uint64_t addr, void **host, size_t *bytes);
+/* Maps a GPU address for a read (write = false) or a write: *host = the bytes at addr, *bytes =
+ * how many bytes from there are mapped with that access (at least 1). False is a GPU page
+ * fault. An access that runs past *bytes is split and the rest translated again, so a VM can
+ * answer page by page; the sim answers with the rest of the mapping. The model calls it from
+ * the caller's thread only and caches the windows it returns for the length of one dispatch;
+ * it reads the code through it too, up to 256 KiB from COMPUTE_PGM or the first unmapped
+ * byte. */
+typedef bool (*pm4d_isa_translate_fn)(void *user, uint64_t addr, bool write, void **host,
+                                      size_t *bytes);
 
 /* The dispatch as the command processor sees it, i.e. the SH registers and the
  * DISPATCH_DIRECT packet (register fields: gc_10_3_0_sh_mask.h / gc_11_0_0_sh_mask.h). */

@@ -32,7 +32,7 @@
 #define LDS_GRANULE    512u
 #define LDS_MAX        65536u     /* per workgroup on GFX10/GFX11 */
 #define MAX_WAVES      32u        /* 1024 work-items in wave32 */
-#define CODE_WINDOW_DW (1u << 18) /* decode at most 1 MiB of code past the entry */
+#define CODE_WINDOW_DW (1u << 16) /* read at most 256 KiB of code from the entry */
 
 /* RSRC2 fields (gc_10_3_0_sh_mask.h / gc_11_0_0_sh_mask.h COMPUTE_PGM_RSRC2__*). */
 #define RSRC2_SCRATCH_EN(r)    ((r)&1u)
@@ -215,14 +215,32 @@ enum pm4d_isa_status pm4d_isa_run_regs(enum pm4d_isa_target t, const struct pm4d
    memset(res, 0, sizeof(*res));
    if (t >= PM4D_ISA_TARGET_COUNT || !r || !translate)
       return set(res, PM4D_ISA_BAD_DISPATCH, "bad dispatch: unknown target or no translation");
-   void *host;
-   size_t avail;
-   if ((r->pgm & 3u) || !translate(user, r->pgm, &host, &avail) || avail < 4)
+   /* The code: copied from COMPUTE_PGM up to CODE_WINDOW_DW dwords or the first unmapped
+    * byte (a VM may answer page by page). */
+   uint32_t *code = malloc(CODE_WINDOW_DW * 4u);
+   size_t dw = 0;
+   if (!code)
+      return set(res, PM4D_ISA_NO_MEMORY, "out of memory for the code");
+   while (dw < CODE_WINDOW_DW && !(r->pgm & 3u)) {
+      void *host;
+      size_t avail;
+      uint64_t at = r->pgm + 4ull * dw;
+      if (!translate(user, at, false, &host, &avail) || avail < 4)
+         break;
+      size_t k = avail / 4 < CODE_WINDOW_DW - dw ? avail / 4 : CODE_WINDOW_DW - dw;
+      memcpy(code + dw, host, k * 4u);
+      dw += k;
+   }
+   if (dw == 0) {
+      free(code);
       return set(res, PM4D_ISA_PAGE_FAULT,
-                 "page fault: COMPUTE_PGM 0x%" PRIx64 " (the first instruction) is not mapped",
+                 "page fault: COMPUTE_PGM 0x%" PRIx64
+                 " (the first instruction) is not mapped or not 4-byte aligned",
                  r->pgm);
-   size_t dw = avail / 4 < CODE_WINDOW_DW ? avail / 4 : CODE_WINDOW_DW;
-   return run(t, r, host, dw, translate, user, res);
+   }
+   run(t, r, code, dw, translate, user, res);
+   free(code);
+   return res->status;
 }
 
 enum pm4d_isa_status pm4d_isa_run_code_object(enum pm4d_isa_target t, const void *elf, size_t size,

@@ -29,22 +29,48 @@ static bool fail(struct isa_ctx *c, enum pm4d_isa_status st, const char *fmt, ..
 
 /* ---- memory ---- */
 
-/* Host bytes of [addr, addr + bytes), or NULL when the owner does not map them. */
-static uint8_t *mem_at(struct isa_ctx *c, uint64_t addr, uint64_t bytes)
+/* The window holding addr for the access, translating (and caching) a new one if needed; NULL
+ * when addr is not mapped for it. *left = bytes valid from addr. */
+static uint8_t *window_at(struct isa_ctx *c, uint64_t addr, bool write, size_t *left)
 {
    for (unsigned i = 0; i < ISA_WINDOWS; i++) {
       const struct isa_window *w = &c->win[i];
-      if (w->size && addr >= w->addr && addr - w->addr <= w->size &&
-          bytes <= w->size - (addr - w->addr))
+      if (w->size && addr >= w->addr && addr - w->addr < w->size && (w->write || !write)) {
+         *left = (size_t)(w->size - (addr - w->addr));
          return w->host + (addr - w->addr);
+      }
    }
    void *host;
    size_t avail;
-   if (!c->translate(c->user, addr, &host, &avail) || avail < bytes)
+   if (!c->translate(c->user, addr, write, &host, &avail) || avail == 0)
       return NULL;
-   c->win[c->next_win] = (struct isa_window){addr, avail, host};
+   c->win[c->next_win] = (struct isa_window){addr, avail, host, write};
    c->next_win = (c->next_win + 1) % ISA_WINDOWS;
+   *left = avail;
    return host;
+}
+
+bool isa_mem_copy(struct isa_ctx *c, uint64_t addr, void *buf, size_t n, bool write,
+                  uint64_t *fault_addr)
+{
+   uint8_t *b = buf;
+   while (n) {
+      size_t left;
+      uint8_t *p = window_at(c, addr, write, &left);
+      if (!p) {
+         *fault_addr = addr;
+         return false;
+      }
+      size_t k = n < left ? n : left;
+      if (write)
+         memcpy(p, b, k);
+      else
+         memcpy(b, p, k);
+      addr += k;
+      b += k;
+      n -= k;
+   }
+   return true;
 }
 
 /* ---- operands ---- */
@@ -497,12 +523,12 @@ static bool exec_smem(struct isa_ctx *c, struct isa_wave *w, const struct isa_in
    addr &= ~(uint64_t)3;
    if (in->dst + n > 106)
       return fail(c, PM4D_ISA_NOT_EXECUTABLE, "not executable: %s past s105", in->info->name);
-   const uint8_t *p = mem_at(c, addr, 4ull * n);
-   if (!p)
+   uint64_t bad;
+   if (!isa_mem_copy(c, addr, &w->s[in->dst], 4ull * n, false, &bad))
       return fail(c, PM4D_ISA_PAGE_FAULT,
-                  "page fault: %s reads 0x%" PRIx64 " (%u bytes), not mapped, at dword offset %zu",
-                  in->info->name, addr, 4u * n, w->pc);
-   memcpy(&w->s[in->dst], p, 4ull * n);
+                  "page fault: %s reads 0x%" PRIx64 " (%u bytes from 0x%" PRIx64
+                  "), not mapped, at dword offset %zu",
+                  in->info->name, bad, 4u * n, addr, w->pc);
    return true;
 }
 
@@ -523,18 +549,18 @@ static bool exec_global(struct isa_ctx *c, struct isa_wave *w, const struct isa_
          in->saddr ? ((uint64_t)w->s[in->sbase] | (uint64_t)w->s[in->sbase + 1] << 32) + w->v[a][l]
                    : (uint64_t)w->v[a][l] | (uint64_t)w->v[a + 1][l] << 32;
       addr += (uint64_t)(int64_t)in->imm;
-      uint8_t *p = mem_at(c, addr, 4ull * n);
-      if (!p)
+      uint32_t data[4];
+      for (unsigned i = 0; !load && i < n; i++)
+         data[i] = w->v[reg + i][l];
+      uint64_t bad;
+      if (!isa_mem_copy(c, addr, data, 4ull * n, !load, &bad))
          return fail(c, PM4D_ISA_PAGE_FAULT,
-                     "page fault: %s lane %u %s 0x%" PRIx64 " (%u bytes), not mapped, at dword "
-                     "offset %zu",
-                     in->info->name, l, load ? "reads" : "writes", addr, 4u * n, w->pc);
-      for (unsigned i = 0; i < n; i++) {
-         if (load)
-            memcpy(&w->v[reg + i][l], p + 4 * i, 4);
-         else
-            memcpy(p + 4 * i, &w->v[reg + i][l], 4);
-      }
+                     "page fault: %s lane %u %s 0x%" PRIx64 " (%u bytes from 0x%" PRIx64
+                     "), not mapped%s, at dword offset %zu",
+                     in->info->name, l, load ? "reads" : "writes", bad, 4u * n, addr,
+                     load ? "" : " for writing", w->pc);
+      for (unsigned i = 0; load && i < n; i++)
+         w->v[reg + i][l] = data[i];
    }
    return true;
 }

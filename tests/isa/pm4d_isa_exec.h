@@ -24,6 +24,7 @@ struct isa_wave {
 struct isa_window {
    uint64_t addr, size;
    uint8_t *host;
+   bool write; /* translated for writing (then reads are fine too) */
 };
 
 /* One dispatch being run. */
@@ -41,6 +42,12 @@ struct isa_ctx {
    uint32_t lds_bytes;
    struct pm4d_isa_result *result;
 };
+
+/* Copies n bytes between GPU memory at addr and host buffer buf (write: to GPU memory), split
+ * over as many translated windows as it takes. False when some byte is not mapped for that
+ * access; *fault_addr is then the first such address. */
+bool isa_mem_copy(struct isa_ctx *c, uint64_t addr, void *buf, size_t n, bool write,
+                  uint64_t *fault_addr);
 
 /* Runs w until s_endpgm, s_barrier (w->at_barrier) or an error (false, result filled). */
 bool isa_wave_run(struct isa_ctx *c, struct isa_wave *w);

@@ -66,7 +66,7 @@ static void report(const char *gfx, const char *elf, size_t size)
                                   .kernarg = pm4d_ref_register(&sp, kernarg, sizeof(kernarg))};
       pm4d_conv2d_grid((enum pm4d_conv2d_variant)v, &p, l.grid);
       struct pm4d_isa_result res;
-      pm4d_isa_run_code_object(t, elf, size, &l, pm4d_ref_translate, &sp, &res);
+      pm4d_isa_run_code_object(t, elf, size, &l, isa_test_translate, &sp, &res);
       uint64_t outputs = bytes[3] / 4;
       printf("| %s | %s | n%u c%u %ux%u k%u r%ux%u stride %u pad %u | %.1f | %llu | %u | %u | %u | "
              "%u | %u (VGPR %u, LDS %u, hardware %u) |%s%s\n",

@@ -55,11 +55,30 @@ static void job_init(struct job *j, enum pm4d_conv2d_variant v)
    pm4d_conv2d_grid(v, &j->p, j->l.grid);
 }
 
+/* A VM that answers page by page (4 KiB) and maps one address range read-only: what the
+ * virtual GPU's translation looks like. */
+struct paged {
+   struct pm4d_ref_space *sp;
+   uint64_t ro_addr, ro_bytes;
+};
+
+static bool paged_translate(void *user, uint64_t addr, bool write, void **host, size_t *bytes)
+{
+   const struct paged *pg = user;
+   if (write && addr >= pg->ro_addr && addr - pg->ro_addr < pg->ro_bytes)
+      return false;
+   if (!isa_test_translate(pg->sp, addr, write, host, bytes))
+      return false;
+   size_t page_left = 4096 - (size_t)(addr & 4095u);
+   *bytes = *bytes < page_left ? *bytes : page_left;
+   return true;
+}
+
 static enum pm4d_isa_status run(enum pm4d_isa_target t, const char *elf, size_t size, struct job *j,
                                 struct pm4d_isa_result *res)
 {
    enum pm4d_isa_status st =
-      pm4d_isa_run_code_object(t, elf, size, &j->l, pm4d_ref_translate, &j->sp, res);
+      pm4d_isa_run_code_object(t, elf, size, &j->l, isa_test_translate, &j->sp, res);
    printf("  %s: %s\n", j->l.kernel, st == PM4D_ISA_OK ? "ok" : res->reason);
    return st;
 }
@@ -140,16 +159,32 @@ int main(int argc, char **argv)
       /* The file is mapped as it is: COMPUTE_PGM = its base + the entry's file offset. */
       const uint8_t *entry = isa_elf_at(orig, size, k.desc_offset + (uint64_t)k.entry_offset, 4);
       r.pgm = code + (uint64_t)(entry - (const uint8_t *)orig);
-      enum pm4d_isa_status st = pm4d_isa_run_regs(t, &r, pm4d_ref_translate, &sp, &res);
+      enum pm4d_isa_status st = pm4d_isa_run_regs(t, &r, isa_test_translate, &sp, &res);
       printf("  registers: %s: %s\n", pm4d_isa_status_name(st), res.reason);
       EXPECT(st == PM4D_ISA_LDS_OUT_OF_RANGE && strstr(res.reason, "512 bytes"),
              "LDS overrun not caught");
       r.rsrc2 = (k.rsrc2 & ~(0x1FFu << 15)) | ((k.group_segment_size + 511) / 512) << 15;
-      st = pm4d_isa_run_regs(t, &r, pm4d_ref_translate, &sp, &res);
+      st = pm4d_isa_run_regs(t, &r, isa_test_translate, &sp, &res);
       printf("  registers, full LDS: %s %s\n", pm4d_isa_status_name(st), res.reason);
       EXPECT(st == PM4D_ISA_OK, "register dispatch with the right LDS");
+      /* Page by page (code and data split across 4 KiB windows): the same output. */
+      float full[64];
+      memcpy(full, j.out, sizeof(full));
+      memset(j.out, 0, sizeof(j.out));
+      struct paged pg = {&sp, 0, 0};
+      st = pm4d_isa_run_regs(t, &r, paged_translate, &pg, &res);
+      printf("  registers, page by page: %s\n", st == PM4D_ISA_OK ? "ok" : res.reason);
+      EXPECT(st == PM4D_ISA_OK && !memcmp(full, j.out, sizeof(full)),
+             "page-by-page translation gives the same output");
+      /* The output mapped read-only: the first store is a page fault for writing. */
+      pg.ro_addr = j.b.output;
+      pg.ro_bytes = sizeof(j.out);
+      st = pm4d_isa_run_regs(t, &r, paged_translate, &pg, &res);
+      printf("  registers, read-only output: %s\n", res.reason);
+      EXPECT(st == PM4D_ISA_PAGE_FAULT && strstr(res.reason, "for writing"),
+             "store to a read-only page not a fault");
       r.wave32 = false;
-      st = pm4d_isa_run_regs(t, &r, pm4d_ref_translate, &sp, &res);
+      st = pm4d_isa_run_regs(t, &r, isa_test_translate, &sp, &res);
       printf("  registers, CS_W32_EN = 0: %s: %s\n", pm4d_isa_status_name(st), res.reason);
       EXPECT(st == PM4D_ISA_NOT_EXECUTABLE && strstr(res.reason, "wave64"), "wave64 registers");
    }

@@ -118,7 +118,7 @@ static int run_shape(struct pm4d_clrun *cl, const struct target *tg, int ntg, un
                                   .kernarg = ka};
       pm4d_conv2d_grid(v, &p, l.grid);
       struct pm4d_isa_result res;
-      pm4d_isa_run_code_object(tg[t].t, tg[t].elf, tg[t].size, &l, pm4d_ref_translate, &space,
+      pm4d_isa_run_code_object(tg[t].t, tg[t].elf, tg[t].size, &l, isa_test_translate, &space,
                                &res);
       if (res.status != PM4D_ISA_OK) {
          printf("FAIL shape %u %s on %s: %s\n", idx, l.kernel, tg[t].name, res.reason);

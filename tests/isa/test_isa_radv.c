@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "isa_test_util.h"
 #include "pm4d_conv2d_ref.h"
 #include "pm4d_isa.h"
 #include "pm4d_isa_decode.h"
@@ -115,7 +116,7 @@ static int run(const struct shader *s)
       memcpy(r.user_data, ud, sizeof(ud));
    }
    struct pm4d_isa_result res;
-   if (pm4d_isa_run_regs(s->t, &r, pm4d_ref_translate, &sp, &res) != PM4D_ISA_OK) {
+   if (pm4d_isa_run_regs(s->t, &r, isa_test_translate, &sp, &res) != PM4D_ISA_OK) {
       printf("FAIL %s %s: %s\n", pm4d_isa_target_name(s->t), s->name, res.reason);
       return 1;
    }

@@ -283,11 +283,18 @@ bool pm4d_sim_exec(struct pm4d_sim *s, const char *name, const uint32_t grid[3],
    return st == PM4D_CLRUN_OK;
 }
 
+/* The model's view: the same as the runner's (sim memory is readable and writable). */
+static bool isa_translate(void *user, uint64_t addr, bool write, void **host, size_t *bytes)
+{
+   (void)write;
+   return clrun_translate(user, addr, host, bytes);
+}
+
 bool pm4d_sim_exec_isa(struct pm4d_sim *s, const struct pm4d_isa_regs *regs, char *reason,
                        size_t reason_size)
 {
    struct pm4d_isa_result res;
-   if (pm4d_isa_run_regs(s->isa_target, regs, clrun_translate, s, &res) == PM4D_ISA_OK)
+   if (pm4d_isa_run_regs(s->isa_target, regs, isa_translate, s, &res) == PM4D_ISA_OK)
       return true;
    snprintf(reason, reason_size, "%s", res.reason);
    return false;

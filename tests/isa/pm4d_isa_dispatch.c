@@ -12,8 +12,9 @@
  *    Work-Item ID Method"): RSRC2.ENABLE_VGPR_WORKITEM_ID (bits 12:11) enables Y (>= 1) and Z
  *    (2); targets with "Packed work-item IDs" in the processor table (gfx11) get
  *    v0 = X[9:0] | Y[19:10] | Z[29:20], the others (gfx10.3) X, Y, Z in v0, v1, v2.
- *  - LDS: RSRC2.LDS_SIZE (bits 23:15) in 128-dword (512-byte) granules on GFX7-GFX11
- *    ("compute_pgm_rsrc2 for GFX6-GFX11" table, GRANULATED_LDS_SIZE).
+ *  - LDS: RSRC2.LDS_SIZE (bits 23:15) in 128-dword (512-byte) granules: "compute_pgm_rsrc2"
+ *    table, GRANULATED_LDS_SIZE, roundup(lds-size / (128 * 4)) for GFX7-GFX12 (older
+ *    revisions of the table say GFX7-GFX9 and stop there).
  *  - Kernel descriptor: "Kernel Descriptor" tables; kernel_code_properties bits 0..6 enable the
  *    user SGPRs private segment buffer (4), dispatch ptr (2), queue ptr (2), kernarg segment
  *    ptr (2), dispatch id (2), flat scratch init (2), private segment size (1), in that order;

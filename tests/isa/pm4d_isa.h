@@ -18,6 +18,7 @@
 enum pm4d_isa_target {
    PM4D_ISA_GFX1030, /* RDNA2 (GFX10.3): also runs gfx1036 code, whose .text is identical */
    PM4D_ISA_GFX1100, /* RDNA3 (GFX11) */
+   PM4D_ISA_GFX90A,  /* CDNA2 (GFX9): decoded; wave64 execution see README */
    PM4D_ISA_TARGET_COUNT
 };
 
@@ -122,7 +123,8 @@ struct pm4d_isa_occupancy {
 void pm4d_isa_occupancy(enum pm4d_isa_target target, const struct pm4d_isa_kernel *k,
                         uint32_t workgroup_items, struct pm4d_isa_occupancy *out);
 
-/* "gfx1030" -> PM4D_ISA_GFX1030 (gfx1036 too), "gfx1100"; PM4D_ISA_TARGET_COUNT otherwise. */
+/* "gfx1030" -> PM4D_ISA_GFX1030 (gfx1036 too), "gfx1100", "gfx90a"; PM4D_ISA_TARGET_COUNT
+ * otherwise. */
 enum pm4d_isa_target pm4d_isa_target_from_name(const char *name);
 const char *pm4d_isa_target_name(enum pm4d_isa_target t);
 

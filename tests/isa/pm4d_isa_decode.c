@@ -12,9 +12,9 @@
 
 const char *isa_enc_name(enum isa_enc e)
 {
-   static const char *const names[ENC_COUNT] = {"SOP1", "SOP2", "SOPK",   "SOPC", "SOPP",
-                                                "SMEM", "VOP1", "VOP2",   "VOPC", "VOP3",
-                                                "VOPD", "DS",   "GLOBAL", "MUBUF"};
+   static const char *const names[ENC_COUNT] = {"SOP1", "SOP2", "SOPK",   "SOPC",  "SOPP",
+                                                "SMEM", "VOP1", "VOP2",   "VOPC",  "VOP3",
+                                                "VOPD", "DS",   "GLOBAL", "MUBUF", "VOP3P"};
    return e < ENC_COUNT ? names[e] : "?";
 }
 
@@ -91,6 +91,9 @@ static bool is_cmp(enum isa_op op)
    return op >= OP_V_CMP_LT_F32 && op <= OP_V_CMPX_GT_U32;
 }
 
+static bool literal_ok(enum pm4d_isa_target t, const struct isa_inst *in, size_t pc, char *reason,
+                       size_t rs);
+
 static bool decode_vop3(enum pm4d_isa_target t, const uint32_t *code, size_t avail, size_t pc,
                         struct isa_inst *in, char *reason, size_t rs)
 {
@@ -101,15 +104,17 @@ static bool decode_vop3(enum pm4d_isa_target t, const uint32_t *code, size_t ava
    in->ndw = 2;
    uint32_t op = bits(d0, 25, 16);
    in->opcode = (uint16_t)op;
-   /* VOP3 opcode space: VOPC 0..255, VOP2 256.., VOP1 384.. (both guides, "VOP3"). */
+   /* VOP3 opcode space: VOPC 0..255, VOP2 256..319, VOP1 384..511 on GFX10+ (RDNA guides,
+    * "VOP3"), VOP1 320..447 on GFX9 (CDNA2 guide); the rest VOP3-only. */
+   uint32_t vop1 = t == PM4D_ISA_GFX90A ? 320 : 384;
    if (op < 256) {
       in->info = isa_op_lookup(t, ENC_VOPC, op);
       in->e64 = true;
    } else if (op < 320) {
       in->info = isa_op_lookup(t, ENC_VOP2, op - 256);
       in->e64 = true;
-   } else if (op >= 384 && op < 512) {
-      in->info = isa_op_lookup(t, ENC_VOP1, op - 384);
+   } else if (op >= vop1 && op < vop1 + 128) {
+      in->info = isa_op_lookup(t, ENC_VOP1, op - vop1);
       in->e64 = true;
    }
    if (!in->info)
@@ -128,8 +133,47 @@ static bool decode_vop3(enum pm4d_isa_target t, const uint32_t *code, size_t ava
    in->src[0] = (uint16_t)bits(d1, 8, 0);
    in->src[1] = (uint16_t)bits(d1, 17, 9);
    in->src[2] = (uint16_t)bits(d1, 26, 18);
-   return take_literal(in, in->src, isa_valu_nsrc(in->info->op, in->e64), code, avail, pc, reason,
+   return literal_ok(t, in, pc, reason, rs) &&
+          take_literal(in, in->src, isa_valu_nsrc(in->info->op, in->e64), code, avail, pc, reason,
                        rs);
+}
+
+/* GFX9 has no literal in 64-bit VALU encodings (GFX10+ has: FeatureVOP3Literal). */
+static bool literal_ok(enum pm4d_isa_target t, const struct isa_inst *in, size_t pc, char *reason,
+                       size_t rs)
+{
+   if (t != PM4D_ISA_GFX90A)
+      return true;
+   for (unsigned i = 0; i < 3; i++)
+      if (in->src[i] == ISA_SRC_LITERAL)
+         return refuse(reason, rs, pc, "%s opcode %u with a literal", isa_enc_name(in->enc),
+                       in->opcode);
+   return true;
+}
+
+/* VOP3P (GFX9, CDNA2 guide "VOP3P"): op_sel / op_sel_hi / neg_lo / neg_hi per source. */
+static bool decode_vop3p(enum pm4d_isa_target t, const uint32_t *code, size_t avail, size_t pc,
+                         struct isa_inst *in, char *reason, size_t rs)
+{
+   if (pc + 1 >= avail)
+      return refuse(reason, rs, pc, "VOP3P truncated");
+   uint32_t d0 = code[pc], d1 = code[pc + 1];
+   in->enc = ENC_VOP3P;
+   in->ndw = 2;
+   in->opcode = (uint16_t)bits(d0, 22, 16);
+   in->info = isa_op_lookup(t, ENC_VOP3P, in->opcode);
+   if (!in->info || bits(d0, 15, 15))
+      return refuse(reason, rs, pc, "VOP3P opcode %u%s", in->opcode,
+                    bits(d0, 15, 15) ? " with clamp" : "");
+   in->dst = (uint16_t)ISA_VGPR(bits(d0, 7, 0));
+   in->neg_hi = (uint8_t)bits(d0, 10, 8);
+   in->op_sel = (uint8_t)bits(d0, 13, 11);
+   in->op_sel_hi = (uint8_t)(bits(d1, 28, 27) | bits(d0, 14, 14) << 2);
+   in->neg_lo = (uint8_t)bits(d1, 31, 29);
+   in->src[0] = (uint16_t)bits(d1, 8, 0);
+   in->src[1] = (uint16_t)bits(d1, 17, 9);
+   in->src[2] = (uint16_t)bits(d1, 26, 18);
+   return literal_ok(t, in, pc, reason, rs);
 }
 
 /* SDWA dword (gfx10, "SDWA" and "SDWAB" formats): selects only, no modifiers. */
@@ -269,7 +313,10 @@ bool isa_decode(enum pm4d_isa_target t, const uint32_t *code, size_t avail, size
       return decode_vop12c(t, ENC_VOPC, code, avail, pc, in, reason, rs);
    if (bits(d, 31, 31) == 0)
       return decode_vop12c(t, ENC_VOP2, code, avail, pc, in, reason, rs);
-   if (top6 == 0x35) {
+   const bool g9 = t == PM4D_ISA_GFX90A;
+   if (g9 && top9 == 0x1A7)
+      return decode_vop3p(t, code, avail, pc, in, reason, rs);
+   if (top6 == (g9 ? 0x34u : 0x35u)) {
       in->enc = ENC_VOP3;
       return decode_vop3(t, code, avail, pc, in, reason, rs);
    }
@@ -279,7 +326,24 @@ bool isa_decode(enum pm4d_isa_target t, const uint32_t *code, size_t avail, size
       return refuse(reason, rs, pc, "64-bit encoding 0x%02" PRIx32 " truncated", top6);
    uint32_t d1 = code[pc + 1];
    in->ndw = 2;
-   switch (top6) {
+   if (g9 && top6 == 0x30) {
+      /* GFX9 SMEM: sbase 5:0, sdata 12:6, soe 14, nv 15, glc 16, imm 17, op 25:18; offset
+       * 20:0 of the second dword (CDNA2 guide, "SMEM"). */
+      in->enc = ENC_SMEM;
+      in->opcode = (uint16_t)bits(d, 25, 18);
+      in->info = isa_op_lookup(t, ENC_SMEM, in->opcode);
+      if (!in->info || !bits(d, 17, 17) || bits(d, 16, 14))
+         return refuse(reason, rs, pc,
+                       "SMEM opcode %u without an immediate offset or with "
+                       "soe/nv/glc",
+                       in->opcode);
+      in->sbase = (uint16_t)(bits(d, 5, 0) << 1);
+      in->dst = (uint16_t)bits(d, 12, 6);
+      in->soffset = ISA_NO_REG;
+      in->imm = (int32_t)bits(d1, 20, 0);
+      return true;
+   }
+   switch (g9 && top6 == 0x3D ? 0u : top6) {
    case 0x3D: /* SMEM */
       in->enc = ENC_SMEM;
       in->opcode = (uint16_t)bits(d, 25, 18);
@@ -294,12 +358,13 @@ bool isa_decode(enum pm4d_isa_target t, const uint32_t *code, size_t avail, size
          return refuse(reason, rs, pc, "SMEM opcode %u with an SGPR offset", in->opcode);
       return true;
    case 0x36: /* DS */
+      /* op 25:18 and gds 17 on GFX10+, op 24:17 and gds 16 on GFX9. */
       in->enc = ENC_DS;
-      in->opcode = (uint16_t)bits(d, 25, 18);
+      in->opcode = (uint16_t)(g9 ? bits(d, 24, 17) : bits(d, 25, 18));
       in->info = isa_op_lookup(t, ENC_DS, in->opcode);
-      if (!in->info || bits(d, 17, 17))
+      if (!in->info || bits(d, g9 ? 16 : 17, g9 ? 16 : 17))
          return refuse(reason, rs, pc, "DS opcode %u%s", in->opcode,
-                       bits(d, 17, 17) ? " (GDS)" : "");
+                       bits(d, g9 ? 16 : 17, g9 ? 16 : 17) ? " (GDS)" : "");
       in->offset0 = (uint8_t)bits(d, 7, 0);
       in->offset1 = (uint8_t)bits(d, 15, 8);
       in->src[0] = (uint16_t)ISA_VGPR(bits(d1, 7, 0));   /* addr */
@@ -316,16 +381,18 @@ bool isa_decode(enum pm4d_isa_target t, const uint32_t *code, size_t avail, size
       in->info = isa_op_lookup(t, ENC_GLOBAL, in->opcode);
       if (seg != 2 || !in->info)
          return refuse(reason, rs, pc, "FLAT segment %" PRIu32 " opcode %u", seg, in->opcode);
-      /* saddr "off" is NULL: 0x7D on gfx10, 0x7C on gfx11 (FLATInstructions.td). */
-      if (g11 ? bits(d, 15, 13) : (bits(d, 17, 16) | bits(d, 13, 12)))
+      /* Cache bits: glc/slc/dlc (and lds) must be 0; GFX9 has no dlc. */
+      if (g11 ? bits(d, 15, 13) : (bits(d, 17, 16) | bits(d, 13, g9 ? 13 : 12)))
          return refuse(reason, rs, pc, "GLOBAL opcode %u with cache bits", in->opcode);
-      /* saddr an SGPR pair: 64-bit SGPR base + 32-bit VGPR offset. */
-      in->saddr = saddr != isa_null_reg(t);
+      /* saddr "off": 0x7F on gfx9, NULL on gfx10 (0x7D) and gfx11 (0x7C) (FLATInstructions.td);
+       * otherwise an SGPR pair: 64-bit SGPR base + 32-bit VGPR offset. */
+      in->saddr = saddr != (g9 ? 0x7Fu : isa_null_reg(t));
       if (in->saddr && (saddr > 104 || (saddr & 1u)))
          return refuse(reason, rs, pc, "GLOBAL opcode %u with saddr %" PRIu32, in->opcode, saddr);
       in->sbase = (uint16_t)saddr;
-      /* Offset: 12 bits signed on gfx10, 13 on gfx11 (AMDGPUBaseInfo getNumFlatOffsetBits). */
-      in->imm = g11 ? sext(bits(d, 12, 0), 13) : sext(bits(d, 11, 0), 12);
+      /* Offset: 12 bits signed on gfx10, 13 on gfx9 and gfx11 (AMDGPUBaseInfo
+       * getNumFlatOffsetBits). */
+      in->imm = g11 || g9 ? sext(bits(d, 12, 0), 13) : sext(bits(d, 11, 0), 12);
       in->src[0] = (uint16_t)ISA_VGPR(bits(d1, 7, 0));  /* addr pair */
       in->src[1] = (uint16_t)ISA_VGPR(bits(d1, 15, 8)); /* data */
       in->dst = (uint16_t)ISA_VGPR(bits(d1, 31, 24));
@@ -435,8 +502,13 @@ static void print_waitcnt(struct out *o, enum pm4d_isa_target t, uint32_t v)
    /* gfx10: vmcnt 3:0 + 15:14, expcnt 6:4, lgkmcnt 13:8; gfx11: vmcnt 15:10, expcnt 2:0,
     * lgkmcnt 9:4 (AMDGPUBaseInfo.cpp, getVmcntBitShift* / getLgkmcntBitShift). Fields at their
     * maximum are not printed. */
-   uint32_t vm, exp, lgkm;
-   if (t == PM4D_ISA_GFX1100) {
+   uint32_t vm, exp, lgkm, lgkm_max = 63;
+   if (t == PM4D_ISA_GFX90A) { /* GFX9: lgkmcnt 11:8 */
+      vm = bits(v, 3, 0) | bits(v, 15, 14) << 4;
+      exp = bits(v, 6, 4);
+      lgkm = bits(v, 11, 8);
+      lgkm_max = 15;
+   } else if (t == PM4D_ISA_GFX1100) {
       vm = bits(v, 15, 10);
       exp = bits(v, 2, 0);
       lgkm = bits(v, 9, 4);
@@ -454,7 +526,7 @@ static void print_waitcnt(struct out *o, enum pm4d_isa_target t, uint32_t v)
       put(o, "%sexpcnt(%u)", sep, exp);
       sep = " ";
    }
-   if (lgkm != 63)
+   if (lgkm != lgkm_max)
       put(o, "%slgkmcnt(%u)", sep, lgkm);
 }
 
@@ -502,34 +574,66 @@ static void print_valu(struct out *o, enum pm4d_isa_target t, const struct isa_i
       suffix = "";
    put(o, "%s%s ", f->name, suffix);
    unsigned nsrc = isa_valu_nsrc(op, in->e64 || in->enc == ENC_VOP3);
+   const unsigned mw = isa_mask_dw(t); /* lane-mask operands: vcc_lo in wave32, vcc in wave64 */
+   const bool carry = op == OP_V_ADD_CO_CI_U32 || op == OP_V_ADD_CO_U32;
    bool comma = false;
    if (is_cmp(op)) {
       if (op != OP_V_CMPX_GT_U32) { /* gfx10+: v_cmpx has no sdst (FeatureNoSdstCMPX) */
-         operand(o, t, in, in->enc == ENC_VOP3 ? in->dst : in->sdst, 1);
+         operand(o, t, in, in->enc == ENC_VOP3 ? in->dst : in->sdst, mw);
          comma = true;
       }
    } else {
       operand(o, t, in, in->dst, f->w[0]);
       comma = true;
-      if (in->vop3b || (op == OP_V_ADD_CO_CI_U32 && !in->e64)) {
+      if (in->vop3b || (carry && in->enc != ENC_VOP3)) {
          put(o, ", ");
-         operand(o, t, in, in->vop3b ? in->sdst : ISA_VCC_LO, 1);
+         operand(o, t, in, in->vop3b ? in->sdst : ISA_VCC_LO, mw);
       }
    }
    for (unsigned i = 0; i < nsrc; i++) {
       if (comma)
          put(o, ", ");
       comma = true;
-      operand(o, t, in, in->src[i], f->w[i + 1]);
+      /* src2 of the e64 cndmask / carry-in forms is a lane mask */
+      operand(o, t, in, in->src[i],
+              i == 2 && f->w[3] == 0 && nsrc == 3 && in->e64 ? mw : f->w[i + 1]);
    }
-   if (in->enc != ENC_VOP3 && !in->sdwa && (op == OP_V_CNDMASK_B32 || op == OP_V_ADD_CO_CI_U32))
-      put(o, ", vcc_lo");
+   if (in->enc != ENC_VOP3 && !in->sdwa && (op == OP_V_CNDMASK_B32 || op == OP_V_ADD_CO_CI_U32)) {
+      put(o, ", ");
+      operand(o, t, in, ISA_VCC_LO, mw);
+   }
    if (in->sdwa) {
       if (in->enc == ENC_VOP2)
          put(o, " dst_sel:%s dst_unused:%s", sel_name(in->dst_sel),
              (const char *[]){"UNUSED_PAD", "UNUSED_SEXT", "UNUSED_PRESERVE"}[in->dst_unused]);
       put(o, " src0_sel:%s src1_sel:%s", sel_name(in->src_sel[0]), sel_name(in->src_sel[1]));
    }
+}
+
+/* " name:[a,b,c]" for a per-source modifier unless it has its default value. */
+static void print_sel(struct out *o, const char *name, unsigned v, unsigned n, unsigned def)
+{
+   if (v == def)
+      return;
+   put(o, " %s:[", name);
+   for (unsigned i = 0; i < n; i++)
+      put(o, "%s%u", i ? "," : "", (v >> i) & 1u);
+   put(o, "]");
+}
+
+static void print_vop3p(struct out *o, enum pm4d_isa_target t, const struct isa_inst *in)
+{
+   unsigned n = in->info->op == OP_V_PK_FMA_F32 ? 3 : 2;
+   put(o, "%s ", in->info->name);
+   operand(o, t, in, in->dst, 2);
+   for (unsigned i = 0; i < n; i++) {
+      put(o, ", ");
+      operand(o, t, in, in->src[i], 2);
+   }
+   print_sel(o, "op_sel", in->op_sel, n, 0);
+   print_sel(o, "op_sel_hi", in->op_sel_hi & ((1u << n) - 1u), n, (1u << n) - 1u);
+   print_sel(o, "neg_lo", in->neg_lo, n, 0);
+   print_sel(o, "neg_hi", in->neg_hi, n, 0);
 }
 
 void isa_print(enum pm4d_isa_target t, const struct isa_inst *in, char *buf, size_t size)
@@ -593,7 +697,7 @@ void isa_print(enum pm4d_isa_target t, const struct isa_inst *in, char *buf, siz
       operand(&o, t, in, in->dst, f->w[0]);
       put(&o, ", ");
       operand(&o, t, in, in->sbase, 2);
-      if (in->imm)
+      if (in->imm || t == PM4D_ISA_GFX90A) /* GFX9 has no soffset here: 0x0 */
          put(&o, ", 0x%x", (unsigned)in->imm);
       else
          put(&o, ", null");
@@ -651,6 +755,7 @@ void isa_print(enum pm4d_isa_target t, const struct isa_inst *in, char *buf, siz
          put(&o, " offset:%d", in->imm);
       break;
    case ENC_MUBUF: put(&o, "%s", f->name); break;
+   case ENC_VOP3P: print_vop3p(&o, t, in); break;
    case ENC_COUNT: break;
    }
 }

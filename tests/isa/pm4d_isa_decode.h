@@ -25,6 +25,7 @@ enum isa_enc {
    ENC_DS,
    ENC_GLOBAL,
    ENC_MUBUF,
+   ENC_VOP3P, /* gfx90a packed math */
    ENC_COUNT
 };
 const char *isa_enc_name(enum isa_enc e);
@@ -61,6 +62,13 @@ enum isa_op {
    OP_S_CMP_GE_U32,
    OP_S_CMP_LT_U32,
    OP_S_BITCMP0_B32,
+   OP_S_AND_B64,
+   OP_S_ANDN2_B64,
+   OP_S_OR_B64,
+   OP_S_XOR_B64,
+   OP_S_CSELECT_B64,
+   OP_S_AND_SAVEEXEC_B64,
+   OP_S_ANDN2_SAVEEXEC_B64,
    OP_S_BITCMP1_B32,
    OP_S_NOP,
    OP_S_ENDPGM,
@@ -124,6 +132,8 @@ enum isa_op {
    OP_V_MAD_U64_U32,
    OP_V_MIN_I32,
    OP_V_BFE_U32,
+   OP_V_PK_FMA_F32,
+   OP_V_PK_MOV_B32,
    /* memory */
    OP_DS_WRITE_B32,
    OP_DS_WRITE2ST64_B32,
@@ -165,6 +175,8 @@ struct isa_inst {
    /* SDWA (gfx10 only) */
    bool sdwa;
    uint8_t dst_sel, dst_unused, src_sel[2];
+   /* VOP3P (gfx90a): per source, bit i = source i */
+   uint8_t op_sel, op_sel_hi, neg_lo, neg_hi;
    /* VOPD second half */
    const struct isa_opinfo *infoy;
    uint16_t dsty, srcy[2];
@@ -192,13 +204,20 @@ const struct isa_opinfo *isa_vopd_lookup(bool y, uint32_t opcode);
 #define ISA_EXEC_LO 126u
 #define ISA_EXEC_HI 127u
 #define ISA_SCC_SRC 253u
+#define ISA_NO_REG  0xFFFFu
 static inline uint32_t isa_null_reg(enum pm4d_isa_target t)
 {
-   return t == PM4D_ISA_GFX1100 ? 124u : 125u;
+   /* GFX9 has no NULL operand: ISA_NO_REG never matches a register field. */
+   return t == PM4D_ISA_GFX1100 ? 124u : t == PM4D_ISA_GFX90A ? ISA_NO_REG : 125u;
 }
 static inline uint32_t isa_m0_reg(enum pm4d_isa_target t)
 {
    return t == PM4D_ISA_GFX1100 ? 125u : 124u;
+}
+/* Lane masks (EXEC, VCC, compare and carry results) are SGPR pairs in wave64 (gfx90a). */
+static inline unsigned isa_mask_dw(enum pm4d_isa_target t)
+{
+   return t == PM4D_ISA_GFX90A ? 2u : 1u;
 }
 
 #endif

@@ -216,6 +216,99 @@ static const struct isa_opinfo g11_global[] = {
    END};
 static const struct isa_opinfo g11_mubuf[] = {{43, "buffer_gl0_inv", OP_BUFFER_GL0_INV, {0}}, END};
 
+/* ---- gfx90a (CDNA2, GFX9 encodings; *_Real_vi / *_Real_gfx90a) ---- */
+static const struct isa_opinfo g9_sop1[] = {
+   {0, "s_mov_b32", OP_S_MOV_B32, {0}},
+   {32, "s_and_saveexec_b64", OP_S_AND_SAVEEXEC_B64, {2, 2, 0, 0}},
+   {35, "s_andn2_saveexec_b64", OP_S_ANDN2_SAVEEXEC_B64, {2, 2, 0, 0}},
+   END};
+static const struct isa_opinfo g9_sop2[] = {{0, "s_add_u32", OP_S_ADD_U32, {0}},
+                                            {2, "s_add_i32", OP_S_ADD_I32, {0}},
+                                            {3, "s_sub_i32", OP_S_SUB_I32, {0}},
+                                            {4, "s_addc_u32", OP_S_ADDC_U32, {0}},
+                                            {9, "s_max_u32", OP_S_MAX_U32, {0}},
+                                            {10, "s_cselect_b32", OP_S_CSELECT_B32, {0}},
+                                            {11, "s_cselect_b64", OP_S_CSELECT_B64, {2, 2, 2, 0}},
+                                            {12, "s_and_b32", OP_S_AND_B32, {0}},
+                                            {13, "s_and_b64", OP_S_AND_B64, {2, 2, 2, 0}},
+                                            {14, "s_or_b32", OP_S_OR_B32, {0}},
+                                            {15, "s_or_b64", OP_S_OR_B64, {2, 2, 2, 0}},
+                                            {17, "s_xor_b64", OP_S_XOR_B64, {2, 2, 2, 0}},
+                                            {19, "s_andn2_b64", OP_S_ANDN2_B64, {2, 2, 2, 0}},
+                                            {28, "s_lshl_b32", OP_S_LSHL_B32, {0}},
+                                            {29, "s_lshl_b64", OP_S_LSHL_B64, {2, 2, 1, 0}},
+                                            {30, "s_lshr_b32", OP_S_LSHR_B32, {0}},
+                                            {36, "s_mul_i32", OP_S_MUL_I32, {0}},
+                                            {44, "s_mul_hi_u32", OP_S_MUL_HI_U32, {0}},
+                                            END};
+static const struct isa_opinfo g9_sopk[] = {{0, "s_movk_i32", OP_S_MOVK_I32, {0}},
+                                            {3, "s_cmpk_lg_i32", OP_S_CMPK_LG_I32, {0}},
+                                            {14, "s_addk_i32", OP_S_ADDK_I32, {0}},
+                                            END};
+static const struct isa_opinfo g9_sopp[] = {{0, "s_nop", OP_S_NOP, {0}},
+                                            {1, "s_endpgm", OP_S_ENDPGM, {0}},
+                                            {2, "s_branch", OP_S_BRANCH, {0}},
+                                            {4, "s_cbranch_scc0", OP_S_CBRANCH_SCC0, {0}},
+                                            {5, "s_cbranch_scc1", OP_S_CBRANCH_SCC1, {0}},
+                                            {6, "s_cbranch_vccz", OP_S_CBRANCH_VCCZ, {0}},
+                                            {7, "s_cbranch_vccnz", OP_S_CBRANCH_VCCNZ, {0}},
+                                            {8, "s_cbranch_execz", OP_S_CBRANCH_EXECZ, {0}},
+                                            {9, "s_cbranch_execnz", OP_S_CBRANCH_EXECNZ, {0}},
+                                            {10, "s_barrier", OP_S_BARRIER, {0}},
+                                            {12, "s_waitcnt", OP_S_WAITCNT, {0}},
+                                            END};
+static const struct isa_opinfo g9_vop1[] = {{1, "v_mov_b32", OP_V_MOV_B32, {0}},
+                                            {2, "v_readfirstlane_b32", OP_V_READFIRSTLANE_B32, {0}},
+                                            {6, "v_cvt_f32_u32", OP_V_CVT_F32_U32, {0}},
+                                            {7, "v_cvt_u32_f32", OP_V_CVT_U32_F32, {0}},
+                                            {35, "v_rcp_iflag_f32", OP_V_RCP_IFLAG_F32, {0}},
+                                            END};
+static const struct isa_opinfo g9_vop2[] = {{0, "v_cndmask_b32", OP_V_CNDMASK_B32, {0}},
+                                            {1, "v_add_f32", OP_V_ADD_F32, {0}},
+                                            {5, "v_mul_f32", OP_V_MUL_F32, {0}},
+                                            {8, "v_mul_u32_u24", OP_V_MUL_U32_U24, {0}},
+                                            {16, "v_lshrrev_b32", OP_V_LSHRREV_B32, {0}},
+                                            {17, "v_ashrrev_i32", OP_V_ASHRREV_I32, {0}},
+                                            {18, "v_lshlrev_b32", OP_V_LSHLREV_B32, {0}},
+                                            {19, "v_and_b32", OP_V_AND_B32, {0}},
+                                            {20, "v_or_b32", OP_V_OR_B32, {0}},
+                                            {25, "v_add_co_u32", OP_V_ADD_CO_U32, {0}},
+                                            {28, "v_addc_co_u32", OP_V_ADD_CO_CI_U32, {0}},
+                                            {41, "v_mul_lo_u16", OP_V_MUL_LO_U16, {0}},
+                                            {43, "v_lshrrev_b16", OP_V_LSHRREV_B16, {0}},
+                                            {52, "v_add_u32", OP_V_ADD_NC_U32, {0}},
+                                            {53, "v_sub_u32", OP_V_SUB_NC_U32, {0}},
+                                            {54, "v_subrev_u32", OP_V_SUBREV_NC_U32, {0}},
+                                            END};
+static const struct isa_opinfo g9_vopc[] = {
+   {65, "v_cmp_lt_f32", OP_V_CMP_LT_F32, {0}},  {193, "v_cmp_lt_i32", OP_V_CMP_LT_I32, {0}},
+   {195, "v_cmp_le_i32", OP_V_CMP_LE_I32, {0}}, {196, "v_cmp_gt_i32", OP_V_CMP_GT_I32, {0}},
+   {201, "v_cmp_lt_u32", OP_V_CMP_LT_U32, {0}}, {202, "v_cmp_eq_u32", OP_V_CMP_EQ_U32, {0}},
+   {203, "v_cmp_le_u32", OP_V_CMP_LE_U32, {0}}, {204, "v_cmp_gt_u32", OP_V_CMP_GT_U32, {0}},
+   {205, "v_cmp_ne_u32", OP_V_CMP_NE_U32, {0}}, END};
+static const struct isa_opinfo g9_vop3[] = {{451, "v_mad_u32_u24", OP_V_MAD_U32_U24, {0}},
+                                            {488, "v_mad_u64_u32", OP_V_MAD_U64_U32, {2, 1, 1, 2}},
+                                            {509, "v_lshl_add_u32", OP_V_LSHL_ADD_U32, {0}},
+                                            {511, "v_add3_u32", OP_V_ADD3_U32, {0}},
+                                            {512, "v_lshl_or_b32", OP_V_LSHL_OR_B32, {0}},
+                                            {645, "v_mul_lo_u32", OP_V_MUL_LO_U32, {0}},
+                                            {646, "v_mul_hi_u32", OP_V_MUL_HI_U32, {0}},
+                                            {655, "v_lshlrev_b64", OP_V_LSHLREV_B64, {2, 1, 2, 0}},
+                                            END};
+static const struct isa_opinfo g9_vop3p[] = {{48, "v_pk_fma_f32", OP_V_PK_FMA_F32, {2, 2, 2, 2}},
+                                             {51, "v_pk_mov_b32", OP_V_PK_MOV_B32, {2, 2, 2, 0}},
+                                             END};
+static const struct isa_opinfo g9_smem[] = {{0, "s_load_dword", OP_S_LOAD, {1, 0, 0, 0}},
+                                            {1, "s_load_dwordx2", OP_S_LOAD, {2, 0, 0, 0}},
+                                            {2, "s_load_dwordx4", OP_S_LOAD, {4, 0, 0, 0}},
+                                            {4, "s_load_dwordx16", OP_S_LOAD, {16, 0, 0, 0}},
+                                            END};
+static const struct isa_opinfo g9_global[] = {
+   {20, "global_load_dword", OP_GLOBAL_LOAD, {1, 0, 0, 0}},
+   {28, "global_store_dword", OP_GLOBAL_STORE, {1, 0, 0, 0}},
+   {31, "global_store_dwordx4", OP_GLOBAL_STORE, {4, 0, 0, 0}},
+   END};
+
 /* VOPD (RDNA3 guide, "VOPD" opcode tables; VOPDInstructions.td). */
 static const struct isa_opinfo vopd_x[] = {{0, "v_dual_fmac_f32", OP_V_FMAC_F32, {0}},
                                            {8, "v_dual_mov_b32", OP_V_MOV_B32, {0}},
@@ -229,7 +322,7 @@ static const struct isa_opinfo vopd_y[] = {{0, "v_dual_fmac_f32", OP_V_FMAC_F32,
                                            {18, "v_dual_and_b32", OP_V_AND_B32, {0}},
                                            END};
 
-/* VOP1 opcodes are the same on both targets for what we use. */
+/* Per target and encoding; tables shared between targets are noted where they are used. */
 static const struct isa_opinfo *const tables[PM4D_ISA_TARGET_COUNT][ENC_COUNT] = {
    [PM4D_ISA_GFX1030] =
       {
@@ -262,6 +355,22 @@ static const struct isa_opinfo *const tables[PM4D_ISA_TARGET_COUNT][ENC_COUNT] =
          [ENC_DS] = g11_ds,
          [ENC_GLOBAL] = g11_global,
          [ENC_MUBUF] = g11_mubuf,
+      },
+   [PM4D_ISA_GFX90A] =
+      {
+         [ENC_SOP1] = g9_sop1,
+         [ENC_SOP2] = g9_sop2,
+         [ENC_SOPK] = g9_sopk,
+         [ENC_SOPC] = g10_sopc, /* the same numbers on GFX9 */
+         [ENC_SOPP] = g9_sopp,
+         [ENC_SMEM] = g9_smem,
+         [ENC_VOP1] = g9_vop1,
+         [ENC_VOP2] = g9_vop2,
+         [ENC_VOPC] = g9_vopc,
+         [ENC_VOP3] = g9_vop3,
+         [ENC_VOP3P] = g9_vop3p,
+         [ENC_DS] = g10_ds, /* the same numbers on GFX9 */
+         [ENC_GLOBAL] = g9_global,
       },
 };
 

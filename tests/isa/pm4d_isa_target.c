@@ -10,12 +10,15 @@ enum pm4d_isa_target pm4d_isa_target_from_name(const char *name)
       return PM4D_ISA_GFX1030;
    if (!strcmp(name, "gfx1100"))
       return PM4D_ISA_GFX1100;
+   if (!strcmp(name, "gfx90a"))
+      return PM4D_ISA_GFX90A;
    return PM4D_ISA_TARGET_COUNT;
 }
 
 const char *pm4d_isa_target_name(enum pm4d_isa_target t)
 {
-   return t == PM4D_ISA_GFX1030 ? "gfx1030" : t == PM4D_ISA_GFX1100 ? "gfx1100" : "unknown";
+   static const char *const names[PM4D_ISA_TARGET_COUNT] = {"gfx1030", "gfx1100", "gfx90a"};
+   return t < PM4D_ISA_TARGET_COUNT ? names[t] : "unknown";
 }
 
 const char *pm4d_isa_status_name(enum pm4d_isa_status s)

@@ -32,7 +32,7 @@
 #define POISON         0x7FBADBADu /* a NaN as float, an absurd address as integer */
 #define LDS_GRANULE    512u
 #define LDS_MAX        65536u     /* per workgroup on GFX10/GFX11 */
-#define MAX_WAVES      32u        /* 1024 work-items in wave32 */
+#define MAX_ITEMS      1024u      /* work-items per workgroup */
 #define CODE_WINDOW_DW (1u << 16) /* read at most 256 KiB of code from the entry */
 
 /* RSRC2 fields (gc_10_3_0_sh_mask.h / gc_11_0_0_sh_mask.h COMPUTE_PGM_RSRC2__*). */
@@ -85,14 +85,16 @@ static void wave_init(struct run *u, struct isa_wave *w, uint32_t wi, const uint
          w->s[next++] = wg[i];
    const uint32_t nx = r->num_thread[0], ny = r->num_thread[1];
    const uint32_t comps = RSRC2_TIDIG_CNT(r->rsrc2);
-   uint32_t exec = 0;
-   for (unsigned l = 0; l < ISA_LANES; l++) {
-      uint32_t id = wi * ISA_LANES + l;
+   const unsigned lanes = u->c.lanes;
+   uint64_t exec = 0;
+   for (unsigned l = 0; l < lanes; l++) {
+      uint32_t id = wi * lanes + l;
       if (id >= u->items)
          continue;
-      exec |= 1u << l;
+      exec |= 1ull << l;
       uint32_t x = id % nx, y = (id / nx) % ny, z = id / (nx * ny);
-      if (u->c.target == PM4D_ISA_GFX1100) {
+      /* Packed work-item IDs: gfx1100 and gfx90a in the processor table; gfx1030 unpacked. */
+      if (u->c.target != PM4D_ISA_GFX1030) {
          w->v[0][l] = x | (comps >= 1 ? y << 10 : 0) | (comps >= 2 ? z << 20 : 0);
       } else {
          w->v[0][l] = x;
@@ -102,8 +104,8 @@ static void wave_init(struct run *u, struct isa_wave *w, uint32_t wi, const uint
             w->v[2][l] = z;
       }
    }
-   w->s[ISA_EXEC_LO] = exec;
-   w->s[ISA_EXEC_HI] = 0;
+   w->s[ISA_EXEC_LO] = (uint32_t)exec;
+   w->s[ISA_EXEC_HI] = (uint32_t)(exec >> 32);
    w->s[ISA_VCC_LO] = 0;
    w->s[ISA_VCC_HI] = 0;
    w->pc = 0;
@@ -154,10 +156,13 @@ static enum pm4d_isa_status run(enum pm4d_isa_target t, const struct pm4d_isa_re
 {
    struct run u = {.r = r};
    const uint32_t rs = r->rsrc2;
-   if (!r->wave32)
+   /* gfx1030 / gfx1100 code runs as wave32 here, gfx90a (GFX9: no wave32) as wave64. */
+   if (r->wave32 == (t == PM4D_ISA_GFX90A))
       return set(res, PM4D_ISA_NOT_EXECUTABLE,
-                 "not executable: wave64 dispatch (DISPATCH_INITIATOR.CS_W32_EN = 0); the model "
-                 "runs wave32 only");
+                 "not executable: a wave%u dispatch (DISPATCH_INITIATOR.CS_W32_EN = %u); the model "
+                 "runs %s as wave%u only",
+                 r->wave32 ? 32u : 64u, r->wave32 ? 1u : 0u, pm4d_isa_target_name(t),
+                 t == PM4D_ISA_GFX90A ? 64u : 32u);
    if (RSRC2_SCRATCH_EN(rs) || RSRC2_TG_SIZE_EN(rs))
       return set(res, PM4D_ISA_BAD_DISPATCH,
                  "bad dispatch: RSRC2 enables the %s SGPR, which the model does not provide",
@@ -167,15 +172,16 @@ static enum pm4d_isa_status run(enum pm4d_isa_target t, const struct pm4d_isa_re
       return set(res, PM4D_ISA_BAD_DISPATCH, "bad dispatch: RSRC2.USER_SGPR_COUNT %" PRIu32,
                  RSRC2_USER_SGPR(rs));
    uint64_t items = (uint64_t)r->num_thread[0] * r->num_thread[1] * r->num_thread[2];
-   if (items == 0 || items > MAX_WAVES * ISA_LANES || r->num_thread[0] > 1023 ||
-       r->num_thread[1] > 1023 || r->num_thread[2] > 1023)
+   if (items == 0 || items > MAX_ITEMS || r->num_thread[0] > 1023 || r->num_thread[1] > 1023 ||
+       r->num_thread[2] > 1023)
       return set(res, PM4D_ISA_BAD_DISPATCH,
                  "bad dispatch: workgroup %" PRIu32 "x%" PRIu32 "x%" PRIu32 " work-items",
                  r->num_thread[0], r->num_thread[1], r->num_thread[2]);
    if (!r->grid[0] || !r->grid[1] || !r->grid[2])
       return set(res, PM4D_ISA_BAD_DISPATCH, "bad dispatch: empty grid");
    u.items = (uint32_t)items;
-   u.nwaves = (u.items + ISA_LANES - 1) / ISA_LANES;
+   u.c.lanes = r->wave32 ? 32 : 64;
+   u.nwaves = (u.items + u.c.lanes - 1) / u.c.lanes;
    u.c.target = t;
    u.c.code = code;
    u.c.code_dw = code_dw;
@@ -309,24 +315,27 @@ enum pm4d_isa_status pm4d_isa_run_code_object(enum pm4d_isa_target t, const void
 void pm4d_isa_occupancy(enum pm4d_isa_target t, const struct pm4d_isa_kernel *k,
                         uint32_t workgroup_items, struct pm4d_isa_occupancy *o)
 {
-   /* LLVM AMDGPUBaseInfo.cpp: VGPR encoding granule 8 in wave32; allocation granule 16 of
-    * 1024 VGPRs on GFX10.3, 24 of 1536 on gfx1100/gfx1101 (Feature1_5xVGPRs); at most 16
-    * waves per SIMD on GFX10.3+ (getMaxWavesPerEU). LDS: 128 KiB per WGP of 4 SIMD32s in WGP
-    * mode (RSRC1.WGP_MODE, bit 29), 64 KiB per CU of 2 SIMDs in CU mode (AMDGPUUsage, Memory
-    * Model GFX10-GFX11). SGPRs do not limit occupancy on GFX10+ (106 per wave). */
-   bool g11 = t == PM4D_ISA_GFX1100;
-   uint32_t granule = g11 ? 24 : 16, total = g11 ? 1536 : 1024;
+   /* LLVM AMDGPUBaseInfo.cpp: VGPR encoding granule 8 (wave32 and gfx90a); allocation granule
+    * 16 of 1024 VGPRs on GFX10.3 wave32, 24 of 1536 on gfx1100/gfx1101 (Feature1_5xVGPRs), 8 of
+    * 512 on gfx90a (unified VGPR/AGPR file); at most 16 waves per SIMD on GFX10.3+, 8 on gfx90a
+    * (getMaxWavesPerEU). LDS: 128 KiB per WGP of 4 SIMD32s in WGP mode (RSRC1.WGP_MODE, bit
+    * 29), 64 KiB per CU of 2 SIMDs in CU mode (AMDGPUUsage, Memory Model GFX10-GFX11); 64 KiB
+    * per CU of 4 SIMDs on gfx90a. SGPRs do not limit occupancy on GFX10+ (106 per wave) nor
+    * below 8 waves on gfx90a (800 per SIMD). */
+   bool g11 = t == PM4D_ISA_GFX1100, g9 = t == PM4D_ISA_GFX90A;
+   uint32_t granule = g9 ? 8 : g11 ? 24 : 16, total = g9 ? 512 : g11 ? 1536 : 1024;
    memset(o, 0, sizeof(*o));
    o->wave_size = (k->properties & PROP_WAVE32) ? 32 : 64;
    o->vgprs = ((k->rsrc1 & 0x3Fu) + 1) * 8;
    o->sgprs = 106;
    o->lds_bytes = k->group_segment_size;
    o->waves_per_workgroup = (workgroup_items + o->wave_size - 1) / o->wave_size;
-   o->limit_hw = 16;
+   o->limit_hw = g9 ? 8 : 16;
    o->limit_vgpr = total / ((o->vgprs + granule - 1) / granule * granule);
-   bool wgp = (k->rsrc1 >> 29) & 1u;
-   uint32_t lds_unit = wgp ? 131072 : 65536, simds = wgp ? 4 : 2;
-   o->limit_lds = o->lds_bytes ? lds_unit / o->lds_bytes * o->waves_per_workgroup / simds : 16;
+   bool wgp = !g9 && ((k->rsrc1 >> 29) & 1u);
+   uint32_t lds_unit = wgp ? 131072 : 65536, simds = wgp || g9 ? 4 : 2;
+   o->limit_lds =
+      o->lds_bytes ? lds_unit / o->lds_bytes * o->waves_per_workgroup / simds : o->limit_hw;
    o->waves_per_simd = o->limit_hw;
    if (o->limit_vgpr < o->waves_per_simd)
       o->waves_per_simd = o->limit_vgpr;

@@ -145,6 +145,35 @@ static bool swrite(struct isa_ctx *c, struct isa_wave *w, const struct isa_inst 
    return true;
 }
 
+/* Lane masks: EXEC, VCC, compare / carry results. wave32: one SGPR (EXEC_LO, VCC_LO; the high
+ * halves are ordinary registers); wave64: an SGPR pair. */
+static uint64_t mask_get(const struct isa_ctx *c, const struct isa_wave *w, uint32_t r)
+{
+   return w->s[r] | (c->lanes == 64 ? (uint64_t)w->s[r + 1] << 32 : 0);
+}
+
+static bool mask_write(struct isa_ctx *c, struct isa_wave *w, const struct isa_inst *in, uint32_t r,
+                       uint64_t m)
+{
+   if (!swrite(c, w, in, r, (uint32_t)m))
+      return false;
+   return c->lanes != 64 || r == isa_null_reg(c->target) ||
+          swrite(c, w, in, r + 1, (uint32_t)(m >> 32));
+}
+
+/* A lane-mask source operand (cndmask / carry-in e64): a register, or an inline constant. */
+static bool mask_read(struct isa_ctx *c, const struct isa_wave *w, const struct isa_inst *in,
+                      uint32_t r, uint64_t *m)
+{
+   if (c->lanes == 64)
+      return sread64(c, w, in, r, m);
+   uint32_t x;
+   if (!sread(c, w, in, r, &x))
+      return false;
+   *m = x;
+   return true;
+}
+
 /* A VALU source for every lane. */
 static bool vread(struct isa_ctx *c, const struct isa_wave *w, const struct isa_inst *in,
                   uint32_t r, uint32_t out[ISA_LANES])
@@ -156,7 +185,7 @@ static bool vread(struct isa_ctx *c, const struct isa_wave *w, const struct isa_
    uint32_t x;
    if (!sread(c, w, in, r, &x))
       return false;
-   for (unsigned l = 0; l < ISA_LANES; l++)
+   for (unsigned l = 0; l < c->lanes; l++)
       out[l] = x;
    return true;
 }
@@ -174,7 +203,7 @@ static bool vread_hi(struct isa_ctx *c, const struct isa_wave *w, const struct i
    uint64_t x;
    if (!sread64(c, w, in, r, &x))
       return false;
-   for (unsigned l = 0; l < ISA_LANES; l++)
+   for (unsigned l = 0; l < c->lanes; l++)
       out[l] = (uint32_t)(x >> 32);
    return true;
 }
@@ -268,50 +297,53 @@ static bool exec_valu(struct isa_ctx *c, struct isa_wave *w, const struct isa_in
 {
    uint32_t a[ISA_LANES], b[ISA_LANES], cc[ISA_LANES] = {0}, ah[ISA_LANES], ch[ISA_LANES];
    const enum isa_op op = in->info->op;
-   const uint32_t exec = w->s[ISA_EXEC_LO];
+   const uint64_t exec = mask_get(c, w, ISA_EXEC_LO);
    const bool e64 = in->enc == ENC_VOP3;
    /* src2 / masks are read below, per operation. */
    unsigned nsrc = isa_valu_nsrc(op, false) > 1 ? 2 : 1;
    if (!vread(c, w, in, in->src[0], a) || (nsrc > 1 && !vread(c, w, in, in->src[1], b)))
       return false;
    if (in->sdwa)
-      for (unsigned l = 0; l < ISA_LANES; l++) {
+      for (unsigned l = 0; l < c->lanes; l++) {
          a[l] = sdwa_sel(a[l], in->src_sel[0]);
          b[l] = sdwa_sel(b[l], in->src_sel[1]);
       }
 
    if (op == OP_V_READFIRSTLANE_B32) {
       /* The lowest active lane, lane 0 when EXEC is 0 (guide pseudocode). */
-      unsigned lane = exec ? (unsigned)__builtin_ctz(exec) : 0;
+      unsigned lane = exec ? (unsigned)__builtin_ctzll(exec) : 0;
       return swrite(c, w, in, in->dst, a[lane]);
    }
    if (op >= OP_V_CMP_LT_F32 && op <= OP_V_CMPX_GT_U32) {
       /* Inactive lanes' bits are written as 0. VOPC e32 writes VCC; VOP3 writes SDST;
        * v_cmpx writes EXEC only on GFX10+ (FeatureNoSdstCMPX, AMDGPU.td). */
-      uint32_t m = 0;
-      for (unsigned l = 0; l < ISA_LANES; l++)
-         if (exec >> l & 1u && cmp(op, a[l], b[l]))
-            m |= 1u << l;
-      if (op == OP_V_CMPX_GT_U32) {
-         w->s[ISA_EXEC_LO] = m;
-         return true;
-      }
-      return swrite(c, w, in, e64 ? in->dst : in->sdst, m);
+      uint64_t m = 0;
+      for (unsigned l = 0; l < c->lanes; l++)
+         if ((exec >> l & 1u) && cmp(op, a[l], b[l]))
+            m |= 1ull << l;
+      if (op == OP_V_CMPX_GT_U32)
+         return mask_write(c, w, in, ISA_EXEC_LO, m);
+      return mask_write(c, w, in, e64 ? in->dst : in->sdst, m);
    }
 
    /* Third operand: the mask (cndmask / carry-in), the old destination, or src2. */
-   uint32_t in_mask = 0;
+   uint64_t in_mask = 0;
    switch (op) {
    case OP_V_CNDMASK_B32:
    case OP_V_ADD_CO_CI_U32:
       if (!e64)
-         in_mask = w->s[ISA_VCC_LO];
-      else if (!sread(c, w, in, in->src[2], &in_mask))
+         in_mask = mask_get(c, w, ISA_VCC_LO);
+      else if (!mask_read(c, w, in, in->src[2], &in_mask))
          return false;
       break;
-   case OP_V_FMAC_F32:
    case OP_V_LSHRREV_B16:
-   case OP_V_MUL_LO_U16: memcpy(cc, w->v[in->dst - 256], sizeof(cc)); break;
+   case OP_V_MUL_LO_U16:
+      /* The old destination keeps its high half on GFX10+; GFX9 zeroes it (GCNSubtarget.cpp,
+       * zeroesHigh16BitsOfDest): cc stays 0 there. */
+      if (c->target != PM4D_ISA_GFX90A)
+         memcpy(cc, w->v[in->dst - 256], sizeof(cc));
+      break;
+   case OP_V_FMAC_F32: memcpy(cc, w->v[in->dst - 256], sizeof(cc)); break;
    default:
       if (isa_valu_nsrc(op, true) == 3 && !vread(c, w, in, in->src[2], cc))
          return false;
@@ -319,12 +351,12 @@ static bool exec_valu(struct isa_ctx *c, struct isa_wave *w, const struct isa_in
    }
 
    uint32_t *d = w->v[in->dst - 256];
-   uint32_t carry_out = 0;
+   uint64_t carry_out = 0;
    if (op == OP_V_LSHLREV_B64) {
       if (!vread_hi(c, w, in, in->src[1], ah))
          return false;
       uint32_t *dh = w->v[in->dst - 256 + 1];
-      for (unsigned l = 0; l < ISA_LANES; l++)
+      for (unsigned l = 0; l < c->lanes; l++)
          if (exec >> l & 1u) {
             uint64_t x = ((uint64_t)ah[l] << 32 | b[l]) << (a[l] & 63u);
             d[l] = (uint32_t)x;
@@ -336,18 +368,18 @@ static bool exec_valu(struct isa_ctx *c, struct isa_wave *w, const struct isa_in
       if (!vread_hi(c, w, in, in->src[2], ch))
          return false;
       uint32_t *dh = w->v[in->dst - 256 + 1];
-      for (unsigned l = 0; l < ISA_LANES; l++)
+      for (unsigned l = 0; l < c->lanes; l++)
          if (exec >> l & 1u) {
             unsigned __int128 x =
                (unsigned __int128)((uint64_t)a[l] * b[l]) + ((uint64_t)ch[l] << 32 | cc[l]);
             d[l] = (uint32_t)x;
             dh[l] = (uint32_t)((uint64_t)x >> 32);
             if (x >> 64)
-               carry_out |= 1u << l;
+               carry_out |= 1ull << l;
          }
-      return swrite(c, w, in, in->sdst, carry_out);
+      return mask_write(c, w, in, in->sdst, carry_out);
    }
-   for (unsigned l = 0; l < ISA_LANES; l++) {
+   for (unsigned l = 0; l < c->lanes; l++) {
       if (!(exec >> l & 1u))
          continue;
       bool co = false;
@@ -361,10 +393,10 @@ static bool exec_valu(struct isa_ctx *c, struct isa_wave *w, const struct isa_in
       }
       d[l] = r;
       if (co)
-         carry_out |= 1u << l;
+         carry_out |= 1ull << l;
    }
    if (op == OP_V_ADD_CO_U32 || op == OP_V_ADD_CO_CI_U32)
-      return swrite(c, w, in, e64 ? in->sdst : ISA_VCC_LO, carry_out);
+      return mask_write(c, w, in, e64 ? in->sdst : ISA_VCC_LO, carry_out);
    return true;
 }
 
@@ -375,7 +407,7 @@ static bool exec_vopd(struct isa_ctx *c, struct isa_wave *w, const struct isa_in
    const struct isa_opinfo *info[2] = {in->info, in->infoy};
    const uint16_t *s[2] = {in->src, in->srcy};
    const uint16_t dst[2] = {in->dst, in->dsty};
-   const uint32_t exec = w->s[ISA_EXEC_LO], vcc = w->s[ISA_VCC_LO];
+   const uint64_t exec = mask_get(c, w, ISA_EXEC_LO), vcc = mask_get(c, w, ISA_VCC_LO);
    if (dst[0] == dst[1])
       return fail(c, PM4D_ISA_NOT_EXECUTABLE,
                   "not executable: VOPD with one destination for both halves at dword offset %zu",
@@ -386,19 +418,99 @@ static bool exec_vopd(struct isa_ctx *c, struct isa_wave *w, const struct isa_in
       memcpy(src[h][2], w->v[dst[h] - 256], sizeof(src[h][2]));
    }
    for (unsigned h = 0; h < 2; h++)
-      for (unsigned l = 0; l < ISA_LANES; l++) {
+      for (unsigned l = 0; l < c->lanes; l++) {
          bool co;
          res[h][l] =
             alu32(info[h]->op, src[h][0][l], src[h][1][l], src[h][2][l], vcc >> l & 1u, &co);
       }
    for (unsigned h = 0; h < 2; h++)
-      for (unsigned l = 0; l < ISA_LANES; l++)
+      for (unsigned l = 0; l < c->lanes; l++)
          if (exec >> l & 1u)
             w->v[dst[h] - 256][l] = res[h][l];
    return true;
 }
 
+/* VOP3P packed 32-bit math (gfx90a): each source is a register pair; for the low result
+ * source i gives its op_sel bit's half (0: low dword, 1: high), for the high result its
+ * op_sel_hi bit's half; neg_lo / neg_hi negate (CDNA2 guide, VOP3P). v_pk_mov_b32 takes D.lo
+ * from src0 and D.hi from src1, each half chosen by op_sel[0] / op_sel[1]: LLVM expands a
+ * 64-bit register move into it with op_sel 0 on src0 and 1 on src1 (SIInstrInfo.cpp,
+ * expandPostRAPseudo, V_MOV_B64_PSEUDO). */
+static bool exec_vop3p(struct isa_ctx *c, struct isa_wave *w, const struct isa_inst *in)
+{
+   const enum isa_op op = in->info->op;
+   const unsigned n = op == OP_V_PK_FMA_F32 ? 3 : 2;
+   uint32_t lo[3][ISA_LANES], hi[3][ISA_LANES];
+   for (unsigned i = 0; i < n; i++) {
+      /* Register pairs only: an inline constant's halves are not modelled. */
+      if (in->src[i] >= 128 && in->src[i] < 256)
+         return fail(c, PM4D_ISA_NOT_EXECUTABLE,
+                     "not executable: %s with a constant operand at dword offset %zu",
+                     in->info->name, w->pc);
+      if (!vread(c, w, in, in->src[i], lo[i]) || !vread_hi(c, w, in, in->src[i], hi[i]))
+         return false;
+   }
+   const uint64_t exec = mask_get(c, w, ISA_EXEC_LO);
+   uint32_t *d = w->v[in->dst - 256], *dh = w->v[in->dst - 256 + 1];
+   for (unsigned l = 0; l < c->lanes; l++) {
+      if (!(exec >> l & 1u))
+         continue;
+      if (op == OP_V_PK_MOV_B32) {
+         uint32_t x = (in->op_sel & 1u) ? hi[0][l] : lo[0][l];
+         uint32_t y = (in->op_sel & 2u) ? hi[1][l] : lo[1][l];
+         d[l] = x;
+         dh[l] = y;
+         continue;
+      }
+      float r[2];
+      for (unsigned half = 0; half < 2; half++) {
+         float v[3];
+         uint8_t sel = half ? in->op_sel_hi : in->op_sel, neg = half ? in->neg_hi : in->neg_lo;
+         for (unsigned i = 0; i < 3; i++) {
+            v[i] = f32((sel >> i & 1u) ? hi[i][l] : lo[i][l]);
+            if (neg >> i & 1u)
+               v[i] = -v[i];
+         }
+         r[half] = fmaf(v[0], v[1], v[2]);
+      }
+      d[l] = u32(r[0]);
+      dh[l] = u32(r[1]);
+   }
+   return true;
+}
+
 /* ---- SALU and branches ---- */
+
+/* The 64-bit logic, select and saveexec operations (wave64 lane masks). */
+static bool exec_salu64(struct isa_ctx *c, struct isa_wave *w, const struct isa_inst *in)
+{
+   const enum isa_op op = in->info->op;
+   uint64_t a, b = 0, d;
+   bool saveexec = op == OP_S_AND_SAVEEXEC_B64 || op == OP_S_ANDN2_SAVEEXEC_B64;
+   if (!sread64(c, w, in, in->src[0], &a) || (!saveexec && !sread64(c, w, in, in->src[1], &b)))
+      return false;
+   if (saveexec) {
+      /* D = EXEC; EXEC = S0 & EXEC (andn2: S0 & ~EXEC); SCC = EXEC != 0 (guide pseudocode). */
+      uint64_t old = (uint64_t)w->s[ISA_EXEC_LO] | (uint64_t)w->s[ISA_EXEC_HI] << 32;
+      uint64_t e = op == OP_S_AND_SAVEEXEC_B64 ? a & old : a & ~old;
+      w->s[ISA_EXEC_LO] = (uint32_t)e;
+      w->s[ISA_EXEC_HI] = (uint32_t)(e >> 32);
+      w->scc = e != 0;
+      return swrite(c, w, in, in->dst, (uint32_t)old) &&
+             swrite(c, w, in, in->dst + 1u, (uint32_t)(old >> 32));
+   }
+   switch (op) {
+   case OP_S_AND_B64: d = a & b; break;
+   case OP_S_ANDN2_B64: d = a & ~b; break;
+   case OP_S_OR_B64: d = a | b; break;
+   case OP_S_XOR_B64: d = a ^ b; break;
+   default: d = w->scc ? a : b; break; /* s_cselect_b64: SCC unchanged */
+   }
+   if (op != OP_S_CSELECT_B64)
+      w->scc = d != 0;
+   return swrite(c, w, in, in->dst, (uint32_t)d) &&
+          swrite(c, w, in, in->dst + 1u, (uint32_t)(d >> 32));
+}
 
 static bool exec_salu(struct isa_ctx *c, struct isa_wave *w, const struct isa_inst *in)
 {
@@ -418,6 +530,8 @@ static bool exec_salu(struct isa_ctx *c, struct isa_wave *w, const struct isa_in
       default: return true; /* s_waitcnt_vscnt */
       }
    }
+   if (op >= OP_S_AND_B64 && op <= OP_S_ANDN2_SAVEEXEC_B64)
+      return exec_salu64(c, w, in);
    if (op == OP_S_LSHL_B64) {
       uint64_t x;
       if (!sread64(c, w, in, in->src[0], &x) || !sread(c, w, in, in->src[1], &b))
@@ -493,10 +607,10 @@ static bool exec_sopp(struct isa_ctx *c, struct isa_wave *w, const struct isa_in
    case OP_S_BRANCH: take = true; break;
    case OP_S_CBRANCH_SCC0: take = !w->scc; break;
    case OP_S_CBRANCH_SCC1: take = w->scc; break;
-   case OP_S_CBRANCH_VCCZ: take = w->s[ISA_VCC_LO] == 0; break;
-   case OP_S_CBRANCH_VCCNZ: take = w->s[ISA_VCC_LO] != 0; break;
-   case OP_S_CBRANCH_EXECZ: take = w->s[ISA_EXEC_LO] == 0; break;
-   case OP_S_CBRANCH_EXECNZ: take = w->s[ISA_EXEC_LO] != 0; break;
+   case OP_S_CBRANCH_VCCZ: take = mask_get(c, w, ISA_VCC_LO) == 0; break;
+   case OP_S_CBRANCH_VCCNZ: take = mask_get(c, w, ISA_VCC_LO) != 0; break;
+   case OP_S_CBRANCH_EXECZ: take = mask_get(c, w, ISA_EXEC_LO) == 0; break;
+   case OP_S_CBRANCH_EXECNZ: take = mask_get(c, w, ISA_EXEC_LO) != 0; break;
    default: return true; /* s_nop, s_waitcnt, s_clause, s_delay_alu, s_waitcnt_depctr, s_sendmsg */
    }
    c->result->counters.branches++;
@@ -536,11 +650,11 @@ static bool exec_global(struct isa_ctx *c, struct isa_wave *w, const struct isa_
 {
    unsigned n = in->info->w[0], a = in->src[0] - 256u;
    bool load = in->info->op == OP_GLOBAL_LOAD;
-   uint32_t exec = w->s[ISA_EXEC_LO];
+   uint64_t exec = mask_get(c, w, ISA_EXEC_LO);
    uint32_t reg = load ? in->dst - 256u : in->src[1] - 256u;
    if (a + !in->saddr >= ISA_VGPRS || reg + n > ISA_VGPRS)
       return fail(c, PM4D_ISA_NOT_EXECUTABLE, "not executable: %s VGPRs past v255", in->info->name);
-   for (unsigned l = 0; l < ISA_LANES; l++) {
+   for (unsigned l = 0; l < c->lanes; l++) {
       if (!(exec >> l & 1u))
          continue;
       /* saddr off: 64-bit VGPR address; else SGPR pair + 32-bit VGPR offset; then the signed
@@ -578,9 +692,9 @@ static bool lds_check(struct isa_ctx *c, const struct isa_wave *w, const struct 
 
 static bool exec_ds(struct isa_ctx *c, struct isa_wave *w, const struct isa_inst *in)
 {
-   uint32_t exec = w->s[ISA_EXEC_LO];
+   uint64_t exec = mask_get(c, w, ISA_EXEC_LO);
    const uint32_t *addr = w->v[in->src[0] - 256];
-   for (unsigned l = 0; l < ISA_LANES; l++) {
+   for (unsigned l = 0; l < c->lanes; l++) {
       if (!(exec >> l & 1u))
          continue;
       switch (in->info->op) {
@@ -675,6 +789,10 @@ bool isa_wave_run(struct isa_ctx *c, struct isa_wave *w)
       case ENC_VOPD:
          k->valu++;
          ok = exec_vopd(c, w, in);
+         break;
+      case ENC_VOP3P:
+         k->valu++;
+         ok = exec_vop3p(c, w, in);
          break;
       case ENC_DS:
          k->lds++;

@@ -6,7 +6,7 @@
 
 #include "pm4d_isa_decode.h"
 
-#define ISA_LANES   32u /* wave32 only */
+#define ISA_LANES   64u /* the most lanes of a wave (wave64) */
 #define ISA_SGPRS   128u
 #define ISA_VGPRS   256u
 #define ISA_WINDOWS 8u
@@ -30,6 +30,7 @@ struct isa_window {
 /* One dispatch being run. */
 struct isa_ctx {
    enum pm4d_isa_target target;
+   unsigned lanes; /* 32 or 64 */
    const uint32_t *code;
    size_t code_dw;
    struct isa_inst *decoded; /* per dword, filled on first execution */

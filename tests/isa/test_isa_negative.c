@@ -155,7 +155,7 @@ int main(int argc, char **argv)
                                 .user_data = {(uint32_t)j.l.kernarg, (uint32_t)(j.l.kernarg >> 32)},
                                 .num_thread = {j.l.workgroup[0], 1, 1},
                                 .grid = {j.l.grid[0], j.l.grid[1], j.l.grid[2]},
-                                .wave32 = true};
+                                .wave32 = t != PM4D_ISA_GFX90A};
       /* The file is mapped as it is: COMPUTE_PGM = its base + the entry's file offset. */
       const uint8_t *entry = isa_elf_at(orig, size, k.desc_offset + (uint64_t)k.entry_offset, 4);
       r.pgm = code + (uint64_t)(entry - (const uint8_t *)orig);
@@ -183,10 +183,12 @@ int main(int argc, char **argv)
       printf("  registers, read-only output: %s\n", res.reason);
       EXPECT(st == PM4D_ISA_PAGE_FAULT && strstr(res.reason, "for writing"),
              "store to a read-only page not a fault");
-      r.wave32 = false;
+      /* The other wave size than the code was built for (CS_W32_EN flipped). */
+      r.wave32 = !r.wave32;
       st = pm4d_isa_run_regs(t, &r, isa_test_translate, &sp, &res);
-      printf("  registers, CS_W32_EN = 0: %s: %s\n", pm4d_isa_status_name(st), res.reason);
-      EXPECT(st == PM4D_ISA_NOT_EXECUTABLE && strstr(res.reason, "wave64"), "wave64 registers");
+      printf("  registers, CS_W32_EN flipped: %s\n", res.reason);
+      EXPECT(st == PM4D_ISA_NOT_EXECUTABLE && strstr(res.reason, r.wave32 ? "wave32" : "wave64"),
+             "wrong wave size in the registers");
    }
 
    printf("a wave64 kernel (ENABLE_WAVEFRONT_SIZE32 = 0) dispatched as wave32\n");

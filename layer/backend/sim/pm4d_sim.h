@@ -19,7 +19,7 @@
  *   no_exec        test switch, not a fault: dispatches are decoded and checked, not run, and
  *                  no OpenCL platform is needed (host-cost benchmarks)
  * and, not part of that syntax, isa_exec (PM4DIRECT_SIM_EXEC=isa through the layer's
- * configuration): dispatches run on the instruction model (gfx1030 and gfx1100 only), no
+ * configuration): dispatches run on the instruction model (gfx1030, gfx1100, gfx90a), no
  * OpenCL platform is needed, and the CP stops the deadline clock (events->clock) around each
  * model run.
  *

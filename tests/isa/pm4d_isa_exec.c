@@ -124,8 +124,12 @@ static bool sread64(struct isa_ctx *c, const struct isa_wave *w, const struct is
    uint32_t lo, hi = 0;
    if (!sread(c, w, in, r, &lo))
       return false;
-   if (r < 128 && r != isa_null_reg(c->target))
+   if (r + 1 < ISA_SGPRS && r != isa_null_reg(c->target))
       hi = w->s[r + 1];
+   else if (r < ISA_SGPRS && r != isa_null_reg(c->target))
+      return fail(c, PM4D_ISA_NOT_EXECUTABLE,
+                  "not executable: %s reads a 64-bit operand at s%u at dword offset %zu",
+                  in->info->name, r, w->pc);
    else if (r >= 193 && r <= 208)
       hi = ~0u;
    *out = lo | (uint64_t)hi << 32;
@@ -350,6 +354,10 @@ static bool exec_valu(struct isa_ctx *c, struct isa_wave *w, const struct isa_in
       break;
    }
 
+   /* A 64-bit destination must be a VGPR pair below v256. */
+   if (in->info->w[0] == 2 && in->dst - 256u + 1 >= ISA_VGPRS)
+      return fail(c, PM4D_ISA_NOT_EXECUTABLE, "not executable: %s writes past v255",
+                  in->info->name);
    uint32_t *d = w->v[in->dst - 256];
    uint64_t carry_out = 0;
    if (op == OP_V_LSHLREV_B64) {
@@ -451,6 +459,9 @@ static bool exec_vop3p(struct isa_ctx *c, struct isa_wave *w, const struct isa_i
          return false;
    }
    const uint64_t exec = mask_get(c, w, ISA_EXEC_LO);
+   if (in->dst - 256u + 1 >= ISA_VGPRS)
+      return fail(c, PM4D_ISA_NOT_EXECUTABLE, "not executable: %s writes past v255",
+                  in->info->name);
    uint32_t *d = w->v[in->dst - 256], *dh = w->v[in->dst - 256 + 1];
    for (unsigned l = 0; l < c->lanes; l++) {
       if (!(exec >> l & 1u))

@@ -298,11 +298,6 @@ static const struct isa_opinfo g9_vop3[] = {{451, "v_mad_u32_u24", OP_V_MAD_U32_
 static const struct isa_opinfo g9_vop3p[] = {{48, "v_pk_fma_f32", OP_V_PK_FMA_F32, {2, 2, 2, 2}},
                                              {51, "v_pk_mov_b32", OP_V_PK_MOV_B32, {2, 2, 2, 0}},
                                              END};
-static const struct isa_opinfo g9_smem[] = {{0, "s_load_dword", OP_S_LOAD, {1, 0, 0, 0}},
-                                            {1, "s_load_dwordx2", OP_S_LOAD, {2, 0, 0, 0}},
-                                            {2, "s_load_dwordx4", OP_S_LOAD, {4, 0, 0, 0}},
-                                            {4, "s_load_dwordx16", OP_S_LOAD, {16, 0, 0, 0}},
-                                            END};
 static const struct isa_opinfo g9_global[] = {
    {20, "global_load_dword", OP_GLOBAL_LOAD, {1, 0, 0, 0}},
    {28, "global_store_dword", OP_GLOBAL_STORE, {1, 0, 0, 0}},
@@ -363,7 +358,7 @@ static const struct isa_opinfo *const tables[PM4D_ISA_TARGET_COUNT][ENC_COUNT] =
          [ENC_SOPK] = g9_sopk,
          [ENC_SOPC] = g10_sopc, /* the same numbers on GFX9 */
          [ENC_SOPP] = g9_sopp,
-         [ENC_SMEM] = g9_smem,
+         [ENC_SMEM] = g10_smem, /* the same numbers on GFX9 */
          [ENC_VOP1] = g9_vop1,
          [ENC_VOP2] = g9_vop2,
          [ENC_VOPC] = g9_vopc,

@@ -4,6 +4,7 @@
 #ifndef PM4D_DRM_RECORDER_H
 #define PM4D_DRM_RECORDER_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -56,8 +57,9 @@ struct recorder {
    int submit_result;
    /* AMDGPU_CTX_QUERY2 flags, reported to contexts made before they were set: a context made
     * after a reset starts clean (amdgpu_ctx.c, amdgpu_ctx_query2 compares the device's reset
-    * counters with the ones the context took at creation). */
-   uint64_t reset_flags;
+    * counters with the ones the context took at creation). Atomic: tests set it while the
+    * direct path's watchdog thread queries it. */
+   _Atomic uint64_t reset_flags;
    uint64_t timeline_value; /* the bridge syncobj's current value */
    int fail_bo_alloc_at;    /* n > 0: the n-th bo_alloc fails */
 

@@ -43,8 +43,9 @@ static const struct pm4d_reg_table gfx9_table = {
          [PM4D_REG_PGM_RSRC2] = 0x213,
          [PM4D_REG_RESOURCE_LIMITS] = 0x215, /* 0x0e15 */
          [PM4D_REG_TMPRING_SIZE] = 0x218,    /* 0x0e18 */
-         [PM4D_REG_PGM_RSRC3] =
-            0x228,                 /* gfx90a only: gc_9_4_2_offset.h mmCOMPUTE_PGM_RSRC3 0x0e28 */
+         /* gfx90a only: gc_9_4_2_offset.h regCOMPUTE_PGM_RSRC3 0x0e2d (0x0e28 there is
+          * regCOMPUTE_STATIC_THREAD_MGMT_SE7) */
+         [PM4D_REG_PGM_RSRC3] = 0x22D,
          USER_DATA_0_TO_15(0x240), /* 0x0e40 */
       },
 };

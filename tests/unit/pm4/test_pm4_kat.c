@@ -8,6 +8,8 @@
  *    + 0x1260 - 0x2C00 = 0x20C; RSRC1 0x1bb2 -> 0x212; RESOURCE_LIMITS 0x1bb5 -> 0x215;
  *    TMPRING_SIZE 0x1bb8 -> 0x218; RSRC3 0x1bc8 -> 0x228; USER_DATA_0 0x1be0 -> 0x240;
  *    START_X 0x1ba4 -> 0x204. GFX9 (gc_9_0_offset.h, seg0 0x2000): 0x0e0c -> 0x20C etc.
+ *    gfx90a (gc_9_4_2_offset.h): regCOMPUTE_PGM_RSRC3 0x0e2d -> 0x22D (0x0e28, i.e. 0x228,
+ *    is regCOMPUTE_STATIC_THREAD_MGMT_SE7 there).
  *  - EVENT_WRITE CS_PARTIAL_FLUSH: type 7, index 4 -> 0x407.
  *  - ACQUIRE_MEM GFX10+ GCR_CNTL: GLI_INV(1) 1<<0, GLK_INV 1<<7, GLV_INV 1<<8, GL1_INV 1<<9
  *    = 0x381; plus GLM_WB 1<<4, GLM_INV 1<<5, GL2_INV 1<<14, GL2_WB 1<<15 = 0xC3B1.
@@ -69,6 +71,16 @@ static const uint32_t gfx9_body[] = {
    0xC0067602, 0x204,      0,          0,          0,          64,         1,
    1,          0xC0031502, 4,          2,          1,          0x00000005,
 };
+/* gfx90a: the gfx900 body with RSRC3 (ACCUM_OFFSET 3, TG_SPLIT bit 16: gc_9_4_2_sh_mask.h)
+ * after RSRC1/2. */
+#define GFX90A_RSRC3 0x00010003u
+static const uint32_t gfx90a_body[] = {
+   0xC0027602, 0x20C, PGM_LO,       PGM_HI,     0xC0027602, 0x212,      0x60AF0042, 0x00040084,
+   0xC0017602, 0x22D, GFX90A_RSRC3, /* RSRC3 at 0x22D */
+   0xC0017602, 0x215, 0x00000000,   0xC0017602, 0x218,      0x00000000, 0xC0027602, 0x240,
+   KA_LO,      KA_HI, 0xC0067602,   0x204,      0,          0,          0,          64,
+   1,          1,     0xC0031502,   4,          2,          1,          0x00000005,
+};
 static const uint32_t gfx10_head[] = {0xC0065802, 0, 0xFFFFFFFF, 0x00FFFFFF, 0, 0, 0xA, 0xC3B1};
 static const uint32_t gfx9_head[] = {0xC0055802, 0x28C40000, 0xFFFFFFFF, 0x00FFFFFF, 0, 0, 0xA};
 static const uint32_t gfx10_tail[] = {0xC0064902, 0x06603514, 0x42000000, FENCE_LO,
@@ -95,6 +107,8 @@ static void run(enum pm4d_gfx_level level, const char *target, unsigned wave, co
 {
    struct pm4d_builder b;
    struct pm4d_kernel_desc k = pm4d_test_kernel(target, wave);
+   if (!strcmp(target, "gfx90a"))
+      k.rsrc3 = GFX90A_RSRC3;
    uint32_t buf[128];
    struct pm4d_cs cs;
    const char *why = NULL;
@@ -141,6 +155,8 @@ int main(int argc, char **argv)
    const char *which = argc > 1 ? argv[1] : "all";
    if (!strcmp(which, "gfx9") || !strcmp(which, "all"))
       run(PM4D_GFX9, "gfx900", 64, KAT(gfx9_barrier, gfx9_body, gfx9_head, gfx9_tail, 46));
+   if (!strcmp(which, "gfx90a") || !strcmp(which, "all"))
+      run(PM4D_GFX9, "gfx90a", 64, KAT(gfx9_barrier, gfx90a_body, gfx9_head, gfx9_tail, 49));
    if (!strcmp(which, "gfx10.3") || !strcmp(which, "all"))
       run(PM4D_GFX10_3, "gfx1030", 32,
           KAT(gfx10_barrier, gfx10_3_body, gfx10_head, gfx10_tail, 50));

@@ -62,7 +62,8 @@ static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason,
                   d->target, n);
    const struct pm4d_code_object *co = &cos[i];
    enum pm4d_gfx_level level;
-   if (!pm4d_gfx_parse(d->target, &level) || pm4d_builder_init(&d->builder, level) != PM4D_OK)
+   if (!pm4d_gfx_parse(d->target, &level) ||
+       pm4d_builder_init_target(&d->builder, d->target) != PM4D_OK)
       return fail(reason, rs, PM4D_DIRECT_UNAVAILABLE, "%s is no GFX level the PM4 core knows",
                   d->target);
    if (pm4d_codeobj_load(co->elf, co->size, &d->info, reason, rs) != PM4D_CODEOBJ_OK)
@@ -81,7 +82,7 @@ static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason,
       return st;
 
    d->level = level;
-   pm4d_validator_init(&d->validator, level);
+   pm4d_validator_init_target(&d->validator, d->target);
    for (unsigned v = 0; v < PM4D_CONV2D_VARIANT_COUNT; v++) {
       const struct pm4d_kernel_desc *k =
          pm4d_codeobj_find(&d->info, pm4d_conv2d_variant_name((enum pm4d_conv2d_variant)v));

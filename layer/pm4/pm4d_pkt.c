@@ -113,15 +113,14 @@ void pm4d_pkt_write_data(struct pm4d_cs *cs, uint64_t addr, const uint32_t *data
    pm4d_cs_end(cs);
 }
 
-void pm4d_pkt_indirect_buffer(struct pm4d_cs *cs, enum pm4d_gfx_level level, uint64_t addr,
-                              uint32_t ndw)
+void pm4d_pkt_indirect_buffer(struct pm4d_cs *cs, uint64_t addr, uint32_t ndw)
 {
    if (!pm4d_cs_begin(cs, 1 + PM4D_INDIRECT_BUFFER_BODY_DW))
       return;
    pm4d_cs_emit(cs, PM4D_PKT3(PM4D_OP_INDIRECT_BUFFER, PM4D_INDIRECT_BUFFER_BODY_DW));
    pm4d_cs_emit(cs, lo32(addr) & ~3u);
    pm4d_cs_emit(cs, hi32(addr) & 0xFFFFu);
-   pm4d_cs_emit(cs, (ndw & PM4D_IB_SIZE_MASK) | (level == PM4D_GFX9 ? 0 : PM4D_IB_VALID));
+   pm4d_cs_emit(cs, (ndw & PM4D_IB_SIZE_MASK) | PM4D_IB_VALID);
    pm4d_cs_end(cs);
 }
 
@@ -172,8 +171,8 @@ static void release_mem(struct pm4d_cs *cs, uint32_t dw1, uint64_t addr, uint64_
    pm4d_cs_emit(cs, PM4D_PKT3(PM4D_OP_RELEASE_MEM, PM4D_RELEASE_MEM_BODY_DW));
    pm4d_cs_emit(cs, dw1 | (PM4D_EVENT_CACHE_FLUSH_AND_INV_TS << PM4D_EVENT_TYPE_SHIFT) |
                        (PM4D_EVENT_INDEX_EOP << PM4D_EVENT_INDEX_SHIFT));
-   pm4d_cs_emit(cs, (PM4D_RM_DATA_SEL_64 << PM4D_RM_DATA_SEL_SHIFT) |
-                       (PM4D_RM_INT_SEL_AFTER_CONFIRM << PM4D_RM_INT_SEL_SHIFT));
+   /* INT_SEL 0: nothing takes an interrupt per batch (pm4d_builder.h) */
+   pm4d_cs_emit(cs, PM4D_RM_DATA_SEL_64 << PM4D_RM_DATA_SEL_SHIFT);
    pm4d_cs_emit(cs, lo32(addr));
    pm4d_cs_emit(cs, hi32(addr));
    pm4d_cs_emit(cs, lo32(value));

@@ -82,10 +82,9 @@
 #define PM4D_RM_GFX10_GCR_SEQ            (1u << 22) /* GFX10+ GCR_SEQ */
 #define PM4D_RM_GFX10_CACHE_POLICY_SHIFT 25         /* GFX10+ 3 = bypass */
 #define PM4D_RM_DATA_SEL_SHIFT           29         /* 1 = 32-bit, 2 = 64-bit */
-#define PM4D_RM_INT_SEL_SHIFT            24         /* 2 = interrupt after write confirm */
+#define PM4D_RM_INT_SEL_SHIFT            24         /* 0: none (what the builder writes) */
 #define PM4D_RM_DST_SEL_SHIFT            16         /* 0 = memory (MC) */
 #define PM4D_RM_DATA_SEL_64              2u
-#define PM4D_RM_INT_SEL_AFTER_CONFIRM    2u
 
 /* ACQUIRE_MEM. GFX9 body (6): COHER_CNTL, COHER_SIZE, COHER_SIZE_HI, COHER_BASE,
  * COHER_BASE_HI, POLL_INTERVAL. GFX10+ body (7): the same then GCR_CNTL (COHER_CNTL = 0). */
@@ -128,7 +127,8 @@
 /* INDIRECT_BUFFER: body = addr lo (dword aligned), addr hi [15:0], control. */
 #define PM4D_INDIRECT_BUFFER_BODY_DW 3u
 #define PM4D_IB_SIZE_MASK            0xFFFFFu
-#define PM4D_IB_VALID                (1u << 23) /* GFX10+ INDIRECT_BUFFER_VALID; reserved (0) on GFX9 */
-#define PM4D_IB_VMID_SHIFT           24
+/* INDIRECT_BUFFER_VALID: soc15d.h (GFX9, gfx_v9_0 ring_emit_ib_compute sets it) and nvd.h */
+#define PM4D_IB_VALID      (1u << 23)
+#define PM4D_IB_VMID_SHIFT 24
 
 #endif

@@ -47,6 +47,18 @@ static const struct pm4d_reg_table gfx9_table = {
           * regCOMPUTE_STATIC_THREAD_MGMT_SE7) */
          [PM4D_REG_PGM_RSRC3] = 0x22D,
          USER_DATA_0_TO_15(0x240), /* 0x0e40 */
+         /* regCOMPUTE_STATIC_THREAD_MGMT_SE0/1 0x0e16/0x0e17, SE2/3 0x0e19/0x0e1a; SE4..7
+          * 0x0e25..0x0e28 on gfx90a only (gc_9_4_2_offset.h; Mesa ac_cmdbuf.c
+          * cdna_init_compute_preamble_state R_00B894..R_00B8A0) */
+         [PM4D_REG_STATIC_THREAD_MGMT_SE0] = 0x216,
+         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 1] = 0x217,
+         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 2] = 0x219,
+         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 3] = 0x21A,
+         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 4] = 0x225,
+         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 5] = 0x226,
+         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 6] = 0x227,
+         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 7] = 0x228,
+         /* no USER_ACCUM, DISPATCH_TUNNEL or DISPATCH_INTERLEAVE on GC 9.x */
       },
 };
 
@@ -74,6 +86,18 @@ static const struct pm4d_reg_table gfx10_3_table = {
          [PM4D_REG_TMPRING_SIZE] = 0x218,    /* 0x1bb8 */
          [PM4D_REG_PGM_RSRC3] = 0x228,       /* 0x1bc8 */
          USER_DATA_0_TO_15(0x240),           /* 0x1be0 */
+         /* Mesa ac_cmdbuf.c gfx10_init_compute_preamble_state, byte address R_00Bxxx -> SH
+          * (0xBxxx - 0xB000) / 4: STATIC_THREAD_MGMT_SE0/1 R_00B858/85C, SE2/3 R_00B864/868,
+          * USER_ACCUM_0..3 R_00B890..89C, DISPATCH_TUNNEL R_00B9F4 */
+         [PM4D_REG_STATIC_THREAD_MGMT_SE0] = 0x216,
+         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 1] = 0x217,
+         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 2] = 0x219,
+         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 3] = 0x21A,
+         [PM4D_REG_USER_ACCUM_0] = 0x224,
+         [PM4D_REG_USER_ACCUM_0 + 1] = 0x225,
+         [PM4D_REG_USER_ACCUM_0 + 2] = 0x226,
+         [PM4D_REG_USER_ACCUM_0 + 3] = 0x227,
+         [PM4D_REG_DISPATCH_TUNNEL] = 0x27D,
       },
 };
 
@@ -101,6 +125,24 @@ static const struct pm4d_reg_table gfx11_table = {
          [PM4D_REG_TMPRING_SIZE] = 0x218,    /* 0x1bb8 */
          [PM4D_REG_PGM_RSRC3] = 0x228,       /* 0x1bc8 */
          USER_DATA_0_TO_15(0x240),           /* 0x1be0 */
+         /* Mesa ac_cmdbuf.c gfx10_init_compute_preamble_state, byte address R_00Bxxx -> SH
+          * (0xBxxx - 0xB000) / 4: STATIC_THREAD_MGMT_SE0/1 R_00B858/85C, SE2/3 R_00B864/868,
+          * USER_ACCUM_0..3 R_00B890..89C, DISPATCH_TUNNEL R_00B9F4 */
+         [PM4D_REG_STATIC_THREAD_MGMT_SE0] = 0x216,
+         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 1] = 0x217,
+         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 2] = 0x219,
+         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 3] = 0x21A,
+         [PM4D_REG_USER_ACCUM_0] = 0x224,
+         [PM4D_REG_USER_ACCUM_0 + 1] = 0x225,
+         [PM4D_REG_USER_ACCUM_0 + 2] = 0x226,
+         [PM4D_REG_USER_ACCUM_0 + 3] = 0x227,
+         [PM4D_REG_DISPATCH_TUNNEL] = 0x27D,
+         /* GFX11 only: SE4..7 R_00B8AC..R_00B8B8, DISPATCH_INTERLEAVE R_00B8BC */
+         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 4] = 0x22B,
+         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 5] = 0x22C,
+         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 6] = 0x22D,
+         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 7] = 0x22E,
+         [PM4D_REG_DISPATCH_INTERLEAVE] = 0x22F,
       },
 };
 
@@ -144,7 +186,87 @@ static const char *const reg_names[PM4D_REG_COUNT] = {
    [PM4D_REG_USER_DATA_0 + 13] = "COMPUTE_USER_DATA_13",
    [PM4D_REG_USER_DATA_0 + 14] = "COMPUTE_USER_DATA_14",
    [PM4D_REG_USER_DATA_0 + 15] = "COMPUTE_USER_DATA_15",
+   [PM4D_REG_STATIC_THREAD_MGMT_SE0] = "COMPUTE_STATIC_THREAD_MGMT_SE0",
+   [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 1] = "COMPUTE_STATIC_THREAD_MGMT_SE1",
+   [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 2] = "COMPUTE_STATIC_THREAD_MGMT_SE2",
+   [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 3] = "COMPUTE_STATIC_THREAD_MGMT_SE3",
+   [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 4] = "COMPUTE_STATIC_THREAD_MGMT_SE4",
+   [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 5] = "COMPUTE_STATIC_THREAD_MGMT_SE5",
+   [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 6] = "COMPUTE_STATIC_THREAD_MGMT_SE6",
+   [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 7] = "COMPUTE_STATIC_THREAD_MGMT_SE7",
+   [PM4D_REG_USER_ACCUM_0] = "COMPUTE_USER_ACCUM_0",
+   [PM4D_REG_USER_ACCUM_0 + 1] = "COMPUTE_USER_ACCUM_1",
+   [PM4D_REG_USER_ACCUM_0 + 2] = "COMPUTE_USER_ACCUM_2",
+   [PM4D_REG_USER_ACCUM_0 + 3] = "COMPUTE_USER_ACCUM_3",
+   [PM4D_REG_DISPATCH_TUNNEL] = "COMPUTE_DISPATCH_TUNNEL",
+   [PM4D_REG_DISPATCH_INTERLEAVE] = "COMPUTE_DISPATCH_INTERLEAVE",
 };
+
+#define SE(n)                                               \
+   {                                                        \
+      PM4D_REG_STATIC_THREAD_MGMT_SE0 + (n), PM4D_CU_EN_ALL \
+   }
+#define ACCUM(n)                     \
+   {                                 \
+      PM4D_REG_USER_ACCUM_0 + (n), 0 \
+   }
+#define TMPRING_ZERO           \
+   {                           \
+      PM4D_REG_TMPRING_SIZE, 0 \
+   } /* sits between SE1 and SE2: one run */
+#define BIT(r) (1ull << (r))
+#define SE_BITS(first, last)                                     \
+   (((BIT(PM4D_REG_STATIC_THREAD_MGMT_SE0 + (last)) << 1) - 1) & \
+    ~(BIT(PM4D_REG_STATIC_THREAD_MGMT_SE0 + (first)) - 1))
+#define ACCUM_BITS (((BIT(PM4D_REG_USER_ACCUM_3) << 1) - 1) & ~(BIT(PM4D_REG_USER_ACCUM_0) - 1))
+#define PREAMBLE(a, m)                     \
+   {                                       \
+      (a), sizeof(a) / sizeof((a)[0]), (m) \
+   }
+
+/* Mesa ac_cmdbuf.c: gfx6_init_compute_preamble_state (SE0..3 on GFX9),
+ * cdna_init_compute_preamble_state (gfx90a: SE0..7), gfx10_init_compute_preamble_state
+ * (GFX10+: USER_ACCUM_0..3 = 0, DISPATCH_TUNNEL = 0; GFX11: SE4..7, DISPATCH_INTERLEAVE). */
+static const struct pm4d_preamble_reg gfx9_pre[] = {SE(0), SE(1), TMPRING_ZERO, SE(2), SE(3)};
+static const struct pm4d_preamble_reg gfx90a_pre[] = {SE(0), SE(1), TMPRING_ZERO, SE(2), SE(3),
+                                                      SE(4), SE(5), SE(6),        SE(7)};
+static const struct pm4d_preamble_reg gfx10_3_pre[] = {
+   SE(0),    SE(1),    TMPRING_ZERO, SE(2),    SE(3),
+   ACCUM(0), ACCUM(1), ACCUM(2),     ACCUM(3), {PM4D_REG_DISPATCH_TUNNEL, 0}};
+static const struct pm4d_preamble_reg gfx11_pre[] = {
+   SE(0),
+   SE(1),
+   TMPRING_ZERO,
+   SE(2),
+   SE(3),
+   ACCUM(0),
+   ACCUM(1),
+   ACCUM(2),
+   ACCUM(3),
+   SE(4),
+   SE(5),
+   SE(6),
+   SE(7),
+   {PM4D_REG_DISPATCH_INTERLEAVE, PM4D_DISPATCH_INTERLEAVE_RADV},
+   {PM4D_REG_DISPATCH_TUNNEL, 0}};
+static const struct pm4d_preamble preambles[] = {
+   PREAMBLE(gfx9_pre, SE_BITS(0, 3) | BIT(PM4D_REG_TMPRING_SIZE)),
+   PREAMBLE(gfx90a_pre, SE_BITS(0, 7) | BIT(PM4D_REG_TMPRING_SIZE)),
+   PREAMBLE(gfx10_3_pre, SE_BITS(0, 3) | BIT(PM4D_REG_TMPRING_SIZE) | ACCUM_BITS |
+                            BIT(PM4D_REG_DISPATCH_TUNNEL)),
+   PREAMBLE(gfx11_pre, SE_BITS(0, 7) | BIT(PM4D_REG_TMPRING_SIZE) | ACCUM_BITS |
+                          BIT(PM4D_REG_DISPATCH_TUNNEL) | BIT(PM4D_REG_DISPATCH_INTERLEAVE)),
+};
+
+const struct pm4d_preamble *pm4d_preamble_get(enum pm4d_gfx_level level, bool gfx90a)
+{
+   switch (level) {
+   case PM4D_GFX9: return &preambles[gfx90a ? 1 : 0];
+   case PM4D_GFX10_3: return &preambles[2];
+   case PM4D_GFX11: return &preambles[3];
+   default: return NULL;
+   }
+}
 
 /* Field layouts from the kernel's gc_*_sh_mask.h (COMPUTE_PGM_RSRC1__*, ...). */
 /* Field layouts from the kernel's gc_*_sh_mask.h (COMPUTE_PGM_RSRC1__*, ...). Where a later
@@ -246,7 +368,7 @@ const char *pm4d_reg_name(enum pm4d_reg reg)
 /* Offset -> register id, built once from the tables above (the validator and the sim look up
  * every register write). All COMPUTE_* registers lie in [REVERSE_FIRST, REVERSE_END). */
 #define REVERSE_FIRST 0x200u
-#define REVERSE_END   0x260u
+#define REVERSE_END   0x280u
 static uint8_t reverse[PM4D_GFX_COUNT][REVERSE_END - REVERSE_FIRST];
 static pthread_once_t reverse_once = PTHREAD_ONCE_INIT;
 

@@ -180,7 +180,7 @@ enum pm4d_direct_status pm4d_direct_sim_open(const struct pm4d_direct_config *cf
    if (!pm4d_sim_fault_parse(getenv(PM4D_SIM_ENV_FAULT), &fault, reason, reason_size))
       return PM4D_DIRECT_UNAVAILABLE;
    enum pm4d_sim_status st =
-      pm4d_sim_create(level, &fault, &events, (struct pm4d_sim **)dev, reason, reason_size);
+      pm4d_sim_create(name, &fault, &events, (struct pm4d_sim **)dev, reason, reason_size);
    if (st != PM4D_SIM_OK)
       return st == PM4D_SIM_NOMEM ? PM4D_DIRECT_NOMEM : PM4D_DIRECT_UNAVAILABLE;
    *ops = &sim_ops;

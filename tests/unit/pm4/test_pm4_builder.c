@@ -92,7 +92,7 @@ static void test_roundtrip(void)
       CHECK(strstr(text, "COMPUTE_PGM_LO") && strstr(text, "COMPUTE_USER_DATA_1"));
       CHECK(strstr(text, "LDS_SIZE=8") != NULL);
       CHECK(strstr(text, "DISPATCH_DIRECT") && strstr(text, "RELEASE_MEM"));
-      CHECK(strstr(text, "DATA_SEL=2") && strstr(text, "INT_SEL=2"));
+      CHECK(strstr(text, "DATA_SEL=2") && strstr(text, "INT_SEL=0"));
       CHECK((strstr(text, "CS_W32_EN") != NULL) == (levels[l].wave == 32));
       CHECK((strstr(text, "COMPUTE_PGM_RSRC3") != NULL) == (levels[l].level != PM4D_GFX9));
       free(text);

@@ -54,15 +54,19 @@ static uint32_t find_packet(uint32_t opcode)
    return find_packet_from(opcode, 0);
 }
 
-/* Dword index of the value written to register r. */
-static uint32_t find_reg(enum pm4d_reg r)
+/* Dword index of the value written to register r: in the first dispatch (after the head's
+ * ACQUIRE_MEM), or in the preamble for `in_head`. */
+static uint32_t find_reg_in(enum pm4d_reg r, bool in_head)
 {
    struct pm4d_iter it;
    struct pm4d_packet p;
    const char *why;
    const struct pm4d_reg_table *t = pm4d_regs_table(PM4D_GFX10_3);
+   uint32_t head_end = find_packet(PM4D_OP_ACQUIRE_MEM);
    pm4d_iter_init(&it, stream, nstream);
    while (pm4d_iter_next(&it, &p, &why) == PM4D_ITER_PACKET) {
+      if ((p.offset > head_end) == in_head)
+         continue;
       for (uint32_t i = 0; i < pm4d_sh_write_count(&p); i++) {
          enum pm4d_reg got;
          uint32_t off, v;
@@ -73,6 +77,11 @@ static uint32_t find_reg(enum pm4d_reg r)
    }
    CHECK(!"register not found");
    return 0;
+}
+
+static uint32_t find_reg(enum pm4d_reg r)
+{
+   return find_reg_in(r, false);
 }
 
 static void expect_refusal(uint32_t ndw, uint32_t offset, const char *needle)
@@ -113,7 +122,7 @@ static void indirect_buffer(void)
    uint32_t at = find_packet(PM4D_OP_ACQUIRE_MEM); /* the head: 8 dwords */
    struct pm4d_cs cs;
    pm4d_cs_init(&cs, stream + at, 8);
-   pm4d_pkt_indirect_buffer(&cs, PM4D_GFX10_3, 0x1000, 16);
+   pm4d_pkt_indirect_buffer(&cs, 0x1000, 16);
    pm4d_pkt_nop(&cs, 4);
    CHECK(!cs.failed);
    expect_refusal(nstream, at, "INDIRECT_BUFFER");
@@ -130,9 +139,10 @@ static void bad_count(void)
 
 static void register_write(void)
 {
-   /* point RESOURCE_LIMITS' write at COMPUTE_STATIC_THREAD_MGMT_SE0 (0x216) */
+   /* point RESOURCE_LIMITS' write at COMPUTE_VMID (0x214: gc_10_3_0_offset.h mmCOMPUTE_VMID
+    * 0x1bb4 + 0x1260 - 0x2C00) */
    uint32_t at = find_reg(PM4D_REG_RESOURCE_LIMITS);
-   stream[at - 1] = 0x216;
+   stream[at - 1] = 0x214;
    expect_refusal(nstream, at, "outside the allowed");
 }
 
@@ -141,6 +151,22 @@ static void dim_register(void)
    uint32_t at = find_reg(PM4D_REG_TMPRING_SIZE);
    stream[at - 1] = 0x201; /* COMPUTE_DIM_X: only DISPATCH_DIRECT sets it */
    expect_refusal(nstream, at, "COMPUTE_DIM_X");
+}
+
+/* A CU mask another client left on the ring: the preamble run that sets the accumulators is
+ * gone, or sets another value. */
+static void preamble_missing(void)
+{
+   uint32_t at = find_reg_in(PM4D_REG_USER_ACCUM_0, true) - 2;
+   pm4d_pkt_nop_fill(stream + at, 6); /* SET_SH_REG USER_ACCUM_0..3 */
+   expect_refusal(nstream, find_packet(PM4D_OP_DISPATCH_DIRECT), "inherit COMPUTE_USER_ACCUM_0");
+}
+
+static void preamble_value(void)
+{
+   uint32_t at = find_reg_in(PM4D_REG_STATIC_THREAD_MGMT_SE0 + 3, true);
+   stream[at] = 0x00030003; /* two CUs per SH on SE3 */
+   expect_refusal(nstream, at, "COMPUTE_STATIC_THREAD_MGMT_SE3 = 0x00030003");
 }
 
 static void missing_state(void)
@@ -200,8 +226,9 @@ static void rsrc(void)
 
 static void scratch(void)
 {
-   stream[find_reg(PM4D_REG_TMPRING_SIZE)] = 0x1000;
-   expect_refusal(nstream, find_packet(PM4D_OP_DISPATCH_DIRECT), "TMPRING_SIZE");
+   uint32_t at = find_reg(PM4D_REG_TMPRING_SIZE);
+   stream[at] = 0x1000; /* refused where it is written: the preamble's value is 0 too */
+   expect_refusal(nstream, at, "TMPRING_SIZE");
 }
 
 static void initiator(void)
@@ -281,6 +308,8 @@ int main(int argc, char **argv)
       {"register", register_write},
       {"dim_register", dim_register},
       {"missing_state", missing_state},
+      {"preamble_missing", preamble_missing},
+      {"preamble_value", preamble_value},
       {"zero_grid", zero_grid},
       {"oversized_grid", oversized_grid},
       {"workgroup", workgroup},

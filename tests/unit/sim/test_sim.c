@@ -166,7 +166,7 @@ int main(void)
    const struct pm4d_sim_fault no_exec = {.no_exec = true};
    const struct pm4d_sim_events events = {.fence = on_fence, .fault = on_fault, .wait = on_wait};
    char reason[256];
-   CHECKF(pm4d_sim_create(PM4D_GFX10_3, &no_exec, &events, &sim, reason, sizeof(reason)) ==
+   CHECKF(pm4d_sim_create("gfx1030", &no_exec, &events, &sim, reason, sizeof(reason)) ==
              PM4D_SIM_OK,
           "create: %s", reason);
    pm4d_builder_init(&b, PM4D_GFX10_3);

@@ -91,12 +91,13 @@ static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason,
          continue; /* shapes that need this variant are unsupported */
       uint64_t entry = base + k->desc_offset + (uint64_t)k->entry_offset;
       uint32_t ndw = pm4d_builder_dispatch_dw(&d->builder, k, false); /* a later dispatch */
-      d->kernels[v] = (struct pm4d_direct_kernel){k, entry, ndw};
+      d->kernels[v] = (struct pm4d_direct_kernel){k, NULL, entry, ndw};
       d->dispatch_dw_max = ndw > d->dispatch_dw_max ? ndw : d->dispatch_dw_max;
       d->dispatch_dw_min =
          d->dispatch_dw_min && d->dispatch_dw_min < ndw ? d->dispatch_dw_min : ndw;
       /* A variant without a template still runs through the dynamic builder. */
       pm4d_template_cache_add(&d->templates, &d->builder, k, entry, &why);
+      d->kernels[v].tmpl = pm4d_template_cache_find(&d->templates, k, entry);
       pm4d_validator_add_program(&d->validator, entry, base + d->info.image_size - entry, k);
    }
    if (!d->kernels[PM4D_CONV2D_DIRECT].desc)
@@ -110,7 +111,7 @@ static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason,
        pm4d_builder_batch_head(&d->builder, &cs, &why) != PM4D_OK)
       return fail(reason, rs, PM4D_DIRECT_UNAVAILABLE, "batch head/tail: %s", why);
    d->head_dw = cs.cdw;
-   return PM4D_DIRECT_OK;
+   return pm4d_direct_batch_prepare(d, reason, rs);
 }
 
 /* The sim is a test device: PM4DIRECT_SIM_CORRUPT_TEMPLATE=DWORD:MASK corrupts its dispatch
@@ -304,9 +305,24 @@ enum pm4d_direct_status pm4d_direct_test_inject(struct pm4d_direct *d, const cha
    return d->ops->inject(d->dev, spec, reason, reason_size);
 }
 
-void pm4d_direct_test_corrupt_templates(struct pm4d_direct *d, uint32_t index, uint32_t mask)
+void pm4d_direct_test_flip_next_batch(struct pm4d_direct *d, uint32_t index, uint32_t mask)
 {
-   for (uint32_t i = 0; i < d->templates.count; i++)
-      if (index + d->templates.entries[i].barrier_dw < d->templates.entries[i].ndw)
-         d->templates.entries[i].dw[index + d->templates.entries[i].barrier_dw] ^= mask;
+   d->test_flip_index = index;
+   d->test_flip_mask = mask;
+}
+
+uint32_t pm4d_direct_test_corrupt_templates(struct pm4d_direct *d, uint32_t index, uint32_t mask)
+{
+   uint32_t n = 0;
+   for (uint32_t i = 0; i < d->templates.count; i++) {
+      struct pm4d_template *t = &d->templates.entries[i];
+      uint32_t at = index + t->barrier_dw;
+      const struct pm4d_dispatch_slots *s = &t->slots;
+      if (at >= t->ndw || at == s->kernarg_lo || at == s->kernarg_hi || at == s->grid[0] ||
+          at == s->grid[1] || at == s->grid[2])
+         continue; /* past the end, or a slot every instantiation overwrites */
+      t->dw[at] ^= mask;
+      n++;
+   }
+   return n;
 }

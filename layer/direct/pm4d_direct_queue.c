@@ -38,8 +38,12 @@ enum pm4d_direct_status pm4d_direct_queue_create(struct pm4d_direct *d,
       goto fail;
    }
    q->ring_addr = q->ring_mem.addr;
+   if (q->ring_addr % (d->ib_align_dw * 4u)) { /* batches start on the IB alignment */
+      st = PM4D_DIRECT_UNSUPPORTED;
+      goto fail;
+   }
    uint32_t size_dw = pm4d_ring_size_dw(q->ring);
-   uint32_t fixed = d->head_dw + d->tail.ndw;
+   uint32_t fixed = d->head_dw + d->tail.ndw + d->ib_align_dw - 1; /* padding included */
    if (size_dw / 2 <= fixed)
       goto fail_unsupported;
    /* A batch is one reservation, at most half the ring. */
@@ -272,6 +276,7 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q, const st
    pthread_rwlock_unlock(&d->mem_lock);
    if (st != PM4D_DIRECT_OK)
       return st;
+   ndw = pm4d_direct_batch_dw(d, ndw); /* all batches padded: each starts aligned */
 
    struct pm4d_job *copy = pm4d_malloc(count * sizeof(*copy));
    if (!copy)
@@ -323,14 +328,11 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q, const st
       }
    }
    cs.cdw += pm4d_tail_template_instantiate(&d->tail, dw + cs.cdw, q->fence.addr, signal_point);
-   if (d->debug) {
-      struct pm4d_validate_error err;
-      if (pm4d_validate(&q->validator, dw, ndw, &err) != PM4D_OK) {
-         st = say(rs, rn, PM4D_DIRECT_INVALID,
-                  "validator refused the batch at dword %" PRIu32 ": %s", err.offset, err.reason);
-         goto fail_invalid;
-      }
-   }
+   const struct pm4d_direct_sealed sealed = {count, q->kernargs.addr + ka_off, signal_point,
+                                             paths.dynamic_dispatches == 0};
+   st = pm4d_direct_batch_seal(q, dw, cs.cdw, ndw, &sealed, rs, rn);
+   if (st != PM4D_DIRECT_OK)
+      goto fail_invalid;
 
    uint64_t ib = q->ring_addr ? q->ring_addr + (uint64_t)(dw - pm4d_ring_ptr(q->ring, 0)) * 4u : 0;
    pthread_mutex_lock(&q->mu);

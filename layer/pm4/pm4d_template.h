@@ -18,14 +18,54 @@ struct pm4d_template {
    uint64_t program_addr;
    uint32_t ndw, barrier_dw; /* ndw: the later form, barrier included */
    struct pm4d_dispatch_slots slots;
+   /* XOR of the dwords an instantiation copies, its slots left out: [0] the later form, [1]
+    * the first (pm4d_template_xor). A copy's XOR is this ^ the values patched in. */
+   uint32_t fixed_xor[2];
    uint32_t dw[PM4D_DISPATCH_MAX_DW];
 };
 
 struct pm4d_tail_template {
    uint32_t ndw;
    struct pm4d_fence_slots slots;
+   uint32_t fixed_xor; /* as above, the fence address and value left out */
    uint32_t dw[PM4D_BATCH_TAIL_MAX_DW];
 };
+
+/* XOR of n dwords: any single-bit change of them changes it. */
+static inline uint32_t pm4d_xor_dw(const uint32_t *dw, uint32_t n)
+{
+   uint64_t x = 0, v;
+   uint32_t i = 0;
+   for (; i + 2 <= n; i += 2) {
+      memcpy(&v, dw + i, sizeof(v));
+      x ^= v;
+   }
+   if (i < n)
+      x ^= dw[i];
+   return (uint32_t)x ^ (uint32_t)(x >> 32);
+}
+
+/* XOR of the template's dwords, its slots left out. */
+static inline uint32_t pm4d_template_fixed_xor(const struct pm4d_template *t, uint32_t from)
+{
+   const struct pm4d_dispatch_slots *s = &t->slots;
+   return pm4d_xor_dw(t->dw + from, t->ndw - from) ^ t->dw[s->kernarg_lo] ^ t->dw[s->kernarg_hi] ^
+          t->dw[s->grid[0]] ^ t->dw[s->grid[1]] ^ t->dw[s->grid[2]];
+}
+
+/* Whether the template still holds what it held when it was built (and validated). */
+static inline bool pm4d_template_intact(const struct pm4d_template *t)
+{
+   return pm4d_template_fixed_xor(t, 0) == t->fixed_xor[0];
+}
+
+/* What pm4d_template_instantiate's copy XORs to, from the stored fixed part and the patches. */
+static inline uint32_t pm4d_template_xor(const struct pm4d_template *t, bool first,
+                                         uint64_t kernarg_addr, const uint32_t grid[3])
+{
+   return t->fixed_xor[first] ^ (uint32_t)kernarg_addr ^ (uint32_t)(kernarg_addr >> 32) ^ grid[0] ^
+          grid[1] ^ grid[2];
+}
 
 /* Which path each dispatch took; the caller owns it (the layer's counters read it). */
 struct pm4d_path_counters {
@@ -79,6 +119,13 @@ static inline uint32_t pm4d_tail_template_instantiate(const struct pm4d_tail_tem
    dst[t->slots.value_lo] = (uint32_t)fence_value;
    dst[t->slots.value_hi] = (uint32_t)(fence_value >> 32);
    return t->ndw;
+}
+
+static inline uint32_t pm4d_tail_template_xor(const struct pm4d_tail_template *t,
+                                              uint64_t fence_addr, uint64_t fence_value)
+{
+   return t->fixed_xor ^ (uint32_t)fence_addr ^ (uint32_t)(fence_addr >> 32) ^
+          (uint32_t)fence_value ^ (uint32_t)(fence_value >> 32);
 }
 
 /* Adds a template for (k, program_addr) built by b; PM4D_ERR_NO_SPACE when full. */

@@ -224,11 +224,17 @@ static uint32_t amd_reset(void *bq, uint64_t *never_done, uint32_t max)
    return rec.rerun_count;
 }
 
+static void amd_ib_align(void *dev, uint32_t *start_bytes, uint32_t *size_bytes)
+{
+   pm4d_amdgpu_device_ib_align(((struct amd_dev *)dev)->dev, start_bytes, size_bytes);
+}
+
 static const struct pm4d_direct_backend_ops amdgpu_ops = {
    .name = "amdgpu",
    .space = PM4D_ADDR_GPU_VA,
    .ps_per_flop = 1000000000000ull / PM4D_AMDGPU_DEADLINE_FLOPS_PER_S,
    .interrupts = false,
+   .ib_align = amd_ib_align,
    .destroy = amd_destroy,
    .alloc = amd_alloc,
    .free = amd_free,

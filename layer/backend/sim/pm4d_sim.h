@@ -31,6 +31,8 @@
 #include "pm4d_gfx.h"
 
 #define PM4D_SIM_ENV_FAULT "PM4DIRECT_SIM_FAULT"
+/* IB start and size alignment of the simulated CP (bytes): the kernel's for compute. */
+#define PM4D_SIM_IB_ALIGN_BYTES 32u
 /* Kicked batches a queue holds at once (scheduled, running, or waiting for their point). */
 #define PM4D_SIM_QUEUE_DEPTH 128u
 

@@ -140,11 +140,21 @@ static uint32_t sim_reset(void *bq, uint64_t *never_done, uint32_t max)
    return pm4d_sim_queue_reset(bq, never_done, max);
 }
 
+/* The sim's profile: what the kernel reports for compute (amdgpu_kms.c amdgpu_hw_ip_info:
+ * ib_start_alignment 32, ib_size_alignment 32); its CP halts at an IB that breaks it. */
+static void sim_ib_align(void *dev, uint32_t *start_bytes, uint32_t *size_bytes)
+{
+   (void)dev;
+   *start_bytes = PM4D_SIM_IB_ALIGN_BYTES;
+   *size_bytes = PM4D_SIM_IB_ALIGN_BYTES;
+}
+
 static const struct pm4d_direct_backend_ops sim_ops = {
    .name = "sim",
    .space = PM4D_ADDR_HOST,
    .ps_per_flop = SIM_PS_PER_FLOP,
    .interrupts = true,
+   .ib_align = sim_ib_align,
    .destroy = sim_destroy,
    .alloc = sim_alloc,
    .free = sim_free,

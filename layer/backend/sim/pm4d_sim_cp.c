@@ -258,6 +258,11 @@ static bool execute(struct pm4d_sim_queue *q, const struct pm4d_packet *p)
 static bool run_ib(struct pm4d_sim_queue *q, uint64_t addr, uint32_t ndw)
 {
    void *host;
+   if ((addr | ndw * 4ull) % PM4D_SIM_IB_ALIGN_BYTES) {
+      halt(q, "IB at 0x%" PRIx64 " (%" PRIu32 " dwords) breaks the %u-byte start / size alignment",
+           addr, ndw, PM4D_SIM_IB_ALIGN_BYTES);
+      return false;
+   }
    if (ndw == 0 || !pm4d_sim_translate(q->s, addr, ndw * 4ull, &host)) {
       halt(q, "page fault: IB at 0x%" PRIx64 " (%" PRIu32 " dwords) is not mapped", addr, ndw);
       return false;

@@ -8,9 +8,10 @@
  * of the batch's dwords in the ring must equal the XOR of the validated parts' fixed dwords
  * and of the values patched in (the launch values were checked by pm4d_builder_check_launch
  * before they were written). Any single-bit change of the ring before the kick changes that
- * XOR; each template a batch uses is checked against the XOR it had when it was validated
- * (an error in a template repeats in each of its copies, and an even number of copies would
- * cancel out of the batch's XOR). Either way the batch is refused before the kick. A
+ * XOR; in a batch of several jobs each template used is also checked against the XOR it had
+ * when it was validated (an error in a template repeats in each of its copies, and an even
+ * number of copies would cancel out of the batch's XOR; one copy cannot). Either way the batch
+ * is refused before the kick. A
  * batch with a dispatch from the dynamic builder (a variant without a template) goes through
  * the full validator instead; PM4DIRECT_DEBUG runs the full validator on every batch too. */
 #include <inttypes.h>
@@ -100,9 +101,11 @@ enum pm4d_direct_status pm4d_direct_batch_seal(struct pm4d_direct_queue *q, uint
    const struct pm4d_template *last = NULL;
    for (uint32_t i = 0; i < b->count; i++) {
       const struct pm4d_direct_plan *pl = &q->plan[i];
-      /* A template error repeats in every copy, and an even number of copies would cancel
-       * out of the XOR: each template the batch uses is checked itself. */
-      if (pl->kernel->tmpl != last && !pm4d_template_intact(last = pl->kernel->tmpl))
+      /* A template error repeats in every copy of it, and an even number of copies (of the
+       * body, or of the barrier, which the first dispatch leaves out) cancels out of the XOR:
+       * in a batch of several jobs each template used is checked itself. */
+      if (b->count > 1 && pl->kernel->tmpl != last &&
+          !pm4d_template_intact(last = pl->kernel->tmpl))
          return fail(reason, rs, PM4D_DIRECT_INVALID,
                      "job %" PRIu32 ": the dispatch template of %s changed after validation", i,
                      last->kernel->name);

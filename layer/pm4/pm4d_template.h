@@ -31,18 +31,34 @@ struct pm4d_tail_template {
    uint32_t dw[PM4D_BATCH_TAIL_MAX_DW];
 };
 
-/* XOR of n dwords: any single-bit change of them changes it. */
+/* XOR of n dwords: any single-bit change of them changes it. The per-batch check reads every
+ * dword of a batch, so 16 dwords a step in 4-dword vectors (GCC/Clang vector extension; SSE2
+ * on x86-64): about 0.7 instructions per dword, against 3 one dword at a time. */
+typedef uint32_t pm4d_u32x4 __attribute__((vector_size(16)));
 static inline uint32_t pm4d_xor_dw(const uint32_t *dw, uint32_t n)
 {
-   uint64_t x = 0, v;
+   pm4d_u32x4 x0 = {0}, x1 = {0}, v0, v1, v2, v3;
    uint32_t i = 0;
-   for (; i + 2 <= n; i += 2) {
-      memcpy(&v, dw + i, sizeof(v));
-      x ^= v;
+   for (; i + 16 <= n; i += 16) {
+      memcpy(&v0, dw + i, 16); /* unaligned-safe vector loads */
+      memcpy(&v1, dw + i + 4, 16);
+      memcpy(&v2, dw + i + 8, 16);
+      memcpy(&v3, dw + i + 12, 16);
+      x0 ^= v0 ^ v2;
+      x1 ^= v1 ^ v3;
    }
-   if (i < n)
-      x ^= dw[i];
-   return (uint32_t)x ^ (uint32_t)(x >> 32);
+   if (i + 8 <= n) {
+      memcpy(&v0, dw + i, 16);
+      memcpy(&v1, dw + i + 4, 16);
+      x0 ^= v0;
+      x1 ^= v1;
+      i += 8;
+   }
+   x0 ^= x1;
+   uint32_t r = x0[0] ^ x0[1] ^ x0[2] ^ x0[3];
+   for (; i < n; i++)
+      r ^= dw[i];
+   return r;
 }
 
 /* XOR of the template's dwords, its slots left out. */

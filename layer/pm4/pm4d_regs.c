@@ -278,6 +278,13 @@ static const struct pm4d_field rsrc1[] = {
    {"MEM_ORDERED", 30, 1}, {"FWD_PROGRESS", 31, 1}, /* GFX10+ */
 };
 #define RSRC1_GFX9_FIELDS 11u
+/* GC 11 (gc_11_0_0_sh_mask.h COMPUTE_PGM_RSRC1__*) has no DEBUG_MODE (bit 22) and no CDBG_USER
+ * (bit 25). */
+static const struct pm4d_field rsrc1_gfx11[] = {
+   {"VGPRS", 0, 6},      {"SGPRS", 6, 4},       {"PRIORITY", 10, 2},    {"FLOAT_MODE", 12, 8},
+   {"PRIV", 20, 1},      {"DX10_CLAMP", 21, 1}, {"IEEE_MODE", 23, 1},   {"BULKY", 24, 1},
+   {"FP16_OVFL", 26, 1}, {"WGP_MODE", 29, 1},   {"MEM_ORDERED", 30, 1}, {"FWD_PROGRESS", 31, 1},
+};
 static const struct pm4d_field rsrc2[] = {
    {"SCRATCH_EN", 0, 1},   {"USER_SGPR", PM4D_RSRC2_USER_SGPR_SHIFT, PM4D_RSRC2_USER_SGPR_WIDTH},
    {"TRAP_PRESENT", 6, 1}, {"TGID_X_EN", 7, 1},
@@ -317,8 +324,11 @@ static const struct pm4d_field initiator[] = {
    {"RESTORE", 14, 1},
    {"TUNNEL_ENABLE", 13, 1},                  /* GFX10.3+ */
    {"CS_W32_EN", PM4D_DI_CS_W32_EN_SHIFT, 1}, /* GFX10+ */
+   {"AMP_SHADER_EN", 16, 1},                  /* GFX11 (gc_11_0_0_sh_mask.h) */
+   {"DISABLE_DISP_PREMPT_EN", 17, 1},         /* GFX11 */
 };
-#define INITIATOR_GFX9_FIELDS 10u
+#define INITIATOR_GFX9_FIELDS  10u
+#define INITIATOR_GFX10_FIELDS 12u
 
 #define FIELDS(a) (*count = sizeof(a) / sizeof((a)[0]), (a))
 
@@ -328,6 +338,8 @@ const struct pm4d_field *pm4d_reg_fields(enum pm4d_gfx_level level, enum pm4d_re
    bool gfx9 = level == PM4D_GFX9;
    switch (reg) {
    case PM4D_REG_PGM_RSRC1:
+      if (level == PM4D_GFX11)
+         return FIELDS(rsrc1_gfx11);
       FIELDS(rsrc1);
       if (gfx9)
          *count = RSRC1_GFX9_FIELDS;
@@ -346,8 +358,8 @@ const struct pm4d_field *pm4d_reg_fields(enum pm4d_gfx_level level, enum pm4d_re
    case PM4D_REG_RESOURCE_LIMITS: return FIELDS(resource_limits);
    case PM4D_REG_DISPATCH_INITIATOR:
       FIELDS(initiator);
-      if (gfx9)
-         *count = INITIATOR_GFX9_FIELDS;
+      if (level != PM4D_GFX11)
+         *count = gfx9 ? INITIATOR_GFX9_FIELDS : INITIATOR_GFX10_FIELDS;
       return initiator;
    default: break;
    }

@@ -117,6 +117,7 @@ static void test_roundtrip(void)
       CHECK(strstr(text, "DISPATCH_DIRECT") && strstr(text, "RELEASE_MEM"));
       CHECK(strstr(text, "DATA_SEL=2") && strstr(text, "INT_SEL=0"));
       CHECK((strstr(text, "CS_W32_EN") != NULL) == (levels[l].wave == 32));
+      CHECK(strstr(text, "ORDER_MODE=1") != NULL);
       CHECK((strstr(text, "COMPUTE_PGM_RSRC3") != NULL) == (levels[l].level != PM4D_GFX9));
       free(text);
 
@@ -350,6 +351,36 @@ static void test_loader_layouts(void)
    }
 }
 
+/* Field names per level from the sh_mask headers: RSRC1 bits 22 (DEBUG_MODE) and 25
+ * (CDBG_USER) exist on GFX9 / GFX10.3 and not on GC 11; the initiator's bit 17
+ * (DISABLE_DISP_PREMPT_EN) and 16 (AMP_SHADER_EN) only on GC 11 here
+ * (gc_11_0_0_sh_mask.h COMPUTE_PGM_RSRC1__*, COMPUTE_DISPATCH_INITIATOR__*). */
+static void test_decoder_fields(void)
+{
+   const uint32_t stream[] = {PM4D_PKT3(PM4D_OP_SET_SH_REG, 2),
+                              0x212,
+                              (1u << 22) | (1u << 25), /* RSRC1 at 0x212 */
+                              PM4D_PKT3(PM4D_OP_DISPATCH_DIRECT, 4),
+                              1,
+                              1,
+                              1,
+                              (1u << 17) | (1u << 16) | 1u};
+   for (int l = 0; l < NLEVELS; l++) {
+      char *text = NULL;
+      size_t len = 0;
+      FILE *out = open_memstream(&text, &len);
+      CHECK(pm4d_decode(levels[l].level, stream, sizeof(stream) / 4, out) == PM4D_OK);
+      fclose(out);
+      bool gfx11 = levels[l].level == PM4D_GFX11;
+      CHECKF((strstr(text, "DEBUG_MODE=1") != NULL) == !gfx11, "%s: %s", levels[l].target, text);
+      CHECKF((strstr(text, "CDBG_USER=1") != NULL) == !gfx11, "%s: %s", levels[l].target, text);
+      CHECKF((strstr(text, "DISABLE_DISP_PREMPT_EN=1") != NULL) == gfx11, "%s: %s",
+             levels[l].target, text);
+      CHECKF((strstr(text, "AMP_SHADER_EN=1") != NULL) == gfx11, "%s: %s", levels[l].target, text);
+      free(text);
+   }
+}
+
 static void test_nop_fill(void)
 {
    static uint32_t buf[3 * 0x4000];
@@ -375,7 +406,7 @@ int main(int argc, char **argv)
       {"roundtrip", test_roundtrip},           {"template", test_template_equals_dynamic},
       {"auto", test_auto_selection},           {"emitter", test_emitter_bounds},
       {"refused", test_refused_kernels},       {"nop", test_nop_fill},
-      {"loader_layouts", test_loader_layouts},
+      {"loader_layouts", test_loader_layouts}, {"decoder_fields", test_decoder_fields},
    };
    pm4d_test_run(tests, sizeof(tests) / sizeof(tests[0]), argc, argv, NULL);
    return pm4d_check_finish("pm4_builder");

@@ -49,8 +49,13 @@ enum pm4d_direct_status pm4d_direct_batch_prepare(struct pm4d_direct *d, char *r
    d->ib_align_dw = align / 4;
    uint32_t pad[PM4D_DIRECT_IB_ALIGN_MAX / 4];
    for (uint32_t n = 0; n < d->ib_align_dw; n++) {
+      /* a padding shorter than the alignment is one NOP (pm4d_pkt_nop_fill): its header and
+       * zeros, which seal writes without the general filler's loop */
       pm4d_pkt_nop_fill(pad, n);
+      d->pad_header[n] = n ? pad[0] : 0;
       d->pad_xor[n] = pm4d_xor_dw(pad, n);
+      if (n && d->pad_xor[n] != pad[0])
+         return fail(reason, rs, PM4D_DIRECT_UNAVAILABLE, "a %u-dword padding is not one NOP", n);
    }
    d->head_xor = pm4d_xor_dw(d->head, d->head_dw);
 
@@ -86,7 +91,11 @@ enum pm4d_direct_status pm4d_direct_batch_seal(struct pm4d_direct_queue *q, uint
                                                size_t rs)
 {
    struct pm4d_direct *d = q->d;
-   pm4d_pkt_nop_fill(dw + cdw, ndw - cdw);
+   if (ndw > cdw) { /* the padding, as pm4d_direct_batch_prepare checked it */
+      dw[cdw] = d->pad_header[ndw - cdw];
+      for (uint32_t i = cdw + 1; i < ndw; i++)
+         dw[i] = 0;
+   }
    if (d->test_flip_mask) { /* tests only: one bit error between build and kick */
       dw[d->test_flip_index % ndw] ^= d->test_flip_mask;
       d->test_flip_mask = 0;

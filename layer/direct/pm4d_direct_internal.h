@@ -65,9 +65,10 @@ struct pm4d_direct {
    /* pm4d_direct_batch.c: IB alignment (start and size) in dwords, and the XOR of the head
     * and of each padding length, for the per-batch check. */
    uint32_t ib_align_dw, head_xor, pad_xor[PM4D_DIRECT_IB_ALIGN_MAX / 4];
-   uint32_t test_flip_index, test_flip_mask;  /* pm4d_direct_test_flip_next_batch */
-   uint32_t dispatch_dw_min, dispatch_dw_max; /* over the loaded kernels */
-   struct pm4d_validator validator;           /* programs; each queue adds its own memory */
+   uint32_t pad_header[PM4D_DIRECT_IB_ALIGN_MAX / 4]; /* each padding: this, then zeros */
+   uint32_t test_flip_index, test_flip_mask;          /* pm4d_direct_test_flip_next_batch */
+   uint32_t dispatch_dw_min, dispatch_dw_max;         /* over the loaded kernels */
+   struct pm4d_validator validator;                   /* programs; each queue adds its own memory */
 
    pthread_rwlock_t mem_lock;
    struct pm4d_direct_memory *mem;

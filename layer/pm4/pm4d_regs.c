@@ -20,6 +20,16 @@
    [PM4D_REG_USER_DATA_0 + 12] = (first) + 12, [PM4D_REG_USER_DATA_0 + 13] = (first) + 13, \
    [PM4D_REG_USER_DATA_0 + 14] = (first) + 14, [PM4D_REG_USER_DATA_0 + 15] = (first) + 15
 
+/* Preamble registers of GFX10.3 and GFX11 (Mesa ac_cmdbuf.c gfx10_init_compute_preamble_state;
+ * byte address R_00Bxxx -> SH (0xBxxx - 0xB000) / 4): STATIC_THREAD_MGMT_SE0/1 R_00B858/85C,
+ * SE2/3 R_00B864/868, USER_ACCUM_0..3 R_00B890..89C, DISPATCH_TUNNEL R_00B9F4. */
+#define GFX10_PREAMBLE_REGS                                                                  \
+   [PM4D_REG_STATIC_THREAD_MGMT_SE0] = 0x216, [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 1] = 0x217, \
+   [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 2] = 0x219,                                            \
+   [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 3] = 0x21A, [PM4D_REG_USER_ACCUM_0] = 0x224,           \
+   [PM4D_REG_USER_ACCUM_0 + 1] = 0x225, [PM4D_REG_USER_ACCUM_0 + 2] = 0x226,                 \
+   [PM4D_REG_USER_ACCUM_0 + 3] = 0x227, [PM4D_REG_DISPATCH_TUNNEL] = 0x27D
+
 /* Linux drivers/gpu/drm/amd/include/asic_reg/gc/gc_9_0_offset.h (gfx900; gc_9_4_2_offset.h for
  * gfx90a has the same COMPUTE_* offsets and adds COMPUTE_PGM_RSRC3). */
 static const struct pm4d_reg_table gfx9_table = {
@@ -86,18 +96,7 @@ static const struct pm4d_reg_table gfx10_3_table = {
          [PM4D_REG_TMPRING_SIZE] = 0x218,    /* 0x1bb8 */
          [PM4D_REG_PGM_RSRC3] = 0x228,       /* 0x1bc8 */
          USER_DATA_0_TO_15(0x240),           /* 0x1be0 */
-         /* Mesa ac_cmdbuf.c gfx10_init_compute_preamble_state, byte address R_00Bxxx -> SH
-          * (0xBxxx - 0xB000) / 4: STATIC_THREAD_MGMT_SE0/1 R_00B858/85C, SE2/3 R_00B864/868,
-          * USER_ACCUM_0..3 R_00B890..89C, DISPATCH_TUNNEL R_00B9F4 */
-         [PM4D_REG_STATIC_THREAD_MGMT_SE0] = 0x216,
-         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 1] = 0x217,
-         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 2] = 0x219,
-         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 3] = 0x21A,
-         [PM4D_REG_USER_ACCUM_0] = 0x224,
-         [PM4D_REG_USER_ACCUM_0 + 1] = 0x225,
-         [PM4D_REG_USER_ACCUM_0 + 2] = 0x226,
-         [PM4D_REG_USER_ACCUM_0 + 3] = 0x227,
-         [PM4D_REG_DISPATCH_TUNNEL] = 0x27D,
+         GFX10_PREAMBLE_REGS,
       },
 };
 
@@ -125,18 +124,7 @@ static const struct pm4d_reg_table gfx11_table = {
          [PM4D_REG_TMPRING_SIZE] = 0x218,    /* 0x1bb8 */
          [PM4D_REG_PGM_RSRC3] = 0x228,       /* 0x1bc8 */
          USER_DATA_0_TO_15(0x240),           /* 0x1be0 */
-         /* Mesa ac_cmdbuf.c gfx10_init_compute_preamble_state, byte address R_00Bxxx -> SH
-          * (0xBxxx - 0xB000) / 4: STATIC_THREAD_MGMT_SE0/1 R_00B858/85C, SE2/3 R_00B864/868,
-          * USER_ACCUM_0..3 R_00B890..89C, DISPATCH_TUNNEL R_00B9F4 */
-         [PM4D_REG_STATIC_THREAD_MGMT_SE0] = 0x216,
-         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 1] = 0x217,
-         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 2] = 0x219,
-         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 3] = 0x21A,
-         [PM4D_REG_USER_ACCUM_0] = 0x224,
-         [PM4D_REG_USER_ACCUM_0 + 1] = 0x225,
-         [PM4D_REG_USER_ACCUM_0 + 2] = 0x226,
-         [PM4D_REG_USER_ACCUM_0 + 3] = 0x227,
-         [PM4D_REG_DISPATCH_TUNNEL] = 0x27D,
+         GFX10_PREAMBLE_REGS,
          /* GFX11 only: SE4..7 R_00B8AC..R_00B8B8, DISPATCH_INTERLEAVE R_00B8BC */
          [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 4] = 0x22B,
          [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 5] = 0x22C,

@@ -156,6 +156,12 @@ static enum pm4d_status check_set_sh_reg(const struct pm4d_validator *v,
    return PM4D_OK;
 }
 
+/* Name of the lowest register id in a non-empty pm4d_reg_bit() mask. */
+static const char *first_reg_name(uint64_t mask)
+{
+   return pm4d_reg_name((enum pm4d_reg)__builtin_ctzll(mask));
+}
+
 static const struct pm4d_vrange *find_program(const struct pm4d_validator *v, uint64_t entry)
 {
    for (uint32_t i = 0; i < v->program.count; i++)
@@ -174,25 +180,17 @@ static enum pm4d_status check_dispatch(const struct pm4d_validator *v, const str
    const struct pm4d_vrange *prog =
       (s->written & pgm_written) == pgm_written ? find_program(v, pgm) : NULL;
    uint64_t stale = v->builder.preamble->mask & ~s->ever;
-   if (stale) {
-      unsigned r = 0;
-      while (!(stale & pm4d_reg_bit((enum pm4d_reg)r)))
-         r++;
+   if (stale)
       return refuse(err, p->offset,
                     "DISPATCH_DIRECT would inherit %s from the ring (the batch head's "
                     "compute preamble sets it)",
-                    pm4d_reg_name((enum pm4d_reg)r));
-   }
+                    first_reg_name(stale));
    uint64_t missing = required_mask(v, prog ? prog->kernel : NULL) & ~s->written;
-   if (missing) {
-      unsigned r = 0;
-      while (!(missing & pm4d_reg_bit((enum pm4d_reg)r)))
-         r++;
+   if (missing)
       return refuse(err, p->offset,
                     "DISPATCH_DIRECT without %s written since the previous "
                     "dispatch (compute state must be complete per dispatch)",
-                    pm4d_reg_name((enum pm4d_reg)r));
-   }
+                    first_reg_name(missing));
    bool rsrc3_written = (s->written & pm4d_reg_bit(PM4D_REG_PGM_RSRC3)) != 0;
    s->written = 0;
    if (val[PM4D_REG_PGM_HI] & ~PM4D_PGM_HI_MASK)

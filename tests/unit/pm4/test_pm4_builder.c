@@ -381,6 +381,24 @@ static void test_decoder_fields(void)
    }
 }
 
+/* No two registers of a level at one SH offset (gfx90a's RSRC3 once sat on
+ * COMPUTE_STATIC_THREAD_MGMT_SE7's 0x228), and every present one inside the SH range. */
+static void test_table_offsets(void)
+{
+   for (int l = 0; l < NLEVELS; l++) {
+      const struct pm4d_reg_table *t = pm4d_regs_table(levels[l].level);
+      for (unsigned a = 0; a < PM4D_REG_COUNT; a++) {
+         if (t->offset[a] == 0) /* not on this level */
+            continue;
+         CHECKF(t->offset[a] < PM4D_SH_REG_END - PM4D_SH_REG_BASE, "%s %s at 0x%x",
+                levels[l].target, pm4d_reg_name((enum pm4d_reg)a), t->offset[a]);
+         for (unsigned b = a + 1; b < PM4D_REG_COUNT; b++)
+            CHECKF(t->offset[a] != t->offset[b], "%s: %s and %s both at 0x%x", levels[l].target,
+                   pm4d_reg_name((enum pm4d_reg)a), pm4d_reg_name((enum pm4d_reg)b), t->offset[a]);
+      }
+   }
+}
+
 static void test_nop_fill(void)
 {
    static uint32_t buf[3 * 0x4000];
@@ -407,6 +425,7 @@ int main(int argc, char **argv)
       {"auto", test_auto_selection},           {"emitter", test_emitter_bounds},
       {"refused", test_refused_kernels},       {"nop", test_nop_fill},
       {"loader_layouts", test_loader_layouts}, {"decoder_fields", test_decoder_fields},
+      {"table_offsets", test_table_offsets},
    };
    pm4d_test_run(tests, sizeof(tests) / sizeof(tests[0]), argc, argv, NULL);
    return pm4d_check_finish("pm4_builder");

@@ -1,5 +1,5 @@
-/* The last step of a batch before its kick: NOP padding to the device's IB size alignment,
- * then its validation, which is never switched off.
+/* The last steps of a batch before its kick: NOP padding to the device's IB size alignment
+ * (submit_build), then its validation (submit_validate), which is never switched off.
  *
  * Every dispatch template, the batch head, the tail and the padding went through the full
  * validator once, at device creation (pm4d_direct_batch_prepare). A batch is those parts
@@ -19,9 +19,6 @@
 #include "pm4d_direct_internal.h"
 #include "pm4d_reason.h"
 
-/* Fills the caller's reason and yields the status. */
-#define fail(reason, rs, st, ...) (pm4d_reason_set((reason), (rs), __VA_ARGS__), (st))
-
 /* Stand-in addresses for the one-time validation of the templates. */
 #define CHECK_KERNARG 0x100000ull
 #define CHECK_FENCE   0x200000ull
@@ -32,8 +29,8 @@ static enum pm4d_direct_status full_check(const struct pm4d_validator *v, const 
    struct pm4d_validate_error err;
    if (pm4d_validate(v, dw, ndw, &err) == PM4D_OK)
       return PM4D_DIRECT_OK;
-   return fail(reason, rs, PM4D_DIRECT_INVALID,
-               "validator refused the batch at dword %" PRIu32 ": %s", err.offset, err.reason);
+   return pm4d_fail(reason, rs, PM4D_DIRECT_INVALID,
+                    "validator refused the batch at dword %" PRIu32 ": %s", err.offset, err.reason);
 }
 
 enum pm4d_direct_status pm4d_direct_batch_prepare(struct pm4d_direct *d, char *reason, size_t rs)
@@ -42,10 +39,10 @@ enum pm4d_direct_status pm4d_direct_batch_prepare(struct pm4d_direct *d, char *r
    d->ops->ib_align(d->dev, &start, &size);
    uint32_t align = start > size ? start : size;
    if (align < 4 || align > PM4D_DIRECT_IB_ALIGN_MAX || (align & (align - 1)) != 0)
-      return fail(reason, rs, PM4D_DIRECT_UNAVAILABLE,
-                  "%s reports an IB alignment of %" PRIu32 " / %" PRIu32
-                  " bytes (start / size): not a power of two in 4..%u",
-                  d->ops->name, start, size, PM4D_DIRECT_IB_ALIGN_MAX);
+      return pm4d_fail(reason, rs, PM4D_DIRECT_UNAVAILABLE,
+                       "%s reports an IB alignment of %" PRIu32 " / %" PRIu32
+                       " bytes (start / size): not a power of two in 4..%u",
+                       d->ops->name, start, size, PM4D_DIRECT_IB_ALIGN_MAX);
    d->ib_align_dw = align / 4;
    uint32_t pad[PM4D_DIRECT_IB_ALIGN_MAX / 4];
    for (uint32_t n = 0; n < d->ib_align_dw; n++) {
@@ -55,7 +52,8 @@ enum pm4d_direct_status pm4d_direct_batch_prepare(struct pm4d_direct *d, char *r
       d->pad_header[n] = n ? pad[0] : 0;
       d->pad_xor[n] = pm4d_xor_dw(pad, n);
       if (n && d->pad_xor[n] != pad[0])
-         return fail(reason, rs, PM4D_DIRECT_UNAVAILABLE, "a %u-dword padding is not one NOP", n);
+         return pm4d_fail(reason, rs, PM4D_DIRECT_UNAVAILABLE, "a %u-dword padding is not one NOP",
+                          n);
    }
    d->head_xor = pm4d_xor_dw(d->head, d->head_dw);
 
@@ -67,9 +65,11 @@ enum pm4d_direct_status pm4d_direct_batch_prepare(struct pm4d_direct *d, char *r
                PM4D_DIRECT_IB_ALIGN_MAX / 4];
    if (pm4d_validator_add_kernarg(&v, CHECK_KERNARG, 2 * PM4D_DIRECT_KERNARG_SLOT) != PM4D_OK ||
        pm4d_validator_add_fence(&v, CHECK_FENCE, 8) != PM4D_OK)
-      return fail(reason, rs, PM4D_DIRECT_UNAVAILABLE, "validator has no room for its ranges");
-   for (uint32_t i = 0; i < d->templates.count; i++) {
-      const struct pm4d_template *t = &d->templates.entries[i];
+      return pm4d_fail(reason, rs, PM4D_DIRECT_UNAVAILABLE, "validator has no room for its ranges");
+   for (unsigned kv = 0; kv < PM4D_CONV2D_VARIANT_COUNT; kv++) {
+      const struct pm4d_template *t = d->kernels[kv].tmpl;
+      if (!t)
+         continue; /* no variant, or the dynamic builder (fully validated per batch) */
       uint32_t n = d->head_dw;
       memcpy(dw, d->head, d->head_dw * 4u);
       n += pm4d_template_instantiate(t, dw + n, true, CHECK_KERNARG, grid);
@@ -85,17 +85,21 @@ enum pm4d_direct_status pm4d_direct_batch_prepare(struct pm4d_direct *d, char *r
    return PM4D_DIRECT_OK;
 }
 
-enum pm4d_direct_status pm4d_direct_batch_seal(struct pm4d_direct_queue *q, uint32_t *dw,
-                                               uint32_t cdw, uint32_t ndw,
-                                               const struct pm4d_direct_sealed *b, char *reason,
-                                               size_t rs)
+void pm4d_direct_batch_pad(const struct pm4d_direct *d, uint32_t *dw, uint32_t cdw, uint32_t ndw)
 {
-   struct pm4d_direct *d = q->d;
    if (ndw > cdw) { /* the padding, as pm4d_direct_batch_prepare checked it */
       dw[cdw] = d->pad_header[ndw - cdw];
       for (uint32_t i = cdw + 1; i < ndw; i++)
          dw[i] = 0;
    }
+}
+
+enum pm4d_direct_status pm4d_direct_batch_validate(struct pm4d_direct_queue *q, uint32_t *dw,
+                                                   uint32_t cdw, uint32_t ndw,
+                                                   const struct pm4d_direct_built *b, char *reason,
+                                                   size_t rs)
+{
+   struct pm4d_direct *d = q->d;
    if (d->test_flip_mask) { /* tests only: one bit error between build and kick */
       dw[d->test_flip_index % ndw] ^= d->test_flip_mask;
       d->test_flip_mask = 0;
@@ -115,23 +119,23 @@ enum pm4d_direct_status pm4d_direct_batch_seal(struct pm4d_direct_queue *q, uint
        * in a batch of several jobs each template used is checked itself. */
       if (b->count > 1 && pl->kernel->tmpl != last &&
           !pm4d_template_intact(last = pl->kernel->tmpl))
-         return fail(reason, rs, PM4D_DIRECT_INVALID,
-                     "job %" PRIu32 ": the dispatch template of %s changed after validation", i,
-                     last->kernel->name);
+         return pm4d_fail(reason, rs, PM4D_DIRECT_INVALID,
+                          "job %" PRIu32 ": the dispatch template of %s changed after validation",
+                          i, last->kernel->name);
       want ^= pm4d_template_xor(pl->kernel->tmpl, i == 0,
                                 b->kernarg_addr + (uint64_t)i * PM4D_DIRECT_KERNARG_SLOT, pl->grid);
       /* the one launch limit pm4d_builder_check_launch leaves to the validator */
       if ((uint64_t)pl->grid[0] * pl->grid[1] * pl->grid[2] > q->validator.max_workgroups)
-         return fail(reason, rs, PM4D_DIRECT_INVALID,
-                     "job %" PRIu32 ": oversized grid (more than %" PRIu64 " workgroups)", i,
-                     q->validator.max_workgroups);
+         return pm4d_fail(reason, rs, PM4D_DIRECT_INVALID,
+                          "job %" PRIu32 ": oversized grid (more than %" PRIu64 " workgroups)", i,
+                          q->validator.max_workgroups);
    }
    uint32_t got = pm4d_xor_dw(dw, ndw);
    if (got != want)
-      return fail(reason, rs, PM4D_DIRECT_INVALID,
-                  "batch of %" PRIu32
-                  " dwords differs from its validated templates (XOR 0x%08" PRIx32
-                  ", expected 0x%08" PRIx32 "): changed after validation",
-                  ndw, got, want);
+      return pm4d_fail(reason, rs, PM4D_DIRECT_INVALID,
+                       "batch of %" PRIu32
+                       " dwords differs from its validated templates (XOR 0x%08" PRIx32
+                       ", expected 0x%08" PRIx32 "): changed after validation",
+                       ndw, got, want);
    return PM4D_DIRECT_OK;
 }

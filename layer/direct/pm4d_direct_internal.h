@@ -36,9 +36,10 @@
 
 struct pm4d_direct_kernel {
    const struct pm4d_kernel_desc *desc; /* in pm4d_direct.info; NULL: variant missing */
-   const struct pm4d_template *tmpl;    /* in pm4d_direct.templates; NULL: dynamic builder */
    uint64_t program;                    /* entry address on the device */
    uint32_t dispatch_dw;                /* what one dispatch of it takes in the ring */
+   const struct pm4d_template *tmpl;    /* &tmpl_storage, or NULL: the dynamic builder */
+   struct pm4d_template tmpl_storage;
 };
 
 struct pm4d_direct_memory {
@@ -59,7 +60,6 @@ struct pm4d_direct {
    struct pm4d_builder builder;
    struct pm4d_codeobj_info info;
    struct pm4d_direct_kernel kernels[PM4D_CONV2D_VARIANT_COUNT];
-   struct pm4d_template_cache templates;
    struct pm4d_tail_template tail;
    uint32_t head[PM4D_BATCH_HEAD_MAX_DW], head_dw;
    /* pm4d_direct_batch.c: IB alignment (start and size) in dwords, and the XOR of the head
@@ -86,7 +86,7 @@ struct pm4d_direct {
 };
 
 struct pm4d_direct_batch {
-   struct pm4d_job *jobs;
+   struct pm4d_job *jobs; /* in the queue's job records, beside its kernargs */
    uint32_t count;
    uint64_t wait_point, signal_point;
    uint64_t ring_end, kernarg_end; /* positions to retire to */
@@ -94,6 +94,9 @@ struct pm4d_direct_batch {
    uint64_t kick_ns;               /* 0: not timed */
    uint64_t budget_ns, deadline_ns;
    bool started;
+   /* Recovery gave up on it: its jobs go to batch_failed (reported once they have), and its
+    * space waits for the back end to say it is over. */
+   bool failed, reported;
 };
 
 /* Checked form of one job, kept between the check and the build of a submission. */
@@ -119,6 +122,9 @@ struct pm4d_direct_queue {
    struct pm4d_direct_mem fence;
    struct pm4d_validator validator;
    struct pm4d_direct_plan *plan;
+   /* The jobs of the batches in flight: one record per kernarg slot, so a batch's jobs take
+    * the records of its kernarg slots and are retired with them (no allocation per batch). */
+   struct pm4d_job *job_records;
    uint32_t max_jobs;
    uint32_t submits; /* picks the timed ones */
 
@@ -127,7 +133,8 @@ struct pm4d_direct_queue {
    uint32_t head, count;
    _Atomic uint64_t kernarg_retired;
    bool resetting, closing;
-   bool reporting; /* the watchdog is calling batch_failed for this queue */
+   bool reporting;       /* the watchdog is calling batch_failed for this queue */
+   uint32_t failed_held; /* failed batches still in the list; the watchdog's only */
    struct pm4d_direct_stats stats;
    struct pm4d_path_counters paths;
 
@@ -135,8 +142,8 @@ struct pm4d_direct_queue {
    char fault_reason[PM4D_DIRECT_REASON_MAX - 64];
 };
 
-/* What pm4d_direct_batch_seal needs to know of a built batch (q->plan holds its jobs). */
-struct pm4d_direct_sealed {
+/* What pm4d_direct_batch_validate needs to know of a built batch (q->plan holds its jobs). */
+struct pm4d_direct_built {
    uint32_t count;
    uint64_t kernarg_addr; /* job i's: + i * PM4D_DIRECT_KERNARG_SLOT */
    uint64_t signal_point;
@@ -151,12 +158,14 @@ static inline uint32_t pm4d_direct_batch_dw(const struct pm4d_direct *d, uint32_
 /* At device creation, after the templates, head and tail: the back end's IB alignment, the
  * XORs the per-batch check uses, and each template once through the full validator. */
 enum pm4d_direct_status pm4d_direct_batch_prepare(struct pm4d_direct *d, char *reason, size_t rs);
-/* Pads the built batch (cdw of its ndw dwords written at dw) with NOPs and validates it
- * (pm4d_direct_batch.c); PM4D_DIRECT_INVALID with a reason when refused. */
-enum pm4d_direct_status pm4d_direct_batch_seal(struct pm4d_direct_queue *q, uint32_t *dw,
-                                               uint32_t cdw, uint32_t ndw,
-                                               const struct pm4d_direct_sealed *b, char *reason,
-                                               size_t rs);
+/* Pads the built batch (cdw of its ndw dwords written at dw) with one NOP to ndw. */
+void pm4d_direct_batch_pad(const struct pm4d_direct *d, uint32_t *dw, uint32_t cdw, uint32_t ndw);
+/* Validates the padded batch (pm4d_direct_batch.c); PM4D_DIRECT_INVALID with a reason when
+ * refused. */
+enum pm4d_direct_status pm4d_direct_batch_validate(struct pm4d_direct_queue *q, uint32_t *dw,
+                                                   uint32_t cdw, uint32_t ndw,
+                                                   const struct pm4d_direct_built *b, char *reason,
+                                                   size_t rs);
 
 /* Device event futex. */
 void pm4d_direct_event_bump(struct pm4d_direct *d);

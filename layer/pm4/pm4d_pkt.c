@@ -234,8 +234,7 @@ uint32_t pm4d_pkt_fixed_body_dw(enum pm4d_gfx_level level, uint32_t opcode)
    case PM4D_OP_DISPATCH_DIRECT: return PM4D_DISPATCH_DIRECT_BODY_DW;
    case PM4D_OP_EVENT_WRITE: return PM4D_EVENT_WRITE_BODY_DW;
    case PM4D_OP_RELEASE_MEM: return PM4D_RELEASE_MEM_BODY_DW;
-   case PM4D_OP_ACQUIRE_MEM:
-      return level == PM4D_GFX9 ? PM4D_ACQUIRE_MEM_GFX9_BODY_DW : PM4D_ACQUIRE_MEM_GFX10_BODY_DW;
+   case PM4D_OP_ACQUIRE_MEM: return pm4d_gfx_ops_get(level)->acquire_mem_dw - 1;
    case PM4D_OP_WAIT_REG_MEM: return PM4D_WAIT_REG_MEM_BODY_DW;
    case PM4D_OP_INDIRECT_BUFFER: return PM4D_INDIRECT_BUFFER_BODY_DW;
    default: return 0;

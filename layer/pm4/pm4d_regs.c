@@ -256,7 +256,6 @@ const struct pm4d_preamble *pm4d_preamble_get(enum pm4d_gfx_level level, bool gf
    }
 }
 
-/* Field layouts from the kernel's gc_*_sh_mask.h (COMPUTE_PGM_RSRC1__*, ...). */
 /* Field layouts from the kernel's gc_*_sh_mask.h (COMPUTE_PGM_RSRC1__*, ...). Where a later
  * level adds fields they come last, so an earlier level uses a prefix of the same array. */
 static const struct pm4d_field rsrc1[] = {
@@ -319,36 +318,33 @@ static const struct pm4d_field initiator[] = {
 #define INITIATOR_GFX10_FIELDS 12u
 
 #define FIELDS(a) (*count = sizeof(a) / sizeof((a)[0]), (a))
+#define N(a)      (unsigned)(sizeof(a) / sizeof((a)[0]))
+
+/* The field layouts that differ by level: its RSRC1 and RSRC3 layouts, and how many of
+ * initiator's fields it has. */
+struct level_fields {
+   const struct pm4d_field *rsrc1, *rsrc3;
+   unsigned rsrc1_count, rsrc3_count, initiator;
+};
+static const struct level_fields level_fields[PM4D_GFX_COUNT] = {
+   [PM4D_GFX9] = {rsrc1, rsrc3_gfx90a, RSRC1_GFX9_FIELDS, N(rsrc3_gfx90a), INITIATOR_GFX9_FIELDS},
+   [PM4D_GFX10_3] = {rsrc1, rsrc3, N(rsrc1), RSRC3_GFX10_FIELDS, INITIATOR_GFX10_FIELDS},
+   [PM4D_GFX11] = {rsrc1_gfx11, rsrc3, N(rsrc1_gfx11), N(rsrc3), N(initiator)},
+};
 
 const struct pm4d_field *pm4d_reg_fields(enum pm4d_gfx_level level, enum pm4d_reg reg,
                                          unsigned *count)
 {
-   bool gfx9 = level == PM4D_GFX9;
+   const struct level_fields *lf = &level_fields[(unsigned)level < PM4D_GFX_COUNT ? level : 0];
    switch (reg) {
-   case PM4D_REG_PGM_RSRC1:
-      if (level == PM4D_GFX11)
-         return FIELDS(rsrc1_gfx11);
-      FIELDS(rsrc1);
-      if (gfx9)
-         *count = RSRC1_GFX9_FIELDS;
-      return rsrc1;
+   case PM4D_REG_PGM_RSRC1: *count = lf->rsrc1_count; return lf->rsrc1;
    case PM4D_REG_PGM_RSRC2: return FIELDS(rsrc2);
-   case PM4D_REG_PGM_RSRC3:
-      if (gfx9)
-         return FIELDS(rsrc3_gfx90a);
-      FIELDS(rsrc3);
-      if (level != PM4D_GFX11)
-         *count = RSRC3_GFX10_FIELDS;
-      return rsrc3;
+   case PM4D_REG_PGM_RSRC3: *count = lf->rsrc3_count; return lf->rsrc3;
    case PM4D_REG_NUM_THREAD_X:
    case PM4D_REG_NUM_THREAD_Y:
    case PM4D_REG_NUM_THREAD_Z: return FIELDS(num_thread);
    case PM4D_REG_RESOURCE_LIMITS: return FIELDS(resource_limits);
-   case PM4D_REG_DISPATCH_INITIATOR:
-      FIELDS(initiator);
-      if (level != PM4D_GFX11)
-         *count = gfx9 ? INITIATOR_GFX9_FIELDS : INITIATOR_GFX10_FIELDS;
-      return initiator;
+   case PM4D_REG_DISPATCH_INITIATOR: *count = lf->initiator; return initiator;
    default: break;
    }
    *count = 0;

@@ -129,6 +129,9 @@ static void indirect_buffer(void)
    struct pm4d_cs cs;
    pm4d_cs_init(&cs, stream + at, acquire_dw);
    pm4d_pkt_indirect_buffer(&cs, 0x1000, 16);
+   /* The control dword as the kernel writes it for a compute IB (gfx_v9_0.c and gfx_v10_0.c,
+    * *_ring_emit_ib_compute): size in dwords, INDIRECT_BUFFER_VALID (bit 23), vmid 0. */
+   CHECK(stream[at + 3] == (16u | 1u << 23));
    pm4d_pkt_nop(&cs, acquire_dw - 4);
    CHECK(!cs.failed);
    expect_refusal(nstream, at, "INDIRECT_BUFFER");

@@ -22,7 +22,7 @@ enum pm4d_direct_status {
    PM4D_DIRECT_UNAVAILABLE, /* no back end, no kernels for this target, or the path is off */
    PM4D_DIRECT_UNSUPPORTED, /* this job cannot run direct (shape, memory not registered) */
    PM4D_DIRECT_RING_FULL,   /* the ring stayed full past the deadline */
-   PM4D_DIRECT_INVALID,     /* the validator refused the batch (debug mode) */
+   PM4D_DIRECT_INVALID,     /* the batch's validation refused it */
    PM4D_DIRECT_NOMEM,
    PM4D_DIRECT_FAILED, /* the back end refused the kick */
 };
@@ -36,7 +36,7 @@ enum pm4d_address_space { PM4D_ADDR_HOST, PM4D_ADDR_GPU_VA };
 
 struct pm4d_direct_config {
    enum pm4d_backend_kind backend;
-   bool debug;                /* validate every batch before the kick */
+   bool debug; /* also run the full validator on every batch (every batch is validated) */
    uint32_t ring_bytes;       /* 0: the ring's default */
    uint64_t deadline_base_ns; /* per batch, before the FLOP estimate; 0: 100 ms */
    struct {
@@ -106,7 +106,7 @@ enum pm4d_direct_status pm4d_direct_queue_create(struct pm4d_direct *d,
                                                  struct pm4d_direct_queue **out);
 void pm4d_direct_queue_destroy(struct pm4d_direct_queue *q);
 
-/* Builds one batch of `count` jobs, writes it into the ring (validated in debug mode) and kicks
+/* Builds one batch of `count` jobs, writes it into the ring, validates it and kicks
  * it to run once the bridge reaches wait_point; the back end signals signal_point when the last
  * job is done. On any status but OK nothing was kicked and the caller runs the fallbacks. */
 enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q, const struct pm4d_job *jobs,

@@ -34,6 +34,10 @@ struct pm4d_direct_backend_ops {
    /* Whether completions arrive through pm4d_direct_queue_interrupt; otherwise the watchdog
     * looks at fences on a tick. */
    bool interrupts;
+   /* Where a batch (an IB) may start and the multiple its size must be, in bytes, as the
+    * device reports them (powers of two): the direct path starts every batch on the start
+    * alignment and pads it with NOPs to the size alignment. */
+   void (*ib_align)(void *dev, uint32_t *start_bytes, uint32_t *size_bytes);
    void (*destroy)(void *dev);
    enum pm4d_direct_status (*alloc)(void *dev, uint64_t size, uint32_t align,
                                     struct pm4d_direct_mem *out);

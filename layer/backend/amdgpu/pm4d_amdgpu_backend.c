@@ -233,11 +233,17 @@ static enum pm4d_direct_status amd_reset(void *bq, char *reason, size_t rs)
    return from_amdgpu(st);
 }
 
+static void amd_ib_align(void *dev, uint32_t *start_bytes, uint32_t *size_bytes)
+{
+   pm4d_amdgpu_device_ib_align(((struct amd_dev *)dev)->dev, start_bytes, size_bytes);
+}
+
 static const struct pm4d_direct_backend_ops amdgpu_ops = {
    .name = "amdgpu",
    .space = PM4D_ADDR_GPU_VA,
    .ps_per_flop = AMDGPU_PS_PER_FLOP,
    .interrupts = false,
+   .ib_align = amd_ib_align,
    .destroy = amd_destroy,
    .alloc = amd_alloc,
    .free = amd_free,

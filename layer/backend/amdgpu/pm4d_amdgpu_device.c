@@ -30,6 +30,7 @@ struct pm4d_amdgpu_device {
    amdgpu_device_handle handle;
    int fd;
    struct pm4d_amdgpu_target target;
+   uint32_t ib_start_align, ib_size_align; /* bytes, the compute IP's */
    struct pm4d_amdgpu_pool code_pool;
    /* lock guards the two caches below; queues on several threads share them. */
    pthread_mutex_t lock;
@@ -39,6 +40,11 @@ struct pm4d_amdgpu_device {
    struct pm4d_amdgpu_import *imports;
    size_t import_count, import_cap;
 };
+
+static bool align_ok(uint32_t bytes)
+{
+   return bytes >= 4 && bytes <= PM4D_AMDGPU_IB_ALIGN_MAX && (bytes & (bytes - 1)) == 0;
+}
 
 /* Room for one more element in a growable array. */
 static bool pm4d_amdgpu_reserve(void **array, size_t *cap, size_t count, size_t elem)
@@ -157,6 +163,25 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_probe(const struct pm4d_drm_ops *ops,
       goto fail_dev;
    }
 
+   /* IB alignment as the kernel reports it for compute (uapi drm_amdgpu_info_hw_ip
+    * ib_start_alignment / ib_size_alignment, bytes; amdgpu_kms.c reports 32 and 32). */
+   struct drm_amdgpu_info_hw_ip ip;
+   r = ops->query_hw_ip_info(dev->handle, AMDGPU_HW_IP_COMPUTE, 0, &ip);
+   if (r) {
+      st = pm4d_fail(why, why_size, PM4D_AMDGPU_DRM_ERROR, "amdgpu_query_hw_ip_info: %s",
+                     strerror(-r));
+      goto fail_dev;
+   }
+   if (!align_ok(ip.ib_start_alignment) || !align_ok(ip.ib_size_alignment)) {
+      st = pm4d_fail(why, why_size, PM4D_AMDGPU_UNSUPPORTED_KERNEL,
+                     "%s: compute IB alignment %u / %u bytes (start / size) is not a power "
+                     "of two in 4..%u",
+                     path, ip.ib_start_alignment, ip.ib_size_alignment, PM4D_AMDGPU_IB_ALIGN_MAX);
+      goto fail_dev;
+   }
+   dev->ib_start_align = ip.ib_start_alignment;
+   dev->ib_size_align = ip.ib_size_alignment;
+
    st = pm4d_amdgpu_pool_create(ops, dev->handle, PM4D_AMDGPU_CODE_POOL_BYTES,
                                 AMDGPU_VM_PAGE_READABLE | AMDGPU_VM_PAGE_EXECUTABLE,
                                 &dev->code_pool, why, why_size);
@@ -190,6 +215,13 @@ void pm4d_amdgpu_device_destroy(struct pm4d_amdgpu_device *dev)
 const struct pm4d_amdgpu_target *pm4d_amdgpu_device_target(const struct pm4d_amdgpu_device *dev)
 {
    return &dev->target;
+}
+
+void pm4d_amdgpu_device_ib_align(const struct pm4d_amdgpu_device *dev, uint32_t *start_bytes,
+                                 uint32_t *size_bytes)
+{
+   *start_bytes = dev->ib_start_align;
+   *size_bytes = dev->ib_size_align;
 }
 
 const struct pm4d_drm_ops *pm4d_amdgpu_device_ops(const struct pm4d_amdgpu_device *dev)

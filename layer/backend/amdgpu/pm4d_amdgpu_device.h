@@ -18,6 +18,8 @@ struct pm4d_pci_addr {
 };
 
 #define PM4D_AMDGPU_CODE_POOL_BYTES (4u << 20)
+/* Largest IB alignment accepted from the kernel (a batch pads up to it). */
+#define PM4D_AMDGPU_IB_ALIGN_MAX 256u
 
 struct pm4d_amdgpu_device;
 
@@ -32,6 +34,9 @@ void pm4d_amdgpu_device_destroy(struct pm4d_amdgpu_device *dev);
 
 const struct pm4d_amdgpu_target *pm4d_amdgpu_device_target(const struct pm4d_amdgpu_device *dev);
 const struct pm4d_drm_ops *pm4d_amdgpu_device_ops(const struct pm4d_amdgpu_device *dev);
+/* The compute IB start and size alignment the kernel reported (bytes). */
+void pm4d_amdgpu_device_ib_align(const struct pm4d_amdgpu_device *dev, uint32_t *start_bytes,
+                                 uint32_t *size_bytes);
 amdgpu_device_handle pm4d_amdgpu_device_handle(const struct pm4d_amdgpu_device *dev);
 /* The shared DRM fd (libdrm's); syncobj handles used in submissions live on it. */
 int pm4d_amdgpu_device_fd(const struct pm4d_amdgpu_device *dev);

@@ -24,6 +24,8 @@ struct pm4d_drm_ops {
    int (*device_deinitialize)(amdgpu_device_handle dev);
    int (*device_get_fd)(amdgpu_device_handle dev);
    int (*query_gpu_info)(amdgpu_device_handle dev, struct amdgpu_gpu_info *info);
+   int (*query_hw_ip_info)(amdgpu_device_handle dev, unsigned type, unsigned ip_instance,
+                           struct drm_amdgpu_info_hw_ip *info);
 
    /* Buffers and the GPU virtual address space. */
    int (*bo_alloc)(amdgpu_device_handle dev, struct amdgpu_bo_alloc_request *req,

@@ -22,13 +22,15 @@ const char *pm4d_sim_status_name(enum pm4d_sim_status s)
    return "unknown";
 }
 
-enum pm4d_sim_status pm4d_sim_create(enum pm4d_gfx_level level, const struct pm4d_sim_fault *fault,
+enum pm4d_sim_status pm4d_sim_create(const char *target, const struct pm4d_sim_fault *fault,
                                      const struct pm4d_sim_events *events, struct pm4d_sim **out,
                                      char *reason, size_t reason_size)
 {
-   const struct pm4d_reg_table *regs = pm4d_regs_table(level);
+   enum pm4d_gfx_level level = PM4D_GFX_COUNT;
+   const struct pm4d_reg_table *regs =
+      pm4d_gfx_parse(target, &level) ? pm4d_regs_table(level) : NULL;
    if (!regs || !events || !events->fence || !events->fault || !events->wait) {
-      snprintf(reason, reason_size, "sim: unknown GFX level or missing event callbacks");
+      snprintf(reason, reason_size, "sim: unknown target or missing event callbacks");
       return PM4D_SIM_INVALID;
    }
    struct pm4d_sim *s = pm4d_calloc(1, sizeof(*s));
@@ -38,6 +40,7 @@ enum pm4d_sim_status pm4d_sim_create(enum pm4d_gfx_level level, const struct pm4
    }
    s->level = level;
    s->regs = regs;
+   s->preamble = pm4d_preamble_get(level, strcmp(target, "gfx90a") == 0);
    s->ev = *events;
    if (fault)
       s->fault = *fault;

@@ -7,7 +7,11 @@
  * with the kernarg bytes that the kernel's kernarg user SGPRs (USER_DATA_n) point to, or (the
  * isa_exec switch) by running the code object at COMPUTE_PGM on the instruction model of
  * tests/isa with the SH registers as programmed, and carries out RELEASE_MEM by writing the 64-bit
- * fence value and raising an interrupt (a callback). Addresses are host addresses of memory
+ * fence value; at the end of an IB that wrote a fence it raises the interrupt (a callback), as
+ * the kernel's own fence after an IB does. A queue starts with the compute preamble's
+ * registers poisoned (values another client could have left) and the CP refuses, as a fault,
+ * a dispatch that finds any of them not set as the preamble sets them. Addresses are host
+ * addresses of memory
  * mapped into the sim; anything else is a fault, reported like a GPU page fault, after which
  * the CP halts until reset. Unknown opcodes are faults too.
  *
@@ -34,6 +38,8 @@
 #include "pm4d_gfx.h"
 
 #define PM4D_SIM_ENV_FAULT "PM4DIRECT_SIM_FAULT"
+/* IB start and size alignment of the simulated CP (bytes): the kernel's for compute. */
+#define PM4D_SIM_IB_ALIGN_BYTES 32u
 /* Kicked batches a queue holds at once (scheduled, running, or waiting for their point). */
 #define PM4D_SIM_QUEUE_DEPTH 128u
 
@@ -78,9 +84,10 @@ struct pm4d_sim_events {
 struct pm4d_sim;
 struct pm4d_sim_queue;
 
-/* level: the register table the CP decodes with. fault: initial injection (NULL: none). The
- * OpenCL runner is built here unless fault->no_exec or fault->isa_exec. */
-enum pm4d_sim_status pm4d_sim_create(enum pm4d_gfx_level level, const struct pm4d_sim_fault *fault,
+/* target: a gfx target or level name; its register table is what the CP decodes with, its
+ * compute preamble (pm4d_regs.h) what a dispatch must find set. fault: initial injection
+ * (NULL: none). The OpenCL runner is built here unless fault->no_exec or fault->isa_exec. */
+enum pm4d_sim_status pm4d_sim_create(const char *target, const struct pm4d_sim_fault *fault,
                                      const struct pm4d_sim_events *events, struct pm4d_sim **out,
                                      char *reason, size_t reason_size);
 /* Destroy every queue first. */

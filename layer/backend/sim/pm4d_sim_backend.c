@@ -158,11 +158,21 @@ static enum pm4d_direct_status sim_reset(void *bq, char *reason, size_t rs)
    return PM4D_DIRECT_OK;
 }
 
+/* The sim's profile: what the kernel reports for compute (amdgpu_kms.c amdgpu_hw_ip_info:
+ * ib_start_alignment 32, ib_size_alignment 32); its CP halts at an IB that breaks it. */
+static void sim_ib_align(void *dev, uint32_t *start_bytes, uint32_t *size_bytes)
+{
+   (void)dev;
+   *start_bytes = PM4D_SIM_IB_ALIGN_BYTES;
+   *size_bytes = PM4D_SIM_IB_ALIGN_BYTES;
+}
+
 static const struct pm4d_direct_backend_ops sim_ops = {
    .name = "sim",
    .space = PM4D_ADDR_HOST,
    .ps_per_flop = SIM_PS_PER_FLOP,
    .interrupts = true,
+   .ib_align = sim_ib_align,
    .destroy = sim_destroy,
    .alloc = sim_alloc,
    .free = sim_free,
@@ -200,7 +210,7 @@ enum pm4d_direct_status pm4d_direct_sim_open(const struct pm4d_direct_config *cf
       return PM4D_DIRECT_UNAVAILABLE;
    fault.isa_exec = pm4d_config_get()->sim_exec == PM4D_SIM_EXEC_ISA;
    enum pm4d_sim_status st =
-      pm4d_sim_create(level, &fault, &events, (struct pm4d_sim **)dev, reason, reason_size);
+      pm4d_sim_create(name, &fault, &events, (struct pm4d_sim **)dev, reason, reason_size);
    if (st != PM4D_SIM_OK)
       return st == PM4D_SIM_NOMEM ? PM4D_DIRECT_NOMEM : PM4D_DIRECT_UNAVAILABLE;
    pm4d_log(PM4D_LOG_INFO, "sim %s: dispatches run on %s (PM4DIRECT_SIM_EXEC=%s)", name,

@@ -21,6 +21,7 @@ struct pm4d_sim_region {
 struct pm4d_sim {
    enum pm4d_gfx_level level;
    const struct pm4d_reg_table *regs;
+   const struct pm4d_preamble *preamble; /* poisoned at queue start, checked per dispatch */
    struct pm4d_sim_events ev;
 
    pthread_rwlock_t map_lock; /* regions and programs */

@@ -146,6 +146,20 @@ static int rec_query_gpu_info(amdgpu_device_handle dev, struct amdgpu_gpu_info *
    return 0;
 }
 
+/* What the kernel reports for compute (amdgpu_kms.c amdgpu_hw_ip_info: 32-byte IB start and
+ * size alignment). */
+static int rec_query_hw_ip_info(amdgpu_device_handle dev, unsigned type, unsigned ip_instance,
+                                struct drm_amdgpu_info_hw_ip *info)
+{
+   (void)dev;
+   memset(info, 0, sizeof(*info));
+   if (type != AMDGPU_HW_IP_COMPUTE || ip_instance != 0)
+      return -EINVAL;
+   info->ib_start_alignment = 32;
+   info->ib_size_alignment = 32;
+   return 0;
+}
+
 static struct rec_bo *rec_live_bos[REC_MAX_BOS]; /* parallel to rec.live_kms */
 
 static amdgpu_bo_handle rec_new_bo(uint64_t size, uint32_t kms)
@@ -428,6 +442,7 @@ static const struct pm4d_drm_ops rec_table = {
    .device_deinitialize = rec_device_deinitialize,
    .device_get_fd = rec_device_get_fd,
    .query_gpu_info = rec_query_gpu_info,
+   .query_hw_ip_info = rec_query_hw_ip_info,
    .bo_alloc = rec_bo_alloc,
    .bo_free = rec_bo_free,
    .bo_cpu_map = rec_bo_cpu_map,

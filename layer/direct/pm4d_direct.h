@@ -96,7 +96,9 @@ enum pm4d_address_space pm4d_direct_address_space(const struct pm4d_direct *d);
 bool pm4d_direct_supports(const struct pm4d_direct *d, const struct pm4d_conv2d_params *p);
 
 /* App memory jobs may touch: host is the layer's mapping (NULL when not host-visible),
- * dmabuf_fd an exported fd (-1: none). id is the layer's non-zero key (the VkDeviceMemory). */
+ * dmabuf_fd an exported fd whose BO submissions list, or -1 (amdgpu: the BO is always valid
+ * in the shared GPU VM and needs no list entry). id is the layer's non-zero key (the
+ * VkDeviceMemory). */
 enum pm4d_direct_status pm4d_direct_memory_register(struct pm4d_direct *d, uint64_t id, void *host,
                                                     uint64_t size, int dmabuf_fd);
 void pm4d_direct_memory_unregister(struct pm4d_direct *d, uint64_t id);

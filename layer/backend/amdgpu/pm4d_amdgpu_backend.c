@@ -120,8 +120,8 @@ static enum pm4d_direct_status amd_memory_register(void *dev, uint64_t id, void 
 {
    struct amd_dev *ad = dev;
    (void)host, (void)size;
-   if (dmabuf_fd < 0)
-      return PM4D_DIRECT_UNSUPPORTED; /* submissions name buffers by their import */
+   /* dmabuf_fd < 0: the layer says the memory is always valid in RADV's VM (layer/vk
+    * pm4d_vk_memory.c), so submissions need no BO-list entry for it. */
    return from_amdgpu(pm4d_amdgpu_device_import(ad->dev, id, dmabuf_fd, NULL));
 }
 

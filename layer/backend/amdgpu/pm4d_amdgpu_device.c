@@ -177,7 +177,8 @@ void pm4d_amdgpu_device_destroy(struct pm4d_amdgpu_device *dev)
    if (!dev)
       return;
    for (size_t i = 0; i < dev->import_count; i++)
-      dev->ops->bo_free(dev->imports[i].bo);
+      if (dev->imports[i].bo)
+         dev->ops->bo_free(dev->imports[i].bo);
    free(dev->imports);
    free(dev->codes);
    pm4d_amdgpu_pool_destroy(&dev->code_pool);
@@ -266,14 +267,14 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_import(struct pm4d_amdgpu_device *dev
    pthread_mutex_lock(&dev->lock);
    if (pm4d_amdgpu_find_import_locked(dev, key))
       goto out;
-   if (dmabuf_fd < 0) {
-      st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_INVALID_ARGUMENT,
-                            "buffer 0x%llx: no dma-buf fd to import", (unsigned long long)key);
-      goto out;
-   }
    if (!pm4d_amdgpu_reserve((void **)&dev->imports, &dev->import_cap, dev->import_count,
                             sizeof(dev->imports[0]))) {
       st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_OUT_OF_HOST_MEMORY, "import cache");
+      goto out;
+   }
+   if (dmabuf_fd < 0) {
+      /* Always valid in the shared VM: nothing to import, nothing to list. */
+      dev->imports[dev->import_count++] = (struct pm4d_amdgpu_import){key, NULL, 0};
       goto out;
    }
    /* The driver's BO on the same DRM file: the kernel returns its GEM handle and libdrm its
@@ -305,7 +306,8 @@ void pm4d_amdgpu_device_forget(struct pm4d_amdgpu_device *dev, uint64_t key)
    pthread_mutex_lock(&dev->lock);
    struct pm4d_amdgpu_import *imp = pm4d_amdgpu_find_import_locked(dev, key);
    if (imp) {
-      dev->ops->bo_free(imp->bo);
+      if (imp->bo)
+         dev->ops->bo_free(imp->bo);
       *imp = dev->imports[--dev->import_count];
    }
    pthread_mutex_unlock(&dev->lock);

@@ -44,12 +44,15 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_upload_code(struct pm4d_amdgpu_device
                                                        struct pm4d_amdgpu_reason *why);
 
 /* Imports an application buffer exported as a dma-buf (amdgpu_bo_import) under the caller's key
- * (its VkDeviceMemory), once; the fd stays the caller's. Later submissions name the key. */
+ * (its VkDeviceMemory), once; the fd stays the caller's. Later submissions name the key.
+ * dmabuf_fd < 0: the caller vouches that the buffer is always valid in the shared VM
+ * (AMDGPU_GEM_CREATE_VM_ALWAYS_VALID: resident for every submission on the VM); it is known
+ * under key but never listed. */
 enum pm4d_amdgpu_status pm4d_amdgpu_device_import(struct pm4d_amdgpu_device *dev, uint64_t key,
                                                   int dmabuf_fd, struct pm4d_amdgpu_reason *why);
 /* Drops the import of key (at vkFreeMemory); unknown keys are ignored. */
 void pm4d_amdgpu_device_forget(struct pm4d_amdgpu_device *dev, uint64_t key);
-/* The GEM handle of an imported key, for BO lists. */
+/* The GEM handle of an imported key, for BO lists; 0 for an always-valid one (not listed). */
 enum pm4d_amdgpu_status pm4d_amdgpu_device_bo_handle(struct pm4d_amdgpu_device *dev, uint64_t key,
                                                      uint32_t *kms_handle,
                                                      struct pm4d_amdgpu_reason *why);

@@ -221,7 +221,8 @@ static enum pm4d_amdgpu_status pm4d_amdgpu_bo_list(struct pm4d_amdgpu_queue *q,
       enum pm4d_amdgpu_status st = pm4d_amdgpu_device_bo_handle(q->dev, b->buffers[i], &h, why);
       if (st != PM4D_AMDGPU_OK)
          return st;
-      pm4d_amdgpu_bo_list_add(list, &n, h);
+      if (h) /* 0: always valid in the VM, resident without an entry */
+         pm4d_amdgpu_bo_list_add(list, &n, h);
    }
    *count = n;
    return PM4D_AMDGPU_OK;

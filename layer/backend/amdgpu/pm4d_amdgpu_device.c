@@ -29,6 +29,7 @@ struct pm4d_amdgpu_device {
    const struct pm4d_drm_ops *ops;
    amdgpu_device_handle handle;
    int fd;
+   uint32_t drm_major, drm_minor;
    struct pm4d_amdgpu_target target;
    struct pm4d_amdgpu_pool code_pool;
    /* lock guards the two caches below; queues on several threads share them. */
@@ -122,17 +123,33 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_probe(const struct pm4d_drm_ops *ops,
       goto fail;
    }
    /* In-process this finds the device RADV already initialized on the same GPU and returns
-    * it (libdrm compares the nodes behind the fds), so we share its DRM file and GPU VM.
-    * libdrm keeps its own dup of the fd, so ours is closed right away. */
+    * it (libdrm amdgpu_device.c: amdgpu_device_initialize dedupes by the primary node name,
+    * fd_compare), so we share its DRM file and GPU VM; otherwise libdrm makes a new device on
+    * a dup of our fd, with a VM of its own in which RADV's addresses mean nothing. */
    r = ops->device_initialize(fd, &major, &minor, &dev->handle);
-   ops->close_node(fd);
    if (r) {
+      ops->close_node(fd);
       st =
          pm4d_amdgpu_fail(why, PM4D_AMDGPU_NO_DEVICE,
                           "no amdgpu device: %s is not driven by amdgpu (%s)", path, strerror(-r));
       goto fail;
    }
    dev->fd = ops->device_get_fd(dev->handle);
+   r = ops->same_file(fd, dev->fd);
+   ops->close_node(fd); /* libdrm keeps its own dup */
+   if (r != 0) {
+      st = r > 0 ? pm4d_amdgpu_fail(why, PM4D_AMDGPU_NOT_SHARED,
+                                    "%s: libdrm made a new device on the layer's own DRM file "
+                                    "instead of returning the driver's: no shared GPU VM",
+                                    path)
+                 : pm4d_amdgpu_fail(why, PM4D_AMDGPU_NOT_SHARED,
+                                    "%s: cannot tell whether the driver's DRM file is shared "
+                                    "(kcmp: %s)",
+                                    path, strerror(-r));
+      goto fail_dev;
+   }
+   dev->drm_major = major;
+   dev->drm_minor = minor;
 
    /* amdgpu_drv.c's version history: BO_HANDLES chunk 3.27, timeline syncobj chunks 3.32. */
    r = ops->get_cap(dev->fd, DRM_CAP_SYNCOBJ_TIMELINE, &timeline);
@@ -205,6 +222,13 @@ amdgpu_device_handle pm4d_amdgpu_device_handle(const struct pm4d_amdgpu_device *
 int pm4d_amdgpu_device_fd(const struct pm4d_amdgpu_device *dev)
 {
    return dev->fd;
+}
+
+void pm4d_amdgpu_device_drm_version(const struct pm4d_amdgpu_device *dev, uint32_t *major,
+                                    uint32_t *minor)
+{
+   *major = dev->drm_major;
+   *minor = dev->drm_minor;
 }
 
 uint32_t pm4d_amdgpu_device_code_handle(const struct pm4d_amdgpu_device *dev)

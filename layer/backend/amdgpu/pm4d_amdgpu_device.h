@@ -21,8 +21,9 @@ struct pm4d_pci_addr {
 
 struct pm4d_amdgpu_device;
 
-/* Finds the render node at addr, shares the driver's amdgpu device on it and identifies the
- * target. Pass-through results (pm4d_amdgpu_status_is_passthrough) say why in *why: the caller
+/* Finds the render node at addr, shares the driver's amdgpu device on it (NOT_SHARED unless
+ * libdrm handed back a device on another DRM file than the one the probe opened: the driver's)
+ * and identifies the target. Pass-through results (pm4d_amdgpu_status_is_passthrough) say why in *why: the caller
  * logs that once and runs the device through the driver. */
 enum pm4d_amdgpu_status pm4d_amdgpu_device_probe(const struct pm4d_drm_ops *ops,
                                                  struct pm4d_pci_addr addr,
@@ -35,6 +36,9 @@ const struct pm4d_drm_ops *pm4d_amdgpu_device_ops(const struct pm4d_amdgpu_devic
 amdgpu_device_handle pm4d_amdgpu_device_handle(const struct pm4d_amdgpu_device *dev);
 /* The shared DRM fd (libdrm's); syncobj handles used in submissions live on it. */
 int pm4d_amdgpu_device_fd(const struct pm4d_amdgpu_device *dev);
+/* The amdgpu DRM interface version the kernel reported (drmGetVersion through libdrm). */
+void pm4d_amdgpu_device_drm_version(const struct pm4d_amdgpu_device *dev, uint32_t *major,
+                                    uint32_t *minor);
 
 /* Copies a loaded code-object image into the device's executable code pool once; later calls
  * with the same image pointer (embedded images are static) return the same address. The base

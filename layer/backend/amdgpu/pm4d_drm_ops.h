@@ -18,6 +18,9 @@ struct pm4d_drm_ops {
    int (*open_node)(const char *path); /* open(path, O_RDWR | O_CLOEXEC) */
    int (*close_node)(int fd);
    int (*get_cap)(int fd, uint64_t capability, uint64_t *value);
+   /* 1 when fds a and b are one open file description (kcmp KCMP_FILE), 0 when not, -errno
+    * when the kernel cannot say. */
+   int (*same_file)(int a, int b);
 
    /* Device. */
    int (*device_initialize)(int fd, uint32_t *major, uint32_t *minor, amdgpu_device_handle *dev);

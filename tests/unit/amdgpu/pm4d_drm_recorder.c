@@ -110,6 +110,15 @@ static int rec_get_cap(int fd, uint64_t cap, uint64_t *value)
    return 0;
 }
 
+/* The device libdrm hands back sits on REC_DEVICE_FD, the driver's file, unless the script
+ * says libdrm made a new one on the probe's own fd (no device to share). */
+static int rec_same_file(int a, int b)
+{
+   if (rec.same_file_error)
+      return rec.same_file_error;
+   return rec.device_on_probe_file && a >= 100 && a < 100 + rec.open_count && b == REC_DEVICE_FD;
+}
+
 static int rec_device_initialize(int fd, uint32_t *major, uint32_t *minor,
                                  amdgpu_device_handle *dev)
 {
@@ -437,6 +446,7 @@ static const struct pm4d_drm_ops rec_table = {
    .open_node = rec_open_node,
    .close_node = rec_close_node,
    .get_cap = rec_get_cap,
+   .same_file = rec_same_file,
    .device_initialize = rec_device_initialize,
    .device_deinitialize = rec_device_deinitialize,
    .device_get_fd = rec_device_get_fd,

@@ -56,6 +56,8 @@ struct recorder {
    int get_devices_result; /* < 0: drmGetDevices2 fails with it */
    int open_result;        /* < 0: open fails */
    int init_result;
+   bool device_on_probe_file; /* libdrm made a new device on the probe's fd (not shared) */
+   int same_file_error;       /* < 0: kcmp fails with it */
    uint64_t timeline_cap;
    uint32_t drm_minor;
    uint32_t family_id, external_rev;

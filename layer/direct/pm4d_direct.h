@@ -42,6 +42,12 @@ struct pm4d_direct_config {
    struct {
       uint32_t domain, bus, device, function;
    } pci; /* amdgpu: which GPU */
+   /* amdgpu: the Vulkan driver above it (VkPhysicalDeviceDriverProperties.driverID, 0:
+    * unknown; VkPhysicalDeviceProperties.driverVersion), checked against the verified stack. */
+   uint32_t driver_id, driver_version;
+   /* amdgpu asked for by name: run outside the verified stack too (the reason of create, OK,
+    * then says what is outside it). */
+   bool force;
 };
 
 /* Host access to one queue's bridge timeline semaphore; the layer implements wait and signal
@@ -83,7 +89,8 @@ struct pm4d_direct_stats {
 struct pm4d_direct;
 struct pm4d_direct_queue;
 
-/* UNAVAILABLE with a reason (said once by the caller) when the back end cannot serve. */
+/* UNAVAILABLE with a reason (said once by the caller) when the back end cannot serve. With
+ * cfg->force, OK may come with a reason too: a warning to say once. */
 enum pm4d_direct_status pm4d_direct_create(const struct pm4d_direct_config *cfg,
                                            const struct pm4d_direct_callbacks *cb,
                                            struct pm4d_direct **out, char *reason,

@@ -105,12 +105,23 @@ static const char *choose_backend(struct pm4d_vk_instance *inst, VkPhysicalDevic
    if (!supported(ext, n_ext, VK_EXT_PCI_BUS_INFO_EXTENSION_NAME) ||
        !inst->table.GetPhysicalDeviceProperties2)
       return "no VK_EXT_pci_bus_info to find the GPU's render node";
+   /* The driver's identity, for the back end's verified-stack check: only where the device
+    * knows the structure (1.2, or VK_KHR_driver_properties). */
+   VkPhysicalDeviceDriverProperties driver = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES};
+   const bool has_driver = VK_API_VERSION_MINOR(props.apiVersion) >= 2 ||
+                           VK_API_VERSION_MAJOR(props.apiVersion) > 1 ||
+                           supported(ext, n_ext, VK_KHR_DRIVER_PROPERTIES_EXTENSION_NAME);
    VkPhysicalDevicePCIBusInfoPropertiesEXT pci = {
-      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PCI_BUS_INFO_PROPERTIES_EXT};
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PCI_BUS_INFO_PROPERTIES_EXT,
+      .pNext = has_driver ? &driver : NULL};
    VkPhysicalDeviceProperties2 p2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
                                      .pNext = &pci};
    inst->table.GetPhysicalDeviceProperties2(physical, &p2);
    cfg->backend = PM4D_DIRECT_BACKEND_AMDGPU;
+   cfg->driver_id = has_driver ? (uint32_t)driver.driverID : 0;
+   cfg->driver_version = props.driverVersion;
+   cfg->force = choice == PM4D_BACKEND_AMDGPU;
    cfg->pci.domain = pci.pciDomain;
    cfg->pci.bus = pci.pciBus;
    cfg->pci.device = pci.pciDevice;
@@ -243,6 +254,8 @@ const VkDeviceCreateInfo *pm4d_vk_redirect_plan(struct pm4d_vk_instance *inst,
       why = reason[0] ? reason : "the direct path is unavailable";
    }
    free(ext);
+   if (!why && reason[0]) /* forced outside the verified stack */
+      pm4d_log(PM4D_LOG_WARN, "%s", reason);
    if (why) {
       pm4d_vk_redirect_plan_restore(plan);
       free(plan->extensions);

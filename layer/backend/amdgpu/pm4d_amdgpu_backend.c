@@ -15,6 +15,7 @@
 #include "pm4d_amdgpu_deadline.h"
 #include "pm4d_amdgpu_device.h"
 #include "pm4d_amdgpu_queue.h"
+#include "pm4d_amdgpu_stack.h"
 #include "pm4d_direct_internal.h"
 #include "pm4d_direct_test.h"
 
@@ -263,6 +264,17 @@ enum pm4d_direct_status pm4d_direct_amdgpu_open(const struct pm4d_direct_config 
       snprintf(reason, reason_size, "amdgpu: %s", why.text);
       free(ad);
       return pm4d_amdgpu_status_is_passthrough(st) ? PM4D_DIRECT_UNAVAILABLE : from_amdgpu(st);
+   }
+   struct pm4d_amdgpu_stack stack = {cfg->driver_id, cfg->driver_version, 0, 0,
+                                     PM4D_LIBDRM_AMDGPU_BUILT};
+   pm4d_amdgpu_device_drm_version(ad->dev, &stack.drm_major, &stack.drm_minor);
+   if (pm4d_amdgpu_stack_check(&stack, &why) != PM4D_AMDGPU_OK) {
+      snprintf(reason, reason_size, "amdgpu: %s%s", why.text,
+               cfg->force ? " (PM4DIRECT_BACKEND=amdgpu: running anyway)" : "");
+      if (!cfg->force) {
+         amd_destroy(ad);
+         return PM4D_DIRECT_UNAVAILABLE;
+      }
    }
    snprintf(target, PM4D_TARGET_NAME_MAX, "%s", pm4d_amdgpu_device_target(ad->dev)->name);
    *dev = ad;

@@ -37,7 +37,7 @@ void rec_reset(void)
 {
    memset(&rec, 0, sizeof(rec));
    rec.timeline_cap = 1;
-   rec.drm_minor = 54;
+   rec.drm_minor = 49; /* Debian 12 (kernel 6.1) */
    rec.family_id = 143;     /* FAMILY_NV */
    rec.external_rev = 0x28; /* Navi21: gfx1030 */
    rec_next_kms = 1;

@@ -68,7 +68,10 @@ int main(void)
                                     .debug = true,
                                     .deadline_base_ns = 50000000ull,
                                     .ring_bytes = 32768, /* no other BO has this size */
-                                    .pci = {.domain = 0, .bus = 3, .device = 0, .function = 0}};
+                                    .pci = {.domain = 0, .bus = 3, .device = 0, .function = 0},
+                                    /* Debian 12's RADV (vulkan_core.h VkDriverId) */
+                                    .driver_id = 3,
+                                    .driver_version = (22u << 22) | (3u << 12) | 6u};
    struct pm4d_direct *d = NULL;
    char reason[256] = "";
    rec_reset();

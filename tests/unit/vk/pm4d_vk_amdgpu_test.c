@@ -265,7 +265,10 @@ int main(void)
    ops.syncobj_fd_to_handle = check_fd_to_handle;
    pm4d_direct_test_amdgpu_ops(&ops);
    const struct pm4d_direct_callbacks cb = {.batch_failed = batch_failed};
-   struct pm4d_direct_config cfg = {.backend = PM4D_DIRECT_BACKEND_AMDGPU, .pci = {0, 3, 0, 0}};
+   struct pm4d_direct_config cfg = {.backend = PM4D_DIRECT_BACKEND_AMDGPU,
+                                    .pci = {0, 3, 0, 0},
+                                    .driver_id = VK_DRIVER_ID_MESA_RADV,
+                                    .driver_version = VK_MAKE_VERSION(22, 3, 6)};
    struct pm4d_direct *d = NULL;
    char reason[256] = "";
    if (pm4d_direct_create(&cfg, &cb, &d, reason, sizeof(reason)) != PM4D_DIRECT_OK) {

@@ -49,6 +49,10 @@ struct vgpu_cp_counters {
    uint64_t dispatches_not_executable; /* counted, never faked */
    uint64_t faults;
    uint64_t misaligned_ibs; /* IB start or size off the profile's alignment */
+   /* Dispatches that inherited a register Mesa's compute preamble sets (COMPUTE_STATIC_THREAD_
+    * MGMT_SE*, USER_ACCUM_*, DISPATCH_TUNNEL, GFX11 DISPATCH_INTERLEAVE), poisoned at context
+    * start; with VGPU_STRICT_PREAMBLE=1 also refused (VGPU_CP_BAD_PACKET). */
+   uint64_t dispatches_inherited;
 };
 void vgpu_cp_get_counters(const struct vgpu_cp *cp, struct vgpu_cp_counters *out);
 

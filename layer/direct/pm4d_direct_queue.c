@@ -343,7 +343,9 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q, const st
    if (st != PM4D_DIRECT_OK) {
       pthread_mutex_unlock(&q->mu);
       pm4d_reason_set(rs, rn, "the %s back end refused the kick", d->ops->name);
-      submit_failed(q, "kick_refused", rs, dw, ndw, jobs, count, wait_point, signal_point);
+      /* RING_FULL from a back end is back pressure, not a failure of the path. */
+      submit_failed(q, st == PM4D_DIRECT_RING_FULL ? "ring_full" : "kick_refused", rs, dw, ndw,
+                    jobs, count, wait_point, signal_point);
       goto fail;
    }
    uint64_t t_kick = 0; /* 0: not timed */

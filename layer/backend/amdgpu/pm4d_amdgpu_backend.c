@@ -23,6 +23,8 @@
 /* How long a reset waits for the kernel to settle a hung batch before giving up. */
 #define RECOVER_TRIES    50
 #define RECOVER_SLICE_NS 100000000ull
+/* How long a kick waits for RADV's submit thread to hand the previous link to the kernel. */
+#define AMDGPU_SUBMITTED_NS 2000000ull
 /* pm4d_amdgpu_queue_check's own deadline; the direct path's watchdog decides hangs. */
 #define AMDGPU_CHECK_DEADLINE_NS 60000000000ull
 
@@ -182,6 +184,15 @@ static enum pm4d_direct_status amd_kick(void *bq, const uint32_t *dw, uint64_t i
       pm4d_direct_queue_fault(aq->q, why.text);
       return PM4D_DIRECT_FAILED;
    }
+   /* The driver link before the batch signals wait_point. RADV submits it later, from its
+    * submit thread, when that link's own waits are not available yet (mesa vk_queue.c, threaded
+    * submission: the app waits before it signals, from the host, after this vkQueueSubmit). A
+    * kick then would sleep in the CS ioctl on the app's thread until the kernel's 5 s limit and
+    * fail, so it goes out only once the point is submitted; otherwise the jobs run through
+    * their fallbacks (back pressure, like a full ring). */
+   if (wait_point && !pm4d_amdgpu_queue_point_submitted(aq->aq, wait_point,
+                                                        pm4d_ring_now_ns() + AMDGPU_SUBMITTED_NS))
+      return PM4D_DIRECT_RING_FULL;
    for (uint32_t i = 0; i < count; i++) {
       for (int b = 0; b < 4; b++) {
          uint64_t id = jobs[i].memory_ids[b];

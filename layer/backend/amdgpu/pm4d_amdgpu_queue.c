@@ -333,6 +333,18 @@ static int pm4d_amdgpu_bridge_wait(struct pm4d_amdgpu_queue *q, uint64_t point,
                                         DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT, NULL);
 }
 
+bool pm4d_amdgpu_queue_point_submitted(struct pm4d_amdgpu_queue *q, uint64_t point,
+                                       uint64_t deadline_ns)
+{
+   uint32_t handle = q->bridge;
+   int64_t timeout = deadline_ns > INT64_MAX ? INT64_MAX : (int64_t)deadline_ns;
+   /* drm.h: WAIT_AVAILABLE waits for a fence to be attached to the point, not signalled. */
+   return q->ops->syncobj_timeline_wait(pm4d_amdgpu_device_fd(q->dev), &handle, &point, 1, timeout,
+                                        DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT |
+                                           DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE,
+                                        NULL) == 0;
+}
+
 enum pm4d_amdgpu_status pm4d_amdgpu_queue_wait(struct pm4d_amdgpu_queue *q, uint64_t point,
                                                uint64_t deadline_ns, struct pm4d_amdgpu_reason *why)
 {

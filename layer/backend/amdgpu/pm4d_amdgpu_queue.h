@@ -77,6 +77,12 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_alloc_kernarg(struct pm4d_amdgpu_queue
 enum pm4d_amdgpu_status pm4d_amdgpu_queue_submit(struct pm4d_amdgpu_queue *queue,
                                                  const struct pm4d_amdgpu_batch *batch,
                                                  uint64_t *seq, struct pm4d_amdgpu_reason *why);
+/* Whether a submission that signals point is in the kernel (a fence is attached: the point is
+ * "available") by deadline_ns (CLOCK_MONOTONIC). A CS that waits for a point without one sleeps
+ * in the ioctl, up to 5 s and then -ETIME (drm_syncobj.c, drm_syncobj_find_fence with
+ * WAIT_FOR_SUBMIT). */
+bool pm4d_amdgpu_queue_point_submitted(struct pm4d_amdgpu_queue *queue, uint64_t point,
+                                       uint64_t deadline_ns);
 /* Sleeps in the kernel until point is signalled or deadline_ns (CLOCK_MONOTONIC) passes:
  * OK or TIMEOUT. */
 enum pm4d_amdgpu_status pm4d_amdgpu_queue_wait(struct pm4d_amdgpu_queue *queue, uint64_t point,

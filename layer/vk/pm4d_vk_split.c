@@ -417,6 +417,7 @@ void pm4d_vk_split_release(struct pm4d_vk_cmdbuf *r, bool free_vk)
    r->n_links = r->cap_links = r->n_jobs = r->cap_jobs = 0;
    r->cur = r->handle;
    r->broken = false;
+   r->lead_work = false;
 }
 
 /* Render passes: dispatches inside one are not redirected. */
@@ -425,7 +426,7 @@ void pm4d_vk_split_release(struct pm4d_vk_cmdbuf *r, bool free_vk)
    {                                                                        \
       PM4D_VK_CMDBUF_HOOK(r, commandBuffer, name, args, PM4D_CTR_vk##name); \
       r->in_render_pass = inside;                                           \
-      commandBuffer = pm4d_vk_cmdbuf_target(r);                             \
+      commandBuffer = pm4d_vk_cmdbuf_work_target(r);                        \
       if (commandBuffer)                                                    \
          r->dev->table.name args;                                           \
    }
@@ -451,7 +452,7 @@ RENDER_PASS_HOOK(CmdEndRendering, (VkCommandBuffer commandBuffer), (commandBuffe
    void pm4d_hook_##name params                                                  \
    {                                                                             \
       PM4D_VK_CMDBUF_HOOK(r, commandBuffer, name, args, PM4D_CTR_cmd_forwarded); \
-      commandBuffer = pm4d_vk_cmdbuf_target(r);                                  \
+      commandBuffer = pm4d_vk_cmdbuf_work_target(r);                             \
       if (commandBuffer)                                                         \
          r->dev->table.name args;                                                \
    }

@@ -28,5 +28,6 @@ dispatches=$(sed -n 's/^convnet: \([0-9]*\) dispatches per inference$/\1/p' "$wo
 total=$((dispatches * iters))
 check_stats "$work/stats.json" dispatches_recognised="$dispatches" jobs_recorded="$dispatches" \
   dispatches_redirected="$total" "$fallbacks"=0 fallback_jobs=0 direct_batches\>=1 live_devices=0 || fail "stats"
+check_cs_budget "$work/stats.json"
 [ "$vgpu_dispatches_run" -ge "$total" ] || fail "the vgpu ran $vgpu_dispatches_run dispatches, fewer than $total"
 echo "PASS: $VGPU_PROFILE: $total conv2d redirected through amdgpu, run by the vgpu, max relative error $err"

@@ -21,4 +21,17 @@ check_vgpu_log() {
   echo "$report" | grep -q ' 0 bad packet' || fail "bad packets: $report"
   echo "$report" | grep -q ' 0 faults,' || fail "CP faults: $report"
   vgpu_dispatches_run=$(echo "$report" | sed -n 's/.* \([0-9]*\) dispatches run.*/\1/p')
+  vgpu_cs=$(echo "$report" | sed -n 's/.*report: \([0-9]*\) CS .*/\1/p')
+}
+# At most one CS more than the app's own submissions per direct batch (issue 12's goal: the
+# layer's IB; the driver link before a batch that holds only state goes without a CS), from the
+# vgpu's CS count and the stats file $1.
+check_cs_budget() {
+  python3 - "$1" "$vgpu_cs" <<'PY' || fail "more CS than the app's submissions plus one per direct batch"
+import json, sys
+c = json.load(open(sys.argv[1]))["counters"]
+app, batches, cs = c["vkQueueSubmit"] + c["vkQueueSubmit2"], c["direct_batches"], int(sys.argv[2])
+print("CS: %d for %d app submissions and %d direct batches" % (cs, app, batches))
+sys.exit(0 if cs <= app + batches else 1)
+PY
 }

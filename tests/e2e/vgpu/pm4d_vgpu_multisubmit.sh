@@ -16,6 +16,7 @@ check_vgpu_log "$work/on.log"
 n=$(sed -n 's/.*device(s), \([0-9]*\) conv2d dispatches submitted$/\1/p' "$work/on.log")
 [ -n "$n" ] || fail "no dispatch count"
 check_stats "$work/stats.json" dispatches_redirected="$n" "$fallbacks"=0 live_devices=0 || fail "stats"
+check_cs_budget "$work/stats.json"
 [ "$vgpu_dispatches_run" -ge "$n" ] || fail "the vgpu ran $vgpu_dispatches_run dispatches, fewer than $n"
 gpus=$(sed -n 's/^multisubmit: devices on \([0-9]*\) GPU(s)$/\1/p' "$work/on.log")
 if [ -n "$gpus" ]; then

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <vulkan/vulkan_core.h>
 
+#include "pm4d_amdgpu_direct_fixture.h"
 #include "pm4d_amdgpu_stack.h"
 #include "pm4d_direct.h"
 #include "pm4d_direct_test.h"
@@ -21,25 +22,13 @@ static enum pm4d_amdgpu_status check(uint32_t id, uint32_t version, uint32_t min
    return st;
 }
 
-static void batch_failed(void *user, void *queue_user, const struct pm4d_job *jobs, uint32_t count,
-                         uint64_t wait_point, uint64_t signal_point, const char *reason)
-{
-   (void)user, (void)queue_user, (void)jobs, (void)count, (void)wait_point, (void)signal_point,
-      (void)reason;
-}
-
 static void test_direct_open(void)
 {
-   const struct pm4d_direct_callbacks cb = {.batch_failed = batch_failed};
-   struct pm4d_direct_config cfg = {.backend = PM4D_DIRECT_BACKEND_AMDGPU,
-                                    .pci = {0, 3, 0, 0},
-                                    .driver_id = VK_DRIVER_ID_MESA_RADV,
-                                    .driver_version = VK_MAKE_VERSION(22, 3, 6)};
    struct pm4d_direct *d = NULL;
-   char reason[256] = "";
+   char reason[256];
    rec_reset();
    pm4d_direct_test_amdgpu_ops(rec_ops());
-   enum pm4d_direct_status st = pm4d_direct_create(&cfg, &cb, &d, reason, sizeof(reason));
+   enum pm4d_direct_status st = fix_direct_create(false, &d, reason, sizeof(reason));
    if (st == PM4D_DIRECT_UNAVAILABLE && strstr(reason, "code object")) {
       printf("SKIPPED (direct path part): %s\n", reason);
       pm4d_direct_test_amdgpu_ops(NULL);
@@ -50,13 +39,11 @@ static void test_direct_open(void)
 
    rec.drm_minor = 54; /* a newer kernel than verified */
    d = NULL;
-   st = pm4d_direct_create(&cfg, &cb, &d, reason, sizeof(reason));
+   st = fix_direct_create(false, &d, reason, sizeof(reason));
    CHECKF(st == PM4D_DIRECT_UNAVAILABLE && d == NULL && strstr(reason, "DRM 3.54"),
           "DRM 3.54 passes through: %s", reason);
    CHECKF(rec_all_released(), "%s", "nothing kept");
-   cfg.force = true;
-   reason[0] = '\0';
-   st = pm4d_direct_create(&cfg, &cb, &d, reason, sizeof(reason));
+   st = fix_direct_create(true, &d, reason, sizeof(reason));
    CHECKF(st == PM4D_DIRECT_OK && strstr(reason, "DRM 3.54") && strstr(reason, "anyway"),
           "forced: runs, and says what is outside: %s", reason);
    pm4d_direct_destroy(d);

@@ -20,6 +20,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "pm4d_amdgpu_direct_fixture.h"
 #include "pm4d_direct_test.h"
 #include "pm4d_drm_recorder.h"
 #include "pm4d_vk_fake.h"
@@ -126,13 +127,6 @@ static int check_fd_to_handle(int fd, int obj_fd, uint32_t *handle)
    if (!bridge_fd_open_at_import)
       return -EBADF;
    return rec_ops()->syncobj_fd_to_handle(fd, obj_fd, handle);
-}
-
-static void batch_failed(void *user, void *queue_user, const struct pm4d_job *jobs, uint32_t count,
-                         uint64_t wait_point, uint64_t signal_point, const char *reason)
-{
-   (void)user, (void)queue_user, (void)jobs, (void)count, (void)wait_point, (void)signal_point,
-      (void)reason;
 }
 
 static bool registered(struct pm4d_vk_device *dev, VkDeviceMemory memory)
@@ -264,14 +258,9 @@ int main(void)
    ops = *rec_ops();
    ops.syncobj_fd_to_handle = check_fd_to_handle;
    pm4d_direct_test_amdgpu_ops(&ops);
-   const struct pm4d_direct_callbacks cb = {.batch_failed = batch_failed};
-   struct pm4d_direct_config cfg = {.backend = PM4D_DIRECT_BACKEND_AMDGPU,
-                                    .pci = {0, 3, 0, 0},
-                                    .driver_id = VK_DRIVER_ID_MESA_RADV,
-                                    .driver_version = VK_MAKE_VERSION(22, 3, 6)};
    struct pm4d_direct *d = NULL;
-   char reason[256] = "";
-   if (pm4d_direct_create(&cfg, &cb, &d, reason, sizeof(reason)) != PM4D_DIRECT_OK) {
+   char reason[256];
+   if (fix_direct_create(false, &d, reason, sizeof(reason)) != PM4D_DIRECT_OK) {
       printf("SKIPPED: no amdgpu direct path over the recorder: %s\n", reason);
       return 77;
    }

@@ -135,20 +135,25 @@ static enum vgpu_cp_status write_data(struct vgpu_cp_run *r, const uint32_t *bod
    return VGPU_CP_OK;
 }
 
-/* Writes a fence value: DATA_SEL 1 low 32 bits, 2 64 bits, 3 the 64-bit GPU clock (nvd.h). */
+/* Writes a fence value (nvd.h DATA_SEL: 0 none, 1 low 32 bits, 2 64 bits, 3 the 64-bit GPU
+ * counter, 4 the 64-bit system counter) and counts the interrupt INT_SEL asks for (0 none;
+ * 1 interrupt only, which needs DATA_SEL 0; 2 and up after the write). */
 static enum vgpu_cp_status write_fence(struct vgpu_cp_run *r, const char *packet, uint64_t va,
-                                       uint32_t data_sel, uint64_t value)
+                                       uint32_t data_sel, uint32_t int_sel, uint64_t value)
 {
+   if (data_sel > 4 || (int_sel == 1 && data_sel != 0))
+      return vgpu_cp_fail(r, VGPU_CP_BAD_PACKET, "%s with DATA_SEL %u INT_SEL %u", packet, data_sel,
+                          int_sel);
+   if (int_sel)
+      r->cp->counters.interrupts++;
    if (data_sel == 0)
       return VGPU_CP_OK;
-   if (data_sel > 3)
-      return vgpu_cp_fail(r, VGPU_CP_BAD_PACKET, "%s with DATA_SEL %u", packet, data_sel);
    uint32_t bytes = data_sel == 1 ? 4 : 8;
    void *dst = vgpu_cp_translate(r, va, bytes, 1, packet);
    if (!dst)
       return VGPU_CP_FAULT;
-   if (data_sel == 3)
-      value = now_ns() / 10; /* a 100 MHz counter, as gfx10/11 report clock_crystal_freq */
+   if (data_sel >= 3)
+      value = now_ns() / 10; /* 100 MHz counters, as gfx10/11 report gpu_counter_freq */
    if (bytes == 4)
       atomic_store_explicit((_Atomic uint32_t *)dst, (uint32_t)value, memory_order_release);
    else
@@ -167,7 +172,7 @@ static enum vgpu_cp_status release_mem(struct vgpu_cp_run *r, const uint32_t *bo
       return vgpu_cp_fail(r, VGPU_CP_BAD_PACKET, "RELEASE_MEM with DST_SEL %u",
                           VGPU_RM_DST_SEL(body[1]));
    return write_fence(r, "RELEASE_MEM", addr64(body[2], body[3]), VGPU_RM_DATA_SEL(body[1]),
-                      addr64(body[4], body[5]));
+                      VGPU_RM_INT_SEL(body[1]), addr64(body[4], body[5]));
 }
 
 /* EVENT_WRITE_EOP (soc15d.h/gfx_v8 layout): event, address lo, address hi | selects, data. */
@@ -177,7 +182,8 @@ static enum vgpu_cp_status event_write_eop(struct vgpu_cp_run *r, const uint32_t
    if (body_dw != 5)
       return bad_size(r, "EVENT_WRITE_EOP", body_dw);
    return write_fence(r, "EVENT_WRITE_EOP", addr64(body[1], body[2] & 0xFFFFu),
-                      VGPU_EOP_DATA_SEL(body[2]), addr64(body[3], body[4]));
+                      VGPU_EOP_DATA_SEL(body[2]), VGPU_EOP_INT_SEL(body[2]),
+                      addr64(body[3], body[4]));
 }
 
 static bool compare(uint32_t function, uint32_t value, uint32_t ref)
@@ -338,6 +344,7 @@ static enum vgpu_cp_status execute(struct vgpu_cp_run *r, uint32_t op, const uin
    case VGPU_OP_SET_SH_REG_INDEX:
       return set_regs(r, "SET_SH_REG", cp->sh, cp->sh_written, VGPU_SH_REGS, body, body_dw);
    case VGPU_OP_SET_CONTEXT_REG:
+   case VGPU_OP_SET_CONTEXT_REG_INDEX:
       return set_regs(r, "SET_CONTEXT_REG", cp->context, NULL, VGPU_CONTEXT_REGS, body, body_dw);
    case VGPU_OP_SET_UCONFIG_REG:
    case VGPU_OP_SET_UCONFIG_REG_INDEX:

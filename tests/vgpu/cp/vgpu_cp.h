@@ -53,6 +53,9 @@ struct vgpu_cp_counters {
     * MGMT_SE*, USER_ACCUM_*, DISPATCH_TUNNEL, GFX11 DISPATCH_INTERLEAVE), poisoned at context
     * start; with VGPU_STRICT_PREAMBLE=1 also refused (VGPU_CP_BAD_PACKET). */
    uint64_t dispatches_inherited;
+   /* Interrupts the IBs asked for (RELEASE_MEM / EVENT_WRITE_EOP with INT_SEL != 0): the
+    * kernel's own fence raises one per job; one in a user IB is an interrupt nothing waits for. */
+   uint64_t interrupts;
 };
 void vgpu_cp_get_counters(const struct vgpu_cp *cp, struct vgpu_cp_counters *out);
 

@@ -61,7 +61,8 @@ def parse_yaml(lines):
             i += 1
             if value.strip():
                 out[key] = scalar(value)
-            elif i < len(lines) and lines[i][0] >= indent and (lines[i][0] > indent or lines[i][1].startswith("- ")):
+            elif i < len(lines) and (lines[i][0] > indent or
+                                     (lines[i][0] == indent and lines[i][1].startswith("- "))):
                 out[key], i = block(i, lines[i][0])
             else:
                 out[key] = None
@@ -87,8 +88,11 @@ def sections_and_symbols(readelf, path):
     out = run(readelf, "-S", "-s", "--wide", path)
     sections = []  # (address, file offset, size)
     symbols = {}   # name -> (value, size)
-    sec_re = re.compile(r"^\s*\[\s*\d+\]\s+(\S+)\s+\S+\s+([0-9a-f]{16})\s+([0-9a-f]+)\s+([0-9a-f]+)")
-    sym_re = re.compile(r"^\s*\d+:\s+([0-9a-f]{16})\s+(\d+)\s+(FUNC|OBJECT)\s+\S+\s+\S+\s+\d+\s+(\S+)")
+    # "[Nr] Name Type Address Off Size ..." and "Num: Value Size Type Bind Vis Ndx Name"
+    sec_re = re.compile(r"^\s*\[\s*\d+\]\s+(\S+)\s+\S+\s+([0-9a-f]{16})\s+([0-9a-f]+)"
+                        r"\s+([0-9a-f]+)")
+    sym_re = re.compile(r"^\s*\d+:\s+([0-9a-f]{16})\s+(\d+)\s+(FUNC|OBJECT)\s+\S+\s+\S+"
+                        r"\s+\d+\s+(\S+)")
     for line in out.splitlines():
         m = sec_re.match(line)
         if m and int(m.group(2), 16):

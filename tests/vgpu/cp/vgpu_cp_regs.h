@@ -1,7 +1,8 @@
 /* The virtual GPU's own register and packet knowledge, written from the Linux kernel's headers
  * (drivers/gpu/drm/amd/amdgpu/nvd.h and soc15d.h for packets and fields;
  * drivers/gpu/drm/amd/include/asic_reg/gc/gc_9_4_2_offset.h, gc_10_3_0_offset.h and
- * gc_11_0_0_offset.h for registers), never from layer/pm4: a wrong offset there must show up here. */
+ * gc_11_0_0_offset.h for registers), never from layer/pm4: a wrong offset there must show up
+ * here. */
 #ifndef VGPU_CP_REGS_H
 #define VGPU_CP_REGS_H
 
@@ -32,8 +33,8 @@ enum vgpu_op {
    VGPU_OP_PREAMBLE_CNTL = 0x4A,
    VGPU_OP_DMA_DATA = 0x50,
    VGPU_OP_ACQUIRE_MEM = 0x58,
-   VGPU_OP_SET_CONFIG_REG = 0x68,
    VGPU_OP_SET_CONTEXT_REG = 0x69,
+   VGPU_OP_SET_CONTEXT_REG_INDEX = 0x6A,
    VGPU_OP_SET_SH_REG = 0x76,
    VGPU_OP_SET_UCONFIG_REG = 0x79,
    VGPU_OP_SET_UCONFIG_REG_INDEX = 0x7A,
@@ -63,12 +64,13 @@ enum vgpu_op {
 #define VGPU_WRM_FUNCTION(d)  ((d)&7u)
 #define VGPU_WRM_MEM_SPACE(d) (((d) >> 4) & 3u)
 #define VGPU_WRM_OPERATION(d) (((d) >> 6) & 3u)
-/* RELEASE_MEM body[1] (nvd.h PACKET3_RELEASE_MEM_DATA_SEL / DST_SEL); INT_SEL is the driver's
- * business (its fence interrupt), not the CP's. */
+/* RELEASE_MEM body[1] (nvd.h PACKET3_RELEASE_MEM_DATA_SEL / INT_SEL / DST_SEL). */
 #define VGPU_RM_DATA_SEL(d) (((d) >> 29) & 7u)
+#define VGPU_RM_INT_SEL(d)  (((d) >> 24) & 7u)
 #define VGPU_RM_DST_SEL(d)  (((d) >> 16) & 3u)
-/* EVENT_WRITE_EOP body[2] (soc15d.h EOP_DATA_SEL; address bits 47:32 below it). */
+/* EVENT_WRITE_EOP body[2] (soc15d.h EOP_DATA_SEL / EOP_INT_SEL; address bits 47:32 below). */
 #define VGPU_EOP_DATA_SEL(d) (((d) >> 29) & 7u)
+#define VGPU_EOP_INT_SEL(d)  (((d) >> 24) & 7u)
 /* DMA_DATA body[0] control and body[5] command (nvd.h PACKET3_DMA_DATA_*). */
 #define VGPU_DMA_DST_SEL(d)    (((d) >> 20) & 3u)
 #define VGPU_DMA_SRC_SEL(d)    (((d) >> 29) & 3u)

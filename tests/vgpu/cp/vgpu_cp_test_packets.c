@@ -15,18 +15,20 @@
 #define P3(op, body) ((3u << 30) | (((uint32_t)(body)-1u) << 16) | ((uint32_t)(op) << 8))
 #define TYPE2        0x80000000u /* nvd.h CP_PACKET2 */
 /* nvd.h opcodes */
-#define NOP             0x10
-#define DISPATCH_DIRECT 0x15
-#define WRITE_DATA      0x37
-#define WAIT_REG_MEM    0x3C
-#define INDIRECT_BUFFER 0x3F
-#define COPY_DATA       0x40
-#define EVENT_WRITE     0x46
-#define EVENT_WRITE_EOP 0x47
-#define RELEASE_MEM     0x49
-#define DMA_DATA        0x50
-#define ACQUIRE_MEM     0x58
-#define SET_SH_REG      0x76
+#define NOP               0x10
+#define DISPATCH_DIRECT   0x15
+#define WRITE_DATA        0x37
+#define WAIT_REG_MEM      0x3C
+#define INDIRECT_BUFFER   0x3F
+#define COPY_DATA         0x40
+#define EVENT_WRITE       0x46
+#define EVENT_WRITE_EOP   0x47
+#define RELEASE_MEM       0x49
+#define DMA_DATA          0x50
+#define ACQUIRE_MEM       0x58
+#define SET_SH_REG        0x76
+#define SET_BASE          0x11
+#define DISPATCH_INDIRECT 0x16
 /* nvd.h fields */
 #define WRITE_DATA_DST_SEL(x)     ((uint32_t)(x) << 8)
 #define WR_ONE_ADDR               (1u << 16)
@@ -151,7 +153,11 @@ static void test_fences(struct vgpu_cp *cp)
    /* EVENT_WRITE_EOP (soc15d.h): selects share the address-high dword */
    EMIT(&ib, P3(EVENT_WRITE_EOP, 5), EOP_EVENT, (uint32_t)(va + 16),
         (uint32_t)(va >> 32) | EOP_DATA_SEL(2) | EOP_INT_SEL(2), 0x77, 0x88);
+   struct vgpu_cp_counters c0, c1;
+   vgpu_cp_get_counters(cp, &c0);
    CHECKF(run(cp, &ib) == VGPU_CP_OK, "%s", reason);
+   vgpu_cp_get_counters(cp, &c1);
+   CHECK(c1.interrupts - c0.interrupts == 2); /* the two with INT_SEL 2 */
    CHECK(data64(0x80) == 0x0123456789abcdefull);
    CHECK(data32(0x88) == 5 && data32(0x8c) == 0xffffffff);
    CHECK(data64(0x90) == 0x0000008800000077ull);
@@ -175,8 +181,14 @@ static void test_dma_and_copy(struct vgpu_cp *cp)
    /* COPY_DATA: 64-bit immediate to memory */
    EMIT(&ib, P3(COPY_DATA, 5), CD_SRC_SEL(5) | CD_DST_SEL(5) | CD_COUNT_SEL | WR_CONFIRM, 0x1111,
         0x2222, (uint32_t)(fill + 128), (uint32_t)(fill >> 32));
+   /* COPY_DATA: 32 bits from memory (SRC_SEL 1), the 64-bit timestamp (SRC_SEL 9) */
+   EMIT(&ib, P3(COPY_DATA, 5), CD_SRC_SEL(1) | CD_DST_SEL(5), (uint32_t)src, (uint32_t)(src >> 32),
+        (uint32_t)(fill + 136), (uint32_t)(fill >> 32));
+   EMIT(&ib, P3(COPY_DATA, 5), CD_SRC_SEL(9) | CD_DST_SEL(5) | CD_COUNT_SEL, 0, 0,
+        (uint32_t)(fill + 144), (uint32_t)(fill >> 32));
    CHECKF(run(cp, &ib) == VGPU_CP_OK, "%s", reason);
    CHECK(memcmp(data + 0x1000, data + 0x2000, 100) == 0 && data[0x2000 + 100] == 0);
+   CHECK(data32(0x3088) == data32(0x1000) && data64(0x3090) != 0);
    CHECK(data32(0x3000) == 0xa5b6c7d8 && data32(0x303c) == 0xa5b6c7d8 && data32(0x3040) == 0);
    CHECK(data64(0x3080) == 0x0000222200001111ull);
 }
@@ -419,6 +431,37 @@ static void test_poisoned_preamble(const char *target, unsigned count)
    vgpu_cp_destroy(cp);
 }
 
+/* DISPATCH_INDIRECT reads its x, y, z through the VM: the compute-queue form with the address
+ * in the packet, the GFX form with an offset from SET_BASE index 1 (Mesa radv_emit_dispatch
+ * packets); the code at PGM is no kernel of ours, so a dispatch that got its arguments is counted
+ * as not executable, and one whose arguments are unmapped is a page fault. */
+static void test_dispatch_indirect(void)
+{
+   struct vgpu_cp *cp = vgpu_cp_create("gfx1030");
+   uint64_t args = DATA_VA + 0x700;
+   memcpy(data + 0x700, (uint32_t[]){2, 1, 1}, 12);
+   struct ib ib = ib_at(0);
+   preamble(&ib, PREAMBLE_GFX10_3, PREAMBLE_GFX10_3);
+   set_sh(&ib, 0x20c, (uint32_t)(DATA_VA >> 8));
+   set_sh(&ib, 0x20d, (uint32_t)(DATA_VA >> 40));
+   EMIT(&ib, P3(DISPATCH_INDIRECT, 3), (uint32_t)args, (uint32_t)(args >> 32), INITIATOR);
+   CHECK(run(cp, &ib) == VGPU_CP_NOT_EXECUTABLE);
+   CHECKF(strstr(reason, "none of the project's kernels"), "%s", reason);
+
+   ib = ib_at(0);
+   EMIT(&ib, P3(SET_BASE, 3), 1, (uint32_t)DATA_VA, (uint32_t)(DATA_VA >> 32));
+   EMIT(&ib, P3(DISPATCH_INDIRECT, 2), 0x700, INITIATOR);
+   CHECK(run(cp, &ib) == VGPU_CP_NOT_EXECUTABLE);
+
+   ib = ib_at(0);
+   EMIT(&ib, P3(DISPATCH_INDIRECT, 3), (uint32_t)HOLE_VA, (uint32_t)(HOLE_VA >> 32), INITIATOR);
+   CHECK(run(cp, &ib) == VGPU_CP_FAULT && vm.fault_va == HOLE_VA);
+   struct vgpu_cp_counters c;
+   vgpu_cp_get_counters(cp, &c);
+   CHECK(c.dispatches_not_executable == 2 && c.dispatches_run == 0 && c.faults == 1);
+   vgpu_cp_destroy(cp);
+}
+
 int main(void)
 {
    test_vm_init(&vm);
@@ -438,6 +481,7 @@ int main(void)
    vgpu_cp_destroy(cp);
    test_poisoned_preamble("gfx1030", PREAMBLE_GFX10_3);
    test_poisoned_preamble("gfx1100", PREAMBLE_GFX11);
+   test_dispatch_indirect();
    test_vm_destroy(&vm);
    return pm4d_check_finish("vgpu_cp_packets");
 }

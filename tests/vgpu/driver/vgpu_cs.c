@@ -51,7 +51,8 @@ struct vgpu_entity {
    pthread_mutex_t lock;
    pthread_cond_t cond;
    struct vgpu_job *head, *tail;
-   int running, stop;
+   int running;
+   atomic_int stop; /* read under the sync lock by the dependency wait */
    uint64_t sequence;
    struct vgpu_fence *fences[SCHED_JOBS];
    struct vgpu_cp *cp;
@@ -206,6 +207,14 @@ static void *entity_thread(void *arg)
       pthread_cond_broadcast(&e->cond);
       pthread_mutex_unlock(&e->lock);
    }
+   /* The thread was detached at context fini: the entity ends with it. */
+   vgpu_report_remove_cp(e->cp);
+   vgpu_cp_destroy(e->cp);
+   for (unsigned i = 0; i < SCHED_JOBS; i++)
+      vgpu_fence_unref(e->fences[i]);
+   vgpu_ctx_unref(e->ctx);
+   vgpu_file_unref(e->file);
+   free(e);
    return NULL;
 }
 
@@ -237,6 +246,7 @@ static int get_entity(struct vgpu_ctx *ctx, uint32_t ip, uint32_t instance, uint
       e = calloc(1, sizeof(*e));
       if (e) {
          e->ctx = ctx;
+         atomic_fetch_add(&ctx->refs, 1);
          e->file = vgpu_file_ref(f);
          e->ip = ip;
          e->ring = ring;
@@ -247,6 +257,7 @@ static int get_entity(struct vgpu_ctx *ctx, uint32_t ip, uint32_t instance, uint
          if (!e->cp || pthread_create(&e->thread, NULL, entity_thread, e)) {
             if (e->cp)
                vgpu_cp_destroy(e->cp);
+            atomic_fetch_sub(&ctx->refs, 1);
             vgpu_file_unref(f);
             free(e);
             e = NULL;
@@ -263,6 +274,10 @@ static int get_entity(struct vgpu_ctx *ctx, uint32_t ip, uint32_t instance, uint
    return 0;
 }
 
+/* amdgpu_ctx_fini_entities -> drm_sched_entity_destroy: drm_sched_entity_flush waits (up to
+ * 1 s) for the entity's queue to drain into the ring; what is still queued then is killed. A
+ * job already running stays on the ring to its end (or its timeout): the thread is detached and
+ * frees the entity itself. */
 void vgpu_ctx_fini_entities(struct vgpu_ctx *ctx)
 {
    for (unsigned ip = 0; ip < 2; ip++)
@@ -279,17 +294,12 @@ void vgpu_ctx_fini_entities(struct vgpu_ctx *ctx)
             nanosleep(&ts, NULL);
             pthread_mutex_lock(&e->lock);
          }
+         pthread_t thread = e->thread;
          e->stop = 1;
          pthread_cond_broadcast(&e->cond);
          pthread_mutex_unlock(&e->lock);
          vgpu_sync_broadcast();
-         pthread_join(e->thread, NULL);
-         vgpu_report_remove_cp(e->cp);
-         vgpu_cp_destroy(e->cp);
-         for (unsigned i = 0; i < SCHED_JOBS; i++)
-            vgpu_fence_unref(e->fences[i]);
-         vgpu_file_unref(e->file);
-         free(e);
+         pthread_detach(thread); /* e may be gone from here on */
       }
 }
 
@@ -597,7 +607,7 @@ static int cs_submit(struct vgpu_file *f, union drm_amdgpu_cs *cs)
       inflight[d][n_inflight[d]++] = job;
    pthread_mutex_unlock(&inflight_lock);
    pthread_mutex_lock(&entity->lock);
-   job->seq = entity->sequence++;
+   uint64_t seq = job->seq = entity->sequence++;
    vgpu_fence_unref(entity->fences[job->seq % SCHED_JOBS]);
    entity->fences[job->seq % SCHED_JOBS] = vgpu_fence_ref(job->fence);
    if (entity->tail)
@@ -609,7 +619,7 @@ static int cs_submit(struct vgpu_file *f, union drm_amdgpu_cs *cs)
    pthread_mutex_unlock(&entity->lock);
    atomic_fetch_add(&vgpu_stats.jobs, 1);
    memset(&cs->out, 0, sizeof(cs->out));
-   cs->out.handle = job->seq;
+   cs->out.handle = seq; /* the job itself may be done and freed by now */
    job = NULL;
 out:
    for (unsigned k = 0; k < n_post; k++)

@@ -160,14 +160,17 @@ void *vgpu_fd_lookup(int fd, enum vgpu_fd_kind kind);
 int vgpu_real_close(int fd);
 int vgpu_real_dup_cloexec(int fd);
 
-/* The dma-buf registry (vgpu_drm.c): BO memfds by inode. */
+/* The dma-buf registry (vgpu_gem.c): exported BOs by memfd inode. */
 struct vgpu_bo *vgpu_dmabuf_lookup(uint64_t ino);
 
 /* Counters for the exit report (vgpu_report.c). */
 struct vgpu_stats {
    atomic_uint_fast64_t cs_ioctls, cs_rejected, jobs, jobs_done, ibs, ibs_preamble_skipped, ibs_ok,
       ibs_fault, ibs_bad_packet, ibs_not_executable, ibs_timeout, vm_faults;
+   atomic_uint_fast64_t ioctls[256], ioctl_errors[256]; /* by _IOC_NR */
 };
+/* The ioctl's name for the report ("AMDGPU_CS"), or NULL. */
+const char *vgpu_ioctl_name(unsigned nr);
 extern struct vgpu_stats vgpu_stats;
 struct vgpu_cp;
 /* CP instances register so the report can sum their counters, live or gone. */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 
 #include <libdrm/drm.h>
 
@@ -44,6 +45,13 @@ void vgpu_log(int debug, const char *fmt, ...)
 /* VGPU_PROFILE=NAME[,NAME...]: one render node per name (renderD128, renderD129, ...). */
 static void init_devices(void)
 {
+   /* Every BO holds a memfd, where the kernel holds no fd at all: raise the soft fd limit to
+    * the hard one (up to the fd table's size) so allocation-heavy apps do not run out. */
+   struct rlimit rl;
+   if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max && rl.rlim_cur < 65536) {
+      rl.rlim_cur = rl.rlim_max < 65536 ? rl.rlim_max : 65536;
+      setrlimit(RLIMIT_NOFILE, &rl);
+   }
    const char *env = getenv("VGPU_PROFILE");
    char list[256];
    snprintf(list, sizeof(list), "%s", env && *env ? env : "gfx1030");
@@ -67,6 +75,17 @@ static void init_devices(void)
       atomic_init(&d->next_context_id, 1);
       n_devices++;
    }
+}
+
+/* VGPU_LIST_PROFILES=1: print the profiles and nothing else (scripts/vgpu --list). */
+__attribute__((constructor)) static void list_profiles(void)
+{
+   const char *e = getenv("VGPU_LIST_PROFILES");
+   if (!e || strcmp(e, "1"))
+      return;
+   for (const struct vgpu_profile *const *p = vgpu_profile_all(); *p; p++)
+      printf("%-14s %s\n", (*p)->name, (*p)->description);
+   fflush(stdout);
 }
 
 unsigned vgpu_device_count(void)
@@ -99,56 +118,76 @@ struct vgpu_file *vgpu_file_ref(struct vgpu_file *f)
    return f;
 }
 
+/* The handle tables of a file, taken out under its lock and released outside it (finishing a
+ * context waits for its scheduler threads, which take the file's lock). */
+struct file_tables {
+   struct vgpu_ctx **ctxs;
+   struct vgpu_bo **bos;
+   struct vgpu_syncobj **syncobjs;
+   struct vgpu_bo_list **bo_lists;
+   unsigned n_ctxs, n_bos, n_syncobjs, n_bo_lists;
+};
+
+static struct file_tables take_tables_locked(struct vgpu_file *f)
+{
+   struct file_tables t = {f->ctxs,   f->bos,   f->syncobjs,   f->bo_lists,
+                           f->n_ctxs, f->n_bos, f->n_syncobjs, f->n_bo_lists};
+   f->ctxs = NULL;
+   f->bos = NULL;
+   f->syncobjs = NULL;
+   f->bo_lists = NULL;
+   f->n_ctxs = f->n_bos = f->n_syncobjs = f->n_bo_lists = 0;
+   return t;
+}
+
 /* The last close (drm_file_free -> amdgpu_driver_postclose_kms): contexts are finished (their
  * queued jobs flushed or killed), handles dropped; jobs still running keep the file (and its
  * VM) alive through their own references. */
-static void file_release(struct vgpu_file *f)
+static void release_tables(struct file_tables *t)
 {
-   for (unsigned i = 0; i < f->n_ctxs; i++)
-      if (f->ctxs[i]) {
-         vgpu_ctx_fini_entities(f->ctxs[i]);
-         vgpu_ctx_unref(f->ctxs[i]);
-         f->ctxs[i] = NULL;
+   for (unsigned i = 0; i < t->n_ctxs; i++)
+      if (t->ctxs[i]) {
+         vgpu_ctx_fini_entities(t->ctxs[i]);
+         vgpu_ctx_unref(t->ctxs[i]);
       }
-   for (unsigned i = 0; i < f->n_bos; i++)
-      vgpu_bo_unref(f->bos[i]);
-   for (unsigned i = 0; i < f->n_syncobjs; i++)
-      vgpu_syncobj_unref(f->syncobjs[i]);
-   for (unsigned i = 0; i < f->n_bo_lists; i++)
-      if (f->bo_lists[i]) {
-         for (unsigned j = 0; j < f->bo_lists[i]->n; j++)
-            vgpu_bo_unref(f->bo_lists[i]->bos[j]);
-         free(f->bo_lists[i]->bos);
-         free(f->bo_lists[i]);
+   for (unsigned i = 0; i < t->n_bos; i++)
+      vgpu_bo_unref(t->bos[i]);
+   for (unsigned i = 0; i < t->n_syncobjs; i++)
+      vgpu_syncobj_unref(t->syncobjs[i]);
+   for (unsigned i = 0; i < t->n_bo_lists; i++)
+      if (t->bo_lists[i]) {
+         for (unsigned j = 0; j < t->bo_lists[i]->n; j++)
+            vgpu_bo_unref(t->bo_lists[i]->bos[j]);
+         free(t->bo_lists[i]->bos);
+         free(t->bo_lists[i]);
       }
-   f->n_bos = f->n_syncobjs = f->n_bo_lists = 0;
+   free(t->ctxs);
+   free(t->bos);
+   free(t->syncobjs);
+   free(t->bo_lists);
 }
 
 void vgpu_file_unref(struct vgpu_file *f)
 {
-   int left = atomic_fetch_sub(&f->refs, 1) - 1;
-   if (left == 0) {
-      /* Jobs hold references, so this is the end of everything: free the VM. */
-      file_release(f);
-      for (unsigned i = 0; i < f->n_maps; i++)
-         vgpu_bo_unref(f->maps[i].bo);
-      free(f->maps);
-      free(f->bos);
-      free(f->syncobjs);
-      free(f->ctxs);
-      free(f->bo_lists);
-      free(f);
-   }
+   if (atomic_fetch_sub(&f->refs, 1) != 1)
+      return;
+   /* Jobs and entities hold references, so this is the end of everything: free the VM. */
+   struct file_tables t = take_tables_locked(f);
+   release_tables(&t);
+   for (unsigned i = 0; i < f->n_maps; i++)
+      vgpu_bo_unref(f->maps[i].bo);
+   free(f->maps);
+   free(f);
 }
 
 /* The fd table holds one reference per open fd (and dups share it); on the last fd close the
  * file is released even while jobs still hold it. */
-void vgpu_file_close(struct vgpu_file *f);
 void vgpu_file_close(struct vgpu_file *f)
 {
    pthread_mutex_lock(&f->lock);
-   file_release(f);
+   struct file_tables t = take_tables_locked(f);
    pthread_mutex_unlock(&f->lock);
+   release_tables(&t);
    vgpu_file_unref(f);
 }
 
@@ -458,6 +497,50 @@ static int getcap_ioctl(struct drm_get_cap *c)
    }
 }
 
+const char *vgpu_ioctl_name(unsigned nr)
+{
+   static const struct {
+      unsigned nr;
+      const char *name;
+   } names[] = {
+      {_IOC_NR(DRM_IOCTL_VERSION), "VERSION"},
+      {_IOC_NR(DRM_IOCTL_GET_CAP), "GET_CAP"},
+      {_IOC_NR(DRM_IOCTL_GEM_CLOSE), "GEM_CLOSE"},
+      {_IOC_NR(DRM_IOCTL_PRIME_HANDLE_TO_FD), "PRIME_HANDLE_TO_FD"},
+      {_IOC_NR(DRM_IOCTL_PRIME_FD_TO_HANDLE), "PRIME_FD_TO_HANDLE"},
+      {_IOC_NR(DRM_IOCTL_SYNCOBJ_CREATE), "SYNCOBJ_CREATE"},
+      {_IOC_NR(DRM_IOCTL_SYNCOBJ_DESTROY), "SYNCOBJ_DESTROY"},
+      {_IOC_NR(DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD), "SYNCOBJ_HANDLE_TO_FD"},
+      {_IOC_NR(DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE), "SYNCOBJ_FD_TO_HANDLE"},
+      {_IOC_NR(DRM_IOCTL_SYNCOBJ_WAIT), "SYNCOBJ_WAIT"},
+      {_IOC_NR(DRM_IOCTL_SYNCOBJ_RESET), "SYNCOBJ_RESET"},
+      {_IOC_NR(DRM_IOCTL_SYNCOBJ_SIGNAL), "SYNCOBJ_SIGNAL"},
+      {_IOC_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT), "SYNCOBJ_TIMELINE_WAIT"},
+      {_IOC_NR(DRM_IOCTL_SYNCOBJ_QUERY), "SYNCOBJ_QUERY"},
+      {_IOC_NR(DRM_IOCTL_SYNCOBJ_TRANSFER), "SYNCOBJ_TRANSFER"},
+      {_IOC_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL), "SYNCOBJ_TIMELINE_SIGNAL"},
+      {DRM_COMMAND_BASE + DRM_AMDGPU_GEM_CREATE, "AMDGPU_GEM_CREATE"},
+      {DRM_COMMAND_BASE + DRM_AMDGPU_GEM_MMAP, "AMDGPU_GEM_MMAP"},
+      {DRM_COMMAND_BASE + DRM_AMDGPU_CTX, "AMDGPU_CTX"},
+      {DRM_COMMAND_BASE + DRM_AMDGPU_BO_LIST, "AMDGPU_BO_LIST"},
+      {DRM_COMMAND_BASE + DRM_AMDGPU_CS, "AMDGPU_CS"},
+      {DRM_COMMAND_BASE + DRM_AMDGPU_INFO, "AMDGPU_INFO"},
+      {DRM_COMMAND_BASE + DRM_AMDGPU_GEM_METADATA, "AMDGPU_GEM_METADATA"},
+      {DRM_COMMAND_BASE + DRM_AMDGPU_GEM_WAIT_IDLE, "AMDGPU_GEM_WAIT_IDLE"},
+      {DRM_COMMAND_BASE + DRM_AMDGPU_GEM_VA, "AMDGPU_GEM_VA"},
+      {DRM_COMMAND_BASE + DRM_AMDGPU_WAIT_CS, "AMDGPU_WAIT_CS"},
+      {DRM_COMMAND_BASE + DRM_AMDGPU_GEM_OP, "AMDGPU_GEM_OP"},
+      {DRM_COMMAND_BASE + DRM_AMDGPU_GEM_USERPTR, "AMDGPU_GEM_USERPTR"},
+      {DRM_COMMAND_BASE + DRM_AMDGPU_WAIT_FENCES, "AMDGPU_WAIT_FENCES"},
+      {DRM_COMMAND_BASE + DRM_AMDGPU_VM, "AMDGPU_VM"},
+      {DRM_COMMAND_BASE + DRM_AMDGPU_SCHED, "AMDGPU_SCHED"},
+   };
+   for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+      if (names[i].nr == nr)
+         return names[i].name;
+   return NULL;
+}
+
 int vgpu_drm_ioctl(struct vgpu_file *f, unsigned long request, void *arg)
 {
    if (_IOC_TYPE(request) != DRM_IOCTL_BASE) {
@@ -465,6 +548,7 @@ int vgpu_drm_ioctl(struct vgpu_file *f, unsigned long request, void *arg)
       return -1;
    }
    unsigned nr = _IOC_NR(request);
+   atomic_fetch_add(&vgpu_stats.ioctls[nr & 0xff], 1);
    int r;
    switch (nr) {
    case _IOC_NR(DRM_IOCTL_VERSION): r = version_ioctl(arg); break;
@@ -510,6 +594,7 @@ int vgpu_drm_ioctl(struct vgpu_file *f, unsigned long request, void *arg)
    default: vgpu_log(0, "ioctl nr 0x%x is not modelled: -EINVAL", nr); r = -EINVAL;
    }
    if (r < 0) {
+      atomic_fetch_add(&vgpu_stats.ioctl_errors[nr & 0xff], 1);
       /* drmIoctl retries EINTR and EAGAIN forever; the model never returns them. */
       vgpu_log(1, "ioctl nr 0x%x: %s", nr, strerror(-r));
       errno = -r;

@@ -32,23 +32,11 @@ static int hw_ip_info(struct vgpu_file *f, const struct drm_amdgpu_info *info)
       return -EINVAL;
    const struct vgpu_profile *p = f->dev->profile;
    struct drm_amdgpu_info_hw_ip ip = {0};
-   switch (info->query_hw_ip.type) {
-   case AMDGPU_HW_IP_GFX:
-      ip = p->gfx;
+   if (info->query_hw_ip.type >= AMDGPU_HW_IP_NUM)
+      return -EINVAL;
+   if (info->query_hw_ip.type <= AMDGPU_HW_IP_COMPUTE) {
+      ip = info->query_hw_ip.type == AMDGPU_HW_IP_GFX ? p->gfx : p->compute;
       ip._pad = p->ip_discovery_version; /* ip_discovery_version in the kernel's header */
-      break;
-   case AMDGPU_HW_IP_COMPUTE:
-      ip = p->compute;
-      ip._pad = p->ip_discovery_version;
-      break;
-   case AMDGPU_HW_IP_DMA:
-   case AMDGPU_HW_IP_UVD:
-   case AMDGPU_HW_IP_VCE:
-   case AMDGPU_HW_IP_UVD_ENC:
-   case AMDGPU_HW_IP_VCN_DEC:
-   case AMDGPU_HW_IP_VCN_ENC:
-   case AMDGPU_HW_IP_VCN_JPEG: break;
-   default: return -EINVAL;
    }
    return copy_out(info, &ip, sizeof(ip));
 }
@@ -95,19 +83,10 @@ int vgpu_info_ioctl(struct vgpu_file *f, void *arg)
    switch (info->query) {
    case AMDGPU_INFO_ACCEL_WORKING: return copy_u32(info, 1);
    case AMDGPU_INFO_HW_IP_INFO: return hw_ip_info(f, info);
-   case AMDGPU_INFO_HW_IP_COUNT:
-      switch (info->query_hw_ip.type) {
-      case AMDGPU_HW_IP_GFX:
-      case AMDGPU_HW_IP_COMPUTE: return copy_u32(info, 1);
-      case AMDGPU_HW_IP_DMA:
-      case AMDGPU_HW_IP_UVD:
-      case AMDGPU_HW_IP_VCE:
-      case AMDGPU_HW_IP_UVD_ENC:
-      case AMDGPU_HW_IP_VCN_DEC:
-      case AMDGPU_HW_IP_VCN_ENC:
-      case AMDGPU_HW_IP_VCN_JPEG: return copy_u32(info, 0);
-      default: return -EINVAL;
-      }
+   case AMDGPU_INFO_HW_IP_COUNT: /* one GFX and one COMPUTE block, nothing else */
+      if (info->query_hw_ip.type >= AMDGPU_HW_IP_NUM)
+         return -EINVAL;
+      return copy_u32(info, info->query_hw_ip.type <= AMDGPU_HW_IP_COMPUTE);
    case AMDGPU_INFO_TIMESTAMP: /* ticks of gpu_counter_freq (kHz) */
       return copy_u64(info, vgpu_now_ns() / (1000000ull / p->dev.gpu_counter_freq));
    case AMDGPU_INFO_FW_VERSION: return fw_version(f, info);

@@ -317,67 +317,63 @@ static int open_ours(const char *path, int flags, int *fd)
    }
 }
 
-static mode_t open_mode(int flags, va_list ap)
+/* The mode argument of an open that creates (O_CREAT, O_TMPFILE); a macro because va_start
+ * must run in the variadic function itself. */
+#define OPEN_MODE(flags, mode)            \
+   mode_t mode = 0;                       \
+   if ((flags) & (O_CREAT | O_TMPFILE)) { \
+      va_list ap;                         \
+      va_start(ap, flags);                \
+      mode = va_arg(ap, mode_t);          \
+      va_end(ap);                         \
+   }
+
+/* Every open variant: an absolute path of ours, else the real call (open(p) is
+ * openat(AT_FDCWD, p)). */
+static int open_at(int (*real)(int, const char *, int, ...), int dirfd, const char *path, int flags,
+                   mode_t mode)
 {
-   return (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
+   int fd;
+   if (path[0] == '/' && open_ours(path, flags, &fd))
+      return fd;
+   return real(dirfd, path, flags, mode);
 }
 
 int open(const char *path, int flags, ...)
 {
-   va_list ap;
-   va_start(ap, flags);
-   mode_t mode = open_mode(flags, ap);
-   va_end(ap);
-   int fd;
-   return open_ours(path, flags, &fd) ? fd : REAL(open)(path, flags, mode);
+   OPEN_MODE(flags, mode);
+   return open_at(REAL(openat), AT_FDCWD, path, flags, mode);
 }
 
 int open64(const char *path, int flags, ...)
 {
-   va_list ap;
-   va_start(ap, flags);
-   mode_t mode = open_mode(flags, ap);
-   va_end(ap);
-   int fd;
-   return open_ours(path, flags, &fd) ? fd : REAL(open64)(path, flags, mode);
+   OPEN_MODE(flags, mode);
+   return open_at(REAL(openat64), AT_FDCWD, path, flags, mode);
 }
 
+int openat(int dirfd, const char *path, int flags, ...)
+{
+   OPEN_MODE(flags, mode);
+   return open_at(REAL(openat), dirfd, path, flags, mode);
+}
+
+int openat64(int dirfd, const char *path, int flags, ...)
+{
+   OPEN_MODE(flags, mode);
+   return open_at(REAL(openat64), dirfd, path, flags, mode);
+}
+
+/* The _FORTIFY_SOURCE entries (no mode: they never create). */
 int __open_2(const char *path, int flags);
 int __open_2(const char *path, int flags)
 {
-   int fd;
-   return open_ours(path, flags, &fd) ? fd : REAL(__open_2)(path, flags);
+   return open_at(REAL(openat), AT_FDCWD, path, flags, 0);
 }
 
 int __open64_2(const char *path, int flags);
 int __open64_2(const char *path, int flags)
 {
-   int fd;
-   return open_ours(path, flags, &fd) ? fd : REAL(__open64_2)(path, flags);
-}
-
-int openat(int dirfd, const char *path, int flags, ...)
-{
-   va_list ap;
-   va_start(ap, flags);
-   mode_t mode = open_mode(flags, ap);
-   va_end(ap);
-   int fd;
-   if (path[0] == '/' && open_ours(path, flags, &fd))
-      return fd;
-   return REAL(openat)(dirfd, path, flags, mode);
-}
-
-int openat64(int dirfd, const char *path, int flags, ...)
-{
-   va_list ap;
-   va_start(ap, flags);
-   mode_t mode = open_mode(flags, ap);
-   va_end(ap);
-   int fd;
-   if (path[0] == '/' && open_ours(path, flags, &fd))
-      return fd;
-   return REAL(openat64)(dirfd, path, flags, mode);
+   return open_at(REAL(openat64), AT_FDCWD, path, flags, 0);
 }
 
 static FILE *fopen_ours(const char *path, const char *mode, int *handled)
@@ -631,6 +627,27 @@ int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
 {
    int r = fstatat_ours(dirfd, path, (struct stat *)st, flags);
    return r ? (r > 0 ? 0 : -1) : REAL(fstatat64)(dirfd, path, st, flags);
+}
+
+/* statx (coreutils' ls and stat use it): the same answers as stat, in struct statx. */
+int statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *stx)
+{
+   struct stat st;
+   int r = fstatat_ours(dirfd, path, &st, flags);
+   if (!r)
+      return REAL(statx)(dirfd, path, flags, mask, stx);
+   if (r < 0)
+      return -1;
+   memset(stx, 0, sizeof(*stx));
+   stx->stx_mask = STATX_BASIC_STATS;
+   stx->stx_mode = st.st_mode;
+   stx->stx_ino = st.st_ino;
+   stx->stx_nlink = st.st_nlink;
+   stx->stx_size = st.st_size;
+   stx->stx_blksize = st.st_blksize;
+   stx->stx_rdev_major = major(st.st_rdev);
+   stx->stx_rdev_minor = minor(st.st_rdev);
+   return 0;
 }
 
 int access(const char *path, int mode)

@@ -13,14 +13,22 @@ static struct vgpu_cp *cps[256];
 static unsigned n_cps;
 static struct vgpu_cp_counters gone; /* sums of destroyed CPs */
 
+/* The CP's counters (vgpu_cp.h struct vgpu_cp_counters), each reported as "cp.<name>". */
+#define CP_COUNTERS(X)          \
+   X(ibs)                       \
+   X(packets)                   \
+   X(dispatches_run)            \
+   X(dispatches_not_executable) \
+   X(faults)                    \
+   X(misaligned_ibs)            \
+   X(dispatches_inherited)      \
+   X(interrupts)
+
 static void add_counters(struct vgpu_cp_counters *to, const struct vgpu_cp_counters *c)
 {
-   to->ibs += c->ibs;
-   to->packets += c->packets;
-   to->dispatches_run += c->dispatches_run;
-   to->dispatches_not_executable += c->dispatches_not_executable;
-   to->faults += c->faults;
-   to->misaligned_ibs += c->misaligned_ibs;
+#define ADD(f) to->f += c->f;
+   CP_COUNTERS(ADD)
+#undef ADD
 }
 
 void vgpu_report_add_cp(struct vgpu_cp *cp)
@@ -70,15 +78,31 @@ __attribute__((destructor)) static void vgpu_report_at_exit(void)
                  "\"jobs\": %llu, \"jobs_done\": %llu, \"ibs\": %llu, \"ibs_ok\": %llu, "
                  "\"ibs_preamble_skipped\": %llu, \"ibs_fault\": %llu, \"ibs_bad_packet\": %llu, "
                  "\"ibs_not_executable\": %llu, \"ibs_timeout\": %llu, \"vm_faults\": %llu, "
-                 "\"cp\": {\"ibs\": %llu, \"packets\": %llu, \"dispatches_run\": %llu, "
-                 "\"dispatches_not_executable\": %llu, \"faults\": %llu, "
-                 "\"misaligned_ibs\": %llu}}\n",
+                 "\"cp\": {",
                  profile ? profile : "gfx1030", U(cs_ioctls), U(cs_rejected), U(jobs), U(jobs_done),
                  U(ibs), U(ibs_ok), U(ibs_preamble_skipped), U(ibs_fault), U(ibs_bad_packet),
-                 U(ibs_not_executable), U(ibs_timeout), U(vm_faults), (unsigned long long)cp.ibs,
-                 (unsigned long long)cp.packets, (unsigned long long)cp.dispatches_run,
-                 (unsigned long long)cp.dispatches_not_executable, (unsigned long long)cp.faults,
-                 (unsigned long long)cp.misaligned_ibs);
+                 U(ibs_not_executable), U(ibs_timeout), U(vm_faults));
+         const char *sep = "";
+#define PRINT(f)                                                     \
+   fprintf(fp, "%s\"" #f "\": %llu", sep, (unsigned long long)cp.f); \
+   sep = ", ";
+         CP_COUNTERS(PRINT)
+#undef PRINT
+         fprintf(fp, "}, \"ioctls\": {");
+         sep = "";
+         for (unsigned nr = 0; nr < 256; nr++) {
+            unsigned long long n = atomic_load(&vgpu_stats.ioctls[nr]);
+            if (!n)
+               continue;
+            char unnamed[16];
+            const char *name = vgpu_ioctl_name(nr);
+            snprintf(unnamed, sizeof(unnamed), "nr 0x%x", nr);
+            /* each ioctl: [calls, calls that failed] */
+            fprintf(fp, "%s\"%s\": [%llu, %llu]", sep, name ? name : unnamed, n,
+                    (unsigned long long)atomic_load(&vgpu_stats.ioctl_errors[nr]));
+            sep = ", ";
+         }
+         fprintf(fp, "}}\n");
          fclose(fp);
       } else {
          vgpu_log(0, "cannot write VGPU_REPORT=%s", path);

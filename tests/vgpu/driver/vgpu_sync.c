@@ -213,18 +213,18 @@ int vgpu_fence_error(struct vgpu_fence *f)
    return e;
 }
 
-int vgpu_fence_wait_all(struct vgpu_fence *const *fences, unsigned n, const int *stop)
+int vgpu_fence_wait_all(struct vgpu_fence *const *fences, unsigned n, const atomic_int *stop)
 {
    lock_sync();
    for (;;) {
       unsigned i = 0;
       while (i < n && signaled_locked(fences[i]))
          i++;
-      if (i == n || *stop)
+      if (i == n || atomic_load(stop))
          break;
       wait_until_locked(INT64_MAX);
    }
-   int r = *stop ? -1 : 0;
+   int r = atomic_load(stop) ? -1 : 0;
    pthread_mutex_unlock(&lock);
    return r;
 }

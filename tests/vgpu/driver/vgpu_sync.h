@@ -5,6 +5,7 @@
 #ifndef VGPU_SYNC_H
 #define VGPU_SYNC_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 /* A dma_fence. PLAIN: signalled by its producer (a job). CHAIN: a timeline point
@@ -25,7 +26,7 @@ int vgpu_fence_is_signaled(struct vgpu_fence *f);
 int vgpu_fence_error(struct vgpu_fence *f);
 /* Blocks until every fence is signalled or the entity's stop flag (*stop != 0) is set; returns
  * 0 or -1 when stopped. */
-int vgpu_fence_wait_all(struct vgpu_fence *const *fences, unsigned n, const int *stop);
+int vgpu_fence_wait_all(struct vgpu_fence *const *fences, unsigned n, const atomic_int *stop);
 /* Waits up to abs_ns (CLOCK_MONOTONIC, INT64_MAX: forever): 1 signalled, 0 timed out. */
 int vgpu_fence_wait(struct vgpu_fence *f, int64_t abs_ns);
 /* Wakes every waiter (a stop flag changed). */

@@ -5,6 +5,7 @@
 #ifndef PM4D_AMDGPU_STACK_H
 #define PM4D_AMDGPU_STACK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "pm4d_amdgpu_status.h"
@@ -16,8 +17,8 @@ struct pm4d_amdgpu_stack {
    const char *libdrm; /* the libdrm_amdgpu version the layer was built against */
 };
 
-/* OK inside the verified set; else UNVERIFIED_STACK with what lies outside it in *why. */
-enum pm4d_amdgpu_status pm4d_amdgpu_stack_check(const struct pm4d_amdgpu_stack *stack,
-                                                struct pm4d_amdgpu_reason *why);
+/* OK inside the verified set; else UNVERIFIED_STACK with what lies outside it in why. */
+enum pm4d_amdgpu_status pm4d_amdgpu_stack_check(const struct pm4d_amdgpu_stack *stack, char *why,
+                                                size_t why_size);
 
 #endif

@@ -15,6 +15,7 @@ struct rec_bo {
 
 struct rec_ctx {
    int id;
+   uint64_t reset_seen; /* rec.reset_flags when it was made */
 };
 
 static int rec_dev_token; /* the fake amdgpu_device_handle points here */
@@ -37,7 +38,7 @@ void rec_reset(void)
 {
    memset(&rec, 0, sizeof(rec));
    rec.timeline_cap = 1;
-   rec.drm_minor = 49; /* Debian 12 (kernel 6.1) */
+   rec.drm_minor = 49;      /* Debian 12 (kernel 6.1) */
    rec.family_id = 143;     /* FAMILY_NV */
    rec.external_rev = 0x28; /* Navi21: gfx1030 */
    rec_next_kms = 1;
@@ -335,6 +336,7 @@ static int rec_cs_ctx_create2(amdgpu_device_handle dev, uint32_t priority,
       return rec.ctx_create_result;
    struct rec_ctx *c = calloc(1, sizeof(*c));
    c->id = rec.ctx_create_count;
+   c->reset_seen = rec.reset_flags;
    *ctx = (amdgpu_context_handle)(void *)c;
    rec.ctxs_live++;
    return 0;
@@ -387,14 +389,18 @@ static int rec_cs_submit_raw2(amdgpu_device_handle dev, amdgpu_context_handle ct
    }
    if (rec.submit_result)
       return rec.submit_result;
+   /* An accepted CS attaches its job's fence at the signal point (amdgpu_cs.c,
+    * amdgpu_cs_post_dependencies). */
+   if (s->has_signal && s->signal.point > rec.timeline_submitted)
+      rec.timeline_submitted = s->signal.point;
    *seq_no = (uint64_t)rec.submit_count;
    return 0;
 }
 
 static int rec_cs_query_reset_state2(amdgpu_context_handle ctx, uint64_t *flags)
 {
-   (void)ctx;
-   *flags = rec.reset_flags;
+   const struct rec_ctx *c = (const void *)ctx;
+   *flags = rec.reset_flags & ~c->reset_seen;
    return 0;
 }
 
@@ -416,19 +422,25 @@ static int rec_syncobj_destroy(int fd, uint32_t handle)
    return 0;
 }
 
+/* drm_syncobj.c, drm_syncobj_array_wait_timeout: a point with no fence attached yet is -EINVAL
+ * unless WAIT_FOR_SUBMIT (then waited for); WAIT_AVAILABLE is done once a fence is attached,
+ * otherwise once it signals; the timeout gives -ETIME. The recorder does not sleep: what is not
+ * done now is not done by the deadline. */
 static int rec_syncobj_timeline_wait(int fd, uint32_t *handles, uint64_t *points, unsigned count,
                                      int64_t timeout, unsigned flags, uint32_t *first)
 {
    (void)first;
-   if (count != 1)
+   if (fd != REC_DEVICE_FD || count != 1 || handles[0] != REC_BRIDGE_HANDLE)
       return -EINVAL;
-   rec.waits[rec.wait_count++] = (struct rec_wait){
-      .fd = fd, .handle = handles[0], .point = points[0], .timeout = timeout, .flags = flags};
-   if (rec.wait_times_out)
-      return -ETIME;
-   if (rec.timeline_value < points[0])
-      rec.timeline_value = points[0];
-   return 0;
+   if (rec.wait_count < REC_MAX_CALLS)
+      rec.waits[rec.wait_count++] = (struct rec_wait){
+         .fd = fd, .handle = handles[0], .point = points[0], .timeout = timeout, .flags = flags};
+   bool attached = points[0] <= rec.timeline_submitted || points[0] <= rec.timeline_value;
+   if (!attached && !(flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT))
+      return -EINVAL;
+   bool done =
+      flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE ? attached : points[0] <= rec.timeline_value;
+   return done ? 0 : -ETIME;
 }
 
 static int rec_syncobj_query(int fd, uint32_t *handles, uint64_t *points, uint32_t count)

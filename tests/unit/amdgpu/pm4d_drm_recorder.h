@@ -64,10 +64,15 @@ struct recorder {
    int ctx_create_high_result; /* returned for priorities above NORMAL */
    int ctx_create_result;      /* returned for every priority */
    int submit_result;
+   /* AMDGPU_CTX_QUERY2 flags, reported to contexts made before they were set: a context made
+    * after a reset starts clean (amdgpu_ctx.c, amdgpu_ctx_query2 compares the device's reset
+    * counters with the ones the context took at creation). */
    uint64_t reset_flags;
    uint64_t timeline_value; /* the bridge syncobj's current value */
-   bool wait_times_out;     /* drmSyncobjTimelineWait answers -ETIME */
-   int fail_bo_alloc_at;    /* n > 0: the n-th bo_alloc fails */
+   /* The bridge's newest point with a fence attached (a submission that signals it is in the
+    * kernel): the driver's, scripted; a recorded CS's signal chunk raises it too. */
+   uint64_t timeline_submitted;
+   int fail_bo_alloc_at; /* n > 0: the n-th bo_alloc fails */
 
    /* Record. */
    char opened[REC_MAX_CALLS][64];

@@ -15,10 +15,10 @@
 static enum pm4d_amdgpu_status check(uint32_t id, uint32_t version, uint32_t minor,
                                      const char *libdrm, const char *expect)
 {
-   struct pm4d_amdgpu_reason why = {""};
+   char why[PM4D_AMDGPU_REASON_MAX] = "";
    struct pm4d_amdgpu_stack s = {id, version, 3, minor, libdrm};
-   enum pm4d_amdgpu_status st = pm4d_amdgpu_stack_check(&s, &why);
-   CHECKF(!expect || strstr(why.text, expect), "'%s' says '%s'", why.text, expect);
+   enum pm4d_amdgpu_status st = pm4d_amdgpu_stack_check(&s, why, sizeof(why));
+   CHECKF(!expect || strstr(why, expect), "'%s' says '%s'", why, expect);
    return st;
 }
 

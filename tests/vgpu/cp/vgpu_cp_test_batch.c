@@ -65,10 +65,10 @@ bool batch_build(const char *target, batch_map_fn map, void *user, struct batch 
        PM4D_CODEOBJ_OK)
       FAIL("%s", why);
 
-   static struct pm4d_template_cache templates;
+   /* Each job's template, as layer/direct keeps one with each kernel variant. */
+   static struct pm4d_template templates[BATCH_JOBS];
    struct pm4d_tail_template tail;
    struct pm4d_cs cs;
-   memset(&templates, 0, sizeof(templates));
    pm4d_cs_init(&cs, ib, IB_MAX_DW);
    if (pm4d_builder_batch_head(&bld, &cs, &err) != PM4D_OK)
       FAIL("batch head: %s", err);
@@ -83,7 +83,8 @@ bool batch_build(const char *target, batch_map_fn map, void *user, struct batch 
       if (!k || pm4d_builder_check_kernel(&bld, k, &err) != PM4D_OK)
          FAIL("%s: no usable %s", target, pm4d_conv2d_variant_name(v));
       uint64_t entry = code_va + k->desc_offset + (uint64_t)k->entry_offset;
-      pm4d_template_cache_add(&templates, &bld, k, entry, &err);
+      if (pm4d_template_build(&bld, k, entry, &templates[i], &err) != PM4D_OK)
+         FAIL("%s: template: %s", target, err);
 
       pm4d_conv2d_buffer_bytes(&j->p, j->bytes);
       for (int t = 0; t < 4; t++) {
@@ -97,7 +98,7 @@ bool batch_build(const char *target, batch_map_fn map, void *user, struct batch 
       pm4d_conv2d_pack_kernargs(&j->p, &bufs, kernargs + i * KERNARG_SLOT, KERNARG_SLOT);
       uint32_t grid[3];
       if (!pm4d_conv2d_grid(v, &j->p, grid) ||
-          pm4d_emit_dispatch(&bld, &templates, k, entry, ka_va + i * KERNARG_SLOT, grid, i == 0,
+          pm4d_emit_dispatch(&bld, &templates[i], k, entry, ka_va + i * KERNARG_SLOT, grid, i == 0,
                              &cs, NULL, &err) != PM4D_OK)
          FAIL("job %u: %s", i, err ? err : "no grid");
    }

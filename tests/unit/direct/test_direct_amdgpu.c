@@ -2,11 +2,11 @@
  * place of the kernel (no AMD GPU here): the device is probed and the gfx1030 kernels
  * uploaded; a submission becomes one validated IB that runs in place from the direct path's
  * ring (a 32 KiB GTT BO, no copy), with a BO list of every BO alive (code, ring, kernarg arena,
- * fence, both imported buffers the job uses), each exactly once, and the bridge points in its
+ * fence, the exported buffer the job uses; not the always-valid one), each exactly once, and the bridge points in its
  * chunks; nothing writes the fence, so the watchdog calls the batch hung after its deadline,
  * resets the context and hands the batch to batch_failed once; a GPU reset the kernel reports
- * (AMDGPU_CTX_QUERY2) fails the next batch as a fault; an unknown PCI address is UNAVAILABLE
- * with a reason. */
+ * (AMDGPU_CTX_QUERY2) fails the next batch as a fault; a batch whose wait point has no fence
+ * attached yet is not kicked (RING_FULL); an unknown PCI address is UNAVAILABLE with a reason. */
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -177,6 +177,25 @@ int main(void)
    CHECKF(stats.faults == 1 && stats.resets == 2 && rec.ctx_create_count >= 3,
           "a fault and a second reset (%" PRIu64 " resets, %d contexts)", stats.resets,
           rec.ctx_create_count);
+   /* A batch whose wait point the driver has not submitted yet (RADV's deferred submission):
+    * no CS (it would sleep in the ioctl), the jobs fall back as back pressure. */
+   int waits = rec.wait_count;
+   submits = rec.submit_count;
+   uint64_t before = stats.ring_full;
+   if (q) {
+      struct timespec now;
+      clock_gettime(CLOCK_MONOTONIC, &now);
+      const int64_t now_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+      st = pm4d_direct_submit(q, &job, 1, 3, 4, reason, sizeof(reason));
+      CHECKF(st == PM4D_DIRECT_RING_FULL && rec.submit_count == submits,
+             "wait point 3 not submitted: no CS, ring full (%d): %s", st, reason);
+      CHECKF(rec.wait_count == waits + 1 && rec.waits[waits].point == 3 &&
+                rec.waits[waits].flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE &&
+                rec.waits[waits].timeout > now_ns && rec.waits[waits].timeout < now_ns + 1000000000,
+             "asked the kernel whether point 3 is submitted, with a deadline under a second");
+      pm4d_direct_stats_get(d, &stats);
+      CHECKF(stats.ring_full == before + 1, "counted as a full ring");
+   }
    pm4d_direct_queue_destroy(q);
    pm4d_direct_memory_unregister(d, 1);
    pm4d_direct_memory_unregister(d, 2);

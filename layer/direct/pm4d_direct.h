@@ -42,6 +42,12 @@ struct pm4d_direct_config {
    struct {
       uint32_t domain, bus, device, function;
    } pci; /* amdgpu: which GPU */
+   /* amdgpu: the Vulkan driver above it (VkPhysicalDeviceDriverProperties.driverID, 0:
+    * unknown; VkPhysicalDeviceProperties.driverVersion), checked against the verified stack. */
+   uint32_t driver_id, driver_version;
+   /* amdgpu asked for by name: run outside the verified stack too (the reason of create, OK,
+    * then says what is outside it). */
+   bool force;
 };
 
 /* Host access to one queue's bridge timeline semaphore; the layer implements wait and signal
@@ -83,7 +89,8 @@ struct pm4d_direct_stats {
 struct pm4d_direct;
 struct pm4d_direct_queue;
 
-/* UNAVAILABLE with a reason (said once by the caller) when the back end cannot serve. */
+/* UNAVAILABLE with a reason (said once by the caller) when the back end cannot serve. With
+ * cfg->force, OK may come with a reason too: a warning to say once. */
 enum pm4d_direct_status pm4d_direct_create(const struct pm4d_direct_config *cfg,
                                            const struct pm4d_direct_callbacks *cb,
                                            struct pm4d_direct **out, char *reason,
@@ -96,7 +103,9 @@ enum pm4d_address_space pm4d_direct_address_space(const struct pm4d_direct *d);
 bool pm4d_direct_supports(const struct pm4d_direct *d, const struct pm4d_conv2d_params *p);
 
 /* App memory jobs may touch: host is the layer's mapping (NULL when not host-visible),
- * dmabuf_fd an exported fd (-1: none). id is the layer's non-zero key (the VkDeviceMemory). */
+ * dmabuf_fd an exported fd whose BO submissions list, or -1 (amdgpu: the BO is always valid
+ * in the shared GPU VM and needs no list entry). id is the layer's non-zero key (the
+ * VkDeviceMemory). */
 enum pm4d_direct_status pm4d_direct_memory_register(struct pm4d_direct *d, uint64_t id, void *host,
                                                     uint64_t size, int dmabuf_fd);
 void pm4d_direct_memory_unregister(struct pm4d_direct *d, uint64_t id);

@@ -410,6 +410,10 @@ static enum pm4d_direct_status submit_commit(struct pm4d_direct_queue *q, struct
    if (st != PM4D_DIRECT_OK) {
       pthread_mutex_unlock(&q->mu);
       pm4d_reason_set(s->reason, s->reason_size, "the %s back end refused the kick", d->ops->name);
+      /* RING_FULL from a back end is back pressure (counted as a full ring), not a failure of
+       * the path. */
+      if (st == PM4D_DIRECT_RING_FULL)
+         return refuse(q, s, PM4D_DIRECT_RING_FULL, "ring_full", s->dw);
       return refuse(q, s, PM4D_DIRECT_FAILED, "kick_refused", s->dw);
    }
    uint64_t t_kick = 0; /* 0: not timed */

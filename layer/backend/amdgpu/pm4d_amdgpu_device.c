@@ -29,6 +29,7 @@ struct pm4d_amdgpu_device {
    const struct pm4d_drm_ops *ops;
    amdgpu_device_handle handle;
    int fd;
+   uint32_t drm_major, drm_minor;
    struct pm4d_amdgpu_target target;
    uint32_t ib_start_align, ib_size_align; /* bytes, the compute IP's */
    struct pm4d_amdgpu_pool code_pool;
@@ -129,16 +130,32 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_probe(const struct pm4d_drm_ops *ops,
       goto fail;
    }
    /* In-process this finds the device RADV already initialized on the same GPU and returns
-    * it (libdrm compares the nodes behind the fds), so we share its DRM file and GPU VM.
-    * libdrm keeps its own dup of the fd, so ours is closed right away. */
+    * it (libdrm amdgpu_device.c: amdgpu_device_initialize dedupes by the primary node name,
+    * fd_compare), so we share its DRM file and GPU VM; otherwise libdrm makes a new device on
+    * a dup of our fd, with a VM of its own in which RADV's addresses mean nothing. */
    r = ops->device_initialize(fd, &major, &minor, &dev->handle);
-   ops->close_node(fd);
    if (r) {
+      ops->close_node(fd);
       st = pm4d_fail(why, why_size, PM4D_AMDGPU_NO_DEVICE,
                      "no amdgpu device: %s is not driven by amdgpu (%s)", path, strerror(-r));
       goto fail;
    }
    dev->fd = ops->device_get_fd(dev->handle);
+   r = ops->same_file(fd, dev->fd);
+   ops->close_node(fd); /* libdrm keeps its own dup */
+   if (r != 0) {
+      st = r > 0 ? pm4d_fail(why, why_size, PM4D_AMDGPU_NOT_SHARED,
+                             "%s: libdrm made a new device on the layer's own DRM file "
+                             "instead of returning the driver's: no shared GPU VM",
+                             path)
+                 : pm4d_fail(why, why_size, PM4D_AMDGPU_NOT_SHARED,
+                             "%s: cannot tell whether the driver's DRM file is shared "
+                             "(kcmp: %s)",
+                             path, strerror(-r));
+      goto fail_dev;
+   }
+   dev->drm_major = major;
+   dev->drm_minor = minor;
 
    /* amdgpu_drv.c's version history: BO_HANDLES chunk 3.27, timeline syncobj chunks 3.32. */
    r = ops->get_cap(dev->fd, DRM_CAP_SYNCOBJ_TIMELINE, &timeline);
@@ -203,7 +220,8 @@ void pm4d_amdgpu_device_destroy(struct pm4d_amdgpu_device *dev)
    if (!dev)
       return;
    for (size_t i = 0; i < dev->import_count; i++)
-      dev->ops->bo_free(dev->imports[i].bo);
+      if (dev->imports[i].bo)
+         dev->ops->bo_free(dev->imports[i].bo);
    free(dev->imports);
    free(dev->codes);
    pm4d_amdgpu_pool_destroy(&dev->code_pool);
@@ -237,6 +255,13 @@ amdgpu_device_handle pm4d_amdgpu_device_handle(const struct pm4d_amdgpu_device *
 int pm4d_amdgpu_device_fd(const struct pm4d_amdgpu_device *dev)
 {
    return dev->fd;
+}
+
+void pm4d_amdgpu_device_drm_version(const struct pm4d_amdgpu_device *dev, uint32_t *major,
+                                    uint32_t *minor)
+{
+   *major = dev->drm_major;
+   *minor = dev->drm_minor;
 }
 
 uint32_t pm4d_amdgpu_device_code_handle(const struct pm4d_amdgpu_device *dev)
@@ -299,14 +324,14 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_import(struct pm4d_amdgpu_device *dev
    pthread_mutex_lock(&dev->lock);
    if (pm4d_amdgpu_find_import_locked(dev, key))
       goto out;
-   if (dmabuf_fd < 0) {
-      st = pm4d_fail(why, why_size, PM4D_AMDGPU_INVALID_ARGUMENT,
-                     "buffer 0x%llx: no dma-buf fd to import", (unsigned long long)key);
-      goto out;
-   }
    if (!pm4d_amdgpu_reserve((void **)&dev->imports, &dev->import_cap, dev->import_count,
                             sizeof(dev->imports[0]))) {
       st = pm4d_fail(why, why_size, PM4D_AMDGPU_OUT_OF_HOST_MEMORY, "import cache");
+      goto out;
+   }
+   if (dmabuf_fd < 0) {
+      /* Always valid in the shared VM: nothing to import, nothing to list. */
+      dev->imports[dev->import_count++] = (struct pm4d_amdgpu_import){key, NULL, 0};
       goto out;
    }
    /* The driver's BO on the same DRM file: the kernel returns its GEM handle and libdrm its
@@ -339,7 +364,8 @@ void pm4d_amdgpu_device_forget(struct pm4d_amdgpu_device *dev, uint64_t key)
    pthread_mutex_lock(&dev->lock);
    struct pm4d_amdgpu_import *imp = pm4d_amdgpu_find_import_locked(dev, key);
    if (imp) {
-      dev->ops->bo_free(imp->bo);
+      if (imp->bo)
+         dev->ops->bo_free(imp->bo);
       *imp = dev->imports[--dev->import_count];
    }
    pthread_mutex_unlock(&dev->lock);

@@ -60,7 +60,8 @@ static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason,
    }
    const struct pm4d_code_object *co = &cos[i];
    enum pm4d_gfx_level level;
-   if (!pm4d_gfx_parse(d->target, &level) || pm4d_builder_init(&d->builder, level) != PM4D_OK)
+   if (!pm4d_gfx_parse(d->target, &level) ||
+       pm4d_builder_init_target(&d->builder, d->target) != PM4D_OK)
       return pm4d_fail(reason, rs, PM4D_DIRECT_UNAVAILABLE, "%s is no GFX level the PM4 core knows",
                        d->target);
    if (pm4d_codeobj_load(co->elf, co->size, &d->info, reason, rs) != PM4D_CODEOBJ_OK)
@@ -79,7 +80,7 @@ static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason,
       return st;
 
    d->level = level;
-   pm4d_validator_init(&d->validator, level);
+   pm4d_validator_init_target(&d->validator, d->target);
    for (unsigned v = 0; v < PM4D_CONV2D_VARIANT_COUNT; v++) {
       const struct pm4d_kernel_desc *k =
          pm4d_codeobj_find(&d->info, pm4d_conv2d_variant_name((enum pm4d_conv2d_variant)v));
@@ -112,7 +113,7 @@ static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason,
        pm4d_builder_batch_head(&d->builder, &cs, &why) != PM4D_OK)
       return pm4d_fail(reason, rs, PM4D_DIRECT_UNAVAILABLE, "batch head/tail: %s", why);
    d->head_dw = cs.cdw;
-   return PM4D_DIRECT_OK;
+   return pm4d_direct_batch_prepare(d, reason, rs);
 }
 
 /* The sim is a test device: PM4DIRECT_SIM_CORRUPT_TEMPLATE=DWORD:MASK corrupts its dispatch
@@ -307,11 +308,24 @@ enum pm4d_direct_status pm4d_direct_test_inject(struct pm4d_direct *d, const cha
    return d->ops->inject(d->dev, spec, reason, reason_size);
 }
 
-void pm4d_direct_test_corrupt_templates(struct pm4d_direct *d, uint32_t index, uint32_t mask)
+void pm4d_direct_test_flip_next_batch(struct pm4d_direct *d, uint32_t index, uint32_t mask)
 {
+   d->test_flip_index = index;
+   d->test_flip_mask = mask;
+}
+
+uint32_t pm4d_direct_test_corrupt_templates(struct pm4d_direct *d, uint32_t index, uint32_t mask)
+{
+   uint32_t n = 0;
    for (unsigned v = 0; v < PM4D_CONV2D_VARIANT_COUNT; v++) {
       struct pm4d_template *t = &d->kernels[v].tmpl_storage;
-      if (d->kernels[v].tmpl && index + t->barrier_dw < t->ndw)
-         t->dw[index + t->barrier_dw] ^= mask;
+      uint32_t at = index + t->barrier_dw;
+      const struct pm4d_dispatch_slots *s = &t->slots;
+      if (!d->kernels[v].tmpl || at >= t->ndw || at == s->kernarg_lo || at == s->kernarg_hi ||
+          at == s->grid[0] || at == s->grid[1] || at == s->grid[2])
+         continue; /* no template, past the end, or a slot every instantiation overwrites */
+      t->dw[at] ^= mask;
+      n++;
    }
+   return n;
 }

@@ -22,7 +22,7 @@ enum pm4d_direct_status {
    PM4D_DIRECT_UNAVAILABLE, /* no back end, no kernels for this target, or the path is off */
    PM4D_DIRECT_UNSUPPORTED, /* this job cannot run direct (shape, memory not registered) */
    PM4D_DIRECT_RING_FULL,   /* the ring stayed full past the deadline */
-   PM4D_DIRECT_INVALID,     /* the validator refused the batch (debug mode) */
+   PM4D_DIRECT_INVALID,     /* the batch's validation refused it */
    PM4D_DIRECT_NOMEM,
    PM4D_DIRECT_FAILED, /* the back end refused the kick */
 };
@@ -36,12 +36,18 @@ enum pm4d_address_space { PM4D_ADDR_HOST, PM4D_ADDR_GPU_VA };
 
 struct pm4d_direct_config {
    enum pm4d_backend_kind backend;
-   bool debug;                /* validate every batch before the kick */
+   bool debug; /* also run the full validator on every batch (every batch is validated) */
    uint32_t ring_bytes;       /* 0: the ring's default */
    uint64_t deadline_base_ns; /* per batch, before the FLOP estimate; 0: 100 ms */
    struct {
       uint32_t domain, bus, device, function;
    } pci; /* amdgpu: which GPU */
+   /* amdgpu: the Vulkan driver above it (VkPhysicalDeviceDriverProperties.driverID, 0:
+    * unknown; VkPhysicalDeviceProperties.driverVersion), checked against the verified stack. */
+   uint32_t driver_id, driver_version;
+   /* amdgpu asked for by name: run outside the verified stack too (the reason of create, OK,
+    * then says what is outside it). */
+   bool force;
 };
 
 /* Host access to one queue's bridge timeline semaphore; the layer implements wait and signal
@@ -83,7 +89,8 @@ struct pm4d_direct_stats {
 struct pm4d_direct;
 struct pm4d_direct_queue;
 
-/* UNAVAILABLE with a reason (said once by the caller) when the back end cannot serve. */
+/* UNAVAILABLE with a reason (said once by the caller) when the back end cannot serve. With
+ * cfg->force, OK may come with a reason too: a warning to say once. */
 enum pm4d_direct_status pm4d_direct_create(const struct pm4d_direct_config *cfg,
                                            const struct pm4d_direct_callbacks *cb,
                                            struct pm4d_direct **out, char *reason,
@@ -96,7 +103,9 @@ enum pm4d_address_space pm4d_direct_address_space(const struct pm4d_direct *d);
 bool pm4d_direct_supports(const struct pm4d_direct *d, const struct pm4d_conv2d_params *p);
 
 /* App memory jobs may touch: host is the layer's mapping (NULL when not host-visible),
- * dmabuf_fd an exported fd (-1: none). id is the layer's non-zero key (the VkDeviceMemory). */
+ * dmabuf_fd an exported fd whose BO submissions list, or -1 (amdgpu: the BO is always valid
+ * in the shared GPU VM and needs no list entry). id is the layer's non-zero key (the
+ * VkDeviceMemory). */
 enum pm4d_direct_status pm4d_direct_memory_register(struct pm4d_direct *d, uint64_t id, void *host,
                                                     uint64_t size, int dmabuf_fd);
 void pm4d_direct_memory_unregister(struct pm4d_direct *d, uint64_t id);
@@ -106,7 +115,7 @@ enum pm4d_direct_status pm4d_direct_queue_create(struct pm4d_direct *d,
                                                  struct pm4d_direct_queue **out);
 void pm4d_direct_queue_destroy(struct pm4d_direct_queue *q);
 
-/* Builds one batch of `count` jobs, writes it into the ring (validated in debug mode) and kicks
+/* Builds one batch of `count` jobs, writes it into the ring, validates it and kicks
  * it to run once the bridge reaches wait_point; the back end signals signal_point when the last
  * job is done. On any status but OK nothing was kicked and the caller runs the fallbacks. */
 enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q, const struct pm4d_job *jobs,

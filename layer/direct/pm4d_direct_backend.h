@@ -34,6 +34,10 @@ struct pm4d_direct_backend_ops {
    /* Whether completions arrive through pm4d_direct_queue_interrupt; otherwise the watchdog
     * looks at fences on a tick. */
    bool interrupts;
+   /* Where a batch (an IB) may start and the multiple its size must be, in bytes, as the
+    * device reports them (powers of two): the direct path starts every batch on the start
+    * alignment and pads it with NOPs to the size alignment. */
+   void (*ib_align)(void *dev, uint32_t *start_bytes, uint32_t *size_bytes);
    void (*destroy)(void *dev);
    enum pm4d_direct_status (*alloc)(void *dev, uint64_t size, uint32_t align,
                                     struct pm4d_direct_mem *out);
@@ -83,6 +87,11 @@ enum pm4d_direct_status pm4d_direct_amdgpu_open(const struct pm4d_direct_config 
 void pm4d_direct_queue_interrupt(struct pm4d_direct_queue *q, uint64_t value);
 /* The device stopped at a fault on this queue; the watchdog resets it. */
 void pm4d_direct_queue_fault(struct pm4d_direct_queue *q, const char *reason);
+/* Stops (running = false) and restarts the deadline clock of the queue's batches: a back end
+ * that executes work on a model far slower than the device it stands for (the sim's
+ * instruction model) stops it around each model run, so that time never counts toward a
+ * deadline. While stopped no batch of the queue is declared hung. */
+void pm4d_direct_queue_clock(struct pm4d_direct_queue *q, bool running);
 /* The bridge's wait, for a back end's scheduler. */
 int pm4d_direct_queue_bridge_wait(struct pm4d_direct_queue *q, uint64_t point, uint64_t timeout_ns);
 

@@ -24,6 +24,8 @@
 #define PM4D_DIRECT_REASON_MAX 320
 /* One submission in this many (per queue) feeds the latency histograms. */
 #define PM4D_DIRECT_TIMING_EVERY 8u
+/* Largest IB alignment (bytes) a back end may report. */
+#define PM4D_DIRECT_IB_ALIGN_MAX 256u
 /* scripts/bench-safety builds with -DPM4D_SAFETY_FASTPATH_OFF to measure the submission path
  * without its safety instrumentation (timing, auto-disable check); never a product build. */
 #ifdef PM4D_SAFETY_FASTPATH_OFF
@@ -60,8 +62,13 @@ struct pm4d_direct {
    struct pm4d_direct_kernel kernels[PM4D_CONV2D_VARIANT_COUNT];
    struct pm4d_tail_template tail;
    uint32_t head[PM4D_BATCH_HEAD_MAX_DW], head_dw;
-   uint32_t dispatch_dw_min, dispatch_dw_max; /* over the loaded kernels */
-   struct pm4d_validator validator;           /* programs; each queue adds its own memory */
+   /* pm4d_direct_batch.c: IB alignment (start and size) in dwords, and the XOR of the head
+    * and of each padding length, for the per-batch check. */
+   uint32_t ib_align_dw, head_xor, pad_xor[PM4D_DIRECT_IB_ALIGN_MAX / 4];
+   uint32_t pad_header[PM4D_DIRECT_IB_ALIGN_MAX / 4]; /* each padding: this, then zeros */
+   uint32_t test_flip_index, test_flip_mask;          /* pm4d_direct_test_flip_next_batch */
+   uint32_t dispatch_dw_min, dispatch_dw_max;         /* over the loaded kernels */
+   struct pm4d_validator validator;                   /* programs; each queue adds its own memory */
 
    pthread_rwlock_t mem_lock;
    struct pm4d_direct_memory *mem;
@@ -126,14 +133,40 @@ struct pm4d_direct_queue {
    uint32_t head, count;
    _Atomic uint64_t kernarg_retired;
    bool resetting, closing;
-   bool reporting;       /* the watchdog is calling batch_failed for this queue */
-   uint32_t failed_held; /* failed batches still in the list; the watchdog's only */
+   bool reporting;            /* the watchdog is calling batch_failed for this queue */
+   uint32_t failed_held;      /* failed batches still in the list; the watchdog's only */
+   uint64_t clock_stopped_ns; /* pm4d_direct_queue_clock: when it stopped; 0 while running */
    struct pm4d_direct_stats stats;
    struct pm4d_path_counters paths;
 
    _Atomic int fault_pending;
    char fault_reason[PM4D_DIRECT_REASON_MAX - 64];
 };
+
+/* What pm4d_direct_batch_validate needs to know of a built batch (q->plan holds its jobs). */
+struct pm4d_direct_built {
+   uint32_t count;
+   uint64_t kernarg_addr; /* job i's: + i * PM4D_DIRECT_KERNARG_SLOT */
+   uint64_t signal_point;
+   bool templates_only; /* every dispatch was copied from a template */
+};
+
+/* Dwords a batch of ndw takes once padded to the IB size alignment. */
+static inline uint32_t pm4d_direct_batch_dw(const struct pm4d_direct *d, uint32_t ndw)
+{
+   return (ndw + d->ib_align_dw - 1) & ~(d->ib_align_dw - 1);
+}
+/* At device creation, after the templates, head and tail: the back end's IB alignment, the
+ * XORs the per-batch check uses, and each template once through the full validator. */
+enum pm4d_direct_status pm4d_direct_batch_prepare(struct pm4d_direct *d, char *reason, size_t rs);
+/* Pads the built batch (cdw of its ndw dwords written at dw) with one NOP to ndw. */
+void pm4d_direct_batch_pad(const struct pm4d_direct *d, uint32_t *dw, uint32_t cdw, uint32_t ndw);
+/* Validates the padded batch (pm4d_direct_batch.c); PM4D_DIRECT_INVALID with a reason when
+ * refused. */
+enum pm4d_direct_status pm4d_direct_batch_validate(struct pm4d_direct_queue *q, uint32_t *dw,
+                                                   uint32_t cdw, uint32_t ndw,
+                                                   const struct pm4d_direct_built *b, char *reason,
+                                                   size_t rs);
 
 /* Device event futex. */
 void pm4d_direct_event_bump(struct pm4d_direct *d);

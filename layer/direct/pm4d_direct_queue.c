@@ -35,8 +35,12 @@ enum pm4d_direct_status pm4d_direct_queue_create(struct pm4d_direct *d,
       goto fail;
    }
    q->ring_addr = q->ring_mem.addr;
+   if (q->ring_addr % (d->ib_align_dw * 4u)) { /* batches start on the IB alignment */
+      st = PM4D_DIRECT_UNSUPPORTED;
+      goto fail;
+   }
    uint32_t size_dw = pm4d_ring_size_dw(q->ring);
-   uint32_t fixed = d->head_dw + d->tail.ndw;
+   uint32_t fixed = d->head_dw + d->tail.ndw + d->ib_align_dw - 1; /* padding included */
    if (size_dw / 2 <= fixed)
       goto fail_unsupported;
    /* A batch is one reservation, at most half the ring. */
@@ -150,6 +154,27 @@ void pm4d_direct_queue_fault(struct pm4d_direct_queue *q, const char *reason)
    pm4d_direct_event_bump(q->d);
 }
 
+void pm4d_direct_queue_clock(struct pm4d_direct_queue *q, bool running)
+{
+   uint64_t now = pm4d_clock_now_ns();
+   pthread_mutex_lock(&q->mu);
+   if (!running && !q->clock_stopped_ns) {
+      q->clock_stopped_ns = now ? now : 1;
+   } else if (running && q->clock_stopped_ns) {
+      /* Started batches get the stopped time back (one that started meanwhile gets all of
+       * it: generous, never short). */
+      uint64_t stopped = now - q->clock_stopped_ns;
+      for (uint32_t i = 0; i < q->count; i++) {
+         struct pm4d_direct_batch *b = &q->batches[(q->head + i) % PM4D_DIRECT_MAX_INFLIGHT];
+         if (b->started)
+            b->deadline_ns += stopped;
+      }
+      q->clock_stopped_ns = 0;
+   }
+   pthread_mutex_unlock(&q->mu);
+   pm4d_direct_event_bump(q->d);
+}
+
 int pm4d_direct_queue_bridge_wait(struct pm4d_direct_queue *q, uint64_t point, uint64_t timeout_ns)
 {
    return q->bridge.wait(q->bridge.user, point, timeout_ns);
@@ -166,10 +191,11 @@ struct submission {
    bool timed;
    uint64_t t_submit;
    uint64_t flops;                  /* plan: for the deadline */
-   uint32_t ndw;                    /* plan: the batch's size in the ring */
+   uint32_t ndw;                    /* plan, reserve: the batch's size in the ring, padded */
    uint64_t ka_off, ka_end;         /* reserve: kernarg slots */
    uint32_t *dw;                    /* reserve: the batch's place in the ring */
    struct pm4d_path_counters paths; /* build */
+   uint32_t built_dw;               /* build: the dwords before the padding */
 };
 
 static uint64_t tensor_bytes(uint64_t a, uint64_t b, uint64_t c, uint64_t e)
@@ -275,6 +301,8 @@ static uint64_t kernarg_take(struct pm4d_direct_queue *q, uint64_t bytes, uint64
 static enum pm4d_direct_status submit_reserve(struct pm4d_direct_queue *q, struct submission *s)
 {
    struct pm4d_direct *d = q->d;
+   /* Every batch padded to the IB alignment, so each one also starts on it. */
+   s->ndw = pm4d_direct_batch_dw(d, s->ndw);
    uint64_t deadline = pm4d_clock_now_ns() + d->deadline_base_ns;
    for (;;) {
       uint32_t seen = atomic_load(&d->event);
@@ -299,7 +327,7 @@ static enum pm4d_direct_status submit_reserve(struct pm4d_direct_queue *q, struc
 
 /* Build, in place in the ring: the head, per job its kernargs packed into the arena and its
  * dispatch from its kernel's template (the builder when there is none), the tail with the
- * fence. INVALID when a dispatch cannot be built. */
+ * fence, the NOP padding to the IB alignment. INVALID when a dispatch cannot be built. */
 static enum pm4d_direct_status submit_build(struct pm4d_direct_queue *q, struct submission *s)
 {
    struct pm4d_direct *d = q->d;
@@ -320,20 +348,19 @@ static enum pm4d_direct_status submit_build(struct pm4d_direct_queue *q, struct 
          return pm4d_fail(s->reason, s->reason_size, PM4D_DIRECT_INVALID, "job %" PRIu32 ": %s", i,
                           why);
    }
-   pm4d_tail_template_instantiate(&d->tail, s->dw + cs.cdw, q->fence.addr, s->signal_point);
+   s->built_dw = cs.cdw + pm4d_tail_template_instantiate(&d->tail, s->dw + cs.cdw, q->fence.addr,
+                                                         s->signal_point);
+   pm4d_direct_batch_pad(d, s->dw, s->built_dw, s->ndw);
    return PM4D_DIRECT_OK;
 }
 
-/* Validate: in debug mode the validator reads the whole batch back before anything can run
- * it. INVALID when it refuses. */
+/* Validate, always, before anything can run the batch (pm4d_direct_batch.c): against what
+ * was validated at device creation, or through the full validator. INVALID when refused. */
 static enum pm4d_direct_status submit_validate(struct pm4d_direct_queue *q, struct submission *s)
 {
-   struct pm4d_validate_error err;
-   if (q->d->debug && pm4d_validate(&q->validator, s->dw, s->ndw, &err) != PM4D_OK)
-      return pm4d_fail(s->reason, s->reason_size, PM4D_DIRECT_INVALID,
-                       "validator refused the batch at dword %" PRIu32 ": %s", err.offset,
-                       err.reason);
-   return PM4D_DIRECT_OK;
+   const struct pm4d_direct_built b = {s->count, q->kernargs.addr + s->ka_off, s->signal_point,
+                                       s->paths.dynamic_dispatches == 0};
+   return pm4d_direct_batch_validate(q, s->dw, s->built_dw, s->ndw, &b, s->reason, s->reason_size);
 }
 
 /* A batch refused after its jobs were accepted (ring full, validation, kick refused): counted,
@@ -383,6 +410,10 @@ static enum pm4d_direct_status submit_commit(struct pm4d_direct_queue *q, struct
    if (st != PM4D_DIRECT_OK) {
       pthread_mutex_unlock(&q->mu);
       pm4d_reason_set(s->reason, s->reason_size, "the %s back end refused the kick", d->ops->name);
+      /* RING_FULL from a back end is back pressure (counted as a full ring), not a failure of
+       * the path. */
+      if (st == PM4D_DIRECT_RING_FULL)
+         return refuse(q, s, PM4D_DIRECT_RING_FULL, "ring_full", s->dw);
       return refuse(q, s, PM4D_DIRECT_FAILED, "kick_refused", s->dw);
    }
    uint64_t t_kick = 0; /* 0: not timed */

@@ -9,9 +9,15 @@
 enum pm4d_direct_status pm4d_direct_test_inject(struct pm4d_direct *d, const char *spec,
                                                 char *reason, size_t reason_size);
 /* XORs dword `index` of every dispatch template with mask (call with no submission in
- * flight); a corrupted template must be refused by debug-mode validation. */
-/* `index` counts from after the barrier prefix, so both dispatch forms carry the damage. */
-void pm4d_direct_test_corrupt_templates(struct pm4d_direct *d, uint32_t index, uint32_t mask);
+ * flight); a batch built from a corrupted template is refused before its kick. */
+/* `index` counts from after the barrier prefix, so both dispatch forms carry the damage. Slot
+ * dwords (overwritten by every instantiation) are left alone. Returns how many templates it
+ * changed. */
+uint32_t pm4d_direct_test_corrupt_templates(struct pm4d_direct *d, uint32_t index, uint32_t mask);
+
+/* XORs dword index % ndw of the next batch with mask after it is built in the ring and before
+ * it is checked and kicked (call with no submission in flight): it must be refused. */
+void pm4d_direct_test_flip_next_batch(struct pm4d_direct *d, uint32_t index, uint32_t mask);
 
 /* The libdrm functions (a struct pm4d_drm_ops, e.g. the test recorder's) the amdgpu back end
  * of later pm4d_direct_create calls uses; NULL: the real ones. */

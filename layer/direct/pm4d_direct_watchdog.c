@@ -165,6 +165,10 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
          b->started = true;
          b->deadline_ns = now + b->budget_ns;
       }
+      if (q->clock_stopped_ns) { /* the back end's model is running: no deadline */
+         *wake = *wake < now + PM4D_DIRECT_TICK_NS ? *wake : now + PM4D_DIRECT_TICK_NS;
+         break;
+      }
       if (now >= b->deadline_ns) {
          snprintf(f->reason, sizeof(f->reason),
                   "hang: batch %" PRIu64 "->%" PRIu64 " (%" PRIu32 " jobs) missed its %.1f ms "

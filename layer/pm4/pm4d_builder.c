@@ -1,5 +1,7 @@
 #include "pm4d_builder.h"
 
+#include <string.h>
+
 #include "pm4d_device_info.h"
 
 #define FAIL(msg)              \
@@ -12,7 +14,45 @@ enum pm4d_status pm4d_builder_init(struct pm4d_builder *b, enum pm4d_gfx_level l
 {
    b->ops = pm4d_gfx_ops_get(level);
    b->regs = pm4d_regs_table(level);
-   return b->ops && b->regs ? PM4D_OK : PM4D_ERR_INVALID;
+   b->preamble = pm4d_preamble_get(level, false);
+   return b->ops && b->regs && b->preamble ? PM4D_OK : PM4D_ERR_INVALID;
+}
+
+enum pm4d_status pm4d_builder_init_target(struct pm4d_builder *b, const char *target)
+{
+   enum pm4d_gfx_level level;
+   if (!pm4d_gfx_parse(target, &level) || pm4d_builder_init(b, level) != PM4D_OK)
+      return PM4D_ERR_INVALID;
+   b->preamble = pm4d_preamble_get(level, strcmp(target, "gfx90a") == 0);
+   return PM4D_OK;
+}
+
+/* Writes the preamble, one SET_SH_REG per run of consecutive SH offsets, and returns its
+ * dword count (cs NULL: counts only). */
+static uint32_t preamble_runs(const struct pm4d_builder *b, struct pm4d_cs *cs)
+{
+   const struct pm4d_preamble *p = b->preamble;
+   uint32_t dw = 0;
+   for (uint32_t i = 0, n; i < p->count; i += n) {
+      uint32_t v[PM4D_REG_COUNT];
+      for (n = 0; i + n < p->count; n++) {
+         if (n && b->regs->offset[p->regs[i + n].reg] != b->regs->offset[p->regs[i].reg] + n)
+            break;
+         v[n] = p->regs[i + n].value;
+      }
+      if (cs) {
+         uint32_t off = b->regs->offset[p->regs[i].reg];
+         if (!pm4d_cs_begin(cs, 2 + n))
+            return 0;
+         pm4d_cs_emit(cs, PM4D_PKT3(PM4D_OP_SET_SH_REG, 1 + n));
+         pm4d_cs_emit(cs, off);
+         for (uint32_t j = 0; j < n; j++)
+            pm4d_cs_emit(cs, v[j]);
+         pm4d_cs_end(cs);
+      }
+      dw += 2 + n;
+   }
+   return dw;
 }
 
 /* The device-info row a kernel runs as: its target's, or for a kernel named by its level
@@ -46,7 +86,7 @@ uint32_t pm4d_builder_dispatch_dw(const struct pm4d_builder *b, const struct pm4
 
 uint32_t pm4d_builder_head_dw(const struct pm4d_builder *b)
 {
-   return b->ops->acquire_mem_dw;
+   return preamble_runs(b, NULL) + b->ops->acquire_mem_dw;
 }
 
 uint32_t pm4d_builder_tail_dw(const struct pm4d_builder *b)
@@ -110,7 +150,7 @@ uint32_t pm4d_builder_rsrc2(const struct pm4d_kernel_desc *k)
 
 uint32_t pm4d_builder_initiator(const struct pm4d_builder *b, const struct pm4d_kernel_desc *k)
 {
-   uint32_t di = PM4D_DI_COMPUTE_SHADER_EN | PM4D_DI_FORCE_START_AT_000;
+   uint32_t di = PM4D_DI_COMPUTE_SHADER_EN | PM4D_DI_FORCE_START_AT_000 | PM4D_DI_ORDER_MODE;
    if (k->wave_size == 32 && kernel_device(b, k)->wave32)
       di |= PM4D_DI_CS_W32_EN;
    return di;
@@ -201,6 +241,7 @@ enum pm4d_status pm4d_builder_batch_head(const struct pm4d_builder *b, struct pm
                                          const char **reason)
 {
    uint32_t start = cs->cdw;
+   preamble_runs(b, cs);
    b->ops->acquire_mem(cs, PM4D_CACHE_ALL);
    return finish(cs, start, PM4D_BATCH_HEAD_MAX_DW, reason);
 }

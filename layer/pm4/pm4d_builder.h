@@ -18,9 +18,22 @@
  *   DISPATCH_DIRECT                                  5 / 5
  *                                         first:    31 / 34  (gfx90a 34)
  *                                         later:    40 / 44  (gfx90a 43)
- * Batch head: ACQUIRE_MEM of every cache incl. L2 (7 / 8). Batch tail: RELEASE_MEM with
- * CACHE_FLUSH_AND_INV_TS (L2 write-back), 64-bit data, interrupt after write confirm (8).
- * A 1-dispatch batch: 46 / 50 (gfx90a 49); dispatch + tail 39 / 42.
+ * Batch head: the compute preamble (pm4d_regs.h), then ACQUIRE_MEM of every cache incl. L2
+ * (7 / 8). Batch tail: RELEASE_MEM with CACHE_FLUSH_AND_INV_TS (L2 write-back), 64-bit data,
+ * no interrupt (8). A 1-dispatch batch before IB padding: gfx900 53, gfx90a 62, GFX10.3 66,
+ * GFX11 73; dispatch + tail 39 / 42.
+ *
+ * The preamble (gfx900 7 dwords: SE0..3 with TMPRING_SIZE between them in one SET_SH_REG;
+ * gfx90a 13; GFX10.3 16; GFX11 23) goes into every batch head, not once per queue: compute SH
+ * registers are not saved per context on a hardware compute ring, so another process's IB
+ * between two of our batches can leave a CU mask, an accumulator or a tunnel setting behind.
+ * The kernel could skip a preamble IB when no other context ran (AMDGPU_IB_FLAG_PREAMBLE,
+ * amdgpu_ib_schedule) but not the sim, and the IB would cost a second IB chunk per submit.
+ * The fence carries no interrupt (INT_SEL 0): the amdgpu back end looks at fences on a tick
+ * and the kernel's own fence after the IB signals the syncobj; the sim reports a batch's fence
+ * at the end of its IB, as the kernel's fence does. DISPATCH_INITIATOR has ORDER_MODE as RADV
+ * sets it; not TUNNEL_ENABLE, which the kernel honours only on high-priority compute queues
+ * (radv_device.c), and ours are normal priority.
  *
  * Why the first dispatch needs no barrier, and why the rest is the minimal sequence:
  * - Between two dependent compute dispatches RADV emits exactly CS_PARTIAL_FLUSH (EVENT_WRITE,
@@ -55,7 +68,7 @@
 #include "pm4d_status.h"
 
 #define PM4D_DISPATCH_MAX_DW   48u
-#define PM4D_BATCH_HEAD_MAX_DW 8u
+#define PM4D_BATCH_HEAD_MAX_DW 32u
 #define PM4D_BATCH_TAIL_MAX_DW 8u
 #define PM4D_KERNARG_MIN_ALIGN 16u
 #define PM4D_WG_MAX_THREADS    1024u
@@ -72,10 +85,13 @@ struct pm4d_fence_slots {
 struct pm4d_builder {
    const struct pm4d_gfx_ops *ops;
    const struct pm4d_reg_table *regs;
+   const struct pm4d_preamble *preamble; /* what the batch head writes */
 };
 
 /* Chosen once per device. Fails for an unknown level. */
 enum pm4d_status pm4d_builder_init(struct pm4d_builder *b, enum pm4d_gfx_level level);
+/* The same for a target name ("gfx90a" gets its larger preamble) or a level name. */
+enum pm4d_status pm4d_builder_init_target(struct pm4d_builder *b, const char *target);
 /* Exact dword counts of what the builder emits at this level (a dispatch also depends on
  * whether the kernel has RSRC3 and on whether it is the first of its batch). */
 uint32_t pm4d_builder_dispatch_dw(const struct pm4d_builder *b, const struct pm4d_kernel_desc *k,

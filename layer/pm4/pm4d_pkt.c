@@ -171,8 +171,8 @@ static void release_mem(struct pm4d_cs *cs, uint32_t dw1, uint64_t addr, uint64_
    pm4d_cs_emit(cs, PM4D_PKT3(PM4D_OP_RELEASE_MEM, PM4D_RELEASE_MEM_BODY_DW));
    pm4d_cs_emit(cs, dw1 | (PM4D_EVENT_CACHE_FLUSH_AND_INV_TS << PM4D_EVENT_TYPE_SHIFT) |
                        (PM4D_EVENT_INDEX_EOP << PM4D_EVENT_INDEX_SHIFT));
-   pm4d_cs_emit(cs, (PM4D_RM_DATA_SEL_64 << PM4D_RM_DATA_SEL_SHIFT) |
-                       (PM4D_RM_INT_SEL_AFTER_CONFIRM << PM4D_RM_INT_SEL_SHIFT));
+   /* INT_SEL 0: nothing takes an interrupt per batch (pm4d_builder.h) */
+   pm4d_cs_emit(cs, PM4D_RM_DATA_SEL_64 << PM4D_RM_DATA_SEL_SHIFT);
    pm4d_cs_emit(cs, lo32(addr));
    pm4d_cs_emit(cs, hi32(addr));
    pm4d_cs_emit(cs, lo32(value));

@@ -82,10 +82,9 @@
 #define PM4D_RM_GFX10_GCR_SEQ            (1u << 22) /* GFX10+ GCR_SEQ */
 #define PM4D_RM_GFX10_CACHE_POLICY_SHIFT 25         /* GFX10+ 3 = bypass */
 #define PM4D_RM_DATA_SEL_SHIFT           29         /* 1 = 32-bit, 2 = 64-bit */
-#define PM4D_RM_INT_SEL_SHIFT            24         /* 2 = interrupt after write confirm */
+#define PM4D_RM_INT_SEL_SHIFT            24         /* 0: none (what the builder writes) */
 #define PM4D_RM_DST_SEL_SHIFT            16         /* 0 = memory (MC) */
 #define PM4D_RM_DATA_SEL_64              2u
-#define PM4D_RM_INT_SEL_AFTER_CONFIRM    2u
 
 /* ACQUIRE_MEM. GFX9 body (6): COHER_CNTL, COHER_SIZE, COHER_SIZE_HI, COHER_BASE,
  * COHER_BASE_HI, POLL_INTERVAL. GFX10+ body (7): the same then GCR_CNTL (COHER_CNTL = 0). */

@@ -20,6 +20,16 @@
    [PM4D_REG_USER_DATA_0 + 12] = (first) + 12, [PM4D_REG_USER_DATA_0 + 13] = (first) + 13, \
    [PM4D_REG_USER_DATA_0 + 14] = (first) + 14, [PM4D_REG_USER_DATA_0 + 15] = (first) + 15
 
+/* Preamble registers of GFX10.3 and GFX11 (Mesa ac_cmdbuf.c gfx10_init_compute_preamble_state;
+ * byte address R_00Bxxx -> SH (0xBxxx - 0xB000) / 4): STATIC_THREAD_MGMT_SE0/1 R_00B858/85C,
+ * SE2/3 R_00B864/868, USER_ACCUM_0..3 R_00B890..89C, DISPATCH_TUNNEL R_00B9F4. */
+#define GFX10_PREAMBLE_REGS                                                                  \
+   [PM4D_REG_STATIC_THREAD_MGMT_SE0] = 0x216, [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 1] = 0x217, \
+   [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 2] = 0x219,                                            \
+   [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 3] = 0x21A, [PM4D_REG_USER_ACCUM_0] = 0x224,           \
+   [PM4D_REG_USER_ACCUM_0 + 1] = 0x225, [PM4D_REG_USER_ACCUM_0 + 2] = 0x226,                 \
+   [PM4D_REG_USER_ACCUM_0 + 3] = 0x227, [PM4D_REG_DISPATCH_TUNNEL] = 0x27D
+
 /* Linux drivers/gpu/drm/amd/include/asic_reg/gc/gc_9_0_offset.h (gfx900; gc_9_4_2_offset.h for
  * gfx90a has the same COMPUTE_* offsets and adds COMPUTE_PGM_RSRC3). */
 static const struct pm4d_reg_table gfx9_table = {
@@ -43,9 +53,22 @@ static const struct pm4d_reg_table gfx9_table = {
          [PM4D_REG_PGM_RSRC2] = 0x213,
          [PM4D_REG_RESOURCE_LIMITS] = 0x215, /* 0x0e15 */
          [PM4D_REG_TMPRING_SIZE] = 0x218,    /* 0x0e18 */
-         [PM4D_REG_PGM_RSRC3] =
-            0x228,                 /* gfx90a only: gc_9_4_2_offset.h mmCOMPUTE_PGM_RSRC3 0x0e28 */
+         /* gfx90a only: gc_9_4_2_offset.h regCOMPUTE_PGM_RSRC3 0x0e2d (0x0e28 there is
+          * regCOMPUTE_STATIC_THREAD_MGMT_SE7) */
+         [PM4D_REG_PGM_RSRC3] = 0x22D,
          USER_DATA_0_TO_15(0x240), /* 0x0e40 */
+         /* regCOMPUTE_STATIC_THREAD_MGMT_SE0/1 0x0e16/0x0e17, SE2/3 0x0e19/0x0e1a; SE4..7
+          * 0x0e25..0x0e28 on gfx90a only (gc_9_4_2_offset.h; Mesa ac_cmdbuf.c
+          * cdna_init_compute_preamble_state R_00B894..R_00B8A0) */
+         [PM4D_REG_STATIC_THREAD_MGMT_SE0] = 0x216,
+         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 1] = 0x217,
+         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 2] = 0x219,
+         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 3] = 0x21A,
+         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 4] = 0x225,
+         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 5] = 0x226,
+         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 6] = 0x227,
+         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 7] = 0x228,
+         /* no USER_ACCUM, DISPATCH_TUNNEL or DISPATCH_INTERLEAVE on GC 9.x */
       },
 };
 
@@ -73,6 +96,7 @@ static const struct pm4d_reg_table gfx10_3_table = {
          [PM4D_REG_TMPRING_SIZE] = 0x218,    /* 0x1bb8 */
          [PM4D_REG_PGM_RSRC3] = 0x228,       /* 0x1bc8 */
          USER_DATA_0_TO_15(0x240),           /* 0x1be0 */
+         GFX10_PREAMBLE_REGS,
       },
 };
 
@@ -100,6 +124,13 @@ static const struct pm4d_reg_table gfx11_table = {
          [PM4D_REG_TMPRING_SIZE] = 0x218,    /* 0x1bb8 */
          [PM4D_REG_PGM_RSRC3] = 0x228,       /* 0x1bc8 */
          USER_DATA_0_TO_15(0x240),           /* 0x1be0 */
+         GFX10_PREAMBLE_REGS,
+         /* GFX11 only: SE4..7 R_00B8AC..R_00B8B8, DISPATCH_INTERLEAVE R_00B8BC */
+         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 4] = 0x22B,
+         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 5] = 0x22C,
+         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 6] = 0x22D,
+         [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 7] = 0x22E,
+         [PM4D_REG_DISPATCH_INTERLEAVE] = 0x22F,
       },
 };
 
@@ -143,9 +174,88 @@ static const char *const reg_names[PM4D_REG_COUNT] = {
    [PM4D_REG_USER_DATA_0 + 13] = "COMPUTE_USER_DATA_13",
    [PM4D_REG_USER_DATA_0 + 14] = "COMPUTE_USER_DATA_14",
    [PM4D_REG_USER_DATA_0 + 15] = "COMPUTE_USER_DATA_15",
+   [PM4D_REG_STATIC_THREAD_MGMT_SE0] = "COMPUTE_STATIC_THREAD_MGMT_SE0",
+   [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 1] = "COMPUTE_STATIC_THREAD_MGMT_SE1",
+   [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 2] = "COMPUTE_STATIC_THREAD_MGMT_SE2",
+   [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 3] = "COMPUTE_STATIC_THREAD_MGMT_SE3",
+   [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 4] = "COMPUTE_STATIC_THREAD_MGMT_SE4",
+   [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 5] = "COMPUTE_STATIC_THREAD_MGMT_SE5",
+   [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 6] = "COMPUTE_STATIC_THREAD_MGMT_SE6",
+   [PM4D_REG_STATIC_THREAD_MGMT_SE0 + 7] = "COMPUTE_STATIC_THREAD_MGMT_SE7",
+   [PM4D_REG_USER_ACCUM_0] = "COMPUTE_USER_ACCUM_0",
+   [PM4D_REG_USER_ACCUM_0 + 1] = "COMPUTE_USER_ACCUM_1",
+   [PM4D_REG_USER_ACCUM_0 + 2] = "COMPUTE_USER_ACCUM_2",
+   [PM4D_REG_USER_ACCUM_0 + 3] = "COMPUTE_USER_ACCUM_3",
+   [PM4D_REG_DISPATCH_TUNNEL] = "COMPUTE_DISPATCH_TUNNEL",
+   [PM4D_REG_DISPATCH_INTERLEAVE] = "COMPUTE_DISPATCH_INTERLEAVE",
 };
 
-/* Field layouts from the kernel's gc_*_sh_mask.h (COMPUTE_PGM_RSRC1__*, ...). */
+#define SE(n)                                               \
+   {                                                        \
+      PM4D_REG_STATIC_THREAD_MGMT_SE0 + (n), PM4D_CU_EN_ALL \
+   }
+#define ACCUM(n)                     \
+   {                                 \
+      PM4D_REG_USER_ACCUM_0 + (n), 0 \
+   }
+#define TMPRING_ZERO           \
+   {                           \
+      PM4D_REG_TMPRING_SIZE, 0 \
+   } /* sits between SE1 and SE2: one run */
+#define BIT(r) (1ull << (r))
+#define SE_BITS(first, last)                                     \
+   (((BIT(PM4D_REG_STATIC_THREAD_MGMT_SE0 + (last)) << 1) - 1) & \
+    ~(BIT(PM4D_REG_STATIC_THREAD_MGMT_SE0 + (first)) - 1))
+#define ACCUM_BITS (((BIT(PM4D_REG_USER_ACCUM_3) << 1) - 1) & ~(BIT(PM4D_REG_USER_ACCUM_0) - 1))
+#define PREAMBLE(a, m)                     \
+   {                                       \
+      (a), sizeof(a) / sizeof((a)[0]), (m) \
+   }
+
+/* Mesa ac_cmdbuf.c: gfx6_init_compute_preamble_state (SE0..3 on GFX9),
+ * cdna_init_compute_preamble_state (gfx90a: SE0..7), gfx10_init_compute_preamble_state
+ * (GFX10+: USER_ACCUM_0..3 = 0, DISPATCH_TUNNEL = 0; GFX11: SE4..7, DISPATCH_INTERLEAVE). */
+static const struct pm4d_preamble_reg gfx9_pre[] = {SE(0), SE(1), TMPRING_ZERO, SE(2), SE(3)};
+static const struct pm4d_preamble_reg gfx90a_pre[] = {SE(0), SE(1), TMPRING_ZERO, SE(2), SE(3),
+                                                      SE(4), SE(5), SE(6),        SE(7)};
+static const struct pm4d_preamble_reg gfx10_3_pre[] = {
+   SE(0),    SE(1),    TMPRING_ZERO, SE(2),    SE(3),
+   ACCUM(0), ACCUM(1), ACCUM(2),     ACCUM(3), {PM4D_REG_DISPATCH_TUNNEL, 0}};
+static const struct pm4d_preamble_reg gfx11_pre[] = {
+   SE(0),
+   SE(1),
+   TMPRING_ZERO,
+   SE(2),
+   SE(3),
+   ACCUM(0),
+   ACCUM(1),
+   ACCUM(2),
+   ACCUM(3),
+   SE(4),
+   SE(5),
+   SE(6),
+   SE(7),
+   {PM4D_REG_DISPATCH_INTERLEAVE, PM4D_DISPATCH_INTERLEAVE_RADV},
+   {PM4D_REG_DISPATCH_TUNNEL, 0}};
+static const struct pm4d_preamble preambles[] = {
+   PREAMBLE(gfx9_pre, SE_BITS(0, 3) | BIT(PM4D_REG_TMPRING_SIZE)),
+   PREAMBLE(gfx90a_pre, SE_BITS(0, 7) | BIT(PM4D_REG_TMPRING_SIZE)),
+   PREAMBLE(gfx10_3_pre, SE_BITS(0, 3) | BIT(PM4D_REG_TMPRING_SIZE) | ACCUM_BITS |
+                            BIT(PM4D_REG_DISPATCH_TUNNEL)),
+   PREAMBLE(gfx11_pre, SE_BITS(0, 7) | BIT(PM4D_REG_TMPRING_SIZE) | ACCUM_BITS |
+                          BIT(PM4D_REG_DISPATCH_TUNNEL) | BIT(PM4D_REG_DISPATCH_INTERLEAVE)),
+};
+
+const struct pm4d_preamble *pm4d_preamble_get(enum pm4d_gfx_level level, bool gfx90a)
+{
+   switch (level) {
+   case PM4D_GFX9: return &preambles[gfx90a ? 1 : 0];
+   case PM4D_GFX10_3: return &preambles[2];
+   case PM4D_GFX11: return &preambles[3];
+   default: return NULL;
+   }
+}
+
 /* Field layouts from the kernel's gc_*_sh_mask.h (COMPUTE_PGM_RSRC1__*, ...). Where a later
  * level adds fields they come last, so an earlier level uses a prefix of the same array. */
 static const struct pm4d_field rsrc1[] = {
@@ -155,6 +265,13 @@ static const struct pm4d_field rsrc1[] = {
    {"MEM_ORDERED", 30, 1}, {"FWD_PROGRESS", 31, 1}, /* GFX10+ */
 };
 #define RSRC1_GFX9_FIELDS 11u
+/* GC 11 (gc_11_0_0_sh_mask.h COMPUTE_PGM_RSRC1__*) has no DEBUG_MODE (bit 22) and no CDBG_USER
+ * (bit 25). */
+static const struct pm4d_field rsrc1_gfx11[] = {
+   {"VGPRS", 0, 6},      {"SGPRS", 6, 4},       {"PRIORITY", 10, 2},    {"FLOAT_MODE", 12, 8},
+   {"PRIV", 20, 1},      {"DX10_CLAMP", 21, 1}, {"IEEE_MODE", 23, 1},   {"BULKY", 24, 1},
+   {"FP16_OVFL", 26, 1}, {"WGP_MODE", 29, 1},   {"MEM_ORDERED", 30, 1}, {"FWD_PROGRESS", 31, 1},
+};
 static const struct pm4d_field rsrc2[] = {
    {"SCRATCH_EN", 0, 1},   {"USER_SGPR", PM4D_RSRC2_USER_SGPR_SHIFT, PM4D_RSRC2_USER_SGPR_WIDTH},
    {"TRAP_PRESENT", 6, 1}, {"TGID_X_EN", 7, 1},
@@ -194,23 +311,25 @@ static const struct pm4d_field initiator[] = {
    {"RESTORE", 14, 1},
    {"TUNNEL_ENABLE", 13, 1},                  /* GFX10.3+ */
    {"CS_W32_EN", PM4D_DI_CS_W32_EN_SHIFT, 1}, /* GFX10+ */
+   {"AMP_SHADER_EN", 16, 1},                  /* GFX11 (gc_11_0_0_sh_mask.h) */
+   {"DISABLE_DISP_PREMPT_EN", 17, 1},         /* GFX11 */
 };
-#define INITIATOR_GFX9_FIELDS 10u
+#define INITIATOR_GFX9_FIELDS  10u
+#define INITIATOR_GFX10_FIELDS 12u
 
 #define FIELDS(a) (*count = sizeof(a) / sizeof((a)[0]), (a))
 #define N(a)      (unsigned)(sizeof(a) / sizeof((a)[0]))
 
-/* The field layouts that differ by level: how many of rsrc1's and initiator's fields a level
- * has, and its RSRC3 layout. */
+/* The field layouts that differ by level: its RSRC1 and RSRC3 layouts, and how many of
+ * initiator's fields it has. */
 struct level_fields {
-   unsigned rsrc1, initiator;
-   const struct pm4d_field *rsrc3;
-   unsigned rsrc3_count;
+   const struct pm4d_field *rsrc1, *rsrc3;
+   unsigned rsrc1_count, rsrc3_count, initiator;
 };
 static const struct level_fields level_fields[PM4D_GFX_COUNT] = {
-   [PM4D_GFX9] = {RSRC1_GFX9_FIELDS, INITIATOR_GFX9_FIELDS, rsrc3_gfx90a, N(rsrc3_gfx90a)},
-   [PM4D_GFX10_3] = {N(rsrc1), N(initiator), rsrc3, RSRC3_GFX10_FIELDS},
-   [PM4D_GFX11] = {N(rsrc1), N(initiator), rsrc3, N(rsrc3)},
+   [PM4D_GFX9] = {rsrc1, rsrc3_gfx90a, RSRC1_GFX9_FIELDS, N(rsrc3_gfx90a), INITIATOR_GFX9_FIELDS},
+   [PM4D_GFX10_3] = {rsrc1, rsrc3, N(rsrc1), RSRC3_GFX10_FIELDS, INITIATOR_GFX10_FIELDS},
+   [PM4D_GFX11] = {rsrc1_gfx11, rsrc3, N(rsrc1_gfx11), N(rsrc3), N(initiator)},
 };
 
 const struct pm4d_field *pm4d_reg_fields(enum pm4d_gfx_level level, enum pm4d_reg reg,
@@ -218,7 +337,7 @@ const struct pm4d_field *pm4d_reg_fields(enum pm4d_gfx_level level, enum pm4d_re
 {
    const struct level_fields *lf = &level_fields[(unsigned)level < PM4D_GFX_COUNT ? level : 0];
    switch (reg) {
-   case PM4D_REG_PGM_RSRC1: *count = lf->rsrc1; return rsrc1;
+   case PM4D_REG_PGM_RSRC1: *count = lf->rsrc1_count; return lf->rsrc1;
    case PM4D_REG_PGM_RSRC2: return FIELDS(rsrc2);
    case PM4D_REG_PGM_RSRC3: *count = lf->rsrc3_count; return lf->rsrc3;
    case PM4D_REG_NUM_THREAD_X:
@@ -245,7 +364,7 @@ const char *pm4d_reg_name(enum pm4d_reg reg)
 /* Offset -> register id, built once from the tables above (the validator and the sim look up
  * every register write). All COMPUTE_* registers lie in [REVERSE_FIRST, REVERSE_END). */
 #define REVERSE_FIRST 0x200u
-#define REVERSE_END   0x260u
+#define REVERSE_END   0x280u
 static uint8_t reverse[PM4D_GFX_COUNT][REVERSE_END - REVERSE_FIRST];
 static pthread_once_t reverse_once = PTHREAD_ONCE_INIT;
 

@@ -29,9 +29,19 @@ enum pm4d_reg {
    PM4D_REG_PGM_RSRC3,   /* GFX10+, and gfx90a */
    PM4D_REG_USER_DATA_0, /* ..._15 follow: PM4D_REG_USER_DATA_0 + n */
    PM4D_REG_USER_DATA_LAST = PM4D_REG_USER_DATA_0 + 15,
+   /* Written once per batch by the compute preamble (pm4d_builder.h), never per dispatch. */
+   PM4D_REG_STATIC_THREAD_MGMT_SE0, /* ..._SE7 follow: + n (SE4..7: gfx90a, GFX11) */
+   PM4D_REG_STATIC_THREAD_MGMT_SE7 = PM4D_REG_STATIC_THREAD_MGMT_SE0 + 7,
+   PM4D_REG_USER_ACCUM_0, /* ..._3 follow; GFX10+ */
+   PM4D_REG_USER_ACCUM_3 = PM4D_REG_USER_ACCUM_0 + 3,
+   PM4D_REG_DISPATCH_TUNNEL,     /* GFX10+ */
+   PM4D_REG_DISPATCH_INTERLEAVE, /* GFX11 */
    PM4D_REG_COUNT,
    PM4D_REG_NONE = PM4D_REG_COUNT
 };
+
+/* The validator's register masks are 64-bit. */
+_Static_assert(PM4D_REG_COUNT <= 64, "register ids must fit a uint64_t mask");
 
 /* Offsets are dword offsets from PM4D_SH_REG_BASE (0x2C00), as SET_SH_REG carries them. */
 #define PM4D_REG_ABSENT 0xFFFFu
@@ -66,10 +76,14 @@ struct pm4d_reg_table {
  * COMPUTE_DISPATCH_INITIATOR__*__SHIFT). */
 #define PM4D_DI_COMPUTE_SHADER_EN_SHIFT  0
 #define PM4D_DI_FORCE_START_AT_000_SHIFT 2
-#define PM4D_DI_CS_W32_EN_SHIFT          15 /* GFX10+ */
-#define PM4D_DI_COMPUTE_SHADER_EN        (1u << PM4D_DI_COMPUTE_SHADER_EN_SHIFT)
-#define PM4D_DI_FORCE_START_AT_000       (1u << PM4D_DI_FORCE_START_AT_000_SHIFT)
-#define PM4D_DI_CS_W32_EN                (1u << PM4D_DI_CS_W32_EN_SHIFT)
+/* Waves may launch out of order: RADV sets it on GFX7+ below GFX940 (radv_device.c
+ * dispatch_initiator); our kernels use no ordered append. */
+#define PM4D_DI_ORDER_MODE_SHIFT   6
+#define PM4D_DI_ORDER_MODE         (1u << PM4D_DI_ORDER_MODE_SHIFT)
+#define PM4D_DI_CS_W32_EN_SHIFT    15 /* GFX10+ */
+#define PM4D_DI_COMPUTE_SHADER_EN  (1u << PM4D_DI_COMPUTE_SHADER_EN_SHIFT)
+#define PM4D_DI_FORCE_START_AT_000 (1u << PM4D_DI_FORCE_START_AT_000_SHIFT)
+#define PM4D_DI_CS_W32_EN          (1u << PM4D_DI_CS_W32_EN_SHIFT)
 
 #define PM4D_NUM_THREAD_FULL_SHIFT 0
 #define PM4D_NUM_THREAD_FULL_WIDTH 16
@@ -77,6 +91,28 @@ struct pm4d_reg_table {
 /* PGM_LO holds address bits 39:8, PGM_HI bits 47:40. */
 #define PM4D_PGM_ALIGN   256u
 #define PM4D_PGM_HI_MASK 0xFFu
+
+/* Compute preamble: registers a dispatch depends on that other clients of the hardware ring
+ * may leave behind (SH registers are not saved per context on a compute ring). Mesa writes
+ * them in every compute preamble (src/amd/common/ac_cmdbuf.c, *_init_compute_preamble_state);
+ * the batch head writes them with these values, the validator and the sim insist on them.
+ * Listed in SH offset order (the builder writes consecutive ones in one SET_SH_REG). */
+/* SH0_CU_EN [15:0], SH1_CU_EN [31:16] all set: every CU (gc_*_sh_mask.h
+ * COMPUTE_STATIC_THREAD_MGMT_SE0__SH*_CU_EN; the kernel's compute MQDs use 0xffffffff). */
+#define PM4D_CU_EN_ALL 0xFFFFFFFFu
+/* INTERLEAVE [9:0]: threads sent to one SE before the next; RADV's value (radv_queue.c). */
+#define PM4D_DISPATCH_INTERLEAVE_RADV 64u
+struct pm4d_preamble_reg {
+   enum pm4d_reg reg;
+   uint32_t value;
+};
+struct pm4d_preamble {
+   const struct pm4d_preamble_reg *regs;
+   uint32_t count;
+   uint64_t mask; /* pm4d_reg_bit() of each */
+};
+/* The preamble for a level; gfx90a adds COMPUTE_STATIC_THREAD_MGMT_SE4..7 to GFX9. */
+const struct pm4d_preamble *pm4d_preamble_get(enum pm4d_gfx_level level, bool gfx90a);
 
 const struct pm4d_reg_table *pm4d_regs_table(enum pm4d_gfx_level level);
 const char *pm4d_reg_name(enum pm4d_reg reg);

@@ -20,6 +20,8 @@ enum pm4d_status pm4d_template_build(const struct pm4d_builder *b, const struct 
    t->program_addr = program_addr;
    t->ndw = cs.cdw;
    t->barrier_dw = pm4d_builder_barrier_dw(b);
+   t->fixed_xor[0] = pm4d_template_fixed_xor(t, 0);
+   t->fixed_xor[1] = pm4d_template_fixed_xor(t, t->barrier_dw);
    return PM4D_OK;
 }
 
@@ -30,8 +32,11 @@ enum pm4d_status pm4d_tail_template_build(const struct pm4d_builder *b,
    memset(t, 0, sizeof(*t));
    pm4d_cs_init(&cs, t->dw, PM4D_BATCH_TAIL_MAX_DW);
    enum pm4d_status st = pm4d_builder_batch_tail(b, PLACEHOLDER_FENCE, 0, &cs, &t->slots, reason);
-   if (st == PM4D_OK)
+   if (st == PM4D_OK) {
       t->ndw = cs.cdw;
+      t->fixed_xor = pm4d_xor_dw(t->dw, t->ndw) ^ t->dw[t->slots.addr_lo] ^
+                     t->dw[t->slots.addr_hi] ^ t->dw[t->slots.value_lo] ^ t->dw[t->slots.value_hi];
+   }
    return st;
 }
 

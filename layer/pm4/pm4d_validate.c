@@ -11,6 +11,7 @@
 struct vstate {
    uint32_t value[PM4D_REG_COUNT];
    uint64_t written; /* pm4d_reg_bit() per register */
+   uint64_t ever;    /* written anywhere in the stream (the preamble's registers) */
    /* Barrier order (pm4d_builder.h): a dispatch needs an ACQUIRE_MEM before it (the batch
     * head for the first), and after an earlier dispatch a CS_PARTIAL_FLUSH before that. */
    bool dispatched, flushed, acquired;
@@ -31,6 +32,12 @@ enum pm4d_status pm4d_validator_init(struct pm4d_validator *v, enum pm4d_gfx_lev
 {
    *v = (struct pm4d_validator){.max_workgroups = PM4D_VALIDATOR_DEFAULT_MAX_WORKGROUPS};
    return pm4d_builder_init(&v->builder, level);
+}
+
+enum pm4d_status pm4d_validator_init_target(struct pm4d_validator *v, const char *target)
+{
+   *v = (struct pm4d_validator){.max_workgroups = PM4D_VALIDATOR_DEFAULT_MAX_WORKGROUPS};
+   return pm4d_builder_init_target(&v->builder, target);
 }
 
 static enum pm4d_status add_range(struct pm4d_vranges *rs, uint64_t base, uint64_t size,
@@ -130,15 +137,29 @@ static enum pm4d_status check_set_sh_reg(const struct pm4d_validator *v,
    for (uint32_t i = 0; i + 1 < p->body_dw; i++) {
       uint32_t off = base + i;
       enum pm4d_reg r = pm4d_regs_lookup(v->builder.regs, off);
-      if (r == PM4D_REG_NONE || !writable(r))
+      const struct pm4d_preamble *pre = v->builder.preamble;
+      bool in_preamble = r != PM4D_REG_NONE && (pre->mask & pm4d_reg_bit(r));
+      if (r == PM4D_REG_NONE || !(writable(r) || in_preamble))
          return refuse(err, p->offset + 2 + i,
                        "register write outside the allowed COMPUTE_* registers: SH offset "
                        "0x%03" PRIx32 " (%s)",
                        off, r == PM4D_REG_NONE ? "unknown" : pm4d_reg_name(r));
+      for (uint32_t j = 0; in_preamble && j < pre->count; j++)
+         if (pre->regs[j].reg == r && pre->regs[j].value != p->body[1 + i])
+            return refuse(err, p->offset + 2 + i,
+                          "%s = 0x%08" PRIx32 "; the compute preamble sets 0x%08" PRIx32,
+                          pm4d_reg_name(r), p->body[1 + i], pre->regs[j].value);
       s->value[r] = p->body[1 + i];
       s->written |= pm4d_reg_bit(r);
+      s->ever |= pm4d_reg_bit(r);
    }
    return PM4D_OK;
+}
+
+/* Name of the lowest register id in a non-empty pm4d_reg_bit() mask. */
+static const char *first_reg_name(uint64_t mask)
+{
+   return pm4d_reg_name((enum pm4d_reg)__builtin_ctzll(mask));
 }
 
 static const struct pm4d_vrange *find_program(const struct pm4d_validator *v, uint64_t entry)
@@ -158,16 +179,18 @@ static enum pm4d_status check_dispatch(const struct pm4d_validator *v, const str
                   ((uint64_t)(val[PM4D_REG_PGM_HI] & PM4D_PGM_HI_MASK) << 40);
    const struct pm4d_vrange *prog =
       (s->written & pgm_written) == pgm_written ? find_program(v, pgm) : NULL;
+   uint64_t stale = v->builder.preamble->mask & ~s->ever;
+   if (stale)
+      return refuse(err, p->offset,
+                    "DISPATCH_DIRECT would inherit %s from the ring (the batch head's "
+                    "compute preamble sets it)",
+                    first_reg_name(stale));
    uint64_t missing = required_mask(v, prog ? prog->kernel : NULL) & ~s->written;
-   if (missing) {
-      unsigned r = 0;
-      while (!(missing & pm4d_reg_bit((enum pm4d_reg)r)))
-         r++;
+   if (missing)
       return refuse(err, p->offset,
                     "DISPATCH_DIRECT without %s written since the previous "
                     "dispatch (compute state must be complete per dispatch)",
-                    pm4d_reg_name((enum pm4d_reg)r));
-   }
+                    first_reg_name(missing));
    bool rsrc3_written = (s->written & pm4d_reg_bit(PM4D_REG_PGM_RSRC3)) != 0;
    s->written = 0;
    if (val[PM4D_REG_PGM_HI] & ~PM4D_PGM_HI_MASK)

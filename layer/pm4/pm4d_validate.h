@@ -2,7 +2,8 @@
  * packet is one the direct path emits and every address points into buffers registered here.
  * Refused: bad headers, counts that overrun the stream or disagree with the packet's size,
  * opcodes outside the allow-list, register writes outside the COMPUTE_* registers the builder
- * writes, dispatches without full state or without their barrier (an ACQUIRE_MEM before the
+ * writes, compute preamble registers (pm4d_regs.h) not written before a dispatch or written
+ * with other values, dispatches without full state or without their barrier (an ACQUIRE_MEM before the
  * first, a CS_PARTIAL_FLUSH then an ACQUIRE_MEM before each later one), zero or oversized
  * grids, workgroup sizes or RSRC values that disagree with the kernel, and program / kernarg /
  * fence addresses outside the registered ranges. */
@@ -40,6 +41,8 @@ struct pm4d_validate_error {
 };
 
 enum pm4d_status pm4d_validator_init(struct pm4d_validator *v, enum pm4d_gfx_level level);
+/* For a target name (gfx90a's preamble differs from gfx900's) or a level name. */
+enum pm4d_status pm4d_validator_init_target(struct pm4d_validator *v, const char *target);
 /* A kernel whose first instruction is at `entry`; its code occupies [entry, entry + size). */
 enum pm4d_status pm4d_validator_add_program(struct pm4d_validator *v, uint64_t entry, uint64_t size,
                                             const struct pm4d_kernel_desc *k);

@@ -13,6 +13,7 @@
 #include <sys/auxv.h>
 
 static const char *const backend_names[] = {"auto", "amdgpu", "sim", "none", NULL};
+static const char *const sim_exec_names[] = {"pocl", "isa", NULL};
 static const char *const log_names[] = {"error", "warn", "info", "debug", NULL};
 
 /* Whole decimal (or 0x) number in [lo, hi], all of text[0..len). */
@@ -67,6 +68,9 @@ static const struct pm4d_config_var vars[] = {
    VAR("PM4DIRECT_DISABLE", FLAG, disable, "0 or 1 (1: forward every call)", "0"),
    VAR("PM4DIRECT_BACKEND", CHOICE, backend, "auto, amdgpu, sim or none", "auto",
        .choices = backend_names),
+   VAR("PM4DIRECT_SIM_EXEC", CHOICE, sim_exec,
+       "pocl or isa (sim only: PoCL, or the code object on tests/isa's instruction model)", "pocl",
+       .choices = sim_exec_names),
    VAR("PM4DIRECT_DEBUG", FLAG, debug, "0 or 1", "0"),
    VAR("PM4DIRECT_LOG", CHOICE, log_level, "error, warn, info or debug", "warn",
        .choices = log_names),
@@ -107,6 +111,11 @@ const struct pm4d_config_var *pm4d_config_vars(size_t *count)
 const char *pm4d_config_backend_name(enum pm4d_backend_choice backend)
 {
    return backend_names[backend];
+}
+
+const char *pm4d_config_sim_exec_name(enum pm4d_sim_exec_choice exec)
+{
+   return sim_exec_names[exec];
 }
 
 /* Appends one line to problem. */

@@ -18,15 +18,22 @@ enum pm4d_backend_choice {
    PM4D_BACKEND_NONE,
 };
 
+/* What the sim back end executes a DISPATCH_DIRECT with (PM4DIRECT_SIM_EXEC). */
+enum pm4d_sim_exec_choice {
+   PM4D_SIM_EXEC_POCL, /* "pocl" (default): the kernel's OpenCL source on PoCL */
+   PM4D_SIM_EXEC_ISA,  /* "isa": the code object on the instruction model (tests/isa) */
+};
+
 #define PM4D_CONFIG_PATH_MAX    512
 #define PM4D_CONFIG_TEXT_MAX    256
 #define PM4D_CONFIG_DEADLINE_MS 100u /* default base deadline of a direct batch */
 
 struct pm4d_config {
-   bool disable;                     /* PM4DIRECT_DISABLE=1: forward everything, track nothing */
-   enum pm4d_backend_choice backend; /* PM4DIRECT_BACKEND */
-   bool debug;                       /* PM4DIRECT_DEBUG=1 */
-   enum pm4d_log_level log_level;    /* PM4DIRECT_LOG */
+   bool disable;                       /* PM4DIRECT_DISABLE=1: forward everything, track nothing */
+   enum pm4d_backend_choice backend;   /* PM4DIRECT_BACKEND */
+   enum pm4d_sim_exec_choice sim_exec; /* PM4DIRECT_SIM_EXEC */
+   bool debug;                         /* PM4DIRECT_DEBUG=1 */
+   enum pm4d_log_level log_level;      /* PM4DIRECT_LOG */
    /* Settings that name a file or directory: "" when unset, and always "" in a privileged
     * (AT_SECURE) process. */
    char stats_path[PM4D_CONFIG_PATH_MAX];   /* PM4DIRECT_STATS */
@@ -87,5 +94,6 @@ void pm4d_config_parse(struct pm4d_config *cfg, pm4d_config_getenv_fn getenv_fn,
 const struct pm4d_config *pm4d_config_get(void);
 
 const char *pm4d_config_backend_name(enum pm4d_backend_choice backend);
+const char *pm4d_config_sim_exec_name(enum pm4d_sim_exec_choice exec);
 
 #endif

@@ -433,7 +433,7 @@ static __attribute__((noinline)) void dispatch(VkCommandBuffer commandBuffer, ui
    if (pm4d_vk_cmdbuf_recognise(r) &&
        pm4d_vk_split_dispatch(r, groupCountX, groupCountY, groupCountZ))
       return;
-   commandBuffer = pm4d_vk_cmdbuf_target(r);
+   commandBuffer = pm4d_vk_cmdbuf_work_target(r);
    if (commandBuffer)
       r->dev->table.CmdDispatch(commandBuffer, groupCountX, groupCountY, groupCountZ);
 }
@@ -454,7 +454,7 @@ void pm4d_hook_CmdDispatchIndirect(VkCommandBuffer commandBuffer, VkBuffer buffe
 {
    CMDBUF_HOOK(r, commandBuffer, CmdDispatchIndirect, (commandBuffer, buffer, offset));
    note_other_dispatch(r);
-   commandBuffer = pm4d_vk_cmdbuf_target(r);
+   commandBuffer = pm4d_vk_cmdbuf_work_target(r);
    if (commandBuffer)
       r->dev->table.CmdDispatchIndirect(commandBuffer, buffer, offset);
 }
@@ -467,7 +467,7 @@ void pm4d_hook_CmdDispatchBase(VkCommandBuffer commandBuffer, uint32_t baseGroup
       r, commandBuffer, CmdDispatchBase,
       (commandBuffer, baseGroupX, baseGroupY, baseGroupZ, groupCountX, groupCountY, groupCountZ));
    note_other_dispatch(r);
-   commandBuffer = pm4d_vk_cmdbuf_target(r);
+   commandBuffer = pm4d_vk_cmdbuf_work_target(r);
    if (commandBuffer)
       r->dev->table.CmdDispatchBase(commandBuffer, baseGroupX, baseGroupY, baseGroupZ, groupCountX,
                                     groupCountY, groupCountZ);

@@ -51,6 +51,10 @@ struct pm4d_vk_cmdbuf {
    VkCommandBuffer cur;
    VkCommandBufferUsageFlags usage;
    bool secondary, in_render_pass;
+   /* The app's own command buffer got a command the GPU must run (anything but binds, push
+    * constants, push descriptors and barriers) before its first job; without one, submission
+    * leaves it out of the link before the batch (pm4d_vk_submit.c). */
+   bool lead_work;
    bool broken;          /* a segment or fallback could not be made: End fails */
    VkCommandPool shadow; /* the layer's pool the segments and fallbacks come from */
    uint32_t n_links, cap_links, n_jobs, cap_jobs;
@@ -156,6 +160,12 @@ VkCommandBuffer pm4d_vk_split_target(struct pm4d_vk_cmdbuf *r);
 static inline VkCommandBuffer pm4d_vk_cmdbuf_target(struct pm4d_vk_cmdbuf *r)
 {
    return __builtin_expect(r->cur == r->handle, 1) ? r->handle : pm4d_vk_split_target(r);
+}
+/* The same for a command the GPU must run (see lead_work). */
+static inline VkCommandBuffer pm4d_vk_cmdbuf_work_target(struct pm4d_vk_cmdbuf *r)
+{
+   r->lead_work |= r->cur == r->handle;
+   return pm4d_vk_cmdbuf_target(r);
 }
 
 #endif

@@ -22,7 +22,9 @@
    X(GetPhysicalDeviceProperties, NULL)                                 \
    X(GetPhysicalDeviceProperties2, "vkGetPhysicalDeviceProperties2KHR") \
    X(GetPhysicalDeviceFeatures2, "vkGetPhysicalDeviceFeatures2KHR")     \
-   X(GetPhysicalDeviceMemoryProperties, NULL)
+   X(GetPhysicalDeviceMemoryProperties, NULL)                           \
+   X(GetPhysicalDeviceExternalSemaphoreProperties,                      \
+     "vkGetPhysicalDeviceExternalSemaphorePropertiesKHR")
 
 /* Pre-instance functions answered by the layer itself (the loader asks for them by name). */
 #define PM4D_VK_GLOBAL_HOOKS(X)                  \

@@ -406,9 +406,13 @@ VkResult pm4d_hook_CreateBuffer(VkDevice device, const VkBufferCreateInfo *pCrea
 {
    pm4d_counter_inc(PM4D_CTR_vkCreateBuffer);
    PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkCreateBuffer", VK_ERROR_INITIALIZATION_FAILED);
-   /* amdgpu jobs address buffers by vkGetBufferDeviceAddress. */
+   /* amdgpu jobs address storage buffers by vkGetBufferDeviceAddress. Valid usage: the layer
+    * enabled bufferDeviceAddress and gives every allocation the DEVICE_ADDRESS flag
+    * (VUID-vkBindBufferMemory-bufferDeviceAddress-03339); it never makes memory exportable, so
+    * no VkExternalMemoryBufferCreateInfo is needed (VUID-vkBindBufferMemory-memory-02726). */
    VkBufferCreateInfo ci = *pCreateInfo;
-   if (dev->redirect && dev->redirect->space == PM4D_ADDR_GPU_VA)
+   if (dev->redirect && dev->redirect->space == PM4D_ADDR_GPU_VA &&
+       (ci.usage & VK_BUFFER_USAGE_STORAGE_BUFFER_BIT))
       ci.usage |= VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT;
    VkResult res = dev->table.CreateBuffer(device, &ci, pAllocator, pBuffer);
    if (res != VK_SUCCESS)
@@ -420,7 +424,7 @@ VkResult pm4d_hook_CreateBuffer(VkDevice device, const VkBufferCreateInfo *pCrea
       return res;
    }
    b->size = pCreateInfo->size;
-   b->usage = pCreateInfo->usage;
+   b->usage = ci.usage; /* as the driver saw it */
    pm4d_vk_object_add(dev, PM4D_VK_OBJ_BUFFER, (uint64_t)*pBuffer, b);
    return res;
 }

@@ -86,7 +86,8 @@ struct pm4d_vk_memory {
    /* Devices with a host-address back end (sim): the layer's own mapping of the whole
    * allocation, registered with the direct path; app maps return pointers into it. */
    void *host;
-   bool registered;
+   bool registered;     /* jobs may use it: the direct path knows it */
+   bool device_address; /* amdgpu: allocated with VK_MEMORY_ALLOCATE_DEVICE_ADDRESS_BIT */
 };
 
 /* Adds a record (dev->lock taken inside). On failure the record is released, the object is

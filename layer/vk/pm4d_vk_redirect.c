@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pm4d_config.h"
 
@@ -110,17 +111,46 @@ static const char *choose_backend(struct pm4d_vk_instance *inst, VkPhysicalDevic
    if (!supported(ext, n_ext, VK_EXT_PCI_BUS_INFO_EXTENSION_NAME) ||
        !inst->table.GetPhysicalDeviceProperties2)
       return "no VK_EXT_pci_bus_info to find the GPU's render node";
+   /* The driver's identity, for the back end's verified-stack check: only where the device
+    * knows the structure (1.2, or VK_KHR_driver_properties). */
+   VkPhysicalDeviceDriverProperties driver = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES};
+   const bool has_driver = VK_API_VERSION_MINOR(props.apiVersion) >= 2 ||
+                           VK_API_VERSION_MAJOR(props.apiVersion) > 1 ||
+                           supported(ext, n_ext, VK_KHR_DRIVER_PROPERTIES_EXTENSION_NAME);
    VkPhysicalDevicePCIBusInfoPropertiesEXT pci = {
-      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PCI_BUS_INFO_PROPERTIES_EXT};
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PCI_BUS_INFO_PROPERTIES_EXT,
+      .pNext = has_driver ? &driver : NULL};
    VkPhysicalDeviceProperties2 p2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
                                      .pNext = &pci};
    inst->table.GetPhysicalDeviceProperties2(physical, &p2);
    cfg->backend = PM4D_DIRECT_BACKEND_AMDGPU;
+   cfg->driver_id = has_driver ? (uint32_t)driver.driverID : 0;
+   cfg->driver_version = props.driverVersion;
+   cfg->force = choice == PM4D_BACKEND_AMDGPU;
    cfg->pci.domain = pci.pciDomain;
    cfg->pci.bus = pci.pciBus;
    cfg->pci.device = pci.pciDevice;
    cfg->pci.function = pci.pciFunction;
    return NULL;
+}
+
+/* Whether a timeline semaphore can be exported as an opaque fd: the amdgpu bridge is that
+ * fd's syncobj, imported by the back end and signalled by the kernel. */
+static bool bridge_exportable(struct pm4d_vk_instance *inst, VkPhysicalDevice physical)
+{
+   if (!inst->table.GetPhysicalDeviceExternalSemaphoreProperties)
+      return false;
+   VkSemaphoreTypeCreateInfo type = {VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO, NULL,
+                                     VK_SEMAPHORE_TYPE_TIMELINE, 0};
+   VkPhysicalDeviceExternalSemaphoreInfo info = {
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_SEMAPHORE_INFO, &type,
+      VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT};
+   VkExternalSemaphoreProperties props = {.sType = VK_STRUCTURE_TYPE_EXTERNAL_SEMAPHORE_PROPERTIES};
+   inst->table.GetPhysicalDeviceExternalSemaphoreProperties(physical, &info, &props);
+   return (props.externalSemaphoreFeatures & VK_EXTERNAL_SEMAPHORE_FEATURE_EXPORTABLE_BIT) &&
+          (props.exportFromImportedHandleTypes | props.compatibleHandleTypes) &
+             VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT;
 }
 
 /* Why the device lacks what the back end needs, or NULL; adds the extensions it needs. */
@@ -141,17 +171,27 @@ static const char *check_needs(struct pm4d_vk_instance *inst, VkPhysicalDevice p
       return "no timeline semaphores";
    if (amdgpu && !bda.bufferDeviceAddress)
       return "no buffer device address";
+   if (amdgpu && !bridge_exportable(inst, physical))
+      return "timeline semaphores cannot be exported as opaque fds (the bridge is a syncobj the "
+             "kernel signals)";
    VkPhysicalDeviceProperties props;
    inst->table.GetPhysicalDeviceProperties(physical, &props);
    const char *needed[6];
    uint32_t n = 0;
    /* Core 1.2 functions exist for the device only when both the app and the device are 1.2+. */
    uint32_t api = props.apiVersion < inst->api_version ? props.apiVersion : inst->api_version;
-   if (VK_API_VERSION_MAJOR(api) == 1 && VK_API_VERSION_MINOR(api) < 2) {
+   const bool pre12 = VK_API_VERSION_MAJOR(api) == 1 && VK_API_VERSION_MINOR(api) < 2;
+   if (pre12)
       needed[n++] = VK_KHR_TIMELINE_SEMAPHORE_EXTENSION_NAME;
-      if (amdgpu)
-         needed[n++] = VK_KHR_BUFFER_DEVICE_ADDRESS_EXTENSION_NAME;
-   }
+   /* Also on 1.2+: RADV 22.3 turns on its global BO list, and with it the always-valid BOs
+    * the layer's submissions rely on (pm4d_vk_memory.c), from the extension or a
+    * VkPhysicalDeviceVulkan12Features in the chain, not from the feature structure the layer
+    * may add (radv_CreateDevice, use_global_bo_list). Not with the EXT twin the app chose
+    * (VUID-VkDeviceCreateInfo-ppEnabledExtensionNames-03328). */
+   if (amdgpu && (pre12 || supported(ext, n_ext, VK_KHR_BUFFER_DEVICE_ADDRESS_EXTENSION_NAME)) &&
+       !has_name(plan->info.ppEnabledExtensionNames, plan->info.enabledExtensionCount,
+                 VK_EXT_BUFFER_DEVICE_ADDRESS_EXTENSION_NAME))
+      needed[n++] = VK_KHR_BUFFER_DEVICE_ADDRESS_EXTENSION_NAME;
    if (amdgpu) {
       needed[n++] = VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME;
       needed[n++] = VK_EXT_EXTERNAL_MEMORY_DMA_BUF_EXTENSION_NAME;
@@ -218,6 +258,8 @@ const VkDeviceCreateInfo *pm4d_vk_redirect_plan(struct pm4d_vk_instance *inst,
       why = reason[0] ? reason : "the direct path is unavailable";
    }
    free(ext);
+   if (!why && reason[0]) /* forced outside the verified stack */
+      pm4d_log(PM4D_LOG_WARN, "%s", reason);
    if (why) {
       pm4d_vk_redirect_plan_restore(plan);
       free(plan->extensions);
@@ -288,17 +330,35 @@ static struct pm4d_vk_queue *queue_create(struct pm4d_vk_device *dev, VkQueue qu
    q->handle = queue;
    q->dev = dev;
    pthread_mutex_init(&q->lock, NULL);
-   VkSemaphoreTypeCreateInfo type = {VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO, NULL,
-                                     VK_SEMAPHORE_TYPE_TIMELINE, 0};
+   /* amdgpu: exportable as an opaque fd (checked at vkCreateDevice), whose syncobj the back
+    * end imports on the shared DRM file: the kernel then waits for and signals the bridge
+    * points of direct batches, with no host signal in between. */
+   const bool gpu = dev->redirect->space == PM4D_ADDR_GPU_VA;
+   VkExportSemaphoreCreateInfo exp = {VK_STRUCTURE_TYPE_EXPORT_SEMAPHORE_CREATE_INFO, NULL,
+                                      VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT};
+   VkSemaphoreTypeCreateInfo type = {VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO,
+                                     gpu ? &exp : NULL, VK_SEMAPHORE_TYPE_TIMELINE, 0};
    VkSemaphoreCreateInfo sci = {VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO, &type, 0};
    if (dev->table.CreateSemaphore(dev->handle, &sci, NULL, &q->bridge) != VK_SUCCESS)
       goto fail;
    struct pm4d_bridge bridge = {q, bridge_wait, bridge_signal, -1};
-   if (pm4d_direct_queue_create(dev->redirect->direct, &bridge, q, &q->direct) != PM4D_DIRECT_OK) {
-      dev->table.DestroySemaphore(dev->handle, q->bridge, NULL);
-      goto fail;
+   VkSemaphoreGetFdInfoKHR gi = {VK_STRUCTURE_TYPE_SEMAPHORE_GET_FD_INFO_KHR, NULL, q->bridge,
+                                 VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT};
+   if (gpu && (!dev->table.GetSemaphoreFdKHR ||
+               dev->table.GetSemaphoreFdKHR(dev->handle, &gi, &bridge.opaque_fd) != VK_SUCCESS)) {
+      PM4D_LOG_ONCE(PM4D_LOG_WARN, "vkGetSemaphoreFdKHR failed on the bridge semaphore");
+      bridge.opaque_fd = -1;
+      goto fail_semaphore;
    }
+   enum pm4d_direct_status st =
+      pm4d_direct_queue_create(dev->redirect->direct, &bridge, q, &q->direct);
+   if (bridge.opaque_fd >= 0)
+      close(bridge.opaque_fd); /* the back end holds its own syncobj handle */
+   if (st != PM4D_DIRECT_OK)
+      goto fail_semaphore;
    return q;
+fail_semaphore:
+   dev->table.DestroySemaphore(dev->handle, q->bridge, NULL);
 fail:
    pthread_mutex_destroy(&q->lock);
    free(q);

@@ -180,6 +180,7 @@ struct bound_buffer {
    uint64_t bytes;      /* available from offset */
    VkDeviceMemory memory;
    VkDeviceSize memory_offset;
+   VkBufferUsageFlags usage;
 };
 
 static bool resolve_locked(struct pm4d_vk_cmdbuf *r, uint32_t set, uint32_t binding,
@@ -213,8 +214,8 @@ static bool resolve_locked(struct pm4d_vk_cmdbuf *r, uint32_t set, uint32_t bind
       if (offset > buf->size)
          return false;
       VkDeviceSize bytes = d->range == VK_WHOLE_SIZE ? buf->size - offset : d->range;
-      *out = (struct bound_buffer){set,   binding,     d->buffer,         offset,
-                                   bytes, buf->memory, buf->memory_offset};
+      *out = (struct bound_buffer){set,   binding,     d->buffer,          offset,
+                                   bytes, buf->memory, buf->memory_offset, buf->usage};
       return true;
    }
    return false;
@@ -272,7 +273,9 @@ static enum pm4d_counter make_job(struct pm4d_vk_cmdbuf *r, struct pm4d_job *job
             bb = &bound[i];
       const struct pm4d_vk_memory *m =
          bb ? pm4d_map_get(&dev->objects[PM4D_VK_OBJ_MEMORY], (uint64_t)bb->memory) : NULL;
-      if (!m || !m->registered) {
+      if (!m || !m->registered ||
+          (rd->space == PM4D_ADDR_GPU_VA &&
+           !(bb->usage & VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT))) {
          why = PM4D_CTR_passthrough_unmapped_memory;
          goto out;
       }
@@ -398,6 +401,7 @@ void pm4d_vk_split_release(struct pm4d_vk_cmdbuf *r, bool free_vk)
    r->n_links = r->cap_links = r->n_jobs = r->cap_jobs = 0;
    r->cur = r->handle;
    r->broken = false;
+   r->lead_work = false;
 }
 
 /* Render passes: dispatches inside one are not redirected. */
@@ -406,7 +410,7 @@ void pm4d_vk_split_release(struct pm4d_vk_cmdbuf *r, bool free_vk)
    {                                                                        \
       PM4D_VK_CMDBUF_HOOK(r, commandBuffer, name, args, PM4D_CTR_vk##name); \
       r->in_render_pass = inside;                                           \
-      commandBuffer = pm4d_vk_cmdbuf_target(r);                             \
+      commandBuffer = pm4d_vk_cmdbuf_work_target(r);                        \
       if (commandBuffer)                                                    \
          r->dev->table.name args;                                           \
    }
@@ -432,7 +436,7 @@ RENDER_PASS_HOOK(CmdEndRendering, (VkCommandBuffer commandBuffer), (commandBuffe
    void pm4d_hook_##name params                                                  \
    {                                                                             \
       PM4D_VK_CMDBUF_HOOK(r, commandBuffer, name, args, PM4D_CTR_cmd_forwarded); \
-      commandBuffer = pm4d_vk_cmdbuf_target(r);                                  \
+      commandBuffer = pm4d_vk_cmdbuf_work_target(r);                             \
       if (commandBuffer)                                                         \
          r->dev->table.name args;                                                \
    }

@@ -240,6 +240,13 @@ static VkResult add_command_buffer(struct chain *x, VkCommandBuffer cb)
    }
    for (uint32_t i = 0; i < r->n_links; i++) {
       const struct pm4d_vk_link *l = &r->links[i];
+      /* The app's own part before its first job holds only state (binds, pushes, barriers),
+       * which every later segment records again: the link before the batch goes without it,
+       * often with no command buffer at all, which RADV submits with no CS (its signals still
+       * follow all earlier work of the queue: a signal operation's first synchronization scope
+       * is everything earlier in submission order). */
+      if (i == 0 && l->cb == r->handle && !r->lead_work)
+         continue;
       VkResult res =
          l->cb ? (add_cb(x, l->cb), VK_SUCCESS) : run_batch(x, r->jobs + l->first_job, l->jobs);
       if (res != VK_SUCCESS)

@@ -15,6 +15,8 @@
 #include "pm4d_alloc.h"
 #include "pm4d_amdgpu_device.h"
 #include "pm4d_amdgpu_queue.h"
+#include "pm4d_amdgpu_stack.h"
+#include "pm4d_clock.h"
 #include "pm4d_direct_internal.h"
 #include "pm4d_direct_test.h"
 
@@ -23,6 +25,8 @@
  * smallest target, gfx1036 with 2 CUs, peaks near 0.5 TFLOP/s in f32 (2 CUs x 64 lanes x 2 x
  * 2.2 GHz); 10 GFLOP/s leaves a kernel at 2% of that peak inside its deadline. */
 #define AMDGPU_PS_PER_FLOP 100u
+/* How long a kick waits for RADV's submit thread to hand the previous link to the kernel. */
+#define AMDGPU_SUBMITTED_NS 2000000ull
 
 static const struct pm4d_drm_ops *test_drm_ops;
 
@@ -120,8 +124,8 @@ static enum pm4d_direct_status amd_memory_register(void *dev, uint64_t id, void 
 {
    struct amd_dev *ad = dev;
    (void)host, (void)size;
-   if (dmabuf_fd < 0)
-      return PM4D_DIRECT_UNSUPPORTED; /* submissions name buffers by their import */
+   /* dmabuf_fd < 0: the layer says the memory is always valid in RADV's VM (layer/vk
+    * pm4d_vk_memory.c), so submissions need no BO-list entry for it. */
    return from_amdgpu(pm4d_amdgpu_device_import(ad->dev, id, dmabuf_fd, NULL, 0));
 }
 
@@ -172,6 +176,15 @@ static enum pm4d_direct_status amd_kick(void *bq, const uint32_t *dw, uint64_t i
    uint64_t keys[PM4D_AMDGPU_MAX_BUFFERS];
    uint32_t nkeys = 0;
    (void)dw;
+   /* The driver link before the batch signals wait_point. RADV submits it later, from its
+    * submit thread, when that link's own waits are not available yet (mesa vk_queue.c, threaded
+    * submission: the app waits before it signals, from the host, after this vkQueueSubmit). A
+    * kick then would sleep in the CS ioctl on the app's thread until the kernel's 5 s limit and
+    * fail, so it goes out only once the point is submitted; otherwise the jobs run through
+    * their fallbacks (back pressure, like a full ring). */
+   if (wait_point && !pm4d_amdgpu_queue_point_submitted(aq->aq, wait_point,
+                                                        pm4d_clock_now_ns() + AMDGPU_SUBMITTED_NS))
+      return PM4D_DIRECT_RING_FULL;
    for (uint32_t i = 0; i < count; i++) {
       for (int b = 0; b < 4; b++) {
          uint64_t id = jobs[i].memory_ids[b];
@@ -233,11 +246,17 @@ static enum pm4d_direct_status amd_reset(void *bq, char *reason, size_t rs)
    return from_amdgpu(st);
 }
 
+static void amd_ib_align(void *dev, uint32_t *start_bytes, uint32_t *size_bytes)
+{
+   pm4d_amdgpu_device_ib_align(((struct amd_dev *)dev)->dev, start_bytes, size_bytes);
+}
+
 static const struct pm4d_direct_backend_ops amdgpu_ops = {
    .name = "amdgpu",
    .space = PM4D_ADDR_GPU_VA,
    .ps_per_flop = AMDGPU_PS_PER_FLOP,
    .interrupts = false,
+   .ib_align = amd_ib_align,
    .destroy = amd_destroy,
    .alloc = amd_alloc,
    .free = amd_free,
@@ -273,6 +292,17 @@ enum pm4d_direct_status pm4d_direct_amdgpu_open(const struct pm4d_direct_config 
       snprintf(reason, reason_size, "amdgpu: %s", why);
       free(ad);
       return pm4d_amdgpu_status_is_passthrough(st) ? PM4D_DIRECT_UNAVAILABLE : from_amdgpu(st);
+   }
+   struct pm4d_amdgpu_stack stack = {cfg->driver_id, cfg->driver_version, 0, 0,
+                                     PM4D_LIBDRM_AMDGPU_BUILT};
+   pm4d_amdgpu_device_drm_version(ad->dev, &stack.drm_major, &stack.drm_minor);
+   if (pm4d_amdgpu_stack_check(&stack, why, sizeof(why)) != PM4D_AMDGPU_OK) {
+      snprintf(reason, reason_size, "amdgpu: %s%s", why,
+               cfg->force ? " (PM4DIRECT_BACKEND=amdgpu: running anyway)" : "");
+      if (!cfg->force) {
+         amd_destroy(ad);
+         return PM4D_DIRECT_UNAVAILABLE;
+      }
    }
    snprintf(target, PM4D_TARGET_NAME_MAX, "%s", pm4d_amdgpu_device_target(ad->dev)->name);
    *dev = ad;

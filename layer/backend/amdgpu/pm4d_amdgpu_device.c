@@ -29,7 +29,9 @@ struct pm4d_amdgpu_device {
    const struct pm4d_drm_ops *ops;
    amdgpu_device_handle handle;
    int fd;
+   uint32_t drm_major, drm_minor;
    struct pm4d_amdgpu_target target;
+   uint32_t ib_start_align, ib_size_align; /* bytes, the compute IP's */
    struct pm4d_amdgpu_pool code_pool;
    /* lock guards the two caches below; queues on several threads share them. */
    pthread_mutex_t lock;
@@ -39,6 +41,11 @@ struct pm4d_amdgpu_device {
    struct pm4d_amdgpu_import *imports;
    size_t import_count, import_cap;
 };
+
+static bool align_ok(uint32_t bytes)
+{
+   return bytes >= 4 && bytes <= PM4D_AMDGPU_IB_ALIGN_MAX && (bytes & (bytes - 1)) == 0;
+}
 
 /* Room for one more element in a growable array. */
 static bool pm4d_amdgpu_reserve(void **array, size_t *cap, size_t count, size_t elem)
@@ -123,16 +130,32 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_probe(const struct pm4d_drm_ops *ops,
       goto fail;
    }
    /* In-process this finds the device RADV already initialized on the same GPU and returns
-    * it (libdrm compares the nodes behind the fds), so we share its DRM file and GPU VM.
-    * libdrm keeps its own dup of the fd, so ours is closed right away. */
+    * it (libdrm amdgpu_device.c: amdgpu_device_initialize dedupes by the primary node name,
+    * fd_compare), so we share its DRM file and GPU VM; otherwise libdrm makes a new device on
+    * a dup of our fd, with a VM of its own in which RADV's addresses mean nothing. */
    r = ops->device_initialize(fd, &major, &minor, &dev->handle);
-   ops->close_node(fd);
    if (r) {
+      ops->close_node(fd);
       st = pm4d_fail(why, why_size, PM4D_AMDGPU_NO_DEVICE,
                      "no amdgpu device: %s is not driven by amdgpu (%s)", path, strerror(-r));
       goto fail;
    }
    dev->fd = ops->device_get_fd(dev->handle);
+   r = ops->same_file(fd, dev->fd);
+   ops->close_node(fd); /* libdrm keeps its own dup */
+   if (r != 0) {
+      st = r > 0 ? pm4d_fail(why, why_size, PM4D_AMDGPU_NOT_SHARED,
+                             "%s: libdrm made a new device on the layer's own DRM file "
+                             "instead of returning the driver's: no shared GPU VM",
+                             path)
+                 : pm4d_fail(why, why_size, PM4D_AMDGPU_NOT_SHARED,
+                             "%s: cannot tell whether the driver's DRM file is shared "
+                             "(kcmp: %s)",
+                             path, strerror(-r));
+      goto fail_dev;
+   }
+   dev->drm_major = major;
+   dev->drm_minor = minor;
 
    /* amdgpu_drv.c's version history: BO_HANDLES chunk 3.27, timeline syncobj chunks 3.32. */
    r = ops->get_cap(dev->fd, DRM_CAP_SYNCOBJ_TIMELINE, &timeline);
@@ -157,6 +180,25 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_probe(const struct pm4d_drm_ops *ops,
       goto fail_dev;
    }
 
+   /* IB alignment as the kernel reports it for compute (uapi drm_amdgpu_info_hw_ip
+    * ib_start_alignment / ib_size_alignment, bytes; amdgpu_kms.c reports 32 and 32). */
+   struct drm_amdgpu_info_hw_ip ip;
+   r = ops->query_hw_ip_info(dev->handle, AMDGPU_HW_IP_COMPUTE, 0, &ip);
+   if (r) {
+      st = pm4d_fail(why, why_size, PM4D_AMDGPU_DRM_ERROR, "amdgpu_query_hw_ip_info: %s",
+                     strerror(-r));
+      goto fail_dev;
+   }
+   if (!align_ok(ip.ib_start_alignment) || !align_ok(ip.ib_size_alignment)) {
+      st = pm4d_fail(why, why_size, PM4D_AMDGPU_UNSUPPORTED_KERNEL,
+                     "%s: compute IB alignment %u / %u bytes (start / size) is not a power "
+                     "of two in 4..%u",
+                     path, ip.ib_start_alignment, ip.ib_size_alignment, PM4D_AMDGPU_IB_ALIGN_MAX);
+      goto fail_dev;
+   }
+   dev->ib_start_align = ip.ib_start_alignment;
+   dev->ib_size_align = ip.ib_size_alignment;
+
    st = pm4d_amdgpu_pool_create(ops, dev->handle, PM4D_AMDGPU_CODE_POOL_BYTES,
                                 AMDGPU_VM_PAGE_READABLE | AMDGPU_VM_PAGE_EXECUTABLE,
                                 &dev->code_pool, why, why_size);
@@ -178,7 +220,8 @@ void pm4d_amdgpu_device_destroy(struct pm4d_amdgpu_device *dev)
    if (!dev)
       return;
    for (size_t i = 0; i < dev->import_count; i++)
-      dev->ops->bo_free(dev->imports[i].bo);
+      if (dev->imports[i].bo)
+         dev->ops->bo_free(dev->imports[i].bo);
    free(dev->imports);
    free(dev->codes);
    pm4d_amdgpu_pool_destroy(&dev->code_pool);
@@ -190,6 +233,13 @@ void pm4d_amdgpu_device_destroy(struct pm4d_amdgpu_device *dev)
 const struct pm4d_amdgpu_target *pm4d_amdgpu_device_target(const struct pm4d_amdgpu_device *dev)
 {
    return &dev->target;
+}
+
+void pm4d_amdgpu_device_ib_align(const struct pm4d_amdgpu_device *dev, uint32_t *start_bytes,
+                                 uint32_t *size_bytes)
+{
+   *start_bytes = dev->ib_start_align;
+   *size_bytes = dev->ib_size_align;
 }
 
 const struct pm4d_drm_ops *pm4d_amdgpu_device_ops(const struct pm4d_amdgpu_device *dev)
@@ -205,6 +255,13 @@ amdgpu_device_handle pm4d_amdgpu_device_handle(const struct pm4d_amdgpu_device *
 int pm4d_amdgpu_device_fd(const struct pm4d_amdgpu_device *dev)
 {
    return dev->fd;
+}
+
+void pm4d_amdgpu_device_drm_version(const struct pm4d_amdgpu_device *dev, uint32_t *major,
+                                    uint32_t *minor)
+{
+   *major = dev->drm_major;
+   *minor = dev->drm_minor;
 }
 
 uint32_t pm4d_amdgpu_device_code_handle(const struct pm4d_amdgpu_device *dev)
@@ -267,14 +324,14 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_import(struct pm4d_amdgpu_device *dev
    pthread_mutex_lock(&dev->lock);
    if (pm4d_amdgpu_find_import_locked(dev, key))
       goto out;
-   if (dmabuf_fd < 0) {
-      st = pm4d_fail(why, why_size, PM4D_AMDGPU_INVALID_ARGUMENT,
-                     "buffer 0x%llx: no dma-buf fd to import", (unsigned long long)key);
-      goto out;
-   }
    if (!pm4d_amdgpu_reserve((void **)&dev->imports, &dev->import_cap, dev->import_count,
                             sizeof(dev->imports[0]))) {
       st = pm4d_fail(why, why_size, PM4D_AMDGPU_OUT_OF_HOST_MEMORY, "import cache");
+      goto out;
+   }
+   if (dmabuf_fd < 0) {
+      /* Always valid in the shared VM: nothing to import, nothing to list. */
+      dev->imports[dev->import_count++] = (struct pm4d_amdgpu_import){key, NULL, 0};
       goto out;
    }
    /* The driver's BO on the same DRM file: the kernel returns its GEM handle and libdrm its
@@ -307,7 +364,8 @@ void pm4d_amdgpu_device_forget(struct pm4d_amdgpu_device *dev, uint64_t key)
    pthread_mutex_lock(&dev->lock);
    struct pm4d_amdgpu_import *imp = pm4d_amdgpu_find_import_locked(dev, key);
    if (imp) {
-      dev->ops->bo_free(imp->bo);
+      if (imp->bo)
+         dev->ops->bo_free(imp->bo);
       *imp = dev->imports[--dev->import_count];
    }
    pthread_mutex_unlock(&dev->lock);

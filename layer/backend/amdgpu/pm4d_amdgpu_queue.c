@@ -156,7 +156,8 @@ static enum pm4d_amdgpu_status pm4d_amdgpu_bo_list(struct pm4d_amdgpu_queue *q,
          pm4d_amdgpu_device_bo_handle(q->dev, b->buffers[i], &h, why, why_size);
       if (st != PM4D_AMDGPU_OK)
          return st;
-      pm4d_amdgpu_bo_list_add(list, &n, h);
+      if (h) /* 0: always valid in the VM, resident without an entry */
+         pm4d_amdgpu_bo_list_add(list, &n, h);
    }
    *count = n;
    return PM4D_AMDGPU_OK;
@@ -246,6 +247,19 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_submit(struct pm4d_amdgpu_queue *q,
    if (seq)
       *seq = kernel_seq;
    return PM4D_AMDGPU_OK;
+}
+
+bool pm4d_amdgpu_queue_point_submitted(struct pm4d_amdgpu_queue *q, uint64_t point,
+                                       uint64_t deadline_ns)
+{
+   uint32_t handle = q->bridge;
+   int64_t timeout = deadline_ns > INT64_MAX ? INT64_MAX : (int64_t)deadline_ns;
+   /* drm.h: WAIT_AVAILABLE waits for a fence to be attached to the point, not signalled; the
+    * kernel sleeps (absolute CLOCK_MONOTONIC timeout, drm_syncobj.c drm_timeout_abs_to_jiffies). */
+   return q->ops->syncobj_timeline_wait(pm4d_amdgpu_device_fd(q->dev), &handle, &point, 1, timeout,
+                                        DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT |
+                                           DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE,
+                                        NULL) == 0;
 }
 
 enum pm4d_amdgpu_status pm4d_amdgpu_queue_state(struct pm4d_amdgpu_queue *q,

@@ -67,6 +67,12 @@ void pm4d_amdgpu_queue_destroy(struct pm4d_amdgpu_queue *queue);
 enum pm4d_amdgpu_status pm4d_amdgpu_queue_submit(struct pm4d_amdgpu_queue *queue,
                                                  const struct pm4d_amdgpu_batch *batch,
                                                  uint64_t *seq, char *why, size_t why_size);
+/* Whether a submission that signals point is in the kernel (a fence is attached: the point is
+ * "available") by deadline_ns (CLOCK_MONOTONIC). A CS that waits for a point without one sleeps
+ * in the ioctl, up to 5 s and then -ETIME (drm_syncobj.c, drm_syncobj_find_fence with
+ * WAIT_FOR_SUBMIT). */
+bool pm4d_amdgpu_queue_point_submitted(struct pm4d_amdgpu_queue *queue, uint64_t point,
+                                       uint64_t deadline_ns);
 /* The reset flags of the context and the bridge's value: DRM_ERROR when either query fails or
  * the queue has no context. */
 enum pm4d_amdgpu_status pm4d_amdgpu_queue_state(struct pm4d_amdgpu_queue *queue,

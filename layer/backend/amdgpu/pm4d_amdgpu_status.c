@@ -5,6 +5,8 @@ static const char *const pm4d_amdgpu_status_names[PM4D_AMDGPU_STATUS_COUNT] = {
    [PM4D_AMDGPU_NO_DEVICE] = "no amdgpu device",
    [PM4D_AMDGPU_UNSUPPORTED_TARGET] = "unsupported target",
    [PM4D_AMDGPU_UNSUPPORTED_KERNEL] = "unsupported kernel",
+   [PM4D_AMDGPU_NOT_SHARED] = "driver's device not shared",
+   [PM4D_AMDGPU_UNVERIFIED_STACK] = "unverified driver stack",
    [PM4D_AMDGPU_INVALID_ARGUMENT] = "invalid argument",
    [PM4D_AMDGPU_OUT_OF_HOST_MEMORY] = "out of host memory",
    [PM4D_AMDGPU_POOL_FULL] = "pool full",
@@ -22,5 +24,6 @@ const char *pm4d_amdgpu_status_name(enum pm4d_amdgpu_status status)
 bool pm4d_amdgpu_status_is_passthrough(enum pm4d_amdgpu_status status)
 {
    return status == PM4D_AMDGPU_NO_DEVICE || status == PM4D_AMDGPU_UNSUPPORTED_TARGET ||
-          status == PM4D_AMDGPU_UNSUPPORTED_KERNEL;
+          status == PM4D_AMDGPU_UNSUPPORTED_KERNEL || status == PM4D_AMDGPU_NOT_SHARED ||
+          status == PM4D_AMDGPU_UNVERIFIED_STACK;
 }

@@ -12,6 +12,8 @@ enum pm4d_amdgpu_status {
    PM4D_AMDGPU_NO_DEVICE,          /* no amdgpu render node for that PCI address */
    PM4D_AMDGPU_UNSUPPORTED_TARGET, /* an amdgpu GPU, but not a target we have kernels for */
    PM4D_AMDGPU_UNSUPPORTED_KERNEL, /* the kernel lacks timeline syncobjs */
+   PM4D_AMDGPU_NOT_SHARED,         /* libdrm did not hand back the driver's device (and VM) */
+   PM4D_AMDGPU_UNVERIFIED_STACK,   /* driver, libdrm or DRM version outside the verified set */
    /* Errors of one call; the work falls back to the driver. */
    PM4D_AMDGPU_INVALID_ARGUMENT,
    PM4D_AMDGPU_OUT_OF_HOST_MEMORY,

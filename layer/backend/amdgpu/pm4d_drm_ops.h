@@ -18,12 +18,17 @@ struct pm4d_drm_ops {
    int (*open_node)(const char *path); /* open(path, O_RDWR | O_CLOEXEC) */
    int (*close_node)(int fd);
    int (*get_cap)(int fd, uint64_t capability, uint64_t *value);
+   /* 1 when fds a and b are one open file description (kcmp KCMP_FILE), 0 when not, -errno
+    * when the kernel cannot say. */
+   int (*same_file)(int a, int b);
 
    /* Device. */
    int (*device_initialize)(int fd, uint32_t *major, uint32_t *minor, amdgpu_device_handle *dev);
    int (*device_deinitialize)(amdgpu_device_handle dev);
    int (*device_get_fd)(amdgpu_device_handle dev);
    int (*query_gpu_info)(amdgpu_device_handle dev, struct amdgpu_gpu_info *info);
+   int (*query_hw_ip_info)(amdgpu_device_handle dev, unsigned type, unsigned ip_instance,
+                           struct drm_amdgpu_info_hw_ip *info);
 
    /* Buffers and the GPU virtual address space. */
    int (*bo_alloc)(amdgpu_device_handle dev, struct amdgpu_bo_alloc_request *req,
@@ -53,6 +58,9 @@ struct pm4d_drm_ops {
    /* Timeline syncobjs (the queue's bridge semaphore). */
    int (*syncobj_fd_to_handle)(int fd, int obj_fd, uint32_t *handle);
    int (*syncobj_destroy)(int fd, uint32_t handle);
+   /* Only with WAIT_AVAILABLE: whether a point has been submitted (a kick's wait point). */
+   int (*syncobj_timeline_wait)(int fd, uint32_t *handles, uint64_t *points, unsigned count,
+                                int64_t timeout_abs_ns, unsigned flags, uint32_t *first);
    int (*syncobj_query)(int fd, uint32_t *handles, uint64_t *points, uint32_t count);
 };
 

@@ -22,13 +22,15 @@ const char *pm4d_sim_status_name(enum pm4d_sim_status s)
    return "unknown";
 }
 
-enum pm4d_sim_status pm4d_sim_create(enum pm4d_gfx_level level, const struct pm4d_sim_fault *fault,
+enum pm4d_sim_status pm4d_sim_create(const char *target, const struct pm4d_sim_fault *fault,
                                      const struct pm4d_sim_events *events, struct pm4d_sim **out,
                                      char *reason, size_t reason_size)
 {
-   const struct pm4d_reg_table *regs = pm4d_regs_table(level);
+   enum pm4d_gfx_level level = PM4D_GFX_COUNT;
+   const struct pm4d_reg_table *regs =
+      pm4d_gfx_parse(target, &level) ? pm4d_regs_table(level) : NULL;
    if (!regs || !events || !events->fence || !events->fault || !events->wait) {
-      snprintf(reason, reason_size, "sim: unknown GFX level or missing event callbacks");
+      snprintf(reason, reason_size, "sim: unknown target or missing event callbacks");
       return PM4D_SIM_INVALID;
    }
    struct pm4d_sim *s = pm4d_calloc(1, sizeof(*s));
@@ -38,11 +40,21 @@ enum pm4d_sim_status pm4d_sim_create(enum pm4d_gfx_level level, const struct pm4
    }
    s->level = level;
    s->regs = regs;
+   s->preamble = pm4d_preamble_get(level, strcmp(target, "gfx90a") == 0);
    s->ev = *events;
    if (fault)
       s->fault = *fault;
+   s->isa_exec = s->fault.isa_exec && !s->fault.no_exec;
    if (s->fault.no_exec) {
       snprintf(s->device_name, sizeof(s->device_name), "no_exec (kernels are not run)");
+   } else if (s->isa_exec) {
+      /* The model's targets: gfx1030 for GFX10.3, gfx1100 for GFX11, gfx90a for GFX9 (the only
+       * GFX9 code object the build makes; tests/isa/README.md). */
+      s->isa_target = level == PM4D_GFX10_3 ? PM4D_ISA_GFX1030
+                      : level == PM4D_GFX11 ? PM4D_ISA_GFX1100
+                                            : PM4D_ISA_GFX90A;
+      snprintf(s->device_name, sizeof(s->device_name), "instruction model %s (tests/isa)",
+               pm4d_isa_target_name(s->isa_target));
    } else {
       enum pm4d_clrun_status cst = pm4d_clrun_create(NULL, &s->clrun, reason, reason_size);
       if (cst != PM4D_CLRUN_OK) {
@@ -76,9 +88,10 @@ void pm4d_sim_destroy(struct pm4d_sim *s)
 void pm4d_sim_set_fault(struct pm4d_sim *s, const struct pm4d_sim_fault *fault)
 {
    pthread_mutex_lock(&s->fault_mu);
-   bool no_exec = s->fault.no_exec;
+   bool no_exec = s->fault.no_exec, isa_exec = s->fault.isa_exec;
    s->fault = *fault;
    s->fault.no_exec = no_exec;
+   s->fault.isa_exec = isa_exec;
    s->dispatches = 0;
    pthread_mutex_unlock(&s->fault_mu);
 }
@@ -90,7 +103,7 @@ const char *pm4d_sim_device_name(const struct pm4d_sim *s)
 
 bool pm4d_sim_no_exec(const struct pm4d_sim *s)
 {
-   return s->clrun == NULL;
+   return s->clrun == NULL && !s->isa_exec;
 }
 
 struct pm4d_sim_dispatch_faults pm4d_sim_fault_next(struct pm4d_sim *s)
@@ -265,4 +278,21 @@ bool pm4d_sim_exec(struct pm4d_sim *s, const char *name, const uint32_t grid[3],
                                                    clrun_translate, s, reason, reason_size);
    pthread_mutex_unlock(&s->exec_mu);
    return st == PM4D_CLRUN_OK;
+}
+
+/* The model's view: the same as the runner's (sim memory is readable and writable). */
+static bool isa_translate(void *user, uint64_t addr, bool write, void **host, size_t *bytes)
+{
+   (void)write;
+   return clrun_translate(user, addr, host, bytes);
+}
+
+bool pm4d_sim_exec_isa(struct pm4d_sim *s, const struct pm4d_isa_regs *regs, char *reason,
+                       size_t reason_size)
+{
+   struct pm4d_isa_result res;
+   if (pm4d_isa_run_regs(s->isa_target, regs, isa_translate, s, &res) == PM4D_ISA_OK)
+      return true;
+   snprintf(reason, reason_size, "%s", res.reason);
+   return false;
 }

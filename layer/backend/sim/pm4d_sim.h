@@ -4,8 +4,14 @@
  * amdgpu) waits for a batch's wait point and then writes an INDIRECT_BUFFER packet for it into
  * the hardware ring. The CP follows the IB, keeps an SH register file, runs DISPATCH_DIRECT by
  * mapping COMPUTE_PGM_LO/HI to an uploaded kernel and executing it through PoCL (pm4d_clrun)
- * with the kernarg bytes that the kernel's kernarg user SGPRs (USER_DATA_n) point to, and carries out RELEASE_MEM by writing the 64-bit
- * fence value and raising an interrupt (a callback). Addresses are host addresses of memory
+ * with the kernarg bytes that the kernel's kernarg user SGPRs (USER_DATA_n) point to, or (the
+ * isa_exec switch) by running the code object at COMPUTE_PGM on the instruction model of
+ * tests/isa with the SH registers as programmed, and carries out RELEASE_MEM by writing the 64-bit
+ * fence value; at the end of an IB that wrote a fence it raises the interrupt (a callback), as
+ * the kernel's own fence after an IB does. A queue starts with the compute preamble's
+ * registers poisoned (values another client could have left) and the CP refuses, as a fault,
+ * a dispatch that finds any of them not set as the preamble sets them. Addresses are host
+ * addresses of memory
  * mapped into the sim; anything else is a fault, reported like a GPU page fault, after which
  * the CP halts until reset. Unknown opcodes are faults too.
  *
@@ -16,6 +22,10 @@
  *   bad_address    the next dispatch's kernarg pointer is turned into an unmapped address
  *   no_exec        test switch, not a fault: dispatches are decoded and checked, not run, and
  *                  no OpenCL platform is needed (host-cost benchmarks)
+ * and, not part of that syntax, isa_exec (PM4DIRECT_SIM_EXEC=isa through the layer's
+ * configuration): dispatches run on the instruction model (gfx1030, gfx1100, gfx90a), no
+ * OpenCL platform is needed, and the CP stops the deadline clock (events->clock) around each
+ * model run.
  *
  * The sim is a test device: nothing it measures is a hardware figure. */
 #ifndef PM4D_SIM_H
@@ -28,6 +38,8 @@
 #include "pm4d_gfx.h"
 
 #define PM4D_SIM_ENV_FAULT "PM4DIRECT_SIM_FAULT"
+/* IB start and size alignment of the simulated CP (bytes): the kernel's for compute. */
+#define PM4D_SIM_IB_ALIGN_BYTES 32u
 /* Kicked batches a queue holds at once (scheduled, running, or waiting for their point). */
 #define PM4D_SIM_QUEUE_DEPTH 128u
 
@@ -47,6 +59,7 @@ struct pm4d_sim_fault {
    bool no_fence;
    bool bad_address;
    bool no_exec;
+   bool isa_exec; /* fixed at creation, like no_exec */
 };
 
 /* Parses the PM4DIRECT_SIM_FAULT syntax above into *out (zeroed first; NULL or "" is no
@@ -63,22 +76,26 @@ struct pm4d_sim_events {
    void (*fault)(void *user, void *queue_user, const char *reason);
    /* The scheduler's wait for a batch's wait point: 0 once reached, 1 at timeout, -1 error. */
    int (*wait)(void *user, void *queue_user, uint64_t point, uint64_t timeout_ns);
+   /* Optional: false before and true after each instruction-model run (isa_exec), whose time
+    * must not count toward a deadline. */
+   void (*clock)(void *user, void *queue_user, bool running);
 };
 
 struct pm4d_sim;
 struct pm4d_sim_queue;
 
-/* level: the register table the CP decodes with. fault: initial injection (NULL: none). The
- * OpenCL runner is built here unless fault->no_exec. */
-enum pm4d_sim_status pm4d_sim_create(enum pm4d_gfx_level level, const struct pm4d_sim_fault *fault,
+/* target: a gfx target or level name; its register table is what the CP decodes with, its
+ * compute preamble (pm4d_regs.h) what a dispatch must find set. fault: initial injection
+ * (NULL: none). The OpenCL runner is built here unless fault->no_exec or fault->isa_exec. */
+enum pm4d_sim_status pm4d_sim_create(const char *target, const struct pm4d_sim_fault *fault,
                                      const struct pm4d_sim_events *events, struct pm4d_sim **out,
                                      char *reason, size_t reason_size);
 /* Destroy every queue first. */
 void pm4d_sim_destroy(struct pm4d_sim *s);
-/* no_exec is fixed at creation; the other fields apply from the next packet on, and the
+/* no_exec and isa_exec are fixed at creation; the other fields apply from the next packet on, and the
  * dispatch count of stall_after restarts. */
 void pm4d_sim_set_fault(struct pm4d_sim *s, const struct pm4d_sim_fault *fault);
-/* "PoCL / cpu-..." or "no_exec". */
+/* "PoCL / cpu-...", "instruction model gfx1030 (tests/isa)" or "no_exec". */
 const char *pm4d_sim_device_name(const struct pm4d_sim *s);
 
 /* Makes [host, host + size) addressable by the device at address (uint64_t)host. Ranges must

@@ -6,6 +6,7 @@
 
 #include "pm4d_config.h"
 #include "pm4d_direct_internal.h"
+#include "pm4d_log.h"
 #include "pm4d_sim.h"
 
 /* The sim runs kernels through PoCL on a CPU: assume 1 GFLOP/s at worst for deadlines. */
@@ -27,6 +28,12 @@ static int on_wait(void *user, void *queue_user, uint64_t point, uint64_t timeou
 {
    (void)user;
    return pm4d_direct_queue_bridge_wait(queue_user, point, timeout_ns);
+}
+
+static void on_clock(void *user, void *queue_user, bool running)
+{
+   (void)user;
+   pm4d_direct_queue_clock(queue_user, running);
 }
 
 static enum pm4d_direct_status from_sim(enum pm4d_sim_status st)
@@ -151,11 +158,21 @@ static enum pm4d_direct_status sim_reset(void *bq, char *reason, size_t rs)
    return PM4D_DIRECT_OK;
 }
 
+/* The sim's profile: what the kernel reports for compute (amdgpu_kms.c amdgpu_hw_ip_info:
+ * ib_start_alignment 32, ib_size_alignment 32); its CP halts at an IB that breaks it. */
+static void sim_ib_align(void *dev, uint32_t *start_bytes, uint32_t *size_bytes)
+{
+   (void)dev;
+   *start_bytes = PM4D_SIM_IB_ALIGN_BYTES;
+   *size_bytes = PM4D_SIM_IB_ALIGN_BYTES;
+}
+
 static const struct pm4d_direct_backend_ops sim_ops = {
    .name = "sim",
    .space = PM4D_ADDR_HOST,
    .ps_per_flop = SIM_PS_PER_FLOP,
    .interrupts = true,
+   .ib_align = sim_ib_align,
    .destroy = sim_destroy,
    .alloc = sim_alloc,
    .free = sim_free,
@@ -178,7 +195,7 @@ enum pm4d_direct_status pm4d_direct_sim_open(const struct pm4d_direct_config *cf
    enum pm4d_gfx_level level;
    struct pm4d_sim_fault fault;
    static const struct pm4d_sim_events events = {
-      .fence = on_fence, .fault = on_fault, .wait = on_wait};
+      .fence = on_fence, .fault = on_fault, .wait = on_wait, .clock = on_clock};
    const struct pm4d_config *env = pm4d_config_get();
    const char *name = env->sim_target[0] ? env->sim_target : PM4D_DIRECT_SIM_DEFAULT_TARGET;
    (void)cfg;
@@ -192,10 +209,13 @@ enum pm4d_direct_status pm4d_direct_sim_open(const struct pm4d_direct_config *cf
    strcpy(target, name);
    if (!pm4d_sim_fault_parse(env->sim_fault, &fault, reason, reason_size))
       return PM4D_DIRECT_UNAVAILABLE;
+   fault.isa_exec = env->sim_exec == PM4D_SIM_EXEC_ISA;
    enum pm4d_sim_status st =
-      pm4d_sim_create(level, &fault, &events, (struct pm4d_sim **)dev, reason, reason_size);
+      pm4d_sim_create(name, &fault, &events, (struct pm4d_sim **)dev, reason, reason_size);
    if (st != PM4D_SIM_OK)
       return st == PM4D_SIM_NOMEM ? PM4D_DIRECT_NOMEM : PM4D_DIRECT_UNAVAILABLE;
+   pm4d_log(PM4D_LOG_INFO, "sim %s: dispatches run on %s (PM4DIRECT_SIM_EXEC=%s)", name,
+            pm4d_sim_device_name(*dev), pm4d_config_sim_exec_name(env->sim_exec));
    *ops = &sim_ops;
    return PM4D_DIRECT_OK;
 }

@@ -44,7 +44,31 @@ struct pm4d_sim_queue {
    struct pm4d_ring *hw;
    pthread_t cp_thread, sched_thread;
    uint32_t sh[SH_REGS]; /* CP thread only */
+   bool ib_fenced;       /* CP thread only: the running IB wrote a fence, ib_fence */
+   uint64_t ib_fence;
 };
+
+/* What another client may leave in a preamble register: a CU mask with one CU per SH, a
+ * non-zero accumulator, tunnelling on, no interleave. */
+#define POISON 0x00010001u
+
+/* The preamble registers as a queue finds them: poisoned. */
+static void poison(struct pm4d_sim_queue *q)
+{
+   const struct pm4d_preamble *p = q->s->preamble;
+   for (uint32_t i = 0; i < p->count; i++)
+      q->sh[q->s->regs->offset[p->regs[i].reg]] = POISON;
+}
+
+/* The first preamble register a dispatch would inherit, or NULL. */
+static const struct pm4d_preamble_reg *inherited(const struct pm4d_sim_queue *q)
+{
+   const struct pm4d_preamble *p = q->s->preamble;
+   for (uint32_t i = 0; i < p->count; i++)
+      if (q->sh[q->s->regs->offset[p->regs[i].reg]] != p->regs[i].value)
+         return &p->regs[i];
+   return NULL;
+}
 
 static bool stopped(struct pm4d_sim_queue *q)
 {
@@ -92,6 +116,38 @@ static uint32_t reg(const struct pm4d_sim_queue *q, enum pm4d_reg r)
    return off < SH_REGS ? q->sh[off] : 0;
 }
 
+/* The dispatch on the instruction model, from the SH registers as programmed and the
+ * DISPATCH_DIRECT packet (DIM_X..Z, DISPATCH_INITIATOR.CS_W32_EN); the model's time is taken
+ * off the deadline clock. */
+static bool dispatch_isa(struct pm4d_sim_queue *q, const struct pm4d_packet *p, uint64_t pgm,
+                         const char *name)
+{
+   struct pm4d_sim *s = q->s;
+   struct pm4d_isa_regs r = {
+      .pgm = pgm,
+      .rsrc1 = reg(q, PM4D_REG_PGM_RSRC1),
+      .rsrc2 = reg(q, PM4D_REG_PGM_RSRC2),
+      .rsrc3 = reg(q, PM4D_REG_PGM_RSRC3),
+      .grid = {p->body[0], p->body[1], p->body[2]},
+      .wave32 = (p->body[3] & PM4D_DI_CS_W32_EN) != 0,
+   };
+   for (uint32_t i = 0; i < 16; i++)
+      r.user_data[i] = reg(q, (enum pm4d_reg)(PM4D_REG_USER_DATA_0 + i));
+   for (uint32_t i = 0; i < 3; i++)
+      r.num_thread[i] =
+         (reg(q, (enum pm4d_reg)(PM4D_REG_NUM_THREAD_X + i)) >> PM4D_NUM_THREAD_FULL_SHIFT) &
+         ((1u << PM4D_NUM_THREAD_FULL_WIDTH) - 1u);
+   char reason[256];
+   if (s->ev.clock)
+      s->ev.clock(s->ev.user, q->user, false);
+   bool ok = pm4d_sim_exec_isa(s, &r, reason, sizeof(reason));
+   if (s->ev.clock)
+      s->ev.clock(s->ev.user, q->user, true);
+   if (!ok)
+      halt(q, "%s on the instruction model: %s", name, reason);
+   return ok;
+}
+
 static bool dispatch(struct pm4d_sim_queue *q, const struct pm4d_packet *p)
 {
    struct pm4d_sim *s = q->s;
@@ -102,6 +158,12 @@ static bool dispatch(struct pm4d_sim_queue *q, const struct pm4d_packet *p)
    uint32_t sgpr = 0;
    void *args;
 
+   const struct pm4d_preamble_reg *stale = inherited(q);
+   if (stale) {
+      halt(q, "dispatch inherits %s = 0x%08" PRIx32 " (the batch's preamble sets 0x%08" PRIx32 ")",
+           pm4d_reg_name(stale->reg), reg(q, stale->reg), stale->value);
+      return false;
+   }
    struct pm4d_sim_dispatch_faults f = pm4d_sim_fault_next(s);
    if (f.stall) {
       sleep_until(q, 0); /* injected stall: only a reset ends it */
@@ -125,6 +187,8 @@ static bool dispatch(struct pm4d_sim_queue *q, const struct pm4d_packet *p)
    if (pm4d_sim_no_exec(s))
       return true;
    char reason[256];
+   if (s->isa_exec)
+      return dispatch_isa(q, p, pgm, name);
    if (!pm4d_sim_exec(s, name, grid, args, PM4D_CONV2D_KERNARG_SIZE, reason, sizeof(reason))) {
       halt(q, "page fault or kernel error in %s: %s", name, reason);
       return false;
@@ -132,13 +196,13 @@ static bool dispatch(struct pm4d_sim_queue *q, const struct pm4d_packet *p)
    return true;
 }
 
-/* RELEASE_MEM: 64-bit value to memory, then the interrupt. */
+/* RELEASE_MEM: 64-bit value to memory (INT_SEL is ignored: the fence is reported at the end
+ * of the IB). */
 static bool release_mem(struct pm4d_sim_queue *q, const struct pm4d_packet *p)
 {
    uint64_t addr = p->body[2] | (uint64_t)p->body[3] << 32;
    uint64_t value = p->body[4] | (uint64_t)p->body[5] << 32;
    uint32_t data_sel = (p->body[1] >> PM4D_RM_DATA_SEL_SHIFT) & 7u;
-   uint32_t int_sel = (p->body[1] >> PM4D_RM_INT_SEL_SHIFT) & 7u;
    void *host;
    if (data_sel != PM4D_RM_DATA_SEL_64) {
       halt(q, "RELEASE_MEM with DATA_SEL %" PRIu32 " (the sim writes 64-bit values only)",
@@ -163,8 +227,8 @@ static bool release_mem(struct pm4d_sim_queue *q, const struct pm4d_packet *p)
    while (q->fenced < q->kicked && q->kicks[q->fenced % PM4D_SIM_QUEUE_DEPTH].signal_point <= value)
       q->fenced++;
    pthread_mutex_unlock(&q->mu);
-   if (int_sel)
-      q->s->ev.fence(q->s->ev.user, q->user, value);
+   q->ib_fenced = true; /* reported at the end of the IB */
+   q->ib_fence = value;
    return true;
 }
 
@@ -229,6 +293,11 @@ static bool execute(struct pm4d_sim_queue *q, const struct pm4d_packet *p)
 static bool run_ib(struct pm4d_sim_queue *q, uint64_t addr, uint32_t ndw)
 {
    void *host;
+   if ((addr | ndw * 4ull) % PM4D_SIM_IB_ALIGN_BYTES) {
+      halt(q, "IB at 0x%" PRIx64 " (%" PRIu32 " dwords) breaks the %u-byte start / size alignment",
+           addr, ndw, PM4D_SIM_IB_ALIGN_BYTES);
+      return false;
+   }
    if (ndw == 0 || !pm4d_sim_translate(q->s, addr, ndw * 4ull, &host)) {
       halt(q, "page fault: IB at 0x%" PRIx64 " (%" PRIu32 " dwords) is not mapped", addr, ndw);
       return false;
@@ -271,8 +340,11 @@ static void *cp_main(void *arg)
       while ((r = pm4d_iter_next(&it, &p, &why)) == PM4D_ITER_PACKET) {
          if (p.type == PM4D_PKT_TYPE3 && p.opcode == PM4D_OP_INDIRECT_BUFFER) {
             uint64_t ib = (p.body[0] & ~3u) | (uint64_t)(p.body[1] & 0xFFFFu) << 32;
+            q->ib_fenced = false;
             if (!run_ib(q, ib, p.body[2] & PM4D_IB_SIZE_MASK))
                return NULL;
+            if (q->ib_fenced) /* the kernel's fence after the IB */
+               q->s->ev.fence(q->s->ev.user, q->user, q->ib_fence);
          } else if (p.type == PM4D_PKT_TYPE3 && p.opcode != PM4D_OP_NOP) {
             halt(q, "ring holds opcode 0x%02" PRIx32 " (only INDIRECT_BUFFER and NOP)", p.opcode);
             return NULL;
@@ -332,6 +404,7 @@ static enum pm4d_sim_status start(struct pm4d_sim_queue *q)
    q->kicked = q->scheduled = q->fenced = 0;
    q->stop = false;
    memset(q->sh, 0, sizeof(q->sh));
+   poison(q);
    if (pm4d_ring_create(HW_RING_BYTES, &q->hw) != PM4D_RING_OK)
       return PM4D_SIM_NOMEM;
    if (pthread_create(&q->cp_thread, NULL, cp_main, q) != 0)

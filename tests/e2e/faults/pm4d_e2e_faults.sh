@@ -14,7 +14,8 @@
 #   bad_address     the sim faults on the kernarg pointer: a device fault
 #   invalid         corrupted dispatch templates: debug validation refuses every batch, and
 #                   the 6th refusal in the default window (100 at 95 %) turns the path off
-#   invalid_nodebug the same without validation: the sim faults on the unknown opcode
+#   invalid_nodebug the same without PM4DIRECT_DEBUG: every batch is still validated (against
+#                   its validated templates), so it is refused the same way
 #   kill_toggle     the kill file appears mid-run and is removed again: fallbacks meanwhile
 #   disable         PM4DIRECT_DISABLE=1: nothing tracked, nothing redirected
 #   autodisable     invalid with a window of 4 at 75 %: the second refusal turns it off
@@ -101,9 +102,9 @@ case $case in
       fallback_auto_disabled=$((iters - 6))
     diag_event validation ;;
   invalid_nodebug)
-    stats direct_faults=6 fallback_batch_failed=6 direct_jobs_completed=0 auto_disables=1 \
-      fallback_auto_disabled=$((iters - 6))
-    diag_event fault ;;
+    stats direct_validation_failures=6 fallback_invalid=6 direct_faults=0 direct_jobs_completed=0 \
+      auto_disables=1 fallback_auto_disabled=$((iters - 6))
+    diag_event validation ;;
   autodisable)
     stats direct_validation_failures=2 auto_disables=1 fallback_auto_disabled=$((iters - 2))
     grep -q 'auto-disable: 2 of the last 2 direct batches failed' "$work/on.log" || fail "no auto-disable log line" ;;

@@ -38,7 +38,7 @@ void rec_reset(void)
 {
    memset(&rec, 0, sizeof(rec));
    rec.timeline_cap = 1;
-   rec.drm_minor = 54;
+   rec.drm_minor = 49;      /* Debian 12 (kernel 6.1) */
    rec.family_id = 143;     /* FAMILY_NV */
    rec.external_rev = 0x28; /* Navi21: gfx1030 */
    rec_next_kms = 1;
@@ -111,6 +111,15 @@ static int rec_get_cap(int fd, uint64_t cap, uint64_t *value)
    return 0;
 }
 
+/* The device libdrm hands back sits on REC_DEVICE_FD, the driver's file, unless the script
+ * says libdrm made a new one on the probe's own fd (no device to share). */
+static int rec_same_file(int a, int b)
+{
+   if (rec.same_file_error)
+      return rec.same_file_error;
+   return rec.device_on_probe_file && a >= 100 && a < 100 + rec.open_count && b == REC_DEVICE_FD;
+}
+
 static int rec_device_initialize(int fd, uint32_t *major, uint32_t *minor,
                                  amdgpu_device_handle *dev)
 {
@@ -143,6 +152,20 @@ static int rec_query_gpu_info(amdgpu_device_handle dev, struct amdgpu_gpu_info *
    memset(info, 0, sizeof(*info));
    info->family_id = rec.family_id;
    info->chip_external_rev = rec.external_rev;
+   return 0;
+}
+
+/* What the kernel reports for compute (amdgpu_kms.c amdgpu_hw_ip_info: 32-byte IB start and
+ * size alignment). */
+static int rec_query_hw_ip_info(amdgpu_device_handle dev, unsigned type, unsigned ip_instance,
+                                struct drm_amdgpu_info_hw_ip *info)
+{
+   (void)dev;
+   memset(info, 0, sizeof(*info));
+   if (type != AMDGPU_HW_IP_COMPUTE || ip_instance != 0)
+      return -EINVAL;
+   info->ib_start_alignment = 32;
+   info->ib_size_alignment = 32;
    return 0;
 }
 
@@ -380,6 +403,10 @@ static int rec_cs_submit_raw2(amdgpu_device_handle dev, amdgpu_context_handle ct
    }
    if (rec.submit_result)
       return rec.submit_result;
+   /* An accepted CS attaches its job's fence at the signal point (amdgpu_cs.c,
+    * amdgpu_cs_post_dependencies). */
+   if (s->has_signal && s->signal.point > rec.timeline_submitted)
+      rec.timeline_submitted = s->signal.point;
    *seq_no = (uint64_t)rec.submit_count;
    return 0;
 }
@@ -409,6 +436,27 @@ static int rec_syncobj_destroy(int fd, uint32_t handle)
    return 0;
 }
 
+/* drm_syncobj.c, drm_syncobj_array_wait_timeout: a point with no fence attached yet is -EINVAL
+ * unless WAIT_FOR_SUBMIT (then waited for); WAIT_AVAILABLE is done once a fence is attached,
+ * otherwise once it signals; the timeout gives -ETIME. The recorder does not sleep: what is not
+ * done now is not done by the deadline. */
+static int rec_syncobj_timeline_wait(int fd, uint32_t *handles, uint64_t *points, unsigned count,
+                                     int64_t timeout, unsigned flags, uint32_t *first)
+{
+   (void)first;
+   if (fd != REC_DEVICE_FD || count != 1 || handles[0] != REC_BRIDGE_HANDLE)
+      return -EINVAL;
+   if (rec.wait_count < REC_MAX_CALLS)
+      rec.waits[rec.wait_count++] = (struct rec_wait){
+         .fd = fd, .handle = handles[0], .point = points[0], .timeout = timeout, .flags = flags};
+   bool attached = points[0] <= rec.timeline_submitted || points[0] <= rec.timeline_value;
+   if (!attached && !(flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT))
+      return -EINVAL;
+   bool done =
+      flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE ? attached : points[0] <= rec.timeline_value;
+   return done ? 0 : -ETIME;
+}
+
 static int rec_syncobj_query(int fd, uint32_t *handles, uint64_t *points, uint32_t count)
 {
    if (fd != REC_DEVICE_FD || count != 1 || handles[0] != REC_BRIDGE_HANDLE)
@@ -424,10 +472,12 @@ static const struct pm4d_drm_ops rec_table = {
    .open_node = rec_open_node,
    .close_node = rec_close_node,
    .get_cap = rec_get_cap,
+   .same_file = rec_same_file,
    .device_initialize = rec_device_initialize,
    .device_deinitialize = rec_device_deinitialize,
    .device_get_fd = rec_device_get_fd,
    .query_gpu_info = rec_query_gpu_info,
+   .query_hw_ip_info = rec_query_hw_ip_info,
    .bo_alloc = rec_bo_alloc,
    .bo_free = rec_bo_free,
    .bo_cpu_map = rec_bo_cpu_map,
@@ -443,6 +493,7 @@ static const struct pm4d_drm_ops rec_table = {
    .cs_query_reset_state2 = rec_cs_query_reset_state2,
    .syncobj_fd_to_handle = rec_syncobj_fd_to_handle,
    .syncobj_destroy = rec_syncobj_destroy,
+   .syncobj_timeline_wait = rec_syncobj_timeline_wait,
    .syncobj_query = rec_syncobj_query,
 };
 

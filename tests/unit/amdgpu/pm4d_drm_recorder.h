@@ -4,6 +4,7 @@
 #ifndef PM4D_DRM_RECORDER_H
 #define PM4D_DRM_RECORDER_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -41,6 +42,14 @@ struct rec_submit {
    bool has_ib, has_bos, has_wait, has_signal;
 };
 
+struct rec_wait {
+   int fd;
+   uint32_t handle;
+   uint64_t point;
+   int64_t timeout;
+   unsigned flags;
+};
+
 struct recorder {
    /* Script. */
    struct rec_fake_device devices[REC_MAX_DEVICES];
@@ -48,6 +57,8 @@ struct recorder {
    int get_devices_result; /* < 0: drmGetDevices2 fails with it */
    int open_result;        /* < 0: open fails */
    int init_result;
+   bool device_on_probe_file; /* libdrm made a new device on the probe's fd (not shared) */
+   int same_file_error;       /* < 0: kcmp fails with it */
    uint64_t timeline_cap;
    uint32_t drm_minor;
    uint32_t family_id, external_rev;
@@ -56,10 +67,14 @@ struct recorder {
    int submit_result;
    /* AMDGPU_CTX_QUERY2 flags, reported to contexts made before they were set: a context made
     * after a reset starts clean (amdgpu_ctx.c, amdgpu_ctx_query2 compares the device's reset
-    * counters with the ones the context took at creation). */
-   uint64_t reset_flags;
+    * counters with the ones the context took at creation). Atomic: tests set it while the
+    * direct path's watchdog thread queries it. */
+   _Atomic uint64_t reset_flags;
    uint64_t timeline_value; /* the bridge syncobj's current value */
-   int fail_bo_alloc_at;    /* n > 0: the n-th bo_alloc fails */
+   /* The bridge's newest point with a fence attached (a submission that signals it is in the
+    * kernel): the driver's, scripted; a recorded CS's signal chunk raises it too. */
+   uint64_t timeline_submitted;
+   int fail_bo_alloc_at; /* n > 0: the n-th bo_alloc fails */
 
    /* Record. */
    char opened[REC_MAX_CALLS][64];
@@ -79,7 +94,8 @@ struct recorder {
    int submit_count;
    int fd_to_handle_fd, fd_to_handle_obj_fd;
    uint32_t syncobj_destroyed;
-   int query_count, import_count;
+   struct rec_wait waits[REC_MAX_CALLS];
+   int wait_count, query_count, import_count;
 };
 
 extern struct recorder rec;

@@ -110,7 +110,15 @@ static void test_import_cache(void)
    CHECK(pm4d_amdgpu_device_bo_handle(f.dev, 0xA, &h, f.why, sizeof(f.why)) ==
          PM4D_AMDGPU_INVALID_ARGUMENT);
    CHECK(strstr(f.why, "0xa is not imported") != NULL);
-   CHECK(pm4d_amdgpu_device_import(f.dev, 0xC, -1, f.why, sizeof(f.why)) ==
+   /* Always valid in the shared VM: known, nothing imported, handle 0 (never listed). */
+   int imports = rec.import_count, live = rec.bos_live;
+   CHECK(pm4d_amdgpu_device_import(f.dev, 0xC, -1, f.why, sizeof(f.why)) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_device_bo_handle(f.dev, 0xC, &h, f.why, sizeof(f.why)) == PM4D_AMDGPU_OK &&
+         h == 0);
+   CHECK(rec.import_count == imports && rec.bos_live == live);
+   pm4d_amdgpu_device_forget(f.dev, 0xC);
+   CHECK(rec.bos_live == live);
+   CHECK(pm4d_amdgpu_device_bo_handle(f.dev, 0xC, &h, f.why, sizeof(f.why)) ==
          PM4D_AMDGPU_INVALID_ARGUMENT);
    pm4d_amdgpu_device_forget(f.dev, 0xDEAD); /* unknown: ignored */
    /* Many imports grow the cache; destroy frees the ones still held (0xB and these). */

@@ -157,6 +157,20 @@ static void test_failures_unwind(void)
    CHECK(strstr(why, "amdgpu_bo_alloc") != NULL);
    CHECK(dev == NULL && rec_all_released());
 
+   /* libdrm did not dedupe to the driver's device: a new one on the probe's own file, whose VM
+    * knows none of RADV's addresses. */
+   rec_reset();
+   rec.device_on_probe_file = true;
+   st = probe(0, 3, 0, 0, &dev, why, sizeof(why));
+   CHECK(st == PM4D_AMDGPU_NOT_SHARED && pm4d_amdgpu_status_is_passthrough(st));
+   CHECK(strstr(why, "layer's own DRM file") != NULL);
+   CHECK(dev == NULL && rec.close_count == 1 && rec_all_released());
+   rec_reset(); /* kcmp refused (seccomp, no CONFIG_KCMP): cannot tell, so not relied on */
+   rec.same_file_error = -ENOSYS;
+   st = probe(0, 3, 0, 0, &dev, why, sizeof(why));
+   CHECK(st == PM4D_AMDGPU_NOT_SHARED && strstr(why, "kcmp") != NULL);
+   CHECK(dev == NULL && rec_all_released());
+
    /* NULL reason is allowed. */
    rec_reset();
    rec.device_count = 0;

@@ -1,7 +1,11 @@
 /* The probe against the real libdrm of the machine it runs on. Where no DRM device is driven by
  * amdgpu (this project's machines: no GPU, lavapipe, an NVIDIA H200) it must say "no amdgpu
  * device" for every PCI DRM device there is and for an address with nothing at it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pm4d_amdgpu_device.h"
 #include "pm4d_check.h"
@@ -22,8 +26,29 @@ static void expect_no_device(struct pm4d_pci_addr addr)
    CHECK(strstr(why, "no amdgpu device") != NULL);
 }
 
+/* The shared-VM check's kcmp against this machine's kernel: a dup is the same file
+ * description, a second open of the same node is not (open(2), dup(2)). */
+static void test_same_file(void)
+{
+   const struct pm4d_drm_ops *ops = pm4d_drm_ops_default();
+   int a = open("/dev/null", O_RDWR | O_CLOEXEC), b = open("/dev/null", O_RDWR | O_CLOEXEC);
+   int c = fcntl(a, F_DUPFD_CLOEXEC, 0); /* as libdrm dups the fd it is given */
+   CHECK(a >= 0 && b >= 0 && c >= 0);
+   int same = ops->same_file(a, c), other = ops->same_file(a, b);
+   if (same == -ENOSYS || same == -EPERM) {
+      printf("kcmp unavailable here (%s): the probe passes through, as tested with the "
+             "recorder\n",
+             strerror(-same));
+   } else {
+      CHECK(same == 1);
+      CHECK(other == 0);
+   }
+   close(a), close(b), close(c);
+}
+
 int main(void)
 {
+   test_same_file();
    drmDevicePtr devs[MAX_DEVICES];
    int n = drmGetDevices2(0, devs, MAX_DEVICES);
    printf("drmGetDevices2: %d\n", n);

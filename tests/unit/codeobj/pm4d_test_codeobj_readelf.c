@@ -1,8 +1,12 @@
 /* The loader against llvm-readelf: for every built code object, what pm4d_codeobj_load reads
  * (target, kernels, kernarg size and alignment, LDS and scratch sizes, workgroup and wave size,
- * argument table) must equal what `llvm-readelf --notes` prints for the same file, the
+ * argument table) must equal what `llvm-readelf --notes` prints for the same file, each
+ * kernel's descriptor and entry must be where the ELF symbols NAME.kd and NAME are
+ * (`llvm-readelf -s`) and its RSRC1/2/3 what the descriptor bytes hold (`llvm-readelf -x`), the
  * embedded copy must equal the file, and the argument table must equal the host-side ABI
  * (pm4d_kernels). Usage: test READELF FILE...  */
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +151,110 @@ static void check_kernel(const struct pm4d_kernel_desc *d, const struct ref_kern
           d->wave_size, (unsigned long long)(d->desc_offset + (uint64_t)d->entry_offset));
 }
 
+/* The kernel descriptors as llvm-readelf shows them, decoded here, not by the loader: the
+ * symbol table (`-s`) gives each kernel's entry (NAME, STT_FUNC) and its descriptor (NAME.kd,
+ * 64 bytes), the hex dump of .rodata (`-x .rodata`) the descriptor's bytes. Field offsets from
+ * LLVM AMDGPUUsage, "Kernel Descriptor": kernel_code_entry_byte_offset (int64) at 16,
+ * compute_pgm_rsrc3 at 44, compute_pgm_rsrc1 at 48, compute_pgm_rsrc2 at 52. */
+#define RODATA_MAX  4096u
+#define SYMBOLS_MAX 32u
+struct elf_view {
+   uint64_t rodata_addr;
+   uint32_t rodata_len, nsyms;
+   unsigned char rodata[RODATA_MAX];
+   struct {
+      char name[PM4D_KERNEL_NAME_MAX + 4];
+      uint64_t value;
+   } syms[SYMBOLS_MAX];
+};
+
+static bool read_symbols(const char *readelf, const char *path, struct elf_view *e)
+{
+   char cmd[1024], line[512];
+   unsigned long long v;
+   snprintf(cmd, sizeof(cmd), "'%s' -s --wide '%s'", readelf, path);
+   FILE *f = popen(cmd, "r");
+   e->nsyms = 0;
+   /* "   2: 0000000000002a00  1712 FUNC    GLOBAL PROTECTED   7 pm4d_conv2d_direct" */
+   while (f && fgets(line, sizeof(line), f) && e->nsyms < SYMBOLS_MAX)
+      if (sscanf(line, " %*u: %llx %*s %*s %*s %*s %*s %67s", &v, e->syms[e->nsyms].name) == 2)
+         e->syms[e->nsyms++].value = v;
+   if (f)
+      pclose(f);
+   return e->nsyms > 0;
+}
+
+static bool symbol_value(const struct elf_view *e, const char *name, uint64_t *value)
+{
+   for (uint32_t i = 0; i < e->nsyms; i++)
+      if (!strcmp(e->syms[i].name, name)) {
+         *value = e->syms[i].value;
+         return true;
+      }
+   return false;
+}
+
+static bool read_rodata(const char *readelf, const char *path, struct elf_view *e)
+{
+   char cmd[1024], line[512];
+   snprintf(cmd, sizeof(cmd), "'%s' -x .rodata '%s'", readelf, path);
+   FILE *f = popen(cmd, "r");
+   e->rodata_len = 0;
+   /* "0x000018c0 00000000 00000000 64000000 00000000 ........d......." */
+   while (f && fgets(line, sizeof(line), f)) {
+      unsigned long long addr;
+      char w[4][16];
+      int n = sscanf(line, " 0x%llx %15s %15s %15s %15s", &addr, w[0], w[1], w[2], w[3]);
+      if (n < 2)
+         continue;
+      if (e->rodata_len == 0)
+         e->rodata_addr = addr;
+      for (int i = 0; i < n - 1 && strlen(w[i]) == 8; i++)
+         for (int b = 0; b < 4 && e->rodata_len < RODATA_MAX; b++) {
+            unsigned byte;
+            sscanf(w[i] + 2 * b, "%2x", &byte);
+            e->rodata[e->rodata_len++] = (unsigned char)byte;
+         }
+   }
+   if (f)
+      pclose(f);
+   return e->rodata_len > 0;
+}
+
+static uint64_t le(const unsigned char *p, unsigned n)
+{
+   uint64_t v = 0;
+   for (unsigned i = n; i-- > 0;)
+      v = v << 8 | p[i];
+   return v;
+}
+
+static void check_descriptor(const char *path, const struct elf_view *e,
+                             const struct pm4d_kernel_desc *d)
+{
+   char kd[PM4D_KERNEL_NAME_MAX + 4];
+   uint64_t entry = 0, desc = 0;
+   snprintf(kd, sizeof(kd), "%s.kd", d->name);
+   CHECKF(symbol_value(e, d->name, &entry) && symbol_value(e, kd, &desc),
+          "%s %s: no symbols for the kernel and its descriptor", path, d->name);
+   CHECKF(d->desc_offset == desc, "%s %s: descriptor at 0x%llx, symbol %s at 0x%llx", path, d->name,
+          (unsigned long long)d->desc_offset, kd, (unsigned long long)desc);
+   CHECKF(d->desc_offset + (uint64_t)d->entry_offset == entry,
+          "%s %s: entry 0x%llx, ELF symbol at 0x%llx", path, d->name,
+          (unsigned long long)(d->desc_offset + (uint64_t)d->entry_offset),
+          (unsigned long long)entry);
+   if (desc < e->rodata_addr || desc + 64 > e->rodata_addr + e->rodata_len) {
+      CHECKF(false, "%s %s: descriptor outside .rodata", path, d->name);
+      return;
+   }
+   const unsigned char *p = e->rodata + (desc - e->rodata_addr);
+   CHECKF(desc + le(p + 16, 8) == entry, "%s %s: kernel_code_entry_byte_offset", path, d->name);
+   CHECKF(d->rsrc1 == le(p + 48, 4) && d->rsrc2 == le(p + 52, 4) && d->rsrc3 == le(p + 44, 4),
+          "%s %s: RSRC1/2/3 %08x %08x %08x, readelf's descriptor %08llx %08llx %08llx", path,
+          d->name, d->rsrc1, d->rsrc2, d->rsrc3, (unsigned long long)le(p + 48, 4),
+          (unsigned long long)le(p + 52, 4), (unsigned long long)le(p + 44, 4));
+}
+
 static void check_file(const char *readelf, const char *path)
 {
    size_t size = 0;
@@ -176,12 +284,17 @@ static void check_file(const char *readelf, const char *path)
    const struct pm4d_code_object *co = pm4d_embedded_code_object_for(info->target);
    CHECKF(co && co->size == size && !memcmp(co->elf, elf, size),
           "%s: embedded copy for %s missing or different", path, info->target);
-   for (unsigned i = 0; i < info->num_kernels; i++) {
+   struct elf_view *e = malloc(sizeof(*e));
+   CHECKF(e && read_rodata(readelf, path, e) && read_symbols(readelf, path, e),
+          "%s: no .rodata hex dump or symbols from %s", path, readelf);
+   for (unsigned i = 0; e && e->rodata_len && i < info->num_kernels; i++) {
       const struct pm4d_kernel_desc *d = &info->kernels[i];
+      check_descriptor(path, e, d);
       CHECKF(pm4d_codeobj_find_entry(info, d->desc_offset + (uint64_t)d->entry_offset) == d &&
                 !pm4d_codeobj_find_entry(info, d->desc_offset),
              "%s %s: find_entry", path, d->name);
    }
+   free(e);
    /* The image holds each descriptor at desc_offset and each entry inside it. */
    unsigned char *image = malloc((size_t)info->image_size);
    CHECKF(image && pm4d_codeobj_image_copy(elf, size, image, (size_t)info->image_size, reason,

@@ -1,8 +1,10 @@
 /* The direct path over the sim back end, no Vulkan: `healthy` (two queues, two producer
  * threads, outputs against the C reference, bridge points gated and in order), `faults` (every
  * injected sim fault detected and reported once per unfinished batch, then healthy work after
- * each reset), `invalid` (a corrupted template refused by debug validation, and caught by the
- * sim as an unknown opcode without it), `ring_full` (a burst against a small ring),
+ * each reset), `invalid` (a corrupted template refused, by the full validator in debug mode
+ * and by the per-batch check without it), `bitflip` (every single-bit error of a batch, in
+ * the ring and in its template, refused before the kick), `ring_full` (a burst against a small
+ * ring),
  * `lifecycle` (queue destruction with a batch running, and with one whose wait point has not
  * come). */
 #include <inttypes.h>
@@ -12,8 +14,10 @@
 #include <time.h>
 
 #include "pm4d_conv2d_ref.h"
+#include "pm4d_direct_backend.h"
 #include "pm4d_direct_fixture.h"
 #include "pm4d_direct_test.h"
+#include "pm4d_builder.h"
 #include "pm4d_pkt_defs.h"
 #include "pm4d_check.h"
 
@@ -195,26 +199,84 @@ static void invalid(bool debug)
    uint32_t j = fx_job_add(&fx, fq, 0);
    pm4d_direct_test_corrupt_templates(fx.d, 0, CORRUPT_MASK);
    enum pm4d_direct_status st = fx_submit(fq, j, 1, 0, 1);
-   if (debug) {
-      CHECKF(st == PM4D_DIRECT_INVALID, "debug: corrupted template refused (%s)",
-             pm4d_direct_status_name(st));
-      const struct fx_job *r = &fq->jobs[j]; /* the caller's fallback */
-      pm4d_ref_conv2d(&r->job.params, r->in, r->filter, r->bias, r->out);
-      fx_signal(&fq->bridge, 1);
-      fx_stats(&fx, &s);
-      CHECKF(s.validation_failures == 1 && s.batches == 0, "validation failure counted");
-   } else {
-      CHECKF(st == PM4D_DIRECT_OK, "without debug the batch is kicked");
-      CHECKF(fx_wait(&fq->bridge, 1, FX_WAIT_NS) == 0, "fallback signalled");
-      CHECKF(fq->batches[0].failed == 1 && strstr(fq->batches[0].reason, "opcode"),
-             "sim fault on the unknown opcode: %s", fq->batches[0].reason);
-   }
+   /* Refused before the kick with or without debug: by the full validator in debug mode, by
+    * the per-batch check against the validated templates otherwise. */
+   CHECKF(st == PM4D_DIRECT_INVALID, "corrupted template refused (%s)",
+          pm4d_direct_status_name(st));
+   const char *why = debug ? "validator refused" : "changed after";
+   CHECKF(strstr(fq->batches[0].reason, why), "refused by the %s check: %s",
+          debug ? "full" : "per-batch", fq->batches[0].reason);
+   const struct fx_job *r = &fq->jobs[j]; /* the caller's fallback */
+   pm4d_ref_conv2d(&r->job.params, r->in, r->filter, r->bias, r->out);
+   fx_signal(&fq->bridge, 1);
+   fx_stats(&fx, &s);
+   CHECKF(s.validation_failures == 1 && s.batches == 0, "validation failure counted");
    pm4d_direct_test_corrupt_templates(fx.d, 0, CORRUPT_MASK); /* restore */
    fx_job_add(&fx, fq, 1);
    CHECKF(fx_submit(fq, j + 1, 1, 1, 2) == PM4D_DIRECT_OK, "restored template accepted");
    CHECKF(fx_wait(&fq->bridge, 2, FX_WAIT_NS) == 0, "restored batch ran");
    CHECKF(fx_check_points(fq, 2), "points");
    CHECKF(fx_check_outputs(fq) == 0, "outputs");
+}
+
+/* --- bitflip -------------------------------------------------------------------------- */
+/* Every single-bit error of a one-job batch, in the ring between its build and its kick and
+ * in the template it is copied from, is refused before the kick (validation is not switched
+ * off: this runs without debug); the job then runs through the fallback, and a clean batch
+ * after all of them runs direct. */
+static enum pm4d_direct_status submit_once(struct fx_queue *fq, uint32_t j, uint32_t count,
+                                           char *reason, size_t rs)
+{
+   struct pm4d_job jobs[2] = {fq->jobs[j].job, fq->jobs[j].job};
+   return pm4d_direct_submit(fq->q, jobs, count, 0, 1, reason, rs);
+}
+
+static void bitflip(void)
+{
+   struct fx_queue *fq = &queues[0];
+   uint32_t j = fx_job_add(&fx, fq, 0), ndw = 0, flips = 0, refused = 0;
+   char reason[256] = "";
+   /* the first refusal names the batch's size: "batch of N dwords differs ..." */
+   pm4d_direct_test_flip_next_batch(fx.d, 0, 1);
+   CHECKF(submit_once(fq, j, 1, reason, sizeof(reason)) == PM4D_DIRECT_INVALID &&
+             sscanf(reason, "batch of %u dwords", &ndw) == 1 && ndw % 8 == 0,
+          "first flip refused, 32-byte multiple: %s", reason);
+   for (uint32_t i = 0; i < ndw; i++) {
+      for (uint32_t bit = 0; bit < 32; bit++, flips++) {
+         pm4d_direct_test_flip_next_batch(fx.d, i, 1u << bit);
+         refused += submit_once(fq, j, 1, reason, sizeof(reason)) == PM4D_DIRECT_INVALID;
+      }
+   }
+   CHECKF(refused == flips, "ring: %u of %u single-bit errors refused", refused, flips);
+   uint32_t tflips = 0, trefused = 0;
+   for (uint32_t i = 0; i < PM4D_DISPATCH_MAX_DW; i++) {
+      for (uint32_t bit = 0; bit < 32; bit++) {
+         if (!pm4d_direct_test_corrupt_templates(fx.d, i, 1u << bit))
+            break; /* a slot, or past the template */
+         tflips++;
+         /* two copies of the template: a plain XOR of the batch would miss the error */
+         trefused += submit_once(fq, j, 2, reason, sizeof(reason)) == PM4D_DIRECT_INVALID;
+         pm4d_direct_test_corrupt_templates(fx.d, i, 1u << bit);
+      }
+   }
+   /* a dispatch body is 34 dwords on gfx1030, gfx1100 and gfx90a (test_pm4_kat.c), 5 of them
+    * patched per launch (kernarg address lo/hi, grid x/y/z) */
+   CHECKF(tflips == (34 - 5) * 32 && trefused == tflips,
+          "templates: %u of %u single-bit errors refused", trefused, tflips);
+   struct pm4d_direct_stats s;
+   fx_stats(&fx, &s);
+   CHECKF(s.validation_failures == 1 + flips + tflips && s.batches == 0,
+          "every refusal counted (%" PRIu64 ")", s.validation_failures);
+   const struct fx_job *r = &fq->jobs[j]; /* what the layer does after a refusal */
+   pm4d_ref_conv2d(&r->job.params, r->in, r->filter, r->bias, r->out);
+   fx_signal(&fq->bridge, 1);
+   fx_job_add(&fx, fq, 1);
+   CHECKF(fx_submit(fq, j + 1, 1, 1, 2) == PM4D_DIRECT_OK, "clean batch accepted");
+   CHECKF(fx_wait(&fq->bridge, 2, FX_WAIT_NS) == 0 && fq->bridge.direct[2] == 1,
+          "clean batch ran direct");
+   CHECKF(fx_check_outputs(fq) == 0, "outputs");
+   printf("bitflip: %u ring and %u template single-bit errors refused (%u-dword batch)\n", flips,
+          tflips, ndw);
 }
 
 /* --- ring full ----------------------------------------------------------------------- */
@@ -287,16 +349,43 @@ static void lifecycle(void)
    fx_queue_init(&fx, fq); /* main destroys one */
 }
 
+/* --- clock ---------------------------------------------------------------------------- */
+/* pm4d_direct_queue_clock, as the sim calls it around an instruction-model run: while the
+ * clock is stopped no batch is declared hung however long it takes (here a stalled CP, 4x the
+ * deadline); once it runs again the deadline applies. */
+static void clock_stop(void)
+{
+   struct fx_queue *fq = &queues[0];
+   inject("stall_after=1"); /* the batch's second dispatch stalls */
+   pm4d_direct_queue_clock(fq->q, false);
+   uint32_t j = fx_job_add(&fx, fq, 0);
+   fx_job_add(&fx, fq, 1);
+   CHECKF(fx_submit(fq, j, 2, 0, 1) == PM4D_DIRECT_OK, "submit");
+   nanosleep(&(struct timespec){0, (long)(4 * DEADLINE_NS)}, NULL);
+   pthread_mutex_lock(&fq->bridge.mu);
+   uint32_t failed = fq->batches[0].failed;
+   pthread_mutex_unlock(&fq->bridge.mu);
+   CHECKF(failed == 0, "no hang while the clock is stopped");
+   pm4d_direct_queue_clock(fq->q, true);
+   CHECKF(fx_wait(&fq->bridge, 1, FX_WAIT_NS) == 0, "the batch completes by its fallback");
+   pthread_mutex_lock(&fq->bridge.mu);
+   failed = fq->batches[0].failed;
+   pthread_mutex_unlock(&fq->bridge.mu);
+   CHECKF(failed == 1, "the stall is a hang once the clock runs (%u failures)", failed);
+   CHECKF(fx_check_outputs(fq) == 0, "outputs");
+}
+
 int main(int argc, char **argv)
 {
    const char *what = argc > 1 ? argv[1] : "healthy";
-   struct pm4d_direct_config cfg = {.backend = PM4D_DIRECT_BACKEND_SIM,
-                                    .debug = true,
-                                    .deadline_base_ns =
-                                       !strcmp(what, "faults") ? DEADLINE_NS : RELAXED_DEADLINE_NS};
+   struct pm4d_direct_config cfg = {
+      .backend = PM4D_DIRECT_BACKEND_SIM,
+      .debug = true,
+      .deadline_base_ns =
+         !strcmp(what, "faults") || !strcmp(what, "clock") ? DEADLINE_NS : RELAXED_DEADLINE_NS};
    if (!strcmp(what, "ring_full"))
       cfg.ring_bytes = 4096;
-   if (!strcmp(what, "invalid_nodebug"))
+   if (!strcmp(what, "invalid_nodebug") || !strcmp(what, "bitflip"))
       cfg.debug = false;
    int rc = fx_init(&fx, &cfg);
    if (rc)
@@ -318,8 +407,12 @@ int main(int argc, char **argv)
          invalid(false);
       else if (!strcmp(what, "ring_full"))
          ring_full();
+      else if (!strcmp(what, "bitflip"))
+         bitflip();
       else if (!strcmp(what, "lifecycle"))
          lifecycle();
+      else if (!strcmp(what, "clock"))
+         clock_stop();
       else
          CHECKF(false, "unknown scenario %s", what);
    }

@@ -32,6 +32,38 @@ static uint32_t build_batch(const struct pm4d_builder *b, const struct pm4d_kern
    return cs.cdw;
 }
 
+/* Register offsets and fields written out from the sources, not from pm4d_regs.c (SH offset =
+ * kernel offset + GC seg0 - 0x2C00; gc_10_3_0 / gc_11_0_0: seg0 0x1260, gc_9_x: 0x2000): */
+#define SH_NUM_THREAD_X 0x207 /* mmCOMPUTE_NUM_THREAD_X 0x1ba7 / 0x0e07 */
+#define SH_PGM_LO       0x20C /* mmCOMPUTE_PGM_LO 0x1bac / 0x0e0c */
+#define SH_PGM_RSRC2    0x213 /* mmCOMPUTE_PGM_RSRC2 0x1bb3 / 0x0e13 */
+#define SH_RSRC3_GFX10  0x228 /* mmCOMPUTE_PGM_RSRC3 0x1bc8 (gc_10_3_0, gc_11_0_0) */
+#define SH_RSRC3_GFX90A 0x22D /* regCOMPUTE_PGM_RSRC3 0x0e2d (gc_9_4_2_offset.h) */
+#define SH_USER_DATA_0  0x240 /* mmCOMPUTE_USER_DATA_0 0x1be0 / 0x0e40 */
+/* pm4d_test_kernel's RSRC2 0x84 with LDS_SIZE (gc_*_sh_mask.h COMPUTE_PGM_RSRC2__LDS_SIZE,
+ * bits 23:15) = 4096 bytes / 512 = 8. */
+#define TEST_RSRC2_PROGRAMMED 0x00040084u
+
+/* Every SET_SH_REG write of a stream by its raw SH offset (no register table involved). */
+struct sh_writes {
+   uint32_t value[PM4D_SH_REG_END - PM4D_SH_REG_BASE];
+   bool written[PM4D_SH_REG_END - PM4D_SH_REG_BASE];
+};
+
+static void collect_sh_writes(const struct pm4d_packet *p, struct sh_writes *w)
+{
+   if (p->opcode != PM4D_OP_SET_SH_REG)
+      return;
+   for (uint32_t i = 0; i + 1 < p->body_dw; i++) {
+      uint32_t off = p->body[0] + i;
+      CHECKF(off < PM4D_SH_REG_END - PM4D_SH_REG_BASE, "SH offset 0x%x", off);
+      if (off < PM4D_SH_REG_END - PM4D_SH_REG_BASE) {
+         w->value[off] = p->body[1 + i];
+         w->written[off] = true;
+      }
+   }
+}
+
 static void test_roundtrip(void)
 {
    for (int l = 0; l < NLEVELS; l++) {
@@ -42,25 +74,16 @@ static void test_roundtrip(void)
       CHECK(pm4d_builder_init(&b, levels[l].level) == PM4D_OK);
       uint32_t n = build_batch(&b, &k, buf, 256, grid);
 
-      /* iterator: resolve every SET_SH_REG write back to register ids and values */
-      const struct pm4d_reg_table *t = pm4d_regs_table(levels[l].level);
-      uint32_t seen[PM4D_REG_COUNT] = {0}, dispatches = 0, release = 0, partial = 0, acquire = 0;
-      uint64_t written = 0;
+      /* iterator: every SET_SH_REG write by its SH offset */
+      static struct sh_writes w;
+      memset(&w, 0, sizeof(w));
+      uint32_t dispatches = 0, release = 0, partial = 0, acquire = 0;
       struct pm4d_iter it;
       struct pm4d_packet p;
       const char *why = NULL;
       pm4d_iter_init(&it, buf, n);
       while (pm4d_iter_next(&it, &p, &why) == PM4D_ITER_PACKET) {
-         for (uint32_t i = 0; i < pm4d_sh_write_count(&p); i++) {
-            enum pm4d_reg r;
-            uint32_t off, v;
-            CHECK(pm4d_sh_write(&p, i, t, &r, &off, &v));
-            CHECK(r != PM4D_REG_NONE);
-            if (r != PM4D_REG_NONE) {
-               seen[r] = v;
-               written |= pm4d_reg_bit(r);
-            }
-         }
+         collect_sh_writes(&p, &w);
          if (p.opcode == PM4D_OP_DISPATCH_DIRECT) {
             dispatches++;
             CHECK(p.body[0] == 9 && p.body[1] == 3 && p.body[2] == 2);
@@ -76,12 +99,12 @@ static void test_roundtrip(void)
       CHECK(dispatches == 2 && release == 1 && partial == 1 && acquire == 2);
       CHECK(n == pm4d_builder_head_dw(&b) + pm4d_builder_dispatch_dw(&b, &k, true) +
                     pm4d_builder_dispatch_dw(&b, &k, false) + pm4d_builder_tail_dw(&b));
-      CHECK(seen[PM4D_REG_PGM_LO] == (uint32_t)(PM4D_TEST_PROGRAM >> 8));
-      CHECK(seen[PM4D_REG_USER_DATA_0] == (uint32_t)PM4D_TEST_KERNARG);
-      CHECK(seen[PM4D_REG_USER_DATA_0 + 1] == (uint32_t)(PM4D_TEST_KERNARG >> 32));
-      CHECK(seen[PM4D_REG_NUM_THREAD_X] == 64);
-      CHECK(seen[PM4D_REG_PGM_RSRC2] == pm4d_builder_rsrc2(&k));
-      CHECK(!!(written & pm4d_reg_bit(PM4D_REG_PGM_RSRC3)) == (levels[l].level != PM4D_GFX9));
+      CHECK(w.value[SH_PGM_LO] == (uint32_t)(PM4D_TEST_PROGRAM >> 8));
+      CHECK(w.value[SH_USER_DATA_0] == (uint32_t)PM4D_TEST_KERNARG);
+      CHECK(w.value[SH_USER_DATA_0 + 1] == (uint32_t)(PM4D_TEST_KERNARG >> 32));
+      CHECK(w.value[SH_NUM_THREAD_X] == 64);
+      CHECK(w.value[SH_PGM_RSRC2] == TEST_RSRC2_PROGRAMMED);
+      CHECK(w.written[SH_RSRC3_GFX10] == (levels[l].level != PM4D_GFX9));
 
       /* decoder: names registers and fields */
       char *text = NULL;
@@ -92,8 +115,9 @@ static void test_roundtrip(void)
       CHECK(strstr(text, "COMPUTE_PGM_LO") && strstr(text, "COMPUTE_USER_DATA_1"));
       CHECK(strstr(text, "LDS_SIZE=8") != NULL);
       CHECK(strstr(text, "DISPATCH_DIRECT") && strstr(text, "RELEASE_MEM"));
-      CHECK(strstr(text, "DATA_SEL=2") && strstr(text, "INT_SEL=2"));
+      CHECK(strstr(text, "DATA_SEL=2") && strstr(text, "INT_SEL=0"));
       CHECK((strstr(text, "CS_W32_EN") != NULL) == (levels[l].wave == 32));
+      CHECK(strstr(text, "ORDER_MODE=1") != NULL);
       CHECK((strstr(text, "COMPUTE_PGM_RSRC3") != NULL) == (levels[l].level != PM4D_GFX9));
       free(text);
 
@@ -296,38 +320,82 @@ static void test_loader_layouts(void)
       k.rsrc3 = cases[c].rsrc3;
       uint32_t buf[256];
       const uint32_t grid[3] = {3, 1, 1};
-      CHECK(pm4d_builder_init(&b, cases[c].level) == PM4D_OK);
+      CHECK(pm4d_builder_init_target(&b, cases[c].target) == PM4D_OK);
       uint32_t n = build_batch(&b, &k, buf, 256, grid);
       CHECK(pm4d_builder_dispatch_dw(&b, &k, false) <= PM4D_DISPATCH_MAX_DW);
       struct pm4d_iter it;
       struct pm4d_packet p;
       const char *why = NULL;
-      uint64_t written = 0;
-      uint32_t val[PM4D_REG_COUNT] = {0};
+      static struct sh_writes w;
+      memset(&w, 0, sizeof(w));
       pm4d_iter_init(&it, buf, n);
-      while (pm4d_iter_next(&it, &p, &why) == PM4D_ITER_PACKET) {
-         for (uint32_t i = 0; i < pm4d_sh_write_count(&p); i++) {
-            enum pm4d_reg r;
-            uint32_t off, v;
-            pm4d_sh_write(&p, i, pm4d_regs_table(cases[c].level), &r, &off, &v);
-            written |= pm4d_reg_bit(r);
-            val[r] = v;
-         }
-      }
-      CHECK(written & pm4d_reg_bit(PM4D_REG_USER_DATA_0));
-      CHECK(!(written & pm4d_reg_bit(PM4D_REG_USER_DATA_0 + 2)));
-      CHECK(val[PM4D_REG_USER_DATA_0] == (uint32_t)PM4D_TEST_KERNARG);
-      CHECK(val[PM4D_REG_USER_DATA_0 + 1] == (uint32_t)(PM4D_TEST_KERNARG >> 32));
-      CHECK(!!(written & pm4d_reg_bit(PM4D_REG_PGM_RSRC3)) ==
-            (cases[c].level != PM4D_GFX9 || cases[c].rsrc3 != 0));
-      CHECK(val[PM4D_REG_PGM_RSRC3] == cases[c].rsrc3);
+      while (pm4d_iter_next(&it, &p, &why) == PM4D_ITER_PACKET)
+         collect_sh_writes(&p, &w);
+      CHECK(w.written[SH_USER_DATA_0] && !w.written[SH_USER_DATA_0 + 2]);
+      CHECK(w.value[SH_USER_DATA_0] == (uint32_t)PM4D_TEST_KERNARG);
+      CHECK(w.value[SH_USER_DATA_0 + 1] == (uint32_t)(PM4D_TEST_KERNARG >> 32));
+      /* RSRC3: GFX10+ at 0x228; gfx90a at 0x22D, where 0x228 is STATIC_THREAD_MGMT_SE7 and
+       * carries the preamble's all-CUs mask; gfx900 has none */
+      uint32_t rsrc3_at = cases[c].level != PM4D_GFX9 ? SH_RSRC3_GFX10 : SH_RSRC3_GFX90A;
+      CHECK(w.written[rsrc3_at] == (cases[c].level != PM4D_GFX9 || cases[c].rsrc3 != 0));
+      CHECK(w.value[rsrc3_at] == cases[c].rsrc3);
+      if (cases[c].rsrc3 && cases[c].level == PM4D_GFX9)
+         CHECK(w.value[SH_RSRC3_GFX10] == 0xFFFFFFFFu);
       struct pm4d_validator v;
       struct pm4d_validate_error err;
-      CHECK(pm4d_validator_init(&v, cases[c].level) == PM4D_OK);
+      CHECK(pm4d_validator_init_target(&v, cases[c].target) == PM4D_OK);
       CHECK(pm4d_validator_add_program(&v, PM4D_TEST_PROGRAM, 4096, &k) == PM4D_OK);
       CHECK(pm4d_validator_add_kernarg(&v, PM4D_TEST_KERNARG, 4096) == PM4D_OK);
       CHECK(pm4d_validator_add_fence(&v, PM4D_TEST_FENCE, 8) == PM4D_OK);
       CHECK(pm4d_validate(&v, buf, n, &err) == PM4D_OK);
+   }
+}
+
+/* Field names per level from the sh_mask headers: RSRC1 bits 22 (DEBUG_MODE) and 25
+ * (CDBG_USER) exist on GFX9 / GFX10.3 and not on GC 11; the initiator's bit 17
+ * (DISABLE_DISP_PREMPT_EN) and 16 (AMP_SHADER_EN) only on GC 11 here
+ * (gc_11_0_0_sh_mask.h COMPUTE_PGM_RSRC1__*, COMPUTE_DISPATCH_INITIATOR__*). */
+static void test_decoder_fields(void)
+{
+   const uint32_t stream[] = {PM4D_PKT3(PM4D_OP_SET_SH_REG, 2),
+                              0x212,
+                              (1u << 22) | (1u << 25), /* RSRC1 at 0x212 */
+                              PM4D_PKT3(PM4D_OP_DISPATCH_DIRECT, 4),
+                              1,
+                              1,
+                              1,
+                              (1u << 17) | (1u << 16) | 1u};
+   for (int l = 0; l < NLEVELS; l++) {
+      char *text = NULL;
+      size_t len = 0;
+      FILE *out = open_memstream(&text, &len);
+      CHECK(pm4d_decode(levels[l].level, stream, sizeof(stream) / 4, out) == PM4D_OK);
+      fclose(out);
+      bool gfx11 = levels[l].level == PM4D_GFX11;
+      CHECKF((strstr(text, "DEBUG_MODE=1") != NULL) == !gfx11, "%s: %s", levels[l].target, text);
+      CHECKF((strstr(text, "CDBG_USER=1") != NULL) == !gfx11, "%s: %s", levels[l].target, text);
+      CHECKF((strstr(text, "DISABLE_DISP_PREMPT_EN=1") != NULL) == gfx11, "%s: %s",
+             levels[l].target, text);
+      CHECKF((strstr(text, "AMP_SHADER_EN=1") != NULL) == gfx11, "%s: %s", levels[l].target, text);
+      free(text);
+   }
+}
+
+/* No two registers of a level at one SH offset (gfx90a's RSRC3 once sat on
+ * COMPUTE_STATIC_THREAD_MGMT_SE7's 0x228), and every present one inside the SH range. */
+static void test_table_offsets(void)
+{
+   for (int l = 0; l < NLEVELS; l++) {
+      const struct pm4d_reg_table *t = pm4d_regs_table(levels[l].level);
+      for (unsigned a = 0; a < PM4D_REG_COUNT; a++) {
+         if (t->offset[a] == 0) /* not on this level */
+            continue;
+         CHECKF(t->offset[a] < PM4D_SH_REG_END - PM4D_SH_REG_BASE, "%s %s at 0x%x",
+                levels[l].target, pm4d_reg_name((enum pm4d_reg)a), t->offset[a]);
+         for (unsigned b = a + 1; b < PM4D_REG_COUNT; b++)
+            CHECKF(t->offset[a] != t->offset[b], "%s: %s and %s both at 0x%x", levels[l].target,
+                   pm4d_reg_name((enum pm4d_reg)a), pm4d_reg_name((enum pm4d_reg)b), t->offset[a]);
+      }
    }
 }
 
@@ -356,7 +424,8 @@ int main(int argc, char **argv)
       {"roundtrip", test_roundtrip},           {"template", test_template_equals_dynamic},
       {"auto", test_auto_selection},           {"emitter", test_emitter_bounds},
       {"refused", test_refused_kernels},       {"nop", test_nop_fill},
-      {"loader_layouts", test_loader_layouts},
+      {"loader_layouts", test_loader_layouts}, {"decoder_fields", test_decoder_fields},
+      {"table_offsets", test_table_offsets},
    };
    pm4d_test_run(tests, sizeof(tests) / sizeof(tests[0]), argc, argv, NULL);
    return pm4d_check_finish("pm4_builder");

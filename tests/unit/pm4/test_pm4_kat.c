@@ -8,6 +8,8 @@
  *    + 0x1260 - 0x2C00 = 0x20C; RSRC1 0x1bb2 -> 0x212; RESOURCE_LIMITS 0x1bb5 -> 0x215;
  *    TMPRING_SIZE 0x1bb8 -> 0x218; RSRC3 0x1bc8 -> 0x228; USER_DATA_0 0x1be0 -> 0x240;
  *    START_X 0x1ba4 -> 0x204. GFX9 (gc_9_0_offset.h, seg0 0x2000): 0x0e0c -> 0x20C etc.
+ *    gfx90a (gc_9_4_2_offset.h): regCOMPUTE_PGM_RSRC3 0x0e2d -> 0x22D (0x0e28, i.e. 0x228,
+ *    is regCOMPUTE_STATIC_THREAD_MGMT_SE7 there).
  *  - EVENT_WRITE CS_PARTIAL_FLUSH: type 7, index 4 -> 0x407.
  *  - ACQUIRE_MEM GFX10+ GCR_CNTL: GLI_INV(1) 1<<0, GLK_INV 1<<7, GLV_INV 1<<8, GL1_INV 1<<9
  *    = 0x381; plus GLM_WB 1<<4, GLM_INV 1<<5, GL2_INV 1<<14, GL2_WB 1<<15 = 0xC3B1.
@@ -16,8 +18,15 @@
  *  - RELEASE_MEM dw1 GFX10+: GCR_SEQ 1<<22 | GL2_WB 1<<21 | GLM_INV 1<<13 | GLM_WB 1<<12 |
  *    CACHE_POLICY(3) 3<<25 | EVENT_INDEX(5) 5<<8 | CACHE_FLUSH_AND_INV_TS 0x14 = 0x06603514.
  *    GFX9: TC_MD 1<<21 | TC 1<<17 | TCL1 1<<16 | TC_WB 1<<15 | 0x514 = 0x00238514.
- *    dw2: DATA_SEL(2) 2<<29 | INT_SEL(2) 2<<24 = 0x42000000.
- *  - DISPATCH_INITIATOR: COMPUTE_SHADER_EN 1<<0 | FORCE_START_AT_000 1<<2 (| CS_W32_EN 1<<15).
+ *    dw2: DATA_SEL(2) 2<<29, INT_SEL 0 (no interrupt) = 0x40000000.
+ *  - DISPATCH_INITIATOR: COMPUTE_SHADER_EN 1<<0 | FORCE_START_AT_000 1<<2 | ORDER_MODE 1<<6
+ *    (| CS_W32_EN 1<<15) = 0x45 / 0x8045 (gc_*_sh_mask.h COMPUTE_DISPATCH_INITIATOR__*_SHIFT).
+ *  - Batch head compute preamble (SH offsets from the byte addresses in Mesa ac_cmdbuf.c,
+ *    (0xBxxx - 0xB000) / 4, and the kernel headers): STATIC_THREAD_MGMT_SE0/1 0x216/0x217,
+ *    TMPRING_SIZE 0x218 between, SE2/3 0x219/0x21A, all CUs 0xFFFFFFFF; gfx90a SE4..7
+ *    0x225..0x228 (gc_9_4_2_offset.h 0x0e25..0x0e28); GFX10+ USER_ACCUM_0..3 0x224..0x227 = 0
+ *    (R_00B890..), DISPATCH_TUNNEL 0x27D = 0 (R_00B9F4); GFX11 SE4..7 0x22B..0x22E
+ *    (R_00B8AC..) and DISPATCH_INTERLEAVE 0x22F (R_00B8BC) = 64 (RADV).
  *  - RSRC2 0x84 with LDS_SIZE (bits 23:15) = 4096 / 512 = 8 -> 0x00040084.
  *  - A batch's first dispatch is the body alone; a later one is the barrier (CS_PARTIAL_FLUSH,
  *    ACQUIRE_MEM of the shader caches, as RADV's si_cs_emit_cache_flush emits between
@@ -53,27 +62,47 @@ static const uint32_t gfx10_3_body[] = {
    0xC0017602, 0x218, 0x00000000,                                   /* TMPRING_SIZE */
    0xC0027602, 0x240, KA_LO,      KA_HI,                            /* USER_DATA_0/1 */
    0xC0067602, 0x204, 0,          0,          0,          64, 1, 1, /* START, NUM_THREAD */
-   0xC0031502, 4,     2,          1,          0x00008005,           /* DISPATCH_DIRECT w32 */
+   0xC0031502, 4,     2,          1,          0x00008045,           /* DISPATCH_DIRECT w32 */
 };
 static const uint32_t gfx11_body[] = {
    0xC0027602, 0x20C,      PGM_LO,     PGM_HI,     0xC0027602, 0x212,      0x60AF0042,
    0x00040084, 0xC0017602, 0x228,      0x00000000, 0xC0017602, 0x215,      0x00000000,
    0xC0017602, 0x218,      0x00000000, 0xC0027602, 0x240,      KA_LO,      KA_HI,
    0xC0067602, 0x204,      0,          0,          0,          64,         1,
-   1,          0xC0031502, 4,          2,          1,          0x00000005, /* wave64: no CS_W32_EN */
+   1,          0xC0031502, 4,          2,          1,          0x00000045, /* wave64: no CS_W32_EN */
 };
 static const uint32_t gfx9_body[] = {
    0xC0027602, 0x20C,      PGM_LO,     PGM_HI,     0xC0027602, 0x212,      0x60AF0042,
    0x00040084, 0xC0017602, 0x215,      0x00000000, /* no RSRC3 on GFX9 */
    0xC0017602, 0x218,      0x00000000, 0xC0027602, 0x240,      KA_LO,      KA_HI,
    0xC0067602, 0x204,      0,          0,          0,          64,         1,
-   1,          0xC0031502, 4,          2,          1,          0x00000005,
+   1,          0xC0031502, 4,          2,          1,          0x00000045,
 };
-static const uint32_t gfx10_head[] = {0xC0065802, 0, 0xFFFFFFFF, 0x00FFFFFF, 0, 0, 0xA, 0xC3B1};
-static const uint32_t gfx9_head[] = {0xC0055802, 0x28C40000, 0xFFFFFFFF, 0x00FFFFFF, 0, 0, 0xA};
-static const uint32_t gfx10_tail[] = {0xC0064902, 0x06603514, 0x42000000, FENCE_LO,
+/* gfx90a: the gfx900 body with RSRC3 (ACCUM_OFFSET 3, TG_SPLIT bit 16: gc_9_4_2_sh_mask.h)
+ * after RSRC1/2. */
+#define GFX90A_RSRC3 0x00010003u
+static const uint32_t gfx90a_body[] = {
+   0xC0027602, 0x20C, PGM_LO,       PGM_HI,     0xC0027602, 0x212,      0x60AF0042, 0x00040084,
+   0xC0017602, 0x22D, GFX90A_RSRC3, /* RSRC3 at 0x22D */
+   0xC0017602, 0x215, 0x00000000,   0xC0017602, 0x218,      0x00000000, 0xC0027602, 0x240,
+   KA_LO,      KA_HI, 0xC0067602,   0x204,      0,          0,          0,          64,
+   1,          1,     0xC0031502,   4,          2,          1,          0x00000045,
+};
+#define ALL           0xFFFFFFFFu
+#define SE0_TO_3      0xC0057602, 0x216, ALL, ALL, 0 /* TMPRING_SIZE */, ALL, ALL
+#define ACCUM         0xC0047602, 0x224, 0, 0, 0, 0
+#define TUNNEL        0xC0017602, 0x27D, 0
+#define GFX10_ACQUIRE 0xC0065802, 0, 0xFFFFFFFF, 0x00FFFFFF, 0, 0, 0xA, 0xC3B1
+#define GFX9_ACQUIRE  0xC0055802, 0x28C40000, 0xFFFFFFFF, 0x00FFFFFF, 0, 0, 0xA
+static const uint32_t gfx9_head[] = {SE0_TO_3, GFX9_ACQUIRE};
+static const uint32_t gfx90a_head[] = {SE0_TO_3, 0xC0047602, 0x225, ALL,
+                                       ALL,      ALL,        ALL,   GFX9_ACQUIRE};
+static const uint32_t gfx10_3_head[] = {SE0_TO_3, ACCUM, TUNNEL, GFX10_ACQUIRE};
+static const uint32_t gfx11_head[] = {SE0_TO_3, ACCUM, 0xC0057602, 0x22B,  ALL,          ALL,
+                                      ALL,      ALL,   64,         TUNNEL, GFX10_ACQUIRE};
+static const uint32_t gfx10_tail[] = {0xC0064902, 0x06603514, 0x40000000, FENCE_LO,
                                       FENCE_HI,   0x55667788, 0x11223344, 0};
-static const uint32_t gfx9_tail[] = {0xC0064902, 0x00238514, 0x42000000, FENCE_LO,
+static const uint32_t gfx9_tail[] = {0xC0064902, 0x00238514, 0x40000000, FENCE_LO,
                                      FENCE_HI,   0x55667788, 0x11223344, 0};
 
 static void check_words(const char *what, const uint32_t *got, uint32_t ngot, const uint32_t *want,
@@ -95,11 +124,15 @@ static void run(enum pm4d_gfx_level level, const char *target, unsigned wave, co
 {
    struct pm4d_builder b;
    struct pm4d_kernel_desc k = pm4d_test_kernel(target, wave);
+   if (!strcmp(target, "gfx90a"))
+      k.rsrc3 = GFX90A_RSRC3;
    uint32_t buf[128];
    struct pm4d_cs cs;
    const char *why = NULL;
    const uint32_t grid[3] = {4, 2, 1};
-   CHECK(pm4d_builder_init(&b, level) == PM4D_OK);
+   enum pm4d_gfx_level parsed;
+   CHECK(pm4d_gfx_parse(target, &parsed) && parsed == level);
+   CHECK(pm4d_builder_init_target(&b, target) == PM4D_OK);
 
    /* first dispatch of a batch: the body alone */
    pm4d_cs_init(&cs, buf, 128);
@@ -140,11 +173,13 @@ int main(int argc, char **argv)
 {
    const char *which = argc > 1 ? argv[1] : "all";
    if (!strcmp(which, "gfx9") || !strcmp(which, "all"))
-      run(PM4D_GFX9, "gfx900", 64, KAT(gfx9_barrier, gfx9_body, gfx9_head, gfx9_tail, 46));
+      run(PM4D_GFX9, "gfx900", 64, KAT(gfx9_barrier, gfx9_body, gfx9_head, gfx9_tail, 53));
+   if (!strcmp(which, "gfx90a") || !strcmp(which, "all"))
+      run(PM4D_GFX9, "gfx90a", 64, KAT(gfx9_barrier, gfx90a_body, gfx90a_head, gfx9_tail, 62));
    if (!strcmp(which, "gfx10.3") || !strcmp(which, "all"))
       run(PM4D_GFX10_3, "gfx1030", 32,
-          KAT(gfx10_barrier, gfx10_3_body, gfx10_head, gfx10_tail, 50));
+          KAT(gfx10_barrier, gfx10_3_body, gfx10_3_head, gfx10_tail, 66));
    if (!strcmp(which, "gfx11") || !strcmp(which, "all"))
-      run(PM4D_GFX11, "gfx1100", 64, KAT(gfx10_barrier, gfx11_body, gfx10_head, gfx10_tail, 50));
+      run(PM4D_GFX11, "gfx1100", 64, KAT(gfx10_barrier, gfx11_body, gfx11_head, gfx10_tail, 73));
    return pm4d_check_finish("pm4_kat");
 }

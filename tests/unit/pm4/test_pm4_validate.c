@@ -1,5 +1,6 @@
 /* One test per class of bad stream the validator must refuse: each mutates a valid batch
- * (built for GFX10.3) and checks the refusal's dword offset and reason. */
+ * (built for the target argv[2] names: gfx900, gfx90a, gfx1030 (default) or gfx1100) and
+ * checks the refusal's dword offset and reason. */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -7,6 +8,9 @@
 #include "pm4d_test.h"
 #include "pm4d_validate.h"
 
+static const char *target = "gfx1030";
+static enum pm4d_gfx_level level;
+static uint32_t acquire_dw; /* ACQUIRE_MEM: 7 dwords on GFX9, 8 from GFX10 (soc15d.h, nvd.h) */
 static struct pm4d_kernel_desc kernel;
 static struct pm4d_validator validator;
 static uint32_t stream[256];
@@ -18,8 +22,10 @@ static void setup(void)
    struct pm4d_cs cs;
    const char *why = NULL;
    const uint32_t grid[3] = {4, 4, 1};
-   kernel = pm4d_test_kernel("gfx1030", 32);
-   CHECK(pm4d_builder_init(&b, PM4D_GFX10_3) == PM4D_OK);
+   CHECK(pm4d_gfx_parse(target, &level));
+   acquire_dw = level == PM4D_GFX9 ? 7 : 8;
+   kernel = pm4d_test_kernel(target, level == PM4D_GFX9 ? 64 : 32);
+   CHECK(pm4d_builder_init_target(&b, target) == PM4D_OK);
    pm4d_cs_init(&cs, stream, 200);
    CHECK(pm4d_builder_batch_head(&b, &cs, &why) == PM4D_OK);
    for (int later = 0; later < 2; later++) /* the first without a barrier, then one with */
@@ -27,7 +33,7 @@ static void setup(void)
                                   &cs, NULL, &why) == PM4D_OK);
    CHECK(pm4d_builder_batch_tail(&b, PM4D_TEST_FENCE, 1, &cs, NULL, &why) == PM4D_OK);
    nstream = cs.cdw;
-   CHECK(pm4d_validator_init(&validator, PM4D_GFX10_3) == PM4D_OK);
+   CHECK(pm4d_validator_init_target(&validator, target) == PM4D_OK);
    CHECK(pm4d_validator_add_program(&validator, PM4D_TEST_PROGRAM, 4096, &kernel) == PM4D_OK);
    CHECK(pm4d_validator_add_kernarg(&validator, PM4D_TEST_KERNARG, 256) == PM4D_OK);
    CHECK(pm4d_validator_add_fence(&validator, PM4D_TEST_FENCE, 64) == PM4D_OK);
@@ -54,15 +60,19 @@ static uint32_t find_packet(uint32_t opcode)
    return find_packet_from(opcode, 0);
 }
 
-/* Dword index of the value written to register r. */
-static uint32_t find_reg(enum pm4d_reg r)
+/* Dword index of the value written to register r: in the first dispatch (after the head's
+ * ACQUIRE_MEM), or in the preamble for `in_head`. */
+static uint32_t find_reg_in(enum pm4d_reg r, bool in_head)
 {
    struct pm4d_iter it;
    struct pm4d_packet p;
    const char *why;
-   const struct pm4d_reg_table *t = pm4d_regs_table(PM4D_GFX10_3);
+   const struct pm4d_reg_table *t = pm4d_regs_table(level);
+   uint32_t head_end = find_packet(PM4D_OP_ACQUIRE_MEM);
    pm4d_iter_init(&it, stream, nstream);
    while (pm4d_iter_next(&it, &p, &why) == PM4D_ITER_PACKET) {
+      if ((p.offset > head_end) == in_head)
+         continue;
       for (uint32_t i = 0; i < pm4d_sh_write_count(&p); i++) {
          enum pm4d_reg got;
          uint32_t off, v;
@@ -73,6 +83,11 @@ static uint32_t find_reg(enum pm4d_reg r)
    }
    CHECK(!"register not found");
    return 0;
+}
+
+static uint32_t find_reg(enum pm4d_reg r)
+{
+   return find_reg_in(r, false);
 }
 
 static void expect_refusal(uint32_t ndw, uint32_t offset, const char *needle)
@@ -110,32 +125,33 @@ static void opcode(void)
 
 static void indirect_buffer(void)
 {
-   uint32_t at = find_packet(PM4D_OP_ACQUIRE_MEM); /* the head: 8 dwords */
+   uint32_t at = find_packet(PM4D_OP_ACQUIRE_MEM); /* the head's */
    struct pm4d_cs cs;
-   pm4d_cs_init(&cs, stream + at, 8);
+   pm4d_cs_init(&cs, stream + at, acquire_dw);
    pm4d_pkt_indirect_buffer(&cs, 0x1000, 16);
    /* The control dword as the kernel writes it for a compute IB (gfx_v9_0.c and gfx_v10_0.c,
     * *_ring_emit_ib_compute): size in dwords, INDIRECT_BUFFER_VALID (bit 23), vmid 0. */
    CHECK(stream[at + 3] == (16u | 1u << 23));
-   pm4d_pkt_nop(&cs, 4);
+   pm4d_pkt_nop(&cs, acquire_dw - 4);
    CHECK(!cs.failed);
    expect_refusal(nstream, at, "INDIRECT_BUFFER");
 }
 
 static void bad_count(void)
 {
-   /* a GFX9-sized ACQUIRE_MEM (7 dwords) followed by a 1-dword NOP on GFX10.3 */
+   /* an ACQUIRE_MEM one body dword short, followed by a 1-dword NOP */
    uint32_t at = find_packet(PM4D_OP_ACQUIRE_MEM);
-   stream[at] = PM4D_PKT3(PM4D_OP_ACQUIRE_MEM, PM4D_ACQUIRE_MEM_GFX9_BODY_DW);
-   pm4d_pkt_nop_fill(stream + at + 7, 1);
+   stream[at] = PM4D_PKT3(PM4D_OP_ACQUIRE_MEM, acquire_dw - 2);
+   pm4d_pkt_nop_fill(stream + at + acquire_dw - 1, 1);
    expect_refusal(nstream, at, "body dwords");
 }
 
 static void register_write(void)
 {
-   /* point RESOURCE_LIMITS' write at COMPUTE_STATIC_THREAD_MGMT_SE0 (0x216) */
+   /* point RESOURCE_LIMITS' write at COMPUTE_VMID (0x214: gc_10_3_0_offset.h mmCOMPUTE_VMID
+    * 0x1bb4 + 0x1260 - 0x2C00) */
    uint32_t at = find_reg(PM4D_REG_RESOURCE_LIMITS);
-   stream[at - 1] = 0x216;
+   stream[at - 1] = 0x214;
    expect_refusal(nstream, at, "outside the allowed");
 }
 
@@ -144,6 +160,23 @@ static void dim_register(void)
    uint32_t at = find_reg(PM4D_REG_TMPRING_SIZE);
    stream[at - 1] = 0x201; /* COMPUTE_DIM_X: only DISPATCH_DIRECT sets it */
    expect_refusal(nstream, at, "COMPUTE_DIM_X");
+}
+
+/* A CU mask another client left on the ring: the preamble's first run (STATIC_THREAD_MGMT_SE0,
+ * SE1, TMPRING_SIZE, SE2, SE3: 7 dwords on every level) is gone, or sets another value. */
+static void preamble_missing(void)
+{
+   uint32_t at = find_reg_in(PM4D_REG_STATIC_THREAD_MGMT_SE0, true) - 2;
+   pm4d_pkt_nop_fill(stream + at, 7);
+   expect_refusal(nstream, find_packet(PM4D_OP_DISPATCH_DIRECT),
+                  "inherit COMPUTE_STATIC_THREAD_MGMT_SE0");
+}
+
+static void preamble_value(void)
+{
+   uint32_t at = find_reg_in(PM4D_REG_STATIC_THREAD_MGMT_SE0 + 3, true);
+   stream[at] = 0x00030003; /* two CUs per SH on SE3 */
+   expect_refusal(nstream, at, "COMPUTE_STATIC_THREAD_MGMT_SE3 = 0x00030003");
 }
 
 static void missing_state(void)
@@ -203,14 +236,15 @@ static void rsrc(void)
 
 static void scratch(void)
 {
-   stream[find_reg(PM4D_REG_TMPRING_SIZE)] = 0x1000;
-   expect_refusal(nstream, find_packet(PM4D_OP_DISPATCH_DIRECT), "TMPRING_SIZE");
+   uint32_t at = find_reg(PM4D_REG_TMPRING_SIZE);
+   stream[at] = 0x1000; /* refused where it is written: the preamble's value is 0 too */
+   expect_refusal(nstream, at, "TMPRING_SIZE");
 }
 
 static void initiator(void)
 {
    uint32_t at = find_packet(PM4D_OP_DISPATCH_DIRECT);
-   stream[at + 4] &= ~PM4D_DI_CS_W32_EN; /* wave64 launch of a wave32 kernel */
+   stream[at + 4] ^= PM4D_DI_ORDER_MODE; /* bit 6 (gc_*_sh_mask.h), as RADV sets it */
    expect_refusal(nstream, at + 4, "DISPATCH_INITIATOR");
 }
 
@@ -226,7 +260,7 @@ static void event(void)
 static void head_missing(void)
 {
    uint32_t at = find_packet(PM4D_OP_ACQUIRE_MEM); /* the head */
-   pm4d_pkt_nop_fill(stream + at, 8);
+   pm4d_pkt_nop_fill(stream + at, acquire_dw);
    expect_refusal(nstream, find_packet(PM4D_OP_DISPATCH_DIRECT), "before any ACQUIRE_MEM");
 }
 
@@ -241,8 +275,8 @@ static void barrier_order(void)
 {
    /* ACQUIRE_MEM, then CS_PARTIAL_FLUSH: invalidated before the earlier dispatch drained */
    uint32_t at = find_packet(PM4D_OP_EVENT_WRITE), flush[2] = {stream[at], stream[at + 1]};
-   memmove(stream + at, stream + at + 2, 8 * 4);
-   memcpy(stream + at + 8, flush, sizeof(flush));
+   memmove(stream + at, stream + at + 2, acquire_dw * 4);
+   memcpy(stream + at + acquire_dw, flush, sizeof(flush));
    expect_refusal(nstream, find_packet_from(PM4D_OP_DISPATCH_DIRECT, at), "without a barrier");
 }
 
@@ -284,6 +318,8 @@ int main(int argc, char **argv)
       {"register", register_write},
       {"dim_register", dim_register},
       {"missing_state", missing_state},
+      {"preamble_missing", preamble_missing},
+      {"preamble_value", preamble_value},
       {"zero_grid", zero_grid},
       {"oversized_grid", oversized_grid},
       {"workgroup", workgroup},
@@ -300,6 +336,8 @@ int main(int argc, char **argv)
       {"barrier_missing", barrier_missing},
       {"barrier_order", barrier_order},
    };
-   pm4d_test_run(tests, sizeof(tests) / sizeof(tests[0]), argc, argv, setup);
+   if (argc > 2)
+      target = argv[2];
+   pm4d_test_run(tests, sizeof(tests) / sizeof(tests[0]), argc < 3 ? argc : 2, argv, setup);
    return pm4d_check_finish("pm4_validate");
 }

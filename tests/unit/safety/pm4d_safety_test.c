@@ -21,20 +21,20 @@ static void test_config(void)
    fake_env = empty;
    pm4d_config_parse(&cfg, fake_getenv, false, problem, sizeof(problem));
    CHECK(!cfg.disable && !cfg.debug && cfg.backend == PM4D_BACKEND_AUTO);
+   CHECK(cfg.sim_exec == PM4D_SIM_EXEC_POCL);
    CHECK(cfg.log_level == PM4D_LOG_WARN && !cfg.stats_path[0] && !cfg.kill_file[0] && !problem[0]);
 
-   static const char *const full[] = {"PM4DIRECT_DISABLE=1",
-                                      "PM4DIRECT_DEBUG=1",
-                                      "PM4DIRECT_BACKEND=sim",
-                                      "PM4DIRECT_LOG=debug",
-                                      "PM4DIRECT_STATS=/tmp/s.json",
-                                      "PM4DIRECT_KILL_FILE=/tmp/kill",
-                                      NULL};
+   static const char *const full[] = {
+      "PM4DIRECT_DISABLE=1",         "PM4DIRECT_DEBUG=1",
+      "PM4DIRECT_BACKEND=sim",       "PM4DIRECT_LOG=debug",
+      "PM4DIRECT_STATS=/tmp/s.json", "PM4DIRECT_KILL_FILE=/tmp/kill",
+      "PM4DIRECT_SIM_EXEC=isa",      NULL};
    fake_env = full;
    pm4d_config_parse(&cfg, fake_getenv, false, problem, sizeof(problem));
    CHECK(cfg.disable && cfg.debug && cfg.backend == PM4D_BACKEND_SIM &&
          cfg.log_level == PM4D_LOG_DEBUG);
    CHECK(strcmp(cfg.stats_path, "/tmp/s.json") == 0 && strcmp(cfg.kill_file, "/tmp/kill") == 0);
+   CHECK(cfg.sim_exec == PM4D_SIM_EXEC_ISA);
    CHECK(!problem[0]);
 
    static const char *const zero[] = {"PM4DIRECT_DISABLE=0", "PM4DIRECT_BACKEND=none", NULL};
@@ -42,11 +42,14 @@ static void test_config(void)
    pm4d_config_parse(&cfg, fake_getenv, false, problem, sizeof(problem));
    CHECK(!cfg.disable && cfg.backend == PM4D_BACKEND_NONE);
 
-   static const char *const bad[] = {"PM4DIRECT_BACKEND=radv", "PM4DIRECT_LOG=loud", NULL};
+   static const char *const bad[] = {"PM4DIRECT_BACKEND=radv", "PM4DIRECT_LOG=loud",
+                                     "PM4DIRECT_SIM_EXEC=gem5", NULL};
    fake_env = bad;
    pm4d_config_parse(&cfg, fake_getenv, false, problem, sizeof(problem));
    CHECK(cfg.backend == PM4D_BACKEND_AUTO && cfg.log_level == PM4D_LOG_WARN);
-   CHECK(strstr(problem, "PM4DIRECT_BACKEND=radv") && strstr(problem, "PM4DIRECT_LOG=loud"));
+   CHECK(cfg.sim_exec == PM4D_SIM_EXEC_POCL);
+   CHECK(strstr(problem, "PM4DIRECT_BACKEND=radv") && strstr(problem, "PM4DIRECT_LOG=loud") &&
+         strstr(problem, "PM4DIRECT_SIM_EXEC=gem5"));
 
    char long_path[PM4D_CONFIG_PATH_MAX + 32] = "PM4DIRECT_STATS=";
    memset(long_path + 16, 'x', PM4D_CONFIG_PATH_MAX + 8);

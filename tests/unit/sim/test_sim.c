@@ -124,6 +124,7 @@ static uint32_t build(uint32_t i, uint32_t corrupt_opcode)
    CHECKF(pm4d_builder_batch_tail(&b, (uint64_t)(uintptr_t)fence, i + 1, &cs, NULL, &why) ==
              PM4D_OK,
           "tail: %s", why);
+   pm4d_pkt_nop(&cs, (8 - cs.cdw % 8) % 8); /* the kernel's 32-byte IB size alignment */
    return cs.cdw;
 }
 
@@ -143,10 +144,9 @@ static void parse(void)
    CHECKF(!pm4d_sim_fault_parse("no_fence=1", &f, r, sizeof(r)), "flag with a value refused");
 }
 
-/* Kicks a batch whose dispatch header is opcode `op` and expects a fault naming `what`. */
-static void expect_fault(struct pm4d_sim_queue *q, uint32_t i, uint32_t op, const char *what)
+/* Kicks IB i (ndw dwords) and expects a fault naming `what`. */
+static void expect_fault_ib(struct pm4d_sim_queue *q, uint32_t i, uint32_t ndw, const char *what)
 {
-   uint32_t ndw = build(i, op);
    pthread_mutex_lock(&ev.mu);
    ev.faults = 0;
    pthread_mutex_unlock(&ev.mu);
@@ -160,13 +160,19 @@ static void expect_fault(struct pm4d_sim_queue *q, uint32_t i, uint32_t op, cons
    CHECKF(*fence < i + 1, "no fence after the fault");
 }
 
+/* Kicks a batch whose dispatch header is opcode `op` and expects a fault naming `what`. */
+static void expect_fault(struct pm4d_sim_queue *q, uint32_t i, uint32_t op, const char *what)
+{
+   expect_fault_ib(q, i, build(i, op), what);
+}
+
 int main(void)
 {
    parse();
    const struct pm4d_sim_fault no_exec = {.no_exec = true};
    const struct pm4d_sim_events events = {.fence = on_fence, .fault = on_fault, .wait = on_wait};
    char reason[256];
-   CHECKF(pm4d_sim_create(PM4D_GFX10_3, &no_exec, &events, &sim, reason, sizeof(reason)) ==
+   CHECKF(pm4d_sim_create("gfx1030", &no_exec, &events, &sim, reason, sizeof(reason)) ==
              PM4D_SIM_OK,
           "create: %s", reason);
    pm4d_builder_init(&b, PM4D_GFX10_3);
@@ -210,6 +216,12 @@ int main(void)
    pm4d_sim_set_fault(sim, &(struct pm4d_sim_fault){.bad_address = true});
    expect_fault(q, 7, 0, "page fault");
    pm4d_sim_set_fault(sim, &(struct pm4d_sim_fault){0});
+   /* The batch head's first SET_SH_REG (STATIC_THREAD_MGMT_SE0, SE1, TMPRING_SIZE, SE2, SE3:
+    * 7 dwords) gone: the dispatch would run with the poisoned CU mask of SE0. */
+   uint32_t ndw = build(8, 0);
+   pm4d_pkt_nop_fill(ibs + 8 * 256, 7);
+   expect_fault_ib(q, 8, ndw, "inherits COMPUTE_STATIC_THREAD_MGMT_SE0");
+   expect_fault_ib(q, 9, build(9, 0) - 1, "alignment"); /* IB size not a multiple of 32 bytes */
    /* A fresh CP after the resets runs new work. */
    pthread_mutex_lock(&ev.mu);
    ev.faults = 0;

@@ -31,6 +31,11 @@ struct vgpu_cp *vgpu_cp_create(const char *target)
    cp->regs = vgpu_cp_regs_for(cp->target);
    const char *strict = getenv("VGPU_STRICT_PREAMBLE");
    cp->strict_preamble = strict && !strcmp(strict, "1");
+   const char *exec = getenv("VGPU_EXEC");
+   snprintf(cp->exec_name, sizeof(cp->exec_name), "%s", exec ? exec : "");
+   cp->exec = !exec || !*exec || !strcmp(exec, "pocl") ? VGPU_CP_EXEC_POCL
+              : !strcmp(exec, "isa")                   ? VGPU_CP_EXEC_ISA
+                                                       : VGPU_CP_EXEC_UNKNOWN;
    /* Context start: what another client left in the registers Mesa's preamble sets. */
    const struct vgpu_cp_regs *g = cp->regs;
    for (uint32_t i = 0; g && i < g->num_poisoned; i++)

@@ -1,7 +1,7 @@
 /* DISPATCH_DIRECT: recognise the kernel by the code at COMPUTE_PGM, check the dispatch's
  * registers against its descriptor, and run it through the PoCL runner with kernargs and
- * buffers read through the GPU VM. Code that is none of the project's kernels is counted, never
- * faked. */
+ * buffers read through the GPU VM, or (VGPU_EXEC=isa) on the instruction model from the
+ * registers. Code that is none of the project's kernels is counted, never faked. */
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -229,6 +229,29 @@ static enum vgpu_cp_status run_kernel(struct vgpu_cp_run *r, const struct vgpu_c
                          pm4d_clrun_status_name(st), why);
 }
 
+/* VGPU_EXEC=isa: the model's page fault is reported as the CP reports one (the VM's fault
+ * hook, the counter); a dispatch the model finds wrong is a bad packet; what it cannot run is
+ * not executable. */
+static enum vgpu_cp_status run_isa(struct vgpu_cp_run *r, const struct vgpu_cp_kernel *k,
+                                   uint64_t pgm, const uint32_t grid[3], uint32_t initiator)
+{
+   struct pm4d_isa_result res;
+   struct vgpu_cp_isa_refusal refused;
+   enum pm4d_isa_status st = vgpu_cp_isa_run(r, pgm, grid, initiator, &res, &refused);
+   if (st == PM4D_ISA_OK) {
+      r->cp->counters.dispatches_run++;
+      return VGPU_CP_OK;
+   }
+   if (st == PM4D_ISA_PAGE_FAULT && refused.seen &&
+       !vgpu_cp_translate(r, refused.va, 1, refused.write, k->name))
+      return VGPU_CP_FAULT;
+   if (st == PM4D_ISA_BAD_DISPATCH)
+      return vgpu_cp_fail(r, VGPU_CP_BAD_PACKET, "%s on the instruction model: %s", k->name,
+                          res.reason);
+   return not_executable(r, "the instruction model refused %s: %s: %s", k->name,
+                         pm4d_isa_status_name(st), res.reason);
+}
+
 enum vgpu_cp_status vgpu_cp_dispatch(struct vgpu_cp_run *r, const uint32_t dim[3],
                                      uint32_t initiator)
 {
@@ -238,6 +261,8 @@ enum vgpu_cp_status vgpu_cp_dispatch(struct vgpu_cp_run *r, const uint32_t dim[3
       return VGPU_CP_OK; /* no compute shader: nothing runs */
    if (!g)
       return not_executable(r, "the CP has no register table for %s", cp->target);
+   if (cp->exec == VGPU_CP_EXEC_UNKNOWN)
+      return not_executable(r, "VGPU_EXEC=%s is neither pocl nor isa", cp->exec_name);
    enum vgpu_cp_status st = check_inherited(r);
    if (st != VGPU_CP_OK)
       return st;
@@ -281,5 +306,7 @@ enum vgpu_cp_status vgpu_cp_dispatch(struct vgpu_cp_run *r, const uint32_t dim[3
    struct buffers b;
    if ((st = map_buffers(r, k, kernarg, &b)) != VGPU_CP_OK)
       return st;
+   if (cp->exec == VGPU_CP_EXEC_ISA)
+      return run_isa(r, k, pgm, grid, initiator);
    return run_kernel(r, k, grid, kernarg, &b);
 }

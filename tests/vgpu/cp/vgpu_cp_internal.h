@@ -4,13 +4,23 @@
 
 #include <stdbool.h>
 
+#include "pm4d_isa.h"
 #include "vgpu_cp.h"
 #include "vgpu_cp_regs.h"
+
+/* What runs a checked dispatch (VGPU_EXEC). */
+enum vgpu_cp_exec {
+   VGPU_CP_EXEC_POCL,    /* "pocl" or unset: the kernel's OpenCL source on the PoCL runner */
+   VGPU_CP_EXEC_ISA,     /* "isa": the code at COMPUTE_PGM on the instruction model (tests/isa) */
+   VGPU_CP_EXEC_UNKNOWN, /* anything else: every dispatch is refused, naming the value */
+};
 
 struct vgpu_cp {
    char target[16];
    const struct vgpu_cp_regs *regs; /* NULL: no register table, no dispatch executes */
    bool strict_preamble;            /* VGPU_STRICT_PREAMBLE=1: refuse inherited registers */
+   enum vgpu_cp_exec exec;
+   char exec_name[24]; /* VGPU_EXEC as given, for the refusal */
    uint32_t sh[VGPU_SH_REGS];
    bool sh_written[VGPU_SH_REGS];
    uint32_t context[VGPU_CONTEXT_REGS];
@@ -40,5 +50,19 @@ void *vgpu_cp_translate(struct vgpu_cp_run *r, uint64_t va, uint64_t size, int w
 /* DISPATCH_DIRECT (grid in workgroups or threads as the initiator says). */
 enum vgpu_cp_status vgpu_cp_dispatch(struct vgpu_cp_run *r, const uint32_t dim[3],
                                      uint32_t initiator);
+
+/* The last address the VM refused the instruction model. */
+struct vgpu_cp_isa_refusal {
+   bool seen;
+   uint64_t va;
+   int write;
+};
+
+/* Runs the dispatch the CP's COMPUTE_* registers describe (code at pgm, grid in workgroups) on
+ * the instruction model with memory through r->mem; *refused says where a PM4D_ISA_PAGE_FAULT
+ * was. Returns res->status. */
+enum pm4d_isa_status vgpu_cp_isa_run(struct vgpu_cp_run *r, uint64_t pgm, const uint32_t grid[3],
+                                     uint32_t initiator, struct pm4d_isa_result *res,
+                                     struct vgpu_cp_isa_refusal *refused);
 
 #endif

@@ -10,6 +10,7 @@
 #include "pm4d_codeobj.h"
 #include "pm4d_cs.h"
 #include "pm4d_gfx.h"
+#include "pm4d_pkt.h"
 #include "pm4d_template.h"
 
 #define KERNARG_SLOT 256u
@@ -36,7 +37,8 @@ static float rnd(unsigned *seed)
       return false;                           \
    } while (0)
 
-bool batch_build(const char *target, batch_map_fn map, void *user, struct batch *b, bool *skip)
+bool batch_build(const char *target, uint32_t ib_align, batch_map_fn map, void *user,
+                 struct batch *b, bool *skip)
 {
    *skip = false;
    const struct pm4d_code_object *co = pm4d_embedded_code_object_for(target);
@@ -47,12 +49,14 @@ bool batch_build(const char *target, batch_map_fn map, void *user, struct batch 
    char why[256];
    const char *err = NULL;
    static struct pm4d_codeobj_info info;
-   enum pm4d_gfx_level level;
    struct pm4d_builder bld;
    if (pm4d_codeobj_load(co->elf, co->size, &info, why, sizeof(why)) != PM4D_CODEOBJ_OK)
       FAIL("%s", why);
-   if (!pm4d_gfx_parse(target, &level) || pm4d_builder_init(&bld, level) != PM4D_OK)
+   /* by target, as layer/direct: gfx90a's compute preamble is not gfx900's */
+   if (pm4d_builder_init_target(&bld, target) != PM4D_OK)
       FAIL("no builder for %s", target);
+   if (ib_align < 4 || ib_align > 256 || (ib_align & (ib_align - 1)))
+      FAIL("IB alignment %u bytes: not a power of two in 4..256", ib_align);
 
    uint64_t code_va, ka_va, ib_va;
    void *code = map(user, info.image_size, 0, &code_va);
@@ -105,6 +109,10 @@ bool batch_build(const char *target, batch_map_fn map, void *user, struct batch 
    if (pm4d_tail_template_build(&bld, &tail, &err) != PM4D_OK)
       FAIL("tail: %s", err);
    cs.cdw += pm4d_tail_template_instantiate(&tail, ib + cs.cdw, b->fence_va, BATCH_FENCE_VALUE);
+   /* NOP padding to the IB alignment, as layer/direct pads every batch (pm4d_direct_batch_pad) */
+   uint32_t pad = (0u - cs.cdw) & (ib_align / 4 - 1);
+   pm4d_pkt_nop_fill(ib + cs.cdw, pad);
+   cs.cdw += pad;
    b->ib = ib;
    b->ib_va = ib_va;
    b->ib_dw = cs.cdw;

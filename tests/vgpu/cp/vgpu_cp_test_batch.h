@@ -1,8 +1,8 @@
 /* The layer's own conv2d batch for the CP tests: code image, kernargs, random inputs and the IB
- * written with layer/pm4 (builder and templates, as layer/direct builds a batch: head, one
- * dispatch per job, tail with the fence), in memory the caller maps (a host VM for the unit
- * test, BOs through libdrm for the end-to-end test); and the plain C conv2d that checks the
- * outputs. */
+ * written with layer/pm4 (builder and templates, as layer/direct builds a batch: head with the
+ * compute preamble, one dispatch per job, tail with the fence, NOP padding to the IB
+ * alignment), in memory the caller maps (a host VM for the unit test, BOs through libdrm for
+ * the end-to-end test); and the plain C conv2d that checks the outputs. */
 #ifndef VGPU_CP_TEST_BATCH_H
 #define VGPU_CP_TEST_BATCH_H
 
@@ -32,9 +32,11 @@ struct batch {
 
 #define BATCH_FENCE_VALUE 0x1234567890ull
 
-/* Builds the batch for target; false (with a line on stderr) when something failed; *skip set
- * when the build made no code object for target. */
-bool batch_build(const char *target, batch_map_fn map, void *user, struct batch *b, bool *skip);
+/* Builds the batch for target, NOP-padded to a multiple of ib_align bytes (the device's IB
+ * alignment; the IB's memory is 256-byte aligned); false (with a line on stderr) when something
+ * failed; *skip set when the build made no code object for target. */
+bool batch_build(const char *target, uint32_t ib_align, batch_map_fn map, void *user,
+                 struct batch *b, bool *skip);
 
 /* Relative L2 error of job i's output against the plain C conv2d. */
 double batch_error(const struct batch *b, uint32_t i);

@@ -116,9 +116,17 @@ int main(int argc, char **argv)
       fprintf(stderr, "amdgpu_device_initialize failed\n");
       return 1;
    }
+   /* The compute IB alignment from the driver, as the layer's amdgpu back end asks for it. */
+   struct drm_amdgpu_info_hw_ip ip;
+   if (amdgpu_query_hw_ip_info(d.dev, AMDGPU_HW_IP_COMPUTE, 0, &ip) != 0) {
+      fprintf(stderr, "amdgpu_query_hw_ip_info failed\n");
+      return 1;
+   }
+   uint32_t align =
+      ip.ib_start_alignment > ip.ib_size_alignment ? ip.ib_start_alignment : ip.ib_size_alignment;
    struct batch b;
    bool skip;
-   if (!batch_build(target, map, &d, &b, &skip)) {
+   if (!batch_build(target, align, map, &d, &b, &skip)) {
       if (skip)
          printf("SKIPPED: no %s code object was built\n", target);
       return skip ? SKIP : 1;

@@ -204,6 +204,12 @@ static bool compare(uint32_t function, uint32_t value, uint32_t ref)
    }
 }
 
+/* Whether another job's GPU reset came since this submission started (the driver's counter). */
+static bool reset_came(const struct vgpu_cp_run *r)
+{
+   return r->mem->reset_counter && atomic_load(r->mem->reset_counter) != r->mem->reset_seen;
+}
+
 /* WAIT_REG_MEM on memory (gfx_v10_0_wait_reg_mem layout): polls until (value & mask) FUNCTION
  * ref holds, or mem->deadline_ns passes. */
 static enum vgpu_cp_status wait_reg_mem(struct vgpu_cp_run *r, const uint32_t *body,
@@ -225,12 +231,15 @@ static enum vgpu_cp_status wait_reg_mem(struct vgpu_cp_run *r, const uint32_t *b
    if (!p)
       return VGPU_CP_FAULT;
    for (;;) {
+      /* The reset first: once it came, the ring is stopped, whatever the memory now holds
+       * (a value written after the reset, e.g. by a host that saw the guilty fence, must not
+       * let the job go on). */
+      if (reset_came(r))
+         return vgpu_cp_fail(r, VGPU_CP_TIMEOUT, "WAIT_REG_MEM at 0x%llx stopped by a GPU reset",
+                             (unsigned long long)va);
       uint32_t value = atomic_load_explicit(p, memory_order_acquire);
       if (compare(function, value & mask, ref))
          return VGPU_CP_OK;
-      if (r->mem->reset_counter && atomic_load(r->mem->reset_counter) != r->mem->reset_seen)
-         return vgpu_cp_fail(r, VGPU_CP_TIMEOUT, "WAIT_REG_MEM at 0x%llx stopped by a GPU reset",
-                             (unsigned long long)va);
       if (r->mem->deadline_ns && now_ns() >= r->mem->deadline_ns)
          return vgpu_cp_fail(r, VGPU_CP_TIMEOUT,
                              "WAIT_REG_MEM at 0x%llx: (0x%08x & 0x%08x) function %u 0x%08x never "
@@ -421,6 +430,12 @@ static enum vgpu_cp_status run_ib(struct vgpu_cp_run *r, uint64_t va, uint32_t n
             return vgpu_cp_fail(r, VGPU_CP_BAD_PACKET,
                                 "packet 0x%08x at dword %u overruns the IB at 0x%llx (%u dwords)",
                                 h, i, (unsigned long long)va, ndw);
+         /* A GPU reset stops the ring: no packet after it runs (amdgpu_device_gpu_recover). */
+         if (reset_came(r))
+            return vgpu_cp_fail(r, VGPU_CP_TIMEOUT,
+                                "stopped by a GPU reset at dword %u of the "
+                                "IB at 0x%llx",
+                                i, (unsigned long long)va);
          cp->counters.packets++;
          enum vgpu_cp_status st = execute(r, VGPU_PKT3_OP(h), ib + i + 1, body_dw, depth, chain);
          if (st != VGPU_CP_OK) {

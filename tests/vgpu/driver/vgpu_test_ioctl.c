@@ -815,7 +815,7 @@ static int syncobj_status(uint32_t so)
 #define GUILTY AMDGPU_CTX_QUERY2_FLAGS_GUILTY
 #define LOST   AMDGPU_CTX_QUERY2_FLAGS_VRAMLOST
 
-/* A reset caused by another context (a never-ending WAIT_REG_MEM, VGPU_JOB_TIMEOUT_MS=600).
+/* A reset caused by another context (a never-ending WAIT_REG_MEM, VGPU_JOB_TIMEOUT_MS=2000).
  * amdgpu_job.c amdgpu_job_timedout: the hung job's fence -ETIME, then amdgpu_device_gpu_recover
  * (drm_sched_increase_karma: its context guilty). The innocent context's job that was on the
  * hardware is not resubmitted: its hardware fence is cleared and drm_sched_start
@@ -836,7 +836,7 @@ static int test_reset_other(void)
    uint64_t s_inn = 0, s_hang = 0, s_queued = 0, s_after = 0;
    CHECK(!submit_slot(hanger, 1, so_hang, &s_hang), "the hang");
    CHECK(!submit_slot(hanger, 2, 0, &s_queued), "a job queued behind the hang");
-   usleep(300000); /* half the job timeout (600 ms) later, so the hang's timeout comes first */
+   usleep(300000); /* well inside the job timeout (2 s), so the hang's timeout comes first */
    CHECK(!submit_slot(innocent, 0, so_inn, &s_inn), "the innocent job, blocked on the hardware");
    uint64_t deadline = now_ns() + 5000000000ull;
    CHECK(wait_cs(hanger, s_hang, deadline) == -ETIME, "amdgpu_job_timedout: -ETIME");

@@ -49,7 +49,8 @@ static void test_vm_fault(void *user, uint64_t va, int write, const char *what)
 
 static void test_vm_init(struct test_vm *vm)
 {
-   *vm = (struct test_vm){.ops = {vm, test_vm_translate, test_vm_fault, 0}};
+   *vm =
+      (struct test_vm){.ops = {.user = vm, .translate = test_vm_translate, .fault = test_vm_fault}};
 }
 
 /* Maps size bytes (zeroed, 4 KiB-aligned host memory) at va; returns the host pointer. */

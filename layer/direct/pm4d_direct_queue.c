@@ -150,10 +150,14 @@ int pm4d_direct_queue_bridge_wait(struct pm4d_direct_queue *q, uint64_t point, u
    return q->bridge.wait(q->bridge.user, point, timeout_ns);
 }
 
-static uint64_t tensor_bytes(uint64_t a, uint64_t b, uint64_t c, uint64_t e)
-{
-   return a * b * c * e * sizeof(float);
-}
+/* Which kernel ran each redirected job: the variant choice, visible in the stats. */
+static const enum pm4d_counter variant_counter[PM4D_CONV2D_VARIANT_COUNT] = {
+   [PM4D_CONV2D_DIRECT] = PM4D_CTR_kernel_direct,
+   [PM4D_CONV2D_1X1] = PM4D_CTR_kernel_1x1,
+   [PM4D_CONV2D_3X3] = PM4D_CTR_kernel_3x3,
+   [PM4D_CONV2D_1X1_SMALL] = PM4D_CTR_kernel_1x1_small,
+   [PM4D_CONV2D_3X3_SMALL] = PM4D_CTR_kernel_3x3_small,
+};
 
 /* Checks one job: shape, kernel, and (host address space) that every buffer lies inside the
  * registered memory the job names. Called with d->mem_lock held for reading. */
@@ -174,9 +178,8 @@ static enum pm4d_direct_status plan_job(struct pm4d_direct_queue *q, const struc
 
    const struct pm4d_conv2d_params *p = &pl->params;
    const uint64_t addr[4] = {job->addr.input, job->addr.filter, job->addr.bias, job->addr.output};
-   const uint64_t bytes[4] = {
-      tensor_bytes(p->n, p->c, p->h, p->w), tensor_bytes(p->k, p->c / p->groups, p->r, p->s),
-      p->has_bias ? tensor_bytes(p->k, 1, 1, 1) : 0, tensor_bytes(p->n, p->k, p->oh, p->ow)};
+   uint64_t bytes[4]; /* an fp16 filter is two bytes a word */
+   pm4d_conv2d_buffer_bytes(p, bytes);
    static const char *const names[4] = {"input", "filter", "bias", "output"};
    for (int b = 0; b < 4; b++) {
       if (bytes[b] == 0)
@@ -370,6 +373,8 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q, const st
    };
    q->stats.batches++;
    q->stats.jobs += count;
+   for (uint32_t i = 0; i < count; i++)
+      pm4d_counter_inc(variant_counter[q->plan[i].kernel - d->kernels]);
    q->stats.template_dispatches += paths.template_dispatches;
    q->stats.dynamic_dispatches += paths.dynamic_dispatches;
    uint64_t used = b->ring_end - pm4d_ring_read_pos(q->ring);

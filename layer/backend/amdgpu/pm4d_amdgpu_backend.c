@@ -70,6 +70,11 @@ static void amd_destroy(void *dev)
    free(ad);
 }
 
+static uint32_t amd_compute_units(void *dev)
+{
+   return pm4d_amdgpu_device_compute_units(((struct amd_dev *)dev)->dev);
+}
+
 static enum pm4d_direct_status amd_alloc(void *dev, uint64_t size, uint32_t align,
                                          struct pm4d_direct_mem *out)
 {
@@ -229,6 +234,7 @@ static const struct pm4d_direct_backend_ops amdgpu_ops = {
    .space = PM4D_ADDR_GPU_VA,
    .ps_per_flop = 1000000000000ull / PM4D_AMDGPU_DEADLINE_FLOPS_PER_S,
    .interrupts = false,
+   .compute_units = amd_compute_units,
    .destroy = amd_destroy,
    .alloc = amd_alloc,
    .free = amd_free,

@@ -30,6 +30,7 @@ struct pm4d_amdgpu_device {
    amdgpu_device_handle handle;
    int fd;
    struct pm4d_amdgpu_target target;
+   uint32_t compute_units; /* amdgpu_gpu_info.cu_active_number (libdrm amdgpu.h) */
    struct pm4d_amdgpu_pool code_pool;
    /* lock guards the two caches below; queues on several threads share them. */
    pthread_mutex_t lock;
@@ -155,6 +156,7 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_probe(const struct pm4d_drm_ops *ops,
                             path, info.family_id, info.chip_external_rev);
       goto fail_dev;
    }
+   dev->compute_units = info.cu_active_number;
 
    st = pm4d_amdgpu_pool_create(ops, dev->handle, PM4D_AMDGPU_CODE_POOL_BYTES,
                                 AMDGPU_VM_PAGE_READABLE | AMDGPU_VM_PAGE_EXECUTABLE,
@@ -184,6 +186,11 @@ void pm4d_amdgpu_device_destroy(struct pm4d_amdgpu_device *dev)
    pthread_mutex_destroy(&dev->lock);
    dev->ops->device_deinitialize(dev->handle);
    free(dev);
+}
+
+uint32_t pm4d_amdgpu_device_compute_units(const struct pm4d_amdgpu_device *dev)
+{
+   return dev->compute_units;
 }
 
 const struct pm4d_amdgpu_target *pm4d_amdgpu_device_target(const struct pm4d_amdgpu_device *dev)

@@ -157,6 +157,10 @@ static const enum pm4d_counter variant_counter[PM4D_CONV2D_VARIANT_COUNT] = {
    [PM4D_CONV2D_3X3] = PM4D_CTR_kernel_3x3,
    [PM4D_CONV2D_1X1_SMALL] = PM4D_CTR_kernel_1x1_small,
    [PM4D_CONV2D_3X3_SMALL] = PM4D_CTR_kernel_3x3_small,
+   [PM4D_CONV2D_1X1_F16] = PM4D_CTR_kernel_1x1_f16,
+   [PM4D_CONV2D_3X3_F16] = PM4D_CTR_kernel_3x3_f16,
+   [PM4D_CONV2D_1X1_SMALL_F16] = PM4D_CTR_kernel_1x1_small_f16,
+   [PM4D_CONV2D_3X3_SMALL_F16] = PM4D_CTR_kernel_3x3_small_f16,
 };
 
 /* Checks one job: shape, kernel, and (host address space) that every buffer lies inside the

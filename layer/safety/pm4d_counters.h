@@ -112,6 +112,10 @@
    X(kernel_3x3)                                                                                 \
    X(kernel_1x1_small)                                                                           \
    X(kernel_3x3_small)                                                                           \
+   X(kernel_1x1_f16)                                                                             \
+   X(kernel_3x3_f16)                                                                             \
+   X(kernel_1x1_small_f16)                                                                       \
+   X(kernel_3x3_small_f16)                                                                       \
    X(direct_batches)                                                                             \
    X(fallback_unavailable)                                                                       \
    X(fallback_unsupported)                                                                       \

@@ -184,7 +184,7 @@ pm4d_gemm(global const float *input, global const float *filter, global const fl
           global float *output, uint n, uint c, uint h, uint w, uint k, uint oh, uint ow,
           uint stride_h, uint stride_w, uint pad_h, uint pad_w, uint flags, local float *is_f,
           local const float4 *is_v, local float *fs_f, local const float4 *fs_v, const uint R,
-          const uint TC, const uint TK, const uint TP, const uint S)
+          const uint TC, const uint TK, const uint TP, const uint S, const bool F16)
 {
    const uint rr = R * R, tq = TC * rr, G = PM4D_GEMM_WG / S, PL = TP / 8;
    const uint LC = PM4D_GEMM_WG / TP, FT = PM4D_GEMM_WG / TK;
@@ -213,19 +213,8 @@ pm4d_gemm(global const float *input, global const float *filter, global const fl
 
    float ireg[PM4D_GEMM_IL_MAX], freg[PM4D_GEMM_FL_MAX];
    float acc[4][8] = {{0.0f}};
-   /* The fp16-filter test is made once per step, around the loads: each side is a compile-time
-    * instance (a test per filter word cost the fp32 GEMM 5 % on the H200). Only the loads are
-    * instanced twice: PoCL 3.1 miscompiled two inlined copies of the barrier loop below. */
-#define PM4D_GEMM_LOAD(c0)                                                                     \
-   do {                                                                                       \
-      if (flags & PM4D_CONV2D_FLAG_FILTER_F16)                                                \
-         pm4d_gemm_load(input, filter, ireg, freg, R, TC, TK, TP, true, c0, c, k, k0, hw, w,  \
-                        base, taps, lc, t);                                                   \
-      else                                                                                    \
-         pm4d_gemm_load(input, filter, ireg, freg, R, TC, TK, TP, false, c0, c, k, k0, hw, w, \
-                        base, taps, lc, t);                                                   \
-   } while (0)
-   PM4D_GEMM_LOAD(0);
+   pm4d_gemm_load(input, filter, ireg, freg, R, TC, TK, TP, F16, 0, c, k, k0, hw, w, base, taps,
+                  lc, t);
    for (uint c0 = 0; c0 < c; c0 += TC) {
 #pragma unroll
       for (uint i = 0; i < PM4D_GEMM_IL_MAX; i++) {
@@ -239,7 +228,8 @@ pm4d_gemm(global const float *input, global const float *filter, global const fl
       }
       PM4D_BARRIER();
       if (c0 + TC < c)
-         PM4D_GEMM_LOAD(c0 + TC);
+         pm4d_gemm_load(input, filter, ireg, freg, R, TC, TK, TP, F16, c0 + TC, c, k, k0, hw, w,
+                        base, taps, lc, t);
       /* Measured on the H200 (docs/bench-h200-kernels.md): the 1x1 step runs fastest fully
        * unrolled, the 3x3 step four rows at a time: two loops, since the unroll pragma takes
        * no expression. On AMD both stay at four: fully unrolled, the 1x1 spills past GFX11's
@@ -278,7 +268,6 @@ pm4d_gemm(global const float *input, global const float *filter, global const fl
       }
       PM4D_BARRIER();
    }
-#undef PM4D_GEMM_LOAD
    const bool stores = grp == 0; /* group 0 holds the sums */
    /* Each side of the work-item's pixels is 4 consecutive ones. When a plane is a multiple of
     * 4 pixels they lie in one image, 16-byte aligned: one vector store per channel. Otherwise
@@ -328,38 +317,34 @@ pm4d_gemm(global const float *input, global const float *filter, global const fl
       float4 v[(rows) * ((TK) + 4) / 4];                \
    } fs
 
-#define PM4D_GEMM_CALL(R, TC, TK, TP, S)                                                        \
+/* F16: the filter is fp16 (the _f16 kernels). A compile-time choice: a run-time test, even one
+ * per step around the loads, cost the fp32 3x3 GEMM 2-6 % on the H200. */
+#define PM4D_GEMM_CALL(R, TC, TK, TP, S, F16)                                                   \
    pm4d_gemm(input, filter, bias, output, n, c, h, w, k, oh, ow, stride_h, stride_w, pad_h,    \
-             pad_w, flags, is.f, is.v, fs.f, fs.v, R, TC, TK, TP, S)
+             pad_w, flags, is.f, is.v, fs.f, fs.v, R, TC, TK, TP, S, F16)
 
-/* r = s = 1, pad 0, groups 1, any stride. */
-kernel __attribute__((reqd_work_group_size(PM4D_GEMM_WG, 1, 1))) void
-pm4d_conv2d_1x1(PM4D_CONV2D_ARGS)
-{
-   PM4D_GEMM_TILES(PM4D_1X1_TC, PM4D_GEMM_TK, PM4D_GEMM_TP);
-   PM4D_GEMM_CALL(1, PM4D_1X1_TC, PM4D_GEMM_TK, PM4D_GEMM_TP, 1);
-}
+/* One kernel per tile, shape and filter type: NAME(TK, TP, S) for 1x1 and 3x3. r = s = 1,
+ * pad 0, groups 1, any stride; r = s = 3, stride 1, dilation 1, groups 1, any padding. */
+#define PM4D_GEMM_KERNELS(name, TK, TP, S, TC1, TC3, F16)                                       \
+   kernel __attribute__((reqd_work_group_size(PM4D_GEMM_WG, 1, 1))) void pm4d_conv2d_1x1##name( \
+      PM4D_CONV2D_ARGS)                                                                         \
+   {                                                                                            \
+      PM4D_GEMM_TILES(TC1, TK, TP);                                                             \
+      PM4D_GEMM_CALL(1, TC1, TK, TP, S, F16);                                                   \
+   }                                                                                            \
+   kernel __attribute__((reqd_work_group_size(PM4D_GEMM_WG, 1, 1))) void pm4d_conv2d_3x3##name( \
+      PM4D_CONV2D_ARGS)                                                                         \
+   {                                                                                            \
+      PM4D_GEMM_TILES(TC3 * 9, TK, TP);                                                         \
+      PM4D_GEMM_CALL(3, TC3, TK, TP, S, F16);                                                   \
+   }
 
-/* r = s = 3, stride 1, dilation 1, groups 1, any padding. */
-kernel __attribute__((reqd_work_group_size(PM4D_GEMM_WG, 1, 1))) void
-pm4d_conv2d_3x3(PM4D_CONV2D_ARGS)
-{
-   PM4D_GEMM_TILES(PM4D_3X3_TC * 9, PM4D_GEMM_TK, PM4D_GEMM_TP);
-   PM4D_GEMM_CALL(3, PM4D_3X3_TC, PM4D_GEMM_TK, PM4D_GEMM_TP, 1);
-}
-
-/* The same shapes on grids smaller than the machine: a SMALL_TK x SMALL_TP tile, the
- * reduction split SMALL_S ways inside the workgroup. */
-kernel __attribute__((reqd_work_group_size(PM4D_GEMM_WG, 1, 1))) void
-pm4d_conv2d_1x1_small(PM4D_CONV2D_ARGS)
-{
-   PM4D_GEMM_TILES(PM4D_1X1_SMALL_TC, PM4D_SMALL_TK, PM4D_SMALL_TP);
-   PM4D_GEMM_CALL(1, PM4D_1X1_SMALL_TC, PM4D_SMALL_TK, PM4D_SMALL_TP, PM4D_SMALL_S);
-}
-
-kernel __attribute__((reqd_work_group_size(PM4D_GEMM_WG, 1, 1))) void
-pm4d_conv2d_3x3_small(PM4D_CONV2D_ARGS)
-{
-   PM4D_GEMM_TILES(PM4D_3X3_SMALL_TC * 9, PM4D_SMALL_TK, PM4D_SMALL_TP);
-   PM4D_GEMM_CALL(3, PM4D_3X3_SMALL_TC, PM4D_SMALL_TK, PM4D_SMALL_TP, PM4D_SMALL_S);
-}
+PM4D_GEMM_KERNELS(, PM4D_GEMM_TK, PM4D_GEMM_TP, 1, PM4D_1X1_TC, PM4D_3X3_TC, false)
+/* Grids smaller than the machine: SMALL_TK x SMALL_TP tiles, the reduction split SMALL_S ways
+ * inside the workgroup. */
+PM4D_GEMM_KERNELS(_small, PM4D_SMALL_TK, PM4D_SMALL_TP, PM4D_SMALL_S, PM4D_1X1_SMALL_TC,
+                  PM4D_3X3_SMALL_TC, false)
+/* fp16 filters (flag FILTER_F16 set): the same four. */
+PM4D_GEMM_KERNELS(_f16, PM4D_GEMM_TK, PM4D_GEMM_TP, 1, PM4D_1X1_TC, PM4D_3X3_TC, true)
+PM4D_GEMM_KERNELS(_small_f16, PM4D_SMALL_TK, PM4D_SMALL_TP, PM4D_SMALL_S, PM4D_1X1_SMALL_TC,
+                  PM4D_3X3_SMALL_TC, true)

@@ -41,12 +41,24 @@ static const char *const variant_names[PM4D_CONV2D_VARIANT_COUNT] = {
    [PM4D_CONV2D_3X3] = "pm4d_conv2d_3x3",
    [PM4D_CONV2D_1X1_SMALL] = "pm4d_conv2d_1x1_small",
    [PM4D_CONV2D_3X3_SMALL] = "pm4d_conv2d_3x3_small",
+   [PM4D_CONV2D_1X1_F16] = "pm4d_conv2d_1x1_f16",
+   [PM4D_CONV2D_3X3_F16] = "pm4d_conv2d_3x3_f16",
+   [PM4D_CONV2D_1X1_SMALL_F16] = "pm4d_conv2d_1x1_small_f16",
+   [PM4D_CONV2D_3X3_SMALL_F16] = "pm4d_conv2d_3x3_small_f16",
 };
 
-static const uint32_t variant_wg[PM4D_CONV2D_VARIANT_COUNT] = {
-   [PM4D_CONV2D_DIRECT] = PM4D_DIRECT_WG,  [PM4D_CONV2D_1X1] = PM4D_GEMM_WG,
-   [PM4D_CONV2D_3X3] = PM4D_GEMM_WG,       [PM4D_CONV2D_1X1_SMALL] = PM4D_GEMM_WG,
-   [PM4D_CONV2D_3X3_SMALL] = PM4D_GEMM_WG,
+/* Each GEMM variant: its shape family, tile size and filter type. */
+static const struct {
+   bool is_1x1, small, f16;
+} gemm_kind[PM4D_CONV2D_VARIANT_COUNT] = {
+   [PM4D_CONV2D_1X1] = {true, false, false},
+   [PM4D_CONV2D_3X3] = {false, false, false},
+   [PM4D_CONV2D_1X1_SMALL] = {true, true, false},
+   [PM4D_CONV2D_3X3_SMALL] = {false, true, false},
+   [PM4D_CONV2D_1X1_F16] = {true, false, true},
+   [PM4D_CONV2D_3X3_F16] = {false, false, true},
+   [PM4D_CONV2D_1X1_SMALL_F16] = {true, true, true},
+   [PM4D_CONV2D_3X3_SMALL_F16] = {false, true, true},
 };
 
 /* input, filter, bias, output pointers, then 17 uint32 values in the order of
@@ -143,22 +155,23 @@ enum pm4d_conv2d_variant pm4d_conv2d_variant_from_name(const char *name)
 
 uint32_t pm4d_conv2d_workgroup_size(enum pm4d_conv2d_variant v)
 {
-   return (unsigned)v < PM4D_CONV2D_VARIANT_COUNT ? variant_wg[v] : 0;
+   if ((unsigned)v >= PM4D_CONV2D_VARIANT_COUNT)
+      return 0;
+   return v == PM4D_CONV2D_DIRECT ? PM4D_DIRECT_WG : PM4D_GEMM_WG;
 }
 
 bool pm4d_conv2d_variant_supports(enum pm4d_conv2d_variant v, const struct pm4d_conv2d_params *p)
 {
-   switch (v) {
-   case PM4D_CONV2D_DIRECT: return true;
-   case PM4D_CONV2D_1X1:
-   case PM4D_CONV2D_1X1_SMALL:
+   if ((unsigned)v >= PM4D_CONV2D_VARIANT_COUNT)
+      return false;
+   if (v == PM4D_CONV2D_DIRECT)
+      return true;
+   if (gemm_kind[v].f16 != p->filter_f16)
+      return false;
+   if (gemm_kind[v].is_1x1)
       return p->r == 1 && p->s == 1 && !p->pad_h && !p->pad_w && p->groups == 1;
-   case PM4D_CONV2D_3X3:
-   case PM4D_CONV2D_3X3_SMALL:
-      return p->r == 3 && p->s == 3 && p->stride_h == 1 && p->stride_w == 1 && p->dil_h == 1 &&
-             p->dil_w == 1 && p->groups == 1;
-   default: return false;
-   }
+   return p->r == 3 && p->s == 3 && p->stride_h == 1 && p->stride_w == 1 && p->dil_h == 1 &&
+          p->dil_w == 1 && p->groups == 1;
 }
 
 static uint64_t div_up(uint64_t a, uint64_t b)
@@ -175,10 +188,10 @@ enum pm4d_conv2d_variant pm4d_conv2d_variant_choose(const struct pm4d_conv2d_par
     * where the large ones fill a few CUs (batch 1), and lose 5-10 % where they fill most of
     * them (104 tiles, the 7x7 layers at batch 32): take them below half the CUs. */
    const bool small = large_tiles * 2 < compute_units;
-   if (pm4d_conv2d_variant_supports(PM4D_CONV2D_3X3, p))
-      return small ? PM4D_CONV2D_3X3_SMALL : PM4D_CONV2D_3X3;
-   if (pm4d_conv2d_variant_supports(PM4D_CONV2D_1X1, p))
-      return small ? PM4D_CONV2D_1X1_SMALL : PM4D_CONV2D_1X1;
+   for (unsigned v = PM4D_CONV2D_1X1; v < PM4D_CONV2D_VARIANT_COUNT; v++) {
+      if (gemm_kind[v].small == small && pm4d_conv2d_variant_supports(v, p))
+         return (enum pm4d_conv2d_variant)v;
+   }
    return PM4D_CONV2D_DIRECT;
 }
 
@@ -188,22 +201,13 @@ bool pm4d_conv2d_grid(enum pm4d_conv2d_variant v, const struct pm4d_conv2d_param
    uint64_t x, y, z = p->n;
    if (!pm4d_conv2d_variant_supports(v, p))
       return false;
-   switch (v) {
-   case PM4D_CONV2D_DIRECT:
+   if (v == PM4D_CONV2D_DIRECT) {
       x = div_up((uint64_t)p->oh * p->ow, PM4D_DIRECT_WG);
       y = (uint64_t)p->groups * div_up(p->k / p->groups, PM4D_DIRECT_KB);
-      break;
-   case PM4D_CONV2D_1X1_SMALL:
-   case PM4D_CONV2D_3X3_SMALL:
-      x = div_up((uint64_t)p->n * p->oh * p->ow, PM4D_SMALL_TP);
-      y = div_up(p->k, PM4D_SMALL_TK);
+   } else { /* the GEMMs: pixels flattened over the batch */
+      x = div_up((uint64_t)p->n * p->oh * p->ow, gemm_kind[v].small ? PM4D_SMALL_TP : PM4D_GEMM_TP);
+      y = div_up(p->k, gemm_kind[v].small ? PM4D_SMALL_TK : PM4D_GEMM_TK);
       z = 1;
-      break;
-   default: /* 1x1 and 3x3, one GEMM: pixels flattened over the batch */
-      x = div_up((uint64_t)p->n * p->oh * p->ow, PM4D_GEMM_TP);
-      y = div_up(p->k, PM4D_GEMM_TK);
-      z = 1;
-      break;
    }
    if (!x || !y || x > UINT32_MAX || y > UINT32_MAX)
       return false;

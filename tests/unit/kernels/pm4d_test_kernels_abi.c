@@ -112,6 +112,20 @@ int main(void)
    pm4d_conv2d_params_check(&p, reason, sizeof(reason));
    CHECKF(pm4d_conv2d_variant_choose(&p, 132) == PM4D_CONV2D_1X1_SMALL, "1x1 n1 not small");
    CHECKF(pm4d_conv2d_variant_choose(&p, 0) == PM4D_CONV2D_1X1, "1x1, no CU count, not large");
+   /* An fp16 filter: the GEMMs' _f16 twins (the direct kernel reads either). */
+   p.filter_f16 = true;
+   CHECKF(pm4d_conv2d_variant_choose(&p, 132) == PM4D_CONV2D_1X1_SMALL_F16, "f16 1x1 small");
+   CHECKF(pm4d_conv2d_variant_choose(&p, 0) == PM4D_CONV2D_1X1_F16, "f16 1x1 large");
+   CHECKF(!pm4d_conv2d_variant_supports(PM4D_CONV2D_1X1, &p) &&
+             !pm4d_conv2d_variant_supports(PM4D_CONV2D_1X1_SMALL, &p) &&
+             pm4d_conv2d_variant_supports(PM4D_CONV2D_DIRECT, &p),
+          "fp32 GEMM took an fp16 filter");
+   p = shape(1, 512, 7, 512, 3, 1, 1);
+   p.filter_f16 = true;
+   pm4d_conv2d_params_check(&p, reason, sizeof(reason));
+   CHECKF(pm4d_conv2d_variant_choose(&p, 132) == PM4D_CONV2D_3X3_SMALL_F16, "f16 3x3 small");
+   p.filter_f16 = false;
+   CHECKF(!pm4d_conv2d_variant_supports(PM4D_CONV2D_3X3_F16, &p), "f16 GEMM took fp32");
    CHECKF(pm4d_conv2d_variant_from_name("pm4d_conv2d_1x1") == PM4D_CONV2D_1X1 &&
              pm4d_conv2d_variant_from_name("x") == PM4D_CONV2D_VARIANT_COUNT,
           "names");

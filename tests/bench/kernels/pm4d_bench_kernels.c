@@ -9,6 +9,7 @@
  *   --max-c C        skip shapes with more than C input or output channels (small CPU runs)
  *   --rounds N       time each variant N times (warm-up, repeats and wall times each round);
  *                    every figure is the median over the rounds (default 3)
+ *   --filter f16     an fp16 filter (the _f16 kernels; the reference uses the same fp16 values)
  *
  * "chosen" marks the variant pm4d_conv2d_variant_choose picks for the shape with the device's
  * compute-unit count (CL_DEVICE_MAX_COMPUTE_UNITS): what the layer would dispatch.
@@ -36,6 +37,7 @@
 
 struct options {
    const char *platform, *only, *json, *csv;
+   bool filter_f16;
    uint32_t batches[8];
    unsigned nbatches;
    uint32_t max_c;
@@ -176,7 +178,21 @@ static unsigned bench_shape(struct ocl *o, const struct options *opt,
    pm4d_bench_fill(in, n_in, &seed);
    pm4d_bench_fill(f, n_f, &seed);
    mems[0] = clCreateBuffer(o->cl.ctx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, n_in * 4, in, &err);
-   mems[1] = clCreateBuffer(o->cl.ctx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, n_f * 4, f, &err);
+   if (p->filter_f16) {
+      /* The words the kernels read, and the same values widened for the reference. */
+      _Float16 *fh = malloc(n_f * sizeof(*fh));
+      for (size_t i = 0; fh && i < n_f; i++) {
+         fh[i] = (_Float16)f[i];
+         f[i] = (float)fh[i];
+      }
+      if (fh)
+         mems[1] =
+            clCreateBuffer(o->cl.ctx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, n_f * 2, fh, &err);
+      free(fh);
+   } else {
+      mems[1] =
+         clCreateBuffer(o->cl.ctx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, n_f * 4, f, &err);
+   }
    mems[3] = clCreateBuffer(o->cl.ctx, CL_MEM_READ_WRITE, n_out * 4, NULL, &err);
    if (!mems[0] || !mems[1] || !mems[3]) {
       fprintf(stderr, "%s: clCreateBuffer: %d\n", s->name, err);
@@ -249,9 +265,9 @@ static void write_reports(const struct options *opt, const struct ocl *o, const 
    if (j) {
       fprintf(j,
               "{\"device\": \"%s\", \"compute_units\": %u, \"repeats\": %d, \"warmup\": %d, "
-              "\"rounds\": %d, \"samples_max\": %d, \"results\": [\n",
+              "\"rounds\": %d, \"filter\": \"%s\", \"samples_max\": %d, \"results\": [\n",
               pm4d_clrun_device_name(o->runner), o->compute_units, opt->repeats, opt->warmup,
-              opt->rounds, PM4D_BENCH_SAMPLES_MAX);
+              opt->rounds, opt->filter_f16 ? "f16" : "f32", PM4D_BENCH_SAMPLES_MAX);
       for (unsigned i = 0; i < count; i++) {
          fprintf(j,
                  "  {\"shape\": \"%s\", \"n\": %u, \"variant\": \"%s\", \"chosen\": %s, "
@@ -303,6 +319,10 @@ static int parse_args(int argc, char **argv, struct options *o)
          o->max_c = (uint32_t)strtoul(v, NULL, 10);
       } else if (!strcmp(a, "--repeats")) {
          o->repeats = atoi(v);
+      } else if (!strcmp(a, "--filter")) {
+         if (strcmp(v, "f16") && strcmp(v, "f32"))
+            goto usage;
+         o->filter_f16 = !strcmp(v, "f16");
       } else if (!strcmp(a, "--rounds")) {
          o->rounds = atoi(v);
       } else if (!strcmp(a, "--warmup")) {
@@ -324,8 +344,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 usage:
    fprintf(stderr,
            "usage: %s [--platform NAME] [--batch N[,N..]] [--only 3x3|1x1|all] "
-           "[--max-c C] [--repeats 1..%d] [--warmup N] [--rounds 1..%d] [--json FILE] "
-           "[--csv FILE]\n",
+           "[--max-c C] [--repeats 1..%d] [--warmup N] [--rounds 1..%d] [--filter f32|f16] "
+           "[--json FILE] [--csv FILE]\n",
            argv[0], REPEATS_MAX, ROUNDS_MAX);
    return 2;
 }
@@ -349,7 +369,8 @@ int main(int argc, char **argv)
          const struct pm4d_bench_shape *s = &pm4d_bench_shapes[i];
          if (!pm4d_bench_selected(s, opt.only, opt.max_c))
             continue;
-         const struct pm4d_conv2d_params p = pm4d_bench_params(s, opt.batches[bi]);
+         struct pm4d_conv2d_params p = pm4d_bench_params(s, opt.batches[bi]);
+         p.filter_f16 = opt.filter_f16;
          count += bench_shape(&o, &opt, s, &p, res + count);
       }
    }

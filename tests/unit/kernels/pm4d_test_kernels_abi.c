@@ -55,6 +55,17 @@ static void check_grid(struct pm4d_conv2d_params p, enum pm4d_conv2d_variant v, 
           z);
 }
 
+/* pm4d_conv2d_variant_choose(p, cus) is want. */
+static void check_choice(struct pm4d_conv2d_params p, uint32_t cus, enum pm4d_conv2d_variant want,
+                         const char *what)
+{
+   char reason[128];
+   CHECKF(pm4d_conv2d_params_check(&p, reason, sizeof(reason)), "%s: %s", what, reason);
+   enum pm4d_conv2d_variant got = pm4d_conv2d_variant_choose(&p, cus);
+   CHECKF(got == want, "%s: %s, want %s", what, pm4d_conv2d_variant_name(got),
+          pm4d_conv2d_variant_name(want));
+}
+
 int main(void)
 {
    char reason[128];
@@ -85,15 +96,11 @@ int main(void)
    check_refused(p, "every size 2^32 - 1", "2^31");
 
    /* Variant choice. */
-   p = shape(1, 64, 56, 64, 3, 1, 1);
-   pm4d_conv2d_params_check(&p, reason, sizeof(reason));
-   CHECKF(pm4d_conv2d_variant_choose(&p, 0) == PM4D_CONV2D_3X3, "3x3 s1 not 3x3");
-   p = shape(1, 64, 56, 256, 1, 2, 0);
-   pm4d_conv2d_params_check(&p, reason, sizeof(reason));
-   CHECKF(pm4d_conv2d_variant_choose(&p, 0) == PM4D_CONV2D_1X1, "1x1 s2 not 1x1");
+   check_choice(shape(1, 64, 56, 64, 3, 1, 1), 0, PM4D_CONV2D_3X3, "3x3 s1");
+   check_choice(shape(1, 64, 56, 256, 1, 2, 0), 0, PM4D_CONV2D_1X1, "1x1 s2");
    p = shape(1, 64, 56, 64, 3, 2, 1);
+   check_choice(p, 0, PM4D_CONV2D_DIRECT, "3x3 s2");
    pm4d_conv2d_params_check(&p, reason, sizeof(reason));
-   CHECKF(pm4d_conv2d_variant_choose(&p, 0) == PM4D_CONV2D_DIRECT, "3x3 s2 not direct");
    CHECKF(!pm4d_conv2d_grid(PM4D_CONV2D_3X3, &p, (uint32_t[3]){0}), "3x3 grid for stride 2");
    CHECKF(!pm4d_conv2d_grid(PM4D_CONV2D_3X3_SMALL, &p, (uint32_t[3]){0}),
           "3x3_small grid for stride 2");
@@ -101,30 +108,27 @@ int main(void)
     * of 128, 512 channels of 64): under half of 132 CUs, so the small tiles; at batch 32 it is
     * 13 x 8 = 104 tiles, over half, so the large ones. No CU count: always the large. */
    p = shape(1, 512, 7, 512, 3, 1, 1);
-   pm4d_conv2d_params_check(&p, reason, sizeof(reason));
-   CHECKF(pm4d_conv2d_variant_choose(&p, 132) == PM4D_CONV2D_3X3_SMALL, "512@7 n1 not small");
-   CHECKF(pm4d_conv2d_variant_choose(&p, 16) == PM4D_CONV2D_3X3, "8 tiles on 16 CUs small");
-   CHECKF(pm4d_conv2d_variant_choose(&p, 17) == PM4D_CONV2D_3X3_SMALL, "8 tiles on 17 CUs large");
-   p = shape(32, 512, 7, 512, 3, 1, 1);
-   pm4d_conv2d_params_check(&p, reason, sizeof(reason));
-   CHECKF(pm4d_conv2d_variant_choose(&p, 132) == PM4D_CONV2D_3X3, "512@7 n32 not large");
+   check_choice(p, 132, PM4D_CONV2D_3X3_SMALL, "512@7 n1, 132 CUs");
+   check_choice(p, 16, PM4D_CONV2D_3X3, "8 tiles on 16 CUs");
+   check_choice(p, 17, PM4D_CONV2D_3X3_SMALL, "8 tiles on 17 CUs");
+   check_choice(shape(32, 512, 7, 512, 3, 1, 1), 132, PM4D_CONV2D_3X3, "512@7 n32, 132 CUs");
    p = shape(1, 2048, 7, 512, 1, 1, 0);
+   check_choice(p, 132, PM4D_CONV2D_1X1_SMALL, "1x1 n1, 132 CUs");
+   check_choice(p, 0, PM4D_CONV2D_1X1, "1x1, no CU count");
    pm4d_conv2d_params_check(&p, reason, sizeof(reason));
-   CHECKF(pm4d_conv2d_variant_choose(&p, 132) == PM4D_CONV2D_1X1_SMALL, "1x1 n1 not small");
-   CHECKF(pm4d_conv2d_variant_choose(&p, 0) == PM4D_CONV2D_1X1, "1x1, no CU count, not large");
    /* An fp16 filter: the GEMMs' _f16 twins (the direct kernel reads either). */
    p.filter_f16 = true;
-   CHECKF(pm4d_conv2d_variant_choose(&p, 132) == PM4D_CONV2D_1X1_SMALL_F16, "f16 1x1 small");
-   CHECKF(pm4d_conv2d_variant_choose(&p, 0) == PM4D_CONV2D_1X1_F16, "f16 1x1 large");
+   check_choice(p, 132, PM4D_CONV2D_1X1_SMALL_F16, "f16 1x1, 132 CUs");
+   check_choice(p, 0, PM4D_CONV2D_1X1_F16, "f16 1x1, no CU count");
    CHECKF(!pm4d_conv2d_variant_supports(PM4D_CONV2D_1X1, &p) &&
              !pm4d_conv2d_variant_supports(PM4D_CONV2D_1X1_SMALL, &p) &&
              pm4d_conv2d_variant_supports(PM4D_CONV2D_DIRECT, &p),
           "fp32 GEMM took an fp16 filter");
    p = shape(1, 512, 7, 512, 3, 1, 1);
    p.filter_f16 = true;
-   pm4d_conv2d_params_check(&p, reason, sizeof(reason));
-   CHECKF(pm4d_conv2d_variant_choose(&p, 132) == PM4D_CONV2D_3X3_SMALL_F16, "f16 3x3 small");
+   check_choice(p, 132, PM4D_CONV2D_3X3_SMALL_F16, "f16 3x3, 132 CUs");
    p.filter_f16 = false;
+   pm4d_conv2d_params_check(&p, reason, sizeof(reason));
    CHECKF(!pm4d_conv2d_variant_supports(PM4D_CONV2D_3X3_F16, &p), "f16 GEMM took fp32");
    CHECKF(pm4d_conv2d_variant_from_name("pm4d_conv2d_1x1") == PM4D_CONV2D_1X1 &&
              pm4d_conv2d_variant_from_name("x") == PM4D_CONV2D_VARIANT_COUNT,

@@ -120,34 +120,32 @@ static enum pm4d_codeobj_status elf_open(struct elf *e, const void *buf, size_t 
    e->b = b;
    e->size = size;
    if (!b || size < EHDR_SIZE)
-      return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_BAD_ELF, "ELF header truncated (%zu bytes)",
-                               size);
+      return pm4d_fail(reason, rs, PM4D_CODEOBJ_BAD_ELF, "ELF header truncated (%zu bytes)", size);
    if (memcmp(b, "\177ELF", 4))
-      return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_BAD_ELF, "no ELF magic");
+      return pm4d_fail(reason, rs, PM4D_CODEOBJ_BAD_ELF, "no ELF magic");
    if (b[4] != 2 || b[5] != 1 || b[7] != ELFOSABI_AMDGPU_HSA || rd(b + 18, 2) != EM_AMDGPU)
-      return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_WRONG_MACHINE,
-                               "not a 64-bit little-endian AMDGPU HSA object (class %u, data %u, "
-                               "OS/ABI %u, machine %u)",
-                               b[4], b[5], b[7], (unsigned)rd(b + 18, 2));
+      return pm4d_fail(reason, rs, PM4D_CODEOBJ_WRONG_MACHINE,
+                       "not a 64-bit little-endian AMDGPU HSA object (class %u, data %u, "
+                       "OS/ABI %u, machine %u)",
+                       b[4], b[5], b[7], (unsigned)rd(b + 18, 2));
    e->phoff = rd(b + 32, 8);
    e->shoff = rd(b + 40, 8);
    e->phnum = (uint32_t)rd(b + 56, 2);
    e->shnum = (uint32_t)rd(b + 60, 2);
    if ((e->phnum && rd(b + 54, 2) != PHDR_SIZE) || (e->shnum && rd(b + 58, 2) != SHDR_SIZE))
-      return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_BAD_ELF, "unexpected header entry sizes");
+      return pm4d_fail(reason, rs, PM4D_CODEOBJ_BAD_ELF, "unexpected header entry sizes");
    if (!in_range(size, e->shoff, (uint64_t)e->shnum * SHDR_SIZE) ||
        !in_range(size, e->phoff, (uint64_t)e->phnum * PHDR_SIZE))
-      return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_BAD_ELF,
-                               "section or program headers past the end (%zu bytes)", size);
+      return pm4d_fail(reason, rs, PM4D_CODEOBJ_BAD_ELF,
+                       "section or program headers past the end (%zu bytes)", size);
    for (uint32_t i = 0; i < e->shnum; i++) {
       struct shdr sh = section(e, i);
       if (sh.type != SHT_NOBITS && !in_range(size, sh.offset, sh.size))
-         return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_BAD_ELF,
-                                  "section %u past the end of the file", i);
+         return pm4d_fail(reason, rs, PM4D_CODEOBJ_BAD_ELF, "section %u past the end of the file",
+                          i);
       if ((sh.type == SHT_REL || sh.type == SHT_RELA) && sh.size)
-         return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_UNSUPPORTED,
-                                  "section %u holds relocations, which the loader does not apply",
-                                  i);
+         return pm4d_fail(reason, rs, PM4D_CODEOBJ_UNSUPPORTED,
+                          "section %u holds relocations, which the loader does not apply", i);
    }
    return PM4D_CODEOBJ_OK;
 }
@@ -232,14 +230,14 @@ static enum pm4d_codeobj_status image_extent(const struct elf *e, uint64_t *exte
       uint64_t filesz = rd(ph + 32, 8), memsz = rd(ph + 40, 8);
       if (!in_range(e->size, off, filesz) || filesz > memsz ||
           !in_range(PM4D_CODEOBJ_IMAGE_MAX, vaddr, memsz))
-         return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_BAD_ELF,
-                                  "PT_LOAD segment %u past the file or the %u MiB image limit", i,
-                                  PM4D_CODEOBJ_IMAGE_MAX >> 20);
+         return pm4d_fail(reason, rs, PM4D_CODEOBJ_BAD_ELF,
+                          "PT_LOAD segment %u past the file or the %u MiB image limit", i,
+                          PM4D_CODEOBJ_IMAGE_MAX >> 20);
       if (vaddr + memsz > *extent)
          *extent = vaddr + memsz;
    }
    if (!*extent)
-      return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_BAD_ELF, "no PT_LOAD segment");
+      return pm4d_fail(reason, rs, PM4D_CODEOBJ_BAD_ELF, "no PT_LOAD segment");
    return PM4D_CODEOBJ_OK;
 }
 
@@ -251,13 +249,12 @@ static enum pm4d_codeobj_status read_descriptor(const struct elf *e, uint64_t im
    uint64_t addr;
    snprintf(sym, sizeof(sym), "%s.kd", d->name);
    if (!find_symbol(e, sym, &addr))
-      return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_NO_DESCRIPTOR, "%s: no symbol %s", d->name,
-                               sym);
+      return pm4d_fail(reason, rs, PM4D_CODEOBJ_NO_DESCRIPTOR, "%s: no symbol %s", d->name, sym);
    const uint8_t *kd = bytes_at(e, addr, KD_SIZE);
    if (!kd || !in_range(image_size, addr, KD_SIZE))
-      return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_NO_DESCRIPTOR,
-                               "%s: descriptor at 0x%llx lies outside the loaded sections", d->name,
-                               (unsigned long long)addr);
+      return pm4d_fail(reason, rs, PM4D_CODEOBJ_NO_DESCRIPTOR,
+                       "%s: descriptor at 0x%llx lies outside the loaded sections", d->name,
+                       (unsigned long long)addr);
    uint32_t group = (uint32_t)rd(kd + KD_GROUP_SEGMENT_FIXED_SIZE, 4);
    uint32_t priv = (uint32_t)rd(kd + KD_PRIVATE_SEGMENT_FIXED_SIZE, 4);
    uint32_t kernarg = (uint32_t)rd(kd + KD_KERNARG_SIZE, 4);
@@ -283,35 +280,35 @@ static enum pm4d_codeobj_status read_descriptor(const struct elf *e, uint64_t im
    };
    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
       if (props & refused[i].bit)
-         return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_UNSUPPORTED,
-                                  "%s asks for %s in user SGPRs", d->name, refused[i].what);
+         return pm4d_fail(reason, rs, PM4D_CODEOBJ_UNSUPPORTED, "%s asks for %s in user SGPRs",
+                          d->name, refused[i].what);
    }
    if (!(props & KCP_KERNARG_SEGMENT_PTR))
-      return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_UNSUPPORTED,
-                               "%s takes no kernarg segment pointer", d->name);
+      return pm4d_fail(reason, rs, PM4D_CODEOBJ_UNSUPPORTED, "%s takes no kernarg segment pointer",
+                       d->name);
    if (priv || d->private_segment_size || (d->rsrc2 & PM4D_RSRC2_SCRATCH_EN))
-      return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_UNSUPPORTED,
-                               "%s needs scratch (%u bytes per work-item)", d->name,
-                               priv ? priv : d->private_segment_size);
+      return pm4d_fail(reason, rs, PM4D_CODEOBJ_UNSUPPORTED,
+                       "%s needs scratch (%u bytes per work-item)", d->name,
+                       priv ? priv : d->private_segment_size);
    /* With every other user SGPR refused, the kernarg pointer is s[0:1]. RSRC2 may count more
     * (GFX11 pads user + system SGPRs to 16); those are never read. */
    if (PM4D_RSRC2_USER_SGPR(d->rsrc2) < 2)
-      return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_BAD_METADATA,
-                               "%s: RSRC2 has %u user SGPRs, fewer than its kernarg pointer needs",
-                               d->name, PM4D_RSRC2_USER_SGPR(d->rsrc2));
+      return pm4d_fail(reason, rs, PM4D_CODEOBJ_BAD_METADATA,
+                       "%s: RSRC2 has %u user SGPRs, fewer than its kernarg pointer needs", d->name,
+                       PM4D_RSRC2_USER_SGPR(d->rsrc2));
    if (kernarg != d->kernarg_size || group != d->group_segment_size ||
        ((props & KCP_WAVEFRONT_SIZE32) ? 32u : 64u) != d->wave_size)
-      return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_BAD_METADATA,
-                               "%s: descriptor and metadata disagree on kernarg size (%u/%u), "
-                               "LDS size (%u/%u) or wave size",
-                               d->name, kernarg, d->kernarg_size, group, d->group_segment_size);
+      return pm4d_fail(reason, rs, PM4D_CODEOBJ_BAD_METADATA,
+                       "%s: descriptor and metadata disagree on kernarg size (%u/%u), "
+                       "LDS size (%u/%u) or wave size",
+                       d->name, kernarg, d->kernarg_size, group, d->group_segment_size);
    /* entry_offset is signed and relative to the descriptor: compute in signed 64 bits within
     * the (at most PM4D_CODEOBJ_IMAGE_MAX) image. */
    if (d->entry_offset < -(int64_t)addr || d->entry_offset >= (int64_t)(image_size - addr) ||
        ((int64_t)addr + d->entry_offset) % 256)
-      return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_BAD_ELF,
-                               "%s: entry offset %lld leaves the image or is not 256-byte aligned",
-                               d->name, (long long)d->entry_offset);
+      return pm4d_fail(reason, rs, PM4D_CODEOBJ_BAD_ELF,
+                       "%s: entry offset %lld leaves the image or is not 256-byte aligned", d->name,
+                       (long long)d->entry_offset);
    return PM4D_CODEOBJ_OK;
 }
 
@@ -330,14 +327,13 @@ enum pm4d_codeobj_status pm4d_codeobj_load(const void *buf, size_t size,
    if ((st = image_extent(&e, &info->image_size, reason, rs)) != PM4D_CODEOBJ_OK)
       return st;
    if (!find_metadata(&e, &note, &note_size))
-      return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_BAD_METADATA, "no NT_AMDGPU_METADATA note");
+      return pm4d_fail(reason, rs, PM4D_CODEOBJ_BAD_METADATA, "no NT_AMDGPU_METADATA note");
    if ((st = pm4d_codeobj_meta_parse(note, note_size, info, reason, rs)) != PM4D_CODEOBJ_OK)
       return st;
    for (size_t i = 0; i < sizeof(known_machs) / sizeof(known_machs[0]); i++) {
       if (known_machs[i].mach == info->mach && strcmp(known_machs[i].name, info->target))
-         return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_BAD_METADATA,
-                                  "ELF flags say %s, metadata says %s", known_machs[i].name,
-                                  info->target);
+         return pm4d_fail(reason, rs, PM4D_CODEOBJ_BAD_METADATA,
+                          "ELF flags say %s, metadata says %s", known_machs[i].name, info->target);
    }
    for (uint32_t i = 0; i < info->num_kernels; i++) {
       struct pm4d_kernel_desc *d = &info->kernels[i];
@@ -379,9 +375,9 @@ enum pm4d_codeobj_status pm4d_codeobj_image_copy(const void *buf, size_t size, v
        (st = image_extent(&e, &extent, reason, rs)) != PM4D_CODEOBJ_OK)
       return st;
    if (extent > dst_size)
-      return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_BAD_ELF,
-                               "image needs %llu bytes, destination has %zu",
-                               (unsigned long long)extent, dst_size);
+      return pm4d_fail(reason, rs, PM4D_CODEOBJ_BAD_ELF,
+                       "image needs %llu bytes, destination has %zu", (unsigned long long)extent,
+                       dst_size);
    memset(dst, 0, (size_t)extent);
    for (uint32_t i = 0; i < e.phnum; i++) {
       const uint8_t *ph = e.b + e.phoff + (uint64_t)i * PHDR_SIZE;

@@ -6,10 +6,6 @@
 #include "pm4d_codeobj.h"
 #include "pm4d_reason.h"
 
-/* Writes the reason and yields s, so refusals read `return pm4d_codeobj_fail(...)`. */
-#define pm4d_codeobj_fail(reason, reason_size, s, ...) \
-   (pm4d_reason_set((reason), (reason_size), __VA_ARGS__), (s))
-
 /* Parses the NT_AMDGPU_METADATA msgpack blob: fills info->target, info->num_kernels and, per
  * kernel, name, kernarg size and alignment, segment sizes, workgroup and wave size and the
  * argument table. Refuses hidden (implicit) arguments, dynamic stacks and missing fields. */

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define BAD(...) pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_BAD_METADATA, __VA_ARGS__)
+#define BAD(...) pm4d_fail(reason, rs, PM4D_CODEOBJ_BAD_METADATA, __VA_ARGS__)
 
 static bool read_u32(struct pm4d_mp *m, uint32_t *v)
 {
@@ -59,10 +59,10 @@ static enum pm4d_codeobj_status read_arg(struct pm4d_mp *m, struct pm4d_kernel_d
          else if (pm4d_mp_str_eq(v, vlen, "global_buffer"))
             a->kind = PM4D_KERNEL_ARG_GLOBAL_BUFFER;
          else /* hidden_* (implicit arguments), images, samplers, queues, LDS pointers */
-            return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_UNSUPPORTED,
-                                     "%s: argument %u is of kind %.*s, which the PM4 path does "
-                                     "not provide",
-                                     d->name, index, (int)(vlen > 40 ? 40 : vlen), v);
+            return pm4d_fail(reason, rs, PM4D_CODEOBJ_UNSUPPORTED,
+                             "%s: argument %u is of kind %.*s, which the PM4 path does "
+                             "not provide",
+                             d->name, index, (int)(vlen > 40 ? 40 : vlen), v);
          have_kind = true;
       } else if (!pm4d_mp_skip(m)) {
          return BAD("%s: argument %u is malformed", d->name, index);
@@ -145,15 +145,14 @@ static enum pm4d_codeobj_status read_kernel(struct pm4d_mp *m, struct pm4d_kerne
       return BAD("%s: metadata lacks a required field (mask 0x%x)%s", d->name, have,
                  (have & HAVE_WG) ? "" : ", e.g. reqd_work_group_size");
    if (dynamic_stack)
-      return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_UNSUPPORTED,
-                               "%s uses a dynamic stack (scratch memory)", d->name);
+      return pm4d_fail(reason, rs, PM4D_CODEOBJ_UNSUPPORTED,
+                       "%s uses a dynamic stack (scratch memory)", d->name);
    if (have & HAVE_ARGS) {
       if (!pm4d_mp_read_array(&args, &n))
          return BAD("%s: .args is not an array", d->name);
       if (n > PM4D_KERNEL_ARGS_MAX)
-         return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_UNSUPPORTED,
-                                  "%s has %u arguments, more than %u", d->name, n,
-                                  PM4D_KERNEL_ARGS_MAX);
+         return pm4d_fail(reason, rs, PM4D_CODEOBJ_UNSUPPORTED, "%s has %u arguments, more than %u",
+                          d->name, n, PM4D_KERNEL_ARGS_MAX);
       for (uint32_t i = 0; i < n; i++) {
          enum pm4d_codeobj_status st = read_arg(&args, d, i, reason, rs);
          if (st != PM4D_CODEOBJ_OK)
@@ -207,8 +206,8 @@ enum pm4d_codeobj_status pm4d_codeobj_meta_parse(const uint8_t *note, size_t siz
          if (!pm4d_mp_read_array(&m, &n))
             return BAD("amdhsa.kernels is not an array");
          if (n > PM4D_CODEOBJ_KERNELS_MAX)
-            return pm4d_codeobj_fail(reason, rs, PM4D_CODEOBJ_UNSUPPORTED,
-                                     "%u kernels, more than %u", n, PM4D_CODEOBJ_KERNELS_MAX);
+            return pm4d_fail(reason, rs, PM4D_CODEOBJ_UNSUPPORTED, "%u kernels, more than %u", n,
+                             PM4D_CODEOBJ_KERNELS_MAX);
          for (uint32_t i = 0; i < n; i++) {
             enum pm4d_codeobj_status st = read_kernel(&m, &info->kernels[i], i, reason, rs);
             if (st != PM4D_CODEOBJ_OK)

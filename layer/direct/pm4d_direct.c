@@ -1,19 +1,15 @@
 /* The direct path of one device: back end, target, kernels and templates, app memory,
  * counters. */
-#include <limits.h>
-#include <linux/futex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "pm4d_reason.h"
 #include "pm4d_alloc.h"
 #include "pm4d_direct_internal.h"
 #include "pm4d_counters.h"
 #include "pm4d_direct_test.h"
+#include "pm4d_futex.h"
 #include "pm4d_killfile.h"
 
 const char *pm4d_direct_status_name(enum pm4d_direct_status s)
@@ -33,20 +29,13 @@ const char *pm4d_direct_status_name(enum pm4d_direct_status s)
 void pm4d_direct_event_bump(struct pm4d_direct *d)
 {
    atomic_fetch_add(&d->event, 1);
-   syscall(SYS_futex, (uint32_t *)&d->event, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, INT_MAX, NULL, NULL,
-           0);
+   pm4d_futex_wake(&d->event);
 }
 
 void pm4d_direct_event_wait(struct pm4d_direct *d, uint32_t seen, uint64_t deadline_ns)
 {
-   struct timespec ts = {.tv_sec = (time_t)(deadline_ns / 1000000000ull),
-                         .tv_nsec = (long)(deadline_ns % 1000000000ull)};
-   syscall(SYS_futex, (uint32_t *)&d->event, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, seen, &ts,
-           NULL, FUTEX_BITSET_MATCH_ANY);
+   pm4d_futex_wait(&d->event, seen, deadline_ns);
 }
-
-/* Fills the caller's reason and yields the status. */
-#define fail(reason, rs, st, ...) (pm4d_reason_set((reason), (rs), __VA_ARGS__), (st))
 
 /* Loads the embedded code object of d->target, uploads it and builds a template per variant. */
 static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason, size_t rs)
@@ -56,21 +45,21 @@ static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason,
    for (i = 0; i < n && strcmp(cos[i].target, d->target) != 0; i++)
       ;
    if (i == n)
-      return fail(reason, rs, PM4D_DIRECT_UNAVAILABLE,
-                  "no embedded code object for %s (%zu built; no clang for amdgcn at build "
-                  "time means none)",
-                  d->target, n);
+      return pm4d_fail(reason, rs, PM4D_DIRECT_UNAVAILABLE,
+                       "no embedded code object for %s (%zu built; no clang for amdgcn at build "
+                       "time means none)",
+                       d->target, n);
    const struct pm4d_code_object *co = &cos[i];
    enum pm4d_gfx_level level;
    if (!pm4d_gfx_parse(d->target, &level) || pm4d_builder_init(&d->builder, level) != PM4D_OK)
-      return fail(reason, rs, PM4D_DIRECT_UNAVAILABLE, "%s is no GFX level the PM4 core knows",
-                  d->target);
+      return pm4d_fail(reason, rs, PM4D_DIRECT_UNAVAILABLE, "%s is no GFX level the PM4 core knows",
+                       d->target);
    if (pm4d_codeobj_load(co->elf, co->size, &d->info, reason, rs) != PM4D_CODEOBJ_OK)
       return PM4D_DIRECT_UNAVAILABLE;
 
    void *image = pm4d_malloc(d->info.image_size);
    if (!image)
-      return fail(reason, rs, PM4D_DIRECT_NOMEM, "out of memory for the code image");
+      return pm4d_fail(reason, rs, PM4D_DIRECT_NOMEM, "out of memory for the code image");
    uint64_t base = 0;
    enum pm4d_direct_status st = PM4D_DIRECT_UNAVAILABLE;
    if (pm4d_codeobj_image_copy(co->elf, co->size, image, d->info.image_size, reason, rs) ==
@@ -90,24 +79,29 @@ static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason,
          continue; /* shapes that need this variant are unsupported */
       uint64_t entry = base + k->desc_offset + (uint64_t)k->entry_offset;
       uint32_t ndw = pm4d_builder_dispatch_dw(&d->builder, k, false); /* a later dispatch */
-      d->kernels[v] = (struct pm4d_direct_kernel){k, entry, ndw};
+      struct pm4d_direct_kernel *kv = &d->kernels[v];
+      kv->desc = k;
+      kv->program = entry;
+      kv->dispatch_dw = ndw;
       d->dispatch_dw_max = ndw > d->dispatch_dw_max ? ndw : d->dispatch_dw_max;
       d->dispatch_dw_min =
          d->dispatch_dw_min && d->dispatch_dw_min < ndw ? d->dispatch_dw_min : ndw;
       /* A variant without a template still runs through the dynamic builder. */
-      pm4d_template_cache_add(&d->templates, &d->builder, k, entry, &why);
+      if (pm4d_template_build(&d->builder, k, entry, &kv->tmpl_storage, &why) == PM4D_OK)
+         kv->tmpl = &kv->tmpl_storage;
       pm4d_validator_add_program(&d->validator, entry, base + d->info.image_size - entry, k);
    }
    if (!d->kernels[PM4D_CONV2D_DIRECT].desc)
-      return fail(reason, rs, PM4D_DIRECT_UNAVAILABLE, "the %s code object has no usable %s kernel",
-                  d->target, pm4d_conv2d_variant_name(PM4D_CONV2D_DIRECT));
+      return pm4d_fail(reason, rs, PM4D_DIRECT_UNAVAILABLE,
+                       "the %s code object has no usable %s kernel", d->target,
+                       pm4d_conv2d_variant_name(PM4D_CONV2D_DIRECT));
 
    const char *why = NULL;
    struct pm4d_cs cs;
    pm4d_cs_init(&cs, d->head, PM4D_BATCH_HEAD_MAX_DW);
    if (pm4d_tail_template_build(&d->builder, &d->tail, &why) != PM4D_OK ||
        pm4d_builder_batch_head(&d->builder, &cs, &why) != PM4D_OK)
-      return fail(reason, rs, PM4D_DIRECT_UNAVAILABLE, "batch head/tail: %s", why);
+      return pm4d_fail(reason, rs, PM4D_DIRECT_UNAVAILABLE, "batch head/tail: %s", why);
    d->head_dw = cs.cdw;
    return PM4D_DIRECT_OK;
 }
@@ -130,10 +124,10 @@ enum pm4d_direct_status pm4d_direct_create(const struct pm4d_direct_config *cfg,
 {
    enum pm4d_direct_status st;
    if (!cfg || !cb || !cb->batch_failed || !out)
-      return fail(reason, reason_size, PM4D_DIRECT_UNAVAILABLE, "missing config or callbacks");
+      return pm4d_fail(reason, reason_size, PM4D_DIRECT_UNAVAILABLE, "missing config or callbacks");
    struct pm4d_direct *d = pm4d_calloc(1, sizeof(*d));
    if (!d)
-      return fail(reason, reason_size, PM4D_DIRECT_NOMEM, "out of memory");
+      return pm4d_fail(reason, reason_size, PM4D_DIRECT_NOMEM, "out of memory");
    d->cb = *cb;
    d->debug = cfg->debug;
    d->ring_bytes = cfg->ring_bytes ? cfg->ring_bytes : PM4D_RING_DEFAULT_BYTES;
@@ -307,14 +301,16 @@ enum pm4d_direct_status pm4d_direct_test_inject(struct pm4d_direct *d, const cha
                                                 char *reason, size_t reason_size)
 {
    if (!d->ops->inject)
-      return fail(reason, reason_size, PM4D_DIRECT_UNAVAILABLE, "%s has no fault injection",
-                  d->ops->name);
+      return pm4d_fail(reason, reason_size, PM4D_DIRECT_UNAVAILABLE, "%s has no fault injection",
+                       d->ops->name);
    return d->ops->inject(d->dev, spec, reason, reason_size);
 }
 
 void pm4d_direct_test_corrupt_templates(struct pm4d_direct *d, uint32_t index, uint32_t mask)
 {
-   for (uint32_t i = 0; i < d->templates.count; i++)
-      if (index + d->templates.entries[i].barrier_dw < d->templates.entries[i].ndw)
-         d->templates.entries[i].dw[index + d->templates.entries[i].barrier_dw] ^= mask;
+   for (unsigned v = 0; v < PM4D_CONV2D_VARIANT_COUNT; v++) {
+      struct pm4d_template *t = &d->kernels[v].tmpl_storage;
+      if (d->kernels[v].tmpl && index + t->barrier_dw < t->ndw)
+         t->dw[index + t->barrier_dw] ^= mask;
+   }
 }

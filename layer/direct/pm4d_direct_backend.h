@@ -1,5 +1,7 @@
 /* What the direct path needs from a back end (sim, amdgpu): memory the device can read (ring,
- * kernargs, fences), code upload, app memory, and per queue a kick and a reset. A back end is
+ * kernargs, fences), code upload, app memory, and per queue a kick, a status query and a
+ * reset. The direct path owns everything else: ring, kernarg arena, batches in flight,
+ * deadlines, recovery, counters; no back end keeps a batch list. A back end is
  * opened by its own function below and reports completions and faults through
  * pm4d_direct_queue_interrupt / pm4d_direct_queue_fault. Internal to layer/direct. */
 #ifndef PM4D_DIRECT_BACKEND_H
@@ -12,6 +14,16 @@ struct pm4d_direct_mem {
    void *cpu;
    uint64_t addr; /* what the device uses */
    void *handle;  /* the back end's */
+};
+
+/* What the device says about a queue's work. */
+struct pm4d_direct_backend_state {
+   /* Every batch whose signal point is at most this is over on the device (completed, failed or
+    * cancelled): it touches its ring and kernarg space no more, so they may be reused. */
+   uint64_t settled;
+   /* The device lost the queue's work (amdgpu: a GPU reset since its context was made), and
+    * with memory_lost its memory too (VRAM lost). */
+   bool reset, memory_lost;
 };
 
 struct pm4d_direct_backend_ops {
@@ -45,9 +57,12 @@ struct pm4d_direct_backend_ops {
    enum pm4d_direct_status (*kick)(void *bq, const uint32_t *dw, uint64_t ib, uint32_t ndw,
                                    const struct pm4d_job *jobs, uint32_t count, uint64_t wait_point,
                                    uint64_t signal_point);
-   /* Stops the queue's work for good, lists the signal points that never completed (returns
-    * how many) and gets the queue ready for new work. */
-   uint32_t (*reset)(void *bq, uint64_t *never_done, uint32_t max);
+   /* What the device says about the queue now; never waits. */
+   enum pm4d_direct_status (*status)(void *bq, struct pm4d_direct_backend_state *out, char *reason,
+                                     size_t reason_size);
+   /* Stops the queue's work for good and gets the queue ready for new work. Batches kicked
+    * before may still be settling afterwards: status says when they are over. */
+   enum pm4d_direct_status (*reset)(void *bq, char *reason, size_t reason_size);
 };
 
 /* Opening a back end: *dev and *ops, and target = the gfx name whose kernels it runs. */

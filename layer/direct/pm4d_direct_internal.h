@@ -36,6 +36,8 @@ struct pm4d_direct_kernel {
    const struct pm4d_kernel_desc *desc; /* in pm4d_direct.info; NULL: variant missing */
    uint64_t program;                    /* entry address on the device */
    uint32_t dispatch_dw;                /* what one dispatch of it takes in the ring */
+   const struct pm4d_template *tmpl;    /* &tmpl_storage, or NULL: the dynamic builder */
+   struct pm4d_template tmpl_storage;
 };
 
 struct pm4d_direct_memory {
@@ -57,7 +59,6 @@ struct pm4d_direct {
    struct pm4d_builder builder;
    struct pm4d_codeobj_info info;
    struct pm4d_direct_kernel kernels[PM4D_CONV2D_VARIANT_COUNT];
-   struct pm4d_template_cache templates;
    struct pm4d_tail_template tail;
    uint32_t head[PM4D_BATCH_HEAD_MAX_DW], head_dw;
    uint32_t dispatch_dw_min, dispatch_dw_max; /* over the loaded kernels */
@@ -79,7 +80,7 @@ struct pm4d_direct {
 };
 
 struct pm4d_direct_batch {
-   struct pm4d_job *jobs;
+   struct pm4d_job *jobs; /* in the queue's job records, beside its kernargs */
    uint32_t count;
    uint64_t wait_point, signal_point;
    uint64_t ring_end, kernarg_end; /* positions to retire to */
@@ -87,6 +88,9 @@ struct pm4d_direct_batch {
    uint64_t kick_ns;               /* 0: not timed */
    uint64_t budget_ns, deadline_ns;
    bool started;
+   /* Recovery gave up on it: its jobs go to batch_failed (reported once they have), and its
+    * space waits for the back end to say it is over. */
+   bool failed, reported;
 };
 
 /* Checked form of one job, kept between the check and the build of a submission. */
@@ -112,6 +116,9 @@ struct pm4d_direct_queue {
    struct pm4d_direct_mem fence;
    struct pm4d_validator validator;
    struct pm4d_direct_plan *plan;
+   /* The jobs of the batches in flight: one record per kernarg slot, so a batch's jobs take
+    * the records of its kernarg slots and are retired with them (no allocation per batch). */
+   struct pm4d_job *job_records;
    uint32_t max_jobs;
    uint32_t submits; /* picks the timed ones */
 
@@ -120,7 +127,8 @@ struct pm4d_direct_queue {
    uint32_t head, count;
    _Atomic uint64_t kernarg_retired;
    bool resetting, closing;
-   bool reporting; /* the watchdog is calling batch_failed for this queue */
+   bool reporting;       /* the watchdog is calling batch_failed for this queue */
+   uint32_t failed_held; /* failed batches still in the list; the watchdog's only */
    struct pm4d_direct_stats stats;
    struct pm4d_path_counters paths;
 

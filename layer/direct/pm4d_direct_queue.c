@@ -12,9 +12,6 @@
 #include "pm4d_direct_internal.h"
 #include "pm4d_histogram.h"
 
-/* Fills the caller's reason and yields the status. */
-#define say(reason, rs, st, ...) (pm4d_reason_set((reason), (rs), __VA_ARGS__), (st))
-
 enum pm4d_direct_status pm4d_direct_queue_create(struct pm4d_direct *d,
                                                  const struct pm4d_bridge *bridge, void *queue_user,
                                                  struct pm4d_direct_queue **out)
@@ -51,8 +48,14 @@ enum pm4d_direct_status pm4d_direct_queue_create(struct pm4d_direct *d,
       st = PM4D_DIRECT_NOMEM; /* st still holds the ring allocation's OK */
       goto fail;
    }
-   /* Room for the kernargs of every job the ring can hold at once. */
-   q->kernarg_bytes = (uint64_t)(size_dw / d->dispatch_dw_min + 1) * PM4D_DIRECT_KERNARG_SLOT;
+   /* Room for the kernargs of every job the ring can hold at once, and a job record each. */
+   uint32_t slots = size_dw / d->dispatch_dw_min + 1;
+   q->kernarg_bytes = (uint64_t)slots * PM4D_DIRECT_KERNARG_SLOT;
+   q->job_records = pm4d_calloc(slots, sizeof(*q->job_records));
+   if (!q->job_records) {
+      st = PM4D_DIRECT_NOMEM;
+      goto fail;
+   }
    st = d->ops->alloc(d->dev, q->kernarg_bytes, 256, &q->kernargs);
    if (st == PM4D_DIRECT_OK)
       st = d->ops->alloc(d->dev, 8, 256, &q->fence);
@@ -82,6 +85,7 @@ fail:
    pm4d_ring_destroy(q->ring);
    if (q->ring_mem.cpu)
       d->ops->free(d->dev, &q->ring_mem);
+   free(q->job_records);
    free(q->plan);
    pthread_mutex_destroy(&q->mu);
    free(q);
@@ -104,7 +108,7 @@ void pm4d_direct_queue_destroy(struct pm4d_direct_queue *q)
       if (empty)
          break;
       pm4d_direct_event_bump(d);
-      pm4d_direct_event_wait(d, seen + 1, pm4d_ring_now_ns() + PM4D_DIRECT_TICK_NS);
+      pm4d_direct_event_wait(d, seen + 1, pm4d_clock_now_ns() + PM4D_DIRECT_TICK_NS);
       pthread_mutex_lock(&q->mu);
    }
 
@@ -125,6 +129,7 @@ void pm4d_direct_queue_destroy(struct pm4d_direct_queue *q)
    d->ops->free(d->dev, &q->kernargs);
    pm4d_ring_destroy(q->ring);
    d->ops->free(d->dev, &q->ring_mem);
+   free(q->job_records);
    free(q->plan);
    pthread_mutex_destroy(&q->mu);
    free(q);
@@ -163,6 +168,23 @@ static const enum pm4d_counter variant_counter[PM4D_CONV2D_VARIANT_COUNT] = {
    [PM4D_CONV2D_3X3_SMALL_F16] = PM4D_CTR_kernel_3x3_small_f16,
 };
 
+/* One submission on its way through the steps of pm4d_direct_submit: plan, reserve, build,
+ * validate, commit. Lives on the submitting thread's stack. */
+struct submission {
+   const struct pm4d_job *jobs;
+   uint32_t count;
+   uint64_t wait_point, signal_point;
+   char *reason;
+   size_t reason_size;
+   bool timed;
+   uint64_t t_submit;
+   uint64_t flops;                  /* plan: for the deadline */
+   uint32_t ndw;                    /* plan: the batch's size in the ring */
+   uint64_t ka_off, ka_end;         /* reserve: kernarg slots */
+   uint32_t *dw;                    /* reserve: the batch's place in the ring */
+   struct pm4d_path_counters paths; /* build */
+};
+
 /* Checks one job: shape, kernel, and (host address space) that every buffer lies inside the
  * registered memory the job names. Called with d->mem_lock held for reading. */
 static enum pm4d_direct_status plan_job(struct pm4d_direct_queue *q, const struct pm4d_job *job,
@@ -173,11 +195,11 @@ static enum pm4d_direct_status plan_job(struct pm4d_direct_queue *q, const struc
    char why[160];
    pl->params = job->params;
    if (!pm4d_conv2d_params_check(&pl->params, why, sizeof(why)))
-      return say(reason, rs, PM4D_DIRECT_UNSUPPORTED, "job %" PRIu32 ": %s", i, why);
+      return pm4d_fail(reason, rs, PM4D_DIRECT_UNSUPPORTED, "job %" PRIu32 ": %s", i, why);
    enum pm4d_conv2d_variant v = pm4d_direct_variant(d, &pl->params, pl->grid);
    if (v == PM4D_CONV2D_VARIANT_COUNT)
-      return say(reason, rs, PM4D_DIRECT_UNSUPPORTED,
-                 "job %" PRIu32 ": no kernel on %s runs this shape", i, d->target);
+      return pm4d_fail(reason, rs, PM4D_DIRECT_UNSUPPORTED,
+                       "job %" PRIu32 ": no kernel on %s runs this shape", i, d->target);
    pl->kernel = &d->kernels[v];
 
    const struct pm4d_conv2d_params *p = &pl->params;
@@ -190,15 +212,16 @@ static enum pm4d_direct_status plan_job(struct pm4d_direct_queue *q, const struc
          continue;
       const struct pm4d_direct_memory *m = pm4d_direct_memory_find_locked(d, job->memory_ids[b]);
       if (!m)
-         return say(reason, rs, PM4D_DIRECT_UNSUPPORTED,
-                    "job %" PRIu32 ": %s memory %" PRIu64 " is not registered", i, names[b],
-                    job->memory_ids[b]);
+         return pm4d_fail(reason, rs, PM4D_DIRECT_UNSUPPORTED,
+                          "job %" PRIu32 ": %s memory %" PRIu64 " is not registered", i, names[b],
+                          job->memory_ids[b]);
       uint64_t base = (uint64_t)(uintptr_t)m->host;
       if (d->ops->space == PM4D_ADDR_HOST &&
           (addr[b] < base || addr[b] - base > m->size || bytes[b] > m->size - (addr[b] - base)))
-         return say(reason, rs, PM4D_DIRECT_UNSUPPORTED,
-                    "job %" PRIu32 ": %s [0x%" PRIx64 ", +%" PRIu64 ") lies outside its memory", i,
-                    names[b], addr[b], bytes[b]);
+         return pm4d_fail(reason, rs, PM4D_DIRECT_UNSUPPORTED,
+                          "job %" PRIu32 ": %s [0x%" PRIx64 ", +%" PRIu64
+                          ") lies outside its memory",
+                          i, names[b], addr[b], bytes[b]);
    }
    return PM4D_DIRECT_OK;
 }
@@ -206,6 +229,37 @@ static enum pm4d_direct_status plan_job(struct pm4d_direct_queue *q, const struc
 static uint64_t job_flops(const struct pm4d_conv2d_params *p)
 {
    return 2ull * p->n * p->k * p->oh * p->ow * (p->c / p->groups) * p->r * p->s;
+}
+
+/* Plan: the batch's arguments and every job checked, each job's kernel and grid chosen, the
+ * batch's dwords and FLOPs summed. UNSUPPORTED: the caller runs the jobs through the driver. */
+static enum pm4d_direct_status submit_plan(struct pm4d_direct_queue *q, struct submission *s)
+{
+   struct pm4d_direct *d = q->d;
+   char *rs = s->reason;
+   size_t rn = s->reason_size;
+   if (!s->jobs || s->count == 0)
+      return pm4d_fail(rs, rn, PM4D_DIRECT_UNSUPPORTED, "empty batch");
+   if (s->count > q->max_jobs)
+      return pm4d_fail(rs, rn, PM4D_DIRECT_UNSUPPORTED,
+                       "batch of %" PRIu32 " jobs: the ring takes at most %" PRIu32, s->count,
+                       q->max_jobs);
+   if (s->signal_point <= s->wait_point)
+      return pm4d_fail(rs, rn, PM4D_DIRECT_UNSUPPORTED, "signal point must follow the wait point");
+
+   enum pm4d_direct_status st = PM4D_DIRECT_OK;
+   /* The first dispatch goes without the barrier that plan's dispatch_dw counts. */
+   s->ndw = d->head_dw + d->tail.ndw - pm4d_builder_barrier_dw(&d->builder);
+   pthread_rwlock_rdlock(&d->mem_lock);
+   for (uint32_t i = 0; i < s->count && st == PM4D_DIRECT_OK; i++) {
+      st = plan_job(q, &s->jobs[i], i, rs, rn);
+      if (st == PM4D_DIRECT_OK) {
+         s->flops += job_flops(&q->plan[i].params);
+         s->ndw += q->plan[i].kernel->dispatch_dw;
+      }
+   }
+   pthread_rwlock_unlock(&d->mem_lock);
+   return st;
 }
 
 /* Kernarg space for `bytes` contiguous bytes: its offset, or UINT64_MAX when the arena is
@@ -223,164 +277,151 @@ static uint64_t kernarg_take(struct pm4d_direct_queue *q, uint64_t bytes, uint64
    return pos % q->kernarg_bytes;
 }
 
-/* A batch refused after its jobs were accepted (validation, ring full, kick refused): a
- * diagnostics event, and a failure for auto-disable unless the ring was only full (back
- * pressure from a burst, not a broken path). */
-static void submit_failed(struct pm4d_direct_queue *q, const char *kind, const char *reason,
-                          const uint32_t *pm4, uint32_t ndw, const struct pm4d_job *jobs,
-                          uint32_t count, uint64_t wait_point, uint64_t signal_point)
-{
-   const struct pm4d_direct_batch b = {.jobs = (struct pm4d_job *)jobs,
-                                       .count = count,
-                                       .wait_point = wait_point,
-                                       .signal_point = signal_point};
-   if (strcmp(kind, "ring_full") != 0)
-      pm4d_autodisable_note(false);
-   pm4d_direct_diag(q, kind, reason ? reason : "",
-                    "this batch was not kicked; its jobs run "
-                    "through the driver (fallback command buffers)",
-                    pm4, ndw, &b, 1);
-}
-
-enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q, const struct pm4d_job *jobs,
-                                           uint32_t count, uint64_t wait_point,
-                                           uint64_t signal_point, char *reason, size_t reason_size)
+/* Reserve: a batch slot, kernarg slots and ring dwords; each waits for the watchdog to retire
+ * older batches until the deadline. RING_FULL after it (back pressure, not a failure). */
+static enum pm4d_direct_status submit_reserve(struct pm4d_direct_queue *q, struct submission *s)
 {
    struct pm4d_direct *d = q->d;
-   char *rs = reason;
-   size_t rn = reason_size;
-   enum pm4d_direct_status st = PM4D_DIRECT_OK;
-   /* One submission in PM4D_DIRECT_TIMING_EVERY is timed for the latency histograms: two
-    * clock reads and a histogram update on each would add ~2 % to the path's instructions. */
-   bool timed = PM4D_DIRECT_SAFETY && q->submits++ % PM4D_DIRECT_TIMING_EVERY == 0;
-   uint64_t t_submit = timed ? pm4d_ring_now_ns() : 0;
-   if (PM4D_DIRECT_SAFETY && pm4d_autodisable_active())
-      return say(rs, rn, PM4D_DIRECT_UNAVAILABLE, "the direct path is auto-disabled: %s",
-                 pm4d_autodisable_process()->why);
-   if (!jobs || count == 0)
-      return say(rs, rn, PM4D_DIRECT_UNSUPPORTED, "empty batch");
-   if (count > q->max_jobs)
-      return say(rs, rn, PM4D_DIRECT_UNSUPPORTED,
-                 "batch of %" PRIu32 " jobs: the ring takes at most %" PRIu32, count, q->max_jobs);
-   if (signal_point <= wait_point)
-      return say(rs, rn, PM4D_DIRECT_UNSUPPORTED, "signal point must follow the wait point");
-
-   uint64_t flops = 0;
-   /* The first dispatch goes without the barrier that plan's dispatch_dw counts. */
-   uint32_t ndw = d->head_dw + d->tail.ndw - pm4d_builder_barrier_dw(&d->builder), *dw;
-   pthread_rwlock_rdlock(&d->mem_lock);
-   for (uint32_t i = 0; i < count && st == PM4D_DIRECT_OK; i++) {
-      st = plan_job(q, &jobs[i], i, rs, rn);
-      if (st == PM4D_DIRECT_OK) {
-         flops += job_flops(&q->plan[i].params);
-         ndw += q->plan[i].kernel->dispatch_dw;
-      }
-   }
-   pthread_rwlock_unlock(&d->mem_lock);
-   if (st != PM4D_DIRECT_OK)
-      return st;
-
-   struct pm4d_job *copy = pm4d_malloc(count * sizeof(*copy));
-   if (!copy)
-      return say(rs, rn, PM4D_DIRECT_NOMEM, "out of memory for the batch record");
-   memcpy(copy, jobs, count * sizeof(*copy));
-
-   /* Space: a batch slot, kernargs, ring dwords; each waits for retirement until the deadline. */
-   uint64_t deadline = pm4d_ring_now_ns() + d->deadline_base_ns;
-   uint64_t ka_end = 0, ka_off;
+   uint64_t deadline = pm4d_clock_now_ns() + d->deadline_base_ns;
    for (;;) {
       uint32_t seen = atomic_load(&d->event);
       pthread_mutex_lock(&q->mu);
       bool slot = q->count < PM4D_DIRECT_MAX_INFLIGHT;
       pthread_mutex_unlock(&q->mu);
-      if (slot && (ka_off = kernarg_take(q, (uint64_t)count * PM4D_DIRECT_KERNARG_SLOT, &ka_end)) !=
-                     UINT64_MAX)
+      if (slot && (s->ka_off = kernarg_take(q, (uint64_t)s->count * PM4D_DIRECT_KERNARG_SLOT,
+                                            &s->ka_end)) != UINT64_MAX)
          break;
-      if (pm4d_ring_now_ns() >= deadline) {
-         st = say(rs, rn, PM4D_DIRECT_RING_FULL,
-                  "%s stayed full past the deadline (%" PRIu32 " batches in flight)",
-                  slot ? "kernarg arena" : "batch list", (uint32_t)PM4D_DIRECT_MAX_INFLIGHT);
-         goto fail_full;
-      }
+      if (pm4d_clock_now_ns() >= deadline)
+         return pm4d_fail(s->reason, s->reason_size, PM4D_DIRECT_RING_FULL,
+                          "%s stayed full past the deadline (%" PRIu32 " batches in flight)",
+                          slot ? "kernarg arena" : "batch list",
+                          (uint32_t)PM4D_DIRECT_MAX_INFLIGHT);
       pm4d_direct_event_wait(d, seen, deadline);
    }
-   const char *why = NULL;
-   if (pm4d_ring_reserve(q->ring, ndw, deadline, &dw, &why) != PM4D_RING_OK) {
-      st = say(rs, rn, PM4D_DIRECT_RING_FULL, "%s", why);
-      goto fail_full;
-   }
+   if (pm4d_ring_reserve(q->ring, s->ndw, deadline, &s->dw, s->reason, s->reason_size) !=
+       PM4D_RING_OK)
+      return PM4D_DIRECT_RING_FULL;
+   return PM4D_DIRECT_OK;
+}
 
-   /* Build: head, one dispatch per job (template, or the builder), tail with the fence. */
+/* Build, in place in the ring: the head, per job its kernargs packed into the arena and its
+ * dispatch from its kernel's template (the builder when there is none), the tail with the
+ * fence. INVALID when a dispatch cannot be built. */
+static enum pm4d_direct_status submit_build(struct pm4d_direct_queue *q, struct submission *s)
+{
+   struct pm4d_direct *d = q->d;
    struct pm4d_cs cs;
-   struct pm4d_path_counters paths = {0};
-   pm4d_cs_init(&cs, dw, ndw);
-   memcpy(dw, d->head, d->head_dw * 4u);
+   const char *why = NULL;
+   pm4d_cs_init(&cs, s->dw, s->ndw);
+   memcpy(s->dw, d->head, d->head_dw * 4u);
    cs.cdw = d->head_dw;
-   uint8_t *ka = (uint8_t *)q->kernargs.cpu + ka_off;
-   for (uint32_t i = 0; i < count; i++) {
+   uint8_t *ka = (uint8_t *)q->kernargs.cpu + s->ka_off;
+   for (uint32_t i = 0; i < s->count; i++) {
       const struct pm4d_direct_plan *pl = &q->plan[i];
-      uint64_t ka_addr = q->kernargs.addr + ka_off + (uint64_t)i * PM4D_DIRECT_KERNARG_SLOT;
-      pm4d_conv2d_pack_kernargs(&pl->params, &jobs[i].addr,
+      uint64_t ka_addr = q->kernargs.addr + s->ka_off + (uint64_t)i * PM4D_DIRECT_KERNARG_SLOT;
+      pm4d_conv2d_pack_kernargs(&pl->params, &s->jobs[i].addr,
                                 ka + (size_t)i * PM4D_DIRECT_KERNARG_SLOT,
                                 PM4D_DIRECT_KERNARG_SLOT);
-      if (pm4d_emit_dispatch(&d->builder, &d->templates, pl->kernel->desc, pl->kernel->program,
-                             ka_addr, pl->grid, i == 0, &cs, &paths, &why) != PM4D_OK) {
-         st = say(rs, rn, PM4D_DIRECT_INVALID, "job %" PRIu32 ": %s", i, why);
-         goto fail_invalid;
-      }
+      if (pm4d_emit_dispatch(&d->builder, pl->kernel->tmpl, pl->kernel->desc, pl->kernel->program,
+                             ka_addr, pl->grid, i == 0, &cs, &s->paths, &why) != PM4D_OK)
+         return pm4d_fail(s->reason, s->reason_size, PM4D_DIRECT_INVALID, "job %" PRIu32 ": %s", i,
+                          why);
    }
-   cs.cdw += pm4d_tail_template_instantiate(&d->tail, dw + cs.cdw, q->fence.addr, signal_point);
-   if (d->debug) {
-      struct pm4d_validate_error err;
-      if (pm4d_validate(&q->validator, dw, ndw, &err) != PM4D_OK) {
-         st = say(rs, rn, PM4D_DIRECT_INVALID,
-                  "validator refused the batch at dword %" PRIu32 ": %s", err.offset, err.reason);
-         goto fail_invalid;
-      }
-   }
+   pm4d_tail_template_instantiate(&d->tail, s->dw + cs.cdw, q->fence.addr, s->signal_point);
+   return PM4D_DIRECT_OK;
+}
 
-   uint64_t ib = q->ring_addr ? q->ring_addr + (uint64_t)(dw - pm4d_ring_ptr(q->ring, 0)) * 4u : 0;
+/* Validate: in debug mode the validator reads the whole batch back before anything can run
+ * it. INVALID when it refuses. */
+static enum pm4d_direct_status submit_validate(struct pm4d_direct_queue *q, struct submission *s)
+{
+   struct pm4d_validate_error err;
+   if (q->d->debug && pm4d_validate(&q->validator, s->dw, s->ndw, &err) != PM4D_OK)
+      return pm4d_fail(s->reason, s->reason_size, PM4D_DIRECT_INVALID,
+                       "validator refused the batch at dword %" PRIu32 ": %s", err.offset,
+                       err.reason);
+   return PM4D_DIRECT_OK;
+}
+
+/* A batch refused after its jobs were accepted (ring full, validation, kick refused): counted,
+ * a diagnostics event, and a failure for auto-disable unless the ring was only full (back
+ * pressure from a burst, not a broken path). pm4: the built batch, NULL when there is none. */
+static enum pm4d_direct_status refuse(struct pm4d_direct_queue *q, const struct submission *s,
+                                      enum pm4d_direct_status st, const char *kind,
+                                      const uint32_t *pm4)
+{
+   const struct pm4d_direct_batch b = {.jobs = (struct pm4d_job *)s->jobs,
+                                       .count = s->count,
+                                       .wait_point = s->wait_point,
+                                       .signal_point = s->signal_point};
+   pthread_mutex_lock(&q->mu);
+   q->stats.ring_full += st == PM4D_DIRECT_RING_FULL;
+   q->stats.validation_failures += st == PM4D_DIRECT_INVALID;
+   pthread_mutex_unlock(&q->mu);
+   if (st == PM4D_DIRECT_RING_FULL)
+      pm4d_counter_inc(PM4D_CTR_direct_ring_full);
+   else
+      pm4d_autodisable_note(false);
+   if (st == PM4D_DIRECT_INVALID)
+      pm4d_counter_inc(PM4D_CTR_direct_validation_failures);
+   pm4d_direct_diag(q, kind, s->reason ? s->reason : "",
+                    "this batch was not kicked; its jobs run "
+                    "through the driver (fallback command buffers)",
+                    pm4, pm4 ? s->ndw : 0, &b, 1);
+   return st;
+}
+
+/* Commit, under the queue lock: the kick, then the ring, the kernarg arena and the batch
+ * record (its jobs copied into the records of its kernarg slots), and the counters. FAILED
+ * while the queue resets or closes, or when the back end refuses the kick. */
+static enum pm4d_direct_status submit_commit(struct pm4d_direct_queue *q, struct submission *s)
+{
+   struct pm4d_direct *d = q->d;
+   uint64_t ib =
+      q->ring_addr ? q->ring_addr + (uint64_t)(s->dw - pm4d_ring_ptr(q->ring, 0)) * 4u : 0;
    pthread_mutex_lock(&q->mu);
    if (q->resetting || q->closing) {
       pthread_mutex_unlock(&q->mu);
-      st = say(rs, rn, PM4D_DIRECT_FAILED, "the queue is being reset or destroyed");
-      goto fail;
+      return pm4d_fail(s->reason, s->reason_size, PM4D_DIRECT_FAILED,
+                       "the queue is being reset or destroyed");
    }
-   st = d->ops->kick(q->bq, dw, ib, ndw, jobs, count, wait_point, signal_point);
+   enum pm4d_direct_status st =
+      d->ops->kick(q->bq, s->dw, ib, s->ndw, s->jobs, s->count, s->wait_point, s->signal_point);
    if (st != PM4D_DIRECT_OK) {
       pthread_mutex_unlock(&q->mu);
-      pm4d_reason_set(rs, rn, "the %s back end refused the kick", d->ops->name);
-      submit_failed(q, "kick_refused", rs, dw, ndw, jobs, count, wait_point, signal_point);
-      goto fail;
+      pm4d_reason_set(s->reason, s->reason_size, "the %s back end refused the kick", d->ops->name);
+      return refuse(q, s, PM4D_DIRECT_FAILED, "kick_refused", s->dw);
    }
    uint64_t t_kick = 0; /* 0: not timed */
-   if (timed) {
-      t_kick = pm4d_ring_now_ns();
-      pm4d_hist_record(PM4D_HIST_submit_to_kick, t_kick - t_submit);
+   if (s->timed) {
+      t_kick = pm4d_clock_now_ns();
+      pm4d_hist_record(PM4D_HIST_submit_to_kick, t_kick - s->t_submit);
    }
-   pm4d_ring_commit(q->ring, ndw);
-   q->kernarg_write = ka_end;
+   pm4d_ring_commit(q->ring, s->ndw);
+   q->kernarg_write = s->ka_end;
+   struct pm4d_job *jobs = &q->job_records[s->ka_off / PM4D_DIRECT_KERNARG_SLOT];
+   memcpy(jobs, s->jobs, s->count * sizeof(*jobs));
    /* The watchdog looks on a tick while batches are in flight; it needs waking only for the
     * first (saves a futex syscall per submission in a burst). */
    bool wake = q->count == 0;
    struct pm4d_direct_batch *b = &q->batches[(q->head + q->count++) % PM4D_DIRECT_MAX_INFLIGHT];
    *b = (struct pm4d_direct_batch){
-      .jobs = copy,
-      .count = count,
-      .wait_point = wait_point,
-      .signal_point = signal_point,
+      .jobs = jobs,
+      .count = s->count,
+      .wait_point = s->wait_point,
+      .signal_point = s->signal_point,
       .ring_end = pm4d_ring_published(q->ring),
-      .kernarg_end = ka_end,
-      .ndw = ndw,
+      .kernarg_end = s->ka_end,
+      .ndw = s->ndw,
       .kick_ns = t_kick,
-      .budget_ns = d->deadline_base_ns + flops * d->ops->ps_per_flop / 1000u,
+      .budget_ns = d->deadline_base_ns + s->flops * d->ops->ps_per_flop / 1000u,
    };
    q->stats.batches++;
-   q->stats.jobs += count;
-   for (uint32_t i = 0; i < count; i++)
+   q->stats.jobs += s->count;
+   for (uint32_t i = 0; i < s->count; i++)
       pm4d_counter_inc(variant_counter[q->plan[i].kernel - d->kernels]);
-   q->stats.template_dispatches += paths.template_dispatches;
-   q->stats.dynamic_dispatches += paths.dynamic_dispatches;
+   q->stats.template_dispatches += s->paths.template_dispatches;
+   q->stats.dynamic_dispatches += s->paths.dynamic_dispatches;
    uint64_t used = b->ring_end - pm4d_ring_read_pos(q->ring);
    if (used > q->stats.ring_high_water_dw)
       q->stats.ring_high_water_dw = used;
@@ -388,21 +429,37 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q, const st
    if (wake)
       pm4d_direct_event_bump(d);
    return PM4D_DIRECT_OK;
+}
 
-fail_invalid:
-   pthread_mutex_lock(&q->mu);
-   q->stats.validation_failures++;
-   pthread_mutex_unlock(&q->mu);
-   pm4d_counter_inc(PM4D_CTR_direct_validation_failures);
-   submit_failed(q, "validation", rs, dw, ndw, jobs, count, wait_point, signal_point);
-   goto fail;
-fail_full:
-   pthread_mutex_lock(&q->mu);
-   q->stats.ring_full++;
-   pthread_mutex_unlock(&q->mu);
-   pm4d_counter_inc(PM4D_CTR_direct_ring_full);
-   submit_failed(q, "ring_full", rs, NULL, 0, jobs, count, wait_point, signal_point);
-fail:
-   free(copy);
-   return st;
+/* Allocates nothing: the plan, the job records and the ring are the queue's. */
+enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q, const struct pm4d_job *jobs,
+                                           uint32_t count, uint64_t wait_point,
+                                           uint64_t signal_point, char *reason, size_t reason_size)
+{
+   struct submission s = {.jobs = jobs,
+                          .count = count,
+                          .wait_point = wait_point,
+                          .signal_point = signal_point,
+                          .reason = reason,
+                          .reason_size = reason_size};
+   /* One submission in PM4D_DIRECT_TIMING_EVERY is timed for the latency histograms: two
+    * clock reads and a histogram update on each would add ~2 % to the path's instructions. */
+   s.timed = PM4D_DIRECT_SAFETY && q->submits++ % PM4D_DIRECT_TIMING_EVERY == 0;
+   s.t_submit = s.timed ? pm4d_clock_now_ns() : 0;
+   if (PM4D_DIRECT_SAFETY && pm4d_autodisable_active())
+      return pm4d_fail(reason, reason_size, PM4D_DIRECT_UNAVAILABLE,
+                       "the direct path is auto-disabled: %s", pm4d_autodisable_process()->why);
+
+   enum pm4d_direct_status st = submit_plan(q, &s);
+   if (st != PM4D_DIRECT_OK)
+      return st;
+   st = submit_reserve(q, &s);
+   if (st != PM4D_DIRECT_OK)
+      return refuse(q, &s, st, "ring_full", NULL);
+   st = submit_build(q, &s);
+   if (st == PM4D_DIRECT_OK)
+      st = submit_validate(q, &s);
+   if (st != PM4D_DIRECT_OK)
+      return refuse(q, &s, st, "validation", s.dw);
+   return submit_commit(q, &s);
 }

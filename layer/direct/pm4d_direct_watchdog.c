@@ -22,14 +22,13 @@ struct pm4d_direct_failed {
    char reason[PM4D_DIRECT_REASON_MAX];
 };
 
-/* A batch whose fence arrived: latency and success recorded, jobs freed. */
+/* A batch whose fence arrived: latency and success recorded. */
 static void completed(struct pm4d_direct_batch *b, uint64_t now)
 {
    if (b->kick_ns)
       pm4d_hist_record(PM4D_HIST_kick_to_fence, now - b->kick_ns);
    pm4d_counter_add(PM4D_CTR_direct_jobs_completed, b->count);
    pm4d_autodisable_note(true);
-   free(b->jobs);
 }
 
 /* Gives a finished (or failed) batch's ring and kernarg space back. q->mu held. */
@@ -49,34 +48,38 @@ static uint64_t fence_value(const struct pm4d_direct_queue *q)
 
 enum cause { HANG, FAULT, CLOSED };
 
-/* Stops the queue's back end for good, then moves what did not complete into *f. */
+/* Stops the queue's back end for good and moves what did not complete into *f. The failed
+ * batches keep their ring and kernarg space until they are reported and the back end says
+ * they are over (watch_queue retires them). */
 static void recover(struct pm4d_direct *d, struct pm4d_direct_queue *q, enum cause cause,
                     struct pm4d_direct_failed *f)
 {
-   uint64_t never[PM4D_DIRECT_MAX_INFLIGHT];
+   char why[PM4D_DIRECT_REASON_MAX / 2] = "";
    pthread_mutex_lock(&q->mu);
    q->resetting = true; /* no kick while the back end resets */
    pthread_mutex_unlock(&q->mu);
-   uint32_t n_never = d->ops->reset(q->bq, never, PM4D_DIRECT_MAX_INFLIGHT);
+   enum pm4d_direct_status reset = d->ops->reset(q->bq, why, sizeof(why));
 
    pthread_mutex_lock(&q->mu);
-   uint64_t fence = fence_value(q), now = pm4d_ring_now_ns();
+   uint64_t fence = fence_value(q);
    f->q = q;
    f->queue_user = q->user;
    f->count = 0;
    q->reporting = true;
    for (uint32_t i = 0; i < q->count; i++) {
       struct pm4d_direct_batch *b = &q->batches[(q->head + i) % PM4D_DIRECT_MAX_INFLIGHT];
-      if (fence < b->signal_point)
+      if (!b->failed && fence < b->signal_point) {
+         b->failed = true; /* completed ones retire as usual */
          f->batches[f->count++] = *b;
+         q->failed_held++;
+      }
    }
-   if (n_never != f->count) {
+   if (reset != PM4D_DIRECT_OK) {
       size_t len = strlen(f->reason);
-      snprintf(f->reason + len, sizeof(f->reason) - len,
-               " (back end: %" PRIu32 " never completed, fence %" PRIu64 ")", n_never, fence);
+      snprintf(f->reason + len, sizeof(f->reason) - len, " (reset refused: %s)", why);
    }
    if (f->count) {
-      /* Before any retirement: the failing batch's dwords are still in the ring. */
+      /* The failing batch's dwords are still in the ring. */
       static const char *const kinds[] = {
          [HANG] = "hang", [FAULT] = "fault", [CLOSED] = "queue_destroyed"};
       char action[160];
@@ -87,12 +90,6 @@ static void recover(struct pm4d_direct *d, struct pm4d_direct_queue *q, enum cau
       const struct pm4d_direct_batch *b = &f->batches[0];
       pm4d_direct_diag(q, kinds[cause], f->reason, action,
                        pm4d_ring_ptr(q->ring, b->ring_end - b->ndw), b->ndw, f->batches, f->count);
-   }
-   while (q->count) {
-      struct pm4d_direct_batch *b = &q->batches[q->head];
-      if (fence >= b->signal_point)
-         completed(b, now); /* it completed before the reset took hold */
-      retire_head(q);
    }
    for (uint32_t i = 0; i < f->count && cause != CLOSED; i++)
       pm4d_autodisable_note(false);
@@ -117,12 +114,36 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
       recover(d, q, FAULT, f);
       return true;
    }
+   /* The back end's word, asked with no lock held: a reset the device reports (back ends
+    * without interrupts) and which failed batches are over. */
+   struct pm4d_direct_backend_state state = {0};
+   char why[PM4D_DIRECT_REASON_MAX / 2] = "";
+   bool known = false;
+   if (q->failed_held || !d->ops->interrupts)
+      known = d->ops->status(q->bq, &state, why, sizeof(why)) == PM4D_DIRECT_OK;
+   if (known && state.reset) {
+      snprintf(f->reason, sizeof(f->reason), "device reset: %s", why);
+      recover(d, q, FAULT, f);
+      return true;
+   }
    bool hang = false, retired = false;
    enum cause cause = HANG;
    pthread_mutex_lock(&q->mu);
    uint64_t fence = fence_value(q);
    while (q->count) {
       struct pm4d_direct_batch *b = &q->batches[q->head];
+      if (b->failed) {
+         /* Its space is reused only once it was reported and the device is done with it (a
+          * destroyed queue frees it all: the kernel keeps its own references). */
+         if (b->reported && (q->closing || (known && state.settled >= b->signal_point))) {
+            retire_head(q);
+            q->failed_held--;
+            retired = true;
+            continue;
+         }
+         *wake = *wake < now + PM4D_DIRECT_TICK_NS ? *wake : now + PM4D_DIRECT_TICK_NS;
+         break;
+      }
       if (fence >= b->signal_point) {
          completed(b, now);
          retire_head(q);
@@ -168,15 +189,20 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
 
 static void report(struct pm4d_direct *d, struct pm4d_direct_failed *f)
 {
+   struct pm4d_direct_queue *q = f->q;
    for (uint32_t i = 0; i < f->count; i++) {
       struct pm4d_direct_batch *b = &f->batches[i];
       d->cb.batch_failed(d->cb.user, f->queue_user, b->jobs, b->count, b->wait_point,
                          b->signal_point, f->reason);
-      free(b->jobs);
    }
-   pthread_mutex_lock(&f->q->mu);
-   f->q->reporting = false;
-   pthread_mutex_unlock(&f->q->mu);
+   /* The failed batches are still in the list (watch_queue retires them, this thread only). */
+   pthread_mutex_lock(&q->mu);
+   for (uint32_t i = 0; i < q->count; i++) {
+      struct pm4d_direct_batch *b = &q->batches[(q->head + i) % PM4D_DIRECT_MAX_INFLIGHT];
+      b->reported |= b->failed;
+   }
+   q->reporting = false;
+   pthread_mutex_unlock(&q->mu);
 }
 
 static void *watchdog_main(void *arg)
@@ -186,7 +212,7 @@ static void *watchdog_main(void *arg)
    pthread_mutex_lock(&d->mu);
    while (!d->stop) {
       uint32_t seen = atomic_load(&d->event);
-      uint64_t now = pm4d_ring_now_ns(), wake = now + IDLE_NS;
+      uint64_t now = pm4d_clock_now_ns(), wake = now + IDLE_NS;
       bool failed = false;
       for (struct pm4d_direct_queue *q = d->queues; q && !failed; q = q->next)
          failed = watch_queue(d, q, now, &wake, f);

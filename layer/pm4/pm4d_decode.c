@@ -72,6 +72,17 @@ static const struct pm4d_field ib_dw3[] = {
 
 #define N(a) (unsigned)(sizeof(a) / sizeof((a)[0]))
 
+/* The packet fields that differ by level: RELEASE_MEM's EVENT_CNTL (GFX9 TC actions, GFX10+
+ * GCR bits) and ACQUIRE_MEM's COHER_CNTL (GFX9 only; GFX10+ use GCR_CNTL). */
+static const struct level_fields {
+   const struct pm4d_field *rm_dw1, *am_cntl;
+   unsigned n_rm_dw1, n_am_cntl;
+} level_fields[PM4D_GFX_COUNT] = {
+   [PM4D_GFX9] = {rm_gfx9_dw1, am_gfx9_cntl, N(rm_gfx9_dw1), N(am_gfx9_cntl)},
+   [PM4D_GFX10_3] = {rm_gfx10_dw1, NULL, N(rm_gfx10_dw1), 0},
+   [PM4D_GFX11] = {rm_gfx10_dw1, NULL, N(rm_gfx10_dw1), 0},
+};
+
 struct dword_desc {
    const char *name;
    const struct pm4d_field *fields;
@@ -122,7 +133,7 @@ static void decode_set_sh_reg(FILE *out, enum pm4d_gfx_level level, const struct
 
 static void decode_body(FILE *out, enum pm4d_gfx_level level, const struct pm4d_packet *p)
 {
-   bool gfx9 = level == PM4D_GFX9;
+   const struct level_fields *lf = &level_fields[level];
    unsigned ndi;
    const struct pm4d_field *di = pm4d_reg_fields(level, PM4D_REG_DISPATCH_INITIATOR, &ndi);
    switch (p->opcode) {
@@ -147,7 +158,7 @@ static void decode_body(FILE *out, enum pm4d_gfx_level level, const struct pm4d_
    }
    case PM4D_OP_RELEASE_MEM: {
       const struct dword_desc d[] = {
-         {"EVENT_CNTL", gfx9 ? rm_gfx9_dw1 : rm_gfx10_dw1, gfx9 ? N(rm_gfx9_dw1) : N(rm_gfx10_dw1)},
+         {"EVENT_CNTL", lf->rm_dw1, lf->n_rm_dw1},
          {"DATA_CNTL", rm_dw2, N(rm_dw2)},
          {"ADDR_LO", NULL, 0},
          {"ADDR_HI", NULL, 0},
@@ -160,7 +171,7 @@ static void decode_body(FILE *out, enum pm4d_gfx_level level, const struct pm4d_
    }
    case PM4D_OP_ACQUIRE_MEM: {
       const struct dword_desc d[] = {
-         {"COHER_CNTL", gfx9 ? am_gfx9_cntl : NULL, gfx9 ? N(am_gfx9_cntl) : 0},
+         {"COHER_CNTL", lf->am_cntl, lf->n_am_cntl},
          {"COHER_SIZE", NULL, 0},
          {"COHER_SIZE_HI", NULL, 0},
          {"COHER_BASE", NULL, 0},

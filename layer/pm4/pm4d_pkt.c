@@ -113,15 +113,14 @@ void pm4d_pkt_write_data(struct pm4d_cs *cs, uint64_t addr, const uint32_t *data
    pm4d_cs_end(cs);
 }
 
-void pm4d_pkt_indirect_buffer(struct pm4d_cs *cs, enum pm4d_gfx_level level, uint64_t addr,
-                              uint32_t ndw)
+void pm4d_pkt_indirect_buffer(struct pm4d_cs *cs, uint64_t addr, uint32_t ndw)
 {
    if (!pm4d_cs_begin(cs, 1 + PM4D_INDIRECT_BUFFER_BODY_DW))
       return;
    pm4d_cs_emit(cs, PM4D_PKT3(PM4D_OP_INDIRECT_BUFFER, PM4D_INDIRECT_BUFFER_BODY_DW));
    pm4d_cs_emit(cs, lo32(addr) & ~3u);
    pm4d_cs_emit(cs, hi32(addr) & 0xFFFFu);
-   pm4d_cs_emit(cs, (ndw & PM4D_IB_SIZE_MASK) | (level == PM4D_GFX9 ? 0 : PM4D_IB_VALID));
+   pm4d_cs_emit(cs, (ndw & PM4D_IB_SIZE_MASK) | PM4D_IB_VALID);
    pm4d_cs_end(cs);
 }
 
@@ -235,8 +234,7 @@ uint32_t pm4d_pkt_fixed_body_dw(enum pm4d_gfx_level level, uint32_t opcode)
    case PM4D_OP_DISPATCH_DIRECT: return PM4D_DISPATCH_DIRECT_BODY_DW;
    case PM4D_OP_EVENT_WRITE: return PM4D_EVENT_WRITE_BODY_DW;
    case PM4D_OP_RELEASE_MEM: return PM4D_RELEASE_MEM_BODY_DW;
-   case PM4D_OP_ACQUIRE_MEM:
-      return level == PM4D_GFX9 ? PM4D_ACQUIRE_MEM_GFX9_BODY_DW : PM4D_ACQUIRE_MEM_GFX10_BODY_DW;
+   case PM4D_OP_ACQUIRE_MEM: return pm4d_gfx_ops_get(level)->acquire_mem_dw - 1;
    case PM4D_OP_WAIT_REG_MEM: return PM4D_WAIT_REG_MEM_BODY_DW;
    case PM4D_OP_INDIRECT_BUFFER: return PM4D_INDIRECT_BUFFER_BODY_DW;
    default: return 0;

@@ -26,8 +26,7 @@ void pm4d_pkt_event_write(struct pm4d_cs *cs, uint32_t type, uint32_t index);
 void pm4d_pkt_wait_reg_mem(struct pm4d_cs *cs, uint64_t addr, uint32_t ref, uint32_t mask);
 /* Writes n dwords to memory with write confirm. */
 void pm4d_pkt_write_data(struct pm4d_cs *cs, uint64_t addr, const uint32_t *data, uint32_t n);
-void pm4d_pkt_indirect_buffer(struct pm4d_cs *cs, enum pm4d_gfx_level level, uint64_t addr,
-                              uint32_t ndw);
+void pm4d_pkt_indirect_buffer(struct pm4d_cs *cs, uint64_t addr, uint32_t ndw);
 
 enum pm4d_cache_scope {
    PM4D_CACHE_SHADER, /* I$, K$, vector L0/L1: between dependent dispatches */

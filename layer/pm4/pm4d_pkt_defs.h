@@ -128,7 +128,10 @@
 /* INDIRECT_BUFFER: body = addr lo (dword aligned), addr hi [15:0], control. */
 #define PM4D_INDIRECT_BUFFER_BODY_DW 3u
 #define PM4D_IB_SIZE_MASK            0xFFFFFu
-#define PM4D_IB_VALID                (1u << 23) /* GFX10+ INDIRECT_BUFFER_VALID; reserved (0) on GFX9 */
-#define PM4D_IB_VMID_SHIFT           24
+/* INDIRECT_BUFFER_VALID: the kernel sets it on compute rings of every level we support
+ * (gfx_v9_0.c and gfx_v10_0.c, *_ring_emit_ib_compute: control = INDIRECT_BUFFER_VALID |
+ * length_dw | vmid << 24). */
+#define PM4D_IB_VALID      (1u << 23)
+#define PM4D_IB_VMID_SHIFT 24
 
 #endif

@@ -198,34 +198,34 @@ static const struct pm4d_field initiator[] = {
 #define INITIATOR_GFX9_FIELDS 10u
 
 #define FIELDS(a) (*count = sizeof(a) / sizeof((a)[0]), (a))
+#define N(a)      (unsigned)(sizeof(a) / sizeof((a)[0]))
+
+/* The field layouts that differ by level: how many of rsrc1's and initiator's fields a level
+ * has, and its RSRC3 layout. */
+struct level_fields {
+   unsigned rsrc1, initiator;
+   const struct pm4d_field *rsrc3;
+   unsigned rsrc3_count;
+};
+static const struct level_fields level_fields[PM4D_GFX_COUNT] = {
+   [PM4D_GFX9] = {RSRC1_GFX9_FIELDS, INITIATOR_GFX9_FIELDS, rsrc3_gfx90a, N(rsrc3_gfx90a)},
+   [PM4D_GFX10_3] = {N(rsrc1), N(initiator), rsrc3, RSRC3_GFX10_FIELDS},
+   [PM4D_GFX11] = {N(rsrc1), N(initiator), rsrc3, N(rsrc3)},
+};
 
 const struct pm4d_field *pm4d_reg_fields(enum pm4d_gfx_level level, enum pm4d_reg reg,
                                          unsigned *count)
 {
-   bool gfx9 = level == PM4D_GFX9;
+   const struct level_fields *lf = &level_fields[(unsigned)level < PM4D_GFX_COUNT ? level : 0];
    switch (reg) {
-   case PM4D_REG_PGM_RSRC1:
-      FIELDS(rsrc1);
-      if (gfx9)
-         *count = RSRC1_GFX9_FIELDS;
-      return rsrc1;
+   case PM4D_REG_PGM_RSRC1: *count = lf->rsrc1; return rsrc1;
    case PM4D_REG_PGM_RSRC2: return FIELDS(rsrc2);
-   case PM4D_REG_PGM_RSRC3:
-      if (gfx9)
-         return FIELDS(rsrc3_gfx90a);
-      FIELDS(rsrc3);
-      if (level != PM4D_GFX11)
-         *count = RSRC3_GFX10_FIELDS;
-      return rsrc3;
+   case PM4D_REG_PGM_RSRC3: *count = lf->rsrc3_count; return lf->rsrc3;
    case PM4D_REG_NUM_THREAD_X:
    case PM4D_REG_NUM_THREAD_Y:
    case PM4D_REG_NUM_THREAD_Z: return FIELDS(num_thread);
    case PM4D_REG_RESOURCE_LIMITS: return FIELDS(resource_limits);
-   case PM4D_REG_DISPATCH_INITIATOR:
-      FIELDS(initiator);
-      if (gfx9)
-         *count = INITIATOR_GFX9_FIELDS;
-      return initiator;
+   case PM4D_REG_DISPATCH_INITIATOR: *count = lf->initiator; return initiator;
    default: break;
    }
    *count = 0;

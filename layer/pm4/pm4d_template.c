@@ -35,41 +35,12 @@ enum pm4d_status pm4d_tail_template_build(const struct pm4d_builder *b,
    return st;
 }
 
-enum pm4d_status pm4d_template_cache_add(struct pm4d_template_cache *c,
-                                         const struct pm4d_builder *b,
-                                         const struct pm4d_kernel_desc *k, uint64_t program_addr,
-                                         const char **reason)
-{
-   if (pm4d_template_cache_find(c, k, program_addr))
-      return PM4D_OK;
-   if (c->count >= PM4D_TEMPLATE_CACHE_MAX) {
-      *reason = "template cache full";
-      return PM4D_ERR_NO_SPACE;
-   }
-   enum pm4d_status st = pm4d_template_build(b, k, program_addr, &c->entries[c->count], reason);
-   if (st == PM4D_OK)
-      c->count++;
-   return st;
-}
-
-const struct pm4d_template *pm4d_template_cache_find(const struct pm4d_template_cache *c,
-                                                     const struct pm4d_kernel_desc *k,
-                                                     uint64_t program_addr)
-{
-   for (uint32_t i = 0; c && i < c->count; i++)
-      if (c->entries[i].kernel == k && c->entries[i].program_addr == program_addr)
-         return &c->entries[i];
-   return NULL;
-}
-
-enum pm4d_status pm4d_emit_dispatch(const struct pm4d_builder *b,
-                                    const struct pm4d_template_cache *cache,
+enum pm4d_status pm4d_emit_dispatch(const struct pm4d_builder *b, const struct pm4d_template *t,
                                     const struct pm4d_kernel_desc *k, uint64_t program_addr,
                                     uint64_t kernarg_addr, const uint32_t grid[3], bool first,
                                     struct pm4d_cs *cs, struct pm4d_path_counters *counters,
                                     const char **reason)
 {
-   const struct pm4d_template *t = pm4d_template_cache_find(cache, k, program_addr);
    enum pm4d_status st;
    if (t) {
       st = pm4d_builder_check_launch(k, kernarg_addr, grid, reason);

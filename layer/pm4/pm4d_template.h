@@ -3,8 +3,9 @@
  * with patch slots for the kernarg address and the grid; the batch tail template has slots
  * for the fence address and value. Instantiation is a copy plus patches; a batch's first
  * dispatch starts the copy after the barrier.
- * pm4d_emit_dispatch picks the template when the cache has one and the builder otherwise,
- * and counts which path it took. */
+ * pm4d_emit_dispatch instantiates the template it is given and runs the builder when there is
+ * none, and counts which path it took. The caller keeps each template with its kernel (the
+ * direct path: one per loaded kernel variant), so no lookup is needed. */
 #ifndef PM4D_TEMPLATE_H
 #define PM4D_TEMPLATE_H
 
@@ -32,12 +33,6 @@ struct pm4d_path_counters {
    uint64_t template_dispatches;
    uint64_t dynamic_dispatches;
    uint64_t refused;
-};
-
-#define PM4D_TEMPLATE_CACHE_MAX 32u
-struct pm4d_template_cache {
-   uint32_t count;
-   struct pm4d_template entries[PM4D_TEMPLATE_CACHE_MAX];
 };
 
 enum pm4d_status pm4d_template_build(const struct pm4d_builder *b, const struct pm4d_kernel_desc *k,
@@ -81,19 +76,9 @@ static inline uint32_t pm4d_tail_template_instantiate(const struct pm4d_tail_tem
    return t->ndw;
 }
 
-/* Adds a template for (k, program_addr) built by b; PM4D_ERR_NO_SPACE when full. */
-enum pm4d_status pm4d_template_cache_add(struct pm4d_template_cache *c,
-                                         const struct pm4d_builder *b,
-                                         const struct pm4d_kernel_desc *k, uint64_t program_addr,
-                                         const char **reason);
-const struct pm4d_template *pm4d_template_cache_find(const struct pm4d_template_cache *c,
-                                                     const struct pm4d_kernel_desc *k,
-                                                     uint64_t program_addr);
-
-/* One dispatch into cs: template when `cache` holds one for (k, program_addr), dynamic
- * builder otherwise. `cache` may be NULL. `first`: the batch's first dispatch (no barrier). */
-enum pm4d_status pm4d_emit_dispatch(const struct pm4d_builder *b,
-                                    const struct pm4d_template_cache *cache,
+/* One dispatch into cs: the template t (built for k and program_addr), or the dynamic builder
+ * when t is NULL. `first`: the batch's first dispatch (no barrier). */
+enum pm4d_status pm4d_emit_dispatch(const struct pm4d_builder *b, const struct pm4d_template *t,
                                     const struct pm4d_kernel_desc *k, uint64_t program_addr,
                                     uint64_t kernarg_addr, const uint32_t grid[3], bool first,
                                     struct pm4d_cs *cs, struct pm4d_path_counters *counters,

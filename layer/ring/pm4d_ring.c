@@ -3,17 +3,15 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <limits.h>
-#include <linux/futex.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
 
+#include "pm4d_clock.h"
+#include "pm4d_futex.h"
 #include "pm4d_pkt.h"
+#include "pm4d_reason.h"
 
 struct pm4d_ring {
    uint32_t *buf;
@@ -30,29 +28,7 @@ struct pm4d_ring {
    /* producer only */
    uint64_t resv_pos;
    uint32_t resv_ndw;
-   char reason[192];
 };
-
-uint64_t pm4d_ring_now_ns(void)
-{
-   struct timespec ts;
-   clock_gettime(CLOCK_MONOTONIC, &ts);
-   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* Sleeps while *word == seen, until the absolute CLOCK_MONOTONIC deadline. */
-static void futex_wait_until(_Atomic uint32_t *word, uint32_t seen, uint64_t deadline_ns)
-{
-   struct timespec ts = {.tv_sec = (time_t)(deadline_ns / 1000000000ull),
-                         .tv_nsec = (long)(deadline_ns % 1000000000ull)};
-   syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, seen, &ts, NULL,
-           FUTEX_BITSET_MATCH_ANY);
-}
-
-static void futex_wake_all(_Atomic uint32_t *word)
-{
-   syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, INT_MAX, NULL, NULL, 0);
-}
 
 /* Publishing side of the futex protocol: the position was stored before; bump the sequence
  * (seq_cst) and wake only when someone announced it sleeps. */
@@ -60,7 +36,7 @@ static void signal_seq(_Atomic uint32_t *seq, _Atomic uint32_t *waiters)
 {
    atomic_fetch_add(seq, 1);
    if (atomic_load(waiters))
-      futex_wake_all(seq);
+      pm4d_futex_wake(seq);
 }
 
 static bool size_ok(uint32_t size_bytes)
@@ -135,33 +111,28 @@ bool pm4d_ring_can_write(const struct pm4d_ring *ring, uint32_t ndw)
 }
 
 enum pm4d_ring_status pm4d_ring_reserve(struct pm4d_ring *ring, uint32_t ndw, uint64_t deadline_ns,
-                                        uint32_t **out, const char **reason)
+                                        uint32_t **out, char *reason, size_t reason_size)
 {
    struct pm4d_ring *r = ring;
-   if (ndw == 0 || ndw > r->size_dw / 2) {
-      snprintf(r->reason, sizeof(r->reason),
-               "reservation of %" PRIu32 " dwords: must be 1..%" PRIu32 " (half the ring)", ndw,
-               r->size_dw / 2);
-      *reason = r->reason;
-      return PM4D_RING_TOO_BIG;
-   }
+   if (ndw == 0 || ndw > r->size_dw / 2)
+      return pm4d_fail(reason, reason_size, PM4D_RING_TOO_BIG,
+                       "reservation of %" PRIu32 " dwords: must be 1..%" PRIu32 " (half the ring)",
+                       ndw, r->size_dw / 2);
    uint64_t w = atomic_load_explicit(&r->write_pos, memory_order_relaxed);
    uint64_t need = needed(r, w, ndw);
    while (free_dw(r, w) < need) {
-      if (deadline_ns == 0 || pm4d_ring_now_ns() >= deadline_ns) {
+      if (deadline_ns == 0 || pm4d_clock_now_ns() >= deadline_ns) {
          uint64_t rp = atomic_load_explicit(&r->read_pos, memory_order_acquire);
-         snprintf(r->reason, sizeof(r->reason),
-                  "ring full: %" PRIu64 " dwords needed, %" PRIu64 " free of %" PRIu32
-                  " when the deadline passed (read %" PRIu64 ", write %" PRIu64
-                  "): the consumer did not retire work in time",
-                  need, r->size_dw - (w - rp), r->size_dw, rp, w);
-         *reason = r->reason;
-         return PM4D_RING_TIMEOUT;
+         return pm4d_fail(reason, reason_size, PM4D_RING_TIMEOUT,
+                          "ring full: %" PRIu64 " dwords needed, %" PRIu64 " free of %" PRIu32
+                          " when the deadline passed (read %" PRIu64 ", write %" PRIu64
+                          "): the consumer did not retire work in time",
+                          need, r->size_dw - (w - rp), r->size_dw, rp, w);
       }
       atomic_fetch_add(&r->read_waiters, 1);
       uint32_t seen = atomic_load(&r->read_seq);
       if (free_dw(r, w) < need)
-         futex_wait_until(&r->read_seq, seen, deadline_ns);
+         pm4d_futex_wait(&r->read_seq, seen, deadline_ns);
       atomic_fetch_sub(&r->read_waiters, 1);
    }
    uint32_t pad = (uint32_t)(need - ndw);
@@ -206,12 +177,12 @@ enum pm4d_ring_status pm4d_ring_wait_work(struct pm4d_ring *ring, uint64_t seen_
          return PM4D_RING_OK;
       if (atomic_exchange(&ring->wake_pending, 0))
          return PM4D_RING_WOKEN;
-      if (pm4d_ring_now_ns() >= deadline_ns)
+      if (pm4d_clock_now_ns() >= deadline_ns)
          return PM4D_RING_TIMEOUT;
       atomic_fetch_add(&ring->write_waiters, 1);
       uint32_t seen = atomic_load(&ring->write_seq);
       if (pm4d_ring_published(ring) <= seen_write_pos && !atomic_load(&ring->wake_pending))
-         futex_wait_until(&ring->write_seq, seen, deadline_ns);
+         pm4d_futex_wait(&ring->write_seq, seen, deadline_ns);
       atomic_fetch_sub(&ring->write_waiters, 1);
    }
 }

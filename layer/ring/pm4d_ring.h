@@ -21,7 +21,10 @@
 #define PM4D_RING_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "pm4d_clock.h"
 
 #define PM4D_RING_DEFAULT_BYTES (64u * 1024u)
 #define PM4D_RING_MIN_BYTES     64u
@@ -38,8 +41,7 @@ enum pm4d_ring_status {
 
 struct pm4d_ring;
 
-/* CLOCK_MONOTONIC in nanoseconds: deadlines are absolute values of this clock. */
-uint64_t pm4d_ring_now_ns(void);
+/* Deadlines are absolute values of pm4d_clock_now_ns (layer/common/pm4d_clock.h). */
 
 /* size_bytes: power of two in [PM4D_RING_MIN_BYTES, PM4D_RING_MAX_BYTES]; 0 = 64 KiB. */
 enum pm4d_ring_status pm4d_ring_create(uint32_t size_bytes, struct pm4d_ring **out);
@@ -56,9 +58,11 @@ uint32_t pm4d_ring_size_dw(const struct pm4d_ring *ring);
 bool pm4d_ring_can_write(const struct pm4d_ring *ring, uint32_t ndw);
 /* Reserves ndw contiguous dwords and returns where to write them. Waits for the consumer
  * until deadline_ns (0: do not wait). Nothing becomes visible before pm4d_ring_commit. On
- * failure *reason says why (ring size, free space, positions). */
+ * failure the reason buffer (layer/common/pm4d_reason.h) says why (ring size, free space,
+ * positions). */
+#define PM4D_RING_REASON_MAX 192 /* holds any of its reasons */
 enum pm4d_ring_status pm4d_ring_reserve(struct pm4d_ring *ring, uint32_t ndw, uint64_t deadline_ns,
-                                        uint32_t **out, const char **reason);
+                                        uint32_t **out, char *reason, size_t reason_size);
 /* Publishes the padding and the first `ndw` dwords of the last reservation (ndw may be less
  * than reserved). */
 void pm4d_ring_commit(struct pm4d_ring *ring, uint32_t ndw);

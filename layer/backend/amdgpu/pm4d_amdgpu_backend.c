@@ -5,25 +5,24 @@
  * names the ring, kernarg and fence pools, the queue's and the code pool, and the jobs'
  * imported buffers, each once, so all of them are resident while it runs. Completion signals
  * the bridge syncobj in the kernel, and the watchdog reads the batch's RELEASE_MEM fence on its
- * tick (no interrupts reach user space). Never run on AMD hardware here: covered up to the
+ * tick (no interrupts reach user space), and asks the kernel through the status query whether
+ * the context was reset and which points are over. Never run on AMD hardware here: covered up to the
  * ioctl boundary with the libdrm recorder. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pm4d_alloc.h"
-#include "pm4d_amdgpu_deadline.h"
 #include "pm4d_amdgpu_device.h"
 #include "pm4d_amdgpu_queue.h"
 #include "pm4d_direct_internal.h"
 #include "pm4d_direct_test.h"
 
 #define PAGE 4096u
-/* How long a reset waits for the kernel to settle a hung batch before giving up. */
-#define RECOVER_TRIES    50
-#define RECOVER_SLICE_NS 100000000ull
-/* pm4d_amdgpu_queue_check's own deadline; the direct path's watchdog decides hangs. */
-#define AMDGPU_CHECK_DEADLINE_NS 60000000000ull
+/* A rate far below any supported GPU, so a slow but healthy batch is not called hung: the
+ * smallest target, gfx1036 with 2 CUs, peaks near 0.5 TFLOP/s in f32 (2 CUs x 64 lanes x 2 x
+ * 2.2 GHz); 10 GFLOP/s leaves a kernel at 2% of that peak inside its deadline. */
+#define AMDGPU_PS_PER_FLOP 100u
 
 static const struct pm4d_drm_ops *test_drm_ops;
 
@@ -88,7 +87,7 @@ static enum pm4d_direct_status amd_alloc(void *dev, uint64_t size, uint32_t alig
     * is write-combined: the producer only writes it (debug validation reads it back, slowly). */
    enum pm4d_amdgpu_status st =
       pm4d_amdgpu_pool_create(ad->drm, pm4d_amdgpu_device_handle(ad->dev), pages(size),
-                              AMDGPU_VM_PAGE_READABLE | AMDGPU_VM_PAGE_WRITEABLE, pool, NULL);
+                              AMDGPU_VM_PAGE_READABLE | AMDGPU_VM_PAGE_WRITEABLE, pool, NULL, 0);
    if (st != PM4D_AMDGPU_OK) {
       free(pool);
       return from_amdgpu(st);
@@ -112,11 +111,12 @@ static enum pm4d_direct_status amd_upload_code(void *dev, const void *image, uin
                                                char *reason, size_t rs)
 {
    struct amd_dev *ad = dev;
-   struct pm4d_amdgpu_reason why = {""};
+   char why[PM4D_AMDGPU_REASON_MAX] = "";
    (void)info;
-   enum pm4d_amdgpu_status st = pm4d_amdgpu_device_upload_code(ad->dev, image, size, base, &why);
+   enum pm4d_amdgpu_status st =
+      pm4d_amdgpu_device_upload_code(ad->dev, image, size, base, why, sizeof(why));
    if (st != PM4D_AMDGPU_OK)
-      snprintf(reason, rs, "amdgpu: %s", why.text);
+      snprintf(reason, rs, "amdgpu: %s", why);
    return from_amdgpu(st);
 }
 
@@ -127,7 +127,7 @@ static enum pm4d_direct_status amd_memory_register(void *dev, uint64_t id, void 
    (void)host, (void)size;
    if (dmabuf_fd < 0)
       return PM4D_DIRECT_UNSUPPORTED; /* submissions name buffers by their import */
-   return from_amdgpu(pm4d_amdgpu_device_import(ad->dev, id, dmabuf_fd, NULL));
+   return from_amdgpu(pm4d_amdgpu_device_import(ad->dev, id, dmabuf_fd, NULL, 0));
 }
 
 static void amd_memory_unregister(void *dev, uint64_t id, void *host)
@@ -146,11 +146,8 @@ static enum pm4d_direct_status amd_queue_create(void *dev, struct pm4d_direct_qu
    const struct pm4d_amdgpu_queue_desc desc = {
       .priority = AMDGPU_CTX_PRIORITY_NORMAL,
       .bridge_fd = q->bridge.opaque_fd,
-      /* Batches run from the direct path's ring and kernargs from its arena. */
-      .ib_pool_bytes = PAGE,
-      .kernarg_pool_bytes = PAGE,
    };
-   enum pm4d_amdgpu_status st = pm4d_amdgpu_queue_create(ad->dev, &desc, &aq->aq, NULL);
+   enum pm4d_amdgpu_status st = pm4d_amdgpu_queue_create(ad->dev, &desc, &aq->aq, NULL, 0);
    if (st != PM4D_AMDGPU_OK) {
       free(aq);
       return from_amdgpu(st);
@@ -176,16 +173,10 @@ static enum pm4d_direct_status amd_kick(void *bq, const uint32_t *dw, uint64_t i
                                         uint64_t wait_point, uint64_t signal_point)
 {
    struct amd_queue *aq = bq;
-   struct pm4d_amdgpu_reason why = {""};
+   char why[PM4D_AMDGPU_REASON_MAX]; /* read only after a refusal filled it (not cleared: hot) */
    uint64_t keys[PM4D_AMDGPU_MAX_BUFFERS];
    uint32_t nkeys = 0;
    (void)dw;
-   /* Retires completed batches; a reset context shows up here first. */
-   enum pm4d_amdgpu_status st = pm4d_amdgpu_queue_check(aq->aq, pm4d_ring_now_ns(), &why);
-   if (st == PM4D_AMDGPU_HANG || st == PM4D_AMDGPU_VRAM_LOST) {
-      pm4d_direct_queue_fault(aq->q, why.text);
-      return PM4D_DIRECT_FAILED;
-   }
    for (uint32_t i = 0; i < count; i++) {
       for (int b = 0; b < 4; b++) {
          uint64_t id = jobs[i].memory_ids[b];
@@ -209,30 +200,48 @@ static enum pm4d_direct_status amd_kick(void *bq, const uint32_t *dw, uint64_t i
       .pool_count = AMD_QUEUE_POOLS,
       .wait_point = wait_point,
       .signal_point = signal_point,
-      .deadline_ns = AMDGPU_CHECK_DEADLINE_NS,
    };
    uint64_t seq;
-   return from_amdgpu(pm4d_amdgpu_queue_submit(aq->aq, &batch, &seq, &why));
+   enum pm4d_amdgpu_status st = pm4d_amdgpu_queue_submit(aq->aq, &batch, &seq, why, sizeof(why));
+   if (st == PM4D_AMDGPU_HANG) /* the context was reset: the watchdog resets the queue */
+      pm4d_direct_queue_fault(aq->q, why);
+   return from_amdgpu(st);
 }
 
-static uint32_t amd_reset(void *bq, uint64_t *never_done, uint32_t max)
+static enum pm4d_direct_status amd_status(void *bq, struct pm4d_direct_backend_state *out,
+                                          char *reason, size_t rs)
 {
    struct amd_queue *aq = bq;
-   struct pm4d_amdgpu_recovery rec;
-   enum pm4d_amdgpu_status st = PM4D_AMDGPU_BUSY;
-   for (int i = 0; i < RECOVER_TRIES && st == PM4D_AMDGPU_BUSY; i++)
-      st = pm4d_amdgpu_queue_recover(aq->aq, pm4d_ring_now_ns() + RECOVER_SLICE_NS, &rec, NULL);
-   if (st == PM4D_AMDGPU_BUSY)
-      return 0; /* the kernel's job timeout resets the GPU; nothing is known to be done */
-   for (uint32_t i = 0; i < rec.rerun_count && i < max; i++)
-      never_done[i] = rec.rerun[i];
-   return rec.rerun_count;
+   char why[PM4D_AMDGPU_REASON_MAX] = "";
+   struct pm4d_amdgpu_queue_state state;
+   enum pm4d_amdgpu_status st = pm4d_amdgpu_queue_state(aq->aq, &state, why, sizeof(why));
+   if (st != PM4D_AMDGPU_OK) {
+      snprintf(reason, rs, "amdgpu: %s", why);
+      return from_amdgpu(st);
+   }
+   *out = (struct pm4d_direct_backend_state){
+      .settled = state.settled, .reset = state.reset, .memory_lost = state.vram_lost};
+   if (state.reset)
+      snprintf(reason, rs, "amdgpu: GPU reset (%s%s)",
+               state.guilty ? "this context guilty" : "another context",
+               state.vram_lost ? ", VRAM lost" : "");
+   return PM4D_DIRECT_OK;
+}
+
+static enum pm4d_direct_status amd_reset(void *bq, char *reason, size_t rs)
+{
+   struct amd_queue *aq = bq;
+   char why[PM4D_AMDGPU_REASON_MAX] = "";
+   enum pm4d_amdgpu_status st = pm4d_amdgpu_queue_reset(aq->aq, why, sizeof(why));
+   if (st != PM4D_AMDGPU_OK)
+      snprintf(reason, rs, "amdgpu: %s", why);
+   return from_amdgpu(st);
 }
 
 static const struct pm4d_direct_backend_ops amdgpu_ops = {
    .name = "amdgpu",
    .space = PM4D_ADDR_GPU_VA,
-   .ps_per_flop = 1000000000000ull / PM4D_AMDGPU_DEADLINE_FLOPS_PER_S,
+   .ps_per_flop = AMDGPU_PS_PER_FLOP,
    .interrupts = false,
    .compute_units = amd_compute_units,
    .destroy = amd_destroy,
@@ -245,6 +254,7 @@ static const struct pm4d_direct_backend_ops amdgpu_ops = {
    .queue_create = amd_queue_create,
    .queue_destroy = amd_queue_destroy,
    .kick = amd_kick,
+   .status = amd_status,
    .reset = amd_reset,
 };
 
@@ -254,7 +264,7 @@ enum pm4d_direct_status pm4d_direct_amdgpu_open(const struct pm4d_direct_config 
                                                 size_t reason_size)
 {
    struct amd_dev *ad = pm4d_calloc(1, sizeof(*ad));
-   struct pm4d_amdgpu_reason why = {""};
+   char why[PM4D_AMDGPU_REASON_MAX] = "";
    if (!ad) {
       snprintf(reason, reason_size, "amdgpu: out of memory");
       return PM4D_DIRECT_NOMEM;
@@ -264,9 +274,9 @@ enum pm4d_direct_status pm4d_direct_amdgpu_open(const struct pm4d_direct_config 
                                       .bus = (uint8_t)cfg->pci.bus,
                                       .dev = (uint8_t)cfg->pci.device,
                                       .func = (uint8_t)cfg->pci.function};
-   enum pm4d_amdgpu_status st = pm4d_amdgpu_device_probe(ad->drm, addr, &ad->dev, &why);
+   enum pm4d_amdgpu_status st = pm4d_amdgpu_device_probe(ad->drm, addr, &ad->dev, why, sizeof(why));
    if (st != PM4D_AMDGPU_OK) {
-      snprintf(reason, reason_size, "amdgpu: %s", why.text);
+      snprintf(reason, reason_size, "amdgpu: %s", why);
       free(ad);
       return pm4d_amdgpu_status_is_passthrough(st) ? PM4D_DIRECT_UNAVAILABLE : from_amdgpu(st);
    }

@@ -58,19 +58,18 @@ static bool pm4d_amdgpu_reserve(void **array, size_t *cap, size_t count, size_t 
 /* The render node path of the AMD GPU at addr. */
 static enum pm4d_amdgpu_status pm4d_amdgpu_find_node(const struct pm4d_drm_ops *ops,
                                                      struct pm4d_pci_addr addr, char *path,
-                                                     size_t path_size,
-                                                     struct pm4d_amdgpu_reason *why)
+                                                     size_t path_size, char *why, size_t why_size)
 {
    drmDevicePtr devs[PM4D_AMDGPU_MAX_DRM_DEVICES];
    int n = ops->get_devices2(0, devs, PM4D_AMDGPU_MAX_DRM_DEVICES);
    if (n < 0)
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_NO_DEVICE, "no amdgpu device: drmGetDevices2: %s",
-                              strerror(-n));
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_NO_DEVICE, "no amdgpu device: drmGetDevices2: %s",
+                       strerror(-n));
 
    enum pm4d_amdgpu_status st =
-      pm4d_amdgpu_fail(why, PM4D_AMDGPU_NO_DEVICE,
-                       "no amdgpu device: no DRM device at PCI %04x:%02x:%02x.%x (%d seen)",
-                       addr.domain, addr.bus, addr.dev, addr.func, n);
+      pm4d_fail(why, why_size, PM4D_AMDGPU_NO_DEVICE,
+                "no amdgpu device: no DRM device at PCI %04x:%02x:%02x.%x (%d seen)", addr.domain,
+                addr.bus, addr.dev, addr.func, n);
    for (int i = 0; i < n; i++) {
       const drmDevice *d = devs[i];
       if (d->bustype != DRM_BUS_PCI || d->businfo.pci->domain != addr.domain ||
@@ -78,13 +77,14 @@ static enum pm4d_amdgpu_status pm4d_amdgpu_find_node(const struct pm4d_drm_ops *
           d->businfo.pci->func != addr.func)
          continue;
       if (d->deviceinfo.pci->vendor_id != PM4D_AMDGPU_PCI_VENDOR_ATI) {
-         pm4d_amdgpu_fail(why, st, "no amdgpu device: PCI %04x:%02x:%02x.%x is vendor 0x%04x",
-                          addr.domain, addr.bus, addr.dev, addr.func, d->deviceinfo.pci->vendor_id);
+         pm4d_reason_set(why, why_size, "no amdgpu device: PCI %04x:%02x:%02x.%x is vendor 0x%04x",
+                         addr.domain, addr.bus, addr.dev, addr.func, d->deviceinfo.pci->vendor_id);
          break;
       }
       if (!(d->available_nodes & (1 << DRM_NODE_RENDER))) {
-         pm4d_amdgpu_fail(why, st, "no amdgpu device: PCI %04x:%02x:%02x.%x has no render node",
-                          addr.domain, addr.bus, addr.dev, addr.func);
+         pm4d_reason_set(why, why_size,
+                         "no amdgpu device: PCI %04x:%02x:%02x.%x has no render node", addr.domain,
+                         addr.bus, addr.dev, addr.func);
          break;
       }
       snprintf(path, path_size, "%s", d->nodes[DRM_NODE_RENDER]);
@@ -97,8 +97,8 @@ static enum pm4d_amdgpu_status pm4d_amdgpu_find_node(const struct pm4d_drm_ops *
 
 enum pm4d_amdgpu_status pm4d_amdgpu_device_probe(const struct pm4d_drm_ops *ops,
                                                  struct pm4d_pci_addr addr,
-                                                 struct pm4d_amdgpu_device **out,
-                                                 struct pm4d_amdgpu_reason *why)
+                                                 struct pm4d_amdgpu_device **out, char *why,
+                                                 size_t why_size)
 {
    char path[PM4D_AMDGPU_NODE_PATH_MAX];
    struct amdgpu_gpu_info info;
@@ -108,18 +108,19 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_probe(const struct pm4d_drm_ops *ops,
    int r;
 
    *out = NULL;
-   st = pm4d_amdgpu_find_node(ops, addr, path, sizeof(path), why);
+   st = pm4d_amdgpu_find_node(ops, addr, path, sizeof(path), why, why_size);
    if (st != PM4D_AMDGPU_OK)
       return st;
 
    struct pm4d_amdgpu_device *dev = pm4d_calloc(1, sizeof(*dev));
    if (!dev)
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_OUT_OF_HOST_MEMORY, "device struct");
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_OUT_OF_HOST_MEMORY, "device struct");
    dev->ops = ops;
 
    int fd = ops->open_node(path);
    if (fd < 0) {
-      st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_NO_DEVICE, "no amdgpu device: cannot open %s", path);
+      st =
+         pm4d_fail(why, why_size, PM4D_AMDGPU_NO_DEVICE, "no amdgpu device: cannot open %s", path);
       goto fail;
    }
    /* In-process this finds the device RADV already initialized on the same GPU and returns
@@ -128,9 +129,8 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_probe(const struct pm4d_drm_ops *ops,
    r = ops->device_initialize(fd, &major, &minor, &dev->handle);
    ops->close_node(fd);
    if (r) {
-      st =
-         pm4d_amdgpu_fail(why, PM4D_AMDGPU_NO_DEVICE,
-                          "no amdgpu device: %s is not driven by amdgpu (%s)", path, strerror(-r));
+      st = pm4d_fail(why, why_size, PM4D_AMDGPU_NO_DEVICE,
+                     "no amdgpu device: %s is not driven by amdgpu (%s)", path, strerror(-r));
       goto fail;
    }
    dev->fd = ops->device_get_fd(dev->handle);
@@ -138,29 +138,30 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_probe(const struct pm4d_drm_ops *ops,
    /* amdgpu_drv.c's version history: BO_HANDLES chunk 3.27, timeline syncobj chunks 3.32. */
    r = ops->get_cap(dev->fd, DRM_CAP_SYNCOBJ_TIMELINE, &timeline);
    if (r || !timeline || major != 3 || minor < PM4D_AMDGPU_MIN_DRM_MINOR) {
-      st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_UNSUPPORTED_KERNEL,
-                            "%s: DRM %u.%u has no timeline syncobjs in AMDGPU_CS (needs 3.32)",
-                            path, major, minor);
+      st = pm4d_fail(why, why_size, PM4D_AMDGPU_UNSUPPORTED_KERNEL,
+                     "%s: DRM %u.%u has no timeline syncobjs in AMDGPU_CS (needs 3.32)", path,
+                     major, minor);
       goto fail_dev;
    }
 
    r = ops->query_gpu_info(dev->handle, &info);
    if (r) {
-      st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "amdgpu_query_gpu_info: %s", strerror(-r));
+      st =
+         pm4d_fail(why, why_size, PM4D_AMDGPU_DRM_ERROR, "amdgpu_query_gpu_info: %s", strerror(-r));
       goto fail_dev;
    }
    if (!pm4d_amdgpu_target_identify(info.family_id, info.chip_external_rev, &dev->target)) {
-      st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_UNSUPPORTED_TARGET,
-                            "%s: family %u external revision 0x%x is not a supported target "
-                            "(gfx900, gfx90a, gfx1030-gfx1036, gfx1100-gfx1103)",
-                            path, info.family_id, info.chip_external_rev);
+      st = pm4d_fail(why, why_size, PM4D_AMDGPU_UNSUPPORTED_TARGET,
+                     "%s: family %u external revision 0x%x is not a supported target "
+                     "(gfx900, gfx90a, gfx1030-gfx1036, gfx1100-gfx1103)",
+                     path, info.family_id, info.chip_external_rev);
       goto fail_dev;
    }
    dev->compute_units = info.cu_active_number;
 
    st = pm4d_amdgpu_pool_create(ops, dev->handle, PM4D_AMDGPU_CODE_POOL_BYTES,
                                 AMDGPU_VM_PAGE_READABLE | AMDGPU_VM_PAGE_EXECUTABLE,
-                                &dev->code_pool, why);
+                                &dev->code_pool, why, why_size);
    if (st != PM4D_AMDGPU_OK)
       goto fail_dev;
    pthread_mutex_init(&dev->lock, NULL);
@@ -220,13 +221,13 @@ uint32_t pm4d_amdgpu_device_code_handle(const struct pm4d_amdgpu_device *dev)
 
 enum pm4d_amdgpu_status pm4d_amdgpu_device_upload_code(struct pm4d_amdgpu_device *dev,
                                                        const void *image, size_t size, uint64_t *va,
-                                                       struct pm4d_amdgpu_reason *why)
+                                                       char *why, size_t why_size)
 {
    enum pm4d_amdgpu_status st = PM4D_AMDGPU_OK;
    struct pm4d_amdgpu_span span;
 
    if (!image || size == 0)
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_INVALID_ARGUMENT, "empty code-object image");
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_INVALID_ARGUMENT, "empty code-object image");
    pthread_mutex_lock(&dev->lock);
    for (size_t i = 0; i < dev->code_count; i++) {
       if (dev->codes[i].image == image) {
@@ -236,11 +237,11 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_upload_code(struct pm4d_amdgpu_device
    }
    if (!pm4d_amdgpu_reserve((void **)&dev->codes, &dev->code_cap, dev->code_count,
                             sizeof(dev->codes[0]))) {
-      st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_OUT_OF_HOST_MEMORY, "code cache");
+      st = pm4d_fail(why, why_size, PM4D_AMDGPU_OUT_OF_HOST_MEMORY, "code cache");
       goto out;
    }
-   /* Never fenced: code stays for the device's lifetime. */
-   st = pm4d_amdgpu_pool_alloc(&dev->code_pool, size, PM4D_AMDGPU_CODE_ALIGN, &span, why);
+   /* Never given back: code stays for the device's lifetime. */
+   st = pm4d_amdgpu_pool_alloc(&dev->code_pool, size, PM4D_AMDGPU_CODE_ALIGN, &span, why, why_size);
    if (st != PM4D_AMDGPU_OK)
       goto out;
    memcpy(span.cpu, image, size);
@@ -263,7 +264,7 @@ static struct pm4d_amdgpu_import *pm4d_amdgpu_find_import_locked(struct pm4d_amd
 }
 
 enum pm4d_amdgpu_status pm4d_amdgpu_device_import(struct pm4d_amdgpu_device *dev, uint64_t key,
-                                                  int dmabuf_fd, struct pm4d_amdgpu_reason *why)
+                                                  int dmabuf_fd, char *why, size_t why_size)
 {
    enum pm4d_amdgpu_status st = PM4D_AMDGPU_OK;
    struct amdgpu_bo_import_result res;
@@ -274,13 +275,13 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_import(struct pm4d_amdgpu_device *dev
    if (pm4d_amdgpu_find_import_locked(dev, key))
       goto out;
    if (dmabuf_fd < 0) {
-      st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_INVALID_ARGUMENT,
-                            "buffer 0x%llx: no dma-buf fd to import", (unsigned long long)key);
+      st = pm4d_fail(why, why_size, PM4D_AMDGPU_INVALID_ARGUMENT,
+                     "buffer 0x%llx: no dma-buf fd to import", (unsigned long long)key);
       goto out;
    }
    if (!pm4d_amdgpu_reserve((void **)&dev->imports, &dev->import_cap, dev->import_count,
                             sizeof(dev->imports[0]))) {
-      st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_OUT_OF_HOST_MEMORY, "import cache");
+      st = pm4d_fail(why, why_size, PM4D_AMDGPU_OUT_OF_HOST_MEMORY, "import cache");
       goto out;
    }
    /* The driver's BO on the same DRM file: the kernel returns its GEM handle and libdrm its
@@ -288,14 +289,15 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_import(struct pm4d_amdgpu_device *dev
    r =
       dev->ops->bo_import(dev->handle, amdgpu_bo_handle_type_dma_buf_fd, (uint32_t)dmabuf_fd, &res);
    if (r) {
-      st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "amdgpu_bo_import(dma-buf fd %d): %s",
-                            dmabuf_fd, strerror(-r));
+      st = pm4d_fail(why, why_size, PM4D_AMDGPU_DRM_ERROR, "amdgpu_bo_import(dma-buf fd %d): %s",
+                     dmabuf_fd, strerror(-r));
       goto out;
    }
    r = dev->ops->bo_export(res.buf_handle, amdgpu_bo_handle_type_kms, &kms);
    if (r) {
       dev->ops->bo_free(res.buf_handle);
-      st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "amdgpu_bo_export(kms): %s", strerror(-r));
+      st =
+         pm4d_fail(why, why_size, PM4D_AMDGPU_DRM_ERROR, "amdgpu_bo_export(kms): %s", strerror(-r));
       goto out;
    }
    dev->imports[dev->import_count].key = key;
@@ -319,8 +321,8 @@ void pm4d_amdgpu_device_forget(struct pm4d_amdgpu_device *dev, uint64_t key)
 }
 
 enum pm4d_amdgpu_status pm4d_amdgpu_device_bo_handle(struct pm4d_amdgpu_device *dev, uint64_t key,
-                                                     uint32_t *kms_handle,
-                                                     struct pm4d_amdgpu_reason *why)
+                                                     uint32_t *kms_handle, char *why,
+                                                     size_t why_size)
 {
    enum pm4d_amdgpu_status st = PM4D_AMDGPU_OK;
    pthread_mutex_lock(&dev->lock);
@@ -328,8 +330,8 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_bo_handle(struct pm4d_amdgpu_device *
    if (imp)
       *kms_handle = imp->kms_handle;
    else
-      st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_INVALID_ARGUMENT, "buffer 0x%llx is not imported",
-                            (unsigned long long)key);
+      st = pm4d_fail(why, why_size, PM4D_AMDGPU_INVALID_ARGUMENT, "buffer 0x%llx is not imported",
+                     (unsigned long long)key);
    pthread_mutex_unlock(&dev->lock);
    return st;
 }

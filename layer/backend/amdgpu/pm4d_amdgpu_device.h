@@ -26,8 +26,8 @@ struct pm4d_amdgpu_device;
  * logs that once and runs the device through the driver. */
 enum pm4d_amdgpu_status pm4d_amdgpu_device_probe(const struct pm4d_drm_ops *ops,
                                                  struct pm4d_pci_addr addr,
-                                                 struct pm4d_amdgpu_device **out,
-                                                 struct pm4d_amdgpu_reason *why);
+                                                 struct pm4d_amdgpu_device **out, char *why,
+                                                 size_t why_size);
 void pm4d_amdgpu_device_destroy(struct pm4d_amdgpu_device *dev);
 
 const struct pm4d_amdgpu_target *pm4d_amdgpu_device_target(const struct pm4d_amdgpu_device *dev);
@@ -43,18 +43,18 @@ int pm4d_amdgpu_device_fd(const struct pm4d_amdgpu_device *dev);
  * is 256-byte aligned, as COMPUTE_PGM_LO requires. */
 enum pm4d_amdgpu_status pm4d_amdgpu_device_upload_code(struct pm4d_amdgpu_device *dev,
                                                        const void *image, size_t size, uint64_t *va,
-                                                       struct pm4d_amdgpu_reason *why);
+                                                       char *why, size_t why_size);
 
 /* Imports an application buffer exported as a dma-buf (amdgpu_bo_import) under the caller's key
  * (its VkDeviceMemory), once; the fd stays the caller's. Later submissions name the key. */
 enum pm4d_amdgpu_status pm4d_amdgpu_device_import(struct pm4d_amdgpu_device *dev, uint64_t key,
-                                                  int dmabuf_fd, struct pm4d_amdgpu_reason *why);
+                                                  int dmabuf_fd, char *why, size_t why_size);
 /* Drops the import of key (at vkFreeMemory); unknown keys are ignored. */
 void pm4d_amdgpu_device_forget(struct pm4d_amdgpu_device *dev, uint64_t key);
 /* The GEM handle of an imported key, for BO lists. */
 enum pm4d_amdgpu_status pm4d_amdgpu_device_bo_handle(struct pm4d_amdgpu_device *dev, uint64_t key,
-                                                     uint32_t *kms_handle,
-                                                     struct pm4d_amdgpu_reason *why);
+                                                     uint32_t *kms_handle, char *why,
+                                                     size_t why_size);
 /* The code pool's GEM handle: every submission lists it. */
 uint32_t pm4d_amdgpu_device_code_handle(const struct pm4d_amdgpu_device *dev);
 

@@ -7,7 +7,7 @@
 enum pm4d_amdgpu_status pm4d_amdgpu_pool_create(const struct pm4d_drm_ops *ops,
                                                 amdgpu_device_handle dev, uint64_t size,
                                                 uint64_t vm_flags, struct pm4d_amdgpu_pool *pool,
-                                                struct pm4d_amdgpu_reason *why)
+                                                char *why, size_t why_size)
 {
    enum pm4d_amdgpu_status st;
    void *cpu = NULL;
@@ -15,9 +15,9 @@ enum pm4d_amdgpu_status pm4d_amdgpu_pool_create(const struct pm4d_drm_ops *ops,
 
    memset(pool, 0, sizeof(*pool));
    if (size == 0 || size % PM4D_AMDGPU_PAGE)
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_INVALID_ARGUMENT,
-                              "pool size %llu is not a non-zero multiple of 4096",
-                              (unsigned long long)size);
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_INVALID_ARGUMENT,
+                       "pool size %llu is not a non-zero multiple of 4096",
+                       (unsigned long long)size);
    pool->ops = ops;
    pool->dev = dev;
    pool->size = size;
@@ -31,31 +31,32 @@ enum pm4d_amdgpu_status pm4d_amdgpu_pool_create(const struct pm4d_drm_ops *ops,
    };
    r = ops->bo_alloc(dev, &req, &pool->bo);
    if (r) {
-      st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "amdgpu_bo_alloc(%llu bytes GTT): %s",
-                            (unsigned long long)size, strerror(-r));
+      st = pm4d_fail(why, why_size, PM4D_AMDGPU_DRM_ERROR, "amdgpu_bo_alloc(%llu bytes GTT): %s",
+                     (unsigned long long)size, strerror(-r));
       goto fail;
    }
    r = ops->bo_export(pool->bo, amdgpu_bo_handle_type_kms, &pool->kms_handle);
    if (r) {
-      st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "amdgpu_bo_export(kms): %s", strerror(-r));
+      st =
+         pm4d_fail(why, why_size, PM4D_AMDGPU_DRM_ERROR, "amdgpu_bo_export(kms): %s", strerror(-r));
       goto fail_bo;
    }
    r = ops->va_range_alloc(dev, amdgpu_gpu_va_range_general, size, PM4D_AMDGPU_PAGE, 0, &pool->va,
                            &pool->va_handle, 0);
    if (r) {
-      st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "amdgpu_va_range_alloc(%llu): %s",
-                            (unsigned long long)size, strerror(-r));
+      st = pm4d_fail(why, why_size, PM4D_AMDGPU_DRM_ERROR, "amdgpu_va_range_alloc(%llu): %s",
+                     (unsigned long long)size, strerror(-r));
       goto fail_bo;
    }
    r = ops->bo_va_op_raw(dev, pool->bo, 0, size, pool->va, vm_flags, AMDGPU_VA_OP_MAP);
    if (r) {
-      st =
-         pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "amdgpu_bo_va_op_raw(map): %s", strerror(-r));
+      st = pm4d_fail(why, why_size, PM4D_AMDGPU_DRM_ERROR, "amdgpu_bo_va_op_raw(map): %s",
+                     strerror(-r));
       goto fail_va;
    }
    r = ops->bo_cpu_map(pool->bo, &cpu);
    if (r) {
-      st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "amdgpu_bo_cpu_map: %s", strerror(-r));
+      st = pm4d_fail(why, why_size, PM4D_AMDGPU_DRM_ERROR, "amdgpu_bo_cpu_map: %s", strerror(-r));
       goto fail_map;
    }
    pool->cpu = cpu;
@@ -85,54 +86,24 @@ void pm4d_amdgpu_pool_destroy(struct pm4d_amdgpu_pool *pool)
 
 enum pm4d_amdgpu_status pm4d_amdgpu_pool_alloc(struct pm4d_amdgpu_pool *pool, uint64_t bytes,
                                                uint64_t align, struct pm4d_amdgpu_span *out,
-                                               struct pm4d_amdgpu_reason *why)
+                                               char *why, size_t why_size)
 {
    if (bytes == 0 || bytes > pool->size || align == 0 || (align & (align - 1)) ||
        align > PM4D_AMDGPU_PAGE)
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_INVALID_ARGUMENT,
-                              "pool allocation of %llu bytes aligned %llu (pool %llu bytes)",
-                              (unsigned long long)bytes, (unsigned long long)align,
-                              (unsigned long long)pool->size);
-   uint64_t off = pool->head % pool->size;
-   uint64_t start = (off + align - 1) & ~(align - 1);
-   if (start + bytes > pool->size)
-      start = pool->size; /* does not fit before the end: skip to the start of the next lap */
-   uint64_t head = pool->head - off + start + bytes;
-   if (head - pool->tail > pool->size)
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_POOL_FULL,
-                              "pool of %llu bytes has no room for %llu until older batches retire",
-                              (unsigned long long)pool->size, (unsigned long long)bytes);
-   uint64_t at = start % pool->size;
-   pool->head = head;
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_INVALID_ARGUMENT,
+                       "pool allocation of %llu bytes aligned %llu (pool %llu bytes)",
+                       (unsigned long long)bytes, (unsigned long long)align,
+                       (unsigned long long)pool->size);
+   uint64_t at = (pool->used + align - 1) & ~(align - 1);
+   if (at > pool->size || bytes > pool->size - at)
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_POOL_FULL,
+                       "pool of %llu bytes has no room for %llu", (unsigned long long)pool->size,
+                       (unsigned long long)bytes);
+   pool->used = at + bytes;
    out->cpu = pool->cpu + at;
    out->va = pool->va + at;
    out->bytes = bytes;
    return PM4D_AMDGPU_OK;
-}
-
-void pm4d_amdgpu_pool_fence(struct pm4d_amdgpu_pool *pool, uint64_t point)
-{
-   if (pool->head == pool->fenced)
-      return; /* nothing new to guard */
-   unsigned i;
-   if (pool->fence_count == PM4D_AMDGPU_POOL_FENCES) {
-      i = (pool->fence_first + pool->fence_count - 1) % PM4D_AMDGPU_POOL_FENCES;
-   } else {
-      i = (pool->fence_first + pool->fence_count) % PM4D_AMDGPU_POOL_FENCES;
-      pool->fence_count++;
-   }
-   pool->fences[i].end = pool->head;
-   pool->fences[i].point = point;
-   pool->fenced = pool->head;
-}
-
-void pm4d_amdgpu_pool_retire(struct pm4d_amdgpu_pool *pool, uint64_t completed)
-{
-   while (pool->fence_count && pool->fences[pool->fence_first].point <= completed) {
-      pool->tail = pool->fences[pool->fence_first].end;
-      pool->fence_first = (pool->fence_first + 1) % PM4D_AMDGPU_POOL_FENCES;
-      pool->fence_count--;
-   }
 }
 
 bool pm4d_amdgpu_pool_contains(const struct pm4d_amdgpu_pool *pool, uint64_t va, uint64_t bytes)

@@ -13,49 +13,20 @@ _Static_assert(sizeof(struct drm_amdgpu_bo_list_in) == 24, "drm_amdgpu_bo_list_i
 _Static_assert(sizeof(struct drm_amdgpu_cs_chunk_syncobj) == 16, "drm_amdgpu_cs_chunk_syncobj");
 _Static_assert(sizeof(struct drm_amdgpu_bo_list_entry) == 8, "drm_amdgpu_bo_list_entry");
 
-_Static_assert(PM4D_AMDGPU_MAX_INFLIGHT <= PM4D_AMDGPU_POOL_FENCES,
-               "each batch in flight holds at most one fence per pool");
-
-/* The queue's own pools and the device's code pool come first in every BO list. */
-#define PM4D_AMDGPU_OWN_BOS 3
-#define PM4D_AMDGPU_MAX_BOS (PM4D_AMDGPU_OWN_BOS + PM4D_AMDGPU_MAX_POOLS + PM4D_AMDGPU_MAX_BUFFERS)
-
-struct pm4d_amdgpu_inflight {
-   uint64_t id, wait_point, signal_point, deadline_ns;
-   bool started;      /* seen runnable by a check */
-   uint64_t start_ns; /* when */
-};
+/* The device's code pool comes first in every BO list. */
+#define PM4D_AMDGPU_MAX_BOS (1 + PM4D_AMDGPU_MAX_POOLS + PM4D_AMDGPU_MAX_BUFFERS)
 
 struct pm4d_amdgpu_queue {
    struct pm4d_amdgpu_device *dev;
    const struct pm4d_drm_ops *ops;
-   amdgpu_context_handle ctx; /* NULL after a failed recovery: submissions are refused */
+   amdgpu_context_handle ctx; /* NULL after a failed reset: submissions are refused */
    uint32_t priority;
    uint32_t bridge; /* syncobj handle on the device's DRM fd */
-   struct pm4d_amdgpu_pool ib_pool, kernarg_pool;
    uint64_t last_signal;
-   struct pm4d_amdgpu_inflight inflight[PM4D_AMDGPU_MAX_INFLIGHT];
-   unsigned inflight_first, inflight_count;
 };
 
-static struct pm4d_amdgpu_inflight *pm4d_amdgpu_inflight_at(struct pm4d_amdgpu_queue *q, unsigned i)
-{
-   return &q->inflight[(q->inflight_first + i) % PM4D_AMDGPU_MAX_INFLIGHT];
-}
-
-/* Points up to value are done: drop their batches and give their pool space back. */
-static void pm4d_amdgpu_queue_retire(struct pm4d_amdgpu_queue *q, uint64_t value)
-{
-   while (q->inflight_count && pm4d_amdgpu_inflight_at(q, 0)->signal_point <= value) {
-      q->inflight_first = (q->inflight_first + 1) % PM4D_AMDGPU_MAX_INFLIGHT;
-      q->inflight_count--;
-   }
-   pm4d_amdgpu_pool_retire(&q->ib_pool, value);
-   pm4d_amdgpu_pool_retire(&q->kernarg_pool, value);
-}
-
-static enum pm4d_amdgpu_status pm4d_amdgpu_ctx_create(struct pm4d_amdgpu_queue *q,
-                                                      struct pm4d_amdgpu_reason *why)
+static enum pm4d_amdgpu_status pm4d_amdgpu_ctx_create(struct pm4d_amdgpu_queue *q, char *why,
+                                                      size_t why_size)
 {
    amdgpu_device_handle h = pm4d_amdgpu_device_handle(q->dev);
    int r = q->ops->cs_ctx_create2(h, q->priority, &q->ctx);
@@ -66,55 +37,42 @@ static enum pm4d_amdgpu_status pm4d_amdgpu_ctx_create(struct pm4d_amdgpu_queue *
    }
    if (r) {
       q->ctx = NULL;
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "amdgpu_cs_ctx_create2: %s",
-                              strerror(-r));
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_DRM_ERROR, "amdgpu_cs_ctx_create2: %s",
+                       strerror(-r));
    }
    return PM4D_AMDGPU_OK;
 }
 
 enum pm4d_amdgpu_status pm4d_amdgpu_queue_create(struct pm4d_amdgpu_device *dev,
                                                  const struct pm4d_amdgpu_queue_desc *desc,
-                                                 struct pm4d_amdgpu_queue **out,
-                                                 struct pm4d_amdgpu_reason *why)
+                                                 struct pm4d_amdgpu_queue **out, char *why,
+                                                 size_t why_size)
 {
    enum pm4d_amdgpu_status st;
    int fd = pm4d_amdgpu_device_fd(dev);
-   int r;
 
    *out = NULL;
    if (desc->bridge_fd < 0)
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_INVALID_ARGUMENT, "no bridge semaphore fd");
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_INVALID_ARGUMENT, "no bridge semaphore fd");
    struct pm4d_amdgpu_queue *q = pm4d_calloc(1, sizeof(*q));
    if (!q)
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_OUT_OF_HOST_MEMORY, "queue struct");
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_OUT_OF_HOST_MEMORY, "queue struct");
    q->dev = dev;
    q->ops = pm4d_amdgpu_device_ops(dev);
    q->priority = (uint32_t)desc->priority;
 
-   r = q->ops->syncobj_fd_to_handle(fd, desc->bridge_fd, &q->bridge);
+   int r = q->ops->syncobj_fd_to_handle(fd, desc->bridge_fd, &q->bridge);
    if (r) {
-      st = pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "drmSyncobjFDToHandle(bridge fd %d): %s",
-                            desc->bridge_fd, strerror(-r));
+      st = pm4d_fail(why, why_size, PM4D_AMDGPU_DRM_ERROR, "drmSyncobjFDToHandle(bridge fd %d): %s",
+                     desc->bridge_fd, strerror(-r));
       goto fail;
    }
-   st = pm4d_amdgpu_pool_create(q->ops, pm4d_amdgpu_device_handle(dev), desc->ib_pool_bytes,
-                                AMDGPU_VM_PAGE_READABLE, &q->ib_pool, why);
+   st = pm4d_amdgpu_ctx_create(q, why, why_size);
    if (st != PM4D_AMDGPU_OK)
       goto fail_syncobj;
-   st = pm4d_amdgpu_pool_create(q->ops, pm4d_amdgpu_device_handle(dev), desc->kernarg_pool_bytes,
-                                AMDGPU_VM_PAGE_READABLE, &q->kernarg_pool, why);
-   if (st != PM4D_AMDGPU_OK)
-      goto fail_ib;
-   st = pm4d_amdgpu_ctx_create(q, why);
-   if (st != PM4D_AMDGPU_OK)
-      goto fail_kernarg;
    *out = q;
    return PM4D_AMDGPU_OK;
 
-fail_kernarg:
-   pm4d_amdgpu_pool_destroy(&q->kernarg_pool);
-fail_ib:
-   pm4d_amdgpu_pool_destroy(&q->ib_pool);
 fail_syncobj:
    q->ops->syncobj_destroy(fd, q->bridge);
 fail:
@@ -128,34 +86,14 @@ void pm4d_amdgpu_queue_destroy(struct pm4d_amdgpu_queue *q)
       return;
    if (q->ctx)
       q->ops->cs_ctx_free(q->ctx);
-   pm4d_amdgpu_pool_destroy(&q->kernarg_pool);
-   pm4d_amdgpu_pool_destroy(&q->ib_pool);
    q->ops->syncobj_destroy(pm4d_amdgpu_device_fd(q->dev), q->bridge);
    free(q);
 }
 
-enum pm4d_amdgpu_status pm4d_amdgpu_queue_alloc_ib(struct pm4d_amdgpu_queue *q, uint32_t dwords,
-                                                   struct pm4d_amdgpu_span *out,
-                                                   struct pm4d_amdgpu_reason *why)
-{
-   return pm4d_amdgpu_pool_alloc(&q->ib_pool, (uint64_t)dwords * 4, 4, out, why);
-}
-
-enum pm4d_amdgpu_status pm4d_amdgpu_queue_alloc_kernarg(struct pm4d_amdgpu_queue *q, uint32_t bytes,
-                                                        uint32_t align,
-                                                        struct pm4d_amdgpu_span *out,
-                                                        struct pm4d_amdgpu_reason *why)
-{
-   return pm4d_amdgpu_pool_alloc(&q->kernarg_pool, bytes, align, out, why);
-}
-
-static bool pm4d_amdgpu_ib_inside(const struct pm4d_amdgpu_queue *q,
-                                  const struct pm4d_amdgpu_batch *b)
+static bool pm4d_amdgpu_ib_inside(const struct pm4d_amdgpu_batch *b)
 {
    /* An IB lies inside the one mapping it starts in (amdgpu_cs.c, amdgpu_cs_patch_ibs refuses
     * "IB va_start+ib_bytes is invalid" on rings that read IBs); each pool is one mapping. */
-   if (pm4d_amdgpu_pool_contains(&q->ib_pool, b->ib_va, b->ib_bytes))
-      return true;
    for (uint32_t i = 0; i < b->pool_count; i++)
       if (pm4d_amdgpu_pool_contains(b->pools[i], b->ib_va, b->ib_bytes))
          return true;
@@ -163,33 +101,31 @@ static bool pm4d_amdgpu_ib_inside(const struct pm4d_amdgpu_queue *q,
 }
 
 static enum pm4d_amdgpu_status pm4d_amdgpu_check_batch(const struct pm4d_amdgpu_queue *q,
-                                                       const struct pm4d_amdgpu_batch *b,
-                                                       struct pm4d_amdgpu_reason *why)
+                                                       const struct pm4d_amdgpu_batch *b, char *why,
+                                                       size_t why_size)
 {
    if (!q->ctx)
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "queue has no context (recovery failed)");
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_DRM_ERROR,
+                       "queue has no context (its reset failed)");
    if (b->pool_count > PM4D_AMDGPU_MAX_POOLS || (b->pool_count && !b->pools))
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_INVALID_ARGUMENT, "batch %llu: %u pools",
-                              (unsigned long long)b->id, b->pool_count);
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_INVALID_ARGUMENT, "batch %llu: %u pools",
+                       (unsigned long long)b->id, b->pool_count);
    /* Dword aligned: the kernel BUG()s on anything else (gfx_v10_0_ring_emit_ib_compute). */
    if (b->ib_bytes == 0 || b->ib_bytes % 4 || b->ib_bytes / 4 > PM4D_AMDGPU_IB_MAX_DW ||
-       b->ib_va % 4 || !pm4d_amdgpu_ib_inside(q, b))
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_INVALID_ARGUMENT,
-                              "batch %llu: IB 0x%llx + %u bytes is not at most %u dwords inside "
-                              "the IB pool or the batch's pools",
-                              (unsigned long long)b->id, (unsigned long long)b->ib_va, b->ib_bytes,
-                              PM4D_AMDGPU_IB_MAX_DW);
+       b->ib_va % 4 || !pm4d_amdgpu_ib_inside(b))
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_INVALID_ARGUMENT,
+                       "batch %llu: IB 0x%llx + %u bytes is not at most %u dwords inside "
+                       "one of the batch's pools",
+                       (unsigned long long)b->id, (unsigned long long)b->ib_va, b->ib_bytes,
+                       PM4D_AMDGPU_IB_MAX_DW);
    if (b->signal_point <= q->last_signal || b->wait_point >= b->signal_point)
-      return pm4d_amdgpu_fail(
-         why, PM4D_AMDGPU_INVALID_ARGUMENT, "batch %llu: points wait %llu signal %llu after %llu",
-         (unsigned long long)b->id, (unsigned long long)b->wait_point,
-         (unsigned long long)b->signal_point, (unsigned long long)q->last_signal);
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_INVALID_ARGUMENT,
+                       "batch %llu: points wait %llu signal %llu after %llu",
+                       (unsigned long long)b->id, (unsigned long long)b->wait_point,
+                       (unsigned long long)b->signal_point, (unsigned long long)q->last_signal);
    if (b->buffer_count > PM4D_AMDGPU_MAX_BUFFERS || (b->buffer_count && !b->buffers))
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_INVALID_ARGUMENT, "batch %llu: %u buffers",
-                              (unsigned long long)b->id, b->buffer_count);
-   if (q->inflight_count == PM4D_AMDGPU_MAX_INFLIGHT)
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_POOL_FULL, "%d batches in flight",
-                              PM4D_AMDGPU_MAX_INFLIGHT);
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_INVALID_ARGUMENT, "batch %llu: %u buffers",
+                       (unsigned long long)b->id, b->buffer_count);
    return PM4D_AMDGPU_OK;
 }
 
@@ -204,21 +140,20 @@ static void pm4d_amdgpu_bo_list_add(struct drm_amdgpu_bo_list_entry *list, uint3
    list[(*n)++] = (struct drm_amdgpu_bo_list_entry){.bo_handle = handle};
 }
 
-/* Our three BOs, then each of the batch's pools and imported buffers once. */
+/* The code pool, then each of the batch's pools and imported buffers once. */
 static enum pm4d_amdgpu_status pm4d_amdgpu_bo_list(struct pm4d_amdgpu_queue *q,
                                                    const struct pm4d_amdgpu_batch *b,
                                                    struct drm_amdgpu_bo_list_entry *list,
-                                                   uint32_t *count, struct pm4d_amdgpu_reason *why)
+                                                   uint32_t *count, char *why, size_t why_size)
 {
    uint32_t n = 0;
-   pm4d_amdgpu_bo_list_add(list, &n, q->ib_pool.kms_handle);
-   pm4d_amdgpu_bo_list_add(list, &n, q->kernarg_pool.kms_handle);
    pm4d_amdgpu_bo_list_add(list, &n, pm4d_amdgpu_device_code_handle(q->dev));
    for (uint32_t i = 0; i < b->pool_count; i++)
       pm4d_amdgpu_bo_list_add(list, &n, b->pools[i]->kms_handle);
    for (uint32_t i = 0; i < b->buffer_count; i++) {
       uint32_t h;
-      enum pm4d_amdgpu_status st = pm4d_amdgpu_device_bo_handle(q->dev, b->buffers[i], &h, why);
+      enum pm4d_amdgpu_status st =
+         pm4d_amdgpu_device_bo_handle(q->dev, b->buffers[i], &h, why, why_size);
       if (st != PM4D_AMDGPU_OK)
          return st;
       pm4d_amdgpu_bo_list_add(list, &n, h);
@@ -229,17 +164,17 @@ static enum pm4d_amdgpu_status pm4d_amdgpu_bo_list(struct pm4d_amdgpu_queue *q,
 
 enum pm4d_amdgpu_status pm4d_amdgpu_queue_submit(struct pm4d_amdgpu_queue *q,
                                                  const struct pm4d_amdgpu_batch *b, uint64_t *seq,
-                                                 struct pm4d_amdgpu_reason *why)
+                                                 char *why, size_t why_size)
 {
    struct drm_amdgpu_bo_list_entry list[PM4D_AMDGPU_MAX_BOS];
    struct drm_amdgpu_cs_chunk chunks[4];
    uint32_t bo_count;
    int n = 0;
 
-   enum pm4d_amdgpu_status st = pm4d_amdgpu_check_batch(q, b, why);
+   enum pm4d_amdgpu_status st = pm4d_amdgpu_check_batch(q, b, why, why_size);
    if (st != PM4D_AMDGPU_OK)
       return st;
-   st = pm4d_amdgpu_bo_list(q, b, list, &bo_count, why);
+   st = pm4d_amdgpu_bo_list(q, b, list, &bo_count, why, why_size);
    if (st != PM4D_AMDGPU_OK)
       return st;
 
@@ -299,152 +234,50 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_submit(struct pm4d_amdgpu_queue *q,
    uint64_t kernel_seq = 0;
    int r =
       q->ops->cs_submit_raw2(pm4d_amdgpu_device_handle(q->dev), q->ctx, 0, n, chunks, &kernel_seq);
-   if (r == -ECANCELED) /* the context was reset (amdgpu_cs_ioctl): recover */
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_HANG, "batch %llu: context lost to a GPU reset",
-                              (unsigned long long)b->id);
+   if (r == -ECANCELED) /* the context was reset (amdgpu_cs_ioctl): the caller resets */
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_HANG, "batch %llu: context lost to a GPU reset",
+                       (unsigned long long)b->id);
    if (r)
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "batch %llu: amdgpu_cs_submit_raw2: %s",
-                              (unsigned long long)b->id, strerror(-r));
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_DRM_ERROR,
+                       "batch %llu: amdgpu_cs_submit_raw2: %s", (unsigned long long)b->id,
+                       strerror(-r));
 
-   struct pm4d_amdgpu_inflight *f = pm4d_amdgpu_inflight_at(q, q->inflight_count++);
-   *f = (struct pm4d_amdgpu_inflight){
-      .id = b->id,
-      .wait_point = b->wait_point,
-      .signal_point = b->signal_point,
-      .deadline_ns = b->deadline_ns,
-   };
-   pm4d_amdgpu_pool_fence(&q->ib_pool, b->signal_point);
-   pm4d_amdgpu_pool_fence(&q->kernarg_pool, b->signal_point);
    q->last_signal = b->signal_point;
    if (seq)
       *seq = kernel_seq;
    return PM4D_AMDGPU_OK;
 }
 
-/* The kernel's wait: sleeps, never spins. timeout is absolute CLOCK_MONOTONIC
- * (drm_syncobj.c, drm_timeout_abs_to_jiffies). */
-static int pm4d_amdgpu_bridge_wait(struct pm4d_amdgpu_queue *q, uint64_t point,
-                                   uint64_t deadline_ns)
-{
-   uint32_t handle = q->bridge;
-   int64_t timeout = deadline_ns > INT64_MAX ? INT64_MAX : (int64_t)deadline_ns;
-   return q->ops->syncobj_timeline_wait(pm4d_amdgpu_device_fd(q->dev), &handle, &point, 1, timeout,
-                                        DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT, NULL);
-}
-
-enum pm4d_amdgpu_status pm4d_amdgpu_queue_wait(struct pm4d_amdgpu_queue *q, uint64_t point,
-                                               uint64_t deadline_ns, struct pm4d_amdgpu_reason *why)
-{
-   int r = pm4d_amdgpu_bridge_wait(q, point, deadline_ns);
-   if (r == -ETIME)
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_TIMEOUT, "bridge point %llu not reached",
-                              (unsigned long long)point);
-   if (r)
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "drmSyncobjTimelineWait(%llu): %s",
-                              (unsigned long long)point, strerror(-r));
-   pm4d_amdgpu_queue_retire(q, point);
-   return PM4D_AMDGPU_OK;
-}
-
-static enum pm4d_amdgpu_status pm4d_amdgpu_reset_flags(struct pm4d_amdgpu_queue *q, uint64_t *flags,
-                                                       struct pm4d_amdgpu_reason *why)
-{
-   int r = q->ops->cs_query_reset_state2(q->ctx, flags);
-   if (r)
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "amdgpu_cs_query_reset_state2: %s",
-                              strerror(-r));
-   return PM4D_AMDGPU_OK;
-}
-
-enum pm4d_amdgpu_status pm4d_amdgpu_queue_check(struct pm4d_amdgpu_queue *q, uint64_t now_ns,
-                                                struct pm4d_amdgpu_reason *why)
+enum pm4d_amdgpu_status pm4d_amdgpu_queue_state(struct pm4d_amdgpu_queue *q,
+                                                struct pm4d_amdgpu_queue_state *out, char *why,
+                                                size_t why_size)
 {
    uint64_t flags = 0, value = 0;
    uint32_t handle = q->bridge;
 
    if (!q->ctx)
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "queue has no context (recovery failed)");
-   enum pm4d_amdgpu_status st = pm4d_amdgpu_reset_flags(q, &flags, why);
-   if (st != PM4D_AMDGPU_OK)
-      return st;
-   if (flags & AMDGPU_CTX_QUERY2_FLAGS_VRAMLOST)
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_VRAM_LOST, "GPU reset with VRAM lost");
-   if (flags & (AMDGPU_CTX_QUERY2_FLAGS_RESET | AMDGPU_CTX_QUERY2_FLAGS_GUILTY))
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_HANG, "GPU reset (%s)",
-                              flags & AMDGPU_CTX_QUERY2_FLAGS_GUILTY ? "this context guilty"
-                                                                     : "another context");
-
-   int r = q->ops->syncobj_query(pm4d_amdgpu_device_fd(q->dev), &handle, &value, 1);
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_DRM_ERROR,
+                       "queue has no context (its reset failed)");
+   int r = q->ops->cs_query_reset_state2(q->ctx, &flags);
    if (r)
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "drmSyncobjQuery: %s", strerror(-r));
-   pm4d_amdgpu_queue_retire(q, value);
-   if (!q->inflight_count)
-      return PM4D_AMDGPU_OK;
-
-   /* Batches run in order: the oldest one's clock starts once its wait point is reached (the
-    * one before it has retired), so time spent queued behind the driver is not counted. */
-   struct pm4d_amdgpu_inflight *head = pm4d_amdgpu_inflight_at(q, 0);
-   if (!head->started && value >= head->wait_point) {
-      head->started = true;
-      head->start_ns = now_ns;
-   }
-   if (head->started && now_ns > head->start_ns && now_ns - head->start_ns > head->deadline_ns)
-      return pm4d_amdgpu_fail(
-         why, PM4D_AMDGPU_HANG, "batch %llu missed its deadline: %llu ms runnable, %llu ms allowed",
-         (unsigned long long)head->id, (unsigned long long)((now_ns - head->start_ns) / 1000000),
-         (unsigned long long)(head->deadline_ns / 1000000));
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_DRM_ERROR, "amdgpu_cs_query_reset_state2: %s",
+                       strerror(-r));
+   r = q->ops->syncobj_query(pm4d_amdgpu_device_fd(q->dev), &handle, &value, 1);
+   if (r)
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_DRM_ERROR, "drmSyncobjQuery: %s", strerror(-r));
+   *out = (struct pm4d_amdgpu_queue_state){
+      .settled = value,
+      .reset = flags & (AMDGPU_CTX_QUERY2_FLAGS_RESET | AMDGPU_CTX_QUERY2_FLAGS_GUILTY),
+      .guilty = flags & AMDGPU_CTX_QUERY2_FLAGS_GUILTY,
+      .vram_lost = flags & AMDGPU_CTX_QUERY2_FLAGS_VRAMLOST,
+   };
    return PM4D_AMDGPU_OK;
 }
 
-enum pm4d_amdgpu_status pm4d_amdgpu_queue_recover(struct pm4d_amdgpu_queue *q,
-                                                  uint64_t settle_deadline_ns,
-                                                  struct pm4d_amdgpu_recovery *rec,
-                                                  struct pm4d_amdgpu_reason *why)
+enum pm4d_amdgpu_status pm4d_amdgpu_queue_reset(struct pm4d_amdgpu_queue *q, char *why,
+                                                size_t why_size)
 {
-   uint64_t flags = 0;
-   enum pm4d_amdgpu_status st;
-
-   memset(rec, 0, sizeof(*rec));
-   if (q->ctx) {
-      st = pm4d_amdgpu_reset_flags(q, &flags, why);
-      if (st != PM4D_AMDGPU_OK)
-         return st;
-   }
-   /* Re-running a batch while the GPU may still run it (a deadline miss the kernel has not
-    * acted on yet, or an innocent job the scheduler resubmits after a reset) would race with
-    * it; its signal point settles either way (done, or cancelled with an error). */
-   if (q->inflight_count) {
-      uint64_t last = pm4d_amdgpu_inflight_at(q, q->inflight_count - 1)->signal_point;
-      int r = pm4d_amdgpu_bridge_wait(q, last, settle_deadline_ns);
-      if (r == -ETIME)
-         return pm4d_amdgpu_fail(why, PM4D_AMDGPU_BUSY,
-                                 "batch %llu still running; the kernel's job timeout will end it",
-                                 (unsigned long long)pm4d_amdgpu_inflight_at(q, 0)->id);
-      if (r)
-         return pm4d_amdgpu_fail(why, PM4D_AMDGPU_DRM_ERROR, "drmSyncobjTimelineWait(%llu): %s",
-                                 (unsigned long long)last, strerror(-r));
-   }
-   rec->reset = flags & AMDGPU_CTX_QUERY2_FLAGS_RESET;
-   rec->guilty = flags & AMDGPU_CTX_QUERY2_FLAGS_GUILTY;
-   rec->vram_lost = flags & AMDGPU_CTX_QUERY2_FLAGS_VRAMLOST;
-   /* After a reset a settled point does not say whether its batch ran or was cancelled, so all
-    * of them run again (conv2d batches only write their outputs from their inputs). Without a
-    * reset they all finished, late: nothing to re-run. */
-   if (rec->reset || rec->guilty || rec->vram_lost) {
-      for (unsigned i = 0; i < q->inflight_count; i++)
-         rec->rerun[rec->rerun_count++] = pm4d_amdgpu_inflight_at(q, i)->id;
-   }
-   q->inflight_count = 0;
-   pm4d_amdgpu_pool_retire(&q->ib_pool, UINT64_MAX);
-   pm4d_amdgpu_pool_retire(&q->kernarg_pool, UINT64_MAX);
-
    if (q->ctx)
       q->ops->cs_ctx_free(q->ctx);
-   st = pm4d_amdgpu_ctx_create(q, why);
-   if (st != PM4D_AMDGPU_OK)
-      return st;
-   if (rec->vram_lost)
-      return pm4d_amdgpu_fail(why, PM4D_AMDGPU_VRAM_LOST,
-                              "VRAM lost: the driver reports VK_ERROR_DEVICE_LOST");
-   return PM4D_AMDGPU_OK;
+   return pm4d_amdgpu_ctx_create(q, why, why_size);
 }

@@ -39,7 +39,6 @@ static const struct pm4d_drm_ops pm4d_drm_real_ops = {
    .cs_query_reset_state2 = amdgpu_cs_query_reset_state2,
    .syncobj_fd_to_handle = drmSyncobjFDToHandle,
    .syncobj_destroy = drmSyncobjDestroy,
-   .syncobj_timeline_wait = drmSyncobjTimelineWait,
    .syncobj_query = drmSyncobjQuery,
 };
 

@@ -53,8 +53,6 @@ struct pm4d_drm_ops {
    /* Timeline syncobjs (the queue's bridge semaphore). */
    int (*syncobj_fd_to_handle)(int fd, int obj_fd, uint32_t *handle);
    int (*syncobj_destroy)(int fd, uint32_t handle);
-   int (*syncobj_timeline_wait)(int fd, uint32_t *handles, uint64_t *points, unsigned count,
-                                int64_t timeout_abs_ns, unsigned flags, uint32_t *first);
    int (*syncobj_query)(int fd, uint32_t *handles, uint64_t *points, uint32_t count);
 };
 

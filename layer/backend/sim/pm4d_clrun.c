@@ -19,9 +19,6 @@ struct pm4d_clrun {
    uint64_t last_kernel_ns;
 };
 
-/* Fills the caller's reason and yields the status. */
-#define fail(reason, rs, st, ...) (pm4d_reason_set((reason), (rs), __VA_ARGS__), (st))
-
 const char *pm4d_clrun_status_name(enum pm4d_clrun_status s)
 {
    switch (s) {
@@ -71,10 +68,10 @@ enum pm4d_clrun_status pm4d_clrun_create(const char *platform_name, struct pm4d_
 
    *out = NULL;
    if (!r)
-      return fail(reason, rs, PM4D_CLRUN_FAILED, "out of memory");
+      return pm4d_fail(reason, rs, PM4D_CLRUN_FAILED, "out of memory");
    if (!pick_device(platform_name, &platform, &dev, r->device_name, sizeof(r->device_name))) {
-      st = fail(reason, rs, PM4D_CLRUN_NO_PLATFORM, "no OpenCL platform%s%s with a device",
-                platform_name ? " named " : "", platform_name ? platform_name : "");
+      st = pm4d_fail(reason, rs, PM4D_CLRUN_NO_PLATFORM, "no OpenCL platform%s%s with a device",
+                     platform_name ? " named " : "", platform_name ? platform_name : "");
       goto fail;
    }
    const cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)platform, 0};
@@ -82,7 +79,8 @@ enum pm4d_clrun_status pm4d_clrun_create(const char *platform_name, struct pm4d_
    if (r->ctx)
       r->queue = clCreateCommandQueue(r->ctx, dev, CL_QUEUE_PROFILING_ENABLE, &err);
    if (!r->ctx || !r->queue) {
-      st = fail(reason, rs, PM4D_CLRUN_FAILED, "%s: no context or queue (%d)", r->device_name, err);
+      st = pm4d_fail(reason, rs, PM4D_CLRUN_FAILED, "%s: no context or queue (%d)", r->device_name,
+                     err);
       goto fail;
    }
    /* The tile header first: the source includes it only when it is not defined yet. */
@@ -92,15 +90,15 @@ enum pm4d_clrun_status pm4d_clrun_create(const char *platform_name, struct pm4d_
       char log[1024] = "";
       if (r->program)
          clGetProgramBuildInfo(r->program, dev, CL_PROGRAM_BUILD_LOG, sizeof(log) - 1, log, NULL);
-      st = fail(reason, rs, PM4D_CLRUN_BUILD_FAILED, "%s: conv2d kernels did not build: %s",
-                r->device_name, log);
+      st = pm4d_fail(reason, rs, PM4D_CLRUN_BUILD_FAILED, "%s: conv2d kernels did not build: %s",
+                     r->device_name, log);
       goto fail;
    }
    for (unsigned v = 0; v < PM4D_CONV2D_VARIANT_COUNT; v++) {
       r->kernels[v] = clCreateKernel(r->program, pm4d_conv2d_variant_name(v), &err);
       if (!r->kernels[v]) {
-         st = fail(reason, rs, PM4D_CLRUN_BUILD_FAILED, "%s: no kernel %s (%d)", r->device_name,
-                   pm4d_conv2d_variant_name(v), err);
+         st = pm4d_fail(reason, rs, PM4D_CLRUN_BUILD_FAILED, "%s: no kernel %s (%d)",
+                        r->device_name, pm4d_conv2d_variant_name(v), err);
          goto fail;
       }
    }
@@ -155,13 +153,13 @@ static enum pm4d_clrun_status check_kernargs(enum pm4d_conv2d_variant v, const c
    struct pm4d_conv2d_buffers bufs;
    char why[160] = "unknown flag bits";
    if (!pm4d_conv2d_unpack_kernargs(ka, size, &p, &bufs))
-      return fail(reason, rs, PM4D_CLRUN_BAD_ARGS, "%s: bad kernargs: %s", name, why);
+      return pm4d_fail(reason, rs, PM4D_CLRUN_BAD_ARGS, "%s: bad kernargs: %s", name, why);
    q = p;
    if (!pm4d_conv2d_params_check(&q, why, sizeof(why)) || q.oh != p.oh || q.ow != p.ow ||
        !pm4d_conv2d_variant_supports(v, &q))
-      return fail(reason, rs, PM4D_CLRUN_BAD_ARGS,
-                  "%s: kernargs describe no shape this kernel runs (%s; output %ux%u)", name, why,
-                  p.oh, p.ow);
+      return pm4d_fail(reason, rs, PM4D_CLRUN_BAD_ARGS,
+                       "%s: kernargs describe no shape this kernel runs (%s; output %ux%u)", name,
+                       why, p.oh, p.ow);
    pm4d_conv2d_buffer_bytes(&p, need);
    addrs[0] = bufs.input;
    addrs[1] = bufs.filter;
@@ -187,11 +185,11 @@ enum pm4d_clrun_status pm4d_clrun_dispatch(struct pm4d_clrun *r, const char *nam
 
    r->last_kernel_ns = 0;
    if (v == PM4D_CONV2D_VARIANT_COUNT)
-      return fail(reason, rs, PM4D_CLRUN_UNKNOWN_KERNEL, "no kernel named %s", name);
+      return pm4d_fail(reason, rs, PM4D_CLRUN_UNKNOWN_KERNEL, "no kernel named %s", name);
    if (!grid[0] || !grid[1] || !grid[2] || kernarg_size < PM4D_CONV2D_KERNARG_SIZE || !ka)
-      return fail(reason, rs, PM4D_CLRUN_BAD_ARGS,
-                  "%s: grid %ux%ux%u, %zu kernarg bytes (needs a non-empty grid and %u bytes)",
-                  name, grid[0], grid[1], grid[2], kernarg_size, PM4D_CONV2D_KERNARG_SIZE);
+      return pm4d_fail(reason, rs, PM4D_CLRUN_BAD_ARGS,
+                       "%s: grid %ux%ux%u, %zu kernarg bytes (needs a non-empty grid and %u bytes)",
+                       name, grid[0], grid[1], grid[2], kernarg_size, PM4D_CONV2D_KERNARG_SIZE);
    st = check_kernargs(v, name, ka, kernarg_size, addrs, need, reason, rs);
    if (st != PM4D_CLRUN_OK)
       return st;
@@ -204,18 +202,18 @@ enum pm4d_clrun_status pm4d_clrun_dispatch(struct pm4d_clrun *r, const char *nam
          void *host = NULL;
          size_t avail = 0;
          if (need[i] && (!translate(user, addrs[i], &host, &avail) || !host || avail < need[i])) {
-            st = fail(reason, rs, PM4D_CLRUN_BAD_ADDRESS,
-                      "%s: argument %zu: %llu bytes at 0x%llx are not all in one registered "
-                      "buffer",
-                      name, i, (unsigned long long)need[i], (unsigned long long)addrs[i]);
+            st = pm4d_fail(reason, rs, PM4D_CLRUN_BAD_ADDRESS,
+                           "%s: argument %zu: %llu bytes at 0x%llx are not all in one registered "
+                           "buffer",
+                           name, i, (unsigned long long)need[i], (unsigned long long)addrs[i]);
             goto out;
          }
          if (need[i]) {
             mems[i] = clCreateBuffer(r->ctx, CL_MEM_READ_WRITE | CL_MEM_USE_HOST_PTR,
                                      (size_t)need[i], host, &err);
             if (!mems[i]) {
-               st = fail(reason, rs, PM4D_CLRUN_FAILED, "%s: clCreateBuffer(%llu bytes): %d", name,
-                         (unsigned long long)need[i], err);
+               st = pm4d_fail(reason, rs, PM4D_CLRUN_FAILED, "%s: clCreateBuffer(%llu bytes): %d",
+                              name, (unsigned long long)need[i], err);
                goto out;
             }
          }
@@ -223,7 +221,7 @@ enum pm4d_clrun_status pm4d_clrun_dispatch(struct pm4d_clrun *r, const char *nam
          err = clSetKernelArg(k, (cl_uint)i, sizeof(cl_mem), mems[i] ? &mems[i] : NULL);
       }
       if (err != CL_SUCCESS) {
-         st = fail(reason, rs, PM4D_CLRUN_FAILED, "%s: clSetKernelArg(%zu): %d", name, i, err);
+         st = pm4d_fail(reason, rs, PM4D_CLRUN_FAILED, "%s: clSetKernelArg(%zu): %d", name, i, err);
          goto out;
       }
    }
@@ -232,7 +230,7 @@ enum pm4d_clrun_status pm4d_clrun_dispatch(struct pm4d_clrun *r, const char *nam
    const size_t global[3] = {grid[0] * wg, grid[1], grid[2]};
    err = clEnqueueNDRangeKernel(r->queue, k, 3, NULL, global, local, 0, NULL, &done);
    if (err != CL_SUCCESS) {
-      st = fail(reason, rs, PM4D_CLRUN_FAILED, "%s: clEnqueueNDRangeKernel: %d", name, err);
+      st = pm4d_fail(reason, rs, PM4D_CLRUN_FAILED, "%s: clEnqueueNDRangeKernel: %d", name, err);
       goto out;
    }
    /* Mapping makes the host pointer current even where the runtime did not run zero-copy. */
@@ -242,12 +240,12 @@ enum pm4d_clrun_status pm4d_clrun_dispatch(struct pm4d_clrun *r, const char *nam
       void *p = clEnqueueMapBuffer(r->queue, mems[i], CL_TRUE, CL_MAP_READ, 0, (size_t)need[i], 0,
                                    NULL, NULL, &err);
       if (!p || clEnqueueUnmapMemObject(r->queue, mems[i], p, 0, NULL, NULL) != CL_SUCCESS) {
-         st = fail(reason, rs, PM4D_CLRUN_FAILED, "%s: kernel or map failed: %d", name, err);
+         st = pm4d_fail(reason, rs, PM4D_CLRUN_FAILED, "%s: kernel or map failed: %d", name, err);
          goto out;
       }
    }
    if ((err = clFinish(r->queue)) != CL_SUCCESS) {
-      st = fail(reason, rs, PM4D_CLRUN_FAILED, "%s: clFinish: %d", name, err);
+      st = pm4d_fail(reason, rs, PM4D_CLRUN_FAILED, "%s: clFinish: %d", name, err);
       goto out;
    }
    cl_ulong t0 = 0, t1 = 0;

@@ -103,6 +103,8 @@ void pm4d_sim_queue_destroy(struct pm4d_sim_queue *q);
  * holds PM4D_SIM_QUEUE_DEPTH batches. */
 enum pm4d_sim_status pm4d_sim_queue_kick(struct pm4d_sim_queue *q, uint64_t ib, uint32_t ndw,
                                          uint64_t wait_point, uint64_t signal_point);
+/* The signal point up to which every kicked batch is over: fenced, or abandoned by a reset. */
+uint64_t pm4d_sim_queue_settled(struct pm4d_sim_queue *q);
 /* Stops the CP and the scheduler for good (after this no fence of older work is written),
  * with no kick on this queue in flight (the caller holds kicks back while it resets),
  * writes the signal points of kicked batches that never completed to never_done (in order, at

@@ -144,9 +144,19 @@ static enum pm4d_direct_status sim_kick(void *bq, const uint32_t *dw, uint64_t i
    return from_sim(pm4d_sim_queue_kick(bq, ib, ndw, wait_point, signal_point));
 }
 
-static uint32_t sim_reset(void *bq, uint64_t *never_done, uint32_t max)
+static enum pm4d_direct_status sim_status(void *bq, struct pm4d_direct_backend_state *out,
+                                          char *reason, size_t rs)
 {
-   return pm4d_sim_queue_reset(bq, never_done, max);
+   (void)reason, (void)rs; /* the sim reports faults through on_fault */
+   *out = (struct pm4d_direct_backend_state){.settled = pm4d_sim_queue_settled(bq)};
+   return PM4D_DIRECT_OK;
+}
+
+static enum pm4d_direct_status sim_reset(void *bq, char *reason, size_t rs)
+{
+   (void)reason, (void)rs;
+   pm4d_sim_queue_reset(bq, NULL, 0); /* the direct path knows which batches did not finish */
+   return PM4D_DIRECT_OK;
 }
 
 static const struct pm4d_direct_backend_ops sim_ops = {
@@ -165,6 +175,7 @@ static const struct pm4d_direct_backend_ops sim_ops = {
    .queue_create = sim_queue_create,
    .queue_destroy = sim_queue_destroy,
    .kick = sim_kick,
+   .status = sim_status,
    .reset = sim_reset,
 };
 

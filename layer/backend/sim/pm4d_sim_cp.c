@@ -38,6 +38,7 @@ struct pm4d_sim_queue {
    /* Counts that only grow (until reset): kicked >= scheduled >= fenced is not required,
     * kicked >= fenced is. */
    uint64_t kicked, scheduled, fenced;
+   uint64_t settled_before; /* the last signal point kicked before the latest reset */
    bool stop, running;
 
    struct pm4d_ring *hw;
@@ -57,7 +58,7 @@ static bool stopped(struct pm4d_sim_queue *q)
 static bool sleep_until(struct pm4d_sim_queue *q, uint64_t deadline_ns)
 {
    pthread_mutex_lock(&q->mu);
-   while (!q->stop && (deadline_ns == 0 || pm4d_ring_now_ns() < deadline_ns)) {
+   while (!q->stop && (deadline_ns == 0 || pm4d_clock_now_ns() < deadline_ns)) {
       if (deadline_ns == 0) {
          pthread_cond_wait(&q->cond, &q->mu);
       } else {
@@ -106,7 +107,7 @@ static bool dispatch(struct pm4d_sim_queue *q, const struct pm4d_packet *p)
       sleep_until(q, 0); /* injected stall: only a reset ends it */
       return false;
    }
-   if (f.delay_us && !sleep_until(q, pm4d_ring_now_ns() + f.delay_us * 1000ull))
+   if (f.delay_us && !sleep_until(q, pm4d_clock_now_ns() + f.delay_us * 1000ull))
       return false;
    if (!pm4d_sim_program(s, pgm, name, &sgpr)) {
       halt(q, "page fault: COMPUTE_PGM 0x%" PRIx64 " is no uploaded kernel", pgm);
@@ -256,7 +257,7 @@ static void *cp_main(void *arg)
    while (!stopped(q)) {
       uint64_t wp = pm4d_ring_published(q->hw);
       if (wp == rp) {
-         pm4d_ring_wait_work(q->hw, rp, pm4d_ring_now_ns() + CP_IDLE_NS);
+         pm4d_ring_wait_work(q->hw, rp, pm4d_clock_now_ns() + CP_IDLE_NS);
          continue;
       }
       /* A reservation never straddles the end, so this piece holds whole packets. */
@@ -291,14 +292,13 @@ static void *cp_main(void *arg)
 static void publish(struct pm4d_sim_queue *q, const struct kick *k)
 {
    uint32_t *dst;
-   const char *why;
    struct pm4d_cs cs;
    /* Never full: the ring holds every batch the queue can have. */
    if (pm4d_ring_reserve(q->hw, 1 + PM4D_INDIRECT_BUFFER_BODY_DW,
-                         pm4d_ring_now_ns() + SCHED_SLICE_NS, &dst, &why) != PM4D_RING_OK)
+                         pm4d_clock_now_ns() + SCHED_SLICE_NS, &dst, NULL, 0) != PM4D_RING_OK)
       return;
    pm4d_cs_init(&cs, dst, 1 + PM4D_INDIRECT_BUFFER_BODY_DW);
-   pm4d_pkt_indirect_buffer(&cs, q->s->level, k->ib, k->ndw);
+   pm4d_pkt_indirect_buffer(&cs, k->ib, k->ndw);
    pm4d_ring_commit(q->hw, cs.cdw);
 }
 
@@ -318,7 +318,7 @@ static void *sched_main(void *arg)
       if (r == 0)
          publish(q, &k);
       else if (r < 0)
-         sleep_until(q, pm4d_ring_now_ns() + SCHED_SLICE_NS);
+         sleep_until(q, pm4d_clock_now_ns() + SCHED_SLICE_NS);
       pthread_mutex_lock(&q->mu);
       if (r == 0)
          q->scheduled++;
@@ -415,9 +415,21 @@ enum pm4d_sim_status pm4d_sim_queue_kick(struct pm4d_sim_queue *q, uint64_t ib, 
    return st;
 }
 
+uint64_t pm4d_sim_queue_settled(struct pm4d_sim_queue *q)
+{
+   pthread_mutex_lock(&q->mu);
+   uint64_t v =
+      q->fenced ? q->kicks[(q->fenced - 1) % PM4D_SIM_QUEUE_DEPTH].signal_point : q->settled_before;
+   pthread_mutex_unlock(&q->mu);
+   return v;
+}
+
 uint32_t pm4d_sim_queue_reset(struct pm4d_sim_queue *q, uint64_t *never_done, uint32_t max)
 {
    stop(q);
+   /* The threads are joined: nothing kicked so far runs any more. */
+   if (q->kicked)
+      q->settled_before = q->kicks[(q->kicked - 1) % PM4D_SIM_QUEUE_DEPTH].signal_point;
    uint32_t n = (uint32_t)(q->kicked - q->fenced);
    for (uint32_t i = 0; i < n && i < max; i++)
       never_done[i] = q->kicks[(q->fenced + i) % PM4D_SIM_QUEUE_DEPTH].signal_point;

@@ -27,7 +27,6 @@ struct level_setup {
    const char *source; /* "embedded" or "synthetic" */
    struct pm4d_builder b;
    struct pm4d_template t;
-   struct pm4d_template_cache cache;
    struct pm4d_validator v;
    uint32_t batch[PM4D_BATCH_HEAD_MAX_DW + BATCH * PM4D_DISPATCH_MAX_DW + PM4D_BATCH_TAIL_MAX_DW];
    uint32_t batch_dw;
@@ -81,7 +80,6 @@ static int setup(struct level_setup *s, enum pm4d_gfx_level level)
    pick_kernel(s);
    if (pm4d_builder_init(&s->b, level) != PM4D_OK ||
        pm4d_template_build(&s->b, &s->k, PROGRAM, &s->t, &why) != PM4D_OK ||
-       pm4d_template_cache_add(&s->cache, &s->b, &s->k, PROGRAM, &why) != PM4D_OK ||
        pm4d_validator_init(&s->v, level) != PM4D_OK ||
        pm4d_validator_add_program(&s->v, PROGRAM, 65536, &s->k) != PM4D_OK ||
        pm4d_validator_add_kernarg(&s->v, KERNARG, 65536) != PM4D_OK ||
@@ -120,7 +118,7 @@ __attribute__((noinline)) static void op_emit_template(struct level_setup *s, ui
    struct pm4d_path_counters c = {0};
    const char *why;
    pm4d_cs_init(&cs, out_buf, sizeof(out_buf) / 4);
-   pm4d_emit_dispatch(&s->b, &s->cache, &s->k, PROGRAM, KERNARG + 16ull * (i & 1023), grid,
+   pm4d_emit_dispatch(&s->b, &s->t, &s->k, PROGRAM, KERNARG + 16ull * (i & 1023), grid,
                       i % BATCH == 0, &cs, &c, &why);
    sink = cs.cdw;
 }

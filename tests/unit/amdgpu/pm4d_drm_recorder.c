@@ -15,6 +15,7 @@ struct rec_bo {
 
 struct rec_ctx {
    int id;
+   uint64_t reset_seen; /* rec.reset_flags when it was made */
 };
 
 static int rec_dev_token; /* the fake amdgpu_device_handle points here */
@@ -326,6 +327,7 @@ static int rec_cs_ctx_create2(amdgpu_device_handle dev, uint32_t priority,
       return rec.ctx_create_result;
    struct rec_ctx *c = calloc(1, sizeof(*c));
    c->id = rec.ctx_create_count;
+   c->reset_seen = rec.reset_flags;
    *ctx = (amdgpu_context_handle)(void *)c;
    rec.ctxs_live++;
    return 0;
@@ -384,8 +386,8 @@ static int rec_cs_submit_raw2(amdgpu_device_handle dev, amdgpu_context_handle ct
 
 static int rec_cs_query_reset_state2(amdgpu_context_handle ctx, uint64_t *flags)
 {
-   (void)ctx;
-   *flags = rec.reset_flags;
+   const struct rec_ctx *c = (const void *)ctx;
+   *flags = rec.reset_flags & ~c->reset_seen;
    return 0;
 }
 
@@ -404,21 +406,6 @@ static int rec_syncobj_destroy(int fd, uint32_t handle)
       return -EINVAL;
    rec.syncobj_destroyed = handle;
    rec.syncobjs_live--;
-   return 0;
-}
-
-static int rec_syncobj_timeline_wait(int fd, uint32_t *handles, uint64_t *points, unsigned count,
-                                     int64_t timeout, unsigned flags, uint32_t *first)
-{
-   (void)first;
-   if (count != 1)
-      return -EINVAL;
-   rec.waits[rec.wait_count++] = (struct rec_wait){
-      .fd = fd, .handle = handles[0], .point = points[0], .timeout = timeout, .flags = flags};
-   if (rec.wait_times_out)
-      return -ETIME;
-   if (rec.timeline_value < points[0])
-      rec.timeline_value = points[0];
    return 0;
 }
 
@@ -456,7 +443,6 @@ static const struct pm4d_drm_ops rec_table = {
    .cs_query_reset_state2 = rec_cs_query_reset_state2,
    .syncobj_fd_to_handle = rec_syncobj_fd_to_handle,
    .syncobj_destroy = rec_syncobj_destroy,
-   .syncobj_timeline_wait = rec_syncobj_timeline_wait,
    .syncobj_query = rec_syncobj_query,
 };
 

@@ -41,14 +41,6 @@ struct rec_submit {
    bool has_ib, has_bos, has_wait, has_signal;
 };
 
-struct rec_wait {
-   int fd;
-   uint32_t handle;
-   uint64_t point;
-   int64_t timeout;
-   unsigned flags;
-};
-
 struct recorder {
    /* Script. */
    struct rec_fake_device devices[REC_MAX_DEVICES];
@@ -62,9 +54,11 @@ struct recorder {
    int ctx_create_high_result; /* returned for priorities above NORMAL */
    int ctx_create_result;      /* returned for every priority */
    int submit_result;
+   /* AMDGPU_CTX_QUERY2 flags, reported to contexts made before they were set: a context made
+    * after a reset starts clean (amdgpu_ctx.c, amdgpu_ctx_query2 compares the device's reset
+    * counters with the ones the context took at creation). */
    uint64_t reset_flags;
    uint64_t timeline_value; /* the bridge syncobj's current value */
-   bool wait_times_out;     /* drmSyncobjTimelineWait answers -ETIME */
    int fail_bo_alloc_at;    /* n > 0: the n-th bo_alloc fails */
 
    /* Record. */
@@ -85,8 +79,7 @@ struct recorder {
    int submit_count;
    int fd_to_handle_fd, fd_to_handle_obj_fd;
    uint32_t syncobj_destroyed;
-   struct rec_wait waits[REC_MAX_CALLS];
-   int wait_count, query_count, import_count;
+   int query_count, import_count;
 };
 
 extern struct recorder rec;

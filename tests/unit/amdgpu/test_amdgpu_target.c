@@ -1,7 +1,6 @@
-/* Target identification, deadlines and status names: pure functions, no ops. */
+/* Target identification and status names: pure functions, no ops. */
 #include <string.h>
 
-#include "pm4d_amdgpu_deadline.h"
 #include "pm4d_amdgpu_status.h"
 #include "pm4d_amdgpu_target.h"
 #include "pm4d_check.h"
@@ -57,16 +56,6 @@ int main(void)
    expect_unknown(151, 0x01); /* Mendocino, gfx1037 */
    expect_unknown(146, 0x00);
    expect_unknown(0, 0);
-
-   /* Deadline: 100 ms, plus 1 ns per 10 FLOP (10 GFLOP/s), rounded up. */
-   CHECK(pm4d_amdgpu_deadline_ns(0) == 100000000ull);
-   CHECK(pm4d_amdgpu_deadline_ns(1) == 100000001ull);
-   CHECK(pm4d_amdgpu_deadline_ns(10) == 100000001ull);
-   CHECK(pm4d_amdgpu_deadline_ns(11) == 100000002ull);
-   CHECK(pm4d_amdgpu_deadline_ns(1000000000ull) == 200000000ull); /* 1 GFLOP: +100 ms */
-   /* A 1 TFLOP batch gets 100.1 s, and the largest input does not wrap. */
-   CHECK(pm4d_amdgpu_deadline_ns(1000000000000ull) == 100100000000ull);
-   CHECK(pm4d_amdgpu_deadline_ns(UINT64_MAX) > pm4d_amdgpu_deadline_ns(UINT64_MAX / 2));
 
    /* Status names: all present and distinct; the pass-through set. */
    for (int a = 0; a < PM4D_AMDGPU_STATUS_COUNT; a++) {

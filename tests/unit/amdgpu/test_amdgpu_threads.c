@@ -20,8 +20,8 @@ static void *worker(void *arg)
    for (int i = 0; i < KEYS; i++) {
       uint64_t key = (uint64_t)t * 1000 + (uint64_t)i;
       uint32_t h;
-      if (pm4d_amdgpu_device_import(fix.dev, key, t * 100 + i, NULL) != PM4D_AMDGPU_OK ||
-          pm4d_amdgpu_device_bo_handle(fix.dev, key, &h, NULL) != PM4D_AMDGPU_OK ||
+      if (pm4d_amdgpu_device_import(fix.dev, key, t * 100 + i, NULL, 0) != PM4D_AMDGPU_OK ||
+          pm4d_amdgpu_device_bo_handle(fix.dev, key, &h, NULL, 0) != PM4D_AMDGPU_OK ||
           h != REC_IMPORT_KMS_BASE + (uint32_t)(t * 100 + i))
          thread_failures[t]++;
       if (i % 2)
@@ -29,7 +29,7 @@ static void *worker(void *arg)
    }
    for (int k = 0; k < 2; k++)
       if (pm4d_amdgpu_device_upload_code(fix.dev, images[k], sizeof(images[k]), &image_va[t][k],
-                                         NULL) != PM4D_AMDGPU_OK)
+                                         NULL, 0) != PM4D_AMDGPU_OK)
          thread_failures[t]++;
    return NULL;
 }

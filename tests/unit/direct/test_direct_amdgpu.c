@@ -2,10 +2,11 @@
  * place of the kernel (no AMD GPU here): the device is probed and the gfx1030 kernels
  * uploaded; a submission becomes one validated IB that runs in place from the direct path's
  * ring (a 32 KiB GTT BO, no copy), with a BO list of every BO alive (code, ring, kernarg arena,
- * fence, the back-end queue's pools, both imported buffers the job uses), each exactly once, and
- * the bridge points in its chunks; nothing writes the fence, so the watchdog calls
- * the batch hung after its deadline, recovers the context and hands the batch to batch_failed
- * once; an unknown PCI address is UNAVAILABLE with a reason. */
+ * fence, both imported buffers the job uses), each exactly once, and the bridge points in its
+ * chunks; nothing writes the fence, so the watchdog calls the batch hung after its deadline,
+ * resets the context and hands the batch to batch_failed once; a GPU reset the kernel reports
+ * (AMDGPU_CTX_QUERY2) fails the next batch as a fault; an unknown PCI address is UNAVAILABLE
+ * with a reason. */
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -130,8 +131,8 @@ int main(void)
       const struct rec_submit *s = &rec.submits[submits];
       CHECKF(s->has_ib && s->ib.ib_bytes > 0 && s->ib.ib_bytes % 4 == 0, "IB chunk (%u bytes)",
              s->ib.ib_bytes);
-      /* code, ring, kernargs, fence, back-end IB and kernarg pools, two imports */
-      CHECKF(s->bo_in.bo_number == 8 && rec.bos_live == 8, "8 BOs listed (%u), 8 alive (%d)",
+      /* code, ring, kernargs, fence, two imports */
+      CHECKF(s->bo_in.bo_number == 6 && rec.bos_live == 6, "6 BOs listed (%u), 6 alive (%d)",
              s->bo_in.bo_number, rec.bos_live);
       CHECKF(rec_bo_list_is_live_set(s), "every BO alive is in the BO list exactly once");
       CHECKF(rec_bo_count(s, REC_IMPORT_KMS_BASE + 5) == 1 &&
@@ -156,6 +157,24 @@ int main(void)
    printf("batch_failed: %s\n", failed_reason);
    CHECKF(stats.hangs == 1 && stats.resets == 1 && rec.ctx_create_count >= 2,
           "context re-created after the hang (%d contexts)", rec.ctx_create_count);
+
+   /* The kernel reports a GPU reset to the context: the watchdog's status query sees it, the
+    * next batch fails as a fault and the queue gets a new context (which starts clean). */
+   rec.reset_flags = AMDGPU_CTX_QUERY2_FLAGS_RESET;
+   pthread_mutex_lock(&mu);
+   failed = 0;
+   pthread_mutex_unlock(&mu);
+   if (q) {
+      st = pm4d_direct_submit(q, &job, 1, 1, 2, reason, sizeof(reason));
+      CHECKF(st == PM4D_DIRECT_OK, "second submit: %s", reason);
+   }
+   CHECKF(wait_failed(), "the reset fails the second batch");
+   pm4d_direct_stats_get(d, &stats);
+   CHECKF(failed == 1 && failed_signal == 2 && strstr(failed_reason, "GPU reset"),
+          "batch_failed once for the reset: %s", failed_reason);
+   CHECKF(stats.faults == 1 && stats.resets == 2 && rec.ctx_create_count >= 3,
+          "a fault and a second reset (%" PRIu64 " resets, %d contexts)", stats.resets,
+          rec.ctx_create_count);
    pm4d_direct_queue_destroy(q);
    pm4d_direct_memory_unregister(d, 1);
    pm4d_direct_memory_unregister(d, 2);

@@ -159,21 +159,21 @@ static void test_auto_selection(void)
    struct pm4d_builder b;
    struct pm4d_kernel_desc k = pm4d_test_kernel("gfx1030", 32);
    struct pm4d_kernel_desc other = pm4d_test_kernel("gfx1030", 64);
-   static struct pm4d_template_cache cache;
+   static struct pm4d_template t;
    struct pm4d_path_counters c = {0};
    uint32_t buf[4 * PM4D_DISPATCH_MAX_DW];
    struct pm4d_cs cs;
    const char *why = NULL;
    const uint32_t grid[3] = {2, 2, 2}, zero[3] = {0, 1, 1};
    CHECK(pm4d_builder_init(&b, PM4D_GFX10_3) == PM4D_OK);
-   CHECK(pm4d_template_cache_add(&cache, &b, &k, PM4D_TEST_PROGRAM, &why) == PM4D_OK);
+   CHECK(pm4d_template_build(&b, &k, PM4D_TEST_PROGRAM, &t, &why) == PM4D_OK);
    pm4d_cs_init(&cs, buf, 4 * PM4D_DISPATCH_MAX_DW);
-   CHECK(pm4d_emit_dispatch(&b, &cache, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, false, &cs,
-                            &c, &why) == PM4D_OK);
-   CHECK(pm4d_emit_dispatch(&b, &cache, &other, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, false,
+   CHECK(pm4d_emit_dispatch(&b, &t, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, false, &cs, &c,
+                            &why) == PM4D_OK);
+   CHECK(pm4d_emit_dispatch(&b, NULL, &other, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, false,
                             &cs, &c, &why) == PM4D_OK);
-   CHECK(pm4d_emit_dispatch(&b, &cache, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, zero, false, &cs,
-                            &c, &why) == PM4D_ERR_INVALID);
+   CHECK(pm4d_emit_dispatch(&b, &t, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, zero, false, &cs, &c,
+                            &why) == PM4D_ERR_INVALID);
    CHECK(c.template_dispatches == 1 && c.dynamic_dispatches == 1 && c.refused == 1);
    CHECK(cs.cdw == 2 * pm4d_builder_dispatch_dw(&b, &k, false));
    /* both halves are identical apart from the initiator's wave32 bit */

@@ -113,7 +113,10 @@ static void indirect_buffer(void)
    uint32_t at = find_packet(PM4D_OP_ACQUIRE_MEM); /* the head: 8 dwords */
    struct pm4d_cs cs;
    pm4d_cs_init(&cs, stream + at, 8);
-   pm4d_pkt_indirect_buffer(&cs, PM4D_GFX10_3, 0x1000, 16);
+   pm4d_pkt_indirect_buffer(&cs, 0x1000, 16);
+   /* The control dword as the kernel writes it for a compute IB (gfx_v9_0.c and gfx_v10_0.c,
+    * *_ring_emit_ib_compute): size in dwords, INDIRECT_BUFFER_VALID (bit 23), vmid 0. */
+   CHECK(stream[at + 3] == (16u | 1u << 23));
    pm4d_pkt_nop(&cs, 4);
    CHECK(!cs.failed);
    expect_refusal(nstream, at, "INDIRECT_BUFFER");

@@ -36,10 +36,10 @@ static void *producer(void *arg)
       rng ^= rng << 17;
       uint32_t ndw = 2 + (uint32_t)(rng % (x->max_dw - 1));
       uint32_t *p;
-      const char *why = NULL;
-      if (pm4d_ring_reserve(x->ring, ndw, pm4d_ring_now_ns() + 20 * SEC, &p, &why) !=
+      char rwhy[PM4D_RING_REASON_MAX] = "";
+      if (pm4d_ring_reserve(x->ring, ndw, pm4d_clock_now_ns() + 20 * SEC, &p, rwhy, sizeof(rwhy)) !=
           PM4D_RING_OK) {
-         fprintf(stderr, "reserve failed: %s\n", why);
+         fprintf(stderr, "reserve failed: %s\n", rwhy);
          x->errors++;
          break;
       }
@@ -59,7 +59,7 @@ static void *consumer(void *arg)
    uint32_t size = pm4d_ring_size_dw(r);
    uint64_t pos = 0, seq = 0;
    while (seq < x->packets && !x->errors) {
-      if (pm4d_ring_wait_work(r, pos, pm4d_ring_now_ns() + 20 * SEC) != PM4D_RING_OK) {
+      if (pm4d_ring_wait_work(r, pos, pm4d_clock_now_ns() + 20 * SEC) != PM4D_RING_OK) {
          fprintf(stderr, "consumer: no work within 20 s at packet %llu\n", (unsigned long long)seq);
          x->errors++;
          break;
@@ -137,11 +137,12 @@ static void *batch_producer(void *arg)
    for (uint64_t i = 0; i < x->count; i++) {
       uint32_t *p;
       const char *why = NULL;
+      char rwhy[PM4D_RING_REASON_MAX] = "";
       const uint32_t grid[3] = {1 + (uint32_t)(i % 97), 1, 1};
       struct pm4d_cs cs;
-      if (pm4d_ring_reserve(x->ring, ndw, pm4d_ring_now_ns() + 20 * SEC, &p, &why) !=
+      if (pm4d_ring_reserve(x->ring, ndw, pm4d_clock_now_ns() + 20 * SEC, &p, rwhy, sizeof(rwhy)) !=
           PM4D_RING_OK) {
-         fprintf(stderr, "reserve failed: %s\n", why);
+         fprintf(stderr, "reserve failed: %s\n", rwhy);
          x->errors++;
          return NULL;
       }
@@ -169,7 +170,7 @@ static void *batch_consumer(void *arg)
    uint32_t size = pm4d_ring_size_dw(r);
    uint64_t pos = 0, fences = 0;
    while (fences < x->count && !x->errors) {
-      if (pm4d_ring_wait_work(r, pos, pm4d_ring_now_ns() + 20 * SEC) != PM4D_RING_OK) {
+      if (pm4d_ring_wait_work(r, pos, pm4d_clock_now_ns() + 20 * SEC) != PM4D_RING_OK) {
          x->errors++;
          break;
       }
@@ -244,16 +245,17 @@ static void test_wrap_every_offset(void)
          struct pm4d_ring *r;
          uint32_t *p;
          const char *why = NULL;
+         char rwhy[PM4D_RING_REASON_MAX] = "";
          CHECK(pm4d_ring_create(size * 4, &r) == PM4D_RING_OK);
          const uint32_t *base = pm4d_ring_ptr(r, 0);
          for (uint32_t i = 0; i < start; i++) { /* move both positions to `start` */
-            CHECK(pm4d_ring_reserve(r, 1, 0, &p, &why) == PM4D_RING_OK);
+            CHECK(pm4d_ring_reserve(r, 1, 0, &p, rwhy, sizeof(rwhy)) == PM4D_RING_OK);
             pm4d_pkt_nop_fill(p, 1);
             pm4d_ring_commit(r, 1);
             pm4d_ring_retire(r, pm4d_ring_published(r));
          }
          CHECK(pm4d_ring_can_write(r, n));
-         CHECK(pm4d_ring_reserve(r, n, 0, &p, &why) == PM4D_RING_OK);
+         CHECK(pm4d_ring_reserve(r, n, 0, &p, rwhy, sizeof(rwhy)) == PM4D_RING_OK);
          uint32_t expect_off = start + n > size ? 0 : start;
          CHECK((uint32_t)(p - base) == expect_off);
          for (uint32_t i = 0; i < n; i++)
@@ -294,31 +296,31 @@ static void test_overflow(void)
 {
    struct pm4d_ring *r;
    uint32_t *p;
-   const char *why = NULL;
+   char rwhy[PM4D_RING_REASON_MAX] = "";
    CHECK(pm4d_ring_create(256, &r) == PM4D_RING_OK); /* 64 dwords */
-   CHECK(pm4d_ring_reserve(r, 33, 0, &p, &why) == PM4D_RING_TOO_BIG);
+   CHECK(pm4d_ring_reserve(r, 33, 0, &p, rwhy, sizeof(rwhy)) == PM4D_RING_TOO_BIG);
    for (int i = 0; i < 2; i++) {
-      CHECK(pm4d_ring_reserve(r, 32, 0, &p, &why) == PM4D_RING_OK);
+      CHECK(pm4d_ring_reserve(r, 32, 0, &p, rwhy, sizeof(rwhy)) == PM4D_RING_OK);
       pm4d_pkt_nop_fill(p, 32);
       pm4d_ring_commit(r, 32);
    }
    CHECK(!pm4d_ring_can_write(r, 1));
    /* no wait */
-   CHECK(pm4d_ring_reserve(r, 1, 0, &p, &why) == PM4D_RING_TIMEOUT);
+   CHECK(pm4d_ring_reserve(r, 1, 0, &p, rwhy, sizeof(rwhy)) == PM4D_RING_TIMEOUT);
    /* deadline passes: clear error, never blocks forever */
-   uint64_t t0 = pm4d_ring_now_ns();
-   CHECK(pm4d_ring_reserve(r, 4, t0 + 30 * MS, &p, &why) == PM4D_RING_TIMEOUT);
-   uint64_t waited = pm4d_ring_now_ns() - t0;
+   uint64_t t0 = pm4d_clock_now_ns();
+   CHECK(pm4d_ring_reserve(r, 4, t0 + 30 * MS, &p, rwhy, sizeof(rwhy)) == PM4D_RING_TIMEOUT);
+   uint64_t waited = pm4d_clock_now_ns() - t0;
    CHECK(waited >= 30 * MS && waited < 5 * SEC);
-   CHECK(why && strstr(why, "ring full") && strstr(why, "deadline"));
-   printf("overflow: %s\n", why);
+   CHECK(strstr(rwhy, "ring full") && strstr(rwhy, "deadline"));
+   printf("overflow: %s\n", rwhy);
    /* the consumer retires before the deadline: the reservation succeeds after it */
    struct delayed_retire d = {r, 40 * MS};
    pthread_t th;
    pthread_create(&th, NULL, retire_later, &d);
-   t0 = pm4d_ring_now_ns();
-   CHECK(pm4d_ring_reserve(r, 4, t0 + 10 * SEC, &p, &why) == PM4D_RING_OK);
-   waited = pm4d_ring_now_ns() - t0;
+   t0 = pm4d_clock_now_ns();
+   CHECK(pm4d_ring_reserve(r, 4, t0 + 10 * SEC, &p, rwhy, sizeof(rwhy)) == PM4D_RING_OK);
+   waited = pm4d_clock_now_ns() - t0;
    CHECK(waited >= 30 * MS && waited < 5 * SEC);
    pm4d_ring_commit(r, 0);
    pthread_join(th, NULL);
@@ -329,10 +331,10 @@ static void *commit_later(void *arg)
 {
    struct pm4d_ring *r = arg;
    uint32_t *p;
-   const char *why = NULL;
+   char rwhy[PM4D_RING_REASON_MAX] = "";
    struct timespec ts = {0, 30 * MS};
    nanosleep(&ts, NULL);
-   if (pm4d_ring_reserve(r, 2, 0, &p, &why) == PM4D_RING_OK) {
+   if (pm4d_ring_reserve(r, 2, 0, &p, rwhy, sizeof(rwhy)) == PM4D_RING_OK) {
       pm4d_pkt_nop_fill(p, 2);
       pm4d_ring_commit(r, 2);
    }
@@ -353,18 +355,18 @@ static void test_wait(void)
    pthread_t th;
    CHECK(pm4d_ring_create(0, &r) == PM4D_RING_OK);
    CHECK(pm4d_ring_size_dw(r) == PM4D_RING_DEFAULT_BYTES / 4);
-   uint64_t t0 = pm4d_ring_now_ns();
+   uint64_t t0 = pm4d_clock_now_ns();
    CHECK(pm4d_ring_wait_work(r, 0, t0 + 20 * MS) == PM4D_RING_TIMEOUT);
-   CHECK(pm4d_ring_now_ns() - t0 >= 20 * MS);
+   CHECK(pm4d_clock_now_ns() - t0 >= 20 * MS);
 
    pthread_create(&th, NULL, wake_later, r);
-   t0 = pm4d_ring_now_ns();
+   t0 = pm4d_clock_now_ns();
    CHECK(pm4d_ring_wait_work(r, 0, t0 + 10 * SEC) == PM4D_RING_WOKEN);
-   CHECK(pm4d_ring_now_ns() - t0 < 5 * SEC);
+   CHECK(pm4d_clock_now_ns() - t0 < 5 * SEC);
    pthread_join(th, NULL);
 
    pthread_create(&th, NULL, commit_later, r);
-   t0 = pm4d_ring_now_ns();
+   t0 = pm4d_clock_now_ns();
    CHECK(pm4d_ring_wait_work(r, 0, t0 + 10 * SEC) == PM4D_RING_OK);
    CHECK(pm4d_ring_published(r) == 2);
    pthread_join(th, NULL);
@@ -389,7 +391,7 @@ static void test_create_in(void)
    static uint32_t mem[65];
    struct pm4d_ring *r = NULL;
    uint32_t *p;
-   const char *why = NULL;
+   char rwhy[PM4D_RING_REASON_MAX] = "";
    memset(mem, 0xEE, sizeof(mem));
    CHECK(pm4d_ring_create_in(NULL, 256, &r) == PM4D_RING_INVALID);
    CHECK(pm4d_ring_create_in((char *)mem + 2, 256, &r) == PM4D_RING_INVALID);
@@ -397,12 +399,13 @@ static void test_create_in(void)
    CHECK(pm4d_ring_create_in(mem, 256, &r) == PM4D_RING_OK); /* 64 dwords */
    CHECK(r && pm4d_ring_size_dw(r) == 64 && pm4d_ring_ptr(r, 0) == mem);
    CHECK(mem[0] == 0 && mem[63] == 0 && mem[64] == 0xEEEEEEEEu); /* zeroed, not beyond */
-   CHECK(pm4d_ring_reserve(r, 20, 0, &p, &why) == PM4D_RING_OK && p == mem);
+   CHECK(pm4d_ring_reserve(r, 20, 0, &p, rwhy, sizeof(rwhy)) == PM4D_RING_OK && p == mem);
    pm4d_ring_commit(r, 20);
-   CHECK(pm4d_ring_reserve(r, 30, 0, &p, &why) == PM4D_RING_OK && p == mem + 20);
+   CHECK(pm4d_ring_reserve(r, 30, 0, &p, rwhy, sizeof(rwhy)) == PM4D_RING_OK && p == mem + 20);
    pm4d_ring_commit(r, 30);
    pm4d_ring_retire(r, 50);
-   CHECK(pm4d_ring_reserve(r, 20, 0, &p, &why) == PM4D_RING_OK && p == mem); /* wrapped */
+   CHECK(pm4d_ring_reserve(r, 20, 0, &p, rwhy, sizeof(rwhy)) == PM4D_RING_OK &&
+         p == mem); /* wrapped */
    p[0] = 0x12345678u;
    pm4d_ring_commit(r, 20);
    CHECK(mem[0] == 0x12345678u && mem[50] != 0); /* NOP padding written in place */

@@ -49,6 +49,13 @@ struct vgpu_cp_counters {
    uint64_t dispatches_not_executable; /* counted, never faked */
    uint64_t faults;
    uint64_t misaligned_ibs; /* IB start or size off the profile's alignment */
+   /* Dispatches that inherited a register Mesa's compute preamble sets (COMPUTE_STATIC_THREAD_
+    * MGMT_SE*, USER_ACCUM_*, DISPATCH_TUNNEL, GFX11 DISPATCH_INTERLEAVE), poisoned at context
+    * start; with VGPU_STRICT_PREAMBLE=1 also refused (VGPU_CP_BAD_PACKET). */
+   uint64_t dispatches_inherited;
+   /* Interrupts the IBs asked for (RELEASE_MEM / EVENT_WRITE_EOP with INT_SEL != 0): the
+    * kernel's own fence raises one per job; one in a user IB is an interrupt nothing waits for. */
+   uint64_t interrupts;
 };
 void vgpu_cp_get_counters(const struct vgpu_cp *cp, struct vgpu_cp_counters *out);
 

@@ -1,0 +1,159 @@
+/* The layer's conv2d batch and its reference (see vgpu_cp_test_batch.h). */
+#include "vgpu_cp_test_batch.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pm4d_builder.h"
+#include "pm4d_codeobj.h"
+#include "pm4d_cs.h"
+#include "pm4d_gfx.h"
+#include "pm4d_template.h"
+
+#define KERNARG_SLOT 256u
+#define IB_MAX_DW    0x1000u
+
+static const struct pm4d_conv2d_params shapes[BATCH_JOBS] = {
+   /* n c h w k r s stride pad dil groups bias relu f16: one shape per kernel variant */
+   {2, 3, 9, 7, 5, 3, 2, 2, 1, 1, 0, 1, 2, 1, true, true, false, 0, 0},      /* direct */
+   {1, 4, 6, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2, false, false, false, 0, 0},    /* direct, 2 groups */
+   {1, 40, 10, 12, 70, 1, 1, 1, 1, 0, 0, 1, 1, 1, true, false, false, 0, 0}, /* 1x1 */
+   {1, 8, 10, 10, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, true, false, 0, 0},   /* 3x3 */
+};
+
+static float rnd(unsigned *seed)
+{
+   *seed = *seed * 1103515245u + 12345u;
+   return (float)((*seed >> 8) & 0xffff) / 32768.0f - 1.0f;
+}
+
+#define FAIL(...)                             \
+   do {                                       \
+      fprintf(stderr, "batch: " __VA_ARGS__); \
+      fputc('\n', stderr);                    \
+      return false;                           \
+   } while (0)
+
+bool batch_build(const char *target, batch_map_fn map, void *user, struct batch *b, bool *skip)
+{
+   *skip = false;
+   const struct pm4d_code_object *co = pm4d_embedded_code_object_for(target);
+   if (!co) {
+      *skip = true;
+      FAIL("no %s code object was built (no clang for amdgcn)", target);
+   }
+   char why[256];
+   const char *err = NULL;
+   static struct pm4d_codeobj_info info;
+   enum pm4d_gfx_level level;
+   struct pm4d_builder bld;
+   if (pm4d_codeobj_load(co->elf, co->size, &info, why, sizeof(why)) != PM4D_CODEOBJ_OK)
+      FAIL("%s", why);
+   if (!pm4d_gfx_parse(target, &level) || pm4d_builder_init(&bld, level) != PM4D_OK)
+      FAIL("no builder for %s", target);
+
+   uint64_t code_va, ka_va, ib_va;
+   void *code = map(user, info.image_size, 0, &code_va);
+   uint8_t *kernargs = map(user, KERNARG_SLOT * BATCH_JOBS, 0, &ka_va);
+   uint32_t *ib = map(user, IB_MAX_DW * 4u, 0, &ib_va);
+   b->fence = map(user, 4096, 1, &b->fence_va);
+   if (!code || !kernargs || !ib || !b->fence)
+      FAIL("cannot map the batch's memory");
+   if (pm4d_codeobj_image_copy(co->elf, co->size, code, info.image_size, why, sizeof(why)) !=
+       PM4D_CODEOBJ_OK)
+      FAIL("%s", why);
+
+   /* Each job's template, as layer/direct keeps one with each kernel variant. */
+   static struct pm4d_template templates[BATCH_JOBS];
+   struct pm4d_tail_template tail;
+   struct pm4d_cs cs;
+   pm4d_cs_init(&cs, ib, IB_MAX_DW);
+   if (pm4d_builder_batch_head(&bld, &cs, &err) != PM4D_OK)
+      FAIL("batch head: %s", err);
+   unsigned seed = 1;
+   for (uint32_t i = 0; i < BATCH_JOBS; i++) {
+      struct batch_job *j = &b->jobs[i];
+      j->p = shapes[i];
+      if (!pm4d_conv2d_params_check(&j->p, why, sizeof(why)))
+         FAIL("shape %u: %s", i, why);
+      enum pm4d_conv2d_variant v =
+         pm4d_conv2d_variant_choose(&j->p, 0); /* 0 CUs: the large tiles */
+      const struct pm4d_kernel_desc *k = pm4d_codeobj_find(&info, pm4d_conv2d_variant_name(v));
+      if (!k || pm4d_builder_check_kernel(&bld, k, &err) != PM4D_OK)
+         FAIL("%s: no usable %s", target, pm4d_conv2d_variant_name(v));
+      uint64_t entry = code_va + k->desc_offset + (uint64_t)k->entry_offset;
+      if (pm4d_template_build(&bld, k, entry, &templates[i], &err) != PM4D_OK)
+         FAIL("%s: template: %s", target, err);
+
+      pm4d_conv2d_buffer_bytes(&j->p, j->bytes);
+      for (int t = 0; t < 4; t++) {
+         j->host[t] = j->bytes[t] ? map(user, j->bytes[t], t == 3, &j->va[t]) : NULL;
+         if (j->bytes[t] && !j->host[t])
+            FAIL("cannot map buffer %d of job %u", t, i);
+         for (uint64_t e = 0; t < 3 && e < j->bytes[t] / 4; e++)
+            j->host[t][e] = rnd(&seed);
+      }
+      struct pm4d_conv2d_buffers bufs = {j->va[0], j->va[1], j->va[2], j->va[3]};
+      pm4d_conv2d_pack_kernargs(&j->p, &bufs, kernargs + i * KERNARG_SLOT, KERNARG_SLOT);
+      uint32_t grid[3];
+      if (!pm4d_conv2d_grid(v, &j->p, grid) ||
+          pm4d_emit_dispatch(&bld, &templates[i], k, entry, ka_va + i * KERNARG_SLOT, grid, i == 0,
+                             &cs, NULL, &err) != PM4D_OK)
+         FAIL("job %u: %s", i, err ? err : "no grid");
+   }
+   if (pm4d_tail_template_build(&bld, &tail, &err) != PM4D_OK)
+      FAIL("tail: %s", err);
+   cs.cdw += pm4d_tail_template_instantiate(&tail, ib + cs.cdw, b->fence_va, BATCH_FENCE_VALUE);
+   b->ib = ib;
+   b->ib_va = ib_va;
+   b->ib_dw = cs.cdw;
+   return true;
+}
+
+/* Plain conv2d: NCHW input, KCRS filter (C per group), NKHW output. */
+static void reference(const struct batch_job *j, float *out)
+{
+   const struct pm4d_conv2d_params *p = &j->p;
+   uint32_t cg = p->c / p->groups, kg = p->k / p->groups;
+   for (uint32_t n = 0; n < p->n; n++)
+      for (uint32_t k = 0; k < p->k; k++)
+         for (uint32_t y = 0; y < p->oh; y++)
+            for (uint32_t x = 0; x < p->ow; x++) {
+               double acc = p->has_bias ? j->host[2][k] : 0.0;
+               uint32_t g = k / kg;
+               for (uint32_t c = 0; c < cg; c++)
+                  for (uint32_t r = 0; r < p->r; r++)
+                     for (uint32_t s = 0; s < p->s; s++) {
+                        long iy = (long)(y * p->stride_h + r * p->dil_h) - (long)p->pad_h;
+                        long ix = (long)(x * p->stride_w + s * p->dil_w) - (long)p->pad_w;
+                        if (iy < 0 || ix < 0 || iy >= (long)p->h || ix >= (long)p->w)
+                           continue;
+                        acc +=
+                           (double)j->host[0][((n * p->c + g * cg + c) * p->h + iy) * p->w + ix] *
+                           j->host[1][((k * cg + c) * p->r + r) * p->s + s];
+                     }
+               if (p->relu && acc < 0)
+                  acc = 0;
+               out[((n * p->k + k) * p->oh + y) * p->ow + x] = (float)acc;
+            }
+}
+
+double batch_error(const struct batch *b, uint32_t i)
+{
+   const struct batch_job *j = &b->jobs[i];
+   uint64_t n = j->bytes[3] / 4;
+   float *want = malloc(j->bytes[3]);
+   if (!want)
+      return INFINITY;
+   reference(j, want);
+   double err2 = 0, ref2 = 0;
+   for (uint64_t e = 0; e < n; e++) {
+      double d = (double)want[e] - j->host[3][e];
+      err2 += d * d;
+      ref2 += (double)want[e] * want[e];
+   }
+   free(want);
+   return sqrt(err2 / (ref2 > 0 ? ref2 : 1));
+}

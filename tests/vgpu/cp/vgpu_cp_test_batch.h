@@ -1,0 +1,42 @@
+/* The layer's own conv2d batch for the CP tests: code image, kernargs, random inputs and the IB
+ * written with layer/pm4 (builder and templates, as layer/direct builds a batch: head, one
+ * dispatch per job, tail with the fence), in memory the caller maps (a host VM for the unit
+ * test, BOs through libdrm for the end-to-end test); and the plain C conv2d that checks the
+ * outputs. */
+#ifndef VGPU_CP_TEST_BATCH_H
+#define VGPU_CP_TEST_BATCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pm4d_kernels.h"
+
+#define BATCH_JOBS 4u /* direct, grouped direct, 1x1, 3x3 */
+
+/* Maps size bytes of zeroed GPU memory, writable by the GPU or not; returns the host pointer
+ * and the GPU address in *va (256-byte aligned), NULL on failure. */
+typedef void *(*batch_map_fn)(void *user, uint64_t size, int gpu_writable, uint64_t *va);
+
+struct batch_job {
+   struct pm4d_conv2d_params p;
+   float *host[4]; /* input, filter, bias, output */
+   uint64_t va[4], bytes[4];
+};
+
+struct batch {
+   struct batch_job jobs[BATCH_JOBS];
+   uint64_t ib_va, fence_va;
+   uint32_t *ib, ib_dw;
+   uint64_t *fence;
+};
+
+#define BATCH_FENCE_VALUE 0x1234567890ull
+
+/* Builds the batch for target; false (with a line on stderr) when something failed; *skip set
+ * when the build made no code object for target. */
+bool batch_build(const char *target, batch_map_fn map, void *user, struct batch *b, bool *skip);
+
+/* Relative L2 error of job i's output against the plain C conv2d. */
+double batch_error(const struct batch *b, uint32_t i);
+
+#endif

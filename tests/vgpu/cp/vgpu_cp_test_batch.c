@@ -17,7 +17,8 @@
 
 /* Each job's shape, the compute units its kernel is chosen for (0: unknown, the large tiles)
  * and that kernel, worked out by hand from pm4d_conv2d_tiles.h: the small tiles where the
- * 64x128 tiles number fewer than half the CUs (here one on 60). */
+ * 64x128 tiles number fewer than half the CUs (here one on 60). Every kernel variant runs;
+ * each gets its template, as layer/direct builds one per variant. */
 static const struct {
    struct pm4d_conv2d_params p;
    uint32_t compute_units;
@@ -46,6 +47,12 @@ static const struct {
    {{1, 4, 6, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2, true, false, true, 0, 0},
     60,
     "pm4d_conv2d_direct"}, /* f16 */
+   {{1, 8, 10, 10, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, false, false, true, 0, 0},
+    0,
+    "pm4d_conv2d_3x3_f16"},
+   {{1, 72, 9, 11, 20, 1, 1, 2, 2, 0, 0, 1, 1, 1, true, false, true, 0, 0},
+    60,
+    "pm4d_conv2d_1x1_small_f16"},
 };
 
 static float rnd(unsigned *seed)

@@ -12,8 +12,8 @@
 #include "pm4d_kernels.h"
 
 /* direct, grouped direct, 1x1, 3x3, 1x1_small, 3x3_small, 1x1_f16, 3x3_small_f16, grouped direct
- * with an fp16 filter */
-#define BATCH_JOBS 9u
+ * with an fp16 filter, 3x3_f16, 1x1_small_f16: every kernel variant */
+#define BATCH_JOBS 11u
 
 /* Maps size bytes of zeroed GPU memory, writable by the GPU or not; returns the host pointer
  * and the GPU address in *va (256-byte aligned), NULL on failure. */

@@ -223,6 +223,9 @@ static enum vgpu_cp_status wait_reg_mem(struct vgpu_cp_run *r, const uint32_t *b
       uint32_t value = atomic_load_explicit(p, memory_order_acquire);
       if (compare(function, value & mask, ref))
          return VGPU_CP_OK;
+      if (r->mem->reset_counter && atomic_load(r->mem->reset_counter) != r->mem->reset_seen)
+         return vgpu_cp_fail(r, VGPU_CP_TIMEOUT, "WAIT_REG_MEM at 0x%llx stopped by a GPU reset",
+                             (unsigned long long)va);
       if (r->mem->deadline_ns && now_ns() >= r->mem->deadline_ns)
          return vgpu_cp_fail(r, VGPU_CP_TIMEOUT,
                              "WAIT_REG_MEM at 0x%llx: (0x%08x & 0x%08x) function %u 0x%08x never "

@@ -5,6 +5,7 @@
 #ifndef VGPU_CP_H
 #define VGPU_CP_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,10 @@ struct vgpu_mem_ops {
    /* Monotonic nanoseconds past which a blocking packet (WAIT_REG_MEM) gives up: the job's
     * scheduler timeout. 0: none. */
    uint64_t deadline_ns;
+   /* The device's GPU reset counter and its value when the job started, or NULL: a blocking
+    * packet gives up (VGPU_CP_TIMEOUT) once it moves, as a GPU reset stops every ring. */
+   const atomic_uint *reset_counter;
+   unsigned reset_seen;
 };
 
 enum vgpu_cp_status {

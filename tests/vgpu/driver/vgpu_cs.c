@@ -12,6 +12,7 @@
 #include <libdrm/drm.h>
 
 #include "vgpu_cp.h"
+#include "vgpu_fault.h"
 
 #define SCHED_JOBS 32 /* amdgpu_drv.c amdgpu_sched_jobs default: fences kept per entity */
 /* amdgpu_ctx.c amdgpu_ctx_num_entities: GFX 1, COMPUTE 4 (the model's two engines) */
@@ -20,12 +21,16 @@ static const unsigned num_entities[2] = {1, 4};
 static const unsigned max_ibs[2] = {192, 125};
 /* gpu_scheduler.h MAX_WAIT_SCHED_ENTITY_Q_EMPTY: drm_sched_entity_flush's wait at context fini */
 #define ENTITY_FLUSH_NS 1000000000ull
+/* amdgpu_fence.c AMDGPU_FENCE_JIFFIES_TIMEOUT (HZ / 2): amdgpu_fence_fallback processes the
+ * ring's fences when their interrupt never came */
+#define FENCE_FALLBACK_NS 500000000ull
 
 uint64_t vgpu_wait_for_submit_timeout_ns(void);
 
 struct vgpu_ib {
    uint64_t va;
    uint32_t ndw, flags;
+   uint32_t *copy; /* the dwords as they were at the CS, or NULL (not mapped then) */
 };
 
 struct vgpu_job {
@@ -41,6 +46,8 @@ struct vgpu_job {
    uint64_t uf_offset;
    struct vgpu_bo **bos; /* the BO list: kept referenced while the job runs */
    unsigned n_bos;
+   unsigned generation; /* the VRAM-lost counter at the CS (amdgpu_job_alloc) */
+   struct vgpu_inject inject;
 };
 
 struct vgpu_entity {
@@ -64,12 +71,15 @@ static pthread_mutex_t inflight_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct vgpu_job *inflight[VGPU_MAX_NODES][1024];
 static unsigned n_inflight[VGPU_MAX_NODES];
 
-/* The scheduler's job timeout (amdgpu_device.c amdgpu_device_get_job_timeout_settings: 10 s
- * for GFX and compute on bare metal); VGPU_JOB_TIMEOUT_MS overrides it. */
+/* The scheduler's job timeout (amdgpu_device.c amdgpu_device_get_job_timeout_settings, the
+ * lockup_timeout default): current mainline gives every queue 2 s on bare metal ("By default
+ * timeout for all queues is 2 sec", as recent amd-gfx patches against it quote it: read in those
+ * diffs, the stored kernel copies here are older); 6.1 (Debian 12) gave compute 60 s, gfx 10 s.
+ * VGPU_JOB_TIMEOUT_MS overrides it. */
 static uint64_t job_timeout_ns(void)
 {
    const char *e = getenv("VGPU_JOB_TIMEOUT_MS");
-   return e && *e ? strtoull(e, NULL, 0) * 1000000ull : 10000000000ull;
+   return e && *e ? strtoull(e, NULL, 0) * 1000000ull : 2000000000ull;
 }
 
 static void job_free(struct vgpu_job *job)
@@ -84,6 +94,8 @@ static void job_free(struct vgpu_job *job)
       vgpu_file_unref(job->file);
    free(job->deps);
    free(job->bos);
+   for (unsigned i = 0; i < job->n_ibs; i++)
+      free(job->ibs[i].copy);
    free(job->ibs);
    free(job);
 }
@@ -100,17 +112,135 @@ static void mem_fault(void *user, uint64_t va, int write, const char *what)
    vgpu_vm_fault(job->file, va, write, what);
 }
 
+/* The IB dwords as the job's VM maps them now, for the in-flight check. */
+static const uint32_t *ib_now(const struct vgpu_job *job, const struct vgpu_ib *ib)
+{
+   return vgpu_vm_translate(job->file, ib->va, (uint64_t)ib->ndw * 4, 0, job->vm_seq);
+}
+
+/* At the CS: a copy of each IB, so the scheduler can tell whether anyone rewrote it while the
+ * job was in flight (the kernel's IBs are the submitter's memory until the fence signals). */
+static void ib_snapshot(struct vgpu_job *job)
+{
+   for (unsigned i = 0; i < job->n_ibs; i++) {
+      struct vgpu_ib *ib = &job->ibs[i];
+      const uint32_t *now = ib->ndw ? ib_now(job, ib) : NULL;
+      ib->copy = now ? malloc((size_t)ib->ndw * 4) : NULL;
+      if (ib->copy)
+         memcpy(ib->copy, now, (size_t)ib->ndw * 4);
+   }
+}
+
+/* Counts (once per job) an IB whose dwords differ from the CS's copy. */
+static void ib_check_unchanged(struct vgpu_job *job, int *counted, const char *when)
+{
+   for (unsigned i = 0; i < job->n_ibs && !*counted; i++) {
+      const struct vgpu_ib *ib = &job->ibs[i];
+      const uint32_t *now = ib->copy ? ib_now(job, ib) : NULL;
+      if (now && memcmp(now, ib->copy, (size_t)ib->ndw * 4)) {
+         atomic_fetch_add(&vgpu_stats.reused_in_flight, 1);
+         vgpu_log(0, "IB 0x%llx (%u dwords) of job %llu was rewritten %s (reused in flight)",
+                  (unsigned long long)ib->va, ib->ndw, (unsigned long long)job->seq + 1, when);
+         *counted = 1;
+      }
+   }
+}
+
+/* Sleeps until abs_ns or until a GPU reset moves the counter from seen: 1 if a reset came. */
+static int sleep_until(uint64_t abs_ns, const atomic_uint *counter, unsigned seen)
+{
+   while (vgpu_now_ns() < abs_ns) {
+      if (atomic_load(counter) != seen)
+         return 1;
+      nanosleep(&(struct timespec){0, 1000000}, NULL);
+   }
+   return atomic_load(counter) != seen;
+}
+
+/* VGPU_RESET=queue: the per-queue reset of newer kernels instead of the full one. */
+static int queue_reset_mode(void)
+{
+   const char *e = getenv("VGPU_RESET");
+   return e && !strcmp(e, "queue");
+}
+
+/* A job's timeout (drm_sched_job_timedout -> amdgpu_job_timedout; the caller gives the job
+ * -ETIME), with the kernel's log lines. By default a full GPU reset (amdgpu_device_gpu_recover:
+ * Debian 12's 6.1 has no queue reset for gfx10/11, and newer kernels fall back to it):
+ * drm_sched_increase_karma with amdgpu_job_hang_limit 0 marks the context guilty; with VRAM
+ * lost (amdgpu_device_check_vram_lost) VRAM contents go and vram_lost_counter moves; then the
+ * reset counters, which stop every other job on the hardware (drm_sched_start ends those with
+ * -ECANCELED). With VGPU_RESET=queue, the per-queue reset that amdgpu_job_timedout tries first
+ * in newer kernels (amdgpu_ring_reset; stored copy ~6.15): gpu_reset_counter moves, the context
+ * is not made guilty, other rings go on. */
+static void gpu_reset(struct vgpu_entity *e, struct vgpu_job *job, const char *reason,
+                      int vram_lost)
+{
+   struct vgpu_device *dev = e->file->dev;
+   const char *ring = e->ip ? "comp_1" : "gfx_0";
+   vgpu_log(0, "amdgpu %s: ring %s.%u timeout, signaled seq=%llu: %s", dev->pci_slot, ring, e->ring,
+            (unsigned long long)job->seq - 1, reason);
+   atomic_fetch_add(&vgpu_stats.gpu_resets, 1);
+   if (queue_reset_mode() && !vram_lost) {
+      vgpu_log(0, "amdgpu %s: Starting %s.%u ring reset", dev->pci_slot, ring, e->ring);
+      atomic_fetch_add(&dev->gpu_reset_counter, 1);
+      return;
+   }
+   vgpu_log(0, "amdgpu %s: GPU reset begin!", dev->pci_slot);
+   atomic_store(&e->ctx->guilty, 1);
+   if (vram_lost) {
+      vgpu_log(0, "amdgpu %s: VRAM is lost due to GPU reset!", dev->pci_slot);
+      vgpu_file_lose_vram(job->file);
+      atomic_fetch_add(&dev->vram_lost_counter, 1);
+      atomic_fetch_add(&vgpu_stats.vram_losses, 1);
+   }
+   unsigned n = atomic_fetch_add(&dev->gpu_reset_counter, 1) + 1;
+   atomic_fetch_add(&dev->full_reset_counter, 1);
+   vgpu_log(0, "amdgpu %s: GPU reset(%u) succeeded!", dev->pci_slot, n);
+}
+
+/* An injected hang or delay before the IBs: 0 to go on, -ETIME when the job's own timeout
+ * passed (a reset follows), -ECANCELED when another job's reset stopped it. */
+static int injected_delay(struct vgpu_entity *e, struct vgpu_job *job,
+                          const struct vgpu_mem_ops *mem)
+{
+   const struct vgpu_inject *in = &job->inject;
+   uint64_t until = mem->deadline_ns;
+   if (in->kind == VGPU_INJECT_SLOW && vgpu_now_ns() + in->ms * 1000000ull < until)
+      until = vgpu_now_ns() + in->ms * 1000000ull;
+   else if (in->kind != VGPU_INJECT_SLOW && in->kind != VGPU_INJECT_HANG &&
+            in->kind != VGPU_INJECT_VRAM_LOST)
+      return 0;
+   if (sleep_until(until, mem->reset_counter, mem->reset_seen))
+      return -ECANCELED;
+   if (until < mem->deadline_ns)
+      return 0;
+   atomic_fetch_add(&vgpu_stats.ibs_timeout, 1);
+   gpu_reset(e, job, "injected by VGPU_INJECT", in->kind == VGPU_INJECT_VRAM_LOST);
+   return -ETIME;
+}
+
 /* amdgpu_job_run -> amdgpu_ib_schedule: the IBs in order (a preamble IB is skipped when the
- * ring last ran this context, "skip_preamble"), then the fence. Returns the job's error. */
+ * ring last ran this context, "skip_preamble"), then the fence. Returns the job's error: -ETIME
+ * for its own timeout, -ECANCELED when another job's GPU reset came while it was on the
+ * hardware (amdgpu_device_gpu_recover clears the hardware fences; drm_sched_start then ends
+ * each such job with -ECANCELED: innocent jobs are not resubmitted). */
 static int run_job(struct vgpu_entity *e, struct vgpu_job *job)
 {
+   struct vgpu_device *dev = e->file->dev;
    struct vgpu_mem_ops mem = {
       .user = job,
       .translate = mem_translate,
       .fault = mem_fault,
       .deadline_ns = vgpu_now_ns() + job_timeout_ns(),
+      .reset_counter = &dev->full_reset_counter,
+      .reset_seen = atomic_load(&dev->full_reset_counter),
    };
-   int error = 0;
+   int reused = 0;
+   ib_check_unchanged(job, &reused, "between its CS and its execution");
+   if (job->inject.kind != VGPU_INJECT_NONE)
+      atomic_fetch_add(&vgpu_stats.injected, 1);
+   int error = injected_delay(e, job, &mem);
    for (unsigned i = 0; i < job->n_ibs && !error; i++) {
       const struct vgpu_ib *ib = &job->ibs[i];
       if ((ib->flags & AMDGPU_IB_FLAG_PREAMBLE) && e->has_run) {
@@ -141,25 +271,42 @@ static int run_job(struct vgpu_entity *e, struct vgpu_job *job)
          vgpu_log(1, "IB 0x%llx: %s", (unsigned long long)ib->va, reason);
          break;
       case VGPU_CP_TIMEOUT:
-         /* amdgpu_job_timedout: the job's fence gets -ETIME, its context is guilty and the GPU
-          * resets (the recovery itself, innocent jobs and VRAM loss, is the fault issue's). */
+         if (atomic_load(&dev->full_reset_counter) != mem.reset_seen)
+            break; /* another job's reset stopped this one: -ECANCELED below */
          atomic_fetch_add(&vgpu_stats.ibs_timeout, 1);
-         vgpu_log(0, "amdgpu %s: ring %s.%u timeout, signaled seq=%llu: %s", e->file->dev->pci_slot,
-                  e->ip ? "comp_1" : "gfx_0", e->ring, (unsigned long long)job->seq - 1, reason);
-         atomic_store(&e->ctx->guilty, 1);
-         atomic_fetch_add(&e->file->dev->gpu_reset_counter, 1);
+         gpu_reset(e, job, reason, 0);
          error = -ETIME;
          break;
       }
+      if (!error && atomic_load(&dev->full_reset_counter) != mem.reset_seen)
+         error = -ECANCELED;
    }
+   if (!error && atomic_load(&dev->full_reset_counter) != mem.reset_seen)
+      error = -ECANCELED;
+   ib_check_unchanged(job, &reused, "while it executed");
    e->has_run = 1;
    return error;
+}
+
+/* Why a job that is due to run ends unrun with -ECANCELED, or 0: its context is guilty
+ * (drm_sched_entity_pop_job skips the jobs of a guilty entity), or VRAM was lost since its CS
+ * (amdgpu_job_run: job->generation != amdgpu_vm_generation). */
+static int job_cancelled(struct vgpu_entity *e, const struct vgpu_job *job)
+{
+   if (atomic_load(&e->ctx->guilty) ||
+       job->generation != atomic_load(&e->file->dev->vram_lost_counter))
+      return -ECANCELED;
+   return 0;
 }
 
 static void job_finish(struct vgpu_entity *e, struct vgpu_job *job, int error)
 {
    if (!error && job->uf_bo) /* the ring's EOP fence writes the 64-bit sequence number */
       memcpy((char *)job->uf_bo->cpu + job->uf_offset, &job->seq, sizeof(job->seq));
+   if (!error && job->inject.kind == VGPU_INJECT_LOST_FENCE) /* the fallback timer finds it */
+      nanosleep(&(struct timespec){0, FENCE_FALLBACK_NS}, NULL);
+   if (error == -ECANCELED)
+      atomic_fetch_add(&vgpu_stats.jobs_cancelled, 1);
    vgpu_fence_signal(job->fence, error);
    atomic_fetch_add(&vgpu_stats.jobs_done, 1);
    unsigned d = e->file->dev->index;
@@ -199,8 +346,11 @@ static void *entity_thread(void *arg)
       e->running = 1;
       pthread_mutex_unlock(&e->lock);
       int error = -ESRCH;
-      if (vgpu_fence_wait_all(job->deps, job->n_deps, &e->stop) == 0)
-         error = run_job(e, job);
+      if (vgpu_fence_wait_all(job->deps, job->n_deps, &e->stop) == 0) {
+         error = job_cancelled(e, job);
+         if (!error)
+            error = run_job(e, job);
+      }
       job_finish(e, job, error);
       pthread_mutex_lock(&e->lock);
       e->running = 0;
@@ -408,7 +558,7 @@ static int cs_submit(struct vgpu_file *f, union drm_amdgpu_cs *cs)
             break;
          }
          job->ibs = ibs;
-         ibs[job->n_ibs++] = (struct vgpu_ib){ib->va_start, ib->ib_bytes / 4, ib->flags};
+         ibs[job->n_ibs++] = (struct vgpu_ib){ib->va_start, ib->ib_bytes / 4, ib->flags, NULL};
          break;
       }
       case AMDGPU_CHUNK_ID_FENCE: { /* amdgpu_cs_p1_user_fence */
@@ -466,6 +616,10 @@ static int cs_submit(struct vgpu_file *f, union drm_amdgpu_cs *cs)
    }
    if (!r && !entity) /* "if (!p->gang_size)": no IB */
       r = -EINVAL;
+   /* amdgpu_cs_pass1: a context made before a VRAM loss ("p->ctx->generation !=
+    * p->gang_leader->generation"; vram_lost_counter in 6.1) */
+   if (!r && ctx->vram_lost_counter != atomic_load(&f->dev->vram_lost_counter))
+      r = -ECANCELED;
    /* pass 2: dependencies and signals (amdgpu_cs_p2_*) */
    for (uint32_t i = 0; i < nchunks && !r; i++) {
       const struct drm_amdgpu_cs_chunk *c = (const void *)(uintptr_t)chunk_ptrs[i];
@@ -595,6 +749,9 @@ static int cs_submit(struct vgpu_file *f, union drm_amdgpu_cs *cs)
    job->vm_seq = f->jobs_submitted++;
    f->jobs_in_flight++;
    pthread_mutex_unlock(&f->lock);
+   job->generation = atomic_load(&f->dev->vram_lost_counter);
+   job->inject = vgpu_inject_lookup(ctx->serial, atomic_fetch_add(&ctx->jobs_cs, 1) + 1);
+   ib_snapshot(job);
    for (unsigned k = 0; k < n_post; k++) {
       if (post[k].point)
          vgpu_syncobj_add_point(post[k].syncobj, job->fence, post[k].point);

@@ -15,9 +15,11 @@
 #define VGPU_RENDER_MINOR0 128 /* drm_minor_alloc: render minors start at 128 */
 #define VGPU_DRM_MAJOR     226
 
-/* amdgpu_kms.c KMS_DRIVER_MAJOR/MINOR of Debian 12's kernel (6.1: 3.49). */
+/* amdgpu_kms.c KMS_DRIVER_MAJOR/MINOR of Debian 12's kernel (6.1: 3.49); VGPU_DRM_MINOR
+ * reports a later one (55 and up answer AMDGPU_INFO_GPUVM_FAULT). */
 #define VGPU_DRM_VERSION_MAJOR 3
 #define VGPU_DRM_VERSION_MINOR 49
+unsigned vgpu_drm_minor(void);
 
 struct vgpu_device {
    const struct vgpu_profile *profile;
@@ -29,6 +31,8 @@ struct vgpu_device {
    /* Failure state read by QUERY2 and INFO (amdgpu_device.c: gpu_reset_counter,
     * vram_lost_counter); the fault issue drives them. */
    atomic_uint gpu_reset_counter, vram_lost_counter;
+   /* Full GPU resets only: they stop every ring (a queue reset moves gpu_reset_counter alone). */
+   atomic_uint full_reset_counter;
    atomic_uint_fast64_t next_context_id;
 };
 
@@ -73,6 +77,8 @@ struct vgpu_ctx {
    struct vgpu_file *file;
    unsigned reset_counter, reset_counter_query, vram_lost_counter;
    atomic_int guilty;
+   unsigned serial;     /* creation order in the process, from 1 (VGPU_INJECT names it) */
+   atomic_uint jobs_cs; /* CS accepted so far (VGPU_INJECT's jobK) */
    uint32_t stable_pstate;
    struct vgpu_entity *entities[2][4]; /* [GFX, COMPUTE][ring] (amdgpu_ctx_num_entities) */
 };
@@ -135,6 +141,9 @@ void *vgpu_vm_translate(struct vgpu_file *f, uint64_t va, uint64_t size, int wri
                         uint64_t job_seq);
 /* Logs a GPU VM fault as gmc_v10_0_process_interrupt does and records it. */
 void vgpu_vm_fault(struct vgpu_file *f, uint64_t va, int write, const char *what);
+/* A GPU reset that lost VRAM: the contents of the file's VRAM objects are gone (poisoned with
+ * 0xff bytes, so a reader sees garbage rather than its old data). */
+void vgpu_file_lose_vram(struct vgpu_file *f);
 /* Drops unmapped mappings once no job is in flight (file lock held). */
 void vgpu_vm_reap_locked(struct vgpu_file *f);
 
@@ -167,6 +176,10 @@ struct vgpu_bo *vgpu_dmabuf_lookup(uint64_t ino);
 struct vgpu_stats {
    atomic_uint_fast64_t cs_ioctls, cs_rejected, jobs, jobs_done, ibs, ibs_preamble_skipped, ibs_ok,
       ibs_fault, ibs_bad_packet, ibs_not_executable, ibs_timeout, vm_faults;
+   /* faults: GPU resets (and those that lost VRAM), jobs ended -ECANCELED by a reset or a
+    * guilty context or lost VRAM, injected faults, and jobs whose IB dwords changed between
+    * the CS and their execution (memory reused while the GPU may still read it) */
+   atomic_uint_fast64_t gpu_resets, vram_losses, jobs_cancelled, injected, reused_in_flight;
    atomic_uint_fast64_t ioctls[256], ioctl_errors[256]; /* by _IOC_NR */
 };
 /* The ioctl's name for the report ("AMDGPU_CS"), or NULL. */

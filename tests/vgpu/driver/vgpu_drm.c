@@ -299,6 +299,8 @@ static int ctx_ioctl(struct vgpu_file *f, union drm_amdgpu_ctx *args)
       /* amdgpu_ctx_init: counters as of now */
       c->reset_counter = c->reset_counter_query = atomic_load(&dev->gpu_reset_counter);
       c->vram_lost_counter = atomic_load(&dev->vram_lost_counter);
+      static atomic_uint serials;
+      c->serial = atomic_fetch_add(&serials, 1) + 1;
       pthread_mutex_lock(&f->lock);
       int r = vgpu_handle_alloc((void ***)&f->ctxs, &f->n_ctxs, c, &c->id);
       pthread_mutex_unlock(&f->lock);
@@ -471,10 +473,17 @@ static void copy_field(char *buf, __kernel_size_t *len, const char *value)
    *len = n;
 }
 
+unsigned vgpu_drm_minor(void)
+{
+   const char *e = getenv("VGPU_DRM_MINOR");
+   unsigned long m = e && *e ? strtoul(e, NULL, 0) : 0;
+   return m > VGPU_DRM_VERSION_MINOR ? (unsigned)m : VGPU_DRM_VERSION_MINOR;
+}
+
 static int version_ioctl(struct drm_version *v)
 {
    v->version_major = VGPU_DRM_VERSION_MAJOR;
-   v->version_minor = VGPU_DRM_VERSION_MINOR;
+   v->version_minor = (int)vgpu_drm_minor();
    v->version_patchlevel = 0;
    copy_field(v->name, &v->name_len, "amdgpu");   /* amdgpu_drv.c DRIVER_NAME */
    copy_field(v->date, &v->date_len, "20150101"); /* DRIVER_DATE */

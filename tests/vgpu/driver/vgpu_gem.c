@@ -418,3 +418,14 @@ int vgpu_prime_fd_to_handle_ioctl(struct vgpu_file *f, void *arg)
    args->handle = handle;
    return 0;
 }
+
+void vgpu_file_lose_vram(struct vgpu_file *f)
+{
+   pthread_mutex_lock(&f->lock);
+   for (unsigned i = 0; i < f->n_bos; i++) {
+      struct vgpu_bo *bo = f->bos[i];
+      if (bo && bo->cpu && (bo->domains & AMDGPU_GEM_DOMAIN_VRAM))
+         memset(bo->cpu, 0xff, bo->size);
+   }
+   pthread_mutex_unlock(&f->lock);
+}

@@ -7,6 +7,17 @@
 
 #define GB_ADDR_CONFIG 0x263e /* gc_10_3_0_offset.h mmGB_ADDR_CONFIG */
 
+/* include/uapi/drm/amdgpu_drm.h since DRM 3.55 (kernel 6.7; Debian 12's header lacks it):
+ * AMDGPU_INFO_GPUVM_FAULT, struct drm_amdgpu_info_gpuvm_fault, AMDGPU_VMHUB_TYPE_GFX. */
+#define VGPU_INFO_GPUVM_FAULT 0x23
+#define VGPU_VMHUB_TYPE_GFX   0
+struct vgpu_info_gpuvm_fault {
+   uint64_t addr;
+   uint32_t status;
+   uint32_t vmhub;
+};
+#define VGPU_GPUVM_FAULT_MINOR 55
+
 static int copy_out(const struct drm_amdgpu_info *info, const void *src, size_t n)
 {
    memcpy((void *)(uintptr_t)info->return_pointer, src,
@@ -143,12 +154,24 @@ int vgpu_info_ioctl(struct vgpu_file *f, void *arg)
       return copy_out(info, &m, sizeof(m));
    }
    case AMDGPU_INFO_VRAM_LOST_COUNTER: return copy_u32(info, atomic_load(&d->vram_lost_counter));
+   case VGPU_INFO_GPUVM_FAULT: { /* amdgpu_kms.c: the last fault (amdgpu_vm_update_fault_cache) */
+      if (vgpu_drm_minor() < VGPU_GPUVM_FAULT_MINOR)
+         break; /* an older kernel does not know the query */
+      struct vgpu_info_gpuvm_fault out = {.vmhub = VGPU_VMHUB_TYPE_GFX};
+      pthread_mutex_lock(&f->lock);
+      out.addr = f->last_fault.addr;
+      out.status = f->last_fault.status;
+      pthread_mutex_unlock(&f->lock);
+      return copy_out(info, &out, sizeof(out));
+   }
    case AMDGPU_INFO_SENSOR:
       return -ENOENT; /* "if (!adev->pm.dpm_enabled) return -ENOENT": no power management */
    case AMDGPU_INFO_VIDEO_CAPS: { /* no video engines: every codec unsupported */
       struct drm_amdgpu_info_video_caps caps = {0};
       return copy_out(info, &caps, sizeof(caps));
    }
-   default: vgpu_log(1, "INFO query 0x%x is not modelled: -EINVAL", info->query); return -EINVAL;
+   default: break;
    }
+   vgpu_log(1, "INFO query 0x%x is not modelled: -EINVAL", info->query);
+   return -EINVAL;
 }

@@ -78,10 +78,12 @@ __attribute__((destructor)) static void vgpu_report_at_exit(void)
                  "\"jobs\": %llu, \"jobs_done\": %llu, \"ibs\": %llu, \"ibs_ok\": %llu, "
                  "\"ibs_preamble_skipped\": %llu, \"ibs_fault\": %llu, \"ibs_bad_packet\": %llu, "
                  "\"ibs_not_executable\": %llu, \"ibs_timeout\": %llu, \"vm_faults\": %llu, "
-                 "\"cp\": {",
+                 "\"gpu_resets\": %llu, \"vram_losses\": %llu, \"jobs_cancelled\": %llu, "
+                 "\"injected\": %llu, \"reused_in_flight\": %llu, \"cp\": {",
                  profile ? profile : "gfx1030", U(cs_ioctls), U(cs_rejected), U(jobs), U(jobs_done),
                  U(ibs), U(ibs_ok), U(ibs_preamble_skipped), U(ibs_fault), U(ibs_bad_packet),
-                 U(ibs_not_executable), U(ibs_timeout), U(vm_faults));
+                 U(ibs_not_executable), U(ibs_timeout), U(vm_faults), U(gpu_resets), U(vram_losses),
+                 U(jobs_cancelled), U(injected), U(reused_in_flight));
          const char *sep = "";
 #define PRINT(f)                                                     \
    fprintf(fp, "%s\"" #f "\": %llu", sep, (unsigned long long)cp.f); \

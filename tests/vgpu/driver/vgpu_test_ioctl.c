@@ -754,6 +754,290 @@ static void test_ordering(void)
    CHECK(!io(fd0, DRM_IOCTL_AMDGPU_GEM_WAIT_IDLE, &wi) && wi.out.status == 0, "idle");
 }
 
+/* ---- faults (each its own run: VGPU_JOB_TIMEOUT_MS=300 and VGPU_INJECT as CMakeLists.txt
+ * sets them). The IBs live in slots of 16 dwords from dword 4096 of ibbo. ---- */
+static uint32_t *slot_cpu(unsigned slot)
+{
+   return ibbo.cpu + 4096 + slot * 16;
+}
+
+/* A CS of the 16-dword IB in slot (compute ring 0), with a binary out-syncobj when so != 0. */
+static int submit_slot(uint32_t ctx, unsigned slot, uint32_t so, uint64_t *seq)
+{
+   struct drm_amdgpu_cs_chunk_ib ib = ib_chunk(ibbo.va + (4096 + slot * 16) * 4, 16);
+   struct drm_amdgpu_cs_chunk_sem sig = {.handle = so};
+   struct cs cs = {0};
+   chunk(&cs, AMDGPU_CHUNK_ID_IB, &ib, sizeof(ib));
+   if (so)
+      chunk(&cs, AMDGPU_CHUNK_ID_SYNCOBJ_OUT, &sig, sizeof(sig));
+   return submit(fd0, ctx, &cs, seq);
+}
+
+/* A job that writes value at dword idx of data (8-dword IB padded to 16). */
+static void slot_write(unsigned slot, unsigned idx, uint32_t value)
+{
+   ib_write(slot_cpu(slot), data.va + idx * 4, value);
+   for (unsigned i = 8; i < 16; i++)
+      slot_cpu(slot)[i] = NOP2;
+}
+
+/* amdgpu_cs_wait_ioctl with a 5 s deadline: the fence's error, or 1 if still busy. */
+static int wait_cs(uint32_t ctx, uint64_t seq, uint64_t timeout_abs)
+{
+   union drm_amdgpu_wait_cs w = {
+      .in = {
+         .handle = seq, .timeout = timeout_abs, .ip_type = AMDGPU_HW_IP_COMPUTE, .ctx_id = ctx}};
+   int r = io(fd0, DRM_IOCTL_AMDGPU_WAIT_CS, &w);
+   return r ? r : (int)w.out.status;
+}
+
+static uint64_t query2(uint32_t ctx)
+{
+   union drm_amdgpu_ctx q = {.in = {.op = AMDGPU_CTX_OP_QUERY_STATE2, .ctx_id = ctx}};
+   return io(fd0, DRM_IOCTL_AMDGPU_CTX, &q) ? ~0ull : q.out.state.flags;
+}
+
+/* The status of a binary syncobj's fence as a sync_file reports it (sync_file.c
+ * sync_file_ioctl_fence_info: dma_fence_get_status, so the fence error when signalled). */
+static int syncobj_status(uint32_t so)
+{
+   struct drm_syncobj_handle h = {
+      .handle = so, .flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE, .fd = -1};
+   if (io(fd0, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &h))
+      return 99;
+   struct sync_file_info info = {0};
+   int r = ioctl(h.fd, SYNC_IOC_FILE_INFO, &info) ? 98 : info.status;
+   close(h.fd);
+   return r;
+}
+
+#define RESET  AMDGPU_CTX_QUERY2_FLAGS_RESET
+#define GUILTY AMDGPU_CTX_QUERY2_FLAGS_GUILTY
+#define LOST   AMDGPU_CTX_QUERY2_FLAGS_VRAMLOST
+
+/* A reset caused by another context (a never-ending WAIT_REG_MEM, VGPU_JOB_TIMEOUT_MS=600).
+ * amdgpu_job.c amdgpu_job_timedout: the hung job's fence -ETIME, then amdgpu_device_gpu_recover
+ * (drm_sched_increase_karma: its context guilty). The innocent context's job that was on the
+ * hardware is not resubmitted: its hardware fence is cleared and drm_sched_start
+ * (sched_main.c) ends it with -ECANCELED. The guilty context's queued job is skipped
+ * (sched_entity.c drm_sched_entity_pop_job: -ECANCELED) and its next CS refused
+ * (amdgpu_cs_parser_init). amdgpu_ctx.c amdgpu_ctx_query2: RESET for every context made before
+ * the reset, GUILTY for the hung one. drm_syncobj.c: a wait on the point succeeds (it looks at
+ * signalled only); the error reaches a sync_file's status. The innocent context goes on. */
+static int test_reset_other(void)
+{
+   uint32_t hanger = ctx_new(fd0), innocent = ctx_new(fd0);
+   uint32_t so_hang = syncobj_new(fd0, 0), so_inn = syncobj_new(fd0, 0);
+   data.cpu[1000] = data.cpu[1002] = 0;
+   ib_wait_then_write(slot_cpu(0), data.va + 4000, data.va + 4004, 0x11); /* gate 1000 */
+   ib_wait_then_write(slot_cpu(1), data.va + 4008, data.va + 4012, 0x22); /* gate 1002 */
+   slot_write(2, 1004, 0x33);
+   slot_write(3, 1005, 0x44);
+   uint64_t s_inn = 0, s_hang = 0, s_queued = 0, s_after = 0;
+   CHECK(!submit_slot(hanger, 1, so_hang, &s_hang), "the hang");
+   CHECK(!submit_slot(hanger, 2, 0, &s_queued), "a job queued behind the hang");
+   usleep(300000); /* half the job timeout (600 ms) later, so the hang's timeout comes first */
+   CHECK(!submit_slot(innocent, 0, so_inn, &s_inn), "the innocent job, blocked on the hardware");
+   uint64_t deadline = now_ns() + 5000000000ull;
+   CHECK(wait_cs(hanger, s_hang, deadline) == -ETIME, "amdgpu_job_timedout: -ETIME");
+   CHECK(wait_cs(hanger, s_queued, deadline) == -ECANCELED,
+         "drm_sched_entity_pop_job: a guilty entity's job is cancelled");
+   CHECK(wait_cs(innocent, s_inn, deadline) == -ECANCELED,
+         "drm_sched_start: the innocent job on the hardware ends -ECANCELED, not resubmitted");
+   data.cpu[1000] = 1; /* its gate opens too late: the job is gone */
+   usleep(50000);
+   CHECK(data.cpu[1001] == 0 && data.cpu[1004] == 0, "neither cancelled job wrote anything");
+   CHECK(twait(so_hang, 0, 0, (int64_t)deadline) == 0,
+         "drm_syncobj_array_wait_timeout: signalled, the error is not the wait's");
+   CHECK(syncobj_status(so_hang) == -ETIME, "sync_file_ioctl_fence_info: status -ETIME");
+   CHECK(syncobj_status(so_inn) == -ECANCELED, "sync_file_ioctl_fence_info: status -ECANCELED");
+   CHECK(query2(hanger) == (RESET | GUILTY), "amdgpu_ctx_query2: RESET | GUILTY (hung context)");
+   CHECK(query2(innocent) == RESET, "amdgpu_ctx_query2: RESET (innocent, made before)");
+   CHECK(query2(ctx0) == RESET, "amdgpu_ctx_query2: RESET (idle, made before: any reset)");
+   uint32_t fresh = ctx_new(fd0);
+   CHECK(query2(fresh) == 0, "amdgpu_ctx_query2: nothing for a context made after");
+   CHECK(submit_slot(hanger, 3, 0, NULL) == -ECANCELED, "amdgpu_cs_parser_init: guilty context");
+   CHECK(!submit_slot(innocent, 3, 0, &s_after) && wait_cs(innocent, s_after, deadline) == 0 &&
+            data.cpu[1005] == 0x44,
+         "the innocent context runs on after the reset");
+   printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
+   return failures ? 1 : 0;
+}
+
+/* VGPU_RESET=queue: the per-queue reset amdgpu_job_timedout tries first in newer kernels
+ * (amdgpu_job.c, stored copy ~6.15: dma_fence_set_error -ETIME, amdgpu_ring_reset,
+ * atomic_inc(gpu_reset_counter), drm_sched_start; no drm_sched_increase_karma): the hung job
+ * -ETIME, its context not guilty (its queued job runs, its next CS is accepted), QUERY2 RESET for
+ * every context made before (the counter moved) and GUILTY for none. */
+static int test_queue_reset(void)
+{
+   uint32_t hanger = ctx_new(fd0), other = ctx_new(fd0);
+   data.cpu[1002] = 0;
+   ib_wait_then_write(slot_cpu(1), data.va + 4008, data.va + 4012, 0x22); /* gate 1002 */
+   slot_write(2, 1004, 0x33);
+   slot_write(3, 1005, 0x44);
+   uint64_t s_hang = 0, s_queued = 0, s = 0, deadline = now_ns() + 5000000000ull;
+   CHECK(!submit_slot(hanger, 1, 0, &s_hang) && !submit_slot(hanger, 2, 0, &s_queued), "submit");
+   CHECK(wait_cs(hanger, s_hang, deadline) == -ETIME, "amdgpu_job_timedout: -ETIME");
+   CHECK(wait_cs(hanger, s_queued, deadline) == 0 && data.cpu[1004] == 0x33,
+         "no karma: the entity is not guilty, its queued job runs");
+   CHECK(query2(hanger) == RESET && query2(other) == RESET, "QUERY2: RESET, no GUILTY");
+   CHECK(!submit_slot(hanger, 3, 0, &s) && wait_cs(hanger, s, deadline) == 0 &&
+            data.cpu[1005] == 0x44,
+         "the hung context's next CS is accepted and runs");
+   printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
+   return failures ? 1 : 0;
+}
+
+/* VGPU_INJECT=hang@ctx2:job1,slow@ctx3:job1:100,lost-fence@ctx3:job2 (ctx1 is main's ctx0),
+ * VGPU_JOB_TIMEOUT_MS=300. A lost fence interrupt: the work is done (its memory written) and the
+ * fence signals when amdgpu_fence.c amdgpu_fence_fallback runs, AMDGPU_FENCE_JIFFIES_TIMEOUT
+ * (HZ / 2) later. An injected hang is a timeout like any other. */
+static int test_inject(void)
+{
+   uint32_t c2 = ctx_new(fd0), c3 = ctx_new(fd0);
+   slot_write(0, 1010, 1);
+   slot_write(1, 1011, 2);
+   slot_write(2, 1012, 3);
+   uint64_t s = 0, deadline = now_ns() + 5000000000ull, t0 = now_ns();
+   CHECK(!submit_slot(c3, 0, 0, &s) && wait_cs(c3, s, deadline) == 0, "the slow job completes");
+   CHECK(now_ns() - t0 >= 90000000ull && data.cpu[1010] == 1, "100 ms later, its work done");
+   t0 = now_ns();
+   CHECK(!submit_slot(c3, 1, 0, &s), "the lost-fence job");
+   for (int i = 0; i < 200 && data.cpu[1011] != 2; i++)
+      usleep(1000);
+   CHECK(data.cpu[1011] == 2 && wait_cs(c3, s, 0) == 1, "its work is done, its fence not yet");
+   CHECK(wait_cs(c3, s, deadline) == 0 && now_ns() - t0 >= 450000000ull,
+         "amdgpu_fence_fallback signals it about 500 ms later");
+   CHECK(!submit_slot(c2, 2, 0, &s) && wait_cs(c2, s, deadline) == -ETIME,
+         "the injected hang times out: -ETIME");
+   CHECK(data.cpu[1012] == 0, "the hung job never ran");
+   CHECK(query2(c2) == (RESET | GUILTY) && query2(c3) == RESET, "QUERY2: guilty and innocent");
+   printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
+   return failures ? 1 : 0;
+}
+
+/* VGPU_INJECT=vram-lost@ctx2:job1, VGPU_JOB_TIMEOUT_MS=300: a hang whose reset loses VRAM
+ * (amdgpu_device.c amdgpu_device_gpu_recover -> amdgpu_device_check_vram_lost ->
+ * vram_lost_counter). INFO VRAM_LOST_COUNTER moves (amdgpu_kms.c); QUERY2 sets VRAMLOST for
+ * contexts made before (amdgpu_ctx_query2: ctx->generation against amdgpu_vm_generation); a job
+ * submitted before the loss that runs after it is cancelled (amdgpu_job.c amdgpu_job_run:
+ * job->generation differs, -ECANCELED); VRAM contents are gone, GTT survives; a CS on a context
+ * made before the loss is refused (amdgpu_cs.c amdgpu_cs_pass1: -ECANCELED), a new context runs. */
+static int test_vram_lost(void)
+{
+   uint32_t c2 = ctx_new(fd0), c3 = ctx_new(fd0);
+   data.cpu[1020] = 0x1234;
+   slot_cpu(10)[0] = 0xabcd; /* GTT */
+   slot_write(0, 1021, 1);
+   slot_write(1, 1022, 2);
+   slot_write(2, 1023, 3);
+   uint64_t s2 = 0, s3 = 0, deadline = now_ns() + 5000000000ull;
+   CHECK(!submit_slot(c2, 0, 0, &s2), "the hang that loses VRAM");
+   struct drm_amdgpu_cs_chunk_dep dep = {
+      .ip_type = AMDGPU_HW_IP_COMPUTE, .ctx_id = c2, .handle = s2};
+   struct drm_amdgpu_cs_chunk_ib ib = ib_chunk(ibbo.va + (4096 + 16) * 4, 16);
+   struct cs cs = {0};
+   chunk(&cs, AMDGPU_CHUNK_ID_IB, &ib, sizeof(ib));
+   chunk(&cs, AMDGPU_CHUNK_ID_DEPENDENCIES, &dep, sizeof(dep));
+   CHECK(!submit(fd0, c3, &cs, &s3), "an innocent job waiting for it, submitted before the loss");
+   CHECK(wait_cs(c2, s2, deadline) == -ETIME, "the hang: -ETIME");
+   CHECK(wait_cs(c3, s3, deadline) == -ECANCELED, "amdgpu_job_run: older generation, -ECANCELED");
+   uint32_t lost = 0;
+   struct drm_amdgpu_info q = {
+      .return_pointer = (uintptr_t)&lost, .return_size = 4, .query = AMDGPU_INFO_VRAM_LOST_COUNTER};
+   CHECK(!io(fd0, DRM_IOCTL_AMDGPU_INFO, &q) && lost == 1, "AMDGPU_INFO_VRAM_LOST_COUNTER: 1");
+   CHECK(query2(c2) == (RESET | LOST | GUILTY), "QUERY2: RESET | VRAMLOST | GUILTY");
+   CHECK(query2(c3) == (RESET | LOST), "QUERY2: RESET | VRAMLOST for an innocent context");
+   uint32_t fresh = ctx_new(fd0);
+   CHECK(query2(fresh) == 0, "QUERY2: nothing for a context made after the loss");
+   CHECK(data.cpu[1020] != 0x1234 && data.cpu[1022] != 2,
+         "VRAM contents are gone (and the cancelled job wrote nothing)");
+   CHECK(slot_cpu(10)[0] == 0xabcd, "GTT contents survive");
+   CHECK(submit_slot(c3, 2, 0, NULL) == -ECANCELED,
+         "amdgpu_cs_pass1: a context older than the loss, -ECANCELED");
+   CHECK(!submit_slot(fresh, 2, 0, &s3) && wait_cs(fresh, s3, deadline) == 0 && data.cpu[1023] == 3,
+         "a context made after the loss runs");
+   printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
+   return failures ? 1 : 0;
+}
+
+/* An IB rewritten while its job is in flight (blocked on a gate): the kernel runs whatever the
+ * memory holds when the CP reads it, so the new value lands; the model counts it
+ * (reused_in_flight 1 in the report). A rewrite after the fence signalled is not counted. */
+static int test_reuse(void)
+{
+   data.cpu[1030] = 0;
+   ib_wait_then_write(slot_cpu(0), data.va + 4120, data.va + 4124, 0x55);
+   uint64_t s = 0, deadline = now_ns() + 5000000000ull;
+   CHECK(!submit_slot(ctx0, 0, 0, &s), "a job waiting on its gate");
+   usleep(20000);
+   slot_cpu(0)[11] = 0x56; /* the WRITE_DATA value, while the job is in flight */
+   data.cpu[1030] = 1;
+   CHECK(wait_cs(ctx0, s, deadline) == 0 && data.cpu[1031] == 0x56, "the CP read the rewritten IB");
+   slot_cpu(0)[11] = 0x57; /* after the fence: free to reuse */
+   printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
+   return failures ? 1 : 0;
+}
+
+/* A GPU page fault does not fail the job (gmc_v10_0.c gmc_v10_0_process_interrupt logs it and
+ * amdgpu_vm_update_fault_cache records it). From DRM 3.55 (amdgpu_kms.c AMDGPU_INFO_GPUVM_FAULT,
+ * struct drm_amdgpu_info_gpuvm_fault in the kernel's amdgpu_drm.h: addr u64, status u32, vmhub
+ * u32) the file can read the last fault: the page address, GCVM_L2_PROTECTION_FAULT_STATUS (RW
+ * bit 18 for a write: gc_10_3_0_sh_mask.h), vmhub AMDGPU_VMHUB_TYPE_GFX 0. An older kernel does
+ * not know the query: -EINVAL. */
+static int test_page_fault(void)
+{
+   const uint64_t bad = 0x7f0000001234ull & ~3ull;
+   ib_write(slot_cpu(0), bad, 1);
+   for (unsigned i = 8; i < 16; i++)
+      slot_cpu(0)[i] = NOP2;
+   uint64_t s = 0;
+   CHECK(!submit_slot(ctx0, 0, 0, &s) && wait_cs(ctx0, s, now_ns() + 5000000000ull) == 0,
+         "the faulting job completes without an error");
+   drmVersionPtr v = drmGetVersion(fd0);
+   int minor = v ? v->version_minor : 0;
+   drmFreeVersion(v);
+   struct {
+      uint64_t addr;
+      uint32_t status, vmhub;
+   } fault = {0};
+   struct drm_amdgpu_info q = {
+      .return_pointer = (uintptr_t)&fault, .return_size = sizeof(fault), .query = 0x23};
+   int r = io(fd0, DRM_IOCTL_AMDGPU_INFO, &q);
+   if (minor < 55) {
+      CHECK(r == -EINVAL, "DRM 3.49: AMDGPU_INFO_GPUVM_FAULT unknown, -EINVAL");
+   } else {
+      CHECK(!r && fault.addr == (bad & ~4095ull), "GPUVM_FAULT: the faulting page");
+      CHECK(fault.status & (1u << 18), "GCVM_L2_PROTECTION_FAULT_STATUS: RW (a write)");
+      CHECK(fault.vmhub == 0, "AMDGPU_VMHUB_TYPE_GFX");
+   }
+   printf("DRM 3.%d: %s: %d failure(s)\n", minor, failures ? "FAIL" : "PASS", failures);
+   return failures ? 1 : 0;
+}
+
+/* drm_syncobj.c drm_syncobj_find_fence: with WAIT_FOR_SUBMIT and no fence for the point, the CS
+ * ioctl itself sleeps up to DRM_SYNCOBJ_WAIT_FOR_SUBMIT_TIMEOUT (5 s; 200 ms here through
+ * VGPU_WAIT_FOR_SUBMIT_TIMEOUT_MS), then fails with -ETIME. */
+static int test_wait_for_submit_timeout(void)
+{
+   uint32_t t = syncobj_new(fd0, 0);
+   slot_write(0, 1040, 1);
+   struct drm_amdgpu_cs_chunk_ib ib = ib_chunk(ibbo.va + 4096 * 4, 16);
+   struct drm_amdgpu_cs_chunk_syncobj wt = {
+      .handle = t, .point = 3, .flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT};
+   struct cs cs = {0};
+   chunk(&cs, AMDGPU_CHUNK_ID_IB, &ib, sizeof(ib));
+   chunk(&cs, AMDGPU_CHUNK_ID_SYNCOBJ_TIMELINE_WAIT, &wt, sizeof(wt));
+   uint64_t t0 = now_ns();
+   CHECK(submit(fd0, ctx0, &cs, NULL) == -ETIME, "no signaller came: -ETIME");
+   uint64_t slept = now_ns() - t0;
+   CHECK(slept >= 150000000ull && slept < 4000000000ull, "the ioctl slept about 200 ms");
+   CHECK(data.cpu[1040] == 0, "and nothing ran");
+   printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
+   return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
    fd0 = open("/dev/dri/renderD128", O_RDWR | O_CLOEXEC);
@@ -770,8 +1054,18 @@ int main(int argc, char **argv)
       fprintf(stderr, "FAIL: setup\n");
       return 1;
    }
-   if (argc > 1 && !strcmp(argv[1], "timeout"))
-      return test_timeout();
+   static const struct {
+      const char *name;
+      int (*run)(void);
+   } modes[] = {
+      {"timeout", test_timeout},         {"reset", test_reset_other},
+      {"queue-reset", test_queue_reset}, {"inject", test_inject},
+      {"vram-lost", test_vram_lost},     {"reuse", test_reuse},
+      {"page-fault", test_page_fault},   {"wait-for-submit-timeout", test_wait_for_submit_timeout},
+   };
+   for (unsigned i = 0; argc > 1 && i < sizeof(modes) / sizeof(modes[0]); i++)
+      if (!strcmp(argv[1], modes[i].name))
+         return modes[i].run();
    test_discovery();
    test_gem();
    test_cs_checks();

@@ -346,6 +346,110 @@ static void test_cross_queue(uint32_t compute_family)
    free_target(&t);
 }
 
+static const char *result_name(VkResult r)
+{
+   switch (r) {
+   case VK_SUCCESS: return "VK_SUCCESS";
+   case VK_TIMEOUT: return "VK_TIMEOUT";
+   case VK_NOT_READY: return "VK_NOT_READY";
+   case VK_ERROR_DEVICE_LOST: return "VK_ERROR_DEVICE_LOST";
+   default: return "another VkResult";
+   }
+}
+
+struct wait_fill {
+   VkEvent event;
+   struct target *t;
+};
+
+/* Blocks on the hardware until the host sets the event (RADV 22.3 radv_CmdWaitEvents emits a
+ * WAIT_REG_MEM on the event's memory), then fills. */
+static void wait_fill_body(VkCommandBuffer cb, void *arg)
+{
+   struct wait_fill *w = arg;
+   vkCmdWaitEvents(cb, 1, &w->event, VK_PIPELINE_STAGE_HOST_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT, 0,
+                   NULL, 0, NULL, 0, NULL);
+   fill_body(cb, w->t);
+}
+
+/* What an app sees on RADV 22.3 when another context hangs the GPU (VGPU_INJECT=hang@ctx2:job1,
+ * VGPU_JOB_TIMEOUT_MS=600: a second VkDevice is a second amdgpu context, radv_amdgpu_ctx_create,
+ * and its first submission hangs). The model answers as the kernel does: the hung job -ETIME,
+ * this device's job that was blocked on the hardware -ECANCELED (amdgpu_device_gpu_recover,
+ * drm_sched_start), the guilty context's next CS -ECANCELED (amdgpu_cs_parser_init). What RADV
+ * makes of it is RADV's own code (Mesa 22.3.6 as Debian ships it): radv_amdgpu_cs_submit maps a
+ * CS's -ECANCELED to VK_ERROR_DEVICE_LOST; fence waits are syncobj waits, which report
+ * signalled, never the fence's error; RADV 22.3 did not query the context's reset state here
+ * (no QUERY_STATE2 in the report). Prints each result. */
+static void test_reset_by_other_device(const VkDeviceCreateInfo *dci)
+{
+   VkDevice a = dev, b;
+   VkQueue qa, qb;
+   vkGetDeviceQueue(a, 0, 0, &qa);
+   VkCommandPoolCreateInfo pi = {VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO, NULL, 0, 0};
+   VkFenceCreateInfo fi = {VK_STRUCTURE_TYPE_FENCE_CREATE_INFO, NULL, 0};
+   VkEventCreateInfo ei = {VK_STRUCTURE_TYPE_EVENT_CREATE_INFO, NULL, 0};
+   VkCommandPool pa, pb;
+   VkFence fa, fb;
+   VK(vkCreateCommandPool(a, &pi, NULL, &pa));
+   VK(vkCreateFence(a, &fi, NULL, &fa));
+   struct target ta = make_target();
+   struct wait_fill wf = {VK_NULL_HANDLE, &ta};
+   VK(vkCreateEvent(a, &ei, NULL, &wf.event));
+   VkCommandBuffer fill = record(pa, fill_body, &ta), blocked = record(pa, wait_fill_body, &wf);
+   submit(qa, fill, VK_NULL_HANDLE, 0, VK_NULL_HANDLE, 0, fa);
+   CHECK(vkWaitForFences(a, 1, &fa, VK_TRUE, FIVE_S) == VK_SUCCESS && filled(&ta));
+
+   VK(vkCreateDevice(phys, dci, NULL, &b));
+   dev = b;
+   vkGetDeviceQueue(b, 0, 0, &qb);
+   VK(vkCreateCommandPool(b, &pi, NULL, &pb));
+   VK(vkCreateFence(b, &fi, NULL, &fb));
+   struct target tb = make_target();
+   VkCommandBuffer cbb = record(pb, fill_body, &tb);
+   submit(qb, cbb, VK_NULL_HANDLE, 0, VK_NULL_HANDLE, 0, fb); /* the injected hang */
+   dev = a;
+
+   /* this app's work is on the hardware, waiting for its event, when the reset comes: it starts
+    * half a job timeout (600 ms here) after the hang, so the hang's timeout comes first */
+   usleep(300000);
+   VK(vkResetFences(a, 1, &fa));
+   memset(ta.map, 0x11, 4096);
+   submit(qa, blocked, VK_NULL_HANDLE, 0, VK_NULL_HANDLE, 0, fa);
+   VkResult hung = vkWaitForFences(b, 1, &fb, VK_TRUE, FIVE_S);
+   VK(vkSetEvent(a, wf.event)); /* too late: the job was cancelled by the reset */
+   VkResult innocent = vkWaitForFences(a, 1, &fa, VK_TRUE, FIVE_S);
+   int innocent_done = filled(&ta);
+   /* after the reset: this device goes on, the hung one's next submission */
+   VK(vkResetFences(a, 1, &fa));
+   memset(ta.map, 0x11, 4096);
+   VkSubmitInfo si = {VK_STRUCTURE_TYPE_SUBMIT_INFO, NULL, 0, NULL, NULL, 1, &fill, 0, NULL};
+   VkResult submit_after = vkQueueSubmit(qa, 1, &si, fa);
+   VkResult wait_after = vkWaitForFences(a, 1, &fa, VK_TRUE, FIVE_S);
+   int after_done = filled(&ta);
+   si.pCommandBuffers = &cbb;
+   VkResult guilty_submit = vkQueueSubmit(qb, 1, &si, VK_NULL_HANDLE);
+   printf("RADV on vgpu, another context hangs:\n"
+          "  the hung device: vkWaitForFences %s, its next vkQueueSubmit %s\n"
+          "  this device, work cancelled on the hardware: vkWaitForFences %s, work done %d\n"
+          "  this device after the reset: vkQueueSubmit %s, vkWaitForFences %s, work done %d\n",
+          result_name(hung), result_name(guilty_submit), result_name(innocent), innocent_done,
+          result_name(submit_after), result_name(wait_after), after_done);
+   CHECK(hung == VK_SUCCESS && guilty_submit == VK_ERROR_DEVICE_LOST);
+   CHECK(innocent == VK_SUCCESS && !innocent_done); /* the cancelled work reads as success */
+   CHECK(submit_after == VK_SUCCESS && wait_after == VK_SUCCESS && after_done);
+   dev = b;
+   free_target(&tb);
+   vkDestroyFence(b, fb, NULL);
+   vkDestroyCommandPool(b, pb, NULL);
+   vkDestroyDevice(b, NULL);
+   dev = a;
+   free_target(&ta);
+   vkDestroyEvent(a, wf.event, NULL);
+   vkDestroyFence(a, fa, NULL);
+   vkDestroyCommandPool(a, pa, NULL);
+}
+
 int main(int argc, char **argv)
 {
    const char *want = argc > 1 ? argv[1] : "RADV";
@@ -405,6 +509,13 @@ int main(int argc, char **argv)
    import_semaphore_fd =
       (PFN_vkImportSemaphoreFdKHR)vkGetDeviceProcAddr(dev, "vkImportSemaphoreFdKHR");
 
+   if (argc > 2 && !strcmp(argv[2], "reset-by-other")) {
+      test_reset_by_other_device(&dci);
+      vkDestroyDevice(dev, NULL);
+      vkDestroyInstance(inst, NULL);
+      printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
+      return failures ? 1 : 0;
+   }
    test_memory();
    test_dmabuf();
    test_queue(0);

@@ -38,6 +38,8 @@ struct pm4d_direct_backend_ops {
     * device reports them (powers of two): the direct path starts every batch on the start
     * alignment and pads it with NOPs to the size alignment. */
    void (*ib_align)(void *dev, uint32_t *start_bytes, uint32_t *size_bytes);
+   /* Compute units of the device (0: unknown): pm4d_conv2d_variant_choose picks the tiles. */
+   uint32_t (*compute_units)(void *dev);
    void (*destroy)(void *dev);
    enum pm4d_direct_status (*alloc)(void *dev, uint64_t size, uint32_t align,
                                     struct pm4d_direct_mem *out);
@@ -70,8 +72,10 @@ struct pm4d_direct_backend_ops {
 /* Opening a back end: *dev and *ops, and target = the gfx name whose kernels it runs. */
 /* The sim: target from PM4DIRECT_SIM_TARGET (default gfx1030), faults from
  * PM4DIRECT_SIM_FAULT. */
-#define PM4D_DIRECT_ENV_SIM_TARGET     "PM4DIRECT_SIM_TARGET"
-#define PM4D_DIRECT_SIM_DEFAULT_TARGET "gfx1030"
+#define PM4D_DIRECT_ENV_SIM_TARGET            "PM4DIRECT_SIM_TARGET"
+#define PM4D_DIRECT_SIM_DEFAULT_TARGET        "gfx1030"
+#define PM4D_DIRECT_ENV_SIM_COMPUTE_UNITS     "PM4DIRECT_SIM_COMPUTE_UNITS"
+#define PM4D_DIRECT_SIM_DEFAULT_COMPUTE_UNITS 60u
 enum pm4d_direct_status pm4d_direct_sim_open(const struct pm4d_direct_config *cfg, void **dev,
                                              const struct pm4d_direct_backend_ops **ops,
                                              char target[PM4D_TARGET_NAME_MAX], char *reason,

@@ -2,8 +2,11 @@
  *   pm4direct emit --list
  *   pm4direct emit --gfx GFX --kernel NAME --grid X,Y,Z [--kernarg ADDR] [--fence ADDR]
  *                  [--value V]
+ *   pm4direct emit --gfx GFX --conv N,C,H,W,K,R,S,STRIDE,PAD [--cus CU] [...]
  *       prints a batch (cache invalidate, the dispatch, end-of-pipe fence) as hex dwords, one
- *       per line ("0x%08x"), the format umr reads with --dump-ib-file
+ *       per line ("0x%08x"), the format umr reads with --dump-ib-file. --conv: the kernel and
+ *       grid the layer would dispatch for that conv2d (fp32, dilation 1, groups 1) on a device
+ *       of CU compute units (pm4d_conv2d_variant_choose; default 0: unknown), said on stderr
  *   pm4direct decode [--gfx GFX] FILE
  *   pm4direct validate [--gfx GFX] FILE
  *       exit 0 when valid; 1 with "invalid at dword N: reason"; 2 on usage or I/O errors
@@ -19,6 +22,7 @@
 #include <string.h>
 
 #include "pm4d_decode.h"
+#include "pm4d_kernels.h"
 #include "pm4d_tool_catalog.h"
 #include "pm4d_tool_stats.h"
 
@@ -31,6 +35,8 @@ static int usage(void)
    fprintf(stderr, "usage: pm4direct emit --list\n"
                    "       pm4direct emit --gfx GFX --kernel NAME --grid X,Y,Z [--kernarg ADDR]"
                    " [--fence ADDR] [--value V]\n"
+                   "       pm4direct emit --gfx GFX --conv N,C,H,W,K,R,S,STRIDE,PAD [--cus CU]"
+                   " [--kernarg ADDR] [--fence ADDR] [--value V]\n"
                    "       pm4direct decode [--gfx GFX] FILE\n"
                    "       pm4direct validate [--gfx GFX] FILE\n"
                    "       pm4direct stats FILE\n");
@@ -48,15 +54,16 @@ static bool parse_u64(const char *s, uint64_t *out)
    return true;
 }
 
-static bool parse_grid(const char *s, uint32_t grid[3])
+/* n comma-separated uint32 values. */
+static bool parse_list(const char *s, uint32_t *out, int n)
 {
    char *end;
-   for (int i = 0; i < 3; i++) {
+   for (int i = 0; i < n; i++) {
       errno = 0;
       unsigned long v = strtoul(s, &end, 0);
-      if (errno || end == s || v > UINT32_MAX || s[0] == '-' || *end != (i < 2 ? ',' : '\0'))
+      if (errno || end == s || v > UINT32_MAX || s[0] == '-' || *end != (i < n - 1 ? ',' : '\0'))
          return false;
-      grid[i] = (uint32_t)v;
+      out[i] = (uint32_t)v;
       s = end + 1;
    }
    return true;
@@ -144,11 +151,47 @@ static int emit_list(const struct pm4d_tool_catalog *c)
    return 0;
 }
 
+/* The kernel and grid the layer picks for conv = n,c,h,w,k,r,s,stride,pad on `cus` compute
+ * units (said on stderr); NULL, said too, when the shape is refused. */
+static const char *conv_kernel(const uint32_t conv[9], uint32_t cus, uint32_t grid[3])
+{
+   struct pm4d_conv2d_params p = {.n = conv[0],
+                                  .c = conv[1],
+                                  .h = conv[2],
+                                  .w = conv[3],
+                                  .k = conv[4],
+                                  .r = conv[5],
+                                  .s = conv[6],
+                                  .stride_h = conv[7],
+                                  .stride_w = conv[7],
+                                  .pad_h = conv[8],
+                                  .pad_w = conv[8],
+                                  .dil_h = 1,
+                                  .dil_w = 1,
+                                  .groups = 1};
+   char reason[128];
+   if (!pm4d_conv2d_params_check(&p, reason, sizeof(reason))) {
+      fprintf(stderr, "pm4direct: %s\n", reason);
+      return NULL;
+   }
+   enum pm4d_conv2d_variant v = pm4d_conv2d_variant_choose(&p, cus);
+   if (!pm4d_conv2d_grid(v, &p, grid)) {
+      fprintf(stderr, "pm4direct: no grid for this conv2d\n");
+      return NULL;
+   }
+   fprintf(
+      stderr,
+      "pm4direct: conv2d %ux%ux%ux%u k%u %ux%u -> %ux%u on %u compute units: %s, grid %u,%u,%u\n",
+      p.n, p.c, p.h, p.w, p.k, p.r, p.s, p.oh, p.ow, cus, pm4d_conv2d_variant_name(v), grid[0],
+      grid[1], grid[2]);
+   return pm4d_conv2d_variant_name(v);
+}
+
 static int emit(int argc, char **argv)
 {
    const char *gfx = NULL, *kernel = NULL;
-   uint32_t grid[3];
-   bool have_grid = false, list = false;
+   uint32_t grid[3], conv[9], cus = 0;
+   bool have_grid = false, have_conv = false, list = false;
    uint64_t kernarg = PM4D_TOOL_KERNARG_BASE, fence = PM4D_TOOL_FENCE_BASE, value = 1;
    for (int i = 0; i < argc; i++) {
       const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -163,8 +206,12 @@ static int emit(int argc, char **argv)
          gfx = v;
       else if (!strcmp(a, "--kernel"))
          kernel = v;
-      else if (!strcmp(a, "--grid") && parse_grid(v, grid))
+      else if (!strcmp(a, "--grid") && parse_list(v, grid, 3))
          have_grid = true;
+      else if (!strcmp(a, "--conv") && parse_list(v, conv, 9))
+         have_conv = true;
+      else if (!strcmp(a, "--cus") && parse_list(v, &cus, 1))
+         ;
       else if (!((!strcmp(a, "--kernarg") && parse_u64(v, &kernarg)) ||
                  (!strcmp(a, "--fence") && parse_u64(v, &fence)) ||
                  (!strcmp(a, "--value") && parse_u64(v, &value)))) {
@@ -178,6 +225,13 @@ static int emit(int argc, char **argv)
       return rc;
    if (list)
       return emit_list(&catalog);
+   if (have_conv) { /* the kernel and grid come from the shape */
+      if (kernel || have_grid)
+         return usage();
+      if (!(kernel = conv_kernel(conv, cus, grid)))
+         return EXIT_USAGE;
+      have_grid = true;
+   }
    if (!gfx || !kernel || !have_grid)
       return usage();
 

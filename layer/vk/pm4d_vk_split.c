@@ -308,7 +308,7 @@ static bool grow(void **array, uint32_t *cap, uint32_t need, size_t size)
    return true;
 }
 
-static void log_job(const struct pm4d_job *j)
+static void log_job(const struct pm4d_direct *d, const struct pm4d_job *j)
 {
    const struct pm4d_conv2d_params *p = &j->params;
    pm4d_log(
@@ -317,7 +317,7 @@ static void log_job(const struct pm4d_job *j)
       "-> %ux%u, variant %s, input 0x%llx filter 0x%llx bias 0x%llx output 0x%llx",
       p->n, p->c, p->h, p->w, p->k, p->r, p->s, p->stride_h, p->stride_w, p->pad_h, p->pad_w,
       p->dil_h, p->dil_w, p->groups, p->has_bias, p->relu, p->oh, p->ow,
-      pm4d_conv2d_variant_name(pm4d_conv2d_variant_choose(p)), (unsigned long long)j->addr.input,
+      pm4d_direct_variant_name(d, p), (unsigned long long)j->addr.input,
       (unsigned long long)j->addr.filter, (unsigned long long)j->addr.bias,
       (unsigned long long)j->addr.output);
 }
@@ -364,7 +364,7 @@ bool pm4d_vk_split_dispatch(struct pm4d_vk_cmdbuf *r, uint32_t gx, uint32_t gy, 
    r->jobs[r->n_jobs++] = job;
    r->counts[PM4D_CTR_jobs_recorded]++;
    if (r->dev->redirect->debug)
-      log_job(&job);
+      log_job(r->dev->redirect->direct, &job);
    return true;
 }
 

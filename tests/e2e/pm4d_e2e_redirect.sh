@@ -70,7 +70,7 @@ case $mode in
 esac
 if [ "$mode" = debug ]; then
   grep -q 'debug: every batch validated, every redirect logged' "$work/on.log" || fail "debug mode not on"
-  logged=$(grep -c 'pm4direct: redirect: conv2d .* variant pm4d_conv2d_[a-z0-9]*, input 0x' "$work/on.log")
+  logged=$(grep -c 'pm4direct: redirect: conv2d .* variant pm4d_conv2d_[a-z0-9_]*, input 0x' "$work/on.log")
   [ "$logged" -eq "$dispatches" ] || fail "$logged redirects logged, $dispatches recorded"
 fi
 echo "PASS ($mode): $(grep -o 'max relative error [^ ]*' "$work/on.log"), $(sed -n 's/^pm4direct: stats: //p' "$work/on.log" | grep -o 'dispatches_redirected=[0-9]*\|fallback_[a-z_]*=[0-9]*' | tr '\n' ' ')"

@@ -78,7 +78,9 @@ static int run_shape(struct pm4d_clrun *cl, const struct target *tg, int ntg, un
       printf("FAIL shape %u: %s\n", idx, reason);
       return 1;
    }
-   enum pm4d_conv2d_variant v = pm4d_conv2d_variant_choose(&p);
+   /* Every other shape as on a large device (120 CUs), so that small grids take the small-tile
+    * kernels as the layer would pick them there. */
+   enum pm4d_conv2d_variant v = pm4d_conv2d_variant_choose(&p, idx % 2 ? 120u : 0u);
    uint64_t bytes[4];
    pm4d_conv2d_buffer_bytes(&p, bytes);
    size_t n_out = bytes[3] / 4;

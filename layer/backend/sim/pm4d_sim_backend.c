@@ -47,6 +47,15 @@ static enum pm4d_direct_status from_sim(enum pm4d_sim_status st)
    }
 }
 
+/* The variant choice's CU count: PM4DIRECT_SIM_COMPUTE_UNITS, else 60 (the RX 6800, the
+ * smallest board of the default target gfx1030), so small shapes take the small tiles. */
+static uint32_t sim_compute_units(void *dev)
+{
+   const char *v = getenv(PM4D_DIRECT_ENV_SIM_COMPUTE_UNITS);
+   (void)dev;
+   return v && *v ? (uint32_t)strtoul(v, NULL, 10) : PM4D_DIRECT_SIM_DEFAULT_COMPUTE_UNITS;
+}
+
 static void sim_destroy(void *dev)
 {
    pm4d_sim_destroy(dev);
@@ -173,6 +182,7 @@ static const struct pm4d_direct_backend_ops sim_ops = {
    .ps_per_flop = SIM_PS_PER_FLOP,
    .interrupts = true,
    .ib_align = sim_ib_align,
+   .compute_units = sim_compute_units,
    .destroy = sim_destroy,
    .alloc = sim_alloc,
    .free = sim_free,

@@ -4,6 +4,7 @@
  * "Code Object V3 Kernel Descriptor") and llvm/include/llvm/BinaryFormat/ELF.h. Every read is
  * checked against the buffer; nothing here trusts an offset from the file. */
 #include "pm4d_codeobj_internal.h"
+#include "pm4d_device_info.h"
 #include "pm4d_regs.h"
 
 #include <stdbool.h>
@@ -48,17 +49,6 @@
 #define KCP_PRIVATE_SEGMENT_SIZE   (1u << 6)
 #define KCP_WAVEFRONT_SIZE32       (1u << 10)
 #define KCP_USES_DYNAMIC_STACK     (1u << 11)
-
-/* EF_AMDGPU_MACH values of the targets the project builds (ELF.h, EF_AMDGPU_MACH_AMDGCN_*). */
-static const struct {
-   uint32_t mach;
-   const char *name;
-} known_machs[] = {
-   {0x036, "gfx1030"},
-   {0x045, "gfx1036"},
-   {0x041, "gfx1100"},
-   {0x03f, "gfx90a"},
-};
 
 const char *pm4d_codeobj_status_name(enum pm4d_codeobj_status s)
 {
@@ -330,10 +320,12 @@ enum pm4d_codeobj_status pm4d_codeobj_load(const void *buf, size_t size,
       return pm4d_fail(reason, rs, PM4D_CODEOBJ_BAD_METADATA, "no NT_AMDGPU_METADATA note");
    if ((st = pm4d_codeobj_meta_parse(note, note_size, info, reason, rs)) != PM4D_CODEOBJ_OK)
       return st;
-   for (size_t i = 0; i < sizeof(known_machs) / sizeof(known_machs[0]); i++) {
-      if (known_machs[i].mach == info->mach && strcmp(known_machs[i].name, info->target))
+   size_t ndev;
+   const struct pm4d_device_info *dev = pm4d_device_info_all(&ndev);
+   for (size_t i = 0; i < ndev; i++) {
+      if (dev[i].elf_mach == info->mach && strcmp(dev[i].name, info->target))
          return pm4d_fail(reason, rs, PM4D_CODEOBJ_BAD_METADATA,
-                          "ELF flags say %s, metadata says %s", known_machs[i].name, info->target);
+                          "ELF flags say %s, metadata says %s", dev[i].name, info->target);
    }
    for (uint32_t i = 0; i < info->num_kernels; i++) {
       struct pm4d_kernel_desc *d = &info->kernels[i];

@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pm4d_config.h"
+#include "pm4d_file.h"
+
 #define MAX_SITES 512u
 
 static _Atomic long fail_nth;
@@ -23,28 +26,26 @@ static const char *_Atomic site_names[MAX_SITES];
 static atomic_ulong site_calls[MAX_SITES], site_failures[MAX_SITES];
 static pthread_once_t env_once = PTHREAD_ONCE_INIT;
 
+/* The hooks' settings come from pm4d_config (which reads the environment and checks values). */
 static void arm_from_env(void)
 {
-   const char *v = getenv("PM4DIRECT_FAIL_ALLOC");
-   if (v && *v)
-      atomic_store(&fail_nth, strtol(v, NULL, 0));
-   v = getenv("PM4DIRECT_FAIL_ALLOC_SITE");
-   if (v && *v) {
-      snprintf(fail_site, sizeof(fail_site), "%s", v);
+   const struct pm4d_config *cfg = pm4d_config_get();
+   if (cfg->fail_alloc[0])
+      atomic_store(&fail_nth, strtol(cfg->fail_alloc, NULL, 0));
+   if (cfg->fail_alloc_site[0]) {
+      snprintf(fail_site, sizeof(fail_site), "%s", cfg->fail_alloc_site);
       char *hash = strchr(fail_site, '#');
       if (hash) {
          *hash = '\0';
          fail_site_nth = strtoul(hash + 1, NULL, 0);
       }
    }
-   v = getenv("PM4DIRECT_FAIL_ALLOC_RANDOM");
-   if (v && *v) {
+   if (cfg->fail_alloc_random[0]) {
       char *end;
-      random_permille = (unsigned)strtoul(v, &end, 0);
+      random_permille = (unsigned)strtoul(cfg->fail_alloc_random, &end, 0);
       atomic_store(&random_state, *end == ':' ? strtoull(end + 1, NULL, 0) | 1 : 1);
    }
-   v = getenv("PM4DIRECT_ALLOC_SITES");
-   sites_file = v && *v ? v : NULL;
+   sites_file = cfg->alloc_sites[0] ? cfg->alloc_sites : NULL;
 }
 
 void pm4d_alloc_fail_at(long nth)
@@ -121,7 +122,7 @@ __attribute__((destructor)) static void write_sites(void)
 {
    if (!sites_file)
       return;
-   FILE *f = fopen(sites_file, "w");
+   FILE *f = pm4d_file_create(sites_file);
    if (!f)
       return;
    for (unsigned i = 0; i < MAX_SITES; i++) {

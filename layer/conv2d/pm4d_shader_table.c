@@ -4,10 +4,13 @@
 #include "pm4d_known_shaders.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define MAX_TOKENS 16
 #define MAX_LINE   512
@@ -426,13 +429,24 @@ enum pm4d_shader_table_status pm4d_shader_table_load_file(struct pm4d_shader_tab
                                                           size_t err_size)
 {
    enum pm4d_shader_table_status st = PM4D_SHADER_TABLE_IO;
-   FILE *f = fopen(path, "rb");
    char *buf = NULL;
-   size_t n;
-
-   if (!f) {
-      snprintf(err, err_size, "%s: cannot open: %s", path, strerror(errno));
+   size_t n = 0;
+   struct stat sb;
+   /* Only a regular file of bounded size: no symbolic link (O_NOFOLLOW), and no FIFO or device
+    * to block on (O_NONBLOCK, then fstat). */
+   int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+   if (fd < 0) {
+      snprintf(err, err_size, "%s: cannot open: %s", path,
+               errno == ELOOP ? "it is a symbolic link (not followed)" : strerror(errno));
       return st;
+   }
+   if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+      snprintf(err, err_size, "%s: not a regular file", path);
+      goto fail;
+   }
+   if (sb.st_size > MAX_FILE_BYTES) {
+      snprintf(err, err_size, "%s: larger than %u bytes", path, MAX_FILE_BYTES);
+      goto fail;
    }
    buf = pm4d_malloc(MAX_FILE_BYTES + 1);
    if (!buf) {
@@ -440,10 +454,17 @@ enum pm4d_shader_table_status pm4d_shader_table_load_file(struct pm4d_shader_tab
       snprintf(err, err_size, "%s: out of memory", path);
       goto fail;
    }
-   n = fread(buf, 1, MAX_FILE_BYTES + 1, f);
-   if (ferror(f)) {
-      snprintf(err, err_size, "%s: read error", path);
-      goto fail;
+   while (n <= MAX_FILE_BYTES) {
+      ssize_t got = read(fd, buf + n, MAX_FILE_BYTES + 1 - n);
+      if (got == 0)
+         break;
+      if (got < 0 && errno == EINTR)
+         continue;
+      if (got < 0) {
+         snprintf(err, err_size, "%s: read error: %s", path, strerror(errno));
+         goto fail;
+      }
+      n += (size_t)got;
    }
    if (n > MAX_FILE_BYTES) {
       snprintf(err, err_size, "%s: larger than %u bytes", path, MAX_FILE_BYTES);
@@ -452,7 +473,7 @@ enum pm4d_shader_table_status pm4d_shader_table_load_file(struct pm4d_shader_tab
    st = pm4d_shader_table_parse(t, buf, n, path, err, err_size);
 fail:
    free(buf);
-   fclose(f);
+   close(fd);
    return st;
 }
 

@@ -9,6 +9,7 @@
 #include "pm4d_direct_internal.h"
 #include "pm4d_counters.h"
 #include "pm4d_direct_test.h"
+#include "pm4d_config.h"
 #include "pm4d_futex.h"
 #include "pm4d_killfile.h"
 
@@ -44,11 +45,19 @@ static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason,
    size_t n = pm4d_embedded_code_objects(&cos), i;
    for (i = 0; i < n && strcmp(cos[i].target, d->target) != 0; i++)
       ;
-   if (i == n)
-      return pm4d_fail(reason, rs, PM4D_DIRECT_UNAVAILABLE,
-                       "no embedded code object for %s (%zu built; no clang for amdgcn at build "
-                       "time means none)",
-                       d->target, n);
+   if (i == n) {
+      /* Say what this build has, so the fix (PM4D_AMD_TARGETS, a clang 15+) is plain. */
+      char built[256] = "";
+      for (size_t j = 0, used = 0; j < n && used < sizeof(built); j++)
+         used += (size_t)snprintf(built + used, sizeof(built) - used, "%s%s", j ? " " : "",
+                                  cos[j].target);
+      return pm4d_fail(
+         reason, rs, PM4D_DIRECT_UNAVAILABLE,
+         n ? "no embedded code object for %s: this build has %s (PM4D_AMD_TARGETS)"
+           : "no embedded code object for %s%s: the build had PM4D_AMD_KERNELS=OFF or "
+             "found no clang 15+ with a matching ld.lld",
+         d->target, built);
+   }
    const struct pm4d_code_object *co = &cos[i];
    enum pm4d_gfx_level level;
    if (!pm4d_gfx_parse(d->target, &level) ||
@@ -112,9 +121,10 @@ static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason,
  * batch invalid (refused by debug validation, or an unknown opcode for the sim). */
 static void corrupt_from_env(struct pm4d_direct *d, const struct pm4d_direct_config *cfg)
 {
-   const char *v = getenv("PM4DIRECT_SIM_CORRUPT_TEMPLATE");
+   const char *v = pm4d_config_get()->sim_corrupt;
    unsigned dword, mask;
-   if (cfg->backend == PM4D_DIRECT_BACKEND_SIM && v && sscanf(v, "%u:%x", &dword, &mask) == 2)
+   /* pm4d_config checked the syntax: a value is there only when it parses. */
+   if (cfg->backend == PM4D_DIRECT_BACKEND_SIM && sscanf(v, "%u:%x", &dword, &mask) == 2)
       pm4d_direct_test_corrupt_templates(d, dword, mask);
 }
 

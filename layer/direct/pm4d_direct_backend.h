@@ -72,10 +72,8 @@ struct pm4d_direct_backend_ops {
 /* Opening a back end: *dev and *ops, and target = the gfx name whose kernels it runs. */
 /* The sim: target from PM4DIRECT_SIM_TARGET (default gfx1030), faults from
  * PM4DIRECT_SIM_FAULT. */
-#define PM4D_DIRECT_ENV_SIM_TARGET            "PM4DIRECT_SIM_TARGET"
-#define PM4D_DIRECT_SIM_DEFAULT_TARGET        "gfx1030"
-#define PM4D_DIRECT_ENV_SIM_COMPUTE_UNITS     "PM4DIRECT_SIM_COMPUTE_UNITS"
-#define PM4D_DIRECT_SIM_DEFAULT_COMPUTE_UNITS 60u
+#define PM4D_DIRECT_ENV_SIM_TARGET     "PM4DIRECT_SIM_TARGET"
+#define PM4D_DIRECT_SIM_DEFAULT_TARGET "gfx1030"
 enum pm4d_direct_status pm4d_direct_sim_open(const struct pm4d_direct_config *cfg, void **dev,
                                              const struct pm4d_direct_backend_ops **ops,
                                              char target[PM4D_TARGET_NAME_MAX], char *reason,

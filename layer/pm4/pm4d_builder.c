@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "pm4d_device_info.h"
+
 #define FAIL(msg)              \
    do {                        \
       *reason = (msg);         \
@@ -53,10 +55,19 @@ static uint32_t preamble_runs(const struct pm4d_builder *b, struct pm4d_cs *cs)
    return dw;
 }
 
+/* The device-info row a kernel runs as: its target's, or for a kernel named by its level
+ * ("gfx9") that level's first row. Never NULL: every level has rows. */
+static const struct pm4d_device_info *kernel_device(const struct pm4d_builder *b,
+                                                    const struct pm4d_kernel_desc *k)
+{
+   const struct pm4d_device_info *d = pm4d_device_info_find(k->target);
+   return d ? d : pm4d_device_info_of_level(b->ops->level);
+}
+
 bool pm4d_builder_has_rsrc3(const struct pm4d_builder *b, const struct pm4d_kernel_desc *k)
 {
-   /* GFX9 has no RSRC3 except gfx90a (accumulation VGPR offset, TG_SPLIT) */
-   return b->ops->has_rsrc3 || strcmp(k->target, "gfx90a") == 0;
+   /* Per target: GFX9 has none except gfx90a (accumulation VGPR offset, TG_SPLIT). */
+   return kernel_device(b, k)->rsrc3;
 }
 
 uint32_t pm4d_builder_barrier_dw(const struct pm4d_builder *b)
@@ -93,7 +104,7 @@ enum pm4d_status pm4d_builder_check_kernel(const struct pm4d_builder *b,
       FAIL("kernel was built for another GFX level");
    if (k->private_segment_size != 0 || (k->rsrc2 & 1u))
       FAIL("kernel needs scratch (private segment), which the direct path does not set up");
-   if (k->wave_size != 64 && !(k->wave_size == 32 && b->ops->has_wave32))
+   if (k->wave_size != 64 && !(k->wave_size == 32 && kernel_device(b, k)->wave32))
       FAIL("wave size must be 64, or 32 from GFX10");
    if (!pm4d_builder_has_rsrc3(b, k) && k->rsrc3 != 0)
       FAIL("descriptor sets COMPUTE_PGM_RSRC3 for a target that has none");
@@ -140,7 +151,7 @@ uint32_t pm4d_builder_rsrc2(const struct pm4d_kernel_desc *k)
 uint32_t pm4d_builder_initiator(const struct pm4d_builder *b, const struct pm4d_kernel_desc *k)
 {
    uint32_t di = PM4D_DI_COMPUTE_SHADER_EN | PM4D_DI_FORCE_START_AT_000 | PM4D_DI_ORDER_MODE;
-   if (b->ops->has_wave32 && k->wave_size == 32)
+   if (k->wave_size == 32 && kernel_device(b, k)->wave32)
       di |= PM4D_DI_CS_W32_EN;
    return di;
 }

@@ -1,4 +1,5 @@
-/* GFX levels the direct path knows, and the AMD targets (gfxNNNN names) that map to them. */
+/* GFX levels the direct path knows; the AMD targets (gfxNNNN names) of each are in
+ * pm4d_device_info.c. */
 #ifndef PM4D_GFX_H
 #define PM4D_GFX_H
 

@@ -36,7 +36,7 @@ enum pm4d_cache_scope {
 
 struct pm4d_gfx_ops {
    enum pm4d_gfx_level level;
-   bool has_rsrc3, has_wave32;
+   /* RSRC3 and wave32 are per target: pm4d_device_info.c (the builder reads them there). */
    uint32_t acquire_mem_dw, release_mem_dw; /* packet sizes, header included */
    void (*acquire_mem)(struct pm4d_cs *cs, enum pm4d_cache_scope scope);
    /* End-of-pipe fence: L2 write-back, then a 64-bit value and an interrupt. */

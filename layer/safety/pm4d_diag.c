@@ -11,6 +11,7 @@
 #include "pm4d_alloc.h"
 #include "pm4d_counters.h"
 #include "pm4d_decode.h"
+#include "pm4d_file.h"
 #include "pm4d_log.h"
 #include "pm4d_stats.h"
 
@@ -35,7 +36,7 @@ struct pm4d_diag *pm4d_diag_open(const char *root, const char *kind)
       return NULL;
    int n = snprintf(dg->dir, sizeof(dg->dir), "%s/%04u-%s-%ld", root, seq, kind, (long)getpid());
    if (n < 0 || (size_t)n >= sizeof(dg->dir) ||
-       ((mkdir(root, 0777) != 0 && errno != EEXIST) || mkdir(dg->dir, 0777) != 0)) {
+       ((mkdir(root, 0700) != 0 && errno != EEXIST) || mkdir(dg->dir, 0700) != 0)) {
       PM4D_LOG_ONCE(PM4D_LOG_WARN, "diagnostics: cannot create a directory under %s: %s", root,
                     strerror(errno));
       free(dg);
@@ -48,7 +49,7 @@ FILE *pm4d_diag_file(struct pm4d_diag *dg, const char *name)
 {
    char path[PATH_MAX + 64];
    snprintf(path, sizeof(path), "%s/%s", dg->dir, name);
-   return fopen(path, "w");
+   return pm4d_file_create(path);
 }
 
 void pm4d_diag_pm4(struct pm4d_diag *dg, enum pm4d_gfx_level level, const uint32_t *dw,

@@ -9,6 +9,7 @@
 
 #include "pm4d_autodisable.h"
 #include "pm4d_config.h"
+#include "pm4d_file.h"
 #include "pm4d_counters.h"
 #include "pm4d_histogram.h"
 #include "pm4d_killfile.h"
@@ -82,8 +83,7 @@ int pm4d_stats_write_json(FILE *f, const struct pm4d_stats_gauges *g)
 int pm4d_stats_write_file(const char *path, const struct pm4d_stats_gauges *g)
 {
    char tmp[PM4D_CONFIG_PATH_MAX + 32];
-   snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
-   FILE *f = fopen(tmp, "w");
+   FILE *f = pm4d_file_create_temp(path, tmp, sizeof(tmp));
    if (!f)
       return -1;
    int rc = pm4d_stats_write_json(f, g);
@@ -149,10 +149,22 @@ static void write_stats_file(const struct pm4d_stats_gauges *g)
 static void log_summary(void)
 {
    atomic_store(&summary_logged, true);
-   char line[900];
-   pm4d_stats_summary(line, sizeof(line));
-   /* The report is wanted by default: shown unless PM4DIRECT_LOG=error. */
-   pm4d_log(PM4D_LOG_WARN, "%s", line);
+   char text[8192];
+   pm4d_stats_summary(text, sizeof(text));
+   /* The report is wanted by default: shown unless PM4DIRECT_LOG=error. A log line holds about
+    * 1000 characters, so a longer summary goes on as more "stats:" lines, split between
+    * counters. */
+   const size_t most = 900, prefix = strlen("stats:");
+   for (const char *p = text + prefix; *p;) {
+      size_t len = strlen(p);
+      if (len > most) {
+         len = most;
+         while (len > 1 && p[len] != ' ')
+            len--;
+      }
+      pm4d_log(PM4D_LOG_WARN, "stats:%.*s", (int)len, p);
+      p += len;
+   }
 }
 
 void pm4d_stats_report(const struct pm4d_stats_gauges *g)

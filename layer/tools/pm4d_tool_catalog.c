@@ -32,7 +32,7 @@ static uint64_t entry_of(const struct pm4d_tool_object *o, const struct pm4d_ker
 
 const struct pm4d_kernel_desc *pm4d_tool_catalog_find(const struct pm4d_tool_catalog *c,
                                                       const char *gfx, const char *name,
-                                                      uint64_t *entry_addr)
+                                                      uint64_t *entry_addr, const char **target)
 {
    enum pm4d_gfx_level want, have;
    if (!pm4d_gfx_parse(gfx, &want))
@@ -40,6 +40,10 @@ const struct pm4d_kernel_desc *pm4d_tool_catalog_find(const struct pm4d_tool_cat
    bool exact = false;
    for (uint32_t i = 0; i < c->count; i++)
       exact |= strcmp(c->objects[i].info.target, gfx) == 0;
+   /* A target with no code object (gfx900 when none was built) is not stood in for by another
+    * target of its level: only a level name picks by level. */
+   if (!exact && strcmp(pm4d_gfx_name(want), gfx) != 0)
+      return NULL;
    for (uint32_t i = 0; i < c->count; i++) {
       const struct pm4d_tool_object *o = &c->objects[i];
       if (exact ? strcmp(o->info.target, gfx) != 0
@@ -48,6 +52,7 @@ const struct pm4d_kernel_desc *pm4d_tool_catalog_find(const struct pm4d_tool_cat
       const struct pm4d_kernel_desc *k = pm4d_codeobj_find(&o->info, name);
       if (k) {
          *entry_addr = entry_of(o, k);
+         *target = o->info.target;
          return k;
       }
    }

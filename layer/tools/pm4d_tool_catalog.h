@@ -33,11 +33,12 @@ struct pm4d_tool_catalog {
 /* Loads every embedded code object; a load failure is an error with a reason. */
 enum pm4d_status pm4d_tool_catalog_load(struct pm4d_tool_catalog *c, char *reason,
                                         size_t reason_size);
-/* The kernel `name` for `gfx` (a level like "gfx10.3" picks the first code object of that
- * level; a target like "gfx1036" picks that one). NULL when absent. */
+/* The kernel `name` for `gfx`: a target that emit --list prints ("gfx1036": that code object)
+ * or a level it prints ("gfx10.3": the first code object of that level); *target = the code
+ * object's target. NULL when gfx is neither or the kernel is absent. */
 const struct pm4d_kernel_desc *pm4d_tool_catalog_find(const struct pm4d_tool_catalog *c,
                                                       const char *gfx, const char *name,
-                                                      uint64_t *entry_addr);
+                                                      uint64_t *entry_addr, const char **target);
 /* Registers every kernel of `level`, the kernarg and the fence buffer with the validator. */
 enum pm4d_status pm4d_tool_catalog_register(const struct pm4d_tool_catalog *c,
                                             struct pm4d_validator *v, enum pm4d_gfx_level level);

@@ -1,20 +1,15 @@
-/* pm4direct: command-line access to the PM4 core.
- *   pm4direct emit --list
- *   pm4direct emit --gfx GFX --kernel NAME --grid X,Y,Z [--kernarg ADDR] [--fence ADDR]
- *                  [--value V]
+/* pm4direct: command-line access to the PM4 core. Each subcommand has its own --help, which
+ * also describes the file formats:
+ *   pm4direct emit --list | --gfx GFX --kernel NAME --grid X,Y,Z [--kernarg A] [--fence A]
+ *                  [--value V]        a batch as hex dwords after a "# pm4direct" header line
  *   pm4direct emit --gfx GFX --conv N,C,H,W,K,R,S,STRIDE,PAD [--cus CU] [...]
- *       prints a batch (cache invalidate, the dispatch, end-of-pipe fence) as hex dwords, one
- *       per line ("0x%08x"), the format umr reads with --dump-ib-file. --conv: the kernel and
- *       grid the layer would dispatch for that conv2d (fp32, dilation 1, groups 1) on a device
- *       of CU compute units (pm4d_conv2d_variant_choose; default 0: unknown), said on stderr
- *   pm4direct decode [--gfx GFX] FILE
- *   pm4direct validate [--gfx GFX] FILE
- *       exit 0 when valid; 1 with "invalid at dword N: reason"; 2 on usage or I/O errors
- *   pm4direct stats FILE
- *       prints a stats JSON (PM4DIRECT_STATS) for people: mode, auto-disable, kill file,
- *       latency histograms (p50/p99), non-zero counters by group
- * FILE holds hex dwords (with or without 0x), separated by white space; '#' starts a comment.
- * Addresses follow the plan in pm4d_tool_catalog.h; --gfx defaults to gfx10.3. */
+ *                                      the kernel and grid the layer picks for that conv2d
+ *   pm4direct decode [--gfx GFX] [FILE|-]     packets and registers, one line each
+ *   pm4direct validate [--gfx GFX] [FILE|-]   exit 0 valid, 1 invalid, 2 usage or I/O
+ *   pm4direct stats FILE                      a PM4DIRECT_STATS file for people
+ * decode and validate read standard input without FILE or with "-", and take the target from the
+ * header emit writes, so `pm4direct emit ... | pm4direct validate -` needs no --gfx. Addresses
+ * follow the plan in pm4d_tool_catalog.h. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -30,17 +25,85 @@
 #define EXIT_USAGE   2
 #define MAX_FILE_DW  (1u << 20)
 
+#define STREAM_FORMAT                                                                          \
+   "Stream format (what emit writes, decode and validate read):\n"                             \
+   "  one hex dword per line (\"0x%08x\", the format umr reads with --dump-ib-file); any\n"    \
+   "  white space separates dwords, the 0x is optional, '#' starts a comment to the end of\n"  \
+   "  the line. emit begins with a header comment that the other commands read:\n"             \
+   "    # pm4direct target=TARGET kernel=NAME grid=X,Y,Z\n"                                    \
+   "  TARGET is a code-object target that emit --list prints (its GFX level decides how the\n" \
+   "  stream is decoded and validated). A stream without the header needs --gfx.\n"
+
+static const char usage_text[] =
+   "usage: pm4direct emit --list\n"
+   "       pm4direct emit --gfx GFX --kernel NAME --grid X,Y,Z [--kernarg ADDR] [--fence ADDR]"
+   " [--value V]\n"
+   "       pm4direct emit --gfx GFX --conv N,C,H,W,K,R,S,STRIDE,PAD [--cus CU] [--kernarg ADDR]"
+   " [--fence ADDR] [--value V]\n"
+   "       pm4direct decode [--gfx GFX] [FILE|-]\n"
+   "       pm4direct validate [--gfx GFX] [FILE|-]\n"
+   "       pm4direct stats FILE\n"
+   "       pm4direct COMMAND --help   (what it does, its options and file formats)\n";
+
+static const char emit_help[] =
+   "usage: pm4direct emit --list\n"
+   "       pm4direct emit --gfx GFX --kernel NAME --grid X,Y,Z [--kernarg ADDR] [--fence ADDR]"
+   " [--value V]\n"
+   "       pm4direct emit --gfx GFX --conv N,C,H,W,K,R,S,STRIDE,PAD [--cus CU] [--kernarg ADDR]"
+   " [--fence ADDR] [--value V]\n"
+   "Prints one batch to standard output: cache invalidate, the dispatch of kernel NAME over\n"
+   "X*Y*Z workgroups, and an end-of-pipe fence writing V (default 1) to the fence address.\n"
+   "  --list      the embedded kernels: KERNEL, TARGET, GFX level, workgroup, wave size, dwords\n"
+   "  --gfx GFX   a TARGET (gfx1036) or a GFX level (gfx10.3: its first target) from --list\n"
+   "  --conv N,C,H,W,K,R,S,STRIDE,PAD   instead of --kernel and --grid: the kernel and grid the\n"
+   "              layer would dispatch for that conv2d (fp32, dilation 1, groups 1), said on\n"
+   "              standard error\n"
+   "  --cus CU    with --conv: the device's compute units the choice assumes (default 0: unknown)\n"
+   "  --kernarg, --fence   GPU addresses (defaults: the tool's address plan, which validate\n"
+   "              knows)\n" STREAM_FORMAT;
+
+static const char decode_help[] =
+   "usage: pm4direct decode [--gfx GFX] [FILE|-]\n"
+   "Prints each packet of the stream (standard input without FILE or with -) with its\n"
+   "register writes by name, one line each, after a '#' line naming the stream and its level.\n"
+   "  --gfx GFX   decode as this target or level (default: the header's target)\n"
+   "Exit 0, 1 when a packet cannot be decoded, 2 on usage or I/O errors.\n" STREAM_FORMAT;
+
+static const char validate_help[] =
+   "usage: pm4direct validate [--gfx GFX] [FILE|-]\n"
+   "Checks the stream (standard input without FILE or with -) as the layer checks each batch:\n"
+   "headers and counts, allowed opcodes, COMPUTE_* register writes only, non-zero grids,\n"
+   "programs, kernargs and fences only at the tool's addresses (see emit --help).\n"
+   "  --gfx GFX   validate as this target or level (default: the header's target)\n"
+   "Exit 0 with \"FILE: valid\", 1 with \"FILE: invalid at dword N: reason\", 2 on usage or\n"
+   "I/O errors.\n" STREAM_FORMAT;
+
+static const char stats_help[] =
+   "usage: pm4direct stats FILE\n"
+   "Prints a stats file for people: mode, auto-disable, kill file, latency histograms\n"
+   "(p50/p99) and the non-zero counters by group.\n"
+   "File format: the JSON object the layer writes at exit where PM4DIRECT_STATS points:\n"
+   "  disabled (bool), live_instances, live_devices, auto_disable {window, threshold, tripped,\n"
+   "  successes, failures, reason}, kill_file {path, active}, histograms {NAME_ns: {count,\n"
+   "  mean, p50, p99, max, buckets [[lower bound ns, count]...]}}, counters {NAME: count}.\n"
+   "Exit 0, 2 when the file cannot be read or is not such JSON.\n";
+
 static int usage(void)
 {
-   fprintf(stderr, "usage: pm4direct emit --list\n"
-                   "       pm4direct emit --gfx GFX --kernel NAME --grid X,Y,Z [--kernarg ADDR]"
-                   " [--fence ADDR] [--value V]\n"
-                   "       pm4direct emit --gfx GFX --conv N,C,H,W,K,R,S,STRIDE,PAD [--cus CU]"
-                   " [--kernarg ADDR] [--fence ADDR] [--value V]\n"
-                   "       pm4direct decode [--gfx GFX] FILE\n"
-                   "       pm4direct validate [--gfx GFX] FILE\n"
-                   "       pm4direct stats FILE\n");
+   fputs(usage_text, stderr);
    return EXIT_USAGE;
+}
+
+/* True (after printing text) when the arguments ask for help. */
+static bool help(int argc, char **argv, const char *text)
+{
+   for (int i = 0; i < argc; i++) {
+      if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+         fputs(text, stdout);
+         return true;
+      }
+   }
+   return false;
 }
 
 static bool parse_u64(const char *s, uint64_t *out)
@@ -69,49 +132,75 @@ static bool parse_list(const char *s, uint32_t *out, int n)
    return true;
 }
 
-static uint32_t *read_hex_file(const char *path, uint32_t *ndw)
+/* What emit's header line says ("# pm4direct target=T kernel=K grid=X,Y,Z"). */
+struct stream_header {
+   char target[32], kernel[64], grid[48];
+};
+
+static void parse_header(const char *line, struct stream_header *h)
 {
-   FILE *f = fopen(path, "r");
+   if (sscanf(line, "# pm4direct target=%31s kernel=%63s grid=%47s", h->target, h->kernel,
+              h->grid) != 3)
+      h->target[0] = '\0';
+}
+
+/* The dwords of the stream at path ("-": standard input) and its header (target "" when it has
+ * none); NULL after a message on failure. */
+static uint32_t *read_stream(const char *path, uint32_t *ndw, struct stream_header *h)
+{
+   const bool in = !strcmp(path, "-");
+   FILE *f = in ? stdin : fopen(path, "r");
    uint32_t cap = 1024, n = 0;
    uint32_t *dw = malloc(cap * sizeof(*dw));
-   char word[64];
+   char *line = NULL;
+   size_t line_cap = 0;
+   memset(h, 0, sizeof(*h));
    if (!f || !dw) {
       fprintf(stderr, "pm4direct: cannot read %s: %s\n", path,
               f ? "out of memory" : strerror(errno));
       goto fail;
    }
-   while (fscanf(f, "%63s", word) == 1) {
-      if (word[0] == '#') {
-         int c;
-         while ((c = fgetc(f)) != EOF && c != '\n')
-            ;
-         continue;
-      }
-      char *end;
-      errno = 0;
-      unsigned long long v = strtoull(word, &end, 16);
-      if (errno || *end || v > UINT32_MAX) {
-         fprintf(stderr, "pm4direct: %s: dword %u: '%s' is not a 32-bit hex value\n", path, n,
-                 word);
-         goto fail;
-      }
-      if (n == cap) {
-         uint32_t *bigger = cap < MAX_FILE_DW ? realloc(dw, 2 * cap * sizeof(*dw)) : NULL;
-         if (!bigger) {
-            fprintf(stderr, "pm4direct: %s: more than %u dwords\n", path, MAX_FILE_DW);
+   while (getline(&line, &line_cap, f) >= 0) {
+      char *hash = strchr(line, '#');
+      if (hash && !h->target[0])
+         parse_header(hash, h);
+      if (hash)
+         *hash = '\0';
+      for (char *save, *word = strtok_r(line, " \t\r\n", &save); word;
+           word = strtok_r(NULL, " \t\r\n", &save)) {
+         char *end;
+         errno = 0;
+         unsigned long long v = strtoull(word, &end, 16);
+         if (errno || *end || v > UINT32_MAX || word[0] == '-') {
+            fprintf(stderr, "pm4direct: %s: dword %u: '%s' is not a 32-bit hex value\n", path, n,
+                    word);
             goto fail;
          }
-         dw = bigger;
-         cap *= 2;
+         if (n == cap) {
+            uint32_t *bigger = cap < MAX_FILE_DW ? realloc(dw, 2 * cap * sizeof(*dw)) : NULL;
+            if (!bigger) {
+               fprintf(stderr, "pm4direct: %s: more than %u dwords\n", path, MAX_FILE_DW);
+               goto fail;
+            }
+            dw = bigger;
+            cap *= 2;
+         }
+         dw[n++] = (uint32_t)v;
       }
-      dw[n++] = (uint32_t)v;
    }
-   fclose(f);
+   if (ferror(f)) {
+      fprintf(stderr, "pm4direct: cannot read %s: %s\n", path, strerror(errno));
+      goto fail;
+   }
+   if (!in)
+      fclose(f);
+   free(line);
    *ndw = n;
    return dw;
 fail:
-   if (f)
+   if (f && !in)
       fclose(f);
+   free(line);
    free(dw);
    return NULL;
 }
@@ -129,7 +218,8 @@ static int load_catalog(struct pm4d_tool_catalog *c)
 static int emit_list(const struct pm4d_tool_catalog *c)
 {
    if (c->count == 0)
-      printf("no embedded code objects (the build found no clang able to target amdgcn)\n");
+      printf("no embedded code objects (the build had PM4D_AMD_KERNELS=OFF or found no clang 15+ "
+             "with a matching ld.lld)\n");
    /* dwords of a batch's first dispatch (no barrier) and of each later one */
    printf("%-24s %-8s %-8s %-12s %-5s %s\n", "KERNEL", "TARGET", "GFX", "WORKGROUP", "WAVE",
           "DWORDS/DISPATCH(FIRST/LATER)");
@@ -193,6 +283,8 @@ static int emit(int argc, char **argv)
    uint32_t grid[3], conv[9], cus = 0;
    bool have_grid = false, have_conv = false, list = false;
    uint64_t kernarg = PM4D_TOOL_KERNARG_BASE, fence = PM4D_TOOL_FENCE_BASE, value = 1;
+   if (help(argc, argv, emit_help))
+      return 0;
    for (int i = 0; i < argc; i++) {
       const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
       if (!strcmp(a, "--list")) {
@@ -238,13 +330,18 @@ static int emit(int argc, char **argv)
    enum pm4d_gfx_level level;
    struct pm4d_builder b;
    uint64_t entry;
-   const struct pm4d_kernel_desc *k;
-   if (!pm4d_gfx_parse(gfx, &level) || pm4d_builder_init(&b, level) != PM4D_OK) {
-      fprintf(stderr, "pm4direct: unknown GFX level or target '%s'\n", gfx);
+   const char *target;
+   const struct pm4d_kernel_desc *k =
+      pm4d_tool_catalog_find(&catalog, gfx, kernel, &entry, &target);
+   if (!k) {
+      fprintf(stderr,
+              "pm4direct: no kernel '%s' for '%s': --gfx takes a TARGET or GFX level that emit "
+              "--list prints, --kernel a KERNEL of it\n",
+              kernel, gfx);
       return EXIT_USAGE;
    }
-   if (!(k = pm4d_tool_catalog_find(&catalog, gfx, kernel, &entry))) {
-      fprintf(stderr, "pm4direct: no kernel '%s' for %s (see emit --list)\n", kernel, gfx);
+   if (!pm4d_gfx_parse(target, &level) || pm4d_builder_init(&b, level) != PM4D_OK) {
+      fprintf(stderr, "pm4direct: no PM4 builder for %s\n", target);
       return EXIT_USAGE;
    }
    uint32_t buf[PM4D_BATCH_HEAD_MAX_DW + PM4D_DISPATCH_MAX_DW + PM4D_BATCH_TAIL_MAX_DW];
@@ -257,79 +354,111 @@ static int emit(int argc, char **argv)
       fprintf(stderr, "pm4direct: cannot build the dispatch: %s\n", why);
       return EXIT_INVALID;
    }
+   printf("# pm4direct target=%s kernel=%s grid=%" PRIu32 ",%" PRIu32 ",%" PRIu32 "\n", target,
+          kernel, grid[0], grid[1], grid[2]);
    for (uint32_t i = 0; i < cs.cdw; i++)
       printf("0x%08" PRIx32 "\n", buf[i]);
    return 0;
 }
 
-/* Parses [--gfx GFX] FILE for decode and validate. */
-static int file_args(int argc, char **argv, enum pm4d_gfx_level *level, const char **path)
+/* A stream for decode and validate: [--gfx GFX] [FILE|-], its dwords and its GFX level (from
+ * --gfx, else from the header emit wrote). */
+struct stream {
+   const char *path;
+   uint32_t *dw, ndw;
+   enum pm4d_gfx_level level;
+};
+
+static int open_stream(int argc, char **argv, struct stream *st)
 {
-   const char *gfx = "gfx10.3";
-   *path = NULL;
+   const char *gfx = NULL;
+   struct stream_header h;
+   st->path = NULL;
    for (int i = 0; i < argc; i++) {
       if (!strcmp(argv[i], "--gfx") && i + 1 < argc)
          gfx = argv[++i];
-      else if (!*path && argv[i][0] != '-')
-         *path = argv[i];
+      else if (!st->path && (argv[i][0] != '-' || !strcmp(argv[i], "-")))
+         st->path = argv[i];
       else
          return usage();
    }
-   if (!*path)
-      return usage();
-   if (!pm4d_gfx_parse(gfx, level)) {
-      fprintf(stderr, "pm4direct: unknown GFX level or target '%s'\n", gfx);
+   if (!st->path)
+      st->path = "-";
+   const char *name = strcmp(st->path, "-") ? st->path : "(stdin)";
+   if (gfx && !pm4d_gfx_parse(gfx, &st->level)) {
+      fprintf(stderr, "pm4direct: unknown target or GFX level '%s' (see emit --list)\n", gfx);
       return EXIT_USAGE;
    }
-   return 0;
+   if (!(st->dw = read_stream(st->path, &st->ndw, &h)))
+      return EXIT_USAGE;
+   enum pm4d_gfx_level said;
+   if (h.target[0] && !pm4d_gfx_parse(h.target, &said)) {
+      fprintf(stderr, "pm4direct: %s: header names an unknown target '%s'\n", name, h.target);
+   } else if (!gfx && h.target[0]) {
+      st->level = said;
+      return 0;
+   } else if (gfx && h.target[0] && said != st->level) {
+      fprintf(stderr, "pm4direct: note: %s says target %s (%s); reading it as %s (--gfx)\n", name,
+              h.target, pm4d_gfx_name(said), pm4d_gfx_name(st->level));
+      return 0;
+   } else if (gfx) {
+      return 0;
+   } else {
+      fprintf(stderr,
+              "pm4direct: %s has no '# pm4direct target=...' header (emit writes one): give "
+              "--gfx TARGET\n",
+              name);
+   }
+   free(st->dw);
+   return EXIT_USAGE;
+}
+
+static const char *stream_name(const struct stream *st)
+{
+   return strcmp(st->path, "-") ? st->path : "(stdin)";
 }
 
 static int decode(int argc, char **argv)
 {
-   enum pm4d_gfx_level level;
-   const char *path;
-   uint32_t ndw;
-   int rc = file_args(argc, argv, &level, &path);
+   struct stream st;
+   if (help(argc, argv, decode_help))
+      return 0;
+   int rc = open_stream(argc, argv, &st);
    if (rc)
       return rc;
-   uint32_t *dw = read_hex_file(path, &ndw);
-   if (!dw)
-      return EXIT_USAGE;
-   printf("# %s, %u dwords, %s\n", path, ndw, pm4d_gfx_name(level));
-   rc = pm4d_decode(level, dw, ndw, stdout) == PM4D_OK ? 0 : EXIT_INVALID;
-   free(dw);
+   printf("# %s, %u dwords, %s\n", stream_name(&st), st.ndw, pm4d_gfx_name(st.level));
+   rc = pm4d_decode(st.level, st.dw, st.ndw, stdout) == PM4D_OK ? 0 : EXIT_INVALID;
+   free(st.dw);
    return rc;
 }
 
 static int validate(int argc, char **argv)
 {
-   enum pm4d_gfx_level level;
-   const char *path;
-   uint32_t ndw;
+   struct stream st;
    static struct pm4d_tool_catalog catalog;
    struct pm4d_validator v;
    struct pm4d_validate_error err;
-   int rc = file_args(argc, argv, &level, &path);
+   if (help(argc, argv, validate_help))
+      return 0;
+   int rc = load_catalog(&catalog);
    if (!rc)
-      rc = load_catalog(&catalog);
+      rc = open_stream(argc, argv, &st);
    if (rc)
       return rc;
-   if (pm4d_validator_init(&v, level) != PM4D_OK ||
-       pm4d_tool_catalog_register(&catalog, &v, level) != PM4D_OK) {
-      fprintf(stderr, "pm4direct: cannot set up the validator for %s\n", pm4d_gfx_name(level));
+   if (pm4d_validator_init(&v, st.level) != PM4D_OK ||
+       pm4d_tool_catalog_register(&catalog, &v, st.level) != PM4D_OK) {
+      fprintf(stderr, "pm4direct: cannot set up the validator for %s\n", pm4d_gfx_name(st.level));
+      free(st.dw);
       return EXIT_USAGE;
    }
-   uint32_t *dw = read_hex_file(path, &ndw);
-   if (!dw)
-      return EXIT_USAGE;
-   if (pm4d_validate(&v, dw, ndw, &err) == PM4D_OK) {
-      printf("%s: valid (%u dwords, %s)\n", path, ndw, pm4d_gfx_name(level));
+   if (pm4d_validate(&v, st.dw, st.ndw, &err) == PM4D_OK) {
+      printf("%s: valid (%u dwords, %s)\n", stream_name(&st), st.ndw, pm4d_gfx_name(st.level));
       rc = 0;
    } else {
-      printf("%s: invalid at dword %u: %s\n", path, err.offset, err.reason);
+      printf("%s: invalid at dword %u: %s\n", stream_name(&st), err.offset, err.reason);
       rc = EXIT_INVALID;
    }
-   free(dw);
+   free(st.dw);
    return rc;
 }
 
@@ -337,12 +466,16 @@ int main(int argc, char **argv)
 {
    if (argc < 2)
       return usage();
+   if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+      fputs(usage_text, stdout);
+      return 0;
+   }
    if (!strcmp(argv[1], "emit"))
       return emit(argc - 2, argv + 2);
    if (!strcmp(argv[1], "decode"))
       return decode(argc - 2, argv + 2);
    if (!strcmp(argv[1], "stats"))
-      return pm4d_tool_stats(argc - 2, argv + 2);
+      return help(argc - 2, argv + 2, stats_help) ? 0 : pm4d_tool_stats(argc - 2, argv + 2);
    if (!strcmp(argv[1], "validate"))
       return validate(argc - 2, argv + 2);
    return usage();

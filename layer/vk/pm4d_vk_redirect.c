@@ -21,10 +21,16 @@ static void load_shader_table(void)
    pm4d_shader_table_init(&shader_table);
    if (pm4d_shader_table_load_builtin(&shader_table, err, sizeof(err)) != PM4D_SHADER_TABLE_OK)
       pm4d_log(PM4D_LOG_ERROR, "built-in shader table: %s", err);
-   const char *user = getenv("PM4DIRECT_SHADER_TABLE");
-   if (user && *user &&
-       pm4d_shader_table_load_file(&shader_table, user, err, sizeof(err)) != PM4D_SHADER_TABLE_OK)
-      pm4d_log(PM4D_LOG_WARN, "PM4DIRECT_SHADER_TABLE ignored: %s", err);
+   const char *user = pm4d_config_get()->shader_table;
+   if (user[0]) {
+      const unsigned before = (unsigned)shader_table.count;
+      if (pm4d_shader_table_load_file(&shader_table, user, err, sizeof(err)) !=
+          PM4D_SHADER_TABLE_OK)
+         pm4d_log(PM4D_LOG_WARN, "PM4DIRECT_SHADER_TABLE ignored: %s", err);
+      else
+         pm4d_log(PM4D_LOG_WARN, "PM4DIRECT_SHADER_TABLE: %u entries loaded from %s",
+                  (unsigned)shader_table.count - before, user);
+   }
    pm4d_shader_table_finish(&shader_table);
 }
 
@@ -238,10 +244,8 @@ const VkDeviceCreateInfo *pm4d_vk_redirect_plan(struct pm4d_vk_instance *inst,
    uint32_t n_ext;
    VkExtensionProperties *ext = device_extensions(inst, physical, &n_ext);
    struct pm4d_direct_config dc = {.debug = cfg->debug};
-   /* PM4DIRECT_DEADLINE_MS: a batch's deadline before its FLOP estimate (default 100 ms). */
-   const char *deadline = getenv("PM4DIRECT_DEADLINE_MS");
-   if (deadline && *deadline)
-      dc.deadline_base_ns = strtoull(deadline, NULL, 10) * 1000000ull;
+   /* PM4DIRECT_DEADLINE_MS: a batch's deadline before its FLOP estimate. */
+   dc.deadline_base_ns = (uint64_t)cfg->deadline_ms * 1000000ull;
    char reason[256] = "";
    const char *why =
       ext ? choose_backend(inst, physical, ext, n_ext, &dc) : "cannot list device extensions";

@@ -308,20 +308,6 @@ static bool grow(void **array, uint32_t *cap, uint32_t need, size_t size)
    return true;
 }
 
-static void log_job(const struct pm4d_direct *d, const struct pm4d_job *j)
-{
-   const struct pm4d_conv2d_params *p = &j->params;
-   pm4d_log(
-      PM4D_LOG_INFO,
-      "redirect: conv2d n%u c%u h%u w%u k%u r%u s%u stride %ux%u pad %ux%u dil %ux%u groups %u bias %d relu %d "
-      "-> %ux%u, variant %s, input 0x%llx filter 0x%llx bias 0x%llx output 0x%llx",
-      p->n, p->c, p->h, p->w, p->k, p->r, p->s, p->stride_h, p->stride_w, p->pad_h, p->pad_w,
-      p->dil_h, p->dil_w, p->groups, p->has_bias, p->relu, p->oh, p->ow,
-      pm4d_direct_variant_name(d, p), (unsigned long long)j->addr.input,
-      (unsigned long long)j->addr.filter, (unsigned long long)j->addr.bias,
-      (unsigned long long)j->addr.output);
-}
-
 bool pm4d_vk_split_dispatch(struct pm4d_vk_cmdbuf *r, uint32_t gx, uint32_t gy, uint32_t gz)
 {
    enum pm4d_counter why = PM4D_CTR_COUNT;
@@ -363,8 +349,6 @@ bool pm4d_vk_split_dispatch(struct pm4d_vk_cmdbuf *r, uint32_t gx, uint32_t gy, 
    r->links[r->n_links - 1].jobs++;
    r->jobs[r->n_jobs++] = job;
    r->counts[PM4D_CTR_jobs_recorded]++;
-   if (r->dev->redirect->debug)
-      log_job(r->dev->redirect->direct, &job);
    return true;
 }
 

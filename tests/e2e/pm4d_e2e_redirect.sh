@@ -3,7 +3,7 @@
 # reference check, output within 1e-5 (relative L2) of the run without the layer, and the stats
 # show what the mode expects.
 #   plain        every conv2d dispatch of every inference redirected, no fallback
-#   debug        PM4DIRECT_DEBUG=1: the same, every batch validated, every redirect logged
+#   debug        PM4DIRECT_DEBUG=1: the same, every batch validated, one line per direct batch
 #   stall        the sim stalls after N dispatches (PM4DIRECT_SIM_FAULT=stall_after=N): the
 #                watchdog fails the batch, its fallbacks run, the app sees nothing
 #   kill_before  the kill file exists from the start: nothing is redirected
@@ -34,13 +34,13 @@ case $mode in
     run on env "${env_on[@]}" "$convnet" --out "$work/on.bin" "$@" ;;
   kill_mid)
     # Each sim dispatch takes 4 ms more (a batch stays inside its deadline), so the run lasts long enough to be killed halfway:
-    # once the command buffer is recorded (the debug log names every job), wait for the first
-    # submissions, then create the file.
+    # once the first batch went direct (the debug log has a line per direct batch), wait for
+    # more submissions, then create the file.
     env "${env_on[@]}" PM4DIRECT_DEADLINE_MS=30000 PM4DIRECT_DEBUG=1 PM4DIRECT_SIM_FAULT=delay_us=4000 "$convnet" --out "$work/on.bin" "$@" \
       >"$work/on.log" 2>&1 &
     pid=$!
     for _ in $(seq 600); do
-      grep -q 'redirect: conv2d' "$work/on.log" 2>/dev/null && break
+      grep -q '^pm4direct: redirect: ' "$work/on.log" 2>/dev/null && break
       sleep 0.05
     done
     sleep 0.3
@@ -70,7 +70,7 @@ case $mode in
 esac
 if [ "$mode" = debug ]; then
   grep -q 'debug: every batch validated, every redirect logged' "$work/on.log" || fail "debug mode not on"
-  logged=$(grep -c 'pm4direct: redirect: conv2d .* variant pm4d_conv2d_[a-z0-9_]*, input 0x' "$work/on.log")
-  [ "$logged" -eq "$dispatches" ] || fail "$logged redirects logged, $dispatches recorded"
+  logged=$(grep -c "^pm4direct: redirect: $dispatches conv2d dispatches direct (bridge [0-9]* -> [0-9]*): pm4d_conv2d_" "$work/on.log")
+  check_stats "$work/stats.json" direct_batches="$logged" || fail "$logged batches logged as redirected"
 fi
 echo "PASS ($mode): $(grep -o 'max relative error [^ ]*' "$work/on.log"), $(sed -n 's/^pm4direct: stats: //p' "$work/on.log" | grep -o 'dispatches_redirected=[0-9]*\|fallback_[a-z_]*=[0-9]*' | tr '\n' ' ')"

@@ -1,6 +1,6 @@
 /* Which AMD target (gfxNNNN) a GPU is, from amdgpu_query_gpu_info's family id and external chip
- * revision, and the GFX level whose register table it uses. Only targets the direct path has
- * kernels for are known; anything else is pass-through. */
+ * revision, and the GFX level whose register table it uses (the table: pm4d_device_info.c).
+ * Anything else is pass-through. */
 #ifndef PM4D_AMDGPU_TARGET_H
 #define PM4D_AMDGPU_TARGET_H
 

@@ -57,6 +57,92 @@ static bool pick_device(const char *platform_name, cl_platform_id *platform, cl_
    return false;
 }
 
+/* PoCL compiles a kernel's work-group function at its first enqueue, not in clBuildProgram,
+ * and once per specialization: local size, zero global offset, and whether every grid dimension
+ * is narrower than the device's grid_width_specialization_limit (USHRT_MAX work-items for
+ * PoCL's CPU devices; pocl lib/CL/pocl_cache.c and lib/CL/devices/common.c). On an empty cache
+ * that took seconds, inside the first batch's deadline. So every variant runs once here, at
+ * device setup, on a tiny shape with a small grid and with a grid wider than that limit: the
+ * kernels skip workgroups past the shape (pm4d_conv2d.cl guards them, as rounded-up grids need),
+ * so the wide run costs little more than the launch. */
+#define WARM_WIDE_ITEMS 65536u
+#define WARM_SIZE       4u /* input WARM_SIZE x WARM_SIZE, one channel, one filter */
+#define WARM_TAPS_MAX   7u
+
+/* Aligned as device buffers are: the kernels store float4s (16-byte aligned). */
+struct warm_buffers {
+   _Alignas(64) float input[WARM_SIZE * WARM_SIZE];
+   _Alignas(64) float filter[WARM_TAPS_MAX * WARM_TAPS_MAX];
+   _Alignas(64) float output[WARM_SIZE * WARM_SIZE];
+};
+
+static bool warm_translate(void *user, uint64_t addr, void **host, size_t *bytes)
+{
+   struct warm_buffers *w = user;
+   const uintptr_t base = (uintptr_t)w;
+   if (addr < base || addr >= base + sizeof(*w))
+      return false;
+   *host = (void *)(uintptr_t)addr;
+   *bytes = sizeof(*w) - (size_t)(addr - base);
+   return true;
+}
+
+/* The first small shape variant v runs: fp32 or fp16 filters, square filters of 1 to
+ * WARM_TAPS_MAX taps, stride 1 or 2, "same" padding. */
+static bool warm_shape(enum pm4d_conv2d_variant v, struct pm4d_conv2d_params *p, uint32_t grid[3])
+{
+   const uint32_t tap_counts = (WARM_TAPS_MAX + 1) / 2; /* 1, 3, ..., WARM_TAPS_MAX */
+   for (uint32_t i = 0; i < 2 * tap_counts * 2; i++) {
+      const uint32_t stride = 1 + i % 2, taps = 1 + 2 * (i / 2 % tap_counts);
+      *p = (struct pm4d_conv2d_params){.n = 1,
+                                       .c = 1,
+                                       .h = WARM_SIZE,
+                                       .w = WARM_SIZE,
+                                       .k = 1,
+                                       .r = taps,
+                                       .s = taps,
+                                       .stride_h = stride,
+                                       .stride_w = stride,
+                                       .pad_h = taps / 2,
+                                       .pad_w = taps / 2,
+                                       .dil_h = 1,
+                                       .dil_w = 1,
+                                       .groups = 1,
+                                       .filter_f16 = i >= tap_counts * 2};
+      char why[64];
+      if (pm4d_conv2d_params_check(p, why, sizeof(why)) && pm4d_conv2d_variant_supports(v, p) &&
+          pm4d_conv2d_grid(v, p, grid))
+         return true;
+   }
+   return false;
+}
+
+static enum pm4d_clrun_status warm_kernels(struct pm4d_clrun *r, char *reason, size_t rs)
+{
+   struct warm_buffers w;
+   memset(&w, 0, sizeof(w));
+   const struct pm4d_conv2d_buffers bufs = {
+      .input = (uintptr_t)w.input, .filter = (uintptr_t)w.filter, .output = (uintptr_t)w.output};
+   enum pm4d_clrun_status st = PM4D_CLRUN_OK;
+   uint8_t ka[PM4D_CONV2D_KERNARG_SIZE];
+   for (unsigned v = 0; v < PM4D_CONV2D_VARIANT_COUNT && st == PM4D_CLRUN_OK; v++) {
+      struct pm4d_conv2d_params p;
+      uint32_t grid[3];
+      if (!warm_shape(v, &p, grid))
+         return pm4d_fail(reason, rs, PM4D_CLRUN_FAILED, "%s: no warm-up shape",
+                          pm4d_conv2d_variant_name(v));
+      pm4d_conv2d_pack_kernargs(&p, &bufs, ka, sizeof(ka));
+      st = pm4d_clrun_dispatch(r, pm4d_conv2d_variant_name(v), grid, ka, sizeof(ka), warm_translate,
+                               &w, reason, rs);
+      const uint32_t wg = pm4d_conv2d_workgroup_size(v);
+      grid[0] = (WARM_WIDE_ITEMS + wg - 1) / wg;
+      if (st == PM4D_CLRUN_OK)
+         st = pm4d_clrun_dispatch(r, pm4d_conv2d_variant_name(v), grid, ka, sizeof(ka),
+                                  warm_translate, &w, reason, rs);
+   }
+   return st;
+}
+
 enum pm4d_clrun_status pm4d_clrun_create(const char *platform_name, struct pm4d_clrun **out,
                                          char *reason, size_t rs)
 {
@@ -102,6 +188,9 @@ enum pm4d_clrun_status pm4d_clrun_create(const char *platform_name, struct pm4d_
          goto fail;
       }
    }
+   st = warm_kernels(r, reason, rs);
+   if (st != PM4D_CLRUN_OK)
+      goto fail;
    *out = r;
    return PM4D_CLRUN_OK;
 fail:

@@ -28,7 +28,7 @@ typedef bool (*pm4d_clrun_translate_fn)(void *user, uint64_t addr, void **host, 
 struct pm4d_clrun;
 
 /* Picks the first OpenCL platform whose name contains platform_name (NULL: any) and has a
- * device, and builds the kernels on it once. */
+ * device, builds the kernels on it once and runs each once (PoCL compiles at first run). */
 enum pm4d_clrun_status pm4d_clrun_create(const char *platform_name, struct pm4d_clrun **out,
                                          char *reason, size_t reason_size);
 void pm4d_clrun_destroy(struct pm4d_clrun *r);

@@ -47,13 +47,11 @@ static enum pm4d_direct_status from_sim(enum pm4d_sim_status st)
    }
 }
 
-/* The variant choice's CU count: PM4DIRECT_SIM_COMPUTE_UNITS, else 60 (the RX 6800, the
- * smallest board of the default target gfx1030), so small shapes take the small tiles. */
+/* The variant choice's CU count: PM4DIRECT_SIM_COMPUTE_UNITS (pm4d_config, default 60). */
 static uint32_t sim_compute_units(void *dev)
 {
-   const char *v = getenv(PM4D_DIRECT_ENV_SIM_COMPUTE_UNITS);
    (void)dev;
-   return v && *v ? (uint32_t)strtoul(v, NULL, 10) : PM4D_DIRECT_SIM_DEFAULT_COMPUTE_UNITS;
+   return pm4d_config_get()->sim_compute_units;
 }
 
 static void sim_destroy(void *dev)
@@ -206,25 +204,26 @@ enum pm4d_direct_status pm4d_direct_sim_open(const struct pm4d_direct_config *cf
    struct pm4d_sim_fault fault;
    static const struct pm4d_sim_events events = {
       .fence = on_fence, .fault = on_fault, .wait = on_wait, .clock = on_clock};
-   const char *name = getenv(PM4D_DIRECT_ENV_SIM_TARGET);
+   const struct pm4d_config *env = pm4d_config_get();
+   const char *name = env->sim_target[0] ? env->sim_target : PM4D_DIRECT_SIM_DEFAULT_TARGET;
    (void)cfg;
-   if (!name || !*name)
-      name = PM4D_DIRECT_SIM_DEFAULT_TARGET;
    if (strlen(name) >= PM4D_TARGET_NAME_MAX || !pm4d_gfx_parse(name, &level)) {
-      snprintf(reason, reason_size, "sim: unknown target %.32s (%s)", name,
-               PM4D_DIRECT_ENV_SIM_TARGET);
+      snprintf(reason, reason_size,
+               "sim: unknown target %.32s (%s accepts a target that `pm4direct emit --list` "
+               "prints)",
+               name, PM4D_DIRECT_ENV_SIM_TARGET);
       return PM4D_DIRECT_UNAVAILABLE;
    }
    strcpy(target, name);
-   if (!pm4d_sim_fault_parse(getenv(PM4D_SIM_ENV_FAULT), &fault, reason, reason_size))
+   if (!pm4d_sim_fault_parse(env->sim_fault, &fault, reason, reason_size))
       return PM4D_DIRECT_UNAVAILABLE;
-   fault.isa_exec = pm4d_config_get()->sim_exec == PM4D_SIM_EXEC_ISA;
+   fault.isa_exec = env->sim_exec == PM4D_SIM_EXEC_ISA;
    enum pm4d_sim_status st =
       pm4d_sim_create(name, &fault, &events, (struct pm4d_sim **)dev, reason, reason_size);
    if (st != PM4D_SIM_OK)
       return st == PM4D_SIM_NOMEM ? PM4D_DIRECT_NOMEM : PM4D_DIRECT_UNAVAILABLE;
    pm4d_log(PM4D_LOG_INFO, "sim %s: dispatches run on %s (PM4DIRECT_SIM_EXEC=%s)", name,
-            pm4d_sim_device_name(*dev), pm4d_config_sim_exec_name(pm4d_config_get()->sim_exec));
+            pm4d_sim_device_name(*dev), pm4d_config_sim_exec_name(env->sim_exec));
    *ops = &sim_ops;
    return PM4D_DIRECT_OK;
 }

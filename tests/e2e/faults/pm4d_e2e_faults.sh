@@ -57,7 +57,7 @@ case $case in
       >"$work/on.log" 2>&1 &
     pid=$!
     wait_log() { for _ in $(seq 600); do grep -q "$1" "$work/on.log" 2>/dev/null && return; sleep 0.05; done; }
-    wait_log 'redirect: conv2d'
+    wait_log '^pm4direct: redirect: '
     sleep 0.2
     touch "$kill_file"
     wait_log 'kill file .* exists'

@@ -18,7 +18,8 @@ for gfx in gfx9 gfx10.3 gfx11; do
   kernel=$(awk -v g="$gfx" '$3 == g { print $1; exit }' <<<"$list")
   [ -n "$kernel" ] || { echo "no kernel for $gfx"; continue; }
   "$tool" emit --gfx "$gfx" --kernel "$kernel" --grid 5,3,1 > "$work/s.txt" || fail "emit $gfx"
-  grep -qvE '^0x[0-9a-f]{8}$' "$work/s.txt" && fail "emit output is not one hex dword per line"
+  grep -v '^# pm4direct target=' "$work/s.txt" | grep -qvE '^0x[0-9a-f]{8}$' &&
+    fail "emit output is not a header and one hex dword per line"
   "$tool" validate --gfx "$gfx" "$work/s.txt" || fail "validate $gfx refused the emitted stream"
   "$tool" decode --gfx "$gfx" "$work/s.txt" > "$work/d.txt" || fail "decode $gfx"
   grep -q 'DISPATCH_DIRECT' "$work/d.txt" && grep -q 'COMPUTE_PGM_RSRC2' "$work/d.txt" &&
@@ -35,8 +36,41 @@ for gfx in gfx9 gfx10.3 gfx11; do
   other=gfx11; [ "$gfx" = gfx11 ] && other=gfx9
   "$tool" validate --gfx "$other" "$work/s.txt" > /dev/null && fail "$gfx stream accepted as $other"
 done
+# Pipes: for every target emit --list prints, emit | validate - and emit | decode, no --gfx; the
+# level comes from emit's header (gfx9/gfx10.3/gfx11 as --list's GFX column says).
+targets=$(awk 'NR > 1 { print $2 " " $3 }' <<<"$list" | sort -u)
+[ -n "$targets" ] || fail "emit --list printed no targets"
+while read -r target level; do
+  kernel=$(awk -v t="$target" '$2 == t { print $1; exit }' <<<"$list")
+  out=$("$tool" emit --gfx "$target" --kernel "$kernel" --grid 2,2,1 | "$tool" validate -) ||
+    fail "emit $target | validate -: $out"
+  [[ "$out" == "(stdin): valid ("*", $level)" ]] ||
+    fail "emit $target | validate -: '$out' (want level $level)"
+  "$tool" emit --gfx "$target" --kernel "$kernel" --grid 2,2,1 | "$tool" decode > "$work/p.txt" ||
+    fail "emit $target | decode"
+  head -1 "$work/p.txt" | grep -q "^# (stdin), [0-9]* dwords, $level\$" && grep -q DISPATCH_DIRECT "$work/p.txt" ||
+    fail "emit $target | decode: $(head -2 "$work/p.txt")"
+  head -1 <("$tool" emit --gfx "$target" --kernel "$kernel" --grid 2,2,1) |
+    grep -qx "# pm4direct target=$target kernel=$kernel grid=2,2,1" || fail "emit $target header"
+done <<<"$targets"
+# Every subcommand has --help with the formats, on stdout, exit 0.
+for cmd in emit decode validate; do
+  "$tool" $cmd --help | grep -q '# pm4direct target=TARGET kernel=NAME grid=X,Y,Z' ||
+    fail "$cmd --help does not describe the stream format"
+done
+"$tool" stats --help | grep -q 'PM4DIRECT_STATS' || fail "stats --help"
+"$tool" --help | grep -q 'COMMAND --help' || fail "pm4direct --help"
+# A target --list does not print is refused (no stand-in of the same level).
+for bogus in gfx900x gfx1035x gfx8; do
+  grep -q " $bogus " <<<"$list" && continue
+  "$tool" emit --gfx "$bogus" --kernel pm4d_conv2d_direct --grid 1,1,1 2>/dev/null && fail "emit --gfx $bogus accepted"
+done
+# A stream without the header needs --gfx: exit 2 with a message that says so.
+grep -v '^#' "$work/s.txt" > "$work/nohdr.txt"
+msg=$("$tool" validate "$work/nohdr.txt" 2>&1); [ $? -eq 2 ] && grep -q 'give --gfx' <<<"$msg" ||
+  fail "headerless stream without --gfx: $msg"
 echo "0xc0001000 zz" > "$work/bad.txt"
-"$tool" validate "$work/bad.txt"; [ $? -eq 2 ] || fail "malformed file did not exit 2"
+"$tool" validate --gfx gfx10.3 "$work/bad.txt"; [ $? -eq 2 ] || fail "malformed file did not exit 2"
 "$tool" emit --gfx gfx10.3 --kernel nope --grid 1,1,1 && fail "unknown kernel accepted"
 # --conv: the layer's choice. 7x7x512 -> 512 3x3 at batch 1 is 1 x 8 large tiles (49 of 128
 # pixels, 64 of 512 channels): on 132 CUs the small tiles (1 x 32 of 64 x 16), without a CU

@@ -144,25 +144,25 @@ static void test_config(void)
    char problem[256];
    static const char *const none[] = {NULL};
    fake_env = none;
-   pm4d_config_parse(&cfg, fake_getenv, problem, sizeof(problem));
+   pm4d_config_parse(&cfg, fake_getenv, false, problem, sizeof(problem));
    CHECK(cfg.autodisable_window == 100 && cfg.autodisable_threshold == 95.0 && !cfg.diag_dir[0]);
    static const char *const set[] = {"PM4DIRECT_AUTODISABLE_WINDOW=20",
                                      "PM4DIRECT_AUTODISABLE_THRESHOLD=80%",
                                      "PM4DIRECT_DIAG_DIR=/tmp/d", NULL};
    fake_env = set;
-   pm4d_config_parse(&cfg, fake_getenv, problem, sizeof(problem));
+   pm4d_config_parse(&cfg, fake_getenv, false, problem, sizeof(problem));
    CHECK(cfg.autodisable_window == 20 && cfg.autodisable_threshold == 80.0 && !problem[0]);
    CHECK(strcmp(cfg.diag_dir, "/tmp/d") == 0);
    static const char *const bad[] = {"PM4DIRECT_AUTODISABLE_WINDOW=1.5",
                                      "PM4DIRECT_AUTODISABLE_THRESHOLD=101", NULL};
    fake_env = bad;
-   pm4d_config_parse(&cfg, fake_getenv, problem, sizeof(problem));
+   pm4d_config_parse(&cfg, fake_getenv, false, problem, sizeof(problem));
    CHECK(cfg.autodisable_window == 100 && cfg.autodisable_threshold == 95.0);
    CHECK(strstr(problem, "PM4DIRECT_AUTODISABLE_WINDOW=1.5") &&
          strstr(problem, "PM4DIRECT_AUTODISABLE_THRESHOLD=101"));
    static const char *const pct[] = {"PM4DIRECT_AUTODISABLE_WINDOW=5%", NULL};
    fake_env = pct;
-   pm4d_config_parse(&cfg, fake_getenv, problem, sizeof(problem));
+   pm4d_config_parse(&cfg, fake_getenv, false, problem, sizeof(problem));
    CHECK(cfg.autodisable_window == 100 && problem[0]);
 }
 

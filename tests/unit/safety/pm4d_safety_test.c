@@ -19,7 +19,7 @@ static void test_config(void)
    char problem[256];
    static const char *const empty[] = {NULL};
    fake_env = empty;
-   pm4d_config_parse(&cfg, fake_getenv, problem, sizeof(problem));
+   pm4d_config_parse(&cfg, fake_getenv, false, problem, sizeof(problem));
    CHECK(!cfg.disable && !cfg.debug && cfg.backend == PM4D_BACKEND_AUTO);
    CHECK(cfg.sim_exec == PM4D_SIM_EXEC_POCL);
    CHECK(cfg.log_level == PM4D_LOG_WARN && !cfg.stats_path[0] && !cfg.kill_file[0] && !problem[0]);
@@ -30,7 +30,7 @@ static void test_config(void)
       "PM4DIRECT_STATS=/tmp/s.json", "PM4DIRECT_KILL_FILE=/tmp/kill",
       "PM4DIRECT_SIM_EXEC=isa",      NULL};
    fake_env = full;
-   pm4d_config_parse(&cfg, fake_getenv, problem, sizeof(problem));
+   pm4d_config_parse(&cfg, fake_getenv, false, problem, sizeof(problem));
    CHECK(cfg.disable && cfg.debug && cfg.backend == PM4D_BACKEND_SIM &&
          cfg.log_level == PM4D_LOG_DEBUG);
    CHECK(strcmp(cfg.stats_path, "/tmp/s.json") == 0 && strcmp(cfg.kill_file, "/tmp/kill") == 0);
@@ -39,13 +39,13 @@ static void test_config(void)
 
    static const char *const zero[] = {"PM4DIRECT_DISABLE=0", "PM4DIRECT_BACKEND=none", NULL};
    fake_env = zero;
-   pm4d_config_parse(&cfg, fake_getenv, problem, sizeof(problem));
+   pm4d_config_parse(&cfg, fake_getenv, false, problem, sizeof(problem));
    CHECK(!cfg.disable && cfg.backend == PM4D_BACKEND_NONE);
 
    static const char *const bad[] = {"PM4DIRECT_BACKEND=radv", "PM4DIRECT_LOG=loud",
                                      "PM4DIRECT_SIM_EXEC=gem5", NULL};
    fake_env = bad;
-   pm4d_config_parse(&cfg, fake_getenv, problem, sizeof(problem));
+   pm4d_config_parse(&cfg, fake_getenv, false, problem, sizeof(problem));
    CHECK(cfg.backend == PM4D_BACKEND_AUTO && cfg.log_level == PM4D_LOG_WARN);
    CHECK(cfg.sim_exec == PM4D_SIM_EXEC_POCL);
    CHECK(strstr(problem, "PM4DIRECT_BACKEND=radv") && strstr(problem, "PM4DIRECT_LOG=loud") &&
@@ -56,7 +56,7 @@ static void test_config(void)
    long_path[sizeof(long_path) - 1] = '\0';
    const char *const too_long[] = {long_path, NULL};
    fake_env = too_long;
-   pm4d_config_parse(&cfg, fake_getenv, problem, sizeof(problem));
+   pm4d_config_parse(&cfg, fake_getenv, false, problem, sizeof(problem));
    CHECK(!cfg.stats_path[0] && strstr(problem, "PM4DIRECT_STATS"));
 }
 

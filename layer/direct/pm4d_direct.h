@@ -36,8 +36,8 @@ enum pm4d_address_space { PM4D_ADDR_HOST, PM4D_ADDR_GPU_VA };
 
 struct pm4d_direct_config {
    enum pm4d_backend_kind backend;
-   bool debug; /* also run the full validator on every batch (every batch is validated) */
-   uint32_t ring_bytes;       /* 0: the ring's default */
+   bool debug;          /* also run the full validator on every batch (every batch is validated) */
+   uint32_t ring_bytes; /* 0: the ring's default */
    uint64_t deadline_base_ns; /* per batch, before the FLOP estimate; 0: 100 ms */
    struct {
       uint32_t domain, bus, device, function;

@@ -32,7 +32,7 @@ struct pm4d_amdgpu_device {
    uint32_t drm_major, drm_minor;
    struct pm4d_amdgpu_target target;
    uint32_t ib_start_align, ib_size_align; /* bytes, the compute IP's */
-   uint32_t compute_units; /* amdgpu_gpu_info.cu_active_number (libdrm amdgpu.h) */
+   uint32_t compute_units;                 /* amdgpu_gpu_info.cu_active_number (libdrm amdgpu.h) */
    struct pm4d_amdgpu_pool code_pool;
    /* lock guards the two caches below; queues on several threads share them. */
    pthread_mutex_t lock;

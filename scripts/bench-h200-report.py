@@ -2,11 +2,14 @@
 """Renders the markdown tables of one H200 run (the JSON files scripts/h200-run writes to $OUT)
 for docs/bench-h200-kernels.md.
 
-Usage: bench-h200-report.py DIR [--use KIND=NAME ...] [--cols NAME,...]
+Usage: bench-h200-report.py DIR [--use KIND=NAME ...] [--cols NAME,...] [--prev NAME]
   DIR holds kernels.json, cudnn.json, ggml.json and kernels-NAME.json (other kernel versions
   run in the same call). --use 1x1=unroll takes the 1x1 rows of "ours" from kernels-unroll.json
   (the committed source compiles those kernels to the same code); --cols adds other versions'
-  GFLOPS as columns.
+  GFLOPS as columns; --prev NAME: kernels-NAME.json holds the previous kernels, and the batch-1
+  and batch-32 goals of issue 18 are checked against them and cuDNN ("Goal summary").
+  "Ours" is the variant the layer picks (the rows marked "chosen"; files without that mark: the
+  1x1 / 3x3 kernel).
 
 Ours and cuDNN are compared by the same method: device events around back-to-back dispatches
 (ours: ms_queued, first kernel start to last kernel end over the count; cuDNN: ms, CUDA events
@@ -26,8 +29,61 @@ def load(d, name):
 
 
 def specialised(results):
-    """Per (shape, n): the 1x1 / 3x3 kernel's row (the variant the host picks)."""
+    """Per (shape, n): the row of the variant the host picks ("chosen"; older files have one
+    1x1 / 3x3 kernel, the pick)."""
+    if any("chosen" in r for r in results):
+        return {(r["shape"], r["n"]): r for r in results if r["chosen"]}
     return {(r["shape"], r["n"]): r for r in results if r["variant"] != "pm4d_conv2d_direct"}
+
+
+def goals_issue18(ours, prev, fp32, flops):
+    """Batch 1: every shape >= 0.8 x cuDNN fp32 at rel. err <= 1e-5; batch 32: no shape more than
+    3 % slower than the previous kernels, and 3x3 128@28 and 256@14 >= 0.8 x cuDNN fp32. All
+    times are back-to-back device-event times (ms_queued) of the same run."""
+    t = lambda r: r.get("ms_queued") or r["ms"]
+    print("### Batch 1: ours vs cuDNN fp32 (same run)\n")
+    print("| layer | kernel | ours µs | cuDNN fp32 µs | ours / cuDNN (speed) | rel. err | "
+          "≥ 0.8 ×, err ≤ 1e-5 |")
+    print("|---|---|---:|---:|---:|---:|---|")
+    b1 = []
+    for k, r in ours.items():
+        if k[1] != 1:
+            continue
+        ratio = fp32[k]["ms"] / t(r)
+        ok = ratio >= 0.8 and 0 <= r["rel_err"] <= GOAL_ERR
+        b1.append((ratio, k[0], ok))
+        print(f"| {k[0]} | {r['variant'].replace('pm4d_conv2d_', '')} | {t(r) * 1e3:.1f} | "
+              f"{fp32[k]['ms'] * 1e3:.1f} | {ratio:.2f} | {r['rel_err']:.1e} | "
+              f"{'yes' if ok else 'NO'} |")
+    print("\n### Batch 32: ours vs the previous kernels and cuDNN fp32 (same run)\n")
+    print("| layer | kernel | ours µs | previous µs | change | cuDNN fp32 µs | ours / cuDNN | "
+          "≤ +3 % |")
+    print("|---|---|---:|---:|---:|---:|---:|---|")
+    b32, slow = [], []
+    for k, r in ours.items():
+        if k[1] != 32:
+            continue
+        change = t(r) / t(prev[k]) - 1
+        ratio = fp32[k]["ms"] / t(r)
+        slow.append((change, k[0]))
+        if k[0] in ("3x3 128@28", "3x3 256@14"):
+            b32.append((ratio, k[0]))
+        print(f"| {k[0]} | {r['variant'].replace('pm4d_conv2d_', '')} | {t(r) * 1e3:.1f} | "
+              f"{t(prev[k]) * 1e3:.1f} | {change * 100:+.1f} % | {fp32[k]['ms'] * 1e3:.1f} | "
+              f"{ratio:.2f} | {'yes' if change <= 0.03 else 'NO'} |")
+    print("\n### Goal summary (issue 18)\n")
+    print("| goal | figure | met |")
+    print("|---|---|---|")
+    w = min(b1)
+    print(f"| kernels ≥ 0.8 × cuDNN fp32, batch 1, all {len(b1)} shapes, err ≤ 1e-5 | "
+          f"lowest {w[0]:.2f} × ({w[1]}) | {'yes' if all(g[2] for g in b1) else 'NO'} |")
+    s = max(slow)
+    print(f"| kernels at batch 32 at most 3 % slower than the previous ones, every shape | "
+          f"worst {s[0] * 100:+.1f} % ({s[1]}) | {'yes' if s[0] <= 0.03 else 'NO'} |")
+    w = min(b32)
+    print(f"| kernels ≥ 0.8 × cuDNN fp32, batch 32, 3x3 128@28 and 256@14 | "
+          f"lowest {w[0]:.2f} × ({w[1]}) | {'yes' if w[0] >= 0.8 else 'NO'} |")
+    print()
 
 
 def gflops(r, flops):
@@ -39,6 +95,7 @@ def main():
     ap.add_argument("dir")
     ap.add_argument("--use", action="append", default=[])
     ap.add_argument("--cols", default="")
+    ap.add_argument("--prev")
     a = ap.parse_args()
     kern = load(a.dir, "kernels.json")
     cud = load(a.dir, "cudnn.json")
@@ -61,8 +118,15 @@ def main():
     # flops per shape from cuDNN's own figures (ms * gflops is the same count everywhere)
     flops = {k: r["gflops"] * r["ms"] * 1e6 for k, r in fp32.items()}
 
-    print(f"OpenCL: `{kern['device']}`. cuDNN: `{cud['device']}`, cuDNN {cud['cudnn']}, "
+    print(f"OpenCL: `{kern['device']}`"
+          + (f", {kern['compute_units']} compute units" if "compute_units" in kern else "")
+          + (f"; each kernel figure the median of {kern['rounds']} rounds of {kern['repeats']}"
+             if "rounds" in kern else "")
+          + f". cuDNN: `{cud['device']}`, cuDNN {cud['cudnn']}, "
           f"torch {cud['torch']}. ggml: `{ggml['device']}`.\n")
+    if a.prev:
+        goals_issue18(ours, specialised(load(a.dir, f"kernels-{a.prev}.json")["results"]), fp32,
+                      flops)
 
     print("### Goal: fp32, batch 32, every 3x3 layer\n")
     print("| layer | ours GFLOPS | ours rel. err | cuDNN fp32 GFLOPS | ours / cuDNN fp32 | "

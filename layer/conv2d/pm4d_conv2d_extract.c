@@ -159,9 +159,9 @@ static enum pm4d_conv2d_pt check_expect(const struct pm4d_shader_entry *e,
    return PM4D_CONV2D_REDIRECT;
 }
 
-/* bytes = 4 * a * b * c * d, refusing 64-bit overflow and tensors of 2^31+ elements. */
+/* bytes = word * a * b * c * d, refusing 64-bit overflow and tensors of 2^31+ elements. */
 static enum pm4d_conv2d_pt tensor_bytes(uint64_t a, uint64_t b, uint64_t c, uint64_t d,
-                                        uint64_t *bytes)
+                                        uint64_t word, uint64_t *bytes)
 {
    uint64_t n = a;
    if (__builtin_mul_overflow(n, b, &n) || __builtin_mul_overflow(n, c, &n) ||
@@ -169,7 +169,7 @@ static enum pm4d_conv2d_pt tensor_bytes(uint64_t a, uint64_t b, uint64_t c, uint
       return PM4D_CONV2D_PT_OVERFLOW;
    if (n > INT32_MAX)
       return PM4D_CONV2D_PT_TOO_LARGE;
-   *bytes = n * 4;
+   *bytes = n * word;
    return PM4D_CONV2D_REDIRECT;
 }
 
@@ -178,9 +178,10 @@ static enum pm4d_conv2d_pt tensor_sizes(const struct pm4d_conv2d_params *p,
                                         uint64_t need[PM4D_CONV2D_ROLE_COUNT])
 {
    enum pm4d_conv2d_pt pt;
-   if ((pt = tensor_bytes(p->n, p->c, p->h, p->w, &need[PM4D_CONV2D_INPUT])) ||
-       (pt = tensor_bytes(p->k, p->c / p->groups, p->r, p->s, &need[PM4D_CONV2D_FILTER])) ||
-       (pt = tensor_bytes(p->n, p->k, p->oh, p->ow, &need[PM4D_CONV2D_OUTPUT])))
+   if ((pt = tensor_bytes(p->n, p->c, p->h, p->w, 4, &need[PM4D_CONV2D_INPUT])) ||
+       (pt = tensor_bytes(p->k, p->c / p->groups, p->r, p->s, p->filter_f16 ? 2 : 4,
+                          &need[PM4D_CONV2D_FILTER])) ||
+       (pt = tensor_bytes(p->n, p->k, p->oh, p->ow, 4, &need[PM4D_CONV2D_OUTPUT])))
       return pt;
    need[PM4D_CONV2D_BIAS] = p->has_bias ? (uint64_t)p->k * 4 : 0;
    return PM4D_CONV2D_REDIRECT;
@@ -232,8 +233,10 @@ enum pm4d_conv2d_pt pm4d_conv2d_extract(const struct pm4d_shader_entry *e,
       return PM4D_CONV2D_PT_VARIANT;
    if (e->activation_layout != PM4D_LAYOUT_NCHW || e->filter_layout != PM4D_LAYOUT_KCRS)
       return PM4D_CONV2D_PT_LAYOUT;
+   /* The kernels read an fp16 filter (widened, fp32 accumulation); every other tensor is fp32. */
    for (int r = 0; r < PM4D_CONV2D_ROLE_COUNT; r++)
-      if (e->dtype[r] != PM4D_DTYPE_F32)
+      if (e->dtype[r] != PM4D_DTYPE_F32 &&
+          !(r == PM4D_CONV2D_FILTER && e->dtype[r] == PM4D_DTYPE_F16))
          return PM4D_CONV2D_PT_DTYPE;
    if ((pt = read_fields(e, d, v)) != PM4D_CONV2D_REDIRECT)
       return pt;
@@ -254,6 +257,7 @@ enum pm4d_conv2d_pt pm4d_conv2d_extract(const struct pm4d_shader_entry *e,
       .groups = v[PM4D_FIELD_GROUPS],
       .has_bias = v[PM4D_FIELD_BIAS] != 0,
       .relu = v[PM4D_FIELD_RELU] != 0,
+      .filter_f16 = e->dtype[PM4D_CONV2D_FILTER] == PM4D_DTYPE_F16,
    };
    if (p->c % p->groups || p->k % p->groups)
       return PM4D_CONV2D_PT_GROUPS;

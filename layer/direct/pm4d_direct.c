@@ -152,6 +152,7 @@ enum pm4d_direct_status pm4d_direct_create(const struct pm4d_direct_config *cfg,
             : pm4d_direct_sim_open)(cfg, &d->dev, &d->ops, d->target, reason, reason_size);
    if (st != PM4D_DIRECT_OK)
       goto fail;
+   d->compute_units = d->ops->compute_units ? d->ops->compute_units(d->dev) : 0;
    st = load_kernels(d, reason, reason_size);
    if (st != PM4D_DIRECT_OK)
       goto fail;
@@ -208,10 +209,18 @@ enum pm4d_address_space pm4d_direct_address_space(const struct pm4d_direct *d)
 enum pm4d_conv2d_variant pm4d_direct_variant(const struct pm4d_direct *d,
                                              const struct pm4d_conv2d_params *p, uint32_t grid[3])
 {
-   enum pm4d_conv2d_variant v = pm4d_conv2d_variant_choose(p);
+   enum pm4d_conv2d_variant v = pm4d_conv2d_variant_choose(p, d->compute_units);
    if (!d->kernels[v].desc)
       v = PM4D_CONV2D_DIRECT; /* the faster variant did not load: the generic one runs all */
    return pm4d_conv2d_grid(v, p, grid) ? v : PM4D_CONV2D_VARIANT_COUNT;
+}
+
+const char *pm4d_direct_variant_name(const struct pm4d_direct *d,
+                                     const struct pm4d_conv2d_params *p)
+{
+   uint32_t grid[3];
+   const char *name = pm4d_conv2d_variant_name(pm4d_direct_variant(d, p, grid));
+   return name ? name : "none";
 }
 
 bool pm4d_direct_supports(const struct pm4d_direct *d, const struct pm4d_conv2d_params *p)

@@ -36,8 +36,8 @@ enum pm4d_address_space { PM4D_ADDR_HOST, PM4D_ADDR_GPU_VA };
 
 struct pm4d_direct_config {
    enum pm4d_backend_kind backend;
-   bool debug; /* also run the full validator on every batch (every batch is validated) */
-   uint32_t ring_bytes;       /* 0: the ring's default */
+   bool debug;          /* also run the full validator on every batch (every batch is validated) */
+   uint32_t ring_bytes; /* 0: the ring's default */
    uint64_t deadline_base_ns; /* per batch, before the FLOP estimate; 0: 100 ms */
    struct {
       uint32_t domain, bus, device, function;
@@ -101,6 +101,10 @@ const char *pm4d_direct_backend_name(const struct pm4d_direct *d);
 enum pm4d_address_space pm4d_direct_address_space(const struct pm4d_direct *d);
 /* Whether a kernel for this target runs shape p (p checked). */
 bool pm4d_direct_supports(const struct pm4d_direct *d, const struct pm4d_conv2d_params *p);
+/* The kernel d runs for shape p (the choice depends on the device's compute units), or
+ * "none". */
+const char *pm4d_direct_variant_name(const struct pm4d_direct *d,
+                                     const struct pm4d_conv2d_params *p);
 
 /* App memory jobs may touch: host is the layer's mapping (NULL when not host-visible),
  * dmabuf_fd an exported fd whose BO submissions list, or -1 (amdgpu: the BO is always valid

@@ -38,6 +38,8 @@ struct pm4d_direct_backend_ops {
     * device reports them (powers of two): the direct path starts every batch on the start
     * alignment and pads it with NOPs to the size alignment. */
    void (*ib_align)(void *dev, uint32_t *start_bytes, uint32_t *size_bytes);
+   /* Compute units of the device (0: unknown): pm4d_conv2d_variant_choose picks the tiles. */
+   uint32_t (*compute_units)(void *dev);
    void (*destroy)(void *dev);
    enum pm4d_direct_status (*alloc)(void *dev, uint64_t size, uint32_t align,
                                     struct pm4d_direct_mem *out);

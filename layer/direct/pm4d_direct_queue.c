@@ -180,6 +180,19 @@ int pm4d_direct_queue_bridge_wait(struct pm4d_direct_queue *q, uint64_t point, u
    return q->bridge.wait(q->bridge.user, point, timeout_ns);
 }
 
+/* Which kernel ran each redirected job: the variant choice, visible in the stats. */
+static const enum pm4d_counter variant_counter[PM4D_CONV2D_VARIANT_COUNT] = {
+   [PM4D_CONV2D_DIRECT] = PM4D_CTR_kernel_direct,
+   [PM4D_CONV2D_1X1] = PM4D_CTR_kernel_1x1,
+   [PM4D_CONV2D_3X3] = PM4D_CTR_kernel_3x3,
+   [PM4D_CONV2D_1X1_SMALL] = PM4D_CTR_kernel_1x1_small,
+   [PM4D_CONV2D_3X3_SMALL] = PM4D_CTR_kernel_3x3_small,
+   [PM4D_CONV2D_1X1_F16] = PM4D_CTR_kernel_1x1_f16,
+   [PM4D_CONV2D_3X3_F16] = PM4D_CTR_kernel_3x3_f16,
+   [PM4D_CONV2D_1X1_SMALL_F16] = PM4D_CTR_kernel_1x1_small_f16,
+   [PM4D_CONV2D_3X3_SMALL_F16] = PM4D_CTR_kernel_3x3_small_f16,
+};
+
 /* One submission on its way through the steps of pm4d_direct_submit: plan, reserve, build,
  * validate, commit. Lives on the submitting thread's stack. */
 struct submission {
@@ -197,11 +210,6 @@ struct submission {
    struct pm4d_path_counters paths; /* build */
    uint32_t built_dw;               /* build: the dwords before the padding */
 };
-
-static uint64_t tensor_bytes(uint64_t a, uint64_t b, uint64_t c, uint64_t e)
-{
-   return a * b * c * e * sizeof(float);
-}
 
 /* Checks one job: shape, kernel, and (host address space) that every buffer lies inside the
  * registered memory the job names. Called with d->mem_lock held for reading. */
@@ -222,9 +230,8 @@ static enum pm4d_direct_status plan_job(struct pm4d_direct_queue *q, const struc
 
    const struct pm4d_conv2d_params *p = &pl->params;
    const uint64_t addr[4] = {job->addr.input, job->addr.filter, job->addr.bias, job->addr.output};
-   const uint64_t bytes[4] = {
-      tensor_bytes(p->n, p->c, p->h, p->w), tensor_bytes(p->k, p->c / p->groups, p->r, p->s),
-      p->has_bias ? tensor_bytes(p->k, 1, 1, 1) : 0, tensor_bytes(p->n, p->k, p->oh, p->ow)};
+   uint64_t bytes[4]; /* an fp16 filter is two bytes a word */
+   pm4d_conv2d_buffer_bytes(p, bytes);
    static const char *const names[4] = {"input", "filter", "bias", "output"};
    for (int b = 0; b < 4; b++) {
       if (bytes[b] == 0)
@@ -442,6 +449,8 @@ static enum pm4d_direct_status submit_commit(struct pm4d_direct_queue *q, struct
    };
    q->stats.batches++;
    q->stats.jobs += s->count;
+   for (uint32_t i = 0; i < s->count; i++)
+      pm4d_counter_inc(variant_counter[q->plan[i].kernel - d->kernels]);
    q->stats.template_dispatches += s->paths.template_dispatches;
    q->stats.dynamic_dispatches += s->paths.dynamic_dispatches;
    uint64_t used = b->ring_end - pm4d_ring_read_pos(q->ring);

@@ -16,7 +16,9 @@
 #include "pm4d_kernel_desc.h"
 #include "pm4d_status.h"
 
-#define PM4D_VALIDATOR_MAX_RANGES             32u
+/* programs: the tool registers every kernel of every target of a level (gfx10.3: 7 targets x 9
+ * conv2d kernels = 63) */
+#define PM4D_VALIDATOR_MAX_RANGES             128u
 #define PM4D_VALIDATOR_DEFAULT_MAX_WORKGROUPS (1ull << 24)
 
 struct pm4d_vrange {

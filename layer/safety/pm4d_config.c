@@ -87,6 +87,8 @@ static const struct pm4d_config_var vars[] = {
        "percent from 0 to 100, '%' optional", "95", .lo = 0, .hi = 100),
    VAR("PM4DIRECT_SIM_TARGET", TEXT, sim_target, "a target that `pm4direct emit --list` prints",
        "gfx1030"),
+   VAR("PM4DIRECT_SIM_COMPUTE_UNITS", UINT, sim_compute_units,
+       "whole compute units from 0 (unknown) to 4096", "60", .lo = 0, .hi = 4096),
    VAR("PM4DIRECT_SIM_FAULT", TEXT, sim_fault,
        "comma-separated stall_after=N (N > 0), delay_us=N, no_fence, bad_address, no_exec",
        "no faults"),
@@ -193,6 +195,7 @@ static void set_defaults(struct pm4d_config *cfg)
    cfg->backend = PM4D_BACKEND_AUTO;
    cfg->log_level = PM4D_LOG_WARN;
    cfg->deadline_ms = PM4D_CONFIG_DEADLINE_MS;
+   cfg->sim_compute_units = PM4D_CONFIG_SIM_COMPUTE_UNITS;
    cfg->autodisable_window = PM4D_AUTODISABLE_DEFAULT_WINDOW;
    cfg->autodisable_threshold = PM4D_AUTODISABLE_DEFAULT_THRESHOLD;
 }

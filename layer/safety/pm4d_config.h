@@ -27,6 +27,9 @@ enum pm4d_sim_exec_choice {
 #define PM4D_CONFIG_PATH_MAX    512
 #define PM4D_CONFIG_TEXT_MAX    256
 #define PM4D_CONFIG_DEADLINE_MS 100u /* default base deadline of a direct batch */
+/* the sim's compute units for the kernel choice: the RX 6800's 60, the smallest board of the
+ * sim's default target gfx1030, so small shapes take the small tiles */
+#define PM4D_CONFIG_SIM_COMPUTE_UNITS 60u
 
 struct pm4d_config {
    bool disable;                       /* PM4DIRECT_DISABLE=1: forward everything, track nothing */
@@ -46,6 +49,7 @@ struct pm4d_config {
    double autodisable_threshold;            /* PM4DIRECT_AUTODISABLE_THRESHOLD (percent success) */
    /* sim back end: checked by the sim, which names the variable when it refuses a value */
    char sim_target[PM4D_CONFIG_TEXT_MAX];  /* PM4DIRECT_SIM_TARGET, "" = the default */
+   uint32_t sim_compute_units;             /* PM4DIRECT_SIM_COMPUTE_UNITS (0: unknown) */
    char sim_fault[PM4D_CONFIG_TEXT_MAX];   /* PM4DIRECT_SIM_FAULT */
    char sim_corrupt[PM4D_CONFIG_TEXT_MAX]; /* PM4DIRECT_SIM_CORRUPT_TEMPLATE */
    /* allocation-failure hooks (test builds only, pm4d_alloc.h) */

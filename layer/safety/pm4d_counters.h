@@ -106,6 +106,16 @@
    /* submission: jobs kicked on the direct path, batches, and batches run by their fallback */  \
    /* command buffers instead (pm4d_direct_status of the failed submit, watchdog, kill file) */  \
    X(dispatches_redirected)                                                                      \
+   /* redirected jobs by the kernel variant that ran them (pm4d_conv2d_variant_choose) */        \
+   X(kernel_direct)                                                                              \
+   X(kernel_1x1)                                                                                 \
+   X(kernel_3x3)                                                                                 \
+   X(kernel_1x1_small)                                                                           \
+   X(kernel_3x3_small)                                                                           \
+   X(kernel_1x1_f16)                                                                             \
+   X(kernel_3x3_f16)                                                                             \
+   X(kernel_1x1_small_f16)                                                                       \
+   X(kernel_3x3_small_f16)                                                                       \
    X(direct_batches)                                                                             \
    X(fallback_unavailable)                                                                       \
    X(fallback_unsupported)                                                                       \

@@ -2,6 +2,8 @@
  * also describes the file formats:
  *   pm4direct emit --list | --gfx GFX --kernel NAME --grid X,Y,Z [--kernarg A] [--fence A]
  *                  [--value V]        a batch as hex dwords after a "# pm4direct" header line
+ *   pm4direct emit --gfx GFX --conv N,C,H,W,K,R,S,STRIDE,PAD [--cus CU] [...]
+ *                                      the kernel and grid the layer picks for that conv2d
  *   pm4direct decode [--gfx GFX] [FILE|-]     packets and registers, one line each
  *   pm4direct validate [--gfx GFX] [FILE|-]   exit 0 valid, 1 invalid, 2 usage or I/O
  *   pm4direct stats FILE                      a PM4DIRECT_STATS file for people
@@ -15,6 +17,7 @@
 #include <string.h>
 
 #include "pm4d_decode.h"
+#include "pm4d_kernels.h"
 #include "pm4d_tool_catalog.h"
 #include "pm4d_tool_stats.h"
 
@@ -35,6 +38,8 @@ static const char usage_text[] =
    "usage: pm4direct emit --list\n"
    "       pm4direct emit --gfx GFX --kernel NAME --grid X,Y,Z [--kernarg ADDR] [--fence ADDR]"
    " [--value V]\n"
+   "       pm4direct emit --gfx GFX --conv N,C,H,W,K,R,S,STRIDE,PAD [--cus CU] [--kernarg ADDR]"
+   " [--fence ADDR] [--value V]\n"
    "       pm4direct decode [--gfx GFX] [FILE|-]\n"
    "       pm4direct validate [--gfx GFX] [FILE|-]\n"
    "       pm4direct stats FILE\n"
@@ -44,10 +49,16 @@ static const char emit_help[] =
    "usage: pm4direct emit --list\n"
    "       pm4direct emit --gfx GFX --kernel NAME --grid X,Y,Z [--kernarg ADDR] [--fence ADDR]"
    " [--value V]\n"
+   "       pm4direct emit --gfx GFX --conv N,C,H,W,K,R,S,STRIDE,PAD [--cus CU] [--kernarg ADDR]"
+   " [--fence ADDR] [--value V]\n"
    "Prints one batch to standard output: cache invalidate, the dispatch of kernel NAME over\n"
    "X*Y*Z workgroups, and an end-of-pipe fence writing V (default 1) to the fence address.\n"
    "  --list      the embedded kernels: KERNEL, TARGET, GFX level, workgroup, wave size, dwords\n"
    "  --gfx GFX   a TARGET (gfx1036) or a GFX level (gfx10.3: its first target) from --list\n"
+   "  --conv N,C,H,W,K,R,S,STRIDE,PAD   instead of --kernel and --grid: the kernel and grid the\n"
+   "              layer would dispatch for that conv2d (fp32, dilation 1, groups 1), said on\n"
+   "              standard error\n"
+   "  --cus CU    with --conv: the device's compute units the choice assumes (default 0: unknown)\n"
    "  --kernarg, --fence   GPU addresses (defaults: the tool's address plan, which validate\n"
    "              knows)\n" STREAM_FORMAT;
 
@@ -106,15 +117,16 @@ static bool parse_u64(const char *s, uint64_t *out)
    return true;
 }
 
-static bool parse_grid(const char *s, uint32_t grid[3])
+/* n comma-separated uint32 values. */
+static bool parse_list(const char *s, uint32_t *out, int n)
 {
    char *end;
-   for (int i = 0; i < 3; i++) {
+   for (int i = 0; i < n; i++) {
       errno = 0;
       unsigned long v = strtoul(s, &end, 0);
-      if (errno || end == s || v > UINT32_MAX || s[0] == '-' || *end != (i < 2 ? ',' : '\0'))
+      if (errno || end == s || v > UINT32_MAX || s[0] == '-' || *end != (i < n - 1 ? ',' : '\0'))
          return false;
-      grid[i] = (uint32_t)v;
+      out[i] = (uint32_t)v;
       s = end + 1;
    }
    return true;
@@ -229,11 +241,47 @@ static int emit_list(const struct pm4d_tool_catalog *c)
    return 0;
 }
 
+/* The kernel and grid the layer picks for conv = n,c,h,w,k,r,s,stride,pad on `cus` compute
+ * units (said on stderr); NULL, said too, when the shape is refused. */
+static const char *conv_kernel(const uint32_t conv[9], uint32_t cus, uint32_t grid[3])
+{
+   struct pm4d_conv2d_params p = {.n = conv[0],
+                                  .c = conv[1],
+                                  .h = conv[2],
+                                  .w = conv[3],
+                                  .k = conv[4],
+                                  .r = conv[5],
+                                  .s = conv[6],
+                                  .stride_h = conv[7],
+                                  .stride_w = conv[7],
+                                  .pad_h = conv[8],
+                                  .pad_w = conv[8],
+                                  .dil_h = 1,
+                                  .dil_w = 1,
+                                  .groups = 1};
+   char reason[128];
+   if (!pm4d_conv2d_params_check(&p, reason, sizeof(reason))) {
+      fprintf(stderr, "pm4direct: %s\n", reason);
+      return NULL;
+   }
+   enum pm4d_conv2d_variant v = pm4d_conv2d_variant_choose(&p, cus);
+   if (!pm4d_conv2d_grid(v, &p, grid)) {
+      fprintf(stderr, "pm4direct: no grid for this conv2d\n");
+      return NULL;
+   }
+   fprintf(
+      stderr,
+      "pm4direct: conv2d %ux%ux%ux%u k%u %ux%u -> %ux%u on %u compute units: %s, grid %u,%u,%u\n",
+      p.n, p.c, p.h, p.w, p.k, p.r, p.s, p.oh, p.ow, cus, pm4d_conv2d_variant_name(v), grid[0],
+      grid[1], grid[2]);
+   return pm4d_conv2d_variant_name(v);
+}
+
 static int emit(int argc, char **argv)
 {
    const char *gfx = NULL, *kernel = NULL;
-   uint32_t grid[3];
-   bool have_grid = false, list = false;
+   uint32_t grid[3], conv[9], cus = 0;
+   bool have_grid = false, have_conv = false, list = false;
    uint64_t kernarg = PM4D_TOOL_KERNARG_BASE, fence = PM4D_TOOL_FENCE_BASE, value = 1;
    if (help(argc, argv, emit_help))
       return 0;
@@ -250,8 +298,12 @@ static int emit(int argc, char **argv)
          gfx = v;
       else if (!strcmp(a, "--kernel"))
          kernel = v;
-      else if (!strcmp(a, "--grid") && parse_grid(v, grid))
+      else if (!strcmp(a, "--grid") && parse_list(v, grid, 3))
          have_grid = true;
+      else if (!strcmp(a, "--conv") && parse_list(v, conv, 9))
+         have_conv = true;
+      else if (!strcmp(a, "--cus") && parse_list(v, &cus, 1))
+         ;
       else if (!((!strcmp(a, "--kernarg") && parse_u64(v, &kernarg)) ||
                  (!strcmp(a, "--fence") && parse_u64(v, &fence)) ||
                  (!strcmp(a, "--value") && parse_u64(v, &value)))) {
@@ -265,6 +317,13 @@ static int emit(int argc, char **argv)
       return rc;
    if (list)
       return emit_list(&catalog);
+   if (have_conv) { /* the kernel and grid come from the shape */
+      if (kernel || have_grid)
+         return usage();
+      if (!(kernel = conv_kernel(conv, cus, grid)))
+         return EXIT_USAGE;
+      have_grid = true;
+   }
    if (!gfx || !kernel || !have_grid)
       return usage();
 

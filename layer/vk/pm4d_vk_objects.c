@@ -124,6 +124,17 @@ static struct pm4d_vk_spirv *spirv_copy(const VkShaderModuleCreateInfo *ci)
    struct pm4d_conv2d_module module;
    s->pt = (uint8_t)pm4d_conv2d_recognize(pm4d_vk_shader_table(), s->words, ci->codeSize, &module);
    s->module = NULL;
+   if (s->pt == PM4D_CONV2D_PT_UNKNOWN_SHADER && module.resembles)
+      PM4D_LOG_ONCE(PM4D_LOG_WARN,
+                    "shader 0x%016llx (entry %s) has the interface of the known conv2d %s "
+                    "(buffers, push constants, spec constants) but an unknown fingerprint, so it "
+                    "passes through; to redirect it, check it with pm4d-spirv-info "
+                    "(pm4d-ggml-spirv-info for ggml's) and put a copy of the %s entry of "
+                    "layer/conv2d/known_shaders.txt with fingerprint 0x%016llx in a table named "
+                    "by PM4DIRECT_SHADER_TABLE (said once)",
+                    (unsigned long long)module.fingerprint, module.info.entry_point,
+                    module.resembles->name, module.resembles->name,
+                    (unsigned long long)module.fingerprint);
    if (s->pt == PM4D_CONV2D_REDIRECT) {
       s->module = pm4d_malloc(sizeof(module));
       if (s->module)

@@ -165,7 +165,8 @@ static enum pm4d_counter turned_away(const struct chain *x)
 }
 
 /* PM4DIRECT_DEBUG=1: one line per batch that went direct, each job's shape and variant. */
-static void log_redirect(const struct pm4d_job *jobs, uint32_t count, uint64_t p1, uint64_t p2)
+static void log_redirect(const struct pm4d_direct *d, const struct pm4d_job *jobs, uint32_t count,
+                         uint64_t p1, uint64_t p2)
 {
    char line[900];
    size_t used = (size_t)snprintf(line, sizeof(line),
@@ -175,12 +176,11 @@ static void log_redirect(const struct pm4d_job *jobs, uint32_t count, uint64_t p
                                   (unsigned long long)p2);
    for (uint32_t i = 0; i < count && used < sizeof(line); i++) {
       const struct pm4d_conv2d_params *p = &jobs[i].params;
-      used +=
-         (size_t)snprintf(line + used, sizeof(line) - used,
-                          "%s %s n%u c%u %ux%u k%u %ux%u s%ux%u p%ux%u d%ux%u g%u -> %ux%u",
-                          i ? ";" : "", pm4d_conv2d_variant_name(pm4d_conv2d_variant_choose(p)),
-                          p->n, p->c, p->h, p->w, p->k, p->r, p->s, p->stride_h, p->stride_w,
-                          p->pad_h, p->pad_w, p->dil_h, p->dil_w, p->groups, p->oh, p->ow);
+      used += (size_t)snprintf(line + used, sizeof(line) - used,
+                               "%s %s n%u c%u %ux%u k%u %ux%u s%ux%u p%ux%u d%ux%u g%u -> %ux%u",
+                               i ? ";" : "", pm4d_direct_variant_name(d, p), p->n, p->c, p->h, p->w,
+                               p->k, p->r, p->s, p->stride_h, p->stride_w, p->pad_h, p->pad_w,
+                               p->dil_h, p->dil_w, p->groups, p->oh, p->ow);
    }
    pm4d_log(PM4D_LOG_INFO, "%s", line);
 }
@@ -211,7 +211,7 @@ static VkResult run_batch(struct chain *x, const struct pm4d_job *jobs, uint32_t
       pm4d_counter_inc(PM4D_CTR_direct_batches);
       pm4d_counter_add(PM4D_CTR_dispatches_redirected, count);
       if (x->dev->redirect->debug)
-         log_redirect(jobs, count, p1, p2);
+         log_redirect(x->dev->redirect->direct, jobs, count, p1, p2);
       add_wait(x, q->bridge, p2, VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT);
       add_fallbacks(x, jobs, count, false);
       return VK_SUCCESS;

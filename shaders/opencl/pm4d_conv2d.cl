@@ -49,6 +49,19 @@ static inline float pm4d_epilogue(float acc, global const float *bias, uint kk, 
    return acc;
 }
 
+/* Filter word i: fp32, or fp16 bits widened exactly (no library call, so it builds with
+ * -nogpulib and on runtimes without cl_khr_fp16). */
+static inline float pm4d_filter_word(global const float *filter, uint i, bool f16)
+{
+   if (!f16)
+      return filter[i];
+   const uint h = ((global const ushort *)filter)[i];
+   const uint sign = (h & 0x8000u) << 16, e = (h >> 10) & 0x1fu, m = h & 0x3ffu;
+   if (e == 0) /* zero or subnormal: m * 2^-24, exact in fp32 */
+      return as_float(sign | as_uint((float)m * 0x1p-24f));
+   return as_float(sign | (e == 31 ? 0x7f800000u | (m << 13) : ((e + 112u) << 23) | (m << 13)));
+}
+
 /* Any shape. Grid: x = ceil(oh*ow / DIRECT_WG), y = groups * ceil((k/groups) / DIRECT_KB),
  * z = n. */
 kernel __attribute__((reqd_work_group_size(PM4D_DIRECT_WG, 1, 1))) void
@@ -92,7 +105,7 @@ pm4d_conv2d_direct(PM4D_CONV2D_ARGS)
             const uint f = fci + ry * s + sx;
 #pragma unroll
             for (uint j = 0; j < PM4D_DIRECT_KB; j++)
-               acc[j] += v * filter[frow[j] + f];
+               acc[j] += v * pm4d_filter_word(filter, frow[j] + f, flags & PM4D_CONV2D_FLAG_FILTER_F16);
          }
       }
    }
@@ -103,43 +116,40 @@ pm4d_conv2d_direct(PM4D_CONV2D_ARGS)
    }
 }
 
-/* The implicit GEMM behind pm4d_conv2d_1x1 and pm4d_conv2d_3x3: filter (k x c*R*R) times the
- * input gathered per output pixel (c*R*R x n*oh*ow), pixels flattened over the batch. R (taps
- * per side, dilation 1) and TC (input channels per step) are compile-time constants at each
- * call, so every loop below unrolls and every register array stays in registers. */
-#define PM4D_GEMM_FK (PM4D_GEMM_TK + 4)           /* filter tile row, padded: fewer conflicts */
-#define PM4D_GEMM_LC (PM4D_GEMM_WG / PM4D_GEMM_TP) /* channels the workgroup loads per pass */
-#define PM4D_GEMM_FT (PM4D_GEMM_WG / PM4D_GEMM_TK) /* work-items per filter row: 4 */
-#define PM4D_GEMM_IL_MAX 18                       /* input words per work-item and step */
-#define PM4D_GEMM_FL_MAX 18                       /* filter words per work-item and step */
-#define PM4D_GEMM_PL (PM4D_GEMM_TP / 8)           /* work-items along the pixels of a row */
+/* The implicit GEMM behind the 1x1 and 3x3 kernels: filter (k x c*R*R) times the input
+ * gathered per output pixel (c*R*R x n*oh*ow), pixels flattened over the batch. R (taps per
+ * side, dilation 1), TC (input channels per step), the tile TK channels x TP pixels and S (how
+ * many ways the workgroup splits the reduction) are compile-time constants at each call, so
+ * every loop below unrolls and every register array stays in registers. */
+#define PM4D_GEMM_IL_MAX 18 /* input words per work-item and step */
+#define PM4D_GEMM_FL_MAX 18 /* filter words per work-item and step */
 
 /* Loads the step at input channel c0 into registers: input words for pixel lp (its taps that
  * fall in the padding masked off by `taps`), channels c0 + lc + LC * i, all R*R taps; filter
  * words of channel t / FT, rows t % FT + FT * i (so the LDS stores are a fixed stride apart).
  * Out-of-range words are 0. */
-static inline __attribute__((always_inline)) void pm4d_gemm_load(global const float *input, global const float *filter,
-                                  float *ireg, float *freg, const uint R, const uint TC, uint c0,
-                                  uint c, uint k, uint k0, uint hw, uint w, int base, uint taps,
-                                  uint lc, uint t)
+static inline __attribute__((always_inline)) void
+pm4d_gemm_load(global const float *input, global const float *filter, float *ireg, float *freg,
+               const uint R, const uint TC, const uint TK, const uint TP, const bool F16, uint c0,
+               uint c, uint k, uint k0, uint hw, uint w, int base, uint taps, uint lc, uint t)
 {
-   const uint rr = R * R, tq = TC * rr;
+   const uint rr = R * R, tq = TC * rr, LC = PM4D_GEMM_WG / TP, FT = PM4D_GEMM_WG / TK;
    /* Loops run to the largest count and skip the rest (no early exit): constant trip counts
     * unroll fully whatever R and TC are, so ireg and freg stay in registers. */
 #pragma unroll
    for (uint i = 0; i < PM4D_GEMM_IL_MAX; i++) {
-      if (i < TC / PM4D_GEMM_LC * rr) {
-         const uint cc = c0 + lc + PM4D_GEMM_LC * (i / rr), rs = i % rr;
+      if (i < TC / LC * rr) {
+         const uint cc = c0 + lc + LC * (i / rr), rs = i % rr;
          const bool ok = cc < c && ((taps >> rs) & 1u);
          ireg[i] = ok ? input[base + (int)(cc * hw + (rs / R) * w + rs % R)] : 0.0f;
       }
    }
 #pragma unroll
    for (uint i = 0; i < PM4D_GEMM_FL_MAX; i++) {
-      if (i < tq / PM4D_GEMM_FT) {
-         const uint kk = t / PM4D_GEMM_FT, q = t % PM4D_GEMM_FT + PM4D_GEMM_FT * i;
+      const uint kk = t / FT, q = t % FT + FT * i;
+      if (i < tq / FT || (i == tq / FT && t % FT < tq % FT)) { /* q < tq */
          const bool ok = k0 + kk < k && c0 + q / rr < c;
-         freg[i] = ok ? filter[((k0 + kk) * c + c0) * rr + q] : 0.0f;
+         freg[i] = ok ? pm4d_filter_word(filter, ((k0 + kk) * c + c0) * rr + q, F16) : 0.0f;
       }
    }
 }
@@ -147,11 +157,11 @@ static inline __attribute__((always_inline)) void pm4d_gemm_load(global const fl
 /* One reduction row q: acc[i][j] += filter word of channel tk + i x input word of pixel j. */
 static inline __attribute__((always_inline)) void
 pm4d_gemm_row(float acc[4][8], local const float4 *fs_v, local const float4 *is_v, uint q,
-              uint tk, uint tp)
+              uint tk, uint tp, const uint TK, const uint TP)
 {
-   const float4 f = fs_v[(q * PM4D_GEMM_FK + tk) / 4];
-   const float4 lo = is_v[(q * PM4D_GEMM_TP + tp) / 4];
-   const float4 hi = is_v[(q * PM4D_GEMM_TP + PM4D_GEMM_TP / 2 + tp) / 4];
+   const float4 f = fs_v[(q * (TK + 4) + tk) / 4];
+   const float4 lo = is_v[(q * TP + tp) / 4];
+   const float4 hi = is_v[(q * TP + TP / 2 + tp) / 4];
    const float fv[4] = {f.x, f.y, f.z, f.w};
    const float pv[8] = {lo.x, lo.y, lo.z, lo.w, hi.x, hi.y, hi.z, hi.w};
 #pragma unroll
@@ -161,26 +171,31 @@ pm4d_gemm_row(float acc[4][8], local const float4 *fs_v, local const float4 *is_
          acc[i][j] += fv[i] * pv[j];
 }
 
-/* Grid: x = ceil(n*oh*ow / GEMM_TP), y = ceil(k / GEMM_TK), z = 1. Work-item t owns output
- * channels k0 + (t/PL)*4 + i (i < 4) and pixels p0 + (t%PL)*4 + j and p0 + TP/2 + (t%PL)*4 + j
- * (j < 4): per reduction row three 16-byte LDS reads (the filter one a broadcast within the
- * wave) for 32 FMAs. The next step's words are loaded into registers while this step
- * computes. is_* is the [row][pixel] tile, fs_* the [row][channel] tile (TC*R*R rows). */
-static inline __attribute__((always_inline)) void pm4d_gemm(global const float *input, global const float *filter,
-                             global const float *bias, global float *output, uint n, uint c,
-                             uint h, uint w, uint k, uint oh, uint ow, uint stride_h,
-                             uint stride_w, uint pad_h, uint pad_w, uint flags,
-                             local float *is_f, local const float4 *is_v, local float *fs_f,
-                             local const float4 *fs_v, const uint R, const uint TC)
+/* Grid: x = ceil(n*oh*ow / TP), y = ceil(k / TK), z = 1. The GEMM_WG work-items form S groups
+ * of G = TK*TP/32; each group computes the whole tile over its own S-th of every step's rows,
+ * and the groups' partial sums are added in a fixed tree at the end (deterministic). Work-item
+ * t (tl = its index in the group) owns output channels k0 + (tl/PL)*4 + i (i < 4) and pixels
+ * p0 + (tl%PL)*4 + j and p0 + TP/2 + (tl%PL)*4 + j (j < 4), PL = TP/8: per reduction row three
+ * 16-byte LDS reads (the filter one a broadcast within the wave) for 32 FMAs. The next step's
+ * words are loaded into registers while this step computes. is_* is the [row][pixel] tile,
+ * fs_* the [row][channel] tile (TC*R*R rows, rows TK + 4 apart: fewer bank conflicts). */
+static inline __attribute__((always_inline)) void
+pm4d_gemm(global const float *input, global const float *filter, global const float *bias,
+          global float *output, uint n, uint c, uint h, uint w, uint k, uint oh, uint ow,
+          uint stride_h, uint stride_w, uint pad_h, uint pad_w, uint flags, local float *is_f,
+          local const float4 *is_v, local float *fs_f, local const float4 *fs_v, const uint R,
+          const uint TC, const uint TK, const uint TP, const uint S, const bool F16)
 {
-   const uint rr = R * R, tq = TC * rr;
-   const uint t = PM4D_LID();
+   const uint rr = R * R, tq = TC * rr, G = PM4D_GEMM_WG / S, PL = TP / 8;
+   const uint LC = PM4D_GEMM_WG / TP, FT = PM4D_GEMM_WG / TK;
+   /* With S = 1 these fold to constants (the compiler need not know that t < GEMM_WG). */
+   const uint t = PM4D_LID(), grp = S == 1 ? 0 : t / G, tl = S == 1 ? t : t % G;
    const uint hw = h * w, ohw = oh * ow, np = n * ohw;
-   const uint p0 = PM4D_WG_X() * PM4D_GEMM_TP, k0 = PM4D_WG_Y() * PM4D_GEMM_TK;
-   const uint tk = (t / PM4D_GEMM_PL) * 4, tp = (t % PM4D_GEMM_PL) * 4;
+   const uint p0 = PM4D_WG_X() * TP, k0 = PM4D_WG_Y() * TK;
+   const uint tk = (tl / PL) * 4, tp = (tl % PL) * 4;
 
    /* The pixel this work-item loads, and which of its taps lie inside the image. */
-   const uint lp = t % PM4D_GEMM_TP, lc = t / PM4D_GEMM_TP;
+   const uint lp = t % TP, lc = t / TP;
    uint taps = 0;
    int base = 0; /* input offset of tap (0, 0) of channel 0; negative in the padding */
    if (p0 + lp < np) {
@@ -198,49 +213,69 @@ static inline __attribute__((always_inline)) void pm4d_gemm(global const float *
 
    float ireg[PM4D_GEMM_IL_MAX], freg[PM4D_GEMM_FL_MAX];
    float acc[4][8] = {{0.0f}};
-   pm4d_gemm_load(input, filter, ireg, freg, R, TC, 0, c, k, k0, hw, w, base, taps, lc, t);
+   pm4d_gemm_load(input, filter, ireg, freg, R, TC, TK, TP, F16, 0, c, k, k0, hw, w, base, taps,
+                  lc, t);
    for (uint c0 = 0; c0 < c; c0 += TC) {
 #pragma unroll
       for (uint i = 0; i < PM4D_GEMM_IL_MAX; i++) {
-         if (i < TC / PM4D_GEMM_LC * rr)
-            is_f[((lc + PM4D_GEMM_LC * (i / rr)) * rr + i % rr) * PM4D_GEMM_TP + lp] = ireg[i];
+         if (i < TC / LC * rr)
+            is_f[((lc + LC * (i / rr)) * rr + i % rr) * TP + lp] = ireg[i];
       }
 #pragma unroll
       for (uint i = 0; i < PM4D_GEMM_FL_MAX; i++) {
-         if (i < tq / PM4D_GEMM_FT)
-            fs_f[(t % PM4D_GEMM_FT + PM4D_GEMM_FT * i) * PM4D_GEMM_FK + t / PM4D_GEMM_FT] =
-               freg[i];
+         if (i < tq / FT || (i == tq / FT && t % FT < tq % FT))
+            fs_f[(t % FT + FT * i) * (TK + 4) + t / FT] = freg[i];
       }
       PM4D_BARRIER();
       if (c0 + TC < c)
-         pm4d_gemm_load(input, filter, ireg, freg, R, TC, c0 + TC, c, k, k0, hw, w, base, taps,
-                        lc, t);
-      /* Measured on the H200 (docs/bench-h200-kernels.md): the 1x1 step (32 rows) runs
-       * fastest fully unrolled, the 3x3 step (36 rows) four rows at a time: two loops, since
-       * the unroll pragma takes no expression. On AMD both stay at four: fully unrolled, the
-       * 1x1 spills past GFX11's 128 VGPRs. */
+         pm4d_gemm_load(input, filter, ireg, freg, R, TC, TK, TP, F16, c0 + TC, c, k, k0, hw, w,
+                        base, taps, lc, t);
+      /* Measured on the H200 (docs/bench-h200-kernels.md): the 1x1 step runs fastest fully
+       * unrolled, the 3x3 step four rows at a time: two loops, since the unroll pragma takes
+       * no expression. On AMD both stay at four: fully unrolled, the 1x1 spills past GFX11's
+       * 128 VGPRs. */
+      const uint q0 = grp * (tq / S);
       if (R == 1) {
 #ifdef __AMDGCN__
 #pragma unroll 4
 #else
 #pragma unroll
 #endif
-         for (uint q = 0; q < tq; q++)
-            pm4d_gemm_row(acc, fs_v, is_v, q, tk, tp);
+         for (uint q = 0; q < tq / S; q++)
+            pm4d_gemm_row(acc, fs_v, is_v, q0 + q, tk, tp, TK, TP);
       } else {
 #pragma unroll 4
-         for (uint q = 0; q < tq; q++)
-            pm4d_gemm_row(acc, fs_v, is_v, q, tk, tp);
+         for (uint q = 0; q < tq / S; q++)
+            pm4d_gemm_row(acc, fs_v, is_v, q0 + q, tk, tp, TK, TP);
       }
       PM4D_BARRIER();
    }
+   /* Split reduction: the upper half of the groups hands its sums to the lower half through
+    * LDS (the input tile, free now), halving until group 0 holds the tile: the same order of
+    * additions on every run. */
+#pragma unroll
+   for (uint span = S / 2; span >= 1; span /= 2) {
+      if (grp >= span && grp < 2 * span) {
+#pragma unroll
+         for (uint a = 0; a < 32; a++)
+            is_f[((grp - span) * 32 + a) * G + tl] = acc[a / 8][a % 8];
+      }
+      PM4D_BARRIER();
+      if (grp < span) {
+#pragma unroll
+         for (uint a = 0; a < 32; a++)
+            acc[a / 8][a % 8] += is_f[(grp * 32 + a) * G + tl];
+      }
+      PM4D_BARRIER();
+   }
+   const bool stores = grp == 0; /* group 0 holds the sums */
    /* Each side of the work-item's pixels is 4 consecutive ones. When a plane is a multiple of
     * 4 pixels they lie in one image, 16-byte aligned: one vector store per channel. Otherwise
     * they may straddle two images: place each on its own. */
 #pragma unroll
    for (uint side = 0; side < 2; side++) {
-      const uint pix0 = p0 + tp + side * (PM4D_GEMM_TP / 2);
-      if (ohw % 4 == 0 && pix0 + 3 < np) {
+      const uint pix0 = p0 + tp + side * (TP / 2);
+      if (stores && ohw % 4 == 0 && pix0 + 3 < np) {
          global float *out = output + (pix0 / ohw) * k * ohw + pix0 % ohw;
 #pragma unroll
          for (uint i = 0; i < 4; i++) {
@@ -257,7 +292,7 @@ static inline __attribute__((always_inline)) void pm4d_gemm(global const float *
 #pragma unroll
       for (uint j = 0; j < 4; j++) {
          const uint pix = pix0 + j;
-         if (pix >= np)
+         if (!stores || pix >= np)
             continue;
          global float *out = output + (pix / ohw) * k * ohw + pix % ohw;
 #pragma unroll
@@ -270,32 +305,46 @@ static inline __attribute__((always_inline)) void pm4d_gemm(global const float *
    }
 }
 
-/* The LDS tiles of a GEMM kernel with `rows` reduction rows per step. Written a word at a
- * time, read 16 bytes at a time: unions make that well-defined. */
-#define PM4D_GEMM_TILES(rows)                           \
+/* The LDS tiles of a GEMM kernel with `rows` reduction rows per step and a TK x TP tile.
+ * Written a word at a time, read 16 bytes at a time: unions make that well-defined. */
+#define PM4D_GEMM_TILES(rows, TK, TP)                   \
    local union {                                        \
-      float f[(rows) * PM4D_GEMM_TP];                   \
-      float4 v[(rows) * PM4D_GEMM_TP / 4];              \
+      float f[(rows) * (TP)];                           \
+      float4 v[(rows) * (TP) / 4];                      \
    } is;                                                \
    local union {                                        \
-      float f[(rows) * PM4D_GEMM_FK];                   \
-      float4 v[(rows) * PM4D_GEMM_FK / 4];              \
+      float f[(rows) * ((TK) + 4)];                     \
+      float4 v[(rows) * ((TK) + 4) / 4];                \
    } fs
 
-/* r = s = 1, pad 0, groups 1, any stride. */
-kernel __attribute__((reqd_work_group_size(PM4D_1X1_WG, 1, 1))) void
-pm4d_conv2d_1x1(PM4D_CONV2D_ARGS)
-{
-   PM4D_GEMM_TILES(PM4D_1X1_TC);
-   pm4d_gemm(input, filter, bias, output, n, c, h, w, k, oh, ow, stride_h, stride_w, pad_h,
-             pad_w, flags, is.f, is.v, fs.f, fs.v, 1, PM4D_1X1_TC);
-}
+/* F16: the filter is fp16 (the _f16 kernels). A compile-time choice: a run-time test, even one
+ * per step around the loads, cost the fp32 3x3 GEMM 2-6 % on the H200. */
+#define PM4D_GEMM_CALL(R, TC, TK, TP, S, F16)                                                   \
+   pm4d_gemm(input, filter, bias, output, n, c, h, w, k, oh, ow, stride_h, stride_w, pad_h,    \
+             pad_w, flags, is.f, is.v, fs.f, fs.v, R, TC, TK, TP, S, F16)
 
-/* r = s = 3, stride 1, dilation 1, groups 1, any padding. */
-kernel __attribute__((reqd_work_group_size(PM4D_3X3_WG, 1, 1))) void
-pm4d_conv2d_3x3(PM4D_CONV2D_ARGS)
-{
-   PM4D_GEMM_TILES(PM4D_3X3_TC * 9);
-   pm4d_gemm(input, filter, bias, output, n, c, h, w, k, oh, ow, stride_h, stride_w, pad_h,
-             pad_w, flags, is.f, is.v, fs.f, fs.v, 3, PM4D_3X3_TC);
-}
+/* One kernel per tile, shape and filter type: NAME(TK, TP, S) for 1x1 and 3x3. r = s = 1,
+ * pad 0, groups 1, any stride; r = s = 3, stride 1, dilation 1, groups 1, any padding. */
+#define PM4D_GEMM_KERNELS(name, TK, TP, S, TC1, TC3, F16)                                       \
+   kernel __attribute__((reqd_work_group_size(PM4D_GEMM_WG, 1, 1))) void pm4d_conv2d_1x1##name( \
+      PM4D_CONV2D_ARGS)                                                                         \
+   {                                                                                            \
+      PM4D_GEMM_TILES(TC1, TK, TP);                                                             \
+      PM4D_GEMM_CALL(1, TC1, TK, TP, S, F16);                                                   \
+   }                                                                                            \
+   kernel __attribute__((reqd_work_group_size(PM4D_GEMM_WG, 1, 1))) void pm4d_conv2d_3x3##name( \
+      PM4D_CONV2D_ARGS)                                                                         \
+   {                                                                                            \
+      PM4D_GEMM_TILES(TC3 * 9, TK, TP);                                                         \
+      PM4D_GEMM_CALL(3, TC3, TK, TP, S, F16);                                                   \
+   }
+
+PM4D_GEMM_KERNELS(, PM4D_GEMM_TK, PM4D_GEMM_TP, 1, PM4D_1X1_TC, PM4D_3X3_TC, false)
+/* Grids smaller than the machine: SMALL_TK x SMALL_TP tiles, the reduction split SMALL_S ways
+ * inside the workgroup. */
+PM4D_GEMM_KERNELS(_small, PM4D_SMALL_TK, PM4D_SMALL_TP, PM4D_SMALL_S, PM4D_1X1_SMALL_TC,
+                  PM4D_3X3_SMALL_TC, false)
+/* fp16 filters (flag FILTER_F16 set): the same four. */
+PM4D_GEMM_KERNELS(_f16, PM4D_GEMM_TK, PM4D_GEMM_TP, 1, PM4D_1X1_TC, PM4D_3X3_TC, true)
+PM4D_GEMM_KERNELS(_small_f16, PM4D_SMALL_TK, PM4D_SMALL_TP, PM4D_SMALL_S, PM4D_1X1_SMALL_TC,
+                  PM4D_3X3_SMALL_TC, true)

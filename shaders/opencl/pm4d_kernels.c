@@ -12,6 +12,23 @@
 _Static_assert(PM4D_GEMM_TK *PM4D_GEMM_TP == PM4D_GEMM_WG * 32 && PM4D_GEMM_TP % 8 == 0 &&
                   PM4D_GEMM_WG % PM4D_GEMM_TP == 0 && PM4D_GEMM_WG % PM4D_GEMM_TK == 0,
                "GEMM tile");
+/* The small tiles: S groups of TK*TP/32 work-items, a power of two (the LDS tree), each
+ * with a whole share of a step's rows; the tree's partial sums fit in the input tile. */
+#define SMALL_LC (PM4D_GEMM_WG / PM4D_SMALL_TP)
+_Static_assert(PM4D_SMALL_TK *PM4D_SMALL_TP *PM4D_SMALL_S == PM4D_GEMM_WG * 32 &&
+                  (PM4D_SMALL_S & (PM4D_SMALL_S - 1)) == 0 && PM4D_SMALL_TP % 8 == 0 &&
+                  PM4D_GEMM_WG % PM4D_SMALL_TP == 0 && PM4D_GEMM_WG % PM4D_SMALL_TK == 0,
+               "small GEMM tile");
+_Static_assert(PM4D_1X1_SMALL_TC % PM4D_SMALL_S == 0 && PM4D_3X3_SMALL_TC * 9 % PM4D_SMALL_S == 0,
+               "whole rows per group");
+_Static_assert(PM4D_1X1_SMALL_TC % SMALL_LC == 0 && PM4D_3X3_SMALL_TC % SMALL_LC == 0 &&
+                  PM4D_1X1_SMALL_TC / SMALL_LC <= 18 && PM4D_3X3_SMALL_TC / SMALL_LC * 9 <= 18 &&
+                  PM4D_1X1_SMALL_TC * PM4D_SMALL_TK <= 18 * PM4D_GEMM_WG &&
+                  PM4D_3X3_SMALL_TC * 9 * PM4D_SMALL_TK <= 18 * PM4D_GEMM_WG,
+               "register arrays of pm4d_gemm_load (small)");
+_Static_assert(PM4D_SMALL_S / 2 * PM4D_GEMM_WG / PM4D_SMALL_S * 32 <=
+                  PM4D_1X1_SMALL_TC * PM4D_SMALL_TP,
+               "split sums fit the input tile");
 _Static_assert(PM4D_1X1_TC % GEMM_LC == 0 && PM4D_3X3_TC % GEMM_LC == 0, "whole input loads");
 _Static_assert(PM4D_1X1_TC % GEMM_FT == 0 && PM4D_3X3_TC * 9 % GEMM_FT == 0, "whole filter loads");
 _Static_assert(PM4D_1X1_TC / GEMM_LC <= 18 && PM4D_3X3_TC / GEMM_LC * 9 <= 18 &&
@@ -22,12 +39,26 @@ static const char *const variant_names[PM4D_CONV2D_VARIANT_COUNT] = {
    [PM4D_CONV2D_DIRECT] = "pm4d_conv2d_direct",
    [PM4D_CONV2D_1X1] = "pm4d_conv2d_1x1",
    [PM4D_CONV2D_3X3] = "pm4d_conv2d_3x3",
+   [PM4D_CONV2D_1X1_SMALL] = "pm4d_conv2d_1x1_small",
+   [PM4D_CONV2D_3X3_SMALL] = "pm4d_conv2d_3x3_small",
+   [PM4D_CONV2D_1X1_F16] = "pm4d_conv2d_1x1_f16",
+   [PM4D_CONV2D_3X3_F16] = "pm4d_conv2d_3x3_f16",
+   [PM4D_CONV2D_1X1_SMALL_F16] = "pm4d_conv2d_1x1_small_f16",
+   [PM4D_CONV2D_3X3_SMALL_F16] = "pm4d_conv2d_3x3_small_f16",
 };
 
-static const uint32_t variant_wg[PM4D_CONV2D_VARIANT_COUNT] = {
-   [PM4D_CONV2D_DIRECT] = PM4D_DIRECT_WG,
-   [PM4D_CONV2D_1X1] = PM4D_1X1_WG,
-   [PM4D_CONV2D_3X3] = PM4D_3X3_WG,
+/* Each GEMM variant: its shape family, tile size and filter type. */
+static const struct {
+   bool is_1x1, small, f16;
+} gemm_kind[PM4D_CONV2D_VARIANT_COUNT] = {
+   [PM4D_CONV2D_1X1] = {true, false, false},
+   [PM4D_CONV2D_3X3] = {false, false, false},
+   [PM4D_CONV2D_1X1_SMALL] = {true, true, false},
+   [PM4D_CONV2D_3X3_SMALL] = {false, true, false},
+   [PM4D_CONV2D_1X1_F16] = {true, false, true},
+   [PM4D_CONV2D_3X3_F16] = {false, false, true},
+   [PM4D_CONV2D_1X1_SMALL_F16] = {true, true, true},
+   [PM4D_CONV2D_3X3_SMALL_F16] = {false, true, true},
 };
 
 /* input, filter, bias, output pointers, then 17 uint32 values in the order of
@@ -124,33 +155,44 @@ enum pm4d_conv2d_variant pm4d_conv2d_variant_from_name(const char *name)
 
 uint32_t pm4d_conv2d_workgroup_size(enum pm4d_conv2d_variant v)
 {
-   return (unsigned)v < PM4D_CONV2D_VARIANT_COUNT ? variant_wg[v] : 0;
+   if ((unsigned)v >= PM4D_CONV2D_VARIANT_COUNT)
+      return 0;
+   return v == PM4D_CONV2D_DIRECT ? PM4D_DIRECT_WG : PM4D_GEMM_WG;
 }
 
 bool pm4d_conv2d_variant_supports(enum pm4d_conv2d_variant v, const struct pm4d_conv2d_params *p)
 {
-   switch (v) {
-   case PM4D_CONV2D_DIRECT: return true;
-   case PM4D_CONV2D_1X1: return p->r == 1 && p->s == 1 && !p->pad_h && !p->pad_w && p->groups == 1;
-   case PM4D_CONV2D_3X3:
-      return p->r == 3 && p->s == 3 && p->stride_h == 1 && p->stride_w == 1 && p->dil_h == 1 &&
-             p->dil_w == 1 && p->groups == 1;
-   default: return false;
-   }
-}
-
-enum pm4d_conv2d_variant pm4d_conv2d_variant_choose(const struct pm4d_conv2d_params *p)
-{
-   if (pm4d_conv2d_variant_supports(PM4D_CONV2D_3X3, p))
-      return PM4D_CONV2D_3X3;
-   if (pm4d_conv2d_variant_supports(PM4D_CONV2D_1X1, p))
-      return PM4D_CONV2D_1X1;
-   return PM4D_CONV2D_DIRECT;
+   if ((unsigned)v >= PM4D_CONV2D_VARIANT_COUNT)
+      return false;
+   if (v == PM4D_CONV2D_DIRECT)
+      return true;
+   if (gemm_kind[v].f16 != p->filter_f16)
+      return false;
+   if (gemm_kind[v].is_1x1)
+      return p->r == 1 && p->s == 1 && !p->pad_h && !p->pad_w && p->groups == 1;
+   return p->r == 3 && p->s == 3 && p->stride_h == 1 && p->stride_w == 1 && p->dil_h == 1 &&
+          p->dil_w == 1 && p->groups == 1;
 }
 
 static uint64_t div_up(uint64_t a, uint64_t b)
 {
    return (a + b - 1) / b;
+}
+
+enum pm4d_conv2d_variant pm4d_conv2d_variant_choose(const struct pm4d_conv2d_params *p,
+                                                    uint32_t compute_units)
+{
+   const uint64_t large_tiles =
+      div_up((uint64_t)p->n * p->oh * p->ow, PM4D_GEMM_TP) * div_up(p->k, PM4D_GEMM_TK);
+   /* Measured on the H200 (132 CUs, docs/bench-h200-kernels.md): the small tiles win by 2-4x
+    * where the large ones fill a few CUs (batch 1), and lose 5-10 % where they fill most of
+    * them (104 tiles, the 7x7 layers at batch 32): take them below half the CUs. */
+   const bool small = large_tiles * 2 < compute_units;
+   for (unsigned v = PM4D_CONV2D_1X1; v < PM4D_CONV2D_VARIANT_COUNT; v++) {
+      if (gemm_kind[v].small == small && pm4d_conv2d_variant_supports(v, p))
+         return (enum pm4d_conv2d_variant)v;
+   }
+   return PM4D_CONV2D_DIRECT;
 }
 
 bool pm4d_conv2d_grid(enum pm4d_conv2d_variant v, const struct pm4d_conv2d_params *p,
@@ -159,16 +201,13 @@ bool pm4d_conv2d_grid(enum pm4d_conv2d_variant v, const struct pm4d_conv2d_param
    uint64_t x, y, z = p->n;
    if (!pm4d_conv2d_variant_supports(v, p))
       return false;
-   switch (v) {
-   case PM4D_CONV2D_DIRECT:
+   if (v == PM4D_CONV2D_DIRECT) {
       x = div_up((uint64_t)p->oh * p->ow, PM4D_DIRECT_WG);
       y = (uint64_t)p->groups * div_up(p->k / p->groups, PM4D_DIRECT_KB);
-      break;
-   default: /* 1x1 and 3x3, one GEMM: pixels flattened over the batch */
-      x = div_up((uint64_t)p->n * p->oh * p->ow, PM4D_GEMM_TP);
-      y = div_up(p->k, PM4D_GEMM_TK);
+   } else { /* the GEMMs: pixels flattened over the batch */
+      x = div_up((uint64_t)p->n * p->oh * p->ow, gemm_kind[v].small ? PM4D_SMALL_TP : PM4D_GEMM_TP);
+      y = div_up(p->k, gemm_kind[v].small ? PM4D_SMALL_TK : PM4D_GEMM_TK);
       z = 1;
-      break;
    }
    if (!x || !y || x > UINT32_MAX || y > UINT32_MAX)
       return false;
@@ -198,8 +237,9 @@ bool pm4d_conv2d_pack_kernargs(const struct pm4d_conv2d_params *p,
    if (dst_size < PM4D_CONV2D_KERNARG_SIZE)
       return false;
    const uint64_t ptrs[4] = {bufs->input, bufs->filter, p->has_bias ? bufs->bias : 0, bufs->output};
-   const uint32_t flags =
-      (p->has_bias ? PM4D_CONV2D_FLAG_BIAS : 0u) | (p->relu ? PM4D_CONV2D_FLAG_RELU : 0u);
+   const uint32_t flags = (p->has_bias ? PM4D_CONV2D_FLAG_BIAS : 0u) |
+                          (p->relu ? PM4D_CONV2D_FLAG_RELU : 0u) |
+                          (p->filter_f16 ? PM4D_CONV2D_FLAG_FILTER_F16 : 0u);
    uint8_t *out = dst;
    memset(out, 0, dst_size);
    for (size_t i = 0; i < 4; i++)
@@ -226,14 +266,15 @@ bool pm4d_conv2d_unpack_kernargs(const void *src, size_t src_size, struct pm4d_c
    memcpy(&flags, in + conv2d_args[FLAGS_ARG].offset, 4);
    p->has_bias = flags & PM4D_CONV2D_FLAG_BIAS;
    p->relu = flags & PM4D_CONV2D_FLAG_RELU;
+   p->filter_f16 = flags & PM4D_CONV2D_FLAG_FILTER_F16;
    *bufs = (struct pm4d_conv2d_buffers){ptrs[0], ptrs[1], ptrs[2], ptrs[3]};
-   return !(flags & ~(PM4D_CONV2D_FLAG_BIAS | PM4D_CONV2D_FLAG_RELU));
+   return !(flags & ~(PM4D_CONV2D_FLAG_BIAS | PM4D_CONV2D_FLAG_RELU | PM4D_CONV2D_FLAG_FILTER_F16));
 }
 
 void pm4d_conv2d_buffer_bytes(const struct pm4d_conv2d_params *p, uint64_t bytes[4])
 {
    bytes[0] = (uint64_t)p->n * p->c * p->h * p->w * 4;
-   bytes[1] = (uint64_t)p->k * (p->c / p->groups) * p->r * p->s * 4;
+   bytes[1] = (uint64_t)p->k * (p->c / p->groups) * p->r * p->s * (p->filter_f16 ? 2 : 4);
    bytes[2] = p->has_bias ? (uint64_t)p->k * 4 : 0;
    bytes[3] = (uint64_t)p->n * p->k * p->oh * p->ow * 4;
 }

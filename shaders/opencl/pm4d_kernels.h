@@ -17,13 +17,22 @@ struct pm4d_conv2d_params {
    uint32_t n, c, h, w, k, r, s;
    uint32_t stride_h, stride_w, pad_h, pad_w, dil_h, dil_w, groups;
    bool has_bias, relu;
+   bool filter_f16; /* filter words are IEEE fp16 (accumulation stays fp32) */
    uint32_t oh, ow;
 };
 
 enum pm4d_conv2d_variant {
-   PM4D_CONV2D_DIRECT, /* any shape */
-   PM4D_CONV2D_1X1,    /* r = s = 1, pad 0, groups 1, any stride */
-   PM4D_CONV2D_3X3,    /* r = s = 3, stride 1, dilation 1, groups 1, any padding */
+   PM4D_CONV2D_DIRECT,    /* any shape */
+   PM4D_CONV2D_1X1,       /* r = s = 1, pad 0, groups 1, any stride */
+   PM4D_CONV2D_3X3,       /* r = s = 3, stride 1, dilation 1, groups 1, any padding */
+   PM4D_CONV2D_1X1_SMALL, /* the 1x1 shapes, small tiles with a split reduction */
+   PM4D_CONV2D_3X3_SMALL, /* the 3x3 shapes, likewise */
+   /* The four GEMM kernels for an fp16 filter (filter_f16); the ones above take fp32 filters,
+    * the direct kernel either. */
+   PM4D_CONV2D_1X1_F16,
+   PM4D_CONV2D_3X3_F16,
+   PM4D_CONV2D_1X1_SMALL_F16,
+   PM4D_CONV2D_3X3_SMALL_F16,
    PM4D_CONV2D_VARIANT_COUNT
 };
 
@@ -47,8 +56,12 @@ const char *pm4d_conv2d_variant_name(enum pm4d_conv2d_variant v);
 enum pm4d_conv2d_variant pm4d_conv2d_variant_from_name(const char *name);
 /* Whether variant v computes shape p (p checked). */
 bool pm4d_conv2d_variant_supports(enum pm4d_conv2d_variant v, const struct pm4d_conv2d_params *p);
-/* The fastest variant that supports p. */
-enum pm4d_conv2d_variant pm4d_conv2d_variant_choose(const struct pm4d_conv2d_params *p);
+/* The variant for p on a device with `compute_units` CUs (0: unknown): the 3x3 or 1x1 GEMM
+ * when it supports p, its _small form when the large tiles would leave most CUs idle (fewer
+ * workgroups than half the CUs), else the direct kernel; the _f16 twin for an fp16 filter.
+ * The same rule on every target. */
+enum pm4d_conv2d_variant pm4d_conv2d_variant_choose(const struct pm4d_conv2d_params *p,
+                                                    uint32_t compute_units);
 /* Workgroup size (x; y = z = 1) of variant v. */
 uint32_t pm4d_conv2d_workgroup_size(enum pm4d_conv2d_variant v);
 

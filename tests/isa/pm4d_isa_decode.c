@@ -66,7 +66,8 @@ unsigned isa_valu_nsrc(enum isa_op op, bool e64)
    case OP_V_READFIRSTLANE_B32:
    case OP_V_CVT_F32_U32:
    case OP_V_CVT_U32_F32:
-   case OP_V_RCP_IFLAG_F32: return 1;
+   case OP_V_RCP_IFLAG_F32:
+   case OP_V_BFREV_B32: return 1;
    case OP_V_CNDMASK_B32:
    case OP_V_ADD_CO_CI_U32: return e64 ? 3 : 2;
    case OP_V_ADD3_U32:
@@ -76,7 +77,8 @@ unsigned isa_valu_nsrc(enum isa_op op, bool e64)
    case OP_V_MAD_U32_U24:
    case OP_V_FMA_F32:
    case OP_V_MAD_U64_U32:
-   case OP_V_BFE_U32: return 3;
+   case OP_V_BFE_U32:
+   case OP_V_BFE_I32: return 3;
    default: return 2;
    }
 }
@@ -86,9 +88,14 @@ static bool is_vop3b(enum isa_op op)
    return op == OP_V_ADD_CO_U32 || op == OP_V_ADD_CO_CI_U32 || op == OP_V_MAD_U64_U32;
 }
 
-static bool is_cmp(enum isa_op op)
+bool isa_is_cmp(enum isa_op op)
 {
-   return op >= OP_V_CMP_LT_F32 && op <= OP_V_CMPX_GT_U32;
+   return op >= OP_V_CMP_LT_F32 && op <= OP_V_CMPX_EQ_U32;
+}
+
+bool isa_is_cmpx(enum isa_op op)
+{
+   return op >= OP_V_CMPX_GT_U32 && op <= OP_V_CMPX_EQ_U32;
 }
 
 static bool literal_ok(enum pm4d_isa_target t, const struct isa_inst *in, size_t pc, char *reason,
@@ -128,7 +135,7 @@ static bool decode_vop3(enum pm4d_isa_target t, const uint32_t *code, size_t ava
    in->dst = (uint16_t)bits(d0, 7, 0);
    if (in->vop3b)
       in->sdst = (uint16_t)bits(d0, 14, 8);
-   if (!is_cmp(in->info->op))
+   if (!isa_is_cmp(in->info->op))
       in->dst = (uint16_t)ISA_VGPR(in->dst);
    in->src[0] = (uint16_t)bits(d1, 8, 0);
    in->src[1] = (uint16_t)bits(d1, 17, 9);
@@ -176,13 +183,16 @@ static bool decode_vop3p(enum pm4d_isa_target t, const uint32_t *code, size_t av
    return literal_ok(t, in, pc, reason, rs);
 }
 
-/* SDWA dword (gfx10, "SDWA" and "SDWAB" formats): selects only, no modifiers. */
+/* SDWA dword (gfx10 and gfx9: the same fields, RDNA2 / Vega ISA guides "SDWA" and "SDWAB";
+ * SIInstrFormats.td VOP_SDWAe / VOP_SDWA9e): selects and sign extension (SRC0_SEXT bit 19,
+ * SRC1_SEXT bit 27), no other modifier. */
 static bool decode_sdwa(uint32_t s, bool vopc, struct isa_inst *in, size_t pc, char *reason,
                         size_t rs)
 {
-   if (bits(s, 22, 19) || bits(s, 30, 27) || (!vopc && bits(s, 15, 13)))
-      return refuse(reason, rs, pc, "SDWA with sext/neg/abs/clamp/omod");
+   if (bits(s, 22, 20) || bits(s, 30, 28) || (!vopc && bits(s, 15, 13)))
+      return refuse(reason, rs, pc, "SDWA with neg/abs/clamp/omod");
    in->sdwa = true;
+   in->src_sext = (uint8_t)(bits(s, 19, 19) | bits(s, 27, 27) << 1);
    in->src[0] = (uint16_t)(bits(s, 23, 23) ? bits(s, 7, 0) : ISA_VGPR(bits(s, 7, 0)));
    /* vsrc1 came from the VOP word: S1 turns it into an SGPR. */
    if (bits(s, 31, 31))
@@ -225,7 +235,7 @@ static bool decode_vop12c(enum pm4d_isa_target t, enum isa_enc e, const uint32_t
    if (in->src[0] == 250 || in->src[0] == 233)
       return refuse(reason, rs, pc, "%s opcode %" PRIu32 " with DPP", isa_enc_name(e), op);
    if (in->src[0] == 249) {
-      if (t != PM4D_ISA_GFX1030 || pc + 1 >= avail)
+      if (t == PM4D_ISA_GFX1100 || pc + 1 >= avail) /* RDNA3 has no SDWA */
          return refuse(reason, rs, pc, "%s opcode %" PRIu32 " with SDWA", isa_enc_name(e), op);
       in->ndw = 2;
       return decode_sdwa(code[pc + 1], e == ENC_VOPC, in, pc, reason, rs);
@@ -577,8 +587,8 @@ static void print_valu(struct out *o, enum pm4d_isa_target t, const struct isa_i
    const unsigned mw = isa_mask_dw(t); /* lane-mask operands: vcc_lo in wave32, vcc in wave64 */
    const bool carry = op == OP_V_ADD_CO_CI_U32 || op == OP_V_ADD_CO_U32;
    bool comma = false;
-   if (is_cmp(op)) {
-      if (op != OP_V_CMPX_GT_U32) { /* gfx10+: v_cmpx has no sdst (FeatureNoSdstCMPX) */
+   if (isa_is_cmp(op)) {
+      if (!isa_is_cmpx(op)) { /* gfx10+: v_cmpx has no sdst (FeatureNoSdstCMPX) */
          operand(o, t, in, in->enc == ENC_VOP3 ? in->dst : in->sdst, mw);
          comma = true;
       }
@@ -594,9 +604,13 @@ static void print_valu(struct out *o, enum pm4d_isa_target t, const struct isa_i
       if (comma)
          put(o, ", ");
       comma = true;
+      if (in->sdwa && i < 2 && (in->src_sext >> i & 1u))
+         put(o, "sext(");
       /* src2 of the e64 cndmask / carry-in forms is a lane mask */
       operand(o, t, in, in->src[i],
               i == 2 && f->w[3] == 0 && nsrc == 3 && in->e64 ? mw : f->w[i + 1]);
+      if (in->sdwa && i < 2 && (in->src_sext >> i & 1u))
+         put(o, ")");
    }
    if (in->enc != ENC_VOP3 && !in->sdwa && (op == OP_V_CNDMASK_B32 || op == OP_V_ADD_CO_CI_U32)) {
       put(o, ", ");
@@ -623,7 +637,7 @@ static void print_sel(struct out *o, const char *name, unsigned v, unsigned n, u
 
 static void print_vop3p(struct out *o, enum pm4d_isa_target t, const struct isa_inst *in)
 {
-   unsigned n = in->info->op == OP_V_PK_FMA_F32 ? 3 : 2;
+   unsigned n = in->info->op == OP_V_PK_FMA_F32 ? 3 : 2; /* v_pk_mov_b32, v_pk_add_f32: 2 */
    put(o, "%s ", in->info->name);
    operand(o, t, in, in->dst, 2);
    for (unsigned i = 0; i < n; i++) {
@@ -714,18 +728,24 @@ void isa_print(enum pm4d_isa_target t, const struct isa_inst *in, char *buf, siz
    case ENC_DS: {
       unsigned off = (unsigned)in->offset1 << 8 | in->offset0;
       put(&o, "%s ", f->name);
-      if (f->op == OP_DS_READ_B128) {
-         operand(&o, t, in, in->dst, 4);
+      const bool read =
+         f->op == OP_DS_READ_B128 || f->op == OP_DS_READ_B32 || f->op == OP_DS_READ2_B32;
+      const bool two =
+         f->op == OP_DS_WRITE2ST64_B32 || f->op == OP_DS_WRITE2_B32 || f->op == OP_DS_READ2_B32;
+      if (read) {
+         operand(&o, t, in, in->dst, f->w[0]);
          put(&o, ", ");
       }
       operand(&o, t, in, in->src[0], 1);
-      if (f->op != OP_DS_READ_B128) {
+      if (!read) {
          put(&o, ", ");
          operand(&o, t, in, in->src[1], 1);
       }
-      if (f->op == OP_DS_WRITE2ST64_B32) {
+      if (two && !read) {
          put(&o, ", ");
          operand(&o, t, in, in->src[2], 1);
+      }
+      if (two) {
          if (in->offset0)
             put(&o, " offset0:%u", in->offset0);
          if (in->offset1)
@@ -737,7 +757,7 @@ void isa_print(enum pm4d_isa_target t, const struct isa_inst *in, char *buf, siz
    }
    case ENC_GLOBAL:
       put(&o, "%s ", f->name);
-      if (f->op == OP_GLOBAL_LOAD) {
+      if (f->op == OP_GLOBAL_LOAD || f->op == OP_GLOBAL_LOAD_U16) {
          operand(&o, t, in, in->dst, f->w[0]);
          put(&o, ", ");
          operand(&o, t, in, in->src[0], in->saddr ? 1 : 2);

@@ -70,6 +70,10 @@ enum isa_op {
    OP_S_AND_SAVEEXEC_B64,
    OP_S_ANDN2_SAVEEXEC_B64,
    OP_S_BITCMP1_B32,
+   OP_S_MOV_B64,
+   OP_S_BREV_B32,
+   OP_S_BFE_U32,
+   OP_S_CMP_GT_I32,
    OP_S_NOP,
    OP_S_ENDPGM,
    OP_S_BRANCH,
@@ -93,6 +97,7 @@ enum isa_op {
    OP_V_CVT_F32_U32,
    OP_V_CVT_U32_F32,
    OP_V_RCP_IFLAG_F32,
+   OP_V_BFREV_B32,
    OP_V_CNDMASK_B32,
    OP_V_ADD_F32,
    OP_V_MUL_F32,
@@ -116,7 +121,10 @@ enum isa_op {
    OP_V_CMP_LE_U32,
    OP_V_CMP_EQ_U32,
    OP_V_CMP_NE_U32,
-   OP_V_CMPX_GT_U32,
+   OP_V_CMPX_GT_U32, /* the v_cmpx ops: OP_V_CMPX_GT_U32 .. OP_V_CMPX_EQ_U32 */
+   OP_V_CMPX_LT_I32,
+   OP_V_CMPX_NE_U32,
+   OP_V_CMPX_EQ_U32,
    OP_V_ADD3_U32,
    OP_V_AND_OR_B32,
    OP_V_LSHL_ADD_U32,
@@ -132,13 +140,19 @@ enum isa_op {
    OP_V_MAD_U64_U32,
    OP_V_MIN_I32,
    OP_V_BFE_U32,
+   OP_V_BFE_I32,
    OP_V_PK_FMA_F32,
    OP_V_PK_MOV_B32,
+   OP_V_PK_ADD_F32,
    /* memory */
    OP_DS_WRITE_B32,
    OP_DS_WRITE2ST64_B32,
    OP_DS_READ_B128,
+   OP_DS_READ_B32,
+   OP_DS_READ2_B32,
+   OP_DS_WRITE2_B32,
    OP_GLOBAL_LOAD,
+   OP_GLOBAL_LOAD_U16, /* 16 bits, zero-extended */
    OP_GLOBAL_STORE,
    OP_BUFFER_GL0_INV,
 };
@@ -172,8 +186,9 @@ struct isa_inst {
    uint8_t offset0, offset1; /* DS */
    uint16_t sbase, soffset;  /* SMEM, and GLOBAL with saddr: first SGPR of the base pair */
    bool saddr;               /* GLOBAL: SGPR base + 32-bit VGPR offset */
-   /* SDWA (gfx10 only) */
+   /* SDWA (gfx10, gfx90a) */
    bool sdwa;
+   uint8_t src_sext; /* bit i: source i's selected field is sign-extended */
    uint8_t dst_sel, dst_unused, src_sel[2];
    /* VOP3P (gfx90a): per source, bit i = source i */
    uint8_t op_sel, op_sel_hi, neg_lo, neg_hi;
@@ -192,6 +207,9 @@ void isa_print(enum pm4d_isa_target t, const struct isa_inst *in, char *buf, siz
 /* Sources a VALU operation reads: 1, 2, or 3 (VOP3-only three-source ops, and the e64 forms of
  * v_cndmask / v_add_co_ci whose mask is src2). */
 unsigned isa_valu_nsrc(enum isa_op op, bool e64);
+/* v_cmp and v_cmpx; v_cmpx writes EXEC (and on GFX10+ has no SDST: FeatureNoSdstCMPX). */
+bool isa_is_cmp(enum isa_op op);
+bool isa_is_cmpx(enum isa_op op);
 
 /* The per-target opcode tables (pm4d_isa_ops.c). */
 const struct isa_opinfo *isa_op_lookup(enum pm4d_isa_target t, enum isa_enc e, uint32_t opcode);

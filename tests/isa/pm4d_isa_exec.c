@@ -212,13 +212,36 @@ static bool vread_hi(struct isa_ctx *c, const struct isa_wave *w, const struct i
    return true;
 }
 
-static uint32_t sdwa_sel(uint32_t x, unsigned sel)
+/* A source's BYTE/WORD field, zero- or (SRC_SEXT) sign-extended (guides, "SDWA"). */
+static uint32_t sdwa_sel(uint32_t x, unsigned sel, bool sext)
 {
-   if (sel < 4)
-      return (x >> (8 * sel)) & 0xFFu;
-   if (sel < 6)
-      return (x >> (16 * (sel - 4))) & 0xFFFFu;
-   return x;
+   unsigned bits = sel < 4 ? 8u : sel < 6 ? 16u : 32u;
+   if (bits == 32)
+      return x;
+   x = (x >> (sel < 4 ? 8u * sel : 16u * (sel - 4u))) & ((1u << bits) - 1u);
+   return sext && (x >> (bits - 1u)) ? x | ~((1u << bits) - 1u) : x;
+}
+
+/* Bits [off, off + width) of x, width = 0..31 (v_bfe_u32 / s_bfe_u32 take 5 bits of width,
+ * s_bfe 7: a caller clamps), zero- or sign-extended (guide pseudocode of V_BFE_U32/I32). */
+static uint32_t bfe(uint32_t x, uint32_t off, uint32_t width, bool sign)
+{
+   if (!width)
+      return 0;
+   x >>= off & 31u;
+   if (width >= 32)
+      return x;
+   uint32_t m = (1u << width) - 1u;
+   x &= m;
+   return sign && (x >> (width - 1u)) ? x | ~m : x;
+}
+
+static uint32_t bitreverse32(uint32_t x)
+{
+   uint32_t r = 0;
+   for (unsigned i = 0; i < 32; i++)
+      r |= ((x >> i) & 1u) << (31u - i);
+   return r;
 }
 
 /* ---- VALU ---- */
@@ -227,15 +250,18 @@ static bool cmp(enum isa_op op, uint32_t a, uint32_t b)
 {
    switch (op) {
    case OP_V_CMP_LT_F32: return f32(a) < f32(b); /* ordered: false on NaN */
-   case OP_V_CMP_LT_I32: return (int32_t)a < (int32_t)b;
+   case OP_V_CMP_LT_I32:
+   case OP_V_CMPX_LT_I32: return (int32_t)a < (int32_t)b;
    case OP_V_CMP_GT_I32: return (int32_t)a > (int32_t)b;
    case OP_V_CMP_LE_I32: return (int32_t)a <= (int32_t)b;
    case OP_V_CMP_LT_U32: return a < b;
    case OP_V_CMP_GT_U32:
    case OP_V_CMPX_GT_U32: return a > b;
    case OP_V_CMP_LE_U32: return a <= b;
-   case OP_V_CMP_EQ_U32: return a == b;
-   case OP_V_CMP_NE_U32: return a != b;
+   case OP_V_CMP_EQ_U32:
+   case OP_V_CMPX_EQ_U32: return a == b;
+   case OP_V_CMP_NE_U32:
+   case OP_V_CMPX_NE_U32: return a != b;
    default: return false;
    }
 }
@@ -292,7 +318,9 @@ static uint32_t alu32(enum isa_op op, uint32_t a, uint32_t b, uint32_t cc, bool 
    case OP_V_MUL_LO_U32: return a * b;
    case OP_V_MUL_HI_U32: return (uint32_t)(((uint64_t)a * b) >> 32);
    case OP_V_MIN_I32: return (int32_t)a < (int32_t)b ? a : b;
-   case OP_V_BFE_U32: return (a >> (b & 31u)) & ((1u << (cc & 31u)) - 1u);
+   case OP_V_BFE_U32: return bfe(a, b, cc & 31u, false);
+   case OP_V_BFE_I32: return bfe(a, b, cc & 31u, true);
+   case OP_V_BFREV_B32: return bitreverse32(a);
    default: return 0;
    }
 }
@@ -309,8 +337,8 @@ static bool exec_valu(struct isa_ctx *c, struct isa_wave *w, const struct isa_in
       return false;
    if (in->sdwa)
       for (unsigned l = 0; l < c->lanes; l++) {
-         a[l] = sdwa_sel(a[l], in->src_sel[0]);
-         b[l] = sdwa_sel(b[l], in->src_sel[1]);
+         a[l] = sdwa_sel(a[l], in->src_sel[0], in->src_sext & 1u);
+         b[l] = sdwa_sel(b[l], in->src_sel[1], in->src_sext & 2u);
       }
 
    if (op == OP_V_READFIRSTLANE_B32) {
@@ -318,14 +346,14 @@ static bool exec_valu(struct isa_ctx *c, struct isa_wave *w, const struct isa_in
       unsigned lane = exec ? (unsigned)__builtin_ctzll(exec) : 0;
       return swrite(c, w, in, in->dst, a[lane]);
    }
-   if (op >= OP_V_CMP_LT_F32 && op <= OP_V_CMPX_GT_U32) {
+   if (isa_is_cmp(op)) {
       /* Inactive lanes' bits are written as 0. VOPC e32 writes VCC; VOP3 writes SDST;
        * v_cmpx writes EXEC only on GFX10+ (FeatureNoSdstCMPX, AMDGPU.td). */
       uint64_t m = 0;
       for (unsigned l = 0; l < c->lanes; l++)
          if ((exec >> l & 1u) && cmp(op, a[l], b[l]))
             m |= 1ull << l;
-      if (op == OP_V_CMPX_GT_U32)
+      if (isa_is_cmpx(op))
          return mask_write(c, w, in, ISA_EXEC_LO, m);
       return mask_write(c, w, in, e64 ? in->dst : in->sdst, m);
    }
@@ -448,7 +476,7 @@ static bool exec_vop3p(struct isa_ctx *c, struct isa_wave *w, const struct isa_i
 {
    const enum isa_op op = in->info->op;
    const unsigned n = op == OP_V_PK_FMA_F32 ? 3 : 2;
-   uint32_t lo[3][ISA_LANES], hi[3][ISA_LANES];
+   uint32_t lo[3][ISA_LANES] = {{0}}, hi[3][ISA_LANES] = {{0}};
    for (unsigned i = 0; i < n; i++) {
       /* Register pairs only: an inline constant's halves are not modelled. */
       if (in->src[i] >= 128 && in->src[i] < 256)
@@ -482,7 +510,8 @@ static bool exec_vop3p(struct isa_ctx *c, struct isa_wave *w, const struct isa_i
             if (neg >> i & 1u)
                v[i] = -v[i];
          }
-         r[half] = fmaf(v[0], v[1], v[2]);
+         /* v_pk_add_f32: S0 + S1 per half (CDNA2 guide, V_PK_ADD_F32) */
+         r[half] = op == OP_V_PK_ADD_F32 ? v[0] + v[1] : fmaf(v[0], v[1], v[2]);
       }
       d[l] = u32(r[0]);
       dh[l] = u32(r[1]);
@@ -552,6 +581,11 @@ static bool exec_salu(struct isa_ctx *c, struct isa_wave *w, const struct isa_in
       return swrite(c, w, in, in->dst, (uint32_t)x) &&
              swrite(c, w, in, in->dst + 1u, (uint32_t)(x >> 32));
    }
+   if (op == OP_S_MOV_B64) {
+      uint64_t x;
+      return sread64(c, w, in, in->src[0], &x) && swrite(c, w, in, in->dst, (uint32_t)x) &&
+             swrite(c, w, in, in->dst + 1u, (uint32_t)(x >> 32));
+   }
    if (!sread(c, w, in, in->src[0], &a) ||
        (in->enc != ENC_SOP1 && !sread(c, w, in, in->src[1], &b)))
       return false;
@@ -583,6 +617,10 @@ static bool exec_salu(struct isa_ctx *c, struct isa_wave *w, const struct isa_in
    case OP_S_XOR_B32: d = a ^ b; break;
    case OP_S_LSHL_B32: d = a << (b & 31u); break;
    case OP_S_LSHR_B32: d = a >> (b & 31u); break;
+   /* offset S1[4:0], width S1[22:16] (0..127: 32 and more take every bit above offset) */
+   case OP_S_BFE_U32: d = bfe(a, b & 31u, (b >> 16) & 0x7Fu, false); break;
+   case OP_S_BREV_B32: return swrite(c, w, in, in->dst, bitreverse32(a)); /* SCC unchanged */
+   case OP_S_CMP_GT_I32: w->scc = (int32_t)a > (int32_t)b; return true;
    case OP_S_CSELECT_B32: return swrite(c, w, in, in->dst, w->scc ? a : b);
    case OP_S_MAX_U32: w->scc = a > b; return swrite(c, w, in, in->dst, a > b ? a : b);
    case OP_S_MUL_I32: return swrite(c, w, in, in->dst, a * b);
@@ -660,7 +698,9 @@ static bool exec_smem(struct isa_ctx *c, struct isa_wave *w, const struct isa_in
 static bool exec_global(struct isa_ctx *c, struct isa_wave *w, const struct isa_inst *in)
 {
    unsigned n = in->info->w[0], a = in->src[0] - 256u;
-   bool load = in->info->op == OP_GLOBAL_LOAD;
+   bool load = in->info->op == OP_GLOBAL_LOAD || in->info->op == OP_GLOBAL_LOAD_U16;
+   /* global_load_ushort / _u16: 2 bytes, zero-extended into the dword */
+   const uint64_t bytes = in->info->op == OP_GLOBAL_LOAD_U16 ? 2u : 4ull * n;
    uint64_t exec = mask_get(c, w, ISA_EXEC_LO);
    uint32_t reg = load ? in->dst - 256u : in->src[1] - 256u;
    if (a + !in->saddr >= ISA_VGPRS || reg + n > ISA_VGPRS)
@@ -674,15 +714,15 @@ static bool exec_global(struct isa_ctx *c, struct isa_wave *w, const struct isa_
          in->saddr ? ((uint64_t)w->s[in->sbase] | (uint64_t)w->s[in->sbase + 1] << 32) + w->v[a][l]
                    : (uint64_t)w->v[a][l] | (uint64_t)w->v[a + 1][l] << 32;
       addr += (uint64_t)(int64_t)in->imm;
-      uint32_t data[4];
+      uint32_t data[4] = {0};
       for (unsigned i = 0; !load && i < n; i++)
          data[i] = w->v[reg + i][l];
       uint64_t bad;
-      if (!isa_mem_copy(c, addr, data, 4ull * n, !load, &bad))
+      if (!isa_mem_copy(c, addr, data, bytes, !load, &bad))
          return fail(c, PM4D_ISA_PAGE_FAULT,
                      "page fault: %s lane %u %s 0x%" PRIx64 " (%u bytes from 0x%" PRIx64
                      "), not mapped%s, at dword offset %zu",
-                     in->info->name, l, load ? "reads" : "writes", bad, 4u * n, addr,
+                     in->info->name, l, load ? "reads" : "writes", bad, (unsigned)bytes, addr,
                      load ? "" : " for writing", w->pc);
       for (unsigned i = 0; load && i < n; i++)
          w->v[reg + i][l] = data[i];
@@ -725,6 +765,31 @@ static bool exec_ds(struct isa_ctx *c, struct isa_wave *w, const struct isa_inst
             return false;
          memcpy(c->lds + at0, &w->v[in->src[1] - 256][l], 4);
          memcpy(c->lds + at1, &w->v[in->src[2] - 256][l], 4);
+         break;
+      }
+      case OP_DS_WRITE2_B32:
+      case OP_DS_READ2_B32: {
+         /* Two dwords at addr + offset0 * 4 and addr + offset1 * 4 bytes (guide pseudocode of
+          * DS_WRITE2_B32 / DS_READ2_B32, RDNA3 DS_STORE_2ADDR_B32 / DS_LOAD_2ADDR_B32). */
+         const bool rd = in->info->op == OP_DS_READ2_B32;
+         uint64_t at[2] = {(uint64_t)addr[l] + in->offset0 * 4u,
+                           (uint64_t)addr[l] + in->offset1 * 4u};
+         if ((rd && in->dst - 256u + 2 > ISA_VGPRS) || !lds_check(c, w, in, l, at[0], 4) ||
+             !lds_check(c, w, in, l, at[1], 4))
+            return false;
+         for (unsigned i = 0; i < 2; i++) {
+            if (rd)
+               memcpy(&w->v[in->dst - 256 + i][l], c->lds + at[i], 4);
+            else
+               memcpy(c->lds + at[i], &w->v[in->src[1 + i] - 256][l], 4);
+         }
+         break;
+      }
+      case OP_DS_READ_B32: {
+         uint64_t at = (uint64_t)addr[l] + ((unsigned)in->offset1 << 8 | in->offset0);
+         if (!lds_check(c, w, in, l, at, 4))
+            return false;
+         memcpy(&w->v[in->dst - 256][l], c->lds + at, 4);
          break;
       }
       case OP_DS_READ_B128: {

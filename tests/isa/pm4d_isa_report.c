@@ -15,8 +15,10 @@
 /* One full-tile shape per variant. */
 static struct pm4d_conv2d_params shape(enum pm4d_conv2d_variant v)
 {
-   /* n, c, h, w, k, r, s, stride h/w, pad h/w, dilation h/w, groups, bias, ReLU, (oh, ow) */
-   struct pm4d_conv2d_params p = {1, 32, 16, 16, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, false, 0, 0};
+   /* n, c, h, w, k, r, s, stride h/w, pad h/w, dilation h/w, groups, bias, ReLU, fp16 filter,
+    * (oh, ow) */
+   struct pm4d_conv2d_params p = {1, 32, 16, 16, 64,   3,     3,     1, 1, 1,
+                                  1, 1,  1,  1,  true, false, false, 0, 0};
    if (v == PM4D_CONV2D_1X1) {
       p.r = p.s = 1;
       p.pad_h = p.pad_w = 0;

@@ -40,8 +40,10 @@ static void job_init(struct job *j, enum pm4d_conv2d_variant v)
 {
    char reason[128];
    memset(j, 0, sizeof(*j));
-   /* n, c, h, w, k, r, s, stride h/w, pad h/w, dilation h/w, groups, bias, ReLU, (oh, ow) */
-   j->p = (struct pm4d_conv2d_params){1, 2, 3, 3, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1, false, false, 0, 0};
+   /* n, c, h, w, k, r, s, stride h/w, pad h/w, dilation h/w, groups, bias, ReLU, fp16 filter,
+    * (oh, ow) */
+   j->p = (struct pm4d_conv2d_params){1, 2, 3, 3, 2,     1,     1,     1, 1, 0,
+                                      0, 1, 1, 1, false, false, false, 0, 0};
    if (!pm4d_conv2d_params_check(&j->p, reason, sizeof(reason)))
       EXPECT(false, "shape: %s", reason);
    j->b.input = pm4d_ref_register(&j->sp, j->in, sizeof(j->in));

@@ -67,32 +67,42 @@ static struct pm4d_conv2d_params params_of(const struct shape *s)
                                       .relu = s->relu};
 }
 
-/* Runs one shape on PoCL and every target; returns the number of failures. */
-static int run_shape(struct pm4d_clrun *cl, const struct target *tg, int ntg, unsigned idx)
+/* Runs one shape on PoCL and every target, with fp32 or (f16) fp16 filter words; returns the
+ * number of failures. */
+static int run_shape(struct pm4d_clrun *cl, const struct target *tg, int ntg, unsigned idx,
+                     bool f16)
 {
    const struct shape *sp = &shapes[idx];
    struct pm4d_conv2d_params p = params_of(sp);
+   p.filter_f16 = f16;
    char reason[256];
    int bad = 0;
    if (!pm4d_conv2d_params_check(&p, reason, sizeof(reason))) {
       printf("FAIL shape %u: %s\n", idx, reason);
       return 1;
    }
-   enum pm4d_conv2d_variant v = pm4d_conv2d_variant_choose(&p);
+   /* Every other shape as on a large device (120 CUs), so that small grids take the small-tile
+    * kernels as the layer would pick them there. */
+   enum pm4d_conv2d_variant v = pm4d_conv2d_variant_choose(&p, idx % 2 ? 120u : 0u);
    uint64_t bytes[4];
    pm4d_conv2d_buffer_bytes(&p, bytes);
    size_t n_out = bytes[3] / 4;
    uint32_t seed = 1234u + idx;
-   float *in = malloc(bytes[0]), *f = malloc(bytes[1]), *bias = malloc(p.k * 4u);
+   const size_t n_f = bytes[1] / (f16 ? 2u : 4u);
+   float *in = malloc(bytes[0]), *f = malloc(n_f * 4u), *bias = malloc(p.k * 4u);
+   _Float16 *fh = malloc(n_f * sizeof(*fh));
    float *ref = malloc(bytes[3]), *out[MAX_TARGET] = {0};
    uint8_t *kernarg = calloc(1, 256);
    pm4d_ref_fill(in, bytes[0] / 4, &seed);
-   pm4d_ref_fill(f, bytes[1] / 4, &seed);
+   pm4d_ref_fill(f, n_f, &seed);
+   for (size_t i = 0; i < n_f; i++)
+      fh[i] = (_Float16)f[i]; /* the C compiler's rounding, independent of both runs */
    pm4d_ref_fill(bias, p.k, &seed);
 
    struct pm4d_ref_space space = {0};
    struct pm4d_conv2d_buffers bufs = {.input = pm4d_ref_register(&space, in, bytes[0]),
-                                      .filter = pm4d_ref_register(&space, f, bytes[1]),
+                                      .filter =
+                                         pm4d_ref_register(&space, f16 ? (void *)fh : f, bytes[1]),
                                       .bias = pm4d_ref_register(&space, bias, p.k * 4u),
                                       .output = pm4d_ref_register(&space, ref, bytes[3])};
    for (size_t i = 0; i < n_out; i++)
@@ -127,7 +137,7 @@ static int run_shape(struct pm4d_clrun *cl, const struct target *tg, int ntg, un
       }
       double err = pm4d_ref_rel_error(out[t], ref, n_out);
       bool ok = err <= TOLERANCE;
-      printf("%s shape %u %-18s %s n%u c%u %ux%u k%u r%ux%u s%u,%u p%u,%u d%u,%u g%u: rel L2 "
+      printf("%s shape %u %-25s %s n%u c%u %ux%u k%u r%ux%u s%u,%u p%u,%u d%u,%u g%u: rel L2 "
              "%.3g%s, %.1f instructions/output, %llu waves, max %llu per wave\n",
              ok ? "ok  " : "FAIL", idx, l.kernel, tg[t].name, p.n, p.c, p.h, p.w, p.k, p.r, p.s,
              p.stride_h, p.stride_w, p.pad_h, p.pad_w, p.dil_h, p.dil_w, p.groups, err,
@@ -144,6 +154,7 @@ static int run_shape(struct pm4d_clrun *cl, const struct target *tg, int ntg, un
 done:
    free(in);
    free(f);
+   free(fh);
    free(bias);
    free(ref);
    free(kernarg);
@@ -182,7 +193,8 @@ int main(int argc, char **argv)
    }
    int bad = 0;
    for (unsigned i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++)
-      bad += run_shape(cl, tg, ntg, i);
+      for (int f16 = 0; f16 <= 1; f16++)
+         bad += run_shape(cl, tg, ntg, i, f16);
    pm4d_clrun_destroy(cl);
    for (int t = 0; t < ntg; t++)
       free(tg[t].elf);

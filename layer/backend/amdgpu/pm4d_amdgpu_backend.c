@@ -73,6 +73,11 @@ static void amd_destroy(void *dev)
    free(ad);
 }
 
+static uint32_t amd_compute_units(void *dev)
+{
+   return pm4d_amdgpu_device_compute_units(((struct amd_dev *)dev)->dev);
+}
+
 static enum pm4d_direct_status amd_alloc(void *dev, uint64_t size, uint32_t align,
                                          struct pm4d_direct_mem *out)
 {
@@ -257,6 +262,7 @@ static const struct pm4d_direct_backend_ops amdgpu_ops = {
    .ps_per_flop = AMDGPU_PS_PER_FLOP,
    .interrupts = false,
    .ib_align = amd_ib_align,
+   .compute_units = amd_compute_units,
    .destroy = amd_destroy,
    .alloc = amd_alloc,
    .free = amd_free,

@@ -32,6 +32,7 @@ struct pm4d_amdgpu_device {
    uint32_t drm_major, drm_minor;
    struct pm4d_amdgpu_target target;
    uint32_t ib_start_align, ib_size_align; /* bytes, the compute IP's */
+   uint32_t compute_units;                 /* amdgpu_gpu_info.cu_active_number (libdrm amdgpu.h) */
    struct pm4d_amdgpu_pool code_pool;
    /* lock guards the two caches below; queues on several threads share them. */
    pthread_mutex_t lock;
@@ -179,6 +180,7 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_probe(const struct pm4d_drm_ops *ops,
                      path, info.family_id, info.chip_external_rev);
       goto fail_dev;
    }
+   dev->compute_units = info.cu_active_number;
 
    /* IB alignment as the kernel reports it for compute (uapi drm_amdgpu_info_hw_ip
     * ib_start_alignment / ib_size_alignment, bytes; amdgpu_kms.c reports 32 and 32). */
@@ -228,6 +230,11 @@ void pm4d_amdgpu_device_destroy(struct pm4d_amdgpu_device *dev)
    pthread_mutex_destroy(&dev->lock);
    dev->ops->device_deinitialize(dev->handle);
    free(dev);
+}
+
+uint32_t pm4d_amdgpu_device_compute_units(const struct pm4d_amdgpu_device *dev)
+{
+   return dev->compute_units;
 }
 
 const struct pm4d_amdgpu_target *pm4d_amdgpu_device_target(const struct pm4d_amdgpu_device *dev)

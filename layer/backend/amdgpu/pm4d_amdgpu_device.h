@@ -34,6 +34,8 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_probe(const struct pm4d_drm_ops *ops,
 void pm4d_amdgpu_device_destroy(struct pm4d_amdgpu_device *dev);
 
 const struct pm4d_amdgpu_target *pm4d_amdgpu_device_target(const struct pm4d_amdgpu_device *dev);
+/* Active compute units, as the kernel reports them (amdgpu_query_gpu_info). */
+uint32_t pm4d_amdgpu_device_compute_units(const struct pm4d_amdgpu_device *dev);
 const struct pm4d_drm_ops *pm4d_amdgpu_device_ops(const struct pm4d_amdgpu_device *dev);
 /* The compute IB start and size alignment the kernel reported (bytes). */
 void pm4d_amdgpu_device_ib_align(const struct pm4d_amdgpu_device *dev, uint32_t *start_bytes,

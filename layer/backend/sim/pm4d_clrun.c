@@ -87,31 +87,32 @@ static bool warm_translate(void *user, uint64_t addr, void **host, size_t *bytes
    return true;
 }
 
-/* The first small shape variant v runs: square filters of 1 to WARM_TAPS_MAX taps, stride 1
- * or 2, "same" padding. */
+/* The first small shape variant v runs: fp32 or fp16 filters, square filters of 1 to
+ * WARM_TAPS_MAX taps, stride 1 or 2, "same" padding. */
 static bool warm_shape(enum pm4d_conv2d_variant v, struct pm4d_conv2d_params *p, uint32_t grid[3])
 {
-   for (uint32_t taps = 1; taps <= WARM_TAPS_MAX; taps += 2) {
-      for (uint32_t stride = 1; stride <= 2; stride++) {
-         *p = (struct pm4d_conv2d_params){.n = 1,
-                                          .c = 1,
-                                          .h = WARM_SIZE,
-                                          .w = WARM_SIZE,
-                                          .k = 1,
-                                          .r = taps,
-                                          .s = taps,
-                                          .stride_h = stride,
-                                          .stride_w = stride,
-                                          .pad_h = taps / 2,
-                                          .pad_w = taps / 2,
-                                          .dil_h = 1,
-                                          .dil_w = 1,
-                                          .groups = 1};
-         char why[64];
-         if (pm4d_conv2d_params_check(p, why, sizeof(why)) && pm4d_conv2d_variant_supports(v, p) &&
-             pm4d_conv2d_grid(v, p, grid))
-            return true;
-      }
+   const uint32_t tap_counts = (WARM_TAPS_MAX + 1) / 2; /* 1, 3, ..., WARM_TAPS_MAX */
+   for (uint32_t i = 0; i < 2 * tap_counts * 2; i++) {
+      const uint32_t stride = 1 + i % 2, taps = 1 + 2 * (i / 2 % tap_counts);
+      *p = (struct pm4d_conv2d_params){.n = 1,
+                                       .c = 1,
+                                       .h = WARM_SIZE,
+                                       .w = WARM_SIZE,
+                                       .k = 1,
+                                       .r = taps,
+                                       .s = taps,
+                                       .stride_h = stride,
+                                       .stride_w = stride,
+                                       .pad_h = taps / 2,
+                                       .pad_w = taps / 2,
+                                       .dil_h = 1,
+                                       .dil_w = 1,
+                                       .groups = 1,
+                                       .filter_f16 = i >= tap_counts * 2};
+      char why[64];
+      if (pm4d_conv2d_params_check(p, why, sizeof(why)) && pm4d_conv2d_variant_supports(v, p) &&
+          pm4d_conv2d_grid(v, p, grid))
+         return true;
    }
    return false;
 }

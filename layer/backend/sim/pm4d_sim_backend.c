@@ -47,6 +47,13 @@ static enum pm4d_direct_status from_sim(enum pm4d_sim_status st)
    }
 }
 
+/* The variant choice's CU count: PM4DIRECT_SIM_COMPUTE_UNITS (pm4d_config, default 60). */
+static uint32_t sim_compute_units(void *dev)
+{
+   (void)dev;
+   return pm4d_config_get()->sim_compute_units;
+}
+
 static void sim_destroy(void *dev)
 {
    pm4d_sim_destroy(dev);
@@ -173,6 +180,7 @@ static const struct pm4d_direct_backend_ops sim_ops = {
    .ps_per_flop = SIM_PS_PER_FLOP,
    .interrupts = true,
    .ib_align = sim_ib_align,
+   .compute_units = sim_compute_units,
    .destroy = sim_destroy,
    .alloc = sim_alloc,
    .free = sim_free,

@@ -3,9 +3,16 @@
  * check against a double-precision reference (a program, not a test).
  *
  * Usage: pm4d_bench_kernels [--platform NAME] [--batch N[,N..]] [--only 3x3|1x1|all]
- *                           [--max-c C] [--repeats N] [--warmup N] [--json FILE] [--csv FILE]
+ *                           [--max-c C] [--repeats N] [--warmup N] [--rounds N] [--json FILE]
+ *                           [--csv FILE]
  *   --platform NAME  first OpenCL platform whose name contains NAME ("NVIDIA", "Portable")
  *   --max-c C        skip shapes with more than C input or output channels (small CPU runs)
+ *   --rounds N       time each variant N times (warm-up, repeats and wall times each round);
+ *                    every figure is the median over the rounds (default 3)
+ *   --filter f16     an fp16 filter (the _f16 kernels; the reference uses the same fp16 values)
+ *
+ * "chosen" marks the variant pm4d_conv2d_variant_choose picks for the shape with the device's
+ * compute-unit count (CL_DEVICE_MAX_COMPUTE_UNITS): what the layer would dispatch.
  *
  * The check: the output is poisoned with NaN, one run fills it, and then every output must be
  * finite and a sample of output points (all of them up to PM4D_BENCH_SAMPLES_MAX, else that
@@ -26,18 +33,21 @@
 #include "pm4d_clrun_cl.h"
 
 #define REPEATS_MAX 1000
+#define ROUNDS_MAX  9
 
 struct options {
    const char *platform, *only, *json, *csv;
+   bool filter_f16;
    uint32_t batches[8];
    unsigned nbatches;
    uint32_t max_c;
-   int repeats, warmup;
+   int repeats, warmup, rounds;
 };
 
 struct ocl {
    struct pm4d_clrun *runner;
    struct pm4d_clrun_cl cl;
+   uint32_t compute_units;
 };
 
 struct result {
@@ -46,8 +56,9 @@ struct result {
    /* ms: median kernel time; ms_queued: see read_times; ms_wall: median host wall time of one
     * enqueue + clFinish (what an application waits for one dispatch) */
    double ms, ms_queued, ms_wall, gflops, err;
+   double queued_rounds[ROUNDS_MAX]; /* ms_queued of each round */
    unsigned samples;
-   bool ok;
+   bool ok, chosen;
 };
 
 /* The runner the sim uses, on the first platform whose name contains `name`: the same kernels
@@ -60,6 +71,11 @@ static bool ocl_open(struct ocl *o, const char *name)
       return false;
    }
    pm4d_clrun_cl_objects(o->runner, &o->cl);
+   cl_device_id dev;
+   cl_uint cus = 0;
+   if (clGetCommandQueueInfo(o->cl.queue, CL_QUEUE_DEVICE, sizeof(dev), &dev, NULL) == CL_SUCCESS)
+      clGetDeviceInfo(dev, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof(cus), &cus, NULL);
+   o->compute_units = cus;
    return true;
 }
 
@@ -162,7 +178,21 @@ static unsigned bench_shape(struct ocl *o, const struct options *opt,
    pm4d_bench_fill(in, n_in, &seed);
    pm4d_bench_fill(f, n_f, &seed);
    mems[0] = clCreateBuffer(o->cl.ctx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, n_in * 4, in, &err);
-   mems[1] = clCreateBuffer(o->cl.ctx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, n_f * 4, f, &err);
+   if (p->filter_f16) {
+      /* The words the kernels read, and the same values widened for the reference. */
+      _Float16 *fh = malloc(n_f * sizeof(*fh));
+      for (size_t i = 0; fh && i < n_f; i++) {
+         fh[i] = (_Float16)f[i];
+         f[i] = (float)fh[i];
+      }
+      if (fh)
+         mems[1] =
+            clCreateBuffer(o->cl.ctx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, n_f * 2, fh, &err);
+      free(fh);
+   } else {
+      mems[1] =
+         clCreateBuffer(o->cl.ctx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, n_f * 4, f, &err);
+   }
    mems[3] = clCreateBuffer(o->cl.ctx, CL_MEM_READ_WRITE, n_out * 4, NULL, &err);
    if (!mems[0] || !mems[1] || !mems[3]) {
       fprintf(stderr, "%s: clCreateBuffer: %d\n", s->name, err);
@@ -171,13 +201,16 @@ static unsigned bench_shape(struct ocl *o, const struct options *opt,
    for (unsigned v = 0; v < PM4D_CONV2D_VARIANT_COUNT; v++) {
       static double t[REPEATS_MAX];
       static cl_event ev[REPEATS_MAX];
+      double ms[3][ROUNDS_MAX];
       struct result *r = &res[count];
       const float nan = NAN;
-      double span = 0;
       if (!pm4d_conv2d_variant_supports(v, p))
          continue;
-      *r = (struct result){
-         .shape = s->name, .variant = pm4d_conv2d_variant_name(v), .n = p->n, .err = INFINITY};
+      *r = (struct result){.shape = s->name,
+                           .variant = pm4d_conv2d_variant_name(v),
+                           .n = p->n,
+                           .err = INFINITY,
+                           .chosen = v == pm4d_conv2d_variant_choose(p, o->compute_units)};
       count++;
       if (!set_args(o->cl.kernels[v], p, mems) ||
           clEnqueueFillBuffer(o->cl.queue, mems[3], &nan, 4, 0, n_out * 4, 0, NULL, NULL) ||
@@ -185,24 +218,31 @@ static unsigned bench_shape(struct ocl *o, const struct options *opt,
           clEnqueueReadBuffer(o->cl.queue, mems[3], CL_TRUE, 0, n_out * 4, out, 0, NULL, NULL))
          continue;
       r->err = pm4d_bench_check(p, in, f, out, &r->samples);
-      /* Warm-up after the first (compiling) run; kernels are launched back to back. */
+      /* Each round: warm-up after the first (compiling) run, kernels launched back to back. */
       bool ok = true;
-      int queued = 0;
-      for (int i = 0; i < opt->warmup && ok; i++)
-         ok = launch(o, v, p, NULL);
-      for (; queued < opt->repeats && ok; queued++)
-         ok = launch(o, v, p, &ev[queued]);
-      queued -= !ok;
-      if (!read_times(ev, queued, t, &span) || !ok)
+      for (int round = 0; round < opt->rounds && ok; round++) {
+         double span = 0;
+         int queued = 0;
+         for (int i = 0; i < opt->warmup && ok; i++)
+            ok = launch(o, v, p, NULL);
+         for (; queued < opt->repeats && ok; queued++)
+            ok = launch(o, v, p, &ev[queued]);
+         queued -= !ok;
+         ok = read_times(ev, queued, t, &span) && ok;
+         ms[0][round] = pm4d_bench_median(t, (size_t)opt->repeats) * 1e-6;
+         ms[1][round] = r->queued_rounds[round] = span * 1e-6;
+         ms[2][round] = wall_ms(o, v, p, opt->repeats, t);
+      }
+      if (!ok)
          continue;
-      r->ms = pm4d_bench_median(t, (size_t)opt->repeats) * 1e-6;
-      r->ms_queued = span * 1e-6;
-      r->ms_wall = wall_ms(o, v, p, opt->repeats, t);
+      r->ms = pm4d_bench_median(ms[0], (size_t)opt->rounds);
+      r->ms_queued = pm4d_bench_median(ms[1], (size_t)opt->rounds);
+      r->ms_wall = pm4d_bench_median(ms[2], (size_t)opt->rounds);
       r->gflops = r->ms > 0 ? flops / (r->ms * 1e6) : 0;
       r->ok = true;
-      printf("%-18s n=%-3u %-20s %9.4f ms %9.1f GFLOPS  rel.err %.2e (%u %s)  back to back "
+      printf("%-18s n=%-3u %-21s%s %9.4f ms %9.1f GFLOPS  rel.err %.2e (%u %s)  back to back "
              "%.4f ms, enqueue to finish %.4f ms\n",
-             s->name, p->n, r->variant, r->ms, r->gflops, r->err, r->samples,
+             s->name, p->n, r->variant, r->chosen ? "*" : " ", r->ms, r->gflops, r->err, r->samples,
              r->samples == n_out ? "points, all" : "sampled points", r->ms_queued, r->ms_wall);
       fflush(stdout);
    }
@@ -217,34 +257,38 @@ out:
    return count;
 }
 
-static void write_reports(const struct options *opt, const char *device, const struct result *res,
+static void write_reports(const struct options *opt, const struct ocl *o, const struct result *res,
                           unsigned count)
 {
    FILE *j = opt->json ? fopen(opt->json, "w") : NULL;
    FILE *c = opt->csv ? fopen(opt->csv, "w") : NULL;
    if (j) {
       fprintf(j,
-              "{\"device\": \"%s\", \"repeats\": %d, \"warmup\": %d, \"samples_max\": %d, "
-              "\"results\": [\n",
-              device, opt->repeats, opt->warmup, PM4D_BENCH_SAMPLES_MAX);
-      for (unsigned i = 0; i < count; i++)
+              "{\"device\": \"%s\", \"compute_units\": %u, \"repeats\": %d, \"warmup\": %d, "
+              "\"rounds\": %d, \"filter\": \"%s\", \"samples_max\": %d, \"results\": [\n",
+              pm4d_clrun_device_name(o->runner), o->compute_units, opt->repeats, opt->warmup,
+              opt->rounds, opt->filter_f16 ? "f16" : "f32", PM4D_BENCH_SAMPLES_MAX);
+      for (unsigned i = 0; i < count; i++) {
          fprintf(j,
-                 "  {\"shape\": \"%s\", \"n\": %u, \"variant\": \"%s\", \"ok\": %s, "
-                 "\"ms\": %.6f, \"ms_queued\": %.6f, \"ms_wall\": %.6f, \"gflops\": %.1f, "
-                 "\"rel_err\": %.3e, \"samples\": %u}%s\n",
-                 res[i].shape, res[i].n, res[i].variant, res[i].ok ? "true" : "false", res[i].ms,
-                 res[i].ms_queued, res[i].ms_wall, res[i].gflops,
-                 isfinite(res[i].err) ? res[i].err : -1.0, res[i].samples,
-                 i + 1 < count ? "," : "");
+                 "  {\"shape\": \"%s\", \"n\": %u, \"variant\": \"%s\", \"chosen\": %s, "
+                 "\"ok\": %s, \"ms\": %.6f, \"ms_queued\": %.6f, \"ms_wall\": %.6f, "
+                 "\"gflops\": %.1f, \"rel_err\": %.3e, \"samples\": %u, \"ms_queued_rounds\": [",
+                 res[i].shape, res[i].n, res[i].variant, res[i].chosen ? "true" : "false",
+                 res[i].ok ? "true" : "false", res[i].ms, res[i].ms_queued, res[i].ms_wall,
+                 res[i].gflops, isfinite(res[i].err) ? res[i].err : -1.0, res[i].samples);
+         for (int k = 0; k < opt->rounds && res[i].ok; k++)
+            fprintf(j, "%s%.6f", k ? ", " : "", res[i].queued_rounds[k]);
+         fprintf(j, "]}%s\n", i + 1 < count ? "," : "");
+      }
       fprintf(j, "]}\n");
       fclose(j);
    }
    if (c) {
       fprintf(c, "device,shape,n,variant,ok,ms,ms_queued,gflops,rel_err,samples\n");
       for (unsigned i = 0; i < count; i++)
-         fprintf(c, "\"%s\",\"%s\",%u,%s,%d,%.6f,%.6f,%.1f,%.3e,%u\n", device, res[i].shape,
-                 res[i].n, res[i].variant, res[i].ok, res[i].ms, res[i].ms_queued, res[i].gflops,
-                 res[i].err, res[i].samples);
+         fprintf(c, "\"%s\",\"%s\",%u,%s,%d,%.6f,%.6f,%.1f,%.3e,%u\n",
+                 pm4d_clrun_device_name(o->runner), res[i].shape, res[i].n, res[i].variant,
+                 res[i].ok, res[i].ms, res[i].ms_queued, res[i].gflops, res[i].err, res[i].samples);
       fclose(c);
    }
 }
@@ -256,7 +300,8 @@ static int parse_args(int argc, char **argv, struct options *o)
                          .nbatches = 2,
                          .max_c = UINT32_MAX,
                          .repeats = 50,
-                         .warmup = 5};
+                         .warmup = 5,
+                         .rounds = 3};
    for (int i = 1; i < argc; i++) {
       const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
       if (!v)
@@ -274,6 +319,12 @@ static int parse_args(int argc, char **argv, struct options *o)
          o->max_c = (uint32_t)strtoul(v, NULL, 10);
       } else if (!strcmp(a, "--repeats")) {
          o->repeats = atoi(v);
+      } else if (!strcmp(a, "--filter")) {
+         if (strcmp(v, "f16") && strcmp(v, "f32"))
+            goto usage;
+         o->filter_f16 = !strcmp(v, "f16");
+      } else if (!strcmp(a, "--rounds")) {
+         o->rounds = atoi(v);
       } else if (!strcmp(a, "--warmup")) {
          o->warmup = atoi(v);
       } else if (!strcmp(a, "--batch")) {
@@ -287,13 +338,15 @@ static int parse_args(int argc, char **argv, struct options *o)
          goto usage;
       }
    }
-   if (o->repeats >= 1 && o->repeats <= REPEATS_MAX && o->warmup >= 0 && o->nbatches)
+   if (o->repeats >= 1 && o->repeats <= REPEATS_MAX && o->warmup >= 0 && o->nbatches &&
+       o->rounds >= 1 && o->rounds <= ROUNDS_MAX)
       return 0;
 usage:
    fprintf(stderr,
            "usage: %s [--platform NAME] [--batch N[,N..]] [--only 3x3|1x1|all] "
-           "[--max-c C] [--repeats 1..%d] [--warmup N] [--json FILE] [--csv FILE]\n",
-           argv[0], REPEATS_MAX);
+           "[--max-c C] [--repeats 1..%d] [--warmup N] [--rounds 1..%d] [--filter f32|f16] "
+           "[--json FILE] [--csv FILE]\n",
+           argv[0], REPEATS_MAX, ROUNDS_MAX);
    return 2;
 }
 
@@ -308,18 +361,20 @@ int main(int argc, char **argv)
       return 2;
    if (!ocl_open(&o, opt.platform))
       goto out;
-   printf("device: %s; kernel time by OpenCL profiling, median of %d after %d warm-up runs\n",
-          pm4d_clrun_device_name(o.runner), opt.repeats, opt.warmup);
+   printf("device: %s, %u compute units; kernel time by OpenCL profiling, median of %d after %d "
+          "warm-up runs, median of %d rounds; * = the variant the layer picks\n",
+          pm4d_clrun_device_name(o.runner), o.compute_units, opt.repeats, opt.warmup, opt.rounds);
    for (unsigned bi = 0; bi < opt.nbatches; bi++) {
       for (size_t i = 0; i < pm4d_bench_shape_count; i++) {
          const struct pm4d_bench_shape *s = &pm4d_bench_shapes[i];
          if (!pm4d_bench_selected(s, opt.only, opt.max_c))
             continue;
-         const struct pm4d_conv2d_params p = pm4d_bench_params(s, opt.batches[bi]);
+         struct pm4d_conv2d_params p = pm4d_bench_params(s, opt.batches[bi]);
+         p.filter_f16 = opt.filter_f16;
          count += bench_shape(&o, &opt, s, &p, res + count);
       }
    }
-   write_reports(&opt, pm4d_clrun_device_name(o.runner), res, count);
+   write_reports(&opt, &o, res, count);
    rc = 0;
    for (unsigned i = 0; i < count; i++)
       rc |= !res[i].ok || !(res[i].err <= 1e-5);

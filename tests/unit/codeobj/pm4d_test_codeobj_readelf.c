@@ -276,7 +276,8 @@ static void check_file(const char *readelf, const char *path)
       pclose(f);
    if (st != PM4D_CODEOBJ_OK)
       goto out;
-   CHECKF(strstr(r->target, info->target) && r->nkernels == info->num_kernels && r->nkernels == 3,
+   CHECKF(strstr(r->target, info->target) && r->nkernels == info->num_kernels &&
+             r->nkernels == PM4D_CONV2D_VARIANT_COUNT,
           "%s: target %s (readelf %s), %u kernels (readelf %u)", path, info->target, r->target,
           info->num_kernels, r->nkernels);
    for (unsigned i = 0; i < info->num_kernels && i < r->nkernels; i++)

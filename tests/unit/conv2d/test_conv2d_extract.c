@@ -307,12 +307,16 @@ static void check_ggml(void)
    g.map[7].size = 2; /* KH = low 16 bits of 3 */
    CHECK(ggml_run("ggml_conv2d_f32", &g, NULL, &j) == PM4D_CONV2D_REDIRECT && j.params.r == 3);
 
-   /* Known but not redirected. */
+   /* fp16 filters run on the kernels' fp16-filter path: half the filter bytes. */
    ggml_good(&g);
-   CHECK(ggml_run("ggml_conv2d_f16_f32", &g, NULL, &j) == PM4D_CONV2D_PT_DTYPE);
-   CHECK(ggml_run("ggml_conv2d_f16_f32_cm1", &g, NULL, &j) == PM4D_CONV2D_PT_DTYPE);
+   CHECK(ggml_run("ggml_conv2d_f16_f32", &g, NULL, &j) == PM4D_CONV2D_REDIRECT &&
+         j.params.filter_f16);
+   CHECK(ggml_run("ggml_conv2d_f16_f32_cm1", &g, NULL, &j) == PM4D_CONV2D_REDIRECT &&
+         j.params.filter_f16);
+   CHECK(ggml_run("ggml_conv2d_f32", &g, NULL, &j) == PM4D_CONV2D_REDIRECT && !j.params.filter_f16);
+   /* Known but not redirected. */
    CHECK(ggml_run("ggml_conv_transpose_2d_f32", &g, NULL, &j) == PM4D_CONV2D_PT_VARIANT);
-   hit[PM4D_CONV2D_PT_DTYPE] = hit[PM4D_CONV2D_PT_VARIANT] = 1;
+   hit[PM4D_CONV2D_PT_VARIANT] = 1;
 }
 
 /* Dispatches ggml really recorded on lavapipe for ggml_conv_2d_direct (recorded with the ggml
@@ -374,11 +378,7 @@ static void check_ggml_trace(void)
       for (int r = 0; r < 3; r++)
          g.ranges[r].size = ggml_trace[i].range[r];
       pt = ggml_run(f16 ? "ggml_conv2d_f16_f32_unroll" : "ggml_conv2d_f32_unroll", &g, NULL, &j);
-      if (f16) {
-         CHECK(pt == PM4D_CONV2D_PT_DTYPE);
-         continue;
-      }
-      CHECK(pt == PM4D_CONV2D_REDIRECT);
+      CHECK(pt == PM4D_CONV2D_REDIRECT && j.params.filter_f16 == f16);
       /* ggml binds exactly the tensors' bytes. */
       CHECK(j.buffers[PM4D_CONV2D_FILTER].bytes == ggml_trace[i].range[0]);
       CHECK(j.buffers[PM4D_CONV2D_INPUT].bytes == ggml_trace[i].range[1]);
@@ -400,7 +400,8 @@ static void check_custom_entries(void)
       "pad_w const 0\ndil_h const 1\ndil_w const 1\ngroups const 1\nbias_present const 0\n"
       "relu const 0\nend\n"
       "shader 0x2 grouped like nhwc\nlayout NCHW KCRS\nend\n"
-      "shader 0x3 krsc like nhwc\nlayout NCHW KRSC\nend\n";
+      "shader 0x3 krsc like nhwc\nlayout NCHW KRSC\nend\n"
+      "shader 0x5 f16in like grouped\ndtype input f16\nend\n";
    static const char grouped[] =
       "shader 0x4 groups\ninput 0 0\nfilter 0 1\noutput 0 2\n"
       "n const 1\nc push 0\nh const 5\nw const 5\nk push 4\nr const 3\ns const 3\n"
@@ -426,8 +427,8 @@ static void check_custom_entries(void)
    CHECK(pm4d_shader_table_parse(&t, grouped, sizeof(grouped) - 1, "g", err, sizeof(err)) ==
          PM4D_SHADER_TABLE_OK);
    pm4d_shader_table_finish(&t);
-   CHECK(t.count == 4);
-   if (t.count == 4) {
+   CHECK(t.count == 5);
+   if (t.count == 5) {
       CHECK(pm4d_conv2d_extract(&t.entries[0], &d, &j) == PM4D_CONV2D_PT_LAYOUT);
       CHECK(pm4d_conv2d_extract(&t.entries[1], &d, &j) == PM4D_CONV2D_REDIRECT);
       CHECK(j.params.oh == 1 && j.buffers[PM4D_CONV2D_OUTPUT].bytes == 4);
@@ -437,7 +438,9 @@ static void check_custom_entries(void)
       CHECK(j.params.groups == 2 && j.buffers[PM4D_CONV2D_FILTER].bytes == 4 * 3 * 9 * 4);
       push[2] = 4; /* does not divide c = 6 */
       CHECK(pm4d_conv2d_extract(&t.entries[3], &d, &j) == PM4D_CONV2D_PT_GROUPS);
-      hit[PM4D_CONV2D_PT_LAYOUT] = hit[PM4D_CONV2D_PT_GROUPS] = 1;
+      /* Only the filter may be fp16. */
+      CHECK(pm4d_conv2d_extract(&t.entries[4], &d, &j) == PM4D_CONV2D_PT_DTYPE);
+      hit[PM4D_CONV2D_PT_LAYOUT] = hit[PM4D_CONV2D_PT_GROUPS] = hit[PM4D_CONV2D_PT_DTYPE] = 1;
    }
    pm4d_shader_table_free(&t);
 }

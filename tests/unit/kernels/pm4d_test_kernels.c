@@ -3,7 +3,10 @@
  * reference at many shapes: odd sizes, padding, stride 2, dilation 2, groups, depthwise,
  * channel counts that do not divide the tiles. Bound for every variant: fp32 relative error
  * by the output norm <= 1e-5. Every output must be written (the output starts as NaN) and
- * nothing past it (guard words). Also the runner's refusals. */
+ * nothing past it (guard words). The table's shapes run again with an fp16 filter: its words
+ * come from the C compiler's _Float16 conversion (an independent widening), including
+ * subnormal, zero and negative-zero words, and the reference convolves the same fp16 values.
+ * Also the runner's refusals. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,9 +41,10 @@ static const struct shape shapes[] = {
    {1, 32, 28, 28, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, true},   /* ResNet-like 3x3 */
    /* The GEMM kernels tile pixels across images: 36-pixel planes put image boundaries inside
     * a tile (16-byte stores), 5x5 planes make 4-pixel groups straddle two images. */
-   {3, 5, 6, 6, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, true},   /* 3x3, batch across a tile */
-   {5, 7, 5, 5, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, false, false},  /* 3x3, groups straddle images */
-   {3, 40, 6, 6, 66, 1, 1, 1, 1, 0, 0, 1, 1, 1, true, false}, /* 1x1, c off the 32-step */
+   {3, 5, 6, 6, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, true},    /* 3x3, batch across a tile */
+   {5, 7, 5, 5, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, false, false},   /* 3x3, groups straddle images */
+   {3, 40, 6, 6, 66, 1, 1, 1, 1, 0, 0, 1, 1, 1, true, false},  /* 1x1, c off the 32-step */
+   {1, 130, 5, 5, 20, 1, 1, 1, 1, 0, 0, 1, 1, 1, true, false}, /* 1x1, c off the 64-step */
 };
 
 static struct pm4d_clrun *runner;
@@ -92,9 +96,11 @@ static struct pm4d_conv2d_params params_of(const struct shape *sp)
    };
 }
 
-static void run_shape(const struct shape *sp)
+/* f16: the filter as fp16 words (p.filter_f16), the reference on the same values widened. */
+static void run_shape(const struct shape *sp, bool f16)
 {
    struct pm4d_conv2d_params p = params_of(sp);
+   p.filter_f16 = f16;
    char reason[1024];
    uint32_t seed = 7;
    bool ok = pm4d_conv2d_params_check(&p, reason, sizeof(reason));
@@ -108,6 +114,15 @@ static void run_shape(const struct shape *sp)
    pm4d_ref_fill(in, n_in, &seed);
    pm4d_ref_fill(f, n_f, &seed);
    pm4d_ref_fill(bias, p.k, &seed);
+   _Float16 *fh = f16 ? malloc(n_f * sizeof(*fh)) : NULL;
+   if (f16) {
+      /* Subnormal fp16 words (2^-24 .. 2^-14), a zero and a negative zero among them. */
+      static const float special[] = {0x1p-24f, -0x1.ff8p-15f, 0.0f, -0.0f, 0x1p-14f};
+      for (size_t i = 0; i < n_f; i++) {
+         fh[i] = (_Float16)(i % 7 == 3 ? special[(i / 7) % 5] : f[i]);
+         f[i] = (float)fh[i];
+      }
+   }
    pm4d_ref_conv2d(&p, in, f, bias, ref);
 
    for (unsigned v = 0; v < PM4D_CONV2D_VARIANT_COUNT; v++) {
@@ -116,7 +131,8 @@ static void run_shape(const struct shape *sp)
       struct pm4d_ref_space space = {0};
       struct pm4d_conv2d_buffers bufs = {
          .input = pm4d_ref_register(&space, in, n_in * 4),
-         .filter = pm4d_ref_register(&space, f, n_f * 4),
+         .filter =
+            f16 ? pm4d_ref_register(&space, fh, n_f * 2) : pm4d_ref_register(&space, f, n_f * 4),
          .bias = pm4d_ref_register(&space, bias, p.k * 4),
          .output = pm4d_ref_register(&space, out, (n_out + GUARD) * 4),
       };
@@ -132,17 +148,19 @@ static void run_shape(const struct shape *sp)
       for (size_t i = 0; i < GUARD; i++)
          guard_ok &= out[n_out + i] == 12345.0f;
       CHECKF(err <= TOLERANCE && guard_ok,
-             "%s n%u c%u %ux%u k%u %ux%u s%u,%u p%u,%u d%u,%u g%u: rel error %.3g, guard %s",
-             pm4d_conv2d_variant_name(v), p.n, p.c, p.h, p.w, p.k, p.r, p.s, p.stride_h, p.stride_w,
-             p.pad_h, p.pad_w, p.dil_h, p.dil_w, p.groups, err,
+             "%s%s n%u c%u %ux%u k%u %ux%u s%u,%u p%u,%u d%u,%u g%u: rel error %.3g, guard %s",
+             pm4d_conv2d_variant_name(v), f16 ? " f16" : "", p.n, p.c, p.h, p.w, p.k, p.r, p.s,
+             p.stride_h, p.stride_w, p.pad_h, p.pad_w, p.dil_h, p.dil_w, p.groups, err,
              guard_ok ? "intact" : "overwritten");
-      printf("%-20s n%u c%-3u %2ux%-2u k%-3u %ux%u s%u,%u p%u,%u d%u,%u g%u bias%d relu%d: "
+      printf("%-21s%s n%u c%-3u %2ux%-2u k%-3u %ux%u s%u,%u p%u,%u d%u,%u g%u bias%d relu%d: "
              "rel error %.2e\n",
-             pm4d_conv2d_variant_name(v), p.n, p.c, p.h, p.w, p.k, p.r, p.s, p.stride_h, p.stride_w,
-             p.pad_h, p.pad_w, p.dil_h, p.dil_w, p.groups, p.has_bias, p.relu, err);
+             pm4d_conv2d_variant_name(v), f16 ? " f16" : "    ", p.n, p.c, p.h, p.w, p.k, p.r, p.s,
+             p.stride_h, p.stride_w, p.pad_h, p.pad_w, p.dil_h, p.dil_w, p.groups, p.has_bias,
+             p.relu, err);
    }
    free(in);
    free(f);
+   free(fh);
    free(bias);
    free(ref);
    free(out);
@@ -232,14 +250,16 @@ int main(void)
       return pm4d_check_finish("kernels_pocl");
    printf("device: %s\n", pm4d_clrun_device_name(runner));
    check_refusals();
-   for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++)
-      run_shape(&shapes[i]);
+   for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+      run_shape(&shapes[i], false);
+      run_shape(&shapes[i], true);
+   }
    uint32_t seed = 99;
    for (int i = 0; i < RANDOM_SHAPES; i++) {
       struct shape sp = random_shape(&seed, i);
       struct pm4d_conv2d_params p = params_of(&sp);
       if (pm4d_conv2d_params_check(&p, reason, sizeof(reason))) /* else the filter is too big */
-         run_shape(&sp);
+         run_shape(&sp, false);
    }
    pm4d_clrun_destroy(runner);
    return pm4d_check_finish("kernels_pocl");

@@ -32,7 +32,8 @@ static bool same_params(const struct pm4d_conv2d_params *a, const struct pm4d_co
           a->r == b->r && a->s == b->s && a->stride_h == b->stride_h &&
           a->stride_w == b->stride_w && a->pad_h == b->pad_h && a->pad_w == b->pad_w &&
           a->dil_h == b->dil_h && a->dil_w == b->dil_w && a->groups == b->groups &&
-          a->has_bias == b->has_bias && a->relu == b->relu && a->oh == b->oh && a->ow == b->ow;
+          a->has_bias == b->has_bias && a->relu == b->relu && a->filter_f16 == b->filter_f16 &&
+          a->oh == b->oh && a->ow == b->ow;
 }
 
 /* Refused, with a reason that contains want. */
@@ -52,6 +53,17 @@ static void check_grid(struct pm4d_conv2d_params p, enum pm4d_conv2d_variant v, 
    CHECKF(pm4d_conv2d_grid(v, &p, g) && g[0] == x && g[1] == y && g[2] == z,
           "%s: grid %ux%ux%u, want %ux%ux%u", pm4d_conv2d_variant_name(v), g[0], g[1], g[2], x, y,
           z);
+}
+
+/* pm4d_conv2d_variant_choose(p, cus) is want. */
+static void check_choice(struct pm4d_conv2d_params p, uint32_t cus, enum pm4d_conv2d_variant want,
+                         const char *what)
+{
+   char reason[128];
+   CHECKF(pm4d_conv2d_params_check(&p, reason, sizeof(reason)), "%s: %s", what, reason);
+   enum pm4d_conv2d_variant got = pm4d_conv2d_variant_choose(&p, cus);
+   CHECKF(got == want, "%s: %s, want %s", what, pm4d_conv2d_variant_name(got),
+          pm4d_conv2d_variant_name(want));
 }
 
 int main(void)
@@ -84,16 +96,40 @@ int main(void)
    check_refused(p, "every size 2^32 - 1", "2^31");
 
    /* Variant choice. */
-   p = shape(1, 64, 56, 64, 3, 1, 1);
-   pm4d_conv2d_params_check(&p, reason, sizeof(reason));
-   CHECKF(pm4d_conv2d_variant_choose(&p) == PM4D_CONV2D_3X3, "3x3 s1 not 3x3");
-   p = shape(1, 64, 56, 256, 1, 2, 0);
-   pm4d_conv2d_params_check(&p, reason, sizeof(reason));
-   CHECKF(pm4d_conv2d_variant_choose(&p) == PM4D_CONV2D_1X1, "1x1 s2 not 1x1");
+   check_choice(shape(1, 64, 56, 64, 3, 1, 1), 0, PM4D_CONV2D_3X3, "3x3 s1");
+   check_choice(shape(1, 64, 56, 256, 1, 2, 0), 0, PM4D_CONV2D_1X1, "1x1 s2");
    p = shape(1, 64, 56, 64, 3, 2, 1);
+   check_choice(p, 0, PM4D_CONV2D_DIRECT, "3x3 s2");
    pm4d_conv2d_params_check(&p, reason, sizeof(reason));
-   CHECKF(pm4d_conv2d_variant_choose(&p) == PM4D_CONV2D_DIRECT, "3x3 s2 not direct");
    CHECKF(!pm4d_conv2d_grid(PM4D_CONV2D_3X3, &p, (uint32_t[3]){0}), "3x3 grid for stride 2");
+   CHECKF(!pm4d_conv2d_grid(PM4D_CONV2D_3X3_SMALL, &p, (uint32_t[3]){0}),
+          "3x3_small grid for stride 2");
+   /* With the device's CUs: 512 channels at 7x7, batch 1, make 1 x 8 large tiles (49 pixels
+    * of 128, 512 channels of 64): under half of 132 CUs, so the small tiles; at batch 32 it is
+    * 13 x 8 = 104 tiles, over half, so the large ones. No CU count: always the large. */
+   p = shape(1, 512, 7, 512, 3, 1, 1);
+   check_choice(p, 132, PM4D_CONV2D_3X3_SMALL, "512@7 n1, 132 CUs");
+   check_choice(p, 16, PM4D_CONV2D_3X3, "8 tiles on 16 CUs");
+   check_choice(p, 17, PM4D_CONV2D_3X3_SMALL, "8 tiles on 17 CUs");
+   check_choice(shape(32, 512, 7, 512, 3, 1, 1), 132, PM4D_CONV2D_3X3, "512@7 n32, 132 CUs");
+   p = shape(1, 2048, 7, 512, 1, 1, 0);
+   check_choice(p, 132, PM4D_CONV2D_1X1_SMALL, "1x1 n1, 132 CUs");
+   check_choice(p, 0, PM4D_CONV2D_1X1, "1x1, no CU count");
+   pm4d_conv2d_params_check(&p, reason, sizeof(reason));
+   /* An fp16 filter: the GEMMs' _f16 twins (the direct kernel reads either). */
+   p.filter_f16 = true;
+   check_choice(p, 132, PM4D_CONV2D_1X1_SMALL_F16, "f16 1x1, 132 CUs");
+   check_choice(p, 0, PM4D_CONV2D_1X1_F16, "f16 1x1, no CU count");
+   CHECKF(!pm4d_conv2d_variant_supports(PM4D_CONV2D_1X1, &p) &&
+             !pm4d_conv2d_variant_supports(PM4D_CONV2D_1X1_SMALL, &p) &&
+             pm4d_conv2d_variant_supports(PM4D_CONV2D_DIRECT, &p),
+          "fp32 GEMM took an fp16 filter");
+   p = shape(1, 512, 7, 512, 3, 1, 1);
+   p.filter_f16 = true;
+   check_choice(p, 132, PM4D_CONV2D_3X3_SMALL_F16, "f16 3x3, 132 CUs");
+   p.filter_f16 = false;
+   pm4d_conv2d_params_check(&p, reason, sizeof(reason));
+   CHECKF(!pm4d_conv2d_variant_supports(PM4D_CONV2D_3X3_F16, &p), "f16 GEMM took fp32");
    CHECKF(pm4d_conv2d_variant_from_name("pm4d_conv2d_1x1") == PM4D_CONV2D_1X1 &&
              pm4d_conv2d_variant_from_name("x") == PM4D_CONV2D_VARIANT_COUNT,
           "names");
@@ -103,6 +139,9 @@ int main(void)
    check_grid(shape(32, 64, 56, 64, 3, 1, 1), PM4D_CONV2D_3X3, 784, 1, 1);
    check_grid(shape(32, 64, 56, 64, 3, 1, 1), PM4D_CONV2D_DIRECT, 49, 16, 32);
    check_grid(shape(2, 256, 14, 1024, 1, 1, 0), PM4D_CONV2D_1X1, 4, 16, 1);
+   /* Small tiles: 64 pixels x 16 channels. 49 pixels -> 1, 512 channels -> 32. */
+   check_grid(shape(1, 512, 7, 512, 3, 1, 1), PM4D_CONV2D_3X3_SMALL, 1, 32, 1);
+   check_grid(shape(1, 1024, 14, 256, 1, 1, 0), PM4D_CONV2D_1X1_SMALL, 4, 16, 1);
    p = shape(1, 32, 9, 32, 3, 1, 1);
    p.groups = 32; /* depthwise: one channel per group, one block of 4 per group */
    check_grid(p, PM4D_CONV2D_DIRECT, 2, 32, 1);
@@ -150,5 +189,14 @@ int main(void)
    pm4d_conv2d_pack_kernargs(&p, &bufs, ka, sizeof(ka));
    memcpy(&a, ka + args[2].offset, 8);
    CHECKF(a == 0, "bias address without bias: %llx", (unsigned long long)a);
+   /* An fp16 filter: flag 4, two bytes a word, and back again. */
+   p.filter_f16 = true;
+   pm4d_conv2d_pack_kernargs(&p, &bufs, ka, sizeof(ka));
+   memcpy(&u, ka + args[20].offset, 4);
+   CHECKF(u == (PM4D_CONV2D_FLAG_RELU | 4u), "flags with an fp16 filter %u", u);
+   CHECKF(pm4d_conv2d_unpack_kernargs(ka, sizeof(ka), &back, &back_bufs) && back.filter_f16,
+          "fp16 flag lost");
+   pm4d_conv2d_buffer_bytes(&p, bytes);
+   CHECKF(bytes[1] == 8 * 16 * 9 * 2, "fp16 filter bytes %llu", (unsigned long long)bytes[1]);
    return pm4d_check_finish("kernels_abi");
 }

@@ -16,12 +16,44 @@
 #define KERNARG_SLOT 256u
 #define IB_MAX_DW    0x1000u
 
-static const struct pm4d_conv2d_params shapes[BATCH_JOBS] = {
-   /* n c h w k r s stride pad dil groups bias relu: one shape per kernel variant */
-   {2, 3, 9, 7, 5, 3, 2, 2, 1, 1, 0, 1, 2, 1, true, true, 0, 0},      /* direct */
-   {1, 4, 6, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2, false, false, 0, 0},    /* direct, 2 groups */
-   {1, 40, 10, 12, 70, 1, 1, 1, 1, 0, 0, 1, 1, 1, true, false, 0, 0}, /* 1x1 */
-   {1, 8, 10, 10, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, true, 0, 0},   /* 3x3 */
+/* Each job's shape, the compute units its kernel is chosen for (0: unknown, the large tiles)
+ * and that kernel, worked out by hand from pm4d_conv2d_tiles.h: the small tiles where the
+ * 64x128 tiles number fewer than half the CUs (here one on 60). Every kernel variant runs;
+ * each gets its template, as layer/direct builds one per variant. */
+static const struct {
+   struct pm4d_conv2d_params p;
+   uint32_t compute_units;
+   const char *kernel;
+} shapes[BATCH_JOBS] = {
+   /* n c h w k r s stride pad dil groups bias relu f16 */
+   {{2, 3, 9, 7, 5, 3, 2, 2, 1, 1, 0, 1, 2, 1, true, true, false, 0, 0}, 0, "pm4d_conv2d_direct"},
+   {{1, 4, 6, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2, false, false, false, 0, 0},
+    0,
+    "pm4d_conv2d_direct"}, /* 2 groups */
+   {{1, 40, 10, 12, 70, 1, 1, 1, 1, 0, 0, 1, 1, 1, true, false, false, 0, 0}, 0, "pm4d_conv2d_1x1"},
+   {{1, 8, 10, 10, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, true, false, 0, 0}, 0, "pm4d_conv2d_3x3"},
+   /* one large tile on 60 CUs: the small tiles, reductions longer than one step */
+   {{1, 72, 9, 11, 20, 1, 1, 2, 2, 0, 0, 1, 1, 1, true, true, false, 0, 0},
+    60,
+    "pm4d_conv2d_1x1_small"},
+   {{1, 12, 7, 9, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, false, true, false, 0, 0},
+    60,
+    "pm4d_conv2d_3x3_small"},
+   {{1, 16, 8, 8, 32, 1, 1, 1, 1, 0, 0, 1, 1, 1, true, false, true, 0, 0},
+    0,
+    "pm4d_conv2d_1x1_f16"},
+   {{1, 8, 6, 6, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, true, true, 0, 0},
+    60,
+    "pm4d_conv2d_3x3_small_f16"},
+   {{1, 4, 6, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2, true, false, true, 0, 0},
+    60,
+    "pm4d_conv2d_direct"}, /* f16 */
+   {{1, 8, 10, 10, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, false, false, true, 0, 0},
+    0,
+    "pm4d_conv2d_3x3_f16"},
+   {{1, 72, 9, 11, 20, 1, 1, 2, 2, 0, 0, 1, 1, 1, true, false, true, 0, 0},
+    60,
+    "pm4d_conv2d_1x1_small_f16"},
 };
 
 static float rnd(unsigned *seed)
@@ -79,10 +111,13 @@ bool batch_build(const char *target, uint32_t ib_align, batch_map_fn map, void *
    unsigned seed = 1;
    for (uint32_t i = 0; i < BATCH_JOBS; i++) {
       struct batch_job *j = &b->jobs[i];
-      j->p = shapes[i];
+      j->p = shapes[i].p;
       if (!pm4d_conv2d_params_check(&j->p, why, sizeof(why)))
          FAIL("shape %u: %s", i, why);
-      enum pm4d_conv2d_variant v = pm4d_conv2d_variant_choose(&j->p);
+      enum pm4d_conv2d_variant v = pm4d_conv2d_variant_choose(&j->p, shapes[i].compute_units);
+      if (strcmp(pm4d_conv2d_variant_name(v), shapes[i].kernel) != 0)
+         FAIL("shape %u: the layer picks %s, not %s", i, pm4d_conv2d_variant_name(v),
+              shapes[i].kernel);
       const struct pm4d_kernel_desc *k = pm4d_codeobj_find(&info, pm4d_conv2d_variant_name(v));
       if (!k || pm4d_builder_check_kernel(&bld, k, &err) != PM4D_OK)
          FAIL("%s: no usable %s", target, pm4d_conv2d_variant_name(v));
@@ -95,8 +130,13 @@ bool batch_build(const char *target, uint32_t ib_align, batch_map_fn map, void *
          j->host[t] = j->bytes[t] ? map(user, j->bytes[t], t == 3, &j->va[t]) : NULL;
          if (j->bytes[t] && !j->host[t])
             FAIL("cannot map buffer %d of job %u", t, i);
-         for (uint64_t e = 0; t < 3 && e < j->bytes[t] / 4; e++)
-            j->host[t][e] = rnd(&seed);
+         if (t == 1 && j->p.filter_f16) {
+            for (uint64_t e = 0; e < j->bytes[t] / 2; e++)
+               ((_Float16 *)j->host[t])[e] = (_Float16)rnd(&seed);
+         } else {
+            for (uint64_t e = 0; t < 3 && e < j->bytes[t] / 4; e++)
+               j->host[t][e] = rnd(&seed);
+         }
       }
       struct pm4d_conv2d_buffers bufs = {j->va[0], j->va[1], j->va[2], j->va[3]};
       pm4d_conv2d_pack_kernargs(&j->p, &bufs, kernargs + i * KERNARG_SLOT, KERNARG_SLOT);
@@ -119,6 +159,12 @@ bool batch_build(const char *target, uint32_t ib_align, batch_map_fn map, void *
    return true;
 }
 
+/* Filter word i: fp32, or fp16 widened (the kernels accumulate in fp32 either way). */
+static double filter_at(const struct batch_job *j, uint64_t i)
+{
+   return j->p.filter_f16 ? (double)((const _Float16 *)j->host[1])[i] : (double)j->host[1][i];
+}
+
 /* Plain conv2d: NCHW input, KCRS filter (C per group), NKHW output. */
 static void reference(const struct batch_job *j, float *out)
 {
@@ -139,7 +185,7 @@ static void reference(const struct batch_job *j, float *out)
                            continue;
                         acc +=
                            (double)j->host[0][((n * p->c + g * cg + c) * p->h + iy) * p->w + ix] *
-                           j->host[1][((k * cg + c) * p->r + r) * p->s + s];
+                           filter_at(j, ((k * cg + c) * p->r + r) * p->s + s);
                      }
                if (p->relu && acc < 0)
                   acc = 0;

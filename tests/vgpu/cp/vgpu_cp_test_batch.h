@@ -11,7 +11,9 @@
 
 #include "pm4d_kernels.h"
 
-#define BATCH_JOBS 4u /* direct, grouped direct, 1x1, 3x3 */
+/* direct, grouped direct, 1x1, 3x3, 1x1_small, 3x3_small, 1x1_f16, 3x3_small_f16, grouped direct
+ * with an fp16 filter, 3x3_f16, 1x1_small_f16: every kernel variant */
+#define BATCH_JOBS 11u
 
 /* Maps size bytes of zeroed GPU memory, writable by the GPU or not; returns the host pointer
  * and the GPU address in *va (256-byte aligned), NULL on failure. */
@@ -19,7 +21,7 @@ typedef void *(*batch_map_fn)(void *user, uint64_t size, int gpu_writable, uint6
 
 struct batch_job {
    struct pm4d_conv2d_params p;
-   float *host[4]; /* input, filter, bias, output */
+   float *host[4]; /* input, filter (_Float16 words when p.filter_f16), bias, output */
    uint64_t va[4], bytes[4];
 };
 

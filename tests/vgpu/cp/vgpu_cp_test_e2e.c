@@ -19,7 +19,7 @@
 #include "vgpu_cp_test_batch.h"
 
 #define SKIP       77
-#define MAX_BOS    32
+#define MAX_BOS    64             /* the batch: 4 BOs, and up to 4 per job */
 #define TIMEOUT_NS 30000000000ull /* PoCL builds the kernels at the first dispatch */
 #define SENTINEL   0x7fc0dead     /* a NaN no conv2d writes */
 

@@ -10,7 +10,7 @@
 
 #include "vgpu_cp.h"
 
-#define VM_RANGES_MAX 32
+#define VM_RANGES_MAX 64 /* the batch: 4 ranges, and up to 4 per job */
 
 struct test_vm_range {
    uint64_t va, size;

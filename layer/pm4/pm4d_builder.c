@@ -1,7 +1,5 @@
 #include "pm4d_builder.h"
 
-#include <string.h>
-
 #include "pm4d_device_info.h"
 
 #define FAIL(msg)              \
@@ -14,16 +12,16 @@ enum pm4d_status pm4d_builder_init(struct pm4d_builder *b, enum pm4d_gfx_level l
 {
    b->ops = pm4d_gfx_ops_get(level);
    b->regs = pm4d_regs_table(level);
-   b->preamble = pm4d_preamble_get(level, false);
+   b->preamble = pm4d_preamble_get(pm4d_device_info_of_level(level));
    return b->ops && b->regs && b->preamble ? PM4D_OK : PM4D_ERR_INVALID;
 }
 
 enum pm4d_status pm4d_builder_init_target(struct pm4d_builder *b, const char *target)
 {
-   enum pm4d_gfx_level level;
-   if (!pm4d_gfx_parse(target, &level) || pm4d_builder_init(b, level) != PM4D_OK)
+   const struct pm4d_device_info *d = pm4d_device_info_for(target);
+   if (!d || pm4d_builder_init(b, d->level) != PM4D_OK)
       return PM4D_ERR_INVALID;
-   b->preamble = pm4d_preamble_get(level, strcmp(target, "gfx90a") == 0);
+   b->preamble = pm4d_preamble_get(d);
    return PM4D_OK;
 }
 

@@ -19,12 +19,16 @@ struct pm4d_device_info {
    uint32_t rev_first, rev_end; /* its chip_external_rev range [first, end) in that family */
    bool wave32;                 /* runs wave32 dispatches; LLVM's default there (GFX10+) */
    bool rsrc3;                  /* dispatches write COMPUTE_PGM_RSRC3 (GFX10+ and gfx90a) */
+   bool se4_7; /* has COMPUTE_STATIC_THREAD_MGMT_SE4..7: the compute preamble writes them */
 };
 
 /* Every supported target; *count rows. */
 const struct pm4d_device_info *pm4d_device_info_all(size_t *count);
 /* The row named name ("gfx1030"), or NULL. */
 const struct pm4d_device_info *pm4d_device_info_find(const char *name);
+/* The row of a target name, or for a level name ("gfx9") that level's first row; NULL when
+ * unknown. */
+const struct pm4d_device_info *pm4d_device_info_for(const char *name);
 /* The first row of a level: what a kernel named by its level ("gfx9") is taken for. */
 const struct pm4d_device_info *pm4d_device_info_of_level(enum pm4d_gfx_level level);
 /* The row of a GPU with this family id and external revision, or NULL. */

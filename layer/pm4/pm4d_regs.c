@@ -246,10 +246,10 @@ static const struct pm4d_preamble preambles[] = {
                           BIT(PM4D_REG_DISPATCH_TUNNEL) | BIT(PM4D_REG_DISPATCH_INTERLEAVE)),
 };
 
-const struct pm4d_preamble *pm4d_preamble_get(enum pm4d_gfx_level level, bool gfx90a)
+const struct pm4d_preamble *pm4d_preamble_get(const struct pm4d_device_info *d)
 {
-   switch (level) {
-   case PM4D_GFX9: return &preambles[gfx90a ? 1 : 0];
+   switch (d ? d->level : PM4D_GFX_COUNT) {
+   case PM4D_GFX9: return &preambles[d->se4_7 ? 1 : 0];
    case PM4D_GFX10_3: return &preambles[2];
    case PM4D_GFX11: return &preambles[3];
    default: return NULL;

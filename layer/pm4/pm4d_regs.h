@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "pm4d_device_info.h"
 #include "pm4d_gfx.h"
 
 enum pm4d_reg {
@@ -111,8 +112,9 @@ struct pm4d_preamble {
    uint32_t count;
    uint64_t mask; /* pm4d_reg_bit() of each */
 };
-/* The preamble for a level; gfx90a adds COMPUTE_STATIC_THREAD_MGMT_SE4..7 to GFX9. */
-const struct pm4d_preamble *pm4d_preamble_get(enum pm4d_gfx_level level, bool gfx90a);
+/* The preamble of a device-info row: its level's, with COMPUTE_STATIC_THREAD_MGMT_SE4..7 where
+ * the row says the target has them (gfx90a on GFX9). NULL for NULL or an unknown level. */
+const struct pm4d_preamble *pm4d_preamble_get(const struct pm4d_device_info *d);
 
 const struct pm4d_reg_table *pm4d_regs_table(enum pm4d_gfx_level level);
 const char *pm4d_reg_name(enum pm4d_reg reg);

@@ -40,7 +40,7 @@ enum pm4d_sim_status pm4d_sim_create(const char *target, const struct pm4d_sim_f
    }
    s->level = level;
    s->regs = regs;
-   s->preamble = pm4d_preamble_get(level, strcmp(target, "gfx90a") == 0);
+   s->preamble = pm4d_preamble_get(pm4d_device_info_for(target));
    s->ev = *events;
    if (fault)
       s->fault = *fault;

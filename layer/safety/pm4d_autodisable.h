@@ -13,9 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define PM4D_AUTODISABLE_WINDOW_MAX        4096u
-#define PM4D_AUTODISABLE_DEFAULT_WINDOW    100u
-#define PM4D_AUTODISABLE_DEFAULT_THRESHOLD 95.0
+#include "pm4d_config.h" /* PM4D_AUTODISABLE_WINDOW_MAX and the defaults */
 
 struct pm4d_autodisable {
    uint32_t window;  /* outcomes looked at; 0: never trips */

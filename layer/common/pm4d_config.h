@@ -30,6 +30,10 @@ enum pm4d_sim_exec_choice {
 /* the sim's compute units for the kernel choice: the RX 6800's 60, the smallest board of the
  * sim's default target gfx1030, so small shapes take the small tiles */
 #define PM4D_CONFIG_SIM_COMPUTE_UNITS 60u
+/* auto-disable (layer/safety/pm4d_autodisable.h): the largest window, the defaults */
+#define PM4D_AUTODISABLE_WINDOW_MAX        4096u
+#define PM4D_AUTODISABLE_DEFAULT_WINDOW    100u
+#define PM4D_AUTODISABLE_DEFAULT_THRESHOLD 95.0
 
 struct pm4d_config {
    bool disable;                       /* PM4DIRECT_DISABLE=1: forward everything, track nothing */

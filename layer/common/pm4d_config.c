@@ -1,7 +1,5 @@
 #include "pm4d_config.h"
 
-#include "pm4d_autodisable.h"
-
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>

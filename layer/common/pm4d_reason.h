@@ -2,8 +2,7 @@
  * status enum and says why in a buffer its caller owns, passed as (char *reason, size_t size);
  * NULL, 0 when the caller wants no text. A refusal is one line:
  *    return pm4d_fail(reason, size, MODULE_STATUS, "fmt", ...);
- * (Still to convert: layer/pm4's builder, iterator and templates hand back a static string
- * through const char **; see layer/pm4/README.md.) */
+ * Nothing is formatted on success: a hot caller's buffer need not even be cleared. */
 #ifndef PM4D_REASON_H
 #define PM4D_REASON_H
 

@@ -84,8 +84,8 @@ static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason,
    for (unsigned v = 0; v < PM4D_CONV2D_VARIANT_COUNT; v++) {
       const struct pm4d_kernel_desc *k =
          pm4d_codeobj_find(&d->info, pm4d_conv2d_variant_name((enum pm4d_conv2d_variant)v));
-      const char *why = NULL;
-      if (!k || pm4d_builder_check_kernel(&d->builder, k, &why) != PM4D_OK)
+      char why[PM4D_PM4_REASON_MAX] = "";
+      if (!k || pm4d_builder_check_kernel(&d->builder, k, why, sizeof(why)) != PM4D_OK)
          continue; /* shapes that need this variant are unsupported */
       uint64_t entry = base + k->desc_offset + (uint64_t)k->entry_offset;
       uint32_t ndw = pm4d_builder_dispatch_dw(&d->builder, k, false); /* a later dispatch */
@@ -97,7 +97,8 @@ static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason,
       d->dispatch_dw_min =
          d->dispatch_dw_min && d->dispatch_dw_min < ndw ? d->dispatch_dw_min : ndw;
       /* A variant without a template still runs through the dynamic builder. */
-      if (pm4d_template_build(&d->builder, k, entry, &kv->tmpl_storage, &why) == PM4D_OK)
+      if (pm4d_template_build(&d->builder, k, entry, &kv->tmpl_storage, why, sizeof(why)) ==
+          PM4D_OK)
          kv->tmpl = &kv->tmpl_storage;
       pm4d_validator_add_program(&d->validator, entry, base + d->info.image_size - entry, k);
    }
@@ -106,11 +107,11 @@ static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason,
                        "the %s code object has no usable %s kernel", d->target,
                        pm4d_conv2d_variant_name(PM4D_CONV2D_DIRECT));
 
-   const char *why = NULL;
+   char why[PM4D_PM4_REASON_MAX] = "";
    struct pm4d_cs cs;
    pm4d_cs_init(&cs, d->head, PM4D_BATCH_HEAD_MAX_DW);
-   if (pm4d_tail_template_build(&d->builder, &d->tail, &why) != PM4D_OK ||
-       pm4d_builder_batch_head(&d->builder, &cs, &why) != PM4D_OK)
+   if (pm4d_tail_template_build(&d->builder, &d->tail, why, sizeof(why)) != PM4D_OK ||
+       pm4d_builder_batch_head(&d->builder, &cs, why, sizeof(why)) != PM4D_OK)
       return pm4d_fail(reason, rs, PM4D_DIRECT_UNAVAILABLE, "batch head/tail: %s", why);
    d->head_dw = cs.cdw;
    return pm4d_direct_batch_prepare(d, reason, rs);

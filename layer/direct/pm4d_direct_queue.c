@@ -339,7 +339,7 @@ static enum pm4d_direct_status submit_build(struct pm4d_direct_queue *q, struct 
 {
    struct pm4d_direct *d = q->d;
    struct pm4d_cs cs;
-   const char *why = NULL;
+   char why[PM4D_PM4_REASON_MAX]; /* filled only on a refusal: not cleared on the hot path */
    pm4d_cs_init(&cs, s->dw, s->ndw);
    memcpy(s->dw, d->head, d->head_dw * 4u);
    cs.cdw = d->head_dw;
@@ -351,7 +351,8 @@ static enum pm4d_direct_status submit_build(struct pm4d_direct_queue *q, struct 
                                 ka + (size_t)i * PM4D_DIRECT_KERNARG_SLOT,
                                 PM4D_DIRECT_KERNARG_SLOT);
       if (pm4d_emit_dispatch(&d->builder, pl->kernel->tmpl, pl->kernel->desc, pl->kernel->program,
-                             ka_addr, pl->grid, i == 0, &cs, &s->paths, &why) != PM4D_OK)
+                             ka_addr, pl->grid, i == 0, &cs, &s->paths, why,
+                             sizeof(why)) != PM4D_OK)
          return pm4d_fail(s->reason, s->reason_size, PM4D_DIRECT_INVALID, "job %" PRIu32 ": %s", i,
                           why);
    }

@@ -1,12 +1,9 @@
 #include "pm4d_builder.h"
 
 #include "pm4d_device_info.h"
+#include "pm4d_reason.h"
 
-#define FAIL(msg)              \
-   do {                        \
-      *reason = (msg);         \
-      return PM4D_ERR_INVALID; \
-   } while (0)
+#define FAIL(msg) return pm4d_fail(reason, reason_size, PM4D_ERR_INVALID, "%s", msg)
 
 enum pm4d_status pm4d_builder_init(struct pm4d_builder *b, enum pm4d_gfx_level level)
 {
@@ -93,7 +90,8 @@ uint32_t pm4d_builder_tail_dw(const struct pm4d_builder *b)
 }
 
 enum pm4d_status pm4d_builder_check_kernel(const struct pm4d_builder *b,
-                                           const struct pm4d_kernel_desc *k, const char **reason)
+                                           const struct pm4d_kernel_desc *k, char *reason,
+                                           size_t reason_size)
 {
    enum pm4d_gfx_level target;
    if (!pm4d_gfx_parse(k->target, &target))
@@ -122,7 +120,7 @@ enum pm4d_status pm4d_builder_check_kernel(const struct pm4d_builder *b,
 }
 
 enum pm4d_status pm4d_builder_check_launch(const struct pm4d_kernel_desc *k, uint64_t kernarg_addr,
-                                           const uint32_t grid[3], const char **reason)
+                                           const uint32_t grid[3], char *reason, size_t reason_size)
 {
    uint32_t align =
       k->kernarg_align > PM4D_KERNARG_MIN_ALIGN ? k->kernarg_align : PM4D_KERNARG_MIN_ALIGN;
@@ -163,19 +161,19 @@ enum pm4d_status pm4d_builder_dispatch(const struct pm4d_builder *b,
                                        const struct pm4d_kernel_desc *k, uint64_t program_addr,
                                        uint64_t kernarg_addr, const uint32_t grid[3], bool first,
                                        struct pm4d_cs *cs, struct pm4d_dispatch_slots *slots,
-                                       const char **reason)
+                                       char *reason, size_t reason_size)
 {
-   enum pm4d_status st = pm4d_builder_check_kernel(b, k, reason);
+   enum pm4d_status st = pm4d_builder_check_kernel(b, k, reason, reason_size);
    if (st == PM4D_OK)
-      st = pm4d_builder_check_launch(k, kernarg_addr, grid, reason);
+      st = pm4d_builder_check_launch(k, kernarg_addr, grid, reason, reason_size);
    if (st != PM4D_OK)
       return st;
    if ((program_addr & (PM4D_PGM_ALIGN - 1)) != 0 || (program_addr >> 48) != 0)
       FAIL("program address is not 256-byte aligned or beyond 48 bits");
    uint32_t budget = pm4d_builder_dispatch_dw(b, k, first);
    if (cs->failed || cs->max_dw - cs->cdw < budget) {
-      *reason = "stream buffer too small for a dispatch";
-      return PM4D_ERR_NO_SPACE;
+      return pm4d_fail(reason, reason_size, PM4D_ERR_NO_SPACE,
+                       "stream buffer too small for a dispatch");
    }
    uint32_t start = cs->cdw;
 
@@ -205,12 +203,11 @@ enum pm4d_status pm4d_builder_dispatch(const struct pm4d_builder *b,
    pm4d_pkt_dispatch_direct(cs, grid[0], grid[1], grid[2], pm4d_builder_initiator(b, k));
 
    if (cs->failed) {
-      *reason = cs->reason;
-      return PM4D_ERR_NO_SPACE;
+      return pm4d_fail(reason, reason_size, PM4D_ERR_NO_SPACE, "%s", cs->reason);
    }
    if (cs->cdw - start != budget) {
-      *reason = "dispatch did not match its declared dword budget";
-      return PM4D_ERR_INVALID;
+      return pm4d_fail(reason, reason_size, PM4D_ERR_INVALID,
+                       "dispatch did not match its declared dword budget");
    }
    if (slots) {
       slots->kernarg_lo = (uint8_t)(user_at - start);
@@ -221,38 +218,38 @@ enum pm4d_status pm4d_builder_dispatch(const struct pm4d_builder *b,
    return PM4D_OK;
 }
 
-static enum pm4d_status finish(struct pm4d_cs *cs, uint32_t start, uint32_t budget,
-                               const char **reason)
+static enum pm4d_status finish(struct pm4d_cs *cs, uint32_t start, uint32_t budget, char *reason,
+                               size_t reason_size)
 {
    if (cs->failed) {
-      *reason = cs->reason;
-      return PM4D_ERR_NO_SPACE;
+      return pm4d_fail(reason, reason_size, PM4D_ERR_NO_SPACE, "%s", cs->reason);
    }
    if (cs->cdw - start > budget) {
-      *reason = "batch packet exceeded its declared dword budget";
-      return PM4D_ERR_INVALID;
+      return pm4d_fail(reason, reason_size, PM4D_ERR_INVALID,
+                       "batch packet exceeded its declared dword budget");
    }
    return PM4D_OK;
 }
 
 enum pm4d_status pm4d_builder_batch_head(const struct pm4d_builder *b, struct pm4d_cs *cs,
-                                         const char **reason)
+                                         char *reason, size_t reason_size)
 {
    uint32_t start = cs->cdw;
    preamble_runs(b, cs);
    b->ops->acquire_mem(cs, PM4D_CACHE_ALL);
-   return finish(cs, start, PM4D_BATCH_HEAD_MAX_DW, reason);
+   return finish(cs, start, PM4D_BATCH_HEAD_MAX_DW, reason, reason_size);
 }
 
 enum pm4d_status pm4d_builder_batch_tail(const struct pm4d_builder *b, uint64_t fence_addr,
                                          uint64_t fence_value, struct pm4d_cs *cs,
-                                         struct pm4d_fence_slots *slots, const char **reason)
+                                         struct pm4d_fence_slots *slots, char *reason,
+                                         size_t reason_size)
 {
    if (fence_addr == 0 || (fence_addr & 7u) != 0)
       FAIL("fence address is null or not 8-byte aligned");
    uint32_t start = cs->cdw;
    b->ops->release_mem_fence(cs, fence_addr, fence_value);
-   enum pm4d_status st = finish(cs, start, PM4D_BATCH_TAIL_MAX_DW, reason);
+   enum pm4d_status st = finish(cs, start, PM4D_BATCH_TAIL_MAX_DW, reason, reason_size);
    if (st == PM4D_OK && slots) {
       /* header, event, selects, then addr lo/hi, data lo/hi */
       *slots = (struct pm4d_fence_slots){.addr_lo = 3, .addr_hi = 4, .value_lo = 5, .value_hi = 6};

@@ -60,6 +60,7 @@
 #ifndef PM4D_BUILDER_H
 #define PM4D_BUILDER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "pm4d_cs.h"
@@ -105,10 +106,12 @@ uint32_t pm4d_builder_tail_dw(const struct pm4d_builder *b);
 /* Refuses descriptors the direct path cannot run at this level (wrong target, scratch,
  * wave size, workgroup size, LDS, RSRC3 on gfx900, kernarg pointer beyond the user SGPRs). */
 enum pm4d_status pm4d_builder_check_kernel(const struct pm4d_builder *b,
-                                           const struct pm4d_kernel_desc *k, const char **reason);
+                                           const struct pm4d_kernel_desc *k, char *reason,
+                                           size_t reason_size);
 /* Checks of the per-launch values, shared by the template path. */
 enum pm4d_status pm4d_builder_check_launch(const struct pm4d_kernel_desc *k, uint64_t kernarg_addr,
-                                           const uint32_t grid[3], const char **reason);
+                                           const uint32_t grid[3], char *reason,
+                                           size_t reason_size);
 /* Register values derived from the descriptor (the validator compares against them). */
 uint32_t pm4d_builder_rsrc2(const struct pm4d_kernel_desc *k);
 uint32_t pm4d_builder_initiator(const struct pm4d_builder *b, const struct pm4d_kernel_desc *k);
@@ -120,11 +123,12 @@ enum pm4d_status pm4d_builder_dispatch(const struct pm4d_builder *b,
                                        const struct pm4d_kernel_desc *k, uint64_t program_addr,
                                        uint64_t kernarg_addr, const uint32_t grid[3], bool first,
                                        struct pm4d_cs *cs, struct pm4d_dispatch_slots *slots,
-                                       const char **reason);
+                                       char *reason, size_t reason_size);
 enum pm4d_status pm4d_builder_batch_head(const struct pm4d_builder *b, struct pm4d_cs *cs,
-                                         const char **reason);
+                                         char *reason, size_t reason_size);
 enum pm4d_status pm4d_builder_batch_tail(const struct pm4d_builder *b, uint64_t fence_addr,
                                          uint64_t fence_value, struct pm4d_cs *cs,
-                                         struct pm4d_fence_slots *slots, const char **reason);
+                                         struct pm4d_fence_slots *slots, char *reason,
+                                         size_t reason_size);
 
 #endif

@@ -222,12 +222,12 @@ enum pm4d_status pm4d_decode(enum pm4d_gfx_level level, const uint32_t *dw, uint
 {
    struct pm4d_iter it;
    struct pm4d_packet p;
-   const char *why = NULL;
+   char why[PM4D_PM4_REASON_MAX] = "";
    enum pm4d_iter_result r;
    if (!pm4d_regs_table(level))
       return PM4D_ERR_INVALID;
    pm4d_iter_init(&it, dw, ndw);
-   while ((r = pm4d_iter_next(&it, &p, &why)) == PM4D_ITER_PACKET) {
+   while ((r = pm4d_iter_next(&it, &p, why, sizeof(why))) == PM4D_ITER_PACKET) {
       fprintf(out, "[%04" PRIx32 "] %08" PRIx32 " ", p.offset, p.header);
       if (p.type != 3) {
          fprintf(out, "PKT2 (filler)\n");

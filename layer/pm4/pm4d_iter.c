@@ -1,14 +1,15 @@
 #include "pm4d_iter.h"
 
 #include "pm4d_pkt_defs.h"
+#include "pm4d_reason.h"
 
 void pm4d_iter_init(struct pm4d_iter *it, const uint32_t *dw, uint32_t ndw)
 {
    *it = (struct pm4d_iter){.dw = dw, .ndw = dw ? ndw : 0};
 }
 
-enum pm4d_iter_result pm4d_iter_next(struct pm4d_iter *it, struct pm4d_packet *p,
-                                     const char **reason)
+enum pm4d_iter_result pm4d_iter_next(struct pm4d_iter *it, struct pm4d_packet *p, char *reason,
+                                     size_t reason_size)
 {
    if (it->pos >= it->ndw)
       return PM4D_ITER_END;
@@ -32,12 +33,12 @@ enum pm4d_iter_result pm4d_iter_next(struct pm4d_iter *it, struct pm4d_packet *p
          p->body_dw = count + 1;
       p->total_dw = 1 + p->body_dw;
       if (p->total_dw > it->ndw - it->pos) {
-         *reason = "packet count runs past the end of the stream";
-         return PM4D_ITER_ERROR;
+         return pm4d_fail(reason, reason_size, PM4D_ITER_ERROR,
+                          "packet count runs past the end of the stream");
       }
    } else {
-      *reason = "type-0/1 packet (only type 3 and type-2 filler are known)";
-      return PM4D_ITER_ERROR;
+      return pm4d_fail(reason, reason_size, PM4D_ITER_ERROR,
+                       "type-0/1 packet (only type 3 and type-2 filler are known)");
    }
    it->pos += p->total_dw;
    return PM4D_ITER_PACKET;

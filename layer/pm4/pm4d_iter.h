@@ -4,9 +4,11 @@
 #define PM4D_ITER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "pm4d_regs.h"
+#include "pm4d_status.h"
 
 struct pm4d_packet {
    uint32_t offset; /* dword offset of the header in the stream */
@@ -28,12 +30,12 @@ struct pm4d_iter {
 enum pm4d_iter_result {
    PM4D_ITER_PACKET,
    PM4D_ITER_END,
-   PM4D_ITER_ERROR, /* *reason set; pos stays at the bad header */
+   PM4D_ITER_ERROR, /* reason filled; pos stays at the bad header */
 };
 
 void pm4d_iter_init(struct pm4d_iter *it, const uint32_t *dw, uint32_t ndw);
-enum pm4d_iter_result pm4d_iter_next(struct pm4d_iter *it, struct pm4d_packet *p,
-                                     const char **reason);
+enum pm4d_iter_result pm4d_iter_next(struct pm4d_iter *it, struct pm4d_packet *p, char *reason,
+                                     size_t reason_size);
 
 /* SET_SH_REG helpers: number of register writes, and the i-th one resolved against a level's
  * table (reg = PM4D_REG_NONE for an SH offset that is no COMPUTE_* register we know). False

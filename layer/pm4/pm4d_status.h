@@ -10,6 +10,9 @@ enum pm4d_status {
    PM4D_ERR_NOMEM,
 };
 
+/* A reason buffer that holds any of the core's failure reasons (pm4d_reason.h's convention). */
+#define PM4D_PM4_REASON_MAX 128
+
 const char *pm4d_status_name(enum pm4d_status s);
 
 #endif

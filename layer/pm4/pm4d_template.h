@@ -92,10 +92,11 @@ struct pm4d_path_counters {
 };
 
 enum pm4d_status pm4d_template_build(const struct pm4d_builder *b, const struct pm4d_kernel_desc *k,
-                                     uint64_t program_addr, struct pm4d_template *t,
-                                     const char **reason);
+                                     uint64_t program_addr, struct pm4d_template *t, char *reason,
+                                     size_t reason_size);
 enum pm4d_status pm4d_tail_template_build(const struct pm4d_builder *b,
-                                          struct pm4d_tail_template *t, const char **reason);
+                                          struct pm4d_tail_template *t, char *reason,
+                                          size_t reason_size);
 
 /* Dwords an instantiation writes: the later form, or without the barrier for `first`. */
 static inline uint32_t pm4d_template_dw(const struct pm4d_template *t, bool first)
@@ -145,6 +146,6 @@ enum pm4d_status pm4d_emit_dispatch(const struct pm4d_builder *b, const struct p
                                     const struct pm4d_kernel_desc *k, uint64_t program_addr,
                                     uint64_t kernarg_addr, const uint32_t grid[3], bool first,
                                     struct pm4d_cs *cs, struct pm4d_path_counters *counters,
-                                    const char **reason);
+                                    char *reason, size_t reason_size);
 
 #endif

@@ -373,10 +373,10 @@ enum pm4d_status pm4d_validate(const struct pm4d_validator *v, const uint32_t *d
    struct pm4d_iter it;
    struct pm4d_packet p;
    struct vstate s = {0};
-   const char *why = NULL;
+   char why[PM4D_PM4_REASON_MAX]; /* filled only on a refusal: not cleared on the hot path */
    enum pm4d_iter_result r;
    pm4d_iter_init(&it, dw, ndw);
-   while ((r = pm4d_iter_next(&it, &p, &why)) == PM4D_ITER_PACKET) {
+   while ((r = pm4d_iter_next(&it, &p, why, sizeof(why))) == PM4D_ITER_PACKET) {
       enum pm4d_status st = check_packet(v, &p, &s, err);
       if (st != PM4D_OK)
          return st;

@@ -346,11 +346,12 @@ static int emit(int argc, char **argv)
    }
    uint32_t buf[PM4D_BATCH_HEAD_MAX_DW + PM4D_DISPATCH_MAX_DW + PM4D_BATCH_TAIL_MAX_DW];
    struct pm4d_cs cs;
-   const char *why = NULL;
+   char why[PM4D_PM4_REASON_MAX] = "";
    pm4d_cs_init(&cs, buf, sizeof(buf) / sizeof(buf[0]));
-   if (pm4d_builder_batch_head(&b, &cs, &why) != PM4D_OK ||
-       pm4d_builder_dispatch(&b, k, entry, kernarg, grid, true, &cs, NULL, &why) != PM4D_OK ||
-       pm4d_builder_batch_tail(&b, fence, value, &cs, NULL, &why) != PM4D_OK) {
+   if (pm4d_builder_batch_head(&b, &cs, why, sizeof(why)) != PM4D_OK ||
+       pm4d_builder_dispatch(&b, k, entry, kernarg, grid, true, &cs, NULL, why, sizeof(why)) !=
+          PM4D_OK ||
+       pm4d_builder_batch_tail(&b, fence, value, &cs, NULL, why, sizeof(why)) != PM4D_OK) {
       fprintf(stderr, "pm4direct: cannot build the dispatch: %s\n", why);
       return EXIT_INVALID;
    }

@@ -304,10 +304,10 @@ static bool run_ib(struct pm4d_sim_queue *q, uint64_t addr, uint32_t ndw)
    }
    struct pm4d_iter it;
    struct pm4d_packet p;
-   const char *why = NULL;
+   char why[PM4D_PM4_REASON_MAX]; /* filled only on a refusal: not cleared on the hot path */
    enum pm4d_iter_result r;
    pm4d_iter_init(&it, host, ndw);
-   while ((r = pm4d_iter_next(&it, &p, &why)) == PM4D_ITER_PACKET) {
+   while ((r = pm4d_iter_next(&it, &p, why, sizeof(why))) == PM4D_ITER_PACKET) {
       if (!execute(q, &p) || stopped(q))
          return false;
    }
@@ -334,10 +334,10 @@ static void *cp_main(void *arg)
       uint32_t n = (uint32_t)(wp - rp < size - off ? wp - rp : size - off);
       struct pm4d_iter it;
       struct pm4d_packet p;
-      const char *why = NULL;
+      char why[PM4D_PM4_REASON_MAX]; /* filled only on a refusal: not cleared on the hot path */
       enum pm4d_iter_result r;
       pm4d_iter_init(&it, pm4d_ring_ptr(q->hw, rp), n);
-      while ((r = pm4d_iter_next(&it, &p, &why)) == PM4D_ITER_PACKET) {
+      while ((r = pm4d_iter_next(&it, &p, why, sizeof(why))) == PM4D_ITER_PACKET) {
          if (p.type == PM4D_PKT_TYPE3 && p.opcode == PM4D_OP_INDIRECT_BUFFER) {
             uint64_t ib = (p.body[0] & ~3u) | (uint64_t)(p.body[1] & 0xFFFFu) << 32;
             q->ib_fenced = false;

@@ -73,26 +73,26 @@ static void pick_kernel(struct level_setup *s)
 
 static int setup(struct level_setup *s, enum pm4d_gfx_level level)
 {
-   const char *why = NULL;
+   char why[PM4D_PM4_REASON_MAX] = "";
    struct pm4d_cs cs;
    const uint32_t grid[3] = {64, 1, 1};
    s->level = level;
    pick_kernel(s);
    if (pm4d_builder_init(&s->b, level) != PM4D_OK ||
-       pm4d_template_build(&s->b, &s->k, PROGRAM, &s->t, &why) != PM4D_OK ||
+       pm4d_template_build(&s->b, &s->k, PROGRAM, &s->t, why, sizeof(why)) != PM4D_OK ||
        pm4d_validator_init(&s->v, level) != PM4D_OK ||
        pm4d_validator_add_program(&s->v, PROGRAM, 65536, &s->k) != PM4D_OK ||
        pm4d_validator_add_kernarg(&s->v, KERNARG, 65536) != PM4D_OK ||
        pm4d_validator_add_fence(&s->v, FENCE, 64) != PM4D_OK) {
-      fprintf(stderr, "setup %s failed: %s\n", pm4d_gfx_name(level), why ? why : "");
+      fprintf(stderr, "setup %s failed: %s\n", pm4d_gfx_name(level), why);
       return 1;
    }
    pm4d_cs_init(&cs, s->batch, sizeof(s->batch) / 4);
-   pm4d_builder_batch_head(&s->b, &cs, &why);
+   pm4d_builder_batch_head(&s->b, &cs, why, sizeof(why));
    for (uint32_t i = 0; i < BATCH; i++)
-      pm4d_builder_dispatch(&s->b, &s->k, PROGRAM, KERNARG + 128 * i, grid, i == 0, &cs, NULL,
-                            &why);
-   pm4d_builder_batch_tail(&s->b, FENCE, 1, &cs, NULL, &why);
+      pm4d_builder_dispatch(&s->b, &s->k, PROGRAM, KERNARG + 128 * i, grid, i == 0, &cs, NULL, why,
+                            sizeof(why));
+   pm4d_builder_batch_tail(&s->b, FENCE, 1, &cs, NULL, why, sizeof(why));
    s->batch_dw = cs.cdw;
    struct pm4d_validate_error err;
    if (cs.failed || pm4d_validate(&s->v, s->batch, s->batch_dw, &err) != PM4D_OK) {
@@ -116,10 +116,10 @@ __attribute__((noinline)) static void op_emit_template(struct level_setup *s, ui
    const uint32_t grid[3] = {i | 1, 1, 1};
    struct pm4d_cs cs;
    struct pm4d_path_counters c = {0};
-   const char *why;
+   char why[PM4D_PM4_REASON_MAX]; /* as on the hot path: read only after a refusal */
    pm4d_cs_init(&cs, out_buf, sizeof(out_buf) / 4);
    pm4d_emit_dispatch(&s->b, &s->t, &s->k, PROGRAM, KERNARG + 16ull * (i & 1023), grid,
-                      i % BATCH == 0, &cs, &c, &why);
+                      i % BATCH == 0, &cs, &c, why, sizeof(why));
    sink = cs.cdw;
 }
 
@@ -127,10 +127,10 @@ __attribute__((noinline)) static void op_dynamic(struct level_setup *s, uint32_t
 {
    const uint32_t grid[3] = {i | 1, 1, 1};
    struct pm4d_cs cs;
-   const char *why;
+   char why[PM4D_PM4_REASON_MAX]; /* as on the hot path: read only after a refusal */
    pm4d_cs_init(&cs, out_buf, sizeof(out_buf) / 4);
    pm4d_builder_dispatch(&s->b, &s->k, PROGRAM, KERNARG + 16ull * (i & 1023), grid, i % BATCH == 0,
-                         &cs, NULL, &why);
+                         &cs, NULL, why, sizeof(why));
    sink = cs.cdw;
 }
 

@@ -53,13 +53,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       uint32_t batch[128];
       struct pm4d_builder b;
       struct pm4d_cs cs;
-      const char *reason;
+      char reason[PM4D_PM4_REASON_MAX] = "";
       pm4d_cs_init(&cs, batch, 128);
       if (pm4d_builder_init(&b, level) != PM4D_OK ||
-          pm4d_builder_batch_head(&b, &cs, &reason) != PM4D_OK ||
+          pm4d_builder_batch_head(&b, &cs, reason, sizeof(reason)) != PM4D_OK ||
           pm4d_builder_dispatch(&b, &k, 0x00007F1234567800ull, 0x00007E0000001000ull, grid, true,
-                                &cs, NULL, &reason) != PM4D_OK ||
-          pm4d_builder_batch_tail(&b, 0x00007D0000000100ull, 1, &cs, NULL, &reason) != PM4D_OK)
+                                &cs, NULL, reason, sizeof(reason)) != PM4D_OK ||
+          pm4d_builder_batch_tail(&b, 0x00007D0000000100ull, 1, &cs, NULL, reason,
+                                  sizeof(reason)) != PM4D_OK)
          abort(); /* the builder must accept its own fixed inputs */
       for (uint32_t i = 0; i < cs.cdw; i++)
          dw[i] ^= batch[i];
@@ -85,10 +86,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
    struct pm4d_iter it;
    struct pm4d_packet p;
-   const char *why;
+   char why[PM4D_PM4_REASON_MAX] = "";
    const struct pm4d_reg_table *t = pm4d_regs_table(level);
    pm4d_iter_init(&it, copy, ndw);
-   while (pm4d_iter_next(&it, &p, &why) == PM4D_ITER_PACKET) {
+   while (pm4d_iter_next(&it, &p, why, sizeof(why)) == PM4D_ITER_PACKET) {
       for (uint32_t i = 0; i < pm4d_sh_write_count(&p); i++) {
          enum pm4d_reg r;
          uint32_t off, val;

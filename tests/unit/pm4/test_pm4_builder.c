@@ -22,13 +22,13 @@ static uint32_t build_batch(const struct pm4d_builder *b, const struct pm4d_kern
                             uint32_t *buf, uint32_t max, const uint32_t grid[3])
 {
    struct pm4d_cs cs;
-   const char *why = NULL;
+   char why[PM4D_PM4_REASON_MAX] = "";
    pm4d_cs_init(&cs, buf, max);
-   CHECK(pm4d_builder_batch_head(b, &cs, &why) == PM4D_OK);
+   CHECK(pm4d_builder_batch_head(b, &cs, why, sizeof(why)) == PM4D_OK);
    for (int later = 0; later < 2; later++)
       CHECK(pm4d_builder_dispatch(b, k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, !later, &cs,
-                                  NULL, &why) == PM4D_OK);
-   CHECK(pm4d_builder_batch_tail(b, PM4D_TEST_FENCE, 7, &cs, NULL, &why) == PM4D_OK);
+                                  NULL, why, sizeof(why)) == PM4D_OK);
+   CHECK(pm4d_builder_batch_tail(b, PM4D_TEST_FENCE, 7, &cs, NULL, why, sizeof(why)) == PM4D_OK);
    return cs.cdw;
 }
 
@@ -80,9 +80,9 @@ static void test_roundtrip(void)
       uint32_t dispatches = 0, release = 0, partial = 0, acquire = 0;
       struct pm4d_iter it;
       struct pm4d_packet p;
-      const char *why = NULL;
+      char why[PM4D_PM4_REASON_MAX] = "";
       pm4d_iter_init(&it, buf, n);
-      while (pm4d_iter_next(&it, &p, &why) == PM4D_ITER_PACKET) {
+      while (pm4d_iter_next(&it, &p, why, sizeof(why)) == PM4D_ITER_PACKET) {
          collect_sh_writes(&p, &w);
          if (p.opcode == PM4D_OP_DISPATCH_DIRECT) {
             dispatches++;
@@ -143,10 +143,10 @@ static void test_template_equals_dynamic(void)
       struct pm4d_kernel_desc k = pm4d_test_kernel(levels[l].target, levels[l].wave);
       struct pm4d_template t;
       struct pm4d_tail_template tt;
-      const char *why = NULL;
+      char why[PM4D_PM4_REASON_MAX] = "";
       CHECK(pm4d_builder_init(&b, levels[l].level) == PM4D_OK);
-      CHECK(pm4d_template_build(&b, &k, PM4D_TEST_PROGRAM, &t, &why) == PM4D_OK);
-      CHECK(pm4d_tail_template_build(&b, &tt, &why) == PM4D_OK);
+      CHECK(pm4d_template_build(&b, &k, PM4D_TEST_PROGRAM, &t, why, sizeof(why)) == PM4D_OK);
+      CHECK(pm4d_tail_template_build(&b, &tt, why, sizeof(why)) == PM4D_OK);
       for (int i = 0; i < 1000; i++) {
          uint32_t grid[3] = {1 + (uint32_t)rand() % 65535, 1 + (uint32_t)rand() % 300,
                              1 + (uint32_t)rand() % 7};
@@ -161,8 +161,8 @@ static void test_template_equals_dynamic(void)
             for (uint32_t j = 0; j <= PM4D_DISPATCH_MAX_DW; j++)
                tpl[j] = 0xDEADBEEF;
             pm4d_cs_init(&cs, dyn, PM4D_DISPATCH_MAX_DW);
-            CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, ka, grid, first, &cs, NULL,
-                                        &why) == PM4D_OK);
+            CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, ka, grid, first, &cs, NULL, why,
+                                        sizeof(why)) == PM4D_OK);
             uint32_t n = pm4d_template_instantiate(&t, tpl, first, ka, grid);
             CHECK(n == cs.cdw && n == pm4d_template_dw(&t, first));
             CHECK(memcmp(dyn, tpl, n * 4) == 0);
@@ -171,7 +171,7 @@ static void test_template_equals_dynamic(void)
 
          uint32_t dtail[PM4D_BATCH_TAIL_MAX_DW], ttail[PM4D_BATCH_TAIL_MAX_DW];
          pm4d_cs_init(&cs, dtail, PM4D_BATCH_TAIL_MAX_DW);
-         CHECK(pm4d_builder_batch_tail(&b, fa, fv, &cs, NULL, &why) == PM4D_OK);
+         CHECK(pm4d_builder_batch_tail(&b, fa, fv, &cs, NULL, why, sizeof(why)) == PM4D_OK);
          CHECK(pm4d_tail_template_instantiate(&tt, ttail, fa, fv) == cs.cdw);
          CHECK(memcmp(dtail, ttail, cs.cdw * 4) == 0);
       }
@@ -187,17 +187,17 @@ static void test_auto_selection(void)
    struct pm4d_path_counters c = {0};
    uint32_t buf[4 * PM4D_DISPATCH_MAX_DW];
    struct pm4d_cs cs;
-   const char *why = NULL;
+   char why[PM4D_PM4_REASON_MAX] = "";
    const uint32_t grid[3] = {2, 2, 2}, zero[3] = {0, 1, 1};
    CHECK(pm4d_builder_init(&b, PM4D_GFX10_3) == PM4D_OK);
-   CHECK(pm4d_template_build(&b, &k, PM4D_TEST_PROGRAM, &t, &why) == PM4D_OK);
+   CHECK(pm4d_template_build(&b, &k, PM4D_TEST_PROGRAM, &t, why, sizeof(why)) == PM4D_OK);
    pm4d_cs_init(&cs, buf, 4 * PM4D_DISPATCH_MAX_DW);
    CHECK(pm4d_emit_dispatch(&b, &t, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, false, &cs, &c,
-                            &why) == PM4D_OK);
+                            why, sizeof(why)) == PM4D_OK);
    CHECK(pm4d_emit_dispatch(&b, NULL, &other, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, false,
-                            &cs, &c, &why) == PM4D_OK);
+                            &cs, &c, why, sizeof(why)) == PM4D_OK);
    CHECK(pm4d_emit_dispatch(&b, &t, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, zero, false, &cs, &c,
-                            &why) == PM4D_ERR_INVALID);
+                            why, sizeof(why)) == PM4D_ERR_INVALID);
    CHECK(c.template_dispatches == 1 && c.dynamic_dispatches == 1 && c.refused == 1);
    CHECK(cs.cdw == 2 * pm4d_builder_dispatch_dw(&b, &k, false));
    /* both halves are identical apart from the initiator's wave32 bit */
@@ -233,12 +233,12 @@ static void test_emitter_bounds(void)
    struct pm4d_builder b;
    struct pm4d_kernel_desc k = pm4d_test_kernel("gfx1100", 64);
    const uint32_t grid[3] = {1, 1, 1};
-   const char *why = NULL;
+   char why[PM4D_PM4_REASON_MAX] = "";
    uint32_t small[40];
    CHECK(pm4d_builder_init(&b, PM4D_GFX11) == PM4D_OK);
    pm4d_cs_init(&cs, small, 40);
    CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, false, &cs, NULL,
-                               &why) == PM4D_ERR_NO_SPACE);
+                               why, sizeof(why)) == PM4D_ERR_NO_SPACE);
    CHECK(cs.cdw == 0);
    for (int l = 0; l < NLEVELS; l++) {
       struct pm4d_kernel_desc lk = pm4d_test_kernel(levels[l].target, levels[l].wave);
@@ -254,13 +254,13 @@ static void refused(enum pm4d_gfx_level level, struct pm4d_kernel_desc k, const 
    struct pm4d_builder b;
    uint32_t buf[64];
    struct pm4d_cs cs;
-   const char *why = NULL;
+   char why[PM4D_PM4_REASON_MAX] = "";
    const uint32_t grid[3] = {1, 1, 1};
    CHECK(pm4d_builder_init(&b, level) == PM4D_OK);
    pm4d_cs_init(&cs, buf, 64);
    enum pm4d_status st = pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid,
-                                               false, &cs, NULL, &why);
-   CHECKF(st == PM4D_ERR_INVALID && why && cs.cdw == 0, "kernel with %s was not refused", what);
+                                               false, &cs, NULL, why, sizeof(why));
+   CHECKF(st == PM4D_ERR_INVALID && why[0] && cs.cdw == 0, "kernel with %s was not refused", what);
 }
 
 static void test_refused_kernels(void)
@@ -288,17 +288,19 @@ static void test_refused_kernels(void)
    struct pm4d_builder b;
    uint32_t buf[64];
    struct pm4d_cs cs;
-   const char *why = NULL;
+   char why[PM4D_PM4_REASON_MAX] = "";
    const uint32_t big[3] = {65536 * 64, 1, 1};
    CHECK(pm4d_builder_init(&b, PM4D_GFX10_3) == PM4D_OK);
    pm4d_cs_init(&cs, buf, 64);
    CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, big, false, &cs, NULL,
-                               &why) == PM4D_ERR_INVALID);
+                               why, sizeof(why)) == PM4D_ERR_INVALID);
    const uint32_t one[3] = {1, 1, 1};
    CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM + 4, PM4D_TEST_KERNARG, one, false, &cs,
-                               NULL, &why) == PM4D_ERR_INVALID); /* misaligned program */
+                               NULL, why,
+                               sizeof(why)) == PM4D_ERR_INVALID); /* misaligned program */
    CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG + 4, one, false, &cs,
-                               NULL, &why) == PM4D_ERR_INVALID); /* misaligned kernarg */
+                               NULL, why,
+                               sizeof(why)) == PM4D_ERR_INVALID); /* misaligned kernarg */
    CHECK(cs.cdw == 0);
 }
 
@@ -325,11 +327,11 @@ static void test_loader_layouts(void)
       CHECK(pm4d_builder_dispatch_dw(&b, &k, false) <= PM4D_DISPATCH_MAX_DW);
       struct pm4d_iter it;
       struct pm4d_packet p;
-      const char *why = NULL;
+      char why[PM4D_PM4_REASON_MAX] = "";
       static struct sh_writes w;
       memset(&w, 0, sizeof(w));
       pm4d_iter_init(&it, buf, n);
-      while (pm4d_iter_next(&it, &p, &why) == PM4D_ITER_PACKET)
+      while (pm4d_iter_next(&it, &p, why, sizeof(why)) == PM4D_ITER_PACKET)
          collect_sh_writes(&p, &w);
       CHECK(w.written[SH_USER_DATA_0] && !w.written[SH_USER_DATA_0 + 2]);
       CHECK(w.value[SH_USER_DATA_0] == (uint32_t)PM4D_TEST_KERNARG);
@@ -408,10 +410,10 @@ static void test_nop_fill(void)
       pm4d_pkt_nop_fill(buf, sizes[s]);
       struct pm4d_iter it;
       struct pm4d_packet p;
-      const char *why = NULL;
+      char why[PM4D_PM4_REASON_MAX] = "";
       pm4d_iter_init(&it, buf, sizes[s]);
       int bad = 0;
-      while (pm4d_iter_next(&it, &p, &why) == PM4D_ITER_PACKET)
+      while (pm4d_iter_next(&it, &p, why, sizeof(why)) == PM4D_ITER_PACKET)
          bad += p.type != 3 || p.opcode != PM4D_OP_NOP;
       CHECK(bad == 0);
       CHECK(it.pos == sizes[s]);

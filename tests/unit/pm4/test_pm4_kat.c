@@ -128,7 +128,7 @@ static void run(enum pm4d_gfx_level level, const char *target, unsigned wave, co
       k.rsrc3 = GFX90A_RSRC3;
    uint32_t buf[128];
    struct pm4d_cs cs;
-   const char *why = NULL;
+   char why[PM4D_PM4_REASON_MAX] = "";
    const uint32_t grid[3] = {4, 2, 1};
    enum pm4d_gfx_level parsed;
    CHECK(pm4d_gfx_parse(target, &parsed) && parsed == level);
@@ -137,14 +137,14 @@ static void run(enum pm4d_gfx_level level, const char *target, unsigned wave, co
    /* first dispatch of a batch: the body alone */
    pm4d_cs_init(&cs, buf, 128);
    CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, true, &cs, NULL,
-                               &why) == PM4D_OK);
+                               why, sizeof(why)) == PM4D_OK);
    check_words("first dispatch", buf, cs.cdw, x->body, x->nbody);
    CHECK(cs.cdw == pm4d_builder_dispatch_dw(&b, &k, true));
 
    /* later dispatch: barrier, then the same body */
    pm4d_cs_init(&cs, buf, 128);
    CHECK(pm4d_builder_dispatch(&b, &k, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, false, &cs, NULL,
-                               &why) == PM4D_OK);
+                               why, sizeof(why)) == PM4D_OK);
    CHECK(cs.cdw == x->nbarrier + x->nbody);
    check_words("later barrier", buf, x->nbarrier, x->barrier, x->nbarrier);
    check_words("later body", buf + x->nbarrier, cs.cdw - x->nbarrier, x->body, x->nbody);
@@ -153,11 +153,12 @@ static void run(enum pm4d_gfx_level level, const char *target, unsigned wave, co
    CHECK(x->nbarrier == pm4d_builder_barrier_dw(&b));
 
    pm4d_cs_init(&cs, buf, 128);
-   CHECK(pm4d_builder_batch_head(&b, &cs, &why) == PM4D_OK);
+   CHECK(pm4d_builder_batch_head(&b, &cs, why, sizeof(why)) == PM4D_OK);
    check_words("head", buf, cs.cdw, x->head, x->nhead);
 
    pm4d_cs_init(&cs, buf, 128);
-   CHECK(pm4d_builder_batch_tail(&b, PM4D_TEST_FENCE, VALUE, &cs, NULL, &why) == PM4D_OK);
+   CHECK(pm4d_builder_batch_tail(&b, PM4D_TEST_FENCE, VALUE, &cs, NULL, why, sizeof(why)) ==
+         PM4D_OK);
    check_words("tail", buf, cs.cdw, x->tail, x->ntail);
 
    /* the target: a 1-dispatch batch's dispatch plus its fence within 48 dwords */

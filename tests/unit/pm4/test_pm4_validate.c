@@ -20,18 +20,18 @@ static void setup(void)
 {
    struct pm4d_builder b;
    struct pm4d_cs cs;
-   const char *why = NULL;
+   char why[PM4D_PM4_REASON_MAX] = "";
    const uint32_t grid[3] = {4, 4, 1};
    CHECK(pm4d_gfx_parse(target, &level));
    acquire_dw = level == PM4D_GFX9 ? 7 : 8;
    kernel = pm4d_test_kernel(target, level == PM4D_GFX9 ? 64 : 32);
    CHECK(pm4d_builder_init_target(&b, target) == PM4D_OK);
    pm4d_cs_init(&cs, stream, 200);
-   CHECK(pm4d_builder_batch_head(&b, &cs, &why) == PM4D_OK);
+   CHECK(pm4d_builder_batch_head(&b, &cs, why, sizeof(why)) == PM4D_OK);
    for (int later = 0; later < 2; later++) /* the first without a barrier, then one with */
       CHECK(pm4d_builder_dispatch(&b, &kernel, PM4D_TEST_PROGRAM, PM4D_TEST_KERNARG, grid, !later,
-                                  &cs, NULL, &why) == PM4D_OK);
-   CHECK(pm4d_builder_batch_tail(&b, PM4D_TEST_FENCE, 1, &cs, NULL, &why) == PM4D_OK);
+                                  &cs, NULL, why, sizeof(why)) == PM4D_OK);
+   CHECK(pm4d_builder_batch_tail(&b, PM4D_TEST_FENCE, 1, &cs, NULL, why, sizeof(why)) == PM4D_OK);
    nstream = cs.cdw;
    CHECK(pm4d_validator_init_target(&validator, target) == PM4D_OK);
    CHECK(pm4d_validator_add_program(&validator, PM4D_TEST_PROGRAM, 4096, &kernel) == PM4D_OK);
@@ -46,9 +46,9 @@ static uint32_t find_packet_from(uint32_t opcode, uint32_t from)
 {
    struct pm4d_iter it;
    struct pm4d_packet p;
-   const char *why;
+   char why[PM4D_PM4_REASON_MAX] = "";
    pm4d_iter_init(&it, stream, nstream);
-   while (pm4d_iter_next(&it, &p, &why) == PM4D_ITER_PACKET)
+   while (pm4d_iter_next(&it, &p, why, sizeof(why)) == PM4D_ITER_PACKET)
       if (p.opcode == opcode && p.offset >= from)
          return p.offset;
    CHECK(!"packet not found");
@@ -66,11 +66,11 @@ static uint32_t find_reg_in(enum pm4d_reg r, bool in_head)
 {
    struct pm4d_iter it;
    struct pm4d_packet p;
-   const char *why;
+   char why[PM4D_PM4_REASON_MAX] = "";
    const struct pm4d_reg_table *t = pm4d_regs_table(level);
    uint32_t head_end = find_packet(PM4D_OP_ACQUIRE_MEM);
    pm4d_iter_init(&it, stream, nstream);
-   while (pm4d_iter_next(&it, &p, &why) == PM4D_ITER_PACKET) {
+   while (pm4d_iter_next(&it, &p, why, sizeof(why)) == PM4D_ITER_PACKET) {
       if ((p.offset > head_end) == in_head)
          continue;
       for (uint32_t i = 0; i < pm4d_sh_write_count(&p); i++) {

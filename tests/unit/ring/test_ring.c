@@ -70,9 +70,10 @@ static void *consumer(void *arg)
          uint32_t off = (uint32_t)(pos & (size - 1));
          struct pm4d_iter it;
          struct pm4d_packet pk;
-         const char *why = NULL;
+         char why[PM4D_PM4_REASON_MAX] = "";
          pm4d_iter_init(&it, p, size - off);
-         if (pm4d_iter_next(&it, &pk, &why) != PM4D_ITER_PACKET || pk.total_dw > end - pos) {
+         if (pm4d_iter_next(&it, &pk, why, sizeof(why)) != PM4D_ITER_PACKET ||
+             pk.total_dw > end - pos) {
             fprintf(stderr, "bad or straddling packet at %llu\n", (unsigned long long)pos);
             x->errors++;
             return NULL;
@@ -136,7 +137,7 @@ static void *batch_producer(void *arg)
                   pm4d_builder_tail_dw(&x->builder);
    for (uint64_t i = 0; i < x->count; i++) {
       uint32_t *p;
-      const char *why = NULL;
+      char why[PM4D_PM4_REASON_MAX] = "";
       char rwhy[PM4D_RING_REASON_MAX] = "";
       const uint32_t grid[3] = {1 + (uint32_t)(i % 97), 1, 1};
       struct pm4d_cs cs;
@@ -147,14 +148,14 @@ static void *batch_producer(void *arg)
          return NULL;
       }
       pm4d_cs_init(&cs, p, ndw);
-      if (pm4d_builder_batch_head(&x->builder, &cs, &why) != PM4D_OK ||
+      if (pm4d_builder_batch_head(&x->builder, &cs, why, sizeof(why)) != PM4D_OK ||
           pm4d_builder_dispatch(&x->builder, &x->kernel, PM4D_TEST_PROGRAM,
-                                PM4D_TEST_KERNARG + 64 * (i % 16), grid, true, &cs, NULL,
-                                &why) != PM4D_OK ||
-          pm4d_builder_batch_tail(&x->builder, PM4D_TEST_FENCE, i + 1, &cs, NULL, &why) !=
-             PM4D_OK ||
+                                PM4D_TEST_KERNARG + 64 * (i % 16), grid, true, &cs, NULL, why,
+                                sizeof(why)) != PM4D_OK ||
+          pm4d_builder_batch_tail(&x->builder, PM4D_TEST_FENCE, i + 1, &cs, NULL, why,
+                                  sizeof(why)) != PM4D_OK ||
           cs.cdw != ndw) {
-         fprintf(stderr, "build failed: %s\n", why ? why : "size");
+         fprintf(stderr, "build failed: %s\n", why[0] ? why : "size");
          x->errors++;
          return NULL;
       }
@@ -182,11 +183,11 @@ static void *batch_consumer(void *arg)
          struct pm4d_validate_error err;
          struct pm4d_iter it;
          struct pm4d_packet pk;
-         const char *why;
+         char why[PM4D_PM4_REASON_MAX] = "";
          uint32_t from = 0; /* each batch is validated alone, as the back end kicks it */
          pm4d_iter_init(&it, p, n);
          for (bool more = true; more;) {
-            more = pm4d_iter_next(&it, &pk, &why) == PM4D_ITER_PACKET;
+            more = pm4d_iter_next(&it, &pk, why, sizeof(why)) == PM4D_ITER_PACKET;
             if (more && pk.opcode != PM4D_OP_RELEASE_MEM)
                continue;
             if (it.pos > from &&
@@ -244,7 +245,7 @@ static void test_wrap_every_offset(void)
       for (uint32_t n = 1; n <= size / 2; n++) {
          struct pm4d_ring *r;
          uint32_t *p;
-         const char *why = NULL;
+         char why[PM4D_PM4_REASON_MAX] = "";
          char rwhy[PM4D_RING_REASON_MAX] = "";
          CHECK(pm4d_ring_create(size * 4, &r) == PM4D_RING_OK);
          const uint32_t *base = pm4d_ring_ptr(r, 0);
@@ -267,7 +268,7 @@ static void test_wrap_every_offset(void)
             struct pm4d_iter it;
             struct pm4d_packet pk;
             pm4d_iter_init(&it, base + start, pad);
-            while (pm4d_iter_next(&it, &pk, &why) == PM4D_ITER_PACKET)
+            while (pm4d_iter_next(&it, &pk, why, sizeof(why)) == PM4D_ITER_PACKET)
                CHECK(pk.opcode == PM4D_OP_NOP);
             CHECK(it.pos == pad);
          }

@@ -111,18 +111,18 @@ static uint32_t build(uint32_t i, uint32_t corrupt_opcode)
 {
    static const uint32_t grid[3] = {2, 1, 1};
    uint32_t *dw = ibs + i * 256;
-   const char *why = "";
+   char why[PM4D_PM4_REASON_MAX] = "";
    struct pm4d_cs cs;
    pm4d_cs_init(&cs, dw, 256);
-   CHECKF(pm4d_builder_batch_head(&b, &cs, &why) == PM4D_OK, "head: %s", why);
+   CHECKF(pm4d_builder_batch_head(&b, &cs, why, sizeof(why)) == PM4D_OK, "head: %s", why);
    uint32_t at = cs.cdw;
-   CHECKF(pm4d_builder_dispatch(&b, &kernel, program, kernarg, grid, true, &cs, NULL, &why) ==
-             PM4D_OK,
+   CHECKF(pm4d_builder_dispatch(&b, &kernel, program, kernarg, grid, true, &cs, NULL, why,
+                                sizeof(why)) == PM4D_OK,
           "dispatch: %s", why);
    if (corrupt_opcode)
       dw[at] = (dw[at] & ~(0xFFu << 8)) | corrupt_opcode << 8;
-   CHECKF(pm4d_builder_batch_tail(&b, (uint64_t)(uintptr_t)fence, i + 1, &cs, NULL, &why) ==
-             PM4D_OK,
+   CHECKF(pm4d_builder_batch_tail(&b, (uint64_t)(uintptr_t)fence, i + 1, &cs, NULL, why,
+                                  sizeof(why)) == PM4D_OK,
           "tail: %s", why);
    pm4d_pkt_nop(&cs, (8 - cs.cdw % 8) % 8); /* the kernel's 32-byte IB size alignment */
    return cs.cdw;

@@ -79,7 +79,7 @@ bool batch_build(const char *target, uint32_t ib_align, batch_map_fn map, void *
       FAIL("no %s code object was built (no clang for amdgcn)", target);
    }
    char why[256];
-   const char *err = NULL;
+   char err[PM4D_PM4_REASON_MAX] = "";
    static struct pm4d_codeobj_info info;
    struct pm4d_builder bld;
    if (pm4d_codeobj_load(co->elf, co->size, &info, why, sizeof(why)) != PM4D_CODEOBJ_OK)
@@ -106,7 +106,7 @@ bool batch_build(const char *target, uint32_t ib_align, batch_map_fn map, void *
    struct pm4d_tail_template tail;
    struct pm4d_cs cs;
    pm4d_cs_init(&cs, ib, IB_MAX_DW);
-   if (pm4d_builder_batch_head(&bld, &cs, &err) != PM4D_OK)
+   if (pm4d_builder_batch_head(&bld, &cs, err, sizeof(err)) != PM4D_OK)
       FAIL("batch head: %s", err);
    unsigned seed = 1;
    for (uint32_t i = 0; i < BATCH_JOBS; i++) {
@@ -119,10 +119,10 @@ bool batch_build(const char *target, uint32_t ib_align, batch_map_fn map, void *
          FAIL("shape %u: the layer picks %s, not %s", i, pm4d_conv2d_variant_name(v),
               shapes[i].kernel);
       const struct pm4d_kernel_desc *k = pm4d_codeobj_find(&info, pm4d_conv2d_variant_name(v));
-      if (!k || pm4d_builder_check_kernel(&bld, k, &err) != PM4D_OK)
+      if (!k || pm4d_builder_check_kernel(&bld, k, err, sizeof(err)) != PM4D_OK)
          FAIL("%s: no usable %s", target, pm4d_conv2d_variant_name(v));
       uint64_t entry = code_va + k->desc_offset + (uint64_t)k->entry_offset;
-      if (pm4d_template_build(&bld, k, entry, &templates[i], &err) != PM4D_OK)
+      if (pm4d_template_build(&bld, k, entry, &templates[i], err, sizeof(err)) != PM4D_OK)
          FAIL("%s: template: %s", target, err);
 
       pm4d_conv2d_buffer_bytes(&j->p, j->bytes);
@@ -143,10 +143,10 @@ bool batch_build(const char *target, uint32_t ib_align, batch_map_fn map, void *
       uint32_t grid[3];
       if (!pm4d_conv2d_grid(v, &j->p, grid) ||
           pm4d_emit_dispatch(&bld, &templates[i], k, entry, ka_va + i * KERNARG_SLOT, grid, i == 0,
-                             &cs, NULL, &err) != PM4D_OK)
-         FAIL("job %u: %s", i, err ? err : "no grid");
+                             &cs, NULL, err, sizeof(err)) != PM4D_OK)
+         FAIL("job %u: %s", i, err[0] ? err : "no grid");
    }
-   if (pm4d_tail_template_build(&bld, &tail, &err) != PM4D_OK)
+   if (pm4d_tail_template_build(&bld, &tail, err, sizeof(err)) != PM4D_OK)
       FAIL("tail: %s", err);
    cs.cdw += pm4d_tail_template_instantiate(&tail, ib + cs.cdw, b->fence_va, BATCH_FENCE_VALUE);
    /* NOP padding to the IB alignment, as layer/direct pads every batch (pm4d_direct_batch_pad) */

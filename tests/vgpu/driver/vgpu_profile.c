@@ -7,6 +7,7 @@
  * (CHIP_IP_DISCOVERY). */
 #include "vgpu_profile.h"
 
+#include <pthread.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -96,18 +97,6 @@ static const struct vgpu_profile gfx1030 = {
            .gtt = HEAP(16746784768ull, 16733624320ull)},
 };
 
-/* Resizable BAR: the dump with all VRAM CPU-visible (derived: visible = the VRAM heap). */
-static const struct vgpu_profile gfx1030_rebar = {
-   .name = "gfx1030-rebar",
-   .cp_target = "gfx1030",
-   .description = "Navi21 with resizable BAR (all 16 GiB of VRAM CPU-visible)",
-   .dev = NAVI21_DEV,
-   NAVI21_IP,
-   .mem = {.vram = HEAP(17163091968ull, 17128448000ull),
-           .cpu_accessible_vram = HEAP(17163091968ull, 17128448000ull),
-           .gtt = HEAP(16746784768ull, 16733624320ull)},
-};
-
 /* The navi31 dump is a resizable-BAR system; the plain profile has the classic 256 MiB BAR
  * (derived, as Navi21's dump). */
 static const struct vgpu_profile gfx1100 = {
@@ -118,17 +107,6 @@ static const struct vgpu_profile gfx1100 = {
    NAVI31_IP,
    .mem = {.vram = HEAP(25753026560ull, 25681096704ull),
            .cpu_accessible_vram = HEAP(268435456ull, 268435456ull),
-           .gtt = HEAP(33254252544ull, 33240895488ull)},
-};
-
-static const struct vgpu_profile gfx1100_rebar = {
-   .name = "gfx1100-rebar",
-   .cp_target = "gfx1100",
-   .description = "Navi31 with resizable BAR (all 24 GiB of VRAM CPU-visible), as dumped",
-   .dev = NAVI31_DEV,
-   NAVI31_IP,
-   .mem = {.vram = HEAP(25753026560ull, 25681096704ull),
-           .cpu_accessible_vram = HEAP(25753026560ull, 25681096704ull),
            .gtt = HEAP(33254252544ull, 33240895488ull)},
 };
 
@@ -190,19 +168,42 @@ static const struct vgpu_profile gfx1036 = {
    .subsystem_device = 0x164e,
 };
 
+/* Resizable BAR: a base profile with all of its VRAM CPU-visible (derived: visible = the VRAM
+ * heap; the navi31 dump is such a system). Filled once from the base, before any lookup. */
+static struct vgpu_profile gfx1030_rebar, gfx1100_rebar;
+
+static void rebar(struct vgpu_profile *out, const struct vgpu_profile *base, const char *name,
+                  const char *description)
+{
+   *out = *base;
+   out->name = name;
+   out->description = description;
+   out->mem.cpu_accessible_vram = base->mem.vram;
+}
+
+static void derive_profiles(void)
+{
+   rebar(&gfx1030_rebar, &gfx1030, "gfx1030-rebar",
+         "Navi21 with resizable BAR (all 16 GiB of VRAM CPU-visible)");
+   rebar(&gfx1100_rebar, &gfx1100, "gfx1100-rebar",
+         "Navi31 with resizable BAR (all 24 GiB of VRAM CPU-visible), as dumped");
+}
+
 static const struct vgpu_profile *const profiles[] = {
    &gfx1030, &gfx1030_rebar, &gfx1100, &gfx1100_rebar, &gfx1036, NULL,
 };
 
+const struct vgpu_profile *const *vgpu_profile_all(void)
+{
+   static pthread_once_t once = PTHREAD_ONCE_INIT;
+   pthread_once(&once, derive_profiles);
+   return profiles;
+}
+
 const struct vgpu_profile *vgpu_profile_find(const char *name)
 {
-   for (const struct vgpu_profile *const *p = profiles; *p; p++)
+   for (const struct vgpu_profile *const *p = vgpu_profile_all(); *p; p++)
       if (!strcmp((*p)->name, name))
          return *p;
    return NULL;
-}
-
-const struct vgpu_profile *const *vgpu_profile_all(void)
-{
-   return profiles;
 }

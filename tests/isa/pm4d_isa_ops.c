@@ -6,9 +6,19 @@
  * test_isa_objdump checks every entry the code objects use against llvm-objdump-15. The
  * small-tile and fp16-filter kernels (issue 18) added 16-bit global loads, the two-address DS
  * forms, bit-field extract/reverse, more v_cmpx, v_pk_add_f32 and v_dual_add_f32. An opcode
- * not listed here is "not executable". */
+ * not listed here is "not executable". Where a target keeps most of another's numbers, its
+ * table lists only what differs (a row of its own overrides the base's row of that opcode; a
+ * HIDE row says the base's opcode is not that instruction here). */
 #include "pm4d_isa_decode.h"
 
+/* The base's row for this opcode is another instruction on this target. */
+#define HIDE(opcode)         \
+   {                         \
+      (opcode), "", OP_NONE, \
+      {                      \
+         0                   \
+      }                      \
+   }
 #define END             \
    {                    \
       0, NULL, OP_NONE, \
@@ -160,11 +170,9 @@ static const struct isa_opinfo g11_sop2[] = {{0, "s_add_u32", OP_S_ADD_U32, {0}}
                                              {45, "s_mul_hi_u32", OP_S_MUL_HI_U32, {0}},
                                              {48, "s_cselect_b32", OP_S_CSELECT_B32, {0}},
                                              END};
-static const struct isa_opinfo g11_sopk[] = {{0, "s_movk_i32", OP_S_MOVK_I32, {0}},
-                                             {4, "s_cmpk_lg_i32", OP_S_CMPK_LG_I32, {0}},
-                                             {15, "s_addk_i32", OP_S_ADDK_I32, {0}},
-                                             {24, "s_waitcnt_vscnt", OP_S_WAITCNT_VSCNT, {0}},
-                                             END};
+/* over g10_sopk */
+static const struct isa_opinfo g11_sopk[] = {
+   HIDE(23), {24, "s_waitcnt_vscnt", OP_S_WAITCNT_VSCNT, {0}}, END};
 static const struct isa_opinfo g11_sopp[] = {{0, "s_nop", OP_S_NOP, {0}},
                                              {5, "s_clause", OP_S_CLAUSE, {0}},
                                              {7, "s_delay_alu", OP_S_DELAY_ALU, {0}},
@@ -187,21 +195,13 @@ static const struct isa_opinfo g11_smem[] = {{0, "s_load_b32", OP_S_LOAD, {1, 0,
                                              {2, "s_load_b128", OP_S_LOAD, {4, 0, 0, 0}},
                                              {4, "s_load_b512", OP_S_LOAD, {16, 0, 0, 0}},
                                              END};
-static const struct isa_opinfo g11_vop2[] = {{1, "v_cndmask_b32", OP_V_CNDMASK_B32, {0}},
-                                             {3, "v_add_f32", OP_V_ADD_F32, {0}},
-                                             {8, "v_mul_f32", OP_V_MUL_F32, {0}},
-                                             {11, "v_mul_u32_u24", OP_V_MUL_U32_U24, {0}},
-                                             {17, "v_min_i32", OP_V_MIN_I32, {0}},
+/* over g10_vop2: the shifts and v_add_co_ci_u32 moved */
+static const struct isa_opinfo g11_vop2[] = {HIDE(22),
                                              {24, "v_lshlrev_b32", OP_V_LSHLREV_B32, {0}},
                                              {25, "v_lshrrev_b32", OP_V_LSHRREV_B32, {0}},
                                              {26, "v_ashrrev_i32", OP_V_ASHRREV_I32, {0}},
-                                             {27, "v_and_b32", OP_V_AND_B32, {0}},
-                                             {28, "v_or_b32", OP_V_OR_B32, {0}},
                                              {32, "v_add_co_ci_u32", OP_V_ADD_CO_CI_U32, {0}},
-                                             {37, "v_add_nc_u32", OP_V_ADD_NC_U32, {0}},
-                                             {38, "v_sub_nc_u32", OP_V_SUB_NC_U32, {0}},
-                                             {39, "v_subrev_nc_u32", OP_V_SUBREV_NC_U32, {0}},
-                                             {43, "v_fmac_f32", OP_V_FMAC_F32, {0}},
+                                             HIDE(40),
                                              END};
 static const struct isa_opinfo g11_vopc[] = {
    {17, "v_cmp_lt_f32", OP_V_CMP_LT_F32, {0}},    {65, "v_cmp_lt_i32", OP_V_CMP_LT_I32, {0}},
@@ -276,24 +276,11 @@ static const struct isa_opinfo g9_sopk[] = {{0, "s_movk_i32", OP_S_MOVK_I32, {0}
                                             {3, "s_cmpk_lg_i32", OP_S_CMPK_LG_I32, {0}},
                                             {14, "s_addk_i32", OP_S_ADDK_I32, {0}},
                                             END};
-static const struct isa_opinfo g9_sopp[] = {{0, "s_nop", OP_S_NOP, {0}},
-                                            {1, "s_endpgm", OP_S_ENDPGM, {0}},
-                                            {2, "s_branch", OP_S_BRANCH, {0}},
-                                            {4, "s_cbranch_scc0", OP_S_CBRANCH_SCC0, {0}},
-                                            {5, "s_cbranch_scc1", OP_S_CBRANCH_SCC1, {0}},
-                                            {6, "s_cbranch_vccz", OP_S_CBRANCH_VCCZ, {0}},
-                                            {7, "s_cbranch_vccnz", OP_S_CBRANCH_VCCNZ, {0}},
-                                            {8, "s_cbranch_execz", OP_S_CBRANCH_EXECZ, {0}},
-                                            {9, "s_cbranch_execnz", OP_S_CBRANCH_EXECNZ, {0}},
-                                            {10, "s_barrier", OP_S_BARRIER, {0}},
-                                            {12, "s_waitcnt", OP_S_WAITCNT, {0}},
-                                            END};
-static const struct isa_opinfo g9_vop1[] = {{1, "v_mov_b32", OP_V_MOV_B32, {0}},
-                                            {2, "v_readfirstlane_b32", OP_V_READFIRSTLANE_B32, {0}},
-                                            {6, "v_cvt_f32_u32", OP_V_CVT_F32_U32, {0}},
-                                            {7, "v_cvt_u32_f32", OP_V_CVT_U32_F32, {0}},
-                                            {35, "v_rcp_iflag_f32", OP_V_RCP_IFLAG_F32, {0}},
-                                            END};
+/* over g10_sopp: GFX9 has neither s_code_end nor s_clause */
+static const struct isa_opinfo g9_sopp[] = {HIDE(31), HIDE(33), END};
+/* over g10_vop1: v_rcp_iflag_f32 is 35; 43 and 56 are other instructions here (unlisted) */
+static const struct isa_opinfo g9_vop1[] = {
+   {35, "v_rcp_iflag_f32", OP_V_RCP_IFLAG_F32, {0}}, HIDE(43), HIDE(56), END};
 static const struct isa_opinfo g9_vop2[] = {{0, "v_cndmask_b32", OP_V_CNDMASK_B32, {0}},
                                             {1, "v_add_f32", OP_V_ADD_F32, {0}},
                                             {5, "v_mul_f32", OP_V_MUL_F32, {0}},
@@ -356,55 +343,59 @@ static const struct isa_opinfo vopd_y[] = {{0, "v_dual_fmac_f32", OP_V_FMAC_F32,
                                            {18, "v_dual_and_b32", OP_V_AND_B32, {0}},
                                            END};
 
-/* Per target and encoding; tables shared between targets are noted where they are used. */
-static const struct isa_opinfo *const tables[PM4D_ISA_TARGET_COUNT][ENC_COUNT] = {
+/* Per target and encoding: the target's own rows, then a base table they override (a table
+ * shared whole is a base with no rows of its own). */
+struct optable {
+   const struct isa_opinfo *own, *base;
+};
+static const struct optable tables[PM4D_ISA_TARGET_COUNT][ENC_COUNT] = {
    [PM4D_ISA_GFX1030] =
       {
-         [ENC_SOP1] = g10_sop1,
-         [ENC_SOP2] = g10_sop2,
-         [ENC_SOPK] = g10_sopk,
-         [ENC_SOPC] = g10_sopc,
-         [ENC_SOPP] = g10_sopp,
-         [ENC_SMEM] = g10_smem,
-         [ENC_VOP1] = g10_vop1,
-         [ENC_VOP2] = g10_vop2,
-         [ENC_VOPC] = g10_vopc,
-         [ENC_VOP3] = g10_vop3,
-         [ENC_DS] = g10_ds,
-         [ENC_GLOBAL] = g10_global,
-         [ENC_MUBUF] = g10_mubuf,
+         [ENC_SOP1] = {g10_sop1},
+         [ENC_SOP2] = {g10_sop2},
+         [ENC_SOPK] = {g10_sopk},
+         [ENC_SOPC] = {g10_sopc},
+         [ENC_SOPP] = {g10_sopp},
+         [ENC_SMEM] = {g10_smem},
+         [ENC_VOP1] = {g10_vop1},
+         [ENC_VOP2] = {g10_vop2},
+         [ENC_VOPC] = {g10_vopc},
+         [ENC_VOP3] = {g10_vop3},
+         [ENC_DS] = {g10_ds},
+         [ENC_GLOBAL] = {g10_global},
+         [ENC_MUBUF] = {g10_mubuf},
       },
    [PM4D_ISA_GFX1100] =
       {
-         [ENC_SOP1] = g11_sop1,
-         [ENC_SOP2] = g11_sop2,
-         [ENC_SOPK] = g11_sopk,
-         [ENC_SOPC] = g10_sopc, /* unchanged in RDNA3 */
-         [ENC_SOPP] = g11_sopp,
-         [ENC_SMEM] = g11_smem,
-         [ENC_VOP1] = g10_vop1, /* unchanged in RDNA3 */
-         [ENC_VOP2] = g11_vop2,
-         [ENC_VOPC] = g11_vopc,
-         [ENC_VOP3] = g11_vop3,
-         [ENC_DS] = g11_ds,
-         [ENC_GLOBAL] = g11_global,
-         [ENC_MUBUF] = g11_mubuf,
+         [ENC_SOP1] = {g11_sop1},
+         [ENC_SOP2] = {g11_sop2},
+         [ENC_SOPK] = {g11_sopk, g10_sopk},
+         [ENC_SOPC] = {NULL, g10_sopc}, /* unchanged in RDNA3 */
+         [ENC_SOPP] = {g11_sopp},
+         [ENC_SMEM] = {g11_smem},
+         [ENC_VOP1] = {NULL, g10_vop1}, /* unchanged in RDNA3 */
+         [ENC_VOP2] = {g11_vop2, g10_vop2},
+         [ENC_VOPC] = {g11_vopc},
+         [ENC_VOP3] = {g11_vop3},
+         [ENC_DS] = {g11_ds},
+         [ENC_GLOBAL] = {g11_global},
+         [ENC_MUBUF] = {g11_mubuf},
       },
    [PM4D_ISA_GFX90A] =
       {
-         [ENC_SOP1] = g9_sop1,
-         [ENC_SOP2] = g9_sop2,
-         [ENC_SOPK] = g9_sopk,
-         [ENC_SOPC] = g10_sopc, /* the same numbers on GFX9 */
-         [ENC_SOPP] = g9_sopp,
-         [ENC_SMEM] = g10_smem, /* the same numbers on GFX9 */
-         [ENC_VOP1] = g9_vop1,
-         [ENC_VOP2] = g9_vop2,
-         [ENC_VOPC] = g9_vopc,
-         [ENC_VOP3] = g9_vop3,
-         [ENC_VOP3P] = g9_vop3p,
-         [ENC_DS] = g10_ds, /* the same numbers on GFX9 */
-         [ENC_GLOBAL] = g9_global,
+         [ENC_SOP1] = {g9_sop1},
+         [ENC_SOP2] = {g9_sop2},
+         [ENC_SOPK] = {g9_sopk},
+         [ENC_SOPC] = {NULL, g10_sopc}, /* the same numbers on GFX9 */
+         [ENC_SOPP] = {g9_sopp, g10_sopp},
+         [ENC_SMEM] = {NULL, g10_smem}, /* the same numbers on GFX9 */
+         [ENC_VOP1] = {g9_vop1, g10_vop1},
+         [ENC_VOP2] = {g9_vop2},
+         [ENC_VOPC] = {g9_vopc},
+         [ENC_VOP3] = {g9_vop3},
+         [ENC_VOP3P] = {g9_vop3p},
+         [ENC_DS] = {NULL, g10_ds}, /* the same numbers on GFX9 */
+         [ENC_GLOBAL] = {g9_global},
       },
 };
 
@@ -420,7 +411,10 @@ const struct isa_opinfo *isa_op_lookup(enum pm4d_isa_target t, enum isa_enc e, u
 {
    if (t >= PM4D_ISA_TARGET_COUNT || e >= ENC_COUNT)
       return NULL;
-   return find(tables[t][e], opcode);
+   const struct isa_opinfo *own = find(tables[t][e].own, opcode);
+   if (own)
+      return own->op == OP_NONE ? NULL : own;
+   return find(tables[t][e].base, opcode);
 }
 
 const struct isa_opinfo *isa_vopd_lookup(bool y, uint32_t opcode)

@@ -6,6 +6,7 @@
 #include "pm4d_tool_selftest.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <glob.h>
 #include <limits.h>
 #include <math.h>
@@ -50,12 +51,13 @@ const char pm4d_tool_selftest_help[] =
    "  --app PATH   the helper (default: libexec/pm4direct/convnet beside this program's\n"
    "               prefix, or the build tree's tests/apps/convnet/convnet)\n"
    "  --size N     input N x N (default 16); --iters K inferences per run (default 5)\n"
-   "  --hang M     how the hang is injected (default auto: the first that applies):\n"
+   "  --hang M     how the hang is injected, in a run of one inference (default auto: the\n"
+   "               first that applies):\n"
    "                 vgpu      the virtual AMD GPU (VGPU_PROFILE set): VGPU_INJECT hangs the\n"
-   "                           layer's second job; the model's scheduler times it out and\n"
-   "                           resets that queue (VGPU_RESET=queue)\n"
-   "                 sim       the sim back end stops after the first batch\n"
-   "                           (PM4DIRECT_SIM_FAULT=stall_after), the deadline passes\n"
+   "                           layer's batch; the model's scheduler times it out after 1 s\n"
+   "                           and resets that queue (VGPU_RESET=queue)\n"
+   "                 sim       the sim back end stops after 3 dispatches of the batch\n"
+   "                           (PM4DIRECT_SIM_FAULT=stall_after=3); its 500 ms deadline passes\n"
    "                 deadline  real hardware: the layer's deadline is 1 ms (PM4DIRECT_DEADLINE_MS)\n"
    "                           on a larger input, so a batch still running is declared hung;\n"
    "                           the layer recovers with a new context, no GPU reset\n"
@@ -662,6 +664,19 @@ static bool parse_opts(int argc, char **argv, struct opts *o)
    return true;
 }
 
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+   (void)st, (void)flag, (void)ftw;
+   return remove(path) != 0 && errno != ENOENT;
+}
+
+/* The temporary work directory goes; one given with --work stays. */
+static void remove_work(const struct selftest *t)
+{
+   if (!t->o.work && t->work[0] && nftw(t->work, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+      fprintf(stderr, "pm4direct: selftest: could not remove %s\n", t->work);
+}
+
 static bool make_work(struct selftest *t)
 {
    if (t->o.work && strlen(t->o.work) > PATH_MAX - 64) {
@@ -698,8 +713,10 @@ int pm4d_tool_selftest(int argc, char **argv)
       return EXIT_USAGE;
    t.checks = open_memstream(&t.checks_text, &t.checks_len);
    t.body = open_memstream(&t.body_text, &t.body_len);
-   if (!t.checks || !t.body)
+   if (!t.checks || !t.body) {
+      remove_work(&t);
       return EXIT_USAGE;
+   }
 
    struct run drv,
       lay = {.title = "under the layer", .size = t.o.size, .batch = 1, .iters = t.o.iters};
@@ -710,6 +727,7 @@ int pm4d_tool_selftest(int argc, char **argv)
               "log:\n",
               drv.rc);
       quote_file(stderr, drv.log, NULL, NULL, 40);
+      remove_work(&t);
       return EXIT_USAGE;
    }
    /* lavapipe is a CPU device: the layer's only back end there is the sim, which auto never
@@ -749,10 +767,7 @@ int pm4d_tool_selftest(int argc, char **argv)
    if (t.o.out)
       fprintf(stderr, "pm4direct: selftest: %s; report in %s\n", t.failed ? "FAIL" : "PASS",
               t.o.out);
-   if (!t.o.work) {
-      char *rm[] = {"/bin/rm", "-rf", t.work, NULL};
-      pm4d_tool_spawn(rm, NULL, "/dev/null", 30);
-   }
+   remove_work(&t);
    free(t.checks_text);
    free(t.body_text);
    if (drv.have_stats)

@@ -5,7 +5,9 @@
 # recovery, the decoded PM4 of a batch).
 #   pass            exit 0, verdict PASS, every part present
 #   fail PATTERN    exit 1, verdict FAIL, a [FAIL] line matching PATTERN (grep -E)
-# usage: pm4d_e2e_selftest.sh WORKDIR PM4DIRECT pass|fail [PATTERN] [selftest options...]
+#   usage           exit 2 with one reason for a bad option, a missing helper and no Vulkan
+#                   device, and no temporary directory left behind
+# usage: pm4d_e2e_selftest.sh WORKDIR PM4DIRECT pass|fail [PATTERN]|usage [selftest options...]
 source "$(dirname "$0")/../unit/vk/pm4d_vk_test_lib.sh"
 tool=$1 expect=$2
 shift 2
@@ -15,6 +17,24 @@ if [ "$expect" = fail ]; then
   shift
 fi
 rm -rf "${work:?}"/*
+if [ "$expect" = usage ]; then
+  mkdir -p "$work/tmp"
+  refused() { # $1 = what the message must say, then the environment and options
+    local want=$1
+    shift
+    env TMPDIR="$work/tmp" "$@" >"$work/usage.log" 2>&1
+    local rc=$?
+    [ $rc -eq 2 ] || { cat "$work/usage.log"; fail "exit $rc for $*, want 2"; }
+    grep -q -- "$want" "$work/usage.log" || { cat "$work/usage.log"; fail "no '$want' for $*"; }
+  }
+  refused 'bad option or value: --size 0' "$tool" selftest --size 0
+  refused 'bad option or value: --hang bogus' "$tool" selftest --hang bogus
+  refused 'no helper program at /nonexistent' "$tool" selftest --app /nonexistent
+  refused 'found no Vulkan device' VK_ICD_FILENAMES=/nonexistent.json "$tool" selftest
+  [ -z "$(ls -A "$work/tmp")" ] || fail "left behind: $(ls "$work/tmp")"
+  echo "PASS: bad option, missing helper and no device: exit 2, each said, nothing left behind"
+  exit 0
+fi
 report=$work/report.txt
 "$tool" selftest --work "$work/st" --out "$report" "$@" >"$work/selftest.log" 2>&1
 rc=$?

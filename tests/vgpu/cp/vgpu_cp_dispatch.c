@@ -232,9 +232,10 @@ static enum vgpu_cp_status run_kernel(struct vgpu_cp_run *r, const struct vgpu_c
 }
 
 /* VGPU_EXEC=isa: the model's page fault is reported as the CP reports one (the VM's fault
- * hook, the counter); a dispatch the model finds wrong is a bad packet; what it cannot run is
- * not executable. */
-static enum vgpu_cp_status run_isa(struct vgpu_cp_run *r, const char *name, uint64_t pgm,
+ * hook, the counter); a dispatch of one of our kernels (ours) that the model finds wrong is a
+ * bad packet; what it cannot run, and foreign code whose state it does not provide (no
+ * descriptor says that state is wrong), is not executable. */
+static enum vgpu_cp_status run_isa(struct vgpu_cp_run *r, const char *name, bool ours, uint64_t pgm,
                                    const uint32_t grid[3], uint32_t initiator)
 {
    struct pm4d_isa_result res;
@@ -247,11 +248,31 @@ static enum vgpu_cp_status run_isa(struct vgpu_cp_run *r, const char *name, uint
    if (st == PM4D_ISA_PAGE_FAULT && refused.seen &&
        !vgpu_cp_translate(r, refused.va, 1, refused.write, name))
       return VGPU_CP_FAULT;
-   if (st == PM4D_ISA_BAD_DISPATCH)
+   if (st == PM4D_ISA_BAD_DISPATCH && ours)
       return vgpu_cp_fail(r, VGPU_CP_BAD_PACKET, "%s on the instruction model: %s", name,
                           res.reason);
    return not_executable(r, "the instruction model refused %s: %s: %s", name,
                          pm4d_isa_status_name(st), res.reason);
+}
+
+/* The kernel of ours whose code holds the bytes at pgm after its start (a program address
+ * pointing into our code, a layer bug, not foreign code), with the offset; NULL when none. */
+#define INSIDE_PROBE_BYTES 32
+static const struct vgpu_cp_kernel *inside_kernel(struct vgpu_cp_run *r, uint64_t pgm,
+                                                  size_t *offset)
+{
+   const uint8_t *probe = r->mem->translate(r->mem->user, pgm, INSIDE_PROBE_BYTES, 0);
+   for (unsigned i = 0; probe && i < vgpu_cp_kernel_count; i++) {
+      const struct vgpu_cp_kernel *k = &vgpu_cp_kernels[i];
+      const uint8_t *at = k->code_size > INSIDE_PROBE_BYTES
+                             ? memmem(k->code + 1, k->code_size - 1, probe, INSIDE_PROBE_BYTES)
+                             : NULL;
+      if (at) {
+         *offset = (size_t)(at - k->code);
+         return k;
+      }
+   }
+   return NULL;
 }
 
 /* The grid in workgroups from DISPATCH_DIRECT's dimensions (threads when the initiator says so). */
@@ -286,7 +307,7 @@ static enum vgpu_cp_status run_foreign(struct vgpu_cp_run *r, uint64_t pgm, cons
       return st; /* an empty grid launches nothing */
    char name[64];
    snprintf(name, sizeof(name), "the code at COMPUTE_PGM 0x%" PRIx64 " (not ours)", pgm);
-   return run_isa(r, name, pgm, grid, initiator);
+   return run_isa(r, name, false, pgm, grid, initiator);
 }
 
 enum vgpu_cp_status vgpu_cp_dispatch(struct vgpu_cp_run *r, const uint32_t dim[3],
@@ -311,6 +332,13 @@ enum vgpu_cp_status vgpu_cp_dispatch(struct vgpu_cp_run *r, const uint32_t dim[3
    if (!k && other)
       return not_executable(r, "the code at COMPUTE_PGM 0x%" PRIx64 " is %s built for %s", pgm,
                             other->name, other->target);
+   size_t off;
+   const struct vgpu_cp_kernel *in = k ? NULL : inside_kernel(r, pgm, &off);
+   if (in)
+      return not_executable(r,
+                            "the code at COMPUTE_PGM 0x%" PRIx64
+                            " is none of the project's kernels: it lies %zu bytes into %s (%s)",
+                            pgm, off, in->name, in->target);
    if (!k && cp->exec == VGPU_CP_EXEC_ISA)
       return run_foreign(r, pgm, dim, initiator);
    if (!k)
@@ -337,6 +365,6 @@ enum vgpu_cp_status vgpu_cp_dispatch(struct vgpu_cp_run *r, const uint32_t dim[3
    if ((st = map_buffers(r, k, kernarg, &b)) != VGPU_CP_OK)
       return st;
    if (cp->exec == VGPU_CP_EXEC_ISA)
-      return run_isa(r, k->name, pgm, grid, initiator);
+      return run_isa(r, k->name, true, pgm, grid, initiator);
    return run_kernel(r, k, grid, kernarg, &b);
 }

@@ -80,6 +80,7 @@ struct run {
    uint32_t size, batch, iters;
    int rc;
    char device[256], driver[320], backend[32], pass_through[256];
+   char sim_target[32]; /* "pm4direct: sim TARGET: ..." */
    uint32_t dispatches;
    bool ref_seen, ref_pass, have_ms;
    double ref_err, ms;
@@ -89,7 +90,9 @@ struct run {
 
 struct selftest {
    struct opts o;
-   char target[32]; /* from the layer's diagnostics: "... on the X back end (TARGET): ..." */
+   /* The layer's diagnostics ("... on the X back end (TARGET): ..."), else the sim's log line
+    * or the first amdgpu render node's. */
+   char target[32];
    char work[PATH_MAX], exe_dir[PATH_MAX], layer_path[PATH_MAX];
    const char *backend, *where_layer;
    char where_driver[320];
@@ -220,6 +223,8 @@ static void parse_log(struct run *r)
          r->ms = x;
       } else if ((p = strstr(line, "pm4direct: device has back end "))) {
          sscanf(p + 31, "%31s", r->backend);
+      } else if ((p = strstr(line, "pm4direct: sim ")) && !r->sim_target[0]) {
+         sscanf(p + 15, "%31[^:]", r->sim_target);
       } else if ((p = strstr(line, "device is pass-through")) && !r->pass_through[0]) {
          snprintf(r->pass_through, sizeof(r->pass_through), "%s", p);
       }
@@ -397,8 +402,8 @@ static void stats_of(struct selftest *t, const struct run *r)
 }
 
 /* The decoded PM4 of the first batch the diagnostics directory holds (written by the layer's
- * decoder, layer/pm4), or a line saying there is none. */
-static void decoded_batch(struct selftest *t, const struct run *r)
+ * decoder, layer/pm4); false when it holds none. */
+static bool decoded_event(struct selftest *t, const struct run *r)
 {
    char pattern[PATH_MAX + 16], path[PATH_MAX] = "";
    glob_t g;
@@ -406,13 +411,8 @@ static void decoded_batch(struct selftest *t, const struct run *r)
    if (glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc)
       snprintf(path, sizeof(path), "%s", g.gl_pathv[0]); /* sorted: the first event */
    globfree(&g);
-   if (!path[0]) {
-      fprintf(t->body,
-              "(no diagnostics event under %s: no batch failed in the hang run, so "
-              "none was decoded)\n",
-              r->diag);
-      return;
-   }
+   if (!path[0])
+      return false;
    char dir[PATH_MAX];
    snprintf(dir, sizeof(dir), "%s", path);
    *strrchr(dir, '/') = '\0';
@@ -427,6 +427,38 @@ static void decoded_batch(struct selftest *t, const struct run *r)
       fclose(f);
    quote_file(t->body, reason, NULL, NULL, 10);
    quote_file(t->body, path, NULL, NULL, 2000);
+   return true;
+}
+
+/* Without a diagnostics event: the batch the layer builds for convnet's first conv2d (1 x 3 x
+ * size^2, 16 filters 3x3, stride 1, pad 1) on the target, through this tool's own emit and
+ * decode (the layer's builder, templates and decoder), labelled as such. */
+static void decoded_emitted(struct selftest *t)
+{
+   if (!t->target[0] || strspn(t->target, "gfx0123456789abcdef") != strlen(t->target)) {
+      fprintf(t->body, "(no batch decoded: no diagnostics event, and no target known)\n");
+      return;
+   }
+   char exe[PATH_MAX], cmd[3 * PATH_MAX], out[PATH_MAX];
+   ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+   exe[n > 0 ? n : 0] = '\0';
+   work_path(out, t, "batch", ".txt");
+   /* The paths are this program's and its work directory's (no quote in them: checked). */
+   if (strchr(exe, '\'') || strchr(t->work, '\'') ||
+       snprintf(cmd, sizeof(cmd),
+                "'%s' emit --gfx %s --conv 1,3,%u,%u,16,3,3,1,1 2>/dev/null | '%s' decode -", exe,
+                t->target, t->o.size, t->o.size, exe) >= (int)sizeof(cmd)) {
+      fprintf(t->body, "(no batch decoded: the tool's path cannot be quoted)\n");
+      return;
+   }
+   char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+   int rc = pm4d_tool_spawn(argv, NULL, out, 30);
+   fprintf(t->body,
+           "no batch failed, so no diagnostics event holds one that ran: this is the batch the "
+           "layer builds for convnet's first conv2d on %s (pm4direct emit --conv | decode; "
+           "exit %d)\n",
+           t->target, rc);
+   quote_file(t->body, out, NULL, NULL, 2000);
 }
 
 static void driver_alone(struct selftest *t, struct run *drv, const char *app)
@@ -553,6 +585,8 @@ static void hang_run(struct selftest *t, const struct run *lay, const char *app)
    char why[512] = "";
    if (!strcmp(t->o.hang, "none")) {
       note(t, "no hang injected (--hang none)");
+      section(t, "Decoded PM4 of one batch (layer/pm4's decoder)");
+      decoded_emitted(t);
       return;
    }
    for (size_t i = 0; i < 3 && !m; i++) {
@@ -610,8 +644,9 @@ static void hang_run(struct selftest *t, const struct run *lay, const char *app)
       t, h.dispatches && once == total,
       "hang (%s): every conv2d ran exactly once: direct_jobs_completed + fallback_jobs = %.0f of %.0f",
       m, once, total);
-   section(t, "Decoded PM4 of one batch (the hang run's diagnostics, layer/pm4's decoder)");
-   decoded_batch(t, &h);
+   section(t, "Decoded PM4 of one batch (layer/pm4's decoder)");
+   if (!decoded_event(t, &h))
+      decoded_emitted(t);
    if (h.have_stats)
       pm4d_json_free(&h.stats_json);
 }
@@ -635,7 +670,7 @@ static void report_header(FILE *out, const struct selftest *t, const struct run 
            t->layer_path, t->backend, lay->backend[0] ? lay->backend : "(none said)",
            t->where_layer);
    fprintf(out, "target: %s\n",
-           t->target[0] ? t->target : "not said (the layer names it only in diagnostics)");
+           t->target[0] ? t->target : "not known (no amdgpu render node named one)");
    if (!t->vgpu && strcmp(lay->backend, "amdgpu"))
       fprintf(out, "(no AMD GPU ran anything here: the figures are not AMD hardware figures)\n");
 }
@@ -740,6 +775,11 @@ int pm4d_tool_selftest(int argc, char **argv)
    t.backend = b && b[0] ? b : strstr(drv.device, "llvmpipe") ? "sim" : "auto";
    under_layer(&t, &lay, app, "layer", NULL);
    label(&t, &drv, &lay);
+   /* The target until a diagnostics event names the one the layer used. */
+   if (!strcmp(lay.backend, "sim"))
+      snprintf(t.target, sizeof(t.target), "%s", lay.sim_target);
+   else
+      pm4d_tool_sysinfo_amdgpu_target(t.target, sizeof(t.target));
 
    section(&t, "Runs (figures: median submit-to-fence time of one inference of 6 conv2d)");
    describe_run(&t, &drv, t.where_driver);

@@ -82,37 +82,39 @@ static bool flag(const struct pm4d_json *v)
    return v && v->type == PM4D_JSON_BOOL && v->boolean;
 }
 
-static void print_policies(const struct pm4d_json *root)
+static void print_policies(FILE *out, const struct pm4d_json *root)
 {
-   printf("mode: %s; %.0f live instances, %.0f live devices\n",
-          flag(pm4d_json_get(root, "disabled")) ? "DISABLED (PM4DIRECT_DISABLE)" : "enabled",
-          pm4d_json_number(pm4d_json_get(root, "live_instances"), 0),
-          pm4d_json_number(pm4d_json_get(root, "live_devices"), 0));
+   fprintf(out, "mode: %s; %.0f live instances, %.0f live devices\n",
+           flag(pm4d_json_get(root, "disabled")) ? "DISABLED (PM4DIRECT_DISABLE)" : "enabled",
+           pm4d_json_number(pm4d_json_get(root, "live_instances"), 0),
+           pm4d_json_number(pm4d_json_get(root, "live_devices"), 0));
    const struct pm4d_json *ad = pm4d_json_get(root, "auto_disable");
    if (ad) {
       const struct pm4d_json *why = pm4d_json_get(ad, "reason");
-      printf("auto-disable: %s (window %.0f batches, threshold %.2f %%; %.0f batches ok, %.0f "
-             "failed)\n",
-             flag(pm4d_json_get(ad, "tripped")) ? "TRIPPED" : "not tripped",
-             pm4d_json_number(pm4d_json_get(ad, "window"), 0),
-             pm4d_json_number(pm4d_json_get(ad, "threshold"), 0),
-             pm4d_json_number(pm4d_json_get(ad, "successes"), 0),
-             pm4d_json_number(pm4d_json_get(ad, "failures"), 0));
+      fprintf(out,
+              "auto-disable: %s (window %.0f batches, threshold %.2f %%; %.0f batches ok, %.0f "
+              "failed)\n",
+              flag(pm4d_json_get(ad, "tripped")) ? "TRIPPED" : "not tripped",
+              pm4d_json_number(pm4d_json_get(ad, "window"), 0),
+              pm4d_json_number(pm4d_json_get(ad, "threshold"), 0),
+              pm4d_json_number(pm4d_json_get(ad, "successes"), 0),
+              pm4d_json_number(pm4d_json_get(ad, "failures"), 0));
       if (why && why->type == PM4D_JSON_STRING && why->string[0])
-         printf("  %s\n", why->string);
+         fprintf(out, "  %s\n", why->string);
    }
    const struct pm4d_json *kf = pm4d_json_get(root, "kill_file");
    const struct pm4d_json *path = pm4d_json_get(kf, "path");
    if (path && path->type == PM4D_JSON_STRING && path->string[0])
-      printf("kill file: %s (%s at the time of writing)\n", path->string,
-             flag(pm4d_json_get(kf, "active")) ? "PRESENT: redirect stopped" : "absent");
+      fprintf(out, "kill file: %s (%s at the time of writing)\n", path->string,
+              flag(pm4d_json_get(kf, "active")) ? "PRESENT: redirect stopped" : "absent");
 }
 
-static void print_histograms(const struct pm4d_json *hs)
+static void print_histograms(FILE *out, const struct pm4d_json *hs)
 {
    if (!hs || hs->type != PM4D_JSON_OBJECT)
       return;
-   printf("\n%-22s %10s %10s %10s %10s %10s\n", "latency", "count", "mean", "p50", "p99", "max");
+   fprintf(out, "\n%-22s %10s %10s %10s %10s %10s\n", "latency", "count", "mean", "p50", "p99",
+           "max");
    for (size_t i = 0; i < hs->count; i++) {
       const struct pm4d_json *h = &hs->items[i];
       char name[64], b[4][32];
@@ -122,18 +124,18 @@ static void print_histograms(const struct pm4d_json *hs)
          name[n - 3] = '\0';
       double count = pm4d_json_number(pm4d_json_get(h, "count"), 0);
       if (count == 0) {
-         printf("  %-20s %10s\n", name, "0");
+         fprintf(out, "  %-20s %10s\n", name, "0");
          continue;
       }
-      printf("  %-20s %10.0f %10s %10s %10s %10s\n", name, count,
-             duration(pm4d_json_number(pm4d_json_get(h, "mean"), 0), b[0], sizeof(b[0])),
-             duration(pm4d_json_number(pm4d_json_get(h, "p50"), 0), b[1], sizeof(b[1])),
-             duration(pm4d_json_number(pm4d_json_get(h, "p99"), 0), b[2], sizeof(b[2])),
-             duration(pm4d_json_number(pm4d_json_get(h, "max"), 0), b[3], sizeof(b[3])));
+      fprintf(out, "  %-20s %10.0f %10s %10s %10s %10s\n", name, count,
+              duration(pm4d_json_number(pm4d_json_get(h, "mean"), 0), b[0], sizeof(b[0])),
+              duration(pm4d_json_number(pm4d_json_get(h, "p50"), 0), b[1], sizeof(b[1])),
+              duration(pm4d_json_number(pm4d_json_get(h, "p99"), 0), b[2], sizeof(b[2])),
+              duration(pm4d_json_number(pm4d_json_get(h, "max"), 0), b[3], sizeof(b[3])));
    }
 }
 
-static void print_counters(const struct pm4d_json *cs)
+static void print_counters(FILE *out, const struct pm4d_json *cs)
 {
    bool any = false;
    for (unsigned g = 0; g < NGROUPS; g++) {
@@ -143,13 +145,13 @@ static void print_counters(const struct pm4d_json *cs)
          if (v == 0 || group_of(cs->keys[i]) != g)
             continue;
          if (!titled)
-            printf("\n%s\n", groups[g].title);
+            fprintf(out, "\n%s\n", groups[g].title);
          titled = any = true;
-         printf("  %-40s %12.0f\n", cs->keys[i], v);
+         fprintf(out, "  %-40s %12.0f\n", cs->keys[i], v);
       }
    }
    if (!any)
-      printf("\nevery counter is zero\n");
+      fprintf(out, "\nevery counter is zero\n");
 }
 
 int pm4d_tool_stats(int argc, char **argv)
@@ -158,7 +160,12 @@ int pm4d_tool_stats(int argc, char **argv)
       fprintf(stderr, "usage: pm4direct stats FILE\n");
       return EXIT_USAGE;
    }
-   char *text = read_text(argv[0]);
+   return pm4d_tool_stats_print(stdout, argv[0]);
+}
+
+int pm4d_tool_stats_print(FILE *out, const char *path)
+{
+   char *text = read_text(path);
    if (!text)
       return EXIT_USAGE;
    struct pm4d_json root;
@@ -166,20 +173,19 @@ int pm4d_tool_stats(int argc, char **argv)
    bool ok = pm4d_json_parse(text, &root, why, sizeof(why));
    free(text);
    if (!ok) {
-      fprintf(stderr, "pm4direct: %s: not JSON: %s\n", argv[0], why);
+      fprintf(stderr, "pm4direct: %s: not JSON: %s\n", path, why);
       return EXIT_USAGE;
    }
    const struct pm4d_json *counters = pm4d_json_get(&root, "counters");
    if (!counters || counters->type != PM4D_JSON_OBJECT) {
-      fprintf(stderr, "pm4direct: %s: no \"counters\" object: not a pm4direct stats file\n",
-              argv[0]);
+      fprintf(stderr, "pm4direct: %s: no \"counters\" object: not a pm4direct stats file\n", path);
       pm4d_json_free(&root);
       return EXIT_USAGE;
    }
-   printf("pm4direct stats: %s\n", argv[0]);
-   print_policies(&root);
-   print_histograms(pm4d_json_get(&root, "histograms"));
-   print_counters(counters);
+   fprintf(out, "pm4direct stats: %s\n", path);
+   print_policies(out, &root);
+   print_histograms(out, pm4d_json_get(&root, "histograms"));
+   print_counters(out, counters);
    pm4d_json_free(&root);
    return 0;
 }

@@ -7,6 +7,8 @@
  *   pm4direct decode [--gfx GFX] [FILE|-]     packets and registers, one line each
  *   pm4direct validate [--gfx GFX] [FILE|-]   exit 0 valid, 1 invalid, 2 usage or I/O
  *   pm4direct stats FILE                      a PM4DIRECT_STATS file for people
+ *   pm4direct selftest [--out FILE] [...]     conv2d with and without the layer on this
+ *                                             machine's GPU, one injected hang: a bug report
  * decode and validate read standard input without FILE or with "-", and take the target from the
  * header emit writes, so `pm4direct emit ... | pm4direct validate -` needs no --gfx. Addresses
  * follow the plan in pm4d_tool_catalog.h. */
@@ -19,6 +21,7 @@
 #include "pm4d_decode.h"
 #include "pm4d_kernels.h"
 #include "pm4d_tool_catalog.h"
+#include "pm4d_tool_selftest.h"
 #include "pm4d_tool_stats.h"
 
 #define EXIT_INVALID 1
@@ -43,6 +46,8 @@ static const char usage_text[] =
    "       pm4direct decode [--gfx GFX] [FILE|-]\n"
    "       pm4direct validate [--gfx GFX] [FILE|-]\n"
    "       pm4direct stats FILE\n"
+   "       pm4direct selftest [--out FILE] [--work DIR] [--app PATH] [--size N] [--iters K]"
+   " [--hang auto|vgpu|sim|deadline|none] [--timeout S]\n"
    "       pm4direct COMMAND --help   (what it does, its options and file formats)\n";
 
 static const char emit_help[] =
@@ -477,6 +482,10 @@ int main(int argc, char **argv)
       return decode(argc - 2, argv + 2);
    if (!strcmp(argv[1], "stats"))
       return help(argc - 2, argv + 2, stats_help) ? 0 : pm4d_tool_stats(argc - 2, argv + 2);
+   if (!strcmp(argv[1], "selftest"))
+      return help(argc - 2, argv + 2, pm4d_tool_selftest_help)
+                ? 0
+                : pm4d_tool_selftest(argc - 2, argv + 2);
    if (!strcmp(argv[1], "validate"))
       return validate(argc - 2, argv + 2);
    return usage();

@@ -1,5 +1,6 @@
 #include "pm4d_convnet_dev.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,31 @@ VkResult pm4d_convnet_dev_open_instance(struct pm4d_convnet_dev *dev, uint32_t *
    return VK_SUCCESS;
 fail:
    return res;
+}
+
+void pm4d_convnet_dev_driver(const struct pm4d_convnet_dev *dev, char *buf, size_t size)
+{
+   /* The struct may be chained only when the device has the extension (core from 1.2). */
+   uint32_t n = 0;
+   bool has = false;
+   VkExtensionProperties *ext = NULL;
+   if (vkEnumerateDeviceExtensionProperties(dev->phys, NULL, &n, NULL) == VK_SUCCESS && n &&
+       (ext = calloc(n, sizeof(*ext))) &&
+       vkEnumerateDeviceExtensionProperties(dev->phys, NULL, &n, ext) == VK_SUCCESS) {
+      for (uint32_t i = 0; i < n && !has; i++)
+         has = strcmp(ext[i].extensionName, VK_KHR_DRIVER_PROPERTIES_EXTENSION_NAME) == 0;
+   }
+   free(ext);
+   if (!has) {
+      snprintf(buf, size, "unknown (no %s)", VK_KHR_DRIVER_PROPERTIES_EXTENSION_NAME);
+      return;
+   }
+   VkPhysicalDeviceDriverProperties drv = {.sType =
+                                              VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES};
+   VkPhysicalDeviceProperties2 p2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
+                                     .pNext = &drv};
+   vkGetPhysicalDeviceProperties2(dev->phys, &p2);
+   snprintf(buf, size, "%s %s", drv.driverName, drv.driverInfo);
 }
 
 VkResult pm4d_convnet_dev_alloc_cmd(struct pm4d_convnet_dev *dev, VkCommandBuffer *cb)

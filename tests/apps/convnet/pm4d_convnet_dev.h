@@ -4,6 +4,7 @@
 #define PM4D_CONVNET_DEV_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <vulkan/vulkan.h>
 
@@ -28,6 +29,10 @@ VkResult pm4d_convnet_dev_open_instance(struct pm4d_convnet_dev *dev, uint32_t *
 
 /* Creates the device on physical device index (< count) with a compute queue. */
 VkResult pm4d_convnet_dev_open_device(struct pm4d_convnet_dev *dev, uint32_t index);
+
+/* Writes the driver's name and version text (VK_KHR_driver_properties: "radv Mesa 22.3.6") to
+ * buf, or "unknown (no VK_KHR_driver_properties)". Call after open_device. */
+void pm4d_convnet_dev_driver(const struct pm4d_convnet_dev *dev, char *buf, size_t size);
 
 /* A primary command buffer from dev->pool (freed with the pool). */
 VkResult pm4d_convnet_dev_alloc_cmd(struct pm4d_convnet_dev *dev, VkCommandBuffer *cb);

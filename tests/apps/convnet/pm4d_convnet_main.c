@@ -120,6 +120,11 @@ int main(int argc, char **argv)
    size_t out_bytes = out_elems * sizeof(float);
    printf("convnet: device \"%s\", input %ux%ux%ux%u, %d conv layers\n", dev.props.deviceName,
           o.batch, o.channels, o.size, o.size, PM4D_CONVNET_LAYERS);
+   char driver[2 * VK_MAX_DRIVER_NAME_SIZE + 2];
+   pm4d_convnet_dev_driver(&dev, driver, sizeof(driver));
+   printf("convnet: driver %s, Vulkan %u.%u.%u\n", driver,
+          VK_API_VERSION_MAJOR(dev.props.apiVersion), VK_API_VERSION_MINOR(dev.props.apiVersion),
+          VK_API_VERSION_PATCH(dev.props.apiVersion));
    fflush(stdout);
    if (pm4d_convnet_model_build(&model, &dev, &net) != VK_SUCCESS)
       goto done;

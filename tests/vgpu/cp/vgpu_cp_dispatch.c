@@ -1,7 +1,9 @@
 /* DISPATCH_DIRECT: recognise the kernel by the code at COMPUTE_PGM, check the dispatch's
  * registers against its descriptor, and run it through the PoCL runner with kernargs and
  * buffers read through the GPU VM, or (VGPU_EXEC=isa) on the instruction model from the
- * registers. Code that is none of the project's kernels is counted, never faked. */
+ * registers. Code that is none of the project's kernels runs only on the instruction model
+ * (VGPU_EXEC=isa: RADV's own shaders, where the model knows their instructions); otherwise it
+ * is counted, never faked. */
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -230,10 +232,11 @@ static enum vgpu_cp_status run_kernel(struct vgpu_cp_run *r, const struct vgpu_c
 }
 
 /* VGPU_EXEC=isa: the model's page fault is reported as the CP reports one (the VM's fault
- * hook, the counter); a dispatch the model finds wrong is a bad packet; what it cannot run is
- * not executable. */
-static enum vgpu_cp_status run_isa(struct vgpu_cp_run *r, const struct vgpu_cp_kernel *k,
-                                   uint64_t pgm, const uint32_t grid[3], uint32_t initiator)
+ * hook, the counter); a dispatch of one of our kernels (ours) that the model finds wrong is a
+ * bad packet; what it cannot run, and foreign code whose state it does not provide (no
+ * descriptor says that state is wrong), is not executable. */
+static enum vgpu_cp_status run_isa(struct vgpu_cp_run *r, const char *name, bool ours, uint64_t pgm,
+                                   const uint32_t grid[3], uint32_t initiator)
 {
    struct pm4d_isa_result res;
    struct vgpu_cp_isa_refusal refused;
@@ -243,13 +246,68 @@ static enum vgpu_cp_status run_isa(struct vgpu_cp_run *r, const struct vgpu_cp_k
       return VGPU_CP_OK;
    }
    if (st == PM4D_ISA_PAGE_FAULT && refused.seen &&
-       !vgpu_cp_translate(r, refused.va, 1, refused.write, k->name))
+       !vgpu_cp_translate(r, refused.va, 1, refused.write, name))
       return VGPU_CP_FAULT;
-   if (st == PM4D_ISA_BAD_DISPATCH)
-      return vgpu_cp_fail(r, VGPU_CP_BAD_PACKET, "%s on the instruction model: %s", k->name,
+   if (st == PM4D_ISA_BAD_DISPATCH && ours)
+      return vgpu_cp_fail(r, VGPU_CP_BAD_PACKET, "%s on the instruction model: %s", name,
                           res.reason);
-   return not_executable(r, "the instruction model refused %s: %s: %s", k->name,
+   return not_executable(r, "the instruction model refused %s: %s: %s", name,
                          pm4d_isa_status_name(st), res.reason);
+}
+
+/* The kernel of ours whose code holds the bytes at pgm after its start (a program address
+ * pointing into our code, a layer bug, not foreign code), with the offset; NULL when none. */
+#define INSIDE_PROBE_BYTES 32
+static const struct vgpu_cp_kernel *inside_kernel(struct vgpu_cp_run *r, uint64_t pgm,
+                                                  size_t *offset)
+{
+   const uint8_t *probe = r->mem->translate(r->mem->user, pgm, INSIDE_PROBE_BYTES, 0);
+   for (unsigned i = 0; probe && i < vgpu_cp_kernel_count; i++) {
+      const struct vgpu_cp_kernel *k = &vgpu_cp_kernels[i];
+      const uint8_t *at = k->code_size > INSIDE_PROBE_BYTES
+                             ? memmem(k->code + 1, k->code_size - 1, probe, INSIDE_PROBE_BYTES)
+                             : NULL;
+      if (at) {
+         *offset = (size_t)(at - k->code);
+         return k;
+      }
+   }
+   return NULL;
+}
+
+/* The grid in workgroups from DISPATCH_DIRECT's dimensions (threads when the initiator says so). */
+static enum vgpu_cp_status dispatch_grid(struct vgpu_cp_run *r, const uint32_t dim[3],
+                                         uint32_t initiator, uint32_t grid[3])
+{
+   const struct vgpu_cp *cp = r->cp;
+   const struct vgpu_cp_regs *g = cp->regs;
+   for (int i = 0; i < 3; i++) {
+      uint32_t n = VGPU_NUM_THREAD_FULL(cp->sh[g->num_thread_x + i]);
+      if (!(initiator & VGPU_INIT_USE_THREAD_DIMENSIONS))
+         grid[i] = dim[i];
+      else if (n && dim[i] % n == 0)
+         grid[i] = dim[i] / n;
+      else
+         return vgpu_cp_fail(r, VGPU_CP_BAD_PACKET,
+                             "thread-dimension dispatch %u not a multiple of the workgroup %u",
+                             dim[i], n);
+   }
+   return VGPU_CP_OK;
+}
+
+/* VGPU_EXEC=isa and code that is none of the project's kernels (RADV's own shaders, e.g. the
+ * buffer copy it uses on the APU): the instruction model runs it from the registers alone, or
+ * says which instruction or state it cannot run (not executable, never faked). */
+static enum vgpu_cp_status run_foreign(struct vgpu_cp_run *r, uint64_t pgm, const uint32_t dim[3],
+                                       uint32_t initiator)
+{
+   uint32_t grid[3];
+   enum vgpu_cp_status st = dispatch_grid(r, dim, initiator, grid);
+   if (st != VGPU_CP_OK || !grid[0] || !grid[1] || !grid[2])
+      return st; /* an empty grid launches nothing */
+   char name[64];
+   snprintf(name, sizeof(name), "the code at COMPUTE_PGM 0x%" PRIx64 " (not ours)", pgm);
+   return run_isa(r, name, false, pgm, grid, initiator);
 }
 
 enum vgpu_cp_status vgpu_cp_dispatch(struct vgpu_cp_run *r, const uint32_t dim[3],
@@ -274,23 +332,23 @@ enum vgpu_cp_status vgpu_cp_dispatch(struct vgpu_cp_run *r, const uint32_t dim[3
    if (!k && other)
       return not_executable(r, "the code at COMPUTE_PGM 0x%" PRIx64 " is %s built for %s", pgm,
                             other->name, other->target);
+   size_t off;
+   const struct vgpu_cp_kernel *in = k ? NULL : inside_kernel(r, pgm, &off);
+   if (in)
+      return not_executable(r,
+                            "the code at COMPUTE_PGM 0x%" PRIx64
+                            " is none of the project's kernels: it lies %zu bytes into %s (%s)",
+                            pgm, off, in->name, in->target);
+   if (!k && cp->exec == VGPU_CP_EXEC_ISA)
+      return run_foreign(r, pgm, dim, initiator);
    if (!k)
       return not_executable(
          r, "the code at COMPUTE_PGM 0x%" PRIx64 " is none of the project's kernels", pgm);
    if ((st = check_program(r, k, initiator)) != VGPU_CP_OK)
       return st;
    uint32_t grid[3];
-   for (int i = 0; i < 3; i++) {
-      uint32_t n = VGPU_NUM_THREAD_FULL(cp->sh[g->num_thread_x + i]);
-      if (!(initiator & VGPU_INIT_USE_THREAD_DIMENSIONS))
-         grid[i] = dim[i];
-      else if (n && dim[i] % n == 0)
-         grid[i] = dim[i] / n;
-      else
-         return vgpu_cp_fail(r, VGPU_CP_BAD_PACKET,
-                             "thread-dimension dispatch %u not a multiple of the workgroup %u",
-                             dim[i], n);
-   }
+   if ((st = dispatch_grid(r, dim, initiator, grid)) != VGPU_CP_OK)
+      return st;
    if (!grid[0] || !grid[1] || !grid[2])
       return VGPU_CP_OK; /* an empty grid launches nothing */
    uint64_t kva;
@@ -307,6 +365,6 @@ enum vgpu_cp_status vgpu_cp_dispatch(struct vgpu_cp_run *r, const uint32_t dim[3
    if ((st = map_buffers(r, k, kernarg, &b)) != VGPU_CP_OK)
       return st;
    if (cp->exec == VGPU_CP_EXEC_ISA)
-      return run_isa(r, k, pgm, grid, initiator);
+      return run_isa(r, k->name, true, pgm, grid, initiator);
    return run_kernel(r, k, grid, kernarg, &b);
 }

@@ -462,8 +462,55 @@ static void test_dispatch_indirect(void)
    vgpu_cp_destroy(cp);
 }
 
+/* VGPU_EXEC=isa runs code that is none of ours on the instruction model from the registers:
+ * s_endpgm (0xbf810000, SOPP opcode 1: llvm-objdump-15 --mcpu=gfx1030) as wave32 runs; the
+ * same as wave64 (what RADV dispatches by default on GFX10+) is refused, naming why; an empty
+ * grid launches nothing. */
+static void test_foreign_code_on_isa(void)
+{
+   setenv("VGPU_EXEC", "isa", 1);
+   struct vgpu_cp *cp = vgpu_cp_create("gfx1030");
+   unsetenv("VGPU_EXEC");
+   memcpy(data + 0x800, &(uint32_t){0xbf810000}, 4);
+   uint64_t code = DATA_VA + 0x800;
+   struct vgpu_cp_counters c;
+   for (int wave32 = 1; wave32 >= 0; wave32--) {
+      struct ib ib = ib_at(0);
+      preamble(&ib, PREAMBLE_GFX10_3, PREAMBLE_GFX10_3);
+      set_sh(&ib, 0x20c, (uint32_t)(code >> 8));
+      set_sh(&ib, 0x20d, (uint32_t)(code >> 40));
+      /* COMPUTE_PGM_RSRC1/2 (gc_10_3_0_offset.h 0x1bb2/0x1bb3 -> SH 0x212/0x213): nothing
+       * enabled; COMPUTE_NUM_THREAD_X..Z (0x1ba7..9 -> 0x207..9) */
+      set_sh(&ib, 0x212, 0);
+      set_sh(&ib, 0x213, 0);
+      set_sh(&ib, 0x207, 64);
+      set_sh(&ib, 0x208, 1);
+      set_sh(&ib, 0x209, 1);
+      EMIT(&ib, P3(DISPATCH_DIRECT, 4), 2, 1, 1, wave32 ? INITIATOR : 1u);
+      enum vgpu_cp_status st = run(cp, &ib);
+      if (wave32) {
+         CHECKF(st == VGPU_CP_OK, "%s", reason);
+      } else {
+         CHECK(st == VGPU_CP_NOT_EXECUTABLE);
+         CHECKF(strstr(reason, "(not ours)") && strstr(reason, "wave64"), "%s", reason);
+      }
+   }
+   vgpu_cp_get_counters(cp, &c);
+   CHECKF(c.dispatches_run == 1 && c.dispatches_not_executable == 1, "run %u, not executable %u",
+          (unsigned)c.dispatches_run, (unsigned)c.dispatches_not_executable);
+   struct ib ib = ib_at(0);
+   EMIT(&ib, P3(DISPATCH_DIRECT, 4), 0, 1, 1, INITIATOR);
+   CHECK(run(cp, &ib) == VGPU_CP_OK);
+   vgpu_cp_get_counters(cp, &c);
+   CHECK(c.dispatches_run == 1 && c.dispatches_not_executable == 1);
+   vgpu_cp_destroy(cp);
+}
+
 int main(void)
 {
+   /* Foreign code is counted as not executable unless VGPU_EXEC=isa, which only
+    * test_foreign_code_on_isa sets: the rest do not depend on the caller's environment. */
+   unsetenv("VGPU_EXEC");
    test_vm_init(&vm);
    ib_mem = test_vm_map(&vm, IB_VA, 0x10000, 0);
    data = test_vm_map(&vm, DATA_VA, 0x10000, 1);
@@ -482,6 +529,7 @@ int main(void)
    test_poisoned_preamble("gfx1030", PREAMBLE_GFX10_3);
    test_poisoned_preamble("gfx1100", PREAMBLE_GFX11);
    test_dispatch_indirect();
+   test_foreign_code_on_isa();
    test_vm_destroy(&vm);
    return pm4d_check_finish("vgpu_cp_packets");
 }

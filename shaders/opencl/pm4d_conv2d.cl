@@ -351,8 +351,8 @@ PM4D_GEMM_KERNELS(_small_f16, PM4D_SMALL_TK, PM4D_SMALL_TP, PM4D_SMALL_S, PM4D_1
 
 /* Winograd F(2x2, 3x3) (Lavin & Gray 2015): for each 2x2 output tile, Y = A^T [sum over input
  * channels of (G g G^T) .* (B^T d B)] A, with d the tile's 4x4 input patch and g the 3x3 filter:
- * 16 multiplications per tile and channel instead of 36. The transforms use only additions and
- * halvings (exact in fp32), so the error stays that of a direct sum of a few more terms.
+ * 16 multiplications per tile and channel instead of 36. The transforms only add, subtract
+ * and halve (halving is exact), so the error stays that of a direct sum of a few more terms.
  * WINO_TK x WINO_TT (channels x tiles) per workgroup: work-item t owns transformed point
  * t / 16 (16 points) and, of that point's GEMM, channels (t % 16 / 4) * KR + i and tiles
  * (t % 4) * TR + j. Each step transforms WINO_TC input channels of patches and filters into LDS
@@ -366,6 +366,7 @@ PM4D_GEMM_KERNELS(_small_f16, PM4D_SMALL_TK, PM4D_SMALL_TP, PM4D_SMALL_S, PM4D_1
 #define PM4D_WINO_US (16 * (PM4D_WINO_TK + 4) + 4) /* U: words per input channel */
 #define PM4D_WINO_VS (16 * (PM4D_WINO_TT + 4) + 4) /* V: likewise */
 #define PM4D_WINO_LDS (PM4D_WINO_TC * (PM4D_WINO_US + PM4D_WINO_VS))
+#define PM4D_WINO_MK  (PM4D_WINO_TK / PM4D_WINO_KR * 4) /* channels per output-transform pass */
 /* Whether the next step's words are loaded while this step computes: on OpenCL runtimes (the
  * H200 measurements). Not on AMD: the 25 registers it holds would push GFX11 past 128 VGPRs
  * into scratch. */
@@ -538,7 +539,6 @@ pm4d_conv2d_3x3_wino(PM4D_CONV2D_ARGS)
 
    /* Output transform, four of each work-item's channels per pass: the 16 points of
     * (channel, tile) gathered in LDS as m[point][channel][tile] (rows TT + 1 apart). */
-#define PM4D_WINO_MK (PM4D_WINO_TK / PM4D_WINO_KR * 4) /* channels per pass */
 #pragma unroll
    for (uint pass = 0; pass < PM4D_WINO_KR / 4; pass++) {
 #pragma unroll

@@ -191,6 +191,7 @@ static const enum pm4d_counter variant_counter[PM4D_CONV2D_VARIANT_COUNT] = {
    [PM4D_CONV2D_3X3_F16] = PM4D_CTR_kernel_3x3_f16,
    [PM4D_CONV2D_1X1_SMALL_F16] = PM4D_CTR_kernel_1x1_small_f16,
    [PM4D_CONV2D_3X3_SMALL_F16] = PM4D_CTR_kernel_3x3_small_f16,
+   [PM4D_CONV2D_3X3_WINO] = PM4D_CTR_kernel_3x3_wino,
 };
 
 /* One submission on its way through the steps of pm4d_direct_submit: plan, reserve, build,

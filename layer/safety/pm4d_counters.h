@@ -116,6 +116,7 @@
    X(kernel_3x3_f16)                                                                             \
    X(kernel_1x1_small_f16)                                                                       \
    X(kernel_3x3_small_f16)                                                                       \
+   X(kernel_3x3_wino)                                                                            \
    X(direct_batches)                                                                             \
    X(fallback_unavailable)                                                                       \
    X(fallback_unsupported)                                                                       \

@@ -348,3 +348,234 @@ PM4D_GEMM_KERNELS(_small, PM4D_SMALL_TK, PM4D_SMALL_TP, PM4D_SMALL_S, PM4D_1X1_S
 PM4D_GEMM_KERNELS(_f16, PM4D_GEMM_TK, PM4D_GEMM_TP, 1, PM4D_1X1_TC, PM4D_3X3_TC, true)
 PM4D_GEMM_KERNELS(_small_f16, PM4D_SMALL_TK, PM4D_SMALL_TP, PM4D_SMALL_S, PM4D_1X1_SMALL_TC,
                   PM4D_3X3_SMALL_TC, true)
+
+/* Winograd F(2x2, 3x3) (Lavin & Gray 2015): for each 2x2 output tile, Y = A^T [sum over input
+ * channels of (G g G^T) .* (B^T d B)] A, with d the tile's 4x4 input patch and g the 3x3 filter:
+ * 16 multiplications per tile and channel instead of 36. The transforms only add, subtract
+ * and halve (halving is exact), so the error stays that of a direct sum of a few more terms.
+ * WINO_TK x WINO_TT (channels x tiles) per workgroup: work-item t owns transformed point
+ * t / 16 (16 points) and, of that point's GEMM, channels (t % 16 / 4) * KR + i and tiles
+ * (t % 4) * TR + j. Each step transforms WINO_TC input channels of patches and filters into LDS
+ * (U[channel][point][k], V[channel][point][tile], points 4 words apart and channels 4 more:
+ * fewer bank conflicts), the next step's words loaded into registers meanwhile. At the end the
+ * 16 points of each (channel, tile) meet in LDS for the output transform. */
+#define PM4D_WINO_KR (PM4D_WINO_TK / 4)
+#define PM4D_WINO_TR (PM4D_WINO_TT / 4)
+#define PM4D_WINO_NI (PM4D_WINO_TC * PM4D_WINO_TT / PM4D_GEMM_WG) /* patches per work-item */
+#define PM4D_WINO_NF (PM4D_WINO_TC * PM4D_WINO_TK / PM4D_GEMM_WG) /* filters per work-item */
+#define PM4D_WINO_US (16 * (PM4D_WINO_TK + 4) + 4) /* U: words per input channel */
+#define PM4D_WINO_VS (16 * (PM4D_WINO_TT + 4) + 4) /* V: likewise */
+#define PM4D_WINO_LDS (PM4D_WINO_TC * (PM4D_WINO_US + PM4D_WINO_VS))
+#define PM4D_WINO_MK  (PM4D_WINO_TK / PM4D_WINO_KR * 4) /* channels per output-transform pass */
+/* Whether the next step's words are loaded while this step computes: on OpenCL runtimes (the
+ * H200 measurements). Not on AMD: the 25 registers it holds would push GFX11 past 128 VGPRs
+ * into scratch. */
+#ifdef __AMDGCN__
+#define PM4D_WINO_PREFETCH 0
+#else
+#define PM4D_WINO_PREFETCH 1
+#endif
+
+/* B^T x B of a 4x4 patch, in place (rows, then columns). */
+static inline __attribute__((always_inline)) void pm4d_wino_input(float d[16])
+{
+#pragma unroll
+   for (uint j = 0; j < 4; j++) {
+      const float a = d[j], b = d[4 + j], c = d[8 + j], e = d[12 + j];
+      d[j] = a - c;
+      d[4 + j] = b + c;
+      d[8 + j] = c - b;
+      d[12 + j] = b - e;
+   }
+#pragma unroll
+   for (uint i = 0; i < 4; i++) {
+      const float a = d[4 * i], b = d[4 * i + 1], c = d[4 * i + 2], e = d[4 * i + 3];
+      d[4 * i] = a - c;
+      d[4 * i + 1] = b + c;
+      d[4 * i + 2] = c - b;
+      d[4 * i + 3] = b - e;
+   }
+}
+
+/* G g G^T of a 3x3 filter into 16 words. */
+static inline __attribute__((always_inline)) void pm4d_wino_filter(const float g[9], float u[16])
+{
+   float t[12]; /* G g: 4 rows x 3 */
+#pragma unroll
+   for (uint j = 0; j < 3; j++) {
+      const float a = g[j], b = g[3 + j], c = g[6 + j];
+      t[j] = a;
+      t[3 + j] = 0.5f * (a + b + c);
+      t[6 + j] = 0.5f * (a - b + c);
+      t[9 + j] = c;
+   }
+#pragma unroll
+   for (uint i = 0; i < 4; i++) {
+      const float a = t[3 * i], b = t[3 * i + 1], c = t[3 * i + 2];
+      u[4 * i] = a;
+      u[4 * i + 1] = 0.5f * (a + b + c);
+      u[4 * i + 2] = 0.5f * (a - b + c);
+      u[4 * i + 3] = c;
+   }
+}
+
+/* n words from LDS, 16 bytes at a time. */
+static inline __attribute__((always_inline)) void pm4d_wino_words(local const float4 *src,
+                                                                  float *dst, const uint n)
+{
+#pragma unroll
+   for (uint i = 0; i < n / 4; i++) {
+      const float4 x = src[i];
+      dst[4 * i] = x.x;
+      dst[4 * i + 1] = x.y;
+      dst[4 * i + 2] = x.z;
+      dst[4 * i + 3] = x.w;
+   }
+}
+
+/* Loads one step's words at input channel c0: NI patches (channel c0 + t / TT + i * 256 / TT,
+ * tile t % TT, its taps in the padding masked off) and NF filters (channel c0 + t % TC, output
+ * channel k0 + t / TC + i * 256 / TC). Out-of-range words are 0. */
+static inline __attribute__((always_inline)) void
+pm4d_wino_load(global const float *input, global const float *filter, float d[][16], float g[][9],
+               uint c0, uint c, uint k, uint k0, uint hw, uint w, int base, uint taps, uint t)
+{
+#pragma unroll
+   for (uint i = 0; i < PM4D_WINO_NI; i++) {
+      const uint cc = c0 + t / PM4D_WINO_TT + i * (PM4D_GEMM_WG / PM4D_WINO_TT);
+#pragma unroll
+      for (uint e = 0; e < 16; e++) {
+         const bool ok = cc < c && ((taps >> e) & 1u);
+         d[i][e] = ok ? input[base + (int)(cc * hw + (e / 4) * w + e % 4)] : 0.0f;
+      }
+   }
+#pragma unroll
+   for (uint i = 0; i < PM4D_WINO_NF; i++) {
+      const uint cc = c0 + t % PM4D_WINO_TC;
+      const uint kk = k0 + t / PM4D_WINO_TC + i * (PM4D_GEMM_WG / PM4D_WINO_TC);
+      const bool ok = cc < c && kk < k;
+#pragma unroll
+      for (uint e = 0; e < 9; e++)
+         g[i][e] = ok ? filter[(kk * c + cc) * 9 + e] : 0.0f;
+   }
+}
+
+/* Grid: x = ceil(n * ceil(oh/2) * ceil(ow/2) / WINO_TT), y = ceil(k / WINO_TK), z = 1. */
+kernel __attribute__((reqd_work_group_size(PM4D_GEMM_WG, 1, 1))) void
+pm4d_conv2d_3x3_wino(PM4D_CONV2D_ARGS)
+{
+   local union {
+      float f[PM4D_WINO_LDS];
+      float4 v[PM4D_WINO_LDS / 4];
+   } lds;
+   local float *us = lds.f, *vs = lds.f + PM4D_WINO_TC * PM4D_WINO_US;
+   const uint t = PM4D_LID();
+   const uint th = (oh + 1) / 2, tw = (ow + 1) / 2, tpi = th * tw, nt = n * tpi;
+   const uint hw = h * w, ohw = oh * ow;
+   const uint t0 = PM4D_WG_X() * PM4D_WINO_TT, k0 = PM4D_WG_Y() * PM4D_WINO_TK;
+   const uint ph = t / 16, kq = (t % 16) / 4, tq = t % 4;
+
+   /* The tile this work-item loads, and which of its 16 patch words lie inside the image. */
+   const uint lt = t % PM4D_WINO_TT;
+   uint taps = 0;
+   int base = 0;
+   if (t0 + lt < nt) {
+      const uint b = (t0 + lt) / tpi, rem = (t0 + lt) % tpi;
+      const int iy = (int)(2 * (rem / tw)) - (int)pad_h, ix = (int)(2 * (rem % tw)) - (int)pad_w;
+      base = (int)(b * c * hw) + iy * (int)w + ix;
+#pragma unroll
+      for (uint e = 0; e < 16; e++) {
+         const int y = iy + (int)(e / 4), x = ix + (int)(e % 4);
+         if (y >= 0 && y < (int)h && x >= 0 && x < (int)w)
+            taps |= 1u << e;
+      }
+   }
+
+   float d[PM4D_WINO_NI][16], g[PM4D_WINO_NF][9];
+   float acc[PM4D_WINO_KR][PM4D_WINO_TR] = {{0.0f}};
+   if (PM4D_WINO_PREFETCH)
+      pm4d_wino_load(input, filter, d, g, 0, c, k, k0, hw, w, base, taps, t);
+   for (uint c0 = 0; c0 < c; c0 += PM4D_WINO_TC) {
+      if (!PM4D_WINO_PREFETCH)
+         pm4d_wino_load(input, filter, d, g, c0, c, k, k0, hw, w, base, taps, t);
+#pragma unroll
+      for (uint i = 0; i < PM4D_WINO_NI; i++) {
+         pm4d_wino_input(d[i]);
+         const uint cl = t / PM4D_WINO_TT + i * (PM4D_GEMM_WG / PM4D_WINO_TT);
+#pragma unroll
+         for (uint e = 0; e < 16; e++)
+            vs[cl * PM4D_WINO_VS + e * (PM4D_WINO_TT + 4) + lt] = d[i][e];
+      }
+#pragma unroll
+      for (uint i = 0; i < PM4D_WINO_NF; i++) {
+         float u[16];
+         pm4d_wino_filter(g[i], u);
+         const uint cl = t % PM4D_WINO_TC;
+         const uint kl = t / PM4D_WINO_TC + i * (PM4D_GEMM_WG / PM4D_WINO_TC);
+#pragma unroll
+         for (uint e = 0; e < 16; e++)
+            us[cl * PM4D_WINO_US + e * (PM4D_WINO_TK + 4) + kl] = u[e];
+      }
+      PM4D_BARRIER();
+      if (PM4D_WINO_PREFETCH && c0 + PM4D_WINO_TC < c)
+         pm4d_wino_load(input, filter, d, g, c0 + PM4D_WINO_TC, c, k, k0, hw, w, base, taps, t);
+#pragma unroll
+      for (uint cl = 0; cl < PM4D_WINO_TC; cl++) {
+         local const float4 *u4 =
+            lds.v + (cl * PM4D_WINO_US + ph * (PM4D_WINO_TK + 4) + kq * PM4D_WINO_KR) / 4;
+         local const float4 *v4 = lds.v + (PM4D_WINO_TC * PM4D_WINO_US + cl * PM4D_WINO_VS +
+                                           ph * (PM4D_WINO_TT + 4) + tq * PM4D_WINO_TR) / 4;
+         float uk[PM4D_WINO_KR], vt[PM4D_WINO_TR];
+         pm4d_wino_words(u4, uk, PM4D_WINO_KR);
+         pm4d_wino_words(v4, vt, PM4D_WINO_TR);
+#pragma unroll
+         for (uint i = 0; i < PM4D_WINO_KR; i++)
+#pragma unroll
+            for (uint j = 0; j < PM4D_WINO_TR; j++)
+               acc[i][j] += uk[i] * vt[j];
+      }
+      PM4D_BARRIER();
+   }
+
+   /* Output transform, four of each work-item's channels per pass: the 16 points of
+    * (channel, tile) gathered in LDS as m[point][channel][tile] (rows TT + 1 apart). */
+#pragma unroll
+   for (uint pass = 0; pass < PM4D_WINO_KR / 4; pass++) {
+#pragma unroll
+      for (uint i = 0; i < 4; i++)
+#pragma unroll
+         for (uint j = 0; j < PM4D_WINO_TR; j++)
+            lds.f[(ph * PM4D_WINO_MK + kq * 4 + i) * (PM4D_WINO_TT + 1) + tq * PM4D_WINO_TR + j] =
+               acc[pass * 4 + i][j];
+      PM4D_BARRIER();
+#pragma unroll
+      for (uint qi = 0; qi < PM4D_WINO_MK * PM4D_WINO_TT / PM4D_GEMM_WG; qi++) {
+         const uint q = t + qi * PM4D_GEMM_WG, mk = q / PM4D_WINO_TT, tl = q % PM4D_WINO_TT;
+         const uint kk = k0 + (mk / 4) * PM4D_WINO_KR + pass * 4 + mk % 4;
+         float m[16];
+#pragma unroll
+         for (uint e = 0; e < 16; e++)
+            m[e] = lds.f[(e * PM4D_WINO_MK + mk) * (PM4D_WINO_TT + 1) + tl];
+         /* A^T m A: rows, then columns. */
+         float r[8];
+#pragma unroll
+         for (uint j = 0; j < 4; j++) {
+            r[j] = m[j] + m[4 + j] + m[8 + j];
+            r[4 + j] = m[4 + j] - m[8 + j] - m[12 + j];
+         }
+         const float y[4] = {r[0] + r[1] + r[2], r[1] - r[2] - r[3], r[4] + r[5] + r[6],
+                             r[5] - r[6] - r[7]};
+         if (kk < k && t0 + tl < nt) {
+            const uint b = (t0 + tl) / tpi, rem = (t0 + tl) % tpi;
+            const uint oy = 2 * (rem / tw), ox = 2 * (rem % tw);
+            global float *out = output + (b * k + kk) * ohw + oy * ow + ox;
+#pragma unroll
+            for (uint e = 0; e < 4; e++) {
+               if (oy + e / 2 < oh && ox + e % 2 < ow)
+                  out[(e / 2) * ow + e % 2] = pm4d_epilogue(y[e], bias, kk, flags);
+            }
+         }
+      }
+      PM4D_BARRIER();
+   }
+}

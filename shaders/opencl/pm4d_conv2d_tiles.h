@@ -36,4 +36,11 @@
 #define PM4D_1X1_SMALL_TC 64
 #define PM4D_3X3_SMALL_TC 8
 
+/* pm4d_conv2d_3x3_wino: Winograd F(2x2, 3x3) for the 3x3 stride-1 shapes. The output is cut
+ * into 2x2 tiles, flattened over the batch; a workgroup computes WINO_TK channels x WINO_TT
+ * tiles as 16 GEMMs (one per transformed point), WINO_TC input channels per step. */
+#define PM4D_WINO_TK 32
+#define PM4D_WINO_TT 32
+#define PM4D_WINO_TC 8
+
 #endif

@@ -33,6 +33,7 @@ enum pm4d_conv2d_variant {
    PM4D_CONV2D_3X3_F16,
    PM4D_CONV2D_1X1_SMALL_F16,
    PM4D_CONV2D_3X3_SMALL_F16,
+   PM4D_CONV2D_3X3_WINO, /* the 3x3 fp32 shapes, Winograd F(2x2, 3x3) */
    PM4D_CONV2D_VARIANT_COUNT
 };
 
@@ -58,7 +59,8 @@ enum pm4d_conv2d_variant pm4d_conv2d_variant_from_name(const char *name);
 bool pm4d_conv2d_variant_supports(enum pm4d_conv2d_variant v, const struct pm4d_conv2d_params *p);
 /* The variant for p on a device with `compute_units` CUs (0: unknown): the 3x3 or 1x1 GEMM
  * when it supports p, its _small form when the large tiles would leave most CUs idle (fewer
- * workgroups than half the CUs), else the direct kernel; the _f16 twin for an fp16 filter.
+ * workgroups than half the CUs), else the direct kernel; the _f16 twin for an fp16 filter;
+ * in place of the large fp32 3x3 GEMM, Winograd (3X3_WINO) when c >= WINO_TC.
  * The same rule on every target. */
 enum pm4d_conv2d_variant pm4d_conv2d_variant_choose(const struct pm4d_conv2d_params *p,
                                                     uint32_t compute_units);

@@ -20,7 +20,7 @@ f16=$(grep -c ' f16 ' "$work/on.log")
 [ "$f16" -ge 1 ] || { cat "$work/on.log"; fail "no f16-filter shape ran"; }
 check_stats "$work/stats.json" dispatches_redirected\>=$((6 + f16)) passthrough_unsupported_dtype=0 \
   dispatches_recognised=jobs_recorded dispatches_redirected=jobs_recorded \
-  dispatches_redirected=kernel_direct+kernel_1x1+kernel_3x3+kernel_1x1_small+kernel_3x3_small+kernel_1x1_f16+kernel_3x3_f16+kernel_1x1_small_f16+kernel_3x3_small_f16 \
+  dispatches_redirected=kernel_direct+kernel_1x1+kernel_3x3+kernel_1x1_small+kernel_3x3_small+kernel_1x1_f16+kernel_3x3_f16+kernel_1x1_small_f16+kernel_3x3_small_f16+kernel_3x3_wino \
   kernel_3x3_small\>=1 kernel_3x3_small_f16="$f16" \
   "$fallbacks"=0 || { cat "$work/on.log"; fail "stats"; }
 echo "PASS: $(grep -c ' ok$' "$work/on.log") shapes equal with and without the layer; $(sed -n 's/^pm4direct: stats: //p' "$work/on.log" | grep -o 'dispatches_redirected=[0-9]*\|passthrough_unsupported_dtype=[0-9]*' | tr '\n' ' ')"

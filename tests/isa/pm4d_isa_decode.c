@@ -74,6 +74,7 @@ unsigned isa_valu_nsrc(enum isa_op op, bool e64)
    case OP_V_AND_OR_B32:
    case OP_V_LSHL_ADD_U32:
    case OP_V_LSHL_OR_B32:
+   case OP_V_ADD_LSHL_U32:
    case OP_V_MAD_U32_U24:
    case OP_V_FMA_F32:
    case OP_V_MAD_U64_U32:
@@ -730,8 +731,8 @@ void isa_print(enum pm4d_isa_target t, const struct isa_inst *in, char *buf, siz
       put(&o, "%s ", f->name);
       const bool read =
          f->op == OP_DS_READ_B128 || f->op == OP_DS_READ_B32 || f->op == OP_DS_READ2_B32;
-      const bool two =
-         f->op == OP_DS_WRITE2ST64_B32 || f->op == OP_DS_WRITE2_B32 || f->op == OP_DS_READ2_B32;
+      const bool two = f->op == OP_DS_WRITE2ST64_B32 || f->op == OP_DS_WRITE2_B32 ||
+                       f->op == OP_DS_WRITE2_B64 || f->op == OP_DS_READ2_B32;
       if (read) {
          operand(&o, t, in, in->dst, f->w[0]);
          put(&o, ", ");
@@ -739,11 +740,11 @@ void isa_print(enum pm4d_isa_target t, const struct isa_inst *in, char *buf, siz
       operand(&o, t, in, in->src[0], 1);
       if (!read) {
          put(&o, ", ");
-         operand(&o, t, in, in->src[1], 1);
+         operand(&o, t, in, in->src[1], f->w[2]);
       }
       if (two && !read) {
          put(&o, ", ");
-         operand(&o, t, in, in->src[2], 1);
+         operand(&o, t, in, in->src[2], f->w[3]);
       }
       if (two) {
          if (in->offset0)

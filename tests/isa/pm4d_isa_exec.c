@@ -121,7 +121,7 @@ static bool sread(struct isa_ctx *c, const struct isa_wave *w, const struct isa_
 static bool sread64(struct isa_ctx *c, const struct isa_wave *w, const struct isa_inst *in,
                     uint32_t r, uint64_t *out)
 {
-   uint32_t lo, hi = 0;
+   uint32_t lo = 0, hi = 0; /* lo: set by sread on success; 0 keeps gcc -O3 quiet */
    if (!sread(c, w, in, r, &lo))
       return false;
    if (r + 1 < ISA_SGPRS && r != isa_null_reg(c->target))
@@ -171,7 +171,7 @@ static bool mask_read(struct isa_ctx *c, const struct isa_wave *w, const struct 
 {
    if (c->lanes == 64)
       return sread64(c, w, in, r, m);
-   uint32_t x;
+   uint32_t x = 0; /* set by sread on success; 0 keeps gcc -O3 quiet */
    if (!sread(c, w, in, r, &x))
       return false;
    *m = x;
@@ -186,7 +186,7 @@ static bool vread(struct isa_ctx *c, const struct isa_wave *w, const struct isa_
       memcpy(out, w->v[r - 256], sizeof(w->v[0]));
       return true;
    }
-   uint32_t x;
+   uint32_t x = 0; /* set by sread on success; 0 keeps gcc -O3 quiet */
    if (!sread(c, w, in, r, &x))
       return false;
    for (unsigned l = 0; l < c->lanes; l++)
@@ -224,6 +224,12 @@ static uint32_t sdwa_sel(uint32_t x, unsigned sel, bool sext)
 
 /* Bits [off, off + width) of x, width = 0..31 (v_bfe_u32 / s_bfe_u32 take 5 bits of width,
  * s_bfe 7: a caller clamps), zero- or sign-extended (guide pseudocode of V_BFE_U32/I32). */
+/* The low 24 bits of x as a signed number. */
+static int32_t sext24(uint32_t x)
+{
+   return (int32_t)(x << 8) >> 8;
+}
+
 static uint32_t bfe(uint32_t x, uint32_t off, uint32_t width, bool sign)
 {
    if (!width)
@@ -289,10 +295,13 @@ static uint32_t alu32(enum isa_op op, uint32_t a, uint32_t b, uint32_t cc, bool 
    case OP_V_RCP_IFLAG_F32: return u32(1.0f / f32(a));
    case OP_V_CNDMASK_B32: return carry ? b : a;
    case OP_V_ADD_F32: return u32(f32(a) + f32(b));
+   case OP_V_SUB_F32: return u32(f32(a) - f32(b));
    case OP_V_MUL_F32: return u32(f32(a) * f32(b));
    case OP_V_FMAC_F32:
    case OP_V_FMA_F32: return u32(fmaf(f32(a), f32(b), f32(cc)));
    case OP_V_MUL_U32_U24: return (a & 0xFFFFFFu) * (b & 0xFFFFFFu);
+   /* Signed 24-bit operands, the low 32 bits of the product (guide pseudocode). */
+   case OP_V_MUL_I32_I24: return (uint32_t)((int64_t)sext24(a) * sext24(b));
    case OP_V_MAD_U32_U24: return (a & 0xFFFFFFu) * (b & 0xFFFFFFu) + cc;
    case OP_V_ADD_NC_U32: return a + b;
    case OP_V_SUB_NC_U32: return a - b;
@@ -311,6 +320,7 @@ static uint32_t alu32(enum isa_op op, uint32_t a, uint32_t b, uint32_t cc, bool 
    case OP_V_AND_OR_B32: return (a & b) | cc;
    case OP_V_LSHL_ADD_U32: return (a << (b & 31u)) + cc;
    case OP_V_LSHL_OR_B32: return (a << (b & 31u)) | cc;
+   case OP_V_ADD_LSHL_U32: return (a + b) << (cc & 31u);
    /* 16-bit results: GFX10+ keeps the destination's high half (GCNSubtarget.cpp,
     * zeroesHigh16BitsOfDest is GFX9-only); cc carries the old destination here. */
    case OP_V_LSHRREV_B16: return (cc & 0xFFFF0000u) | ((b & 0xFFFFu) >> (a & 15u));
@@ -783,6 +793,27 @@ static bool exec_ds(struct isa_ctx *c, struct isa_wave *w, const struct isa_inst
             else
                memcpy(c->lds + at[i], &w->v[in->src[1 + i] - 256][l], 4);
          }
+         break;
+      }
+      case OP_DS_WRITE2_B64: {
+         /* Two qwords at addr + offset0 * 8 and addr + offset1 * 8 bytes, from data0 and data1
+          * (two VGPRs each; guide pseudocode of DS_WRITE2_B64 / DS_STORE_2ADDR_B64). */
+         uint64_t at[2] = {(uint64_t)addr[l] + in->offset0 * 8u,
+                           (uint64_t)addr[l] + in->offset1 * 8u};
+         if (in->src[1] - 256u + 2 > ISA_VGPRS || in->src[2] - 256u + 2 > ISA_VGPRS ||
+             !lds_check(c, w, in, l, at[0], 8) || !lds_check(c, w, in, l, at[1], 8))
+            return false;
+         for (unsigned i = 0; i < 2; i++)
+            for (unsigned d = 0; d < 2; d++)
+               memcpy(c->lds + at[i] + 4 * d, &w->v[in->src[1 + i] - 256 + d][l], 4);
+         break;
+      }
+      case OP_DS_WRITE_B128: {
+         uint64_t at = (uint64_t)addr[l] + ((unsigned)in->offset1 << 8 | in->offset0);
+         if (in->src[1] - 256u + 4 > ISA_VGPRS || !lds_check(c, w, in, l, at, 16))
+            return false;
+         for (unsigned d = 0; d < 4; d++)
+            memcpy(c->lds + at + 4 * d, &w->v[in->src[1] - 256 + d][l], 4);
          break;
       }
       case OP_DS_READ_B32: {

@@ -5,10 +5,12 @@
  * VOPD,DS,FLAT,BUF}Instructions.td (LLVM 15) and the RDNA2 / RDNA3 ISA guides' opcode tables;
  * test_isa_objdump checks every entry the code objects use against llvm-objdump-15. The
  * small-tile and fp16-filter kernels (issue 18) added 16-bit global loads, the two-address DS
- * forms, bit-field extract/reverse, more v_cmpx, v_pk_add_f32 and v_dual_add_f32. An opcode
- * not listed here is "not executable". Where a target keeps most of another's numbers, its
- * table lists only what differs (a row of its own overrides the base's row of that opcode; a
- * HIDE row says the base's opcode is not that instruction here). */
+ * forms, bit-field extract/reverse, more v_cmpx, v_pk_add_f32 and v_dual_add_f32; the
+ * Winograd kernel v_sub_f32 (and v_dual_sub_f32, v_dual_mul_f32), v_mul_i32_i24,
+ * v_add_lshl_u32, ds_write2_b64 and ds_write_b128. An opcode not listed here is "not
+ * executable". Where a target keeps most of another's numbers, its table lists only what
+ * differs (a row of its own overrides the base's row of that opcode; a HIDE row says the base's
+ * opcode is not that instruction here). */
 #include "pm4d_isa_decode.h"
 
 /* The base's row for this opcode is another instruction on this target. */
@@ -94,7 +96,9 @@ static const struct isa_opinfo g10_vop1[] = {
    END};
 static const struct isa_opinfo g10_vop2[] = {{1, "v_cndmask_b32", OP_V_CNDMASK_B32, {0}},
                                              {3, "v_add_f32", OP_V_ADD_F32, {0}},
+                                             {4, "v_sub_f32", OP_V_SUB_F32, {0}},
                                              {8, "v_mul_f32", OP_V_MUL_F32, {0}},
+                                             {9, "v_mul_i32_i24", OP_V_MUL_I32_I24, {0}},
                                              {11, "v_mul_u32_u24", OP_V_MUL_U32_U24, {0}},
                                              {17, "v_min_i32", OP_V_MIN_I32, {0}},
                                              {22, "v_lshrrev_b32", OP_V_LSHRREV_B32, {0}},
@@ -127,6 +131,7 @@ static const struct isa_opinfo g10_vop3[] = {{323, "v_mad_u32_u24", OP_V_MAD_U32
                                              {775, "v_lshrrev_b16", OP_V_LSHRREV_B16, {0}},
                                              {783, "v_add_co_u32", OP_V_ADD_CO_U32, {0}},
                                              {838, "v_lshl_add_u32", OP_V_LSHL_ADD_U32, {0}},
+                                             {839, "v_add_lshl_u32", OP_V_ADD_LSHL_U32, {0}},
                                              {877, "v_add3_u32", OP_V_ADD3_U32, {0}},
                                              {879, "v_lshl_or_b32", OP_V_LSHL_OR_B32, {0}},
                                              {881, "v_and_or_b32", OP_V_AND_OR_B32, {0}},
@@ -134,6 +139,8 @@ static const struct isa_opinfo g10_vop3[] = {{323, "v_mad_u32_u24", OP_V_MAD_U32
 static const struct isa_opinfo g10_ds[] = {{13, "ds_write_b32", OP_DS_WRITE_B32, {0}},
                                            {14, "ds_write2_b32", OP_DS_WRITE2_B32, {0}},
                                            {15, "ds_write2st64_b32", OP_DS_WRITE2ST64_B32, {0}},
+                                           {78, "ds_write2_b64", OP_DS_WRITE2_B64, {0, 1, 2, 2}},
+                                           {223, "ds_write_b128", OP_DS_WRITE_B128, {0, 1, 4, 0}},
                                            {54, "ds_read_b32", OP_DS_READ_B32, {1, 0, 0, 0}},
                                            {55, "ds_read2_b32", OP_DS_READ2_B32, {2, 0, 0, 0}},
                                            {255, "ds_read_b128", OP_DS_READ_B128, {4, 0, 0, 0}},
@@ -216,6 +223,7 @@ static const struct isa_opinfo g11_vop3[] = {{523, "v_mad_u32_u24", OP_V_MAD_U32
                                              {529, "v_bfe_i32", OP_V_BFE_I32, {0}},
                                              {531, "v_fma_f32", OP_V_FMA_F32, {0}},
                                              {582, "v_lshl_add_u32", OP_V_LSHL_ADD_U32, {0}},
+                                             {583, "v_add_lshl_u32", OP_V_ADD_LSHL_U32, {0}},
                                              {597, "v_add3_u32", OP_V_ADD3_U32, {0}},
                                              {598, "v_lshl_or_b32", OP_V_LSHL_OR_B32, {0}},
                                              {599, "v_and_or_b32", OP_V_AND_OR_B32, {0}},
@@ -231,6 +239,8 @@ static const struct isa_opinfo g11_ds[] = {
    {13, "ds_store_b32", OP_DS_WRITE_B32, {0}},
    {14, "ds_store_2addr_b32", OP_DS_WRITE2_B32, {0}},
    {15, "ds_store_2addr_stride64_b32", OP_DS_WRITE2ST64_B32, {0}},
+   {78, "ds_store_2addr_b64", OP_DS_WRITE2_B64, {0, 1, 2, 2}},
+   {223, "ds_store_b128", OP_DS_WRITE_B128, {0, 1, 4, 0}},
    {54, "ds_load_b32", OP_DS_READ_B32, {1, 0, 0, 0}},
    {55, "ds_load_2addr_b32", OP_DS_READ2_B32, {2, 0, 0, 0}},
    {255, "ds_load_b128", OP_DS_READ_B128, {4, 0, 0, 0}},
@@ -283,7 +293,9 @@ static const struct isa_opinfo g9_vop1[] = {
    {35, "v_rcp_iflag_f32", OP_V_RCP_IFLAG_F32, {0}}, HIDE(43), HIDE(56), END};
 static const struct isa_opinfo g9_vop2[] = {{0, "v_cndmask_b32", OP_V_CNDMASK_B32, {0}},
                                             {1, "v_add_f32", OP_V_ADD_F32, {0}},
+                                            {2, "v_sub_f32", OP_V_SUB_F32, {0}},
                                             {5, "v_mul_f32", OP_V_MUL_F32, {0}},
+                                            {6, "v_mul_i32_i24", OP_V_MUL_I32_I24, {0}},
                                             {8, "v_mul_u32_u24", OP_V_MUL_U32_U24, {0}},
                                             {16, "v_lshrrev_b32", OP_V_LSHRREV_B32, {0}},
                                             {17, "v_ashrrev_i32", OP_V_ASHRREV_I32, {0}},
@@ -310,6 +322,7 @@ static const struct isa_opinfo g9_vop3[] = {{451, "v_mad_u32_u24", OP_V_MAD_U32_
                                             {459, "v_fma_f32", OP_V_FMA_F32, {0}},
                                             {488, "v_mad_u64_u32", OP_V_MAD_U64_U32, {2, 1, 1, 2}},
                                             {509, "v_lshl_add_u32", OP_V_LSHL_ADD_U32, {0}},
+                                            {510, "v_add_lshl_u32", OP_V_ADD_LSHL_U32, {0}},
                                             {511, "v_add3_u32", OP_V_ADD3_U32, {0}},
                                             {512, "v_lshl_or_b32", OP_V_LSHL_OR_B32, {0}},
                                             {513, "v_and_or_b32", OP_V_AND_OR_B32, {0}},
@@ -330,12 +343,16 @@ static const struct isa_opinfo g9_global[] = {
 
 /* VOPD (RDNA3 guide, "VOPD" opcode tables; VOPDInstructions.td). */
 static const struct isa_opinfo vopd_x[] = {{0, "v_dual_fmac_f32", OP_V_FMAC_F32, {0}},
+                                           {3, "v_dual_mul_f32", OP_V_MUL_F32, {0}},
                                            {4, "v_dual_add_f32", OP_V_ADD_F32, {0}},
+                                           {5, "v_dual_sub_f32", OP_V_SUB_F32, {0}},
                                            {8, "v_dual_mov_b32", OP_V_MOV_B32, {0}},
                                            {9, "v_dual_cndmask_b32", OP_V_CNDMASK_B32, {0}},
                                            END};
 static const struct isa_opinfo vopd_y[] = {{0, "v_dual_fmac_f32", OP_V_FMAC_F32, {0}},
+                                           {3, "v_dual_mul_f32", OP_V_MUL_F32, {0}},
                                            {4, "v_dual_add_f32", OP_V_ADD_F32, {0}},
+                                           {5, "v_dual_sub_f32", OP_V_SUB_F32, {0}},
                                            {8, "v_dual_mov_b32", OP_V_MOV_B32, {0}},
                                            {9, "v_dual_cndmask_b32", OP_V_CNDMASK_B32, {0}},
                                            {16, "v_dual_add_nc_u32", OP_V_ADD_NC_U32, {0}},

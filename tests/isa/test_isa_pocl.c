@@ -38,6 +38,8 @@ static const struct shape shapes[] = {
    {2, 33, 7, 5, 65, 1, 1, 1, 1, 0, 0, 1, 1, 1, false, true},  /* 1x1: c off the 32-step */
    {3, 5, 6, 6, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, true},    /* 3x3: batch across a tile */
    {1, 7, 13, 3, 130, 3, 3, 1, 1, 1, 0, 1, 1, 1, false, true}, /* 3x3: three k tiles */
+   {2, 12, 5, 7, 20, 3, 3, 1, 1, 0, 1, 1, 1, 1, true, false},  /* 3x3 small, c >= 8 */
+   {2, 17, 7, 6, 35, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, true},   /* Winograd: c, k off its steps */
 };
 
 struct target {

@@ -96,7 +96,11 @@ int main(void)
    check_refused(p, "every size 2^32 - 1", "2^31");
 
    /* Variant choice. */
-   check_choice(shape(1, 64, 56, 64, 3, 1, 1), 0, PM4D_CONV2D_3X3, "3x3 s1");
+   /* fp32 3x3 stride 1 on the large grid: Winograd, unless fewer input channels than its
+    * 8-channel step (then the GEMM's 4-channel step). */
+   check_choice(shape(1, 64, 56, 64, 3, 1, 1), 0, PM4D_CONV2D_3X3_WINO, "3x3 s1");
+   check_choice(shape(1, 8, 56, 64, 3, 1, 1), 0, PM4D_CONV2D_3X3_WINO, "3x3 s1, c 8");
+   check_choice(shape(1, 7, 56, 64, 3, 1, 1), 0, PM4D_CONV2D_3X3, "3x3 s1, c 7");
    check_choice(shape(1, 64, 56, 256, 1, 2, 0), 0, PM4D_CONV2D_1X1, "1x1 s2");
    p = shape(1, 64, 56, 64, 3, 2, 1);
    check_choice(p, 0, PM4D_CONV2D_DIRECT, "3x3 s2");
@@ -109,9 +113,9 @@ int main(void)
     * 13 x 8 = 104 tiles, over half, so the large ones. No CU count: always the large. */
    p = shape(1, 512, 7, 512, 3, 1, 1);
    check_choice(p, 132, PM4D_CONV2D_3X3_SMALL, "512@7 n1, 132 CUs");
-   check_choice(p, 16, PM4D_CONV2D_3X3, "8 tiles on 16 CUs");
+   check_choice(p, 16, PM4D_CONV2D_3X3_WINO, "8 tiles on 16 CUs");
    check_choice(p, 17, PM4D_CONV2D_3X3_SMALL, "8 tiles on 17 CUs");
-   check_choice(shape(32, 512, 7, 512, 3, 1, 1), 132, PM4D_CONV2D_3X3, "512@7 n32, 132 CUs");
+   check_choice(shape(32, 512, 7, 512, 3, 1, 1), 132, PM4D_CONV2D_3X3_WINO, "512@7 n32, 132 CUs");
    p = shape(1, 2048, 7, 512, 1, 1, 0);
    check_choice(p, 132, PM4D_CONV2D_1X1_SMALL, "1x1 n1, 132 CUs");
    check_choice(p, 0, PM4D_CONV2D_1X1, "1x1, no CU count");
@@ -130,6 +134,12 @@ int main(void)
    p.filter_f16 = false;
    pm4d_conv2d_params_check(&p, reason, sizeof(reason));
    CHECKF(!pm4d_conv2d_variant_supports(PM4D_CONV2D_3X3_F16, &p), "f16 GEMM took fp32");
+   p.filter_f16 = true;
+   check_choice(p, 0, PM4D_CONV2D_3X3_F16, "f16 3x3, no CU count: not Winograd (fp32 only)");
+   CHECKF(!pm4d_conv2d_variant_supports(PM4D_CONV2D_3X3_WINO, &p), "Winograd took fp16");
+   p = shape(1, 64, 56, 64, 3, 2, 1);
+   pm4d_conv2d_params_check(&p, reason, sizeof(reason));
+   CHECKF(!pm4d_conv2d_variant_supports(PM4D_CONV2D_3X3_WINO, &p), "Winograd took stride 2");
    CHECKF(pm4d_conv2d_variant_from_name("pm4d_conv2d_1x1") == PM4D_CONV2D_1X1 &&
              pm4d_conv2d_variant_from_name("x") == PM4D_CONV2D_VARIANT_COUNT,
           "names");
@@ -142,6 +152,12 @@ int main(void)
    /* Small tiles: 64 pixels x 16 channels. 49 pixels -> 1, 512 channels -> 32. */
    check_grid(shape(1, 512, 7, 512, 3, 1, 1), PM4D_CONV2D_3X3_SMALL, 1, 32, 1);
    check_grid(shape(1, 1024, 14, 256, 1, 1, 0), PM4D_CONV2D_1X1_SMALL, 4, 16, 1);
+   /* Winograd: 2x2 output tiles over the batch in blocks of 32, channels in blocks of 32.
+    * 28x28 at batch 32 -> 32 * 14 * 14 = 6272 tiles -> 196; 128 channels -> 4. A 7x7 output
+    * rounds up to 4 x 4 tiles: 16 -> 1 block; 33 channels -> 2. */
+   check_grid(shape(32, 128, 28, 128, 3, 1, 1), PM4D_CONV2D_3X3_WINO, 196, 4, 1);
+   check_grid(shape(1, 8, 7, 33, 3, 1, 1), PM4D_CONV2D_3X3_WINO, 1, 2, 1);
+   check_grid(shape(3, 8, 9, 33, 3, 1, 0), PM4D_CONV2D_3X3_WINO, 2, 2, 1); /* 7x7 out, 48 */
    p = shape(1, 32, 9, 32, 3, 1, 1);
    p.groups = 32; /* depthwise: one channel per group, one block of 4 per group */
    check_grid(p, PM4D_CONV2D_DIRECT, 2, 32, 1);

@@ -18,8 +18,8 @@
 
 /* Each job's shape, the compute units its kernel is chosen for (0: unknown, the large tiles)
  * and that kernel, worked out by hand from pm4d_conv2d_tiles.h: the small tiles where the
- * 64x128 tiles number fewer than half the CUs (here one on 60). Every kernel variant runs;
- * each gets its template, as layer/direct builds one per variant. */
+ * 64x128 tiles number fewer than half the CUs (here one on 60), Winograd for the fp32 3x3
+ * ones otherwise from 8 input channels. Every kernel variant runs; each gets its template, as layer/direct builds one per variant. */
 static const struct {
    struct pm4d_conv2d_params p;
    uint32_t compute_units;
@@ -31,7 +31,11 @@ static const struct {
     0,
     "pm4d_conv2d_direct"}, /* 2 groups */
    {{1, 40, 10, 12, 70, 1, 1, 1, 1, 0, 0, 1, 1, 1, true, false, false, 0, 0}, 0, "pm4d_conv2d_1x1"},
-   {{1, 8, 10, 10, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, true, false, 0, 0}, 0, "pm4d_conv2d_3x3"},
+   /* 3x3 stride 1: Winograd from 8 input channels, the GEMM below */
+   {{1, 8, 10, 10, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, true, false, 0, 0},
+    0,
+    "pm4d_conv2d_3x3_wino"},
+   {{1, 4, 10, 10, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, true, false, 0, 0}, 0, "pm4d_conv2d_3x3"},
    /* one large tile on 60 CUs: the small tiles, reductions longer than one step */
    {{1, 72, 9, 11, 20, 1, 1, 2, 2, 0, 0, 1, 1, 1, true, true, false, 0, 0},
     60,

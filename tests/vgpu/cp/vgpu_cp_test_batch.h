@@ -11,9 +11,9 @@
 
 #include "pm4d_kernels.h"
 
-/* direct, grouped direct, 1x1, 3x3, 1x1_small, 3x3_small, 1x1_f16, 3x3_small_f16, grouped direct
- * with an fp16 filter, 3x3_f16, 1x1_small_f16: every kernel variant */
-#define BATCH_JOBS 11u
+/* direct, grouped direct, 1x1, 3x3_wino, 3x3, 1x1_small, 3x3_small, 1x1_f16, 3x3_small_f16,
+ * grouped direct with an fp16 filter, 3x3_f16, 1x1_small_f16: every kernel variant */
+#define BATCH_JOBS 12u
 
 /* Maps size bytes of zeroed GPU memory, writable by the GPU or not; returns the host pointer
  * and the GPU address in *va (256-byte aligned), NULL on failure. */

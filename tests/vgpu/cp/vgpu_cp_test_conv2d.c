@@ -54,14 +54,15 @@ static const struct mutation {
    uint32_t sh, xor_mask;
    enum vgpu_cp_status want;
    const char *named;
+   bool add; /* add xor_mask instead (a flip moves the address back when the bit is set) */
 } mutations[] = {
-   {"RSRC1 VGPRS + 1", 0x212, 0x1, VGPU_CP_BAD_PACKET, "COMPUTE_PGM_RSRC1"},
-   {"RSRC2 USER_SGPR 0", 0x213, 0x4, VGPU_CP_BAD_PACKET, "COMPUTE_PGM_RSRC2"},
-   {"wave64 initiator", INITIATOR, 1u << 15, VGPU_CP_BAD_PACKET, "wave"},
-   {"NUM_THREAD_X 64 -> 96", 0x207, 0x20, VGPU_CP_BAD_PACKET, "NUM_THREAD_X"},
-   {"START_Y 1", 0x205, 0x1, VGPU_CP_BAD_PACKET, "START_Y"},
-   {"kernarg pointer in a hole", 0x240, 0x800000, VGPU_CP_FAULT, "kernarg"},
-   {"PGM 256 bytes on", 0x20c, 0x1, VGPU_CP_NOT_EXECUTABLE, "none of the project's kernels"},
+   {"RSRC1 VGPRS + 1", 0x212, 0x1, VGPU_CP_BAD_PACKET, "COMPUTE_PGM_RSRC1", false},
+   {"RSRC2 USER_SGPR 0", 0x213, 0x4, VGPU_CP_BAD_PACKET, "COMPUTE_PGM_RSRC2", false},
+   {"wave64 initiator", INITIATOR, 1u << 15, VGPU_CP_BAD_PACKET, "wave", false},
+   {"NUM_THREAD_X 64 -> 96", 0x207, 0x20, VGPU_CP_BAD_PACKET, "NUM_THREAD_X", false},
+   {"START_Y 1", 0x205, 0x1, VGPU_CP_BAD_PACKET, "START_Y", false},
+   {"kernarg pointer in a hole", 0x240, 0x800000, VGPU_CP_FAULT, "kernarg", false},
+   {"PGM 256 bytes on", 0x20c, 0x1, VGPU_CP_NOT_EXECUTABLE, "none of the project's kernels", true},
 };
 
 /* Each mutation of the layer's first dispatch on a fresh CP: refused and named, never run. */
@@ -74,14 +75,15 @@ static void run_mutations(const char *target, struct test_vm *vm, struct batch *
       CHECKF(at < b->ib_dw, "%s: no dword for %s", target, mu->what);
       if (at >= b->ib_dw)
          continue;
-      b->ib[at] ^= mu->xor_mask;
+      const uint32_t saved = b->ib[at];
+      b->ib[at] = mu->add ? saved + mu->xor_mask : saved ^ mu->xor_mask;
       struct vgpu_cp *cp = vgpu_cp_create(target);
       enum vgpu_cp_status st =
          vgpu_cp_execute_ib(cp, &vm->ops, b->ib_va, b->ib_dw, reason, sizeof(reason));
       struct vgpu_cp_counters c;
       vgpu_cp_get_counters(cp, &c);
       vgpu_cp_destroy(cp);
-      b->ib[at] ^= mu->xor_mask;
+      b->ib[at] = saved;
       CHECKF(st == mu->want && strstr(reason, mu->named) && c.dispatches_run == 0,
              "%s, %s: status %d (want %d), %llu run: %s", target, mu->what, st, mu->want,
              (unsigned long long)c.dispatches_run, reason);

@@ -70,6 +70,9 @@ static void recover(struct pm4d_direct *d, struct pm4d_direct_queue *q, enum cau
       struct pm4d_direct_batch *b = &q->batches[(q->head + i) % PM4D_DIRECT_MAX_INFLIGHT];
       if (!b->failed && fence < b->signal_point) {
          b->failed = true; /* completed ones retire as usual */
+         /* A destroyed queue still signals (sim) a failed batch's point should its wait point
+          * come within this; after it the point is left unsignalled. */
+         b->deadline_ns = pm4d_clock_now_ns() + d->deadline_base_ns;
          f->batches[f->count++] = *b;
          q->failed_held++;
       }
@@ -128,14 +131,34 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
    }
    bool hang = false, retired = false;
    enum cause cause = HANG;
+   uint64_t done = 0; /* the last point of a batch that is over, to signal (sim) */
    pthread_mutex_lock(&q->mu);
+   /* Read under the lock the kick takes: a batch kicked (and fenced) after the caller's clock
+    * read would otherwise get a negative kick-to-fence time. */
+   now = pm4d_clock_now_ns();
    uint64_t fence = fence_value(q);
+   /* sim: failed batches are over once reset; each point is signalled after its wait point,
+    * in order (the link before may still be pending), so that the fallbacks behind it run. */
+   for (uint32_t i = 0; !d->ops->kernel_signals && i < q->count; i++) {
+      struct pm4d_direct_batch *b = &q->batches[(q->head + i) % PM4D_DIRECT_MAX_INFLIGHT];
+      if (!b->failed)
+         break;
+      if (b->signalled)
+         continue;
+      if (q->bridge.wait(q->bridge.user, b->wait_point, 0) != 0)
+         break;
+      b->signalled = true;
+      done = b->signal_point;
+   }
    while (q->count) {
       struct pm4d_direct_batch *b = &q->batches[q->head];
       if (b->failed) {
          /* Its space is reused only once it was reported and the device is done with it (a
-          * destroyed queue frees it all: the kernel keeps its own references). */
-         if (b->reported && (q->closing || (known && state.settled >= b->signal_point))) {
+          * destroyed queue frees it all: the kernel keeps its own references), and (sim) its
+          * point was signalled. */
+         bool signalled = d->ops->kernel_signals || b->signalled;
+         if (b->reported && ((q->closing && (signalled || now >= b->deadline_ns)) ||
+                             (known && state.settled >= b->signal_point && signalled))) {
             retire_head(q);
             q->failed_held--;
             retired = true;
@@ -146,6 +169,7 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
       }
       if (fence >= b->signal_point) {
          completed(b, now);
+         done = done > b->signal_point ? done : b->signal_point;
          retire_head(q);
          retired = true;
          continue;
@@ -184,6 +208,8 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
       break;
    }
    pthread_mutex_unlock(&q->mu);
+   if (done) /* one signaller, in order (a completion whose interrupt a reset cut off too) */
+      pm4d_direct_queue_point_done(q, done);
    if (retired)
       pm4d_direct_event_bump(d); /* a submitter may wait for the space */
    if (hang)

@@ -261,6 +261,7 @@ static const struct pm4d_direct_backend_ops amdgpu_ops = {
    .space = PM4D_ADDR_GPU_VA,
    .ps_per_flop = AMDGPU_PS_PER_FLOP,
    .interrupts = false,
+   .kernel_signals = true, /* the CS signal chunk: the kernel signals the point however it ends */
    .ib_align = amd_ib_align,
    .compute_units = amd_compute_units,
    .destroy = amd_destroy,

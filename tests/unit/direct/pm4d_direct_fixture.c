@@ -254,9 +254,14 @@ static const struct pm4d_conv2d_params shapes[FX_SHAPES] = {
     .has_bias = true},
 };
 
+struct pm4d_conv2d_params fx_shape(unsigned shape)
+{
+   return shapes[shape % FX_SHAPES];
+}
+
 uint32_t fx_job_add(struct fx *fx, struct fx_queue *fq, unsigned shape)
 {
-   struct pm4d_conv2d_params p = shapes[shape % FX_SHAPES];
+   struct pm4d_conv2d_params p = fx_shape(shape);
    char why[128];
    pm4d_conv2d_params_check(&p, why, sizeof(why));
    size_t n_in = (size_t)p.n * p.c * p.h * p.w, n_f = (size_t)p.k * (p.c / p.groups) * p.r * p.s;

@@ -82,6 +82,8 @@ void fx_queue_fini(struct fx_queue *fq);
 /* Adds a job of shape `shape` (0..FX_SHAPES-1) with filled inputs. */
 #define FX_SHAPES 3
 uint32_t fx_job_add(struct fx *fx, struct fx_queue *fq, unsigned shape);
+/* Shape `shape` (0..FX_SHAPES-1), not yet checked (0: 3x3, stride 1, padding 1, bias, ReLU). */
+struct pm4d_conv2d_params fx_shape(unsigned shape);
 /* A job of checked shape p on the given pool buffers (fx_alloc). */
 uint32_t fx_job_add_buffers(struct fx *fx, struct fx_queue *fq, const struct pm4d_conv2d_params *p,
                             float *in, float *filter, float *bias, float *out);

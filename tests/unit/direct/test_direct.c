@@ -212,30 +212,17 @@ static void faults(void)
 static void pingpong(void)
 {
    struct fx_queue *fq = &queues[0];
-   struct pm4d_conv2d_params p = {.n = 1,
-                                  .c = 4,
-                                  .h = 8,
-                                  .w = 8,
-                                  .k = 4,
-                                  .r = 3,
-                                  .s = 3,
-                                  .stride_h = 1,
-                                  .stride_w = 1,
-                                  .pad_h = 1,
-                                  .pad_w = 1,
-                                  .dil_h = 1,
-                                  .dil_w = 1,
-                                  .groups = 1,
-                                  .has_bias = true};
+   struct pm4d_conv2d_params p = fx_shape(0); /* 3x3, stride 1, padding 1: same size out */
+   p.k = p.c;
    char why[128];
    CHECKF(pm4d_conv2d_params_check(&p, why, sizeof(why)), "shape: %s", why);
-   const size_t n = 4 * 8 * 8, nf = 4 * 4 * 9;
+   const size_t n = (size_t)p.c * p.h * p.w, nf = (size_t)p.k * p.c * p.r * p.s;
    float *x = fx_alloc(&fx, n), *y = fx_alloc(&fx, n), *f = fx_alloc(&fx, nf),
-         *bias = fx_alloc(&fx, 4);
+         *bias = fx_alloc(&fx, p.k);
    float *want = malloc(n * sizeof(float)), *tmp = malloc(n * sizeof(float));
    pm4d_ref_fill(x, n, &fx.seed);
    pm4d_ref_fill(f, nf, &fx.seed);
-   pm4d_ref_fill(bias, 4, &fx.seed);
+   pm4d_ref_fill(bias, p.k, &fx.seed);
    memcpy(want, x, n * sizeof(float));
    for (int i = 0; i < 4; i++) { /* the CPU reference of the chain */
       pm4d_ref_conv2d(&p, want, f, bias, tmp);

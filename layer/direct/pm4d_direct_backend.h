@@ -22,8 +22,9 @@ struct pm4d_direct_backend_state {
     * cancelled): it touches its ring and kernarg space no more, so they may be reused. */
    uint64_t settled;
    /* The device lost the queue's work (amdgpu: a GPU reset since its context was made), and
-    * with memory_lost its memory too (VRAM lost). */
-   bool reset, memory_lost;
+    * with memory_lost its memory too (VRAM lost); guilty: this queue's own work caused it
+    * (amdgpu: AMDGPU_CTX_QUERY2_FLAGS_GUILTY), else another context's hang did. */
+   bool reset, memory_lost, guilty;
 };
 
 struct pm4d_direct_backend_ops {

@@ -106,6 +106,7 @@ struct pm4d_direct_batch {
    uint64_t kick_ns; /* 0: not timed */
    uint64_t budget_ns, deadline_ns;
    bool started;
+   bool overdue; /* amdgpu: past its deadline, the kernel's outcome awaited (logged once) */
    /* Recovery gave up on it: its jobs go to batch_failed (reported once they have), and its
     * space waits for the back end to say it is over. */
    bool failed, reported;

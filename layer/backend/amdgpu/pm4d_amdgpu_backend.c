@@ -232,8 +232,10 @@ static enum pm4d_direct_status amd_status(void *bq, struct pm4d_direct_backend_s
       snprintf(reason, rs, "amdgpu: %s", why);
       return from_amdgpu(st);
    }
-   *out = (struct pm4d_direct_backend_state){
-      .settled = state.settled, .reset = state.reset, .memory_lost = state.vram_lost};
+   *out = (struct pm4d_direct_backend_state){.settled = state.settled,
+                                             .reset = state.reset,
+                                             .memory_lost = state.vram_lost,
+                                             .guilty = state.guilty};
    if (state.reset)
       snprintf(reason, rs, "amdgpu: GPU reset (%s%s)",
                state.guilty ? "this context guilty" : "another context",

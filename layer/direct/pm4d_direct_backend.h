@@ -38,6 +38,10 @@ struct pm4d_direct_backend_ops {
    /* Whether the kernel signals each kicked batch's bridge point however the batch ends (the
     * amdgpu CS signal chunk); otherwise the direct path does (pm4d_direct_queue_point_done). */
    bool kernel_signals;
+   /* Batches a queue may have in flight on the device before a kick would block in the kernel
+    * (0: PM4D_DIRECT_MAX_INFLIGHT): the direct path waits for a slot below it (back pressure,
+    * RING_FULL at the deadline) instead. */
+   uint32_t max_inflight;
    /* Where a batch (an IB) may start and the multiple its size must be, in bytes, as the
     * device reports them (powers of two): the direct path starts every batch on the start
     * alignment and pads it with NOPs to the size alignment. */

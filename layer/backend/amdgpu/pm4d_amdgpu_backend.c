@@ -264,6 +264,10 @@ static const struct pm4d_direct_backend_ops amdgpu_ops = {
    .ps_per_flop = AMDGPU_PS_PER_FLOP,
    .interrupts = false,
    .kernel_signals = true, /* the CS signal chunk: the kernel signals the point however it ends */
+   /* A CS sleeps in the ioctl while its context's entity has amdgpu_sched_jobs (default 32,
+    * amdgpu_drv.c) jobs in flight (amdgpu_ctx.c amdgpu_ctx_add_fence / amdgpu_ctx_wait_prev_fence):
+    * never more batches than that, so the 33rd waits outside every lock as back pressure. */
+   .max_inflight = 32,
    .ib_align = amd_ib_align,
    .compute_units = amd_compute_units,
    .destroy = amd_destroy,

@@ -443,6 +443,13 @@ static enum pm4d_direct_status submit_commit(struct pm4d_direct_queue *q, struct
    struct pm4d_direct *d = q->d;
    uint64_t ib =
       q->ring_addr ? q->ring_addr + (uint64_t)(s->dw - pm4d_ring_ptr(q->ring, 0)) * 4u : 0;
+   /* Any wait for the kernel before the kick happens here, outside the queue lock the
+    * watchdog takes (it holds the device lock meanwhile). */
+   if (d->ops->ready && !d->ops->ready(q->bq, s->wait_point)) {
+      pm4d_reason_set(s->reason, s->reason_size,
+                      "wait point %" PRIu64 " not submitted to the kernel yet", s->wait_point);
+      return refuse(q, s, PM4D_DIRECT_RING_FULL, "ring_full", s->dw);
+   }
    pthread_mutex_lock(&q->mu);
    if (q->resetting || q->closing) {
       pthread_mutex_unlock(&q->mu);

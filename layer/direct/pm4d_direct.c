@@ -114,7 +114,8 @@ static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason,
        pm4d_builder_batch_head(&d->builder, &cs, why, sizeof(why)) != PM4D_OK)
       return pm4d_fail(reason, rs, PM4D_DIRECT_UNAVAILABLE, "batch head/tail: %s", why);
    d->head_dw = cs.cdw;
-   return pm4d_direct_batch_prepare(d, reason, rs);
+   enum pm4d_direct_status st2 = pm4d_direct_disarm_prepare(d, reason, rs);
+   return st2 == PM4D_DIRECT_OK ? pm4d_direct_batch_prepare(d, reason, rs) : st2;
 }
 
 /* The sim is a test device: PM4DIRECT_SIM_CORRUPT_TEMPLATE=DWORD:MASK corrupts its dispatch
@@ -154,6 +155,9 @@ enum pm4d_direct_status pm4d_direct_create(const struct pm4d_direct_config *cfg,
    if (st != PM4D_DIRECT_OK)
       goto fail;
    d->compute_units = d->ops->compute_units ? d->ops->compute_units(d->dev) : 0;
+   d->max_inflight = d->ops->max_inflight && d->ops->max_inflight < PM4D_DIRECT_MAX_INFLIGHT
+                        ? d->ops->max_inflight
+                        : PM4D_DIRECT_MAX_INFLIGHT;
    st = load_kernels(d, reason, reason_size);
    if (st != PM4D_DIRECT_OK)
       goto fail;

@@ -263,6 +263,11 @@ enum vgpu_cp_status vgpu_cp_dispatch(struct vgpu_cp_run *r, const uint32_t dim[3
       return not_executable(r, "the CP has no register table for %s", cp->target);
    if (cp->exec == VGPU_CP_EXEC_UNKNOWN)
       return not_executable(r, "VGPU_EXEC=%s is neither pocl nor isa", cp->exec_name);
+   /* An empty grid launches no wave, so no code is fetched: whatever is at COMPUTE_PGM (a
+    * driver's disarmed vkCmdDispatchIndirect with zero groups: "no workgroups are dispatched",
+    * Vulkan spec, vkCmdDispatch) is neither run nor counted. */
+   if (!dim[0] || !dim[1] || !dim[2])
+      return VGPU_CP_OK;
    enum vgpu_cp_status st = check_inherited(r);
    if (st != VGPU_CP_OK)
       return st;
@@ -291,8 +296,6 @@ enum vgpu_cp_status vgpu_cp_dispatch(struct vgpu_cp_run *r, const uint32_t dim[3
                              "thread-dimension dispatch %u not a multiple of the workgroup %u",
                              dim[i], n);
    }
-   if (!grid[0] || !grid[1] || !grid[2])
-      return VGPU_CP_OK; /* an empty grid launches nothing */
    uint64_t kva;
    uint32_t sgpr;
    if (!kernarg_address(cp, k, &kva, &sgpr))

@@ -99,15 +99,7 @@ case $case in
 esac
 rc=$?
 check_vgpu_engaged "$work/on.log"
-# The layer's counters and the vgpu's report in one file: vgpu_<field>, vgpu_cp_<counter>.
-python3 - "$work/stats.json" "$work/vgpu.json" "$work/both.json" <<'PY' || fail "no stats or vgpu report (exit $rc)"
-import json, sys
-stats, report = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-c = stats["counters"]
-c.update({"vgpu_" + k: v for k, v in report.items() if isinstance(v, int)})
-c.update({"vgpu_cp_" + k: v for k, v in report["cp"].items()})
-json.dump(stats, open(sys.argv[3], "w"))
-PY
+merge_vgpu_report "$work/stats.json" "$work/vgpu.json" "$work/both.json" || fail "no stats or vgpu report (exit $rc)"
 stats() { check_stats "$work/both.json" "$@" || { grep -v '^vgpu: \[' "$work/on.log" | tail -25; fail "counters ($case)"; }; }
 stats vgpu_reused_in_flight=0 live_devices=0 vgpu_ibs_fault=0 vgpu_ibs_bad_packet=0 vgpu_cp_faults=0
 # A CS refused is RADV's own after the kernel failed its context (the device-lost cases); the

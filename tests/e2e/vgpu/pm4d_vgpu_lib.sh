@@ -39,3 +39,15 @@ print("CS: %d for %d app submissions and %d direct batches" % (cs, app, batches)
 sys.exit(0 if cs <= app + batches else 1)
 PY
 }
+# The layer's stats $1 and the vgpu's report $2 (VGPU_REPORT) in one stats file $3 for
+# check_stats: the report's fields as vgpu_<field>, its CP counters as vgpu_cp_<counter>.
+merge_vgpu_report() {
+  python3 - "$@" <<'PY'
+import json, sys
+stats, report = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+c = stats["counters"]
+c.update({"vgpu_" + k: v for k, v in report.items() if isinstance(v, int)})
+c.update({"vgpu_cp_" + k: v for k, v in report["cp"].items()})
+json.dump(stats, open(sys.argv[3], "w"))
+PY
+}

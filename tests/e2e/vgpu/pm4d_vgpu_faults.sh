@@ -30,6 +30,12 @@
 #                      so its next CS is -ECANCELED (amdgpu_cs.c amdgpu_cs_pass1, ctx generation)
 #                      and RADV 22.3 returns VK_ERROR_DEVICE_LOST (radv_amdgpu_cs_submit): the
 #                      same with or without the layer
+#   page_fault         batch 2 page-faults on its writes (VGPU_INJECT=page-fault, DRM 3.57): the
+#                      kernel logs the fault and the job still completes with no error
+#                      (gmc_v10_0_process_interrupt), so only AMDGPU_INFO_GPUVM_FAULT (DRM 3.55+)
+#                      tells; the batch's jobs must count as not done and run by fallback. (A
+#                      bad address the layer computes is refused by its validation before any
+#                      kick: tests/e2e/faults, sim; the vgpu case is one that got through.)
 #   app_hang           RADV's own second job hangs (a reset caused by another context, for the
 #                      layer): RADV's context is guilty, its next CS -ECANCELED
 #                      (amdgpu_cs_parser_init), VK_ERROR_DEVICE_LOST as without the layer; the
@@ -70,6 +76,7 @@ case $case in
   slow) convnet VGPU_INJECT=slow@ctx2:job2:800 VGPU_JOB_TIMEOUT_MS=5000 ;;
   lost_fence) convnet VGPU_INJECT=lost-fence@ctx2:job2 VGPU_JOB_TIMEOUT_MS=5000 ;;
   vram_lost) convnet VGPU_INJECT=vram-lost@ctx2:job2 ;;
+  page_fault) convnet VGPU_INJECT=page-fault@ctx2:job2 VGPU_DRM_MINOR=57 ;;
   app_hang)
     run off env LD_PRELOAD="$PM4D_VGPU_LIB" VGPU_INJECT=hang@ctx1:job2 VGPU_JOB_TIMEOUT_MS=300 "$prog" \
       "${convnet_args[@]}"
@@ -101,7 +108,8 @@ rc=$?
 check_vgpu_engaged "$work/on.log"
 merge_vgpu_report "$work/stats.json" "$work/vgpu.json" "$work/both.json" || fail "no stats or vgpu report (exit $rc)"
 stats() { check_stats "$work/both.json" "$@" || { grep -v '^vgpu: \[' "$work/on.log" | tail -25; fail "counters ($case)"; }; }
-stats vgpu_reused_in_flight=0 live_devices=0 vgpu_ibs_fault=0 vgpu_ibs_bad_packet=0 vgpu_cp_faults=0
+stats vgpu_reused_in_flight=0 live_devices=0 vgpu_ibs_bad_packet=0
+[ "$case" = page_fault ] || stats vgpu_ibs_fault=0 vgpu_cp_faults=0
 # A CS refused is RADV's own after the kernel failed its context (the device-lost cases); the
 # layer never submits on a context the kernel has failed.
 case $case in
@@ -145,6 +153,9 @@ case $case in
       direct_jobs_completed=$((jobs - dispatches)) auto_disables=0 ;;
   slow | lost_fence | in_flight_33 | wait_before_signal)
     stats fallback_jobs=0 direct_hangs=0 direct_faults=0 direct_resets=0 vgpu_gpu_resets=0 auto_disables=0 ;;
+  page_fault)
+    stats vgpu_vm_faults=1 vgpu_ibs_fault=1 vgpu_gpu_resets=0 fallback_jobs="$dispatches" \
+      direct_jobs_completed=$((jobs - dispatches)) ;;
   simultaneous_hang)
     layer_ring
     stats vgpu_gpu_resets=1 direct_hangs=1 direct_jobs_completed=1 fallback_jobs=39 auto_disables=0 ;;

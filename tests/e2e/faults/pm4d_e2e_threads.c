@@ -2,6 +2,8 @@
  * direct shader) recorded once and submits it `per_thread` times, waiting on a fence each
  * time, and checks its output against the C reference every 64th submission and at the end.
  *   own     each thread its own device and queue (lavapipe has one queue per device)
+ *   ordered own, with the devices created one after the other before the threads start (the
+ *           virtual AMD GPU then numbers their contexts in that order, for VGPU_INJECT)
  *   shared  one device, one queue, the threads take turns submitting (external sync)
  *   burst   one thread submits everything back to back, each submission first waiting (in
  *           its command buffer) for an event the host sets only after the last one: no direct
@@ -10,7 +12,7 @@
  *   flood   burst without the event: the batches pile up only behind a slow one (the virtual
  *           AMD GPU's VGPU_INJECT=slow), 33 and more in flight (the kernel's 32 jobs per
  *           context: a gate in the GPU would make the app's own 33rd CS block on a real kernel)
- * usage: pm4d_e2e_threads own|shared|burst|flood SUBMISSIONS (the total over the four threads)
+ * usage: pm4d_e2e_threads own|ordered|shared|burst|flood SUBMISSIONS (the total over the four threads)
  * Prints "threads: <n> submissions, <k> checks, all right". Exit 0, 1 on a wrong output or a
  * Vulkan error, 77 without a device. */
 #include <pthread.h>
@@ -244,12 +246,12 @@ static int work(struct worker *w, unsigned count)
 }
 
 static unsigned per_thread;
-static bool own;
+static bool own, ordered; /* own or ordered; ordered */
 
 static void *thread_main(void *arg)
 {
    struct worker *w = arg;
-   if (own && (w->rc = gpu_init(w->gpu)) != 0)
+   if (own && !ordered && (w->rc = gpu_init(w->gpu)) != 0)
       return NULL;
    w->rc = work(w, per_thread);
    if (own)
@@ -259,12 +261,14 @@ static void *thread_main(void *arg)
 
 int main(int argc, char **argv)
 {
-   if (argc != 3 || (strcmp(argv[1], "own") && strcmp(argv[1], "shared") &&
-                     strcmp(argv[1], "burst") && strcmp(argv[1], "flood"))) {
-      fprintf(stderr, "usage: pm4d_e2e_threads own|shared|burst|flood SUBMISSIONS\n");
+   if (argc != 3 ||
+       (strcmp(argv[1], "own") && strcmp(argv[1], "ordered") && strcmp(argv[1], "shared") &&
+        strcmp(argv[1], "burst") && strcmp(argv[1], "flood"))) {
+      fprintf(stderr, "usage: pm4d_e2e_threads own|ordered|shared|burst|flood SUBMISSIONS\n");
       return 1;
    }
-   own = !strcmp(argv[1], "own");
+   ordered = !strcmp(argv[1], "ordered");
+   own = ordered || !strcmp(argv[1], "own");
    gated = !strcmp(argv[1], "burst");
    burst = gated || !strcmp(argv[1], "flood");
    unsigned threads = burst ? 1 : THREADS;
@@ -273,6 +277,11 @@ int main(int argc, char **argv)
    static struct worker workers[THREADS];
    if (!own) {
       int rc = gpu_init(&gpus[0]);
+      if (rc)
+         return rc;
+   }
+   for (unsigned i = 0; ordered && i < threads; i++) {
+      int rc = gpu_init(&gpus[i]);
       if (rc)
          return rc;
    }

@@ -40,6 +40,12 @@
 #                      layer): RADV's context is guilty, its next CS -ECANCELED
 #                      (amdgpu_cs_parser_init), VK_ERROR_DEVICE_LOST as without the layer; the
 #                      layer counts no hang of its own and does not turn itself off
+#   reset_by_other     pm4d_e2e_threads ordered (4 devices, 200 submissions each): device 0's own
+#                      RADV job 50 hangs, a full GPU reset: device 0's app thread gets
+#                      VK_ERROR_DEVICE_LOST (its context is guilty), the other three devices
+#                      go on; no device's layer counts a hang of its own (QUERY2 GUILTY, not
+#                      RESET: amdgpu_ctx.c amdgpu_ctx_query2), work the reset cancelled runs by
+#                      fallback, nothing turns itself off
 #   autodisable        batch 2 hangs with an auto-disable window of 2 at 50 %: the path turns
 #                      off mid-run, later batches go to the driver, no more CS from the layer
 #   kill_file          the kill file appears mid-run (after the first redirect) and goes again
@@ -82,6 +88,7 @@ case $case in
       "${convnet_args[@]}"
     echo "without the layer: exit $?, $(grep -o 'vk[A-Za-z]* failed: VK_ERROR_[A-Z_]*' "$work/off.log")"
     convnet VGPU_INJECT=hang@ctx1:job2 ;;
+  reset_by_other) on VGPU_INJECT=hang@ctx1:job50 "$prog" ordered 800 ;;
   autodisable)
     convnet_args=(--size 16 --iters 4)
     convnet VGPU_INJECT=hang@ctx2:job2 PM4DIRECT_AUTODISABLE_WINDOW=2 PM4DIRECT_AUTODISABLE_THRESHOLD=50 ;;
@@ -113,7 +120,7 @@ stats vgpu_reused_in_flight=0 live_devices=0 vgpu_ibs_bad_packet=0
 # A CS refused is RADV's own after the kernel failed its context (the device-lost cases); the
 # layer never submits on a context the kernel has failed.
 case $case in
-  vram_lost | app_hang) ;;
+  vram_lost | app_hang | reset_by_other) ;;
   *) stats vgpu_cs_rejected=0 ;;
 esac
 # The app's outcome, and the number of jobs it submitted.
@@ -128,6 +135,10 @@ case $case in
     device_lost "RADV's own job hung: its context is guilty"
     grep -q 'failed: VK_ERROR_DEVICE_LOST' "$work/off.log" || fail "without the layer the hang did not end in VK_ERROR_DEVICE_LOST"
     stats vgpu_gpu_resets=1 direct_hangs=0 auto_disables=0 ;;
+  reset_by_other)
+    [ $rc -ne 0 ] && [ "$(grep -c '^threads: submission failed: VkResult -4$' "$work/on.log")" = 1 ] ||
+      { grep -v '^vgpu: \[' "$work/on.log" | tail -20; fail "exit $rc, expected one thread's VK_ERROR_DEVICE_LOST"; }
+    stats vgpu_gpu_resets=1 direct_hangs=0 direct_faults=0 auto_disables=0 ;;
   in_flight_33 | simultaneous_hang)
     [ $rc -eq 0 ] && grep -q '^threads: 40 submissions, .* all right$' "$work/on.log" || { tail -20 "$work/on.log"; fail "threads exited $rc"; }
     jobs=40 ;;
@@ -142,6 +153,7 @@ esac
 # Every job exactly once, as the vgpu saw it, and as the layer counted it.
 case $case in
   vram_lost | app_hang) ;;
+  reset_by_other) stats direct_jobs_completed=vgpu_cp_dispatches_run fallback_jobs=vgpu_cp_dispatches_not_executable ;;
   *) stats vgpu_cp_dispatches_run+vgpu_cp_dispatches_not_executable="$jobs" direct_jobs_completed=vgpu_cp_dispatches_run \
        fallback_jobs=vgpu_cp_dispatches_not_executable ;;
 esac

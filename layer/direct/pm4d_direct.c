@@ -113,7 +113,8 @@ static enum pm4d_direct_status load_kernels(struct pm4d_direct *d, char *reason,
        pm4d_builder_batch_head(&d->builder, &cs, &why) != PM4D_OK)
       return pm4d_fail(reason, rs, PM4D_DIRECT_UNAVAILABLE, "batch head/tail: %s", why);
    d->head_dw = cs.cdw;
-   return pm4d_direct_batch_prepare(d, reason, rs);
+   enum pm4d_direct_status st2 = pm4d_direct_disarm_prepare(d, reason, rs);
+   return st2 == PM4D_DIRECT_OK ? pm4d_direct_batch_prepare(d, reason, rs) : st2;
 }
 
 /* The sim is a test device: PM4DIRECT_SIM_CORRUPT_TEMPLATE=DWORD:MASK corrupts its dispatch

@@ -67,11 +67,20 @@ struct pm4d_job {
    struct pm4d_conv2d_buffers addr;  /* in the device's address space */
    uint64_t memory_ids[4]; /* registered memory of input, filter, bias, output (0: none) */
    void *fallback;         /* the layer's handle for re-running the job via the driver */
+   /* The job's fallback switch (0: none): a u32 in registered memory disarm_memory, in the
+    * device's address space, that the caller arms (non-zero) before the submit and the batch
+    * sets to 0 once the job has completed on the device (a WRITE_DATA after the barrier that
+    * follows the job, before anything later can run). A batch that hangs, is cancelled or
+    * loses its fence leaves exactly its unfinished jobs armed. */
+   uint64_t disarm, disarm_memory;
 };
 
-/* A kicked batch that the back end could not complete (hang past its deadline, fault, reset).
- * The layer must run the jobs' fallbacks, in order, after the bridge reaches wait_point, and
- * then signal signal_point. The direct path has made sure the batch can no longer run. */
+/* A kicked batch that the back end could not complete (hang past its deadline, fault, reset):
+ * a report only. The jobs the batch did not complete are still armed (pm4d_job.disarm), and
+ * their fallbacks, which the caller put after signal_point, run when the point is signalled.
+ * The caller must not signal the point: each point has one signaller, the kernel for amdgpu,
+ * the direct path for the sim (once the batch is over, whatever the outcome, in point order,
+ * after wait_point). */
 struct pm4d_direct_callbacks {
    void *user;
    void (*batch_failed)(void *user, void *queue_user, const struct pm4d_job *jobs, uint32_t count,
@@ -120,8 +129,9 @@ enum pm4d_direct_status pm4d_direct_queue_create(struct pm4d_direct *d,
 void pm4d_direct_queue_destroy(struct pm4d_direct_queue *q);
 
 /* Builds one batch of `count` jobs, writes it into the ring, validates it and kicks
- * it to run once the bridge reaches wait_point; the back end signals signal_point when the last
- * job is done. On any status but OK nothing was kicked and the caller runs the fallbacks. */
+ * it to run once the bridge reaches wait_point; signal_point is signalled once the batch is
+ * over, completed or not (failed jobs stay armed). On any status but OK nothing was kicked and
+ * the caller runs the fallbacks and signals signal_point itself. */
 enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q, const struct pm4d_job *jobs,
                                            uint32_t count, uint64_t wait_point,
                                            uint64_t signal_point, char *reason, size_t reason_size);

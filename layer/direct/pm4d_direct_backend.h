@@ -22,8 +22,9 @@ struct pm4d_direct_backend_state {
     * cancelled): it touches its ring and kernarg space no more, so they may be reused. */
    uint64_t settled;
    /* The device lost the queue's work (amdgpu: a GPU reset since its context was made), and
-    * with memory_lost its memory too (VRAM lost). */
-   bool reset, memory_lost;
+    * with memory_lost its memory too (VRAM lost); guilty: this queue's own work caused it
+    * (amdgpu: AMDGPU_CTX_QUERY2_FLAGS_GUILTY), else another context's hang did. */
+   bool reset, memory_lost, guilty;
 };
 
 struct pm4d_direct_backend_ops {
@@ -34,6 +35,9 @@ struct pm4d_direct_backend_ops {
    /* Whether completions arrive through pm4d_direct_queue_interrupt; otherwise the watchdog
     * looks at fences on a tick. */
    bool interrupts;
+   /* Whether the kernel signals each kicked batch's bridge point however the batch ends (the
+    * amdgpu CS signal chunk); otherwise the direct path does (pm4d_direct_queue_point_done). */
+   bool kernel_signals;
    /* Where a batch (an IB) may start and the multiple its size must be, in bytes, as the
     * device reports them (powers of two): the direct path starts every batch on the start
     * alignment and pads it with NOPs to the size alignment. */
@@ -85,7 +89,8 @@ enum pm4d_direct_status pm4d_direct_amdgpu_open(const struct pm4d_direct_config 
                                                 size_t reason_size);
 
 /* Called by back ends, from their threads. */
-/* A RELEASE_MEM's interrupt: value is in the fence memory; signals the bridge. */
+/* A RELEASE_MEM's interrupt: value is in the fence memory; signals the bridge up to the last
+ * batch it completes (pm4d_direct_queue_point_done). */
 void pm4d_direct_queue_interrupt(struct pm4d_direct_queue *q, uint64_t value);
 /* The device stopped at a fault on this queue; the watchdog resets it. */
 void pm4d_direct_queue_fault(struct pm4d_direct_queue *q, const char *reason);

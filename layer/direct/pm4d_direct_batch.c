@@ -22,6 +22,7 @@
 /* Stand-in addresses for the one-time validation of the templates. */
 #define CHECK_KERNARG 0x100000ull
 #define CHECK_FENCE   0x200000ull
+#define CHECK_DISARM  0x300000ull
 
 static enum pm4d_direct_status full_check(const struct pm4d_validator *v, const uint32_t *dw,
                                           uint32_t ndw, char *reason, size_t rs)
@@ -31,6 +32,21 @@ static enum pm4d_direct_status full_check(const struct pm4d_validator *v, const 
       return PM4D_DIRECT_OK;
    return pm4d_fail(reason, rs, PM4D_DIRECT_INVALID,
                     "validator refused the batch at dword %" PRIu32 ": %s", err.offset, err.reason);
+}
+
+enum pm4d_direct_status pm4d_direct_disarm_prepare(struct pm4d_direct *d, char *reason, size_t rs)
+{
+   for (int last = 0; last < 2; last++) {
+      struct pm4d_direct_disarm *s = &d->disarm[last];
+      struct pm4d_cs cs;
+      pm4d_cs_init(&cs, s->dw, PM4D_DISARM_MAX_DW);
+      if (pm4d_builder_disarm(&d->builder, 0, !last, &cs, &s->slot) != PM4D_OK)
+         return pm4d_fail(reason, rs, PM4D_DIRECT_UNAVAILABLE, "no room for a fallback switch");
+      s->ndw = cs.cdw;
+      s->xor = pm4d_xor_dw(s->dw, s->ndw); /* the address dwords are 0 */
+      s->extra = s->ndw - (last ? 0 : pm4d_builder_barrier_dw(&d->builder));
+   }
+   return PM4D_DIRECT_OK;
 }
 
 enum pm4d_direct_status pm4d_direct_batch_prepare(struct pm4d_direct *d, char *reason, size_t rs)
@@ -61,8 +77,8 @@ enum pm4d_direct_status pm4d_direct_batch_prepare(struct pm4d_direct *d, char *r
     * the longest padding. */
    struct pm4d_validator v = d->validator;
    const uint32_t grid[3] = {1, 1, 1};
-   uint32_t dw[PM4D_BATCH_HEAD_MAX_DW + 2 * PM4D_DISPATCH_MAX_DW + PM4D_BATCH_TAIL_MAX_DW +
-               PM4D_DIRECT_IB_ALIGN_MAX / 4];
+   uint32_t dw[PM4D_BATCH_HEAD_MAX_DW + 2 * PM4D_DISPATCH_MAX_DW + 2 * PM4D_DISARM_MAX_DW +
+               PM4D_BATCH_TAIL_MAX_DW + PM4D_DIRECT_IB_ALIGN_MAX / 4];
    if (pm4d_validator_add_kernarg(&v, CHECK_KERNARG, 2 * PM4D_DIRECT_KERNARG_SLOT) != PM4D_OK ||
        pm4d_validator_add_fence(&v, CHECK_FENCE, 8) != PM4D_OK)
       return pm4d_fail(reason, rs, PM4D_DIRECT_UNAVAILABLE, "validator has no room for its ranges");
@@ -81,6 +97,24 @@ enum pm4d_direct_status pm4d_direct_batch_prepare(struct pm4d_direct *d, char *r
       enum pm4d_direct_status st = full_check(&v, dw, n, reason, rs);
       if (st != PM4D_DIRECT_OK)
          return st; /* the builder or a table is broken: no direct path on this device */
+      /* With fallback switches: head, first, switch, first again, last switch, tail. */
+      static const uint64_t disarm[2] = {CHECK_DISARM, CHECK_DISARM + 16};
+      v.disarm = disarm;
+      v.ndisarm = 2;
+      n = d->head_dw;
+      n += pm4d_template_instantiate(t, dw + n, true, CHECK_KERNARG, grid);
+      n += pm4d_direct_disarm_copy(&d->disarm[0], dw + n, disarm[0]);
+      n +=
+         pm4d_template_instantiate(t, dw + n, true, CHECK_KERNARG + PM4D_DIRECT_KERNARG_SLOT, grid);
+      n += pm4d_direct_disarm_copy(&d->disarm[1], dw + n, disarm[1]);
+      n += pm4d_tail_template_instantiate(&d->tail, dw + n, CHECK_FENCE, 1);
+      pm4d_pkt_nop_fill(dw + n, d->ib_align_dw - 1);
+      n += d->ib_align_dw - 1;
+      st = full_check(&v, dw, n, reason, rs);
+      v.disarm = NULL;
+      v.ndisarm = 0;
+      if (st != PM4D_DIRECT_OK)
+         return st;
    }
    return PM4D_DIRECT_OK;
 }
@@ -105,6 +139,12 @@ enum pm4d_direct_status pm4d_direct_batch_validate(struct pm4d_direct_queue *q, 
       d->test_flip_mask = 0;
    }
    if (d->debug || !b->templates_only) {
+      uint32_t n = 0;
+      for (uint32_t i = 0; i < b->count; i++)
+         if (b->jobs[i].disarm)
+            q->disarm[n++] = b->jobs[i].disarm;
+      q->validator.disarm = q->disarm;
+      q->validator.ndisarm = n;
       enum pm4d_direct_status st = full_check(&q->validator, dw, ndw, reason, rs);
       if (st != PM4D_DIRECT_OK || !b->templates_only)
          return st;
@@ -112,8 +152,16 @@ enum pm4d_direct_status pm4d_direct_batch_validate(struct pm4d_direct_queue *q, 
    uint32_t want = d->head_xor ^ d->pad_xor[ndw - cdw] ^
                    pm4d_tail_template_xor(&d->tail, q->fence.addr, b->signal_point);
    const struct pm4d_template *last = NULL;
+   /* A switch sequence between jobs repeats like a template: checked itself when it does. */
+   if (b->count > 2 && pm4d_xor_dw(d->disarm[0].dw, d->disarm[0].ndw) != d->disarm[0].xor)
+      return pm4d_fail(reason, rs, PM4D_DIRECT_INVALID,
+                       "the fallback switch sequence changed after validation");
    for (uint32_t i = 0; i < b->count; i++) {
       const struct pm4d_direct_plan *pl = &q->plan[i];
+      uint64_t sw = b->jobs[i].disarm;
+      bool after_switch = i > 0 && b->jobs[i - 1].disarm;
+      if (sw) /* its switch: after the next job's barrier, or after the last flush */
+         want ^= d->disarm[i + 1 == b->count].xor ^(uint32_t)sw ^ (uint32_t)(sw >> 32);
       /* A template error repeats in every copy of it, and an even number of copies (of the
        * body, or of the barrier, which the first dispatch leaves out) cancels out of the XOR:
        * in a batch of several jobs each template used is checked itself. */
@@ -122,7 +170,7 @@ enum pm4d_direct_status pm4d_direct_batch_validate(struct pm4d_direct_queue *q, 
          return pm4d_fail(reason, rs, PM4D_DIRECT_INVALID,
                           "job %" PRIu32 ": the dispatch template of %s changed after validation",
                           i, last->kernel->name);
-      want ^= pm4d_template_xor(pl->kernel->tmpl, i == 0,
+      want ^= pm4d_template_xor(pl->kernel->tmpl, i == 0 || after_switch,
                                 b->kernarg_addr + (uint64_t)i * PM4D_DIRECT_KERNARG_SLOT, pl->grid);
       /* the one launch limit pm4d_builder_check_launch leaves to the validator */
       if ((uint64_t)pl->grid[0] * pl->grid[1] * pl->grid[2] > q->validator.max_workgroups)

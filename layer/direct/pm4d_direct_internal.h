@@ -26,6 +26,8 @@
 #define PM4D_DIRECT_TIMING_EVERY 8u
 /* Largest IB alignment (bytes) a back end may report. */
 #define PM4D_DIRECT_IB_ALIGN_MAX 256u
+/* A fallback switch: barrier (at most 2 + 8) and a 5-dword WRITE_DATA. */
+#define PM4D_DISARM_MAX_DW 16u
 /* scripts/bench-safety builds with -DPM4D_SAFETY_FASTPATH_OFF to measure the submission path
  * without its safety instrumentation (timing, auto-disable check); never a product build. */
 #ifdef PM4D_SAFETY_FASTPATH_OFF
@@ -69,7 +71,15 @@ struct pm4d_direct {
    uint32_t pad_header[PM4D_DIRECT_IB_ALIGN_MAX / 4]; /* each padding: this, then zeros */
    uint32_t test_flip_index, test_flip_mask;          /* pm4d_direct_test_flip_next_batch */
    uint32_t dispatch_dw_min, dispatch_dw_max;         /* over the loaded kernels */
-   struct pm4d_validator validator;                   /* programs; each queue adds its own memory */
+   /* The fallback switches (pm4d_job.disarm): [0] between two jobs (the barrier the next
+    * dispatch needs, then WRITE_DATA 0), [1] after the last (CS_PARTIAL_FLUSH, WRITE_DATA 0);
+    * the address dwords (slot, slot + 1) are 0 here and patched per job. */
+   struct pm4d_direct_disarm {
+      uint32_t ndw, slot, xor;
+      uint32_t extra; /* dwords beyond what the plan counts (the barrier is the dispatch's) */
+      uint32_t dw[PM4D_DISARM_MAX_DW];
+   } disarm[2];
+   struct pm4d_validator validator; /* programs; each queue adds its own memory */
 
    pthread_rwlock_t mem_lock;
    struct pm4d_direct_memory *mem;
@@ -91,10 +101,12 @@ struct pm4d_direct_batch {
    uint32_t count;
    uint64_t wait_point, signal_point;
    uint64_t ring_end, kernarg_end; /* positions to retire to */
-   uint32_t ndw;                   /* the batch is the ndw dwords before ring_end */
-   uint64_t kick_ns;               /* 0: not timed */
+   bool signalled;   /* sim: the direct path signalled its point (pm4d_direct_queue_point_done) */
+   uint32_t ndw;     /* the batch is the ndw dwords before ring_end */
+   uint64_t kick_ns; /* 0: not timed */
    uint64_t budget_ns, deadline_ns;
    bool started;
+   bool overdue; /* amdgpu: past its deadline, the kernel's outcome awaited (logged once) */
    /* Recovery gave up on it: its jobs go to batch_failed (reported once they have), and its
     * space waits for the back end to say it is over. */
    bool failed, reported;
@@ -123,6 +135,7 @@ struct pm4d_direct_queue {
    struct pm4d_direct_mem fence;
    struct pm4d_validator validator;
    struct pm4d_direct_plan *plan;
+   uint64_t *disarm; /* the batch's fallback switches, in order, for the full validator */
    /* The jobs of the batches in flight: one record per kernarg slot, so a batch's jobs take
     * the records of its kernarg slots and are retired with them (no allocation per batch). */
    struct pm4d_job *job_records;
@@ -137,6 +150,10 @@ struct pm4d_direct_queue {
    bool reporting;            /* the watchdog is calling batch_failed for this queue */
    uint32_t failed_held;      /* failed batches still in the list; the watchdog's only */
    uint64_t clock_stopped_ns; /* pm4d_direct_queue_clock: when it stopped; 0 while running */
+   /* sim: the last bridge point the direct path signalled, under signal_mu (the CP thread's
+    * interrupt and the watchdog both signal; never twice, never out of order). */
+   pthread_mutex_t signal_mu;
+   uint64_t signalled;
    struct pm4d_direct_stats stats;
    struct pm4d_path_counters paths;
 
@@ -146,6 +163,7 @@ struct pm4d_direct_queue {
 
 /* What pm4d_direct_batch_validate needs to know of a built batch (q->plan holds its jobs). */
 struct pm4d_direct_built {
+   const struct pm4d_job *jobs;
    uint32_t count;
    uint64_t kernarg_addr; /* job i's: + i * PM4D_DIRECT_KERNARG_SLOT */
    uint64_t signal_point;
@@ -168,6 +186,27 @@ enum pm4d_direct_status pm4d_direct_batch_validate(struct pm4d_direct_queue *q, 
                                                    uint32_t cdw, uint32_t ndw,
                                                    const struct pm4d_direct_built *b, char *reason,
                                                    size_t rs);
+
+/* Builds d->disarm (at device creation, after the builder). */
+enum pm4d_direct_status pm4d_direct_disarm_prepare(struct pm4d_direct *d, char *reason, size_t rs);
+/* Dwords the fallback switch of job i of n adds (0 without one). */
+static inline uint32_t pm4d_direct_disarm_dw(const struct pm4d_direct *d, const struct pm4d_job *j,
+                                             uint32_t i, uint32_t n)
+{
+   return j->disarm ? d->disarm[i + 1 == n].extra : 0;
+}
+/* Copies switch sequence s with addr patched in; returns its dwords. */
+static inline uint32_t pm4d_direct_disarm_copy(const struct pm4d_direct_disarm *s, uint32_t *dst,
+                                               uint64_t addr)
+{
+   memcpy(dst, s->dw, s->ndw * 4u);
+   dst[s->slot] = (uint32_t)addr;
+   dst[s->slot + 1] = (uint32_t)(addr >> 32);
+   return s->ndw;
+}
+/* sim: signals the bridge point of a batch that is over (pm4d_direct_queue.c), once, in point
+ * order; amdgpu: nothing (the kernel signals). */
+void pm4d_direct_queue_point_done(struct pm4d_direct_queue *q, uint64_t point);
 
 /* Device event futex. */
 void pm4d_direct_event_bump(struct pm4d_direct *d);

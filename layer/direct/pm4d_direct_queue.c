@@ -26,6 +26,7 @@ enum pm4d_direct_status pm4d_direct_queue_create(struct pm4d_direct *d,
    q->bridge = *bridge;
    q->user = queue_user;
    pthread_mutex_init(&q->mu, NULL);
+   pthread_mutex_init(&q->signal_mu, NULL);
    /* The ring lives in memory the back end allocates: the device reads each batch in place. */
    st = d->ops->alloc(d->dev, d->ring_bytes, 4096, &q->ring_mem);
    if (st != PM4D_DIRECT_OK)
@@ -40,15 +41,17 @@ enum pm4d_direct_status pm4d_direct_queue_create(struct pm4d_direct *d,
       goto fail;
    }
    uint32_t size_dw = pm4d_ring_size_dw(q->ring);
-   uint32_t fixed = d->head_dw + d->tail.ndw + d->ib_align_dw - 1; /* padding included */
+   /* padding and the last job's fallback switch included */
+   uint32_t fixed = d->head_dw + d->tail.ndw + d->ib_align_dw - 1 + d->disarm[1].extra;
    if (size_dw / 2 <= fixed)
       goto fail_unsupported;
    /* A batch is one reservation, at most half the ring. */
-   q->max_jobs = (size_dw / 2 - fixed) / d->dispatch_dw_max;
+   q->max_jobs = (size_dw / 2 - fixed) / (d->dispatch_dw_max + d->disarm[0].extra);
    if (q->max_jobs == 0)
       goto fail_unsupported;
    q->plan = pm4d_calloc(q->max_jobs, sizeof(*q->plan));
-   if (!q->plan) {
+   q->disarm = pm4d_calloc(q->max_jobs, sizeof(*q->disarm));
+   if (!q->plan || !q->disarm) {
       st = PM4D_DIRECT_NOMEM; /* st still holds the ring allocation's OK */
       goto fail;
    }
@@ -91,7 +94,9 @@ fail:
       d->ops->free(d->dev, &q->ring_mem);
    free(q->job_records);
    free(q->plan);
+   free(q->disarm);
    pthread_mutex_destroy(&q->mu);
+   pthread_mutex_destroy(&q->signal_mu);
    free(q);
    return st;
 }
@@ -135,13 +140,25 @@ void pm4d_direct_queue_destroy(struct pm4d_direct_queue *q)
    d->ops->free(d->dev, &q->ring_mem);
    free(q->job_records);
    free(q->plan);
+   free(q->disarm);
    pthread_mutex_destroy(&q->mu);
+   pthread_mutex_destroy(&q->signal_mu);
    free(q);
+}
+
+void pm4d_direct_queue_point_done(struct pm4d_direct_queue *q, uint64_t point)
+{
+   if (q->d->ops->kernel_signals)
+      return;
+   pthread_mutex_lock(&q->signal_mu);
+   if (point > q->signalled && q->bridge.signal(q->bridge.user, point) == 0)
+      q->signalled = point;
+   pthread_mutex_unlock(&q->signal_mu);
 }
 
 void pm4d_direct_queue_interrupt(struct pm4d_direct_queue *q, uint64_t value)
 {
-   q->bridge.signal(q->bridge.user, value);
+   pm4d_direct_queue_point_done(q, value);
    pm4d_direct_event_bump(q->d);
 }
 
@@ -232,22 +249,32 @@ static enum pm4d_direct_status plan_job(struct pm4d_direct_queue *q, const struc
    const uint64_t addr[4] = {job->addr.input, job->addr.filter, job->addr.bias, job->addr.output};
    uint64_t bytes[4]; /* an fp16 filter is two bytes a word */
    pm4d_conv2d_buffer_bytes(p, bytes);
-   static const char *const names[4] = {"input", "filter", "bias", "output"};
-   for (int b = 0; b < 4; b++) {
-      if (bytes[b] == 0)
+   static const char *const names[5] = {"input", "filter", "bias", "output", "fallback switch"};
+   for (int b = 0; b < 5; b++) {
+      if (b == 4) { /* the switch: a u32 the batch clears */
+         if (!job->disarm)
+            break;
+         if (job->disarm & 3u)
+            return pm4d_fail(reason, rs, PM4D_DIRECT_UNSUPPORTED,
+                             "job %" PRIu32 ": fallback switch 0x%" PRIx64 " is not aligned", i,
+                             job->disarm);
+      } else if (bytes[b] == 0) {
          continue;
-      const struct pm4d_direct_memory *m = pm4d_direct_memory_find_locked(d, job->memory_ids[b]);
+      }
+      const uint64_t at = b == 4 ? job->disarm : addr[b], size = b == 4 ? 4 : bytes[b];
+      const uint64_t id = b == 4 ? job->disarm_memory : job->memory_ids[b];
+      const struct pm4d_direct_memory *m = pm4d_direct_memory_find_locked(d, id);
       if (!m)
          return pm4d_fail(reason, rs, PM4D_DIRECT_UNSUPPORTED,
                           "job %" PRIu32 ": %s memory %" PRIu64 " is not registered", i, names[b],
-                          job->memory_ids[b]);
+                          id);
       uint64_t base = (uint64_t)(uintptr_t)m->host;
       if (d->ops->space == PM4D_ADDR_HOST &&
-          (addr[b] < base || addr[b] - base > m->size || bytes[b] > m->size - (addr[b] - base)))
+          (at < base || at - base > m->size || size > m->size - (at - base)))
          return pm4d_fail(reason, rs, PM4D_DIRECT_UNSUPPORTED,
                           "job %" PRIu32 ": %s [0x%" PRIx64 ", +%" PRIu64
                           ") lies outside its memory",
-                          i, names[b], addr[b], bytes[b]);
+                          i, names[b], at, size);
    }
    return PM4D_DIRECT_OK;
 }
@@ -281,7 +308,8 @@ static enum pm4d_direct_status submit_plan(struct pm4d_direct_queue *q, struct s
       st = plan_job(q, &s->jobs[i], i, rs, rn);
       if (st == PM4D_DIRECT_OK) {
          s->flops += job_flops(&q->plan[i].params);
-         s->ndw += q->plan[i].kernel->dispatch_dw;
+         s->ndw +=
+            q->plan[i].kernel->dispatch_dw + pm4d_direct_disarm_dw(d, &s->jobs[i], i, s->count);
       }
    }
    pthread_rwlock_unlock(&d->mem_lock);
@@ -350,11 +378,21 @@ static enum pm4d_direct_status submit_build(struct pm4d_direct_queue *q, struct 
       pm4d_conv2d_pack_kernargs(&pl->params, &s->jobs[i].addr,
                                 ka + (size_t)i * PM4D_DIRECT_KERNARG_SLOT,
                                 PM4D_DIRECT_KERNARG_SLOT);
+      /* The previous job's fallback switch goes after the barrier this dispatch needs, before
+       * anything of this job can run: a job that may have started has its predecessor
+       * disarmed (ping-pong buffers: this one may overwrite that one's input). */
+      bool after_switch = i > 0 && s->jobs[i - 1].disarm;
+      if (after_switch)
+         cs.cdw += pm4d_direct_disarm_copy(&d->disarm[0], s->dw + cs.cdw, s->jobs[i - 1].disarm);
       if (pm4d_emit_dispatch(&d->builder, pl->kernel->tmpl, pl->kernel->desc, pl->kernel->program,
-                             ka_addr, pl->grid, i == 0, &cs, &s->paths, &why) != PM4D_OK)
+                             ka_addr, pl->grid, i == 0 || after_switch, &cs, &s->paths,
+                             &why) != PM4D_OK)
          return pm4d_fail(s->reason, s->reason_size, PM4D_DIRECT_INVALID, "job %" PRIu32 ": %s", i,
                           why);
    }
+   if (s->jobs[s->count - 1].disarm) /* the last job's: after a partial flush, before the fence */
+      cs.cdw +=
+         pm4d_direct_disarm_copy(&d->disarm[1], s->dw + cs.cdw, s->jobs[s->count - 1].disarm);
    s->built_dw = cs.cdw + pm4d_tail_template_instantiate(&d->tail, s->dw + cs.cdw, q->fence.addr,
                                                          s->signal_point);
    pm4d_direct_batch_pad(d, s->dw, s->built_dw, s->ndw);
@@ -365,8 +403,8 @@ static enum pm4d_direct_status submit_build(struct pm4d_direct_queue *q, struct 
  * was validated at device creation, or through the full validator. INVALID when refused. */
 static enum pm4d_direct_status submit_validate(struct pm4d_direct_queue *q, struct submission *s)
 {
-   const struct pm4d_direct_built b = {s->count, q->kernargs.addr + s->ka_off, s->signal_point,
-                                       s->paths.dynamic_dispatches == 0};
+   const struct pm4d_direct_built b = {s->jobs, s->count, q->kernargs.addr + s->ka_off,
+                                       s->signal_point, s->paths.dynamic_dispatches == 0};
    return pm4d_direct_batch_validate(q, s->dw, s->built_dw, s->ndw, &b, s->reason, s->reason_size);
 }
 

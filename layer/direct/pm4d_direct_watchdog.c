@@ -11,6 +11,7 @@
 #include "pm4d_counters.h"
 #include "pm4d_direct_internal.h"
 #include "pm4d_histogram.h"
+#include "pm4d_log.h"
 
 #define IDLE_NS 1000000000ull
 
@@ -46,7 +47,10 @@ static uint64_t fence_value(const struct pm4d_direct_queue *q)
    return atomic_load_explicit((_Atomic uint64_t *)q->fence.cpu, memory_order_acquire);
 }
 
-enum cause { HANG, FAULT, CLOSED };
+/* RESET_OTHER: another context's hang reset the GPU (amdgpu, QUERY2 RESET without GUILTY):
+ * our batches in flight are lost, but that is no failure of this path (not toward auto-disable).
+ */
+enum cause { HANG, FAULT, RESET_OTHER, CLOSED };
 
 /* Stops the queue's back end for good and moves what did not complete into *f. The failed
  * batches keep their ring and kernarg space until they are reported and the back end says
@@ -70,6 +74,9 @@ static void recover(struct pm4d_direct *d, struct pm4d_direct_queue *q, enum cau
       struct pm4d_direct_batch *b = &q->batches[(q->head + i) % PM4D_DIRECT_MAX_INFLIGHT];
       if (!b->failed && fence < b->signal_point) {
          b->failed = true; /* completed ones retire as usual */
+         /* A destroyed queue still signals (sim) a failed batch's point should its wait point
+          * come within this; after it the point is left unsignalled. */
+         b->deadline_ns = pm4d_clock_now_ns() + d->deadline_base_ns;
          f->batches[f->count++] = *b;
          q->failed_held++;
       }
@@ -80,8 +87,10 @@ static void recover(struct pm4d_direct *d, struct pm4d_direct_queue *q, enum cau
    }
    if (f->count) {
       /* The failing batch's dwords are still in the ring. */
-      static const char *const kinds[] = {
-         [HANG] = "hang", [FAULT] = "fault", [CLOSED] = "queue_destroyed"};
+      static const char *const kinds[] = {[HANG] = "hang",
+                                          [FAULT] = "fault",
+                                          [RESET_OTHER] = "reset_by_other",
+                                          [CLOSED] = "queue_destroyed"};
       char action[160];
       snprintf(action, sizeof(action),
                "the queue's back end was reset; the %" PRIu32 " unfinished batches' jobs run "
@@ -91,7 +100,7 @@ static void recover(struct pm4d_direct *d, struct pm4d_direct_queue *q, enum cau
       pm4d_direct_diag(q, kinds[cause], f->reason, action,
                        pm4d_ring_ptr(q->ring, b->ring_end - b->ndw), b->ndw, f->batches, f->count);
    }
-   for (uint32_t i = 0; i < f->count && cause != CLOSED; i++)
+   for (uint32_t i = 0; i < f->count && (cause == HANG || cause == FAULT); i++)
       pm4d_autodisable_note(false);
    q->resetting = false;
    atomic_store(&q->fault_pending, 0);
@@ -122,20 +131,49 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
    if (q->failed_held || !d->ops->interrupts)
       known = d->ops->status(q->bq, &state, why, sizeof(why)) == PM4D_DIRECT_OK;
    if (known && state.reset) {
+      /* amdgpu_ctx.c amdgpu_ctx_query2: RESET for any GPU reset since the context was made,
+       * GUILTY only when this context's job hung (drm_sched_increase_karma). A new context
+       * follows either way (recover): a guilty one refuses every later CS (amdgpu_cs.c
+       * amdgpu_cs_parser_init, -ECANCELED). */
       snprintf(f->reason, sizeof(f->reason), "device reset: %s", why);
-      recover(d, q, FAULT, f);
+      if (state.memory_lost)
+         PM4D_LOG_ONCE(PM4D_LOG_WARN,
+                       "VRAM lost in a GPU reset: the layer's ring, code and kernargs are GTT "
+                       "(pm4d_amdgpu_pool.c) and survive, so nothing is uploaded again and the "
+                       "queue goes on with a new context; the app's VRAM contents are gone");
+      recover(d, q, state.guilty ? FAULT : RESET_OTHER, f);
       return true;
    }
    bool hang = false, retired = false;
    enum cause cause = HANG;
+   uint64_t done = 0; /* the last point of a batch that is over, to signal (sim) */
    pthread_mutex_lock(&q->mu);
+   /* Read under the lock the kick takes: a batch kicked (and fenced) after the caller's clock
+    * read would otherwise get a negative kick-to-fence time. */
+   now = pm4d_clock_now_ns();
    uint64_t fence = fence_value(q);
+   /* sim: failed batches are over once reset; each point is signalled after its wait point,
+    * in order (the link before may still be pending), so that the fallbacks behind it run. */
+   for (uint32_t i = 0; !d->ops->kernel_signals && i < q->count; i++) {
+      struct pm4d_direct_batch *b = &q->batches[(q->head + i) % PM4D_DIRECT_MAX_INFLIGHT];
+      if (!b->failed)
+         break;
+      if (b->signalled)
+         continue;
+      if (q->bridge.wait(q->bridge.user, b->wait_point, 0) != 0)
+         break;
+      b->signalled = true;
+      done = b->signal_point;
+   }
    while (q->count) {
       struct pm4d_direct_batch *b = &q->batches[q->head];
       if (b->failed) {
          /* Its space is reused only once it was reported and the device is done with it (a
-          * destroyed queue frees it all: the kernel keeps its own references). */
-         if (b->reported && (q->closing || (known && state.settled >= b->signal_point))) {
+          * destroyed queue frees it all: the kernel keeps its own references), and (sim) its
+          * point was signalled. */
+         bool signalled = d->ops->kernel_signals || b->signalled;
+         if (b->reported && ((q->closing && (signalled || now >= b->deadline_ns)) ||
+                             (known && state.settled >= b->signal_point && signalled))) {
             retire_head(q);
             q->failed_held--;
             retired = true;
@@ -144,11 +182,31 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
          *wake = *wake < now + PM4D_DIRECT_TICK_NS ? *wake : now + PM4D_DIRECT_TICK_NS;
          break;
       }
+      /* amdgpu: ring and kernargs are reused only once the kernel's fence of the job has
+       * signalled the point (drm_syncobj.c drm_syncobj_query; the job's fence follows its IB),
+       * not at our own RELEASE_MEM. */
+      bool kernel_done = !d->ops->kernel_signals || (known && state.settled >= b->signal_point);
+      if (fence >= b->signal_point && !kernel_done) {
+         *wake = *wake < now + PM4D_DIRECT_TICK_NS ? *wake : now + PM4D_DIRECT_TICK_NS;
+         break;
+      }
       if (fence >= b->signal_point) {
          completed(b, now);
+         done = done > b->signal_point ? done : b->signal_point;
          retire_head(q);
          retired = true;
          continue;
+      }
+      if (d->ops->kernel_signals && kernel_done) {
+         /* The kernel ended the job without our fence: not computed (its fence error: -ETIME
+          * at the job timeout, amdgpu_job.c amdgpu_job_timedout; -ECANCELED cancelled by a
+          * reset, -ENODEV device gone; a late fence that does signal is success above). */
+         snprintf(f->reason, sizeof(f->reason),
+                  "the kernel ended batch %" PRIu64 "->%" PRIu64 " without its fence (timed out "
+                  "or cancelled)",
+                  b->wait_point, b->signal_point);
+         hang = true;
+         break;
       }
       if (!b->started) {
          if (q->bridge.wait(q->bridge.user, b->wait_point, 0) != 0) {
@@ -169,6 +227,19 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
          *wake = *wake < now + PM4D_DIRECT_TICK_NS ? *wake : now + PM4D_DIRECT_TICK_NS;
          break;
       }
+      if (now >= b->deadline_ns && d->ops->kernel_signals) {
+         /* amdgpu: the kernel decides (its compute job timeout, 10 s on current kernels); our
+          * deadline only says so once. A reset of our own now would free the context and kill
+          * its queued jobs while the late one may still complete. */
+         if (!b->overdue)
+            pm4d_log(PM4D_LOG_WARN,
+                     "batch %" PRIu64 "->%" PRIu64 " is past its %.1f ms deadline; waiting for "
+                     "the kernel's outcome",
+                     b->wait_point, b->signal_point, b->budget_ns / 1e6);
+         b->overdue = true;
+         *wake = *wake < now + PM4D_DIRECT_TICK_NS ? *wake : now + PM4D_DIRECT_TICK_NS;
+         break;
+      }
       if (now >= b->deadline_ns) {
          snprintf(f->reason, sizeof(f->reason),
                   "hang: batch %" PRIu64 "->%" PRIu64 " (%" PRIu32 " jobs) missed its %.1f ms "
@@ -184,6 +255,8 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
       break;
    }
    pthread_mutex_unlock(&q->mu);
+   if (done) /* one signaller, in order (a completion whose interrupt a reset cut off too) */
+      pm4d_direct_queue_point_done(q, done);
    if (retired)
       pm4d_direct_event_bump(d); /* a submitter may wait for the space */
    if (hang)

@@ -75,6 +75,33 @@ uint32_t pm4d_builder_barrier_dw(const struct pm4d_builder *b)
    return 2 + b->ops->acquire_mem_dw; /* partial flush + acquire */
 }
 
+static void emit_barrier(const struct pm4d_builder *b, struct pm4d_cs *cs)
+{
+   pm4d_pkt_event_write(cs, PM4D_EVENT_CS_PARTIAL_FLUSH, PM4D_EVENT_INDEX_PARTIAL_FLUSH);
+   b->ops->acquire_mem(cs, PM4D_CACHE_SHADER);
+}
+
+uint32_t pm4d_builder_disarm_dw(const struct pm4d_builder *b, bool between)
+{
+   return (between ? pm4d_builder_barrier_dw(b) : 2u) + 5u;
+}
+
+enum pm4d_status pm4d_builder_disarm(const struct pm4d_builder *b, uint64_t addr, bool between,
+                                     struct pm4d_cs *cs, uint32_t *slot)
+{
+   static const uint32_t zero = 0;
+   if (cs->failed || cs->max_dw - cs->cdw < pm4d_builder_disarm_dw(b, between) || (addr & 3u))
+      return PM4D_ERR_NO_SPACE;
+   if (between)
+      emit_barrier(b, cs);
+   else /* the last dispatch drains; no cache to invalidate for a CP write */
+      pm4d_pkt_event_write(cs, PM4D_EVENT_CS_PARTIAL_FLUSH, PM4D_EVENT_INDEX_PARTIAL_FLUSH);
+   if (slot)
+      *slot = cs->cdw + 2; /* after header and control */
+   pm4d_pkt_write_data(cs, addr, &zero, 1);
+   return cs->failed ? PM4D_ERR_NO_SPACE : PM4D_OK;
+}
+
 uint32_t pm4d_builder_dispatch_dw(const struct pm4d_builder *b, const struct pm4d_kernel_desc *k,
                                   bool first)
 {
@@ -181,10 +208,8 @@ enum pm4d_status pm4d_builder_dispatch(const struct pm4d_builder *b,
    }
    uint32_t start = cs->cdw;
 
-   if (!first) { /* the batch head already did this for the first one (pm4d_builder.h) */
-      pm4d_pkt_event_write(cs, PM4D_EVENT_CS_PARTIAL_FLUSH, PM4D_EVENT_INDEX_PARTIAL_FLUSH);
-      b->ops->acquire_mem(cs, PM4D_CACHE_SHADER);
-   }
+   if (!first) /* the batch head already did this for the first one (pm4d_builder.h) */
+      emit_barrier(b, cs);
 
    uint32_t pgm[2] = {(uint32_t)(program_addr >> 8),
                       (uint32_t)(program_addr >> 40) & PM4D_PGM_HI_MASK};

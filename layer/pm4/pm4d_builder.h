@@ -121,6 +121,15 @@ enum pm4d_status pm4d_builder_dispatch(const struct pm4d_builder *b,
                                        uint64_t kernarg_addr, const uint32_t grid[3], bool first,
                                        struct pm4d_cs *cs, struct pm4d_dispatch_slots *slots,
                                        const char **reason);
+/* A job's fallback switch cleared once the job has drained (pm4d_job.disarm in
+ * layer/direct): `between` two dispatches, the barrier the next one needs (it then goes in its
+ * first form, without its own) and a WRITE_DATA of one 0 dword to addr; after the batch's last
+ * dispatch, CS_PARTIAL_FLUSH and the WRITE_DATA, before the fence. Cost per job with a switch:
+ * the WRITE_DATA, 5 dwords on every level (GFX9, GFX10.3, GFX11), and 2 more for the last job
+ * of a batch. *slot (may be NULL): the index in cs of the address's low dword. */
+uint32_t pm4d_builder_disarm_dw(const struct pm4d_builder *b, bool between);
+enum pm4d_status pm4d_builder_disarm(const struct pm4d_builder *b, uint64_t addr, bool between,
+                                     struct pm4d_cs *cs, uint32_t *slot);
 enum pm4d_status pm4d_builder_batch_head(const struct pm4d_builder *b, struct pm4d_cs *cs,
                                          const char **reason);
 enum pm4d_status pm4d_builder_batch_tail(const struct pm4d_builder *b, uint64_t fence_addr,

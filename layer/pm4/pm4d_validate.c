@@ -15,6 +15,7 @@ struct vstate {
    /* Barrier order (pm4d_builder.h): a dispatch needs an ACQUIRE_MEM before it (the batch
     * head for the first), and after an earlier dispatch a CS_PARTIAL_FLUSH before that. */
    bool dispatched, flushed, acquired;
+   uint32_t disarmed; /* fallback switches cleared so far (pm4d_validator.disarm) */
 };
 
 static enum pm4d_status refuse(struct pm4d_validate_error *err, uint32_t offset, const char *fmt,
@@ -345,6 +346,16 @@ static enum pm4d_status check_packet(const struct pm4d_validator *v, const struc
       if (p->body_dw < 4 || dst != PM4D_WD_DST_SEL_MEMORY)
          return refuse(err, p->offset, "WRITE_DATA must write at least one dword to memory");
       uint64_t addr = addr64(p->body + 1);
+      if (s->disarmed < v->ndisarm && addr == v->disarm[s->disarmed]) {
+         /* A job's fallback switch: one 0, and only once the dispatch before has drained. */
+         if (p->body_dw != 4 || p->body[3] != 0 || !s->dispatched || !s->flushed)
+            return refuse(err, p->offset,
+                          "fallback switch 0x%" PRIx64 " cleared with other than one 0 dword, "
+                          "or before a CS_PARTIAL_FLUSH after its dispatch",
+                          addr);
+         s->disarmed++;
+         return PM4D_OK;
+      }
       if ((addr & 3u) || !inside(&v->fence, addr, 4ull * (p->body_dw - 3)))
          return refuse(err, p->offset + 2,
                        "WRITE_DATA address 0x%" PRIx64 " is outside the "

@@ -6,7 +6,8 @@
  * with other values, dispatches without full state or without their barrier (an ACQUIRE_MEM before the
  * first, a CS_PARTIAL_FLUSH then an ACQUIRE_MEM before each later one), zero or oversized
  * grids, workgroup sizes or RSRC values that disagree with the kernel, and program / kernarg /
- * fence addresses outside the registered ranges. */
+ * fence addresses outside the registered ranges (WRITE_DATA: a fence range, or the stream's
+ * next fallback switch, pm4d_validator.disarm). */
 #ifndef PM4D_VALIDATE_H
 #define PM4D_VALIDATE_H
 
@@ -35,6 +36,11 @@ struct pm4d_validator {
    struct pm4d_builder builder;
    struct pm4d_vranges program, kernarg, fence;
    uint64_t max_workgroups; /* per dispatch; larger grids are refused as oversized */
+   /* The batch's fallback switches in order (pm4d_job.disarm): a WRITE_DATA of one 0 dword to
+    * the next of them, after a CS_PARTIAL_FLUSH that follows a dispatch, is allowed; NULL:
+    * none. The caller sets them per stream. */
+   const uint64_t *disarm;
+   uint32_t ndisarm;
 };
 
 struct pm4d_validate_error {

@@ -449,6 +449,7 @@ void pm4d_vk_redirect_detach(struct pm4d_vk_device *dev)
    * take queue locks, so none is held here). */
    pm4d_map_remove_if(&dev->objects[PM4D_VK_OBJ_QUEUE], detach_queue, NULL);
    pm4d_direct_destroy(rd->direct);
+   rd->direct = NULL; /* the command buffers' argument chunks below need not unregister */
    pm4d_map_remove_if(&dev->objects[PM4D_VK_OBJ_QUEUE], destroy_queue, dev);
    pm4d_map_remove_if(&dev->objects[PM4D_VK_OBJ_COMMAND_BUFFER], release_split, NULL);
    pm4d_map_remove_if(&dev->objects[PM4D_VK_OBJ_COMMAND_POOL], destroy_shadow_pool, dev);

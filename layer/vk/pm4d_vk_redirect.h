@@ -78,11 +78,12 @@ const struct pm4d_shader_table *pm4d_vk_shader_table(void);
 struct pm4d_vk_queue *pm4d_vk_queue_get(struct pm4d_vk_device *dev, VkQueue queue, bool create);
 
 /* A job's fallback (pm4d_job.fallback): its command buffer re-runs the recorded dispatch with
- * vkCmdDispatchIndirect from args, three u32 in host-coherent memory that hold zero group
- * counts (the command buffer does nothing) unless the job has to run through the driver. So
- * the fallbacks of every batch ride in the driver link after it, and a batch that fails after
- * its kick is repaired from the host, with no new submission behind links the queue is
- * already blocked on. */
+ * vkCmdDispatchIndirect from args, three u32 in host-coherent memory. The fallbacks of every
+ * batch ride in the driver link after it; the layer arms them (the group counts) before the
+ * kick, and the batch itself writes 0 into each job's x count (pm4d_job.disarm) once that job
+ * has completed, so a zero count dispatches nothing. A batch that hangs, is cancelled or loses
+ * its fence leaves exactly its unfinished jobs armed, with no host action and no new
+ * submission behind links the queue is already blocked on. */
 struct pm4d_vk_fallback {
    VkCommandBuffer cb;
    uint32_t *args;
@@ -102,6 +103,7 @@ struct pm4d_vk_args_chunk {
    VkBuffer buffer;
    VkDeviceMemory memory;
    uint8_t *host;
+   uint64_t address; /* of host's first byte in the direct path's address space */
    uint32_t used;
    struct pm4d_vk_args_chunk *next;
 };

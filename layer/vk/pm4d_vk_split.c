@@ -89,13 +89,17 @@ static void record_barrier(struct pm4d_vk_cmdbuf *r, VkCommandBuffer cb)
                                     NULL);
 }
 
-/* Room for one job's indirect arguments (zeroed), from r's chunks. */
+/* Room for one job's indirect arguments (zeroed), from r's chunks: *switch_addr is where the
+ * batch clears its group count x (pm4d_job.disarm), in the direct path's address space, in
+ * the memory it knows as *memory_id. The chunks are registered like app memory (amdgpu: a
+ * per-VM BO with a device address, always valid for the kick; sim: the layer's mapping). */
 static bool args_slot(struct pm4d_vk_cmdbuf *r, VkBuffer *buffer, VkDeviceSize *offset,
-                      uint32_t **host)
+                      uint32_t **host, uint64_t *switch_addr, uint64_t *memory_id)
 {
    struct pm4d_vk_device *dev = r->dev;
    const struct pm4d_vk_device_table *t = &dev->table;
    struct pm4d_vk_args_chunk *c = r->args;
+   const bool gpu = dev->redirect->space == PM4D_ADDR_GPU_VA;
    if (!c || c->used == PM4D_VK_ARGS_PER_CHUNK) {
       c = pm4d_calloc(1, sizeof(*c));
       if (!c)
@@ -104,10 +108,14 @@ static bool args_slot(struct pm4d_vk_cmdbuf *r, VkBuffer *buffer, VkDeviceSize *
                                NULL,
                                0,
                                PM4D_VK_ARGS_PER_CHUNK * PM4D_VK_ARGS_STRIDE,
-                               VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT,
+                               VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT |
+                                  (gpu ? VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT : 0),
                                VK_SHARING_MODE_EXCLUSIVE,
                                0,
                                NULL};
+      /* amdgpu enabled bufferDeviceAddress at device creation (pm4d_vk_redirect.c) */
+      VkMemoryAllocateFlagsInfo fi = {VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_FLAGS_INFO, NULL,
+                                      VK_MEMORY_ALLOCATE_DEVICE_ADDRESS_BIT, 0};
       VkMemoryRequirements req = {0};
       const VkPhysicalDeviceMemoryProperties *mp = &dev->redirect->memory;
       const VkMemoryPropertyFlags want =
@@ -120,12 +128,15 @@ static bool args_slot(struct pm4d_vk_cmdbuf *r, VkBuffer *buffer, VkDeviceSize *
                  (mp->memoryTypes[type].propertyFlags & want) != want))
             type++;
       }
-      VkMemoryAllocateInfo ai = {VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, NULL, req.size, type};
+      VkMemoryAllocateInfo ai = {VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, gpu ? &fi : NULL, req.size,
+                                 type};
       void *host = NULL;
       if (!c->buffer || type == mp->memoryTypeCount ||
           t->AllocateMemory(dev->handle, &ai, NULL, &c->memory) != VK_SUCCESS ||
           t->BindBufferMemory(dev->handle, c->buffer, c->memory, 0) != VK_SUCCESS ||
-          t->MapMemory(dev->handle, c->memory, 0, VK_WHOLE_SIZE, 0, &host) != VK_SUCCESS) {
+          t->MapMemory(dev->handle, c->memory, 0, VK_WHOLE_SIZE, 0, &host) != VK_SUCCESS ||
+          pm4d_direct_memory_register(dev->redirect->direct, (uint64_t)c->memory, gpu ? NULL : host,
+                                      req.size, -1) != PM4D_DIRECT_OK) {
          if (c->memory)
             t->FreeMemory(dev->handle, c->memory, NULL);
          if (c->buffer)
@@ -134,24 +145,30 @@ static bool args_slot(struct pm4d_vk_cmdbuf *r, VkBuffer *buffer, VkDeviceSize *
          return false;
       }
       c->host = host;
+      VkBufferDeviceAddressInfo di = {VK_STRUCTURE_TYPE_BUFFER_DEVICE_ADDRESS_INFO, NULL,
+                                      c->buffer};
+      c->address = gpu ? t->GetBufferDeviceAddress(dev->handle, &di) : (uint64_t)(uintptr_t)host;
       c->next = r->args;
       r->args = c;
    }
    *buffer = c->buffer;
    *offset = (VkDeviceSize)c->used * PM4D_VK_ARGS_STRIDE;
    *host = (uint32_t *)(c->host + *offset);
+   *switch_addr = c->address + *offset;
+   *memory_id = (uint64_t)c->memory;
    c->used++;
    return true;
 }
 
-/* The job's fallback: barrier, state, the dispatch (indirect, disarmed). */
+/* The job's fallback: barrier, state, the dispatch (indirect, disarmed); its switch goes to
+ * the job. */
 static struct pm4d_vk_fallback *record_fallback(struct pm4d_vk_cmdbuf *r, uint32_t gx, uint32_t gy,
-                                                uint32_t gz)
+                                                uint32_t gz, struct pm4d_job *job)
 {
    struct pm4d_vk_fallback *f = pm4d_calloc(1, sizeof(*f));
    VkBuffer buffer;
    VkDeviceSize offset;
-   if (!f || !args_slot(r, &buffer, &offset, &f->args) ||
+   if (!f || !args_slot(r, &buffer, &offset, &f->args, &job->disarm, &job->disarm_memory) ||
        !(f->cb = begin_own(r, VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT))) {
       free(f);
       return NULL;
@@ -330,7 +347,7 @@ bool pm4d_vk_split_dispatch(struct pm4d_vk_cmdbuf *r, uint32_t gx, uint32_t gy, 
    if (why == PM4D_CTR_COUNT &&
        (!grow((void **)&r->jobs, &r->cap_jobs, r->n_jobs + 1, sizeof(*r->jobs)) ||
         !grow((void **)&r->links, &r->cap_links, r->n_links + 3, sizeof(*r->links)) ||
-        !(job.fallback = record_fallback(r, gx, gy, gz))))
+        !(job.fallback = record_fallback(r, gx, gy, gz, &job))))
       why = PM4D_CTR_passthrough_no_memory;
    if (why != PM4D_CTR_COUNT) {
       r->counts[why]++;
@@ -388,6 +405,8 @@ void pm4d_vk_split_release(struct pm4d_vk_cmdbuf *r, bool free_vk)
    while (r->args) {
       struct pm4d_vk_args_chunk *c = r->args;
       r->args = c->next;
+      if (r->dev->redirect && r->dev->redirect->direct) /* not after the direct path's end */
+         pm4d_direct_memory_unregister(r->dev->redirect->direct, (uint64_t)c->memory);
       if (free_vk) {
          r->dev->table.DestroyBuffer(r->dev->handle, c->buffer, NULL);
          r->dev->table.FreeMemory(r->dev->handle, c->memory, NULL);

@@ -232,8 +232,10 @@ static enum pm4d_direct_status amd_status(void *bq, struct pm4d_direct_backend_s
       snprintf(reason, rs, "amdgpu: %s", why);
       return from_amdgpu(st);
    }
-   *out = (struct pm4d_direct_backend_state){
-      .settled = state.settled, .reset = state.reset, .memory_lost = state.vram_lost};
+   *out = (struct pm4d_direct_backend_state){.settled = state.settled,
+                                             .reset = state.reset,
+                                             .memory_lost = state.vram_lost,
+                                             .guilty = state.guilty};
    if (state.reset)
       snprintf(reason, rs, "amdgpu: GPU reset (%s%s)",
                state.guilty ? "this context guilty" : "another context",
@@ -261,6 +263,7 @@ static const struct pm4d_direct_backend_ops amdgpu_ops = {
    .space = PM4D_ADDR_GPU_VA,
    .ps_per_flop = AMDGPU_PS_PER_FLOP,
    .interrupts = false,
+   .kernel_signals = true, /* the CS signal chunk: the kernel signals the point however it ends */
    .ib_align = amd_ib_align,
    .compute_units = amd_compute_units,
    .destroy = amd_destroy,

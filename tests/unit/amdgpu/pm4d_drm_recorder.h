@@ -70,7 +70,7 @@ struct recorder {
     * counters with the ones the context took at creation). Atomic: tests set it while the
     * direct path's watchdog thread queries it. */
    _Atomic uint64_t reset_flags;
-   uint64_t timeline_value; /* the bridge syncobj's current value */
+   _Atomic uint64_t timeline_value; /* the bridge syncobj's current value (tests set it) */
    /* The bridge's newest point with a fence attached (a submission that signals it is in the
     * kernel): the driver's, scripted; a recorded CS's signal chunk raises it too. */
    uint64_t timeline_submitted;

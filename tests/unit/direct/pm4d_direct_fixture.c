@@ -14,6 +14,43 @@ static uint64_t now_ns(void)
    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+static void run_job(struct fx_job *j)
+{
+   const struct pm4d_job *p = &j->job;
+   pm4d_ref_conv2d(&p->params, (const float *)(uintptr_t)p->addr.input,
+                   (const float *)(uintptr_t)p->addr.filter, (const float *)(uintptr_t)p->addr.bias,
+                   (float *)(uintptr_t)p->addr.output);
+   j->via_fallback = true;
+}
+
+/* The driver links after the batches whose points (value, point] now reach: their jobs still
+ * armed run, in order, before anything sees the point (the link waits for it, then runs). */
+static void run_armed(struct fx_queue *fq, uint64_t point)
+{
+   struct fx_bridge *b = &fq->bridge;
+   pthread_mutex_lock(&b->mu);
+   uint64_t from = b->value;
+   uint32_t n = fq->nbatches;
+   pthread_mutex_unlock(&b->mu);
+   for (uint32_t i = 0; i < n; i++) {
+      struct fx_batch *bt = &fq->batches[i];
+      pthread_mutex_lock(&b->mu);
+      bool due =
+         bt->signal_point > from && bt->signal_point <= point && bt->submitted == PM4D_DIRECT_OK;
+      uint32_t first = bt->first, count = bt->count;
+      pthread_mutex_unlock(&b->mu);
+      if (!due)
+         continue;
+      for (uint32_t k = first; k < first + count; k++) {
+         struct fx_job *j = &fq->jobs[k];
+         if (__atomic_load_n(j->armed, __ATOMIC_ACQUIRE)) {
+            run_job(j);
+            __atomic_add_fetch(&bt->fallbacks, 1, __ATOMIC_RELAXED);
+         }
+      }
+   }
+}
+
 static void bridge_set(struct fx_bridge *b, uint64_t point, bool direct)
 {
    pthread_mutex_lock(&b->mu);
@@ -59,19 +96,21 @@ int fx_wait(struct fx_bridge *b, uint64_t point, uint64_t timeout_ns)
 
 static int bridge_wait(void *user, uint64_t point, uint64_t timeout_ns)
 {
-   return fx_wait(user, point, timeout_ns);
+   return fx_wait(&((struct fx_queue *)user)->bridge, point, timeout_ns);
 }
 
 static int bridge_signal(void *user, uint64_t point)
 {
-   bridge_set(user, point, true);
+   struct fx_queue *fq = user; /* the bridge is its first member */
+   run_armed(fq, point);
+   bridge_set(&fq->bridge, point, true);
    return 0;
 }
 
 void fx_batch_failed(void *user, void *queue_user, const struct pm4d_job *jobs, uint32_t count,
                      uint64_t wait_point, uint64_t signal_point, const char *reason)
 {
-   struct fx *fx = user;
+   (void)user, (void)jobs;
    struct fx_queue *fq = queue_user;
    pthread_mutex_lock(&fq->bridge.mu);
    for (uint32_t i = 0; i < fq->nbatches; i++) {
@@ -85,17 +124,17 @@ void fx_batch_failed(void *user, void *queue_user, const struct pm4d_job *jobs, 
    pthread_mutex_unlock(&fq->bridge.mu);
    fprintf(stderr, "batch_failed %llu->%llu (%u jobs): %s\n", (unsigned long long)wait_point,
            (unsigned long long)signal_point, count, reason);
-   if (fx_wait(&fq->bridge, wait_point, FX_WAIT_NS) != 0) {
-      fx->fallback_error = true;
+}
+
+void fx_run_refused(struct fx_queue *fq, uint32_t batch)
+{
+   struct fx_batch *b = &fq->batches[batch];
+   if (fx_wait(&fq->bridge, b->wait_point, FX_WAIT_NS) != 0)
       return;
-   }
-   for (uint32_t i = 0; i < count; i++) {
-      const struct pm4d_job *j = &jobs[i];
-      pm4d_ref_conv2d(&j->params, (const float *)(uintptr_t)j->addr.input,
-                      (const float *)(uintptr_t)j->addr.filter,
-                      (const float *)(uintptr_t)j->addr.bias, (float *)(uintptr_t)j->addr.output);
-   }
-   fx_signal(&fq->bridge, signal_point);
+   for (uint32_t k = b->first; k < b->first + b->count; k++)
+      run_job(&fq->jobs[k]);
+   b->fallbacks = b->count;
+   fx_signal(&fq->bridge, b->signal_point);
 }
 
 int fx_init(struct fx *fx, const struct pm4d_direct_config *cfg)
@@ -142,7 +181,7 @@ void fx_queue_init(struct fx *fx, struct fx_queue *fq)
    pthread_cond_init(&fq->bridge.cv, &ca);
    pthread_condattr_destroy(&ca);
    const struct pm4d_bridge br = {
-      .user = &fq->bridge, .wait = bridge_wait, .signal = bridge_signal, .opaque_fd = -1};
+      .user = fq, .wait = bridge_wait, .signal = bridge_signal, .opaque_fd = -1};
    if (pm4d_direct_queue_create(fx->d, &br, fq, &fq->q) != PM4D_DIRECT_OK)
       fq->q = NULL;
 }
@@ -154,7 +193,7 @@ void fx_queue_fini(struct fx_queue *fq)
    pthread_cond_destroy(&fq->bridge.cv);
 }
 
-static float *pool_take(struct fx *fx, size_t floats)
+float *fx_alloc(struct fx *fx, size_t floats)
 {
    pthread_mutex_lock(&fx->pool_mu);
    uint64_t bytes = (floats * sizeof(float) + 255u) & ~255ull;
@@ -215,29 +254,48 @@ static const struct pm4d_conv2d_params shapes[FX_SHAPES] = {
     .has_bias = true},
 };
 
+struct pm4d_conv2d_params fx_shape(unsigned shape)
+{
+   return shapes[shape % FX_SHAPES];
+}
+
 uint32_t fx_job_add(struct fx *fx, struct fx_queue *fq, unsigned shape)
 {
-   struct fx_job *j = &fq->jobs[fq->njobs];
-   struct pm4d_conv2d_params p = shapes[shape % FX_SHAPES];
+   struct pm4d_conv2d_params p = fx_shape(shape);
    char why[128];
    pm4d_conv2d_params_check(&p, why, sizeof(why));
    size_t n_in = (size_t)p.n * p.c * p.h * p.w, n_f = (size_t)p.k * (p.c / p.groups) * p.r * p.s;
    size_t n_out = (size_t)p.n * p.k * p.oh * p.ow;
-   j->in = pool_take(fx, n_in);
-   j->filter = pool_take(fx, n_f);
-   j->bias = pool_take(fx, p.k);
-   j->out = pool_take(fx, n_out);
+   float *in = fx_alloc(fx, n_in), *filter = fx_alloc(fx, n_f), *bias = fx_alloc(fx, p.k);
+   float *out = fx_alloc(fx, n_out);
    pthread_mutex_lock(&fx->pool_mu);
-   pm4d_ref_fill(j->in, n_in, &fx->seed);
-   pm4d_ref_fill(j->filter, n_f, &fx->seed);
-   pm4d_ref_fill(j->bias, p.k, &fx->seed);
+   pm4d_ref_fill(in, n_in, &fx->seed);
+   pm4d_ref_fill(filter, n_f, &fx->seed);
+   pm4d_ref_fill(bias, p.k, &fx->seed);
    pthread_mutex_unlock(&fx->pool_mu);
-   memset(j->out, 0xff, n_out * sizeof(float)); /* NaN until written */
+   memset(out, 0xff, n_out * sizeof(float)); /* NaN until written */
+   return fx_job_add_buffers(fx, fq, &p, in, filter, bias, out);
+}
+
+uint32_t fx_job_add_buffers(struct fx *fx, struct fx_queue *fq, const struct pm4d_conv2d_params *pp,
+                            float *in, float *filter, float *bias, float *out)
+{
+   struct fx_job *j = &fq->jobs[fq->njobs];
+   const struct pm4d_conv2d_params p = *pp;
+   j->in = in;
+   j->filter = filter;
+   j->bias = bias;
+   j->out = out;
+   j->armed = (uint32_t *)fx_alloc(fx, 1);
+   *j->armed = 0;
+   j->via_fallback = false;
    j->job = (struct pm4d_job){
       .params = p,
       .addr = {(uint64_t)(uintptr_t)j->in, (uint64_t)(uintptr_t)j->filter,
                (uint64_t)(uintptr_t)j->bias, (uint64_t)(uintptr_t)j->out},
       .memory_ids = {1, 1, 1, 1},
+      .disarm = (uint64_t)(uintptr_t)j->armed,
+      .disarm_memory = 1,
    };
    return fq->njobs++;
 }
@@ -247,12 +305,18 @@ enum pm4d_direct_status fx_submit(struct fx_queue *fq, uint32_t first, uint32_t 
 {
    struct pm4d_job jobs[64];
    char reason[256] = "";
-   for (uint32_t i = 0; i < count && i < 64; i++)
+   for (uint32_t i = 0; i < count && i < 64; i++) {
       jobs[i] = fq->jobs[first + i].job;
+      *fq->jobs[first + i].armed = 1; /* armed before anything can run the fallback */
+   }
    /* Recorded before the submit: the batch may fail before pm4d_direct_submit returns. */
    pthread_mutex_lock(&fq->bridge.mu);
    struct fx_batch *b = &fq->batches[fq->nbatches++];
-   *b = (struct fx_batch){first, count, wait_point, signal_point, PM4D_DIRECT_OK, 0, 0, ""};
+   *b = (struct fx_batch){.first = first,
+                          .count = count,
+                          .wait_point = wait_point,
+                          .signal_point = signal_point,
+                          .submitted = PM4D_DIRECT_OK};
    pthread_mutex_unlock(&fq->bridge.mu);
    enum pm4d_direct_status st =
       pm4d_direct_submit(fq->q, jobs, count, wait_point, signal_point, reason, sizeof(reason));
@@ -334,15 +398,18 @@ bool fx_check_points(struct fx_queue *fq, uint64_t last)
       uint64_t p = fq->batches[i].signal_point;
       if (p > last || p >= FX_MAX_POINTS)
          continue;
-      uint32_t n = fq->bridge.direct[p] + fq->bridge.driver[p];
-      if (n != 1) {
-         fprintf(stderr, "point %llu signalled %u times (direct %u, fallback %u)\n",
-                 (unsigned long long)p, n, fq->bridge.direct[p], fq->bridge.driver[p]);
+      bool kicked = fq->batches[i].submitted == PM4D_DIRECT_OK;
+      if (fq->bridge.direct[p] != (kicked ? 1u : 0u) ||
+          fq->bridge.driver[p] != (kicked ? 0u : 1u)) {
+         fprintf(stderr,
+                 "point %llu of a %s batch signalled by the direct path %u, the driver %u\n",
+                 (unsigned long long)p, kicked ? "kicked" : "refused", fq->bridge.direct[p],
+                 fq->bridge.driver[p]);
          ok = false;
       }
-      if (fq->batches[i].failed > 1 || (fq->batches[i].failed && fq->bridge.direct[p])) {
-         fprintf(stderr, "batch ->%llu failed %u times, direct %u\n", (unsigned long long)p,
-                 fq->batches[i].failed, fq->bridge.direct[p]);
+      if (fq->batches[i].failed > 1) {
+         fprintf(stderr, "batch ->%llu failed %u times\n", (unsigned long long)p,
+                 fq->batches[i].failed);
          ok = false;
       }
    }

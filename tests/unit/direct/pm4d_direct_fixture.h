@@ -1,7 +1,8 @@
 /* Test fixture for the direct path without Vulkan: a bridge timeline (mutex + condvar counter)
- * that records who signalled each point, conv2d jobs over one registered host pool, and a
- * batch_failed callback that does what the layer does (wait for the batch's wait point, run
- * each job through the C reference, signal the batch's signal point). */
+ * that records who signalled each point, conv2d jobs over one registered host pool, each with
+ * its fallback switch there (armed at the submit, cleared by the batch), and the driver link
+ * after each batch as the layer makes it: when the batch's point is signalled, every job still
+ * armed runs through the C reference before the point is seen. batch_failed only records. */
 #ifndef PM4D_DIRECT_FIXTURE_H
 #define PM4D_DIRECT_FIXTURE_H
 
@@ -29,6 +30,8 @@ struct fx_bridge {
 struct fx_job {
    struct pm4d_job job;
    float *in, *filter, *bias, *out;
+   uint32_t *armed;   /* the job's fallback switch (job.disarm), in the registered pool */
+   bool via_fallback; /* its fallback ran */
 };
 
 struct fx_batch {
@@ -36,12 +39,13 @@ struct fx_batch {
    uint64_t wait_point, signal_point;
    enum pm4d_direct_status submitted;
    uint32_t failed;
+   uint32_t fallbacks; /* jobs that ran through their fallback (still armed at the point) */
    uint64_t failed_ns;
    char reason[160];
 };
 
 struct fx_queue {
-   struct fx_bridge bridge;
+   struct fx_bridge bridge; /* first: the bridge's user is the queue */
    struct pm4d_direct_queue *q;
    struct fx_job jobs[FX_MAX_JOBS];
    uint32_t njobs;
@@ -59,8 +63,7 @@ struct fx {
    struct pm4d_direct_stats base; /* counters after the warm-up */
 };
 
-/* The batch_failed callback (user: the struct fx): what the layer does with a failed batch,
- * its fallbacks, in order, after the wait point. */
+/* The batch_failed callback (user: the struct fx): records the report. */
 void fx_batch_failed(void *user, void *queue_user, const struct pm4d_job *jobs, uint32_t count,
                      uint64_t wait_point, uint64_t signal_point, const char *reason);
 
@@ -79,10 +82,21 @@ void fx_queue_fini(struct fx_queue *fq);
 /* Adds a job of shape `shape` (0..FX_SHAPES-1) with filled inputs. */
 #define FX_SHAPES 3
 uint32_t fx_job_add(struct fx *fx, struct fx_queue *fq, unsigned shape);
-/* Submits jobs [first, first + count) as one batch and records it. */
+/* Shape `shape` (0..FX_SHAPES-1), not yet checked (0: 3x3, stride 1, padding 1, bias, ReLU). */
+struct pm4d_conv2d_params fx_shape(unsigned shape);
+/* A job of checked shape p on the given pool buffers (fx_alloc). */
+uint32_t fx_job_add_buffers(struct fx *fx, struct fx_queue *fq, const struct pm4d_conv2d_params *p,
+                            float *in, float *filter, float *bias, float *out);
+/* Floats from the registered pool (256-byte aligned). */
+float *fx_alloc(struct fx *fx, size_t floats);
+/* Submits jobs [first, first + count) as one batch (arming each job's fallback switch first)
+ * and records it. */
 enum pm4d_direct_status fx_submit(struct fx_queue *fq, uint32_t first, uint32_t count,
                                   uint64_t wait_point, uint64_t signal_point);
 
+/* What the layer does with a batch pm4d_direct_submit refused: after its wait point, the
+ * fallbacks (all armed) and the point, signalled by the driver. */
+void fx_run_refused(struct fx_queue *fq, uint32_t batch);
 /* The driver's side: signal a point (a driver segment or a fallback). */
 void fx_signal(struct fx_bridge *b, uint64_t point);
 /* 0 once value >= point, 1 at timeout. */
@@ -91,8 +105,9 @@ int fx_wait(struct fx_bridge *b, uint64_t point, uint64_t timeout_ns);
 /* Every job's output against the reference (fp32 bound 1e-5 of the output norm); the count
  * of bad jobs. */
 uint32_t fx_check_outputs(const struct fx_queue *fq);
-/* Each signal point of the queue's batches up to `last` signalled exactly once (direct or
- * fallback), direct ones in order. Returns false and prints why otherwise. */
+/* Each signal point of the queue's batches up to `last` signalled exactly once, by the direct
+ * path for a kicked batch (failed or not: one signaller), by the driver for a refused one, in
+ * order. Returns false and prints why otherwise. */
 bool fx_check_points(struct fx_queue *fq, uint64_t last);
 
 #endif

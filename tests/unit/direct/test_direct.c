@@ -6,7 +6,8 @@
  * the ring and in its template, refused before the kick), `ring_full` (a burst against a small
  * ring),
  * `lifecycle` (queue destruction with a batch running, and with one whose wait point has not
- * come). */
+ * come), `pingpong` (a hang after job 2 of 4 over ping-pong buffers: exactly the unfinished jobs
+ * re-run). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,10 +111,8 @@ static uint32_t round_of(const char *spec, uint32_t n)
        * caller then runs the fallbacks itself, as the layer does. */
       CHECKF(st == PM4D_DIRECT_OK || st == PM4D_DIRECT_FAILED, "%s: submit %u: %s", spec, i,
              pm4d_direct_status_name(st));
-      if (st != PM4D_DIRECT_OK) {
-         const struct pm4d_job jobs[2] = {fq->jobs[j].job, fq->jobs[j + 1].job};
-         fx_batch_failed(&fx, fq, jobs, 2, next_point, next_point + 1, "submit refused");
-      }
+      if (st != PM4D_DIRECT_OK)
+         fx_run_refused(fq, fq->nbatches - 1);
       next_point++;
    }
    CHECKF(fx_wait(&fq->bridge, next_point, FX_WAIT_NS) == 0, "%s: chain did not finish", spec);
@@ -127,6 +126,15 @@ static uint32_t failed_in(uint32_t first, uint32_t n)
    for (uint32_t i = first; i < first + n; i++)
       f += queues[0].batches[i].failed;
    pthread_mutex_unlock(&queues[0].bridge.mu);
+   return f;
+}
+
+/* Jobs of batches [first, first + n) that ran through their fallbacks. */
+static uint32_t fallbacks_in(uint32_t first, uint32_t n)
+{
+   uint32_t f = 0;
+   for (uint32_t i = first; i < first + n; i++)
+      f += __atomic_load_n(&queues[0].batches[i].fallbacks, __ATOMIC_RELAXED);
    return f;
 }
 
@@ -149,6 +157,9 @@ static void faults(void)
    CHECKF(failed_in(b, 2) == 0 && queues[0].batches[b + 2].failed == 1 &&
              queues[0].batches[b + 3].failed == 1,
           "stall: batches 0,1 direct, 2,3 failed once");
+   CHECKF(fallbacks_in(b, 2) == 0 && fallbacks_in(b + 2, 2) == 4,
+          "stall: no job of batches 0,1 re-ran, both of 2 and 3 did (%u, %u)", fallbacks_in(b, 2),
+          fallbacks_in(b + 2, 2));
    uint64_t t = detect_ns(b + 2);
    CHECKF(t >= DEADLINE_NS && t <= DEADLINE_NS + DETECT_NS, "stall detected after %.1f ms",
           t / 1e6);
@@ -167,6 +178,11 @@ static void faults(void)
    printf("delay past deadline: batch_failed %.1f ms after its wait point\n", t / 1e6);
    b = round_of("no_fence", 2);
    CHECKF(failed_in(b, 2) == 2, "no fence: both batches failed once");
+   /* The first batch ran to its end (every switch cleared): none of its jobs re-runs; the
+    * second, behind it, never started. */
+   CHECKF(fallbacks_in(b, 1) == 0 && fallbacks_in(b + 1, 1) == 2,
+          "no fence: the first batch's jobs did not re-run, the second's did (%u, %u)",
+          fallbacks_in(b, 1), fallbacks_in(b + 1, 1));
    b = round_of("bad_address", 2);
    CHECKF(failed_in(b, 2) == 2, "bad address: both batches failed once");
    t = detect_ns(b);
@@ -185,6 +201,56 @@ static void faults(void)
    CHECKF(s.hangs == 3 && s.faults == 1 && s.resets == 4,
           "stats: %" PRIu64 " hangs, %" PRIu64 " faults, %" PRIu64 " resets", s.hangs, s.faults,
           s.resets);
+}
+
+/* --- pingpong ------------------------------------------------------------------------ */
+/* Four jobs over two buffers, each reading the other's output (X -> Y -> X -> Y -> X); the CP
+ * stops before the third dispatch (a hang). Jobs 1 and 2 must not re-run: job 2 has overwritten
+ * job 1's input. The batch clears each job's fallback switch as soon as the job completes, so
+ * exactly jobs 3 and 4 run through their fallbacks, after the point the direct path signals
+ * once; X ends as four convolutions of its start, computed here on the CPU. */
+static void pingpong(void)
+{
+   struct fx_queue *fq = &queues[0];
+   struct pm4d_conv2d_params p = fx_shape(0); /* 3x3, stride 1, padding 1: same size out */
+   p.k = p.c;
+   char why[128];
+   CHECKF(pm4d_conv2d_params_check(&p, why, sizeof(why)), "shape: %s", why);
+   const size_t n = (size_t)p.c * p.h * p.w, nf = (size_t)p.k * p.c * p.r * p.s;
+   float *x = fx_alloc(&fx, n), *y = fx_alloc(&fx, n), *f = fx_alloc(&fx, nf),
+         *bias = fx_alloc(&fx, p.k);
+   float *want = malloc(n * sizeof(float)), *tmp = malloc(n * sizeof(float));
+   pm4d_ref_fill(x, n, &fx.seed);
+   pm4d_ref_fill(f, nf, &fx.seed);
+   pm4d_ref_fill(bias, p.k, &fx.seed);
+   memcpy(want, x, n * sizeof(float));
+   for (int i = 0; i < 4; i++) { /* the CPU reference of the chain */
+      pm4d_ref_conv2d(&p, want, f, bias, tmp);
+      memcpy(want, tmp, n * sizeof(float));
+   }
+   /* This shape's kernel once, healthy, so that no first-run compile meets the deadline. */
+   uint32_t warm = fx_job_add_buffers(&fx, fq, &p, x, f, bias, fx_alloc(&fx, n));
+   CHECKF(fx_submit(fq, warm, 1, 0, 1) == PM4D_DIRECT_OK &&
+             fx_wait(&fq->bridge, 1, FX_WAIT_NS) == 0,
+          "warm-up batch");
+   uint32_t first = fq->njobs;
+   for (int i = 0; i < 4; i++)
+      fx_job_add_buffers(&fx, fq, &p, i % 2 ? y : x, f, bias, i % 2 ? x : y);
+   inject("stall_after=2");
+   CHECKF(fx_submit(fq, first, 4, 1, 2) == PM4D_DIRECT_OK, "submit");
+   CHECKF(fx_wait(&fq->bridge, 2, FX_WAIT_NS) == 0, "the point comes");
+   pthread_mutex_lock(&fq->bridge.mu);
+   uint32_t failed = fq->batches[1].failed, fallbacks = fq->batches[1].fallbacks;
+   pthread_mutex_unlock(&fq->bridge.mu);
+   CHECKF(failed == 1, "the stall is a hang, reported once (%u)", failed);
+   CHECKF(fallbacks == 2 && !fq->jobs[first].via_fallback && !fq->jobs[first + 1].via_fallback &&
+             fq->jobs[first + 2].via_fallback && fq->jobs[first + 3].via_fallback,
+          "exactly jobs 3 and 4 ran through their fallbacks (%u)", fallbacks);
+   double err = pm4d_ref_rel_error(x, want, n);
+   CHECKF(err <= 1e-5, "X after the chain: relative error %g", err);
+   CHECKF(fx_check_points(fq, 2), "one signaller of each point");
+   free(want);
+   free(tmp);
 }
 
 /* --- invalid ------------------------------------------------------------------------- */
@@ -378,11 +444,13 @@ static void clock_stop(void)
 int main(int argc, char **argv)
 {
    const char *what = argc > 1 ? argv[1] : "healthy";
-   struct pm4d_direct_config cfg = {
-      .backend = PM4D_DIRECT_BACKEND_SIM,
-      .debug = true,
-      .deadline_base_ns =
-         !strcmp(what, "faults") || !strcmp(what, "clock") ? DEADLINE_NS : RELAXED_DEADLINE_NS};
+   struct pm4d_direct_config cfg = {.backend = PM4D_DIRECT_BACKEND_SIM,
+                                    .debug = true,
+                                    .deadline_base_ns = !strcmp(what, "faults") ||
+                                                              !strcmp(what, "clock") ||
+                                                              !strcmp(what, "pingpong")
+                                                           ? DEADLINE_NS
+                                                           : RELAXED_DEADLINE_NS};
    if (!strcmp(what, "ring_full"))
       cfg.ring_bytes = 4096;
    if (!strcmp(what, "invalid_nodebug") || !strcmp(what, "bitflip"))
@@ -413,6 +481,8 @@ int main(int argc, char **argv)
          lifecycle();
       else if (!strcmp(what, "clock"))
          clock_stop();
+      else if (!strcmp(what, "pingpong"))
+         pingpong();
       else
          CHECKF(false, "unknown scenario %s", what);
    }

@@ -3,9 +3,10 @@
  * uploaded; a submission becomes one validated IB that runs in place from the direct path's
  * ring (a 32 KiB GTT BO, no copy), with a BO list of every BO alive (code, ring, kernarg arena,
  * fence, the exported buffer the job uses; not the always-valid one), each exactly once, and the bridge points in its
- * chunks; nothing writes the fence, so the watchdog calls the batch hung after its deadline,
- * resets the context and hands the batch to batch_failed once; a GPU reset the kernel reports
- * (AMDGPU_CTX_QUERY2) fails the next batch as a fault; a batch whose wait point has no fence
+ * chunks; nothing writes the fence: past its deadline the batch is only overdue, and once the
+ * kernel signals its point without our fence it is failed once and the context made anew; a
+ * GPU reset the kernel reports (AMDGPU_CTX_QUERY2) fails the next batch, counted toward
+ * auto-disable only when GUILTY (our own hang), not for another context's; a batch whose wait point has no fence
  * attached yet is not kicked (RING_FULL); an unknown PCI address is UNAVAILABLE with a reason. */
 #include <inttypes.h>
 #include <pthread.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "pm4d_autodisable.h"
 #include "pm4d_direct.h"
 #include "pm4d_direct_test.h"
 #include "pm4d_drm_recorder.h"
@@ -36,11 +38,11 @@ static void batch_failed(void *user, void *queue_user, const struct pm4d_job *jo
    pthread_mutex_unlock(&mu);
 }
 
-/* The bridge as the kernel holds it: every point up to 0 is reached, nothing later. */
+/* The bridge as the kernel holds it: the recorder's timeline value. */
 static int bridge_wait(void *user, uint64_t point, uint64_t timeout_ns)
 {
    (void)user, (void)timeout_ns;
-   return point == 0 ? 0 : 1;
+   return point <= rec.timeline_value ? 0 : 1;
 }
 
 static int bridge_signal(void *user, uint64_t point)
@@ -151,32 +153,52 @@ int main(void)
 
       CHECKF(s->has_signal && s->signal.point == 1, "signals bridge point 1");
    }
-   CHECKF(wait_failed(), "no fence: the batch is declared hung");
+   /* Past its deadline (4x) with no fence the batch is only overdue: the kernel decides (its
+    * job timeout), and a late fence would be success. Then the kernel ends the job without our
+    * fence (its point signalled: a timeout or a cancel): not computed, reported once, and the
+    * queue gets a new context. */
+   nanosleep(&(struct timespec){0, 200000000}, NULL);
+   pthread_mutex_lock(&mu);
+   uint32_t early = failed;
+   pthread_mutex_unlock(&mu);
+   CHECKF(early == 0, "overdue, not failed, while the kernel has not ended the job");
+   rec.timeline_value = 1;
+   CHECKF(wait_failed(), "the kernel ended it without the fence: failed");
    struct pm4d_direct_stats stats;
    pm4d_direct_stats_get(d, &stats);
-   CHECKF(failed == 1 && failed_signal == 1 && strstr(failed_reason, "hang"),
+   CHECKF(failed == 1 && failed_signal == 1 && strstr(failed_reason, "without its fence"),
           "batch_failed once: %s", failed_reason);
    printf("batch_failed: %s\n", failed_reason);
    CHECKF(stats.hangs == 1 && stats.resets == 1 && rec.ctx_create_count >= 2,
           "context re-created after the hang (%d contexts)", rec.ctx_create_count);
 
-   /* The kernel reports a GPU reset to the context: the watchdog's status query sees it, the
-    * next batch fails as a fault and the queue gets a new context (which starts clean). */
-   rec.reset_flags = AMDGPU_CTX_QUERY2_FLAGS_RESET;
-   pthread_mutex_lock(&mu);
-   failed = 0;
-   pthread_mutex_unlock(&mu);
-   if (q) {
-      st = pm4d_direct_submit(q, &job, 1, 1, 2, reason, sizeof(reason));
-      CHECKF(st == PM4D_DIRECT_OK, "second submit: %s", reason);
+   /* Another context's hang reset the GPU (QUERY2 RESET, not GUILTY): the next batch is lost,
+    * reported once, the queue gets a new context, and nothing counts toward auto-disable or
+    * as our fault. Then our own (GUILTY): a fault that does count. */
+   const struct pm4d_autodisable *ad = pm4d_autodisable_process();
+   for (int guilty = 0; guilty < 2; guilty++) {
+      uint64_t ad_failures = ad->failures, faults = stats.faults, resets = stats.resets;
+      rec.reset_flags |= guilty ? AMDGPU_CTX_QUERY2_FLAGS_GUILTY : AMDGPU_CTX_QUERY2_FLAGS_RESET;
+      pthread_mutex_lock(&mu);
+      failed = 0;
+      pthread_mutex_unlock(&mu);
+      uint64_t p = 1 + (uint64_t)guilty;
+      if (q) {
+         st = pm4d_direct_submit(q, &job, 1, p, p + 1, reason, sizeof(reason));
+         CHECKF(st == PM4D_DIRECT_OK, "submit after point %" PRIu64 ": %s", p, reason);
+      }
+      CHECKF(wait_failed(), "the reset fails the batch");
+      pm4d_direct_stats_get(d, &stats);
+      CHECKF(failed == 1 && failed_signal == p + 1 &&
+                strstr(failed_reason, guilty ? "this context guilty" : "another context"),
+             "batch_failed once for the reset: %s", failed_reason);
+      CHECKF(stats.faults == faults + (uint64_t)guilty && stats.resets == resets + 1 &&
+                ad->failures == ad_failures + (uint64_t)guilty,
+             "%s: faults +%" PRIu64 ", auto-disable failures +%" PRIu64,
+             guilty ? "own hang" : "another's reset", stats.faults - faults,
+             ad->failures - ad_failures);
+      rec.timeline_value = p + 1; /* the kernel signals the cancelled job's point */
    }
-   CHECKF(wait_failed(), "the reset fails the second batch");
-   pm4d_direct_stats_get(d, &stats);
-   CHECKF(failed == 1 && failed_signal == 2 && strstr(failed_reason, "GPU reset"),
-          "batch_failed once for the reset: %s", failed_reason);
-   CHECKF(stats.faults == 1 && stats.resets == 2 && rec.ctx_create_count >= 3,
-          "a fault and a second reset (%" PRIu64 " resets, %d contexts)", stats.resets,
-          rec.ctx_create_count);
    /* A batch whose wait point the driver has not submitted yet (RADV's deferred submission):
     * no CS (it would sleep in the ioctl), the jobs fall back as back pressure. */
    int waits = rec.wait_count;
@@ -186,13 +208,13 @@ int main(void)
       struct timespec now;
       clock_gettime(CLOCK_MONOTONIC, &now);
       const int64_t now_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
-      st = pm4d_direct_submit(q, &job, 1, 3, 4, reason, sizeof(reason));
+      st = pm4d_direct_submit(q, &job, 1, 4, 5, reason, sizeof(reason));
       CHECKF(st == PM4D_DIRECT_RING_FULL && rec.submit_count == submits,
-             "wait point 3 not submitted: no CS, ring full (%d): %s", st, reason);
-      CHECKF(rec.wait_count == waits + 1 && rec.waits[waits].point == 3 &&
+             "wait point 4 not submitted: no CS, ring full (%d): %s", st, reason);
+      CHECKF(rec.wait_count == waits + 1 && rec.waits[waits].point == 4 &&
                 rec.waits[waits].flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE &&
                 rec.waits[waits].timeout > now_ns && rec.waits[waits].timeout < now_ns + 1000000000,
-             "asked the kernel whether point 3 is submitted, with a deadline under a second");
+             "asked the kernel whether point 4 is submitted, with a deadline under a second");
       pm4d_direct_stats_get(d, &stats);
       CHECKF(stats.ring_full == before + 1, "counted as a full ring");
    }

@@ -154,6 +154,9 @@ enum pm4d_direct_status pm4d_direct_create(const struct pm4d_direct_config *cfg,
    if (st != PM4D_DIRECT_OK)
       goto fail;
    d->compute_units = d->ops->compute_units ? d->ops->compute_units(d->dev) : 0;
+   d->max_inflight = d->ops->max_inflight && d->ops->max_inflight < PM4D_DIRECT_MAX_INFLIGHT
+                        ? d->ops->max_inflight
+                        : PM4D_DIRECT_MAX_INFLIGHT;
    st = load_kernels(d, reason, reason_size);
    if (st != PM4D_DIRECT_OK)
       goto fail;

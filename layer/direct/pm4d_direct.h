@@ -80,7 +80,8 @@ struct pm4d_job {
  * their fallbacks, which the caller put after signal_point, run when the point is signalled.
  * The caller must not signal the point: each point has one signaller, the kernel for amdgpu,
  * the direct path for the sim (once the batch is over, whatever the outcome, in point order,
- * after wait_point). */
+ * after wait_point). On amdgpu the report may come after the kernel signalled the point, when
+ * the app may already have re-recorded or freed what jobs[i].fallback names: do not read it. */
 struct pm4d_direct_callbacks {
    void *user;
    void (*batch_failed)(void *user, void *queue_user, const struct pm4d_job *jobs, uint32_t count,

@@ -38,6 +38,10 @@ struct pm4d_direct_backend_ops {
    /* Whether the kernel signals each kicked batch's bridge point however the batch ends (the
     * amdgpu CS signal chunk); otherwise the direct path does (pm4d_direct_queue_point_done). */
    bool kernel_signals;
+   /* Batches a queue may have in flight on the device before a kick would block in the kernel
+    * (0: PM4D_DIRECT_MAX_INFLIGHT): the direct path waits for a slot below it (back pressure,
+    * RING_FULL at the deadline) instead. */
+   uint32_t max_inflight;
    /* Where a batch (an IB) may start and the multiple its size must be, in bytes, as the
     * device reports them (powers of two): the direct path starts every batch on the start
     * alignment and pads it with NOPs to the size alignment. */
@@ -60,6 +64,10 @@ struct pm4d_direct_backend_ops {
 
    enum pm4d_direct_status (*queue_create)(void *dev, struct pm4d_direct_queue *q, void **out);
    void (*queue_destroy)(void *bq);
+   /* Called before kick with no lock held (NULL: always ready): whether a kick waiting for
+    * wait_point can go out now without blocking in the kernel (amdgpu: the point has a fence
+    * attached, waited for up to a bound); false: RING_FULL, back pressure. */
+   bool (*ready)(void *bq, uint64_t wait_point);
    /* Runs the batch (ndw dwords at dw, device address ib, in the ring) after the bridge reaches
     * wait_point; its own RELEASE_MEM writes signal_point. jobs: the memory it touches. */
    enum pm4d_direct_status (*kick)(void *bq, const uint32_t *dw, uint64_t ib, uint32_t ndw,

@@ -59,6 +59,7 @@ struct pm4d_direct {
 
    char target[PM4D_TARGET_NAME_MAX];
    uint32_t compute_units; /* the back end's count (0: unknown), for the variant choice */
+   uint32_t max_inflight;  /* batches per queue: the back end's limit, at most the table's */
    enum pm4d_gfx_level level;
    struct pm4d_builder builder;
    struct pm4d_codeobj_info info;

@@ -342,7 +342,7 @@ static enum pm4d_direct_status submit_reserve(struct pm4d_direct_queue *q, struc
    for (;;) {
       uint32_t seen = atomic_load(&d->event);
       pthread_mutex_lock(&q->mu);
-      bool slot = q->count < PM4D_DIRECT_MAX_INFLIGHT;
+      bool slot = q->count < d->max_inflight;
       pthread_mutex_unlock(&q->mu);
       if (slot && (s->ka_off = kernarg_take(q, (uint64_t)s->count * PM4D_DIRECT_KERNARG_SLOT,
                                             &s->ka_end)) != UINT64_MAX)
@@ -350,8 +350,7 @@ static enum pm4d_direct_status submit_reserve(struct pm4d_direct_queue *q, struc
       if (pm4d_clock_now_ns() >= deadline)
          return pm4d_fail(s->reason, s->reason_size, PM4D_DIRECT_RING_FULL,
                           "%s stayed full past the deadline (%" PRIu32 " batches in flight)",
-                          slot ? "kernarg arena" : "batch list",
-                          (uint32_t)PM4D_DIRECT_MAX_INFLIGHT);
+                          slot ? "kernarg arena" : "batch list", d->max_inflight);
       pm4d_direct_event_wait(d, seen, deadline);
    }
    if (pm4d_ring_reserve(q->ring, s->ndw, deadline, &s->dw, s->reason, s->reason_size) !=
@@ -444,6 +443,13 @@ static enum pm4d_direct_status submit_commit(struct pm4d_direct_queue *q, struct
    struct pm4d_direct *d = q->d;
    uint64_t ib =
       q->ring_addr ? q->ring_addr + (uint64_t)(s->dw - pm4d_ring_ptr(q->ring, 0)) * 4u : 0;
+   /* Any wait for the kernel before the kick happens here, outside the queue lock the
+    * watchdog takes (it holds the device lock meanwhile). */
+   if (d->ops->ready && !d->ops->ready(q->bq, s->wait_point)) {
+      pm4d_reason_set(s->reason, s->reason_size,
+                      "wait point %" PRIu64 " not submitted to the kernel yet", s->wait_point);
+      return refuse(q, s, PM4D_DIRECT_RING_FULL, "ring_full", s->dw);
+   }
    pthread_mutex_lock(&q->mu);
    if (q->resetting || q->closing) {
       pthread_mutex_unlock(&q->mu);

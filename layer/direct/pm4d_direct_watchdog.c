@@ -227,6 +227,14 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
          *wake = *wake < now + PM4D_DIRECT_TICK_NS ? *wake : now + PM4D_DIRECT_TICK_NS;
          break;
       }
+      if (now >= b->deadline_ns && d->ops->kernel_signals && q->closing) {
+         snprintf(f->reason, sizeof(f->reason),
+                  "queue destroyed with batch %" PRIu64 "->%" PRIu64 " past its deadline",
+                  b->wait_point, b->signal_point);
+         hang = true;
+         cause = CLOSED;
+         break;
+      }
       if (now >= b->deadline_ns && d->ops->kernel_signals) {
          /* amdgpu: the kernel decides (its compute job timeout, 10 s on current kernels); our
           * deadline only says so once. A reset of our own now would free the context and kill

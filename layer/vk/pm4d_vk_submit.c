@@ -533,23 +533,20 @@ void pm4d_vk_submit_batch_failed(void *user, void *queue_user, const struct pm4d
                                  uint32_t count, uint64_t wait_point, uint64_t signal_point,
                                  const char *reason)
 {
-   (void)user, (void)queue_user, (void)wait_point;
+   (void)user, (void)queue_user, (void)jobs;
    /* A report only: the jobs the batch did not complete are still armed, and their fallbacks
     * run in the link after signal_point, which the kernel (amdgpu) or the direct path (sim)
     * signals; the layer never signals a bridge point a batch owns
-    * (VUID-VkSemaphoreSignalInfo-value-03259). Counted from the switches now: armed jobs as
-    * fallback_jobs, the others as completed by the batch (every job once). On the sim the batch
-    * is stopped for good, so that is what happens; on amdgpu a batch the kernel still runs may
-    * disarm more of them before it ends (then counted as fallbacks that dispatched nothing). */
-   uint32_t armed = 0;
-   for (uint32_t i = 0; i < count; i++)
-      armed += __atomic_load_n(&((struct pm4d_vk_fallback *)jobs[i].fallback)->args[0],
-                               __ATOMIC_ACQUIRE) != 0;
+    * (VUID-VkSemaphoreSignalInfo-value-03259). The fallbacks are not read here: the point may
+    * have been signalled already (amdgpu), the app may have re-recorded or freed the command
+    * buffer and with it the fallbacks and their arguments. So fallback_jobs counts the jobs of
+    * failed batches, those that ran through the driver and those the batch completed before it
+    * failed (their fallbacks dispatched nothing): every job counts once, here or in
+    * direct_jobs_completed. */
    pm4d_counter_inc(PM4D_CTR_fallback_batch_failed);
-   pm4d_counter_add(PM4D_CTR_fallback_jobs, armed);
-   pm4d_counter_add(PM4D_CTR_direct_jobs_completed, count - armed);
+   pm4d_counter_add(PM4D_CTR_fallback_jobs, count);
    PM4D_LOG_ONCE(PM4D_LOG_WARN,
                  "direct batch failed (%s); its unfinished jobs run through the driver", reason);
-   pm4d_log(PM4D_LOG_INFO, "batch ->%llu failed: %u of %u jobs left to the driver",
-            (unsigned long long)signal_point, armed, count);
+   pm4d_log(PM4D_LOG_INFO, "batch %llu->%llu of %u jobs failed: %s", (unsigned long long)wait_point,
+            (unsigned long long)signal_point, count, reason);
 }

@@ -172,6 +172,19 @@ static void amd_queue_destroy(void *bq)
    free(aq);
 }
 
+/* The driver link before the batch signals wait_point. RADV submits it later, from its submit
+ * thread, when that link's own waits are not available yet (mesa vk_queue.c, threaded
+ * submission: the app waits before it signals, from the host, after this vkQueueSubmit). A kick
+ * then would sleep in the CS ioctl (WAIT_FOR_SUBMIT, drm_syncobj.c drm_syncobj_find_fence, up to
+ * 5 s, then -ETIME), so it goes out only once the point is submitted; otherwise the jobs run
+ * through their fallbacks (back pressure, like a full ring). Asked with no lock held. */
+static bool amd_ready(void *bq, uint64_t wait_point)
+{
+   struct amd_queue *aq = bq;
+   return !wait_point || pm4d_amdgpu_queue_point_submitted(
+                            aq->aq, wait_point, pm4d_clock_now_ns() + AMDGPU_SUBMITTED_NS);
+}
+
 static enum pm4d_direct_status amd_kick(void *bq, const uint32_t *dw, uint64_t ib, uint32_t ndw,
                                         const struct pm4d_job *jobs, uint32_t count,
                                         uint64_t wait_point, uint64_t signal_point)
@@ -181,15 +194,6 @@ static enum pm4d_direct_status amd_kick(void *bq, const uint32_t *dw, uint64_t i
    uint64_t keys[PM4D_AMDGPU_MAX_BUFFERS];
    uint32_t nkeys = 0;
    (void)dw;
-   /* The driver link before the batch signals wait_point. RADV submits it later, from its
-    * submit thread, when that link's own waits are not available yet (mesa vk_queue.c, threaded
-    * submission: the app waits before it signals, from the host, after this vkQueueSubmit). A
-    * kick then would sleep in the CS ioctl on the app's thread until the kernel's 5 s limit and
-    * fail, so it goes out only once the point is submitted; otherwise the jobs run through
-    * their fallbacks (back pressure, like a full ring). */
-   if (wait_point && !pm4d_amdgpu_queue_point_submitted(aq->aq, wait_point,
-                                                        pm4d_clock_now_ns() + AMDGPU_SUBMITTED_NS))
-      return PM4D_DIRECT_RING_FULL;
    for (uint32_t i = 0; i < count; i++) {
       for (int b = 0; b < 4; b++) {
          uint64_t id = jobs[i].memory_ids[b];
@@ -264,6 +268,10 @@ static const struct pm4d_direct_backend_ops amdgpu_ops = {
    .ps_per_flop = AMDGPU_PS_PER_FLOP,
    .interrupts = false,
    .kernel_signals = true, /* the CS signal chunk: the kernel signals the point however it ends */
+   /* A CS sleeps in the ioctl while its context's entity has amdgpu_sched_jobs (default 32,
+    * amdgpu_drv.c) jobs in flight (amdgpu_ctx.c amdgpu_ctx_add_fence / amdgpu_ctx_wait_prev_fence):
+    * never more batches than that, so the 33rd waits outside every lock as back pressure. */
+   .max_inflight = 32,
    .ib_align = amd_ib_align,
    .compute_units = amd_compute_units,
    .destroy = amd_destroy,
@@ -275,6 +283,7 @@ static const struct pm4d_direct_backend_ops amdgpu_ops = {
    .inject = NULL,
    .queue_create = amd_queue_create,
    .queue_destroy = amd_queue_destroy,
+   .ready = amd_ready,
    .kick = amd_kick,
    .status = amd_status,
    .reset = amd_reset,

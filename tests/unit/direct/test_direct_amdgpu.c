@@ -6,7 +6,8 @@
  * chunks; nothing writes the fence: past its deadline the batch is only overdue, and once the
  * kernel signals its point without our fence it is failed once and the context made anew; a
  * GPU reset the kernel reports (AMDGPU_CTX_QUERY2) fails the next batch, counted toward
- * auto-disable only when GUILTY (our own hang), not for another context's; a batch whose wait point has no fence
+ * auto-disable only when GUILTY (our own hang), not for another context's; at most 32 batches
+ * in flight (the kernel's per-context job limit), the 33rd back pressure; a batch whose wait point has no fence
  * attached yet is not kicked (RING_FULL); an unknown PCI address is UNAVAILABLE with a reason. */
 #include <inttypes.h>
 #include <pthread.h>
@@ -217,6 +218,25 @@ int main(void)
              "asked the kernel whether point 4 is submitted, with a deadline under a second");
       pm4d_direct_stats_get(d, &stats);
       CHECKF(stats.ring_full == before + 1, "counted as a full ring");
+   }
+   /* The kernel takes 32 jobs in flight per context before a CS sleeps in the ioctl
+    * (amdgpu_ctx_wait_prev_fence): the direct path keeps 32 batches in flight, and the 33rd
+    * waits outside every lock until its deadline, then is back pressure (a full ring), not a
+    * failure. The first batch is started and overdue, the rest wait for their points. */
+   if (q) {
+      uint64_t ad_failures = ad->failures, full = stats.ring_full;
+      submits = rec.submit_count;
+      uint32_t ok = 0;
+      for (uint64_t k = 0; k < 33; k++) {
+         st = pm4d_direct_submit(q, &job, 1, k ? 5 + k : 3, 6 + k, reason, sizeof(reason));
+         ok += st == PM4D_DIRECT_OK;
+      }
+      pm4d_direct_stats_get(d, &stats);
+      CHECKF(ok == 32 && st == PM4D_DIRECT_RING_FULL && rec.submit_count == submits + 32,
+             "32 batches in flight, the 33rd refused as a full ring (%u ok, %d CS): %s", ok,
+             rec.submit_count - submits, reason);
+      CHECKF(stats.ring_full == full + 1 && ad->failures == ad_failures,
+             "counted as a full ring, not toward auto-disable");
    }
    pm4d_direct_queue_destroy(q);
    pm4d_direct_memory_unregister(d, 1);

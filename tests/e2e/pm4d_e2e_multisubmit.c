@@ -22,9 +22,12 @@
  * nothing is left for the driver to run: the timeline group's first wait is released before
  * its submissions (a kick waiting on a point the driver has not submitted yet falls back, see
  * layer/vk/README.md), and the secondary command buffer group is left out.
+ * With --wait-before-signal as well (the fault matrix on the virtual AMD GPU) the timeline group
+ * keeps its wait before signal: the first wait is released by the host after the submissions.
  * With --all-gpus each thread has a device of its own on the process's GPUs in turn (several
  * GPUs in one process: each device gets its own GPU's back end).
- * usage: pm4d_e2e_multisubmit [threads (1-4, default 4) [--direct-only] [--all-gpus]]
+ * usage: pm4d_e2e_multisubmit [threads (1-4, default 4) [--direct-only]
+ *                              [--wait-before-signal] [--all-gpus]]
  *        | --bench N */
 #include <math.h>
 #include <pthread.h>
@@ -261,7 +264,7 @@ static bool run_binary(struct worker *w, VkCommandBuffer cb)
    return check(w, "binary semaphores and fence");
 }
 
-static bool direct_only;
+static bool direct_only, wait_before_signal;
 
 static bool run_timeline(struct worker *w, VkCommandBuffer cb)
 {
@@ -272,7 +275,8 @@ static bool run_timeline(struct worker *w, VkCommandBuffer cb)
    TRY("vkCreateSemaphore", vkCreateSemaphore(w->dc->device, &sci, NULL, &tl));
    VkSemaphoreSignalInfo go = {
       .sType = VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO, .semaphore = tl, .value = 1};
-   if (direct_only)
+   const bool signal_first = direct_only && !wait_before_signal;
+   if (signal_first)
       TRY("vkSignalSemaphore", vkSignalSemaphore(w->dc->device, &go));
    for (unsigned i = 0; i < TIMELINE_SUBMITS; i++) {
       VkSemaphoreSubmitInfo wait = {.sType = VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO,
@@ -292,7 +296,7 @@ static bool run_timeline(struct worker *w, VkCommandBuffer cb)
                           .pSignalSemaphoreInfos = &signal};
       TRY("vkQueueSubmit2", vkQueueSubmit2(w->queue, 1, &si, VK_NULL_HANDLE));
    }
-   if (!direct_only)
+   if (!signal_first)
       TRY("vkSignalSemaphore", vkSignalSemaphore(w->dc->device, &go));
    uint64_t done = TIMELINE_SUBMITS + 1;
    VkSemaphoreWaitInfo wi = {.sType = VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO,
@@ -559,6 +563,7 @@ int main(int argc, char **argv)
    for (int i = 2; !bench_submits && i < argc; i++) {
       direct_only |= strcmp(argv[i], "--direct-only") == 0;
       all_gpus |= strcmp(argv[i], "--all-gpus") == 0;
+      wait_before_signal |= strcmp(argv[i], "--wait-before-signal") == 0;
    }
    threads = threads < 1 ? 1 : threads > MAX_THREADS ? MAX_THREADS : threads;
    if (!instance_setup())

@@ -2,12 +2,17 @@
  * direct shader) recorded once and submits it `per_thread` times, waiting on a fence each
  * time, and checks its output against the C reference every 64th submission and at the end.
  *   own     each thread its own device and queue (lavapipe has one queue per device)
+ *   ordered own, with the devices created one after the other before the threads start (the
+ *           virtual AMD GPU then numbers their contexts in that order, for VGPU_INJECT)
  *   shared  one device, one queue, the threads take turns submitting (external sync)
  *   burst   one thread submits everything back to back, each submission first waiting (in
  *           its command buffer) for an event the host sets only after the last one: no direct
  *           batch can start, so the direct path's 64 batch slots fill and later batches are
  *           refused as ring full (each after the 100 ms deadline) and run by their fallbacks
- * usage: pm4d_e2e_threads own|shared|burst SUBMISSIONS (the total over the four threads)
+ *   flood   burst without the event: the batches pile up only behind a slow one (the virtual
+ *           AMD GPU's VGPU_INJECT=slow), 33 and more in flight (the kernel's 32 jobs per
+ *           context: a gate in the GPU would make the app's own 33rd CS block on a real kernel)
+ * usage: pm4d_e2e_threads own|ordered|shared|burst|flood SUBMISSIONS (the total over the four threads)
  * Prints "threads: <n> submissions, <k> checks, all right". Exit 0, 1 on a wrong output or a
  * Vulkan error, 77 without a device. */
 #include <pthread.h>
@@ -125,10 +130,10 @@ static bool output_right(struct worker *w)
    return true;
 }
 
-static bool burst;
+static bool burst, gated; /* burst or flood; burst */
 
 /* Submits the recorded command buffer `count` times: each waits for its fence, or (burst) all
- * back to back behind the gate event, which opens after the last. */
+ * back to back (burst: behind the gate event, which opens after the last). */
 static int submit_all(struct worker *w, VkCommandBuffer cb, VkEvent gate, VkFence fence,
                       unsigned count)
 {
@@ -141,7 +146,7 @@ static int submit_all(struct worker *w, VkCommandBuffer cb, VkEvent gate, VkFenc
       pthread_mutex_lock(&g->queue_lock);
       VkResult res = vkQueueSubmit(g->ctx.queue, 1, &si, wait ? fence : VK_NULL_HANDLE);
       pthread_mutex_unlock(&g->queue_lock);
-      if (res == VK_SUCCESS && burst && wait)
+      if (res == VK_SUCCESS && gated && wait)
          res = vkSetEvent(dev, gate);
       if (res == VK_SUCCESS && wait)
          res = vkWaitForFences(dev, 1, &fence, VK_TRUE, 60ull * 1000000000ull);
@@ -216,7 +221,7 @@ static int work(struct worker *w, unsigned count)
                                    .flags =
                                       burst ? VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT : 0};
    PM4D_VKTEST_TRY(PROG, "vkBeginCommandBuffer", vkBeginCommandBuffer(cb, &cbi));
-   if (burst)
+   if (gated)
       vkCmdWaitEvents(cb, 1, &gate, VK_PIPELINE_STAGE_HOST_BIT,
                       VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, NULL, 0, NULL, 0, NULL);
    vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, g->pipeline);
@@ -241,12 +246,12 @@ static int work(struct worker *w, unsigned count)
 }
 
 static unsigned per_thread;
-static bool own;
+static bool own, ordered; /* own or ordered; ordered */
 
 static void *thread_main(void *arg)
 {
    struct worker *w = arg;
-   if (own && (w->rc = gpu_init(w->gpu)) != 0)
+   if (own && !ordered && (w->rc = gpu_init(w->gpu)) != 0)
       return NULL;
    w->rc = work(w, per_thread);
    if (own)
@@ -257,18 +262,26 @@ static void *thread_main(void *arg)
 int main(int argc, char **argv)
 {
    if (argc != 3 ||
-       (strcmp(argv[1], "own") && strcmp(argv[1], "shared") && strcmp(argv[1], "burst"))) {
-      fprintf(stderr, "usage: pm4d_e2e_threads own|shared|burst SUBMISSIONS\n");
+       (strcmp(argv[1], "own") && strcmp(argv[1], "ordered") && strcmp(argv[1], "shared") &&
+        strcmp(argv[1], "burst") && strcmp(argv[1], "flood"))) {
+      fprintf(stderr, "usage: pm4d_e2e_threads own|ordered|shared|burst|flood SUBMISSIONS\n");
       return 1;
    }
-   own = !strcmp(argv[1], "own");
-   burst = !strcmp(argv[1], "burst");
+   ordered = !strcmp(argv[1], "ordered");
+   own = ordered || !strcmp(argv[1], "own");
+   gated = !strcmp(argv[1], "burst");
+   burst = gated || !strcmp(argv[1], "flood");
    unsigned threads = burst ? 1 : THREADS;
    per_thread = (unsigned)strtoul(argv[2], NULL, 10) / threads;
    static struct gpu gpus[THREADS];
    static struct worker workers[THREADS];
    if (!own) {
       int rc = gpu_init(&gpus[0]);
+      if (rc)
+         return rc;
+   }
+   for (unsigned i = 0; ordered && i < threads; i++) {
+      int rc = gpu_init(&gpus[i]);
       if (rc)
          return rc;
    }

@@ -9,10 +9,14 @@ fallbacks=fallback_unavailable+fallback_unsupported+fallback_ring_full+fallback_
 # vgpu's PoCL kernels (seconds, cached in XDG_CACHE_HOME): deadlines allow for it.
 vgpu_on=(env LD_PRELOAD="$PM4D_VGPU_LIB" VGPU_VERBOSE=1 VK_INSTANCE_LAYERS="$PM4D_LAYER_NAME"
   PM4DIRECT_BACKEND=amdgpu PM4DIRECT_DEADLINE_MS=60000 PM4DIRECT_LOG=info)
-# The log $1 shows the amdgpu back end engaged, the vgpu refused no CS and raised no fault.
-check_vgpu_log() {
+# The log $1 shows the amdgpu back end engaged on every device.
+check_vgpu_engaged() {
   grep -q 'pm4direct: device has back end amdgpu' "$1" || { cat "$1"; fail "amdgpu back end not engaged"; }
   ! grep -q 'device is pass-through' "$1" || { cat "$1"; fail "a device passed through"; }
+}
+# The log $1 shows the amdgpu back end engaged, the vgpu refused no CS and raised no fault.
+check_vgpu_log() {
+  check_vgpu_engaged "$1"
   local report
   report=$(grep 'vgpu: report: ' "$1" | sort -t: -k3 -n | tail -1)
   [ -n "$report" ] || fail "no vgpu report"
@@ -33,5 +37,17 @@ c = json.load(open(sys.argv[1]))["counters"]
 app, batches, cs = c["vkQueueSubmit"] + c["vkQueueSubmit2"], c["direct_batches"], int(sys.argv[2])
 print("CS: %d for %d app submissions and %d direct batches" % (cs, app, batches))
 sys.exit(0 if cs <= app + batches else 1)
+PY
+}
+# The layer's stats $1 and the vgpu's report $2 (VGPU_REPORT) in one stats file $3 for
+# check_stats: the report's fields as vgpu_<field>, its CP counters as vgpu_cp_<counter>.
+merge_vgpu_report() {
+  python3 - "$@" <<'PY'
+import json, sys
+stats, report = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+c = stats["counters"]
+c.update({"vgpu_" + k: v for k, v in report.items() if isinstance(v, int)})
+c.update({"vgpu_cp_" + k: v for k, v in report["cp"].items()})
+json.dump(stats, open(sys.argv[3], "w"))
 PY
 }

@@ -303,8 +303,8 @@ static enum vgpu_cp_status run_foreign(struct vgpu_cp_run *r, uint64_t pgm, cons
 {
    uint32_t grid[3];
    enum vgpu_cp_status st = dispatch_grid(r, dim, initiator, grid);
-   if (st != VGPU_CP_OK || !grid[0] || !grid[1] || !grid[2])
-      return st; /* an empty grid launches nothing */
+   if (st != VGPU_CP_OK)
+      return st;
    char name[64];
    snprintf(name, sizeof(name), "the code at COMPUTE_PGM 0x%" PRIx64 " (not ours)", pgm);
    return run_isa(r, name, false, pgm, grid, initiator);
@@ -321,6 +321,11 @@ enum vgpu_cp_status vgpu_cp_dispatch(struct vgpu_cp_run *r, const uint32_t dim[3
       return not_executable(r, "the CP has no register table for %s", cp->target);
    if (cp->exec == VGPU_CP_EXEC_UNKNOWN)
       return not_executable(r, "VGPU_EXEC=%s is neither pocl nor isa", cp->exec_name);
+   /* An empty grid launches no wave, so no code is fetched: whatever is at COMPUTE_PGM (a
+    * driver's disarmed vkCmdDispatchIndirect with zero groups: "no workgroups are dispatched",
+    * Vulkan spec, vkCmdDispatch) is neither run nor counted. */
+   if (!dim[0] || !dim[1] || !dim[2])
+      return VGPU_CP_OK;
    enum vgpu_cp_status st = check_inherited(r);
    if (st != VGPU_CP_OK)
       return st;
@@ -349,8 +354,6 @@ enum vgpu_cp_status vgpu_cp_dispatch(struct vgpu_cp_run *r, const uint32_t dim[3
    uint32_t grid[3];
    if ((st = dispatch_grid(r, dim, initiator, grid)) != VGPU_CP_OK)
       return st;
-   if (!grid[0] || !grid[1] || !grid[2])
-      return VGPU_CP_OK; /* an empty grid launches nothing */
    uint64_t kva;
    uint32_t sgpr;
    if (!kernarg_address(cp, k, &kva, &sgpr))

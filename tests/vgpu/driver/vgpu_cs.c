@@ -100,9 +100,13 @@ static void job_free(struct vgpu_job *job)
    free(job);
 }
 
+/* An injected page fault (VGPU_INJECT=page-fault) refuses the job's writes as an unmapped page
+ * would: the CP reports the fault, the job still completes (gmc_v10_0_process_interrupt). */
 static void *mem_translate(void *user, uint64_t va, uint64_t size, int write)
 {
    struct vgpu_job *job = user;
+   if (write && job->inject.kind == VGPU_INJECT_PAGE_FAULT)
+      return NULL;
    return vgpu_vm_translate(job->file, va, size, write, job->vm_seq);
 }
 

@@ -1,4 +1,5 @@
-/* VGPU_INJECT: a comma list of KIND@ctxN:jobK[:MS] (KIND hang, slow, lost-fence, vram-lost; MS
+/* VGPU_INJECT: a comma list of KIND@ctxN:jobK[:MS] (KIND hang, slow, lost-fence, vram-lost,
+ * page-fault; MS
  * for slow). Parsed once; a malformed entry gets one log line and is ignored. */
 #include "vgpu_fault.h"
 
@@ -29,6 +30,7 @@ static const struct {
    {"slow", VGPU_INJECT_SLOW},
    {"lost-fence", VGPU_INJECT_LOST_FENCE},
    {"vram-lost", VGPU_INJECT_VRAM_LOST},
+   {"page-fault", VGPU_INJECT_PAGE_FAULT},
 };
 
 static int parse_rule(const char *s, struct rule *out)

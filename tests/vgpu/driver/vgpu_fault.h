@@ -1,5 +1,5 @@
 /* Fault injection for tests (VGPU_INJECT): which job of which context hangs, runs slowly, has
- * its fence interrupt lost, or hangs with a reset that loses VRAM. Deterministic: a job is named
+ * its fence interrupt lost, hangs with a reset that loses VRAM, or page-faults on its writes. Deterministic: a job is named
  * by its context's creation order in the process and its own order in that context. */
 #ifndef VGPU_FAULT_H
 #define VGPU_FAULT_H
@@ -12,6 +12,7 @@ enum vgpu_inject_kind {
    VGPU_INJECT_SLOW,       /* runs ms milliseconds longer (a timeout if that passes the limit) */
    VGPU_INJECT_LOST_FENCE, /* completes, but its fence interrupt is lost */
    VGPU_INJECT_VRAM_LOST,  /* hangs, and the reset that follows loses VRAM */
+   VGPU_INJECT_PAGE_FAULT, /* every write it makes faults, as if its pages were unmapped */
 };
 
 struct vgpu_inject {

@@ -35,6 +35,34 @@ static void *real_fn(const char *name)
    return p;
 }
 
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+/* Built with TSan (the tsan test build), the library needs the TSan runtime of the program it is
+ * preloaded into. The programs such a process starts have none (PoCL's linker, run when the vgpu
+ * builds its kernels: "undefined symbol: __tsan_init"), so their LD_PRELOAD goes without it. */
+__attribute__((constructor)) static void preload_only_here(void)
+{
+   Dl_info self;
+   const char *pre = getenv("LD_PRELOAD");
+   if (!pre || !dladdr((void *)preload_only_here, &self) || !self.dli_fname)
+      return;
+   char *rest = calloc(1, strlen(pre) + 1), *copy = strdup(pre), *save = NULL;
+   for (char *tok = copy && rest ? strtok_r(copy, ": ", &save) : NULL; tok;
+        tok = strtok_r(NULL, ": ", &save)) {
+      if (strcmp(tok, self.dli_fname) == 0)
+         continue;
+      if (*rest)
+         strcat(rest, ":");
+      strcat(rest, tok);
+   }
+   if (copy && rest)
+      setenv("LD_PRELOAD", rest, 1);
+   free(copy);
+   free(rest);
+}
+#endif
+#endif
+
 /* ---- the fd table ---- */
 #define MAX_FDS 65536
 static pthread_mutex_t fdt_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -627,6 +655,65 @@ int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
 {
    int r = fstatat_ours(dirfd, path, (struct stat *)st, flags);
    return r ? (r > 0 ? 0 : -1) : REAL(fstatat64)(dirfd, path, st, flags);
+}
+
+/* glibc's stat ABI before 2.33 (__xstat and friends, a version first; still exported by 2.36
+ * and on x86-64 the same struct layout for every version): the sanitizers' stat interceptors
+ * (compiler-rt 14, tsan_interceptors_posix.cpp: fstat calls REAL(__fxstat)) reach libc through
+ * these, past the stat functions above. */
+int __xstat(int ver, const char *path, struct stat *st);
+int __xstat64(int ver, const char *path, struct stat64 *st);
+int __lxstat(int ver, const char *path, struct stat *st);
+int __lxstat64(int ver, const char *path, struct stat64 *st);
+int __fxstat(int ver, int fd, struct stat *st);
+int __fxstat64(int ver, int fd, struct stat64 *st);
+int __fxstatat(int ver, int dirfd, const char *path, struct stat *st, int flags);
+int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st, int flags);
+
+int __xstat(int ver, const char *path, struct stat *st)
+{
+   int r = stat_ours(path, st, 1);
+   return r ? (r > 0 ? 0 : -1) : REAL(__xstat)(ver, path, st);
+}
+
+int __xstat64(int ver, const char *path, struct stat64 *st)
+{
+   int r = stat_ours(path, (struct stat *)st, 1);
+   return r ? (r > 0 ? 0 : -1) : REAL(__xstat64)(ver, path, st);
+}
+
+int __lxstat(int ver, const char *path, struct stat *st)
+{
+   int r = stat_ours(path, st, 0);
+   return r ? (r > 0 ? 0 : -1) : REAL(__lxstat)(ver, path, st);
+}
+
+int __lxstat64(int ver, const char *path, struct stat64 *st)
+{
+   int r = stat_ours(path, (struct stat *)st, 0);
+   return r ? (r > 0 ? 0 : -1) : REAL(__lxstat64)(ver, path, st);
+}
+
+int __fxstat(int ver, int fd, struct stat *st)
+{
+   return fstat_ours(fd, st) ? 0 : REAL(__fxstat)(ver, fd, st);
+}
+
+int __fxstat64(int ver, int fd, struct stat64 *st)
+{
+   return fstat_ours(fd, (struct stat *)st) ? 0 : REAL(__fxstat64)(ver, fd, st);
+}
+
+int __fxstatat(int ver, int dirfd, const char *path, struct stat *st, int flags)
+{
+   int r = fstatat_ours(dirfd, path, st, flags);
+   return r ? (r > 0 ? 0 : -1) : REAL(__fxstatat)(ver, dirfd, path, st, flags);
+}
+
+int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st, int flags)
+{
+   int r = fstatat_ours(dirfd, path, (struct stat *)st, flags);
+   return r ? (r > 0 ? 0 : -1) : REAL(__fxstatat64)(ver, dirfd, path, st, flags);
 }
 
 /* statx (coreutils' ls and stat use it): the same answers as stat, in struct statx. */

@@ -74,15 +74,17 @@ echo "0xc0001000 zz" > "$work/bad.txt"
 "$tool" emit --gfx gfx10.3 --kernel nope --grid 1,1,1 && fail "unknown kernel accepted"
 # --conv: the layer's choice. 7x7x512 -> 512 3x3 at batch 1 is 1 x 8 large tiles (49 of 128
 # pixels, 64 of 512 channels): on 132 CUs the small tiles (1 x 32 of 64 x 16), without a CU
-# count the large ones; batch 32 makes 13 x 8 = 104 large tiles, over half of 132.
+# count the large grid, which for a 3x3 stride-1 layer of at least 8 input channels is the
+# Winograd kernel: 32 tiles of 2x2 outputs by 32 channels per workgroup, so 7x7 is 4 x 4 = 16
+# tiles per image: batch 1 is 1 x 16 workgroups, batch 32 (512 tiles) 16 x 16.
 "$tool" emit --gfx gfx10.3 --conv 1,512,7,7,512,3,3,1,1 --cus 132 > "$work/c.txt" 2> "$work/c.err" ||
   fail "emit --conv: $(cat "$work/c.err")"
 grep -q 'pm4d_conv2d_3x3_small, grid 1,32,1$' "$work/c.err" || fail "--conv 132 CUs: $(cat "$work/c.err")"
 "$tool" validate --gfx gfx10.3 "$work/c.txt" || fail "--conv stream refused"
-"$tool" emit --gfx gfx10.3 --conv 1,512,7,7,512,3,3,1,1 2>&1 >/dev/null | grep -q 'pm4d_conv2d_3x3, grid 1,8,1$' ||
+"$tool" emit --gfx gfx10.3 --conv 1,512,7,7,512,3,3,1,1 2>&1 >/dev/null | grep -q 'pm4d_conv2d_3x3_wino, grid 1,16,1$' ||
   fail "--conv without a CU count"
 "$tool" emit --gfx gfx10.3 --conv 32,512,7,7,512,3,3,1,1 --cus 132 2>&1 >/dev/null |
-  grep -q 'pm4d_conv2d_3x3, grid 13,8,1$' || fail "--conv batch 32"
+  grep -q 'pm4d_conv2d_3x3_wino, grid 16,16,1$' || fail "--conv batch 32"
 "$tool" emit --gfx gfx10.3 --conv 1,2048,7,7,512,1,1,1,0 --cus 132 2>&1 >/dev/null |
   grep -q 'pm4d_conv2d_1x1_small, grid 1,32,1$' || fail "--conv 1x1"
 "$tool" emit --gfx gfx10.3 --conv 1,3,2,2,4,3,3,1,0 2>/dev/null && fail "--conv: a filter larger than the input accepted"

@@ -58,11 +58,11 @@ const char pm4d_tool_selftest_help[] =
    "                           and resets that queue (VGPU_RESET=queue)\n"
    "                 sim       the sim back end stops after 3 dispatches of the batch\n"
    "                           (PM4DIRECT_SIM_FAULT=stall_after=3); its 500 ms deadline passes\n"
-   "                 deadline  real hardware: the layer's deadline is 1 ms (PM4DIRECT_DEADLINE_MS)\n"
-   "                           plus its allowance of 10 GFLOP/s: a batch still running then\n"
-   "                           is declared hung; the layer recovers with\n"
-   "                           a new context, no GPU reset. A GPU that finishes inside the\n"
-   "                           allowance is reported as not exercised (a NOTE, not a fail)\n"
+   "                 deadline  the sim with a 1 ms deadline (PM4DIRECT_DEADLINE_MS) plus its\n"
+   "                           allowance of 1 GFLOP/s. Not on amdgpu: there the kernel's job\n"
+   "                           timeout decides a hang (a missed deadline is only overdue), and\n"
+   "                           a hang needs a GPU or queue reset, which the self-test never\n"
+   "                           causes on real hardware (reported as not exercised, a NOTE)\n"
    "                 none      no hang run\n"
    "  --timeout S  seconds each run may take (default 120)\n"
    "Exit 0 when every check passed, 1 when one failed (the report says which), 2 on usage\n"
@@ -569,11 +569,10 @@ static bool hang_env(struct selftest *t, const char *m, const struct run *lay, c
       env[0] = "PM4DIRECT_DEADLINE_MS=1";
       env[1] = NULL;
       snprintf(why, why_size,
-               "deadline: PM4DIRECT_DEADLINE_MS=1: a batch still running "
-               "1 ms after its kick, plus the layer's allowance for its FLOPs at 10 GFLOP/s, is "
-               "declared hung; the layer resets its own context (no GPU reset: the batch itself "
-               "completes) and the driver re-runs its jobs");
-      return !strcmp(lay->backend, "amdgpu") || !strcmp(lay->backend, "sim");
+               "deadline: PM4DIRECT_DEADLINE_MS=1: a sim batch still running 1 ms after its "
+               "kick, plus the layer's allowance for its FLOPs, is declared hung; the layer "
+               "resets the sim's queue and the driver re-runs its jobs");
+      return !strcmp(lay->backend, "sim");
    }
    return false;
 }
@@ -583,6 +582,7 @@ static void hang_run(struct selftest *t, const struct run *lay, const char *app)
    static const char *const order[] = {"vgpu", "sim", "deadline"};
    const char *env[8], *m = NULL;
    char why[512] = "";
+   section(t, "Injected hang and recovery");
    if (!strcmp(t->o.hang, "none")) {
       note(t, "no hang injected (--hang none)");
       section(t, "Decoded PM4 of one batch (layer/pm4's decoder)");
@@ -594,7 +594,15 @@ static void hang_run(struct selftest *t, const struct run *lay, const char *app)
           hang_env(t, order[i], lay, env, why, sizeof(why)))
          m = order[i];
    }
-   section(t, "Injected hang and recovery");
+   if (!m && !strcmp(t->o.hang, "auto") && !strcmp(lay->backend, "amdgpu")) {
+      /* amdgpu off the vgpu: only the kernel's job timeout makes a hang, with a reset. */
+      note(t, "hang: not exercised on real amdgpu hardware: the kernel's job timeout decides a "
+              "hang there and recovers with a GPU or queue reset, which the self-test never "
+              "causes (the virtual GPU's run of this self-test covers it)");
+      section(t, "Decoded PM4 of one batch (layer/pm4's decoder)");
+      decoded_emitted(t);
+      return;
+   }
    if (!m) {
       check(t, false, "a hang injected with --hang %s: it does not apply to back end '%s'%s",
             t->o.hang, lay->backend[0] ? lay->backend : "none", t->vgpu ? "" : " off the vgpu");
@@ -615,16 +623,9 @@ static void hang_run(struct selftest *t, const struct run *lay, const char *app)
            hangs, faults, resets, counter(&h, "direct_jobs_completed"),
            counter(&h, "fallback_jobs"), counter(&h, "fallback_batch_failed"));
    layer_lines(t, &h);
-   if (!strcmp(m, "deadline") && hangs + faults == 0)
-      note(t,
-           "hang (%s): not exercised: the batch finished within its deadline (1 ms plus its "
-           "FLOPs at 10 GFLOP/s) on this GPU; no other hook hangs a batch on real hardware "
-           "without a GPU reset",
-           m);
-   else
-      check(t, hangs + faults >= 1 && resets >= 1,
-            "hang (%s): declared (%.0f hangs, %.0f faults) and recovered (%.0f resets)", m, hangs,
-            faults, resets);
+   check(t, hangs + faults >= 1 && resets >= 1,
+         "hang (%s): declared (%.0f hangs, %.0f faults) and recovered (%.0f resets)", m, hangs,
+         faults, resets);
    if (t->vgpu) {
       /* The re-run is the app's own conv2d through RADV, which the model cannot execute. */
       check(t, h.rc == 0 || h.rc == EXIT_FAILED,

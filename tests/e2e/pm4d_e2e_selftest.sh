@@ -67,9 +67,14 @@ need '^\[PASS\] under the layer: exit 0, output against the CPU reference'
 need '^== What ran direct, what fell back and why'
 need '^  dispatches_redirected +[1-9]'
 need '^== Injected hang and recovery'
-need '^method: (vgpu|sim|deadline): '
-need '^\[PASS\] hang \((vgpu|sim|deadline)\): declared'
-need '^\[PASS\] hang \((vgpu|sim|deadline)\): every conv2d ran exactly once'
+case " $* " in
+*" --hang none "*) need '^\[NOTE\] no hang injected' ;;
+*)
+  need '^method: (vgpu|sim|deadline): '
+  need '^\[PASS\] hang \((vgpu|sim|deadline)\): declared'
+  need '^\[PASS\] hang \((vgpu|sim|deadline)\): every conv2d ran exactly once'
+  ;;
+esac
 need '^== Decoded PM4 of one batch'
 need 'DISPATCH_DIRECT'
 need 'COMPUTE_PGM_LO'

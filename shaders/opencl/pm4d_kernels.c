@@ -64,14 +64,14 @@ static const char *const variant_names[PM4D_CONV2D_VARIANT_COUNT] = {
 static const struct {
    bool is_1x1, small, f16, wino;
 } gemm_kind[PM4D_CONV2D_VARIANT_COUNT] = {
-   [PM4D_CONV2D_1X1] = {true, false, false},
-   [PM4D_CONV2D_3X3] = {false, false, false},
-   [PM4D_CONV2D_1X1_SMALL] = {true, true, false},
-   [PM4D_CONV2D_3X3_SMALL] = {false, true, false},
-   [PM4D_CONV2D_1X1_F16] = {true, false, true},
-   [PM4D_CONV2D_3X3_F16] = {false, false, true},
-   [PM4D_CONV2D_1X1_SMALL_F16] = {true, true, true},
-   [PM4D_CONV2D_3X3_SMALL_F16] = {false, true, true},
+   [PM4D_CONV2D_1X1] = {true, false, false, false},
+   [PM4D_CONV2D_3X3] = {false, false, false, false},
+   [PM4D_CONV2D_1X1_SMALL] = {true, true, false, false},
+   [PM4D_CONV2D_3X3_SMALL] = {false, true, false, false},
+   [PM4D_CONV2D_1X1_F16] = {true, false, true, false},
+   [PM4D_CONV2D_3X3_F16] = {false, false, true, false},
+   [PM4D_CONV2D_1X1_SMALL_F16] = {true, true, true, false},
+   [PM4D_CONV2D_3X3_SMALL_F16] = {false, true, true, false},
    [PM4D_CONV2D_3X3_WINO] = {false, false, false, true},
 };
 

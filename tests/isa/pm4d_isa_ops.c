@@ -365,55 +365,56 @@ static const struct isa_opinfo vopd_y[] = {{0, "v_dual_fmac_f32", OP_V_FMAC_F32,
 struct optable {
    const struct isa_opinfo *own, *base;
 };
-static const struct optable tables[PM4D_ISA_TARGET_COUNT][ENC_COUNT] = {
-   [PM4D_ISA_GFX1030] =
-      {
-         [ENC_SOP1] = {g10_sop1},
-         [ENC_SOP2] = {g10_sop2},
-         [ENC_SOPK] = {g10_sopk},
-         [ENC_SOPC] = {g10_sopc},
-         [ENC_SOPP] = {g10_sopp},
-         [ENC_SMEM] = {g10_smem},
-         [ENC_VOP1] = {g10_vop1},
-         [ENC_VOP2] = {g10_vop2},
-         [ENC_VOPC] = {g10_vopc},
-         [ENC_VOP3] = {g10_vop3},
-         [ENC_DS] = {g10_ds},
-         [ENC_GLOBAL] = {g10_global},
-         [ENC_MUBUF] = {g10_mubuf},
-      },
-   [PM4D_ISA_GFX1100] =
-      {
-         [ENC_SOP1] = {g11_sop1},
-         [ENC_SOP2] = {g11_sop2},
-         [ENC_SOPK] = {g11_sopk, g10_sopk},
-         [ENC_SOPC] = {NULL, g10_sopc}, /* unchanged in RDNA3 */
-         [ENC_SOPP] = {g11_sopp},
-         [ENC_SMEM] = {g11_smem},
-         [ENC_VOP1] = {NULL, g10_vop1}, /* unchanged in RDNA3 */
-         [ENC_VOP2] = {g11_vop2, g10_vop2},
-         [ENC_VOPC] = {g11_vopc},
-         [ENC_VOP3] = {g11_vop3},
-         [ENC_DS] = {g11_ds},
-         [ENC_GLOBAL] = {g11_global},
-         [ENC_MUBUF] = {g11_mubuf},
-      },
-   [PM4D_ISA_GFX90A] =
-      {
-         [ENC_SOP1] = {g9_sop1},
-         [ENC_SOP2] = {g9_sop2},
-         [ENC_SOPK] = {g9_sopk},
-         [ENC_SOPC] = {NULL, g10_sopc}, /* the same numbers on GFX9 */
-         [ENC_SOPP] = {g9_sopp, g10_sopp},
-         [ENC_SMEM] = {NULL, g10_smem}, /* the same numbers on GFX9 */
-         [ENC_VOP1] = {g9_vop1, g10_vop1},
-         [ENC_VOP2] = {g9_vop2},
-         [ENC_VOPC] = {g9_vopc},
-         [ENC_VOP3] = {g9_vop3},
-         [ENC_VOP3P] = {g9_vop3p},
-         [ENC_DS] = {NULL, g10_ds}, /* the same numbers on GFX9 */
-         [ENC_GLOBAL] = {g9_global},
-      },
+static const struct optable tables[PM4D_ISA_TARGET_COUNT][ENC_COUNT] =
+   {
+      [PM4D_ISA_GFX1030] =
+         {
+            [ENC_SOP1] = {g10_sop1, NULL},
+            [ENC_SOP2] = {g10_sop2, NULL},
+            [ENC_SOPK] = {g10_sopk, NULL},
+            [ENC_SOPC] = {g10_sopc, NULL},
+            [ENC_SOPP] = {g10_sopp, NULL},
+            [ENC_SMEM] = {g10_smem, NULL},
+            [ENC_VOP1] = {g10_vop1, NULL},
+            [ENC_VOP2] = {g10_vop2, NULL},
+            [ENC_VOPC] = {g10_vopc, NULL},
+            [ENC_VOP3] = {g10_vop3, NULL},
+            [ENC_DS] = {g10_ds, NULL},
+            [ENC_GLOBAL] = {g10_global, NULL},
+            [ENC_MUBUF] = {g10_mubuf, NULL},
+         },
+      [PM4D_ISA_GFX1100] =
+         {
+            [ENC_SOP1] = {g11_sop1, NULL},
+            [ENC_SOP2] = {g11_sop2, NULL},
+            [ENC_SOPK] = {g11_sopk, g10_sopk},
+            [ENC_SOPC] = {NULL, g10_sopc}, /* unchanged in RDNA3 */
+            [ENC_SOPP] = {g11_sopp, NULL},
+            [ENC_SMEM] = {g11_smem, NULL},
+            [ENC_VOP1] = {NULL, g10_vop1}, /* unchanged in RDNA3 */
+            [ENC_VOP2] = {g11_vop2, g10_vop2},
+            [ENC_VOPC] = {g11_vopc, NULL},
+            [ENC_VOP3] = {g11_vop3, NULL},
+            [ENC_DS] = {g11_ds, NULL},
+            [ENC_GLOBAL] = {g11_global, NULL},
+            [ENC_MUBUF] = {g11_mubuf, NULL},
+         },
+      [PM4D_ISA_GFX90A] =
+         {
+            [ENC_SOP1] = {g9_sop1, NULL},
+            [ENC_SOP2] = {g9_sop2, NULL},
+            [ENC_SOPK] = {g9_sopk, NULL},
+            [ENC_SOPC] = {NULL, g10_sopc}, /* the same numbers on GFX9 */
+            [ENC_SOPP] = {g9_sopp, g10_sopp},
+            [ENC_SMEM] = {NULL, g10_smem}, /* the same numbers on GFX9 */
+            [ENC_VOP1] = {g9_vop1, g10_vop1},
+            [ENC_VOP2] = {g9_vop2, NULL},
+            [ENC_VOPC] = {g9_vopc, NULL},
+            [ENC_VOP3] = {g9_vop3, NULL},
+            [ENC_VOP3P] = {g9_vop3p, NULL},
+            [ENC_DS] = {NULL, g10_ds}, /* the same numbers on GFX9 */
+            [ENC_GLOBAL] = {g9_global, NULL},
+         },
 };
 
 static const struct isa_opinfo *find(const struct isa_opinfo *t, uint32_t opcode)

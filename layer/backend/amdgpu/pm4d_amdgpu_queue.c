@@ -15,14 +15,27 @@ _Static_assert(sizeof(struct drm_amdgpu_bo_list_entry) == 8, "drm_amdgpu_bo_list
 
 /* The device's code pool comes first in every BO list. */
 #define PM4D_AMDGPU_MAX_BOS (1 + PM4D_AMDGPU_MAX_POOLS + PM4D_AMDGPU_MAX_BUFFERS)
+/* The last submissions remembered for their verdict: more than are ever in flight (the kernel
+ * keeps amdgpu_sched_jobs = 32 fences per context entity, amdgpu_ctx.c amdgpu_ctx_get_fence). */
+#define PM4D_AMDGPU_KICKS_KEPT 64
 
 struct pm4d_amdgpu_queue {
    struct pm4d_amdgpu_device *dev;
    const struct pm4d_drm_ops *ops;
    amdgpu_context_handle ctx; /* NULL after a failed reset: submissions are refused */
+   /* The context before the last renewal, kept for the verdicts of its jobs, and whether the
+    * kernel had blamed it (GUILTY) when it was renewed. */
+   amdgpu_context_handle old_ctx;
+   bool old_guilty;
    uint32_t priority;
    uint32_t bridge; /* syncobj handle on the device's DRM fd */
    uint64_t last_signal;
+   struct {
+      uint64_t point, seq;
+      amdgpu_context_handle ctx;
+   } kicks[PM4D_AMDGPU_KICKS_KEPT];
+   uint32_t next_kick;
+   uint32_t renewals; /* contexts made after the first */
 };
 
 static enum pm4d_amdgpu_status pm4d_amdgpu_ctx_create(struct pm4d_amdgpu_queue *q, char *why,
@@ -86,8 +99,24 @@ void pm4d_amdgpu_queue_destroy(struct pm4d_amdgpu_queue *q)
       return;
    if (q->ctx)
       q->ops->cs_ctx_free(q->ctx);
+   if (q->old_ctx)
+      q->ops->cs_ctx_free(q->old_ctx);
    q->ops->syncobj_destroy(pm4d_amdgpu_device_fd(q->dev), q->bridge);
    free(q);
+}
+
+/* A new context; the old one is kept for its jobs' verdicts until the next renewal. */
+static enum pm4d_amdgpu_status pm4d_amdgpu_ctx_renew(struct pm4d_amdgpu_queue *q, char *why,
+                                                     size_t why_size)
+{
+   uint64_t flags = 0;
+   if (q->old_ctx)
+      q->ops->cs_ctx_free(q->old_ctx);
+   q->old_ctx = q->ctx;
+   q->old_guilty = q->ctx && (q->ops->cs_query_reset_state2(q->ctx, &flags) ||
+                              (flags & AMDGPU_CTX_QUERY2_FLAGS_GUILTY));
+   q->renewals++;
+   return pm4d_amdgpu_ctx_create(q, why, why_size);
 }
 
 static bool pm4d_amdgpu_ib_inside(const struct pm4d_amdgpu_batch *b)
@@ -235,7 +264,13 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_submit(struct pm4d_amdgpu_queue *q,
    uint64_t kernel_seq = 0;
    int r =
       q->ops->cs_submit_raw2(pm4d_amdgpu_device_handle(q->dev), q->ctx, 0, n, chunks, &kernel_seq);
-   if (r == -ECANCELED) /* the context was reset (amdgpu_cs_ioctl): the caller resets */
+   /* -ECANCELED: the kernel failed the context (amdgpu_cs.c amdgpu_cs_parser_init, guilty;
+    * amdgpu_cs_pass1, VRAM lost since it was made) before the batch was queued: a new context,
+    * then the same batch once more. */
+   if (r == -ECANCELED && pm4d_amdgpu_ctx_renew(q, why, why_size) == PM4D_AMDGPU_OK)
+      r = q->ops->cs_submit_raw2(pm4d_amdgpu_device_handle(q->dev), q->ctx, 0, n, chunks,
+                                 &kernel_seq);
+   if (r == -ECANCELED || !q->ctx)
       return pm4d_fail(why, why_size, PM4D_AMDGPU_HANG, "batch %llu: context lost to a GPU reset",
                        (unsigned long long)b->id);
    if (r)
@@ -244,6 +279,10 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_submit(struct pm4d_amdgpu_queue *q,
                        strerror(-r));
 
    q->last_signal = b->signal_point;
+   uint32_t k = q->next_kick++ % PM4D_AMDGPU_KICKS_KEPT;
+   q->kicks[k].point = b->signal_point;
+   q->kicks[k].seq = kernel_seq;
+   q->kicks[k].ctx = q->ctx;
    if (seq)
       *seq = kernel_seq;
    return PM4D_AMDGPU_OK;
@@ -288,10 +327,37 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_state(struct pm4d_amdgpu_queue *q,
    return PM4D_AMDGPU_OK;
 }
 
+uint32_t pm4d_amdgpu_queue_renewals(const struct pm4d_amdgpu_queue *q)
+{
+   return q->renewals;
+}
+
+int pm4d_amdgpu_queue_verdict(struct pm4d_amdgpu_queue *q, uint64_t point)
+{
+   for (uint32_t i = 0; i < PM4D_AMDGPU_KICKS_KEPT; i++) {
+      if (q->kicks[i].point != point || !q->kicks[i].ctx)
+         continue;
+      amdgpu_context_handle ctx = q->kicks[i].ctx;
+      if (ctx != q->ctx && ctx != q->old_ctx)
+         break; /* freed: only the GUILTY witness below */
+      struct amdgpu_cs_fence fence = {
+         .context = ctx, .ip_type = AMDGPU_HW_IP_COMPUTE, .fence = q->kicks[i].seq};
+      uint32_t expired = 0;
+      int r = q->ops->cs_query_fence_status(&fence, 0, 0, &expired);
+      if (r < 0 && r != -EINVAL)
+         return r;
+      if (!r)
+         return expired ? 0 : 1;
+      break;
+   }
+   return q->old_guilty ? -ETIME : 0;
+}
+
 enum pm4d_amdgpu_status pm4d_amdgpu_queue_reset(struct pm4d_amdgpu_queue *q, char *why,
                                                 size_t why_size)
 {
-   if (q->ctx)
-      q->ops->cs_ctx_free(q->ctx);
-   return pm4d_amdgpu_ctx_create(q, why, why_size);
+   uint64_t flags = 0;
+   if (q->ctx && !q->ops->cs_query_reset_state2(q->ctx, &flags) && !flags)
+      return PM4D_AMDGPU_OK;
+   return pm4d_amdgpu_ctx_renew(q, why, why_size);
 }

@@ -25,6 +25,10 @@ struct pm4d_direct_backend_state {
     * with memory_lost its memory too (VRAM lost); guilty: this queue's own work caused it
     * (amdgpu: AMDGPU_CTX_QUERY2_FLAGS_GUILTY), else another context's hang did. */
    bool reset, memory_lost, guilty;
+   /* Batches up to this point were kicked on a context since renewed after a reset (amdgpu):
+    * their fence alone proves nothing (a later batch's RELEASE_MEM on the new context writes
+    * the same fence), so their verdict says whether they ran. */
+   uint64_t suspect_upto;
 };
 
 struct pm4d_direct_backend_ops {

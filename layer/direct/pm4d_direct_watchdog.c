@@ -53,10 +53,11 @@ static uint64_t fence_value(const struct pm4d_direct_queue *q)
  */
 enum cause { HANG, FAULT, RESET_OTHER, CLOSED };
 
-/* Stops the queue's back end for good and moves what did not complete, up to point ended, into
- * *f (a kernel_signals back end: only what the kernel has ended, so that a batch it still runs
- * is never also run by its fallback; later ones are looked at on later ticks: the context
- * was renewed, or is renewed, when the kernel's flags say so). The failed
+/* Moves what did not complete into *f: with ended UINT64_MAX every unfinished batch, after
+ * the queue's back end is reset for good; else (a kernel_signals back end) only the batches up
+ * to point ended, which the kernel has ended without success whatever the shared fence says
+ * (a later batch on a renewed context writes it too), so that a batch the kernel still runs is
+ * never also run by its fallback: later ones get their own verdict on later ticks. The failed
  * batches keep their ring and kernarg space until they are reported and the back end says
  * they are over (watch_queue retires them). */
 static void recover(struct pm4d_direct *d, struct pm4d_direct_queue *q, enum cause cause,
@@ -80,7 +81,7 @@ static void recover(struct pm4d_direct *d, struct pm4d_direct_queue *q, enum cau
    q->reporting = true;
    for (uint32_t i = 0; i < q->count; i++) {
       struct pm4d_direct_batch *b = &q->batches[(q->head + i) % PM4D_DIRECT_MAX_INFLIGHT];
-      if (!b->failed && fence < b->signal_point && b->signal_point <= ended) {
+      if (!b->failed && (fence < b->signal_point || !whole) && b->signal_point <= ended) {
          b->failed = true; /* completed ones retire as usual */
          /* A destroyed queue still signals (sim) a failed batch's point should its wait point
           * come within this; after it the point is left unsignalled. */
@@ -204,11 +205,15 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
        * signalled the point (drm_syncobj.c drm_syncobj_query; the job's fence follows its IB),
        * not at our own RELEASE_MEM. */
       bool kernel_done = !d->ops->kernel_signals || (known && state.settled >= b->signal_point);
-      if (fence >= b->signal_point && !kernel_done) {
+      bool fenced = fence >= b->signal_point;
+      if (fenced && kernel_done && d->ops->verdict && b->signal_point <= state.suspect_upto &&
+          d->ops->verdict(q->bq, b->signal_point) < 0)
+         fenced = false; /* a later batch's fence, not its own */
+      if (fenced && !kernel_done) {
          *wake = *wake < now + PM4D_DIRECT_TICK_NS ? *wake : now + PM4D_DIRECT_TICK_NS;
          break;
       }
-      if (fence >= b->signal_point) {
+      if (fenced) {
          completed(b, now);
          done = done > b->signal_point ? done : b->signal_point;
          retire_head(q);
@@ -229,7 +234,7 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
                   err == -ETIME       ? "timed out: a hang"
                   : err == -ECANCELED ? "cancelled by a reset"
                                       : "no timeout");
-         ended = state.settled;
+         ended = b->signal_point; /* one verdict, one batch: later ones get their own */
          hang = true;
          break;
       }

@@ -255,7 +255,8 @@ static enum pm4d_direct_status amd_status(void *bq, struct pm4d_direct_backend_s
    *out = (struct pm4d_direct_backend_state){.settled = state.settled,
                                              .reset = state.reset,
                                              .memory_lost = state.vram_lost,
-                                             .guilty = state.guilty};
+                                             .guilty = state.guilty,
+                                             .suspect_upto = state.renewed_upto};
    if (state.reset)
       snprintf(reason, rs, "amdgpu: GPU reset (%s%s)",
                state.guilty ? "this context guilty" : "another context",

@@ -36,6 +36,7 @@ struct pm4d_amdgpu_queue {
    } kicks[PM4D_AMDGPU_KICKS_KEPT];
    uint32_t next_kick;
    uint32_t renewals; /* contexts made after the first */
+   uint64_t renewed_upto;
 };
 
 static enum pm4d_amdgpu_status pm4d_amdgpu_ctx_create(struct pm4d_amdgpu_queue *q, char *why,
@@ -116,6 +117,7 @@ static enum pm4d_amdgpu_status pm4d_amdgpu_ctx_renew(struct pm4d_amdgpu_queue *q
    q->old_guilty = q->ctx && (q->ops->cs_query_reset_state2(q->ctx, &flags) ||
                               (flags & AMDGPU_CTX_QUERY2_FLAGS_GUILTY));
    q->renewals++;
+   q->renewed_upto = q->last_signal;
    return pm4d_amdgpu_ctx_create(q, why, why_size);
 }
 
@@ -323,6 +325,7 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_state(struct pm4d_amdgpu_queue *q,
       .reset = flags & (AMDGPU_CTX_QUERY2_FLAGS_RESET | AMDGPU_CTX_QUERY2_FLAGS_GUILTY),
       .guilty = flags & AMDGPU_CTX_QUERY2_FLAGS_GUILTY,
       .vram_lost = flags & AMDGPU_CTX_QUERY2_FLAGS_VRAMLOST,
+      .renewed_upto = q->renewed_upto,
    };
    return PM4D_AMDGPU_OK;
 }

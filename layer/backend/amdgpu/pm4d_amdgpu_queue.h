@@ -52,6 +52,8 @@ struct pm4d_amdgpu_queue_state {
    /* AMDGPU_CTX_QUERY2 since the context was made: a GPU reset (RESET or GUILTY), this
     * context blamed, VRAM contents lost. */
    bool reset, guilty, vram_lost;
+   /* The last point submitted on a context since renewed (0: none). */
+   uint64_t renewed_upto;
 };
 
 /* bridge_fd is turned into a syncobj handle on the device's shared DRM fd. */

@@ -18,15 +18,21 @@ _Static_assert(sizeof(struct drm_amdgpu_bo_list_entry) == 8, "drm_amdgpu_bo_list
 /* The last submissions remembered for their verdict: more than are ever in flight (the kernel
  * keeps amdgpu_sched_jobs = 32 fences per context entity, amdgpu_ctx.c amdgpu_ctx_get_fence). */
 #define PM4D_AMDGPU_KICKS_KEPT 64
+/* Contexts kept after their renewal for their jobs' verdicts: a reset can renew twice in a
+ * row (GUILTY seen before the reset counters move: the second context predates them). */
+#define PM4D_AMDGPU_OLD_CTXS 4
 
 struct pm4d_amdgpu_queue {
    struct pm4d_amdgpu_device *dev;
    const struct pm4d_drm_ops *ops;
    amdgpu_context_handle ctx; /* NULL after a failed reset: submissions are refused */
-   /* The context before the last renewal, kept for the verdicts of its jobs, and whether the
-    * kernel had blamed it (GUILTY) when it was renewed. */
-   amdgpu_context_handle old_ctx;
-   bool old_guilty;
+   /* The contexts before the last renewals, kept for the verdicts of their jobs, and whether
+    * the kernel had blamed each (GUILTY) when it was renewed. */
+   struct {
+      amdgpu_context_handle ctx;
+      bool guilty;
+   } olds[PM4D_AMDGPU_OLD_CTXS];
+   uint32_t next_old;
    uint32_t priority;
    uint32_t bridge; /* syncobj handle on the device's DRM fd */
    uint64_t last_signal;
@@ -100,22 +106,26 @@ void pm4d_amdgpu_queue_destroy(struct pm4d_amdgpu_queue *q)
       return;
    if (q->ctx)
       q->ops->cs_ctx_free(q->ctx);
-   if (q->old_ctx)
-      q->ops->cs_ctx_free(q->old_ctx);
+   for (uint32_t i = 0; i < PM4D_AMDGPU_OLD_CTXS; i++)
+      if (q->olds[i].ctx)
+         q->ops->cs_ctx_free(q->olds[i].ctx);
    q->ops->syncobj_destroy(pm4d_amdgpu_device_fd(q->dev), q->bridge);
    free(q);
 }
 
-/* A new context; the old one is kept for its jobs' verdicts until the next renewal. */
+/* A new context; the old one is kept for its jobs' verdicts for the next few renewals. */
 static enum pm4d_amdgpu_status pm4d_amdgpu_ctx_renew(struct pm4d_amdgpu_queue *q, char *why,
                                                      size_t why_size)
 {
    uint64_t flags = 0;
-   if (q->old_ctx)
-      q->ops->cs_ctx_free(q->old_ctx);
-   q->old_ctx = q->ctx;
-   q->old_guilty = q->ctx && (q->ops->cs_query_reset_state2(q->ctx, &flags) ||
-                              (flags & AMDGPU_CTX_QUERY2_FLAGS_GUILTY));
+   if (q->ctx) {
+      uint32_t k = q->next_old++ % PM4D_AMDGPU_OLD_CTXS;
+      if (q->olds[k].ctx)
+         q->ops->cs_ctx_free(q->olds[k].ctx);
+      q->olds[k].ctx = q->ctx;
+      q->olds[k].guilty =
+         q->ops->cs_query_reset_state2(q->ctx, &flags) || (flags & AMDGPU_CTX_QUERY2_FLAGS_GUILTY);
+   }
    q->renewals++;
    q->renewed_upto = q->last_signal;
    return pm4d_amdgpu_ctx_create(q, why, why_size);
@@ -341,8 +351,11 @@ int pm4d_amdgpu_queue_verdict(struct pm4d_amdgpu_queue *q, uint64_t point)
       if (q->kicks[i].point != point || !q->kicks[i].ctx)
          continue;
       amdgpu_context_handle ctx = q->kicks[i].ctx;
-      if (ctx != q->ctx && ctx != q->old_ctx)
-         break; /* freed: only the GUILTY witness below */
+      int old = -1;
+      for (int k = 0; k < PM4D_AMDGPU_OLD_CTXS; k++)
+         old = q->olds[k].ctx == ctx ? k : old;
+      if (ctx != q->ctx && old < 0)
+         break; /* its context is freed: not known */
       struct amdgpu_cs_fence fence = {
          .context = ctx, .ip_type = AMDGPU_HW_IP_COMPUTE, .fence = q->kicks[i].seq};
       uint32_t expired = 0;
@@ -351,9 +364,12 @@ int pm4d_amdgpu_queue_verdict(struct pm4d_amdgpu_queue *q, uint64_t point)
          return r;
       if (!r)
          return expired ? 0 : 1;
+      /* -EINVAL: the kernel no longer knows the job: its context's GUILTY flag then. */
+      if (old >= 0 && q->olds[old].guilty)
+         return -ETIME;
       break;
    }
-   return q->old_guilty ? -ETIME : 0;
+   return -ESRCH; /* not known: not proven done */
 }
 
 enum pm4d_amdgpu_status pm4d_amdgpu_queue_reset(struct pm4d_amdgpu_queue *q, char *why,

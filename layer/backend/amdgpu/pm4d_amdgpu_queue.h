@@ -81,11 +81,12 @@ bool pm4d_amdgpu_queue_point_submitted(struct pm4d_amdgpu_queue *queue, uint64_t
 enum pm4d_amdgpu_status pm4d_amdgpu_queue_state(struct pm4d_amdgpu_queue *queue,
                                                 struct pm4d_amdgpu_queue_state *out, char *why,
                                                 size_t why_size);
-/* How the kernel ended the job that signals point: 0 completed (or no longer known), 1 not
- * ended yet, else its fence's error: -ETIME its own timeout (amdgpu_job.c amdgpu_job_timedout:
- * a hang of ours), -ECANCELED cancelled by a reset (innocent). Read with AMDGPU_WAIT_CS
- * (amdgpu_cs.c amdgpu_cs_wait_ioctl returns fence->error) on the context it was kicked on; for a
- * job whose context is gone, the context's GUILTY flag as seen when it was renewed. */
+/* How the kernel ended the job that signals point: 0 completed, 1 not ended yet, else its
+ * fence's error: -ETIME its own timeout (amdgpu_job.c amdgpu_job_timedout: a hang of ours),
+ * -ECANCELED cancelled by a reset (innocent). Read with AMDGPU_WAIT_CS (amdgpu_cs.c
+ * amdgpu_cs_wait_ioctl returns fence->error) on the context it was kicked on; when the kernel no
+ * longer knows the job, -ETIME if its context was GUILTY when renewed (the second witness),
+ * else -ESRCH: not known, so not proven done. */
 int pm4d_amdgpu_queue_verdict(struct pm4d_amdgpu_queue *queue, uint64_t point);
 /* How many times the queue's context was renewed (by a submission or a reset). */
 uint32_t pm4d_amdgpu_queue_renewals(const struct pm4d_amdgpu_queue *queue);

@@ -139,7 +139,7 @@ device_lost() { # $1: what the kernel and RADV did
 case $case in
   vram_lost)
     device_lost "VRAM lost: RADV's context predates it"
-    stats vgpu_vram_losses=1 vgpu_gpu_resets=1 ;;
+    stats vgpu_vram_losses=1 vgpu_gpu_resets=1 direct_hangs=1 direct_jobs_completed=vgpu_cp_dispatches_run ;;
   app_hang)
     device_lost "RADV's own job hung: its context is guilty"
     grep -q 'failed: VK_ERROR_DEVICE_LOST' "$work/off.log" || fail "without the layer the hang did not end in VK_ERROR_DEVICE_LOST"

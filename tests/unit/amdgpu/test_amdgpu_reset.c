@@ -83,25 +83,25 @@ static void test_reset_without_context(void)
    CHECK(pm4d_amdgpu_queue_state(f.q, &st, f.why, sizeof(f.why)) == PM4D_AMDGPU_DRM_ERROR);
    rec.ctx_create_result = 0;
    CHECK(pm4d_amdgpu_queue_reset(f.q, f.why, sizeof(f.why)) == PM4D_AMDGPU_OK);
-   CHECK(rec.ctxs_live == 1);
+   CHECK(rec.ctxs_live == 2); /* the new one and the first, still kept */
    CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) == PM4D_AMDGPU_OK);
    CHECK(fixture_close(&f));
 }
 
 /* A reset with no reset since the context was made keeps it (a submission renewed it already);
- * a second renewal frees the oldest. */
+ * the contexts of the last 4 renewals are kept, the fifth frees the oldest. */
 static void test_reset_keeps_a_clean_context(void)
 {
    struct fixture f;
    CHECK(fixture_open(&f));
    CHECK(pm4d_amdgpu_queue_reset(f.q, f.why, sizeof(f.why)) == PM4D_AMDGPU_OK);
    CHECK(rec.ctx_create_count == 1 && rec.ctxs_live == 1);
-   for (int i = 0; i < 2; i++) {
+   for (int i = 0; i < 5; i++) {
       rec.reset_flags = AMDGPU_CTX_QUERY2_FLAGS_RESET;
       rec.reset_epoch++;
       CHECK(pm4d_amdgpu_queue_reset(f.q, f.why, sizeof(f.why)) == PM4D_AMDGPU_OK);
    }
-   CHECK(rec.ctx_create_count == 3 && rec.ctxs_live == 2 && rec.ctx_free_count == 1);
+   CHECK(rec.ctx_create_count == 6 && rec.ctxs_live == 5 && rec.ctx_free_count == 1);
    CHECK(fixture_close(&f));
 }
 

@@ -25,6 +25,10 @@ struct pm4d_direct_backend_state {
     * with memory_lost its memory too (VRAM lost); guilty: this queue's own work caused it
     * (amdgpu: AMDGPU_CTX_QUERY2_FLAGS_GUILTY), else another context's hang did. */
    bool reset, memory_lost, guilty;
+   /* Batches up to this point were kicked on a context since renewed after a reset (amdgpu):
+    * their fence alone proves nothing (a later batch's RELEASE_MEM on the new context writes
+    * the same fence), so their verdict says whether they ran. */
+   uint64_t suspect_upto;
 };
 
 struct pm4d_direct_backend_ops {
@@ -76,6 +80,10 @@ struct pm4d_direct_backend_ops {
    /* What the device says about the queue now; never waits. */
    enum pm4d_direct_status (*status)(void *bq, struct pm4d_direct_backend_state *out, char *reason,
                                      size_t reason_size);
+   /* How the device ended the batch that signals signal_point (kernel_signals back ends; NULL:
+    * unknown): 0 done or not known, 1 not ended, -ETIME its own job timed out (a hang of ours),
+    * -ECANCELED cancelled by a reset (innocent), another -errno a fault. Never waits. */
+   int (*verdict)(void *bq, uint64_t signal_point);
    /* Stops the queue's work for good and gets the queue ready for new work. Batches kicked
     * before may still be settling afterwards: status says when they are over. */
    enum pm4d_direct_status (*reset)(void *bq, char *reason, size_t reason_size);

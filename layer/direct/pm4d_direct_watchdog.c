@@ -1,6 +1,7 @@
 /* The watchdog thread of a device: retires completed batches, starts each batch's deadline once
  * its wait point is reached, and on a missed deadline or a device fault resets the queue's back
  * end and hands every unfinished batch to the layer's batch_failed, in order. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,17 +53,25 @@ static uint64_t fence_value(const struct pm4d_direct_queue *q)
  */
 enum cause { HANG, FAULT, RESET_OTHER, CLOSED };
 
-/* Stops the queue's back end for good and moves what did not complete into *f. The failed
+/* Moves what did not complete into *f: with ended UINT64_MAX every unfinished batch, after
+ * the queue's back end is reset for good; else (a kernel_signals back end) only the batches up
+ * to point ended, which the kernel has ended without success whatever the shared fence says
+ * (a later batch on a renewed context writes it too), so that a batch the kernel still runs is
+ * never also run by its fallback: later ones get their own verdict on later ticks. The failed
  * batches keep their ring and kernarg space until they are reported and the back end says
  * they are over (watch_queue retires them). */
 static void recover(struct pm4d_direct *d, struct pm4d_direct_queue *q, enum cause cause,
-                    struct pm4d_direct_failed *f)
+                    uint64_t ended, struct pm4d_direct_failed *f)
 {
    char why[PM4D_DIRECT_REASON_MAX / 2] = "";
-   pthread_mutex_lock(&q->mu);
-   q->resetting = true; /* no kick while the back end resets */
-   pthread_mutex_unlock(&q->mu);
-   enum pm4d_direct_status reset = d->ops->reset(q->bq, why, sizeof(why));
+   bool whole = ended == UINT64_MAX; /* the whole queue fails: its back end is reset */
+   enum pm4d_direct_status reset = PM4D_DIRECT_OK;
+   if (whole) {
+      pthread_mutex_lock(&q->mu);
+      q->resetting = true; /* no kick while the back end resets */
+      pthread_mutex_unlock(&q->mu);
+      reset = d->ops->reset(q->bq, why, sizeof(why));
+   }
 
    pthread_mutex_lock(&q->mu);
    uint64_t fence = fence_value(q);
@@ -72,7 +81,7 @@ static void recover(struct pm4d_direct *d, struct pm4d_direct_queue *q, enum cau
    q->reporting = true;
    for (uint32_t i = 0; i < q->count; i++) {
       struct pm4d_direct_batch *b = &q->batches[(q->head + i) % PM4D_DIRECT_MAX_INFLIGHT];
-      if (!b->failed && fence < b->signal_point) {
+      if (!b->failed && (fence < b->signal_point || !whole) && b->signal_point <= ended) {
          b->failed = true; /* completed ones retire as usual */
          /* A destroyed queue still signals (sim) a failed batch's point should its wait point
           * come within this; after it the point is left unsignalled. */
@@ -107,10 +116,10 @@ static void recover(struct pm4d_direct *d, struct pm4d_direct_queue *q, enum cau
    pthread_mutex_unlock(&q->mu);
    d->stats.faults += cause == FAULT;
    d->stats.hangs += cause == HANG;
-   d->stats.resets++;
+   d->stats.resets += whole;
    pm4d_counter_add(PM4D_CTR_direct_faults, cause == FAULT);
    pm4d_counter_add(PM4D_CTR_direct_hangs, cause == HANG);
-   pm4d_counter_inc(PM4D_CTR_direct_resets);
+   pm4d_counter_add(PM4D_CTR_direct_resets, whole);
 }
 
 /* Looks at one queue's oldest batches. Returns true when it found a hang or fault and filled
@@ -120,7 +129,7 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
 {
    if (atomic_load(&q->fault_pending)) {
       snprintf(f->reason, sizeof(f->reason), "device fault: %s", q->fault_reason);
-      recover(d, q, FAULT, f);
+      recover(d, q, FAULT, UINT64_MAX, f);
       return true;
    }
    /* The back end's word, asked with no lock held: a reset the device reports (back ends
@@ -133,20 +142,30 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
    if (known && state.reset) {
       /* amdgpu_ctx.c amdgpu_ctx_query2: RESET for any GPU reset since the context was made,
        * GUILTY only when this context's job hung (drm_sched_increase_karma). A new context
-       * follows either way (recover): a guilty one refuses every later CS (amdgpu_cs.c
-       * amdgpu_cs_parser_init, -ECANCELED). */
+       * follows either way: a guilty one refuses every later CS (amdgpu_cs.c
+       * amdgpu_cs_parser_init, -ECANCELED). A per-queue reset (amdgpu_job_timedout ->
+       * amdgpu_ring_reset) sets no GUILTY at all, so which batches failed, and why, is each
+       * batch's own verdict below (kernel_signals), not these flags. */
       snprintf(f->reason, sizeof(f->reason), "device reset: %s", why);
       if (state.memory_lost)
          PM4D_LOG_ONCE(PM4D_LOG_WARN,
                        "VRAM lost in a GPU reset: the layer's ring, code and kernargs are GTT "
                        "(pm4d_amdgpu_pool.c) and survive, so nothing is uploaded again and the "
                        "queue goes on with a new context; the app's VRAM contents are gone");
-      recover(d, q, state.guilty ? FAULT : RESET_OTHER, f);
-      return true;
+      if (!d->ops->kernel_signals) {
+         recover(d, q, state.guilty ? HANG : RESET_OTHER, UINT64_MAX, f);
+         return true;
+      }
+      char renew[PM4D_DIRECT_REASON_MAX / 2] = "";
+      if (d->ops->reset(q->bq, renew, sizeof(renew)) != PM4D_DIRECT_OK)
+         pm4d_log(PM4D_LOG_WARN, "%s; new context refused: %s", f->reason, renew);
+      d->stats.resets++;
+      pm4d_counter_inc(PM4D_CTR_direct_resets);
    }
    bool hang = false, retired = false;
    enum cause cause = HANG;
-   uint64_t done = 0; /* the last point of a batch that is over, to signal (sim) */
+   uint64_t ended = UINT64_MAX; /* recover fails the unfinished batches up to this point */
+   uint64_t done = 0;           /* the last point of a batch that is over, to signal (sim) */
    pthread_mutex_lock(&q->mu);
    /* Read under the lock the kick takes: a batch kicked (and fenced) after the caller's clock
     * read would otherwise get a negative kick-to-fence time. */
@@ -186,11 +205,15 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
        * signalled the point (drm_syncobj.c drm_syncobj_query; the job's fence follows its IB),
        * not at our own RELEASE_MEM. */
       bool kernel_done = !d->ops->kernel_signals || (known && state.settled >= b->signal_point);
-      if (fence >= b->signal_point && !kernel_done) {
+      bool fenced = fence >= b->signal_point;
+      if (fenced && kernel_done && d->ops->verdict && b->signal_point <= state.suspect_upto &&
+          d->ops->verdict(q->bq, b->signal_point) < 0)
+         fenced = false; /* a later batch's fence, not its own */
+      if (fenced && !kernel_done) {
          *wake = *wake < now + PM4D_DIRECT_TICK_NS ? *wake : now + PM4D_DIRECT_TICK_NS;
          break;
       }
-      if (fence >= b->signal_point) {
+      if (fenced) {
          completed(b, now);
          done = done > b->signal_point ? done : b->signal_point;
          retire_head(q);
@@ -198,13 +221,20 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
          continue;
       }
       if (d->ops->kernel_signals && kernel_done) {
-         /* The kernel ended the job without our fence: not computed (its fence error: -ETIME
-          * at the job timeout, amdgpu_job.c amdgpu_job_timedout; -ECANCELED cancelled by a
-          * reset, -ENODEV device gone; a late fence that does signal is success above). */
+         /* The kernel ended the job without our fence: not computed. Its fence error says
+          * whose fault: -ETIME its own timeout (amdgpu_job.c amdgpu_job_timedout), a hang of
+          * ours; -ECANCELED cancelled by a reset (drm_sched_start, sched_entity.c
+          * drm_sched_entity_pop_job), innocent; anything else a fault (a late fence that does
+          * signal is success above). */
+         int err = d->ops->verdict ? d->ops->verdict(q->bq, b->signal_point) : 0;
+         cause = err == -ETIME ? HANG : err == -ECANCELED ? RESET_OTHER : FAULT;
          snprintf(f->reason, sizeof(f->reason),
-                  "the kernel ended batch %" PRIu64 "->%" PRIu64 " without its fence (timed out "
-                  "or cancelled)",
-                  b->wait_point, b->signal_point);
+                  "the kernel ended batch %" PRIu64 "->%" PRIu64 " without its fence (%s)",
+                  b->wait_point, b->signal_point,
+                  err == -ETIME       ? "timed out: a hang"
+                  : err == -ECANCELED ? "cancelled by a reset"
+                                      : "no timeout");
+         ended = b->signal_point; /* one verdict, one batch: later ones get their own */
          hang = true;
          break;
       }
@@ -268,7 +298,7 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
    if (retired)
       pm4d_direct_event_bump(d); /* a submitter may wait for the space */
    if (hang)
-      recover(d, q, cause, f);
+      recover(d, q, cause, ended, f);
    return hang;
 }
 

@@ -17,6 +17,8 @@
 #include "pm4d_amdgpu_queue.h"
 #include "pm4d_amdgpu_stack.h"
 #include "pm4d_clock.h"
+#include "pm4d_counters.h"
+#include "pm4d_log.h"
 #include "pm4d_direct_internal.h"
 #include "pm4d_direct_test.h"
 
@@ -47,6 +49,7 @@ struct amd_queue {
    struct pm4d_direct_queue *q;
    struct pm4d_amdgpu_queue *aq;
    const struct pm4d_amdgpu_pool *pools[AMD_QUEUE_POOLS]; /* in every submission's BO list */
+   uint64_t kicked;                                       /* the last signal point kicked */
 };
 
 static enum pm4d_direct_status from_amdgpu(enum pm4d_amdgpu_status st)
@@ -219,8 +222,21 @@ static enum pm4d_direct_status amd_kick(void *bq, const uint32_t *dw, uint64_t i
       .signal_point = signal_point,
    };
    uint64_t seq;
+   uint32_t renewals = pm4d_amdgpu_queue_renewals(aq->aq);
+   /* The last batch kicked has not written its fence: it may have failed, and a failed
+    * (guilty) context refuses the CS (amdgpu_cs.c amdgpu_cs_parser_init). Ask first, with one
+    * QUERY2, and go on a new context if it has seen a reset; a failure after this answer is a
+    * CS -ECANCELED, which queue_submit answers with a new context too. */
+   uint64_t fence =
+      atomic_load_explicit((_Atomic uint64_t *)aq->q->fence.cpu, memory_order_acquire);
+   if (fence < aq->kicked && pm4d_amdgpu_queue_reset(aq->aq, why, sizeof(why)) != PM4D_AMDGPU_OK)
+      pm4d_log(PM4D_LOG_WARN, "amdgpu: %s", why);
    enum pm4d_amdgpu_status st = pm4d_amdgpu_queue_submit(aq->aq, &batch, &seq, why, sizeof(why));
-   if (st == PM4D_AMDGPU_HANG) /* the context was reset: the watchdog resets the queue */
+   /* A context renewed here is a queue reset the watchdog does not see. */
+   pm4d_counter_add(PM4D_CTR_direct_resets, pm4d_amdgpu_queue_renewals(aq->aq) - renewals);
+   if (st == PM4D_AMDGPU_OK)
+      aq->kicked = signal_point;
+   if (st == PM4D_AMDGPU_HANG) /* refused on a new context too: the watchdog resets the queue */
       pm4d_direct_queue_fault(aq->q, why);
    return from_amdgpu(st);
 }
@@ -239,12 +255,18 @@ static enum pm4d_direct_status amd_status(void *bq, struct pm4d_direct_backend_s
    *out = (struct pm4d_direct_backend_state){.settled = state.settled,
                                              .reset = state.reset,
                                              .memory_lost = state.vram_lost,
-                                             .guilty = state.guilty};
+                                             .guilty = state.guilty,
+                                             .suspect_upto = state.renewed_upto};
    if (state.reset)
       snprintf(reason, rs, "amdgpu: GPU reset (%s%s)",
                state.guilty ? "this context guilty" : "another context",
                state.vram_lost ? ", VRAM lost" : "");
    return PM4D_DIRECT_OK;
+}
+
+static int amd_verdict(void *bq, uint64_t signal_point)
+{
+   return pm4d_amdgpu_queue_verdict(((struct amd_queue *)bq)->aq, signal_point);
 }
 
 static enum pm4d_direct_status amd_reset(void *bq, char *reason, size_t rs)
@@ -286,6 +308,7 @@ static const struct pm4d_direct_backend_ops amdgpu_ops = {
    .ready = amd_ready,
    .kick = amd_kick,
    .status = amd_status,
+   .verdict = amd_verdict,
    .reset = amd_reset,
 };
 

@@ -15,14 +15,34 @@ _Static_assert(sizeof(struct drm_amdgpu_bo_list_entry) == 8, "drm_amdgpu_bo_list
 
 /* The device's code pool comes first in every BO list. */
 #define PM4D_AMDGPU_MAX_BOS (1 + PM4D_AMDGPU_MAX_POOLS + PM4D_AMDGPU_MAX_BUFFERS)
+/* The last submissions remembered for their verdict: more than are ever in flight (the kernel
+ * keeps amdgpu_sched_jobs = 32 fences per context entity, amdgpu_ctx.c amdgpu_ctx_get_fence). */
+#define PM4D_AMDGPU_KICKS_KEPT 64
+/* Contexts kept after their renewal for their jobs' verdicts: a reset can renew twice in a
+ * row (GUILTY seen before the reset counters move: the second context predates them). */
+#define PM4D_AMDGPU_OLD_CTXS 4
 
 struct pm4d_amdgpu_queue {
    struct pm4d_amdgpu_device *dev;
    const struct pm4d_drm_ops *ops;
    amdgpu_context_handle ctx; /* NULL after a failed reset: submissions are refused */
+   /* The contexts before the last renewals, kept for the verdicts of their jobs, and whether
+    * the kernel had blamed each (GUILTY) when it was renewed. */
+   struct {
+      amdgpu_context_handle ctx;
+      bool guilty;
+   } olds[PM4D_AMDGPU_OLD_CTXS];
+   uint32_t next_old;
    uint32_t priority;
    uint32_t bridge; /* syncobj handle on the device's DRM fd */
    uint64_t last_signal;
+   struct {
+      uint64_t point, seq;
+      amdgpu_context_handle ctx;
+   } kicks[PM4D_AMDGPU_KICKS_KEPT];
+   uint32_t next_kick;
+   uint32_t renewals; /* contexts made after the first */
+   uint64_t renewed_upto;
 };
 
 static enum pm4d_amdgpu_status pm4d_amdgpu_ctx_create(struct pm4d_amdgpu_queue *q, char *why,
@@ -86,8 +106,29 @@ void pm4d_amdgpu_queue_destroy(struct pm4d_amdgpu_queue *q)
       return;
    if (q->ctx)
       q->ops->cs_ctx_free(q->ctx);
+   for (uint32_t i = 0; i < PM4D_AMDGPU_OLD_CTXS; i++)
+      if (q->olds[i].ctx)
+         q->ops->cs_ctx_free(q->olds[i].ctx);
    q->ops->syncobj_destroy(pm4d_amdgpu_device_fd(q->dev), q->bridge);
    free(q);
+}
+
+/* A new context; the old one is kept for its jobs' verdicts for the next few renewals. */
+static enum pm4d_amdgpu_status pm4d_amdgpu_ctx_renew(struct pm4d_amdgpu_queue *q, char *why,
+                                                     size_t why_size)
+{
+   uint64_t flags = 0;
+   if (q->ctx) {
+      uint32_t k = q->next_old++ % PM4D_AMDGPU_OLD_CTXS;
+      if (q->olds[k].ctx)
+         q->ops->cs_ctx_free(q->olds[k].ctx);
+      q->olds[k].ctx = q->ctx;
+      q->olds[k].guilty =
+         q->ops->cs_query_reset_state2(q->ctx, &flags) || (flags & AMDGPU_CTX_QUERY2_FLAGS_GUILTY);
+   }
+   q->renewals++;
+   q->renewed_upto = q->last_signal;
+   return pm4d_amdgpu_ctx_create(q, why, why_size);
 }
 
 static bool pm4d_amdgpu_ib_inside(const struct pm4d_amdgpu_batch *b)
@@ -235,7 +276,13 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_submit(struct pm4d_amdgpu_queue *q,
    uint64_t kernel_seq = 0;
    int r =
       q->ops->cs_submit_raw2(pm4d_amdgpu_device_handle(q->dev), q->ctx, 0, n, chunks, &kernel_seq);
-   if (r == -ECANCELED) /* the context was reset (amdgpu_cs_ioctl): the caller resets */
+   /* -ECANCELED: the kernel failed the context (amdgpu_cs.c amdgpu_cs_parser_init, guilty;
+    * amdgpu_cs_pass1, VRAM lost since it was made) before the batch was queued: a new context,
+    * then the same batch once more. */
+   if (r == -ECANCELED && pm4d_amdgpu_ctx_renew(q, why, why_size) == PM4D_AMDGPU_OK)
+      r = q->ops->cs_submit_raw2(pm4d_amdgpu_device_handle(q->dev), q->ctx, 0, n, chunks,
+                                 &kernel_seq);
+   if (r == -ECANCELED || !q->ctx)
       return pm4d_fail(why, why_size, PM4D_AMDGPU_HANG, "batch %llu: context lost to a GPU reset",
                        (unsigned long long)b->id);
    if (r)
@@ -244,6 +291,10 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_submit(struct pm4d_amdgpu_queue *q,
                        strerror(-r));
 
    q->last_signal = b->signal_point;
+   uint32_t k = q->next_kick++ % PM4D_AMDGPU_KICKS_KEPT;
+   q->kicks[k].point = b->signal_point;
+   q->kicks[k].seq = kernel_seq;
+   q->kicks[k].ctx = q->ctx;
    if (seq)
       *seq = kernel_seq;
    return PM4D_AMDGPU_OK;
@@ -284,14 +335,48 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_state(struct pm4d_amdgpu_queue *q,
       .reset = flags & (AMDGPU_CTX_QUERY2_FLAGS_RESET | AMDGPU_CTX_QUERY2_FLAGS_GUILTY),
       .guilty = flags & AMDGPU_CTX_QUERY2_FLAGS_GUILTY,
       .vram_lost = flags & AMDGPU_CTX_QUERY2_FLAGS_VRAMLOST,
+      .renewed_upto = q->renewed_upto,
    };
    return PM4D_AMDGPU_OK;
+}
+
+uint32_t pm4d_amdgpu_queue_renewals(const struct pm4d_amdgpu_queue *q)
+{
+   return q->renewals;
+}
+
+int pm4d_amdgpu_queue_verdict(struct pm4d_amdgpu_queue *q, uint64_t point)
+{
+   for (uint32_t i = 0; i < PM4D_AMDGPU_KICKS_KEPT; i++) {
+      if (q->kicks[i].point != point || !q->kicks[i].ctx)
+         continue;
+      amdgpu_context_handle ctx = q->kicks[i].ctx;
+      int old = -1;
+      for (int k = 0; k < PM4D_AMDGPU_OLD_CTXS; k++)
+         old = q->olds[k].ctx == ctx ? k : old;
+      if (ctx != q->ctx && old < 0)
+         break; /* its context is freed: not known */
+      struct amdgpu_cs_fence fence = {
+         .context = ctx, .ip_type = AMDGPU_HW_IP_COMPUTE, .fence = q->kicks[i].seq};
+      uint32_t expired = 0;
+      int r = q->ops->cs_query_fence_status(&fence, 0, 0, &expired);
+      if (r < 0 && r != -EINVAL)
+         return r;
+      if (!r)
+         return expired ? 0 : 1;
+      /* -EINVAL: the kernel no longer knows the job: its context's GUILTY flag then. */
+      if (old >= 0 && q->olds[old].guilty)
+         return -ETIME;
+      break;
+   }
+   return -ESRCH; /* not known: not proven done */
 }
 
 enum pm4d_amdgpu_status pm4d_amdgpu_queue_reset(struct pm4d_amdgpu_queue *q, char *why,
                                                 size_t why_size)
 {
-   if (q->ctx)
-      q->ops->cs_ctx_free(q->ctx);
-   return pm4d_amdgpu_ctx_create(q, why, why_size);
+   uint64_t flags = 0;
+   if (q->ctx && !q->ops->cs_query_reset_state2(q->ctx, &flags) && !flags)
+      return PM4D_AMDGPU_OK;
+   return pm4d_amdgpu_ctx_renew(q, why, why_size);
 }

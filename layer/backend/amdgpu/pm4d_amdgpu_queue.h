@@ -52,6 +52,8 @@ struct pm4d_amdgpu_queue_state {
    /* AMDGPU_CTX_QUERY2 since the context was made: a GPU reset (RESET or GUILTY), this
     * context blamed, VRAM contents lost. */
    bool reset, guilty, vram_lost;
+   /* The last point submitted on a context since renewed (0: none). */
+   uint64_t renewed_upto;
 };
 
 /* bridge_fd is turned into a syncobj handle on the device's shared DRM fd. */
@@ -63,7 +65,8 @@ void pm4d_amdgpu_queue_destroy(struct pm4d_amdgpu_queue *queue);
 
 /* Submits one IB on the compute ring, where the caller built it. The BO list holds every BO the
  * batch touches, each once: the device's code pool, the batch's pools, its imports. *seq: the
- * kernel's sequence number. HANG when the kernel refuses the context (reset): reset it. */
+ * kernel's sequence number. A context the kernel has failed (CS -ECANCELED) is renewed and the
+ * batch submitted once more on the new one (it has not run); HANG when that is refused too. */
 enum pm4d_amdgpu_status pm4d_amdgpu_queue_submit(struct pm4d_amdgpu_queue *queue,
                                                  const struct pm4d_amdgpu_batch *batch,
                                                  uint64_t *seq, char *why, size_t why_size);
@@ -78,9 +81,21 @@ bool pm4d_amdgpu_queue_point_submitted(struct pm4d_amdgpu_queue *queue, uint64_t
 enum pm4d_amdgpu_status pm4d_amdgpu_queue_state(struct pm4d_amdgpu_queue *queue,
                                                 struct pm4d_amdgpu_queue_state *out, char *why,
                                                 size_t why_size);
-/* Drops the context and makes a new one; it does not wait for the old one's jobs (the caller
- * reuses their memory once pm4d_amdgpu_queue_state says they are settled). DRM_ERROR when no
- * new context could be made: the queue then refuses work until a later reset succeeds. */
+/* How the kernel ended the job that signals point: 0 completed, 1 not ended yet, else its
+ * fence's error: -ETIME its own timeout (amdgpu_job.c amdgpu_job_timedout: a hang of ours),
+ * -ECANCELED cancelled by a reset (innocent). Read with AMDGPU_WAIT_CS (amdgpu_cs.c
+ * amdgpu_cs_wait_ioctl returns fence->error) on the context it was kicked on; when the kernel no
+ * longer knows the job, -ETIME if its context was GUILTY when renewed (the second witness),
+ * else -ESRCH: not known, so not proven done. */
+int pm4d_amdgpu_queue_verdict(struct pm4d_amdgpu_queue *queue, uint64_t point);
+/* How many times the queue's context was renewed (by a submission or a reset). */
+uint32_t pm4d_amdgpu_queue_renewals(const struct pm4d_amdgpu_queue *queue);
+/* Makes a new context when the current one has seen a GPU reset (QUERY2 flags; a guilty or
+ * VRAM-lost one refuses every later CS), else keeps it (a submission may already have renewed
+ * it). The old one stays until the next renewal, for pm4d_amdgpu_queue_verdict. It does not wait
+ * for the old one's jobs (the caller reuses their memory once pm4d_amdgpu_queue_state says they
+ * are settled). DRM_ERROR when no new context could be made: the queue then refuses work until
+ * a later reset succeeds. */
 enum pm4d_amdgpu_status pm4d_amdgpu_queue_reset(struct pm4d_amdgpu_queue *queue, char *why,
                                                 size_t why_size);
 

@@ -51,6 +51,7 @@ static const struct pm4d_drm_ops pm4d_drm_real_ops = {
    .cs_ctx_free = amdgpu_cs_ctx_free,
    .cs_submit_raw2 = amdgpu_cs_submit_raw2,
    .cs_query_reset_state2 = amdgpu_cs_query_reset_state2,
+   .cs_query_fence_status = amdgpu_cs_query_fence_status,
    .syncobj_fd_to_handle = drmSyncobjFDToHandle,
    .syncobj_destroy = drmSyncobjDestroy,
    .syncobj_timeline_wait = drmSyncobjTimelineWait,

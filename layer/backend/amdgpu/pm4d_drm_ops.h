@@ -54,6 +54,9 @@ struct pm4d_drm_ops {
    int (*cs_submit_raw2)(amdgpu_device_handle dev, amdgpu_context_handle ctx, uint32_t bo_list,
                          int num_chunks, struct drm_amdgpu_cs_chunk *chunks, uint64_t *seq_no);
    int (*cs_query_reset_state2)(amdgpu_context_handle ctx, uint64_t *flags);
+   /* AMDGPU_WAIT_CS on one job: -errno of its fence once it ended with an error. */
+   int (*cs_query_fence_status)(struct amdgpu_cs_fence *fence, uint64_t timeout_ns, uint64_t flags,
+                                uint32_t *expired);
 
    /* Timeline syncobjs (the queue's bridge semaphore). */
    int (*syncobj_fd_to_handle)(int fd, int obj_fd, uint32_t *handle);

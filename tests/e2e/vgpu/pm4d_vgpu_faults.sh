@@ -46,8 +46,14 @@
 #                      go on; no device's layer counts a hang of its own (QUERY2 GUILTY, not
 #                      RESET: amdgpu_ctx.c amdgpu_ctx_query2), work the reset cancelled runs by
 #                      fallback, nothing turns itself off
-#   autodisable        batch 2 hangs with an auto-disable window of 2 at 50 %: the path turns
-#                      off mid-run, later batches go to the driver, no more CS from the layer
+#   autodisable        batch 2 hangs with an auto-disable window of 2 at 60 % (off when fewer
+#                      than 60 % of the last 2 batches succeeded: 1 of 2 is 50 %): the path
+#                      turns off mid-run, later batches go to the driver, no more CS from the
+#                      layer (the hang fails batch 2 only: the kernel's verdict, not the
+#                      reset). The layer learns of it on its watchdog's tick, after the kernel
+#                      signalled the batch's point, while the app goes on as soon as the driver
+#                      link after it ran: RADV's jobs are each 300 ms slow (job timeout 1 s),
+#                      so that the verdict (a 10 ms tick) lands before the next inference
 #   kill_file          the kill file appears mid-run (after the first redirect) and goes again
 #                      once a fallback reached the vgpu (RADV's jobs 60 ms slow so the run
 #                      lasts): fallbacks meanwhile, then direct again to the last inference
@@ -91,7 +97,8 @@ case $case in
   reset_by_other) on VGPU_INJECT=hang@ctx1:job50 "$prog" ordered 800 ;;
   autodisable)
     convnet_args=(--size 16 --iters 4)
-    convnet VGPU_INJECT=hang@ctx2:job2 PM4DIRECT_AUTODISABLE_WINDOW=2 PM4DIRECT_AUTODISABLE_THRESHOLD=50 ;;
+    slow=$(for j in $(seq 31); do printf ',slow@ctx1:job%d:300' "$j"; done) # 32 faults at most
+    convnet VGPU_INJECT="hang@ctx2:job2$slow" VGPU_JOB_TIMEOUT_MS=1000 PM4DIRECT_AUTODISABLE_WINDOW=2 PM4DIRECT_AUTODISABLE_THRESHOLD=60 ;;
   kill_file)
     # RADV's jobs (context 1) each 60 ms slow, so that every inference lasts; the kill file
     # goes once the vgpu has seen a fallback's dispatch.
@@ -132,7 +139,7 @@ device_lost() { # $1: what the kernel and RADV did
 case $case in
   vram_lost)
     device_lost "VRAM lost: RADV's context predates it"
-    stats vgpu_vram_losses=1 vgpu_gpu_resets=1 ;;
+    stats vgpu_vram_losses=1 vgpu_gpu_resets=1 direct_hangs=1 direct_jobs_completed=vgpu_cp_dispatches_run ;;
   app_hang)
     device_lost "RADV's own job hung: its context is guilty"
     grep -q 'failed: VK_ERROR_DEVICE_LOST' "$work/off.log" || fail "without the layer the hang did not end in VK_ERROR_DEVICE_LOST"

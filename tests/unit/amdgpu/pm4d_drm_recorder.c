@@ -15,7 +15,8 @@ struct rec_bo {
 
 struct rec_ctx {
    int id;
-   uint64_t reset_seen; /* rec.reset_flags when it was made */
+   uint64_t reset_seen;  /* rec.reset_flags when it was made */
+   uint32_t reset_epoch; /* rec.reset_epoch when it was made */
 };
 
 static int rec_dev_token; /* the fake amdgpu_device_handle points here */
@@ -351,6 +352,7 @@ static int rec_cs_ctx_create2(amdgpu_device_handle dev, uint32_t priority,
    struct rec_ctx *c = calloc(1, sizeof(*c));
    c->id = rec.ctx_create_count;
    c->reset_seen = rec.reset_flags;
+   c->reset_epoch = rec.reset_epoch;
    *ctx = (amdgpu_context_handle)(void *)c;
    rec.ctxs_live++;
    return 0;
@@ -363,6 +365,8 @@ static int rec_cs_ctx_free(amdgpu_context_handle ctx)
    rec.ctx_free_count++;
    return 0;
 }
+
+static int rec_cs_query_reset_state2(amdgpu_context_handle ctx, uint64_t *flags);
 
 /* Copies every chunk's payload, as the kernel would copy_from_user it. */
 static int rec_cs_submit_raw2(amdgpu_device_handle dev, amdgpu_context_handle ctx, uint32_t bo_list,
@@ -403,6 +407,11 @@ static int rec_cs_submit_raw2(amdgpu_device_handle dev, amdgpu_context_handle ct
    }
    if (rec.submit_result)
       return rec.submit_result;
+   /* A guilty context's CS is refused (amdgpu_cs.c amdgpu_cs_parser_init). */
+   uint64_t flags;
+   rec_cs_query_reset_state2(ctx, &flags);
+   if (flags & AMDGPU_CTX_QUERY2_FLAGS_GUILTY)
+      return -ECANCELED;
    /* An accepted CS attaches its job's fence at the signal point (amdgpu_cs.c,
     * amdgpu_cs_post_dependencies). */
    if (s->has_signal && s->signal.point > rec.timeline_submitted)
@@ -414,8 +423,17 @@ static int rec_cs_submit_raw2(amdgpu_device_handle dev, amdgpu_context_handle ct
 static int rec_cs_query_reset_state2(amdgpu_context_handle ctx, uint64_t *flags)
 {
    const struct rec_ctx *c = (const void *)ctx;
-   *flags = rec.reset_flags & ~c->reset_seen;
+   *flags = rec.reset_flags & (c->reset_epoch == rec.reset_epoch ? ~c->reset_seen : ~0ull);
    return 0;
+}
+
+/* Every job has ended, with the scripted fence error (the recorder runs none). */
+static int rec_cs_query_fence_status(struct amdgpu_cs_fence *fence, uint64_t timeout_ns,
+                                     uint64_t flags, uint32_t *expired)
+{
+   (void)fence, (void)timeout_ns, (void)flags;
+   *expired = 1;
+   return rec.fence_error;
 }
 
 static int rec_syncobj_fd_to_handle(int fd, int obj_fd, uint32_t *handle)
@@ -491,6 +509,7 @@ static const struct pm4d_drm_ops rec_table = {
    .cs_ctx_free = rec_cs_ctx_free,
    .cs_submit_raw2 = rec_cs_submit_raw2,
    .cs_query_reset_state2 = rec_cs_query_reset_state2,
+   .cs_query_fence_status = rec_cs_query_fence_status,
    .syncobj_fd_to_handle = rec_syncobj_fd_to_handle,
    .syncobj_destroy = rec_syncobj_destroy,
    .syncobj_timeline_wait = rec_syncobj_timeline_wait,

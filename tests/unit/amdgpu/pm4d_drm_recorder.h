@@ -70,7 +70,13 @@ struct recorder {
     * counters with the ones the context took at creation). Atomic: tests set it while the
     * direct path's watchdog thread queries it. */
    _Atomic uint64_t reset_flags;
+   /* Bumped by a test for a later reset: every context made before it sees all of reset_flags
+    * again (the device's reset counter moved past the one it took). */
+   _Atomic uint32_t reset_epoch;
    _Atomic uint64_t timeline_value; /* the bridge syncobj's current value (tests set it) */
+   /* The fence error AMDGPU_WAIT_CS reports for every job (amdgpu_cs_wait_ioctl): 0 done,
+    * -ETIME timed out, -ECANCELED cancelled. Atomic: read by the watchdog thread. */
+   _Atomic int fence_error;
    /* The bridge's newest point with a fence attached (a submission that signals it is in the
     * kernel): the driver's, scripted; a recorded CS's signal chunk raises it too. */
    uint64_t timeline_submitted;

@@ -9,6 +9,7 @@
  * auto-disable only when GUILTY (our own hang), not for another context's; at most 32 batches
  * in flight (the kernel's per-context job limit), the 33rd back pressure; a batch whose wait point has no fence
  * attached yet is not kicked (RING_FULL); an unknown PCI address is UNAVAILABLE with a reason. */
+#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -18,6 +19,7 @@
 #include "pm4d_autodisable.h"
 #include "pm4d_direct.h"
 #include "pm4d_direct_test.h"
+#include "pm4d_counters.h"
 #include "pm4d_drm_recorder.h"
 #include "pm4d_check.h"
 
@@ -163,6 +165,10 @@ int main(void)
    uint32_t early = failed;
    pthread_mutex_unlock(&mu);
    CHECKF(early == 0, "overdue, not failed, while the kernel has not ended the job");
+   /* The kernel's job timeout: the job's fence -ETIME (amdgpu_job.c amdgpu_job_timedout), a
+    * full GPU reset makes the context guilty (amdgpu_device_gpu_recover), the point signals. */
+   rec.fence_error = -ETIME;
+   rec.reset_flags = AMDGPU_CTX_QUERY2_FLAGS_RESET | AMDGPU_CTX_QUERY2_FLAGS_GUILTY;
    rec.timeline_value = 1;
    CHECKF(wait_failed(), "the kernel ended it without the fence: failed");
    struct pm4d_direct_stats stats;
@@ -170,16 +176,24 @@ int main(void)
    CHECKF(failed == 1 && failed_signal == 1 && strstr(failed_reason, "without its fence"),
           "batch_failed once: %s", failed_reason);
    printf("batch_failed: %s\n", failed_reason);
-   CHECKF(stats.hangs == 1 && stats.resets == 1 && rec.ctx_create_count >= 2,
-          "context re-created after the hang (%d contexts)", rec.ctx_create_count);
+   CHECKF(stats.hangs == 1 && stats.faults == 0 && strstr(failed_reason, "timed out: a hang"),
+          "the job's -ETIME is our hang: %s", failed_reason);
+   CHECKF(stats.resets == 1 && rec.ctx_create_count == 2,
+          "context re-created once after the hang (%d contexts)", rec.ctx_create_count);
 
-   /* Another context's hang reset the GPU (QUERY2 RESET, not GUILTY): the next batch is lost,
-    * reported once, the queue gets a new context, and nothing counts toward auto-disable or
-    * as our fault. Then our own (GUILTY): a fault that does count. */
+   /* Another context's hang reset the GPU (QUERY2 RESET, not GUILTY) and cancelled the next
+    * batch (its fence -ECANCELED, drm_sched_start): lost, reported once, the queue gets a new
+    * context, nothing counts toward auto-disable or as our hang. Then our own job times out
+    * with no GUILTY at all (a per-queue reset, amdgpu_ring_reset): its -ETIME is a hang that
+    * does count. */
    const struct pm4d_autodisable *ad = pm4d_autodisable_process();
    for (int guilty = 0; guilty < 2; guilty++) {
-      uint64_t ad_failures = ad->failures, faults = stats.faults, resets = stats.resets;
-      rec.reset_flags |= guilty ? AMDGPU_CTX_QUERY2_FLAGS_GUILTY : AMDGPU_CTX_QUERY2_FLAGS_RESET;
+      uint64_t ad_failures = ad->failures, hangs = stats.hangs,
+               resets = pm4d_counter_get(PM4D_CTR_direct_resets);
+      int ctxs = rec.ctx_create_count;
+      rec.reset_flags = AMDGPU_CTX_QUERY2_FLAGS_RESET;
+      rec.reset_epoch++;
+      rec.fence_error = guilty ? -ETIME : -ECANCELED;
       pthread_mutex_lock(&mu);
       failed = 0;
       pthread_mutex_unlock(&mu);
@@ -188,18 +202,26 @@ int main(void)
          st = pm4d_direct_submit(q, &job, 1, p, p + 1, reason, sizeof(reason));
          CHECKF(st == PM4D_DIRECT_OK, "submit after point %" PRIu64 ": %s", p, reason);
       }
-      CHECKF(wait_failed(), "the reset fails the batch");
+      rec.timeline_value = p + 1; /* the kernel signals the ended job's point */
+      CHECKF(wait_failed(), "the kernel's end of the batch fails it");
       pm4d_direct_stats_get(d, &stats);
       CHECKF(failed == 1 && failed_signal == p + 1 &&
-                strstr(failed_reason, guilty ? "this context guilty" : "another context"),
+                strstr(failed_reason, guilty ? "timed out: a hang" : "cancelled by a reset"),
              "batch_failed once for the reset: %s", failed_reason);
-      CHECKF(stats.faults == faults + (uint64_t)guilty && stats.resets == resets + 1 &&
+      /* The context is renewed once, by the watchdog or by the kick (the batch before it has
+       * not written its fence, so the kick asks QUERY2 first): never a CS on it. */
+      CHECKF(rec.ctx_create_count == ctxs + 1 &&
+                (int)rec.submits[rec.submit_count - 1].ctx_id == rec.ctx_create_count,
+             "one new context after the reset (%d), the batch kicked on it",
+             rec.ctx_create_count - ctxs);
+      uint64_t renewed = pm4d_counter_get(PM4D_CTR_direct_resets) - resets;
+      CHECKF(stats.hangs == hangs + (uint64_t)guilty && stats.faults == 0 && renewed == 1 &&
                 ad->failures == ad_failures + (uint64_t)guilty,
-             "%s: faults +%" PRIu64 ", auto-disable failures +%" PRIu64,
-             guilty ? "own hang" : "another's reset", stats.faults - faults,
+             "%s: hangs +%" PRIu64 ", resets +%" PRIu64 ", auto-disable failures +%" PRIu64,
+             guilty ? "own hang" : "another's reset", stats.hangs - hangs, renewed,
              ad->failures - ad_failures);
-      rec.timeline_value = p + 1; /* the kernel signals the cancelled job's point */
    }
+   rec.fence_error = 0;
    /* A batch whose wait point the driver has not submitted yet (RADV's deferred submission):
     * no CS (it would sleep in the ioctl), the jobs fall back as back pressure. */
    int waits = rec.wait_count;

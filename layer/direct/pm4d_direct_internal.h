@@ -33,6 +33,13 @@
 #else
 #define PM4D_DIRECT_SAFETY 1
 #endif
+/* scripts/bench-validation builds with -DPM4D_BENCH_UNVALIDATED to measure what the per-batch
+ * check costs the submission path; never a product build (batches are always validated). */
+#ifdef PM4D_BENCH_UNVALIDATED
+#define PM4D_DIRECT_VALIDATE 0
+#else
+#define PM4D_DIRECT_VALIDATE 1
+#endif
 
 struct pm4d_direct_kernel {
    const struct pm4d_kernel_desc *desc; /* in pm4d_direct.info; NULL: variant missing */
@@ -65,11 +72,12 @@ struct pm4d_direct {
    uint32_t head[PM4D_BATCH_HEAD_MAX_DW], head_dw;
    /* pm4d_direct_batch.c: IB alignment (start and size) in dwords, and the XOR of the head
     * and of each padding length, for the per-batch check. */
-   uint32_t ib_align_dw, head_xor, pad_xor[PM4D_DIRECT_IB_ALIGN_MAX / 4];
-   uint32_t pad_header[PM4D_DIRECT_IB_ALIGN_MAX / 4]; /* each padding: this, then zeros */
-   uint32_t test_flip_index, test_flip_mask;          /* pm4d_direct_test_flip_next_batch */
-   uint32_t dispatch_dw_min, dispatch_dw_max;         /* over the loaded kernels */
-   struct pm4d_validator validator;                   /* programs; each queue adds its own memory */
+   uint32_t ib_align_dw, head_xor;
+   /* each padding: this, then zeros (this is also its XOR) */
+   uint32_t pad_header[PM4D_DIRECT_IB_ALIGN_MAX / 4];
+   uint32_t test_flip_index, test_flip_mask;  /* pm4d_direct_test_flip_next_batch */
+   uint32_t dispatch_dw_min, dispatch_dw_max; /* over the loaded kernels */
+   struct pm4d_validator validator;           /* programs; each queue adds its own memory */
 
    pthread_rwlock_t mem_lock;
    struct pm4d_direct_memory *mem;
@@ -121,6 +129,7 @@ struct pm4d_direct_queue {
    struct pm4d_direct_mem kernargs;
    uint64_t kernarg_bytes, kernarg_write;
    struct pm4d_direct_mem fence;
+   uint32_t batch_xor; /* pm4d_direct_batch_fixed_xor of the fence */
    struct pm4d_validator validator;
    struct pm4d_direct_plan *plan;
    /* The jobs of the batches in flight: one record per kernarg slot, so a batch's jobs take
@@ -147,8 +156,10 @@ struct pm4d_direct_queue {
 /* What pm4d_direct_batch_validate needs to know of a built batch (q->plan holds its jobs). */
 struct pm4d_direct_built {
    uint32_t count;
-   uint64_t kernarg_addr; /* job i's: + i * PM4D_DIRECT_KERNARG_SLOT */
-   uint64_t signal_point;
+   /* What the build wrote XORs to: the XOR of every validated part copied in (head,
+    * templates, tail: its fixed dwords; the padding) and of every value patched into one,
+    * each added where it is written. A part added to batches adds its own the same way. */
+   uint32_t expect_xor;
    bool templates_only; /* every dispatch was copied from a template */
 };
 
@@ -160,14 +171,31 @@ static inline uint32_t pm4d_direct_batch_dw(const struct pm4d_direct *d, uint32_
 /* At device creation, after the templates, head and tail: the back end's IB alignment, the
  * XORs the per-batch check uses, and each template once through the full validator. */
 enum pm4d_direct_status pm4d_direct_batch_prepare(struct pm4d_direct *d, char *reason, size_t rs);
-/* Pads the built batch (cdw of its ndw dwords written at dw) with one NOP to ndw. */
-void pm4d_direct_batch_pad(const struct pm4d_direct *d, uint32_t *dw, uint32_t cdw, uint32_t ndw);
+/* XOR of the parts of every batch of a queue with this fence: the head and the tail, its
+ * fence value left out. */
+uint32_t pm4d_direct_batch_fixed_xor(const struct pm4d_direct *d, uint64_t fence_addr);
+/* Pads the built batch (cdw of its ndw dwords written at dw) with one NOP to ndw; returns the
+ * padding's XOR. The last step of the build: a test's bit error
+ * (pm4d_direct_test_flip_next_batch) goes into the batch here. */
+uint32_t pm4d_direct_batch_pad(struct pm4d_direct *d, uint32_t *dw, uint32_t cdw, uint32_t ndw);
 /* Validates the padded batch (pm4d_direct_batch.c); PM4D_DIRECT_INVALID with a reason when
  * refused. */
-enum pm4d_direct_status pm4d_direct_batch_validate(struct pm4d_direct_queue *q, uint32_t *dw,
-                                                   uint32_t cdw, uint32_t ndw,
-                                                   const struct pm4d_direct_built *b, char *reason,
-                                                   size_t rs);
+enum pm4d_direct_status pm4d_direct_batch_check(struct pm4d_direct_queue *q, uint32_t *dw,
+                                                uint32_t ndw, const struct pm4d_direct_built *b,
+                                                char *reason, size_t rs);
+/* The same, with the common case inline: a one-job batch built from templates whose ring XORs
+ * to what was written is accepted here; any other batch, and any mismatch (which it refuses
+ * with its reason), goes to pm4d_direct_batch_check. */
+static inline enum pm4d_direct_status pm4d_direct_batch_validate(struct pm4d_direct_queue *q,
+                                                                 uint32_t *dw, uint32_t ndw,
+                                                                 const struct pm4d_direct_built *b,
+                                                                 char *reason, size_t rs)
+{
+   const struct pm4d_direct *d = q->d;
+   if (!d->debug && b->templates_only && b->count == 1 && pm4d_xor_dw8(dw, ndw) == b->expect_xor)
+      return PM4D_DIRECT_OK;
+   return pm4d_direct_batch_check(q, dw, ndw, b, reason, rs);
+}
 
 /* Device event futex. */
 void pm4d_direct_event_bump(struct pm4d_direct *d);

@@ -6,14 +6,16 @@
  * copied into the ring with a few dwords patched (kernarg address, grid, fence address and
  * value), so per batch it is enough to know that the ring holds exactly those copies: the XOR
  * of the batch's dwords in the ring must equal the XOR of the validated parts' fixed dwords
- * and of the values patched in (the launch values were checked by pm4d_builder_check_launch
+ * and of the values patched in, which the build adds up as it writes them
+ * (pm4d_direct_built.expect_xor; the launch values were checked by pm4d_builder_check_launch
  * before they were written). Any single-bit change of the ring before the kick changes that
  * XOR; in a batch of several jobs each template used is also checked against the XOR it had
  * when it was validated (an error in a template repeats in each of its copies, and an even
  * number of copies would cancel out of the batch's XOR; one copy cannot). Either way the batch
- * is refused before the kick. A
- * batch with a dispatch from the dynamic builder (a variant without a template) goes through
- * the full validator instead; PM4DIRECT_DEBUG runs the full validator on every batch too. */
+ * is refused before the kick. A one-job batch that matches is accepted inline
+ * (pm4d_direct_batch_validate); everything else comes to pm4d_direct_batch_check. A batch with
+ * a dispatch from the dynamic builder (a variant without a template) goes through the full
+ * validator instead; PM4DIRECT_DEBUG runs the full validator on every batch too. */
 #include <inttypes.h>
 
 #include "pm4d_direct_internal.h"

@@ -287,13 +287,14 @@ static void invalid(bool debug)
 
 /* --- bitflip -------------------------------------------------------------------------- */
 /* Every single-bit error of a one-job batch, in the ring between its build and its kick and
- * in the template it is copied from, is refused before the kick (validation is not switched
- * off: this runs without debug); the job then runs through the fallback, and a clean batch
- * after all of them runs direct. */
+ * in the template it is copied from, and of a three-job batch, in the ring (its fallback
+ * switches) and in the stored switch sequence, is refused before the kick (validation is not
+ * switched off: this runs without debug); the job then runs through the fallback, and a clean
+ * three-job batch (both kinds of switch) after all of them runs direct. */
 static enum pm4d_direct_status submit_once(struct fx_queue *fq, uint32_t j, uint32_t count,
                                            char *reason, size_t rs)
 {
-   struct pm4d_job jobs[2] = {fq->jobs[j].job, fq->jobs[j].job};
+   struct pm4d_job jobs[3] = {fq->jobs[j].job, fq->jobs[j].job, fq->jobs[j].job};
    return pm4d_direct_submit(fq->q, jobs, count, 0, 1, reason, rs);
 }
 
@@ -329,20 +330,53 @@ static void bitflip(void)
     * patched per launch (kernarg address lo/hi, grid x/y/z) */
    CHECKF(tflips == (34 - 5) * 32 && trefused == tflips,
           "templates: %u of %u single-bit errors refused", trefused, tflips);
+   /* Three jobs, each with its fallback switch: every bit of the two switches between jobs
+    * (and of the last one) in the ring, then of the stored switch sequence, whose two copies
+    * a plain XOR of the batch would miss. */
+   uint32_t ndw3 = 0, flips3 = 0, refused3 = 0;
+   pm4d_direct_test_flip_next_batch(fx.d, 0, 1);
+   CHECKF(submit_once(fq, j, 3, reason, sizeof(reason)) == PM4D_DIRECT_INVALID &&
+             sscanf(reason, "batch of %u dwords", &ndw3) == 1,
+          "three jobs: first flip refused: %s", reason);
+   for (uint32_t i = 0; i < ndw3; i++) {
+      for (uint32_t bit = 0; bit < 32; bit++, flips3++) {
+         pm4d_direct_test_flip_next_batch(fx.d, i, 1u << bit);
+         refused3 += submit_once(fq, j, 3, reason, sizeof(reason)) == PM4D_DIRECT_INVALID;
+      }
+   }
+   CHECKF(refused3 == flips3, "ring, three jobs: %u of %u single-bit errors refused", refused3,
+          flips3);
+   uint32_t sflips = 0, srefused = 0;
+   for (uint32_t i = 0; i < 64; i++) {
+      for (uint32_t bit = 0; bit < 32; bit++) {
+         if (!pm4d_direct_test_corrupt_switch(fx.d, i, 1u << bit))
+            break; /* the address, or past the sequence */
+         sflips++;
+         srefused += submit_once(fq, j, 3, reason, sizeof(reason)) == PM4D_DIRECT_INVALID;
+         pm4d_direct_test_corrupt_switch(fx.d, i, 1u << bit);
+      }
+   }
+   /* the switch between jobs is the barrier (EVENT_WRITE CS_PARTIAL_FLUSH: 2 dwords;
+    * ACQUIRE_MEM: 7 on GFX9, 8 on GFX10.3 and GFX11, as in Mesa's si_cp_acquire_mem /
+    * gfx10_emit_cache_flush) and a 5-dword WRITE_DATA, its 2-dword address left out: 12 or 13 */
+   CHECKF((sflips == 12 * 32 || sflips == 13 * 32) && srefused == sflips,
+          "switch sequence: %u of %u single-bit errors refused", srefused, sflips);
    struct pm4d_direct_stats s;
    fx_stats(&fx, &s);
-   CHECKF(s.validation_failures == 1 + flips + tflips && s.batches == 0,
+   CHECKF(s.validation_failures == 2 + flips + tflips + flips3 + sflips && s.batches == 0,
           "every refusal counted (%" PRIu64 ")", s.validation_failures);
    const struct fx_job *r = &fq->jobs[j]; /* what the layer does after a refusal */
    pm4d_ref_conv2d(&r->job.params, r->in, r->filter, r->bias, r->out);
    fx_signal(&fq->bridge, 1);
-   fx_job_add(&fx, fq, 1);
-   CHECKF(fx_submit(fq, j + 1, 1, 1, 2) == PM4D_DIRECT_OK, "clean batch accepted");
+   for (int k = 0; k < 3; k++) /* three jobs: both kinds of switch in the clean batch */
+      fx_job_add(&fx, fq, 1);
+   CHECKF(fx_submit(fq, j + 1, 3, 1, 2) == PM4D_DIRECT_OK, "clean batch accepted");
    CHECKF(fx_wait(&fq->bridge, 2, FX_WAIT_NS) == 0 && fq->bridge.direct[2] == 1,
           "clean batch ran direct");
    CHECKF(fx_check_outputs(fq) == 0, "outputs");
-   printf("bitflip: %u ring and %u template single-bit errors refused (%u-dword batch)\n", flips,
-          tflips, ndw);
+   printf("bitflip: %u ring and %u template single-bit errors refused (%u-dword batch); "
+          "three jobs: %u ring and %u switch sequence errors refused (%u-dword batch)\n",
+          flips, tflips, ndw, flips3, sflips, ndw3);
 }
 
 /* --- ring full ----------------------------------------------------------------------- */

@@ -298,34 +298,55 @@ static enum pm4d_direct_status submit_once(struct fx_queue *fq, uint32_t j, uint
    return pm4d_direct_submit(fq->q, jobs, count, 0, 1, reason, rs);
 }
 
+/* Flips every bit of a batch of `count` copies of job j in the ring, one per submission, after
+ * a first flip that learns the batch's size (*ndw); counts them in *flips (the first left out)
+ * and checks that every one was refused. */
+static void flip_ring(struct fx_queue *fq, uint32_t j, uint32_t count, uint32_t *ndw,
+                      uint32_t *flips)
+{
+   char reason[256] = "";
+   uint32_t refused = 0;
+   /* the first refusal names the batch's size: "batch of N dwords differs ..." */
+   pm4d_direct_test_flip_next_batch(fx.d, 0, 1);
+   CHECKF(submit_once(fq, j, count, reason, sizeof(reason)) == PM4D_DIRECT_INVALID &&
+             sscanf(reason, "batch of %u dwords", ndw) == 1 && *ndw % 8 == 0,
+          "%u job(s): first flip refused, 32-byte multiple: %s", count, reason);
+   for (uint32_t i = 0; i < *ndw; i++) {
+      for (uint32_t bit = 0; bit < 32; bit++, ++*flips) {
+         pm4d_direct_test_flip_next_batch(fx.d, i, 1u << bit);
+         refused += submit_once(fq, j, count, reason, sizeof(reason)) == PM4D_DIRECT_INVALID;
+      }
+   }
+   CHECKF(refused == *flips, "ring, %u job(s): %u of %u single-bit errors refused", count, refused,
+          *flips);
+}
+
+/* Flips every bit of a stored part (corrupt: a test hook that flips dword i of it, 0 for a
+ * patched slot or past its end), submitting `count` copies of job j after each; counts them
+ * in *flips, returns how many were refused. */
+static uint32_t flip_stored(struct fx_queue *fq, uint32_t j, uint32_t count,
+                            uint32_t (*corrupt)(struct pm4d_direct *, uint32_t, uint32_t),
+                            uint32_t *flips)
+{
+   char reason[256] = "";
+   uint32_t refused = 0;
+   for (uint32_t i = 0; i < PM4D_DISPATCH_MAX_DW; i++) {
+      for (uint32_t bit = 0; bit < 32 && corrupt(fx.d, i, 1u << bit); bit++, ++*flips) {
+         refused += submit_once(fq, j, count, reason, sizeof(reason)) == PM4D_DIRECT_INVALID;
+         corrupt(fx.d, i, 1u << bit);
+      }
+   }
+   return refused;
+}
+
 static void bitflip(void)
 {
    struct fx_queue *fq = &queues[0];
-   uint32_t j = fx_job_add(&fx, fq, 0), ndw = 0, flips = 0, refused = 0;
-   char reason[256] = "";
-   /* the first refusal names the batch's size: "batch of N dwords differs ..." */
-   pm4d_direct_test_flip_next_batch(fx.d, 0, 1);
-   CHECKF(submit_once(fq, j, 1, reason, sizeof(reason)) == PM4D_DIRECT_INVALID &&
-             sscanf(reason, "batch of %u dwords", &ndw) == 1 && ndw % 8 == 0,
-          "first flip refused, 32-byte multiple: %s", reason);
-   for (uint32_t i = 0; i < ndw; i++) {
-      for (uint32_t bit = 0; bit < 32; bit++, flips++) {
-         pm4d_direct_test_flip_next_batch(fx.d, i, 1u << bit);
-         refused += submit_once(fq, j, 1, reason, sizeof(reason)) == PM4D_DIRECT_INVALID;
-      }
-   }
-   CHECKF(refused == flips, "ring: %u of %u single-bit errors refused", refused, flips);
-   uint32_t tflips = 0, trefused = 0;
-   for (uint32_t i = 0; i < PM4D_DISPATCH_MAX_DW; i++) {
-      for (uint32_t bit = 0; bit < 32; bit++) {
-         if (!pm4d_direct_test_corrupt_templates(fx.d, i, 1u << bit))
-            break; /* a slot, or past the template */
-         tflips++;
-         /* two copies of the template: a plain XOR of the batch would miss the error */
-         trefused += submit_once(fq, j, 2, reason, sizeof(reason)) == PM4D_DIRECT_INVALID;
-         pm4d_direct_test_corrupt_templates(fx.d, i, 1u << bit);
-      }
-   }
+   uint32_t j = fx_job_add(&fx, fq, 0), ndw = 0, flips = 0;
+   flip_ring(fq, j, 1, &ndw, &flips);
+   /* two copies of the template: a plain XOR of the batch would miss the error */
+   uint32_t tflips = 0,
+            trefused = flip_stored(fq, j, 2, pm4d_direct_test_corrupt_templates, &tflips);
    /* a dispatch body is 34 dwords on gfx1030, gfx1100 and gfx90a (test_pm4_kat.c), 5 of them
     * patched per launch (kernarg address lo/hi, grid x/y/z) */
    CHECKF(tflips == (34 - 5) * 32 && trefused == tflips,
@@ -333,29 +354,9 @@ static void bitflip(void)
    /* Three jobs, each with its fallback switch: every bit of the two switches between jobs
     * (and of the last one) in the ring, then of the stored switch sequence, whose two copies
     * a plain XOR of the batch would miss. */
-   uint32_t ndw3 = 0, flips3 = 0, refused3 = 0;
-   pm4d_direct_test_flip_next_batch(fx.d, 0, 1);
-   CHECKF(submit_once(fq, j, 3, reason, sizeof(reason)) == PM4D_DIRECT_INVALID &&
-             sscanf(reason, "batch of %u dwords", &ndw3) == 1,
-          "three jobs: first flip refused: %s", reason);
-   for (uint32_t i = 0; i < ndw3; i++) {
-      for (uint32_t bit = 0; bit < 32; bit++, flips3++) {
-         pm4d_direct_test_flip_next_batch(fx.d, i, 1u << bit);
-         refused3 += submit_once(fq, j, 3, reason, sizeof(reason)) == PM4D_DIRECT_INVALID;
-      }
-   }
-   CHECKF(refused3 == flips3, "ring, three jobs: %u of %u single-bit errors refused", refused3,
-          flips3);
-   uint32_t sflips = 0, srefused = 0;
-   for (uint32_t i = 0; i < 64; i++) {
-      for (uint32_t bit = 0; bit < 32; bit++) {
-         if (!pm4d_direct_test_corrupt_switch(fx.d, i, 1u << bit))
-            break; /* the address, or past the sequence */
-         sflips++;
-         srefused += submit_once(fq, j, 3, reason, sizeof(reason)) == PM4D_DIRECT_INVALID;
-         pm4d_direct_test_corrupt_switch(fx.d, i, 1u << bit);
-      }
-   }
+   uint32_t ndw3 = 0, flips3 = 0;
+   flip_ring(fq, j, 3, &ndw3, &flips3);
+   uint32_t sflips = 0, srefused = flip_stored(fq, j, 3, pm4d_direct_test_corrupt_switch, &sflips);
    /* the switch between jobs is the barrier (EVENT_WRITE CS_PARTIAL_FLUSH: 2 dwords;
     * ACQUIRE_MEM: 7 on GFX9, 8 on GFX10.3 and GFX11, as in Mesa's si_cp_acquire_mem /
     * gfx10_emit_cache_flush) and a 5-dword WRITE_DATA, its 2-dword address left out: 12 or 13 */

@@ -328,6 +328,15 @@ void pm4d_direct_test_flip_next_batch(struct pm4d_direct *d, uint32_t index, uin
    d->test_flip_mask = mask;
 }
 
+uint32_t pm4d_direct_test_corrupt_switch(struct pm4d_direct *d, uint32_t index, uint32_t mask)
+{
+   struct pm4d_direct_disarm *s = &d->disarm[0];
+   if (index >= s->ndw || index == s->slot || index == s->slot + 1)
+      return 0;
+   s->dw[index] ^= mask;
+   return 1;
+}
+
 uint32_t pm4d_direct_test_corrupt_templates(struct pm4d_direct *d, uint32_t index, uint32_t mask)
 {
    uint32_t n = 0;

@@ -1,19 +1,21 @@
 /* The last steps of a batch before its kick: NOP padding to the device's IB size alignment
  * (submit_build), then its validation (submit_validate), which is never switched off.
  *
- * Every dispatch template, the batch head, the tail and the padding went through the full
- * validator once, at device creation (pm4d_direct_batch_prepare). A batch is those parts
- * copied into the ring with a few dwords patched (kernarg address, grid, fence address and
- * value), so per batch it is enough to know that the ring holds exactly those copies: the XOR
+ * Every dispatch template, the batch head, the fallback switches (pm4d_direct_disarm_prepare),
+ * the tail and the padding went through the full validator once, at device creation
+ * (pm4d_direct_batch_prepare). A batch is those parts copied into the ring with a few dwords
+ * patched (kernarg address, grid, switch address, fence address and value), so per batch it is enough to know that the ring holds exactly those copies: the XOR
  * of the batch's dwords in the ring must equal the XOR of the validated parts' fixed dwords
- * and of the values patched in (the launch values were checked by pm4d_builder_check_launch
+ * and of the values patched in, which the build adds up as it writes them
+ * (pm4d_direct_built.expect_xor; the launch values were checked by pm4d_builder_check_launch
  * before they were written). Any single-bit change of the ring before the kick changes that
- * XOR; in a batch of several jobs each template used is also checked against the XOR it had
- * when it was validated (an error in a template repeats in each of its copies, and an even
+ * XOR; in a batch of several jobs each template used (and the switch between jobs, in a batch
+ * that can hold two of it) is also checked against the XOR it had when it was validated (an error in a template repeats in each of its copies, and an even
  * number of copies would cancel out of the batch's XOR; one copy cannot). Either way the batch
- * is refused before the kick. A
- * batch with a dispatch from the dynamic builder (a variant without a template) goes through
- * the full validator instead; PM4DIRECT_DEBUG runs the full validator on every batch too. */
+ * is refused before the kick. A one-job batch that matches is accepted inline
+ * (pm4d_direct_batch_validate); everything else comes to pm4d_direct_batch_check. A batch with
+ * a dispatch from the dynamic builder (a variant without a template) goes through the full
+ * validator instead; PM4DIRECT_DEBUG runs the full validator on every batch too. */
 #include <inttypes.h>
 
 #include "pm4d_direct_internal.h"
@@ -59,15 +61,16 @@ enum pm4d_direct_status pm4d_direct_batch_prepare(struct pm4d_direct *d, char *r
                        "%s reports an IB alignment of %" PRIu32 " / %" PRIu32
                        " bytes (start / size): not a power of two in 4..%u",
                        d->ops->name, start, size, PM4D_DIRECT_IB_ALIGN_MAX);
-   d->ib_align_dw = align / 4;
+   /* Batches padded to at least 32 bytes, whatever smaller alignment a back end reports (a
+    * multiple of it): the per-batch XOR then reads whole aligned vectors (pm4d_xor_dw). */
+   d->ib_align_dw = align < 32 ? 8 : align / 4;
    uint32_t pad[PM4D_DIRECT_IB_ALIGN_MAX / 4];
    for (uint32_t n = 0; n < d->ib_align_dw; n++) {
       /* a padding shorter than the alignment is one NOP (pm4d_pkt_nop_fill): its header and
        * zeros, which seal writes without the general filler's loop */
       pm4d_pkt_nop_fill(pad, n);
-      d->pad_header[n] = n ? pad[0] : 0;
-      d->pad_xor[n] = pm4d_xor_dw(pad, n);
-      if (n && d->pad_xor[n] != pad[0])
+      d->pad_header[n] = n ? pad[0] : 0; /* also the padding's XOR: */
+      if (pm4d_xor_dw(pad, n) != d->pad_header[n])
          return pm4d_fail(reason, rs, PM4D_DIRECT_UNAVAILABLE, "a %u-dword padding is not one NOP",
                           n);
    }
@@ -119,26 +122,49 @@ enum pm4d_direct_status pm4d_direct_batch_prepare(struct pm4d_direct *d, char *r
    return PM4D_DIRECT_OK;
 }
 
-void pm4d_direct_batch_pad(const struct pm4d_direct *d, uint32_t *dw, uint32_t cdw, uint32_t ndw)
+uint32_t pm4d_direct_batch_pad(struct pm4d_direct *d, uint32_t *dw, uint32_t cdw, uint32_t ndw)
 {
    if (ndw > cdw) { /* the padding, as pm4d_direct_batch_prepare checked it */
       dw[cdw] = d->pad_header[ndw - cdw];
       for (uint32_t i = cdw + 1; i < ndw; i++)
          dw[i] = 0;
    }
-}
-
-enum pm4d_direct_status pm4d_direct_batch_validate(struct pm4d_direct_queue *q, uint32_t *dw,
-                                                   uint32_t cdw, uint32_t ndw,
-                                                   const struct pm4d_direct_built *b, char *reason,
-                                                   size_t rs)
-{
-   struct pm4d_direct *d = q->d;
    if (d->test_flip_mask) { /* tests only: one bit error between build and kick */
       dw[d->test_flip_index % ndw] ^= d->test_flip_mask;
       d->test_flip_mask = 0;
    }
-   if (d->debug || !b->templates_only) {
+   return d->pad_header[ndw - cdw];
+}
+
+/* The refusals of the per-batch check, out of line. */
+static __attribute__((noinline, cold)) enum pm4d_direct_status
+refuse_template(const struct pm4d_template *t, uint32_t job, char *reason, size_t rs)
+{
+   return pm4d_fail(reason, rs, PM4D_DIRECT_INVALID,
+                    "job %" PRIu32 ": the dispatch template of %s changed after validation", job,
+                    t->kernel->name);
+}
+
+static __attribute__((noinline, cold)) enum pm4d_direct_status
+refuse_xor(uint32_t ndw, uint32_t got, uint32_t want, char *reason, size_t rs)
+{
+   return pm4d_fail(reason, rs, PM4D_DIRECT_INVALID,
+                    "batch of %" PRIu32
+                    " dwords differs from its validated templates (XOR 0x%08" PRIx32
+                    ", expected 0x%08" PRIx32 "): changed after validation",
+                    ndw, got, want);
+}
+
+uint32_t pm4d_direct_batch_fixed_xor(const struct pm4d_direct *d, uint64_t fence_addr)
+{
+   return d->head_xor ^ pm4d_tail_template_xor(&d->tail, fence_addr, 0);
+}
+
+enum pm4d_direct_status pm4d_direct_batch_check(struct pm4d_direct_queue *q, uint32_t *dw,
+                                                uint32_t ndw, const struct pm4d_direct_built *b,
+                                                char *reason, size_t rs)
+{
+   if (q->d->debug || !b->templates_only) {
       uint32_t n = 0;
       for (uint32_t i = 0; i < b->count; i++)
          if (b->jobs[i].disarm)
@@ -149,41 +175,28 @@ enum pm4d_direct_status pm4d_direct_batch_validate(struct pm4d_direct_queue *q, 
       if (st != PM4D_DIRECT_OK || !b->templates_only)
          return st;
    }
-   uint32_t want = d->head_xor ^ d->pad_xor[ndw - cdw] ^
-                   pm4d_tail_template_xor(&d->tail, q->fence.addr, b->signal_point);
+   /* A template error repeats in every copy of it, and an even number of copies (of the body,
+    * or of the barrier, which the first dispatch leaves out) cancels out of the batch's XOR:
+    * in a batch of several jobs each template used is checked itself, once per run of jobs
+    * that use it. */
    const struct pm4d_template *last = NULL;
-   /* A switch sequence between jobs repeats like a template: checked itself when it does. */
-   if (b->count > 2 && pm4d_xor_dw(d->disarm[0].dw, d->disarm[0].ndw) != d->disarm[0].xor)
+   /* The switch between two jobs (d->disarm[0]) is a stored sequence copied like a template:
+    * checked itself once a batch can hold two copies of it (three jobs or more). The last
+    * job's switch (d->disarm[1]) is in a batch once at most, so its XOR covers it. */
+   const struct pm4d_direct_disarm *between = &q->d->disarm[0];
+   if (b->count > 2 && pm4d_xor_dw(between->dw, between->ndw) != between->xor)
       return pm4d_fail(reason, rs, PM4D_DIRECT_INVALID,
                        "the fallback switch sequence changed after validation");
-   for (uint32_t i = 0; i < b->count; i++) {
-      const struct pm4d_direct_plan *pl = &q->plan[i];
-      uint64_t sw = b->jobs[i].disarm;
-      bool after_switch = i > 0 && b->jobs[i - 1].disarm;
-      if (sw) /* its switch: after the next job's barrier, or after the last flush */
-         want ^= d->disarm[i + 1 == b->count].xor ^(uint32_t)sw ^ (uint32_t)(sw >> 32);
-      /* A template error repeats in every copy of it, and an even number of copies (of the
-       * body, or of the barrier, which the first dispatch leaves out) cancels out of the XOR:
-       * in a batch of several jobs each template used is checked itself. */
-      if (b->count > 1 && pl->kernel->tmpl != last &&
-          !pm4d_template_intact(last = pl->kernel->tmpl))
-         return pm4d_fail(reason, rs, PM4D_DIRECT_INVALID,
-                          "job %" PRIu32 ": the dispatch template of %s changed after validation",
-                          i, last->kernel->name);
-      want ^= pm4d_template_xor(pl->kernel->tmpl, i == 0 || after_switch,
-                                b->kernarg_addr + (uint64_t)i * PM4D_DIRECT_KERNARG_SLOT, pl->grid);
-      /* the one launch limit pm4d_builder_check_launch leaves to the validator */
-      if ((uint64_t)pl->grid[0] * pl->grid[1] * pl->grid[2] > q->validator.max_workgroups)
-         return pm4d_fail(reason, rs, PM4D_DIRECT_INVALID,
-                          "job %" PRIu32 ": oversized grid (more than %" PRIu64 " workgroups)", i,
-                          q->validator.max_workgroups);
+   for (uint32_t i = 0; b->count > 1 && i < b->count; i++) {
+      const struct pm4d_template *t = q->plan[i].kernel->tmpl;
+      if (t != last && !pm4d_template_intact(t))
+         return refuse_template(t, i, reason, rs);
+      last = t;
    }
-   uint32_t got = pm4d_xor_dw(dw, ndw);
-   if (got != want)
-      return pm4d_fail(reason, rs, PM4D_DIRECT_INVALID,
-                       "batch of %" PRIu32
-                       " dwords differs from its validated templates (XOR 0x%08" PRIx32
-                       ", expected 0x%08" PRIx32 "): changed after validation",
-                       ndw, got, want);
+   /* The ring (32-byte aligned, a multiple of 8 dwords: pm4d_direct_queue_create and
+    * pm4d_direct_batch_dw see to it) must XOR to what the build wrote. */
+   uint32_t got = pm4d_xor_dw8(dw, ndw);
+   if (got != b->expect_xor)
+      return refuse_xor(ndw, got, b->expect_xor, reason, rs);
    return PM4D_DIRECT_OK;
 }

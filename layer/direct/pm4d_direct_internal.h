@@ -35,6 +35,13 @@
 #else
 #define PM4D_DIRECT_SAFETY 1
 #endif
+/* scripts/bench-validation builds with -DPM4D_BENCH_UNVALIDATED to measure what the per-batch
+ * check costs the submission path; never a product build (batches are always validated). */
+#ifdef PM4D_BENCH_UNVALIDATED
+#define PM4D_DIRECT_VALIDATE 0
+#else
+#define PM4D_DIRECT_VALIDATE 1
+#endif
 
 struct pm4d_direct_kernel {
    const struct pm4d_kernel_desc *desc; /* in pm4d_direct.info; NULL: variant missing */
@@ -68,10 +75,11 @@ struct pm4d_direct {
    uint32_t head[PM4D_BATCH_HEAD_MAX_DW], head_dw;
    /* pm4d_direct_batch.c: IB alignment (start and size) in dwords, and the XOR of the head
     * and of each padding length, for the per-batch check. */
-   uint32_t ib_align_dw, head_xor, pad_xor[PM4D_DIRECT_IB_ALIGN_MAX / 4];
-   uint32_t pad_header[PM4D_DIRECT_IB_ALIGN_MAX / 4]; /* each padding: this, then zeros */
-   uint32_t test_flip_index, test_flip_mask;          /* pm4d_direct_test_flip_next_batch */
-   uint32_t dispatch_dw_min, dispatch_dw_max;         /* over the loaded kernels */
+   uint32_t ib_align_dw, head_xor;
+   /* each padding: this, then zeros (this is also its XOR) */
+   uint32_t pad_header[PM4D_DIRECT_IB_ALIGN_MAX / 4];
+   uint32_t test_flip_index, test_flip_mask;  /* pm4d_direct_test_flip_next_batch */
+   uint32_t dispatch_dw_min, dispatch_dw_max; /* over the loaded kernels */
    /* The fallback switches (pm4d_job.disarm): [0] between two jobs (the barrier the next
     * dispatch needs, then WRITE_DATA 0), [1] after the last (CS_PARTIAL_FLUSH, WRITE_DATA 0);
     * the address dwords (slot, slot + 1) are 0 here and patched per job. */
@@ -134,6 +142,7 @@ struct pm4d_direct_queue {
    struct pm4d_direct_mem kernargs;
    uint64_t kernarg_bytes, kernarg_write;
    struct pm4d_direct_mem fence;
+   uint32_t batch_xor; /* pm4d_direct_batch_fixed_xor of the fence */
    struct pm4d_validator validator;
    struct pm4d_direct_plan *plan;
    uint64_t *disarm; /* the batch's fallback switches, in order, for the full validator */
@@ -164,10 +173,12 @@ struct pm4d_direct_queue {
 
 /* What pm4d_direct_batch_validate needs to know of a built batch (q->plan holds its jobs). */
 struct pm4d_direct_built {
-   const struct pm4d_job *jobs;
+   const struct pm4d_job *jobs; /* their fallback switches, for the full validator */
    uint32_t count;
-   uint64_t kernarg_addr; /* job i's: + i * PM4D_DIRECT_KERNARG_SLOT */
-   uint64_t signal_point;
+   /* What the build wrote XORs to: the XOR of every validated part copied in (head,
+    * templates, fallback switches, tail: its fixed dwords; the padding) and of every value patched into one,
+    * each added where it is written. A part added to batches adds its own the same way. */
+   uint32_t expect_xor;
    bool templates_only; /* every dispatch was copied from a template */
 };
 
@@ -179,14 +190,31 @@ static inline uint32_t pm4d_direct_batch_dw(const struct pm4d_direct *d, uint32_
 /* At device creation, after the templates, head and tail: the back end's IB alignment, the
  * XORs the per-batch check uses, and each template once through the full validator. */
 enum pm4d_direct_status pm4d_direct_batch_prepare(struct pm4d_direct *d, char *reason, size_t rs);
-/* Pads the built batch (cdw of its ndw dwords written at dw) with one NOP to ndw. */
-void pm4d_direct_batch_pad(const struct pm4d_direct *d, uint32_t *dw, uint32_t cdw, uint32_t ndw);
+/* XOR of the parts of every batch of a queue with this fence: the head and the tail, its
+ * fence value left out. */
+uint32_t pm4d_direct_batch_fixed_xor(const struct pm4d_direct *d, uint64_t fence_addr);
+/* Pads the built batch (cdw of its ndw dwords written at dw) with one NOP to ndw; returns the
+ * padding's XOR. The last step of the build: a test's bit error
+ * (pm4d_direct_test_flip_next_batch) goes into the batch here. */
+uint32_t pm4d_direct_batch_pad(struct pm4d_direct *d, uint32_t *dw, uint32_t cdw, uint32_t ndw);
 /* Validates the padded batch (pm4d_direct_batch.c); PM4D_DIRECT_INVALID with a reason when
  * refused. */
-enum pm4d_direct_status pm4d_direct_batch_validate(struct pm4d_direct_queue *q, uint32_t *dw,
-                                                   uint32_t cdw, uint32_t ndw,
-                                                   const struct pm4d_direct_built *b, char *reason,
-                                                   size_t rs);
+enum pm4d_direct_status pm4d_direct_batch_check(struct pm4d_direct_queue *q, uint32_t *dw,
+                                                uint32_t ndw, const struct pm4d_direct_built *b,
+                                                char *reason, size_t rs);
+/* The same, with the common case inline: a one-job batch built from templates whose ring XORs
+ * to what was written is accepted here; any other batch, and any mismatch (which it refuses
+ * with its reason), goes to pm4d_direct_batch_check. */
+static inline enum pm4d_direct_status pm4d_direct_batch_validate(struct pm4d_direct_queue *q,
+                                                                 uint32_t *dw, uint32_t ndw,
+                                                                 const struct pm4d_direct_built *b,
+                                                                 char *reason, size_t rs)
+{
+   const struct pm4d_direct *d = q->d;
+   if (!d->debug && b->templates_only && b->count == 1 && pm4d_xor_dw8(dw, ndw) == b->expect_xor)
+      return PM4D_DIRECT_OK;
+   return pm4d_direct_batch_check(q, dw, ndw, b, reason, rs);
+}
 
 /* Builds d->disarm (at device creation, after the builder). */
 enum pm4d_direct_status pm4d_direct_disarm_prepare(struct pm4d_direct *d, char *reason, size_t rs);
@@ -204,6 +232,11 @@ static inline uint32_t pm4d_direct_disarm_copy(const struct pm4d_direct_disarm *
    dst[s->slot] = (uint32_t)addr;
    dst[s->slot + 1] = (uint32_t)(addr >> 32);
    return s->ndw;
+}
+/* What pm4d_direct_disarm_copy's copy XORs to (for the per-batch check). */
+static inline uint32_t pm4d_direct_disarm_xor(const struct pm4d_direct_disarm *s, uint64_t addr)
+{
+   return s->xor ^(uint32_t)addr ^ (uint32_t)(addr >> 32);
 }
 /* sim: signals the bridge point of a batch that is over (pm4d_direct_queue.c), once, in point
  * order; amdgpu: nothing (the kernel signals). */

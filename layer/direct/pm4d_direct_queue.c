@@ -36,7 +36,9 @@ enum pm4d_direct_status pm4d_direct_queue_create(struct pm4d_direct *d,
       goto fail;
    }
    q->ring_addr = q->ring_mem.addr;
-   if (q->ring_addr % (d->ib_align_dw * 4u)) { /* batches start on the IB alignment */
+   /* Batches start on the IB alignment, on the device and (for the per-batch check's vector
+    * loads) on the host. */
+   if (q->ring_addr % (d->ib_align_dw * 4u) || (uintptr_t)q->ring_mem.cpu % (d->ib_align_dw * 4u)) {
       st = PM4D_DIRECT_UNSUPPORTED;
       goto fail;
    }
@@ -68,6 +70,7 @@ enum pm4d_direct_status pm4d_direct_queue_create(struct pm4d_direct *d,
       st = d->ops->alloc(d->dev, 8, 256, &q->fence);
    if (st != PM4D_DIRECT_OK)
       goto fail;
+   q->batch_xor = pm4d_direct_batch_fixed_xor(d, q->fence.addr);
    q->validator = d->validator;
    pm4d_validator_add_kernarg(&q->validator, q->kernargs.addr, q->kernarg_bytes);
    pm4d_validator_add_fence(&q->validator, q->fence.addr, 8);
@@ -226,7 +229,7 @@ struct submission {
    uint64_t ka_off, ka_end;         /* reserve: kernarg slots */
    uint32_t *dw;                    /* reserve: the batch's place in the ring */
    struct pm4d_path_counters paths; /* build */
-   uint32_t built_dw;               /* build: the dwords before the padding */
+   struct pm4d_direct_built built;  /* build: what validate needs to know */
 };
 
 /* Checks one job: shape, kernel, and (host address space) that every buffer lies inside the
@@ -372,8 +375,14 @@ static enum pm4d_direct_status submit_build(struct pm4d_direct_queue *q, struct 
    memcpy(s->dw, d->head, d->head_dw * 4u);
    cs.cdw = d->head_dw;
    uint8_t *ka = (uint8_t *)q->kernargs.cpu + s->ka_off;
+   /* For the per-batch check (pm4d_direct_batch.c), what is written XORs to, added up as it is
+    * written: head and tail (their fixed dwords and the fence address: q->batch_xor), the
+    * fence value, per dispatch copied from a template its fixed dwords and patches, per
+    * fallback switch its fixed dwords and address. */
+   uint32_t expect = q->batch_xor ^ (uint32_t)s->signal_point ^ (uint32_t)(s->signal_point >> 32);
    for (uint32_t i = 0; i < s->count; i++) {
       const struct pm4d_direct_plan *pl = &q->plan[i];
+      const struct pm4d_template *t = pl->kernel->tmpl;
       uint64_t ka_addr = q->kernargs.addr + s->ka_off + (uint64_t)i * PM4D_DIRECT_KERNARG_SLOT;
       pm4d_conv2d_pack_kernargs(&pl->params, &s->jobs[i].addr,
                                 ka + (size_t)i * PM4D_DIRECT_KERNARG_SLOT,
@@ -382,20 +391,38 @@ static enum pm4d_direct_status submit_build(struct pm4d_direct_queue *q, struct 
        * anything of this job can run: a job that may have started has its predecessor
        * disarmed (ping-pong buffers: this one may overwrite that one's input). */
       bool after_switch = i > 0 && s->jobs[i - 1].disarm;
-      if (after_switch)
+      if (after_switch) {
          cs.cdw += pm4d_direct_disarm_copy(&d->disarm[0], s->dw + cs.cdw, s->jobs[i - 1].disarm);
-      if (pm4d_emit_dispatch(&d->builder, pl->kernel->tmpl, pl->kernel->desc, pl->kernel->program,
-                             ka_addr, pl->grid, i == 0 || after_switch, &cs, &s->paths, why,
-                             sizeof(why)) != PM4D_OK)
+         if (PM4D_DIRECT_VALIDATE)
+            expect ^= pm4d_direct_disarm_xor(&d->disarm[0], s->jobs[i - 1].disarm);
+      }
+      /* after a switch (which holds the barrier) a dispatch goes in its first form */
+      bool first = i == 0 || after_switch;
+      if (pm4d_emit_dispatch(&d->builder, t, pl->kernel->desc, pl->kernel->program, ka_addr,
+                             pl->grid, first, &cs, &s->paths, why, sizeof(why)) != PM4D_OK)
          return pm4d_fail(s->reason, s->reason_size, PM4D_DIRECT_INVALID, "job %" PRIu32 ": %s", i,
                           why);
+      if (PM4D_DIRECT_VALIDATE && t) {
+         expect ^= pm4d_template_xor(t, first, ka_addr, pl->grid);
+         /* the one launch limit pm4d_builder_check_launch leaves to the validator (which
+          * checks it itself on a batch it decodes) */
+         if ((uint64_t)pl->grid[0] * pl->grid[1] * pl->grid[2] > q->validator.max_workgroups)
+            return pm4d_fail(s->reason, s->reason_size, PM4D_DIRECT_INVALID,
+                             "job %" PRIu32 ": oversized grid (more than %" PRIu64 " workgroups)",
+                             i, q->validator.max_workgroups);
+      }
    }
-   if (s->jobs[s->count - 1].disarm) /* the last job's: after a partial flush, before the fence */
-      cs.cdw +=
-         pm4d_direct_disarm_copy(&d->disarm[1], s->dw + cs.cdw, s->jobs[s->count - 1].disarm);
-   s->built_dw = cs.cdw + pm4d_tail_template_instantiate(&d->tail, s->dw + cs.cdw, q->fence.addr,
-                                                         s->signal_point);
-   pm4d_direct_batch_pad(d, s->dw, s->built_dw, s->ndw);
+   uint64_t last_switch = s->jobs[s->count - 1].disarm;
+   if (last_switch) { /* the last job's: after a partial flush, before the fence */
+      cs.cdw += pm4d_direct_disarm_copy(&d->disarm[1], s->dw + cs.cdw, last_switch);
+      if (PM4D_DIRECT_VALIDATE)
+         expect ^= pm4d_direct_disarm_xor(&d->disarm[1], last_switch);
+   }
+   uint32_t built = cs.cdw + pm4d_tail_template_instantiate(&d->tail, s->dw + cs.cdw, q->fence.addr,
+                                                            s->signal_point);
+   s->built = (struct pm4d_direct_built){s->jobs, s->count,
+                                         expect ^ pm4d_direct_batch_pad(d, s->dw, built, s->ndw),
+                                         s->paths.dynamic_dispatches == 0};
    return PM4D_DIRECT_OK;
 }
 
@@ -403,9 +430,9 @@ static enum pm4d_direct_status submit_build(struct pm4d_direct_queue *q, struct 
  * was validated at device creation, or through the full validator. INVALID when refused. */
 static enum pm4d_direct_status submit_validate(struct pm4d_direct_queue *q, struct submission *s)
 {
-   const struct pm4d_direct_built b = {s->jobs, s->count, q->kernargs.addr + s->ka_off,
-                                       s->signal_point, s->paths.dynamic_dispatches == 0};
-   return pm4d_direct_batch_validate(q, s->dw, s->built_dw, s->ndw, &b, s->reason, s->reason_size);
+   if (!PM4D_DIRECT_VALIDATE)
+      return PM4D_DIRECT_OK; /* scripts/bench-validation's reference build only */
+   return pm4d_direct_batch_validate(q, s->dw, s->ndw, &s->built, s->reason, s->reason_size);
 }
 
 /* A batch refused after its jobs were accepted (ring full, validation, kick refused): counted,

@@ -15,6 +15,11 @@ enum pm4d_direct_status pm4d_direct_test_inject(struct pm4d_direct *d, const cha
  * changed. */
 uint32_t pm4d_direct_test_corrupt_templates(struct pm4d_direct *d, uint32_t index, uint32_t mask);
 
+/* XORs dword `index` of the stored fallback switch between two jobs with mask (call with no
+ * submission in flight); the address dwords (patched per job) are left alone. Returns how
+ * many dwords it changed (0 or 1). */
+uint32_t pm4d_direct_test_corrupt_switch(struct pm4d_direct *d, uint32_t index, uint32_t mask);
+
 /* XORs dword index % ndw of the next batch with mask after it is built in the ring and before
  * it is checked and kicked (call with no submission in flight): it must be refused. */
 void pm4d_direct_test_flip_next_batch(struct pm4d_direct *d, uint32_t index, uint32_t mask);

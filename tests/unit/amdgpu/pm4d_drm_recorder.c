@@ -263,8 +263,11 @@ static int rec_bo_free(amdgpu_bo_handle handle)
 static int rec_bo_cpu_map(amdgpu_bo_handle handle, void **cpu)
 {
    struct rec_bo *bo = (void *)handle;
+   /* page-aligned and zeroed, like the kernel's mmap of a BO (amdgpu_bo_cpu_map) */
+   if (!bo->mem && posix_memalign(&bo->mem, 4096, bo->size) == 0)
+      memset(bo->mem, 0, bo->size);
    if (!bo->mem)
-      bo->mem = calloc(1, bo->size);
+      return -ENOMEM;
    *cpu = bo->mem;
    rec.maps_live++;
    return 0;

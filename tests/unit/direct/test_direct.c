@@ -287,62 +287,97 @@ static void invalid(bool debug)
 
 /* --- bitflip -------------------------------------------------------------------------- */
 /* Every single-bit error of a one-job batch, in the ring between its build and its kick and
- * in the template it is copied from, is refused before the kick (validation is not switched
- * off: this runs without debug); the job then runs through the fallback, and a clean batch
- * after all of them runs direct. */
+ * in the template it is copied from, and of a three-job batch, in the ring (its fallback
+ * switches) and in the stored switch sequence, is refused before the kick (validation is not
+ * switched off: this runs without debug); the job then runs through the fallback, and a clean
+ * three-job batch (both kinds of switch) after all of them runs direct. */
 static enum pm4d_direct_status submit_once(struct fx_queue *fq, uint32_t j, uint32_t count,
                                            char *reason, size_t rs)
 {
-   struct pm4d_job jobs[2] = {fq->jobs[j].job, fq->jobs[j].job};
+   struct pm4d_job jobs[3] = {fq->jobs[j].job, fq->jobs[j].job, fq->jobs[j].job};
    return pm4d_direct_submit(fq->q, jobs, count, 0, 1, reason, rs);
+}
+
+/* Flips every bit of a batch of `count` copies of job j in the ring, one per submission, after
+ * a first flip that learns the batch's size (*ndw); counts them in *flips (the first left out)
+ * and checks that every one was refused. */
+static void flip_ring(struct fx_queue *fq, uint32_t j, uint32_t count, uint32_t *ndw,
+                      uint32_t *flips)
+{
+   char reason[256] = "";
+   uint32_t refused = 0;
+   /* the first refusal names the batch's size: "batch of N dwords differs ..." */
+   pm4d_direct_test_flip_next_batch(fx.d, 0, 1);
+   CHECKF(submit_once(fq, j, count, reason, sizeof(reason)) == PM4D_DIRECT_INVALID &&
+             sscanf(reason, "batch of %u dwords", ndw) == 1 && *ndw % 8 == 0,
+          "%u job(s): first flip refused, 32-byte multiple: %s", count, reason);
+   for (uint32_t i = 0; i < *ndw; i++) {
+      for (uint32_t bit = 0; bit < 32; bit++, ++*flips) {
+         pm4d_direct_test_flip_next_batch(fx.d, i, 1u << bit);
+         refused += submit_once(fq, j, count, reason, sizeof(reason)) == PM4D_DIRECT_INVALID;
+      }
+   }
+   CHECKF(refused == *flips, "ring, %u job(s): %u of %u single-bit errors refused", count, refused,
+          *flips);
+}
+
+/* Flips every bit of a stored part (corrupt: a test hook that flips dword i of it, 0 for a
+ * patched slot or past its end), submitting `count` copies of job j after each; counts them
+ * in *flips, returns how many were refused. */
+static uint32_t flip_stored(struct fx_queue *fq, uint32_t j, uint32_t count,
+                            uint32_t (*corrupt)(struct pm4d_direct *, uint32_t, uint32_t),
+                            uint32_t *flips)
+{
+   char reason[256] = "";
+   uint32_t refused = 0;
+   for (uint32_t i = 0; i < PM4D_DISPATCH_MAX_DW; i++) {
+      for (uint32_t bit = 0; bit < 32 && corrupt(fx.d, i, 1u << bit); bit++, ++*flips) {
+         refused += submit_once(fq, j, count, reason, sizeof(reason)) == PM4D_DIRECT_INVALID;
+         corrupt(fx.d, i, 1u << bit);
+      }
+   }
+   return refused;
 }
 
 static void bitflip(void)
 {
    struct fx_queue *fq = &queues[0];
-   uint32_t j = fx_job_add(&fx, fq, 0), ndw = 0, flips = 0, refused = 0;
-   char reason[256] = "";
-   /* the first refusal names the batch's size: "batch of N dwords differs ..." */
-   pm4d_direct_test_flip_next_batch(fx.d, 0, 1);
-   CHECKF(submit_once(fq, j, 1, reason, sizeof(reason)) == PM4D_DIRECT_INVALID &&
-             sscanf(reason, "batch of %u dwords", &ndw) == 1 && ndw % 8 == 0,
-          "first flip refused, 32-byte multiple: %s", reason);
-   for (uint32_t i = 0; i < ndw; i++) {
-      for (uint32_t bit = 0; bit < 32; bit++, flips++) {
-         pm4d_direct_test_flip_next_batch(fx.d, i, 1u << bit);
-         refused += submit_once(fq, j, 1, reason, sizeof(reason)) == PM4D_DIRECT_INVALID;
-      }
-   }
-   CHECKF(refused == flips, "ring: %u of %u single-bit errors refused", refused, flips);
-   uint32_t tflips = 0, trefused = 0;
-   for (uint32_t i = 0; i < PM4D_DISPATCH_MAX_DW; i++) {
-      for (uint32_t bit = 0; bit < 32; bit++) {
-         if (!pm4d_direct_test_corrupt_templates(fx.d, i, 1u << bit))
-            break; /* a slot, or past the template */
-         tflips++;
-         /* two copies of the template: a plain XOR of the batch would miss the error */
-         trefused += submit_once(fq, j, 2, reason, sizeof(reason)) == PM4D_DIRECT_INVALID;
-         pm4d_direct_test_corrupt_templates(fx.d, i, 1u << bit);
-      }
-   }
+   uint32_t j = fx_job_add(&fx, fq, 0), ndw = 0, flips = 0;
+   flip_ring(fq, j, 1, &ndw, &flips);
+   /* two copies of the template: a plain XOR of the batch would miss the error */
+   uint32_t tflips = 0,
+            trefused = flip_stored(fq, j, 2, pm4d_direct_test_corrupt_templates, &tflips);
    /* a dispatch body is 34 dwords on gfx1030, gfx1100 and gfx90a (test_pm4_kat.c), 5 of them
     * patched per launch (kernarg address lo/hi, grid x/y/z) */
    CHECKF(tflips == (34 - 5) * 32 && trefused == tflips,
           "templates: %u of %u single-bit errors refused", trefused, tflips);
+   /* Three jobs, each with its fallback switch: every bit of the two switches between jobs
+    * (and of the last one) in the ring, then of the stored switch sequence, whose two copies
+    * a plain XOR of the batch would miss. */
+   uint32_t ndw3 = 0, flips3 = 0;
+   flip_ring(fq, j, 3, &ndw3, &flips3);
+   uint32_t sflips = 0, srefused = flip_stored(fq, j, 3, pm4d_direct_test_corrupt_switch, &sflips);
+   /* the switch between jobs is the barrier (EVENT_WRITE CS_PARTIAL_FLUSH: 2 dwords;
+    * ACQUIRE_MEM: 7 on GFX9, 8 on GFX10.3 and GFX11, as in Mesa's si_cp_acquire_mem /
+    * gfx10_emit_cache_flush) and a 5-dword WRITE_DATA, its 2-dword address left out: 12 or 13 */
+   CHECKF((sflips == 12 * 32 || sflips == 13 * 32) && srefused == sflips,
+          "switch sequence: %u of %u single-bit errors refused", srefused, sflips);
    struct pm4d_direct_stats s;
    fx_stats(&fx, &s);
-   CHECKF(s.validation_failures == 1 + flips + tflips && s.batches == 0,
+   CHECKF(s.validation_failures == 2 + flips + tflips + flips3 + sflips && s.batches == 0,
           "every refusal counted (%" PRIu64 ")", s.validation_failures);
    const struct fx_job *r = &fq->jobs[j]; /* what the layer does after a refusal */
    pm4d_ref_conv2d(&r->job.params, r->in, r->filter, r->bias, r->out);
    fx_signal(&fq->bridge, 1);
-   fx_job_add(&fx, fq, 1);
-   CHECKF(fx_submit(fq, j + 1, 1, 1, 2) == PM4D_DIRECT_OK, "clean batch accepted");
+   for (int k = 0; k < 3; k++) /* three jobs: both kinds of switch in the clean batch */
+      fx_job_add(&fx, fq, 1);
+   CHECKF(fx_submit(fq, j + 1, 3, 1, 2) == PM4D_DIRECT_OK, "clean batch accepted");
    CHECKF(fx_wait(&fq->bridge, 2, FX_WAIT_NS) == 0 && fq->bridge.direct[2] == 1,
           "clean batch ran direct");
    CHECKF(fx_check_outputs(fq) == 0, "outputs");
-   printf("bitflip: %u ring and %u template single-bit errors refused (%u-dword batch)\n", flips,
-          tflips, ndw);
+   printf("bitflip: %u ring and %u template single-bit errors refused (%u-dword batch); "
+          "three jobs: %u ring and %u switch sequence errors refused (%u-dword batch)\n",
+          flips, tflips, ndw, flips3, sflips, ndw3);
 }
 
 /* --- ring full ----------------------------------------------------------------------- */

@@ -178,6 +178,63 @@ static void test_template_equals_dynamic(void)
    }
 }
 
+/* The XORs the direct path's per-batch check rests on (layer/pm4/pm4d_template.h), against a
+ * plain dword-at-a-time loop: pm4d_xor_dw at every start offset and length, pm4d_xor_dw8 on
+ * aligned whole blocks, an instantiated template's XOR against pm4d_template_xor, and
+ * pm4d_template_intact refusing every single-bit change of a template's fixed dwords. */
+static uint32_t xor_plain(const uint32_t *dw, uint32_t n)
+{
+   uint32_t r = 0;
+   for (uint32_t i = 0; i < n; i++)
+      r ^= dw[i];
+   return r;
+}
+
+static void test_xor(void)
+{
+   _Alignas(32) static uint32_t buf[512];
+   srand(777);
+   for (uint32_t i = 0; i < 512; i++)
+      buf[i] = (uint32_t)rand() * 2654435761u ^ (uint32_t)rand();
+   for (uint32_t off = 0; off < 8; off++)
+      for (uint32_t n = 0; n + off <= 300; n++)
+         CHECK(pm4d_xor_dw(buf + off, n) == xor_plain(buf + off, n));
+   for (uint32_t off = 0; off < 16; off += 4)
+      for (uint32_t n = 0; n + off <= 504; n += 8)
+         CHECK(pm4d_xor_dw8(buf + off, n) == xor_plain(buf + off, n));
+
+   for (int l = 0; l < NLEVELS; l++) {
+      struct pm4d_builder b;
+      struct pm4d_kernel_desc k = pm4d_test_kernel(levels[l].target, levels[l].wave);
+      static struct pm4d_template t;
+      char why[PM4D_PM4_REASON_MAX] = "";
+      CHECK(pm4d_builder_init(&b, levels[l].level) == PM4D_OK);
+      CHECK(pm4d_template_build(&b, &k, PM4D_TEST_PROGRAM, &t, why, sizeof(why)) == PM4D_OK);
+      const uint32_t grid[3] = {77, 5, 3};
+      uint32_t out[PM4D_DISPATCH_MAX_DW];
+      for (int first = 0; first < 2; first++) {
+         uint64_t ka = 0x12345678A0ull + 128u * (uint64_t)first;
+         uint32_t n = pm4d_template_instantiate(&t, out, first, ka, grid);
+         CHECK(xor_plain(out, n) == pm4d_template_xor(&t, first, ka, grid));
+      }
+      CHECK(pm4d_template_intact(&t));
+      const struct pm4d_dispatch_slots *s = &t.slots;
+      uint32_t flips = 0, refused = 0;
+      for (uint32_t i = 0; i < t.ndw; i++) {
+         if (i == s->kernarg_lo || i == s->kernarg_hi || i == s->grid[0] || i == s->grid[1] ||
+             i == s->grid[2])
+            continue; /* overwritten by every instantiation */
+         for (uint32_t bit = 0; bit < 32; bit++, flips++) {
+            t.dw[i] ^= 1u << bit;
+            refused += !pm4d_template_intact(&t);
+            t.dw[i] ^= 1u << bit;
+         }
+      }
+      CHECK(flips == (t.ndw - 5) * 32 && refused == flips);
+      CHECK(pm4d_template_intact(&t));
+   }
+}
+
 static void test_auto_selection(void)
 {
    struct pm4d_builder b;
@@ -427,7 +484,7 @@ int main(int argc, char **argv)
       {"auto", test_auto_selection},           {"emitter", test_emitter_bounds},
       {"refused", test_refused_kernels},       {"nop", test_nop_fill},
       {"loader_layouts", test_loader_layouts}, {"decoder_fields", test_decoder_fields},
-      {"table_offsets", test_table_offsets},
+      {"table_offsets", test_table_offsets},   {"xor", test_xor},
    };
    pm4d_test_run(tests, sizeof(tests) / sizeof(tests[0]), argc, argv, NULL);
    return pm4d_check_finish("pm4_builder");

@@ -232,7 +232,26 @@ struct submission {
    struct pm4d_direct_built built;  /* build: what validate needs to know */
 };
 
-/* Checks one job: shape, kernel, and (host address space) that every buffer lies inside the
+/* Job i's range [at, +size) named `name`: in the registered memory `id` and, in the host
+ * address space, inside it. Called with d->mem_lock held for reading. */
+static enum pm4d_direct_status check_range(const struct pm4d_direct *d, uint32_t i,
+                                           const char *name, uint64_t id, uint64_t at,
+                                           uint64_t size, char *reason, size_t rs)
+{
+   const struct pm4d_direct_memory *m = pm4d_direct_memory_find_locked(d, id);
+   if (!m)
+      return pm4d_fail(reason, rs, PM4D_DIRECT_UNSUPPORTED,
+                       "job %" PRIu32 ": %s memory %" PRIu64 " is not registered", i, name, id);
+   uint64_t base = (uint64_t)(uintptr_t)m->host;
+   if (d->ops->space == PM4D_ADDR_HOST &&
+       (at < base || at - base > m->size || size > m->size - (at - base)))
+      return pm4d_fail(reason, rs, PM4D_DIRECT_UNSUPPORTED,
+                       "job %" PRIu32 ": %s [0x%" PRIx64 ", +%" PRIu64 ") lies outside its memory",
+                       i, name, at, size);
+   return PM4D_DIRECT_OK;
+}
+
+/* Checks one job: shape, kernel, and that every buffer and its fallback switch lie inside the
  * registered memory the job names. Called with d->mem_lock held for reading. */
 static enum pm4d_direct_status plan_job(struct pm4d_direct_queue *q, const struct pm4d_job *job,
                                         uint32_t i, char *reason, size_t rs)
@@ -249,38 +268,24 @@ static enum pm4d_direct_status plan_job(struct pm4d_direct_queue *q, const struc
                        "job %" PRIu32 ": no kernel on %s runs this shape", i, d->target);
    pl->kernel = &d->kernels[v];
 
-   const struct pm4d_conv2d_params *p = &pl->params;
    const uint64_t addr[4] = {job->addr.input, job->addr.filter, job->addr.bias, job->addr.output};
    uint64_t bytes[4]; /* an fp16 filter is two bytes a word */
-   pm4d_conv2d_buffer_bytes(p, bytes);
-   static const char *const names[5] = {"input", "filter", "bias", "output", "fallback switch"};
-   for (int b = 0; b < 5; b++) {
-      if (b == 4) { /* the switch: a u32 the batch clears */
-         if (!job->disarm)
-            break;
-         if (job->disarm & 3u)
-            return pm4d_fail(reason, rs, PM4D_DIRECT_UNSUPPORTED,
-                             "job %" PRIu32 ": fallback switch 0x%" PRIx64 " is not aligned", i,
-                             job->disarm);
-      } else if (bytes[b] == 0) {
-         continue;
-      }
-      const uint64_t at = b == 4 ? job->disarm : addr[b], size = b == 4 ? 4 : bytes[b];
-      const uint64_t id = b == 4 ? job->disarm_memory : job->memory_ids[b];
-      const struct pm4d_direct_memory *m = pm4d_direct_memory_find_locked(d, id);
-      if (!m)
-         return pm4d_fail(reason, rs, PM4D_DIRECT_UNSUPPORTED,
-                          "job %" PRIu32 ": %s memory %" PRIu64 " is not registered", i, names[b],
-                          id);
-      uint64_t base = (uint64_t)(uintptr_t)m->host;
-      if (d->ops->space == PM4D_ADDR_HOST &&
-          (at < base || at - base > m->size || size > m->size - (at - base)))
-         return pm4d_fail(reason, rs, PM4D_DIRECT_UNSUPPORTED,
-                          "job %" PRIu32 ": %s [0x%" PRIx64 ", +%" PRIu64
-                          ") lies outside its memory",
-                          i, names[b], at, size);
+   pm4d_conv2d_buffer_bytes(&pl->params, bytes);
+   static const char *const names[4] = {"input", "filter", "bias", "output"};
+   for (int b = 0; b < 4; b++) {
+      enum pm4d_direct_status st =
+         bytes[b] ? check_range(d, i, names[b], job->memory_ids[b], addr[b], bytes[b], reason, rs)
+                  : PM4D_DIRECT_OK;
+      if (st != PM4D_DIRECT_OK)
+         return st;
    }
-   return PM4D_DIRECT_OK;
+   if (!job->disarm)
+      return PM4D_DIRECT_OK;
+   if (job->disarm & 3u) /* the switch: a u32 the batch clears */
+      return pm4d_fail(reason, rs, PM4D_DIRECT_UNSUPPORTED,
+                       "job %" PRIu32 ": fallback switch 0x%" PRIx64 " is not aligned", i,
+                       job->disarm);
+   return check_range(d, i, "fallback switch", job->disarm_memory, job->disarm, 4, reason, rs);
 }
 
 static uint64_t job_flops(const struct pm4d_conv2d_params *p)

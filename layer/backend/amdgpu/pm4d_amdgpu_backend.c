@@ -177,7 +177,9 @@ static void amd_queue_destroy(void *bq)
  * then would sleep in the CS ioctl (WAIT_FOR_SUBMIT, drm_syncobj.c drm_syncobj_find_fence, up to
  * 5 s, then -ETIME), so it goes out only once the point is submitted: the submitting thread
  * looks (deadline now) and otherwise queues the batch, which the watchdog kicks once this says
- * so (it waits here, up to its tick). Asked with no lock held. */
+ * so (it waits here, up to its tick). WAIT_FOR_SUBMIT | WAIT_AVAILABLE: done once a fence is
+ * attached at the point, signalled or not (drm_syncobj.c drm_syncobj_array_wait_timeout; the
+ * vgpu models it, tests/vgpu/driver/vgpu_sync.c). Asked with no lock held. */
 static bool amd_ready(void *bq, uint64_t wait_point, uint64_t deadline_ns)
 {
    struct amd_queue *aq = bq;

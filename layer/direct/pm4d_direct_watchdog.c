@@ -215,7 +215,7 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
    }
    bool hang = false, retired = false;
    enum cause cause = HANG;
-   uint64_t ended = UINT64_MAX; /* recover fails the unfinished batches up to this point */
+   uint64_t ended = UINT64_MAX; /* recover fails every unfinished batch, or this one only */
    uint64_t done = 0;           /* the last point of a batch that is over, to signal (sim) */
    uint64_t host = 0;           /* the last failed batch's point the direct path signals */
    pthread_mutex_lock(&q->mu);

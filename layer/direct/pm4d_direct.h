@@ -79,8 +79,8 @@ struct pm4d_job {
  * a report only. The jobs the batch did not complete are still armed (pm4d_job.disarm), and
  * their fallbacks, which the caller put after signal_point, run when the point is signalled.
  * The caller must not signal the point: each point has one signaller, the kernel for amdgpu,
- * the direct path for the sim (once the batch is over, whatever the outcome, in point order,
- * after wait_point). On amdgpu the report may come after the kernel signalled the point, when
+ * the direct path for the sim and for an amdgpu batch that failed before its deferred kick
+ * (once the batch is over, whatever the outcome, in point order, after wait_point). On amdgpu the report may come after the kernel signalled the point, when
  * the app may already have re-recorded or freed what jobs[i].fallback names: do not read it. */
 struct pm4d_direct_callbacks {
    void *user;
@@ -130,7 +130,8 @@ enum pm4d_direct_status pm4d_direct_queue_create(struct pm4d_direct *d,
 void pm4d_direct_queue_destroy(struct pm4d_direct_queue *q);
 
 /* Builds one batch of `count` jobs, writes it into the ring, validates it and kicks
- * it to run once the bridge reaches wait_point; signal_point is signalled once the batch is
+ * it to run once the bridge reaches wait_point (or queues it, for the watchdog to kick once
+ * the kernel has a fence at wait_point: amdgpu); signal_point is signalled once the batch is
  * over, completed or not (failed jobs stay armed). On any status but OK nothing was kicked and
  * the caller runs the fallbacks and signals signal_point itself. */
 enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q, const struct pm4d_job *jobs,

@@ -68,10 +68,11 @@ struct pm4d_direct_backend_ops {
 
    enum pm4d_direct_status (*queue_create)(void *dev, struct pm4d_direct_queue *q, void **out);
    void (*queue_destroy)(void *bq);
-   /* Called before kick with no lock held (NULL: always ready): whether a kick waiting for
-    * wait_point can go out now without blocking in the kernel (amdgpu: the point has a fence
-    * attached, waited for up to a bound); false: RING_FULL, back pressure. */
-   bool (*ready)(void *bq, uint64_t wait_point);
+   /* Called with no lock held (NULL: always ready): whether a kick waiting for wait_point can
+    * go out without blocking in the kernel (amdgpu: the point has a fence attached), waiting
+    * for it until deadline_ns (CLOCK_MONOTONIC; a past one: a look). false: the batch is
+    * queued and the watchdog kicks it once ready says so (a deferred kick). */
+   bool (*ready)(void *bq, uint64_t wait_point, uint64_t deadline_ns);
    /* Runs the batch (ndw dwords at dw, device address ib, in the ring) after the bridge reaches
     * wait_point; its own RELEASE_MEM writes signal_point. jobs: the memory it touches. */
    enum pm4d_direct_status (*kick)(void *bq, const uint32_t *dw, uint64_t ib, uint32_t ndw,

@@ -110,7 +110,14 @@ struct pm4d_direct_batch {
    uint32_t count;
    uint64_t wait_point, signal_point;
    uint64_t ring_end, kernarg_end; /* positions to retire to */
-   bool signalled;   /* sim: the direct path signalled its point (pm4d_direct_queue_point_done) */
+   /* The direct path signalled its point (sim: pm4d_direct_queue_point_done; a batch never
+    * kicked: pm4d_direct_queue_host_signal). */
+   bool signalled;
+   /* Deferred: built, validated and recorded, not kicked yet (its wait point had no fence
+    * attached); the watchdog kicks queued batches in order (kick_deferred). A failed batch
+    * still queued was never kicked: the direct path signals its point, whatever the back end. */
+   bool queued;
+   uint64_t ib;      /* the batch's device address, for a deferred kick */
    uint32_t ndw;     /* the batch is the ndw dwords before ring_end */
    uint64_t kick_ns; /* 0: not timed */
    uint64_t budget_ns, deadline_ns;
@@ -155,12 +162,15 @@ struct pm4d_direct_queue {
    pthread_mutex_t mu; /* batches, flags, counters */
    struct pm4d_direct_batch batches[PM4D_DIRECT_MAX_INFLIGHT];
    uint32_t head, count;
+   /* Queued batches (the last `deferred` of the list): a later batch queues behind them.
+    * Written under mu; read without it by the submitting thread's first look. */
+   _Atomic uint32_t deferred;
    _Atomic uint64_t kernarg_retired;
    bool resetting, closing;
    bool reporting;            /* the watchdog is calling batch_failed for this queue */
    uint32_t failed_held;      /* failed batches still in the list; the watchdog's only */
    uint64_t clock_stopped_ns; /* pm4d_direct_queue_clock: when it stopped; 0 while running */
-   /* sim: the last bridge point the direct path signalled, under signal_mu (the CP thread's
+   /* The last bridge point the direct path signalled, under signal_mu (sim: the CP thread's
     * interrupt and the watchdog both signal; never twice, never out of order). */
    pthread_mutex_t signal_mu;
    uint64_t signalled;
@@ -241,6 +251,12 @@ static inline uint32_t pm4d_direct_disarm_xor(const struct pm4d_direct_disarm *s
 /* sim: signals the bridge point of a batch that is over (pm4d_direct_queue.c), once, in point
  * order; amdgpu: nothing (the kernel signals). */
 void pm4d_direct_queue_point_done(struct pm4d_direct_queue *q, uint64_t point);
+/* Signals a bridge point from the host, once, in point order, whatever the back end: the sim's
+ * points, and those of batches that failed before they were kicked (a deferred kick refused,
+ * the queue destroyed or reset first), which no kernel will signal. The caller has seen the
+ * batch's wait point reached (VUID-VkSemaphoreSignalInfo-value-03259: no host signal below a
+ * pending signal operation). */
+void pm4d_direct_queue_host_signal(struct pm4d_direct_queue *q, uint64_t point);
 
 /* Device event futex. */
 void pm4d_direct_event_bump(struct pm4d_direct *d);

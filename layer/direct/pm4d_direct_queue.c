@@ -149,14 +149,18 @@ void pm4d_direct_queue_destroy(struct pm4d_direct_queue *q)
    free(q);
 }
 
-void pm4d_direct_queue_point_done(struct pm4d_direct_queue *q, uint64_t point)
+void pm4d_direct_queue_host_signal(struct pm4d_direct_queue *q, uint64_t point)
 {
-   if (q->d->ops->kernel_signals)
-      return;
    pthread_mutex_lock(&q->signal_mu);
    if (point > q->signalled && q->bridge.signal(q->bridge.user, point) == 0)
       q->signalled = point;
    pthread_mutex_unlock(&q->signal_mu);
+}
+
+void pm4d_direct_queue_point_done(struct pm4d_direct_queue *q, uint64_t point)
+{
+   if (!q->d->ops->kernel_signals)
+      pm4d_direct_queue_host_signal(q, point);
 }
 
 void pm4d_direct_queue_interrupt(struct pm4d_direct_queue *q, uint64_t value)
@@ -469,28 +473,32 @@ static enum pm4d_direct_status refuse(struct pm4d_direct_queue *q, const struct 
 }
 
 /* Commit, under the queue lock: the kick, then the ring, the kernarg arena and the batch
- * record (its jobs copied into the records of its kernarg slots), and the counters. FAILED
- * while the queue resets or closes, or when the back end refuses the kick. */
+ * record (its jobs copied into the records of its kernarg slots), and the counters. A batch
+ * whose kick would block in the kernel (the back end's `ready`: its wait point has no fence
+ * attached yet), and any batch behind a queued one (order), is recorded as queued instead: the
+ * watchdog kicks it (kick_deferred in pm4d_direct_watchdog.c). FAILED while the queue resets
+ * or closes, or when the back end refuses the kick. */
 static enum pm4d_direct_status submit_commit(struct pm4d_direct_queue *q, struct submission *s)
 {
    struct pm4d_direct *d = q->d;
    uint64_t ib =
       q->ring_addr ? q->ring_addr + (uint64_t)(s->dw - pm4d_ring_ptr(q->ring, 0)) * 4u : 0;
-   /* Any wait for the kernel before the kick happens here, outside the queue lock the
-    * watchdog takes (it holds the device lock meanwhile). */
-   if (d->ops->ready && !d->ops->ready(q->bq, s->wait_point)) {
-      pm4d_reason_set(s->reason, s->reason_size,
-                      "wait point %" PRIu64 " not submitted to the kernel yet", s->wait_point);
-      return refuse(q, s, PM4D_DIRECT_RING_FULL, "ring_full", s->dw);
-   }
+   /* A look, no wait (the app's queue lock is held), outside the queue lock the watchdog
+    * takes; none while a batch is queued (this one queues behind it). */
+   bool defer =
+      atomic_load(&q->deferred) != 0 || (d->ops->ready && !d->ops->ready(q->bq, s->wait_point, 0));
    pthread_mutex_lock(&q->mu);
    if (q->resetting || q->closing) {
       pthread_mutex_unlock(&q->mu);
       return pm4d_fail(s->reason, s->reason_size, PM4D_DIRECT_FAILED,
                        "the queue is being reset or destroyed");
    }
-   enum pm4d_direct_status st =
-      d->ops->kick(q->bq, s->dw, ib, s->ndw, s->jobs, s->count, s->wait_point, s->signal_point);
+   /* the watchdog may have kicked the queued ones since the look: this one still waits for
+    * its next look (only this thread adds queued batches) */
+   defer |= atomic_load(&q->deferred) != 0;
+   enum pm4d_direct_status st = defer ? PM4D_DIRECT_OK
+                                      : d->ops->kick(q->bq, s->dw, ib, s->ndw, s->jobs, s->count,
+                                                     s->wait_point, s->signal_point);
    if (st != PM4D_DIRECT_OK) {
       pthread_mutex_unlock(&q->mu);
       pm4d_reason_set(s->reason, s->reason_size, "the %s back end refused the kick", d->ops->name);
@@ -500,8 +508,8 @@ static enum pm4d_direct_status submit_commit(struct pm4d_direct_queue *q, struct
          return refuse(q, s, PM4D_DIRECT_RING_FULL, "ring_full", s->dw);
       return refuse(q, s, PM4D_DIRECT_FAILED, "kick_refused", s->dw);
    }
-   uint64_t t_kick = 0; /* 0: not timed */
-   if (s->timed) {
+   uint64_t t_kick = 0; /* 0: not timed (a queued batch is not: its kick comes later) */
+   if (s->timed && !defer) {
       t_kick = pm4d_clock_now_ns();
       pm4d_hist_record(PM4D_HIST_submit_to_kick, t_kick - s->t_submit);
    }
@@ -510,8 +518,8 @@ static enum pm4d_direct_status submit_commit(struct pm4d_direct_queue *q, struct
    struct pm4d_job *jobs = &q->job_records[s->ka_off / PM4D_DIRECT_KERNARG_SLOT];
    memcpy(jobs, s->jobs, s->count * sizeof(*jobs));
    /* The watchdog looks on a tick while batches are in flight; it needs waking only for the
-    * first (saves a futex syscall per submission in a burst). */
-   bool wake = q->count == 0;
+    * first (saves a futex syscall per submission in a burst), and for a queued one. */
+   bool wake = q->count == 0 || defer;
    struct pm4d_direct_batch *b = &q->batches[(q->head + q->count++) % PM4D_DIRECT_MAX_INFLIGHT];
    *b = (struct pm4d_direct_batch){
       .jobs = jobs,
@@ -520,10 +528,16 @@ static enum pm4d_direct_status submit_commit(struct pm4d_direct_queue *q, struct
       .signal_point = s->signal_point,
       .ring_end = pm4d_ring_published(q->ring),
       .kernarg_end = s->ka_end,
+      .queued = defer,
+      .ib = ib,
       .ndw = s->ndw,
       .kick_ns = t_kick,
       .budget_ns = d->deadline_base_ns + s->flops * d->ops->ps_per_flop / 1000u,
    };
+   if (defer) {
+      atomic_fetch_add(&q->deferred, 1);
+      pm4d_counter_inc(PM4D_CTR_direct_kicks_deferred);
+   }
    q->stats.batches++;
    q->stats.jobs += s->count;
    for (uint32_t i = 0; i < s->count; i++)

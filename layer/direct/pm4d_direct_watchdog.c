@@ -50,16 +50,18 @@ static uint64_t fence_value(const struct pm4d_direct_queue *q)
 
 /* RESET_OTHER: another context's hang reset the GPU (amdgpu, QUERY2 RESET without GUILTY):
  * our batches in flight are lost, but that is no failure of this path (not toward auto-disable).
+ * KICK_REFUSED: the back end refused a deferred kick (kick_deferred).
  */
-enum cause { HANG, FAULT, RESET_OTHER, CLOSED };
+enum cause { HANG, FAULT, RESET_OTHER, CLOSED, KICK_REFUSED };
 
 /* Moves what did not complete into *f: with ended UINT64_MAX every unfinished batch, after
- * the queue's back end is reset for good; else (a kernel_signals back end) only the batches up
- * to point ended, which the kernel has ended without success whatever the shared fence says
- * (a later batch on a renewed context writes it too), so that a batch the kernel still runs is
- * never also run by its fallback: later ones get their own verdict on later ticks. The failed
- * batches keep their ring and kernarg space until they are reported and the back end says
- * they are over (watch_queue retires them). */
+ * the queue's back end is reset for good; else only the batch that signals point ended: one
+ * the kernel has ended without success whatever the shared fence says (a later batch on a
+ * renewed context writes it too), so that a batch the kernel still runs is never also run by
+ * its fallback (later ones get their own verdict on later ticks), or a queued one whose
+ * deferred kick was refused. The failed batches keep their ring and kernarg space until they
+ * are reported and the back end says they are over (watch_queue retires them); a failed batch
+ * never kicked leaves the queued ones (its point is the direct path's to signal). */
 static void recover(struct pm4d_direct *d, struct pm4d_direct_queue *q, enum cause cause,
                     uint64_t ended, struct pm4d_direct_failed *f)
 {
@@ -81,8 +83,10 @@ static void recover(struct pm4d_direct *d, struct pm4d_direct_queue *q, enum cau
    q->reporting = true;
    for (uint32_t i = 0; i < q->count; i++) {
       struct pm4d_direct_batch *b = &q->batches[(q->head + i) % PM4D_DIRECT_MAX_INFLIGHT];
-      if (!b->failed && (fence < b->signal_point || !whole) && b->signal_point <= ended) {
+      if (!b->failed && (whole ? fence < b->signal_point : b->signal_point == ended)) {
          b->failed = true; /* completed ones retire as usual */
+         if (b->queued)
+            atomic_fetch_sub(&q->deferred, 1);
          /* A destroyed queue still signals (sim) a failed batch's point should its wait point
           * come within this; after it the point is left unsignalled. */
          b->deadline_ns = pm4d_clock_now_ns() + d->deadline_base_ns;
@@ -99,17 +103,19 @@ static void recover(struct pm4d_direct *d, struct pm4d_direct_queue *q, enum cau
       static const char *const kinds[] = {[HANG] = "hang",
                                           [FAULT] = "fault",
                                           [RESET_OTHER] = "reset_by_other",
-                                          [CLOSED] = "queue_destroyed"};
+                                          [CLOSED] = "queue_destroyed",
+                                          [KICK_REFUSED] = "kick_refused"};
       char action[160];
       snprintf(action, sizeof(action),
-               "the queue's back end was reset; the %" PRIu32 " unfinished batches' jobs run "
+               "%sthe %" PRIu32 " unfinished batches' jobs run "
                "through the driver (fallback command buffers), in order",
-               f->count);
+               whole ? "the queue's back end was reset; " : "", f->count);
       const struct pm4d_direct_batch *b = &f->batches[0];
       pm4d_direct_diag(q, kinds[cause], f->reason, action,
                        pm4d_ring_ptr(q->ring, b->ring_end - b->ndw), b->ndw, f->batches, f->count);
    }
-   for (uint32_t i = 0; i < f->count && (cause == HANG || cause == FAULT); i++)
+   for (uint32_t i = 0; i < f->count && (cause == HANG || cause == FAULT || cause == KICK_REFUSED);
+        i++)
       pm4d_autodisable_note(false);
    q->resetting = false;
    atomic_store(&q->fault_pending, 0);
@@ -120,6 +126,46 @@ static void recover(struct pm4d_direct *d, struct pm4d_direct_queue *q, enum cau
    pm4d_counter_add(PM4D_CTR_direct_faults, cause == FAULT);
    pm4d_counter_add(PM4D_CTR_direct_hangs, cause == HANG);
    pm4d_counter_add(PM4D_CTR_direct_resets, whole);
+}
+
+/* The deferred kicks (the watchdog is their kicker): queued batches in order, each once the
+ * back end's `ready` says its wait point has a fence attached (a look here; watchdog_main's
+ * sleep waits for it). The CS goes out with no queue lock held (d->mu is held, as for the
+ * status query: a CS whose wait point is attached does not block): the submitting thread queues
+ * behind while q->deferred is non-zero, so the kicks stay in order. Returns the signal point of
+ * a batch whose kick the back end refused, with the reason in f (0: none). d->mu held. */
+static uint64_t kick_deferred(struct pm4d_direct *d, struct pm4d_direct_queue *q,
+                              struct pm4d_direct_failed *f)
+{
+   for (;;) {
+      pthread_mutex_lock(&q->mu);
+      uint32_t queued = atomic_load(&q->deferred);
+      if (!queued || q->closing || q->resetting) {
+         pthread_mutex_unlock(&q->mu);
+         return 0;
+      }
+      struct pm4d_direct_batch *b =
+         &q->batches[(q->head + q->count - queued) % PM4D_DIRECT_MAX_INFLIGHT];
+      const struct pm4d_direct_batch k = *b; /* stays put: only this thread retires */
+      pthread_mutex_unlock(&q->mu);
+      if (!d->ops->ready(q->bq, k.wait_point, 0))
+         return 0;
+      enum pm4d_direct_status st =
+         d->ops->kick(q->bq, pm4d_ring_ptr(q->ring, k.ring_end - k.ndw), k.ib, k.ndw, k.jobs,
+                      k.count, k.wait_point, k.signal_point);
+      if (st != PM4D_DIRECT_OK) {
+         snprintf(f->reason, sizeof(f->reason),
+                  "the %s back end refused the deferred kick of batch %" PRIu64 "->%" PRIu64
+                  " (%s): never kicked, its point signalled by the direct path after %" PRIu64,
+                  d->ops->name, k.wait_point, k.signal_point, pm4d_direct_status_name(st),
+                  k.wait_point);
+         return k.signal_point;
+      }
+      pthread_mutex_lock(&q->mu);
+      b->queued = false;
+      atomic_fetch_sub(&q->deferred, 1);
+      pthread_mutex_unlock(&q->mu);
+   }
 }
 
 /* Looks at one queue's oldest batches. Returns true when it found a hang or fault and filled
@@ -162,27 +208,35 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
       d->stats.resets++;
       pm4d_counter_inc(PM4D_CTR_direct_resets);
    }
+   uint64_t refused = d->ops->ready ? kick_deferred(d, q, f) : 0;
+   if (refused) {
+      recover(d, q, KICK_REFUSED, refused, f);
+      return true;
+   }
    bool hang = false, retired = false;
    enum cause cause = HANG;
-   uint64_t ended = UINT64_MAX; /* recover fails the unfinished batches up to this point */
+   uint64_t ended = UINT64_MAX; /* recover fails every unfinished batch, or this one only */
    uint64_t done = 0;           /* the last point of a batch that is over, to signal (sim) */
+   uint64_t host = 0;           /* the last failed batch's point the direct path signals */
    pthread_mutex_lock(&q->mu);
    /* Read under the lock the kick takes: a batch kicked (and fenced) after the caller's clock
     * read would otherwise get a negative kick-to-fence time. */
    now = pm4d_clock_now_ns();
    uint64_t fence = fence_value(q);
-   /* sim: failed batches are over once reset; each point is signalled after its wait point,
-    * in order (the link before may still be pending), so that the fallbacks behind it run. */
-   for (uint32_t i = 0; !d->ops->kernel_signals && i < q->count; i++) {
+   /* Failed batches whose point the direct path signals (sim: all, over once reset; amdgpu:
+    * those never kicked, which no kernel signals): each after its wait point, in order (the
+    * link before may still be pending, and a later value would overtake it;
+    * VUID-VkSemaphoreSignalInfo-value-03259), so that the fallbacks behind it run. */
+   for (uint32_t i = 0; i < q->count; i++) {
       struct pm4d_direct_batch *b = &q->batches[(q->head + i) % PM4D_DIRECT_MAX_INFLIGHT];
       if (!b->failed)
          break;
-      if (b->signalled)
+      if (b->signalled || (d->ops->kernel_signals && !b->queued))
          continue;
       if (q->bridge.wait(q->bridge.user, b->wait_point, 0) != 0)
          break;
       b->signalled = true;
-      done = b->signal_point;
+      host = b->signal_point;
    }
    while (q->count) {
       struct pm4d_direct_batch *b = &q->batches[q->head];
@@ -190,13 +244,25 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
          /* Its space is reused only once it was reported and the device is done with it (a
           * destroyed queue frees it all: the kernel keeps its own references), and (sim) its
           * point was signalled. */
-         bool signalled = d->ops->kernel_signals || b->signalled;
+         bool signalled = (d->ops->kernel_signals && !b->queued) || b->signalled;
          if (b->reported && ((q->closing && (signalled || now >= b->deadline_ns)) ||
                              (known && state.settled >= b->signal_point && signalled))) {
             retire_head(q);
             q->failed_held--;
             retired = true;
             continue;
+         }
+         *wake = *wake < now + PM4D_DIRECT_TICK_NS ? *wake : now + PM4D_DIRECT_TICK_NS;
+         break;
+      }
+      if (b->queued) { /* not kicked yet (kick_deferred): no deadline runs */
+         if (q->closing) {
+            snprintf(f->reason, sizeof(f->reason),
+                     "queue destroyed before the deferred kick of batch %" PRIu64 "->%" PRIu64,
+                     b->wait_point, b->signal_point);
+            hang = true;
+            cause = CLOSED;
+            break;
          }
          *wake = *wake < now + PM4D_DIRECT_TICK_NS ? *wake : now + PM4D_DIRECT_TICK_NS;
          break;
@@ -293,6 +359,8 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
       break;
    }
    pthread_mutex_unlock(&q->mu);
+   if (host)
+      pm4d_direct_queue_host_signal(q, host);
    if (done) /* one signaller, in order (a completion whose interrupt a reset cut off too) */
       pm4d_direct_queue_point_done(q, done);
    if (retired)
@@ -320,6 +388,22 @@ static void report(struct pm4d_direct *d, struct pm4d_direct_failed *f)
    pthread_mutex_unlock(&q->mu);
 }
 
+/* The first queue with a queued batch, and that batch's wait point: the watchdog sleeps in
+ * the back end's wait for it (no event says when the kernel attaches a fence). d->mu held. */
+static struct pm4d_direct_queue *deferred_wait_point(struct pm4d_direct *d, uint64_t *point)
+{
+   for (struct pm4d_direct_queue *q = d->queues; q; q = q->next) {
+      pthread_mutex_lock(&q->mu);
+      uint32_t queued = atomic_load(&q->deferred);
+      if (queued && !q->closing)
+         *point = q->batches[(q->head + q->count - queued) % PM4D_DIRECT_MAX_INFLIGHT].wait_point;
+      pthread_mutex_unlock(&q->mu);
+      if (queued && !q->closing)
+         return q;
+   }
+   return NULL;
+}
+
 static void *watchdog_main(void *arg)
 {
    struct pm4d_direct *d = arg;
@@ -331,11 +415,14 @@ static void *watchdog_main(void *arg)
       bool failed = false;
       for (struct pm4d_direct_queue *q = d->queues; q && !failed; q = q->next)
          failed = watch_queue(d, q, now, &wake, f);
+      uint64_t point = 0;
+      struct pm4d_direct_queue *waiting = failed ? NULL : deferred_wait_point(d, &point);
       pthread_mutex_unlock(&d->mu);
       if (failed) {
          report(d, f); /* no lock held: the layer may call back into the direct path */
          pm4d_direct_event_bump(d);
-      } else {
+      } else if (!waiting || !d->ops->ready(waiting->bq, point, wake)) {
+         /* a queue with a queued batch stays until it is kicked or failed: this thread does */
          pm4d_direct_event_wait(d, seen, wake);
       }
       pthread_mutex_lock(&d->mu);

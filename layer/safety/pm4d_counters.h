@@ -137,6 +137,9 @@
    X(direct_validation_failures)                                                                 \
    X(direct_ring_full)                                                                           \
    X(direct_jobs_completed)                                                                      \
+   /* amdgpu batches queued because their wait point had no fence attached yet (or behind one */ \
+   /* that had none), kicked later by the watchdog, or failed unkicked (batch_failed) */         \
+   X(direct_kicks_deferred)                                                                      \
    X(auto_disables)                                                                              \
    X(passthrough_auto_disabled)                                                                  \
    X(fallback_auto_disabled)                                                                     \

@@ -535,8 +535,8 @@ void pm4d_vk_submit_batch_failed(void *user, void *queue_user, const struct pm4d
 {
    (void)user, (void)queue_user, (void)jobs;
    /* A report only: the jobs the batch did not complete are still armed, and their fallbacks
-    * run in the link after signal_point, which the kernel (amdgpu) or the direct path (sim)
-    * signals; the layer never signals a bridge point a batch owns
+    * run in the link after signal_point, which the kernel (amdgpu) or the direct path (sim; amdgpu
+    * never kicked) signals; the layer never signals a bridge point a batch owns
     * (VUID-VkSemaphoreSignalInfo-value-03259). The fallbacks are not read here: the point may
     * have been signalled already (amdgpu), the app may have re-recorded or freed the command
     * buffer and with it the fallbacks and their arguments. So fallback_jobs counts the jobs of

@@ -16,7 +16,6 @@
 #include "pm4d_amdgpu_device.h"
 #include "pm4d_amdgpu_queue.h"
 #include "pm4d_amdgpu_stack.h"
-#include "pm4d_clock.h"
 #include "pm4d_counters.h"
 #include "pm4d_log.h"
 #include "pm4d_direct_internal.h"
@@ -27,9 +26,6 @@
  * smallest target, gfx1036 with 2 CUs, peaks near 0.5 TFLOP/s in f32 (2 CUs x 64 lanes x 2 x
  * 2.2 GHz); 10 GFLOP/s leaves a kernel at 2% of that peak inside its deadline. */
 #define AMDGPU_PS_PER_FLOP 100u
-/* How long a kick waits for RADV's submit thread to hand the previous link to the kernel. */
-#define AMDGPU_SUBMITTED_NS 2000000ull
-
 static const struct pm4d_drm_ops *test_drm_ops;
 
 void pm4d_direct_test_amdgpu_ops(const void *drm_ops)
@@ -179,13 +175,15 @@ static void amd_queue_destroy(void *bq)
  * thread, when that link's own waits are not available yet (mesa vk_queue.c, threaded
  * submission: the app waits before it signals, from the host, after this vkQueueSubmit). A kick
  * then would sleep in the CS ioctl (WAIT_FOR_SUBMIT, drm_syncobj.c drm_syncobj_find_fence, up to
- * 5 s, then -ETIME), so it goes out only once the point is submitted; otherwise the jobs run
- * through their fallbacks (back pressure, like a full ring). Asked with no lock held. */
-static bool amd_ready(void *bq, uint64_t wait_point)
+ * 5 s, then -ETIME), so it goes out only once the point is submitted: the submitting thread
+ * looks (deadline now) and otherwise queues the batch, which the watchdog kicks once this says
+ * so (it waits here, up to its tick). WAIT_FOR_SUBMIT | WAIT_AVAILABLE: done once a fence is
+ * attached at the point, signalled or not (drm_syncobj.c drm_syncobj_array_wait_timeout; the
+ * vgpu models it, tests/vgpu/driver/vgpu_sync.c). Asked with no lock held. */
+static bool amd_ready(void *bq, uint64_t wait_point, uint64_t deadline_ns)
 {
    struct amd_queue *aq = bq;
-   return !wait_point || pm4d_amdgpu_queue_point_submitted(
-                            aq->aq, wait_point, pm4d_clock_now_ns() + AMDGPU_SUBMITTED_NS);
+   return !wait_point || pm4d_amdgpu_queue_point_submitted(aq->aq, wait_point, deadline_ns);
 }
 
 static enum pm4d_direct_status amd_kick(void *bq, const uint32_t *dw, uint64_t ib, uint32_t ndw,

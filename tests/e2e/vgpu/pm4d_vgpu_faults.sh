@@ -65,7 +65,8 @@
 #                      the guilty context are cancelled (sched_entity.c drm_sched_entity_pop_job):
 #                      39 fallbacks, each run once, though all share one recorded job
 #   wait_before_signal pm4d_e2e_multisubmit's timeline group with its first wait released by
-#                      the host after the submissions: every output right
+#                      the host after the submissions: every output right, all direct, at least
+#                      one kick deferred (its wait point had no fence attached when submitted)
 #   warm               not a case: convnet with no fault, so that the vgpu has built its kernels
 # usage: pm4d_vgpu_faults.sh WORKDIR CASE PROGRAM
 source "$(dirname "$0")/pm4d_vgpu_lib.sh"
@@ -172,8 +173,11 @@ case $case in
     layer_ring
     stats vgpu_gpu_resets=1 direct_hangs=1 direct_resets\>=1 fallback_batch_failed=1 fallback_jobs="$dispatches" \
       direct_jobs_completed=$((jobs - dispatches)) auto_disables=0 ;;
-  slow | lost_fence | in_flight_33 | wait_before_signal)
+  slow | lost_fence | in_flight_33)
     stats fallback_jobs=0 direct_hangs=0 direct_faults=0 direct_resets=0 vgpu_gpu_resets=0 auto_disables=0 ;;
+  wait_before_signal) # the first batch's wait point had no fence yet: its kick was deferred
+    stats fallback_jobs=0 direct_hangs=0 direct_faults=0 direct_resets=0 vgpu_gpu_resets=0 auto_disables=0 \
+      direct_kicks_deferred\>=1 ;;
   page_fault)
     stats vgpu_vm_faults=1 vgpu_ibs_fault=1 vgpu_gpu_resets=0 fallback_jobs="$dispatches" \
       direct_jobs_completed=$((jobs - dispatches)) ;;

@@ -1,6 +1,7 @@
 #include "pm4d_drm_recorder.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,9 @@ void rec_add_device(int bustype, uint16_t domain, uint8_t bus, uint8_t dev, uint
    d->available_nodes = (1 << DRM_NODE_PRIMARY) | (render ? 1 << DRM_NODE_RENDER : 0);
    snprintf(d->render, sizeof(d->render), "%s", node);
 }
+
+/* The waits are recorded from the submitting thread and the direct path's watchdog. */
+static pthread_mutex_t rec_waits_mu = PTHREAD_MUTEX_INITIALIZER;
 
 void rec_reset(void)
 {
@@ -376,7 +380,8 @@ static int rec_cs_submit_raw2(amdgpu_device_handle dev, amdgpu_context_handle ct
                               int num_chunks, struct drm_amdgpu_cs_chunk *chunks, uint64_t *seq_no)
 {
    (void)dev;
-   struct rec_submit *s = &rec.submits[rec.submit_count++];
+   int n = rec.submit_count;
+   struct rec_submit *s = &rec.submits[n];
    memset(s, 0, sizeof(*s));
    s->ctx_id = ((struct rec_ctx *)(void *)ctx)->id;
    s->bo_list_handle = bo_list;
@@ -408,6 +413,7 @@ static int rec_cs_submit_raw2(amdgpu_device_handle dev, amdgpu_context_handle ct
       default: break;
       }
    }
+   rec.submit_count = n + 1; /* the record is whole: a reader of the count may read it */
    if (rec.submit_result)
       return rec.submit_result;
    /* A guilty context's CS is refused (amdgpu_cs.c amdgpu_cs_parser_init). */
@@ -461,15 +467,26 @@ static int rec_syncobj_destroy(int fd, uint32_t handle)
  * unless WAIT_FOR_SUBMIT (then waited for); WAIT_AVAILABLE is done once a fence is attached,
  * otherwise once it signals; the timeout gives -ETIME. The recorder does not sleep: what is not
  * done now is not done by the deadline. */
+int rec_waits_copy(struct rec_wait *out, int max)
+{
+   pthread_mutex_lock(&rec_waits_mu);
+   int n = rec.wait_count;
+   memcpy(out, rec.waits, (size_t)(n < max ? n : max) * sizeof(*out));
+   pthread_mutex_unlock(&rec_waits_mu);
+   return n;
+}
+
 static int rec_syncobj_timeline_wait(int fd, uint32_t *handles, uint64_t *points, unsigned count,
                                      int64_t timeout, unsigned flags, uint32_t *first)
 {
    (void)first;
    if (fd != REC_DEVICE_FD || count != 1 || handles[0] != REC_BRIDGE_HANDLE)
       return -EINVAL;
+   pthread_mutex_lock(&rec_waits_mu);
    if (rec.wait_count < REC_MAX_CALLS)
       rec.waits[rec.wait_count++] = (struct rec_wait){
          .fd = fd, .handle = handles[0], .point = points[0], .timeout = timeout, .flags = flags};
+   pthread_mutex_unlock(&rec_waits_mu);
    bool attached = points[0] <= rec.timeline_submitted || points[0] <= rec.timeline_value;
    if (!attached && !(flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT))
       return -EINVAL;

@@ -78,8 +78,9 @@ struct recorder {
     * -ETIME timed out, -ECANCELED cancelled. Atomic: read by the watchdog thread. */
    _Atomic int fence_error;
    /* The bridge's newest point with a fence attached (a submission that signals it is in the
-    * kernel): the driver's, scripted; a recorded CS's signal chunk raises it too. */
-   uint64_t timeline_submitted;
+    * kernel): the driver's, scripted; a recorded CS's signal chunk raises it too. Atomic: the
+    * direct path's watchdog asks and submits (deferred kicks) while a test scripts it. */
+   _Atomic uint64_t timeline_submitted;
    int fail_bo_alloc_at; /* n > 0: the n-th bo_alloc fails */
 
    /* Record. */
@@ -97,7 +98,7 @@ struct recorder {
    uint32_t ctx_priorities[REC_MAX_CALLS];
    int ctx_create_count, ctx_free_count;
    struct rec_submit submits[REC_MAX_CALLS];
-   int submit_count;
+   _Atomic int submit_count; /* raised once submits[] has the record (the watchdog kicks too) */
    int fd_to_handle_fd, fd_to_handle_obj_fd;
    uint32_t syncobj_destroyed;
    struct rec_wait waits[REC_MAX_CALLS];
@@ -127,6 +128,9 @@ bool rec_bo_list_is_live_set(const struct rec_submit *s);
 /* The kms handle of the BO whose mapping holds [va, va + bytes), still mapped; 0: none.
  * *bo_size: that BO's size; *offset: where va lies in it. */
 uint32_t rec_bo_at_va(uint64_t va, uint64_t bytes, uint64_t *bo_size, uint64_t *offset);
+/* Copies the recorded syncobj waits (the direct path's watchdog records them too) into out, at
+ * most max; returns how many were recorded. */
+int rec_waits_copy(struct rec_wait *out, int max);
 /* The CPU memory of the live BO with that kms handle (NULL: none or never mapped). */
 const void *rec_bo_memory(uint32_t kms);
 

@@ -7,8 +7,8 @@
  * kernel signals its point without our fence it is failed once and the context made anew; a
  * GPU reset the kernel reports (AMDGPU_CTX_QUERY2) fails the next batch, counted toward
  * auto-disable only when GUILTY (our own hang), not for another context's; at most 32 batches
- * in flight (the kernel's per-context job limit), the 33rd back pressure; a batch whose wait point has no fence
- * attached yet is not kicked (RING_FULL); an unknown PCI address is UNAVAILABLE with a reason. */
+ * in flight (the kernel's per-context job limit), the 33rd back pressure; an unknown PCI address is
+ * UNAVAILABLE with a reason. Then, on a fresh device, deferred kicks (deferred_kicks below). */
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -27,16 +27,34 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static uint32_t failed;
 static uint64_t failed_signal;
+static uint64_t failed_points[16]; /* each report's signal point, in order */
 static char failed_reason[320];
+/* Non-zero: the app's host signal of this bridge value, armed by the next batch_failed report
+ * and arriving after the direct path has first looked for it (a queue destroyed while its
+ * queued batch's wait point is pending). */
+static uint64_t app_signal_on_failure, app_signal_armed;
+static uint32_t app_signal_looks;
+/* The direct path's host signals of bridge points (batches never kicked), with the bridge's
+ * value when each came: one below the batch's wait point breaks
+ * VUID-VkSemaphoreSignalInfo-value-03259. */
+static struct {
+   uint64_t point, value_before;
+} host_signals[8];
+static uint32_t host_signal_count;
 
 static void batch_failed(void *user, void *queue_user, const struct pm4d_job *jobs, uint32_t count,
                          uint64_t wait_point, uint64_t signal_point, const char *reason)
 {
    (void)user, (void)queue_user, (void)jobs, (void)count, (void)wait_point;
    pthread_mutex_lock(&mu);
+   if (failed < 16)
+      failed_points[failed] = signal_point;
    failed++;
    failed_signal = signal_point;
    snprintf(failed_reason, sizeof(failed_reason), "%s", reason);
+   if (app_signal_on_failure)
+      app_signal_armed = app_signal_on_failure;
+   app_signal_on_failure = 0;
    pthread_cond_broadcast(&cv);
    pthread_mutex_unlock(&mu);
 }
@@ -45,13 +63,59 @@ static void batch_failed(void *user, void *queue_user, const struct pm4d_job *jo
 static int bridge_wait(void *user, uint64_t point, uint64_t timeout_ns)
 {
    (void)user, (void)timeout_ns;
+   pthread_mutex_lock(&mu);
+   if (app_signal_armed && point == app_signal_armed && ++app_signal_looks > 1) {
+      rec.timeline_value = app_signal_armed;
+      app_signal_armed = 0;
+   }
+   pthread_mutex_unlock(&mu);
    return point <= rec.timeline_value ? 0 : 1;
 }
 
+/* amdgpu signals kicked batches' points in the kernel; the direct path signals only those of
+ * batches never kicked. Recorded; the timeline moves as vkSignalSemaphore moves it. */
 static int bridge_signal(void *user, uint64_t point)
 {
-   (void)user, (void)point;
-   return -1; /* amdgpu signals in the kernel; the direct path must not */
+   (void)user;
+   pthread_mutex_lock(&mu);
+   if (host_signal_count < 8) {
+      host_signals[host_signal_count].point = point;
+      host_signals[host_signal_count].value_before = rec.timeline_value;
+   }
+   host_signal_count++;
+   rec.timeline_value = point;
+   pthread_cond_broadcast(&cv);
+   pthread_mutex_unlock(&mu);
+   return 0;
+}
+
+/* Waits up to 5 s for *what (under mu) to reach n. */
+static bool wait_count(const uint32_t *what, uint32_t n)
+{
+   struct timespec ts;
+   clock_gettime(CLOCK_REALTIME, &ts);
+   ts.tv_sec += 5;
+   pthread_mutex_lock(&mu);
+   while (*what < n && pthread_cond_timedwait(&cv, &mu, &ts) == 0)
+      ;
+   bool ok = *what >= n;
+   pthread_mutex_unlock(&mu);
+   return ok;
+}
+
+/* Waits up to 5 s for the recorder to have n CS submissions (the watchdog kicks). */
+static bool wait_submits(int n)
+{
+   for (int i = 0; i < 5000 && rec.submit_count < n; i++)
+      nanosleep(&(struct timespec){0, 1000000}, NULL);
+   return rec.submit_count >= n;
+}
+
+static int64_t now_ns(void)
+{
+   struct timespec now;
+   clock_gettime(CLOCK_MONOTONIC, &now);
+   return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
 }
 
 static bool wait_failed(void)
@@ -65,6 +129,117 @@ static bool wait_failed(void)
    bool ok = failed > 0;
    pthread_mutex_unlock(&mu);
    return ok;
+}
+
+/* Deferred kicks, on a fresh device and timeline (bridge value 0): a batch whose wait point has
+ * no fence attached (RADV holds the link before it: the app waits before it signals) is queued,
+ * not kicked (a CS would sleep in the ioctl, drm_syncobj.c drm_syncobj_find_fence with
+ * WAIT_FOR_SUBMIT), and the watchdog kicks it once the point is attached. 1: that kick is
+ * refused: the batch is reported failed once, and its point, which no kernel will signal, is
+ * signalled by the direct path once, only after its wait point. 2: a batch behind a queued
+ * one is queued too though its own wait point is reached (order). 3: the device destroyed
+ * with a batch queued: no hang, every batch reported once, the queued one's point signalled
+ * after the app's signal of its wait point, nothing leaked. */
+static void deferred_kicks(const struct pm4d_direct_config *cfg,
+                           const struct pm4d_direct_callbacks *cb, const struct pm4d_job *job)
+{
+   struct pm4d_direct *d = NULL;
+   struct pm4d_direct_queue *q = NULL;
+   char reason[320] = "";
+   rec_reset();
+   pthread_mutex_lock(&mu);
+   failed = 0;
+   pthread_mutex_unlock(&mu);
+   const struct pm4d_bridge bridge = {.wait = bridge_wait, .signal = bridge_signal, .opaque_fd = 9};
+   CHECKF(pm4d_direct_create(cfg, cb, &d, reason, sizeof(reason)) == PM4D_DIRECT_OK &&
+             pm4d_direct_memory_register(d, 1, NULL, 1 << 20, 5) == PM4D_DIRECT_OK &&
+             pm4d_direct_memory_register(d, 2, NULL, 1 << 20, -1) == PM4D_DIRECT_OK &&
+             pm4d_direct_queue_create(d, &bridge, NULL, &q) == PM4D_DIRECT_OK,
+          "a second device and queue: %s", reason);
+   if (!q) {
+      pm4d_direct_destroy(d);
+      return;
+   }
+   const uint64_t deferred = pm4d_counter_get(PM4D_CTR_direct_kicks_deferred);
+
+   /* 1: batch 1->2, point 1 not attached: queued, the submitting thread only looked. */
+   int submits = rec.submit_count;
+   struct rec_wait waits[REC_MAX_CALLS];
+   int nwaits = rec_waits_copy(waits, REC_MAX_CALLS);
+   int64_t t0 = now_ns();
+   enum pm4d_direct_status st = pm4d_direct_submit(q, job, 1, 1, 2, reason, sizeof(reason));
+   CHECKF(st == PM4D_DIRECT_OK && rec.submit_count == submits &&
+             pm4d_counter_get(PM4D_CTR_direct_kicks_deferred) == deferred + 1,
+          "wait point 1 not attached: recorded, queued, no CS (%d): %s", st, reason);
+   int n = rec_waits_copy(waits, REC_MAX_CALLS);
+   CHECKF(n > nwaits && waits[nwaits].point == 1 &&
+             waits[nwaits].flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE &&
+             waits[nwaits].timeout <= now_ns() && waits[nwaits].timeout < t0 + 1000000,
+          "the submitting thread asked whether point 1 is attached without waiting");
+   /* The driver's link 0->1 reaches the kernel; the deferred CS is refused. */
+   rec.submit_result = -EINVAL;
+   rec.timeline_submitted = 1;
+   CHECKF(wait_failed(), "the refused deferred kick fails the batch");
+   pthread_mutex_lock(&mu);
+   CHECKF(failed == 1 && failed_signal == 2 && strstr(failed_reason, "deferred kick") &&
+             rec.submit_count == submits + 1,
+          "batch_failed once for 1->2 after one refused CS: %s", failed_reason);
+   pthread_mutex_unlock(&mu);
+   /* Ticks go by: point 1 is attached, not signalled, so point 2 stays unsignalled. */
+   nanosleep(&(struct timespec){0, 100000000}, NULL);
+   pthread_mutex_lock(&mu);
+   CHECKF(host_signal_count == 0, "no host signal of 2 before 1 (%u)", host_signal_count);
+   pthread_mutex_unlock(&mu);
+   rec.submit_result = 0;
+   rec.timeline_value = 1; /* the driver's link signals 1 */
+   CHECKF(wait_count(&host_signal_count, 1), "point 2 signalled by the direct path");
+   pthread_mutex_lock(&mu);
+   CHECKF(host_signal_count == 1 && host_signals[0].point == 2 && host_signals[0].value_before >= 1,
+          "point 2 signalled once (%u), after 1 (the bridge was at %" PRIu64 ")", host_signal_count,
+          host_signals[0].value_before);
+   pthread_mutex_unlock(&mu);
+
+   /* 2: batch 3->4 (3 not attached) queued; batch 2->5, whose wait point is reached, queued
+    * behind it; once 3 is attached both go out, in order. */
+   submits = rec.submit_count;
+   CHECKF(pm4d_direct_submit(q, job, 1, 3, 4, reason, sizeof(reason)) == PM4D_DIRECT_OK &&
+             pm4d_direct_submit(q, job, 1, 2, 5, reason, sizeof(reason)) == PM4D_DIRECT_OK,
+          "two batches recorded: %s", reason);
+   CHECKF(rec.submit_count == submits &&
+             pm4d_counter_get(PM4D_CTR_direct_kicks_deferred) == deferred + 3,
+          "both queued, no CS (%d)", rec.submit_count - submits);
+   rec.timeline_submitted = 3;
+   CHECKF(wait_submits(submits + 2), "the watchdog kicked both");
+   if (rec.submit_count >= submits + 2) {
+      const struct rec_submit *a = &rec.submits[submits], *b = &rec.submits[submits + 1];
+      CHECKF(a->wait.point == 3 && a->signal.point == 4 && b->wait.point == 2 &&
+                b->signal.point == 5,
+             "kicked in order: %llu->%llu, %llu->%llu", (unsigned long long)a->wait.point,
+             (unsigned long long)a->signal.point, (unsigned long long)b->wait.point,
+             (unsigned long long)b->signal.point);
+   }
+
+   /* 3: batch 6->7 queued (6 not attached) behind the two in flight; the device is destroyed.
+    * The app's signal of 6 arrives after the batches were reported failed and the watchdog
+    * looked for it once. */
+   submits = rec.submit_count;
+   CHECKF(pm4d_direct_submit(q, job, 1, 6, 7, reason, sizeof(reason)) == PM4D_DIRECT_OK &&
+             rec.submit_count == submits,
+          "6->7 queued: %s", reason);
+   pthread_mutex_lock(&mu);
+   failed = 0;
+   app_signal_on_failure = 6;
+   pthread_mutex_unlock(&mu);
+   pm4d_direct_destroy(d);
+   pthread_mutex_lock(&mu);
+   CHECKF(failed == 3 && failed_points[0] == 4 && failed_points[1] == 5 && failed_points[2] == 7,
+          "each batch reported once, in order (%u reports)", failed);
+   CHECKF(host_signal_count == 2 && host_signals[1].point == 7 && host_signals[1].value_before >= 6,
+          "the queued batch's point 7 signalled once by the direct path, after 6 (%u signals)",
+          host_signal_count);
+   pthread_mutex_unlock(&mu);
+   CHECKF(rec.submit_count == submits, "nothing kicked after the destroy began");
+   CHECKF(rec_all_released(), "every libdrm object released");
 }
 
 int main(void)
@@ -222,31 +397,13 @@ int main(void)
              ad->failures - ad_failures);
    }
    rec.fence_error = 0;
-   /* A batch whose wait point the driver has not submitted yet (RADV's deferred submission):
-    * no CS (it would sleep in the ioctl), the jobs fall back as back pressure. */
-   int waits = rec.wait_count;
-   submits = rec.submit_count;
-   uint64_t before = stats.ring_full;
-   if (q) {
-      struct timespec now;
-      clock_gettime(CLOCK_MONOTONIC, &now);
-      const int64_t now_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
-      st = pm4d_direct_submit(q, &job, 1, 4, 5, reason, sizeof(reason));
-      CHECKF(st == PM4D_DIRECT_RING_FULL && rec.submit_count == submits,
-             "wait point 4 not submitted: no CS, ring full (%d): %s", st, reason);
-      CHECKF(rec.wait_count == waits + 1 && rec.waits[waits].point == 4 &&
-                rec.waits[waits].flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE &&
-                rec.waits[waits].timeout > now_ns && rec.waits[waits].timeout < now_ns + 1000000000,
-             "asked the kernel whether point 4 is submitted, with a deadline under a second");
-      pm4d_direct_stats_get(d, &stats);
-      CHECKF(stats.ring_full == before + 1, "counted as a full ring");
-   }
    /* The kernel takes 32 jobs in flight per context before a CS sleeps in the ioctl
     * (amdgpu_ctx_wait_prev_fence): the direct path keeps 32 batches in flight, and the 33rd
     * waits outside every lock until its deadline, then is back pressure (a full ring), not a
     * failure. The first batch is started and overdue, the rest wait for their points. */
    if (q) {
-      uint64_t ad_failures = ad->failures, full = stats.ring_full;
+      uint64_t ad_failures = ad->failures, full = stats.ring_full,
+               deferred = pm4d_counter_get(PM4D_CTR_direct_kicks_deferred);
       submits = rec.submit_count;
       uint32_t ok = 0;
       for (uint64_t k = 0; k < 33; k++) {
@@ -259,11 +416,16 @@ int main(void)
              rec.submit_count - submits, reason);
       CHECKF(stats.ring_full == full + 1 && ad->failures == ad_failures,
              "counted as a full ring, not toward auto-disable");
+      CHECKF(pm4d_counter_get(PM4D_CTR_direct_kicks_deferred) == deferred,
+             "each wait point attached by the kick before: none deferred");
    }
    pm4d_direct_queue_destroy(q);
    pm4d_direct_memory_unregister(d, 1);
    pm4d_direct_memory_unregister(d, 2);
    pm4d_direct_destroy(d);
    CHECKF(rec_all_released(), "every libdrm object released");
+   CHECKF(host_signal_count == 0, "no host signal of a kicked batch's point (%u)",
+          host_signal_count);
+   deferred_kicks(&cfg, &cb, &job);
    return pm4d_check_finish(__FILE__);
 }

@@ -188,14 +188,23 @@ static VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL GetDeviceProcAddr(VkDevice devic
    return next && hook ? hook : next;
 }
 
+/* The loader's link to the next layer in a create info's chain: VkLayerInstanceCreateInfo and
+ * VkLayerDeviceCreateInfo both start with sType, pNext and function (vk_layer.h). */
+static void *link_info(const void *chain, VkStructureType type)
+{
+   for (VkLayerInstanceCreateInfo *l = (VkLayerInstanceCreateInfo *)chain; l;
+        l = (VkLayerInstanceCreateInfo *)l->pNext)
+      if (l->sType == type && l->function == VK_LAYER_LINK_INFO)
+         return l;
+   return NULL;
+}
+
 static VKAPI_ATTR VkResult VKAPI_CALL CreateDevice(VkPhysicalDevice physical,
                                                    const VkDeviceCreateInfo *ci,
                                                    const VkAllocationCallbacks *a, VkDevice *device)
 {
-   VkLayerDeviceCreateInfo *link = (VkLayerDeviceCreateInfo *)ci->pNext;
-   while (link && !(link->sType == VK_STRUCTURE_TYPE_LOADER_DEVICE_CREATE_INFO &&
-                    link->function == VK_LAYER_LINK_INFO))
-      link = (VkLayerDeviceCreateInfo *)link->pNext;
+   VkLayerDeviceCreateInfo *link =
+      link_info(ci->pNext, VK_STRUCTURE_TYPE_LOADER_DEVICE_CREATE_INFO);
    if (!link)
       return VK_ERROR_INITIALIZATION_FAILED;
    PFN_vkGetInstanceProcAddr gipa = link->u.pLayerInfo->pfnNextGetInstanceProcAddr;
@@ -235,10 +244,8 @@ static VKAPI_ATTR VkResult VKAPI_CALL CreateInstance(const VkInstanceCreateInfo 
                                                      const VkAllocationCallbacks *a,
                                                      VkInstance *instance)
 {
-   VkLayerInstanceCreateInfo *link = (VkLayerInstanceCreateInfo *)ci->pNext;
-   while (link && !(link->sType == VK_STRUCTURE_TYPE_LOADER_INSTANCE_CREATE_INFO &&
-                    link->function == VK_LAYER_LINK_INFO))
-      link = (VkLayerInstanceCreateInfo *)link->pNext;
+   VkLayerInstanceCreateInfo *link =
+      link_info(ci->pNext, VK_STRUCTURE_TYPE_LOADER_INSTANCE_CREATE_INFO);
    if (!link)
       return VK_ERROR_INITIALIZATION_FAILED;
    PFN_vkGetInstanceProcAddr gipa = link->u.pLayerInfo->pfnNextGetInstanceProcAddr;

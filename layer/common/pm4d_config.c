@@ -102,6 +102,8 @@ static const struct pm4d_config_var vars[] = {
    VAR("PM4DIRECT_ALLOC_SITES", PATH, alloc_sites, "a file path", "no sites file"),
 };
 
+_Static_assert(sizeof(vars) / sizeof(vars[0]) <= 32, "struct pm4d_config's given has 32 bits");
+
 const struct pm4d_config_var *pm4d_config_vars(size_t *count)
 {
    *count = sizeof(vars) / sizeof(vars[0]);
@@ -220,8 +222,10 @@ void pm4d_config_parse(struct pm4d_config *cfg, pm4d_config_getenv_fn getenv_fn,
          snprintf(ignored + used, sizeof(ignored) - used, "%s%s", used ? ", " : "", v->name);
          continue;
       }
-      if (set_value(cfg, v, text))
+      if (set_value(cfg, v, text)) {
+         cfg->given |= 1u << i;
          continue;
+      }
       /* A wrong flag counts as set: PM4DIRECT_DISABLE=yes must still switch the layer off. */
       const bool flag = v->kind == PM4D_CONFIG_FLAG;
       if (flag)
@@ -240,6 +244,14 @@ void pm4d_config_parse(struct pm4d_config *cfg, pm4d_config_getenv_fn getenv_fn,
                   "setuid/setgid process: ignoring %s (settings that name files are not used in "
                   "a privileged process)",
                   ignored);
+}
+
+bool pm4d_config_given(const struct pm4d_config *cfg, const char *name)
+{
+   for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+      if (!strcmp(vars[i].name, name))
+         return cfg->given & (1u << i);
+   return false;
 }
 
 static struct pm4d_config process_config;

@@ -60,7 +60,8 @@ struct pm4d_config {
    char fail_alloc[PM4D_CONFIG_TEXT_MAX];        /* PM4DIRECT_FAIL_ALLOC */
    char fail_alloc_site[PM4D_CONFIG_TEXT_MAX];   /* PM4DIRECT_FAIL_ALLOC_SITE */
    char fail_alloc_random[PM4D_CONFIG_TEXT_MAX]; /* PM4DIRECT_FAIL_ALLOC_RANDOM */
-   bool secure; /* a setuid/setgid process (AT_SECURE): file settings were ignored */
+   bool secure;    /* a setuid/setgid process (AT_SECURE): file settings were ignored */
+   uint32_t given; /* bit i: entry i of pm4d_config_vars was set and its value used */
 };
 
 enum pm4d_config_kind {
@@ -96,6 +97,10 @@ typedef const char *(*pm4d_config_getenv_fn)(const char *name);
  * used instead. */
 void pm4d_config_parse(struct pm4d_config *cfg, pm4d_config_getenv_fn getenv_fn, bool secure,
                        char *problem, size_t problem_size);
+
+/* Whether the variable called name was set and its value used (not the default): a launcher
+ * (pm4direct selftest) gives its children a default of its own only where the user gave none. */
+bool pm4d_config_given(const struct pm4d_config *cfg, const char *name);
 
 /* The process configuration, parsed from the real environment on first use (secure from
  * getauxval(AT_SECURE)); the problems are logged once, one line each. */

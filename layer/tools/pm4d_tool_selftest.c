@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pm4d_config.h"
 #include "pm4d_tool_json.h"
 #include "pm4d_tool_spawn.h"
 #include "pm4d_tool_stats.h"
@@ -487,8 +488,8 @@ static void under_layer(struct selftest *t, struct run *r, const char *app, cons
    env[n++] = diag;
    env[n++] = backend;
    /* A patient deadline for the runs that must not hang (a first dispatch on the vgpu builds
-    * its kernels); the user's own wins. */
-   if (!getenv("PM4DIRECT_DEADLINE_MS"))
+    * its kernels); the user's own wins (a value the layer would refuse is none). */
+   if (!pm4d_config_given(pm4d_config_get(), "PM4DIRECT_DEADLINE_MS"))
       env[n++] = "PM4DIRECT_DEADLINE_MS=30000";
    for (size_t i = 0; extra && extra[i] && n < 23; i++)
       env[n++] = extra[i];
@@ -771,9 +772,12 @@ int pm4d_tool_selftest(int argc, char **argv)
       return EXIT_USAGE;
    }
    /* lavapipe is a CPU device: the layer's only back end there is the sim, which auto never
-    * picks. */
-   const char *b = getenv("PM4DIRECT_BACKEND");
-   t.backend = b && b[0] ? b : strstr(drv.device, "llvmpipe") ? "sim" : "auto";
+    * picks. The user's choice wins, as the layer reads it (a wrong value is logged once, here,
+    * and is none). */
+   const struct pm4d_config *cfg = pm4d_config_get();
+   t.backend = pm4d_config_given(cfg, "PM4DIRECT_BACKEND") ? pm4d_config_backend_name(cfg->backend)
+               : strstr(drv.device, "llvmpipe")            ? "sim"
+                                                           : "auto";
    under_layer(&t, &lay, app, "layer", NULL);
    label(&t, &drv, &lay);
    /* The target until a diagnostics event names the one the layer used. */

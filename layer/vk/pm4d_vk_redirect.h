@@ -20,13 +20,16 @@ struct pm4d_vk_redirect {
 
 /* One queue that ran a split submission (map kind QUEUE). lock serialises every driver
  * submission to the queue (the app's, and fallbacks from the watchdog thread) and
- * pm4d_direct_submit; point is the bridge's last handed-out value. */
+ * pm4d_direct_submit; point is the bridge's last handed-out value, promised the last one that
+ * a link the driver took or a kicked batch will signal (a point whose link the driver refused,
+ * e.g. with VK_ERROR_DEVICE_LOST, is never signalled: nothing may wait for it). */
 struct pm4d_vk_queue {
    VkQueue handle;
    struct pm4d_vk_device *dev;
    pthread_mutex_t lock;
    VkSemaphore bridge;
    uint64_t point;
+   uint64_t promised;
    struct pm4d_direct_queue *direct;
 };
 

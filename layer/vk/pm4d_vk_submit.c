@@ -124,6 +124,11 @@ static VkResult emit(struct chain *x, VkFence fence)
    } else {
       res = emit_v1(x, fence);
    }
+   /* Points are handed out in order under the queue lock: the link's bridge point, if any, is
+    * now the last one promised. A refused link signals nothing. */
+   for (uint32_t i = 0; i < x->signals.n && res == VK_SUCCESS && x->q; i++)
+      if (x->signals.v[i].semaphore == x->q->bridge)
+         x->q->promised = x->signals.v[i].value;
    x->emitted++;
    x->waits.n = x->cbs.n = x->signals.n = 0;
    return res;
@@ -213,6 +218,7 @@ static VkResult run_batch(struct chain *x, const struct pm4d_job *jobs, uint32_t
    enum pm4d_direct_status st =
       pm4d_direct_submit(q->direct, jobs, count, p1, p2, reason, sizeof(reason));
    if (st == PM4D_DIRECT_OK) {
+      q->promised = p2;
       pm4d_counter_inc(PM4D_CTR_direct_batches);
       pm4d_counter_add(PM4D_CTR_dispatches_redirected, count);
       if (x->dev->redirect->debug)
@@ -476,12 +482,13 @@ VkResult pm4d_hook_QueueSubmit2(VkQueue queue, uint32_t submitCount, const VkSub
    FORWARD_LOCKED(dev, queue, dev->table.QueueSubmit2(queue, submitCount, pSubmits, fence));
 }
 
-/* Waits until the bridge has passed every point handed out so far: after that the watchdog
- * has no fallback left to submit for this queue. */
+/* Waits until the bridge has passed every point promised so far (not merely handed out: the
+ * driver may have refused the link that was to signal one): after that the watchdog has no
+ * fallback left to submit for this queue. */
 static void drain_bridge(struct pm4d_vk_queue *q)
 {
    pthread_mutex_lock(&q->lock);
-   uint64_t last = q->point;
+   uint64_t last = q->promised;
    pthread_mutex_unlock(&q->lock);
    VkSemaphoreWaitInfo wi = {VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO, NULL, 0, 1, &q->bridge, &last};
    if (last)

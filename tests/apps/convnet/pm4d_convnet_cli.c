@@ -18,12 +18,13 @@ static const struct pm4d_convnet_cli_num pm4d_convnet_cli_nums[] = {
    {"--batch", offsetof(struct pm4d_convnet_opts, batch), 1, 65535},
    {"--iters", offsetof(struct pm4d_convnet_opts, iters), 1, 1000000},
    {"--device", offsetof(struct pm4d_convnet_opts, device), 0, 65535},
+   {"--gate-before", offsetof(struct pm4d_convnet_opts, gate_before), 1, 1000000},
 };
 
 void pm4d_convnet_cli_usage(FILE *f)
 {
    fprintf(f, "usage: convnet [--size N] [--channels C] [--batch B] [--iters K] [--out FILE] "
-              "[--no-check] [--device N]\n");
+              "[--no-check] [--device N] [--gate FILE --gate-before I]\n");
 }
 
 static bool pm4d_convnet_cli_number(const char *text, uint32_t min, uint32_t max, uint32_t *v)
@@ -63,6 +64,10 @@ bool pm4d_convnet_cli_parse(int argc, char **argv, struct pm4d_convnet_opts *o, 
          o->out = val;
          continue;
       }
+      if (strcmp(arg, "--gate") == 0) {
+         o->gate = val;
+         continue;
+      }
       const struct pm4d_convnet_cli_num *num = NULL;
       for (size_t j = 0; j < sizeof(pm4d_convnet_cli_nums) / sizeof(pm4d_convnet_cli_nums[0]);
            j++) {
@@ -79,6 +84,12 @@ bool pm4d_convnet_cli_parse(int argc, char **argv, struct pm4d_convnet_opts *o, 
                   num->max, val);
          return false;
       }
+   }
+   if (!o->gate != !o->gate_before || o->gate_before > o->iters) {
+      snprintf(why, why_len,
+               "--gate and --gate-before go together, with an inference in "
+               "[1, --iters]");
+      return false;
    }
    return true;
 }

@@ -1,6 +1,6 @@
 /* Command line of convnet (kept exactly; tests/e2e drive it):
  *   convnet [--size N] [--channels C] [--batch B] [--iters K] [--out FILE] [--no-check]
- *           [--device N]
+ *           [--device N] [--gate FILE --gate-before I]
  * and its exit codes. */
 #ifndef PM4D_CONVNET_CLI_H
 #define PM4D_CONVNET_CLI_H
@@ -24,7 +24,11 @@ struct pm4d_convnet_opts {
    uint32_t iters;
    uint32_t device; /* index into vkEnumeratePhysicalDevices */
    const char *out; /* raw little-endian fp32 output tensor, or NULL */
-   bool check;      /* compare against the CPU reference */
+   /* Inference gate_before (1-based; 0: none) starts once the file gate exists: a test makes
+    * it when what it waits for has happened, so no case depends on timing. */
+   const char *gate;
+   uint32_t gate_before;
+   bool check; /* compare against the CPU reference */
    bool help;
 };
 

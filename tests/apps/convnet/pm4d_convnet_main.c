@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "pm4d_convnet_cli.h"
 #include "pm4d_convnet_dev.h"
@@ -30,6 +32,20 @@ static int pm4d_convnet_cmp_double(const void *a, const void *b)
 {
    double x = *(const double *)a, y = *(const double *)b;
    return (x > y) - (x < y);
+}
+
+/* Waits (60 s at most) until the file gate exists, before inference i (1-based). */
+static bool pm4d_convnet_gate(const char *gate, uint32_t i)
+{
+   printf("convnet: waiting for %s before inference %u\n", gate, i);
+   fflush(stdout);
+   for (int t = 0; t < 6000; t++) {
+      if (access(gate, F_OK) == 0)
+         return true;
+      nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+   }
+   fprintf(stderr, "convnet: --gate %s did not appear within 60 s\n", gate);
+   return false;
 }
 
 static int pm4d_convnet_usage_error(const char *why)
@@ -142,6 +158,10 @@ int main(int argc, char **argv)
       goto done;
    }
    for (uint32_t i = 0; i < o.iters; i++) {
+      if (i + 1 == o.gate_before && !pm4d_convnet_gate(o.gate, i + 1)) {
+         rc = PM4D_CONVNET_EXIT_USAGE;
+         goto done;
+      }
       if (pm4d_convnet_model_infer(&model, &dev, &ms[i]) != VK_SUCCESS)
          goto done;
    }

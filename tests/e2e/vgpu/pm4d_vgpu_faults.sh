@@ -52,8 +52,8 @@
 #                      layer (the hang fails batch 2 only: the kernel's verdict, not the
 #                      reset). The layer learns of it on its watchdog's tick, after the kernel
 #                      signalled the batch's point, while the app goes on as soon as the driver
-#                      link after it ran: RADV's jobs are each 300 ms slow (job timeout 1 s),
-#                      so that the verdict (a 10 ms tick) lands before the next inference
+#                      link after it ran: convnet holds inference 3 (--gate) until the layer
+#                      has logged its verdict, so the order is fixed, with no timing
 #   kill_file          the kill file appears mid-run (after the first redirect) and goes again
 #                      once a fallback reached the vgpu (RADV's jobs 60 ms slow so the run
 #                      lasts): fallbacks meanwhile, then direct again to the last inference
@@ -97,9 +97,14 @@ case $case in
     convnet VGPU_INJECT=hang@ctx1:job2 ;;
   reset_by_other) on VGPU_INJECT=hang@ctx1:job50 "$prog" ordered 800 ;;
   autodisable)
-    convnet_args=(--size 16 --iters 4)
-    slow=$(for j in $(seq 31); do printf ',slow@ctx1:job%d:300' "$j"; done) # 32 faults at most
-    convnet VGPU_INJECT="hang@ctx2:job2$slow" VGPU_JOB_TIMEOUT_MS=1000 PM4DIRECT_AUTODISABLE_WINDOW=2 PM4DIRECT_AUTODISABLE_THRESHOLD=60 ;;
+    # The gate opens once the verdict is logged (or, without one, when wait_log gives up: the
+    # counters below then fail the case).
+    convnet_args=(--size 16 --iters 4 --gate "$work/gate" --gate-before 3)
+    convnet VGPU_INJECT=hang@ctx2:job2 PM4DIRECT_AUTODISABLE_WINDOW=2 PM4DIRECT_AUTODISABLE_THRESHOLD=60 &
+    pid=$!
+    wait_log 'auto-disable: '
+    touch "$work/gate"
+    wait $pid ;;
   kill_file)
     # RADV's jobs (context 1) each 60 ms slow, so that every inference lasts; the kill file
     # goes once the vgpu has seen a fallback's dispatch.

@@ -97,24 +97,35 @@ static void healthy(void)
 static uint64_t next_point;
 
 /* Submits n batches of 2 jobs under `spec`, waits (bounded) until the chain is through, and
- * returns the index of the first batch. */
+ * returns the index of the first batch. The round's first batch waits for a point the test
+ * signals (as a driver link would) only once every batch is submitted: a fault found at once
+ * (bad_address: under a millisecond) then still finds the whole round in flight, instead of
+ * racing the later submissions (which the reset would refuse, or run on a recovered queue with
+ * the fault gone). */
 static uint32_t round_of(const char *spec, uint32_t n)
 {
    struct fx_queue *fq = &queues[0];
    inject(spec);
    uint32_t first_batch = fq->nbatches;
+   uint64_t gate = ++next_point;
+   bool refused[8] = {false};
+   CHECKF(n <= sizeof(refused) / sizeof(refused[0]), "%s: %u batches in one round", spec, n);
    for (uint32_t i = 0; i < n; i++) {
       uint32_t j = fx_job_add(&fx, fq, i);
       fx_job_add(&fx, fq, i + 1);
       enum pm4d_direct_status st = fx_submit(fq, j, 2, next_point, next_point + 1);
-      /* A submission that races the reset after a fault is refused with nothing kicked; the
-       * caller then runs the fallbacks itself, as the layer does. */
+      /* A submission that races the reset after an earlier round's fault is refused with
+       * nothing kicked; the caller then runs the fallbacks itself, as the layer does, in chain
+       * order once the gate is open. */
       CHECKF(st == PM4D_DIRECT_OK || st == PM4D_DIRECT_FAILED, "%s: submit %u: %s", spec, i,
              pm4d_direct_status_name(st));
-      if (st != PM4D_DIRECT_OK)
-         fx_run_refused(fq, fq->nbatches - 1);
+      refused[i] = st != PM4D_DIRECT_OK;
       next_point++;
    }
+   fx_signal(&fq->bridge, gate);
+   for (uint32_t i = 0; i < n; i++)
+      if (refused[i])
+         fx_run_refused(fq, first_batch + i);
    CHECKF(fx_wait(&fq->bridge, next_point, FX_WAIT_NS) == 0, "%s: chain did not finish", spec);
    return first_batch;
 }

@@ -122,6 +122,24 @@ static void test_secure(void)
          !strcmp(cfg.kill_file, "/tmp/k") && !strcmp(cfg.shader_table, "/tmp/t") && !problem[0]);
 }
 
+/* Given: set and used. The default's own value, typed by the user, is given; a wrong value, an
+ * empty one, a file setting a privileged process ignores, and an unknown name are not. */
+static void test_given(void)
+{
+   static const char *const env[] = {"PM4DIRECT_DEADLINE_MS=100", "PM4DIRECT_BACKEND=bogus",
+                                     "PM4DIRECT_LOG=", "PM4DIRECT_STATS=/tmp/s.json", NULL};
+   fake_env = env;
+   pm4d_config_parse(&cfg, fake_getenv, true, problem, sizeof(problem));
+   CHECK(pm4d_config_given(&cfg, "PM4DIRECT_DEADLINE_MS"));
+   CHECK(!pm4d_config_given(&cfg, "PM4DIRECT_BACKEND") &&
+         !pm4d_config_given(&cfg, "PM4DIRECT_LOG"));
+   CHECK(!pm4d_config_given(&cfg, "PM4DIRECT_STATS") &&
+         !pm4d_config_given(&cfg, "PM4DIRECT_DEBUG"));
+   CHECK(!pm4d_config_given(&cfg, "PM4DIRECT_NO_SUCH"));
+   pm4d_config_parse(&cfg, fake_getenv, false, problem, sizeof(problem));
+   CHECK(pm4d_config_given(&cfg, "PM4DIRECT_STATS"));
+}
+
 /* README.md's settings table has a row for every variable. */
 static void test_readme_lists_all(void)
 {
@@ -193,6 +211,7 @@ int main(void)
    test_output_files();
    test_wrong_values();
    test_secure();
+   test_given();
    test_readme_lists_all();
    return pm4d_check_finish("pm4d_config_test");
 }

@@ -48,6 +48,21 @@ enum vgpu_cp_status vgpu_cp_execute_ib(struct vgpu_cp *cp, const struct vgpu_mem
                                        uint64_t ib_va, uint32_t ndw, char *reason,
                                        size_t reason_size);
 
+/* The kernarg bytes each DISPATCH_DIRECT of the project's kernels in one IB will read, found
+ * without running it, for the driver's in-flight check at CS time: COMPUTE_PGM_LO/HI, RSRC2
+ * and USER_DATA as the IB's SET_SH_REG packets write them, the kernel recognised by the code at
+ * COMPUTE_PGM, the pointer in the USER_DATA pair its descriptor's enable bits say, the size its
+ * descriptor's kernarg_size says. A dispatch whose registers the IB does not write itself (set
+ * by an earlier IB), with an empty grid or of code that is none of the project's kernels is
+ * left out, as are called and chained IBs. Returns how many ranges it found (at most max go
+ * to out); memory is read through mem, never faulting. target as for vgpu_cp_create. */
+struct vgpu_cp_range {
+   uint64_t va;
+   uint32_t bytes;
+};
+unsigned vgpu_cp_kernargs(const char *target, const struct vgpu_mem_ops *mem, uint64_t ib_va,
+                          uint32_t ndw, struct vgpu_cp_range *out, unsigned max);
+
 struct vgpu_cp_counters {
    uint64_t ibs, packets;
    uint64_t dispatches_run;            /* the project's kernels, executed */

@@ -6,7 +6,9 @@
  * (pm4d_direct_check_faults), made only when batches were kicked since the last one. Checked:
  * below 3.55 nothing is asked; from 3.55 a record there before the device is not new; a fault
  * outside the direct path's memory changes nothing; one in a job's output page (canonical high
- * address against the 48-bit record) makes the device lost, is counted and turns the path off. */
+ * address against the 48-bit record) makes the device lost, is counted and turns the path off.
+ * First of all, a job whose buffer lies in memory the layer has not registered (never, or no
+ * more: freed) is refused by the plan before any kick: UNSUPPORTED, no CS. */
 #include <inttypes.h>
 #include <string.h>
 
@@ -135,6 +137,22 @@ int main(void)
    /* DRM 3.57: the record at creation is the baseline. */
    if (open_device(57, &d, &q, &skip)) {
       CHECKF(rec.vm_fault_queries == 1, "one look at creation (%d)", rec.vm_fault_queries);
+      /* A bad address: the output in memory 3, never registered, then in memory 2 once it is
+       * unregistered (vkFreeMemory); refused before the kick, nothing reaches the kernel. */
+      for (int freed = 0; freed < 2; freed++) {
+         struct pm4d_job bad = job;
+         bad.memory_ids[3] = freed ? 2 : 3;
+         if (freed)
+            pm4d_direct_memory_unregister(d, 2);
+         char why[256] = "";
+         int cs = rec.submit_count;
+         CHECKF(pm4d_direct_submit(q, &bad, 1, 0, 1, why, sizeof(why)) == PM4D_DIRECT_UNSUPPORTED &&
+                   strstr(why, "output memory") && strstr(why, "is not registered") &&
+                   rec.submit_count == cs,
+                "output in %s memory: refused before any CS: %s", freed ? "freed" : "unknown", why);
+      }
+      CHECKF(pm4d_direct_memory_register(d, 2, NULL, 1 << 20, -1) == PM4D_DIRECT_OK,
+             "memory 2 registered again");
       CHECKF(!pm4d_direct_check_faults(d) && rec.vm_fault_queries == 1,
              "no batch kicked since: no query");
       kick(q, 1);

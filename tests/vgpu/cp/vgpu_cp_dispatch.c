@@ -158,7 +158,8 @@ static enum vgpu_cp_status map_buffers(struct vgpu_cp_run *r, const struct vgpu_
       char what[64];
       snprintf(what, sizeof(what), "%s argument %u", k->name, i);
       void *host = NULL;
-      if (bytes && !(host = vgpu_cp_translate(r, va, bytes, a->writable, what)))
+      if (bytes &&
+          !(host = vgpu_cp_translate(r, va, bytes, a->writable ? VGPU_MEM_SHADER_WRITE : 0, what)))
          return VGPU_CP_FAULT;
       b->va[b->n] = va;
       b->host[b->n] = host;

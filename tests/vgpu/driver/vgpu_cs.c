@@ -91,6 +91,14 @@ static uint64_t job_timeout_ns(void)
    return e && *e ? strtoull(e, NULL, 0) * 1000000ull : 2000000000ull;
 }
 
+/* amdgpu.vm_fault_stop (amdgpu_drv.c; default 0: never stop): VGPU_VM_FAULT_STOP. 0 lets a
+ * dispatch's page fault go by (vgpu_mem_ops.faults_continue), anything else stops the IB. */
+static bool faults_continue(void)
+{
+   const char *e = getenv("VGPU_VM_FAULT_STOP");
+   return !e || !*e || strtoul(e, NULL, 0) == 0;
+}
+
 static void job_free(struct vgpu_job *job)
 {
    for (unsigned i = 0; i < job->n_deps; i++)
@@ -112,12 +120,14 @@ static void job_free(struct vgpu_job *job)
    free(job);
 }
 
-/* An injected page fault (VGPU_INJECT=page-fault) refuses the job's writes as an unmapped page
- * would: the CP reports the fault, the job still completes (gmc_v10_0_process_interrupt). */
+/* An injected page fault (VGPU_INJECT=page-fault) refuses the job's dispatches' writes to their
+ * buffers as unmapped pages would (the app freed them while the job was queued; the CP's own
+ * writes to the submitter's fence and packets land): the CP reports the fault, the job still
+ * completes (gmc_v10_0_process_interrupt). */
 static void *mem_translate(void *user, uint64_t va, uint64_t size, int write)
 {
    struct vgpu_job *job = user;
-   if (write && job->inject.kind == VGPU_INJECT_PAGE_FAULT)
+   if (write == VGPU_MEM_SHADER_WRITE && job->inject.kind == VGPU_INJECT_PAGE_FAULT)
       return NULL;
    return vgpu_vm_translate(job->file, va, size, write, job->vm_seq);
 }
@@ -294,6 +304,7 @@ static int run_job(struct vgpu_entity *e, struct vgpu_job *job)
       .deadline_ns = vgpu_now_ns() + job_timeout_ns(),
       .reset_counter = &dev->full_reset_counter,
       .reset_seen = atomic_load(&dev->full_reset_counter),
+      .faults_continue = faults_continue(),
    };
    int reused = 0;
    ib_check_unchanged(job, &reused, "between its CS and its execution");

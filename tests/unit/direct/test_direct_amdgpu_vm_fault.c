@@ -46,26 +46,20 @@ static int bridge_signal(void *user, uint64_t point)
    return -1;
 }
 
-static const struct pm4d_job job = {
-   .params = {.n = 1,
-              .c = 4,
-              .h = 8,
-              .w = 8,
-              .k = 4,
-              .r = 3,
-              .s = 3,
-              .stride_h = 1,
-              .stride_w = 1,
-              .pad_h = 1,
-              .pad_w = 1,
-              .dil_h = 1,
-              .dil_w = 1,
-              .groups = 1,
-              .oh = 8,
-              .ow = 8 /* pm4d_conv2d_params_check has passed */},
-   .addr = {0x800000000ull, 0x800100000ull, 0, OUTPUT_VA},
-   .memory_ids = {1, 1, 0, 2},
-};
+static struct pm4d_job job;
+
+/* The job the batches carry: a 1x4x8x8 input, four 3x3 filters, stride and padding 1 (an 8x8
+ * output), its output at OUTPUT_VA in memory 2. */
+static void job_init(void)
+{
+   struct pm4d_conv2d_params p = {.n = 1, .c = 4, .h = 8, .w = 8, .k = 4, .r = 3, .s = 3};
+   p.groups = p.stride_h = p.stride_w = p.pad_h = p.pad_w = p.dil_h = p.dil_w = 1;
+   char why[160];
+   CHECKF(pm4d_conv2d_params_check(&p, why, sizeof(why)), "shape: %s", why); /* oh, ow */
+   job = (struct pm4d_job){.params = p,
+                           .addr = {0x800000000ull, 0x800100000ull, 0, OUTPUT_VA},
+                           .memory_ids = {1, 1, 0, 2}};
+}
 
 /* A device at DRM 3.minor with one queue; false when it cannot be made (reason said). */
 static bool open_device(uint32_t minor, struct pm4d_direct **d, struct pm4d_direct_queue **q,
@@ -122,6 +116,7 @@ int main(void)
    struct pm4d_direct *d = NULL;
    struct pm4d_direct_queue *q = NULL;
    int skip = 0;
+   job_init();
 
    /* DRM 3.49 (Debian 12's kernel): the query does not exist, nothing is asked. */
    if (open_device(49, &d, &q, &skip)) {

@@ -102,6 +102,7 @@ struct pm4d_direct {
    bool watchdog_running;
    bool killfile_watched;
    struct pm4d_direct_failed *failed; /* the watchdog's report buffer */
+   _Atomic uint32_t event;            /* futex: bumped on every kick, completion, fault, close */
    /* GPU page faults (pm4d_direct_vm_fault.c): the last record the back end reported, under
     * d->mu; kicks counts batches kicked, fault_kicks its value at the last look; lost: a
     * fault hit the direct path's memory, the device is lost to the app. */
@@ -109,7 +110,6 @@ struct pm4d_direct {
    struct pm4d_direct_vm_fault fault_seen;
    _Atomic uint64_t kicks, fault_kicks;
    atomic_bool lost;
-   _Atomic uint32_t event;            /* futex: bumped on every kick, completion, fault, close */
 };
 
 struct pm4d_direct_batch {

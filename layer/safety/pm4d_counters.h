@@ -134,7 +134,7 @@
    /* fence arrived, auto-disable trips and what it turned away, diagnostics events written */   \
    X(direct_hangs)                                                                               \
    X(direct_faults)                                                                              \
-   /* GPU page faults in the direct path's memory read back from the kernel (device lost) */      \
+   /* GPU page faults in the direct path's memory read back from the kernel (device lost) */     \
    X(direct_vm_faults)                                                                           \
    X(direct_resets)                                                                              \
    X(direct_validation_failures)                                                                 \

@@ -364,8 +364,8 @@ enum pm4d_direct_status pm4d_direct_amdgpu_open(const struct pm4d_direct_config 
          PM4D_LOG_INFO,
          "amdgpu: DRM %u.%u reports no GPU page faults to user space "
          "(AMDGPU_INFO_GPUVM_FAULT needs 3.%u): a page fault of a direct batch cannot be "
-         "seen (a job's buffers are checked against its bound buffers at recording and against the "
-         "registered memory before the kick)",
+         "seen (a job's addresses come from its bound buffers' ranges at recording, and the memory "
+         "they name must still be registered at the kick)",
          stack.drm_major, stack.drm_minor, PM4D_AMDGPU_GPUVM_FAULT_MINOR);
    snprintf(target, PM4D_TARGET_NAME_MAX, "%s", pm4d_amdgpu_device_target(ad->dev)->name);
    *dev = ad;

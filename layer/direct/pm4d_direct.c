@@ -162,6 +162,7 @@ enum pm4d_direct_status pm4d_direct_create(const struct pm4d_direct_config *cfg,
    if (st != PM4D_DIRECT_OK)
       goto fail;
    corrupt_from_env(d, cfg);
+   pm4d_direct_vm_fault_init(d);
    st = pm4d_direct_watchdog_start(d);
    if (st != PM4D_DIRECT_OK) {
       pm4d_reason_set(reason, reason_size, "could not start the watchdog thread");

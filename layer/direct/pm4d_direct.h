@@ -140,4 +140,13 @@ enum pm4d_direct_status pm4d_direct_submit(struct pm4d_direct_queue *q, const st
 
 void pm4d_direct_stats_get(const struct pm4d_direct *d, struct pm4d_direct_stats *out);
 
+/* GPU page faults that got through (a VM fault does not fail the job that made it): after the
+ * app waited on work that may hold direct batches, looks at the device's fault record when
+ * batches were kicked since the last look (the watchdog also looks as batches complete).
+ * Returns whether the device is lost: a fault hit memory of the direct path's batches, so
+ * their output may be wrong; the layer reports VK_ERROR_DEVICE_LOST from then on. */
+bool pm4d_direct_check_faults(struct pm4d_direct *d);
+/* Whether a fault made the device lost (one atomic load). */
+bool pm4d_direct_lost(const struct pm4d_direct *d);
+
 #endif

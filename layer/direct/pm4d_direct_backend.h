@@ -31,6 +31,13 @@ struct pm4d_direct_backend_state {
    uint64_t suspect_upto;
 };
 
+/* A GPU page fault as the device records it for the process's GPU VM: the faulting page's
+ * address, the hub's fault status register and which hub (amdgpu: AMDGPU_INFO_GPUVM_FAULT). */
+struct pm4d_direct_vm_fault {
+   uint64_t addr;
+   uint32_t status, hub;
+};
+
 struct pm4d_direct_backend_ops {
    const char *name;
    enum pm4d_address_space space;
@@ -85,6 +92,11 @@ struct pm4d_direct_backend_ops {
     * unknown): 0 done or not known, 1 not ended, -ETIME its own job timed out (a hang of ours),
     * -ECANCELED cancelled by a reset (innocent), another -errno a fault. Never waits. */
    int (*verdict)(void *bq, uint64_t signal_point);
+   /* The last GPU page fault the device recorded for the VM the batches run in (all zeros:
+    * none yet), and one line that decodes it into desc; never waits. 0, or -1 when the device
+    * cannot say (amdgpu below DRM 3.55). NULL: the back end has no such record (sim: its own
+    * faults stop the queue, pm4d_direct_queue_fault). */
+   int (*vm_fault)(void *dev, struct pm4d_direct_vm_fault *out, char *desc, size_t desc_size);
    /* Stops the queue's work for good and gets the queue ready for new work. Batches kicked
     * before may still be settling afterwards: status says when they are over. */
    enum pm4d_direct_status (*reset)(void *bq, char *reason, size_t reason_size);

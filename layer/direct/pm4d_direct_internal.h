@@ -103,6 +103,13 @@ struct pm4d_direct {
    bool killfile_watched;
    struct pm4d_direct_failed *failed; /* the watchdog's report buffer */
    _Atomic uint32_t event;            /* futex: bumped on every kick, completion, fault, close */
+   /* GPU page faults (pm4d_direct_vm_fault.c): the last record the back end reported, under
+    * d->mu; kicks counts batches kicked, fault_kicks its value at the last look; lost: a
+    * fault hit the direct path's memory, the device is lost to the app. */
+   bool fault_visible;
+   struct pm4d_direct_vm_fault fault_seen;
+   _Atomic uint64_t kicks, fault_kicks;
+   atomic_bool lost;
 };
 
 struct pm4d_direct_batch {
@@ -169,6 +176,7 @@ struct pm4d_direct_queue {
    bool resetting, closing;
    bool reporting;            /* the watchdog is calling batch_failed for this queue */
    uint32_t failed_held;      /* failed batches still in the list; the watchdog's only */
+   uint64_t fault_looked;     /* the watchdog's: `settled` at its last GPU page-fault look */
    uint64_t clock_stopped_ns; /* pm4d_direct_queue_clock: when it stopped; 0 while running */
    /* The last bridge point the direct path signalled, under signal_mu (sim: the CP thread's
     * interrupt and the watchdog both signal; never twice, never out of order). */
@@ -278,6 +286,14 @@ enum pm4d_conv2d_variant pm4d_direct_variant(const struct pm4d_direct *d,
 void pm4d_direct_diag(struct pm4d_direct_queue *q, const char *kind, const char *reason,
                       const char *action, const uint32_t *pm4, uint32_t ndw,
                       const struct pm4d_direct_batch *batches, uint32_t nb);
+
+/* GPU page faults (pm4d_direct_vm_fault.c). At creation: the record already there is not
+ * ours. Then a look: asks the back end for its record; a new one whose page holds memory of the
+ * direct path's (a queue's ring, kernargs or fence; a buffer or fallback switch of a batch in a
+ * queue's list) makes the device lost: logged, counted, a diagnostics event, the path turned
+ * off. Called with d->mu held and no queue lock. */
+void pm4d_direct_vm_fault_init(struct pm4d_direct *d);
+void pm4d_direct_vm_fault_look_locked(struct pm4d_direct *d);
 
 enum pm4d_direct_status pm4d_direct_watchdog_start(struct pm4d_direct *d);
 void pm4d_direct_watchdog_stop(struct pm4d_direct *d);

@@ -540,6 +540,7 @@ static enum pm4d_direct_status submit_commit(struct pm4d_direct_queue *q, struct
    }
    q->stats.batches++;
    q->stats.jobs += s->count;
+   atomic_fetch_add_explicit(&d->kicks, 1, memory_order_relaxed); /* for the fault look */
    for (uint32_t i = 0; i < s->count; i++)
       pm4d_counter_inc(variant_counter[q->plan[i].kernel - d->kernels]);
    q->stats.template_dispatches += s->paths.template_dispatches;

@@ -208,6 +208,14 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
       d->stats.resets++;
       pm4d_counter_inc(PM4D_CTR_direct_resets);
    }
+   /* GPU page faults (pm4d_direct_vm_fault.c): looked at once the kernel says more work is
+    * over, before any batch of it completes below, so that a faulting batch is still in the
+    * list when its fault is read. The kernel records a fault in the interrupt handler before
+    * the job's end-of-pipe fence interrupt that follows it in the IH ring. */
+   if (known && d->ops->vm_fault && state.settled > q->fault_looked) {
+      q->fault_looked = state.settled;
+      pm4d_direct_vm_fault_look_locked(d);
+   }
    uint64_t refused = d->ops->ready ? kick_deferred(d, q, f) : 0;
    if (refused) {
       recover(d, q, KICK_REFUSED, refused, f);

@@ -65,17 +65,28 @@ struct pm4d_autodisable *pm4d_autodisable_process(void)
    return &process_ad;
 }
 
-bool pm4d_autodisable_note(bool success)
+static void turn_off(const char *why)
 {
-   struct pm4d_autodisable *a = pm4d_autodisable_process();
-   if (!pm4d_autodisable_record(a, success))
-      return false;
-   atomic_store(&pm4d_autodisable_off, true);
+   if (atomic_exchange(&pm4d_autodisable_off, true))
+      return; /* already off: counted and said once */
    pm4d_counter_inc(PM4D_CTR_auto_disables);
    pm4d_log(PM4D_LOG_ERROR,
             "auto-disable: %s; the direct path is now off for this process: every later conv2d "
             "runs through the driver as recorded (fallback), work already kicked completes or "
             "falls back as usual",
-            a->why);
+            why);
+}
+
+bool pm4d_autodisable_note(bool success)
+{
+   struct pm4d_autodisable *a = pm4d_autodisable_process();
+   if (!pm4d_autodisable_record(a, success))
+      return false;
+   turn_off(a->why);
    return true;
+}
+
+void pm4d_autodisable_force(const char *why)
+{
+   turn_off(why);
 }

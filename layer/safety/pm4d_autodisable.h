@@ -42,6 +42,10 @@ struct pm4d_autodisable *pm4d_autodisable_process(void);
 /* Records into the process instance; true when this outcome tripped it. */
 bool pm4d_autodisable_note(bool success);
 
+/* Turns the process's direct path off now, whatever the window says (a failure no fallback
+ * makes up for: a GPU page fault in its memory); counted and logged once like a trip. */
+void pm4d_autodisable_force(const char *why);
+
 /* Set once the process instance trips. */
 extern atomic_bool pm4d_autodisable_off;
 /* Whether the process's direct path is off (auto-disabled): one relaxed load. */

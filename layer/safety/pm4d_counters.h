@@ -64,6 +64,7 @@
    X(submits_while_killed)                                                                       \
    X(vkQueueWaitIdle)                                                                            \
    X(vkDeviceWaitIdle)                                                                           \
+   X(vkWaitForFences)                                                                            \
    X(vkCreateCommandPool)                                                                        \
    X(vkCmdBeginRenderPass)                                                                       \
    X(vkCmdBeginRenderPass2)                                                                      \
@@ -133,6 +134,8 @@
    /* fence arrived, auto-disable trips and what it turned away, diagnostics events written */   \
    X(direct_hangs)                                                                               \
    X(direct_faults)                                                                              \
+   /* GPU page faults in the direct path's memory read back from the kernel (device lost) */     \
+   X(direct_vm_faults)                                                                           \
    X(direct_resets)                                                                              \
    X(direct_validation_failures)                                                                 \
    X(direct_ring_full)                                                                           \

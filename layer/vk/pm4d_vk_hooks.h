@@ -71,6 +71,7 @@
    X(QueueSubmit2, "vkQueueSubmit2KHR")                                       \
    X(QueueWaitIdle, NULL)                                                     \
    X(DeviceWaitIdle, NULL)                                                    \
+   X(WaitForFences, NULL)                                                     \
    X(CreateCommandPool, NULL)
 
 /* The vkCmd* functions the layer hooks (each has a counter of the same name). They only keep

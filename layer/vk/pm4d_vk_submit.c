@@ -431,6 +431,23 @@ static VkResult expand(struct pm4d_vk_device *dev, VkQueue queue, uint32_t count
    return res;
 }
 
+/* A GPU page fault in the direct path's memory (pm4d_direct_check_faults) makes the device lost
+ * to the app from then on: the batch completed with it, its fallback disarmed, so its output
+ * may be wrong and nothing can recompute it. */
+static bool device_lost(const struct pm4d_vk_device *dev)
+{
+   return dev->redirect && pm4d_direct_lost(dev->redirect->direct);
+}
+
+/* After a wait that succeeded: the work it covered may hold direct batches; a fault of theirs
+ * turns the success into VK_ERROR_DEVICE_LOST. */
+static VkResult after_wait(const struct pm4d_vk_device *dev, VkResult res)
+{
+   if (res == VK_SUCCESS && dev->redirect && pm4d_direct_check_faults(dev->redirect->direct))
+      return VK_ERROR_DEVICE_LOST;
+   return res;
+}
+
 /* The fast path: forwarded as it is, under the queue lock once the queue has a bridge (the
  * watchdog may submit fallbacks to it). */
 #define FORWARD_LOCKED(dev, queue, call)                                    \
@@ -450,6 +467,8 @@ VkResult pm4d_hook_QueueSubmit(VkQueue queue, uint32_t submitCount, const VkSubm
 {
    pm4d_counter_inc(PM4D_CTR_vkQueueSubmit);
    PM4D_VK_DEVICE_OR_RETURN(dev, queue, "vkQueueSubmit", VK_ERROR_INITIALIZATION_FAILED);
+   if (device_lost(dev))
+      return VK_ERROR_DEVICE_LOST;
    uint64_t n = 0;
    bool jobs = false;
    for (uint32_t i = 0; i < submitCount; i++) {
@@ -468,6 +487,8 @@ VkResult pm4d_hook_QueueSubmit2(VkQueue queue, uint32_t submitCount, const VkSub
 {
    pm4d_counter_inc(PM4D_CTR_vkQueueSubmit2);
    PM4D_VK_DEVICE_OR_RETURN(dev, queue, "vkQueueSubmit2", VK_ERROR_INITIALIZATION_FAILED);
+   if (device_lost(dev))
+      return VK_ERROR_DEVICE_LOST;
    uint64_t n = 0;
    bool jobs = false;
    for (uint32_t i = 0; i < submitCount; i++) {
@@ -499,10 +520,27 @@ VkResult pm4d_hook_QueueWaitIdle(VkQueue queue)
 {
    pm4d_counter_inc(PM4D_CTR_vkQueueWaitIdle);
    PM4D_VK_DEVICE_OR_RETURN(dev, queue, "vkQueueWaitIdle", VK_ERROR_INITIALIZATION_FAILED);
+   if (device_lost(dev))
+      return VK_ERROR_DEVICE_LOST;
    struct pm4d_vk_queue *q = dev->redirect ? pm4d_vk_queue_get(dev, queue, false) : NULL;
-   if (q)
+   if (q) {
       drain_bridge(q);
-   FORWARD_LOCKED(dev, queue, dev->table.QueueWaitIdle(queue));
+      pthread_mutex_lock(&q->lock);
+   }
+   VkResult res = dev->table.QueueWaitIdle(queue);
+   if (q)
+      pthread_mutex_unlock(&q->lock);
+   return after_wait(dev, res);
+}
+
+VkResult pm4d_hook_WaitForFences(VkDevice device, uint32_t fenceCount, const VkFence *pFences,
+                                 VkBool32 waitAll, uint64_t timeout)
+{
+   pm4d_counter_inc(PM4D_CTR_vkWaitForFences);
+   PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkWaitForFences", VK_ERROR_INITIALIZATION_FAILED);
+   if (device_lost(dev))
+      return VK_ERROR_DEVICE_LOST;
+   return after_wait(dev, dev->table.WaitForFences(device, fenceCount, pFences, waitAll, timeout));
 }
 
 static bool collect_queue(void *ctx, uint64_t key, void *value)
@@ -520,6 +558,8 @@ VkResult pm4d_hook_DeviceWaitIdle(VkDevice device)
    PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkDeviceWaitIdle", VK_ERROR_INITIALIZATION_FAILED);
    if (!dev->redirect)
       return dev->table.DeviceWaitIdle(device);
+   if (device_lost(dev))
+      return VK_ERROR_DEVICE_LOST;
    VEC(struct pm4d_vk_queue *) qs = {0};
    pthread_mutex_lock(&dev->lock);
    pm4d_map_remove_if(&dev->objects[PM4D_VK_OBJ_QUEUE], collect_queue, &qs);
@@ -533,7 +573,7 @@ VkResult pm4d_hook_DeviceWaitIdle(VkDevice device)
    for (uint32_t i = qs.n; i-- > 0;)
       pthread_mutex_unlock(&qs.v[i]->lock);
    free(qs.v);
-   return res;
+   return after_wait(dev, res);
 }
 
 void pm4d_vk_submit_batch_failed(void *user, void *queue_user, const struct pm4d_job *jobs,

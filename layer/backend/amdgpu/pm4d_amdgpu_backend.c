@@ -16,6 +16,7 @@
 #include "pm4d_amdgpu_device.h"
 #include "pm4d_amdgpu_queue.h"
 #include "pm4d_amdgpu_stack.h"
+#include "pm4d_amdgpu_vm_fault.h"
 #include "pm4d_counters.h"
 #include "pm4d_log.h"
 #include "pm4d_direct_internal.h"
@@ -277,6 +278,18 @@ static enum pm4d_direct_status amd_reset(void *bq, char *reason, size_t rs)
    return from_amdgpu(st);
 }
 
+/* The shared VM's last GPU page fault (AMDGPU_INFO_GPUVM_FAULT): RADV's file, so RADV's faults
+ * show here too; the direct path tells them apart by address. */
+static int amd_vm_fault(void *dev, struct pm4d_direct_vm_fault *out, char *desc, size_t n)
+{
+   struct pm4d_amdgpu_gpuvm_fault f;
+   if (pm4d_amdgpu_vm_fault_query(((struct amd_dev *)dev)->dev, &f) != PM4D_AMDGPU_OK)
+      return -1;
+   *out = (struct pm4d_direct_vm_fault){.addr = f.addr, .status = f.status, .hub = f.vmhub};
+   pm4d_amdgpu_vm_fault_describe(&f, desc, n);
+   return 0;
+}
+
 static void amd_ib_align(void *dev, uint32_t *start_bytes, uint32_t *size_bytes)
 {
    pm4d_amdgpu_device_ib_align(((struct amd_dev *)dev)->dev, start_bytes, size_bytes);
@@ -307,6 +320,7 @@ static const struct pm4d_direct_backend_ops amdgpu_ops = {
    .kick = amd_kick,
    .status = amd_status,
    .verdict = amd_verdict,
+   .vm_fault = amd_vm_fault,
    .reset = amd_reset,
 };
 
@@ -343,6 +357,14 @@ enum pm4d_direct_status pm4d_direct_amdgpu_open(const struct pm4d_direct_config 
          return PM4D_DIRECT_UNAVAILABLE;
       }
    }
+   if (!pm4d_amdgpu_vm_fault_supported(ad->dev))
+      pm4d_log(
+         PM4D_LOG_INFO,
+         "amdgpu: DRM %u.%u reports no GPU page faults to user space "
+         "(AMDGPU_INFO_GPUVM_FAULT needs 3.%u): a page fault of a direct batch cannot be "
+         "seen (a job's addresses come from its bound buffers' ranges at recording, and the memory "
+         "they name must still be registered at the kick)",
+         stack.drm_major, stack.drm_minor, PM4D_AMDGPU_GPUVM_FAULT_MINOR);
    snprintf(target, PM4D_TARGET_NAME_MAX, "%s", pm4d_amdgpu_device_target(ad->dev)->name);
    *dev = ad;
    *ops = &amdgpu_ops;

@@ -38,6 +38,7 @@ static const struct pm4d_drm_ops pm4d_drm_real_ops = {
    .device_get_fd = amdgpu_device_get_fd,
    .query_gpu_info = amdgpu_query_gpu_info,
    .query_hw_ip_info = amdgpu_query_hw_ip_info,
+   .query_info = amdgpu_query_info,
    .bo_alloc = amdgpu_bo_alloc,
    .bo_free = amdgpu_bo_free,
    .bo_cpu_map = amdgpu_bo_cpu_map,

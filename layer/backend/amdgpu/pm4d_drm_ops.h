@@ -29,6 +29,8 @@ struct pm4d_drm_ops {
    int (*query_gpu_info)(amdgpu_device_handle dev, struct amdgpu_gpu_info *info);
    int (*query_hw_ip_info)(amdgpu_device_handle dev, unsigned type, unsigned ip_instance,
                            struct drm_amdgpu_info_hw_ip *info);
+   /* DRM_AMDGPU_INFO with any query id (AMDGPU_INFO_GPUVM_FAULT, which libdrm has no call for). */
+   int (*query_info)(amdgpu_device_handle dev, unsigned info_id, unsigned size, void *value);
 
    /* Buffers and the GPU virtual address space. */
    int (*bo_alloc)(amdgpu_device_handle dev, struct amdgpu_bo_alloc_request *req,

@@ -30,12 +30,20 @@
 #                      so its next CS is -ECANCELED (amdgpu_cs.c amdgpu_cs_pass1, ctx generation)
 #                      and RADV 22.3 returns VK_ERROR_DEVICE_LOST (radv_amdgpu_cs_submit): the
 #                      same with or without the layer
-#   page_fault         batch 2 page-faults on its writes (VGPU_INJECT=page-fault, DRM 3.57): the
-#                      kernel logs the fault and the job still completes with no error
-#                      (gmc_v10_0_process_interrupt), so only AMDGPU_INFO_GPUVM_FAULT (DRM 3.55+)
-#                      tells; the batch's jobs must count as not done and run by fallback. (A
-#                      bad address the layer computes is refused by its validation before any
-#                      kick: tests/e2e/faults, sim; the vgpu case is one that got through.)
+#   page_fault         batch 2's dispatches page-fault on their output writes, as if the app had
+#                      freed the buffer under them (VGPU_INJECT=page-fault, DRM 3.57): the kernel
+#                      logs each fault and, with amdgpu.vm_fault_stop=0 (its default), the job
+#                      runs on with those writes dropped and completes with no error
+#                      (gmc_v10_0_process_interrupt): the batch writes its fence and disarms its
+#                      fallbacks, the kernel signals the point, the driver link after it runs at
+#                      once, and the output keeps stale data. Only AMDGPU_INFO_GPUVM_FAULT (DRM
+#                      3.55+) tells. The layer reads the fault record when the kernel says the
+#                      work is over (watchdog) or the app's wait returns (vkWaitForFences), finds
+#                      the page in a job's output buffer, says so in one ERROR line, counts
+#                      direct_vm_faults, writes a vm_fault diagnostics event, turns the path off
+#                      and reports VK_ERROR_DEVICE_LOST from then on: the honest outcome, the
+#                      data is gone. (A bad address the layer would compute is refused before
+#                      any kick: direct_amdgpu_vm_fault; this case is one that got through.)
 #   app_hang           RADV's own second job hangs (a reset caused by another context, for the
 #                      layer): RADV's context is guilty, its next CS -ECANCELED
 #                      (amdgpu_cs_parser_init), VK_ERROR_DEVICE_LOST as without the layer; the
@@ -143,6 +151,16 @@ device_lost() { # $1: what the kernel and RADV did
   [ $rc -ne 0 ] && grep -q 'failed: VK_ERROR_DEVICE_LOST' "$work/on.log" || { tail -20 "$work/on.log"; fail "$case: exit $rc, expected VK_ERROR_DEVICE_LOST ($1)"; }
 }
 case $case in
+  page_fault)
+    device_lost "a GPU page fault in the direct path's memory: its output may be wrong"
+    dispatches=$(sed -n 's/^convnet: \([0-9]*\) dispatches per inference$/\1/p' "$work/on.log")
+    grep -q '^pm4direct: GPU page fault in the output buffer of job [0-9]* of batch .*: address 0x[0-9a-f]*, gfxhub0, status 0x00040100 (write, no valid mapping' "$work/on.log" ||
+      { grep -v '^vgpu: \[' "$work/on.log" | tail -20; fail "no ERROR line naming the fault and its buffer"; }
+    ls -d "$work"/diag/*-vm_fault-* >/dev/null 2>&1 || fail "no vm_fault diagnostics event"
+    # All 6 dispatches of batch 2 fault and are dropped; the batch completes (nothing falls back).
+    stats vgpu_vm_faults="$dispatches" vgpu_ibs_fault=0 vgpu_gpu_resets=0 direct_vm_faults=1 \
+      auto_disables=1 direct_hangs=0 direct_faults=0 fallback_jobs=0 \
+      direct_jobs_completed=vgpu_cp_dispatches_run+vgpu_vm_faults ;;
   vram_lost)
     device_lost "VRAM lost: RADV's context predates it"
     stats vgpu_vram_losses=1 vgpu_gpu_resets=1 direct_hangs=1 direct_jobs_completed=vgpu_cp_dispatches_run ;;
@@ -167,7 +185,7 @@ case $case in
 esac
 # Every job exactly once, as the vgpu saw it, and as the layer counted it.
 case $case in
-  vram_lost | app_hang) ;;
+  vram_lost | app_hang | page_fault) ;;
   reset_by_other) stats direct_jobs_completed=vgpu_cp_dispatches_run fallback_jobs=vgpu_cp_dispatches_not_executable ;;
   *) stats vgpu_cp_dispatches_run+vgpu_cp_dispatches_not_executable="$jobs" direct_jobs_completed=vgpu_cp_dispatches_run \
        fallback_jobs=vgpu_cp_dispatches_not_executable ;;
@@ -183,9 +201,6 @@ case $case in
   wait_before_signal) # the first batch's wait point had no fence yet: its kick was deferred
     stats fallback_jobs=0 direct_hangs=0 direct_faults=0 direct_resets=0 vgpu_gpu_resets=0 auto_disables=0 \
       direct_kicks_deferred\>=1 ;;
-  page_fault)
-    stats vgpu_vm_faults=1 vgpu_ibs_fault=1 vgpu_gpu_resets=0 fallback_jobs="$dispatches" \
-      direct_jobs_completed=$((jobs - dispatches)) ;;
   simultaneous_hang)
     layer_ring
     stats vgpu_gpu_resets=1 direct_hangs=1 direct_jobs_completed=1 fallback_jobs=39 auto_disables=0 ;;

@@ -174,6 +174,25 @@ static int rec_query_hw_ip_info(amdgpu_device_handle dev, unsigned type, unsigne
    return 0;
 }
 
+/* DRM_AMDGPU_INFO: only AMDGPU_INFO_GPUVM_FAULT (0x23, include/uapi/drm/amdgpu_drm.h since
+ * DRM 3.55) is scripted; the kernel copies min(size, 16) bytes of {u64 addr, u32 status, u32
+ * vmhub}. */
+static int rec_query_info(amdgpu_device_handle dev, unsigned info_id, unsigned size, void *value)
+{
+   (void)dev;
+   if (info_id != 0x23 || rec.drm_minor < 55)
+      return -EINVAL;
+   atomic_fetch_add(&rec.vm_fault_queries, 1);
+   uint8_t out[16];
+   uint64_t addr = atomic_load(&rec.vm_fault_addr);
+   uint32_t status = atomic_load(&rec.vm_fault_status), hub = atomic_load(&rec.vm_fault_vmhub);
+   memcpy(out, &addr, 8);
+   memcpy(out + 8, &status, 4);
+   memcpy(out + 12, &hub, 4);
+   memcpy(value, out, size < sizeof(out) ? size : sizeof(out));
+   return 0;
+}
+
 static struct rec_bo *rec_live_bos[REC_MAX_BOS]; /* parallel to rec.live_kms */
 
 static amdgpu_bo_handle rec_new_bo(uint64_t size, uint32_t kms)
@@ -516,6 +535,7 @@ static const struct pm4d_drm_ops rec_table = {
    .device_get_fd = rec_device_get_fd,
    .query_gpu_info = rec_query_gpu_info,
    .query_hw_ip_info = rec_query_hw_ip_info,
+   .query_info = rec_query_info,
    .bo_alloc = rec_bo_alloc,
    .bo_free = rec_bo_free,
    .bo_cpu_map = rec_bo_cpu_map,

@@ -82,6 +82,12 @@ struct recorder {
     * direct path's watchdog asks and submits (deferred kicks) while a test scripts it. */
    _Atomic uint64_t timeline_submitted;
    int fail_bo_alloc_at; /* n > 0: the n-th bo_alloc fails */
+   /* AMDGPU_INFO_GPUVM_FAULT's answer (addr, status, vmhub as the kernel's struct
+    * drm_amdgpu_info_gpuvm_fault), from DRM 3.55 (drm_minor); -EINVAL below, as
+    * amdgpu_info_ioctl answers an unknown query. Set by tests while the watchdog reads it. */
+   _Atomic uint64_t vm_fault_addr;
+   _Atomic uint32_t vm_fault_status, vm_fault_vmhub;
+   _Atomic int vm_fault_queries;
 
    /* Record. */
    char opened[REC_MAX_CALLS][64];

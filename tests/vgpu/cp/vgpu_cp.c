@@ -376,7 +376,12 @@ static enum vgpu_cp_status execute(struct vgpu_cp_run *r, uint32_t op, const uin
    case VGPU_OP_DISPATCH_DIRECT: {
       if (body_dw != 4)
          return bad_size(r, "DISPATCH_DIRECT", body_dw);
-      return vgpu_cp_dispatch(r, body, body[3]);
+      {
+         enum vgpu_cp_status st = vgpu_cp_dispatch(r, body, body[3]);
+         /* The dispatch's fault was reported (vgpu_cp_translate); with vm_fault_stop=0 the CP goes
+       * on (vgpu_mem_ops.faults_continue). */
+         return st == VGPU_CP_FAULT && r->mem->faults_continue ? VGPU_CP_OK : st;
+      }
    }
    case VGPU_OP_INDIRECT_BUFFER: {
       if (body_dw != 3)

@@ -6,6 +6,7 @@
 #define VGPU_CP_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,7 +14,8 @@
 struct vgpu_mem_ops {
    void *user;
    /* Host pointer for [va, va + size) when every page is mapped in the VM with the access asked
-    * for (write != 0: writable); NULL otherwise. va is as the packet gives it (canonical,
+    * for (write != 0: writable; VGPU_MEM_SHADER_WRITE: a dispatch's write to one of its
+    * buffers, VGPU_MEM_CP_WRITE: the CP's own, a packet's); NULL otherwise. va is as the packet gives it (canonical,
     * sign-extended addresses are accepted). A NULL return is a GPU page fault: the CP calls
     * fault() and treats the access as the hardware would (see vgpu_cp_execute_ib). */
    void *(*translate)(void *user, uint64_t va, uint64_t size, int write);
@@ -26,7 +28,15 @@ struct vgpu_mem_ops {
     * packet gives up (VGPU_CP_TIMEOUT) once it moves, as a GPU reset stops every ring. */
    const atomic_uint *reset_counter;
    unsigned reset_seen;
+   /* amdgpu.vm_fault_stop=0, the kernel's default (amdgpu_drv.c): a dispatch's page fault is
+    * reported and its access goes nowhere, the waves run on and so does the CP; the model drops
+    * the dispatch (it computes nothing it could stand for) and goes on with the IB. false: the
+    * IB stops at the fault (vm_fault_stop=2, and the CP unit tests' VMs). A fault of the CP's
+    * own accesses (IB fetch, packets) stops the IB either way. */
+   bool faults_continue;
 };
+#define VGPU_MEM_CP_WRITE     1
+#define VGPU_MEM_SHADER_WRITE 2
 
 enum vgpu_cp_status {
    VGPU_CP_OK,
@@ -47,6 +57,21 @@ void vgpu_cp_destroy(struct vgpu_cp *cp);
 enum vgpu_cp_status vgpu_cp_execute_ib(struct vgpu_cp *cp, const struct vgpu_mem_ops *mem,
                                        uint64_t ib_va, uint32_t ndw, char *reason,
                                        size_t reason_size);
+
+/* The kernarg bytes each DISPATCH_DIRECT of the project's kernels in one IB will read, found
+ * without running it, for the driver's in-flight check at CS time: COMPUTE_PGM_LO/HI, RSRC2
+ * and USER_DATA as the IB's SET_SH_REG packets write them, the kernel recognised by the code at
+ * COMPUTE_PGM, the pointer in the USER_DATA pair its descriptor's enable bits say, the size its
+ * descriptor's kernarg_size says. A dispatch whose registers the IB does not write itself (set
+ * by an earlier IB), with an empty grid or of code that is none of the project's kernels is
+ * left out, as are called and chained IBs. Returns how many ranges it found (at most max go
+ * to out); memory is read through mem, never faulting. target as for vgpu_cp_create. */
+struct vgpu_cp_range {
+   uint64_t va;
+   uint32_t bytes;
+};
+unsigned vgpu_cp_kernargs(const char *target, const struct vgpu_mem_ops *mem, uint64_t ib_va,
+                          uint32_t ndw, struct vgpu_cp_range *out, unsigned max);
 
 struct vgpu_cp_counters {
    uint64_t ibs, packets;

@@ -55,26 +55,6 @@ static enum vgpu_cp_status not_executable(struct vgpu_cp_run *r, const char *fmt
    return vgpu_cp_fail(r, VGPU_CP_NOT_EXECUTABLE, "dispatch not executable: %s", what);
 }
 
-/* The kernel whose machine code is at pgm, searched among target's kernels (other: set to a
- * kernel of another target whose code is there, for the reason). */
-static const struct vgpu_cp_kernel *find_kernel(struct vgpu_cp_run *r, uint64_t pgm,
-                                                const char *target,
-                                                const struct vgpu_cp_kernel **other)
-{
-   *other = NULL;
-   for (unsigned i = 0; i < vgpu_cp_kernel_count; i++) {
-      const struct vgpu_cp_kernel *k = &vgpu_cp_kernels[i];
-      const void *code = r->mem->translate(r->mem->user, pgm, k->code_size, 0);
-      if (!code || memcmp(code, k->code, k->code_size) != 0)
-         continue;
-      if (!strcmp(k->target, target) ||
-          (!strcmp(target, "gfx1036") && !strcmp(k->target, "gfx1030")))
-         return k;
-      *other = k;
-   }
-   return NULL;
-}
-
 /* The descriptor decides RSRC1/2/3; the dispatch may only add the LDS size (RSRC2.LDS_SIZE,
  * dynamic in the descriptor) and it must cover the group segment. */
 static enum vgpu_cp_status check_program(struct vgpu_cp_run *r, const struct vgpu_cp_kernel *k,
@@ -136,24 +116,6 @@ static enum vgpu_cp_status check_inherited(struct vgpu_cp_run *r)
                        "dispatch inherits %s from context start (VGPU_STRICT_PREAMBLE=1)", first);
 }
 
-/* The kernarg pointer: the user SGPR pair after those the descriptor's enable bits put first
- * (AMDGPUUsage "Initial Kernel Execution State": private segment buffer 4, dispatch ptr 2,
- * queue ptr 2, then kernarg segment ptr). */
-static bool kernarg_address(const struct vgpu_cp *cp, const struct vgpu_cp_kernel *k, uint64_t *va,
-                            uint32_t *sgpr)
-{
-   uint16_t p = k->kernel_code_properties;
-   if (!(p & VGPU_KCP_KERNARG_SEGMENT_PTR))
-      return false;
-   *sgpr = (p & VGPU_KCP_PRIVATE_SEGMENT_BUFFER ? 4u : 0u) + (p & VGPU_KCP_DISPATCH_PTR ? 2u : 0u) +
-           (p & VGPU_KCP_QUEUE_PTR ? 2u : 0u);
-   if (*sgpr + 2 > VGPU_RSRC2_USER_SGPR(cp->sh[cp->regs->rsrc2]) || *sgpr + 2 > 16)
-      return false;
-   *va = cp->sh[cp->regs->user_data_0 + *sgpr] | (uint64_t)cp->sh[cp->regs->user_data_0 + *sgpr + 1]
-                                                    << 32;
-   return true;
-}
-
 /* The metadata's layout must be the one the runner reads kernargs with (pm4d_conv2d_args). */
 static bool layout_matches(const struct vgpu_cp_kernel *k)
 {
@@ -196,7 +158,8 @@ static enum vgpu_cp_status map_buffers(struct vgpu_cp_run *r, const struct vgpu_
       char what[64];
       snprintf(what, sizeof(what), "%s argument %u", k->name, i);
       void *host = NULL;
-      if (bytes && !(host = vgpu_cp_translate(r, va, bytes, a->writable, what)))
+      if (bytes &&
+          !(host = vgpu_cp_translate(r, va, bytes, a->writable ? VGPU_MEM_SHADER_WRITE : 0, what)))
          return VGPU_CP_FAULT;
       b->va[b->n] = va;
       b->host[b->n] = host;
@@ -333,7 +296,7 @@ enum vgpu_cp_status vgpu_cp_dispatch(struct vgpu_cp_run *r, const uint32_t dim[3
       (uint64_t)cp->sh[g->pgm_lo] << 8 | (uint64_t)(cp->sh[g->pgm_hi] & VGPU_PGM_HI_DATA) << 40;
    if (!vgpu_cp_translate(r, pgm, 4, 0, "COMPUTE_PGM instruction fetch"))
       return VGPU_CP_FAULT;
-   const struct vgpu_cp_kernel *other, *k = find_kernel(r, pgm, cp->target, &other);
+   const struct vgpu_cp_kernel *other, *k = vgpu_cp_find_kernel(r->mem, pgm, cp->target, &other);
    if (!k && other)
       return not_executable(r, "the code at COMPUTE_PGM 0x%" PRIx64 " is %s built for %s", pgm,
                             other->name, other->target);
@@ -356,7 +319,7 @@ enum vgpu_cp_status vgpu_cp_dispatch(struct vgpu_cp_run *r, const uint32_t dim[3
       return st;
    uint64_t kva;
    uint32_t sgpr;
-   if (!kernarg_address(cp, k, &kva, &sgpr))
+   if (!vgpu_cp_kernarg_address(cp->sh, g, k, &kva, &sgpr))
       return vgpu_cp_fail(r, VGPU_CP_BAD_PACKET,
                           "%s: no kernarg pointer among the user SGPRs RSRC2 enables", k->name);
    if (!layout_matches(k))

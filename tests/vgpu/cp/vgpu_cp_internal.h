@@ -6,6 +6,7 @@
 
 #include "pm4d_isa.h"
 #include "vgpu_cp.h"
+#include "vgpu_cp_kernels.h"
 #include "vgpu_cp_regs.h"
 
 /* What runs a checked dispatch (VGPU_EXEC). */
@@ -46,6 +47,17 @@ enum vgpu_cp_status vgpu_cp_fail(struct vgpu_cp_run *r, enum vgpu_cp_status stat
  * VGPU_CP_FAULT. */
 void *vgpu_cp_translate(struct vgpu_cp_run *r, uint64_t va, uint64_t size, int write,
                         const char *what);
+
+/* The project's kernel whose machine code is at pgm, searched among target's kernels (gfx1036
+ * runs gfx1030's); *other: a kernel of another target whose code is there, for the reason. */
+const struct vgpu_cp_kernel *vgpu_cp_find_kernel(const struct vgpu_mem_ops *mem, uint64_t pgm,
+                                                 const char *target,
+                                                 const struct vgpu_cp_kernel **other);
+/* k's kernarg pointer from the SH registers sh (indices of g): the user SGPR pair after those
+ * the descriptor's enable bits put first; *sgpr its first USER_DATA index. False when k takes
+ * no kernarg pointer or RSRC2 enables too few user SGPRs. */
+bool vgpu_cp_kernarg_address(const uint32_t *sh, const struct vgpu_cp_regs *g,
+                             const struct vgpu_cp_kernel *k, uint64_t *va, uint32_t *sgpr);
 
 /* DISPATCH_DIRECT (grid in workgroups or threads as the initiator says). */
 enum vgpu_cp_status vgpu_cp_dispatch(struct vgpu_cp_run *r, const uint32_t dim[3],

@@ -42,7 +42,7 @@ static bool isa_translate(void *user, uint64_t addr, bool write, void **host, si
 {
    struct isa_vm *vm = user;
    uint64_t len;
-   void *p = isa_mapped(vm->mem, addr, write, &len);
+   void *p = isa_mapped(vm->mem, addr, write ? VGPU_MEM_SHADER_WRITE : 0, &len);
    if (!p) {
       *vm->refused = (struct vgpu_cp_isa_refusal){.seen = true, .va = addr, .write = write};
       return false;

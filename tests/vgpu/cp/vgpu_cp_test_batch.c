@@ -13,8 +13,7 @@
 #include "pm4d_pkt.h"
 #include "pm4d_template.h"
 
-#define KERNARG_SLOT 256u
-#define IB_MAX_DW    0x1000u
+#define IB_MAX_DW 0x1000u
 
 /* Each job's shape, the compute units its kernel is chosen for (0: unknown, the large tiles)
  * and that kernel, worked out by hand from pm4d_conv2d_tiles.h: the small tiles where the
@@ -96,9 +95,10 @@ bool batch_build(const char *target, uint32_t ib_align, batch_map_fn map, void *
 
    uint64_t code_va, ka_va, ib_va;
    void *code = map(user, info.image_size, 0, &code_va);
-   uint8_t *kernargs = map(user, KERNARG_SLOT * BATCH_JOBS, 0, &ka_va);
+   uint8_t *kernargs = map(user, BATCH_KERNARG_SLOT * BATCH_JOBS, 0, &ka_va);
    uint32_t *ib = map(user, IB_MAX_DW * 4u, 0, &ib_va);
    b->fence = map(user, 4096, 1, &b->fence_va);
+   b->kernargs = kernargs;
    if (!code || !kernargs || !ib || !b->fence)
       FAIL("cannot map the batch's memory");
    if (pm4d_codeobj_image_copy(co->elf, co->size, code, info.image_size, why, sizeof(why)) !=
@@ -143,11 +143,12 @@ bool batch_build(const char *target, uint32_t ib_align, batch_map_fn map, void *
          }
       }
       struct pm4d_conv2d_buffers bufs = {j->va[0], j->va[1], j->va[2], j->va[3]};
-      pm4d_conv2d_pack_kernargs(&j->p, &bufs, kernargs + i * KERNARG_SLOT, KERNARG_SLOT);
+      pm4d_conv2d_pack_kernargs(&j->p, &bufs, kernargs + i * BATCH_KERNARG_SLOT,
+                                BATCH_KERNARG_SLOT);
       uint32_t grid[3];
       if (!pm4d_conv2d_grid(v, &j->p, grid) ||
-          pm4d_emit_dispatch(&bld, &templates[i], k, entry, ka_va + i * KERNARG_SLOT, grid, i == 0,
-                             &cs, NULL, err, sizeof(err)) != PM4D_OK)
+          pm4d_emit_dispatch(&bld, &templates[i], k, entry, ka_va + i * BATCH_KERNARG_SLOT, grid,
+                             i == 0, &cs, NULL, err, sizeof(err)) != PM4D_OK)
          FAIL("job %u: %s", i, err[0] ? err : "no grid");
    }
    if (pm4d_tail_template_build(&bld, &tail, err, sizeof(err)) != PM4D_OK)

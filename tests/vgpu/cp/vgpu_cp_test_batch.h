@@ -29,10 +29,12 @@ struct batch {
    struct batch_job jobs[BATCH_JOBS];
    uint64_t ib_va, fence_va;
    uint32_t *ib, ib_dw;
+   uint8_t *kernargs; /* job i's at kernargs + i * BATCH_KERNARG_SLOT */
    uint64_t *fence;
 };
 
-#define BATCH_FENCE_VALUE 0x1234567890ull
+#define BATCH_FENCE_VALUE  0x1234567890ull
+#define BATCH_KERNARG_SLOT 256u
 
 /* Builds the batch for target, NOP-padded to a multiple of ib_align bytes (the device's IB
  * alignment; the IB's memory is 256-byte aligned); false (with a line on stderr) when something

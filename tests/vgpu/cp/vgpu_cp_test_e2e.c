@@ -4,7 +4,11 @@
  * GPU VM. Outputs against the plain C conv2d. Then the output of the first job is unmapped from
  * the VM and the same IB submitted again: the dispatch's write is a GPU page fault (the driver
  * logs it as the kernel does, the wrapper checks its counters), the job still completes and the
- * buffer is untouched. Usage: vgpu_cp_test_e2e TARGET (the profile's gfx name). */
+ * buffer is untouched. Usage: vgpu_cp_test_e2e TARGET (the profile's gfx name).
+ * vgpu_cp_test_e2e TARGET kernarg-rewrite: one CS of the batch, and while it is in flight (the
+ * wrapper delays it with VGPU_INJECT=slow) one byte of the first dispatch's kernargs is
+ * rewritten, as a host that reused kernarg memory too early would: the driver's in-flight
+ * check must count it (reused_in_flight, the wrapper checks). */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,8 +83,10 @@ static int open_render_node(void)
    return fd;
 }
 
-/* One IB on compute ring 0 with every BO in the list; waits for its fence. */
-static int submit(struct device *d, amdgpu_context_handle ctx, const struct batch *b)
+/* One IB on compute ring 0 with every BO in the list; flips the top bit of *rewrite (when not
+ * NULL) once the CS returned, then waits for its fence. */
+static int submit(struct device *d, amdgpu_context_handle ctx, const struct batch *b,
+                  uint8_t *rewrite)
 {
    struct drm_amdgpu_bo_list_entry list[MAX_BOS];
    for (uint32_t i = 0; i < d->n; i++)
@@ -96,6 +102,8 @@ static int submit(struct device *d, amdgpu_context_handle ctx, const struct batc
    amdgpu_bo_list_destroy_raw(d->dev, bo_list);
    if (r != 0)
       return r;
+   if (rewrite)
+      *rewrite ^= 0x80;
    struct amdgpu_cs_fence fence = {ctx, AMDGPU_HW_IP_COMPUTE, 0, 0, seq};
    uint32_t expired = 0;
    r = amdgpu_cs_query_fence_status(&fence, TIMEOUT_NS, 0, &expired);
@@ -134,7 +142,18 @@ int main(int argc, char **argv)
    amdgpu_context_handle ctx;
    CHECK(amdgpu_cs_ctx_create(d.dev, &ctx) == 0);
 
-   int r = submit(&d, ctx, &b);
+   if (argc > 2 && !strcmp(argv[2], "kernarg-rewrite")) {
+      /* The last byte of job 0's kernarg segment (PM4D_CONV2D_KERNARG_SIZE, the descriptors'
+       * kernarg_size): the top byte of its flags argument. */
+      int r = submit(&d, ctx, &b, &b.kernargs[PM4D_CONV2D_KERNARG_SIZE - 1]);
+      CHECKF(r == 0, "submit: %d", r);
+      amdgpu_cs_ctx_free(ctx);
+      amdgpu_device_deinitialize(d.dev);
+      close(fd);
+      printf("%s: job 0's kernargs rewritten while the batch was in flight\n", target);
+      return pm4d_check_finish("vgpu_cp_e2e_kernarg_rewrite");
+   }
+   int r = submit(&d, ctx, &b, NULL);
    CHECKF(r == 0, "submit: %d", r);
    CHECKF(*b.fence == BATCH_FENCE_VALUE, "batch fence 0x%llx", (unsigned long long)*b.fence);
    for (uint32_t i = 0; i < BATCH_JOBS; i++) {
@@ -151,7 +170,7 @@ int main(int argc, char **argv)
          amdgpu_bo_va_op(d.bos[k].bo, 0, d.bos[k].size, d.bos[k].va, 0, AMDGPU_VA_OP_UNMAP) == 0);
    for (uint64_t e = 0; e < j->bytes[3] / 4; e++)
       memcpy(&j->host[3][e], &(uint32_t){SENTINEL}, 4);
-   r = submit(&d, ctx, &b);
+   r = submit(&d, ctx, &b, NULL);
    CHECKF(r == 0, "the faulting job did not complete: %d", r);
    uint32_t first;
    memcpy(&first, j->host[3], 4);

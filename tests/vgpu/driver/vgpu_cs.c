@@ -33,6 +33,13 @@ struct vgpu_ib {
    uint32_t *copy; /* the dwords as they were at the CS, or NULL (not mapped then) */
 };
 
+/* Kernarg bytes a dispatch of the job reads (vgpu_cp_kernargs), as they were at the CS. */
+struct vgpu_kernargs {
+   uint64_t va;
+   uint32_t bytes;
+   uint8_t *copy;
+};
+
 struct vgpu_job {
    struct vgpu_job *next;
    struct vgpu_file *file;
@@ -42,6 +49,8 @@ struct vgpu_job {
    unsigned n_deps;
    struct vgpu_ib *ibs;
    unsigned n_ibs;
+   struct vgpu_kernargs *kernargs;
+   unsigned n_kernargs;
    struct vgpu_bo *uf_bo;
    uint64_t uf_offset;
    struct vgpu_bo **bos; /* the BO list: kept referenced while the job runs */
@@ -82,6 +91,14 @@ static uint64_t job_timeout_ns(void)
    return e && *e ? strtoull(e, NULL, 0) * 1000000ull : 2000000000ull;
 }
 
+/* amdgpu.vm_fault_stop (amdgpu_drv.c; default 0: never stop): VGPU_VM_FAULT_STOP. 0 lets a
+ * dispatch's page fault go by (vgpu_mem_ops.faults_continue), anything else stops the IB. */
+static bool faults_continue(void)
+{
+   const char *e = getenv("VGPU_VM_FAULT_STOP");
+   return !e || !*e || strtoul(e, NULL, 0) == 0;
+}
+
 static void job_free(struct vgpu_job *job)
 {
    for (unsigned i = 0; i < job->n_deps; i++)
@@ -97,15 +114,20 @@ static void job_free(struct vgpu_job *job)
    for (unsigned i = 0; i < job->n_ibs; i++)
       free(job->ibs[i].copy);
    free(job->ibs);
+   for (unsigned i = 0; i < job->n_kernargs; i++)
+      free(job->kernargs[i].copy);
+   free(job->kernargs);
    free(job);
 }
 
-/* An injected page fault (VGPU_INJECT=page-fault) refuses the job's writes as an unmapped page
- * would: the CP reports the fault, the job still completes (gmc_v10_0_process_interrupt). */
+/* An injected page fault (VGPU_INJECT=page-fault) refuses the job's dispatches' writes to their
+ * buffers as unmapped pages would (the app freed them while the job was queued; the CP's own
+ * writes to the submitter's fence and packets land): the CP reports the fault, the job still
+ * completes (gmc_v10_0_process_interrupt). */
 static void *mem_translate(void *user, uint64_t va, uint64_t size, int write)
 {
    struct vgpu_job *job = user;
-   if (write && job->inject.kind == VGPU_INJECT_PAGE_FAULT)
+   if (write == VGPU_MEM_SHADER_WRITE && job->inject.kind == VGPU_INJECT_PAGE_FAULT)
       return NULL;
    return vgpu_vm_translate(job->file, va, size, write, job->vm_seq);
 }
@@ -122,20 +144,50 @@ static const uint32_t *ib_now(const struct vgpu_job *job, const struct vgpu_ib *
    return vgpu_vm_translate(job->file, ib->va, (uint64_t)ib->ndw * 4, 0, job->vm_seq);
 }
 
-/* At the CS: a copy of each IB, so the scheduler can tell whether anyone rewrote it while the
- * job was in flight (the kernel's IBs are the submitter's memory until the fence signals). */
-static void ib_snapshot(struct vgpu_job *job)
+/* A copy of n bytes at va as the job's VM maps them now, or NULL (not mapped). */
+static void *copy_now(const struct vgpu_job *job, uint64_t va, uint64_t n)
 {
+   const void *now = n ? vgpu_vm_translate(job->file, va, n, 0, job->vm_seq) : NULL;
+   void *copy = now ? malloc(n) : NULL;
+   if (copy)
+      memcpy(copy, now, n);
+   return copy;
+}
+
+/* The kernarg ranges the dispatches of the project's kernels in the job's IBs read (the CP's
+ * own reading of the packets, vgpu_cp_kernargs), each with a copy. */
+static void kernargs_snapshot(struct vgpu_job *job)
+{
+   enum { MAX_PER_IB = 256 };
+   struct vgpu_mem_ops mem = {.user = job, .translate = mem_translate};
+   struct vgpu_cp_range r[MAX_PER_IB];
    for (unsigned i = 0; i < job->n_ibs; i++) {
-      struct vgpu_ib *ib = &job->ibs[i];
-      const uint32_t *now = ib->ndw ? ib_now(job, ib) : NULL;
-      ib->copy = now ? malloc((size_t)ib->ndw * 4) : NULL;
-      if (ib->copy)
-         memcpy(ib->copy, now, (size_t)ib->ndw * 4);
+      unsigned n = vgpu_cp_kernargs(job->file->dev->profile->cp_target, &mem, job->ibs[i].va,
+                                    job->ibs[i].ndw, r, MAX_PER_IB);
+      n = n < MAX_PER_IB ? n : MAX_PER_IB;
+      struct vgpu_kernargs *grown =
+         n ? realloc(job->kernargs, (job->n_kernargs + n) * sizeof(*grown)) : job->kernargs;
+      if (!grown)
+         return;
+      job->kernargs = grown;
+      for (unsigned k = 0; k < n; k++)
+         job->kernargs[job->n_kernargs++] =
+            (struct vgpu_kernargs){r[k].va, r[k].bytes, copy_now(job, r[k].va, r[k].bytes)};
    }
 }
 
-/* Counts (once per job) an IB whose dwords differ from the CS's copy. */
+/* At the CS: a copy of each IB and of the kernargs its dispatches read, so the scheduler can
+ * tell whether anyone rewrote them while the job was in flight (the kernel's IBs, and what
+ * they read, are the submitter's memory until the fence signals). */
+static void ib_snapshot(struct vgpu_job *job)
+{
+   for (unsigned i = 0; i < job->n_ibs; i++)
+      job->ibs[i].copy = copy_now(job, job->ibs[i].va, (uint64_t)job->ibs[i].ndw * 4);
+   kernargs_snapshot(job);
+}
+
+/* Counts (once per job) an IB, or kernargs one of its dispatches reads, whose bytes differ
+ * from the CS's copy. */
 static void ib_check_unchanged(struct vgpu_job *job, int *counted, const char *when)
 {
    for (unsigned i = 0; i < job->n_ibs && !*counted; i++) {
@@ -145,6 +197,19 @@ static void ib_check_unchanged(struct vgpu_job *job, int *counted, const char *w
          atomic_fetch_add(&vgpu_stats.reused_in_flight, 1);
          vgpu_log(0, "IB 0x%llx (%u dwords) of job %llu was rewritten %s (reused in flight)",
                   (unsigned long long)ib->va, ib->ndw, (unsigned long long)job->seq + 1, when);
+         *counted = 1;
+      }
+   }
+   for (unsigned i = 0; i < job->n_kernargs && !*counted; i++) {
+      const struct vgpu_kernargs *ka = &job->kernargs[i];
+      const void *now =
+         ka->copy ? vgpu_vm_translate(job->file, ka->va, ka->bytes, 0, job->vm_seq) : NULL;
+      if (now && memcmp(now, ka->copy, ka->bytes)) {
+         atomic_fetch_add(&vgpu_stats.reused_in_flight, 1);
+         vgpu_log(0,
+                  "kernargs 0x%llx (%u bytes) of dispatch %u of job %llu were rewritten %s "
+                  "(reused in flight)",
+                  (unsigned long long)ka->va, ka->bytes, i, (unsigned long long)job->seq + 1, when);
          *counted = 1;
       }
    }
@@ -239,6 +304,7 @@ static int run_job(struct vgpu_entity *e, struct vgpu_job *job)
       .deadline_ns = vgpu_now_ns() + job_timeout_ns(),
       .reset_counter = &dev->full_reset_counter,
       .reset_seen = atomic_load(&dev->full_reset_counter),
+      .faults_continue = faults_continue(),
    };
    int reused = 0;
    ib_check_unchanged(job, &reused, "between its CS and its execution");

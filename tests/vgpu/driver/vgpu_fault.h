@@ -12,7 +12,7 @@ enum vgpu_inject_kind {
    VGPU_INJECT_SLOW,       /* runs ms milliseconds longer (a timeout if that passes the limit) */
    VGPU_INJECT_LOST_FENCE, /* completes, but its fence interrupt is lost */
    VGPU_INJECT_VRAM_LOST,  /* hangs, and the reset that follows loses VRAM */
-   VGPU_INJECT_PAGE_FAULT, /* every write it makes faults, as if its pages were unmapped */
+   VGPU_INJECT_PAGE_FAULT, /* its dispatches' buffer writes fault, as if unmapped */
 };
 
 struct vgpu_inject {

@@ -241,8 +241,9 @@ void vgpu_vm_fault(struct vgpu_file *f, uint64_t va, int write, const char *what
       fclose(fp);
    }
    /* GCVM_L2_PROTECTION_FAULT_STATUS: RW bit 18 (gc_10_3_0_sh_mask.h
-    * GCVM_L2_PROTECTION_FAULT_STATUS__RW_MASK), MAPPING_ERROR bit 3 (no valid PTE) */
-   uint32_t status = (write ? 1u << 18 : 0) | (1u << 3);
+    * GCVM_L2_PROTECTION_FAULT_STATUS__RW_MASK), MAPPING_ERROR bit 8 (no valid PTE; the layout
+    * mmhub_3_3_0_sh_mask.h's MMVM_L2_PROTECTION_FAULT_STATUS shares: WALKER_ERROR is 3:1) */
+   uint32_t status = (write ? 1u << 18 : 0) | (1u << 8);
    pthread_mutex_lock(&f->lock);
    f->last_fault.addr = va & GMC_HOLE_MASK & ~(PAGE - 1);
    f->last_fault.status = status;

@@ -12,7 +12,11 @@
  *   flood   burst without the event: the batches pile up only behind a slow one (the virtual
  *           AMD GPU's VGPU_INJECT=slow), 33 and more in flight (the kernel's 32 jobs per
  *           context: a gate in the GPU would make the app's own 33rd CS block on a real kernel)
- * usage: pm4d_e2e_threads own|ordered|shared|burst|flood SUBMISSIONS (the total over the four threads)
+ *   flood_clear flood whose command buffer first fills the output with NaN (vkCmdFillBuffer):
+ *           the last submission's output is right only if its own conv2d ran, directly or by
+ *           its fallback (a fallback another submission's batch disarmed leaves NaN)
+ * usage: pm4d_e2e_threads own|ordered|shared|burst|flood|flood_clear SUBMISSIONS (the total over
+ * the four threads)
  * Prints "threads: <n> submissions, <k> checks, all right". Exit 0, 1 on a wrong output or a
  * Vulkan error, 77 without a device. */
 #include <pthread.h>
@@ -130,7 +134,7 @@ static bool output_right(struct worker *w)
    return true;
 }
 
-static bool burst, gated; /* burst or flood; burst */
+static bool burst, gated, clear; /* burst or flood(_clear); burst; flood_clear */
 
 /* Submits the recorded command buffer `count` times: each waits for its fence, or (burst) all
  * back to back (burst: behind the gate event, which opens after the last). */
@@ -170,7 +174,9 @@ static int work(struct worker *w, unsigned count)
    uint32_t seed = 1000 + w->index;
    for (unsigned i = 0; i < PM4D_GLSL_BINDING_COUNT; i++) {
       PM4D_VKTEST_TRY(PROG, "buffer",
-                      pm4d_vktest_buffer(&g->ctx, floats[i] * 4, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
+                      pm4d_vktest_buffer(&g->ctx, floats[i] * 4,
+                                         VK_BUFFER_USAGE_STORAGE_BUFFER_BIT |
+                                            (clear ? VK_BUFFER_USAGE_TRANSFER_DST_BIT : 0),
                                          false, &w->buf[i]));
       pm4d_ref_fill(w->buf[i].map, floats[i], &seed);
    }
@@ -224,6 +230,13 @@ static int work(struct worker *w, unsigned count)
    if (gated)
       vkCmdWaitEvents(cb, 1, &gate, VK_PIPELINE_STAGE_HOST_BIT,
                       VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, NULL, 0, NULL, 0, NULL);
+   if (clear) {
+      vkCmdFillBuffer(cb, w->buf[PM4D_GLSL_BINDING_OUTPUT].buffer, 0, VK_WHOLE_SIZE, 0xffffffffu);
+      VkMemoryBarrier mb = {VK_STRUCTURE_TYPE_MEMORY_BARRIER, NULL, VK_ACCESS_TRANSFER_WRITE_BIT,
+                            VK_ACCESS_SHADER_WRITE_BIT};
+      vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                           0, 1, &mb, 0, NULL, 0, NULL);
+   }
    vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, g->pipeline);
    vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, g->layout, 0, 1, &set, 0, NULL);
    const struct pm4d_glsl_conv2d_push push = {
@@ -263,14 +276,16 @@ int main(int argc, char **argv)
 {
    if (argc != 3 ||
        (strcmp(argv[1], "own") && strcmp(argv[1], "ordered") && strcmp(argv[1], "shared") &&
-        strcmp(argv[1], "burst") && strcmp(argv[1], "flood"))) {
-      fprintf(stderr, "usage: pm4d_e2e_threads own|ordered|shared|burst|flood SUBMISSIONS\n");
+        strcmp(argv[1], "burst") && strcmp(argv[1], "flood") && strcmp(argv[1], "flood_clear"))) {
+      fprintf(stderr,
+              "usage: pm4d_e2e_threads own|ordered|shared|burst|flood|flood_clear SUBMISSIONS\n");
       return 1;
    }
    ordered = !strcmp(argv[1], "ordered");
    own = ordered || !strcmp(argv[1], "own");
    gated = !strcmp(argv[1], "burst");
-   burst = gated || !strcmp(argv[1], "flood");
+   clear = !strcmp(argv[1], "flood_clear");
+   burst = gated || clear || !strcmp(argv[1], "flood");
    unsigned threads = burst ? 1 : THREADS;
    per_thread = (unsigned)strtoul(argv[2], NULL, 10) / threads;
    static struct gpu gpus[THREADS];

@@ -126,8 +126,9 @@ VkCommandBuffer pm4d_vk_split_begin_own(struct pm4d_vk_cmdbuf *r, VkCommandBuffe
 /* Arming on the GPU (pm4d_vk_arm.c), for command buffers begun with SIMULTANEOUS_USE. */
 /* Records l->arm for the batch link l of r (its jobs' fallbacks recorded); false on failure. */
 bool pm4d_vk_arm_record(struct pm4d_vk_cmdbuf *r, struct pm4d_vk_link *l);
-/* r's links go to queue q now: true, with the other queue's bridge and point to wait for, when
- * r's last submission went to another queue and may still be pending. Claims r for q. */
+/* r's links go to queue q now (NULL: a queue without a bridge): true, with the other queue's
+ * bridge and point to wait for, when r's last submission went to another queue and may still be
+ * pending. Claims r for q. */
 bool pm4d_vk_arm_claim(struct pm4d_vk_cmdbuf *r, struct pm4d_vk_queue *q, VkSemaphore *bridge,
                        uint64_t *point);
 /* r's links are in the chain on q; end is the first bridge point q hands out after them, which

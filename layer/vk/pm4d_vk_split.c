@@ -108,6 +108,7 @@ static bool args_slot(struct pm4d_vk_cmdbuf *r, VkBuffer *buffer, VkDeviceSize *
                                0,
                                PM4D_VK_ARGS_PER_CHUNK * PM4D_VK_ARGS_STRIDE,
                                VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT |
+                                  VK_BUFFER_USAGE_TRANSFER_DST_BIT | /* arming on the GPU */
                                   (gpu ? VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT : 0),
                                VK_SHARING_MODE_EXCLUSIVE,
                                0,

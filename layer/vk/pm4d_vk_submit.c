@@ -139,6 +139,7 @@ static void arm_fallbacks(struct chain *x, const struct pm4d_vk_link *l,
 {
    if (l->arm) {
       add_cb(x, l->arm);
+      pm4d_counter_inc(PM4D_CTR_gpu_armed_batches);
       return;
    }
    for (uint32_t i = 0; i < l->jobs; i++)
@@ -253,7 +254,7 @@ static VkResult add_command_buffer(struct chain *x, VkCommandBuffer cb)
       add_cb(x, cb);
       return VK_SUCCESS;
    }
-   const bool queue_order = x->q && (r->usage & VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT);
+   const bool queue_order = r->usage & VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT;
    VkSemaphore other;
    uint64_t other_end;
    if (queue_order && pm4d_vk_arm_claim(r, x->q, &other, &other_end))
@@ -270,9 +271,10 @@ static VkResult add_command_buffer(struct chain *x, VkCommandBuffer cb)
          continue;
       res = l->cb ? (add_cb(x, l->cb), VK_SUCCESS) : run_batch(x, l, r->jobs + l->first_job);
    }
-   /* The next bridge point is signalled by the link that now holds r's last fallbacks. */
+   /* The next bridge point is signalled by the link that now holds r's last fallbacks (no
+    * bridge: nothing to wait for later, and nothing disarms here). */
    if (queue_order) {
-      x->end_point = res == VK_SUCCESS ? x->q->point + 1 : 0;
+      x->end_point = res == VK_SUCCESS && x->q ? x->q->point + 1 : 0;
       pm4d_vk_arm_claimed(r, x->end_point);
    }
    return res;

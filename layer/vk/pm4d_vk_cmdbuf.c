@@ -224,6 +224,7 @@ VkResult pm4d_hook_EndCommandBuffer(VkCommandBuffer commandBuffer)
    if (!r)
       return dev->table.EndCommandBuffer(commandBuffer);
    pm4d_vk_cmdbuf_flush_counts(r);
+   pm4d_vk_split_end(r);
    /* A split command buffer ends its last segment (none when it ended on a batch). */
    VkResult res = r->cur ? dev->table.EndCommandBuffer(r->cur) : VK_SUCCESS;
    return r->broken ? VK_ERROR_OUT_OF_HOST_MEMORY : res;

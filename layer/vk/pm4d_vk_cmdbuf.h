@@ -33,6 +33,9 @@ struct pm4d_vk_compute_state {
 struct pm4d_vk_link {
    VkCommandBuffer cb; /* VK_NULL_HANDLE for a batch */
    uint32_t first_job, jobs;
+   /* A batch of a SIMULTANEOUS_USE command buffer: writes its jobs' group counts into their
+    * fallback arguments on the GPU, in queue order (pm4d_vk_arm.c). */
+   VkCommandBuffer arm;
 };
 
 struct pm4d_vk_cmdbuf {
@@ -61,6 +64,10 @@ struct pm4d_vk_cmdbuf {
    struct pm4d_vk_link *links; /* NULL until the first job */
    struct pm4d_job *jobs;      /* job.fallback: struct pm4d_vk_fallback (pm4d_vk_redirect.h) */
    struct pm4d_vk_args_chunk *args;
+   /* SIMULTANEOUS_USE: the queue of the last submission and the point of that queue's bridge
+    * that follows its last fallback (0: being submitted now), under dev->lock (pm4d_vk_arm.c). */
+   struct pm4d_vk_queue *arm_queue;
+   uint64_t arm_end;
 };
 
 void pm4d_vk_cmdbuf_flush_counts(struct pm4d_vk_cmdbuf *cb);

@@ -110,7 +110,8 @@
    X(GetBufferDeviceAddress, "vkGetBufferDeviceAddressKHR") \
    X(GetMemoryFdKHR, NULL)                                  \
    X(GetSemaphoreFdKHR, NULL)                               \
-   X(GetBufferMemoryRequirements, NULL)
+   X(GetBufferMemoryRequirements, NULL)                     \
+   X(GetSemaphoreCounterValue, "vkGetSemaphoreCounterValueKHR")
 
 /* Hooks are declared from the PFN types so a definition with the wrong signature fails to
  * compile. */

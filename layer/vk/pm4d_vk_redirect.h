@@ -81,15 +81,18 @@ const struct pm4d_shader_table *pm4d_vk_shader_table(void);
 struct pm4d_vk_queue *pm4d_vk_queue_get(struct pm4d_vk_device *dev, VkQueue queue, bool create);
 
 /* A job's fallback (pm4d_job.fallback): its command buffer re-runs the recorded dispatch with
- * vkCmdDispatchIndirect from args, three u32 in host-coherent memory. The fallbacks of every
- * batch ride in the driver link after it; the layer arms them (the group counts) before the
- * kick, and the batch itself writes 0 into each job's x count (pm4d_job.disarm) once that job
- * has completed, so a zero count dispatches nothing. A batch that hangs, is cancelled or loses
- * its fence leaves exactly its unfinished jobs armed, with no host action and no new
- * submission behind links the queue is already blocked on. */
+ * vkCmdDispatchIndirect from args (buffer, offset), three u32 in host-coherent memory. The
+ * fallbacks of every batch ride in the driver link after it; the layer arms them (the group
+ * counts) before the kick: from the host, or for a SIMULTANEOUS_USE command buffer on the GPU
+ * in the link before the batch (pm4d_vk_link.arm); the batch itself writes 0 into each job's x
+ * count (pm4d_job.disarm) once that job has completed, so a zero count dispatches nothing. A
+ * batch that hangs, is cancelled or loses its fence leaves exactly its unfinished jobs armed,
+ * with no host action and no new submission behind links the queue is already blocked on. */
 struct pm4d_vk_fallback {
    VkCommandBuffer cb;
    uint32_t *args;
+   VkBuffer buffer;
+   VkDeviceSize offset;
    uint32_t groups[3];
 };
 
@@ -118,6 +121,22 @@ bool pm4d_vk_split_dispatch(struct pm4d_vk_cmdbuf *r, uint32_t gx, uint32_t gy, 
 /* Frees segments, fallbacks and jobs (reset, re-begin, free); frees the Vulkan command
  * buffers too when free_vk. */
 void pm4d_vk_split_release(struct pm4d_vk_cmdbuf *r, bool free_vk);
+/* The recording ends (vkEndCommandBuffer): closes a batch it ended on. */
+void pm4d_vk_split_end(struct pm4d_vk_cmdbuf *r);
+/* A primary command buffer of the layer's pool for r, begun with usage; NULL on failure. */
+VkCommandBuffer pm4d_vk_split_begin_own(struct pm4d_vk_cmdbuf *r, VkCommandBufferUsageFlags usage);
+
+/* Arming on the GPU (pm4d_vk_arm.c), for command buffers begun with SIMULTANEOUS_USE. */
+/* Records l->arm for the batch link l of r (its jobs' fallbacks recorded); false on failure. */
+bool pm4d_vk_arm_record(struct pm4d_vk_cmdbuf *r, struct pm4d_vk_link *l);
+/* r's links go to queue q now (NULL: a queue without a bridge): true, with the other queue's
+ * bridge and point to wait for, when r's last submission went to another queue and may still be
+ * pending. Claims r for q. */
+bool pm4d_vk_arm_claim(struct pm4d_vk_cmdbuf *r, struct pm4d_vk_queue *q, VkSemaphore *bridge,
+                       uint64_t *point);
+/* r's links are in the chain on q; end is the first bridge point q hands out after them, which
+ * the link holding r's last fallbacks signals. */
+void pm4d_vk_arm_claimed(struct pm4d_vk_cmdbuf *r, uint64_t end);
 
 /* Submission (pm4d_vk_submit.c): the watchdog's callback. */
 void pm4d_vk_submit_batch_failed(void *user, void *queue_user, const struct pm4d_job *jobs,

@@ -33,8 +33,7 @@ static VkCommandPool shadow_pool(struct pm4d_vk_cmdbuf *r)
    return r->shadow;
 }
 
-/* A primary command buffer of the layer's, begun; NULL on failure. */
-static VkCommandBuffer begin_own(struct pm4d_vk_cmdbuf *r, VkCommandBufferUsageFlags usage)
+VkCommandBuffer pm4d_vk_split_begin_own(struct pm4d_vk_cmdbuf *r, VkCommandBufferUsageFlags usage)
 {
    struct pm4d_vk_device *dev = r->dev;
    VkCommandPool pool = shadow_pool(r);
@@ -109,6 +108,7 @@ static bool args_slot(struct pm4d_vk_cmdbuf *r, VkBuffer *buffer, VkDeviceSize *
                                0,
                                PM4D_VK_ARGS_PER_CHUNK * PM4D_VK_ARGS_STRIDE,
                                VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT |
+                                  VK_BUFFER_USAGE_TRANSFER_DST_BIT | /* arming on the GPU */
                                   (gpu ? VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT : 0),
                                VK_SHARING_MODE_EXCLUSIVE,
                                0,
@@ -169,10 +169,12 @@ static struct pm4d_vk_fallback *record_fallback(struct pm4d_vk_cmdbuf *r, uint32
    VkBuffer buffer;
    VkDeviceSize offset;
    if (!f || !args_slot(r, &buffer, &offset, &f->args, &job->disarm, &job->disarm_memory) ||
-       !(f->cb = begin_own(r, VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT))) {
+       !(f->cb = pm4d_vk_split_begin_own(r, VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT))) {
       free(f);
       return NULL;
    }
+   f->buffer = buffer;
+   f->offset = offset;
    f->groups[0] = gx;
    f->groups[1] = gy;
    f->groups[2] = gz;
@@ -357,10 +359,10 @@ bool pm4d_vk_split_dispatch(struct pm4d_vk_cmdbuf *r, uint32_t gx, uint32_t gy, 
    if (r->cur) {
       /* The segment so far ends here; the batch starts. */
       if (r->n_links == 0)
-         r->links[r->n_links++] = (struct pm4d_vk_link){r->handle, 0, 0};
+         r->links[r->n_links++] = (struct pm4d_vk_link){r->handle, 0, 0, VK_NULL_HANDLE};
       if (t->EndCommandBuffer(r->cur) != VK_SUCCESS)
          r->broken = true;
-      r->links[r->n_links++] = (struct pm4d_vk_link){VK_NULL_HANDLE, r->n_jobs, 0};
+      r->links[r->n_links++] = (struct pm4d_vk_link){VK_NULL_HANDLE, r->n_jobs, 0, VK_NULL_HANDLE};
       r->cur = VK_NULL_HANDLE;
    }
    r->links[r->n_links - 1].jobs++;
@@ -369,12 +371,35 @@ bool pm4d_vk_split_dispatch(struct pm4d_vk_cmdbuf *r, uint32_t gx, uint32_t gy, 
    return true;
 }
 
+/* The batch r's recording just left (no command joins it any more): a SIMULTANEOUS_USE
+ * command buffer arms its fallbacks on the GPU (pm4d_vk_arm.c). */
+static void close_batch(struct pm4d_vk_cmdbuf *r)
+{
+   struct pm4d_vk_link *l = r->n_links ? &r->links[r->n_links - 1] : NULL;
+   if (!l || l->cb || l->arm || !(r->usage & VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT))
+      return;
+   if (!pm4d_vk_arm_record(r, l)) {
+      PM4D_LOG_ONCE(PM4D_LOG_ERROR,
+                    "cannot make a fallback-arming command buffer; the recording fails at its end");
+      r->broken = true;
+   }
+}
+
+void pm4d_vk_split_end(struct pm4d_vk_cmdbuf *r)
+{
+   if (!r->cur && !r->broken)
+      close_batch(r);
+}
+
 VkCommandBuffer pm4d_vk_split_target(struct pm4d_vk_cmdbuf *r)
 {
    if (r->cur || r->broken)
       return r->cur;
+   close_batch(r);
+   if (r->broken)
+      return VK_NULL_HANDLE;
    VkCommandBuffer seg = grow((void **)&r->links, &r->cap_links, r->n_links + 1, sizeof(*r->links))
-                            ? begin_own(r, r->usage)
+                            ? pm4d_vk_split_begin_own(r, r->usage)
                             : VK_NULL_HANDLE;
    if (!seg) {
       PM4D_LOG_ONCE(PM4D_LOG_ERROR,
@@ -384,7 +409,7 @@ VkCommandBuffer pm4d_vk_split_target(struct pm4d_vk_cmdbuf *r)
    }
    record_barrier(r, seg);
    record_state(r, seg);
-   r->links[r->n_links++] = (struct pm4d_vk_link){seg, 0, 0};
+   r->links[r->n_links++] = (struct pm4d_vk_link){seg, 0, 0, VK_NULL_HANDLE};
    r->cur = seg;
    return seg;
 }
@@ -393,9 +418,12 @@ void pm4d_vk_split_release(struct pm4d_vk_cmdbuf *r, bool free_vk)
 {
    if (free_vk && r->shadow && r->n_links) {
       const struct pm4d_vk_device_table *t = &r->dev->table;
-      for (uint32_t i = 1; i < r->n_links; i++)
+      for (uint32_t i = 1; i < r->n_links; i++) {
          if (r->links[i].cb)
             t->FreeCommandBuffers(r->dev->handle, r->shadow, 1, &r->links[i].cb);
+         if (r->links[i].arm)
+            t->FreeCommandBuffers(r->dev->handle, r->shadow, 1, &r->links[i].arm);
+      }
       for (uint32_t i = 0; i < r->n_jobs; i++)
          t->FreeCommandBuffers(r->dev->handle, r->shadow, 1,
                                &((struct pm4d_vk_fallback *)r->jobs[i].fallback)->cb);
@@ -421,6 +449,8 @@ void pm4d_vk_split_release(struct pm4d_vk_cmdbuf *r, bool free_vk)
    r->cur = r->handle;
    r->broken = false;
    r->lead_work = false;
+   r->arm_queue = NULL;
+   r->arm_end = 0;
 }
 
 /* Render passes: dispatches inside one are not redirected. */

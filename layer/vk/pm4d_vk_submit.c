@@ -54,7 +54,8 @@ struct chain {
    bool v2; /* submit with vkQueueSubmit2 (the app did) */
    bool nomem;
    uint32_t emitted;
-   uint64_t *scratch; /* emit_v1's arrays, sized for the largest link */
+   uint64_t end_point; /* a SIMULTANEOUS_USE command buffer's end (pm4d_vk_arm.c): signalled */
+   uint64_t *scratch;  /* emit_v1's arrays, sized for the largest link */
    VEC(VkSemaphoreSubmitInfo) waits;
    VEC(VkCommandBufferSubmitInfo) cbs;
    VEC(VkSemaphoreSubmitInfo) signals;
@@ -134,11 +135,19 @@ static VkResult emit(struct chain *x, VkFence fence)
    return res;
 }
 
-/* Arms the batch's fallbacks: before anything can run them (the link after the batch) and
- * before the kick (the batch disarms each job it completes). */
-static void arm_fallbacks(const struct pm4d_job *jobs, uint32_t count)
+/* Arms the batch's fallbacks: before anything can run them (the link after the batch, or this
+ * link when they run in it) and before the kick (the batch disarms each job it completes).
+ * From the host, or for a SIMULTANEOUS_USE command buffer on the GPU, in this link, in queue
+ * order (pm4d_vk_arm.c). */
+static void arm_fallbacks(struct chain *x, const struct pm4d_vk_link *l,
+                          const struct pm4d_job *jobs)
 {
-   for (uint32_t i = 0; i < count; i++)
+   if (l->arm) {
+      add_cb(x, l->arm);
+      pm4d_counter_inc(PM4D_CTR_gpu_armed_batches);
+      return;
+   }
+   for (uint32_t i = 0; i < l->jobs; i++)
       pm4d_vk_fallback_arm(jobs[i].fallback, true);
 }
 
@@ -199,10 +208,12 @@ static void log_redirect(const struct pm4d_direct *d, const struct pm4d_job *job
  * disarms each job it completes, the next link waits for p2 and starts with the batch's
  * fallbacks (those still armed run). Killed, auto-disabled, without a bridge, or refused: the
  * fallbacks run armed in a driver link instead. */
-static VkResult run_batch(struct chain *x, const struct pm4d_job *jobs, uint32_t count)
+static VkResult run_batch(struct chain *x, const struct pm4d_vk_link *l,
+                          const struct pm4d_job *jobs)
 {
+   const uint32_t count = l->jobs;
    enum pm4d_counter away = turned_away(x);
-   arm_fallbacks(jobs, count);
+   arm_fallbacks(x, l, jobs);
    if (away != PM4D_CTR_COUNT) {
       pm4d_counter_inc(away);
       add_fallbacks(x, jobs, count, true);
@@ -249,7 +260,13 @@ static VkResult add_command_buffer(struct chain *x, VkCommandBuffer cb)
       add_cb(x, cb);
       return VK_SUCCESS;
    }
-   for (uint32_t i = 0; i < r->n_links; i++) {
+   const bool queue_order = r->usage & VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT;
+   VkSemaphore other;
+   uint64_t other_end;
+   if (queue_order && pm4d_vk_arm_claim(r, x->q, &other, &other_end))
+      add_wait(x, other, other_end, VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT);
+   VkResult res = VK_SUCCESS;
+   for (uint32_t i = 0; i < r->n_links && res == VK_SUCCESS; i++) {
       const struct pm4d_vk_link *l = &r->links[i];
       /* The app's own part before its first job holds only state (binds, pushes, barriers),
        * which every later segment records again: the link before the batch goes without it,
@@ -258,12 +275,15 @@ static VkResult add_command_buffer(struct chain *x, VkCommandBuffer cb)
        * is everything earlier in submission order). */
       if (i == 0 && l->cb == r->handle && !r->lead_work)
          continue;
-      VkResult res =
-         l->cb ? (add_cb(x, l->cb), VK_SUCCESS) : run_batch(x, r->jobs + l->first_job, l->jobs);
-      if (res != VK_SUCCESS)
-         return res;
+      res = l->cb ? (add_cb(x, l->cb), VK_SUCCESS) : run_batch(x, l, r->jobs + l->first_job);
    }
-   return VK_SUCCESS;
+   /* The next bridge point is signalled by the link that now holds r's last fallbacks (no
+    * bridge: nothing to wait for later, and nothing disarms here). */
+   if (queue_order) {
+      x->end_point = res == VK_SUCCESS && x->q ? x->q->point + 1 : 0;
+      pm4d_vk_arm_claimed(r, x->end_point);
+   }
+   return res;
 }
 
 /* True when some command buffer of the submission has jobs. */
@@ -317,8 +337,11 @@ static VkResult chain_submit(struct chain *x, const struct app_submit *s, bool l
       else
          add_signal(x, s->signals[i], s->signal_values ? s->signal_values[i] : 0);
    }
-   if (last)
+   if (last) {
+      if (x->end_point && x->end_point > x->q->point) /* a bridge: x->q */
+         add_signal(x, x->q->bridge, ++x->q->point);
       return emit(x, fence);
+   }
    /* Submits of one call stay in order: the next one's first link waits for this one. */
    if (x->q) {
       uint64_t p = ++x->q->point;
@@ -364,8 +387,8 @@ static bool reserve_chain(struct chain *x, uint32_t count, const VkSubmitInfo *v
             v1 ? v1[i].pCommandBuffers[j] : v2[i].pCommandBufferInfos[j].commandBuffer;
          const struct pm4d_vk_cmdbuf *r =
             pm4d_map_get(&x->dev->objects[PM4D_VK_OBJ_COMMAND_BUFFER], (uint64_t)(uintptr_t)cb);
-         nc += r && r->n_links ? r->n_links + r->n_jobs : 1;
-         nw += r ? r->n_links : 0; /* a bridge wait per batch */
+         nc += r && r->n_links ? 2 * r->n_links + r->n_jobs : 1; /* arm, fallbacks */
+         nw += r ? r->n_links : 0;                               /* a bridge wait per batch */
          ns += r ? r->n_links : 0;
       }
    }

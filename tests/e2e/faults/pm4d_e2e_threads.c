@@ -12,7 +12,14 @@
  *   flood   burst without the event: the batches pile up only behind a slow one (the virtual
  *           AMD GPU's VGPU_INJECT=slow), 33 and more in flight (the kernel's 32 jobs per
  *           context: a gate in the GPU would make the app's own 33rd CS block on a real kernel)
- * usage: pm4d_e2e_threads own|ordered|shared|burst|flood SUBMISSIONS (the total over the four threads)
+ *   flood_clear flood whose command buffer first fills the output with NaN (vkCmdFillBuffer):
+ *           the last submission's output is right only if its own conv2d ran, directly or by
+ *           its fallback (a fallback another submission's batch disarmed leaves NaN)
+ *   two_queues flood, the submissions going to two queues of one family in turn (a device
+ *           with two compute queues: RADV's compute family; 77 without one), then waiting for
+ *           both
+ * usage: pm4d_e2e_threads own|ordered|shared|burst|flood|flood_clear|two_queues SUBMISSIONS (the
+ * total over the four threads)
  * Prints "threads: <n> submissions, <k> checks, all right". Exit 0, 1 on a wrong output or a
  * Vulkan error, 77 without a device. */
 #include <pthread.h>
@@ -47,6 +54,10 @@ static const struct pm4d_conv2d_params shape = {.n = 1,
                                                 .oh = 8,
                                                 .ow = 8};
 
+/* The mode: burst, flood, flood_clear or two_queues (submissions back to back); burst;
+ * flood_clear; two_queues. */
+static bool burst, gated, clear, two;
+
 /* What a device needs to run the conv2d; one per thread (own) or one for all (shared). */
 struct gpu {
    struct pm4d_vktest_ctx ctx;
@@ -66,9 +77,10 @@ struct worker {
 
 static int gpu_init(struct gpu *g)
 {
-   VkResult res = pm4d_vktest_init(&g->ctx, &(struct pm4d_vktest_options){0});
+   VkResult res = pm4d_vktest_init(&g->ctx, &(struct pm4d_vktest_options){.two_queues = two});
    if (res != VK_SUCCESS)
-      return pm4d_vktest_fail(PROG, "device", res);
+      return pm4d_vktest_fail(PROG, two ? "device with two compute queues in a family" : "device",
+                              res);
    pthread_mutex_init(&g->queue_lock, NULL);
    VkDescriptorSetLayoutBinding b[PM4D_GLSL_BINDING_COUNT];
    for (uint32_t i = 0; i < PM4D_GLSL_BINDING_COUNT; i++)
@@ -130,8 +142,6 @@ static bool output_right(struct worker *w)
    return true;
 }
 
-static bool burst, gated; /* burst or flood; burst */
-
 /* Submits the recorded command buffer `count` times: each waits for its fence, or (burst) all
  * back to back (burst: behind the gate event, which opens after the last). */
 static int submit_all(struct worker *w, VkCommandBuffer cb, VkEvent gate, VkFence fence,
@@ -144,7 +154,8 @@ static int submit_all(struct worker *w, VkCommandBuffer cb, VkEvent gate, VkFenc
    for (unsigned i = 0; i < count; i++) {
       bool wait = !burst || i + 1 == count;
       pthread_mutex_lock(&g->queue_lock);
-      VkResult res = vkQueueSubmit(g->ctx.queue, 1, &si, wait ? fence : VK_NULL_HANDLE);
+      VkQueue queue = two && i % 2 ? g->ctx.queue2 : g->ctx.queue;
+      VkResult res = vkQueueSubmit(queue, 1, &si, wait ? fence : VK_NULL_HANDLE);
       pthread_mutex_unlock(&g->queue_lock);
       if (res == VK_SUCCESS && gated && wait)
          res = vkSetEvent(dev, gate);
@@ -152,6 +163,8 @@ static int submit_all(struct worker *w, VkCommandBuffer cb, VkEvent gate, VkFenc
          res = vkWaitForFences(dev, 1, &fence, VK_TRUE, 60ull * 1000000000ull);
       if (res == VK_SUCCESS && wait)
          res = vkResetFences(dev, 1, &fence);
+      if (res == VK_SUCCESS && wait && two)
+         res = vkDeviceWaitIdle(dev); /* the other queue's submissions too */
       if (res != VK_SUCCESS)
          return pm4d_vktest_fail(PROG, "submission", res);
       w->submissions++;
@@ -170,7 +183,9 @@ static int work(struct worker *w, unsigned count)
    uint32_t seed = 1000 + w->index;
    for (unsigned i = 0; i < PM4D_GLSL_BINDING_COUNT; i++) {
       PM4D_VKTEST_TRY(PROG, "buffer",
-                      pm4d_vktest_buffer(&g->ctx, floats[i] * 4, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
+                      pm4d_vktest_buffer(&g->ctx, floats[i] * 4,
+                                         VK_BUFFER_USAGE_STORAGE_BUFFER_BIT |
+                                            (clear ? VK_BUFFER_USAGE_TRANSFER_DST_BIT : 0),
                                          false, &w->buf[i]));
       pm4d_ref_fill(w->buf[i].map, floats[i], &seed);
    }
@@ -224,6 +239,13 @@ static int work(struct worker *w, unsigned count)
    if (gated)
       vkCmdWaitEvents(cb, 1, &gate, VK_PIPELINE_STAGE_HOST_BIT,
                       VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, NULL, 0, NULL, 0, NULL);
+   if (clear) {
+      vkCmdFillBuffer(cb, w->buf[PM4D_GLSL_BINDING_OUTPUT].buffer, 0, VK_WHOLE_SIZE, 0xffffffffu);
+      VkMemoryBarrier mb = {VK_STRUCTURE_TYPE_MEMORY_BARRIER, NULL, VK_ACCESS_TRANSFER_WRITE_BIT,
+                            VK_ACCESS_SHADER_WRITE_BIT};
+      vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                           0, 1, &mb, 0, NULL, 0, NULL);
+   }
    vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, g->pipeline);
    vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, g->layout, 0, 1, &set, 0, NULL);
    const struct pm4d_glsl_conv2d_push push = {
@@ -263,14 +285,18 @@ int main(int argc, char **argv)
 {
    if (argc != 3 ||
        (strcmp(argv[1], "own") && strcmp(argv[1], "ordered") && strcmp(argv[1], "shared") &&
-        strcmp(argv[1], "burst") && strcmp(argv[1], "flood"))) {
-      fprintf(stderr, "usage: pm4d_e2e_threads own|ordered|shared|burst|flood SUBMISSIONS\n");
+        strcmp(argv[1], "burst") && strcmp(argv[1], "flood") && strcmp(argv[1], "flood_clear") &&
+        strcmp(argv[1], "two_queues"))) {
+      fprintf(stderr, "usage: pm4d_e2e_threads "
+                      "own|ordered|shared|burst|flood|flood_clear|two_queues SUBMISSIONS\n");
       return 1;
    }
    ordered = !strcmp(argv[1], "ordered");
    own = ordered || !strcmp(argv[1], "own");
    gated = !strcmp(argv[1], "burst");
-   burst = gated || !strcmp(argv[1], "flood");
+   clear = !strcmp(argv[1], "flood_clear");
+   two = !strcmp(argv[1], "two_queues");
+   burst = gated || clear || two || !strcmp(argv[1], "flood");
    unsigned threads = burst ? 1 : THREADS;
    per_thread = (unsigned)strtoul(argv[2], NULL, 10) / threads;
    static struct gpu gpus[THREADS];

@@ -69,9 +69,22 @@
 #                      slow; the kernel takes 32 jobs per context and blocks the 33rd CS
 #                      (amdgpu_ctx_wait_prev_fence): back pressure, not a failure, all direct
 #   simultaneous_hang  flood with batch 2 hung: one SIMULTANEOUS_USE command buffer in flight 40
-#                      times; batch 1 completes, batch 2 times out, 3 to 40 queued behind it on
-#                      the guilty context are cancelled (sched_entity.c drm_sched_entity_pop_job):
-#                      39 fallbacks, each run once, though all share one recorded job
+#                      times, all sharing one recorded job and its fallback arguments (armed on
+#                      the GPU in each submission's link before its batch: a CS on RADV's
+#                      context). Batch 1 completes, batch 2 times out; the batches queued behind
+#                      it on the guilty context are cancelled (sched_entity.c
+#                      drm_sched_entity_pop_job) and run by fallback; RADV's context holds 32
+#                      jobs (amdgpu_ctx_wait_prev_fence), so the app's later submissions wait in
+#                      the kernel until the reset and their batches complete on the renewed
+#                      context. Where the split falls is timing: each job exactly once, every
+#                      failed batch's fallback run (not disarmed by another submission's batch),
+#                      no completed one run again
+#   two_queues_hang    pm4d_e2e_threads two_queues 4: one SIMULTANEOUS_USE command buffer sent
+#                      to two compute queues in turn, so that it is pending on both; the first
+#                      queue's batch hangs (its context is the process's second). The second
+#                      queue's submission must wait for the first one's end (one warning), else
+#                      its batch disarms the shared arguments before the hung batch's fallback
+#                      reads them: each job exactly once, the hung one by fallback
 #   wait_before_signal pm4d_e2e_multisubmit's timeline group with its first wait released by
 #                      the host after the submissions: every output right, all direct, at least
 #                      one kick deferred (its wait point had no fence attached when submitted)
@@ -129,6 +142,7 @@ case $case in
     wait $pid ;;
   in_flight_33) on VGPU_INJECT=slow@ctx2:job1:1000 VGPU_JOB_TIMEOUT_MS=5000 PM4DIRECT_DEADLINE_MS=3000 "$prog" flood 40 ;;
   simultaneous_hang) on VGPU_INJECT=hang@ctx2:job2 "$prog" flood 40 ;;
+  two_queues_hang) on VGPU_INJECT=hang@ctx2:job1 "$prog" two_queues 4 ;;
   wait_before_signal) on PM4DIRECT_DEADLINE_MS=3000 "$prog" 1 --direct-only --wait-before-signal ;;
   *) fail "unknown case $case" ;;
 esac
@@ -172,9 +186,10 @@ case $case in
     [ $rc -ne 0 ] && [ "$(grep -c '^threads: submission failed: VkResult -4$' "$work/on.log")" = 1 ] ||
       { grep -v '^vgpu: \[' "$work/on.log" | tail -20; fail "exit $rc, expected one thread's VK_ERROR_DEVICE_LOST"; }
     stats vgpu_gpu_resets=1 direct_hangs=0 direct_faults=0 auto_disables=0 ;;
-  in_flight_33 | simultaneous_hang)
-    [ $rc -eq 0 ] && grep -q '^threads: 40 submissions, .* all right$' "$work/on.log" || { tail -20 "$work/on.log"; fail "threads exited $rc"; }
-    jobs=40 ;;
+  in_flight_33 | simultaneous_hang | two_queues_hang)
+    jobs=40
+    [ "$case" = two_queues_hang ] && jobs=4
+    [ $rc -eq 0 ] && grep -q "^threads: $jobs submissions, .* all right$" "$work/on.log" || { tail -20 "$work/on.log"; fail "threads exited $rc"; } ;;
   wait_before_signal)
     [ $rc -eq 0 ] && grep -q '^multisubmit: all outputs right$' "$work/on.log" || { grep -v '^vgpu: \[' "$work/on.log" | tail -20; fail "multisubmit exited $rc"; }
     jobs=$(sed -n 's/.*device(s), \([0-9]*\) conv2d dispatches submitted$/\1/p' "$work/on.log") ;;
@@ -203,7 +218,12 @@ case $case in
       direct_kicks_deferred\>=1 ;;
   simultaneous_hang)
     layer_ring
-    stats vgpu_gpu_resets=1 direct_hangs=1 direct_jobs_completed=1 fallback_jobs=39 auto_disables=0 ;;
+    stats vgpu_gpu_resets=1 direct_hangs=1 fallback_jobs\>=1 direct_jobs_completed\>=1 \
+      fallback_jobs=fallback_batch_failed auto_disables=0 ;;
+  two_queues_hang)
+    layer_ring
+    grep -q 'submitted to a second queue while pending on another' "$work/on.log" || fail "no log line for the second queue"
+    stats vgpu_gpu_resets=1 direct_hangs=1 fallback_jobs\>=1 fallback_jobs=fallback_batch_failed auto_disables=0 ;;
   autodisable)
     layer_ring
     stats direct_hangs=1 auto_disables=1 fallback_auto_disabled=2 fallback_jobs=$((3 * dispatches)) \

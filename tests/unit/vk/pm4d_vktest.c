@@ -100,7 +100,7 @@ VkResult pm4d_vktest_init(struct pm4d_vktest_ctx *ctx, const struct pm4d_vktest_
    vkGetPhysicalDeviceQueueFamilyProperties(ctx->physical, &nq, qf);
    ctx->queue_family = UINT32_MAX;
    for (uint32_t i = 0; i < nq && ctx->queue_family == UINT32_MAX; i++)
-      if (qf[i].queueFlags & VK_QUEUE_COMPUTE_BIT)
+      if ((qf[i].queueFlags & VK_QUEUE_COMPUTE_BIT) && qf[i].queueCount >= 1u + opt->two_queues)
          ctx->queue_family = i;
    if (ctx->queue_family == UINT32_MAX)
       return VK_ERROR_INCOMPATIBLE_DRIVER;
@@ -118,11 +118,11 @@ VkResult pm4d_vktest_init(struct pm4d_vktest_ctx *ctx, const struct pm4d_vktest_
                                               VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES,
                                            .pNext = ctx->inline_spirv ? &gpl : NULL,
                                            .synchronization2 = VK_TRUE};
-   float prio = 1.0f;
+   const float prio[2] = {1.0f, 1.0f};
    VkDeviceQueueCreateInfo qci = {.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
                                   .queueFamilyIndex = ctx->queue_family,
-                                  .queueCount = 1,
-                                  .pQueuePriorities = &prio};
+                                  .queueCount = 1u + opt->two_queues,
+                                  .pQueuePriorities = prio};
    VkDeviceCreateInfo dci = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
                              .pNext = &f13,
                              .queueCreateInfoCount = 1,
@@ -133,6 +133,8 @@ VkResult pm4d_vktest_init(struct pm4d_vktest_ctx *ctx, const struct pm4d_vktest_
    if (res != VK_SUCCESS)
       return res;
    vkGetDeviceQueue(ctx->device, ctx->queue_family, 0, &ctx->queue);
+   if (opt->two_queues)
+      vkGetDeviceQueue(ctx->device, ctx->queue_family, 1, &ctx->queue2);
    return VK_SUCCESS;
 }
 

@@ -15,6 +15,7 @@ struct pm4d_vktest_ctx {
    VkPhysicalDevice physical;
    VkDevice device;
    VkQueue queue;
+   VkQueue queue2; /* two_queues: a second queue of the family */
    uint32_t queue_family;
    bool inline_spirv; /* VK_EXT_graphics_pipeline_library enabled: modules may be inline */
    unsigned validation_messages;
@@ -23,6 +24,7 @@ struct pm4d_vktest_ctx {
 struct pm4d_vktest_options {
    bool debug_messenger; /* print validation messages as "validation: <id name>" to stdout */
    bool want_inline_spirv;
+   bool two_queues; /* a family with two compute queues, else VK_ERROR_INCOMPATIBLE_DRIVER */
 };
 
 /* Creates an instance and a device with one compute queue (synchronization2 on). Returns

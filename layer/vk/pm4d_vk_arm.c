@@ -1,0 +1,86 @@
+/* Arming fallbacks on the GPU, in queue order, for command buffers begun with
+ * VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT (layer/vk/README.md, Submission).
+ *
+ * A job's fallback arguments are one per recorded job, not per submission. Armed from the
+ * host at submit time, a second pending submission of the same command buffer would re-arm
+ * them while the first one's batch may still disarm them (the second's failed jobs then never
+ * run) or after it did (the first's completed jobs run again). Armed by a command buffer of
+ * the layer's in the driver link before each batch instead, every access runs in the queue's
+ * order: submission N arms, its batch disarms, its link after reads, and only then does
+ * submission N+1's arm run (one queue: RADV's submissions are one scheduler entity, run in
+ * order; lavapipe's queue runs them in order). A command buffer pending on two queues at once
+ * has no such order: its submission to the second queue waits for the first one's end. */
+#include <time.h>
+
+#include "pm4d_vk_redirect.h"
+
+bool pm4d_vk_arm_record(struct pm4d_vk_cmdbuf *r, struct pm4d_vk_link *l)
+{
+   const struct pm4d_vk_device_table *t = &r->dev->table;
+   VkCommandBuffer cb = pm4d_vk_split_begin_own(r, VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT);
+   if (!cb)
+      return false;
+   for (uint32_t i = 0; i < l->jobs; i++) {
+      const struct pm4d_vk_fallback *f = r->jobs[l->first_job + i].fallback;
+      t->CmdUpdateBuffer(cb, f->buffer, f->offset, sizeof(f->groups), f->groups);
+   }
+   /* The counts before the indirect read of the fallbacks (the batch's disarm is ordered by
+    * the bridge point this link signals). */
+   VkMemoryBarrier mb = {VK_STRUCTURE_TYPE_MEMORY_BARRIER, NULL, VK_ACCESS_TRANSFER_WRITE_BIT,
+                         VK_ACCESS_INDIRECT_COMMAND_READ_BIT | VK_ACCESS_MEMORY_READ_BIT |
+                            VK_ACCESS_MEMORY_WRITE_BIT};
+   t->CmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, 0,
+                         1, &mb, 0, NULL, 0, NULL);
+   if (t->EndCommandBuffer(cb) != VK_SUCCESS) {
+      t->FreeCommandBuffers(r->dev->handle, r->shadow, 1, &cb);
+      return false;
+   }
+   l->arm = cb;
+   return true;
+}
+
+bool pm4d_vk_arm_claim(struct pm4d_vk_cmdbuf *r, struct pm4d_vk_queue *q, VkSemaphore *bridge,
+                       uint64_t *point)
+{
+   struct pm4d_vk_device *dev = r->dev;
+   struct pm4d_vk_queue *prev;
+   uint64_t end;
+   for (;;) {
+      pthread_mutex_lock(&dev->lock);
+      prev = r->arm_queue;
+      end = r->arm_end;
+      bool mine = !prev || prev == q || end;
+      if (mine) {
+         r->arm_queue = q;
+         r->arm_end = 0;
+      }
+      pthread_mutex_unlock(&dev->lock);
+      if (mine)
+         break;
+      /* Another thread is putting r's links into another queue's chain right now (it waits
+       * for nothing of this queue's): its end point comes within its direct submit's bound. */
+      nanosleep(&(struct timespec){0, 100000}, NULL);
+   }
+   uint64_t reached = 0;
+   if (!prev || prev == q ||
+       (dev->table.GetSemaphoreCounterValue &&
+        dev->table.GetSemaphoreCounterValue(dev->handle, prev->bridge, &reached) == VK_SUCCESS &&
+        reached >= end))
+      return false;
+   PM4D_LOG_ONCE(PM4D_LOG_WARN,
+                 "a SIMULTANEOUS_USE command buffer with redirected conv2d was submitted to a "
+                 "second queue while pending on another; it waits there (on the GPU) for the "
+                 "other submission to end, as both share their fallbacks' arguments");
+   *bridge = prev->bridge;
+   *point = end;
+   return true;
+}
+
+void pm4d_vk_arm_claimed(struct pm4d_vk_cmdbuf *r, uint64_t end)
+{
+   pthread_mutex_lock(&r->dev->lock);
+   r->arm_end = end;
+   if (!end)
+      r->arm_queue = NULL; /* the chain failed: its end point may never come */
+   pthread_mutex_unlock(&r->dev->lock);
+}

@@ -282,23 +282,13 @@ static uint64_t job_flops(const struct pm4d_conv2d_params *p)
    return 2ull * p->n * p->k * p->oh * p->ow * (p->c / p->groups) * p->r * p->s;
 }
 
-static bool params_equal(const struct pm4d_conv2d_params *a, const struct pm4d_conv2d_params *b)
-{
-   return a->n == b->n && a->c == b->c && a->h == b->h && a->w == b->w && a->k == b->k &&
-          a->r == b->r && a->s == b->s && a->stride_h == b->stride_h &&
-          a->stride_w == b->stride_w && a->pad_h == b->pad_h && a->pad_w == b->pad_w &&
-          a->dil_h == b->dil_h && a->dil_w == b->dil_w && a->groups == b->groups &&
-          a->has_bias == b->has_bias && a->relu == b->relu && a->filter_f16 == b->filter_f16 &&
-          a->oh == b->oh && a->ow == b->ow;
-}
-
 /* The shape's part of the plan: the check, the kernel and grid, buffer sizes and FLOPs; kept
  * in the slot for the next job with equal params (they depend on nothing else). */
 static enum pm4d_direct_status plan_shape(const struct pm4d_direct *d, struct pm4d_direct_plan *pl,
                                           const struct pm4d_conv2d_params *asked, uint32_t i,
                                           char *reason, size_t rs)
 {
-   if (pl->kernel && params_equal(&pl->asked, asked))
+   if (pl->kernel && pm4d_conv2d_params_equal(&pl->asked, asked))
       return PM4D_DIRECT_OK;
    char why[160];
    pl->kernel = NULL;

@@ -153,6 +153,17 @@ bool pm4d_conv2d_params_check(struct pm4d_conv2d_params *p, char *reason, size_t
    return true;
 }
 
+bool pm4d_conv2d_params_equal(const struct pm4d_conv2d_params *a,
+                              const struct pm4d_conv2d_params *b)
+{
+   return a->n == b->n && a->c == b->c && a->h == b->h && a->w == b->w && a->k == b->k &&
+          a->r == b->r && a->s == b->s && a->stride_h == b->stride_h &&
+          a->stride_w == b->stride_w && a->pad_h == b->pad_h && a->pad_w == b->pad_w &&
+          a->dil_h == b->dil_h && a->dil_w == b->dil_w && a->groups == b->groups &&
+          a->has_bias == b->has_bias && a->relu == b->relu && a->filter_f16 == b->filter_f16 &&
+          a->oh == b->oh && a->ow == b->ow;
+}
+
 const char *pm4d_conv2d_variant_name(enum pm4d_conv2d_variant v)
 {
    return (unsigned)v < PM4D_CONV2D_VARIANT_COUNT ? variant_names[v] : NULL;

@@ -451,7 +451,8 @@ static VkResult expand(struct pm4d_vk_device *dev, VkQueue queue, uint32_t count
    chain_put_back(&x);
    if (x.q)
       pthread_mutex_unlock(&x.q->lock);
-   pm4d_vk_chain_storage_free(&own);
+   if (!x.q)
+      pm4d_vk_chain_storage_free(&own);
    if (x.emitted > 1)
       pm4d_counter_add(PM4D_CTR_extra_driver_submissions, x.emitted - 1);
    return res;

@@ -266,8 +266,10 @@ enum pm4d_direct_status pm4d_direct_memory_register(struct pm4d_direct *d, uint6
       d->memcap = cap;
    }
    st = d->ops->memory_register(d->dev, id, host, size, dmabuf_fd);
-   if (st == PM4D_DIRECT_OK)
+   if (st == PM4D_DIRECT_OK) {
       d->mem[d->nmem++] = (struct pm4d_direct_memory){id, size, host};
+      d->mem_changes++;
+   }
 out:
    pthread_rwlock_unlock(&d->mem_lock);
    return st;
@@ -280,6 +282,7 @@ void pm4d_direct_memory_unregister(struct pm4d_direct *d, uint64_t id)
       if (d->mem[i].id == id) {
          d->ops->memory_unregister(d->dev, id, d->mem[i].host);
          d->mem[i] = d->mem[--d->nmem];
+         d->mem_changes++;
          break;
       }
    }

@@ -93,6 +93,7 @@ struct pm4d_direct {
    pthread_rwlock_t mem_lock;
    struct pm4d_direct_memory *mem;
    uint32_t nmem, memcap;
+   uint32_t mem_changes; /* registrations and unregistrations so far (plans follow it) */
 
    pthread_mutex_t mu; /* queues list, stop, device counters */
    struct pm4d_direct_queue *queues;
@@ -140,6 +141,21 @@ struct pm4d_direct_plan {
    struct pm4d_conv2d_params params;
    const struct pm4d_direct_kernel *kernel;
    uint32_t grid[3];
+   /* What the last job planned in this slot asked for, and what follows from its params alone
+    * (the check's verdict, the kernel, grid, buffer sizes, FLOPs): a job with equal params (a
+    * command buffer submitted again) reuses them. kernel NULL: nothing to reuse. */
+   struct pm4d_conv2d_params asked;
+   uint64_t bytes[4], flops;
+   /* Where in pm4d_direct.mem the job's four buffers and its switch were found last: looked at
+    * first (ids are unique there, so a match is the record). */
+   uint32_t mem_at[5];
+   /* The last job's buffers and switch, found inside registered memory while mem_changes was
+    * this (ranges_ok): a job with equal params, buffers and switch passes again while nothing
+    * was registered or unregistered since. */
+   bool ranges_ok;
+   uint32_t mem_changes;
+   struct pm4d_conv2d_buffers addr;
+   uint64_t memory_ids[4], disarm, disarm_memory;
 };
 
 struct pm4d_direct_queue {

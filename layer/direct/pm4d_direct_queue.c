@@ -236,23 +236,116 @@ struct submission {
    struct pm4d_direct_built built;  /* build: what validate needs to know */
 };
 
-/* Job i's range [at, +size) named `name`: in the registered memory `id` and, in the host
- * address space, inside it. Called with d->mem_lock held for reading. */
-static enum pm4d_direct_status check_range(const struct pm4d_direct *d, uint32_t i,
-                                           const char *name, uint64_t id, uint64_t at,
-                                           uint64_t size, char *reason, size_t rs)
+/* The registered memory `id`, looked for first where *at says (then updated). Called with
+ * d->mem_lock held. */
+static const struct pm4d_direct_memory *memory_find_at(const struct pm4d_direct *d, uint64_t id,
+                                                       uint32_t *at)
 {
+   if (*at < d->nmem && d->mem[*at].id == id)
+      return &d->mem[*at];
    const struct pm4d_direct_memory *m = pm4d_direct_memory_find_locked(d, id);
-   if (!m)
+   if (m)
+      *at = (uint32_t)(m - d->mem);
+   return m;
+}
+
+/* [at, +size) lies in registered memory m: in the host address space, inside it (a GPU
+ * address is checked by the validator against the VM). */
+static bool in_memory(const struct pm4d_direct *d, const struct pm4d_direct_memory *m, uint64_t at,
+                      uint64_t size)
+{
+   uint64_t base = (uint64_t)(uintptr_t)m->host;
+   return d->ops->space != PM4D_ADDR_HOST ||
+          (at >= base && at - base <= m->size && size <= m->size - (at - base));
+}
+
+/* Why job i's range named `name` was refused by range_ok. */
+static enum pm4d_direct_status range_refused(const struct pm4d_direct *d, uint32_t i,
+                                             const char *name, uint64_t id, uint64_t at,
+                                             uint64_t size, char *reason, size_t rs)
+{
+   if (!pm4d_direct_memory_find_locked(d, id))
       return pm4d_fail(reason, rs, PM4D_DIRECT_UNSUPPORTED,
                        "job %" PRIu32 ": %s memory %" PRIu64 " is not registered", i, name, id);
-   uint64_t base = (uint64_t)(uintptr_t)m->host;
-   if (d->ops->space == PM4D_ADDR_HOST &&
-       (at < base || at - base > m->size || size > m->size - (at - base)))
+   return pm4d_fail(reason, rs, PM4D_DIRECT_UNSUPPORTED,
+                    "job %" PRIu32 ": %s [0x%" PRIx64 ", +%" PRIu64 ") lies outside its memory", i,
+                    name, at, size);
+}
+
+/* The range [at, +size) lies in the registered memory `id` (found last at d->mem[*mem_at])
+ * as in_memory says. Called with d->mem_lock held for reading. */
+static inline bool range_ok(const struct pm4d_direct *d, uint64_t id, uint32_t *mem_at, uint64_t at,
+                            uint64_t size)
+{
+   const struct pm4d_direct_memory *m = memory_find_at(d, id, mem_at);
+   return m && in_memory(d, m, at, size);
+}
+
+static uint64_t job_flops(const struct pm4d_conv2d_params *p)
+{
+   return 2ull * p->n * p->k * p->oh * p->ow * (p->c / p->groups) * p->r * p->s;
+}
+
+/* The shape's part of the plan: the check, the kernel and grid, buffer sizes and FLOPs; kept
+ * in the slot for the next job with equal params (they depend on nothing else). */
+static enum pm4d_direct_status plan_shape(const struct pm4d_direct *d, struct pm4d_direct_plan *pl,
+                                          const struct pm4d_conv2d_params *asked, uint32_t i,
+                                          char *reason, size_t rs)
+{
+   if (pl->kernel && pm4d_conv2d_params_equal(&pl->asked, asked))
+      return PM4D_DIRECT_OK;
+   char why[160];
+   pl->kernel = NULL;
+   pl->ranges_ok = false; /* they depend on the buffer sizes */
+   pl->asked = *asked;
+   pl->params = *asked;
+   if (!pm4d_conv2d_params_check(&pl->params, why, sizeof(why)))
+      return pm4d_fail(reason, rs, PM4D_DIRECT_UNSUPPORTED, "job %" PRIu32 ": %s", i, why);
+   enum pm4d_conv2d_variant v = pm4d_direct_variant(d, &pl->params, pl->grid);
+   if (v == PM4D_CONV2D_VARIANT_COUNT)
       return pm4d_fail(reason, rs, PM4D_DIRECT_UNSUPPORTED,
-                       "job %" PRIu32 ": %s [0x%" PRIx64 ", +%" PRIu64 ") lies outside its memory",
-                       i, name, at, size);
+                       "job %" PRIu32 ": no kernel on %s runs this shape", i, d->target);
+   pm4d_conv2d_buffer_bytes(&pl->params, pl->bytes); /* an fp16 filter is two bytes a word */
+   pl->flops = job_flops(&pl->params);
+   pl->kernel = &d->kernels[v];
    return PM4D_DIRECT_OK;
+}
+
+/* The slot's last job, with equal params, had the same buffers and switch, found inside their
+ * memory with nothing registered or unregistered since. */
+static bool ranges_same(const struct pm4d_direct *d, const struct pm4d_direct_plan *pl,
+                        const struct pm4d_job *job)
+{
+   return pl->ranges_ok && pl->mem_changes == d->mem_changes && pl->addr.input == job->addr.input &&
+          pl->addr.filter == job->addr.filter && pl->addr.bias == job->addr.bias &&
+          pl->addr.output == job->addr.output && pl->memory_ids[0] == job->memory_ids[0] &&
+          pl->memory_ids[1] == job->memory_ids[1] && pl->memory_ids[2] == job->memory_ids[2] &&
+          pl->memory_ids[3] == job->memory_ids[3] && pl->disarm == job->disarm &&
+          pl->disarm_memory == job->disarm_memory;
+}
+
+/* Every buffer of job i and its fallback switch lie inside the registered memory it names. */
+static enum pm4d_direct_status plan_ranges(const struct pm4d_direct *d, struct pm4d_direct_plan *pl,
+                                           const struct pm4d_job *job, uint32_t i, char *reason,
+                                           size_t rs)
+{
+   const uint64_t addr[4] = {job->addr.input, job->addr.filter, job->addr.bias, job->addr.output};
+   static const char *const names[4] = {"input", "filter", "bias", "output"};
+   for (int b = 0; b < 4; b++) {
+      if (pl->bytes[b] && !range_ok(d, job->memory_ids[b], &pl->mem_at[b], addr[b], pl->bytes[b]))
+         return range_refused(d, i, names[b], job->memory_ids[b], addr[b], pl->bytes[b], reason,
+                              rs);
+   }
+   if (!job->disarm)
+      return PM4D_DIRECT_OK;
+   if (job->disarm & 3u) /* the switch: a u32 the batch clears */
+      return pm4d_fail(reason, rs, PM4D_DIRECT_UNSUPPORTED,
+                       "job %" PRIu32 ": fallback switch 0x%" PRIx64 " is not aligned", i,
+                       job->disarm);
+   return range_ok(d, job->disarm_memory, &pl->mem_at[4], job->disarm, 4)
+             ? PM4D_DIRECT_OK
+             : range_refused(d, i, "fallback switch", job->disarm_memory, job->disarm, 4, reason,
+                             rs);
 }
 
 /* Checks one job: shape, kernel, and that every buffer and its fallback switch lie inside the
@@ -262,39 +355,19 @@ static enum pm4d_direct_status plan_job(struct pm4d_direct_queue *q, const struc
 {
    struct pm4d_direct *d = q->d;
    struct pm4d_direct_plan *pl = &q->plan[i];
-   char why[160];
-   pl->params = job->params;
-   if (!pm4d_conv2d_params_check(&pl->params, why, sizeof(why)))
-      return pm4d_fail(reason, rs, PM4D_DIRECT_UNSUPPORTED, "job %" PRIu32 ": %s", i, why);
-   enum pm4d_conv2d_variant v = pm4d_direct_variant(d, &pl->params, pl->grid);
-   if (v == PM4D_CONV2D_VARIANT_COUNT)
-      return pm4d_fail(reason, rs, PM4D_DIRECT_UNSUPPORTED,
-                       "job %" PRIu32 ": no kernel on %s runs this shape", i, d->target);
-   pl->kernel = &d->kernels[v];
-
-   const uint64_t addr[4] = {job->addr.input, job->addr.filter, job->addr.bias, job->addr.output};
-   uint64_t bytes[4]; /* an fp16 filter is two bytes a word */
-   pm4d_conv2d_buffer_bytes(&pl->params, bytes);
-   static const char *const names[4] = {"input", "filter", "bias", "output"};
-   for (int b = 0; b < 4; b++) {
-      enum pm4d_direct_status st =
-         bytes[b] ? check_range(d, i, names[b], job->memory_ids[b], addr[b], bytes[b], reason, rs)
-                  : PM4D_DIRECT_OK;
-      if (st != PM4D_DIRECT_OK)
-         return st;
+   enum pm4d_direct_status st = plan_shape(d, pl, &job->params, i, reason, rs);
+   if (st != PM4D_DIRECT_OK || ranges_same(d, pl, job))
+      return st;
+   st = plan_ranges(d, pl, job, i, reason, rs);
+   pl->ranges_ok = st == PM4D_DIRECT_OK;
+   if (pl->ranges_ok) {
+      pl->mem_changes = d->mem_changes;
+      pl->addr = job->addr;
+      memcpy(pl->memory_ids, job->memory_ids, sizeof(pl->memory_ids));
+      pl->disarm = job->disarm;
+      pl->disarm_memory = job->disarm_memory;
    }
-   if (!job->disarm)
-      return PM4D_DIRECT_OK;
-   if (job->disarm & 3u) /* the switch: a u32 the batch clears */
-      return pm4d_fail(reason, rs, PM4D_DIRECT_UNSUPPORTED,
-                       "job %" PRIu32 ": fallback switch 0x%" PRIx64 " is not aligned", i,
-                       job->disarm);
-   return check_range(d, i, "fallback switch", job->disarm_memory, job->disarm, 4, reason, rs);
-}
-
-static uint64_t job_flops(const struct pm4d_conv2d_params *p)
-{
-   return 2ull * p->n * p->k * p->oh * p->ow * (p->c / p->groups) * p->r * p->s;
+   return st;
 }
 
 /* Plan: the batch's arguments and every job checked, each job's kernel and grid chosen, the
@@ -320,7 +393,7 @@ static enum pm4d_direct_status submit_plan(struct pm4d_direct_queue *q, struct s
    for (uint32_t i = 0; i < s->count && st == PM4D_DIRECT_OK; i++) {
       st = plan_job(q, &s->jobs[i], i, rs, rn);
       if (st == PM4D_DIRECT_OK) {
-         s->flops += job_flops(&q->plan[i].params);
+         s->flops += q->plan[i].flops;
          s->ndw +=
             q->plan[i].kernel->dispatch_dw + pm4d_direct_disarm_dw(d, &s->jobs[i], i, s->count);
       }

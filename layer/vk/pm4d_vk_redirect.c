@@ -407,6 +407,7 @@ static bool destroy_queue(void *ctx, uint64_t key, void *value)
    struct pm4d_vk_queue *q = value;
    dev->table.DestroySemaphore(dev->handle, q->bridge, NULL);
    pthread_mutex_destroy(&q->lock);
+   pm4d_vk_chain_storage_free(&q->chain);
    free(q);
    return true;
 }

@@ -18,6 +18,20 @@ struct pm4d_vk_redirect {
    VkPhysicalDeviceMemoryProperties memory;
 };
 
+/* The arrays a split submission builds its driver links in (pm4d_vk_submit.c), kept with the
+ * queue between submissions and used under its lock: a submission allocates only when it needs
+ * more room than every one before it. */
+struct pm4d_vk_chain_storage {
+   VkSemaphoreSubmitInfo *waits, *signals;
+   VkCommandBufferSubmitInfo *cbs;
+   const struct pm4d_vk_cmdbuf **records; /* each app command buffer's record, or NULL */
+   void *scratch;                         /* vkQueueSubmit's arrays */
+   uint32_t waits_cap, signals_cap, cbs_cap, records_cap, scratch_cap;
+};
+
+/* Frees the arrays of a chain storage. */
+void pm4d_vk_chain_storage_free(struct pm4d_vk_chain_storage *s);
+
 /* One queue that ran a split submission (map kind QUEUE). lock serialises every driver
  * submission to the queue (the app's, and fallbacks from the watchdog thread) and
  * pm4d_direct_submit; point is the bridge's last handed-out value, promised the last one that
@@ -31,6 +45,7 @@ struct pm4d_vk_queue {
    uint64_t point;
    uint64_t promised;
    struct pm4d_direct_queue *direct;
+   struct pm4d_vk_chain_storage chain;
 };
 
 /* The app's command pool: its queue family, and the layer's pool of the same family for the

@@ -55,11 +55,51 @@ struct chain {
    bool nomem;
    uint32_t emitted;
    uint64_t end_point; /* a SIMULTANEOUS_USE command buffer's end (pm4d_vk_arm.c): signalled */
-   uint64_t *scratch;  /* emit_v1's arrays, sized for the largest link */
+   struct pm4d_vk_chain_storage *store; /* where the arrays below live between calls */
+   uint64_t *scratch;                   /* emit_v1's arrays, sized for the largest link */
+   uint32_t scratch_cap;
    VEC(VkSemaphoreSubmitInfo) waits;
    VEC(VkCommandBufferSubmitInfo) cbs;
    VEC(VkSemaphoreSubmitInfo) signals;
+   /* reserve_chain looks up each of the call's command buffers once, in the order
+    * add_command_buffer takes them */
+   VEC(const struct pm4d_vk_cmdbuf *) records;
+   uint32_t next_record;
 };
+
+/* Takes the storage's arrays for one call. */
+static void chain_take(struct chain *x, struct pm4d_vk_chain_storage *st)
+{
+   x->store = st;
+   x->scratch = st->scratch;
+   x->scratch_cap = st->scratch_cap;
+   x->waits.v = st->waits;
+   x->waits.cap = st->waits_cap;
+   x->cbs.v = st->cbs;
+   x->cbs.cap = st->cbs_cap;
+   x->signals.v = st->signals;
+   x->signals.cap = st->signals_cap;
+   x->records.v = st->records;
+   x->records.cap = st->records_cap;
+}
+
+/* Hands the arrays back to the storage, grown or not. */
+static void chain_put_back(const struct chain *x)
+{
+   *x->store = (struct pm4d_vk_chain_storage){
+      x->waits.v,   x->signals.v,   x->cbs.v,   x->records.v,   x->scratch,
+      x->waits.cap, x->signals.cap, x->cbs.cap, x->records.cap, x->scratch_cap};
+}
+
+void pm4d_vk_chain_storage_free(struct pm4d_vk_chain_storage *st)
+{
+   free(st->waits);
+   free(st->signals);
+   free(st->cbs);
+   free(st->records);
+   free(st->scratch);
+   *st = (struct pm4d_vk_chain_storage){0};
+}
 
 static void add_wait(struct chain *x, VkSemaphore s, uint64_t value, VkPipelineStageFlags2 stage)
 {
@@ -252,10 +292,7 @@ static VkResult run_batch(struct chain *x, const struct pm4d_vk_link *l,
 /* Adds a command buffer: as it is, or its segments and batches. */
 static VkResult add_command_buffer(struct chain *x, VkCommandBuffer cb)
 {
-   pthread_mutex_lock(&x->dev->lock);
-   struct pm4d_vk_cmdbuf *r =
-      pm4d_map_get(&x->dev->objects[PM4D_VK_OBJ_COMMAND_BUFFER], (uint64_t)(uintptr_t)cb);
-   pthread_mutex_unlock(&x->dev->lock);
+   const struct pm4d_vk_cmdbuf *r = x->records.v[x->next_record++];
    if (!r || !r->n_links) {
       add_cb(x, cb);
       return VK_SUCCESS;
@@ -361,18 +398,11 @@ static const VkTimelineSemaphoreSubmitInfo *timeline_info(const VkSubmitInfo *si
    return NULL;
 }
 
-static void chain_free(struct chain *x)
-{
-   free(x->waits.v);
-   free(x->cbs.v);
-   free(x->signals.v);
-   free(x->scratch);
-}
-
 /* Room for every link of the call, taken before the first one goes out: running out of memory
  * half-way would leave earlier links submitted and the app's semaphores half used. Bounds per
  * call: the app's waits and signals plus two bridge points per submit and batch, and per
- * command buffer its links and its jobs' fallbacks (or itself). */
+ * command buffer its links and its jobs' fallbacks (or itself). Records each command buffer's
+ * record for add_command_buffer (the app may not re-record or free one while it submits it). */
 static bool reserve_chain(struct chain *x, uint32_t count, const VkSubmitInfo *v1,
                           const VkSubmitInfo2 *v2)
 {
@@ -387,32 +417,33 @@ static bool reserve_chain(struct chain *x, uint32_t count, const VkSubmitInfo *v
             v1 ? v1[i].pCommandBuffers[j] : v2[i].pCommandBufferInfos[j].commandBuffer;
          const struct pm4d_vk_cmdbuf *r =
             pm4d_map_get(&x->dev->objects[PM4D_VK_OBJ_COMMAND_BUFFER], (uint64_t)(uintptr_t)cb);
+         VEC_PUSH(x, x->records, r);
          nc += r && r->n_links ? 2 * r->n_links + r->n_jobs : 1; /* arm, fallbacks */
          nw += r ? r->n_links : 0;                               /* a bridge wait per batch */
          ns += r ? r->n_links : 0;
       }
    }
    pthread_mutex_unlock(&x->dev->lock);
+   if (x->nomem)
+      return false;
    size_t scratch = (size_t)(nw + ns) * (sizeof(VkSemaphore) + sizeof(uint64_t)) +
                     nw * sizeof(VkPipelineStageFlags) + nc * sizeof(VkCommandBuffer);
    return vec_reserve((void **)&x->waits.v, &x->waits.cap, nw, sizeof(*x->waits.v)) &&
           vec_reserve((void **)&x->cbs.v, &x->cbs.cap, nc, sizeof(*x->cbs.v)) &&
           vec_reserve((void **)&x->signals.v, &x->signals.cap, ns, sizeof(*x->signals.v)) &&
-          (x->v2 || (x->scratch = pm4d_malloc(scratch + 1)));
+          (x->v2 || vec_reserve((void **)&x->scratch, &x->scratch_cap, (uint32_t)scratch + 1, 1));
 }
 
 static VkResult expand(struct pm4d_vk_device *dev, VkQueue queue, uint32_t count,
                        const VkSubmitInfo *v1, const VkSubmitInfo2 *v2, VkFence fence)
 {
    struct chain x = {.dev = dev, .queue = queue, .v2 = v2 != NULL};
-   if (!reserve_chain(&x, count, v1, v2)) {
-      chain_free(&x);
-      return VK_ERROR_OUT_OF_HOST_MEMORY;
-   }
+   struct pm4d_vk_chain_storage own = {0}; /* without a bridge: the call's own arrays */
    x.q = pm4d_vk_queue_get(dev, queue, true);
    if (x.q)
       pthread_mutex_lock(&x.q->lock);
-   VkResult res = VK_SUCCESS;
+   chain_take(&x, x.q ? &x.q->chain : &own);
+   VkResult res = reserve_chain(&x, count, v1, v2) ? VK_SUCCESS : VK_ERROR_OUT_OF_HOST_MEMORY;
    for (uint32_t i = 0; i < count && res == VK_SUCCESS; i++) {
       struct app_submit s;
       if (v1) {
@@ -446,11 +477,13 @@ static VkResult expand(struct pm4d_vk_device *dev, VkQueue queue, uint32_t count
       }
       res = chain_submit(&x, &s, i + 1 == count, fence);
    }
+   chain_put_back(&x);
    if (x.q)
       pthread_mutex_unlock(&x.q->lock);
+   if (!x.q)
+      pm4d_vk_chain_storage_free(&own);
    if (x.emitted > 1)
       pm4d_counter_add(PM4D_CTR_extra_driver_submissions, x.emitted - 1);
-   chain_free(&x);
    return res;
 }
 

@@ -153,6 +153,17 @@ bool pm4d_conv2d_params_check(struct pm4d_conv2d_params *p, char *reason, size_t
    return true;
 }
 
+bool pm4d_conv2d_params_equal(const struct pm4d_conv2d_params *a,
+                              const struct pm4d_conv2d_params *b)
+{
+   return a->n == b->n && a->c == b->c && a->h == b->h && a->w == b->w && a->k == b->k &&
+          a->r == b->r && a->s == b->s && a->stride_h == b->stride_h &&
+          a->stride_w == b->stride_w && a->pad_h == b->pad_h && a->pad_w == b->pad_w &&
+          a->dil_h == b->dil_h && a->dil_w == b->dil_w && a->groups == b->groups &&
+          a->has_bias == b->has_bias && a->relu == b->relu && a->filter_f16 == b->filter_f16 &&
+          a->oh == b->oh && a->ow == b->ow;
+}
+
 const char *pm4d_conv2d_variant_name(enum pm4d_conv2d_variant v)
 {
    return (unsigned)v < PM4D_CONV2D_VARIANT_COUNT ? variant_names[v] : NULL;
@@ -253,23 +264,33 @@ static const size_t value_fields[16] = {
 };
 #define FLAGS_ARG 20
 
-/* Kernarg bytes are little-endian, like the GPU and every host this runs on. */
+/* conv2d_args as one record: the pointers, then the 16 sizes of value_fields and the flags. */
+struct kernarg_record {
+   uint64_t ptrs[4];
+   uint32_t values[17];
+};
+_Static_assert(offsetof(struct kernarg_record, values) == 32u &&
+                  offsetof(struct kernarg_record, values) + sizeof(uint32_t[17]) ==
+                     PM4D_CONV2D_KERNARG_SIZE,
+               "the record has conv2d_args' layout");
+
+/* Kernarg bytes are little-endian, like the GPU and every host this runs on. Written as one
+ * record in conv2d_args' order (once per dispatch on the direct path's hot path); unpacking
+ * reads through the table, so the two check each other (tests/unit/kernels). */
 bool pm4d_conv2d_pack_kernargs(const struct pm4d_conv2d_params *p,
                                const struct pm4d_conv2d_buffers *bufs, void *dst, size_t dst_size)
 {
    if (dst_size < PM4D_CONV2D_KERNARG_SIZE)
       return false;
-   const uint64_t ptrs[4] = {bufs->input, bufs->filter, p->has_bias ? bufs->bias : 0, bufs->output};
-   const uint32_t flags = (p->has_bias ? PM4D_CONV2D_FLAG_BIAS : 0u) |
-                          (p->relu ? PM4D_CONV2D_FLAG_RELU : 0u) |
-                          (p->filter_f16 ? PM4D_CONV2D_FLAG_FILTER_F16 : 0u);
-   uint8_t *out = dst;
-   memset(out, 0, dst_size);
-   for (size_t i = 0; i < 4; i++)
-      memcpy(out + conv2d_args[i].offset, &ptrs[i], 8);
-   for (size_t i = 0; i < 16; i++)
-      memcpy(out + conv2d_args[4 + i].offset, (const uint8_t *)p + value_fields[i], 4);
-   memcpy(out + conv2d_args[FLAGS_ARG].offset, &flags, 4);
+   const struct kernarg_record args = {
+      {bufs->input, bufs->filter, p->has_bias ? bufs->bias : 0, bufs->output},
+      {p->n, p->c, p->h, p->w, p->k, p->r, p->s, p->oh, p->ow, p->stride_h, p->stride_w, p->pad_h,
+       p->pad_w, p->dil_h, p->dil_w, p->groups,
+       (p->has_bias ? PM4D_CONV2D_FLAG_BIAS : 0u) | (p->relu ? PM4D_CONV2D_FLAG_RELU : 0u) |
+          (p->filter_f16 ? PM4D_CONV2D_FLAG_FILTER_F16 : 0u)},
+   };
+   memcpy(dst, &args, PM4D_CONV2D_KERNARG_SIZE);
+   memset((uint8_t *)dst + PM4D_CONV2D_KERNARG_SIZE, 0, dst_size - PM4D_CONV2D_KERNARG_SIZE);
    return true;
 }
 

@@ -50,6 +50,9 @@ struct pm4d_conv2d_buffers {
 /* Checks the shape (non-zero sizes, groups dividing c and k, a non-empty output, every tensor
  * under 2^31 elements) and fills oh and ow. On failure writes a reason and returns false. */
 bool pm4d_conv2d_params_check(struct pm4d_conv2d_params *p, char *reason, size_t reason_size);
+/* Every field of a equals b's (field by field: the struct has padding). */
+bool pm4d_conv2d_params_equal(const struct pm4d_conv2d_params *a,
+                              const struct pm4d_conv2d_params *b);
 
 /* Kernel symbol of a variant, e.g. "pm4d_conv2d_3x3"; NULL for an invalid variant. */
 const char *pm4d_conv2d_variant_name(enum pm4d_conv2d_variant v);

@@ -41,12 +41,18 @@ struct amd_dev {
 
 enum { AMD_QUEUE_POOLS = 3 }; /* ring, kernargs, fence */
 
+#define AMD_IDS_KEPT 64 /* memory ids of up to 16 jobs */
+
 struct amd_queue {
    struct amd_dev *ad;
    struct pm4d_direct_queue *q;
    struct pm4d_amdgpu_queue *aq;
    const struct pm4d_amdgpu_pool *pools[AMD_QUEUE_POOLS]; /* in every submission's BO list */
    uint64_t kicked;                                       /* the last signal point kicked */
+   /* The last batch's memory ids as its jobs named them (n: 0 when not kept), and the same
+    * de-duplicated: the keys of its imported buffers. */
+   uint64_t ids[AMD_IDS_KEPT], keys[PM4D_AMDGPU_MAX_BUFFERS];
+   uint32_t n_ids, n_keys;
 };
 
 static enum pm4d_direct_status from_amdgpu(enum pm4d_amdgpu_status st)
@@ -187,34 +193,61 @@ static bool amd_ready(void *bq, uint64_t wait_point, uint64_t deadline_ns)
    return !wait_point || pm4d_amdgpu_queue_point_submitted(aq->aq, wait_point, deadline_ns);
 }
 
+/* The jobs named the same memory ids as the last batch's, in the same order. */
+static bool ids_same(const struct amd_queue *aq, const struct pm4d_job *jobs, uint32_t count)
+{
+   if (!aq->n_ids || aq->n_ids != count * 4u)
+      return false;
+   for (uint32_t i = 0; i < count; i++)
+      for (int b = 0; b < 4; b++)
+         if (aq->ids[i * 4u + (uint32_t)b] != jobs[i].memory_ids[b])
+            return false;
+   return true;
+}
+
+/* aq->keys: each memory the jobs name, once (the last batch's again when they name the same);
+ * false when there are more than a BO list takes. */
+static bool batch_keys(struct amd_queue *aq, const struct pm4d_job *jobs, uint32_t count)
+{
+   if (ids_same(aq, jobs, count))
+      return true;
+   aq->n_ids = aq->n_keys = 0;
+   for (uint32_t i = 0; i < count; i++) {
+      for (int b = 0; b < 4; b++) {
+         uint64_t id = jobs[i].memory_ids[b];
+         uint32_t k = 0;
+         while (k < aq->n_keys && aq->keys[k] != id)
+            k++;
+         if (id && k == aq->n_keys) {
+            if (aq->n_keys == PM4D_AMDGPU_MAX_BUFFERS)
+               return false;
+            aq->keys[aq->n_keys++] = id;
+         }
+      }
+   }
+   if (count * 4u <= AMD_IDS_KEPT) {
+      for (uint32_t i = 0; i < count; i++)
+         memcpy(&aq->ids[i * 4u], jobs[i].memory_ids, sizeof(jobs[i].memory_ids));
+      aq->n_ids = count * 4u;
+   }
+   return true;
+}
+
 static enum pm4d_direct_status amd_kick(void *bq, const uint32_t *dw, uint64_t ib, uint32_t ndw,
                                         const struct pm4d_job *jobs, uint32_t count,
                                         uint64_t wait_point, uint64_t signal_point)
 {
    struct amd_queue *aq = bq;
    char why[PM4D_AMDGPU_REASON_MAX]; /* read only after a refusal filled it (not cleared: hot) */
-   uint64_t keys[PM4D_AMDGPU_MAX_BUFFERS];
-   uint32_t nkeys = 0;
    (void)dw;
-   for (uint32_t i = 0; i < count; i++) {
-      for (int b = 0; b < 4; b++) {
-         uint64_t id = jobs[i].memory_ids[b];
-         uint32_t k = 0;
-         while (k < nkeys && keys[k] != id)
-            k++;
-         if (id && k == nkeys) {
-            if (nkeys == PM4D_AMDGPU_MAX_BUFFERS)
-               return PM4D_DIRECT_UNSUPPORTED;
-            keys[nkeys++] = id;
-         }
-      }
-   }
+   if (!batch_keys(aq, jobs, count))
+      return PM4D_DIRECT_UNSUPPORTED;
    const struct pm4d_amdgpu_batch batch = {
       .id = signal_point,
       .ib_va = ib,
       .ib_bytes = ndw * 4u,
-      .buffers = keys,
-      .buffer_count = nkeys,
+      .buffers = aq->keys,
+      .buffer_count = aq->n_keys,
       .pools = aq->pools,
       .pool_count = AMD_QUEUE_POOLS,
       .wait_point = wait_point,

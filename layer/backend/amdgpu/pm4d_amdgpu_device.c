@@ -41,6 +41,7 @@ struct pm4d_amdgpu_device {
    /* Few memories per application: a linear scan beats a hash table here. */
    struct pm4d_amdgpu_import *imports;
    size_t import_count, import_cap;
+   uint32_t import_changes; /* imports made and dropped: queues' BO lists follow it */
 };
 
 static bool align_ok(uint32_t bytes)
@@ -339,6 +340,7 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_import(struct pm4d_amdgpu_device *dev
    if (dmabuf_fd < 0) {
       /* Always valid in the shared VM: nothing to import, nothing to list. */
       dev->imports[dev->import_count++] = (struct pm4d_amdgpu_import){key, NULL, 0};
+      dev->import_changes++;
       goto out;
    }
    /* The driver's BO on the same DRM file: the kernel returns its GEM handle and libdrm its
@@ -361,6 +363,7 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_import(struct pm4d_amdgpu_device *dev
    dev->imports[dev->import_count].bo = res.buf_handle;
    dev->imports[dev->import_count].kms_handle = kms;
    dev->import_count++;
+   dev->import_changes++;
 out:
    pthread_mutex_unlock(&dev->lock);
    return st;
@@ -374,8 +377,17 @@ void pm4d_amdgpu_device_forget(struct pm4d_amdgpu_device *dev, uint64_t key)
       if (imp->bo)
          dev->ops->bo_free(imp->bo);
       *imp = dev->imports[--dev->import_count];
+      dev->import_changes++;
    }
    pthread_mutex_unlock(&dev->lock);
+}
+
+uint32_t pm4d_amdgpu_device_import_changes(struct pm4d_amdgpu_device *dev)
+{
+   pthread_mutex_lock(&dev->lock);
+   uint32_t n = dev->import_changes;
+   pthread_mutex_unlock(&dev->lock);
+   return n;
 }
 
 enum pm4d_amdgpu_status pm4d_amdgpu_device_bo_handle(struct pm4d_amdgpu_device *dev, uint64_t key,

@@ -67,6 +67,9 @@ void pm4d_amdgpu_device_forget(struct pm4d_amdgpu_device *dev, uint64_t key);
 enum pm4d_amdgpu_status pm4d_amdgpu_device_bo_handle(struct pm4d_amdgpu_device *dev, uint64_t key,
                                                      uint32_t *kms_handle, char *why,
                                                      size_t why_size);
+/* How many times imports were made or dropped: while it stays the same, every key's GEM handle
+ * does too. */
+uint32_t pm4d_amdgpu_device_import_changes(struct pm4d_amdgpu_device *dev);
 /* The code pool's GEM handle: every submission lists it. */
 uint32_t pm4d_amdgpu_device_code_handle(const struct pm4d_amdgpu_device *dev);
 

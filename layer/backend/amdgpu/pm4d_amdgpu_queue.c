@@ -43,6 +43,15 @@ struct pm4d_amdgpu_queue {
    uint32_t next_kick;
    uint32_t renewals; /* contexts made after the first */
    uint64_t renewed_upto;
+   /* The last batch's BO list and what it was made of (count 0: none), for the next batch
+    * with the same pools and buffers while the device's imports stay unchanged (a command
+    * buffer submitted again). The code pool's handle never changes. */
+   struct {
+      struct drm_amdgpu_bo_list_entry list[PM4D_AMDGPU_MAX_BOS];
+      uint32_t count, import_changes, pool_count, buffer_count;
+      uint32_t pools[PM4D_AMDGPU_MAX_POOLS];
+      uint64_t buffers[PM4D_AMDGPU_MAX_BUFFERS];
+   } bos;
 };
 
 static enum pm4d_amdgpu_status pm4d_amdgpu_ctx_create(struct pm4d_amdgpu_queue *q, char *why,
@@ -181,16 +190,37 @@ static void pm4d_amdgpu_bo_list_add(struct drm_amdgpu_bo_list_entry *list, uint3
    list[(*n)++] = (struct drm_amdgpu_bo_list_entry){.bo_handle = handle};
 }
 
-/* The code pool, then each of the batch's pools and imported buffers once. */
-static enum pm4d_amdgpu_status pm4d_amdgpu_bo_list(struct pm4d_amdgpu_queue *q,
-                                                   const struct pm4d_amdgpu_batch *b,
-                                                   struct drm_amdgpu_bo_list_entry *list,
-                                                   uint32_t *count, char *why, size_t why_size)
+/* q->bos made of the same pools and buffers as batch b, with the device's imports unchanged. */
+static bool pm4d_amdgpu_bo_list_same(const struct pm4d_amdgpu_queue *q,
+                                     const struct pm4d_amdgpu_batch *b, uint32_t import_changes)
 {
-   uint32_t n = 0;
-   pm4d_amdgpu_bo_list_add(list, &n, pm4d_amdgpu_device_code_handle(q->dev));
+   if (!q->bos.count || q->bos.import_changes != import_changes ||
+       q->bos.pool_count != b->pool_count || q->bos.buffer_count != b->buffer_count)
+      return false;
    for (uint32_t i = 0; i < b->pool_count; i++)
+      if (q->bos.pools[i] != b->pools[i]->kms_handle)
+         return false;
+   return !b->buffer_count ||
+          !memcmp(q->bos.buffers, b->buffers, b->buffer_count * sizeof(*b->buffers));
+}
+
+/* The batch's BO list in q->bos: the code pool, then each of the batch's pools and imported
+ * buffers once; the last batch's list again when it was made of the same. */
+static enum pm4d_amdgpu_status pm4d_amdgpu_bo_list(struct pm4d_amdgpu_queue *q,
+                                                   const struct pm4d_amdgpu_batch *b, char *why,
+                                                   size_t why_size)
+{
+   uint32_t changes = pm4d_amdgpu_device_import_changes(q->dev);
+   if (pm4d_amdgpu_bo_list_same(q, b, changes))
+      return PM4D_AMDGPU_OK;
+   struct drm_amdgpu_bo_list_entry *list = q->bos.list;
+   uint32_t n = 0;
+   q->bos.count = 0;
+   pm4d_amdgpu_bo_list_add(list, &n, pm4d_amdgpu_device_code_handle(q->dev));
+   for (uint32_t i = 0; i < b->pool_count; i++) {
       pm4d_amdgpu_bo_list_add(list, &n, b->pools[i]->kms_handle);
+      q->bos.pools[i] = b->pools[i]->kms_handle;
+   }
    for (uint32_t i = 0; i < b->buffer_count; i++) {
       uint32_t h;
       enum pm4d_amdgpu_status st =
@@ -200,7 +230,12 @@ static enum pm4d_amdgpu_status pm4d_amdgpu_bo_list(struct pm4d_amdgpu_queue *q,
       if (h) /* 0: always valid in the VM, resident without an entry */
          pm4d_amdgpu_bo_list_add(list, &n, h);
    }
-   *count = n;
+   if (b->buffer_count)
+      memcpy(q->bos.buffers, b->buffers, b->buffer_count * sizeof(*b->buffers));
+   q->bos.pool_count = b->pool_count;
+   q->bos.buffer_count = b->buffer_count;
+   q->bos.import_changes = changes;
+   q->bos.count = n;
    return PM4D_AMDGPU_OK;
 }
 
@@ -208,15 +243,13 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_submit(struct pm4d_amdgpu_queue *q,
                                                  const struct pm4d_amdgpu_batch *b, uint64_t *seq,
                                                  char *why, size_t why_size)
 {
-   struct drm_amdgpu_bo_list_entry list[PM4D_AMDGPU_MAX_BOS];
    struct drm_amdgpu_cs_chunk chunks[4];
-   uint32_t bo_count;
    int n = 0;
 
    enum pm4d_amdgpu_status st = pm4d_amdgpu_check_batch(q, b, why, why_size);
    if (st != PM4D_AMDGPU_OK)
       return st;
-   st = pm4d_amdgpu_bo_list(q, b, list, &bo_count, why, why_size);
+   st = pm4d_amdgpu_bo_list(q, b, why, why_size);
    if (st != PM4D_AMDGPU_OK)
       return st;
 
@@ -241,9 +274,9 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_submit(struct pm4d_amdgpu_queue *q,
    struct drm_amdgpu_bo_list_in bos = {
       .operation = ~0u,
       .list_handle = ~0u,
-      .bo_number = bo_count,
-      .bo_info_size = sizeof(list[0]),
-      .bo_info_ptr = (uint64_t)(uintptr_t)list,
+      .bo_number = q->bos.count,
+      .bo_info_size = sizeof(q->bos.list[0]),
+      .bo_info_ptr = (uint64_t)(uintptr_t)q->bos.list,
    };
    chunks[n++] = (struct drm_amdgpu_cs_chunk){
       .chunk_id = AMDGPU_CHUNK_ID_BO_HANDLES,

@@ -103,6 +103,47 @@ static void test_submit_layout(void)
    CHECK(fixture_close(&f));
 }
 
+/* A queue sends its last BO list again for a batch of the same pools and buffers only while
+ * the device's imports are unchanged: a key forgotten since is refused, and one imported again
+ * from another dma-buf is listed with its new handle (the recorder hands out
+ * REC_IMPORT_KMS_BASE + fd), never the freed one. */
+static void test_submit_kept_list(void)
+{
+   struct fixture f;
+   CHECK(fixture_open(&f));
+   CHECK(pm4d_amdgpu_device_import(f.dev, 0xA, 5, f.why, sizeof(f.why)) == PM4D_AMDGPU_OK);
+   CHECK(pm4d_amdgpu_device_import(f.dev, 0xB, 6, f.why, sizeof(f.why)) == PM4D_AMDGPU_OK);
+   const uint64_t keys[] = {0xA, 0xB};
+   uint64_t point = 1;
+   for (int i = 0; i < 2; i++) {
+      struct pm4d_amdgpu_batch b = fixture_batch(&f, point, 8, 0, point);
+      point++;
+      b.buffers = keys;
+      b.buffer_count = 2;
+      CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) == PM4D_AMDGPU_OK);
+      const struct rec_submit *s = &rec.submits[i];
+      CHECK(s->bo_in.bo_number == 4 && s->bos[2].bo_handle == REC_IMPORT_KMS_BASE + 5 &&
+            s->bos[3].bo_handle == REC_IMPORT_KMS_BASE + 6);
+   }
+   pm4d_amdgpu_device_forget(f.dev, 0xB);
+   struct pm4d_amdgpu_batch b = fixture_batch(&f, point, 8, 0, point);
+   point++;
+   b.buffers = keys;
+   b.buffer_count = 2;
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) ==
+         PM4D_AMDGPU_INVALID_ARGUMENT);
+   CHECK(strstr(f.why, "not imported") != NULL && rec.submit_count == 2);
+   CHECK(pm4d_amdgpu_device_import(f.dev, 0xB, 7, f.why, sizeof(f.why)) == PM4D_AMDGPU_OK);
+   b = fixture_batch(&f, point, 8, 0, point);
+   b.buffers = keys;
+   b.buffer_count = 2;
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) == PM4D_AMDGPU_OK);
+   const struct rec_submit *s = &rec.submits[2];
+   CHECK(s->bo_in.bo_number == 4 && s->bos[3].bo_handle == REC_IMPORT_KMS_BASE + 7);
+   CHECK(rec_bo_list_is_live_set(s));
+   CHECK(fixture_close(&f));
+}
+
 static void test_submit_refusals(void)
 {
    struct fixture f;
@@ -276,6 +317,7 @@ int main(void)
 {
    test_queue_create();
    test_submit_layout();
+   test_submit_kept_list();
    test_submit_refusals();
    test_submit_caller_pools();
    test_point_submitted();

@@ -487,6 +487,61 @@ static void clock_stop(void)
    CHECKF(fx_check_outputs(fq) == 0, "outputs");
 }
 
+/* --- replan --------------------------------------------------------------------------- */
+/* A job submitted again reuses its slot's plan (pm4d_direct_queue.c plan_job) only while what
+ * it was checked on is unchanged: in the slot of a job accepted just before, a shape that is
+ * no convolution (more groups than channels: they must divide c), an output that ends past the
+ * registered pool, and the job itself once its pool is unregistered are each refused; the
+ * job runs direct again once restored. */
+static enum pm4d_direct_status submit_alone(struct fx_queue *fq, const struct pm4d_job *job,
+                                            uint64_t *point, char *reason, size_t rs)
+{
+   enum pm4d_direct_status st = pm4d_direct_submit(fq->q, job, 1, *point, *point + 1, reason, rs);
+   if (st == PM4D_DIRECT_OK)
+      CHECKF(fx_wait(&fq->bridge, *point + 1, FX_WAIT_NS) == 0, "batch to %llu ran",
+             (unsigned long long)*point + 1);
+   else
+      fx_signal(&fq->bridge, *point + 1); /* the caller's fallback link signals it */
+   (*point)++;
+   return st;
+}
+
+static void replan(void)
+{
+   struct fx_queue *fq = &queues[0];
+   char reason[256] = "";
+   uint64_t point = 0;
+   const struct pm4d_job job = fq->jobs[fx_job_add(&fx, fq, 0)].job;
+   for (int i = 0; i < 2; i++)
+      CHECKF(submit_alone(fq, &job, &point, reason, sizeof(reason)) == PM4D_DIRECT_OK,
+             "submission %d of the job: %s", i, reason);
+
+   struct pm4d_job bad = job;
+   bad.params.groups = bad.params.c + 1;
+   CHECKF(submit_alone(fq, &bad, &point, reason, sizeof(reason)) == PM4D_DIRECT_UNSUPPORTED &&
+             strstr(reason, "does not divide"),
+          "more groups than channels refused: %s", reason);
+   CHECKF(submit_alone(fq, &job, &point, reason, sizeof(reason)) == PM4D_DIRECT_OK,
+          "the shape restored: %s", reason);
+
+   bad = job;
+   bad.addr.output = (uint64_t)(uintptr_t)(fx.pool + fx.pool_size) - 4;
+   CHECKF(submit_alone(fq, &bad, &point, reason, sizeof(reason)) == PM4D_DIRECT_UNSUPPORTED &&
+             strstr(reason, "output") && strstr(reason, "outside"),
+          "output past the pool refused: %s", reason);
+   CHECKF(submit_alone(fq, &job, &point, reason, sizeof(reason)) == PM4D_DIRECT_OK,
+          "the output restored: %s", reason);
+
+   pm4d_direct_memory_unregister(fx.d, 1);
+   CHECKF(submit_alone(fq, &job, &point, reason, sizeof(reason)) == PM4D_DIRECT_UNSUPPORTED &&
+             strstr(reason, "not registered"),
+          "the job on an unregistered pool refused: %s", reason);
+   CHECKF(pm4d_direct_memory_register(fx.d, 1, fx.pool, fx.pool_size, -1) == PM4D_DIRECT_OK,
+          "pool registered again");
+   CHECKF(submit_alone(fq, &job, &point, reason, sizeof(reason)) == PM4D_DIRECT_OK,
+          "the pool restored: %s", reason);
+}
+
 int main(int argc, char **argv)
 {
    const char *what = argc > 1 ? argv[1] : "healthy";
@@ -529,6 +584,8 @@ int main(int argc, char **argv)
          clock_stop();
       else if (!strcmp(what, "pingpong"))
          pingpong();
+      else if (!strcmp(what, "replan"))
+         replan();
       else
          CHECKF(false, "unknown scenario %s", what);
    }

@@ -25,17 +25,6 @@ static struct pm4d_conv2d_params shape(uint32_t n, uint32_t c, uint32_t hw, uint
                                       .groups = 1};
 }
 
-/* Field by field: the structs have padding that memcmp would compare too. */
-static bool same_params(const struct pm4d_conv2d_params *a, const struct pm4d_conv2d_params *b)
-{
-   return a->n == b->n && a->c == b->c && a->h == b->h && a->w == b->w && a->k == b->k &&
-          a->r == b->r && a->s == b->s && a->stride_h == b->stride_h &&
-          a->stride_w == b->stride_w && a->pad_h == b->pad_h && a->pad_w == b->pad_w &&
-          a->dil_h == b->dil_h && a->dil_w == b->dil_w && a->groups == b->groups &&
-          a->has_bias == b->has_bias && a->relu == b->relu && a->filter_f16 == b->filter_f16 &&
-          a->oh == b->oh && a->ow == b->ow;
-}
-
 /* Refused, with a reason that contains want. */
 static void check_refused(struct pm4d_conv2d_params p, const char *what, const char *want)
 {
@@ -193,7 +182,7 @@ int main(void)
    struct pm4d_conv2d_buffers back_bufs;
    uint64_t bytes[4];
    CHECKF(pm4d_conv2d_unpack_kernargs(ka, sizeof(ka), &back, &back_bufs) &&
-             same_params(&back, &p) && !memcmp(&back_bufs, &bufs, sizeof(bufs)),
+             pm4d_conv2d_params_equal(&back, &p) && !memcmp(&back_bufs, &bufs, sizeof(bufs)),
           "unpack(pack(p)) != p");
    CHECKF(!pm4d_conv2d_unpack_kernargs(ka, PM4D_CONV2D_KERNARG_SIZE - 1, &back, &back_bufs),
           "unpacked short kernargs");

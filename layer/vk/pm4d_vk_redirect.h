@@ -24,8 +24,8 @@ struct pm4d_vk_redirect {
 struct pm4d_vk_chain_storage {
    VkSemaphoreSubmitInfo *waits, *signals;
    VkCommandBufferSubmitInfo *cbs;
-   const struct pm4d_vk_cmdbuf **records; /* each app command buffer's record, or NULL */
-   void *scratch;                         /* vkQueueSubmit's arrays */
+   struct pm4d_vk_cmdbuf **records; /* each app command buffer's record, or NULL */
+   void *scratch;                   /* vkQueueSubmit's arrays */
    uint32_t waits_cap, signals_cap, cbs_cap, records_cap, scratch_cap;
 };
 

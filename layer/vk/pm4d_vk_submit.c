@@ -63,7 +63,7 @@ struct chain {
    VEC(VkSemaphoreSubmitInfo) signals;
    /* reserve_chain looks up each of the call's command buffers once, in the order
     * add_command_buffer takes them */
-   VEC(const struct pm4d_vk_cmdbuf *) records;
+   VEC(struct pm4d_vk_cmdbuf *) records; /* claimed for GPU arming (pm4d_vk_arm.c) */
    uint32_t next_record;
 };
 
@@ -292,7 +292,7 @@ static VkResult run_batch(struct chain *x, const struct pm4d_vk_link *l,
 /* Adds a command buffer: as it is, or its segments and batches. */
 static VkResult add_command_buffer(struct chain *x, VkCommandBuffer cb)
 {
-   const struct pm4d_vk_cmdbuf *r = x->records.v[x->next_record++];
+   struct pm4d_vk_cmdbuf *r = x->records.v[x->next_record++];
    if (!r || !r->n_links) {
       add_cb(x, cb);
       return VK_SUCCESS;
@@ -415,7 +415,7 @@ static bool reserve_chain(struct chain *x, uint32_t count, const VkSubmitInfo *v
       for (uint32_t j = 0; j < n_cbs; j++) {
          VkCommandBuffer cb =
             v1 ? v1[i].pCommandBuffers[j] : v2[i].pCommandBufferInfos[j].commandBuffer;
-         const struct pm4d_vk_cmdbuf *r =
+         struct pm4d_vk_cmdbuf *r =
             pm4d_map_get(&x->dev->objects[PM4D_VK_OBJ_COMMAND_BUFFER], (uint64_t)(uintptr_t)cb);
          VEC_PUSH(x, x->records, r);
          nc += r && r->n_links ? 2 * r->n_links + r->n_jobs : 1; /* arm, fallbacks */

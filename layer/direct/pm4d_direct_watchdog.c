@@ -148,7 +148,7 @@ static uint64_t kick_deferred(struct pm4d_direct *d, struct pm4d_direct_queue *q
          &q->batches[(q->head + q->count - queued) % PM4D_DIRECT_MAX_INFLIGHT];
       const struct pm4d_direct_batch k = *b; /* stays put: only this thread retires */
       pthread_mutex_unlock(&q->mu);
-      if (!d->ops->ready(q->bq, k.wait_point, 0))
+      if (!d->ops->ready(&q->bq, &k.wait_point, 1, 0))
          return 0;
       enum pm4d_direct_status st =
          d->ops->kick(q->bq, pm4d_ring_ptr(q->ring, k.ring_end - k.ndw), k.ib, k.ndw, k.jobs,
@@ -396,26 +396,32 @@ static void report(struct pm4d_direct *d, struct pm4d_direct_failed *f)
    pthread_mutex_unlock(&q->mu);
 }
 
-/* The first queue with a queued batch, and that batch's wait point: the watchdog sleeps in
- * the back end's wait for it (no event says when the kernel attaches a fence). d->mu held. */
-static struct pm4d_direct_queue *deferred_wait_point(struct pm4d_direct *d, uint64_t *point)
+/* The queued batches the watchdog sleeps for: each queue's next deferred kick, with its wait
+ * point, all in one wait of the back end's `ready` (no event says when the kernel attaches a
+ * fence), so that whichever point comes first is kicked at once, on any queue (queues past
+ * PM4D_DIRECT_WAIT_QUEUES on the tick). Returns how many. d->mu held. */
+static uint32_t deferred_wait_points(struct pm4d_direct *d, void **bqs, uint64_t *points)
 {
-   for (struct pm4d_direct_queue *q = d->queues; q; q = q->next) {
+   uint32_t n = 0;
+   for (struct pm4d_direct_queue *q = d->queues; q && n < PM4D_DIRECT_WAIT_QUEUES; q = q->next) {
       pthread_mutex_lock(&q->mu);
       uint32_t queued = atomic_load(&q->deferred);
-      if (queued && !q->closing)
-         *point = q->batches[(q->head + q->count - queued) % PM4D_DIRECT_MAX_INFLIGHT].wait_point;
+      if (queued && !q->closing) {
+         bqs[n] = q->bq;
+         points[n++] =
+            q->batches[(q->head + q->count - queued) % PM4D_DIRECT_MAX_INFLIGHT].wait_point;
+      }
       pthread_mutex_unlock(&q->mu);
-      if (queued && !q->closing)
-         return q;
    }
-   return NULL;
+   return n;
 }
 
 static void *watchdog_main(void *arg)
 {
    struct pm4d_direct *d = arg;
    struct pm4d_direct_failed *f = d->failed;
+   void *bqs[PM4D_DIRECT_WAIT_QUEUES];
+   uint64_t points[PM4D_DIRECT_WAIT_QUEUES];
    pthread_mutex_lock(&d->mu);
    while (!d->stop) {
       uint32_t seen = atomic_load(&d->event);
@@ -423,13 +429,12 @@ static void *watchdog_main(void *arg)
       bool failed = false;
       for (struct pm4d_direct_queue *q = d->queues; q && !failed; q = q->next)
          failed = watch_queue(d, q, now, &wake, f);
-      uint64_t point = 0;
-      struct pm4d_direct_queue *waiting = failed ? NULL : deferred_wait_point(d, &point);
+      uint32_t waiting = failed ? 0 : deferred_wait_points(d, bqs, points);
       pthread_mutex_unlock(&d->mu);
       if (failed) {
          report(d, f); /* no lock held: the layer may call back into the direct path */
          pm4d_direct_event_bump(d);
-      } else if (!waiting || !d->ops->ready(waiting->bq, point, wake)) {
+      } else if (!waiting || !d->ops->ready(bqs, points, waiting, wake)) {
          /* a queue with a queued batch stays until it is kicked or failed: this thread does */
          pm4d_direct_event_wait(d, seen, wake);
       }

@@ -131,6 +131,32 @@ static bool wait_failed(void)
    return ok;
 }
 
+/* A fresh recorder, device and queue (bridge value 0), the test's records cleared; false
+ * (checked) when any step failed, with everything made destroyed. */
+static bool fresh_device(const struct pm4d_direct_config *cfg,
+                         const struct pm4d_direct_callbacks *cb, struct pm4d_direct **d,
+                         struct pm4d_direct_queue **q)
+{
+   char reason[320] = "";
+   rec_reset();
+   pthread_mutex_lock(&mu);
+   failed = 0;
+   host_signal_count = 0;
+   app_signal_on_failure = app_signal_armed = app_signal_looks = 0;
+   pthread_mutex_unlock(&mu);
+   const struct pm4d_bridge bridge = {.wait = bridge_wait, .signal = bridge_signal, .opaque_fd = 9};
+   *d = NULL;
+   *q = NULL;
+   CHECKF(pm4d_direct_create(cfg, cb, d, reason, sizeof(reason)) == PM4D_DIRECT_OK &&
+             pm4d_direct_memory_register(*d, 1, NULL, 1 << 20, 5) == PM4D_DIRECT_OK &&
+             pm4d_direct_memory_register(*d, 2, NULL, 1 << 20, -1) == PM4D_DIRECT_OK &&
+             pm4d_direct_queue_create(*d, &bridge, NULL, q) == PM4D_DIRECT_OK,
+          "a fresh device and queue: %s", reason);
+   if (!*q)
+      pm4d_direct_destroy(*d);
+   return *q != NULL;
+}
+
 /* Deferred kicks, on a fresh device and timeline (bridge value 0): a batch whose wait point has
  * no fence attached (RADV holds the link before it: the app waits before it signals) is queued,
  * not kicked (a CS would sleep in the ioctl, drm_syncobj.c drm_syncobj_find_fence with
@@ -146,20 +172,8 @@ static void deferred_kicks(const struct pm4d_direct_config *cfg,
    struct pm4d_direct *d = NULL;
    struct pm4d_direct_queue *q = NULL;
    char reason[320] = "";
-   rec_reset();
-   pthread_mutex_lock(&mu);
-   failed = 0;
-   pthread_mutex_unlock(&mu);
-   const struct pm4d_bridge bridge = {.wait = bridge_wait, .signal = bridge_signal, .opaque_fd = 9};
-   CHECKF(pm4d_direct_create(cfg, cb, &d, reason, sizeof(reason)) == PM4D_DIRECT_OK &&
-             pm4d_direct_memory_register(d, 1, NULL, 1 << 20, 5) == PM4D_DIRECT_OK &&
-             pm4d_direct_memory_register(d, 2, NULL, 1 << 20, -1) == PM4D_DIRECT_OK &&
-             pm4d_direct_queue_create(d, &bridge, NULL, &q) == PM4D_DIRECT_OK,
-          "a second device and queue: %s", reason);
-   if (!q) {
-      pm4d_direct_destroy(d);
+   if (!fresh_device(cfg, cb, &d, &q))
       return;
-   }
    const uint64_t deferred = pm4d_counter_get(PM4D_CTR_direct_kicks_deferred);
 
    /* 1: batch 1->2, point 1 not attached: queued, the submitting thread only looked. */
@@ -239,6 +253,81 @@ static void deferred_kicks(const struct pm4d_direct_config *cfg,
           host_signal_count);
    pthread_mutex_unlock(&mu);
    CHECKF(rec.submit_count == submits, "nothing kicked after the destroy began");
+   CHECKF(rec_all_released(), "every libdrm object released");
+}
+
+/* The second queue's bridge: the recorder's second syncobj. */
+static int bridge2_wait(void *user, uint64_t point, uint64_t timeout_ns)
+{
+   (void)user, (void)timeout_ns;
+   return point <= rec.bridge2_value ? 0 : 1;
+}
+
+static int bridge2_signal(void *user, uint64_t point)
+{
+   (void)user;
+   rec.bridge2_value = point;
+   return 0;
+}
+
+/* Two queues with a deferred kick each: the watchdog sleeps for both wait points in one
+ * syncobj wait (any of them), so the second queue's kick is not held up by the first's
+ * sleep; each queue's batch goes out once its own point is attached, the other's not. */
+static void two_queues_deferred(const struct pm4d_direct_config *cfg,
+                                const struct pm4d_direct_callbacks *cb, const struct pm4d_job *job)
+{
+   struct pm4d_direct *d;
+   struct pm4d_direct_queue *a, *b = NULL;
+   char reason[320] = "";
+   if (!fresh_device(cfg, cb, &d, &a))
+      return;
+   const struct pm4d_bridge bridge2 = {
+      .wait = bridge2_wait, .signal = bridge2_signal, .opaque_fd = REC_BRIDGE2_FD};
+   CHECKF(pm4d_direct_queue_create(d, &bridge2, NULL, &b) == PM4D_DIRECT_OK, "a second queue");
+   if (!b) {
+      pm4d_direct_queue_destroy(a);
+      pm4d_direct_destroy(d);
+      return;
+   }
+   struct rec_wait waits[REC_MAX_CALLS];
+   int nwaits = rec_waits_copy(waits, REC_MAX_CALLS);
+   CHECKF(pm4d_direct_submit(a, job, 1, 1, 2, reason, sizeof(reason)) == PM4D_DIRECT_OK &&
+             pm4d_direct_submit(b, job, 1, 7, 8, reason, sizeof(reason)) == PM4D_DIRECT_OK &&
+             rec.submit_count == 0,
+          "1->2 on the first queue, 7->8 on the second, both queued: %s", reason);
+   /* The watchdog's sleep (a wait with a deadline ahead) names both points. */
+   bool both = false;
+   for (int i = 0; i < 5000 && !both; i++) {
+      int n = rec_waits_copy(waits, REC_MAX_CALLS);
+      for (int w = nwaits; w < n && w < REC_MAX_CALLS && !both; w++) {
+         bool has_a = false, has_b = false;
+         for (unsigned h = 0; h < waits[w].count; h++) {
+            has_a |= waits[w].handles[h] == REC_BRIDGE_HANDLE && waits[w].points[h] == 1;
+            has_b |= waits[w].handles[h] == REC_BRIDGE2_HANDLE && waits[w].points[h] == 7;
+         }
+         both = has_a && has_b && !(waits[w].flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL);
+      }
+      if (!both)
+         nanosleep(&(struct timespec){0, 1000000}, NULL);
+   }
+   CHECKF(both, "the watchdog waits for both queues' wait points at once (any of them)");
+   /* The second queue's point is attached first: its batch goes out, the first's stays. */
+   rec.bridge2_submitted = 7;
+   CHECKF(wait_submits(1), "the second queue's batch kicked");
+   nanosleep(&(struct timespec){0, 30000000}, NULL);
+   CHECKF(rec.submit_count == 1 && rec.submits[0].signal.handle == REC_BRIDGE2_HANDLE &&
+             rec.submits[0].wait.point == 7 && rec.submits[0].signal.point == 8,
+          "only 7->8, on the second bridge (%d CS)", rec.submit_count);
+   rec.timeline_submitted = 1;
+   CHECKF(wait_submits(2), "the first queue's batch kicked");
+   if (rec.submit_count >= 2)
+      CHECKF(rec.submits[1].signal.handle == REC_BRIDGE_HANDLE && rec.submits[1].signal.point == 2,
+             "then 1->2 on the first bridge");
+   pm4d_direct_queue_destroy(b);
+   pm4d_direct_queue_destroy(a);
+   pm4d_direct_memory_unregister(d, 1);
+   pm4d_direct_memory_unregister(d, 2);
+   pm4d_direct_destroy(d);
    CHECKF(rec_all_released(), "every libdrm object released");
 }
 
@@ -427,5 +516,6 @@ int main(void)
    CHECKF(host_signal_count == 0, "no host signal of a kicked batch's point (%u)",
           host_signal_count);
    deferred_kicks(&cfg, &cb, &job);
+   two_queues_deferred(&cfg, &cb, &job);
    return pm4d_check_finish(__FILE__);
 }

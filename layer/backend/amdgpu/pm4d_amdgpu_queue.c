@@ -318,6 +318,14 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_submit(struct pm4d_amdgpu_queue *q,
    if (r == -ECANCELED || !q->ctx)
       return pm4d_fail(why, why_size, PM4D_AMDGPU_HANG, "batch %llu: context lost to a GPU reset",
                        (unsigned long long)b->id);
+   /* -ENOMEM: the BO list could not be made resident now (amdgpu_cs.c amdgpu_cs_ioctl, "Not
+    * enough memory for command submission", from amdgpu_cs_parser_bos): memory pressure, back
+    * pressure for the caller (a later try may fit), not a fault. (-EAGAIN and -EINTR never
+    * come back: drmIoctl repeats the call.) */
+   if (r == -ENOMEM)
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_POOL_FULL,
+                       "batch %llu: amdgpu_cs_submit_raw2: the BO list does not fit in memory now",
+                       (unsigned long long)b->id);
    if (r)
       return pm4d_fail(why, why_size, PM4D_AMDGPU_DRM_ERROR,
                        "batch %llu: amdgpu_cs_submit_raw2: %s", (unsigned long long)b->id,

@@ -415,7 +415,7 @@ static int rec_cs_submit_raw2(amdgpu_device_handle dev, amdgpu_context_handle ct
 {
    (void)dev;
    int n = rec.submit_count;
-   struct rec_submit *s = &rec.submits[n];
+   struct rec_submit *s = &rec.submits[n % REC_MAX_CALLS]; /* the last REC_MAX_CALLS kept */
    memset(s, 0, sizeof(*s));
    s->ctx_id = ((struct rec_ctx *)(void *)ctx)->id;
    s->bo_list_handle = bo_list;

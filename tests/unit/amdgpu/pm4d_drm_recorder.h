@@ -111,7 +111,7 @@ struct recorder {
    int va_op_count;
    uint32_t ctx_priorities[REC_MAX_CALLS];
    int ctx_create_count, ctx_free_count;
-   struct rec_submit submits[REC_MAX_CALLS];
+   struct rec_submit submits[REC_MAX_CALLS]; /* CS n in submits[n % REC_MAX_CALLS] */
    _Atomic int submit_count; /* raised once submits[] has the record (the watchdog kicks too) */
    int fd_to_handle_fd, fd_to_handle_obj_fd;
    uint32_t syncobj_destroyed;

@@ -195,12 +195,15 @@ static void test_submit_refusals(void)
    CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) ==
          PM4D_AMDGPU_INVALID_ARGUMENT);
 
-   /* The kernel refusing: a reset context is a hang, anything else an error. */
+   /* The kernel refusing: a reset context is a hang, memory pressure (the BO list not resident
+    * now, amdgpu_cs.c amdgpu_cs_ioctl -ENOMEM) back pressure, anything else an error. */
    rec.submit_result = -ECANCELED;
    b = good;
    b.signal_point = 11;
    CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) == PM4D_AMDGPU_HANG);
    rec.submit_result = -ENOMEM;
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) == PM4D_AMDGPU_POOL_FULL);
+   rec.submit_result = -EINVAL;
    CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) == PM4D_AMDGPU_DRM_ERROR);
    CHECK(strstr(f.why, "amdgpu_cs_submit_raw2") != NULL);
    rec.submit_result = 0;

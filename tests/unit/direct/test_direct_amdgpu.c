@@ -256,6 +256,83 @@ static void deferred_kicks(const struct pm4d_direct_config *cfg,
    CHECKF(rec_all_released(), "every libdrm object released");
 }
 
+/* Back pressure on a deferred kick: the kernel refuses the CS for memory (-ENOMEM, amdgpu_cs.c
+ * amdgpu_cs_ioctl: the BO list does not fit now; the back end's RING_FULL). 1: refused until
+ * past the base deadline (1 s here): failed once as a full ring (not toward auto-disable), its
+ * point signalled by the direct path after its wait point. 2: the batch stays queued, is tried
+ * again on later looks, and goes out once the CS is taken: never failed. */
+static void deferred_back_pressure(struct pm4d_direct_config cfg,
+                                   const struct pm4d_direct_callbacks *cb,
+                                   const struct pm4d_job *job)
+{
+   struct pm4d_direct *d;
+   struct pm4d_direct_queue *q;
+   char reason[320] = "";
+   cfg.deadline_base_ns = 1000000000ull;
+   if (!fresh_device(&cfg, cb, &d, &q))
+      return;
+   const struct pm4d_autodisable *ad = pm4d_autodisable_process();
+   const uint64_t ad_failures = ad->failures;
+
+   /* 1: batch 1->2 queued (1 not attached); the driver's link reaches the kernel; every CS of
+    * ours is refused for memory. */
+   struct pm4d_direct_stats before, after;
+   pm4d_direct_stats_get(d, &before);
+   CHECKF(pm4d_direct_submit(q, job, 1, 1, 2, reason, sizeof(reason)) == PM4D_DIRECT_OK &&
+             rec.submit_count == 0,
+          "1->2 queued: %s", reason);
+   rec.submit_result = -ENOMEM;
+   int64_t t0 = now_ns();
+   rec.timeline_submitted = 1;
+   CHECKF(wait_submits(2), "the refused deferred kick is tried again");
+   pthread_mutex_lock(&mu);
+   CHECKF(failed == 0, "back pressure does not fail the batch at once (%u reports: %s)", failed,
+          failed_reason);
+   pthread_mutex_unlock(&mu);
+   CHECKF(wait_failed(), "refused past the base deadline: failed");
+   int64_t took = now_ns() - t0;
+   pthread_mutex_lock(&mu);
+   CHECKF(failed == 1 && failed_signal == 2 && strstr(failed_reason, "ring full"),
+          "reported once, as back pressure: %s", failed_reason);
+   pthread_mutex_unlock(&mu);
+   CHECKF(took >= 900000000, "only after the base deadline (%.0f ms)", took / 1e6);
+   pm4d_direct_stats_get(d, &after);
+   CHECKF(ad->failures == ad_failures && after.ring_full == before.ring_full + 1 &&
+             after.hangs == before.hangs && after.faults == before.faults,
+          "a full ring, not toward auto-disable (ring_full +%" PRIu64 ")",
+          after.ring_full - before.ring_full);
+   rec.submit_result = 0;
+   rec.timeline_value = 1; /* the driver's link signals 1 */
+   CHECKF(wait_count(&host_signal_count, 1), "point 2 signalled by the direct path");
+   pthread_mutex_lock(&mu);
+   CHECKF(host_signal_count == 1 && host_signals[0].point == 2 && host_signals[0].value_before >= 1,
+          "point 2 signalled once (%u), after 1", host_signal_count);
+   failed = 0;
+   pthread_mutex_unlock(&mu);
+
+   /* 2: batch 3->4 queued (3 not attached); the kernel refuses our CS for memory a few times,
+    * then takes it. */
+   CHECKF(pm4d_direct_submit(q, job, 1, 3, 4, reason, sizeof(reason)) == PM4D_DIRECT_OK,
+          "3->4 queued: %s", reason);
+   int submits = rec.submit_count;
+   rec.submit_result = -ENOMEM;
+   rec.timeline_submitted = 3;
+   CHECKF(wait_submits(submits + 2), "the refused deferred kick is tried again");
+   rec.submit_result = 0;
+   int tries = rec.submit_count;
+   CHECKF(wait_submits(tries + 1), "kicked once the kernel takes it");
+   nanosleep(&(struct timespec){0, 50000000}, NULL); /* a few ticks: no further CS */
+   CHECKF(rec.submit_count == tries + 1 && rec.submits[tries % REC_MAX_CALLS].signal.point == 4,
+          "one accepted CS for 3->4 (%d after the refusals)", rec.submit_count - tries);
+   pthread_mutex_lock(&mu);
+   CHECKF(failed == 0 && host_signal_count == 1, "never failed, no host signal (%u, %u)", failed,
+          host_signal_count - 1);
+   pthread_mutex_unlock(&mu);
+   CHECKF(ad->failures == ad_failures, "nothing toward auto-disable");
+   pm4d_direct_destroy(d);
+   CHECKF(rec_all_released(), "every libdrm object released");
+}
+
 /* The second queue's bridge: the recorder's second syncobj. */
 static int bridge2_wait(void *user, uint64_t point, uint64_t timeout_ns)
 {
@@ -516,6 +593,7 @@ int main(void)
    CHECKF(host_signal_count == 0, "no host signal of a kicked batch's point (%u)",
           host_signal_count);
    deferred_kicks(&cfg, &cb, &job);
+   deferred_back_pressure(cfg, &cb, &job);
    two_queues_deferred(&cfg, &cb, &job);
    return pm4d_check_finish(__FILE__);
 }

@@ -333,6 +333,83 @@ static void deferred_back_pressure(struct pm4d_direct_config cfg,
    CHECKF(rec_all_released(), "every libdrm object released");
 }
 
+/* A queue destroyed (the device lives on) with a kicked batch and two queued behind it: no
+ * hang; each batch reported once, in order; the queued batches' points signalled by the direct
+ * path once each, never below their wait points (the app's signal of 3 arrives only after the
+ * reports); nothing of the queue left. Then a queue destroyed with a batch whose wait point
+ * never comes: reported once, its point left unsignalled after the base deadline (the rule of
+ * layer/direct/README.md), destroy returns. */
+static void queue_destroyed_queued(const struct pm4d_direct_config *cfg,
+                                   const struct pm4d_direct_callbacks *cb,
+                                   const struct pm4d_job *job)
+{
+   struct pm4d_direct *d;
+   struct pm4d_direct_queue *q;
+   char reason[320] = "";
+   if (!fresh_device(cfg, cb, &d, &q))
+      return;
+   CHECKF(pm4d_direct_submit(q, job, 1, 0, 1, reason, sizeof(reason)) == PM4D_DIRECT_OK &&
+             pm4d_direct_submit(q, job, 1, 3, 4, reason, sizeof(reason)) == PM4D_DIRECT_OK &&
+             pm4d_direct_submit(q, job, 1, 4, 5, reason, sizeof(reason)) == PM4D_DIRECT_OK,
+          "0->1 kicked, 3->4 and 4->5 queued: %s", reason);
+   CHECKF(rec.submit_count == 1, "one CS (%d)", rec.submit_count);
+   pthread_mutex_lock(&mu);
+   app_signal_on_failure = 3;
+   pthread_mutex_unlock(&mu);
+   int64_t t0 = now_ns();
+   pm4d_direct_queue_destroy(q);
+   int64_t took = now_ns() - t0;
+   CHECKF(took < 5000000000, "queue destroy returned (%.0f ms)", took / 1e6);
+   pthread_mutex_lock(&mu);
+   CHECKF(failed == 3 && failed_points[0] == 1 && failed_points[1] == 4 && failed_points[2] == 5,
+          "each batch reported once, in order (%u reports)", failed);
+   bool ordered = host_signal_count >= 1 && host_signal_count <= 2;
+   static const uint64_t wait_of[6] = {[4] = 3, [5] = 4};
+   for (uint32_t i = 0; ordered && i < host_signal_count; i++)
+      ordered = (host_signals[i].point == 4 || host_signals[i].point == 5) &&
+                host_signals[i].value_before >= wait_of[host_signals[i].point] &&
+                (i == 0 || host_signals[i].point > host_signals[i - 1].point);
+   CHECKF(ordered && host_signals[host_signal_count - 1].point == 5,
+          "points 4 and 5 signalled by the direct path once, each after its wait point (%u "
+          "signals)",
+          host_signal_count);
+   pthread_mutex_unlock(&mu);
+   CHECKF(rec.submit_count == 1, "nothing kicked after the destroy began");
+   CHECKF(rec.syncobjs_live == 0 && rec.ctxs_live == 0,
+          "the queue's bridge handle and contexts released (%d, %d)", rec.syncobjs_live,
+          rec.ctxs_live);
+
+   /* The wait point never comes. */
+   const struct pm4d_bridge bridge = {.wait = bridge_wait, .signal = bridge_signal, .opaque_fd = 9};
+   CHECKF(pm4d_direct_queue_create(d, &bridge, NULL, &q) == PM4D_DIRECT_OK, "a second queue");
+   pthread_mutex_lock(&mu);
+   failed = 0;
+   host_signal_count = 0;
+   pthread_mutex_unlock(&mu);
+   if (q) {
+      CHECKF(pm4d_direct_submit(q, job, 1, 9, 10, reason, sizeof(reason)) == PM4D_DIRECT_OK,
+             "9->10 queued: %s", reason);
+      t0 = now_ns();
+      pm4d_direct_queue_destroy(q);
+      took = now_ns() - t0;
+      CHECKF(took < 5000000000, "queue destroy returned (%.0f ms)", took / 1e6);
+      pthread_mutex_lock(&mu);
+      CHECKF(failed == 1 && failed_points[0] == 10 && host_signal_count == 0,
+             "reported once, point 10 left unsignalled (%u reports, %u signals)", failed,
+             host_signal_count);
+      pthread_mutex_unlock(&mu);
+   }
+   rec.timeline_value = 9; /* too late: the queue is gone */
+   nanosleep(&(struct timespec){0, 30000000}, NULL);
+   pthread_mutex_lock(&mu);
+   CHECKF(host_signal_count == 0, "nothing signalled after the destroy (%u)", host_signal_count);
+   pthread_mutex_unlock(&mu);
+   pm4d_direct_memory_unregister(d, 1);
+   pm4d_direct_memory_unregister(d, 2);
+   pm4d_direct_destroy(d);
+   CHECKF(rec_all_released(), "every libdrm object released");
+}
+
 /* The second queue's bridge: the recorder's second syncobj. */
 static int bridge2_wait(void *user, uint64_t point, uint64_t timeout_ns)
 {
@@ -594,6 +671,7 @@ int main(void)
           host_signal_count);
    deferred_kicks(&cfg, &cb, &job);
    deferred_back_pressure(cfg, &cb, &job);
+   queue_destroyed_queued(&cfg, &cb, &job);
    two_queues_deferred(&cfg, &cb, &job);
    return pm4d_check_finish(__FILE__);
 }

@@ -16,6 +16,10 @@ struct pm4d_direct_mem {
    void *handle;  /* the back end's */
 };
 
+/* The most queues whose deferred kicks the watchdog waits for in one `ready` (more: the rest
+ * on its tick). */
+#define PM4D_DIRECT_WAIT_QUEUES 16u
+
 /* What the device says about a queue's work. */
 struct pm4d_direct_backend_state {
    /* Every batch whose signal point is at most this is over on the device (completed, failed or
@@ -75,11 +79,14 @@ struct pm4d_direct_backend_ops {
 
    enum pm4d_direct_status (*queue_create)(void *dev, struct pm4d_direct_queue *q, void **out);
    void (*queue_destroy)(void *bq);
-   /* Called with no lock held (NULL: always ready): whether a kick waiting for wait_point can
-    * go out without blocking in the kernel (amdgpu: the point has a fence attached), waiting
-    * for it until deadline_ns (CLOCK_MONOTONIC; a past one: a look). false: the batch is
-    * queued and the watchdog kicks it once ready says so (a deferred kick). */
-   bool (*ready)(void *bq, uint64_t wait_point, uint64_t deadline_ns);
+   /* Called with no lock held (NULL: always ready): whether, for any i < count, a kick on
+    * queue bqs[i] waiting for wait_points[i] can go out without blocking in the kernel (amdgpu:
+    * the point has a fence attached), waiting for the first of them until deadline_ns
+    * (CLOCK_MONOTONIC; a past one: a look). false: the batch is queued and the watchdog kicks
+    * it once ready says so (a deferred kick); it sleeps here for every queue's next one at once.
+    * count is at most PM4D_DIRECT_WAIT_QUEUES. */
+   bool (*ready)(void *const *bqs, const uint64_t *wait_points, uint32_t count,
+                 uint64_t deadline_ns);
    /* Runs the batch (ndw dwords at dw, device address ib, in the ring) after the bridge reaches
     * wait_point; its own RELEASE_MEM writes signal_point. jobs: the memory it touches. */
    enum pm4d_direct_status (*kick)(void *bq, const uint32_t *dw, uint64_t ib, uint32_t ndw,

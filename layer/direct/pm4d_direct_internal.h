@@ -125,6 +125,9 @@ struct pm4d_direct_batch {
     * attached); the watchdog kicks queued batches in order (kick_deferred). A failed batch
     * still queued was never kicked: the direct path signals its point, whatever the back end. */
    bool queued;
+   /* Queued: when the back end first refused its deferred kick as back pressure (RING_FULL),
+    * plus the base deadline: retried on later looks until then, failed after (0: none yet). */
+   uint64_t pressure_until_ns;
    uint64_t ib;      /* the batch's device address, for a deferred kick */
    uint32_t ndw;     /* the batch is the ndw dwords before ring_end */
    uint64_t kick_ns; /* 0: not timed */

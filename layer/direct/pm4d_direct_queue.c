@@ -558,8 +558,8 @@ static enum pm4d_direct_status submit_commit(struct pm4d_direct_queue *q, struct
       q->ring_addr ? q->ring_addr + (uint64_t)(s->dw - pm4d_ring_ptr(q->ring, 0)) * 4u : 0;
    /* A look, no wait (the app's queue lock is held), outside the queue lock the watchdog
     * takes; none while a batch is queued (this one queues behind it). */
-   bool defer =
-      atomic_load(&q->deferred) != 0 || (d->ops->ready && !d->ops->ready(q->bq, s->wait_point, 0));
+   bool defer = atomic_load(&q->deferred) != 0 ||
+                (d->ops->ready && !d->ops->ready(&q->bq, &s->wait_point, 1, 0));
    pthread_mutex_lock(&q->mu);
    if (q->resetting || q->closing) {
       pthread_mutex_unlock(&q->mu);

@@ -50,9 +50,10 @@ static uint64_t fence_value(const struct pm4d_direct_queue *q)
 
 /* RESET_OTHER: another context's hang reset the GPU (amdgpu, QUERY2 RESET without GUILTY):
  * our batches in flight are lost, but that is no failure of this path (not toward auto-disable).
- * KICK_REFUSED: the back end refused a deferred kick (kick_deferred).
+ * KICK_REFUSED: the back end refused a deferred kick (kick_deferred). BACK_PRESSURE: it kept
+ * refusing one as RING_FULL past the base deadline (a full ring: not toward auto-disable).
  */
-enum cause { HANG, FAULT, RESET_OTHER, CLOSED, KICK_REFUSED };
+enum cause { HANG, FAULT, RESET_OTHER, CLOSED, KICK_REFUSED, BACK_PRESSURE };
 
 /* Moves what did not complete into *f: with ended UINT64_MAX every unfinished batch, after
  * the queue's back end is reset for good; else only the batch that signals point ended: one
@@ -104,7 +105,8 @@ static void recover(struct pm4d_direct *d, struct pm4d_direct_queue *q, enum cau
                                           [FAULT] = "fault",
                                           [RESET_OTHER] = "reset_by_other",
                                           [CLOSED] = "queue_destroyed",
-                                          [KICK_REFUSED] = "kick_refused"};
+                                          [KICK_REFUSED] = "kick_refused",
+                                          [BACK_PRESSURE] = "ring_full"};
       char action[160];
       snprintf(action, sizeof(action),
                "%sthe %" PRIu32 " unfinished batches' jobs run "
@@ -117,6 +119,7 @@ static void recover(struct pm4d_direct *d, struct pm4d_direct_queue *q, enum cau
    for (uint32_t i = 0; i < f->count && (cause == HANG || cause == FAULT || cause == KICK_REFUSED);
         i++)
       pm4d_autodisable_note(false);
+   q->stats.ring_full += cause == BACK_PRESSURE;
    q->resetting = false;
    atomic_store(&q->fault_pending, 0);
    pthread_mutex_unlock(&q->mu);
@@ -132,10 +135,13 @@ static void recover(struct pm4d_direct *d, struct pm4d_direct_queue *q, enum cau
  * back end's `ready` says its wait point has a fence attached (a look here; watchdog_main's
  * sleep waits for it). The CS goes out with no queue lock held (d->mu is held, as for the
  * status query: a CS whose wait point is attached does not block): the submitting thread queues
- * behind while q->deferred is non-zero, so the kicks stay in order. Returns the signal point of
- * a batch whose kick the back end refused, with the reason in f (0: none). d->mu held. */
+ * behind while q->deferred is non-zero, so the kicks stay in order. A kick refused as RING_FULL
+ * is back pressure: the batch stays queued and is tried again on a later look (a tick), until
+ * the base deadline from the first refusal (*cause BACK_PRESSURE after it). Returns the signal
+ * point of a batch whose kick the back end refused for good, with the reason in f and the cause
+ * in *cause (0: none). d->mu held. */
 static uint64_t kick_deferred(struct pm4d_direct *d, struct pm4d_direct_queue *q,
-                              struct pm4d_direct_failed *f)
+                              struct pm4d_direct_failed *f, enum cause *cause)
 {
    for (;;) {
       pthread_mutex_lock(&q->mu);
@@ -148,17 +154,28 @@ static uint64_t kick_deferred(struct pm4d_direct *d, struct pm4d_direct_queue *q
          &q->batches[(q->head + q->count - queued) % PM4D_DIRECT_MAX_INFLIGHT];
       const struct pm4d_direct_batch k = *b; /* stays put: only this thread retires */
       pthread_mutex_unlock(&q->mu);
-      if (!d->ops->ready(q->bq, k.wait_point, 0))
+      if (!d->ops->ready(&q->bq, &k.wait_point, 1, 0))
          return 0;
       enum pm4d_direct_status st =
          d->ops->kick(q->bq, pm4d_ring_ptr(q->ring, k.ring_end - k.ndw), k.ib, k.ndw, k.jobs,
                       k.count, k.wait_point, k.signal_point);
+      if (st == PM4D_DIRECT_RING_FULL) {
+         uint64_t now = pm4d_clock_now_ns();
+         pthread_mutex_lock(&q->mu);
+         if (!b->pressure_until_ns)
+            b->pressure_until_ns = now + d->deadline_base_ns;
+         bool over = now >= b->pressure_until_ns;
+         pthread_mutex_unlock(&q->mu);
+         if (!over)
+            return 0; /* still queued: watch_queue looks again within a tick */
+      }
       if (st != PM4D_DIRECT_OK) {
+         *cause = st == PM4D_DIRECT_RING_FULL ? BACK_PRESSURE : KICK_REFUSED;
          snprintf(f->reason, sizeof(f->reason),
                   "the %s back end refused the deferred kick of batch %" PRIu64 "->%" PRIu64
-                  " (%s): never kicked, its point signalled by the direct path after %" PRIu64,
+                  " (%s%s): never kicked, its point signalled by the direct path after %" PRIu64,
                   d->ops->name, k.wait_point, k.signal_point, pm4d_direct_status_name(st),
-                  k.wait_point);
+                  st == PM4D_DIRECT_RING_FULL ? ", past the base deadline" : "", k.wait_point);
          return k.signal_point;
       }
       pthread_mutex_lock(&q->mu);
@@ -216,9 +233,10 @@ static bool watch_queue(struct pm4d_direct *d, struct pm4d_direct_queue *q, uint
       q->fault_looked = state.settled;
       pm4d_direct_vm_fault_look_locked(d);
    }
-   uint64_t refused = d->ops->ready ? kick_deferred(d, q, f) : 0;
+   enum cause refusal = KICK_REFUSED;
+   uint64_t refused = d->ops->ready ? kick_deferred(d, q, f, &refusal) : 0;
    if (refused) {
-      recover(d, q, KICK_REFUSED, refused, f);
+      recover(d, q, refusal, refused, f);
       return true;
    }
    bool hang = false, retired = false;
@@ -396,26 +414,36 @@ static void report(struct pm4d_direct *d, struct pm4d_direct_failed *f)
    pthread_mutex_unlock(&q->mu);
 }
 
-/* The first queue with a queued batch, and that batch's wait point: the watchdog sleeps in
- * the back end's wait for it (no event says when the kernel attaches a fence). d->mu held. */
-static struct pm4d_direct_queue *deferred_wait_point(struct pm4d_direct *d, uint64_t *point)
+/* The queued batches the watchdog sleeps for: each queue's next deferred kick, with its wait
+ * point, all in one wait of the back end's `ready` (no event says when the kernel attaches a
+ * fence), so that whichever point comes first is kicked at once, on any queue. A queue whose
+ * kick met back pressure is left to the tick (its point is attached already), and queues past
+ * PM4D_DIRECT_WAIT_QUEUES too. Returns how many. d->mu held. */
+static uint32_t deferred_wait_points(struct pm4d_direct *d, void **bqs, uint64_t *points)
 {
-   for (struct pm4d_direct_queue *q = d->queues; q; q = q->next) {
+   uint32_t n = 0;
+   for (struct pm4d_direct_queue *q = d->queues; q && n < PM4D_DIRECT_WAIT_QUEUES; q = q->next) {
       pthread_mutex_lock(&q->mu);
       uint32_t queued = atomic_load(&q->deferred);
-      if (queued && !q->closing)
-         *point = q->batches[(q->head + q->count - queued) % PM4D_DIRECT_MAX_INFLIGHT].wait_point;
+      if (queued && !q->closing) {
+         const struct pm4d_direct_batch *b =
+            &q->batches[(q->head + q->count - queued) % PM4D_DIRECT_MAX_INFLIGHT];
+         if (!b->pressure_until_ns) {
+            bqs[n] = q->bq;
+            points[n++] = b->wait_point;
+         }
+      }
       pthread_mutex_unlock(&q->mu);
-      if (queued && !q->closing)
-         return q;
    }
-   return NULL;
+   return n;
 }
 
 static void *watchdog_main(void *arg)
 {
    struct pm4d_direct *d = arg;
    struct pm4d_direct_failed *f = d->failed;
+   void *bqs[PM4D_DIRECT_WAIT_QUEUES];
+   uint64_t points[PM4D_DIRECT_WAIT_QUEUES];
    pthread_mutex_lock(&d->mu);
    while (!d->stop) {
       uint32_t seen = atomic_load(&d->event);
@@ -423,13 +451,12 @@ static void *watchdog_main(void *arg)
       bool failed = false;
       for (struct pm4d_direct_queue *q = d->queues; q && !failed; q = q->next)
          failed = watch_queue(d, q, now, &wake, f);
-      uint64_t point = 0;
-      struct pm4d_direct_queue *waiting = failed ? NULL : deferred_wait_point(d, &point);
+      uint32_t waiting = failed ? 0 : deferred_wait_points(d, bqs, points);
       pthread_mutex_unlock(&d->mu);
       if (failed) {
          report(d, f); /* no lock held: the layer may call back into the direct path */
          pm4d_direct_event_bump(d);
-      } else if (!waiting || !d->ops->ready(waiting->bq, point, wake)) {
+      } else if (!waiting || !d->ops->ready(bqs, points, waiting, wake)) {
          /* a queue with a queued batch stays until it is kicked or failed: this thread does */
          pm4d_direct_event_wait(d, seen, wake);
       }

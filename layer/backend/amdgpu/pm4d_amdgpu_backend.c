@@ -186,11 +186,19 @@ static void amd_queue_destroy(void *bq)
  * looks (deadline now) and otherwise queues the batch, which the watchdog kicks once this says
  * so (it waits here, up to its tick). WAIT_FOR_SUBMIT | WAIT_AVAILABLE: done once a fence is
  * attached at the point, signalled or not (drm_syncobj.c drm_syncobj_array_wait_timeout; the
- * vgpu models it, tests/vgpu/driver/vgpu_sync.c). Asked with no lock held. */
-static bool amd_ready(void *bq, uint64_t wait_point, uint64_t deadline_ns)
+ * vgpu models it, tests/vgpu/driver/vgpu_sync.c). Asked with no lock held; the watchdog asks
+ * for every queue's next deferred kick at once. */
+static bool amd_ready(void *const *bqs, const uint64_t *wait_points, uint32_t count,
+                      uint64_t deadline_ns)
 {
-   struct amd_queue *aq = bq;
-   return !wait_point || pm4d_amdgpu_queue_point_submitted(aq->aq, wait_point, deadline_ns);
+   struct pm4d_amdgpu_queue *queues[PM4D_DIRECT_WAIT_QUEUES];
+   count = count < PM4D_DIRECT_WAIT_QUEUES ? count : PM4D_DIRECT_WAIT_QUEUES;
+   for (uint32_t i = 0; i < count; i++) {
+      if (!wait_points[i])
+         return true;
+      queues[i] = ((struct amd_queue *)bqs[i])->aq;
+   }
+   return pm4d_amdgpu_queue_point_submitted(queues, wait_points, count, deadline_ns);
 }
 
 /* The jobs named the same memory ids as the last batch's, in the same order. */

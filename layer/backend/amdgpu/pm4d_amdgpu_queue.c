@@ -318,6 +318,14 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_submit(struct pm4d_amdgpu_queue *q,
    if (r == -ECANCELED || !q->ctx)
       return pm4d_fail(why, why_size, PM4D_AMDGPU_HANG, "batch %llu: context lost to a GPU reset",
                        (unsigned long long)b->id);
+   /* -ENOMEM: the BO list could not be made resident now (amdgpu_cs.c amdgpu_cs_ioctl, "Not
+    * enough memory for command submission", from amdgpu_cs_parser_bos): memory pressure, back
+    * pressure for the caller (a later try may fit), not a fault. (-EAGAIN and -EINTR never
+    * come back: drmIoctl repeats the call.) */
+   if (r == -ENOMEM)
+      return pm4d_fail(why, why_size, PM4D_AMDGPU_POOL_FULL,
+                       "batch %llu: amdgpu_cs_submit_raw2: the BO list does not fit in memory now",
+                       (unsigned long long)b->id);
    if (r)
       return pm4d_fail(why, why_size, PM4D_AMDGPU_DRM_ERROR,
                        "batch %llu: amdgpu_cs_submit_raw2: %s", (unsigned long long)b->id,
@@ -333,17 +341,27 @@ enum pm4d_amdgpu_status pm4d_amdgpu_queue_submit(struct pm4d_amdgpu_queue *q,
    return PM4D_AMDGPU_OK;
 }
 
-bool pm4d_amdgpu_queue_point_submitted(struct pm4d_amdgpu_queue *q, uint64_t point,
-                                       uint64_t deadline_ns)
+bool pm4d_amdgpu_queue_point_submitted(struct pm4d_amdgpu_queue *const *queues,
+                                       const uint64_t *points, uint32_t count, uint64_t deadline_ns)
 {
-   uint32_t handle = q->bridge;
+   uint32_t handles[PM4D_AMDGPU_WAIT_MAX];
+   uint64_t wait_points[PM4D_AMDGPU_WAIT_MAX];
+   count = count < PM4D_AMDGPU_WAIT_MAX ? count : PM4D_AMDGPU_WAIT_MAX;
+   if (!count)
+      return false;
+   for (uint32_t i = 0; i < count; i++) {
+      handles[i] = queues[i]->bridge;
+      wait_points[i] = points[i];
+   }
    int64_t timeout = deadline_ns > INT64_MAX ? INT64_MAX : (int64_t)deadline_ns;
-   /* drm.h: WAIT_AVAILABLE waits for a fence to be attached to the point, not signalled; the
-    * kernel sleeps (absolute CLOCK_MONOTONIC timeout, drm_syncobj.c drm_timeout_abs_to_jiffies). */
-   return q->ops->syncobj_timeline_wait(pm4d_amdgpu_device_fd(q->dev), &handle, &point, 1, timeout,
-                                        DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT |
-                                           DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE,
-                                        NULL) == 0;
+   /* drm.h: WAIT_AVAILABLE waits for a fence to be attached to the point, not signalled;
+    * without WAIT_ALL the wait ends at the first of the handles' points (drm_syncobj.c
+    * drm_syncobj_array_wait_timeout); the kernel sleeps (absolute CLOCK_MONOTONIC timeout,
+    * drm_timeout_abs_to_jiffies). One DRM file: every queue's bridge is a handle on it. */
+   return queues[0]->ops->syncobj_timeline_wait(
+             pm4d_amdgpu_device_fd(queues[0]->dev), handles, wait_points, count, timeout,
+             DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT | DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE,
+             NULL) == 0;
 }
 
 enum pm4d_amdgpu_status pm4d_amdgpu_queue_state(struct pm4d_amdgpu_queue *q,

@@ -70,11 +70,15 @@ void pm4d_amdgpu_queue_destroy(struct pm4d_amdgpu_queue *queue);
 enum pm4d_amdgpu_status pm4d_amdgpu_queue_submit(struct pm4d_amdgpu_queue *queue,
                                                  const struct pm4d_amdgpu_batch *batch,
                                                  uint64_t *seq, char *why, size_t why_size);
-/* Whether a submission that signals point is in the kernel (a fence is attached: the point is
- * "available") by deadline_ns (CLOCK_MONOTONIC). A CS that waits for a point without one sleeps
- * in the ioctl, up to 5 s and then -ETIME (drm_syncobj.c, drm_syncobj_find_fence with
- * WAIT_FOR_SUBMIT). */
-bool pm4d_amdgpu_queue_point_submitted(struct pm4d_amdgpu_queue *queue, uint64_t point,
+/* The most queues one pm4d_amdgpu_queue_point_submitted asks about (more are left out). */
+#define PM4D_AMDGPU_WAIT_MAX 16u
+/* Whether, for any i < count, a submission that signals points[i] on queues[i]'s bridge is in
+ * the kernel (a fence is attached: the point is "available") by deadline_ns (CLOCK_MONOTONIC):
+ * one wait for the first of them. The queues are on one device. A CS that waits for a point
+ * without one sleeps in the ioctl, up to 5 s and then -ETIME (drm_syncobj.c,
+ * drm_syncobj_find_fence with WAIT_FOR_SUBMIT). */
+bool pm4d_amdgpu_queue_point_submitted(struct pm4d_amdgpu_queue *const *queues,
+                                       const uint64_t *points, uint32_t count,
                                        uint64_t deadline_ns);
 /* The reset flags of the context and the bridge's value: DRM_ERROR when either query fails or
  * the queue has no context. */

@@ -394,13 +394,28 @@ static int rec_cs_ctx_free(amdgpu_context_handle ctx)
 
 static int rec_cs_query_reset_state2(amdgpu_context_handle ctx, uint64_t *flags);
 
+/* A bridge's value and its newest point with a fence attached (NULL: no such syncobj). */
+static _Atomic uint64_t *rec_bridge_value(uint32_t handle)
+{
+   return handle == REC_BRIDGE_HANDLE    ? &rec.timeline_value
+          : handle == REC_BRIDGE2_HANDLE ? &rec.bridge2_value
+                                         : NULL;
+}
+
+static _Atomic uint64_t *rec_bridge_submitted(uint32_t handle)
+{
+   return handle == REC_BRIDGE_HANDLE    ? &rec.timeline_submitted
+          : handle == REC_BRIDGE2_HANDLE ? &rec.bridge2_submitted
+                                         : NULL;
+}
+
 /* Copies every chunk's payload, as the kernel would copy_from_user it. */
 static int rec_cs_submit_raw2(amdgpu_device_handle dev, amdgpu_context_handle ctx, uint32_t bo_list,
                               int num_chunks, struct drm_amdgpu_cs_chunk *chunks, uint64_t *seq_no)
 {
    (void)dev;
    int n = rec.submit_count;
-   struct rec_submit *s = &rec.submits[n];
+   struct rec_submit *s = &rec.submits[n % REC_MAX_CALLS]; /* the last REC_MAX_CALLS kept */
    memset(s, 0, sizeof(*s));
    s->ctx_id = ((struct rec_ctx *)(void *)ctx)->id;
    s->bo_list_handle = bo_list;
@@ -442,8 +457,9 @@ static int rec_cs_submit_raw2(amdgpu_device_handle dev, amdgpu_context_handle ct
       return -ECANCELED;
    /* An accepted CS attaches its job's fence at the signal point (amdgpu_cs.c,
     * amdgpu_cs_post_dependencies). */
-   if (s->has_signal && s->signal.point > rec.timeline_submitted)
-      rec.timeline_submitted = s->signal.point;
+   _Atomic uint64_t *attached = s->has_signal ? rec_bridge_submitted(s->signal.handle) : NULL;
+   if (attached && s->signal.point > *attached)
+      *attached = s->signal.point;
    *seq_no = (uint64_t)rec.submit_count;
    return 0;
 }
@@ -468,7 +484,7 @@ static int rec_syncobj_fd_to_handle(int fd, int obj_fd, uint32_t *handle)
 {
    rec.fd_to_handle_fd = fd;
    rec.fd_to_handle_obj_fd = obj_fd;
-   *handle = REC_BRIDGE_HANDLE;
+   *handle = obj_fd == REC_BRIDGE2_FD ? REC_BRIDGE2_HANDLE : REC_BRIDGE_HANDLE;
    rec.syncobjs_live++;
    return 0;
 }
@@ -498,28 +514,43 @@ int rec_waits_copy(struct rec_wait *out, int max)
 static int rec_syncobj_timeline_wait(int fd, uint32_t *handles, uint64_t *points, unsigned count,
                                      int64_t timeout, unsigned flags, uint32_t *first)
 {
-   (void)first;
-   if (fd != REC_DEVICE_FD || count != 1 || handles[0] != REC_BRIDGE_HANDLE)
+   if (fd != REC_DEVICE_FD || count == 0 || count > REC_WAIT_HANDLES)
       return -EINVAL;
+   struct rec_wait w = {
+      .fd = fd, .handle = handles[0], .point = points[0], .timeout = timeout, .flags = flags};
+   w.count = count;
+   memcpy(w.handles, handles, count * sizeof(*handles));
+   memcpy(w.points, points, count * sizeof(*points));
    pthread_mutex_lock(&rec_waits_mu);
    if (rec.wait_count < REC_MAX_CALLS)
-      rec.waits[rec.wait_count++] = (struct rec_wait){
-         .fd = fd, .handle = handles[0], .point = points[0], .timeout = timeout, .flags = flags};
+      rec.waits[rec.wait_count++] = w;
    pthread_mutex_unlock(&rec_waits_mu);
-   bool attached = points[0] <= rec.timeline_submitted || points[0] <= rec.timeline_value;
-   if (!attached && !(flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT))
-      return -EINVAL;
-   bool done =
-      flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE ? attached : points[0] <= rec.timeline_value;
+   /* Without WAIT_ALL the wait is over at the first point done (its index in *first). */
+   unsigned done_count = 0, first_done = count;
+   for (unsigned i = 0; i < count; i++) {
+      _Atomic uint64_t *value = rec_bridge_value(handles[i]);
+      if (!value)
+         return -ENOENT; /* drm_syncobj_array_find: no such handle */
+      bool attached = points[i] <= *rec_bridge_submitted(handles[i]) || points[i] <= *value;
+      if (!attached && !(flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT))
+         return -EINVAL;
+      if (flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE ? attached : points[i] <= *value) {
+         done_count++;
+         first_done = first_done < i ? first_done : i;
+      }
+   }
+   bool done = flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL ? done_count == count : done_count > 0;
+   if (done && first)
+      *first = first_done;
    return done ? 0 : -ETIME;
 }
 
 static int rec_syncobj_query(int fd, uint32_t *handles, uint64_t *points, uint32_t count)
 {
-   if (fd != REC_DEVICE_FD || count != 1 || handles[0] != REC_BRIDGE_HANDLE)
+   if (fd != REC_DEVICE_FD || count != 1 || !rec_bridge_value(handles[0]))
       return -EINVAL;
    rec.query_count++;
-   points[0] = rec.timeline_value;
+   points[0] = *rec_bridge_value(handles[0]);
    return 0;
 }
 

@@ -42,12 +42,17 @@ struct rec_submit {
    bool has_ib, has_bos, has_wait, has_signal;
 };
 
+#define REC_WAIT_HANDLES 4
+
 struct rec_wait {
    int fd;
-   uint32_t handle;
+   uint32_t handle; /* the first handle and point */
    uint64_t point;
    int64_t timeout;
    unsigned flags;
+   unsigned count; /* every handle and point, in the call's order */
+   uint32_t handles[REC_WAIT_HANDLES];
+   uint64_t points[REC_WAIT_HANDLES];
 };
 
 struct recorder {
@@ -81,6 +86,9 @@ struct recorder {
     * kernel): the driver's, scripted; a recorded CS's signal chunk raises it too. Atomic: the
     * direct path's watchdog asks and submits (deferred kicks) while a test scripts it. */
    _Atomic uint64_t timeline_submitted;
+   /* A second bridge (a second queue's, imported from REC_BRIDGE2_FD): its value and newest
+    * point with a fence attached, as timeline_value and timeline_submitted for the first. */
+   _Atomic uint64_t bridge2_value, bridge2_submitted;
    int fail_bo_alloc_at; /* n > 0: the n-th bo_alloc fails */
    /* AMDGPU_INFO_GPUVM_FAULT's answer (addr, status, vmhub as the kernel's struct
     * drm_amdgpu_info_gpuvm_fault), from DRM 3.55 (drm_minor); -EINVAL below, as
@@ -103,7 +111,7 @@ struct recorder {
    int va_op_count;
    uint32_t ctx_priorities[REC_MAX_CALLS];
    int ctx_create_count, ctx_free_count;
-   struct rec_submit submits[REC_MAX_CALLS];
+   struct rec_submit submits[REC_MAX_CALLS]; /* CS n in submits[n % REC_MAX_CALLS] */
    _Atomic int submit_count; /* raised once submits[] has the record (the watchdog kicks too) */
    int fd_to_handle_fd, fd_to_handle_obj_fd;
    uint32_t syncobj_destroyed;
@@ -122,6 +130,9 @@ const struct pm4d_drm_ops *rec_ops(void);
 /* The fd the recorder hands out for the shared device, and the bridge syncobj handle. */
 #define REC_DEVICE_FD     77
 #define REC_BRIDGE_HANDLE 55u
+/* The opaque fd that imports as the second bridge, and its handle. */
+#define REC_BRIDGE2_FD     10
+#define REC_BRIDGE2_HANDLE 56u
 /* GEM handles of imported dma-bufs: REC_IMPORT_KMS_BASE + fd. */
 #define REC_IMPORT_KMS_BASE 1000u
 /* True when nothing the recorder handed out is still alive. */

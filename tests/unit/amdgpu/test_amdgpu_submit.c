@@ -195,12 +195,15 @@ static void test_submit_refusals(void)
    CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) ==
          PM4D_AMDGPU_INVALID_ARGUMENT);
 
-   /* The kernel refusing: a reset context is a hang, anything else an error. */
+   /* The kernel refusing: a reset context is a hang, memory pressure (the BO list not resident
+    * now, amdgpu_cs.c amdgpu_cs_ioctl -ENOMEM) back pressure, anything else an error. */
    rec.submit_result = -ECANCELED;
    b = good;
    b.signal_point = 11;
    CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) == PM4D_AMDGPU_HANG);
    rec.submit_result = -ENOMEM;
+   CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) == PM4D_AMDGPU_POOL_FULL);
+   rec.submit_result = -EINVAL;
    CHECK(pm4d_amdgpu_queue_submit(f.q, &b, NULL, f.why, sizeof(f.why)) == PM4D_AMDGPU_DRM_ERROR);
    CHECK(strstr(f.why, "amdgpu_cs_submit_raw2") != NULL);
    rec.submit_result = 0;
@@ -290,6 +293,12 @@ static void test_submit_caller_pools(void)
    CHECK(fixture_close(&f));
 }
 
+/* One queue's point, as the direct path's submitting thread asks. */
+static bool submitted(struct pm4d_amdgpu_queue *q, uint64_t point, uint64_t deadline_ns)
+{
+   return pm4d_amdgpu_queue_point_submitted(&q, &point, 1, deadline_ns);
+}
+
 /* Whether the driver's submission that signals a point is in the kernel yet: a timeline wait
  * on the bridge for a fence attached at the point, not for its signal. */
 static void test_point_submitted(void)
@@ -297,7 +306,7 @@ static void test_point_submitted(void)
    struct fixture f;
    CHECK(fixture_open(&f));
    /* Nothing attached at 3 yet (RADV's submit thread still holds the link): not submitted. */
-   CHECK(!pm4d_amdgpu_queue_point_submitted(f.q, 3, 123456789));
+   CHECK(!submitted(f.q, 3, 123456789));
    CHECK(rec.wait_count == 1);
    CHECK(rec.waits[0].fd == REC_DEVICE_FD && rec.waits[0].handle == REC_BRIDGE_HANDLE);
    CHECK(rec.waits[0].point == 3 && rec.waits[0].timeout == 123456789);
@@ -305,10 +314,10 @@ static void test_point_submitted(void)
    CHECK(rec.waits[0].flags == ((1u << 1) | (1u << 2)));
    /* Submitted but not signalled: enough (a wait for the signal would say no here). */
    rec.timeline_submitted = 3;
-   CHECK(pm4d_amdgpu_queue_point_submitted(f.q, 3, 1));
-   CHECK(!pm4d_amdgpu_queue_point_submitted(f.q, 4, 1));
+   CHECK(submitted(f.q, 3, 1));
+   CHECK(!submitted(f.q, 4, 1));
    /* A deadline past INT64_MAX is the longest wait the ioctl takes, not a negative one. */
-   CHECK(pm4d_amdgpu_queue_point_submitted(f.q, 2, UINT64_MAX));
+   CHECK(submitted(f.q, 2, UINT64_MAX));
    CHECK(rec.wait_count == 4 && rec.waits[3].timeout == INT64_MAX);
    CHECK(fixture_close(&f));
 }

@@ -131,6 +131,32 @@ static bool wait_failed(void)
    return ok;
 }
 
+/* A fresh recorder, device and queue (bridge value 0), the test's records cleared; false
+ * (checked) when any step failed, with everything made destroyed. */
+static bool fresh_device(const struct pm4d_direct_config *cfg,
+                         const struct pm4d_direct_callbacks *cb, struct pm4d_direct **d,
+                         struct pm4d_direct_queue **q)
+{
+   char reason[320] = "";
+   rec_reset();
+   pthread_mutex_lock(&mu);
+   failed = 0;
+   host_signal_count = 0;
+   app_signal_on_failure = app_signal_armed = app_signal_looks = 0;
+   pthread_mutex_unlock(&mu);
+   const struct pm4d_bridge bridge = {.wait = bridge_wait, .signal = bridge_signal, .opaque_fd = 9};
+   *d = NULL;
+   *q = NULL;
+   CHECKF(pm4d_direct_create(cfg, cb, d, reason, sizeof(reason)) == PM4D_DIRECT_OK &&
+             pm4d_direct_memory_register(*d, 1, NULL, 1 << 20, 5) == PM4D_DIRECT_OK &&
+             pm4d_direct_memory_register(*d, 2, NULL, 1 << 20, -1) == PM4D_DIRECT_OK &&
+             pm4d_direct_queue_create(*d, &bridge, NULL, q) == PM4D_DIRECT_OK,
+          "a fresh device and queue: %s", reason);
+   if (!*q)
+      pm4d_direct_destroy(*d);
+   return *q != NULL;
+}
+
 /* Deferred kicks, on a fresh device and timeline (bridge value 0): a batch whose wait point has
  * no fence attached (RADV holds the link before it: the app waits before it signals) is queued,
  * not kicked (a CS would sleep in the ioctl, drm_syncobj.c drm_syncobj_find_fence with
@@ -146,20 +172,8 @@ static void deferred_kicks(const struct pm4d_direct_config *cfg,
    struct pm4d_direct *d = NULL;
    struct pm4d_direct_queue *q = NULL;
    char reason[320] = "";
-   rec_reset();
-   pthread_mutex_lock(&mu);
-   failed = 0;
-   pthread_mutex_unlock(&mu);
-   const struct pm4d_bridge bridge = {.wait = bridge_wait, .signal = bridge_signal, .opaque_fd = 9};
-   CHECKF(pm4d_direct_create(cfg, cb, &d, reason, sizeof(reason)) == PM4D_DIRECT_OK &&
-             pm4d_direct_memory_register(d, 1, NULL, 1 << 20, 5) == PM4D_DIRECT_OK &&
-             pm4d_direct_memory_register(d, 2, NULL, 1 << 20, -1) == PM4D_DIRECT_OK &&
-             pm4d_direct_queue_create(d, &bridge, NULL, &q) == PM4D_DIRECT_OK,
-          "a second device and queue: %s", reason);
-   if (!q) {
-      pm4d_direct_destroy(d);
+   if (!fresh_device(cfg, cb, &d, &q))
       return;
-   }
    const uint64_t deferred = pm4d_counter_get(PM4D_CTR_direct_kicks_deferred);
 
    /* 1: batch 1->2, point 1 not attached: queued, the submitting thread only looked. */
@@ -239,6 +253,235 @@ static void deferred_kicks(const struct pm4d_direct_config *cfg,
           host_signal_count);
    pthread_mutex_unlock(&mu);
    CHECKF(rec.submit_count == submits, "nothing kicked after the destroy began");
+   CHECKF(rec_all_released(), "every libdrm object released");
+}
+
+/* Back pressure on a deferred kick: the kernel refuses the CS for memory (-ENOMEM, amdgpu_cs.c
+ * amdgpu_cs_ioctl: the BO list does not fit now; the back end's RING_FULL). 1: refused until
+ * past the base deadline (1 s here): failed once as a full ring (not toward auto-disable), its
+ * point signalled by the direct path after its wait point. 2: the batch stays queued, is tried
+ * again on later looks, and goes out once the CS is taken: never failed. */
+static void deferred_back_pressure(struct pm4d_direct_config cfg,
+                                   const struct pm4d_direct_callbacks *cb,
+                                   const struct pm4d_job *job)
+{
+   struct pm4d_direct *d;
+   struct pm4d_direct_queue *q;
+   char reason[320] = "";
+   cfg.deadline_base_ns = 1000000000ull;
+   if (!fresh_device(&cfg, cb, &d, &q))
+      return;
+   const struct pm4d_autodisable *ad = pm4d_autodisable_process();
+   const uint64_t ad_failures = ad->failures;
+
+   /* 1: batch 1->2 queued (1 not attached); the driver's link reaches the kernel; every CS of
+    * ours is refused for memory. */
+   struct pm4d_direct_stats before, after;
+   pm4d_direct_stats_get(d, &before);
+   CHECKF(pm4d_direct_submit(q, job, 1, 1, 2, reason, sizeof(reason)) == PM4D_DIRECT_OK &&
+             rec.submit_count == 0,
+          "1->2 queued: %s", reason);
+   rec.submit_result = -ENOMEM;
+   int64_t t0 = now_ns();
+   rec.timeline_submitted = 1;
+   CHECKF(wait_submits(2), "the refused deferred kick is tried again");
+   pthread_mutex_lock(&mu);
+   CHECKF(failed == 0, "back pressure does not fail the batch at once (%u reports: %s)", failed,
+          failed_reason);
+   pthread_mutex_unlock(&mu);
+   CHECKF(wait_failed(), "refused past the base deadline: failed");
+   int64_t took = now_ns() - t0;
+   pthread_mutex_lock(&mu);
+   CHECKF(failed == 1 && failed_signal == 2 && strstr(failed_reason, "ring full"),
+          "reported once, as back pressure: %s", failed_reason);
+   pthread_mutex_unlock(&mu);
+   CHECKF(took >= 900000000, "only after the base deadline (%.0f ms)", took / 1e6);
+   pm4d_direct_stats_get(d, &after);
+   CHECKF(ad->failures == ad_failures && after.ring_full == before.ring_full + 1 &&
+             after.hangs == before.hangs && after.faults == before.faults,
+          "a full ring, not toward auto-disable (ring_full +%" PRIu64 ")",
+          after.ring_full - before.ring_full);
+   rec.submit_result = 0;
+   rec.timeline_value = 1; /* the driver's link signals 1 */
+   CHECKF(wait_count(&host_signal_count, 1), "point 2 signalled by the direct path");
+   pthread_mutex_lock(&mu);
+   CHECKF(host_signal_count == 1 && host_signals[0].point == 2 && host_signals[0].value_before >= 1,
+          "point 2 signalled once (%u), after 1", host_signal_count);
+   failed = 0;
+   pthread_mutex_unlock(&mu);
+
+   /* 2: batch 3->4 queued (3 not attached); the kernel refuses our CS for memory a few times,
+    * then takes it. */
+   CHECKF(pm4d_direct_submit(q, job, 1, 3, 4, reason, sizeof(reason)) == PM4D_DIRECT_OK,
+          "3->4 queued: %s", reason);
+   int submits = rec.submit_count;
+   rec.submit_result = -ENOMEM;
+   rec.timeline_submitted = 3;
+   CHECKF(wait_submits(submits + 2), "the refused deferred kick is tried again");
+   rec.submit_result = 0;
+   int tries = rec.submit_count;
+   CHECKF(wait_submits(tries + 1), "kicked once the kernel takes it");
+   nanosleep(&(struct timespec){0, 50000000}, NULL); /* a few ticks: no further CS */
+   CHECKF(rec.submit_count == tries + 1 && rec.submits[tries % REC_MAX_CALLS].signal.point == 4,
+          "one accepted CS for 3->4 (%d after the refusals)", rec.submit_count - tries);
+   pthread_mutex_lock(&mu);
+   CHECKF(failed == 0 && host_signal_count == 1, "never failed, no host signal (%u, %u)", failed,
+          host_signal_count - 1);
+   pthread_mutex_unlock(&mu);
+   CHECKF(ad->failures == ad_failures, "nothing toward auto-disable");
+   pm4d_direct_destroy(d);
+   CHECKF(rec_all_released(), "every libdrm object released");
+}
+
+/* A queue destroyed (the device lives on) with a kicked batch and two queued behind it: no
+ * hang; each batch reported once, in order; the queued batches' points signalled by the direct
+ * path once each, never below their wait points (the app's signal of 3 arrives only after the
+ * reports); nothing of the queue left. Then a queue destroyed with a batch whose wait point
+ * never comes: reported once, its point left unsignalled after the base deadline (the rule of
+ * layer/direct/README.md), destroy returns. */
+static void queue_destroyed_queued(const struct pm4d_direct_config *cfg,
+                                   const struct pm4d_direct_callbacks *cb,
+                                   const struct pm4d_job *job)
+{
+   struct pm4d_direct *d;
+   struct pm4d_direct_queue *q;
+   char reason[320] = "";
+   if (!fresh_device(cfg, cb, &d, &q))
+      return;
+   CHECKF(pm4d_direct_submit(q, job, 1, 0, 1, reason, sizeof(reason)) == PM4D_DIRECT_OK &&
+             pm4d_direct_submit(q, job, 1, 3, 4, reason, sizeof(reason)) == PM4D_DIRECT_OK &&
+             pm4d_direct_submit(q, job, 1, 4, 5, reason, sizeof(reason)) == PM4D_DIRECT_OK,
+          "0->1 kicked, 3->4 and 4->5 queued: %s", reason);
+   CHECKF(rec.submit_count == 1, "one CS (%d)", rec.submit_count);
+   pthread_mutex_lock(&mu);
+   app_signal_on_failure = 3;
+   pthread_mutex_unlock(&mu);
+   int64_t t0 = now_ns();
+   pm4d_direct_queue_destroy(q);
+   int64_t took = now_ns() - t0;
+   CHECKF(took < 5000000000, "queue destroy returned (%.0f ms)", took / 1e6);
+   pthread_mutex_lock(&mu);
+   CHECKF(failed == 3 && failed_points[0] == 1 && failed_points[1] == 4 && failed_points[2] == 5,
+          "each batch reported once, in order (%u reports)", failed);
+   bool ordered = host_signal_count >= 1 && host_signal_count <= 2;
+   static const uint64_t wait_of[6] = {[4] = 3, [5] = 4};
+   for (uint32_t i = 0; ordered && i < host_signal_count; i++)
+      ordered = (host_signals[i].point == 4 || host_signals[i].point == 5) &&
+                host_signals[i].value_before >= wait_of[host_signals[i].point] &&
+                (i == 0 || host_signals[i].point > host_signals[i - 1].point);
+   CHECKF(ordered && host_signals[host_signal_count - 1].point == 5,
+          "points 4 and 5 signalled by the direct path once, each after its wait point (%u "
+          "signals)",
+          host_signal_count);
+   pthread_mutex_unlock(&mu);
+   CHECKF(rec.submit_count == 1, "nothing kicked after the destroy began");
+   CHECKF(rec.syncobjs_live == 0 && rec.ctxs_live == 0,
+          "the queue's bridge handle and contexts released (%d, %d)", rec.syncobjs_live,
+          rec.ctxs_live);
+
+   /* The wait point never comes. */
+   const struct pm4d_bridge bridge = {.wait = bridge_wait, .signal = bridge_signal, .opaque_fd = 9};
+   CHECKF(pm4d_direct_queue_create(d, &bridge, NULL, &q) == PM4D_DIRECT_OK, "a second queue");
+   pthread_mutex_lock(&mu);
+   failed = 0;
+   host_signal_count = 0;
+   pthread_mutex_unlock(&mu);
+   if (q) {
+      CHECKF(pm4d_direct_submit(q, job, 1, 9, 10, reason, sizeof(reason)) == PM4D_DIRECT_OK,
+             "9->10 queued: %s", reason);
+      t0 = now_ns();
+      pm4d_direct_queue_destroy(q);
+      took = now_ns() - t0;
+      CHECKF(took < 5000000000, "queue destroy returned (%.0f ms)", took / 1e6);
+      pthread_mutex_lock(&mu);
+      CHECKF(failed == 1 && failed_points[0] == 10 && host_signal_count == 0,
+             "reported once, point 10 left unsignalled (%u reports, %u signals)", failed,
+             host_signal_count);
+      pthread_mutex_unlock(&mu);
+   }
+   rec.timeline_value = 9; /* too late: the queue is gone */
+   nanosleep(&(struct timespec){0, 30000000}, NULL);
+   pthread_mutex_lock(&mu);
+   CHECKF(host_signal_count == 0, "nothing signalled after the destroy (%u)", host_signal_count);
+   pthread_mutex_unlock(&mu);
+   pm4d_direct_memory_unregister(d, 1);
+   pm4d_direct_memory_unregister(d, 2);
+   pm4d_direct_destroy(d);
+   CHECKF(rec_all_released(), "every libdrm object released");
+}
+
+/* The second queue's bridge: the recorder's second syncobj. */
+static int bridge2_wait(void *user, uint64_t point, uint64_t timeout_ns)
+{
+   (void)user, (void)timeout_ns;
+   return point <= rec.bridge2_value ? 0 : 1;
+}
+
+static int bridge2_signal(void *user, uint64_t point)
+{
+   (void)user;
+   rec.bridge2_value = point;
+   return 0;
+}
+
+/* Two queues with a deferred kick each: the watchdog sleeps for both wait points in one
+ * syncobj wait (any of them), so the second queue's kick is not held up by the first's
+ * sleep; each queue's batch goes out once its own point is attached, the other's not. */
+static void two_queues_deferred(const struct pm4d_direct_config *cfg,
+                                const struct pm4d_direct_callbacks *cb, const struct pm4d_job *job)
+{
+   struct pm4d_direct *d;
+   struct pm4d_direct_queue *a, *b = NULL;
+   char reason[320] = "";
+   if (!fresh_device(cfg, cb, &d, &a))
+      return;
+   const struct pm4d_bridge bridge2 = {
+      .wait = bridge2_wait, .signal = bridge2_signal, .opaque_fd = REC_BRIDGE2_FD};
+   CHECKF(pm4d_direct_queue_create(d, &bridge2, NULL, &b) == PM4D_DIRECT_OK, "a second queue");
+   if (!b) {
+      pm4d_direct_queue_destroy(a);
+      pm4d_direct_destroy(d);
+      return;
+   }
+   struct rec_wait waits[REC_MAX_CALLS];
+   int nwaits = rec_waits_copy(waits, REC_MAX_CALLS);
+   CHECKF(pm4d_direct_submit(a, job, 1, 1, 2, reason, sizeof(reason)) == PM4D_DIRECT_OK &&
+             pm4d_direct_submit(b, job, 1, 7, 8, reason, sizeof(reason)) == PM4D_DIRECT_OK &&
+             rec.submit_count == 0,
+          "1->2 on the first queue, 7->8 on the second, both queued: %s", reason);
+   /* The watchdog's sleep (a wait with a deadline ahead) names both points. */
+   bool both = false;
+   for (int i = 0; i < 5000 && !both; i++) {
+      int n = rec_waits_copy(waits, REC_MAX_CALLS);
+      for (int w = nwaits; w < n && w < REC_MAX_CALLS && !both; w++) {
+         bool has_a = false, has_b = false;
+         for (unsigned h = 0; h < waits[w].count; h++) {
+            has_a |= waits[w].handles[h] == REC_BRIDGE_HANDLE && waits[w].points[h] == 1;
+            has_b |= waits[w].handles[h] == REC_BRIDGE2_HANDLE && waits[w].points[h] == 7;
+         }
+         both = has_a && has_b && !(waits[w].flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL);
+      }
+      if (!both)
+         nanosleep(&(struct timespec){0, 1000000}, NULL);
+   }
+   CHECKF(both, "the watchdog waits for both queues' wait points at once (any of them)");
+   /* The second queue's point is attached first: its batch goes out, the first's stays. */
+   rec.bridge2_submitted = 7;
+   CHECKF(wait_submits(1), "the second queue's batch kicked");
+   nanosleep(&(struct timespec){0, 30000000}, NULL);
+   CHECKF(rec.submit_count == 1 && rec.submits[0].signal.handle == REC_BRIDGE2_HANDLE &&
+             rec.submits[0].wait.point == 7 && rec.submits[0].signal.point == 8,
+          "only 7->8, on the second bridge (%d CS)", rec.submit_count);
+   rec.timeline_submitted = 1;
+   CHECKF(wait_submits(2), "the first queue's batch kicked");
+   if (rec.submit_count >= 2)
+      CHECKF(rec.submits[1].signal.handle == REC_BRIDGE_HANDLE && rec.submits[1].signal.point == 2,
+             "then 1->2 on the first bridge");
+   pm4d_direct_queue_destroy(b);
+   pm4d_direct_queue_destroy(a);
+   pm4d_direct_memory_unregister(d, 1);
+   pm4d_direct_memory_unregister(d, 2);
+   pm4d_direct_destroy(d);
    CHECKF(rec_all_released(), "every libdrm object released");
 }
 
@@ -427,5 +670,8 @@ int main(void)
    CHECKF(host_signal_count == 0, "no host signal of a kicked batch's point (%u)",
           host_signal_count);
    deferred_kicks(&cfg, &cb, &job);
+   deferred_back_pressure(cfg, &cb, &job);
+   queue_destroyed_queued(&cfg, &cb, &job);
+   two_queues_deferred(&cfg, &cb, &job);
    return pm4d_check_finish(__FILE__);
 }

@@ -54,6 +54,10 @@ struct pm4d_direct_kernel {
 struct pm4d_direct_memory {
    uint64_t id, size;
    void *host;
+   /* The device address of its first byte, where job addresses point: the host mapping (sim),
+    * or the GPU VA the layer learnt at its first buffer bind (amdgpu,
+    * pm4d_direct_memory_place); 0: not known yet, no job may use it. */
+   uint64_t base;
 };
 
 struct pm4d_direct {
@@ -93,7 +97,7 @@ struct pm4d_direct {
    pthread_rwlock_t mem_lock;
    struct pm4d_direct_memory *mem;
    uint32_t nmem, memcap;
-   uint32_t mem_changes; /* registrations and unregistrations so far (plans follow it) */
+   uint32_t mem_changes; /* (un)registrations and placements so far (plans follow it) */
 
    pthread_mutex_t mu; /* queues list, stop, device counters */
    struct pm4d_direct_queue *queues;

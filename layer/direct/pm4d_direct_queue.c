@@ -249,14 +249,12 @@ static const struct pm4d_direct_memory *memory_find_at(const struct pm4d_direct 
    return m;
 }
 
-/* [at, +size) lies in registered memory m: in the host address space, inside it (a GPU
- * address is checked by the validator against the VM). */
-static bool in_memory(const struct pm4d_direct *d, const struct pm4d_direct_memory *m, uint64_t at,
-                      uint64_t size)
+/* [at, +size) lies inside registered memory m, in the device's address space (host pointers
+ * on the sim, GPU VAs on amdgpu: nothing else stands between a job's address and the GPU, the
+ * validator checks only the batch's own code, kernarg and fence addresses). */
+static bool in_memory(const struct pm4d_direct_memory *m, uint64_t at, uint64_t size)
 {
-   uint64_t base = (uint64_t)(uintptr_t)m->host;
-   return d->ops->space != PM4D_ADDR_HOST ||
-          (at >= base && at - base <= m->size && size <= m->size - (at - base));
+   return m->base && at >= m->base && at - m->base <= m->size && size <= m->size - (at - m->base);
 }
 
 /* Why job i's range named `name` was refused by range_ok. */
@@ -264,12 +262,17 @@ static enum pm4d_direct_status range_refused(const struct pm4d_direct *d, uint32
                                              const char *name, uint64_t id, uint64_t at,
                                              uint64_t size, char *reason, size_t rs)
 {
-   if (!pm4d_direct_memory_find_locked(d, id))
+   const struct pm4d_direct_memory *m = pm4d_direct_memory_find_locked(d, id);
+   if (!m)
       return pm4d_fail(reason, rs, PM4D_DIRECT_UNSUPPORTED,
                        "job %" PRIu32 ": %s memory %" PRIu64 " is not registered", i, name, id);
+   if (!m->base)
+      return pm4d_fail(reason, rs, PM4D_DIRECT_UNSUPPORTED,
+                       "job %" PRIu32 ": %s memory %" PRIu64 " has no known address", i, name, id);
    return pm4d_fail(reason, rs, PM4D_DIRECT_UNSUPPORTED,
-                    "job %" PRIu32 ": %s [0x%" PRIx64 ", +%" PRIu64 ") lies outside its memory", i,
-                    name, at, size);
+                    "job %" PRIu32 ": %s [0x%" PRIx64 ", +%" PRIu64
+                    ") lies outside its memory [0x%" PRIx64 ", +%" PRIu64 ")",
+                    i, name, at, size, m->base, m->size);
 }
 
 /* The range [at, +size) lies in the registered memory `id` (found last at d->mem[*mem_at])
@@ -278,7 +281,7 @@ static inline bool range_ok(const struct pm4d_direct *d, uint64_t id, uint32_t *
                             uint64_t size)
 {
    const struct pm4d_direct_memory *m = memory_find_at(d, id, mem_at);
-   return m && in_memory(d, m, at, size);
+   return m && in_memory(m, at, size);
 }
 
 static uint64_t job_flops(const struct pm4d_conv2d_params *p)

@@ -162,6 +162,7 @@ enum pm4d_direct_status pm4d_direct_create(const struct pm4d_direct_config *cfg,
    if (st != PM4D_DIRECT_OK)
       goto fail;
    corrupt_from_env(d, cfg);
+   pm4d_direct_test_bad_address(d, pm4d_config_get()->bad_address);
    pm4d_direct_vm_fault_init(d);
    st = pm4d_direct_watchdog_start(d);
    if (st != PM4D_DIRECT_OK) {
@@ -343,6 +344,12 @@ enum pm4d_direct_status pm4d_direct_test_inject(struct pm4d_direct *d, const cha
       return pm4d_fail(reason, reason_size, PM4D_DIRECT_UNAVAILABLE, "%s has no fault injection",
                        d->ops->name);
    return d->ops->inject(d->dev, spec, reason, reason_size);
+}
+
+void pm4d_direct_test_bad_address(struct pm4d_direct *d, uint32_t n)
+{
+   d->test_bad_job = n;
+   atomic_store(&d->test_jobs, 0);
 }
 
 void pm4d_direct_test_flip_next_batch(struct pm4d_direct *d, uint32_t index, uint32_t mask)

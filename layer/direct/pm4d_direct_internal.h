@@ -83,6 +83,8 @@ struct pm4d_direct {
    /* each padding: this, then zeros (this is also its XOR) */
    uint32_t pad_header[PM4D_DIRECT_IB_ALIGN_MAX / 4];
    uint32_t test_flip_index, test_flip_mask;  /* pm4d_direct_test_flip_next_batch */
+   uint32_t test_bad_job;                     /* pm4d_direct_test_bad_address (0: none) */
+   _Atomic uint32_t test_jobs;                /* jobs submitted since it was set */
    uint32_t dispatch_dw_min, dispatch_dw_max; /* over the loaded kernels */
    /* The fallback switches (pm4d_job.disarm): [0] between two jobs (the barrier the next
     * dispatch needs, then WRITE_DATA 0), [1] after the last (CS_PARTIAL_FLUSH, WRITE_DATA 0);

@@ -41,8 +41,9 @@
 #                      work is over (watchdog) or the app's wait returns (vkWaitForFences), finds
 #                      the page in a job's output buffer, says so in one ERROR line, counts
 #                      direct_vm_faults, writes a vm_fault diagnostics event, turns the path off
-#                      and reports VK_ERROR_DEVICE_LOST from then on: the honest outcome, the
-#                      data is gone. (A bad address the layer would compute is refused before
+#                      and reports VK_ERROR_DEVICE_LOST from then on (convnet's
+#                      vkGetFenceStatus after the loss too, though RADV saw none): the honest
+#                      outcome, the data is gone. (A bad address the layer would compute is refused before
 #                      any kick: bad_address below, direct_amdgpu_vm_fault; this case is one
 #                      that got through.)
 #   bad_address        the first job of batch 2 (job 7: convnet --size 16 makes 6 conv2d per
@@ -181,6 +182,9 @@ case $case in
     grep -q '^pm4direct: GPU page fault in the output buffer of job [0-9]* of batch .*: address 0x[0-9a-f]*, gfxhub0, status 0x00040100 (write, no valid mapping' "$work/on.log" ||
       { grep -v '^vgpu: \[' "$work/on.log" | tail -20; fail "no ERROR line naming the fault and its buffer"; }
     ls -d "$work"/diag/*-vm_fault-* >/dev/null 2>&1 || fail "no vm_fault diagnostics event"
+    # RADV saw no loss (its fence signalled): the layer's vkGetFenceStatus says lost too.
+    grep -q '^convnet: after the loss vkGetFenceStatus returns VK_ERROR_DEVICE_LOST$' "$work/on.log" ||
+      fail "vkGetFenceStatus after the loss: $(grep 'after the loss' "$work/on.log")"
     # All 6 dispatches of batch 2 fault and are dropped; the batch completes (nothing falls back).
     stats vgpu_vm_faults="$dispatches" vgpu_ibs_fault=0 vgpu_gpu_resets=0 direct_vm_faults=1 \
       auto_disables=1 direct_hangs=0 direct_faults=0 fallback_jobs=0 \

@@ -56,6 +56,8 @@ struct pm4d_config {
    uint32_t sim_compute_units;             /* PM4DIRECT_SIM_COMPUTE_UNITS (0: unknown) */
    char sim_fault[PM4D_CONFIG_TEXT_MAX];   /* PM4DIRECT_SIM_FAULT */
    char sim_corrupt[PM4D_CONFIG_TEXT_MAX]; /* PM4DIRECT_SIM_CORRUPT_TEMPLATE */
+   /* PM4DIRECT_BAD_ADDRESS: the N-th job's output moved past its memory (fault tests; 0: none) */
+   uint32_t bad_address;
    /* allocation-failure hooks (test builds only, pm4d_alloc.h) */
    char fail_alloc[PM4D_CONFIG_TEXT_MAX];        /* PM4DIRECT_FAIL_ALLOC */
    char fail_alloc_site[PM4D_CONFIG_TEXT_MAX];   /* PM4DIRECT_FAIL_ALLOC_SITE */

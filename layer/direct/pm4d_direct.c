@@ -162,6 +162,7 @@ enum pm4d_direct_status pm4d_direct_create(const struct pm4d_direct_config *cfg,
    if (st != PM4D_DIRECT_OK)
       goto fail;
    corrupt_from_env(d, cfg);
+   pm4d_direct_test_bad_address(d, pm4d_config_get()->bad_address);
    pm4d_direct_vm_fault_init(d);
    st = pm4d_direct_watchdog_start(d);
    if (st != PM4D_DIRECT_OK) {
@@ -267,10 +268,29 @@ enum pm4d_direct_status pm4d_direct_memory_register(struct pm4d_direct *d, uint6
    }
    st = d->ops->memory_register(d->dev, id, host, size, dmabuf_fd);
    if (st == PM4D_DIRECT_OK) {
-      d->mem[d->nmem++] = (struct pm4d_direct_memory){id, size, host};
+      d->mem[d->nmem++] = (struct pm4d_direct_memory){id, size, host, (uint64_t)(uintptr_t)host};
       d->mem_changes++;
    }
 out:
+   pthread_rwlock_unlock(&d->mem_lock);
+   return st;
+}
+
+enum pm4d_direct_status pm4d_direct_memory_place(struct pm4d_direct *d, uint64_t id, uint64_t base)
+{
+   enum pm4d_direct_status st = PM4D_DIRECT_UNSUPPORTED;
+   if (!base)
+      return st;
+   pthread_rwlock_wrlock(&d->mem_lock);
+   const struct pm4d_direct_memory *found = pm4d_direct_memory_find_locked(d, id);
+   struct pm4d_direct_memory *m = found ? &d->mem[found - d->mem] : NULL;
+   if (m && m->base == base) {
+      st = PM4D_DIRECT_OK;
+   } else if (m && !m->base) {
+      m->base = base;
+      d->mem_changes++; /* the plans' range verdicts follow the memory's place */
+      st = PM4D_DIRECT_OK;
+   }
    pthread_rwlock_unlock(&d->mem_lock);
    return st;
 }
@@ -324,6 +344,12 @@ enum pm4d_direct_status pm4d_direct_test_inject(struct pm4d_direct *d, const cha
       return pm4d_fail(reason, reason_size, PM4D_DIRECT_UNAVAILABLE, "%s has no fault injection",
                        d->ops->name);
    return d->ops->inject(d->dev, spec, reason, reason_size);
+}
+
+void pm4d_direct_test_bad_address(struct pm4d_direct *d, uint32_t n)
+{
+   d->test_bad_job = n;
+   atomic_store(&d->test_jobs, 0);
 }
 
 void pm4d_direct_test_flip_next_batch(struct pm4d_direct *d, uint32_t index, uint32_t mask)

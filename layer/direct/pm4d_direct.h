@@ -122,6 +122,12 @@ const char *pm4d_direct_variant_name(const struct pm4d_direct *d,
  * VkDeviceMemory). */
 enum pm4d_direct_status pm4d_direct_memory_register(struct pm4d_direct *d, uint64_t id, void *host,
                                                     uint64_t size, int dmabuf_fd);
+/* Where registered memory `id` lies in the device's address space, when registration could not
+ * say (amdgpu: the GPU VA of a VkDeviceMemory is known once a buffer is bound to it). Jobs may
+ * use it from then on, and only inside [base, base + size). OK when it was placed there or at
+ * the same base before; UNSUPPORTED when it is not registered, base is 0, or it was placed
+ * elsewhere (nothing changes: the caller unregisters it, its jobs pass through). */
+enum pm4d_direct_status pm4d_direct_memory_place(struct pm4d_direct *d, uint64_t id, uint64_t base);
 void pm4d_direct_memory_unregister(struct pm4d_direct *d, uint64_t id);
 
 enum pm4d_direct_status pm4d_direct_queue_create(struct pm4d_direct *d,

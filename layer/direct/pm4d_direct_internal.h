@@ -54,6 +54,10 @@ struct pm4d_direct_kernel {
 struct pm4d_direct_memory {
    uint64_t id, size;
    void *host;
+   /* The device address of its first byte, where job addresses point: the host mapping (sim),
+    * or the GPU VA the layer learnt at its first buffer bind (amdgpu,
+    * pm4d_direct_memory_place); 0: not known yet, no job may use it. */
+   uint64_t base;
 };
 
 struct pm4d_direct {
@@ -79,6 +83,8 @@ struct pm4d_direct {
    /* each padding: this, then zeros (this is also its XOR) */
    uint32_t pad_header[PM4D_DIRECT_IB_ALIGN_MAX / 4];
    uint32_t test_flip_index, test_flip_mask;  /* pm4d_direct_test_flip_next_batch */
+   uint32_t test_bad_job;                     /* pm4d_direct_test_bad_address (0: none) */
+   _Atomic uint32_t test_jobs;                /* jobs submitted since it was set */
    uint32_t dispatch_dw_min, dispatch_dw_max; /* over the loaded kernels */
    /* The fallback switches (pm4d_job.disarm): [0] between two jobs (the barrier the next
     * dispatch needs, then WRITE_DATA 0), [1] after the last (CS_PARTIAL_FLUSH, WRITE_DATA 0);
@@ -93,7 +99,7 @@ struct pm4d_direct {
    pthread_rwlock_t mem_lock;
    struct pm4d_direct_memory *mem;
    uint32_t nmem, memcap;
-   uint32_t mem_changes; /* registrations and unregistrations so far (plans follow it) */
+   uint32_t mem_changes; /* (un)registrations and placements so far (plans follow it) */
 
    pthread_mutex_t mu; /* queues list, stop, device counters */
    struct pm4d_direct_queue *queues;

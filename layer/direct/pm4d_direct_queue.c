@@ -249,14 +249,12 @@ static const struct pm4d_direct_memory *memory_find_at(const struct pm4d_direct 
    return m;
 }
 
-/* [at, +size) lies in registered memory m: in the host address space, inside it (a GPU
- * address is checked by the validator against the VM). */
-static bool in_memory(const struct pm4d_direct *d, const struct pm4d_direct_memory *m, uint64_t at,
-                      uint64_t size)
+/* [at, +size) lies inside registered memory m, in the device's address space (host pointers
+ * on the sim, GPU VAs on amdgpu: nothing else stands between a job's address and the GPU, the
+ * validator checks only the batch's own code, kernarg and fence addresses). */
+static bool in_memory(const struct pm4d_direct_memory *m, uint64_t at, uint64_t size)
 {
-   uint64_t base = (uint64_t)(uintptr_t)m->host;
-   return d->ops->space != PM4D_ADDR_HOST ||
-          (at >= base && at - base <= m->size && size <= m->size - (at - base));
+   return m->base && at >= m->base && at - m->base <= m->size && size <= m->size - (at - m->base);
 }
 
 /* Why job i's range named `name` was refused by range_ok. */
@@ -264,12 +262,17 @@ static enum pm4d_direct_status range_refused(const struct pm4d_direct *d, uint32
                                              const char *name, uint64_t id, uint64_t at,
                                              uint64_t size, char *reason, size_t rs)
 {
-   if (!pm4d_direct_memory_find_locked(d, id))
+   const struct pm4d_direct_memory *m = pm4d_direct_memory_find_locked(d, id);
+   if (!m)
       return pm4d_fail(reason, rs, PM4D_DIRECT_UNSUPPORTED,
                        "job %" PRIu32 ": %s memory %" PRIu64 " is not registered", i, name, id);
+   if (!m->base)
+      return pm4d_fail(reason, rs, PM4D_DIRECT_UNSUPPORTED,
+                       "job %" PRIu32 ": %s memory %" PRIu64 " has no known address", i, name, id);
    return pm4d_fail(reason, rs, PM4D_DIRECT_UNSUPPORTED,
-                    "job %" PRIu32 ": %s [0x%" PRIx64 ", +%" PRIu64 ") lies outside its memory", i,
-                    name, at, size);
+                    "job %" PRIu32 ": %s [0x%" PRIx64 ", +%" PRIu64
+                    ") lies outside its memory [0x%" PRIx64 ", +%" PRIu64 ")",
+                    i, name, at, size, m->base, m->size);
 }
 
 /* The range [at, +size) lies in the registered memory `id` (found last at d->mem[*mem_at])
@@ -278,7 +281,7 @@ static inline bool range_ok(const struct pm4d_direct *d, uint64_t id, uint32_t *
                             uint64_t size)
 {
    const struct pm4d_direct_memory *m = memory_find_at(d, id, mem_at);
-   return m && in_memory(d, m, at, size);
+   return m && in_memory(m, at, size);
 }
 
 static uint64_t job_flops(const struct pm4d_conv2d_params *p)
@@ -348,14 +351,30 @@ static enum pm4d_direct_status plan_ranges(const struct pm4d_direct *d, struct p
                              rs);
 }
 
+/* pm4d_direct_test_bad_address: the job's output one byte past the end of its memory. */
+static void move_output(const struct pm4d_direct *d, const struct pm4d_direct_plan *pl,
+                        struct pm4d_job *job)
+{
+   const struct pm4d_direct_memory *m = pm4d_direct_memory_find_locked(d, job->memory_ids[3]);
+   if (m)
+      job->addr.output = m->base + m->size - pl->bytes[3] + 1;
+}
+
 /* Checks one job: shape, kernel, and that every buffer and its fallback switch lie inside the
- * registered memory the job names. Called with d->mem_lock held for reading. */
+ * registered memory the job names (`moved`: its output moved out first, a test's bad address).
+ * Called with d->mem_lock held for reading. */
 static enum pm4d_direct_status plan_job(struct pm4d_direct_queue *q, const struct pm4d_job *job,
-                                        uint32_t i, char *reason, size_t rs)
+                                        bool moved, uint32_t i, char *reason, size_t rs)
 {
    struct pm4d_direct *d = q->d;
    struct pm4d_direct_plan *pl = &q->plan[i];
    enum pm4d_direct_status st = plan_shape(d, pl, &job->params, i, reason, rs);
+   struct pm4d_job bad;
+   if (st == PM4D_DIRECT_OK && moved) {
+      bad = *job;
+      move_output(d, pl, &bad);
+      job = &bad;
+   }
    if (st != PM4D_DIRECT_OK || ranges_same(d, pl, job))
       return st;
    st = plan_ranges(d, pl, job, i, reason, rs);
@@ -389,9 +408,15 @@ static enum pm4d_direct_status submit_plan(struct pm4d_direct_queue *q, struct s
    enum pm4d_direct_status st = PM4D_DIRECT_OK;
    /* The first dispatch goes without the barrier that plan's dispatch_dw counts. */
    s->ndw = d->head_dw + d->tail.ndw - pm4d_builder_barrier_dw(&d->builder);
+   uint32_t bad = UINT32_MAX; /* pm4d_direct_test_bad_address: which job of these it hits */
+   if (d->test_bad_job) {
+      uint32_t seen = atomic_fetch_add_explicit(&d->test_jobs, s->count, memory_order_relaxed);
+      if (d->test_bad_job > seen && d->test_bad_job - seen <= s->count)
+         bad = d->test_bad_job - seen - 1;
+   }
    pthread_rwlock_rdlock(&d->mem_lock);
    for (uint32_t i = 0; i < s->count && st == PM4D_DIRECT_OK; i++) {
-      st = plan_job(q, &s->jobs[i], i, rs, rn);
+      st = plan_job(q, &s->jobs[i], i == bad, i, rs, rn);
       if (st == PM4D_DIRECT_OK) {
          s->flops += q->plan[i].flops;
          s->ndw +=

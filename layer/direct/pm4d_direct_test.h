@@ -24,6 +24,12 @@ uint32_t pm4d_direct_test_corrupt_switch(struct pm4d_direct *d, uint32_t index, 
  * it is checked and kicked (call with no submission in flight): it must be refused. */
 void pm4d_direct_test_flip_next_batch(struct pm4d_direct *d, uint32_t index, uint32_t mask);
 
+/* The n-th job submitted to d from now on (1: the next; 0: none) has its output address moved
+ * one byte past the end of its registered memory before the plan, as a wrong address the layer
+ * computed would be: the plan refuses its batch (UNSUPPORTED, no kick). PM4DIRECT_BAD_ADDRESS=N
+ * sets it at device creation, for whole-app fault tests. */
+void pm4d_direct_test_bad_address(struct pm4d_direct *d, uint32_t n);
+
 /* The libdrm functions (a struct pm4d_drm_ops, e.g. the test recorder's) the amdgpu back end
  * of later pm4d_direct_create calls uses; NULL: the real ones. */
 void pm4d_direct_test_amdgpu_ops(const void *drm_ops);

@@ -66,6 +66,9 @@
    X(vkDeviceWaitIdle)                                                                           \
    X(vkWaitForFences)                                                                            \
    X(vkCreateCommandPool)                                                                        \
+   X(vkGetFenceStatus)                                                                           \
+   X(vkWaitSemaphores)                                                                           \
+   X(vkGetSemaphoreCounterValue)                                                                 \
    X(vkCmdBeginRenderPass)                                                                       \
    X(vkCmdBeginRenderPass2)                                                                      \
    X(vkCmdEndRenderPass)                                                                         \

@@ -72,7 +72,10 @@
    X(QueueWaitIdle, NULL)                                                     \
    X(DeviceWaitIdle, NULL)                                                    \
    X(WaitForFences, NULL)                                                     \
-   X(CreateCommandPool, NULL)
+   X(CreateCommandPool, NULL)                                                 \
+   X(GetFenceStatus, NULL)                                                    \
+   X(WaitSemaphores, "vkWaitSemaphoresKHR")                                   \
+   X(GetSemaphoreCounterValue, "vkGetSemaphoreCounterValueKHR")
 
 /* The vkCmd* functions the layer hooks (each has a counter of the same name). They only keep
  * the state a redirect reads and count: on a device without a back end the app gets the next
@@ -105,13 +108,11 @@
 #define PM4D_VK_DEVICE_CALLS(X)                             \
    X(CreateSemaphore, NULL)                                 \
    X(DestroySemaphore, NULL)                                \
-   X(WaitSemaphores, "vkWaitSemaphoresKHR")                 \
    X(SignalSemaphore, "vkSignalSemaphoreKHR")               \
    X(GetBufferDeviceAddress, "vkGetBufferDeviceAddressKHR") \
    X(GetMemoryFdKHR, NULL)                                  \
    X(GetSemaphoreFdKHR, NULL)                               \
-   X(GetBufferMemoryRequirements, NULL)                     \
-   X(GetSemaphoreCounterValue, "vkGetSemaphoreCounterValueKHR")
+   X(GetBufferMemoryRequirements, NULL)
 
 /* Hooks are declared from the PFN types so a definition with the wrong signature fails to
  * compile. */

@@ -2,6 +2,7 @@
 #include "pm4d_vk_objects.h"
 #include "pm4d_alloc.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -456,6 +457,51 @@ static void bind_buffer_locked(struct pm4d_vk_device *dev, VkBuffer buffer, VkDe
    if (b) {
       b->memory = memory;
       b->memory_offset = offset;
+      b->address = 0;
+   }
+}
+
+/* amdgpu: a bound buffer that jobs may address (SHADER_DEVICE_ADDRESS usage, on registered
+ * memory) gets its device address, and its memory a place in the GPU VA space so that the
+ * direct path checks every job address against [VA, VA + size). RADV makes one BO per
+ * VkDeviceMemory and a buffer's address is that BO's VA plus the bind offset (Mesa 22.3,
+ * radv_BindBufferMemory2: buffer->bo = mem->bo, buffer->offset = memoryOffset;
+ * radv_GetBufferDeviceAddress: radv_buffer_get_va(buffer->bo) + buffer->offset), so the memory
+ * lies at address - memoryOffset. A later bind that puts it elsewhere (a driver that does not
+ * work that way): one line, the memory is unregistered and its jobs pass through. */
+static void place_memory(struct pm4d_vk_device *dev, VkBuffer buffer, VkDeviceMemory memory,
+                         VkDeviceSize offset)
+{
+   pthread_mutex_lock(&dev->lock);
+   const struct pm4d_vk_buffer *b =
+      pm4d_map_get(&dev->objects[PM4D_VK_OBJ_BUFFER], (uint64_t)buffer);
+   const struct pm4d_vk_memory *m =
+      pm4d_map_get(&dev->objects[PM4D_VK_OBJ_MEMORY], (uint64_t)memory);
+   bool wanted = b && m && m->registered && (b->usage & VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT);
+   pthread_mutex_unlock(&dev->lock);
+   if (!wanted)
+      return;
+   VkBufferDeviceAddressInfo ai = {VK_STRUCTURE_TYPE_BUFFER_DEVICE_ADDRESS_INFO, NULL, buffer};
+   uint64_t address = dev->table.GetBufferDeviceAddress(dev->handle, &ai);
+   bool placed =
+      address > offset && pm4d_direct_memory_place(dev->redirect->direct, (uint64_t)memory,
+                                                   address - offset) == PM4D_DIRECT_OK;
+   pthread_mutex_lock(&dev->lock);
+   struct pm4d_vk_buffer *bw = pm4d_map_get(&dev->objects[PM4D_VK_OBJ_BUFFER], (uint64_t)buffer);
+   struct pm4d_vk_memory *mw = pm4d_map_get(&dev->objects[PM4D_VK_OBJ_MEMORY], (uint64_t)memory);
+   if (bw && placed)
+      bw->address = address;
+   bool unregister = !placed && mw && mw->registered;
+   if (unregister)
+      mw->registered = false;
+   pthread_mutex_unlock(&dev->lock);
+   if (unregister) {
+      PM4D_LOG_ONCE(PM4D_LOG_WARN,
+                    "vkBindBufferMemory: buffer address 0x%" PRIx64 " at memory offset %" PRIu64
+                    " disagrees with the memory's place (RADV: one BO per allocation, address "
+                    "= BO VA + offset); jobs on that memory pass through",
+                    address, (uint64_t)offset);
+      pm4d_direct_memory_unregister(dev->redirect->direct, (uint64_t)memory);
    }
 }
 
@@ -469,6 +515,8 @@ VkResult pm4d_hook_BindBufferMemory(VkDevice device, VkBuffer buffer, VkDeviceMe
       pthread_mutex_lock(&dev->lock);
       bind_buffer_locked(dev, buffer, memory, memoryOffset);
       pthread_mutex_unlock(&dev->lock);
+      if (dev->redirect && dev->redirect->space == PM4D_ADDR_GPU_VA)
+         place_memory(dev, buffer, memory, memoryOffset);
    }
    return res;
 }
@@ -491,5 +539,9 @@ VkResult pm4d_hook_BindBufferMemory2(VkDevice device, uint32_t bindInfoCount,
          bind_buffer_locked(dev, bi->buffer, bi->memory, bi->memoryOffset);
    }
    pthread_mutex_unlock(&dev->lock);
+   for (uint32_t i = 0;
+        i < bindInfoCount && dev->redirect && dev->redirect->space == PM4D_ADDR_GPU_VA; i++)
+      if (!pBindInfos[i].pNext)
+         place_memory(dev, pBindInfos[i].buffer, pBindInfos[i].memory, pBindInfos[i].memoryOffset);
    return res;
 }

@@ -76,6 +76,9 @@ struct pm4d_vk_buffer {
    VkBufferUsageFlags usage;
    VkDeviceMemory memory;
    VkDeviceSize memory_offset;
+   /* amdgpu: its device address, taken at bind when jobs may use it (SHADER_DEVICE_ADDRESS
+    * usage, registered memory placed there: pm4d_vk_objects.c place_memory); 0: none. */
+   uint64_t address;
 };
 
 struct pm4d_vk_memory {

@@ -131,12 +131,23 @@ static bool args_slot(struct pm4d_vk_cmdbuf *r, VkBuffer *buffer, VkDeviceSize *
       VkMemoryAllocateInfo ai = {VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, gpu ? &fi : NULL, req.size,
                                  type};
       void *host = NULL;
+      VkBufferDeviceAddressInfo di = {VK_STRUCTURE_TYPE_BUFFER_DEVICE_ADDRESS_INFO, NULL,
+                                      c->buffer};
+      bool registered = false;
       if (!c->buffer || type == mp->memoryTypeCount ||
           t->AllocateMemory(dev->handle, &ai, NULL, &c->memory) != VK_SUCCESS ||
           t->BindBufferMemory(dev->handle, c->buffer, c->memory, 0) != VK_SUCCESS ||
           t->MapMemory(dev->handle, c->memory, 0, VK_WHOLE_SIZE, 0, &host) != VK_SUCCESS ||
-          pm4d_direct_memory_register(dev->redirect->direct, (uint64_t)c->memory, gpu ? NULL : host,
-                                      req.size, -1) != PM4D_DIRECT_OK) {
+          !(registered =
+               pm4d_direct_memory_register(dev->redirect->direct, (uint64_t)c->memory,
+                                           gpu ? NULL : host, req.size, -1) == PM4D_DIRECT_OK) ||
+          /* amdgpu: the buffer sits at offset 0 of its memory, so the memory lies at its address */
+          !(c->address =
+               gpu ? t->GetBufferDeviceAddress(dev->handle, &di) : (uint64_t)(uintptr_t)host) ||
+          (gpu && pm4d_direct_memory_place(dev->redirect->direct, (uint64_t)c->memory,
+                                           c->address) != PM4D_DIRECT_OK)) {
+         if (registered)
+            pm4d_direct_memory_unregister(dev->redirect->direct, (uint64_t)c->memory);
          if (c->memory)
             t->FreeMemory(dev->handle, c->memory, NULL);
          if (c->buffer)
@@ -145,9 +156,6 @@ static bool args_slot(struct pm4d_vk_cmdbuf *r, VkBuffer *buffer, VkDeviceSize *
          return false;
       }
       c->host = host;
-      VkBufferDeviceAddressInfo di = {VK_STRUCTURE_TYPE_BUFFER_DEVICE_ADDRESS_INFO, NULL,
-                                      c->buffer};
-      c->address = gpu ? t->GetBufferDeviceAddress(dev->handle, &di) : (uint64_t)(uintptr_t)host;
       c->next = r->args;
       r->args = c;
    }
@@ -199,7 +207,7 @@ struct bound_buffer {
    uint64_t bytes;      /* available from offset */
    VkDeviceMemory memory;
    VkDeviceSize memory_offset;
-   VkBufferUsageFlags usage;
+   uint64_t address; /* amdgpu: the buffer's device address (0: none taken at bind) */
 };
 
 static bool resolve_locked(struct pm4d_vk_cmdbuf *r, uint32_t set, uint32_t binding,
@@ -234,7 +242,7 @@ static bool resolve_locked(struct pm4d_vk_cmdbuf *r, uint32_t set, uint32_t bind
          return false;
       VkDeviceSize bytes = d->range == VK_WHOLE_SIZE ? buf->size - offset : d->range;
       *out = (struct bound_buffer){set,   binding,     d->buffer,          offset,
-                                   bytes, buf->memory, buf->memory_offset, buf->usage};
+                                   bytes, buf->memory, buf->memory_offset, buf->address};
       return true;
    }
    return false;
@@ -292,19 +300,13 @@ static enum pm4d_counter make_job(struct pm4d_vk_cmdbuf *r, struct pm4d_job *job
             bb = &bound[i];
       const struct pm4d_vk_memory *m =
          bb ? pm4d_map_get(&dev->objects[PM4D_VK_OBJ_MEMORY], (uint64_t)bb->memory) : NULL;
-      if (!m || !m->registered ||
-          (rd->space == PM4D_ADDR_GPU_VA &&
-           !(bb->usage & VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT))) {
+      if (!m || !m->registered || (rd->space == PM4D_ADDR_GPU_VA && !bb->address)) {
          why = PM4D_CTR_passthrough_unmapped_memory;
          goto out;
       }
-      if (rd->space == PM4D_ADDR_HOST) {
-         *addr[role] = (uint64_t)(uintptr_t)((uint8_t *)m->host + bb->memory_offset + bb->offset);
-      } else {
-         VkBufferDeviceAddressInfo ai = {VK_STRUCTURE_TYPE_BUFFER_DEVICE_ADDRESS_INFO, NULL,
-                                         bb->buffer};
-         *addr[role] = dev->table.GetBufferDeviceAddress(dev->handle, &ai) + bb->offset;
-      }
+      *addr[role] = rd->space == PM4D_ADDR_HOST
+                       ? (uint64_t)(uintptr_t)((uint8_t *)m->host + bb->memory_offset + bb->offset)
+                       : bb->address + bb->offset;
       job->memory_ids[role] = (uint64_t)bb->memory;
    }
 out:

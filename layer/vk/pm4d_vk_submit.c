@@ -599,6 +599,37 @@ VkResult pm4d_hook_WaitForFences(VkDevice device, uint32_t fenceCount, const VkF
    return after_wait(dev, dev->table.WaitForFences(device, fenceCount, pFences, waitAll, timeout));
 }
 
+/* A fence or timeline value read as reached is a wait that succeeded, as above. */
+VkResult pm4d_hook_GetFenceStatus(VkDevice device, VkFence fence)
+{
+   pm4d_counter_inc(PM4D_CTR_vkGetFenceStatus);
+   PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkGetFenceStatus", VK_ERROR_INITIALIZATION_FAILED);
+   if (device_lost(dev))
+      return VK_ERROR_DEVICE_LOST;
+   return after_wait(dev, dev->table.GetFenceStatus(device, fence));
+}
+
+VkResult pm4d_hook_WaitSemaphores(VkDevice device, const VkSemaphoreWaitInfo *pWaitInfo,
+                                  uint64_t timeout)
+{
+   pm4d_counter_inc(PM4D_CTR_vkWaitSemaphores);
+   PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkWaitSemaphores", VK_ERROR_INITIALIZATION_FAILED);
+   if (device_lost(dev))
+      return VK_ERROR_DEVICE_LOST;
+   return after_wait(dev, dev->table.WaitSemaphores(device, pWaitInfo, timeout));
+}
+
+VkResult pm4d_hook_GetSemaphoreCounterValue(VkDevice device, VkSemaphore semaphore,
+                                            uint64_t *pValue)
+{
+   pm4d_counter_inc(PM4D_CTR_vkGetSemaphoreCounterValue);
+   PM4D_VK_DEVICE_OR_RETURN(dev, device, "vkGetSemaphoreCounterValue",
+                            VK_ERROR_INITIALIZATION_FAILED);
+   if (device_lost(dev))
+      return VK_ERROR_DEVICE_LOST;
+   return after_wait(dev, dev->table.GetSemaphoreCounterValue(device, semaphore, pValue));
+}
+
 static bool collect_queue(void *ctx, uint64_t key, void *value)
 {
    (void)key;

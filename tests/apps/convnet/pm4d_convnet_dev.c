@@ -153,8 +153,14 @@ VkResult pm4d_convnet_dev_submit_wait(struct pm4d_convnet_dev *dev, VkCommandBuf
       .pCommandBuffers = &cb,
    };
    PM4D_CONVNET_TRY(res, vkQueueSubmit, dev->queue, 1, &si, dev->fence);
-   PM4D_CONVNET_TRY(res, vkWaitForFences, dev->device, 1, &dev->fence, VK_TRUE,
-                    PM4D_CONVNET_FENCE_TIMEOUT_NS);
+   res = vkWaitForFences(dev->device, 1, &dev->fence, VK_TRUE, PM4D_CONVNET_FENCE_TIMEOUT_NS);
+   if (res == VK_ERROR_DEVICE_LOST) /* a lost device stays lost for every status query too */
+      fprintf(stderr, "convnet: after the loss vkGetFenceStatus returns %s\n",
+              pm4d_convnet_err_name(vkGetFenceStatus(dev->device, dev->fence)));
+   if (res != VK_SUCCESS) {
+      pm4d_convnet_err_report("vkWaitForFences", res);
+      goto fail;
+   }
    PM4D_CONVNET_TRY(res, vkResetFences, dev->device, 1, &dev->fence);
 fail:
    return res;

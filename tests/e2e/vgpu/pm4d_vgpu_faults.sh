@@ -41,9 +41,19 @@
 #                      work is over (watchdog) or the app's wait returns (vkWaitForFences), finds
 #                      the page in a job's output buffer, says so in one ERROR line, counts
 #                      direct_vm_faults, writes a vm_fault diagnostics event, turns the path off
-#                      and reports VK_ERROR_DEVICE_LOST from then on: the honest outcome, the
-#                      data is gone. (A bad address the layer would compute is refused before
-#                      any kick: direct_amdgpu_vm_fault; this case is one that got through.)
+#                      and reports VK_ERROR_DEVICE_LOST from then on (convnet's
+#                      vkGetFenceStatus after the loss too, though RADV saw none): the honest
+#                      outcome, the data is gone. (A bad address the layer would compute is refused before
+#                      any kick: bad_address below, direct_amdgpu_vm_fault; this case is one
+#                      that got through.)
+#   bad_address        the first job of batch 2 (job 7: convnet --size 16 makes 6 conv2d per
+#                      inference, one batch each) has its output address one byte past the end
+#                      of its memory (PM4DIRECT_BAD_ADDRESS=7, as a wrong address the layer
+#                      computed would be): the plan refuses the batch against the memory's
+#                      GPU-VA range, learnt at the buffer's bind, before anything is built or
+#                      kicked (fallback_unsupported 1, one batch fewer, none of its dispatches
+#                      reaches the vgpu's CP), its 6 jobs run by fallback, no page fault, the
+#                      output right
 #   app_hang           RADV's own second job hangs (a reset caused by another context, for the
 #                      layer): RADV's context is guilty, its next CS -ECANCELED
 #                      (amdgpu_cs_parser_init), VK_ERROR_DEVICE_LOST as without the layer; the
@@ -111,6 +121,7 @@ case $case in
   lost_fence) convnet VGPU_INJECT=lost-fence@ctx2:job2 VGPU_JOB_TIMEOUT_MS=5000 ;;
   vram_lost) convnet VGPU_INJECT=vram-lost@ctx2:job2 ;;
   page_fault) convnet VGPU_INJECT=page-fault@ctx2:job2 VGPU_DRM_MINOR=57 ;;
+  bad_address) convnet PM4DIRECT_BAD_ADDRESS=7 ;;
   app_hang)
     run off env LD_PRELOAD="$PM4D_VGPU_LIB" VGPU_INJECT=hang@ctx1:job2 VGPU_JOB_TIMEOUT_MS=300 "$prog" \
       "${convnet_args[@]}"
@@ -171,6 +182,9 @@ case $case in
     grep -q '^pm4direct: GPU page fault in the output buffer of job [0-9]* of batch .*: address 0x[0-9a-f]*, gfxhub0, status 0x00040100 (write, no valid mapping' "$work/on.log" ||
       { grep -v '^vgpu: \[' "$work/on.log" | tail -20; fail "no ERROR line naming the fault and its buffer"; }
     ls -d "$work"/diag/*-vm_fault-* >/dev/null 2>&1 || fail "no vm_fault diagnostics event"
+    # RADV saw no loss (its fence signalled): the layer's vkGetFenceStatus says lost too.
+    grep -q '^convnet: after the loss vkGetFenceStatus returns VK_ERROR_DEVICE_LOST$' "$work/on.log" ||
+      fail "vkGetFenceStatus after the loss: $(grep 'after the loss' "$work/on.log")"
     # All 6 dispatches of batch 2 fault and are dropped; the batch completes (nothing falls back).
     stats vgpu_vm_faults="$dispatches" vgpu_ibs_fault=0 vgpu_gpu_resets=0 direct_vm_faults=1 \
       auto_disables=1 direct_hangs=0 direct_faults=0 fallback_jobs=0 \
@@ -224,6 +238,11 @@ case $case in
     layer_ring
     grep -q 'submitted to a second queue while pending on another' "$work/on.log" || fail "no log line for the second queue"
     stats vgpu_gpu_resets=1 direct_hangs=1 fallback_jobs\>=1 fallback_jobs=fallback_batch_failed auto_disables=0 ;;
+  bad_address)
+    grep -q 'lies outside its memory' "$work/on.log" || fail "no line naming the refused address"
+    stats fallback_unsupported=1 fallback_batch_failed=0 fallback_jobs="$dispatches" \
+      direct_batches=$(($(convnet_iters "${convnet_args[@]}") - 1)) direct_jobs_completed=$((jobs - dispatches)) \
+      vgpu_vm_faults=0 vgpu_gpu_resets=0 direct_hangs=0 direct_faults=0 auto_disables=0 ;;
   autodisable)
     layer_ring
     stats direct_hangs=1 auto_disables=1 fallback_auto_disabled=2 fallback_jobs=$((3 * dispatches)) \

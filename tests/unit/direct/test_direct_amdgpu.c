@@ -131,6 +131,15 @@ static bool wait_failed(void)
    return ok;
 }
 
+/* Memory 1 and 2 placed where the jobs' addresses point (the layer learns a memory's GPU VA at
+ * its first buffer bind): 1 MiB each, back to back from MEMORY_VA. */
+#define MEMORY_VA 0x800000000ull
+static bool place_memory(struct pm4d_direct *d)
+{
+   return pm4d_direct_memory_place(d, 1, MEMORY_VA) == PM4D_DIRECT_OK &&
+          pm4d_direct_memory_place(d, 2, MEMORY_VA + (1 << 20)) == PM4D_DIRECT_OK;
+}
+
 /* A fresh recorder, device and queue (bridge value 0), the test's records cleared; false
  * (checked) when any step failed, with everything made destroyed. */
 static bool fresh_device(const struct pm4d_direct_config *cfg,
@@ -150,6 +159,7 @@ static bool fresh_device(const struct pm4d_direct_config *cfg,
    CHECKF(pm4d_direct_create(cfg, cb, d, reason, sizeof(reason)) == PM4D_DIRECT_OK &&
              pm4d_direct_memory_register(*d, 1, NULL, 1 << 20, 5) == PM4D_DIRECT_OK &&
              pm4d_direct_memory_register(*d, 2, NULL, 1 << 20, -1) == PM4D_DIRECT_OK &&
+             place_memory(*d) &&
              pm4d_direct_queue_create(*d, &bridge, NULL, q) == PM4D_DIRECT_OK,
           "a fresh device and queue: %s", reason);
    if (!*q)
@@ -522,13 +532,13 @@ int main(void)
     * local BOs), known but never listed. */
    CHECKF(pm4d_direct_memory_register(d, 1, NULL, 1 << 20, 5) == PM4D_DIRECT_OK &&
              pm4d_direct_memory_register(d, 2, NULL, 1 << 20, -1) == PM4D_DIRECT_OK &&
-             rec.import_count == 1,
+             rec.import_count == 1 && place_memory(d),
           "one dma-buf imported, one always-valid memory known");
 
    const struct pm4d_bridge bridge = {.wait = bridge_wait, .signal = bridge_signal, .opaque_fd = 9};
    struct pm4d_direct_queue *q = NULL;
    CHECKF(pm4d_direct_queue_create(d, &bridge, NULL, &q) == PM4D_DIRECT_OK, "queue");
-   const uint64_t va = 0x800000000ull; /* inside the imported buffers, as the layer's BDA */
+   const uint64_t va = MEMORY_VA; /* inside the imported buffers, as the layer's BDA */
    struct pm4d_job job = {
       .params = {.n = 1,
                  .c = 4,

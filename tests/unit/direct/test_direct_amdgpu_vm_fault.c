@@ -7,8 +7,11 @@
  * below 3.55 nothing is asked; from 3.55 a record there before the device is not new; a fault
  * outside the direct path's memory changes nothing; one in a job's output page (canonical high
  * address against the 48-bit record) makes the device lost, is counted and turns the path off.
- * First of all, a job whose buffer lies in memory the layer has not registered (never, or no
- * more: freed) is refused by the plan before any kick: UNSUPPORTED, no CS. */
+ * First of all, a bad address is refused by the plan before any kick (UNSUPPORTED, no CS): a
+ * buffer in memory the layer has not registered (never, or no more: freed), in registered
+ * memory whose GPU VA the layer has not learnt yet (no buffer bound to it), or one byte past
+ * the end of its memory's [VA, VA + size); and re-registration invalidates the plan's memo
+ * of a job that passed before. */
 #include <inttypes.h>
 #include <string.h>
 
@@ -26,6 +29,11 @@
  * address the kernel records for it (amdgpu_gmc.h AMDGPU_GMC_HOLE_MASK). */
 #define OUTPUT_VA   0xffff800100080000ull
 #define OUTPUT_PAGE 0x0000800100080000ull
+/* Memory 1 (2 MiB: input, then filter 1 MiB on) and memory 2 (1 MiB: output at its start), as
+ * the layer places them at their first buffer bind. */
+#define MEMORY1_VA   0x800000000ull
+#define MEMORY2_SIZE (1u << 20)
+#define OUTPUT_BYTES (4u * 8 * 8 * 4) /* 1x4x8x8 fp32 */
 
 static void batch_failed(void *user, void *queue_user, const struct pm4d_job *jobs, uint32_t count,
                          uint64_t wait_point, uint64_t signal_point, const char *reason)
@@ -57,7 +65,7 @@ static void job_init(void)
    char why[160];
    CHECKF(pm4d_conv2d_params_check(&p, why, sizeof(why)), "shape: %s", why); /* oh, ow */
    job = (struct pm4d_job){.params = p,
-                           .addr = {0x800000000ull, 0x800100000ull, 0, OUTPUT_VA},
+                           .addr = {MEMORY1_VA, MEMORY1_VA + (1 << 20), 0, OUTPUT_VA},
                            .memory_ids = {1, 1, 0, 2}};
 }
 
@@ -90,7 +98,9 @@ static bool open_device(uint32_t minor, struct pm4d_direct **d, struct pm4d_dire
    if (st != PM4D_DIRECT_OK)
       return false;
    CHECKF(pm4d_direct_memory_register(*d, 1, NULL, 1 << 21, -1) == PM4D_DIRECT_OK &&
-             pm4d_direct_memory_register(*d, 2, NULL, 1 << 20, -1) == PM4D_DIRECT_OK &&
+             pm4d_direct_memory_register(*d, 2, NULL, MEMORY2_SIZE, -1) == PM4D_DIRECT_OK &&
+             pm4d_direct_memory_place(*d, 1, MEMORY1_VA) == PM4D_DIRECT_OK &&
+             pm4d_direct_memory_place(*d, 2, OUTPUT_VA) == PM4D_DIRECT_OK &&
              pm4d_direct_queue_create(*d, &bridge, NULL, q) == PM4D_DIRECT_OK,
           "memory and queue");
    return *q != NULL;
@@ -102,6 +112,17 @@ static bool kick(struct pm4d_direct_queue *q, uint64_t point)
    enum pm4d_direct_status st = pm4d_direct_submit(q, &job, 1, 0, point, reason, sizeof(reason));
    CHECKF(st == PM4D_DIRECT_OK, "submit %" PRIu64 ": %s", point, reason);
    return st == PM4D_DIRECT_OK;
+}
+
+/* A submission of `bad` is refused before any CS, the reason saying `why`. */
+static void refused(struct pm4d_direct_queue *q, const struct pm4d_job *bad, const char *why,
+                    const char *what)
+{
+   char reason[256] = "";
+   int cs = rec.submit_count;
+   CHECKF(pm4d_direct_submit(q, bad, 1, 0, 1, reason, sizeof(reason)) == PM4D_DIRECT_UNSUPPORTED &&
+             strstr(reason, why) && rec.submit_count == cs,
+          "%s: refused before any CS (%s): %s", what, why, reason);
 }
 
 static void close_device(struct pm4d_direct *d, struct pm4d_direct_queue *q)
@@ -124,6 +145,19 @@ int main(void)
       kick(q, 1);
       CHECKF(!pm4d_direct_check_faults(d) && rec.vm_fault_queries == 0,
              "DRM 3.49: no query (%d), not lost", rec.vm_fault_queries);
+      /* The plan's memo of a job that passed goes with re-registration: memory 2 freed and
+       * allocated again under the same key (a new BO, not placed yet); then placed elsewhere. */
+      pm4d_direct_memory_unregister(d, 2);
+      CHECKF(pm4d_direct_memory_register(d, 2, NULL, MEMORY2_SIZE, -1) == PM4D_DIRECT_OK,
+             "memory 2 registered again");
+      refused(q, &job, "output memory 2 has no known address", "the same job, memory 2 new");
+      CHECKF(pm4d_direct_memory_place(d, 2, OUTPUT_VA + MEMORY2_SIZE) == PM4D_DIRECT_OK, "placed");
+      refused(q, &job, "lies outside its memory", "the same job, memory 2 elsewhere");
+      struct pm4d_job last = job; /* its output the last bytes of memory 2: inside */
+      last.addr.output = OUTPUT_VA + 2 * MEMORY2_SIZE - OUTPUT_BYTES;
+      char reason[256] = "";
+      CHECKF(pm4d_direct_submit(q, &last, 1, 1, 2, reason, sizeof(reason)) == PM4D_DIRECT_OK,
+             "output ending at the memory's last byte: kicked: %s", reason);
       close_device(d, q);
    }
    if (skip)
@@ -133,21 +167,26 @@ int main(void)
    if (open_device(57, &d, &q, &skip)) {
       CHECKF(rec.vm_fault_queries == 1, "one look at creation (%d)", rec.vm_fault_queries);
       /* A bad address: the output in memory 3, never registered, then in memory 2 once it is
-       * unregistered (vkFreeMemory); refused before the kick, nothing reaches the kernel. */
-      for (int freed = 0; freed < 2; freed++) {
-         struct pm4d_job bad = job;
-         bad.memory_ids[3] = freed ? 2 : 3;
-         if (freed)
-            pm4d_direct_memory_unregister(d, 2);
-         char why[256] = "";
-         int cs = rec.submit_count;
-         CHECKF(pm4d_direct_submit(q, &bad, 1, 0, 1, why, sizeof(why)) == PM4D_DIRECT_UNSUPPORTED &&
-                   strstr(why, "output memory") && strstr(why, "is not registered") &&
-                   rec.submit_count == cs,
-                "output in %s memory: refused before any CS: %s", freed ? "freed" : "unknown", why);
-      }
-      CHECKF(pm4d_direct_memory_register(d, 2, NULL, 1 << 20, -1) == PM4D_DIRECT_OK,
+       * unregistered (vkFreeMemory); registered again, at no known address until placed; then
+       * one byte past its end. Each refused before the kick, nothing reaches the kernel. */
+      struct pm4d_job bad = job;
+      bad.memory_ids[3] = 3;
+      refused(q, &bad, "output memory 3 is not registered", "output in unknown memory");
+      pm4d_direct_memory_unregister(d, 2);
+      refused(q, &job, "output memory 2 is not registered", "output in freed memory");
+      CHECKF(pm4d_direct_memory_register(d, 2, NULL, MEMORY2_SIZE, -1) == PM4D_DIRECT_OK,
              "memory 2 registered again");
+      refused(q, &job, "output memory 2 has no known address", "output in unplaced memory");
+      CHECKF(pm4d_direct_memory_place(d, 2, OUTPUT_VA) == PM4D_DIRECT_OK &&
+                pm4d_direct_memory_place(d, 2, OUTPUT_VA) == PM4D_DIRECT_OK &&
+                pm4d_direct_memory_place(d, 2, OUTPUT_VA + 4096) == PM4D_DIRECT_UNSUPPORTED &&
+                pm4d_direct_memory_place(d, 3, OUTPUT_VA) == PM4D_DIRECT_UNSUPPORTED,
+             "placed once; the same place again agrees, another is refused, unknown memory too");
+      bad = job;
+      bad.addr.output = OUTPUT_VA + MEMORY2_SIZE - OUTPUT_BYTES + 1;
+      refused(q, &bad, "lies outside its memory", "output one byte past the end");
+      bad.addr.output = OUTPUT_VA - 4;
+      refused(q, &bad, "lies outside its memory", "output 4 bytes before the start");
       CHECKF(!pm4d_direct_check_faults(d) && rec.vm_fault_queries == 1,
              "no batch kicked since: no query");
       kick(q, 1);

@@ -11,7 +11,15 @@
  * - the layer never makes memory exportable (RADV would then give up the always-valid BO);
  *   memory neither exported nor imported is registered as resident in the VM (nothing
  *   imported); memory the app exported is imported by fd and listed; imported or dedicated
- *   memory is not registered. */
+ *   memory is not registered;
+ * - a memory's GPU VA is learnt at the first bind of a buffer with SHADER_DEVICE_ADDRESS usage:
+ *   RADV's buffer address is its memory's BO VA plus the bind offset (radv_BindBufferMemory2,
+ *   radv_GetBufferDeviceAddress), which the stubs model; a later bind that disagrees (a driver
+ *   that does not work that way) unregisters the memory, its jobs pass through;
+ * - after a GPU page fault in the direct path's memory, every wait and status query the app can
+ *   make returns VK_ERROR_DEVICE_LOST (vkGetFenceStatus, vkWaitSemaphores,
+ *   vkGetSemaphoreCounterValue and their KHR names included); the fault record is looked at
+ *   after one of them succeeds with batches kicked since the last look. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -81,6 +89,73 @@ static VkResult stub_GetMemoryFdKHR(VkDevice d, const VkMemoryGetFdInfoKHR *gi, 
 static void stub_FreeMemory(VkDevice d, VkDeviceMemory m, const VkAllocationCallbacks *a)
 {
    (void)d, (void)m, (void)a;
+}
+
+/* RADV's buffer addresses: each VkDeviceMemory one BO, 16 MiB apart from BO_VA (below bit 47,
+ * so a fault record's 48-bit page address is the canonical one); a buffer's address is its
+ * memory's BO VA plus the bind offset, plus `liar` (a driver that breaks the rule). */
+#define BO_VA 0x400000000ull
+static uint64_t bo_va(VkDeviceMemory m)
+{
+   return BO_VA + ((uint64_t)m - 0x9000) * (16u << 20);
+}
+struct bound {
+   VkBuffer buffer;
+   uint64_t address;
+};
+static struct bound binds[16];
+static uint32_t nbinds;
+static uint64_t liar;
+
+static void bind(VkBuffer buffer, VkDeviceMemory memory, VkDeviceSize offset)
+{
+   if (nbinds < 16)
+      binds[nbinds++] = (struct bound){buffer, bo_va(memory) + offset + liar};
+}
+
+static VkResult stub_BindBufferMemory(VkDevice d, VkBuffer b, VkDeviceMemory m, VkDeviceSize o)
+{
+   (void)d;
+   bind(b, m, o);
+   return VK_SUCCESS;
+}
+
+static VkResult stub_BindBufferMemory2(VkDevice d, uint32_t n, const VkBindBufferMemoryInfo *bi)
+{
+   (void)d;
+   for (uint32_t i = 0; i < n; i++)
+      bind(bi[i].buffer, bi[i].memory, bi[i].memoryOffset);
+   return VK_SUCCESS;
+}
+
+static VkDeviceAddress stub_GetBufferDeviceAddress(VkDevice d, const VkBufferDeviceAddressInfo *ai)
+{
+   (void)d;
+   for (uint32_t i = nbinds; i-- > 0;)
+      if (binds[i].buffer == ai->buffer)
+         return binds[i].address;
+   return 0;
+}
+
+/* The driver's answers to the app's status queries and waits. */
+static VkResult fence_status = VK_SUCCESS;
+static VkResult stub_GetFenceStatus(VkDevice d, VkFence f)
+{
+   (void)d, (void)f;
+   return fence_status;
+}
+
+static VkResult stub_WaitSemaphores(VkDevice d, const VkSemaphoreWaitInfo *wi, uint64_t timeout)
+{
+   (void)d, (void)wi, (void)timeout;
+   return VK_SUCCESS;
+}
+
+static VkResult stub_GetSemaphoreCounterValue(VkDevice d, VkSemaphore s, uint64_t *value)
+{
+   (void)d, (void)s;
+   *value = 1;
+   return VK_SUCCESS;
 }
 
 /* The bridge: what the driver was asked for, and the fd it handed out. */
@@ -238,6 +313,132 @@ static void test_memory(struct pm4d_vk_device *dev)
    munmap(ro, page);
 }
 
+static VkBuffer storage_buffer(void)
+{
+   VkBufferCreateInfo bi = {.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
+                            .size = 4096,
+                            .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT};
+   VkBuffer buffer = VK_NULL_HANDLE;
+   CHECKF(pm4d_hook_CreateBuffer(PM4D_VK_FAKE_DEV, &bi, NULL, &buffer) == VK_SUCCESS, "%s",
+          "vkCreateBuffer");
+   return buffer;
+}
+
+/* Where the direct path placed memory m: placing it again at the same VA is accepted, at any
+ * other refused. */
+static bool placed_at(struct pm4d_direct *d, VkDeviceMemory m, uint64_t va)
+{
+   return pm4d_direct_memory_place(d, (uint64_t)m, va) == PM4D_DIRECT_OK &&
+          pm4d_direct_memory_place(d, (uint64_t)m, va + 4096) == PM4D_DIRECT_UNSUPPORTED;
+}
+
+static void test_placement(struct pm4d_vk_device *dev, struct pm4d_direct *d)
+{
+   VkDeviceMemory m = allocate(NULL);
+   CHECKF(pm4d_direct_memory_place(d, (uint64_t)m, 0) == PM4D_DIRECT_UNSUPPORTED, "%s",
+          "VA 0 is no place");
+   VkBuffer b1 = storage_buffer(), b2 = storage_buffer(), b3 = storage_buffer();
+   CHECKF(pm4d_hook_BindBufferMemory(PM4D_VK_FAKE_DEV, b1, m, 65536) == VK_SUCCESS, "%s", "bind");
+   CHECKF(registered(dev, m) && placed_at(d, m, bo_va(m)), "%s",
+          "first bind at offset 64 KiB: the memory placed at the buffer's address - 64 KiB");
+   VkBindBufferMemoryInfo bi = {VK_STRUCTURE_TYPE_BIND_BUFFER_MEMORY_INFO, NULL, b2, m, 8192};
+   CHECKF(pm4d_hook_BindBufferMemory2(PM4D_VK_FAKE_DEV, 1, &bi) == VK_SUCCESS &&
+             registered(dev, m) && placed_at(d, m, bo_va(m)),
+          "%s", "a second bind (vkBindBufferMemory2) that agrees: nothing changes");
+   liar = 256;
+   CHECKF(pm4d_hook_BindBufferMemory(PM4D_VK_FAKE_DEV, b3, m, 0) == VK_SUCCESS &&
+             !registered(dev, m) &&
+             pm4d_direct_memory_place(d, (uint64_t)m, bo_va(m)) == PM4D_DIRECT_UNSUPPORTED,
+          "%s", "a bind that disagrees: the memory unregistered, its jobs pass through");
+   liar = 0;
+   pm4d_hook_FreeMemory(PM4D_VK_FAKE_DEV, m, NULL);
+}
+
+/* A GPU page fault in a job's output page (DRM 3.57: the fault record is readable): the device
+ * is lost for every wait and status query. */
+static int lost_bridge_wait(void *user, uint64_t point, uint64_t timeout_ns)
+{
+   (void)user, (void)timeout_ns;
+   return point <= rec.timeline_value ? 0 : 1;
+}
+
+static int lost_bridge_signal(void *user, uint64_t point)
+{
+   (void)user, (void)point;
+   return -1;
+}
+
+static void test_lost(struct pm4d_vk_device *dev, struct pm4d_direct *d)
+{
+   VkDeviceMemory m = allocate(NULL);
+   VkBuffer b = storage_buffer();
+   pm4d_hook_BindBufferMemory(PM4D_VK_FAKE_DEV, b, m, 0);
+   /* the exported bridge: an open fd (the import checks, as the kernel's fget) */
+   const struct pm4d_bridge bridge = {.wait = lost_bridge_wait,
+                                      .signal = lost_bridge_signal,
+                                      .opaque_fd = open("/dev/null", O_RDONLY)};
+   struct pm4d_direct_queue *q = NULL;
+   CHECKF(pm4d_direct_queue_create(d, &bridge, NULL, &q) == PM4D_DIRECT_OK, "%s", "queue");
+   if (!q)
+      return;
+   /* 1x4x8x8 input, four 3x3 filters, padding 1: every buffer inside the 1 MiB memory. */
+   struct pm4d_job job = {.params = {.n = 1, .c = 4, .h = 8, .w = 8, .k = 4, .r = 3, .s = 3}};
+   struct pm4d_conv2d_params *p = &job.params;
+   p->groups = p->stride_h = p->stride_w = p->pad_h = p->pad_w = p->dil_h = p->dil_w = 1;
+   char why[160];
+   CHECKF(pm4d_conv2d_params_check(p, why, sizeof(why)), "shape: %s", why);
+   job.addr = (struct pm4d_conv2d_buffers){bo_va(m), bo_va(m) + 65536, 0, bo_va(m) + 131072};
+   for (int i = 0; i < 4; i++)
+      job.memory_ids[i] = i == 2 ? 0 : (uint64_t)m;
+   VkSemaphoreWaitInfo wi = {.sType = VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO};
+   uint64_t value = 0;
+   char reason[256] = "";
+   CHECKF(pm4d_direct_submit(q, &job, 1, 0, 1, reason, sizeof(reason)) == PM4D_DIRECT_OK,
+          "kick: %s", reason);
+   int looks = rec.vm_fault_queries;
+   CHECKF(pm4d_hook_GetFenceStatus(PM4D_VK_FAKE_DEV, VK_NULL_HANDLE) == VK_SUCCESS &&
+             rec.vm_fault_queries == looks + 1 &&
+             pm4d_hook_GetFenceStatus(PM4D_VK_FAKE_DEV, VK_NULL_HANDLE) == VK_SUCCESS &&
+             rec.vm_fault_queries == looks + 1,
+          "%s", "no fault: the fence signalled, one look after a kick, none without");
+   rec.vm_fault_addr = bo_va(m) + 131072; /* the output's page (48-bit, as the kernel records) */
+   rec.vm_fault_status = 0x00040100u;     /* write, no valid mapping (gc_10_3_0_sh_mask.h) */
+   CHECKF(pm4d_direct_submit(q, &job, 1, 0, 2, reason, sizeof(reason)) == PM4D_DIRECT_OK,
+          "kick: %s", reason);
+   fence_status = VK_NOT_READY;
+   CHECKF(pm4d_hook_GetFenceStatus(PM4D_VK_FAKE_DEV, VK_NULL_HANDLE) == VK_NOT_READY &&
+             rec.vm_fault_queries == looks + 1,
+          "%s", "a fence not signalled yet: no look, not ready");
+   CHECKF(pm4d_hook_GetSemaphoreCounterValue(PM4D_VK_FAKE_DEV, VK_NULL_HANDLE, &value) ==
+                VK_ERROR_DEVICE_LOST &&
+             pm4d_direct_lost(d),
+          "%s", "a counter value read after the kick: the fault is seen, the device lost");
+   CHECKF(pm4d_hook_GetFenceStatus(PM4D_VK_FAKE_DEV, VK_NULL_HANDLE) == VK_ERROR_DEVICE_LOST &&
+             pm4d_hook_WaitSemaphores(PM4D_VK_FAKE_DEV, &wi, 0) == VK_ERROR_DEVICE_LOST &&
+             pm4d_hook_GetSemaphoreCounterValue(PM4D_VK_FAKE_DEV, VK_NULL_HANDLE, &value) ==
+                VK_ERROR_DEVICE_LOST &&
+             pm4d_hook_WaitForFences(PM4D_VK_FAKE_DEV, 0, NULL, VK_TRUE, 0) == VK_ERROR_DEVICE_LOST,
+          "%s", "then every status query and wait: VK_ERROR_DEVICE_LOST");
+   static const struct {
+      const char *name;
+      PFN_vkVoidFunction hook;
+   } names[] = {
+      {"vkGetFenceStatus", (PFN_vkVoidFunction)pm4d_hook_GetFenceStatus},
+      {"vkWaitSemaphores", (PFN_vkVoidFunction)pm4d_hook_WaitSemaphores},
+      {"vkWaitSemaphoresKHR", (PFN_vkVoidFunction)pm4d_hook_WaitSemaphores},
+      {"vkGetSemaphoreCounterValue", (PFN_vkVoidFunction)pm4d_hook_GetSemaphoreCounterValue},
+      {"vkGetSemaphoreCounterValueKHR", (PFN_vkVoidFunction)pm4d_hook_GetSemaphoreCounterValue},
+   };
+   for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+      CHECKF(pm4d_hook_GetDeviceProcAddr(PM4D_VK_FAKE_DEV, names[i].name) == names[i].hook,
+             "%s is the layer's", names[i].name);
+   fence_status = VK_SUCCESS;
+   pm4d_direct_queue_destroy(q);
+   close(bridge.opaque_fd);
+   pm4d_hook_FreeMemory(PM4D_VK_FAKE_DEV, m, NULL);
+   (void)dev;
+}
+
 static void test_bridge(struct pm4d_vk_device *dev)
 {
    static int queue_handle;
@@ -255,12 +456,14 @@ static void test_bridge(struct pm4d_vk_device *dev)
 int main(void)
 {
    rec_reset();
+   rec.drm_minor = 57; /* the fault record is readable (AMDGPU_INFO_GPUVM_FAULT, DRM 3.55+) */
    ops = *rec_ops();
    ops.syncobj_fd_to_handle = check_fd_to_handle;
    pm4d_direct_test_amdgpu_ops(&ops);
    struct pm4d_direct *d = NULL;
    char reason[256];
-   if (fix_direct_create(false, &d, reason, sizeof(reason)) != PM4D_DIRECT_OK) {
+   /* forced: 3.57 is outside the verified stack */
+   if (fix_direct_create(true, &d, reason, sizeof(reason)) != PM4D_DIRECT_OK) {
       printf("SKIPPED: no amdgpu direct path over the recorder: %s\n", reason);
       return 77;
    }
@@ -280,11 +483,19 @@ int main(void)
    dev->table.CreateSemaphore = stub_CreateSemaphore;
    dev->table.DestroySemaphore = stub_DestroySemaphore;
    dev->table.GetSemaphoreFdKHR = stub_GetSemaphoreFdKHR;
+   dev->table.BindBufferMemory = stub_BindBufferMemory;
+   dev->table.BindBufferMemory2 = stub_BindBufferMemory2;
+   dev->table.GetBufferDeviceAddress = stub_GetBufferDeviceAddress;
+   dev->table.GetFenceStatus = stub_GetFenceStatus;
+   dev->table.WaitSemaphores = stub_WaitSemaphores;
+   dev->table.GetSemaphoreCounterValue = stub_GetSemaphoreCounterValue;
    CHECKF(rd->space == PM4D_ADDR_GPU_VA, "%s", "amdgpu jobs use GPU addresses");
 
    test_buffers();
    test_memory(dev);
    test_bridge(dev);
+   test_placement(dev, d);
+   test_lost(dev, d); /* last: the device stays lost, the path off */
 
    pm4d_vk_redirect_detach(dev); /* queues, direct path */
    pm4d_vk_fake_device_destroy(dev);

@@ -159,8 +159,7 @@ static bool fresh_device(const struct pm4d_direct_config *cfg,
    CHECKF(pm4d_direct_create(cfg, cb, d, reason, sizeof(reason)) == PM4D_DIRECT_OK &&
              pm4d_direct_memory_register(*d, 1, NULL, 1 << 20, 5) == PM4D_DIRECT_OK &&
              pm4d_direct_memory_register(*d, 2, NULL, 1 << 20, -1) == PM4D_DIRECT_OK &&
-             place_memory(*d) &&
-             pm4d_direct_queue_create(*d, &bridge, NULL, q) == PM4D_DIRECT_OK,
+             place_memory(*d) && pm4d_direct_queue_create(*d, &bridge, NULL, q) == PM4D_DIRECT_OK,
           "a fresh device and queue: %s", reason);
    if (!*q)
       pm4d_direct_destroy(*d);

@@ -401,18 +401,28 @@ uint32_t pm4d_amdgpu_device_import_changes(struct pm4d_amdgpu_device *dev)
    return n;
 }
 
+enum pm4d_amdgpu_status pm4d_amdgpu_device_bo_handles(struct pm4d_amdgpu_device *dev,
+                                                      const uint64_t *keys, uint32_t n,
+                                                      uint32_t *kms_handles, char *why,
+                                                      size_t why_size)
+{
+   enum pm4d_amdgpu_status st = PM4D_AMDGPU_OK;
+   pthread_mutex_lock(&dev->lock);
+   for (uint32_t i = 0; i < n && st == PM4D_AMDGPU_OK; i++) {
+      const struct pm4d_amdgpu_import *imp = pm4d_amdgpu_find_import_locked(dev, keys[i]);
+      if (imp)
+         kms_handles[i] = imp->kms_handle;
+      else
+         st = pm4d_fail(why, why_size, PM4D_AMDGPU_INVALID_ARGUMENT,
+                        "buffer 0x%llx is not imported", (unsigned long long)keys[i]);
+   }
+   pthread_mutex_unlock(&dev->lock);
+   return st;
+}
+
 enum pm4d_amdgpu_status pm4d_amdgpu_device_bo_handle(struct pm4d_amdgpu_device *dev, uint64_t key,
                                                      uint32_t *kms_handle, char *why,
                                                      size_t why_size)
 {
-   enum pm4d_amdgpu_status st = PM4D_AMDGPU_OK;
-   pthread_mutex_lock(&dev->lock);
-   struct pm4d_amdgpu_import *imp = pm4d_amdgpu_find_import_locked(dev, key);
-   if (imp)
-      *kms_handle = imp->kms_handle;
-   else
-      st = pm4d_fail(why, why_size, PM4D_AMDGPU_INVALID_ARGUMENT, "buffer 0x%llx is not imported",
-                     (unsigned long long)key);
-   pthread_mutex_unlock(&dev->lock);
-   return st;
+   return pm4d_amdgpu_device_bo_handles(dev, &key, 1, kms_handle, why, why_size);
 }

@@ -196,6 +196,7 @@ void pm4d_direct_destroy(struct pm4d_direct *d)
    for (uint32_t i = 0; i < d->nmem; i++)
       d->ops->memory_unregister(d->dev, d->mem[i].id, d->mem[i].host);
    free(d->mem);
+   pm4d_index_finish(&d->mem_index);
    if (d->ops)
       d->ops->destroy(d->dev);
    pthread_rwlock_destroy(&d->mem_lock);
@@ -236,15 +237,6 @@ bool pm4d_direct_supports(const struct pm4d_direct *d, const struct pm4d_conv2d_
    return pm4d_direct_variant(d, p, grid) != PM4D_CONV2D_VARIANT_COUNT;
 }
 
-const struct pm4d_direct_memory *pm4d_direct_memory_find_locked(const struct pm4d_direct *d,
-                                                                uint64_t id)
-{
-   for (uint32_t i = 0; i < d->nmem; i++)
-      if (d->mem[i].id == id)
-         return &d->mem[i];
-   return NULL;
-}
-
 enum pm4d_direct_status pm4d_direct_memory_register(struct pm4d_direct *d, uint64_t id, void *host,
                                                     uint64_t size, int dmabuf_fd)
 {
@@ -254,6 +246,11 @@ enum pm4d_direct_status pm4d_direct_memory_register(struct pm4d_direct *d, uint6
    pthread_rwlock_wrlock(&d->mem_lock);
    if (pm4d_direct_memory_find_locked(d, id)) {
       st = PM4D_DIRECT_UNSUPPORTED; /* registered twice: the layer's bug, refuse */
+      goto out;
+   }
+   /* the index first: nothing may fail once the back end has the memory */
+   if (!pm4d_index_reserve(&d->mem_index, d->mem, sizeof(*d->mem), d->nmem, d->nmem + 1)) {
+      st = PM4D_DIRECT_NOMEM;
       goto out;
    }
    if (d->nmem == d->memcap) {
@@ -268,6 +265,7 @@ enum pm4d_direct_status pm4d_direct_memory_register(struct pm4d_direct *d, uint6
    }
    st = d->ops->memory_register(d->dev, id, host, size, dmabuf_fd);
    if (st == PM4D_DIRECT_OK) {
+      pm4d_index_add(&d->mem_index, id, d->nmem);
       d->mem[d->nmem++] = (struct pm4d_direct_memory){id, size, host, (uint64_t)(uintptr_t)host};
       d->mem_changes++;
    }
@@ -302,6 +300,7 @@ void pm4d_direct_memory_unregister(struct pm4d_direct *d, uint64_t id)
       if (d->mem[i].id == id) {
          d->ops->memory_unregister(d->dev, id, d->mem[i].host);
          d->mem[i] = d->mem[--d->nmem];
+         pm4d_index_rebuild(&d->mem_index, d->mem, sizeof(*d->mem), d->nmem); /* moved */
          d->mem_changes++;
          break;
       }

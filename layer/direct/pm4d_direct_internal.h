@@ -10,6 +10,7 @@
 #include "pm4d_codeobj.h"
 #include "pm4d_direct.h"
 #include "pm4d_direct_backend.h"
+#include "pm4d_index.h"
 #include "pm4d_ring.h"
 #include "pm4d_template.h"
 #include "pm4d_validate.h"
@@ -52,7 +53,8 @@ struct pm4d_direct_kernel {
 };
 
 struct pm4d_direct_memory {
-   uint64_t id, size;
+   uint64_t id; /* first: mem_index's key */
+   uint64_t size;
    void *host;
    /* The device address of its first byte, where job addresses point: the host mapping (sim),
     * or the GPU VA the layer learnt at its first buffer bind (amdgpu,
@@ -99,6 +101,8 @@ struct pm4d_direct {
    pthread_rwlock_t mem_lock;
    struct pm4d_direct_memory *mem;
    uint32_t nmem, memcap;
+   /* mem by id: looked up for every buffer of a job the plan has not seen */
+   struct pm4d_index mem_index;
    uint32_t mem_changes; /* (un)registrations and placements so far (plans follow it) */
 
    pthread_mutex_t mu; /* queues list, stop, device counters */
@@ -296,10 +300,13 @@ void pm4d_direct_event_bump(struct pm4d_direct *d);
 /* Sleeps while the event count is `seen`, until deadline_ns (CLOCK_MONOTONIC). */
 void pm4d_direct_event_wait(struct pm4d_direct *d, uint32_t seen, uint64_t deadline_ns);
 
-/* The registered memory that holds [addr, addr + bytes) under key id (read lock held by the
- * caller), or NULL. */
-const struct pm4d_direct_memory *pm4d_direct_memory_find_locked(const struct pm4d_direct *d,
-                                                                uint64_t id);
+/* The registered memory with key id (lock held by the caller), or NULL. */
+static inline const struct pm4d_direct_memory *
+pm4d_direct_memory_find_locked(const struct pm4d_direct *d, uint64_t id)
+{
+   uint32_t at = pm4d_index_find(&d->mem_index, d->mem, sizeof(*d->mem), id);
+   return at != UINT32_MAX ? &d->mem[at] : NULL;
+}
 
 /* The variant that runs p on this device and its grid; PM4D_CONV2D_VARIANT_COUNT when none. */
 enum pm4d_conv2d_variant pm4d_direct_variant(const struct pm4d_direct *d,

@@ -17,7 +17,11 @@
  * With --bench N (scripts/bench-redirect) one thread instead submits the SIMULTANEOUS_USE
  * command buffer N times, each time alone with a fence, and prints the median host time of
  * the vkQueueSubmit call (the layer builds and kicks the direct batch inside it) and of
- * submit to fence.
+ * submit to fence. --jobs 6 records 6 dispatches per command buffer instead of 2 (convnet's
+ * batch: the first from the input, then ping-pong between two buffers). --miss alternates two
+ * command buffers whose jobs differ in every slot, in shape (H = W = 12 and 10) and in
+ * buffers (each its own memories), so that no memo of the layer's plan or kick (kept per job
+ * slot and per batch for a repeated job) can hit: the cost of a stream of different jobs.
  * With --direct-only (the virtual AMD GPU, which cannot run the driver's own conv2d shader)
  * nothing is left for the driver to run: the timeline group's first wait is released before
  * its submissions (a kick waiting on a point the driver has not submitted yet falls back, see
@@ -28,7 +32,7 @@
  * GPUs in one process: each device gets its own GPU's back end).
  * usage: pm4d_e2e_multisubmit [threads (1-4, default 4) [--direct-only]
  *                              [--wait-before-signal] [--all-gpus]]
- *        | --bench N */
+ *        | --bench N [--jobs 2|6] [--miss] */
 #include <math.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -48,6 +52,8 @@
 #define TIMELINE_SUBMITS 4u
 #define ONE_TIME_SUBMITS 2u
 #define JOBS_PER_SUBMIT  2u
+#define BENCH_MAX_JOBS   6u
+#define HW_MISS          10u /* the --miss bench's second shape */
 
 enum { B_IN, B_F1, B_B1, B_MID, B_F2, B_B2, B_OUT, B_FINAL, B_COUNT };
 static const uint32_t buffer_floats[B_COUNT] = {C0 * HW * HW, K0 *C0 * 9, K0,         K0 *HW *HW,
@@ -89,7 +95,7 @@ struct worker {
    VkDeviceMemory mem[B_COUNT];
    float *map[B_COUNT];
    VkDescriptorPool dpool;
-   VkDescriptorSet sets[2];
+   VkDescriptorSet sets[3]; /* in -> mid, mid -> out, out -> mid */
    bool ok;
 };
 
@@ -151,20 +157,21 @@ static bool make_buffers(struct worker *w)
       for (uint32_t j = 0; j < buffer_floats[i]; j++)
          w->map[i][j] = lcg(&seed);
    }
-   VkDescriptorPoolSize ps = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 8};
+   VkDescriptorPoolSize ps = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 12};
    VkDescriptorPoolCreateInfo pci = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
-                                     .maxSets = 2,
+                                     .maxSets = 3,
                                      .poolSizeCount = 1,
                                      .pPoolSizes = &ps};
    TRY("vkCreateDescriptorPool", vkCreateDescriptorPool(w->dc->device, &pci, NULL, &w->dpool));
-   VkDescriptorSetLayout layouts[2] = {w->dc->dsl, w->dc->dsl};
+   VkDescriptorSetLayout layouts[3] = {w->dc->dsl, w->dc->dsl, w->dc->dsl};
    VkDescriptorSetAllocateInfo dai = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
                                       .descriptorPool = w->dpool,
-                                      .descriptorSetCount = 2,
+                                      .descriptorSetCount = 3,
                                       .pSetLayouts = layouts};
    TRY("vkAllocateDescriptorSets", vkAllocateDescriptorSets(w->dc->device, &dai, w->sets));
-   const unsigned roles[2][4] = {{B_IN, B_F1, B_B1, B_MID}, {B_MID, B_F2, B_B2, B_OUT}};
-   for (unsigned s = 0; s < 2; s++) {
+   const unsigned roles[3][4] = {
+      {B_IN, B_F1, B_B1, B_MID}, {B_MID, B_F2, B_B2, B_OUT}, {B_OUT, B_F2, B_B2, B_MID}};
+   for (unsigned s = 0; s < 3; s++) {
       VkDescriptorBufferInfo infos[4];
       VkWriteDescriptorSet writes[4];
       for (unsigned b = 0; b < 4; b++) {
@@ -181,38 +188,46 @@ static bool make_buffers(struct worker *w)
    return true;
 }
 
-/* The two dispatches with their barriers. */
-static void record_convs(struct worker *w, VkCommandBuffer cb)
+/* `jobs` dispatches (an even number) of hw x hw images with their barriers: in -> mid, then
+ * mid -> out and out -> mid in turn, ending in out. */
+static void record_convs(struct worker *w, VkCommandBuffer cb, uint32_t jobs, uint32_t hw)
 {
    vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, w->dc->pipeline);
    const VkMemoryBarrier mb = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
                                .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
                                .dstAccessMask =
                                   VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_TRANSFER_READ_BIT};
-   for (unsigned s = 0; s < 2; s++) {
+   for (unsigned s = 0; s < jobs; s++) {
       struct pm4d_glsl_conv2d_push p = {
-         1, s ? K0 : C0, HW, HW, K0, 3,  3,  1,
-         1, 1,           1,  1,  1,  HW, HW, PM4D_GLSL_FLAG_BIAS | (s ? 0 : PM4D_GLSL_FLAG_RELU)};
-      vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, w->dc->playout, 0, 1, &w->sets[s],
-                              0, NULL);
+         1, s ? K0 : C0, hw, hw, K0, 3,  3,  1,
+         1, 1,           1,  1,  1,  hw, hw, PM4D_GLSL_FLAG_BIAS | (s ? 0 : PM4D_GLSL_FLAG_RELU)};
+      unsigned set = s == 0 ? 0 : s % 2 ? 1 : 2;
+      vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, w->dc->playout, 0, 1,
+                              &w->sets[set], 0, NULL);
       vkCmdPushConstants(cb, w->dc->playout, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(p), &p);
-      vkCmdDispatch(cb, (HW * HW + PM4D_GLSL_LOCAL_SIZE_X - 1) / PM4D_GLSL_LOCAL_SIZE_X, K0, 1);
+      vkCmdDispatch(cb, (hw * hw + PM4D_GLSL_LOCAL_SIZE_X - 1) / PM4D_GLSL_LOCAL_SIZE_X, K0, 1);
       vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
                            VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT, 0,
                            1, &mb, 0, NULL, 0, NULL);
    }
 }
 
-static bool record(struct worker *w, VkCommandBuffer cb, VkCommandBufferUsageFlags usage)
+static bool record_jobs(struct worker *w, VkCommandBuffer cb, VkCommandBufferUsageFlags usage,
+                        uint32_t jobs, uint32_t hw)
 {
    VkCommandBufferBeginInfo bi = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
                                   .flags = usage};
    TRY("vkBeginCommandBuffer", vkBeginCommandBuffer(cb, &bi));
-   record_convs(w, cb);
+   record_convs(w, cb, jobs, hw);
    VkBufferCopy region = {0, 0, buffer_floats[B_OUT] * 4};
    vkCmdCopyBuffer(cb, w->buf[B_OUT], w->buf[B_FINAL], 1, &region);
    TRY("vkEndCommandBuffer", vkEndCommandBuffer(cb));
    return true;
+}
+
+static bool record(struct worker *w, VkCommandBuffer cb, VkCommandBufferUsageFlags usage)
+{
+   return record_jobs(w, cb, usage, JOBS_PER_SUBMIT, HW);
 }
 
 /* The copied output matches the reference (zeroed again for the next check). */
@@ -338,7 +353,7 @@ static bool run_secondary(struct worker *w, VkCommandBuffer primary)
    VkCommandBufferBeginInfo bi = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
                                   .pInheritanceInfo = &inherit};
    TRY("vkBeginCommandBuffer", vkBeginCommandBuffer(secondary, &bi));
-   record_convs(w, secondary);
+   record_convs(w, secondary, JOBS_PER_SUBMIT, HW);
    TRY("vkEndCommandBuffer", vkEndCommandBuffer(secondary));
    TRY("vkResetCommandBuffer", vkResetCommandBuffer(primary, 0));
    bi.pInheritanceInfo = NULL;
@@ -367,16 +382,22 @@ static int compare_u64(const void *a, const void *b)
    return x < y ? -1 : x > y;
 }
 
-static bool bench(struct worker *w, VkCommandBuffer cb, uint32_t n)
+static uint32_t bench_submits;                /* --bench N */
+static uint32_t bench_jobs = JOBS_PER_SUBMIT; /* --jobs J */
+static bool bench_miss;                       /* --miss */
+
+/* Submits cbs[0] n times (cbs[0] and cbs[1] in turn with --miss), each alone with a fence. */
+static bool bench(struct worker *w, const VkCommandBuffer cbs[2], uint32_t n)
 {
    uint64_t *submit = calloc(n, sizeof(*submit)), *total = calloc(n, sizeof(*total));
    VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
    VkFence fence;
    if (!submit || !total || vkCreateFence(w->dc->device, &fci, NULL, &fence) != VK_SUCCESS)
       return false;
-   VkSubmitInfo si = {
-      .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &cb};
    for (uint32_t i = 0; i < n; i++) {
+      VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
+                         .commandBufferCount = 1,
+                         .pCommandBuffers = &cbs[bench_miss ? i % 2 : 0]};
       uint64_t t0 = now_ns();
       TRY("vkQueueSubmit", vkQueueSubmit(w->queue, 1, &si, fence));
       uint64_t t1 = now_ns();
@@ -391,17 +412,15 @@ static bool bench(struct worker *w, VkCommandBuffer cb, uint32_t n)
    qsort(submit, n, sizeof(*submit), compare_u64);
    qsort(total, n, sizeof(*total), compare_u64);
    printf(
-      "bench: %u submissions of %u conv2d dispatches: vkQueueSubmit median %.1f us (%.1f us per dispatch), "
-      "submit to fence median %.1f us\n",
-      n, JOBS_PER_SUBMIT, submit[n / 2] / 1e3, submit[n / 2] / 1e3 / JOBS_PER_SUBMIT,
-      total[n / 2] / 1e3);
+      "bench: %u submissions of %u conv2d dispatches%s: vkQueueSubmit median %.1f us (%.1f us per "
+      "dispatch), submit to fence median %.1f us\n",
+      n, bench_jobs, bench_miss ? " (two command buffers in turn)" : "", submit[n / 2] / 1e3,
+      submit[n / 2] / 1e3 / bench_jobs, total[n / 2] / 1e3);
    vkDestroyFence(w->dc->device, fence, NULL);
    free(submit);
    free(total);
    return true;
 }
-
-static uint32_t bench_submits; /* --bench N */
 
 static bool device_setup(struct dev_ctx *dc, uint32_t queues);
 static void device_finish(struct dev_ctx *dc);
@@ -418,6 +437,8 @@ static void *worker_main(void *arg)
                                   .flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT,
                                   .queueFamilyIndex = w->dc->family};
    VkCommandBuffer cbs[2];
+   /* --miss: the second command buffer's own buffers */
+   struct worker alt = {.index = w->index, .dc = w->dc};
    VkCommandBufferAllocateInfo ai = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
                                      .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
                                      .commandBufferCount = 2};
@@ -425,10 +446,18 @@ static void *worker_main(void *arg)
       vkCreateCommandPool(w->dc->device, &pci, NULL, &w->pool) == VK_SUCCESS &&
       (ai.commandPool = w->pool) &&
       vkAllocateCommandBuffers(w->dc->device, &ai, cbs) == VK_SUCCESS &&
-      record(w, cbs[0], VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT) &&
-      (bench_submits ? bench(w, cbs[0], bench_submits)
-                     : run_binary(w, cbs[0]) && run_timeline(w, cbs[0]) &&
-                          run_one_time(w, cbs[1]) && (direct_only || run_secondary(w, cbs[1])));
+      (bench_submits
+          ? record_jobs(w, cbs[0], VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT, bench_jobs, HW) &&
+               (!bench_miss ||
+                (make_buffers(&alt) &&
+                 record_jobs(&alt, cbs[1], VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT, bench_jobs,
+                             HW_MISS))) &&
+               bench(w, cbs, bench_submits)
+          : record(w, cbs[0], VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT) &&
+               run_binary(w, cbs[0]) && run_timeline(w, cbs[0]) && run_one_time(w, cbs[1]) &&
+               (direct_only || run_secondary(w, cbs[1])));
+   if (alt.dpool)
+      w->ok = worker_finish(&alt) && w->ok;
    if (w->own_device)
       w->ok = worker_finish(w) && w->ok;
    return NULL;
@@ -556,8 +585,18 @@ static bool worker_finish(struct worker *w)
 
 int main(int argc, char **argv)
 {
-   if (argc > 2 && strcmp(argv[1], "--bench") == 0)
+   if (argc > 2 && strcmp(argv[1], "--bench") == 0) {
       bench_submits = (uint32_t)atoi(argv[2]);
+      for (int i = 3; i < argc; i++) {
+         bench_miss |= strcmp(argv[i], "--miss") == 0;
+         if (strcmp(argv[i], "--jobs") == 0 && i + 1 < argc)
+            bench_jobs = (uint32_t)atoi(argv[++i]);
+      }
+      if (bench_jobs == 0 || bench_jobs % 2 || bench_jobs > BENCH_MAX_JOBS) {
+         fprintf(stderr, "multisubmit: --jobs takes 2, 4 or 6\n");
+         return 1;
+      }
+   }
    uint32_t threads = bench_submits ? 1 : argc > 1 ? (uint32_t)atoi(argv[1]) : MAX_THREADS;
    bool all_gpus = false;
    for (int i = 2; !bench_submits && i < argc; i++) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pm4d_amdgpu_pool.h"
+#include "pm4d_index.h"
 
 #define PM4D_AMDGPU_MAX_DRM_DEVICES 64
 #define PM4D_AMDGPU_PCI_VENDOR_ATI  0x1002
@@ -20,7 +21,7 @@ struct pm4d_amdgpu_code {
 };
 
 struct pm4d_amdgpu_import {
-   uint64_t key;
+   uint64_t key; /* first: import_index's key */
    amdgpu_bo_handle bo;
    uint32_t kms_handle;
 };
@@ -38,9 +39,11 @@ struct pm4d_amdgpu_device {
    pthread_mutex_t lock;
    struct pm4d_amdgpu_code *codes;
    size_t code_count, code_cap;
-   /* Few memories per application: a linear scan beats a hash table here. */
+   /* Looked up per buffer of every batch whose buffers changed: by key through import_index,
+    * the same cost however many memories the app has. */
    struct pm4d_amdgpu_import *imports;
    size_t import_count, import_cap;
+   struct pm4d_index import_index;
    uint32_t import_changes; /* imports made and dropped: queues' BO lists follow it */
 };
 
@@ -226,6 +229,7 @@ void pm4d_amdgpu_device_destroy(struct pm4d_amdgpu_device *dev)
       if (dev->imports[i].bo)
          dev->ops->bo_free(dev->imports[i].bo);
    free(dev->imports);
+   pm4d_index_finish(&dev->import_index);
    free(dev->codes);
    pm4d_amdgpu_pool_destroy(&dev->code_pool);
    pthread_mutex_destroy(&dev->lock);
@@ -315,10 +319,17 @@ out:
 static struct pm4d_amdgpu_import *pm4d_amdgpu_find_import_locked(struct pm4d_amdgpu_device *dev,
                                                                  uint64_t key)
 {
-   for (size_t i = 0; i < dev->import_count; i++)
-      if (dev->imports[i].key == key)
-         return &dev->imports[i];
-   return NULL;
+   uint32_t at = pm4d_index_find(&dev->import_index, dev->imports, sizeof(*dev->imports), key);
+   return at != UINT32_MAX ? &dev->imports[at] : NULL;
+}
+
+/* Appends an import the kernel made (index room reserved): nothing can fail after it. */
+static void pm4d_amdgpu_add_import_locked(struct pm4d_amdgpu_device *dev,
+                                          struct pm4d_amdgpu_import imp)
+{
+   pm4d_index_add(&dev->import_index, imp.key, (uint32_t)dev->import_count);
+   dev->imports[dev->import_count++] = imp;
+   dev->import_changes++;
 }
 
 enum pm4d_amdgpu_status pm4d_amdgpu_device_import(struct pm4d_amdgpu_device *dev, uint64_t key,
@@ -333,14 +344,16 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_import(struct pm4d_amdgpu_device *dev
    if (pm4d_amdgpu_find_import_locked(dev, key))
       goto out;
    if (!pm4d_amdgpu_reserve((void **)&dev->imports, &dev->import_cap, dev->import_count,
-                            sizeof(dev->imports[0]))) {
+                            sizeof(dev->imports[0])) ||
+       dev->import_count >= UINT32_MAX / 4 ||
+       !pm4d_index_reserve(&dev->import_index, dev->imports, sizeof(*dev->imports),
+                           (uint32_t)dev->import_count, (uint32_t)dev->import_count + 1)) {
       st = pm4d_fail(why, why_size, PM4D_AMDGPU_OUT_OF_HOST_MEMORY, "import cache");
       goto out;
    }
    if (dmabuf_fd < 0) {
       /* Always valid in the shared VM: nothing to import, nothing to list. */
-      dev->imports[dev->import_count++] = (struct pm4d_amdgpu_import){key, NULL, 0};
-      dev->import_changes++;
+      pm4d_amdgpu_add_import_locked(dev, (struct pm4d_amdgpu_import){key, NULL, 0});
       goto out;
    }
    /* The driver's BO on the same DRM file: the kernel returns its GEM handle and libdrm its
@@ -359,11 +372,7 @@ enum pm4d_amdgpu_status pm4d_amdgpu_device_import(struct pm4d_amdgpu_device *dev
          pm4d_fail(why, why_size, PM4D_AMDGPU_DRM_ERROR, "amdgpu_bo_export(kms): %s", strerror(-r));
       goto out;
    }
-   dev->imports[dev->import_count].key = key;
-   dev->imports[dev->import_count].bo = res.buf_handle;
-   dev->imports[dev->import_count].kms_handle = kms;
-   dev->import_count++;
-   dev->import_changes++;
+   pm4d_amdgpu_add_import_locked(dev, (struct pm4d_amdgpu_import){key, res.buf_handle, kms});
 out:
    pthread_mutex_unlock(&dev->lock);
    return st;
@@ -377,6 +386,8 @@ void pm4d_amdgpu_device_forget(struct pm4d_amdgpu_device *dev, uint64_t key)
       if (imp->bo)
          dev->ops->bo_free(imp->bo);
       *imp = dev->imports[--dev->import_count];
+      pm4d_index_rebuild(&dev->import_index, dev->imports, sizeof(*dev->imports),
+                         (uint32_t)dev->import_count); /* moved */
       dev->import_changes++;
    }
    pthread_mutex_unlock(&dev->lock);
@@ -390,18 +401,28 @@ uint32_t pm4d_amdgpu_device_import_changes(struct pm4d_amdgpu_device *dev)
    return n;
 }
 
+enum pm4d_amdgpu_status pm4d_amdgpu_device_bo_handles(struct pm4d_amdgpu_device *dev,
+                                                      const uint64_t *keys, uint32_t n,
+                                                      uint32_t *kms_handles, char *why,
+                                                      size_t why_size)
+{
+   enum pm4d_amdgpu_status st = PM4D_AMDGPU_OK;
+   pthread_mutex_lock(&dev->lock);
+   for (uint32_t i = 0; i < n && st == PM4D_AMDGPU_OK; i++) {
+      const struct pm4d_amdgpu_import *imp = pm4d_amdgpu_find_import_locked(dev, keys[i]);
+      if (imp)
+         kms_handles[i] = imp->kms_handle;
+      else
+         st = pm4d_fail(why, why_size, PM4D_AMDGPU_INVALID_ARGUMENT,
+                        "buffer 0x%llx is not imported", (unsigned long long)keys[i]);
+   }
+   pthread_mutex_unlock(&dev->lock);
+   return st;
+}
+
 enum pm4d_amdgpu_status pm4d_amdgpu_device_bo_handle(struct pm4d_amdgpu_device *dev, uint64_t key,
                                                      uint32_t *kms_handle, char *why,
                                                      size_t why_size)
 {
-   enum pm4d_amdgpu_status st = PM4D_AMDGPU_OK;
-   pthread_mutex_lock(&dev->lock);
-   struct pm4d_amdgpu_import *imp = pm4d_amdgpu_find_import_locked(dev, key);
-   if (imp)
-      *kms_handle = imp->kms_handle;
-   else
-      st = pm4d_fail(why, why_size, PM4D_AMDGPU_INVALID_ARGUMENT, "buffer 0x%llx is not imported",
-                     (unsigned long long)key);
-   pthread_mutex_unlock(&dev->lock);
-   return st;
+   return pm4d_amdgpu_device_bo_handles(dev, &key, 1, kms_handle, why, why_size);
 }

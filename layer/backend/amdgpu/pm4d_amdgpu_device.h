@@ -67,6 +67,12 @@ void pm4d_amdgpu_device_forget(struct pm4d_amdgpu_device *dev, uint64_t key);
 enum pm4d_amdgpu_status pm4d_amdgpu_device_bo_handle(struct pm4d_amdgpu_device *dev, uint64_t key,
                                                      uint32_t *kms_handle, char *why,
                                                      size_t why_size);
+/* The same for keys[0, n) into kms_handles, under one hold of the device's lock (a batch's
+ * buffers); INVALID_ARGUMENT naming the first key not imported. */
+enum pm4d_amdgpu_status pm4d_amdgpu_device_bo_handles(struct pm4d_amdgpu_device *dev,
+                                                      const uint64_t *keys, uint32_t n,
+                                                      uint32_t *kms_handles, char *why,
+                                                      size_t why_size);
 /* How many times imports were made or dropped: while it stays the same, every key's GEM handle
  * does too. */
 uint32_t pm4d_amdgpu_device_import_changes(struct pm4d_amdgpu_device *dev);

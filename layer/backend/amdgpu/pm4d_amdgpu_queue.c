@@ -221,15 +221,14 @@ static enum pm4d_amdgpu_status pm4d_amdgpu_bo_list(struct pm4d_amdgpu_queue *q,
       pm4d_amdgpu_bo_list_add(list, &n, b->pools[i]->kms_handle);
       q->bos.pools[i] = b->pools[i]->kms_handle;
    }
-   for (uint32_t i = 0; i < b->buffer_count; i++) {
-      uint32_t h;
-      enum pm4d_amdgpu_status st =
-         pm4d_amdgpu_device_bo_handle(q->dev, b->buffers[i], &h, why, why_size);
-      if (st != PM4D_AMDGPU_OK)
-         return st;
-      if (h) /* 0: always valid in the VM, resident without an entry */
-         pm4d_amdgpu_bo_list_add(list, &n, h);
-   }
+   uint32_t handles[PM4D_AMDGPU_MAX_BUFFERS]; /* check_batch: at most this many */
+   enum pm4d_amdgpu_status st =
+      pm4d_amdgpu_device_bo_handles(q->dev, b->buffers, b->buffer_count, handles, why, why_size);
+   if (st != PM4D_AMDGPU_OK)
+      return st;
+   for (uint32_t i = 0; i < b->buffer_count; i++)
+      if (handles[i]) /* 0: always valid in the VM, resident without an entry */
+         pm4d_amdgpu_bo_list_add(list, &n, handles[i]);
    if (b->buffer_count)
       memcpy(q->bos.buffers, b->buffers, b->buffer_count * sizeof(*b->buffers));
    q->bos.pool_count = b->pool_count;

@@ -40,7 +40,7 @@ bool pm4d_vk_arm_record(struct pm4d_vk_cmdbuf *r, struct pm4d_vk_link *l)
 }
 
 bool pm4d_vk_arm_claim(struct pm4d_vk_cmdbuf *r, struct pm4d_vk_queue *q, VkSemaphore *bridge,
-                       uint64_t *point)
+                       uint64_t *point, bool *in_order)
 {
    struct pm4d_vk_device *dev = r->dev;
    struct pm4d_vk_queue *prev;
@@ -61,11 +61,17 @@ bool pm4d_vk_arm_claim(struct pm4d_vk_cmdbuf *r, struct pm4d_vk_queue *q, VkSema
        * for nothing of this queue's): its end point comes within its direct submit's bound. */
       nanosleep(&(struct timespec){0, 100000}, NULL);
    }
+   /* r's last submission is over when the point after its last fallbacks has passed: nothing
+    * of it reads or writes the arguments any more, so the host may arm (no CS for the arm
+    * link). Not known (never submitted, or its chain failed half-way and may have left links
+    * pending): arm in queue order. */
    uint64_t reached = 0;
-   if (!prev || prev == q ||
-       (dev->table.GetSemaphoreCounterValue &&
-        dev->table.GetSemaphoreCounterValue(dev->handle, prev->bridge, &reached) == VK_SUCCESS &&
-        reached >= end))
+   bool over =
+      prev && end && dev->table.GetSemaphoreCounterValue &&
+      dev->table.GetSemaphoreCounterValue(dev->handle, prev->bridge, &reached) == VK_SUCCESS &&
+      reached >= end;
+   *in_order = !over;
+   if (!prev || prev == q || over)
       return false;
    PM4D_LOG_ONCE(PM4D_LOG_WARN,
                  "a SIMULTANEOUS_USE command buffer with redirected conv2d was submitted to a "

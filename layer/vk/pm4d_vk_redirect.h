@@ -146,9 +146,10 @@ VkCommandBuffer pm4d_vk_split_begin_own(struct pm4d_vk_cmdbuf *r, VkCommandBuffe
 bool pm4d_vk_arm_record(struct pm4d_vk_cmdbuf *r, struct pm4d_vk_link *l);
 /* r's links go to queue q now (NULL: a queue without a bridge): true, with the other queue's
  * bridge and point to wait for, when r's last submission went to another queue and may still be
- * pending. Claims r for q. */
+ * pending. *in_order: arm on the GPU (r's last submission may still be pending, or is not
+ * known to be over); false: it is over, the host arms. Claims r for q. */
 bool pm4d_vk_arm_claim(struct pm4d_vk_cmdbuf *r, struct pm4d_vk_queue *q, VkSemaphore *bridge,
-                       uint64_t *point);
+                       uint64_t *point, bool *in_order);
 /* r's links are in the chain on q; end is the first bridge point q hands out after them, which
  * the link holding r's last fallbacks signals. */
 void pm4d_vk_arm_claimed(struct pm4d_vk_cmdbuf *r, uint64_t end);

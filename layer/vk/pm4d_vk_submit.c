@@ -55,6 +55,7 @@ struct chain {
    bool nomem;
    uint32_t emitted;
    uint64_t end_point; /* a SIMULTANEOUS_USE command buffer's end (pm4d_vk_arm.c): signalled */
+   bool in_order;      /* its batches arm on the GPU (pm4d_vk_arm_claim) */
    struct pm4d_vk_chain_storage *store; /* where the arrays below live between calls */
    uint64_t *scratch;                   /* emit_v1's arrays, sized for the largest link */
    uint32_t scratch_cap;
@@ -177,12 +178,12 @@ static VkResult emit(struct chain *x, VkFence fence)
 
 /* Arms the batch's fallbacks: before anything can run them (the link after the batch, or this
  * link when they run in it) and before the kick (the batch disarms each job it completes).
- * From the host, or for a SIMULTANEOUS_USE command buffer on the GPU, in this link, in queue
- * order (pm4d_vk_arm.c). */
+ * From the host, or, for a SIMULTANEOUS_USE command buffer whose last submission may still be
+ * pending, on the GPU, in this link, in queue order (pm4d_vk_arm.c). */
 static void arm_fallbacks(struct chain *x, const struct pm4d_vk_link *l,
                           const struct pm4d_job *jobs)
 {
-   if (l->arm) {
+   if (l->arm && x->in_order) {
       add_cb(x, l->arm);
       pm4d_counter_inc(PM4D_CTR_gpu_armed_batches);
       return;
@@ -300,7 +301,8 @@ static VkResult add_command_buffer(struct chain *x, VkCommandBuffer cb)
    const bool queue_order = r->usage & VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT;
    VkSemaphore other;
    uint64_t other_end;
-   if (queue_order && pm4d_vk_arm_claim(r, x->q, &other, &other_end))
+   x->in_order = false;
+   if (queue_order && pm4d_vk_arm_claim(r, x->q, &other, &other_end, &x->in_order))
       add_wait(x, other, other_end, VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT);
    VkResult res = VK_SUCCESS;
    for (uint32_t i = 0; i < r->n_links && res == VK_SUCCESS; i++) {

@@ -136,6 +136,7 @@
    /* batches of SIMULTANEOUS_USE command buffers armed on the GPU (layer/vk/pm4d_vk_arm.c): */  \
    /* a command buffer in the link before each, at most one CS more */                           \
    X(gpu_armed_batches)                                                                          \
+   X(fallback_other_queue)                                                                       \
    /* safety: direct-path failures as they happen (watchdog, submission), jobs whose batch */    \
    /* fence arrived, auto-disable trips and what it turned away, diagnostics events written */   \
    X(direct_hangs)                                                                               \

@@ -9,9 +9,9 @@
  * order: submission N arms, its batch disarms, its link after reads, and only then does
  * submission N+1's arm run (one queue: RADV's submissions are one scheduler entity, run in
  * order; lavapipe's queue runs them in order). A command buffer pending on two queues at once
- * has no such order: its submission to the second queue waits for the first one's end. */
-#include <time.h>
-
+ * has no such order: its submission to the second queue is not redirected and runs plain
+ * fallbacks, which read no arguments (a GPU wait for the first one's end could close a cycle
+ * of semaphores the app made between the two submissions). */
 #include "pm4d_vk_redirect.h"
 
 bool pm4d_vk_arm_record(struct pm4d_vk_cmdbuf *r, struct pm4d_vk_link *l)
@@ -39,47 +39,51 @@ bool pm4d_vk_arm_record(struct pm4d_vk_cmdbuf *r, struct pm4d_vk_link *l)
    return true;
 }
 
-bool pm4d_vk_arm_claim(struct pm4d_vk_cmdbuf *r, struct pm4d_vk_queue *q, VkSemaphore *bridge,
-                       uint64_t *point, bool *in_order)
+/* Claims r for q if its claim is still (prev, end). */
+static bool claim_from(struct pm4d_vk_cmdbuf *r, struct pm4d_vk_queue *q,
+                       const struct pm4d_vk_queue *prev, uint64_t end)
+{
+   pthread_mutex_lock(&r->dev->lock);
+   bool mine = r->arm_queue == prev && r->arm_end == end;
+   if (mine) {
+      r->arm_queue = q;
+      r->arm_end = 0;
+   }
+   pthread_mutex_unlock(&r->dev->lock);
+   return mine;
+}
+
+bool pm4d_vk_arm_claim(struct pm4d_vk_cmdbuf *r, struct pm4d_vk_queue *q, bool *in_order)
 {
    struct pm4d_vk_device *dev = r->dev;
-   struct pm4d_vk_queue *prev;
-   uint64_t end;
-   for (;;) {
+   for (;;) { /* again only when another thread claimed r in between */
       pthread_mutex_lock(&dev->lock);
-      prev = r->arm_queue;
-      end = r->arm_end;
-      bool mine = !prev || prev == q || end;
-      if (mine) {
-         r->arm_queue = q;
-         r->arm_end = 0;
-      }
+      struct pm4d_vk_queue *prev = r->arm_queue;
+      uint64_t end = r->arm_end;
       pthread_mutex_unlock(&dev->lock);
-      if (mine)
-         break;
-      /* Another thread is putting r's links into another queue's chain right now (it waits
-       * for nothing of this queue's): its end point comes within its direct submit's bound. */
-      nanosleep(&(struct timespec){0, 100000}, NULL);
+      /* r's last submission is over when the point after its last fallbacks has passed:
+       * nothing of it reads or writes the arguments any more (end 0: another thread is putting
+       * r's links into prev's chain right now). */
+      uint64_t reached = 0;
+      bool over =
+         prev && end && dev->table.GetSemaphoreCounterValue &&
+         dev->table.GetSemaphoreCounterValue(dev->handle, prev->bridge, &reached) == VK_SUCCESS &&
+         reached >= end;
+      if (prev && prev != q && !over) {
+         PM4D_LOG_ONCE(PM4D_LOG_WARN,
+                       "a SIMULTANEOUS_USE command buffer with redirected conv2d was submitted to "
+                       "a second queue while pending on another; that submission runs its conv2d "
+                       "through the driver, as both would share their fallbacks' arguments");
+         return true;
+      }
+      /* Over: the host may arm (no arm link, no CS). Not known to be over (pending on this
+       * queue, never submitted, or a chain that failed half-way may have left links pending):
+       * arm on the GPU, in queue order. */
+      if (claim_from(r, q, prev, end)) {
+         *in_order = !over;
+         return false;
+      }
    }
-   /* r's last submission is over when the point after its last fallbacks has passed: nothing
-    * of it reads or writes the arguments any more, so the host may arm (no CS for the arm
-    * link). Not known (never submitted, or its chain failed half-way and may have left links
-    * pending): arm in queue order. */
-   uint64_t reached = 0;
-   bool over =
-      prev && end && dev->table.GetSemaphoreCounterValue &&
-      dev->table.GetSemaphoreCounterValue(dev->handle, prev->bridge, &reached) == VK_SUCCESS &&
-      reached >= end;
-   *in_order = !over;
-   if (!prev || prev == q || over)
-      return false;
-   PM4D_LOG_ONCE(PM4D_LOG_WARN,
-                 "a SIMULTANEOUS_USE command buffer with redirected conv2d was submitted to a "
-                 "second queue while pending on another; it waits there (on the GPU) for the "
-                 "other submission to end, as both share their fallbacks' arguments");
-   *bridge = prev->bridge;
-   *point = end;
-   return true;
 }
 
 void pm4d_vk_arm_claimed(struct pm4d_vk_cmdbuf *r, uint64_t end)

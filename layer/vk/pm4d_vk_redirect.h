@@ -105,6 +105,9 @@ struct pm4d_vk_queue *pm4d_vk_queue_get(struct pm4d_vk_device *dev, VkQueue queu
  * with no host action and no new submission behind links the queue is already blocked on. */
 struct pm4d_vk_fallback {
    VkCommandBuffer cb;
+   /* SIMULTANEOUS_USE only: barrier, state, vkCmdDispatch with groups (reads no args), for a
+    * submission while the command buffer is pending on another queue (pm4d_vk_arm_claim). */
+   VkCommandBuffer plain;
    uint32_t *args;
    VkBuffer buffer;
    VkDeviceSize offset;
@@ -144,12 +147,11 @@ VkCommandBuffer pm4d_vk_split_begin_own(struct pm4d_vk_cmdbuf *r, VkCommandBuffe
 /* Arming on the GPU (pm4d_vk_arm.c), for command buffers begun with SIMULTANEOUS_USE. */
 /* Records l->arm for the batch link l of r (its jobs' fallbacks recorded); false on failure. */
 bool pm4d_vk_arm_record(struct pm4d_vk_cmdbuf *r, struct pm4d_vk_link *l);
-/* r's links go to queue q now (NULL: a queue without a bridge): true, with the other queue's
- * bridge and point to wait for, when r's last submission went to another queue and may still be
- * pending. *in_order: arm on the GPU (r's last submission may still be pending, or is not
- * known to be over); false: it is over, the host arms. Claims r for q. */
-bool pm4d_vk_arm_claim(struct pm4d_vk_cmdbuf *r, struct pm4d_vk_queue *q, VkSemaphore *bridge,
-                       uint64_t *point, bool *in_order);
+/* r's links go to queue q now (NULL: a queue without a bridge): false, claiming r for q, unless
+ * r's last submission went to another queue and may still be pending there: true, nothing
+ * claimed, and the submission runs the plain fallbacks with no batch. *in_order (when
+ * claimed): arm on the GPU, r's last submission not known to be over; false: the host arms. */
+bool pm4d_vk_arm_claim(struct pm4d_vk_cmdbuf *r, struct pm4d_vk_queue *q, bool *in_order);
 /* r's links are in the chain on q; end is the first bridge point q hands out after them, which
  * the link holding r's last fallbacks signals. */
 void pm4d_vk_arm_claimed(struct pm4d_vk_cmdbuf *r, uint64_t end);

@@ -168,31 +168,47 @@ static bool args_slot(struct pm4d_vk_cmdbuf *r, VkBuffer *buffer, VkDeviceSize *
    return true;
 }
 
-/* The job's fallback: barrier, state, the dispatch (indirect, disarmed); its switch goes to
- * the job. */
+/* A command buffer of barrier, state and the job's dispatch: indirect from (buffer, offset),
+ * or with f's group counts when buffer is VK_NULL_HANDLE; NULL on failure. */
+static VkCommandBuffer record_dispatch(struct pm4d_vk_cmdbuf *r, const struct pm4d_vk_fallback *f,
+                                       VkBuffer buffer)
+{
+   const struct pm4d_vk_device_table *t = &r->dev->table;
+   VkCommandBuffer cb = pm4d_vk_split_begin_own(r, VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT);
+   if (!cb)
+      return NULL;
+   record_barrier(r, cb);
+   record_state(r, cb);
+   if (buffer)
+      t->CmdDispatchIndirect(cb, buffer, f->offset);
+   else
+      t->CmdDispatch(cb, f->groups[0], f->groups[1], f->groups[2]);
+   if (t->EndCommandBuffer(cb) != VK_SUCCESS) {
+      t->FreeCommandBuffers(r->dev->handle, r->shadow, 1, &cb);
+      return NULL;
+   }
+   return cb;
+}
+
+/* The job's fallback: the dispatch indirect, disarmed (its switch goes to the job), and for a
+ * SIMULTANEOUS_USE command buffer the plain one too. */
 static struct pm4d_vk_fallback *record_fallback(struct pm4d_vk_cmdbuf *r, uint32_t gx, uint32_t gy,
                                                 uint32_t gz, struct pm4d_job *job)
 {
    struct pm4d_vk_fallback *f = pm4d_calloc(1, sizeof(*f));
-   VkBuffer buffer;
-   VkDeviceSize offset;
-   if (!f || !args_slot(r, &buffer, &offset, &f->args, &job->disarm, &job->disarm_memory) ||
-       !(f->cb = pm4d_vk_split_begin_own(r, VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT))) {
+   if (!f || !args_slot(r, &f->buffer, &f->offset, &f->args, &job->disarm, &job->disarm_memory)) {
       free(f);
       return NULL;
    }
-   f->buffer = buffer;
-   f->offset = offset;
    f->groups[0] = gx;
    f->groups[1] = gy;
    f->groups[2] = gz;
    pm4d_vk_fallback_arm(f, false);
-   const struct pm4d_vk_device_table *t = &r->dev->table;
-   record_barrier(r, f->cb);
-   record_state(r, f->cb);
-   t->CmdDispatchIndirect(f->cb, buffer, offset);
-   if (t->EndCommandBuffer(f->cb) != VK_SUCCESS) {
-      t->FreeCommandBuffers(r->dev->handle, r->shadow, 1, &f->cb);
+   if (!(f->cb = record_dispatch(r, f, f->buffer)) ||
+       ((r->usage & VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT) &&
+        !(f->plain = record_dispatch(r, f, VK_NULL_HANDLE)))) {
+      if (f->cb)
+         r->dev->table.FreeCommandBuffers(r->dev->handle, r->shadow, 1, &f->cb);
       free(f);
       return NULL;
    }
@@ -426,9 +442,12 @@ void pm4d_vk_split_release(struct pm4d_vk_cmdbuf *r, bool free_vk)
          if (r->links[i].arm)
             t->FreeCommandBuffers(r->dev->handle, r->shadow, 1, &r->links[i].arm);
       }
-      for (uint32_t i = 0; i < r->n_jobs; i++)
-         t->FreeCommandBuffers(r->dev->handle, r->shadow, 1,
-                               &((struct pm4d_vk_fallback *)r->jobs[i].fallback)->cb);
+      for (uint32_t i = 0; i < r->n_jobs; i++) {
+         struct pm4d_vk_fallback *f = r->jobs[i].fallback;
+         t->FreeCommandBuffers(r->dev->handle, r->shadow, 1, &f->cb);
+         if (f->plain)
+            t->FreeCommandBuffers(r->dev->handle, r->shadow, 1, &f->plain);
+      }
    }
    for (uint32_t i = 0; i < r->n_jobs; i++)
       free(r->jobs[i].fallback);

@@ -202,6 +202,15 @@ static void add_fallbacks(struct chain *x, const struct pm4d_job *jobs, uint32_t
       pm4d_counter_add(PM4D_CTR_fallback_jobs, count);
 }
 
+/* Adds the plain fallbacks of a batch that does not go direct (pm4d_vk_arm_claim). */
+static void add_plain_fallbacks(struct chain *x, const struct pm4d_job *jobs, uint32_t count)
+{
+   for (uint32_t i = 0; i < count; i++)
+      add_cb(x, ((struct pm4d_vk_fallback *)jobs[i].fallback)->plain);
+   pm4d_counter_inc(PM4D_CTR_fallback_other_queue);
+   pm4d_counter_add(PM4D_CTR_fallback_jobs, count);
+}
+
 static const enum pm4d_counter fallback_by_status[] = {
    [PM4D_DIRECT_UNAVAILABLE] = PM4D_CTR_fallback_unavailable,
    [PM4D_DIRECT_UNSUPPORTED] = PM4D_CTR_fallback_unsupported,
@@ -299,11 +308,9 @@ static VkResult add_command_buffer(struct chain *x, VkCommandBuffer cb)
       return VK_SUCCESS;
    }
    const bool queue_order = r->usage & VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT;
-   VkSemaphore other;
-   uint64_t other_end;
+   /* Pending on another queue: no batch, nothing that touches the shared arguments. */
    x->in_order = false;
-   if (queue_order && pm4d_vk_arm_claim(r, x->q, &other, &other_end, &x->in_order))
-      add_wait(x, other, other_end, VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT);
+   const bool other_queue = queue_order && pm4d_vk_arm_claim(r, x->q, &x->in_order);
    VkResult res = VK_SUCCESS;
    for (uint32_t i = 0; i < r->n_links && res == VK_SUCCESS; i++) {
       const struct pm4d_vk_link *l = &r->links[i];
@@ -314,11 +321,16 @@ static VkResult add_command_buffer(struct chain *x, VkCommandBuffer cb)
        * is everything earlier in submission order). */
       if (i == 0 && l->cb == r->handle && !r->lead_work)
          continue;
-      res = l->cb ? (add_cb(x, l->cb), VK_SUCCESS) : run_batch(x, l, r->jobs + l->first_job);
+      if (l->cb)
+         add_cb(x, l->cb);
+      else if (other_queue)
+         add_plain_fallbacks(x, r->jobs + l->first_job, l->jobs);
+      else
+         res = run_batch(x, l, r->jobs + l->first_job);
    }
    /* The next bridge point is signalled by the link that now holds r's last fallbacks (no
     * bridge: nothing to wait for later, and nothing disarms here). */
-   if (queue_order) {
+   if (queue_order && !other_queue) {
       x->end_point = res == VK_SUCCESS && x->q ? x->q->point + 1 : 0;
       pm4d_vk_arm_claimed(r, x->end_point);
    }

@@ -18,8 +18,11 @@
  *   two_queues flood, the submissions going to two queues of one family in turn (a device
  *           with two compute queues: RADV's compute family; 77 without one), then waiting for
  *           both
- * usage: pm4d_e2e_threads own|ordered|shared|burst|flood|flood_clear|two_queues SUBMISSIONS (the
- * total over the four threads)
+ *   two_queues_cycle two_queues, each submission to the first queue waiting on a timeline
+ *           semaphore that the next one, to the second queue, signals: the second must not
+ *           wait for the first (the layer's arming once made that a GPU hang)
+ * usage: pm4d_e2e_threads own|ordered|shared|burst|flood|flood_clear|two_queues|two_queues_cycle
+ * SUBMISSIONS (the total over the four threads)
  * Prints "threads: <n> submissions, <k> checks, all right". Exit 0, 1 on a wrong output or a
  * Vulkan error, 77 without a device. */
 #include <pthread.h>
@@ -54,9 +57,9 @@ static const struct pm4d_conv2d_params shape = {.n = 1,
                                                 .oh = 8,
                                                 .ow = 8};
 
-/* The mode: burst, flood, flood_clear or two_queues (submissions back to back); burst;
- * flood_clear; two_queues. */
-static bool burst, gated, clear, two;
+/* The mode: burst, flood, flood_clear, two_queues or two_queues_cycle (submissions back to
+ * back); burst; flood_clear; two_queues or two_queues_cycle; two_queues_cycle. */
+static bool burst, gated, clear, two, cycle;
 
 /* What a device needs to run the conv2d; one per thread (own) or one for all (shared). */
 struct gpu {
@@ -149,10 +152,31 @@ static int submit_all(struct worker *w, VkCommandBuffer cb, VkEvent gate, VkFenc
 {
    struct gpu *g = w->gpu;
    VkDevice dev = g->ctx.device;
-   VkSubmitInfo si = {
-      .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &cb};
+   VkSemaphoreTypeCreateInfo sti = {.sType = VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO,
+                                    .semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE};
+   VkSemaphoreCreateInfo sci = {.sType = VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO, .pNext = &sti};
+   VkSemaphore sem = VK_NULL_HANDLE;
+   if (cycle)
+      PM4D_VKTEST_TRY(PROG, "vkCreateSemaphore", vkCreateSemaphore(dev, &sci, NULL, &sem));
+   const VkPipelineStageFlags stage = VK_PIPELINE_STAGE_ALL_COMMANDS_BIT;
    for (unsigned i = 0; i < count; i++) {
       bool wait = !burst || i + 1 == count;
+      /* cycle: submission 2k waits for value k + 1, which submission 2k + 1 signals. */
+      uint64_t value = i / 2 + 1;
+      VkTimelineSemaphoreSubmitInfo ti = {.sType = VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO,
+                                          .waitSemaphoreValueCount = i % 2 ? 0 : 1,
+                                          .pWaitSemaphoreValues = &value,
+                                          .signalSemaphoreValueCount = i % 2 ? 1 : 0,
+                                          .pSignalSemaphoreValues = &value};
+      VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
+                         .pNext = cycle ? &ti : NULL,
+                         .waitSemaphoreCount = cycle && !(i % 2),
+                         .pWaitSemaphores = &sem,
+                         .pWaitDstStageMask = &stage,
+                         .commandBufferCount = 1,
+                         .pCommandBuffers = &cb,
+                         .signalSemaphoreCount = cycle && i % 2,
+                         .pSignalSemaphores = &sem};
       pthread_mutex_lock(&g->queue_lock);
       VkQueue queue = two && i % 2 ? g->ctx.queue2 : g->ctx.queue;
       VkResult res = vkQueueSubmit(queue, 1, &si, wait ? fence : VK_NULL_HANDLE);
@@ -165,12 +189,17 @@ static int submit_all(struct worker *w, VkCommandBuffer cb, VkEvent gate, VkFenc
          res = vkResetFences(dev, 1, &fence);
       if (res == VK_SUCCESS && wait && two)
          res = vkDeviceWaitIdle(dev); /* the other queue's submissions too */
-      if (res != VK_SUCCESS)
+      if (res != VK_SUCCESS) {
+         vkDestroySemaphore(dev, sem, NULL);
          return pm4d_vktest_fail(PROG, "submission", res);
+      }
       w->submissions++;
-      if (((i + 1) % CHECK_EVERY == 0 || i + 1 == count) && wait && !output_right(w))
+      if (((i + 1) % CHECK_EVERY == 0 || i + 1 == count) && wait && !output_right(w)) {
+         vkDestroySemaphore(dev, sem, NULL);
          return 1;
+      }
    }
+   vkDestroySemaphore(dev, sem, NULL);
    return 0;
 }
 
@@ -286,16 +315,17 @@ int main(int argc, char **argv)
    if (argc != 3 ||
        (strcmp(argv[1], "own") && strcmp(argv[1], "ordered") && strcmp(argv[1], "shared") &&
         strcmp(argv[1], "burst") && strcmp(argv[1], "flood") && strcmp(argv[1], "flood_clear") &&
-        strcmp(argv[1], "two_queues"))) {
-      fprintf(stderr, "usage: pm4d_e2e_threads "
-                      "own|ordered|shared|burst|flood|flood_clear|two_queues SUBMISSIONS\n");
+        strcmp(argv[1], "two_queues") && strcmp(argv[1], "two_queues_cycle"))) {
+      fprintf(stderr, "usage: pm4d_e2e_threads own|ordered|shared|burst|flood|flood_clear|"
+                      "two_queues|two_queues_cycle SUBMISSIONS\n");
       return 1;
    }
    ordered = !strcmp(argv[1], "ordered");
    own = ordered || !strcmp(argv[1], "own");
    gated = !strcmp(argv[1], "burst");
    clear = !strcmp(argv[1], "flood_clear");
-   two = !strcmp(argv[1], "two_queues");
+   cycle = !strcmp(argv[1], "two_queues_cycle");
+   two = cycle || !strcmp(argv[1], "two_queues");
    burst = gated || clear || two || !strcmp(argv[1], "flood");
    unsigned threads = burst ? 1 : THREADS;
    per_thread = (unsigned)strtoul(argv[2], NULL, 10) / threads;

@@ -92,9 +92,17 @@
 #   two_queues_hang    pm4d_e2e_threads two_queues 4: one SIMULTANEOUS_USE command buffer sent
 #                      to two compute queues in turn, so that it is pending on both; the first
 #                      queue's batch hangs (its context is the process's second). The second
-#                      queue's submission must wait for the first one's end (one warning), else
-#                      its batch disarms the shared arguments before the hung batch's fallback
-#                      reads them: each job exactly once, the hung one by fallback
+#                      queue's submission, while the first is pending, goes through the driver
+#                      with plain fallbacks (one warning, fallback_other_queue; one job per
+#                      command buffer), which leave the shared arguments alone, else its batch
+#                      would disarm them before the hung batch's fallback reads them: each job
+#                      exactly once, the hung one and the one the reset cancelled by fallback.
+#                      Every job then runs RADV's own shader, which the vgpu cannot run
+#                      (pm4d_vgpu_fault_hang.sh): the output stays unwritten, and is expected so
+#   two_queues_cycle   pm4d_e2e_threads two_queues_cycle 2: one SIMULTANEOUS_USE command buffer
+#                      sent to queue A, waiting on a timeline semaphore, then to queue B, which
+#                      signals it. B's submission must not wait for A's end (that was a GPU hang
+#                      until ctest's timeout): A's batch direct, B's by plain fallback, both right
 #   wait_before_signal pm4d_e2e_multisubmit's timeline group with its first wait released by
 #                      the host after the submissions: every output right, all direct, at least
 #                      one kick deferred (its wait point had no fence attached when submitted)
@@ -154,6 +162,7 @@ case $case in
   in_flight_33) on VGPU_INJECT=slow@ctx2:job1:1000 VGPU_JOB_TIMEOUT_MS=5000 PM4DIRECT_DEADLINE_MS=3000 "$prog" flood 40 ;;
   simultaneous_hang) on VGPU_INJECT=hang@ctx2:job2 "$prog" flood 40 ;;
   two_queues_hang) on VGPU_INJECT=hang@ctx2:job1 "$prog" two_queues 4 ;;
+  two_queues_cycle) on "$prog" two_queues_cycle 2 ;;
   wait_before_signal) on PM4DIRECT_DEADLINE_MS=3000 "$prog" 1 --direct-only --wait-before-signal ;;
   *) fail "unknown case $case" ;;
 esac
@@ -200,9 +209,13 @@ case $case in
     [ $rc -ne 0 ] && [ "$(grep -c '^threads: submission failed: VkResult -4$' "$work/on.log")" = 1 ] ||
       { grep -v '^vgpu: \[' "$work/on.log" | tail -20; fail "exit $rc, expected one thread's VK_ERROR_DEVICE_LOST"; }
     stats vgpu_gpu_resets=1 direct_hangs=0 direct_faults=0 auto_disables=0 ;;
-  in_flight_33 | simultaneous_hang | two_queues_hang)
+  two_queues_hang) # every job by fallback, which the vgpu cannot run (RADV's own shader): no output
+    jobs=4
+    [ $rc -eq 1 ] && grep -q '^threads: thread 0, submission 4: output wrong' "$work/on.log" ||
+      { tail -20 "$work/on.log"; fail "threads exited $rc, expected the output unwritten"; } ;;
+  in_flight_33 | simultaneous_hang | two_queues_cycle)
     jobs=40
-    [ "$case" = two_queues_hang ] && jobs=4
+    [ "$case" = two_queues_cycle ] && jobs=2
     [ $rc -eq 0 ] && grep -q "^threads: $jobs submissions, .* all right$" "$work/on.log" || { tail -20 "$work/on.log"; fail "threads exited $rc"; } ;;
   wait_before_signal)
     [ $rc -eq 0 ] && grep -q '^multisubmit: all outputs right$' "$work/on.log" || { grep -v '^vgpu: \[' "$work/on.log" | tail -20; fail "multisubmit exited $rc"; }
@@ -237,7 +250,10 @@ case $case in
   two_queues_hang)
     layer_ring
     grep -q 'submitted to a second queue while pending on another' "$work/on.log" || fail "no log line for the second queue"
-    stats vgpu_gpu_resets=1 direct_hangs=1 fallback_jobs\>=1 fallback_jobs=fallback_batch_failed auto_disables=0 ;;
+    stats vgpu_gpu_resets=1 direct_hangs=1 fallback_batch_failed=2 fallback_other_queue=2 \
+      fallback_jobs=fallback_batch_failed+fallback_other_queue vgpu_cp_dispatches_run=0 auto_disables=0 ;;
+  two_queues_cycle)
+    stats fallback_other_queue=1 direct_batches=1 direct_hangs=0 vgpu_gpu_resets=0 auto_disables=0 ;;
   bad_address)
     grep -q 'lies outside its memory' "$work/on.log" || fail "no line naming the refused address"
     stats fallback_unsupported=1 fallback_batch_failed=0 fallback_jobs="$dispatches" \

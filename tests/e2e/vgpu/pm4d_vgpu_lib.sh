@@ -3,7 +3,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/../../unit/vk/pm4d_vk_test_lib.sh"
 [ -f "${PM4D_VGPU_LIB:-}" ] || { echo "SKIPPED: libvgpu.so not built"; exit 77; }
 [ -f "${VK_ICD_FILENAMES:-}" ] || { echo "SKIPPED: no RADV ICD (mesa-vulkan-drivers)"; exit 77; }
-fallbacks=fallback_unavailable+fallback_unsupported+fallback_ring_full+fallback_invalid+fallback_nomem+fallback_failed+fallback_batch_failed+fallback_kill_file+fallback_auto_disabled
+fallbacks=fallback_unavailable+fallback_unsupported+fallback_ring_full+fallback_invalid+fallback_nomem+fallback_failed+fallback_batch_failed+fallback_kill_file+fallback_auto_disabled+fallback_other_queue
 # The layer on RADV-on-vgpu with the amdgpu back end asked for by name (a pass-through device
 # is then a warning in the log, and a failure here). The first dispatch of a process builds the
 # vgpu's PoCL kernels (seconds, cached in XDG_CACHE_HOME): deadlines allow for it.

@@ -118,13 +118,18 @@ VkResult pm4d_vktest_init(struct pm4d_vktest_ctx *ctx, const struct pm4d_vktest_
                                               VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES,
                                            .pNext = ctx->inline_spirv ? &gpl : NULL,
                                            .synchronization2 = VK_TRUE};
+   /* Two queues: timeline semaphores between them (pm4d_e2e_threads two_queues_cycle). */
+   VkPhysicalDeviceVulkan12Features f12 = {.sType =
+                                              VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
+                                           .pNext = &f13,
+                                           .timelineSemaphore = VK_TRUE};
    const float prio[2] = {1.0f, 1.0f};
    VkDeviceQueueCreateInfo qci = {.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
                                   .queueFamilyIndex = ctx->queue_family,
                                   .queueCount = 1u + opt->two_queues,
                                   .pQueuePriorities = prio};
    VkDeviceCreateInfo dci = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
-                             .pNext = &f13,
+                             .pNext = opt->two_queues ? (void *)&f12 : &f13,
                              .queueCreateInfoCount = 1,
                              .pQueueCreateInfos = &qci,
                              .enabledExtensionCount = ctx->inline_spirv ? 2 : 0,

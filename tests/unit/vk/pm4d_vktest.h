@@ -24,7 +24,8 @@ struct pm4d_vktest_ctx {
 struct pm4d_vktest_options {
    bool debug_messenger; /* print validation messages as "validation: <id name>" to stdout */
    bool want_inline_spirv;
-   bool two_queues; /* a family with two compute queues, else VK_ERROR_INCOMPATIBLE_DRIVER */
+   bool two_queues; /* a family with two compute queues (timeline semaphores on), else
+                     * VK_ERROR_INCOMPATIBLE_DRIVER */
 };
 
 /* Creates an instance and a device with one compute queue (synchronization2 on). Returns

@@ -69,7 +69,7 @@ struct recorder {
    uint32_t family_id, external_rev;
    int ctx_create_high_result; /* returned for priorities above NORMAL */
    int ctx_create_result;      /* returned for every priority */
-   int submit_result;
+   _Atomic int submit_result;  /* the next CS's result; set by a test while the watchdog kicks */
    /* AMDGPU_CTX_QUERY2 flags, reported to contexts made before they were set: a context made
     * after a reset starts clean (amdgpu_ctx.c, amdgpu_ctx_query2 compares the device's reset
     * counters with the ones the context took at creation). Atomic: tests set it while the

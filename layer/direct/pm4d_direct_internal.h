@@ -300,6 +300,22 @@ void pm4d_direct_event_bump(struct pm4d_direct *d);
 /* Sleeps while the event count is `seen`, until deadline_ns (CLOCK_MONOTONIC). */
 void pm4d_direct_event_wait(struct pm4d_direct *d, uint32_t seen, uint64_t deadline_ns);
 
+/* A job's four buffers in pm4d_conv2d_buffer_bytes's order: their addresses, and the name of
+ * buffer b for messages (the plan's range check, the page-fault owner). */
+static inline void pm4d_direct_job_buffers(const struct pm4d_job *job, uint64_t at[4])
+{
+   at[0] = job->addr.input;
+   at[1] = job->addr.filter;
+   at[2] = job->addr.bias;
+   at[3] = job->addr.output;
+}
+
+static inline const char *pm4d_direct_buffer_name(int b)
+{
+   static const char *const names[4] = {"input", "filter", "bias", "output"};
+   return names[b];
+}
+
 /* The registered memory with key id (lock held by the caller), or NULL. */
 static inline const struct pm4d_direct_memory *
 pm4d_direct_memory_find_locked(const struct pm4d_direct *d, uint64_t id)

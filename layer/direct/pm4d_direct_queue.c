@@ -332,12 +332,12 @@ static enum pm4d_direct_status plan_ranges(const struct pm4d_direct *d, struct p
                                            const struct pm4d_job *job, uint32_t i, char *reason,
                                            size_t rs)
 {
-   const uint64_t addr[4] = {job->addr.input, job->addr.filter, job->addr.bias, job->addr.output};
-   static const char *const names[4] = {"input", "filter", "bias", "output"};
+   uint64_t addr[4];
+   pm4d_direct_job_buffers(job, addr);
    for (int b = 0; b < 4; b++) {
       if (pl->bytes[b] && !range_ok(d, job->memory_ids[b], &pl->mem_at[b], addr[b], pl->bytes[b]))
-         return range_refused(d, i, names[b], job->memory_ids[b], addr[b], pl->bytes[b], reason,
-                              rs);
+         return range_refused(d, i, pm4d_direct_buffer_name(b), job->memory_ids[b], addr[b],
+                              pl->bytes[b], reason, rs);
    }
    if (!job->disarm)
       return PM4D_DIRECT_OK;

@@ -30,16 +30,16 @@ static bool in_page(uint64_t page, uint64_t at, uint64_t bytes)
 /* The batch's job buffer or fallback switch in the page, if any. */
 static bool batch_owns(const struct pm4d_direct_batch *b, uint64_t page, char *what, size_t n)
 {
-   static const char *const names[4] = {"input", "filter", "bias", "output"};
    for (uint32_t j = 0; j < b->count; j++) {
       const struct pm4d_job *job = &b->jobs[j];
-      const uint64_t at[4] = {job->addr.input, job->addr.filter, job->addr.bias, job->addr.output};
+      uint64_t at[4];
+      pm4d_direct_job_buffers(job, at);
       uint64_t bytes[4];
       pm4d_conv2d_buffer_bytes(&job->params, bytes);
       for (int k = 0; k < 4; k++) {
          if (in_page(page, at[k], bytes[k])) {
             snprintf(what, n, "the %s buffer of job %" PRIu32 " of batch %" PRIu64 "->%" PRIu64,
-                     names[k], j, b->wait_point, b->signal_point);
+                     pm4d_direct_buffer_name(k), j, b->wait_point, b->signal_point);
             return true;
          }
       }
